@@ -1,0 +1,287 @@
+"""The business as plain values: tenants, people, services, appointments, packages and payments.
+
+Every value is a frozen dataclass built by storage from rows; nothing here touches a database or a clock.
+Times are aware datetimes in UTC; money is integer minor units in the tenant's currency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+
+class PaymentStatus(StrEnum):
+    UNPAID = 'unpaid'
+    DEPOSIT_PAID = 'deposit_paid'
+    PAID = 'paid'
+
+
+class PaymentState(StrEnum):
+    PENDING = 'pending'
+    SUCCEEDED = 'succeeded'
+    FAILED = 'failed'
+    FLAGGED = 'flagged'  # money arrived that does not match what was asked: held for a person to look at
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Branding:
+    primary_color: str = '#4f46e5'
+    dark: bool = False
+    logo_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tenant:
+    id: int
+    slug: str
+    name: str
+    timezone: str
+    currency: str
+    host: str | None = None
+    booking_url: str = '/book'
+    branding: Branding = field(default_factory=Branding)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Location:
+    id: int
+    name: str
+    address: str = ''
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Staff:
+    id: int
+    name: str
+    email: str = ''
+    avatar_url: str | None = None
+    location_ids: tuple[int, ...] = ()
+    service_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Service:
+    id: int
+    name: str
+    category: str = ''
+    duration: timedelta = timedelta(minutes=60)
+    price: int = 0
+    deposit: int = 0
+    buffer_before: timedelta = timedelta(0)
+    buffer_after: timedelta = timedelta(0)
+    capacity: int = 1
+    slot_step: timedelta = timedelta(minutes=15)
+    min_notice: timedelta = timedelta(hours=1)
+    max_days_ahead: int = 60
+    meeting_url: str | None = None
+    color: str = '#6366f1'
+
+    @property
+    def is_group(self) -> bool:
+        """A service with more than one seat per slot is a group class."""
+        return self.capacity > 1
+
+    @property
+    def is_online(self) -> bool:
+        """A service with a meeting link happens online."""
+        return bool(self.meeting_url)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkingHours:
+    """One interval of a staff member's week, in the business's wall-clock time."""
+
+    staff_id: int
+    weekday: int  # 0 = Monday
+    start: time
+    end: time
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Break:
+    staff_id: int
+    weekday: int
+    start: time
+    end: time
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DayOff:
+    """A closed date: for one staff member, or for the whole business (a holiday) when staff_id is None."""
+
+    day: date
+    staff_id: int | None = None
+    reason: str = ''
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpecialDay:
+    """A date with its own hours for one staff member, replacing the weekly ones."""
+
+    staff_id: int
+    day: date
+    start: time
+    end: time
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Status:
+    key: str
+    label: str
+    color: str
+    icon: str
+    busy: bool
+
+
+DEFAULT_STATUSES: tuple[Status, ...] = (
+    Status(key='pending', label='Pending', color='#b45309', icon='hourglass_empty', busy=True),
+    Status(key='approved', label='Approved', color='#15803d', icon='check_circle', busy=True),
+    Status(key='canceled', label='Canceled', color='#6b7280', icon='cancel', busy=False),
+    Status(key='rejected', label='Rejected', color='#b91c1c', icon='block', busy=False),
+    Status(key='no-show', label='No-show', color='#7c3aed', icon='person_off', busy=True),
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Customer:
+    id: int
+    tenant_id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str = ''
+    birth_date: date | None = None
+    gender: str = ''
+    avatar_url: str | None = None
+    timezone: str | None = None
+    has_password: bool = False
+    email_verified: bool = False
+    created_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f'{self.first_name} {self.last_name}'.strip()
+
+    @property
+    def active(self) -> bool:
+        """A deleted account can neither sign in nor book."""
+        return self.deleted_at is None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryEntry:
+    at: datetime
+    actor: str  # 'customer', 'staff', 'admin', 'system'
+    action: str  # 'created', 'rescheduled', 'status', 'payment', ...
+    from_value: str = ''
+    to_value: str = ''
+    reason: str = ''
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Appointment:
+    id: int
+    customer_id: int
+    service: Service
+    staff: Staff
+    location: Location | None
+    start: datetime
+    end: datetime
+    status: Status
+    price: int
+    amount_paid: int = 0
+    deposit: int = 0
+    seats: int = 1
+    notes: str = ''
+    customer_package_id: int | None = None
+    reschedule_count: int = 0
+    created_at: datetime | None = None
+    history: tuple[HistoryEntry, ...] = ()
+
+    @property
+    def amount_due(self) -> int:
+        """What the customer still owes: the price less what was paid, never below zero."""
+        return max(self.price - self.amount_paid, 0)
+
+    @property
+    def payment_status(self) -> PaymentStatus:
+        """Paid when nothing is due; deposit paid once the deposit (or more) arrived; otherwise unpaid."""
+        return payment_status(price=self.price, deposit=self.deposit, paid=self.amount_paid)
+
+    def is_upcoming(self, now: datetime) -> bool:
+        """Upcoming means it starts in the future."""
+        return self.start > now
+
+    def is_past(self, now: datetime) -> bool:
+        """Past means it has already ended."""
+        return self.end <= now
+
+    def is_completed(self, now: datetime) -> bool:
+        """Completed means it ended with a busy status other than no-show."""
+        return self.is_past(now) and self.status.busy and self.status.key != 'no-show'
+
+
+def payment_status(*, price: int, deposit: int, paid: int) -> PaymentStatus:
+    """Paid when nothing is due; deposit paid once the deposit (or more) arrived; otherwise unpaid."""
+    if paid >= price:
+        return PaymentStatus.PAID
+    if paid > 0 and paid >= deposit:
+        return PaymentStatus.DEPOSIT_PAID
+    return PaymentStatus.UNPAID
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Package:
+    id: int
+    name: str
+    sessions: int
+    price: int
+    validity_days: int
+    service_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomerPackage:
+    id: int
+    customer_id: int
+    package: Package
+    purchased_at: datetime
+    expires_at: datetime
+    sessions_used: int
+    amount_paid: int
+
+    @property
+    def sessions_left(self) -> int:
+        return max(self.package.sessions - self.sessions_used, 0)
+
+    @property
+    def paid(self) -> bool:
+        return self.amount_paid >= self.package.price
+
+    def is_expired(self, now: datetime) -> bool:
+        """A package can be used until its expiry instant."""
+        return now >= self.expires_at
+
+    def why_not_schedule(self, now: datetime) -> str | None:
+        """None when a session may be booked from this package; otherwise the reason."""
+        if self.is_expired(now):
+            return 'This package has expired.'
+        if self.sessions_left <= 0:
+            return 'All sessions of this package are used.'
+        return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Payment:
+    id: int
+    amount: int
+    currency: str
+    method: str
+    state: PaymentState
+    created_at: datetime
+    appointment_id: int | None = None
+    customer_package_id: int | None = None
+    provider_ref: str = ''
+    note: str = ''

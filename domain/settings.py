@@ -1,0 +1,106 @@
+"""The business's rules for its customer panel (SPEC section 3), as one typed, validated value per tenant."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+
+class SettingsError(ValueError):
+    """A setting that cannot hold, with the reason in words for the admin."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PanelDesigner:
+    show_mini_dashboard: bool = True
+    show_staff: bool = True
+    show_staff_avatar: bool = True
+    show_location: bool = True
+    show_price: bool = True
+    show_status_badge: bool = True
+    show_rebook: bool = True
+    allow_avatar_upload: bool = True
+    show_packages: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PanelSettings:
+    panel_enabled: bool = True
+    booking_url: str = '/book'
+    # Customers may change an appointment only until this many minutes before it starts.
+    change_closes_minutes: int = 60
+    reschedule_enabled: bool = True
+    reschedule_from_statuses: tuple[str, ...] = ('pending', 'approved')
+    reschedule_closes_minutes: int = 120
+    # 'keep' keeps the status; any other value is the status key a rescheduled appointment gets.
+    status_after_reschedule: str = 'pending'
+    reschedule_quota: int = 0  # 0 = no limit; beyond the reference products
+    status_change_enabled: bool = True
+    # target status -> statuses it may be reached from
+    status_transitions: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {'canceled': ('pending', 'approved')}
+    )
+    # A customer may move to a busy status (one that occupies the slot) only when the admin confirmed it here.
+    allow_busy_targets: bool = False
+    allow_account_deletion: bool = True
+    hide_pay_now: bool = False
+    allow_signup: bool = True
+    auto_create_account: bool = True
+    offline_payment_instructions: str = 'Pay at the front desk by card or cash on the day of your visit.'
+    designer: PanelDesigner = field(default_factory=PanelDesigner)
+
+    def validate(self, status_keys: frozenset[str] | None = None) -> PanelSettings:
+        """Settings must be internally consistent and name only statuses that exist."""
+        for name in ('change_closes_minutes', 'reschedule_closes_minutes', 'reschedule_quota'):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise SettingsError(f'{name} must be a whole number of zero or more.')
+        if status_keys is not None:
+            named = set(self.reschedule_from_statuses) | set(self.status_transitions)
+            for sources in self.status_transitions.values():
+                named |= set(sources)
+            if self.status_after_reschedule != 'keep':
+                named.add(self.status_after_reschedule)
+            unknown = sorted(named - status_keys)
+            if unknown:
+                raise SettingsError(f'Unknown status: {", ".join(unknown)}.')
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data['reschedule_from_statuses'] = list(self.reschedule_from_statuses)
+        data['status_transitions'] = {k: list(v) for k, v in self.status_transitions.items()}
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> PanelSettings:
+        """Build settings from stored JSON, keeping defaults for anything missing and refusing unknown keys."""
+        data = dict(data or {})
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise SettingsError(f'Unknown setting: {", ".join(unknown)}.')
+        designer_data = dict(data.pop('designer', None) or {})
+        designer_known = {f.name for f in fields(PanelDesigner)}
+        bad = sorted(set(designer_data) - designer_known)
+        if bad:
+            raise SettingsError(f'Unknown Panel Designer setting: {", ".join(bad)}.')
+        for key, value in designer_data.items():
+            if not isinstance(value, bool):
+                raise SettingsError(f'designer.{key} must be true or false.')
+        if 'reschedule_from_statuses' in data:
+            data['reschedule_from_statuses'] = tuple(data['reschedule_from_statuses'])
+        if 'status_transitions' in data:
+            data['status_transitions'] = {str(k): tuple(v) for k, v in dict(data['status_transitions']).items()}
+        defaults = cls()
+        for key, value in data.items():
+            default = getattr(defaults, key)
+            if isinstance(default, bool) and not isinstance(value, bool):
+                raise SettingsError(f'{key} must be true or false.')
+            if isinstance(default, int) and not isinstance(default, bool) and (
+                not isinstance(value, int) or isinstance(value, bool)
+            ):
+                raise SettingsError(f'{key} must be a whole number.')
+            if isinstance(default, str) and not isinstance(value, str):
+                raise SettingsError(f'{key} must be text.')
+        return replace(defaults, designer=PanelDesigner(**designer_data), **data).validate()

@@ -1,0 +1,95 @@
+"""Engine, sessions and migrations: the one place that knows how to reach the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+MIGRATIONS = Path(__file__).parent / 'migrations'
+
+_engines: dict[str, sa.Engine] = {}
+
+
+def make_engine(url: str) -> sa.Engine:
+    """One engine per URL per process; SQLite gets WAL and a busy timeout so writers queue instead of failing."""
+    if url in _engines:
+        return _engines[url]
+    if url.startswith('sqlite'):
+        path = url.split('///', 1)[-1]
+        if path and path != ':memory:':
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={'check_same_thread': False, 'timeout': 30})
+
+        @sa.event.listens_for(engine, 'connect')
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # Let SQLAlchemy's BEGIN below be the real transaction start (pysqlite defers it otherwise).
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute('PRAGMA journal_mode=WAL')
+            cur.execute('PRAGMA synchronous=NORMAL')
+            cur.execute('PRAGMA foreign_keys=ON')
+            cur.close()
+
+        @sa.event.listens_for(engine, 'begin')
+        def _begin(conn: sa.Connection) -> None:
+            # IMMEDIATE takes the write lock up front: two bookings can never interleave check and insert.
+            conn.exec_driver_sql('BEGIN IMMEDIATE' if conn.get_execution_options().get('kairos_write') else 'BEGIN')
+    else:
+        engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    _engines[url] = engine
+    return engine
+
+
+def dispose_all() -> None:
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option('script_location', str(MIGRATIONS))
+    cfg.set_main_option('sqlalchemy.url', url.replace('%', '%%'))
+    return cfg
+
+
+def migrate(url: str, revision: str = 'head') -> None:
+    """Bring the schema to the given revision with Alembic (the only way the schema is made)."""
+    make_engine(url)
+    command.upgrade(alembic_config(url), revision)
+
+
+class Database:
+    """A handle on one database: read sessions and write transactions."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+        self._write_sessions = sessionmaker(self.engine.execution_options(kairos_write=True), class_=Session,
+                                           expire_on_commit=False)
+        self.is_postgres = self.engine.dialect.name == 'postgresql'
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction that commits on success and rolls back on any error."""
+        with self._write_sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise

@@ -1,0 +1,222 @@
+"""Queries that hand domain values upward. Rows never leave this module's callers' sessions.
+
+Each function takes the session first and keyword-only arguments after it. A page's query count must not grow
+with the number of appointments: related rows are loaded by one join or one query per kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from domain import model as d
+from domain.settings import PanelSettings
+from storage import tables as t
+
+# ---- conversions ----------------------------------------------------------------------------------------------
+
+
+def to_tenant(row: t.Tenant) -> d.Tenant:
+    assert row.id is not None
+    return d.Tenant(
+        id=row.id, slug=row.slug, name=row.name, timezone=row.timezone, currency=row.currency, host=row.host,
+        booking_url=row.booking_url,
+        branding=d.Branding(primary_color=row.primary_color, dark=row.dark, logo_url=row.logo_url),
+    )
+
+
+def to_service(row: t.Service) -> d.Service:
+    assert row.id is not None
+    return d.Service(
+        id=row.id, name=row.name, category=row.category, duration=timedelta(minutes=row.duration_min),
+        price=row.price, deposit=row.deposit, buffer_before=timedelta(minutes=row.buffer_before_min),
+        buffer_after=timedelta(minutes=row.buffer_after_min), capacity=row.capacity,
+        slot_step=timedelta(minutes=row.slot_step_min), min_notice=timedelta(minutes=row.min_notice_min),
+        max_days_ahead=row.max_days_ahead, meeting_url=row.meeting_url, color=row.color,
+    )
+
+
+def to_staff(row: t.Staff, *, location_ids: Iterable[int] = (), service_ids: Iterable[int] = ()) -> d.Staff:
+    assert row.id is not None
+    return d.Staff(id=row.id, name=row.name, email=row.email, avatar_url=row.avatar_url,
+                   location_ids=tuple(location_ids), service_ids=tuple(service_ids))
+
+
+def to_location(row: t.Location) -> d.Location:
+    assert row.id is not None
+    return d.Location(id=row.id, name=row.name, address=row.address)
+
+
+def to_status(row: t.Status) -> d.Status:
+    return d.Status(key=row.key, label=row.label, color=row.color, icon=row.icon, busy=row.busy)
+
+
+def to_customer(row: t.Customer) -> d.Customer:
+    assert row.id is not None
+    return d.Customer(
+        id=row.id, tenant_id=row.tenant_id, first_name=row.first_name, last_name=row.last_name, email=row.email,
+        phone=row.phone, birth_date=row.birth_date, gender=row.gender,
+        avatar_url=f'/avatar/{row.id}?v={row.avatar_version}' if row.avatar_version else None,
+        timezone=row.timezone, has_password=bool(row.password_hash), email_verified=row.email_verified_at is not None,
+        created_at=row.created_at, deleted_at=row.deleted_at,
+    )
+
+
+def unknown_status(key: str) -> d.Status:
+    return d.Status(key=key, label=key.replace('-', ' ').capitalize(), color='#6b7280', icon='help', busy=False)
+
+
+def to_appointment(row: t.Appointment, *, service: d.Service, staff: d.Staff, location: d.Location | None,
+                   statuses: dict[str, d.Status], history: tuple[d.HistoryEntry, ...] = ()) -> d.Appointment:
+    assert row.id is not None
+    return d.Appointment(
+        id=row.id, customer_id=row.customer_id, service=service, staff=staff, location=location,
+        start=row.start, end=row.end, status=statuses.get(row.status_key) or unknown_status(row.status_key),
+        price=row.price, amount_paid=row.amount_paid, deposit=row.deposit, seats=row.seats, notes=row.notes,
+        customer_package_id=row.customer_package_id, reschedule_count=row.reschedule_count,
+        created_at=row.created_at, history=history,
+    )
+
+
+def to_history(row: t.AppointmentHistory) -> d.HistoryEntry:
+    return d.HistoryEntry(at=row.at, actor=row.actor, action=row.action, from_value=row.from_value,
+                          to_value=row.to_value, reason=row.reason)
+
+
+# ---- tenants and settings --------------------------------------------------------------------------------------
+
+
+def tenant_by_slug(session: Session, *, slug: str) -> d.Tenant | None:
+    row = session.exec(select(t.Tenant).where(t.Tenant.slug == slug)).first()
+    return to_tenant(row) if row else None
+
+
+def tenant_by_host(session: Session, *, host: str) -> d.Tenant | None:
+    row = session.exec(select(t.Tenant).where(t.Tenant.host == host.lower())).first()
+    return to_tenant(row) if row else None
+
+
+def tenant_context(session: Session, *, tenant_id: int) -> tuple[PanelSettings, tuple[d.Status, ...]]:
+    """The tenant's panel settings and statuses, in one round trip each kind."""
+    raw = session.exec(select(t.Tenant.settings).where(t.Tenant.id == tenant_id)).one()
+    return PanelSettings.from_dict(raw), statuses(session, tenant_id=tenant_id)
+
+
+def panel_settings(session: Session, *, tenant_id: int) -> PanelSettings:
+    raw = session.exec(select(t.Tenant.settings).where(t.Tenant.id == tenant_id)).one()
+    return PanelSettings.from_dict(raw)
+
+
+def save_panel_settings(session: Session, *, tenant_id: int, settings: PanelSettings) -> None:
+    session.execute(sa.update(t.Tenant).where(t.Tenant.id == tenant_id).values(settings=settings.to_dict()))
+
+
+def statuses(session: Session, *, tenant_id: int) -> tuple[d.Status, ...]:
+    rows = session.exec(select(t.Status).where(t.Status.tenant_id == tenant_id).order_by(t.Status.position)).all()
+    return tuple(to_status(r) for r in rows)
+
+
+# ---- customers -------------------------------------------------------------------------------------------------
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def active_customer_row_by_email(session: Session, *, tenant_id: int, email: str) -> t.Customer | None:
+    return session.exec(select(t.Customer).where(
+        t.Customer.tenant_id == tenant_id, t.Customer.email_norm == normalise_email(email),
+        t.Customer.deleted_at.is_(None),  # type: ignore[union-attr]
+    )).first()
+
+
+def customer(session: Session, *, tenant_id: int, customer_id: int) -> d.Customer | None:
+    row = session.exec(select(t.Customer).where(t.Customer.tenant_id == tenant_id,
+                                                t.Customer.id == customer_id)).first()
+    return to_customer(row) if row else None
+
+
+# ---- appointments ----------------------------------------------------------------------------------------------
+
+_APPOINTMENT_JOIN = (
+    select(t.Appointment, t.Service, t.Staff, t.Location)
+    .join(t.Service, t.Service.id == t.Appointment.service_id)  # type: ignore[arg-type]
+    .join(t.Staff, t.Staff.id == t.Appointment.staff_id)  # type: ignore[arg-type]
+    .outerjoin(t.Location, t.Location.id == t.Appointment.location_id)  # type: ignore[arg-type]
+)
+
+
+def _appointments_from(session: Session, stmt: sa.Select, status_map: dict[str, d.Status]) -> list[d.Appointment]:
+    services: dict[int, d.Service] = {}
+    staff: dict[int, d.Staff] = {}
+    locations: dict[int, d.Location] = {}
+    out = []
+    for appt, svc, person, loc in session.execute(stmt).all():
+        s = services.get(svc.id) or services.setdefault(svc.id, to_service(svc))
+        p = staff.get(person.id) or staff.setdefault(person.id, to_staff(person))
+        lo = None
+        if loc is not None:
+            lo = locations.get(loc.id) or locations.setdefault(loc.id, to_location(loc))
+        out.append(to_appointment(appt, service=s, staff=p, location=lo, statuses=status_map))
+    return out
+
+
+def customer_appointments(session: Session, *, tenant_id: int, customer_id: int,
+                          status_list: Iterable[d.Status]) -> list[d.Appointment]:
+    """Every appointment of one customer, newest first, with service, staff and location: one statement."""
+    stmt = _APPOINTMENT_JOIN.where(t.Appointment.tenant_id == tenant_id,
+                                   t.Appointment.customer_id == customer_id).order_by(
+        t.Appointment.start.desc())  # type: ignore[union-attr]
+    return _appointments_from(session, stmt, {s.key: s for s in status_list})
+
+
+def customer_appointment(session: Session, *, tenant_id: int, customer_id: int, appointment_id: int,
+                         status_list: Iterable[d.Status], with_history: bool = True) -> d.Appointment | None:
+    """One appointment, only if it belongs to this customer of this tenant."""
+    stmt = _APPOINTMENT_JOIN.where(t.Appointment.tenant_id == tenant_id, t.Appointment.customer_id == customer_id,
+                                   t.Appointment.id == appointment_id)
+    found = _appointments_from(session, stmt, {s.key: s for s in status_list})
+    if not found:
+        return None
+    appt = found[0]
+    if with_history:
+        rows = session.exec(select(t.AppointmentHistory).where(
+            t.AppointmentHistory.appointment_id == appointment_id).order_by(t.AppointmentHistory.at)).all()
+        appt = replace(appt, history=tuple(to_history(r) for r in rows))
+    return appt
+
+
+def add_history(session: Session, *, tenant_id: int, appointment_id: int, at: datetime, actor: str, action: str,
+                from_value: str = '', to_value: str = '', reason: str = '') -> None:
+    session.add(t.AppointmentHistory(tenant_id=tenant_id, appointment_id=appointment_id, at=at, actor=actor,
+                                     action=action, from_value=from_value, to_value=to_value, reason=reason))
+
+
+# ---- sessions --------------------------------------------------------------------------------------------------
+
+
+def session_customer(session: Session, *, session_id: str, tenant_id: int) -> d.Customer | None:
+    """The active customer behind a live session of this tenant, in one statement."""
+    row = session.exec(
+        select(t.Customer).join(t.AuthSession, t.AuthSession.customer_id == t.Customer.id)  # type: ignore[arg-type]
+        .where(t.AuthSession.id == session_id, t.AuthSession.tenant_id == tenant_id,
+               t.AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
+               t.Customer.deleted_at.is_(None))  # type: ignore[union-attr]
+    ).first()
+    return to_customer(row) if row else None
+
+
+def revoke_sessions(session: Session, *, customer_id: int, now: datetime, keep: str | None = None) -> int:
+    stmt = sa.update(t.AuthSession).where(t.AuthSession.customer_id == customer_id,
+                                          t.AuthSession.revoked_at.is_(None))  # type: ignore[union-attr]
+    if keep is not None:
+        stmt = stmt.where(t.AuthSession.id != keep)
+    return session.execute(stmt.values(revoked_at=now)).rowcount or 0
+
+
+def revoke_session(session: Session, *, session_id: str, now: datetime) -> None:
+    session.execute(sa.update(t.AuthSession).where(t.AuthSession.id == session_id).values(revoked_at=now))

@@ -1,0 +1,317 @@
+"""SQLModel tables. Rows stay in storage: queries hand domain values upward, never these objects.
+
+Every row belongs to a tenant. Times are stored as naive UTC and come back aware (see UTCDateTime).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError('naive datetime given to a UTC column')
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def utc_column(*, nullable: bool = False, index: bool = False) -> Any:
+    return sa.Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+def tenant_fk() -> Any:
+    return Field(foreign_key='tenant.id', index=True)
+
+
+class Tenant(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_column=sa.Column(sa.String(64), unique=True, nullable=False))
+    name: str
+    host: str | None = Field(default=None, sa_column=sa.Column(sa.String(255), unique=True, nullable=True))
+    timezone: str = 'UTC'
+    currency: str = 'EUR'
+    booking_url: str = '/book'
+    primary_color: str = '#4f46e5'
+    dark: bool = False
+    logo_url: str | None = None
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+
+
+class Location(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    name: str
+    address: str = ''
+
+
+class Staff(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    name: str
+    email: str = ''
+    avatar_url: str | None = None
+
+
+class StaffLocation(SQLModel, table=True):
+    __tablename__ = 'staff_location'
+    staff_id: int = Field(foreign_key='staff.id', primary_key=True)
+    location_id: int = Field(foreign_key='location.id', primary_key=True)
+
+
+class Service(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    name: str
+    category: str = ''
+    duration_min: int = 60
+    price: int = 0
+    deposit: int = 0
+    buffer_before_min: int = 0
+    buffer_after_min: int = 0
+    capacity: int = 1
+    slot_step_min: int = 15
+    min_notice_min: int = 60
+    max_days_ahead: int = 60
+    meeting_url: str | None = None
+    color: str = '#6366f1'
+    active: bool = True
+
+
+class StaffService(SQLModel, table=True):
+    __tablename__ = 'staff_service'
+    staff_id: int = Field(foreign_key='staff.id', primary_key=True)
+    service_id: int = Field(foreign_key='service.id', primary_key=True)
+
+
+class WorkingHours(SQLModel, table=True):
+    __tablename__ = 'working_hours'
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    staff_id: int = Field(foreign_key='staff.id', index=True)
+    weekday: int
+    start: time
+    end: time
+
+
+class BreakTime(SQLModel, table=True):
+    __tablename__ = 'break_time'
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    staff_id: int = Field(foreign_key='staff.id', index=True)
+    weekday: int
+    start: time
+    end: time
+
+
+class DayOff(SQLModel, table=True):
+    __tablename__ = 'day_off'
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    staff_id: int | None = Field(default=None, foreign_key='staff.id', index=True)
+    day: date
+    reason: str = ''
+
+
+class SpecialDay(SQLModel, table=True):
+    __tablename__ = 'special_day'
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    staff_id: int = Field(foreign_key='staff.id', index=True)
+    day: date
+    start: time
+    end: time
+
+
+class Status(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint('tenant_id', 'key'),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    key: str
+    label: str
+    color: str
+    icon: str
+    busy: bool
+    position: int = 0
+
+
+class Customer(SQLModel, table=True):
+    __table_args__ = (
+        # Unique among active accounts only: a deleted account's email can sign up again.
+        sa.Index(
+            'uq_customer_active_email', 'tenant_id', 'email_norm', unique=True,
+            sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    first_name: str = ''
+    last_name: str = ''
+    email: str
+    email_norm: str
+    phone: str = ''
+    birth_date: date | None = None
+    gender: str = ''
+    timezone: str | None = None
+    password_hash: str | None = None
+    email_verified_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    avatar_version: int = 0
+    created_at: datetime = Field(sa_column=utc_column())
+    deleted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class Avatar(SQLModel, table=True):
+    customer_id: int = Field(foreign_key='customer.id', primary_key=True)
+    tenant_id: int = tenant_fk()
+    content_type: str
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column())
+
+
+class AdminUser(SQLModel, table=True):
+    __tablename__ = 'admin_user'
+    __table_args__ = (sa.UniqueConstraint('tenant_id', 'email'),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    email: str
+    name: str = ''
+    password_hash: str
+
+
+class Appointment(SQLModel, table=True):
+    __table_args__ = (
+        sa.Index('ix_appointment_customer_start', 'tenant_id', 'customer_id', 'start'),
+        sa.Index('ix_appointment_staff_start', 'staff_id', 'start'),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    customer_id: int = Field(foreign_key='customer.id')
+    service_id: int = Field(foreign_key='service.id')
+    staff_id: int = Field(foreign_key='staff.id')
+    location_id: int | None = Field(default=None, foreign_key='location.id')
+    start: datetime = Field(sa_column=utc_column())
+    end: datetime = Field(sa_column=utc_column())
+    seats: int = 1
+    status_key: str = 'pending'
+    price: int = 0
+    deposit: int = 0
+    amount_paid: int = 0
+    notes: str = ''
+    customer_package_id: int | None = Field(default=None, foreign_key='customer_package.id')
+    reschedule_count: int = 0
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class AppointmentHistory(SQLModel, table=True):
+    __tablename__ = 'appointment_history'
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    appointment_id: int = Field(foreign_key='appointment.id', index=True)
+    at: datetime = Field(sa_column=utc_column())
+    actor: str
+    action: str
+    from_value: str = ''
+    to_value: str = ''
+    reason: str = ''
+
+
+class Package(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    name: str
+    sessions: int
+    price: int
+    validity_days: int
+
+
+class PackageService(SQLModel, table=True):
+    __tablename__ = 'package_service'
+    package_id: int = Field(foreign_key='package.id', primary_key=True)
+    service_id: int = Field(foreign_key='service.id', primary_key=True)
+
+
+class CustomerPackage(SQLModel, table=True):
+    __tablename__ = 'customer_package'
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    customer_id: int = Field(foreign_key='customer.id', index=True)
+    package_id: int = Field(foreign_key='package.id')
+    purchased_at: datetime = Field(sa_column=utc_column())
+    expires_at: datetime = Field(sa_column=utc_column())
+    amount_paid: int = 0
+
+
+class Payment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    appointment_id: int | None = Field(default=None, foreign_key='appointment.id', index=True)
+    customer_package_id: int | None = Field(default=None, foreign_key='customer_package.id', index=True)
+    amount: int
+    currency: str
+    method: str
+    state: str = 'pending'
+    provider_ref: str = Field(default='', index=True)
+    idempotency_key: str = Field(default='', index=True)
+    note: str = ''
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class WebhookEvent(SQLModel, table=True):
+    """Provider events already handled, so a replay or duplicate changes nothing the second time."""
+
+    __tablename__ = 'webhook_event'
+    id: str = Field(primary_key=True)
+    tenant_id: int | None = Field(default=None, foreign_key='tenant.id')
+    type: str
+    received_at: datetime = Field(sa_column=utc_column())
+
+
+class AuthSession(SQLModel, table=True):
+    __tablename__ = 'auth_session'
+    id: str = Field(primary_key=True)
+    tenant_id: int = tenant_fk()
+    customer_id: int | None = Field(default=None, foreign_key='customer.id', index=True)
+    admin_id: int | None = Field(default=None, foreign_key='admin_user.id')
+    created_at: datetime = Field(sa_column=utc_column())
+    revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class AuthToken(SQLModel, table=True):
+    """Single-use tokens sent by email (reset, magic link, verification, email change, welcome)."""
+
+    __tablename__ = 'auth_token'
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    customer_id: int = Field(foreign_key='customer.id', index=True)
+    purpose: str
+    token_hash: str = Field(sa_column=sa.Column(sa.String(128), unique=True, nullable=False))
+    payload: str = ''
+    created_at: datetime = Field(sa_column=utc_column())
+    expires_at: datetime = Field(sa_column=utc_column())
+    used_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class Rating(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    appointment_id: int = Field(foreign_key='appointment.id', unique=True)
+    customer_id: int = Field(foreign_key='customer.id')
+    stars: int
+    comment: str = ''
+    created_at: datetime = Field(sa_column=utc_column())
