@@ -1,0 +1,415 @@
+"""The slot engine: which dates and times a service can be booked, from schedules and existing bookings.
+
+Everything comes in as arguments (schedules, bookings, rules, `now`); nothing here reads a clock or a database.
+
+Rules, in the words the business uses:
+
+- Weekly hours, breaks and special days are wall-clock times in the business's time zone. A wall-clock time means
+  the first instant at which the business's clock shows that time or later: an ambiguous time (clocks go back) is its
+  first occurrence, and a time that does not exist (clocks go forward) is the instant the clocks jump.
+- A day is closed on a business holiday and on the staff member's day off, whatever else says.
+- A special day replaces that weekday's hours *and* breaks with its own intervals; an empty special day is closed.
+- Otherwise the day's working intervals are its weekly intervals minus its breaks; overlapping or touching
+  intervals merge, and a break splits an interval in two.
+- Slot starts are laid on a grid of wall-clock times: the start of each working interval, then every `step` after it.
+  A start that does not exist on the clock (spring-forward hour) is not offered; an ambiguous one means its first
+  occurrence, so the repeated hour of a fall-back night gets no second set of starts.
+- A slot lasts `duration` of real time and lies wholly inside one working interval. Its buffered span
+  [start - buffer_before, end + buffer_after) must not overlap the busy span of any of that staff member's bookings,
+  [start - the booking's buffer_before, end + the booking's buffer_after). The one exception is a group: bookings of
+  the same service with the same staff member starting at the very same time share the slot while seats remain
+  (capacity minus their seats must cover the seats asked for).
+- A slot starts no earlier than `now + min_notice`, and its local date is at most `max_days_ahead` days after
+  today's local date.
+- With several staff members ("any"), a time is offered when at least one of them is free; `staff_ids` lists all of
+  them, least busy that local day first (fewest bookings starting that day), then lowest id. The first one is the
+  one to assign, and `free_seats` is that person's.
+"""
+
+from __future__ import annotations
+
+import calendar
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from domain.intervals import OverlapIndex, Span, covers, normalise, subtract, window
+
+Hours = tuple[tuple[time, time], ...]
+"""Wall-clock intervals of one day, each (start, end); an end of 00:00 means midnight at the end of the day."""
+
+_ZERO = timedelta(0)
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaffSchedule:
+    """When one staff member works: weekly hours and breaks by weekday (0 = Monday), days off, special days."""
+
+    staff_id: int
+    weekly: Mapping[int, Hours] = field(default_factory=dict)
+    breaks: Mapping[int, Hours] = field(default_factory=dict)
+    days_off: frozenset[date] = frozenset()
+    special_days: Mapping[date, Hours] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for hours in (*self.weekly.values(), *self.breaks.values(), *self.special_days.values()):
+            for start, end in hours:
+                _check_hours(start, end)
+        if any(not 0 <= weekday <= 6 for weekday in (*self.weekly, *self.breaks)):
+            raise ValueError('weekdays run from 0 (Monday) to 6 (Sunday)')
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceRules:
+    """How a service is booked: length, grid step, seats per slot, buffers, notice and horizon."""
+
+    duration: timedelta
+    step: timedelta
+    capacity: int = 1
+    buffer_before: timedelta = _ZERO
+    buffer_after: timedelta = _ZERO
+    min_notice: timedelta = _ZERO
+    max_days_ahead: int = 365
+
+    def __post_init__(self) -> None:
+        if self.duration <= _ZERO or self.step <= _ZERO:
+            raise ValueError('duration and step must be positive')
+        if self.capacity < 1:
+            raise ValueError('capacity must be at least one seat')
+        if min(self.buffer_before, self.buffer_after, self.min_notice) < _ZERO or self.max_days_ahead < 0:
+            raise ValueError('buffers, notice and days ahead cannot be negative')
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Booking:
+    """An existing appointment with a busy status, occupying its staff member from start to end plus its buffers."""
+
+    staff_id: int
+    start: datetime
+    end: datetime
+    service_id: int
+    seats: int = 1
+    buffer_before: timedelta = _ZERO
+    buffer_after: timedelta = _ZERO
+    appointment_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError('booking times must be aware datetimes')
+        if self.end <= self.start:
+            raise ValueError('a booking must end after it starts')
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlotRequest:
+    """Everything needed to find slots for one service: zone, rules, the staff offering it and their bookings."""
+
+    tz: ZoneInfo | str
+    service_id: int
+    rules: ServiceRules
+    staff: tuple[StaffSchedule, ...]
+    holidays: frozenset[date] = frozenset()
+    bookings: tuple[Booking, ...] = ()
+    seats: int = 1
+    ignore_appointment_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.tz, str):
+            object.__setattr__(self, 'tz', ZoneInfo(self.tz))
+        if self.seats < 1:
+            raise ValueError('a booking takes at least one seat')
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The business's time zone."""
+        assert isinstance(self.tz, ZoneInfo)
+        return self.tz
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Slot:
+    """A bookable time: start and end in UTC, seats left, and the staff free then (the first is the one to assign)."""
+
+    start: datetime
+    end: datetime
+    free_seats: int
+    staff_ids: tuple[int, ...]
+
+
+def available_dates(request: SlotRequest, *, year: int, month: int, now: datetime) -> list[date]:
+    """The local dates of a month on which at least one slot can be booked."""
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    return SlotFinder(request, within=(first, last)).available_dates(year=year, month=month, now=now)
+
+
+def free_slots(request: SlotRequest, *, day: date, now: datetime) -> list[Slot]:
+    """The slots of one local day that can be booked, earliest first."""
+    return SlotFinder(request, within=(day, day)).free_slots(day=day, now=now)
+
+
+def today_local(tz: ZoneInfo, now: datetime) -> date:
+    """The business's calendar date at the instant `now`."""
+    return now.astimezone(tz).date()
+
+
+def wall_to_utc(wall: datetime, tz: ZoneInfo) -> tuple[datetime, bool]:
+    """The first instant at which the clock in `tz` shows the naive `wall` time or later, and whether it shows it."""
+    instant = wall.replace(tzinfo=tz).astimezone(UTC)
+    if instant.astimezone(tz).replace(tzinfo=None) == wall:
+        return instant, True
+    # `wall` falls in a spring-forward gap: find the instant the clocks jump. With fold=1 the zone applies the later
+    # (larger) offset, which lands before the jump; fold=0 lands after it. Transitions fall on whole seconds.
+    lo = int(wall.replace(tzinfo=tz, fold=1).timestamp())
+    hi = int(instant.timestamp())
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if datetime.fromtimestamp(mid, tz).replace(tzinfo=None) >= wall:
+            hi = mid
+        else:
+            lo = mid + 1
+    return datetime.fromtimestamp(hi, UTC), False
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    wall_start: datetime
+    wall_end: datetime
+    start: datetime
+    end: datetime
+    linear: bool  # no clock change inside: wall-clock and UTC grids coincide
+
+
+class _StaffIndex:
+    """One staff member's bookings, indexed once per request."""
+
+    __slots__ = (
+        'schedule',
+        'blocked',
+        'others',
+        'same_service_spans',
+        'same_service',
+        'group_seats',
+        'group_starts',
+        'starts',
+    )
+
+    def __init__(self, schedule: StaffSchedule) -> None:
+        self.schedule = schedule
+        self.blocked: list[Span] = []  # where a slot's core may not be: busy spans widened by the service's buffers
+        self.others: list[Span] = []  # busy spans of bookings of other services
+        self.same_service_spans: list[tuple[datetime, datetime, datetime]] = []  # (span start, end, booking start)
+        self.same_service: OverlapIndex[datetime] = OverlapIndex(())
+        self.group_seats: dict[datetime, int] = {}
+        self.group_starts: list[datetime] = []
+        self.starts: list[datetime] = []
+
+
+class SlotFinder:
+    """A slot request prepared once (bookings indexed per staff member) to answer many date and slot questions.
+
+    `within` limits the local dates it will answer for, so that only bookings near them are indexed.
+    """
+
+    def __init__(self, request: SlotRequest, *, within: tuple[date, date] | None = None) -> None:
+        self.request = request
+        self.tz = request.zone
+        self.within = within
+        rules = request.rules
+        self._wall_cache: dict[datetime, tuple[datetime, bool]] = {}
+        self._pieces_cache: dict[tuple[int, date], list[_Piece]] = {}
+        staff = {s.staff_id: _StaffIndex(s) for s in request.staff}
+        self._staff = list(staff.values())
+        lo = hi = None
+        if within is not None:
+            lo = self._utc(datetime.combine(within[0], time())) - rules.buffer_before
+            hi = self._utc(datetime.combine(within[1] + _DAY, time())) + rules.buffer_after
+        ignore = request.ignore_appointment_id
+        service_id = request.service_id
+        before, after = rules.buffer_after, rules.buffer_before  # a busy span pushes the slot's core away this far
+        for b in request.bookings:
+            index = staff.get(b.staff_id)
+            if index is None or (ignore is not None and b.appointment_id == ignore):
+                continue
+            span_start = b.start - b.buffer_before
+            span_end = b.end + b.buffer_after
+            if lo is not None and (span_end <= lo or span_start >= hi):
+                continue
+            index.blocked.append((span_start - before, span_end + after))
+            index.starts.append(b.start)
+            if b.service_id == service_id:
+                index.same_service_spans.append((span_start, span_end, b.start))
+                index.group_seats[b.start] = index.group_seats.get(b.start, 0) + b.seats
+            else:
+                index.others.append((span_start, span_end))
+        for index in self._staff:
+            index.blocked = normalise(index.blocked)
+            index.others = normalise(index.others)
+            index.same_service = OverlapIndex(index.same_service_spans)
+            index.group_starts = sorted(index.group_seats)
+            index.starts.sort()
+
+    def available_dates(self, *, year: int, month: int, now: datetime) -> list[date]:
+        """The local dates of a month on which at least one slot can be booked."""
+        days = calendar.monthrange(year, month)[1]
+        first_open, last_open = self._bookable_days(now)
+        earliest = now + self.request.rules.min_notice
+        result = []
+        for n in range(1, days + 1):
+            day = date(year, month, n)
+            if not first_open <= day <= last_open or not self._answers(day):
+                continue
+            if any(next(self._staff_slots(index, day, earliest), None) for index in self._staff):
+                result.append(day)
+        return result
+
+    def free_slots(self, *, day: date, now: datetime) -> list[Slot]:
+        """The slots of one local day that can be booked, earliest first."""
+        first_open, last_open = self._bookable_days(now)
+        if not first_open <= day <= last_open:
+            return []
+        if not self._answers(day):
+            raise ValueError(f'this finder was prepared for {self.within}, not {day}')
+        earliest = now + self.request.rules.min_notice
+        found: dict[datetime, list[tuple[int, int, int]]] = {}
+        day_lo = self._utc(datetime.combine(day, time()))
+        day_hi = self._utc(datetime.combine(day + _DAY, time()))
+        for index in self._staff:
+            load = bisect_left(index.starts, day_hi) - bisect_left(index.starts, day_lo)
+            for start, seats in self._staff_slots(index, day, earliest):
+                found.setdefault(start, []).append((load, index.schedule.staff_id, seats))
+        duration = self.request.rules.duration
+        slots = []
+        for start in sorted(found):
+            ranked = sorted(found[start])
+            slots.append(
+                Slot(start=start, end=start + duration, free_seats=ranked[0][2], staff_ids=tuple(r[1] for r in ranked))
+            )
+        return slots
+
+    def _bookable_days(self, now: datetime) -> tuple[date, date]:
+        if now.tzinfo is None:
+            raise ValueError('now must be an aware datetime')
+        rules = self.request.rules
+        today = today_local(self.tz, now)
+        if self.request.seats > rules.capacity:
+            return date.max, date.min
+        return today, today + timedelta(days=rules.max_days_ahead)
+
+    def _answers(self, day: date) -> bool:
+        return self.within is None or self.within[0] <= day <= self.within[1]
+
+    def _staff_slots(self, index: _StaffIndex, day: date, earliest: datetime) -> Iterator[tuple[datetime, int]]:
+        """Free starts of one staff member on one day with their free seats, piece by piece."""
+        rules = self.request.rules
+        duration = rules.duration
+        capacity, wanted = rules.capacity, self.request.seats
+        for piece in self._pieces(index.schedule, day):
+            lo = max(piece.start, earliest)
+            if lo + duration > piece.end:
+                continue
+            free = subtract([(lo, piece.end)], window(index.blocked, lo, piece.end))
+            if free:
+                yield from ((s, capacity) for s in self._grid_starts(piece, free))
+            if index.group_starts:
+                yield from self._group_starts(index, piece, lo, capacity, wanted)
+
+    def _grid_starts(self, piece: _Piece, free: list[Span]) -> Iterator[datetime]:
+        duration, step = self.request.rules.duration, self.request.rules.step
+        if piece.linear:
+            for free_start, free_end in free:
+                start = piece.start + -((piece.start - free_start) // step) * step
+                last = free_end - duration
+                while start <= last:
+                    yield start
+                    start += step
+            return
+        wall = piece.wall_start
+        while wall < piece.wall_end:
+            start, exists = self._utc_exists(wall)
+            if exists and covers(free, start, start + duration):
+                yield start
+            wall += step
+
+    def _group_starts(
+        self, index: _StaffIndex, piece: _Piece, lo: datetime, capacity: int, wanted: int
+    ) -> Iterator[tuple[datetime, int]]:
+        """Starts where a group of this service already sits and seats remain."""
+        rules = self.request.rules
+        last = piece.end - rules.duration
+        starts = index.group_starts
+        for i in range(bisect_left(starts, lo), len(starts)):
+            start = starts[i]
+            if start > last:
+                break
+            seats = capacity - index.group_seats[start]
+            if seats < wanted or not self._on_grid(piece, start):
+                continue
+            span_lo, span_hi = start - rules.buffer_before, start + rules.duration + rules.buffer_after
+            if window(index.others, span_lo, span_hi):
+                continue
+            if any(item[2] != start for item in index.same_service.overlapping(span_lo, span_hi)):
+                continue
+            yield start, seats
+
+    def _on_grid(self, piece: _Piece, start: datetime) -> bool:
+        step = self.request.rules.step
+        if piece.linear:
+            return (start - piece.start) % step == _ZERO
+        wall = start.astimezone(self.tz).replace(tzinfo=None)
+        if not piece.wall_start <= wall < piece.wall_end or (wall - piece.wall_start) % step != _ZERO:
+            return False
+        return self._utc_exists(wall) == (start, True)
+
+    def _pieces(self, schedule: StaffSchedule, day: date) -> list[_Piece]:
+        key = (schedule.staff_id, day)
+        cached = self._pieces_cache.get(key)
+        if cached is None:
+            pieces = [self._piece(w) for w in working_hours(schedule, day, self.request)]
+            cached = self._pieces_cache[key] = [p for p in pieces if p.start < p.end]
+        return cached
+
+    def _piece(self, wall: Span) -> _Piece:
+        start, start_exists = self._utc_exists(wall[0])
+        end, end_exists = self._utc_exists(wall[1])
+        linear = start_exists and end_exists and end - start == wall[1] - wall[0]
+        return _Piece(wall_start=wall[0], wall_end=wall[1], start=start, end=end, linear=linear)
+
+    def _utc(self, wall: datetime) -> datetime:
+        return self._utc_exists(wall)[0]
+
+    def _utc_exists(self, wall: datetime) -> tuple[datetime, bool]:
+        hit = self._wall_cache.get(wall)
+        if hit is None:
+            hit = self._wall_cache[wall] = wall_to_utc(wall, self.tz)
+        return hit
+
+
+def working_hours(schedule: StaffSchedule, day: date, request: SlotRequest) -> list[Span]:
+    """A staff member's working intervals on a local day, as naive wall-clock spans: holidays and days off close the
+    day, a special day replaces the weekly hours and breaks, otherwise weekly hours minus breaks."""
+    if day in request.holidays or day in schedule.days_off:
+        return []
+    if day in schedule.special_days:
+        return normalise(_wall_spans(day, schedule.special_days[day]))
+    weekday = day.weekday()
+    hours = normalise(_wall_spans(day, schedule.weekly.get(weekday, ())))
+    return subtract(hours, normalise(_wall_spans(day, schedule.breaks.get(weekday, ()))))
+
+
+def _wall_spans(day: date, hours: Hours) -> list[Span]:
+    midnight = datetime.combine(day, time())
+    return [
+        (datetime.combine(day, start), midnight + _DAY if end == time() else datetime.combine(day, end))
+        for start, end in hours
+    ]
+
+
+def _check_hours(start: time, end: time) -> None:
+    if start.tzinfo is not None or end.tzinfo is not None:
+        raise ValueError('working hours are naive wall-clock times in the business time zone')
+    if end != time() and end <= start:
+        raise ValueError(f'working interval {start}-{end} must end after it starts (00:00 means midnight)')
