@@ -1,0 +1,194 @@
+"""What a customer may do to an appointment now, and if not, why (SPEC section 3).
+
+Every function is pure: the appointment, the business's settings and `now` come in; a reason in plain words for the
+customer comes out (None means allowed). The panel uses them to hide or explain actions; the services ask them again
+inside the write transaction, whatever the browser sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from domain.availability import Booking
+from domain.model import Appointment, Status
+from domain.settings import PanelSettings
+
+
+class NotAllowed(Exception):
+    """A refusal the customer should read: `message` says why in plain words."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# ---- reschedule --------------------------------------------------------------------------------------------------
+
+
+def why_not_reschedule(appt: Appointment, settings: PanelSettings, *, now: datetime) -> str | None:
+    """A customer may reschedule while it is on, from the listed statuses, within the quota and both time limits."""
+    if not settings.reschedule_enabled:
+        return 'This business does not offer rescheduling online.'
+    over = _why_not_over(appt, now)
+    if over:
+        return over
+    if appt.status.key not in settings.reschedule_from_statuses:
+        allowed = _words_or([_status_words(k) for k in settings.reschedule_from_statuses])
+        if not allowed:
+            return 'This business does not offer rescheduling online.'
+        return f'Only {allowed} appointments can be rescheduled online.'
+    quota = settings.reschedule_quota
+    if quota and appt.reschedule_count >= quota:
+        times = 'once' if quota == 1 else f'{quota} times'
+        return f'An appointment can be rescheduled at most {times}; this one already was.'
+    closed = _why_not_in_window(appt, settings, now)
+    if closed:
+        return closed
+    if now >= appt.start - timedelta(minutes=settings.reschedule_closes_minutes):
+        return f'Rescheduling closes {_before(settings.reschedule_closes_minutes)} the start.'
+    return None
+
+
+def reschedule_needs_reason(appt: Appointment) -> bool:
+    """The first reschedule needs no explanation; every later one asks the customer why."""
+    return appt.reschedule_count >= 1
+
+
+def status_after_reschedule(appt: Appointment, settings: PanelSettings) -> str:
+    """The status key a rescheduled appointment gets: its own ('keep') or the one the business set."""
+    if settings.status_after_reschedule == 'keep':
+        return appt.status.key
+    return settings.status_after_reschedule
+
+
+# ---- status change -----------------------------------------------------------------------------------------------
+
+
+def why_not_change_status(appt: Appointment, settings: PanelSettings, *, now: datetime,
+                          statuses: Sequence[Status] | None = None) -> str | None:
+    """A customer may open Change status while it is on, the appointment has not started, the time limit has not
+    passed and some status may be reached from the current one (with `statuses`, busy targets count only if allowed)."""
+    if not settings.status_change_enabled:
+        return 'This business does not offer status changes online.'
+    over = _why_not_over(appt, now)
+    if over:
+        return over
+    closed = _why_not_in_window(appt, settings, now)
+    if closed:
+        return closed
+    targets = [key for key, sources in settings.status_transitions.items()
+               if key != appt.status.key and appt.status.key in sources]
+    if statuses is not None:
+        by_key = {s.key: s for s in statuses}
+        targets = [k for k in targets if k in by_key and (settings.allow_busy_targets or not by_key[k].busy)]
+    if not targets:
+        return f'An appointment that is {appt.status.label.lower()} cannot be changed online.'
+    return None
+
+
+def allowed_targets(appt: Appointment, settings: PanelSettings, statuses: Sequence[Status], *,
+                    now: datetime) -> list[Status]:
+    """The statuses the customer may set now, in the business's order (empty when none)."""
+    return [s for s in statuses if why_not_set_status(appt, s, settings, now=now) is None]
+
+
+def why_not_set_status(appt: Appointment, target: Status, settings: PanelSettings, *, now: datetime) -> str | None:
+    """A status may be set when changes are open, the business lists it from the current status, and (for a busy
+    status, one that occupies the slot) the business confirmed customers may set it."""
+    if target.key == appt.status.key:
+        return f'The appointment is already {target.label.lower()}.'
+    closed = why_not_change_status(appt, settings, now=now)
+    if closed:
+        return closed
+    sources = settings.status_transitions.get(target.key, ())
+    if appt.status.key not in sources:
+        return (f'An appointment that is {appt.status.label.lower()} cannot be set to '
+                f'{target.label.lower()} online.')
+    if target.busy and not settings.allow_busy_targets:
+        return f'Only the business can set an appointment to {target.label.lower()}.'
+    return None
+
+
+def needs_slot_check(appt: Appointment, target: Status) -> bool:
+    """Moving from a status that frees the slot to one that occupies it must find the slot still free."""
+    return target.busy and not appt.status.busy
+
+
+def why_not_occupy(appt: Appointment, others: Iterable[Booking]) -> str | None:
+    """The appointment may take its slot again when its staff member's other busy bookings leave room: no overlap
+    of buffered spans, except bookings of the same service at the very same start, which share seats up to capacity."""
+    svc = appt.service
+    lo, hi = appt.start - svc.buffer_before, appt.end + svc.buffer_after
+    seats_taken = 0
+    for b in others:
+        if b.appointment_id == appt.id or b.staff_id != appt.staff.id:
+            continue
+        if b.end + b.buffer_after <= lo or b.start - b.buffer_before >= hi:
+            continue
+        if b.service_id == svc.id and b.start == appt.start:
+            seats_taken += b.seats
+            continue
+        return 'That time is no longer free, so the appointment cannot be restored. Please book a new time.'
+    if seats_taken + appt.seats > svc.capacity:
+        return 'All seats at that time are taken now, so the appointment cannot be restored. Please book a new time.'
+    return None
+
+
+# ---- pay ---------------------------------------------------------------------------------------------------------
+
+
+def why_not_pay(appt: Appointment, settings: PanelSettings) -> str | None:
+    """Pay now is offered when the business shows it, the appointment still holds its slot and something is due."""
+    if settings.hide_pay_now:
+        return settings.offline_payment_instructions or 'This business takes payment in person.'
+    if not appt.status.busy:
+        return f'An appointment that is {appt.status.label.lower()} needs no payment.'
+    if appt.amount_due <= 0:
+        return 'Nothing is due for this appointment.'
+    return None
+
+
+# ---- helpers -----------------------------------------------------------------------------------------------------
+
+
+def _why_not_over(appt: Appointment, now: datetime) -> str | None:
+    if appt.is_past(now):
+        return 'This appointment is over, so it can no longer be changed.'
+    if now >= appt.start:
+        return 'This appointment has already started, so it can no longer be changed.'
+    return None
+
+
+def _why_not_in_window(appt: Appointment, settings: PanelSettings, now: datetime) -> str | None:
+    if now >= appt.start - timedelta(minutes=settings.change_closes_minutes):
+        return f'Changes close {_before(settings.change_closes_minutes)} the start.'
+    return None
+
+
+def _before(minutes: int) -> str:
+    """'60 minutes before', '2 hours before', '1 day before'; zero reads 'at'."""
+    if minutes <= 0:
+        return 'at'
+    return f'{duration_words(minutes)} before'
+
+
+def duration_words(minutes: int) -> str:
+    """Minutes as a customer says them: 45 minutes, 60 minutes, 2 hours, 1 day, 90 minutes."""
+    if minutes >= 1440 and minutes % 1440 == 0:
+        n, unit = minutes // 1440, 'day'
+    elif minutes > 60 and minutes % 60 == 0:
+        n, unit = minutes // 60, 'hour'
+    else:
+        n, unit = minutes, 'minute'
+    return f'{n} {unit}{"" if n == 1 else "s"}'
+
+
+def _status_words(key: str) -> str:
+    return key.replace('-', ' ').replace('_', ' ')
+
+
+def _words_or(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return ''.join(words)
+    return ', '.join(words[:-1]) + ' or ' + words[-1]
