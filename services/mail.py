@@ -1,0 +1,116 @@
+"""Email out: SMTP when configured, else an outbox folder of .eml files; templates the business can edit.
+
+`send_email` blocks (SMTP round trips): pages call it through `run.io_bound`, services call it after their
+transaction commits. Templates live in services/templates/ as `<name>.txt` (first line `Subject: ...`, a blank
+line, then the body) and an optional `<name>.html`; a folder named by KAIROS_TEMPLATES_DIR overrides them by name.
+Placeholders are `$name` or `${name}` (string.Template), so a business editing a template cannot run code.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import logging
+import smtplib
+import ssl
+import string
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from services.config import get_config
+
+log = logging.getLogger(__name__)
+
+BUILTIN_TEMPLATES = Path(__file__).parent / 'templates'
+
+
+class TemplateMissing(LookupError):
+    pass
+
+
+def send_email(*, to: str, subject: str, text: str, html: str | None = None,
+               attachments: Sequence[tuple[str, bytes, str]] = ()) -> None:
+    """Send one message (attachments are (filename, data, mime type)); without SMTP, keep it in the outbox."""
+    cfg = get_config()
+    msg = EmailMessage()
+    msg['From'] = cfg.mail_from
+    msg['To'] = to
+    msg['Subject'] = subject
+    msg['Date'] = formatdate(localtime=False)
+    msg['Message-ID'] = make_msgid(domain='kairos.local')
+    msg.set_content(text)
+    if html:
+        msg.add_alternative(html, subtype='html')
+    for filename, data, mime in attachments:
+        maintype, _, subtype = mime.partition('/')
+        msg.add_attachment(data, maintype=maintype, subtype=subtype or 'octet-stream', filename=filename)
+    if cfg.smtp_host:
+        _send_smtp(msg)
+    else:
+        _write_outbox(msg, Path(cfg.outbox_dir))
+
+
+def render_email(name: str, /, **context: object) -> tuple[str, str, str | None]:
+    """(subject, text, html or None) of the template `name` filled with `context`; HTML values are escaped."""
+    source = _template_dir(name)
+    raw = (source / f'{name}.txt').read_text(encoding='utf-8')
+    first, _, body = raw.partition('\n')
+    if not first.lower().startswith('subject:'):
+        raise TemplateMissing(f'{name}.txt must start with a "Subject:" line')
+    values = {k: '' if v is None else str(v) for k, v in context.items()}
+    subject = string.Template(first.split(':', 1)[1].strip()).safe_substitute(values)
+    text = string.Template(body.lstrip('\n')).safe_substitute(values)
+    html_path = source / f'{name}.html'
+    html = None
+    if html_path.exists():
+        escaped = {k: html_lib.escape(v, quote=True) for k, v in values.items()}
+        html = string.Template(html_path.read_text(encoding='utf-8')).safe_substitute(escaped)
+    return subject, text, html
+
+
+def send_template(name: str, /, *, to: str, **context: object) -> None:
+    """Render the template `name` and send it to one address."""
+    subject, text, html = render_email(name, **context)
+    send_email(to=to, subject=subject, text=text, html=html)
+
+
+# ---- helpers ---------------------------------------------------------------------------------------------------
+
+
+def _template_dir(name: str) -> Path:
+    if not name.replace('_', '').replace('-', '').isalnum():
+        raise TemplateMissing(f'bad template name {name!r}')
+    override = get_config().templates_dir
+    # A business's own text wins; its HTML comes from the same folder so the two never disagree.
+    if override and (Path(override) / f'{name}.txt').exists():
+        return Path(override)
+    if (BUILTIN_TEMPLATES / f'{name}.txt').exists():
+        return BUILTIN_TEMPLATES
+    raise TemplateMissing(f'no email template named {name!r}')
+
+
+def _send_smtp(msg: EmailMessage) -> None:
+    cfg = get_config()
+    assert cfg.smtp_host
+    with smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=30) as smtp:
+        smtp.ehlo()
+        if cfg.smtp_starttls and smtp.has_extn('starttls'):
+            smtp.starttls(context=ssl.create_default_context())
+            smtp.ehlo()
+        if cfg.smtp_user:
+            smtp.login(cfg.smtp_user, cfg.smtp_password or '')
+        smtp.send_message(msg)
+
+
+def _write_outbox(msg: EmailMessage, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')
+    path = folder / f'{stamp}-{uuid.uuid4().hex[:8]}.eml'
+    tmp = path.with_suffix('.tmp')
+    tmp.write_bytes(msg.as_bytes())
+    tmp.replace(path)  # readers never see half a message
+    log.info('email to %s kept in the outbox: %s', msg['To'], path)
+    return path

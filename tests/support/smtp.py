@@ -1,0 +1,93 @@
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, for tests of outgoing email."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    # aiosmtpd's Controller cannot bind port 0 itself (it probes the port it was given): pick one first.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Inbox:
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(msg, EmailMessage)
+        msg['X-Envelope-To'] = ', '.join(envelope.rcpt_tos)
+        self.messages.append(msg)
+        return '250 Message accepted for delivery'
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address.lower() in str(m['To']).lower()]
+
+    def last_to(self, address: str) -> EmailMessage:
+        found = self.to(address)
+        assert found, f'no email to {address}; got {[str(m["To"]) for m in self.messages]}'
+        return found[-1]
+
+
+def text_of(msg: EmailMessage) -> str:
+    part = msg.get_body(preferencelist=('plain',))
+    assert part is not None
+    return part.get_content()
+
+
+def html_of(msg: EmailMessage) -> str | None:
+    part = msg.get_body(preferencelist=('html',))
+    return part.get_content() if part is not None else None
+
+
+def link_in(msg: EmailMessage, path: str) -> str:
+    """The first link to `path` in the plain-text body of an email."""
+    match = re.search(rf'https?://\S+{re.escape(path)}\?token=[\w\-]+', text_of(msg))
+    assert match, f'no {path} link in: {text_of(msg)}'
+    return match.group(0)
+
+
+def token_in(msg: EmailMessage, path: str) -> str:
+    return link_in(msg, path).split('token=', 1)[1]
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname='127.0.0.1', port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+@contextmanager
+def smtp_configured(monkeypatch) -> Iterator[Inbox]:  # noqa: ANN001
+    """Point Kairos at a fresh loopback SMTP server for one test; yields its inbox."""
+    from services.config import reset_config
+
+    with smtp_server() as (inbox, port):
+        monkeypatch.setenv('KAIROS_SMTP_HOST', '127.0.0.1')
+        monkeypatch.setenv('KAIROS_SMTP_PORT', str(port))
+        monkeypatch.setenv('KAIROS_SMTP_STARTTLS', '0')
+        monkeypatch.delenv('KAIROS_SMTP_USER', raising=False)
+        reset_config()
+        try:
+            yield inbox
+        finally:
+            monkeypatch.delenv('KAIROS_SMTP_HOST')
+            reset_config()
