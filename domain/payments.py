@@ -1,0 +1,147 @@
+"""Money the customer owes and pays: what is due, what a checkout charges, and whether what arrived matches.
+
+Pure rules on plain values. Amounts are integer minor units in the tenant's currency; nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.model import Appointment, CustomerPackage, Payment, PaymentState
+
+CARD = 'card'
+OFFLINE = 'offline'
+
+
+class PaymentRefused(Exception):
+    """A payment that cannot start, with the reason in words for the customer."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentMethod:
+    key: str  # 'card' or 'offline'
+    label: str
+    instructions: str = ''
+
+
+def amount_due(*, price: int, paid: int) -> int:
+    """What is still owed: the price less what was paid, never below zero."""
+    return max(price - paid, 0)
+
+
+def deposit_due(*, deposit: int, paid: int) -> int:
+    """What is still owed towards the deposit: the deposit less what was paid, never below zero."""
+    return max(deposit - paid, 0)
+
+
+def package_due(cp: CustomerPackage) -> int:
+    """A package is owed its price less what was paid for it."""
+    return amount_due(price=cp.package.price, paid=cp.amount_paid)
+
+
+def is_settled(appt: Appointment) -> bool:
+    """Nothing left to pay: the appointment's price is covered."""
+    return appt.amount_due == 0
+
+
+def appointment_checkout_amount(appt: Appointment, *, requested: int | None = None) -> int:
+    """A checkout charges the whole balance, or a smaller part of it (a deposit) when one is asked for.
+
+    Refuses when nothing is due, when the appointment no longer holds its slot (canceled, rejected), or when the
+    part asked for is not between one minor unit and the balance.
+    """
+    if not appt.status.busy:
+        raise PaymentRefused(f'This appointment is {appt.status.label.lower()}; there is nothing to pay.')
+    due = appt.amount_due
+    if due <= 0:
+        raise PaymentRefused('Nothing is due for this appointment.')
+    if requested is None:
+        return due
+    if requested <= 0:
+        raise PaymentRefused('The amount to pay must be more than zero.')
+    if requested > due:
+        raise PaymentRefused('That is more than what is due for this appointment.')
+    return requested
+
+
+def booking_deposit(appt: Appointment) -> int:
+    """At booking, a service that asks for a deposit is charged the deposit still owed (zero when none is asked)."""
+    return min(deposit_due(deposit=appt.deposit, paid=appt.amount_paid), appt.amount_due)
+
+
+def package_checkout_amount(cp: CustomerPackage) -> int:
+    """A package checkout charges the package's whole unpaid price; a paid package cannot be paid again."""
+    due = package_due(cp)
+    if due <= 0:
+        raise PaymentRefused('This package is already paid.')
+    return due
+
+
+def idempotency_key(*, tenant_id: int, kind: str, target_id: int, amount: int, paid: int, settled: int) -> str:
+    """The same request for the same balance gets the same key, so a double click or a second tab reuses one
+    checkout; once a payment for the target settles (paid, failed or flagged) the next request gets a new key."""
+    if kind not in ('appointment', 'package'):
+        raise ValueError(f'unknown payment target: {kind}')
+    return f'kairos-t{tenant_id}-{kind}{target_id}-amount{amount}-paid{paid}-n{settled}'
+
+
+def amount_matches(*, expected: int, expected_currency: str, received: int | None,
+                   received_currency: str | None) -> bool:
+    """Money is credited only when the provider reports exactly the amount and currency that were asked for."""
+    if received is None or received_currency is None:
+        return False
+    return received == expected and received_currency.lower() == expected_currency.lower()
+
+
+def webhook_outcome(*, event_type: str, session_payment_status: str | None) -> PaymentState | None:
+    """What a Checkout event means for the payment: completed and paid, or an async success, settles it as paid;
+    an async failure fails it; a completed session still awaiting a delayed method changes nothing yet."""
+    if event_type in ('checkout.session.completed', 'checkout.session.async_payment_succeeded'):
+        return PaymentState.SUCCEEDED if session_payment_status in ('paid', 'no_payment_required') else None
+    if event_type == 'checkout.session.async_payment_failed':
+        return PaymentState.FAILED
+    return None
+
+
+def can_credit(payment: Payment) -> bool:
+    """Only a payment still waiting may be settled: a settled one never changes the balance twice."""
+    return payment.state == PaymentState.PENDING
+
+
+def payment_methods(*, card_enabled: bool, offline_instructions: str) -> tuple[PaymentMethod, ...]:
+    """The ways to pay: card when the business set up Stripe, offline when it wrote instructions for it."""
+    methods: list[PaymentMethod] = []
+    if card_enabled:
+        methods.append(PaymentMethod(key=CARD, label='Card (secure Stripe checkout)'))
+    if offline_instructions.strip():
+        methods.append(PaymentMethod(key=OFFLINE, label='Pay in person', instructions=offline_instructions.strip()))
+    return tuple(methods)
+
+
+def why_not_book_from_package(cp: CustomerPackage, *, service_id: int | None, now: datetime) -> str | None:
+    """None when a session of this service may be booked from the package; otherwise the reason."""
+    reason = cp.why_not_schedule(now)
+    if reason:
+        return reason
+    if service_id is not None and service_id not in cp.package.service_ids:
+        return 'This package does not include that service.'
+    return None
+
+
+ZERO_DECIMAL_CURRENCIES = frozenset({'bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx',
+                                     'vnd', 'vuv', 'xaf', 'xof', 'xpf'})
+
+
+def plain_amount(amount: int, currency: str) -> str:
+    """Minor units as plain text for records and receipts: 4500 eur -> '45.00 EUR' (yen and the like have no cents)."""
+    code = currency.upper()
+    if currency.lower() in ZERO_DECIMAL_CURRENCIES:
+        return f'{amount:,} {code}'
+    sign = '-' if amount < 0 else ''
+    whole, cents = divmod(abs(amount), 100)
+    return f'{sign}{whole:,}.{cents:02d} {code}'

@@ -1,0 +1,324 @@
+"""Paying what is due: Stripe Checkout sessions out, signed Stripe webhooks in, and the record of every payment.
+
+The balance changes only here, and only from a webhook whose signature checks out: the customer coming back to
+the panel from Stripe proves nothing. Every Stripe call is blocking: the UI calls these through run.io_bound.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import stripe
+
+from domain import model as d
+from domain import payments as dp
+from domain.payments import PaymentRefused
+from services.config import get_config
+from storage import payments as sp
+from storage import queries as q
+from storage.db import Database
+
+__all__ = ['PaymentRefused', 'WebhookRejected', 'WebhookResult', 'start_checkout', 'handle_webhook',
+           'payment_options', 'record_offline_payment', 'card_enabled']
+
+log = logging.getLogger(__name__)
+
+HANDLED_EVENTS = frozenset({'checkout.session.completed', 'checkout.session.async_payment_succeeded',
+                            'checkout.session.async_payment_failed'})
+CARD_UNAVAILABLE = 'Card payment is not available right now. Please try again in a moment or pay in person.'
+
+
+class WebhookRejected(Exception):
+    """A webhook that is not provably from Stripe: the route answers 400 and nothing changes."""
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookResult:
+    outcome: str  # credited, flagged, failed, waiting, duplicate, ignored, unknown
+    payment_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentOptions:
+    """What the Pay drawer shows: the amount due, the currency and the ways to pay."""
+
+    amount_due: int
+    currency: str
+    methods: tuple[dp.PaymentMethod, ...]
+
+
+def card_enabled() -> bool:
+    cfg = get_config()
+    return bool(cfg.stripe_secret_key and cfg.stripe_webhook_secret)
+
+
+def stripe_client() -> stripe.StripeClient:
+    cfg = get_config()
+    if not cfg.stripe_secret_key:
+        raise PaymentRefused('Card payment is not set up for this business. Please pay in person.')
+    base = {'api': cfg.stripe_api_base.rstrip('/')} if cfg.stripe_api_base else None
+    return stripe.StripeClient(cfg.stripe_secret_key, base_addresses=base,  # type: ignore[arg-type]
+                               max_network_retries=2)
+
+
+# ---- what the Pay drawer shows --------------------------------------------------------------------------------
+
+
+def payment_options(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int | None = None,
+                    customer_package_id: int | None = None) -> PaymentOptions:
+    """The balance of the customer's appointment or package and the enabled methods; refuses when nothing is due."""
+    with db.read() as s:
+        settings = q.panel_settings(s, tenant_id=tenant_id)
+        currency = sp.tenant_currency(s, tenant_id=tenant_id)
+        if appointment_id is not None:
+            appt = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                          appointment_id=appointment_id, status_list=q.statuses(s, tenant_id=tenant_id),
+                                          with_history=False)
+            if appt is None:
+                raise PaymentRefused('That appointment was not found.')
+            due = dp.appointment_checkout_amount(appt)
+        else:
+            cp = _package_or_refuse(s, tenant_id=tenant_id, customer_id=customer_id,
+                                    customer_package_id=customer_package_id)
+            due = dp.package_checkout_amount(cp)
+    return PaymentOptions(amount_due=due, currency=currency, methods=dp.payment_methods(
+        card_enabled=card_enabled(), offline_instructions=settings.offline_payment_instructions))
+
+
+# ---- checkout -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Intent:
+    payment_id: int
+    key: str
+    amount: int
+    currency: str
+    description: str
+    email: str
+
+
+def start_checkout(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int | None = None,
+                   customer_package_id: int | None = None, amount: int | None = None, success_url: str,
+                   cancel_url: str, now: datetime) -> str:
+    """Open a Stripe hosted Checkout for the customer's appointment (the balance, or `amount` such as a deposit) or
+    unpaid package, and return the address to send the browser to. Raises PaymentRefused with the reason.
+
+    A pending Payment row records the attempt under a deterministic idempotency key: the same request twice (two
+    clicks, two tabs) reuses one row and, through Stripe's Idempotency-Key, one Checkout Session.
+    """
+    if (appointment_id is None) == (customer_package_id is None):
+        raise ValueError('pay for exactly one appointment or one package')
+    client = stripe_client()
+    with db.write() as s:
+        intent = _record_intent(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
+                                customer_package_id=customer_package_id, amount=amount, now=now)
+    metadata = {'tenant_id': str(tenant_id), 'payment_id': str(intent.payment_id)}
+    if appointment_id is not None:
+        metadata['appointment_id'] = str(appointment_id)
+    else:
+        metadata['customer_package_id'] = str(customer_package_id)
+    params: dict[str, Any] = {
+        'mode': 'payment',
+        'line_items': [{'quantity': 1, 'price_data': {
+            'currency': intent.currency, 'unit_amount': intent.amount,
+            'product_data': {'name': intent.description}}}],
+        'success_url': success_url,
+        'cancel_url': cancel_url,
+        'client_reference_id': str(intent.payment_id),
+        'metadata': metadata,
+        'payment_intent_data': {'metadata': metadata},
+    }
+    if intent.email:
+        params['customer_email'] = intent.email
+    try:
+        session = client.v1.checkout.sessions.create(params=params,  # type: ignore[arg-type]
+                                                      options={'idempotency_key': intent.key})
+    except stripe.StripeError as error:
+        log.warning('Stripe refused a checkout for payment %s: %s', intent.payment_id, error)
+        raise PaymentRefused(CARD_UNAVAILABLE) from error
+    with db.write() as s:
+        sp.set_provider_ref(s, payment_id=intent.payment_id, provider_ref=session.id)
+    if not session.url or session.status not in (None, 'open'):
+        raise PaymentRefused('This payment is already being processed. Your balance updates as soon as Stripe '
+                             'confirms it.')
+    return session.url
+
+
+def _record_intent(s: Any, *, tenant_id: int, customer_id: int, appointment_id: int | None,
+                   customer_package_id: int | None, amount: int | None, now: datetime) -> _Intent:
+    currency = sp.tenant_currency(s, tenant_id=tenant_id).lower()
+    customer = q.customer(s, tenant_id=tenant_id, customer_id=customer_id)
+    if customer is None or not customer.active:
+        raise PaymentRefused('This account is closed.')
+    if appointment_id is not None:
+        kind, target = 'appointment', appointment_id
+        # Hold the appointment row (PostgreSQL; SQLite's write lock already serialises) so two tabs make one row.
+        if not sp.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id):
+            raise PaymentRefused('That appointment was not found.')
+        appt = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
+                                      status_list=q.statuses(s, tenant_id=tenant_id), with_history=False)
+        assert appt is not None
+        if amount is None and q.panel_settings(s, tenant_id=tenant_id).hide_pay_now:
+            raise PaymentRefused('Online payment is not offered here. Please pay in person.')
+        charge = dp.appointment_checkout_amount(appt, requested=amount)
+        paid = appt.amount_paid
+        tz = ZoneInfo(sp.tenant_timezone(s, tenant_id=tenant_id))
+        description = f'{appt.service.name}, {appt.start.astimezone(tz):%a %-d %b %Y %H:%M}'
+        if amount is not None and amount < appt.amount_due:
+            description = f'Deposit: {description}'
+    else:
+        assert customer_package_id is not None
+        kind, target = 'package', customer_package_id
+        cp = _package_or_refuse(s, tenant_id=tenant_id, customer_id=customer_id,
+                                customer_package_id=customer_package_id, lock=True)
+        charge = dp.package_checkout_amount(cp)
+        if amount is not None and amount != charge:
+            raise PaymentRefused('A package is paid in full.')
+        paid = cp.amount_paid
+        description = f'Package: {cp.package.name} ({cp.package.sessions} sessions)'
+    settled = sp.settled_count(s, tenant_id=tenant_id, appointment_id=appointment_id,
+                               customer_package_id=customer_package_id)
+    key = dp.idempotency_key(tenant_id=tenant_id, kind=kind, target_id=target, amount=charge, paid=paid,
+                             settled=settled)
+    payment_id = sp.pending_payment_id(s, tenant_id=tenant_id, idempotency_key=key)
+    if payment_id is None:
+        payment_id = sp.add_payment(s, tenant_id=tenant_id, amount=charge, currency=currency, method=dp.CARD,
+                                    state=d.PaymentState.PENDING.value, created_at=now, appointment_id=appointment_id,
+                                    customer_package_id=customer_package_id, idempotency_key=key)
+    return _Intent(payment_id=payment_id, key=key, amount=charge, currency=currency, description=description,
+                   email=customer.email)
+
+
+def _package_or_refuse(s: Any, *, tenant_id: int, customer_id: int, customer_package_id: int | None,
+                       lock: bool = False) -> d.CustomerPackage:
+    cp = None
+    if customer_package_id is not None:
+        cp = sp.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
+                                 customer_package_id=customer_package_id, lock=lock)
+    if cp is None:
+        raise PaymentRefused('That package was not found.')
+    return cp
+
+
+# ---- webhooks -------------------------------------------------------------------------------------------------
+
+
+def handle_webhook(db: Database, *, payload: bytes, signature: str | None, now: datetime) -> WebhookResult:
+    """Apply one Stripe event, once. Raises WebhookRejected unless Stripe's signature over the exact body checks out.
+
+    The event id is remembered in the same transaction that credits, so a replay or a duplicate changes nothing;
+    money is credited only when the amount and currency are exactly what the checkout asked for, otherwise the
+    payment is flagged for the business to look at.
+    """
+    secret = get_config().stripe_webhook_secret
+    if not secret:
+        raise WebhookRejected('no webhook secret is configured')
+    try:
+        stripe.Webhook.construct_event(payload, signature or '', secret)
+    except (ValueError, stripe.SignatureVerificationError) as error:
+        raise WebhookRejected(str(error)) from error
+    event = json.loads(payload)
+    event_type = str(event.get('type', ''))
+    if event_type not in HANDLED_EVENTS:
+        return WebhookResult('ignored')
+    obj = event.get('data', {}).get('object', {}) or {}
+    with db.write() as s:
+        found = _find_payment(s, obj)
+        if not sp.record_event(s, event_id=str(event['id']), tenant_id=found[0] if found else None,
+                               event_type=event_type, now=now):
+            return WebhookResult('duplicate', found[1].id if found else None)
+        if found is None:
+            log.warning('Stripe event %s names no payment of ours (session %s)', event.get('id'), obj.get('id'))
+            return WebhookResult('unknown')
+        tenant_id, payment = found
+        return _apply(s, tenant_id=tenant_id, payment=payment, event_type=event_type, obj=obj, now=now)
+
+
+def _find_payment(s: Any, obj: dict[str, Any]) -> tuple[int, d.Payment] | None:
+    raw = (obj.get('metadata') or {}).get('payment_id') or obj.get('client_reference_id')
+    if raw and str(raw).isdigit():
+        found = sp.payment_for_update(s, payment_id=int(raw))
+        # The metadata must agree with the session we opened for that payment (when we know it).
+        if found and (not found[1].provider_ref or found[1].provider_ref == obj.get('id')):
+            return found
+    if obj.get('id'):
+        return sp.payment_by_provider_ref(s, provider_ref=str(obj['id']))
+    return None
+
+
+def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: dict[str, Any],
+           now: datetime) -> WebhookResult:
+    outcome = dp.webhook_outcome(event_type=event_type, session_payment_status=obj.get('payment_status'))
+    if outcome is None:
+        return WebhookResult('waiting', payment.id)  # a delayed method: the async events will settle it
+    if not dp.can_credit(payment):
+        return WebhookResult('duplicate', payment.id)
+    session_id = str(obj.get('id') or '')
+    if outcome == d.PaymentState.FAILED:
+        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, provider_ref=session_id,
+                          note='The payment did not go through.')
+        _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value='failed',
+                 reason=f'Card payment of {dp.plain_amount(payment.amount, payment.currency)} did not go through.')
+        return WebhookResult('failed', payment.id)
+    received, received_currency = obj.get('amount_total'), obj.get('currency')
+    if not dp.amount_matches(expected=payment.amount, expected_currency=payment.currency, received=received,
+                             received_currency=received_currency):
+        got = dp.plain_amount(received, received_currency or '?') if isinstance(received, int) else 'no amount'
+        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, provider_ref=session_id,
+                          note=f'Stripe reported {got}; the checkout asked for '
+                               f'{dp.plain_amount(payment.amount, payment.currency)}. Not credited.')
+        _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value='flagged',
+                 reason='A payment arrived that does not match the amount due; the business will check it.')
+        log.warning('Payment %s flagged: amount %s %s, expected %s %s', payment.id, received, received_currency,
+                    payment.amount, payment.currency)
+        return WebhookResult('flagged', payment.id)
+    sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.SUCCEEDED, provider_ref=session_id)
+    _credit(s, tenant_id=tenant_id, payment=payment, now=now, method_text='Card payment')
+    return WebhookResult('credited', payment.id)
+
+
+def _credit(s: Any, *, tenant_id: int, payment: d.Payment, now: datetime, method_text: str) -> None:
+    text = f'{method_text} of {dp.plain_amount(payment.amount, payment.currency)} received.'
+    if payment.appointment_id is not None:
+        before_status, after_status = sp.credit_appointment(s, appointment_id=payment.appointment_id,
+                                                            amount=payment.amount)
+        q.add_history(s, tenant_id=tenant_id, appointment_id=payment.appointment_id, at=now, actor='system',
+                      action='payment', from_value=before_status.value, to_value=after_status.value, reason=text)
+    elif payment.customer_package_id is not None:
+        sp.credit_package(s, customer_package_id=payment.customer_package_id, amount=payment.amount)
+
+
+def _history(s: Any, *, tenant_id: int, payment: d.Payment, now: datetime, to_value: str, reason: str) -> None:
+    if payment.appointment_id is not None:
+        q.add_history(s, tenant_id=tenant_id, appointment_id=payment.appointment_id, at=now, actor='system',
+                      action='payment', to_value=to_value, reason=reason)
+
+
+# ---- offline payments (the business records them) -------------------------------------------------------------
+
+
+def record_offline_payment(db: Database, *, tenant_id: int, amount: int, method: str = dp.OFFLINE,
+                           appointment_id: int | None = None, customer_package_id: int | None = None,
+                           note: str = '', now: datetime) -> int:
+    """The business records money taken in person; it is credited at once and gets a receipt like any other."""
+    if amount <= 0:
+        raise PaymentRefused('The amount must be more than zero.')
+    if (appointment_id is None) == (customer_package_id is None):
+        raise ValueError('record a payment for exactly one appointment or one package')
+    with db.write() as s:
+        currency = sp.tenant_currency(s, tenant_id=tenant_id).lower()
+        if sp.target_tenant(s, appointment_id=appointment_id, customer_package_id=customer_package_id) != tenant_id:
+            raise PaymentRefused('That appointment or package was not found.')
+        payment_id = sp.add_payment(s, tenant_id=tenant_id, amount=amount, currency=currency, method=method,
+                                    state=d.PaymentState.SUCCEEDED.value, created_at=now,
+                                    appointment_id=appointment_id, customer_package_id=customer_package_id, note=note)
+        payment = sp.payment(s, payment_id=payment_id)
+        assert payment is not None
+        _credit(s, tenant_id=tenant_id, payment=payment, now=now, method_text='Payment in person')
+    return payment_id

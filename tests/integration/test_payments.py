@@ -1,0 +1,288 @@
+"""Paying through the real Stripe SDK against our Stripe-compatible server, with webhooks signed as Stripe signs them.
+
+The balance moves only when a correctly signed webhook arrives, once, for exactly the amount that was asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from domain import payments as dp
+from domain.model import PaymentStatus
+from domain.settings import PanelSettings
+from services import panel, payments
+from services.config import reset_config
+from storage import crud
+from storage import payments as sp
+from storage import tables as t
+from tests.support.fake_stripe import FakeStripe
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+SECRET = 'whsec_test_secret'
+SUCCESS, CANCEL = 'http://panel.test/?paid=1', 'http://panel.test/?canceled=1'
+
+
+@pytest.fixture
+def stripe_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv('KAIROS_STRIPE_SECRET_KEY', 'sk_test_kairos')
+    monkeypatch.setenv('KAIROS_STRIPE_WEBHOOK_SECRET', SECRET)
+    reset_config()
+    yield
+    reset_config()
+
+
+def webhook_endpoint(db):  # noqa: ANN001, ANN201
+    """What POST /webhooks/stripe does: 200 when handled (even as a duplicate), 400 when not provably Stripe's."""
+    def deliver(body: bytes, signature: str) -> int:
+        try:
+            payments.handle_webhook(db, payload=body, signature=signature, now=NOW)
+        except payments.WebhookRejected:
+            return 400
+        return 200
+    return deliver
+
+
+@pytest.fixture
+def fake(db, stripe_env, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe]:  # noqa: ANN001
+    with FakeStripe(webhook_secret=SECRET, deliver=webhook_endpoint(db)) as server:
+        monkeypatch.setenv('KAIROS_STRIPE_API_BASE', server.url)
+        reset_config()
+        yield server
+
+
+def seed(db, *, settings: PanelSettings | None = None, status: str = 'approved') -> dict[str, int]:  # noqa: ANN001
+    with db.write() as s:
+        tenant = crud.create_tenant(s, slug='default', name='Studio', timezone='Europe/Berlin', currency='EUR',
+                                    settings=settings)
+        svc = crud.create_service(s, tenant_id=tenant, name='Haircut', duration_min=45, price=4500, deposit=1000)
+        staff = crud.create_staff(s, tenant_id=tenant, name='Mia', service_ids=[svc],
+                                  weekly={0: [(time(9), time(17))]})
+        ada = crud.create_customer(s, tenant_id=tenant, email='ada@example.com', first_name='Ada', now=NOW)
+        bob = crud.create_customer(s, tenant_id=tenant, email='bob@example.com', first_name='Bob', now=NOW)
+        appt = crud.create_appointment(s, tenant_id=tenant, customer_id=ada, service_id=svc, staff_id=staff,
+                                       start=NOW + timedelta(days=2), duration=timedelta(minutes=45),
+                                       status_key=status, price=4500, deposit=1000)
+        package = crud.create_package(s, tenant_id=tenant, name='Five cuts', sessions=5, price=20000,
+                                      validity_days=90, service_ids=[svc])
+        cp = crud.create_customer_package(s, tenant_id=tenant, customer_id=ada, package_id=package,
+                                          purchased_at=NOW - timedelta(days=1), validity_days=90)
+    return {'tenant': tenant, 'ada': ada, 'bob': bob, 'appt': appt, 'cp': cp, 'svc': svc, 'staff': staff}
+
+
+def checkout(db, ids: dict[str, int], **kw) -> str:  # noqa: ANN001, ANN003
+    target = {'customer_package_id': ids['cp']} if kw.pop('package', False) else {'appointment_id': ids['appt']}
+    return payments.start_checkout(db, tenant_id=ids['tenant'], customer_id=kw.pop('customer', ids['ada']),
+                                   success_url=SUCCESS, cancel_url=CANCEL, now=NOW, **target, **kw)
+
+
+def appointment(db, ids: dict[str, int]):  # noqa: ANN001, ANN201
+    found = panel.appointment_detail(db, tenant_id=ids['tenant'], customer_id=ids['ada'], appointment_id=ids['appt'])
+    assert found is not None
+    return found
+
+
+def payment_rows(db) -> list[t.Payment]:  # noqa: ANN001
+    with db.read() as s:
+        return list(s.exec(sa.select(t.Payment).order_by(t.Payment.id)).scalars())
+
+
+def session_of(fake: FakeStripe, url: str) -> dict:
+    return fake.sessions[url.rsplit('/', 1)[-1]]
+
+
+def test_checkout_is_made_through_the_sdk_with_the_appointment_and_a_deterministic_key(db, fake) -> None:
+    ids = seed(db)
+    url = checkout(db, ids)
+    session = session_of(fake, url)
+    assert url.startswith(fake.url + '/pay/cs_test_')
+    assert session['amount_total'] == 4500 and session['currency'] == 'eur'
+    assert session['metadata']['appointment_id'] == str(ids['appt'])
+    assert session['success_url'] == SUCCESS and session['cancel_url'] == CANCEL
+    assert session['customer_email'] == 'ada@example.com'
+    sent = [headers for method, path, headers in fake.requests if path == '/v1/checkout/sessions']
+    expected_key = dp.idempotency_key(tenant_id=ids['tenant'], kind='appointment', target_id=ids['appt'],
+                                      amount=4500, paid=0, settled=0)
+    assert sent[0]['Idempotency-Key'] == expected_key
+    assert sent[0]['Authorization'] == 'Bearer sk_test_kairos'
+    # A second click (or a second tab) gets the same session and the same pending payment: nothing is doubled.
+    assert checkout(db, ids) == url
+    assert len(fake.sessions) == 1
+    rows = payment_rows(db)
+    assert [(r.state, r.amount, r.idempotency_key, r.provider_ref) for r in rows] == [
+        ('pending', 4500, expected_key, session['id'])]
+    # Coming back from Stripe proves nothing: the balance has not moved.
+    assert appointment(db, ids).amount_paid == 0
+
+
+def test_a_signed_completed_event_credits_the_balance_once_and_records_history(db, fake) -> None:
+    ids = seed(db)
+    url = checkout(db, ids)
+    event = fake.complete(session_of(fake, url)['id'])
+    assert fake.deliveries[-1].status == 200
+    appt = appointment(db, ids)
+    assert appt.amount_paid == 4500 and appt.amount_due == 0 and appt.payment_status == PaymentStatus.PAID
+    assert [(h.action, h.from_value, h.to_value) for h in appt.history if h.action == 'payment'] == [
+        ('payment', 'unpaid', 'paid')]
+    assert payment_rows(db)[0].state == 'succeeded'
+    # Stripe retries, or someone replays the captured request: accepted, and nothing changes the second time.
+    assert fake.deliver_event(event) == 200
+    assert fake.deliver_event(event) == 200
+    appt = appointment(db, ids)
+    assert appt.amount_paid == 4500
+    assert len([h for h in appt.history if h.action == 'payment']) == 1
+    with db.read() as s:
+        assert s.execute(sa.select(sa.func.count()).select_from(t.WebhookEvent)).scalar_one() == 1
+    # The same session reported again under a new event id does not credit twice either.
+    fake.send_event('checkout.session.completed', event['data']['object'])
+    assert appointment(db, ids).amount_paid == 4500
+
+
+@pytest.mark.parametrize('forgery', ['wrong secret', 'body changed after signing', 'no signature'])
+def test_a_forged_webhook_gets_400_and_changes_nothing(db, fake, forgery: str) -> None:
+    ids = seed(db)
+    session = session_of(fake, checkout(db, ids))
+    session.update(status='complete', payment_status='paid')
+    event = {'id': 'evt_forged', 'object': 'event', 'type': 'checkout.session.completed',
+             'created': 0, 'data': {'object': session}}
+    if forgery == 'wrong secret':
+        status = fake.deliver_event(event, secret='whsec_someone_else')
+    elif forgery == 'body changed after signing':
+        status = fake.deliver_event(event, tamper=lambda body: body.replace('"paid"', '"paid" ', 1))
+    else:
+        status = webhook_endpoint(db)(b'{"id": "evt_forged", "type": "checkout.session.completed"}', '')
+    assert status == 400
+    assert appointment(db, ids).amount_paid == 0
+    assert [r.state for r in payment_rows(db)] == ['pending']
+    with db.read() as s:
+        assert s.execute(sa.select(sa.func.count()).select_from(t.WebhookEvent)).scalar_one() == 0
+
+
+def test_an_amount_that_does_not_match_is_recorded_and_flagged_not_credited(db, fake) -> None:
+    ids = seed(db)
+    session_id = session_of(fake, checkout(db, ids))['id']
+    fake.complete(session_id, amount_total=450)
+    assert fake.deliveries[-1].status == 200
+    appt = appointment(db, ids)
+    assert appt.amount_paid == 0 and appt.payment_status == PaymentStatus.UNPAID
+    row = payment_rows(db)[0]
+    assert row.state == 'flagged'
+    assert '4.50 EUR' in row.note and '45.00 EUR' in row.note
+    assert [h.to_value for h in appt.history if h.action == 'payment'] == ['flagged']
+
+
+def test_a_matching_amount_in_another_currency_is_flagged_too(db, fake) -> None:
+    ids = seed(db)
+    fake.complete(session_of(fake, checkout(db, ids))['id'], currency='usd')
+    assert appointment(db, ids).amount_paid == 0
+    assert payment_rows(db)[0].state == 'flagged'
+
+
+def test_a_delayed_method_credits_only_when_it_succeeds(db, fake) -> None:
+    ids = seed(db)
+    session_id = session_of(fake, checkout(db, ids))['id']
+    fake.complete(session_id, async_payment=True)
+    assert appointment(db, ids).amount_paid == 0
+    assert payment_rows(db)[0].state == 'pending'
+    fake.settle_async(session_id, succeeded=True)
+    assert appointment(db, ids).amount_paid == 4500
+    assert payment_rows(db)[0].state == 'succeeded'
+
+
+def test_a_failed_delayed_payment_credits_nothing_and_the_next_attempt_gets_a_new_checkout(db, fake) -> None:
+    ids = seed(db)
+    first = checkout(db, ids)
+    session_id = session_of(fake, first)['id']
+    fake.complete(session_id, async_payment=True)
+    fake.settle_async(session_id, succeeded=False)
+    appt = appointment(db, ids)
+    assert appt.amount_paid == 0
+    assert payment_rows(db)[0].state == 'failed'
+    assert [h.to_value for h in appt.history if h.action == 'payment'] == ['failed']
+    second = checkout(db, ids)
+    assert second != first
+    assert [r.state for r in payment_rows(db)] == ['failed', 'pending']
+
+
+def test_a_deposit_goes_through_the_same_path_and_leaves_the_rest_due(db, fake) -> None:
+    ids = seed(db)
+    url = checkout(db, ids, amount=1000)
+    assert session_of(fake, url)['amount_total'] == 1000
+    fake.complete(session_of(fake, url)['id'])
+    appt = appointment(db, ids)
+    assert appt.payment_status == PaymentStatus.DEPOSIT_PAID and appt.amount_due == 3500
+    options = payments.payment_options(db, tenant_id=ids['tenant'], customer_id=ids['ada'],
+                                       appointment_id=ids['appt'])
+    assert options.amount_due == 3500 and options.currency == 'EUR'
+    assert [m.key for m in options.methods] == ['card', 'offline']
+    rest = checkout(db, ids)
+    assert session_of(fake, rest)['amount_total'] == 3500
+    fake.complete(session_of(fake, rest)['id'])
+    assert appointment(db, ids).payment_status == PaymentStatus.PAID
+
+
+def test_refusals_say_why_and_open_no_checkout(db, fake) -> None:
+    ids = seed(db)
+    with pytest.raises(payments.PaymentRefused, match='not found'):
+        checkout(db, ids, customer=ids['bob'])
+    with pytest.raises(payments.PaymentRefused, match='more than what is due'):
+        checkout(db, ids, amount=9999)
+    fake.complete(session_of(fake, checkout(db, ids))['id'])
+    with pytest.raises(payments.PaymentRefused, match='Nothing is due'):
+        checkout(db, ids)
+    assert len(fake.sessions) == 1
+
+
+def test_hide_pay_now_refuses_the_balance_on_the_server_but_not_a_booking_deposit(db, fake) -> None:
+    ids = seed(db, settings=PanelSettings(hide_pay_now=True))
+    with pytest.raises(payments.PaymentRefused, match='not offered'):
+        checkout(db, ids)
+    assert session_of(fake, checkout(db, ids, amount=1000))['amount_total'] == 1000
+
+
+def test_a_canceled_appointment_is_not_paid(db, fake) -> None:
+    ids = seed(db, status='canceled')
+    with pytest.raises(payments.PaymentRefused, match='canceled'):
+        checkout(db, ids)
+    assert fake.sessions == {}
+
+
+def test_an_unpaid_package_is_paid_through_the_same_checkout(db, fake) -> None:
+    ids = seed(db)
+    url = checkout(db, ids, package=True)
+    session = session_of(fake, url)
+    assert session['amount_total'] == 20000
+    assert session['metadata']['customer_package_id'] == str(ids['cp'])
+    fake.complete(session['id'])
+    with db.read() as s:
+        cp = sp.customer_package(s, tenant_id=ids['tenant'], customer_id=ids['ada'], customer_package_id=ids['cp'])
+    assert cp is not None and cp.paid and cp.amount_paid == 20000
+    with pytest.raises(payments.PaymentRefused, match='already paid'):
+        checkout(db, ids, package=True)
+
+
+def test_card_payment_is_refused_plainly_when_stripe_is_not_set_up(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = seed(db)
+    monkeypatch.delenv('KAIROS_STRIPE_SECRET_KEY', raising=False)
+    reset_config()
+    try:
+        with pytest.raises(payments.PaymentRefused, match='not set up'):
+            checkout(db, ids)
+        options = payments.payment_options(db, tenant_id=ids['tenant'], customer_id=ids['ada'],
+                                           appointment_id=ids['appt'])
+        assert [m.key for m in options.methods] == ['offline']
+        assert 'front desk' in options.methods[0].instructions
+    finally:
+        reset_config()
+
+
+def test_an_offline_payment_recorded_by_the_business_is_credited_at_once(db) -> None:
+    ids = seed(db)
+    payments.record_offline_payment(db, tenant_id=ids['tenant'], appointment_id=ids['appt'], amount=4500,
+                                    method='cash', now=NOW)
+    appt = appointment(db, ids)
+    assert appt.payment_status == PaymentStatus.PAID
+    assert [h.reason for h in appt.history if h.action == 'payment'] == ['Payment in person of 45.00 EUR received.']
