@@ -219,7 +219,8 @@ class FakeStripe:
             session = {
                 'id': session_id, 'object': 'checkout.session', 'mode': params['mode'], 'status': 'open',
                 'payment_status': 'unpaid', 'amount_total': amount, 'amount_subtotal': amount,
-                'currency': items[0]['price_data']['currency'], 'client_reference_id': params.get('client_reference_id'),
+                'currency': items[0]['price_data']['currency'],
+                'client_reference_id': params.get('client_reference_id'),
                 'customer_email': params.get('customer_email'), 'metadata': params.get('metadata', {}),
                 'success_url': params['success_url'], 'cancel_url': params.get('cancel_url'),
                 'url': f'{self.url}/pay/{session_id}', 'payment_intent': None, 'livemode': False,
@@ -245,7 +246,7 @@ class FakeStripe:
             h.end_headers()
             return None
         amount = session['amount_total']
-        page = f'''<!doctype html><html lang="en"><head><meta charset="utf-8">
+        page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Test checkout</title></head>
 <body style="font-family:sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem">
 <h1>Test checkout</h1>
@@ -253,7 +254,7 @@ class FakeStripe:
 <p data-testid="amount">{amount / 100:.2f} {html.escape(session['currency'].upper())}</p>
 <form method="post" action="/pay/{session_id}/complete"><button type="submit">Pay</button></form>
 <p><a href="{html.escape(session.get('cancel_url') or '/')}">Cancel and go back</a></p>
-</body></html>'''
+</body></html>"""
         self._send(h, 200, page.encode(), 'text/html; charset=utf-8')
 
     def _json(self, h: BaseHTTPRequestHandler, status: int, data: dict[str, Any], replayed: bool = False) -> None:
