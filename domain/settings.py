@@ -49,12 +49,22 @@ class PanelSettings:
     offline_payment_instructions: str = 'Pay at the front desk by card or cash on the day of your visit.'
     designer: PanelDesigner = field(default_factory=PanelDesigner)
 
-    def validate(self, status_keys: frozenset[str] | None = None) -> PanelSettings:
-        """Settings must be internally consistent and name only statuses that exist."""
+    def validate(self, status_keys: frozenset[str] | None = None, *,
+                 busy_keys: frozenset[str] | None = None) -> PanelSettings:
+        """Settings must be internally consistent and name only statuses that exist; with `busy_keys`, a busy
+        status may be a customer's target only when allow_busy_targets confirms it."""
         for name in ('change_closes_minutes', 'reschedule_closes_minutes', 'reschedule_quota'):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise SettingsError(f'{name} must be a whole number of zero or more.')
+        if not _is_keys(self.reschedule_from_statuses):
+            raise SettingsError('reschedule_from_statuses must be a list of status keys.')
+        if not isinstance(self.status_transitions, dict) or not all(
+            isinstance(k, str) and k and _is_keys(v) for k, v in self.status_transitions.items()
+        ):
+            raise SettingsError(_TRANSITIONS_SHAPE)
+        if not isinstance(self.status_after_reschedule, str) or not self.status_after_reschedule:
+            raise SettingsError('status_after_reschedule must be "keep" or a status key.')
         if status_keys is not None:
             named = set(self.reschedule_from_statuses) | set(self.status_transitions)
             for sources in self.status_transitions.values():
@@ -64,6 +74,11 @@ class PanelSettings:
             unknown = sorted(named - status_keys)
             if unknown:
                 raise SettingsError(f'Unknown status: {", ".join(unknown)}.')
+        if busy_keys is not None and not self.allow_busy_targets:
+            risky = sorted(set(self.status_transitions) & busy_keys)
+            if risky:
+                raise SettingsError(f'Customers could set {", ".join(risky)}, a status that occupies the slot: '
+                                    'set allow_busy_targets to true to confirm.')
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -89,9 +104,15 @@ class PanelSettings:
             if not isinstance(value, bool):
                 raise SettingsError(f'designer.{key} must be true or false.')
         if 'reschedule_from_statuses' in data:
-            data['reschedule_from_statuses'] = tuple(data['reschedule_from_statuses'])
+            value = data['reschedule_from_statuses']
+            if not isinstance(value, (list, tuple)) or not _is_keys(tuple(value)):
+                raise SettingsError('reschedule_from_statuses must be a list of status keys.')
+            data['reschedule_from_statuses'] = tuple(value)
         if 'status_transitions' in data:
-            data['status_transitions'] = {str(k): tuple(v) for k, v in dict(data['status_transitions']).items()}
+            value = data['status_transitions']
+            if not isinstance(value, dict) or not all(isinstance(v, (list, tuple)) for v in value.values()):
+                raise SettingsError(_TRANSITIONS_SHAPE)
+            data['status_transitions'] = {str(k): tuple(v) for k, v in value.items()}
         defaults = cls()
         for key, value in data.items():
             default = getattr(defaults, key)
@@ -104,3 +125,12 @@ class PanelSettings:
             if isinstance(default, str) and not isinstance(value, str):
                 raise SettingsError(f'{key} must be text.')
         return replace(defaults, designer=PanelDesigner(**designer_data), **data).validate()
+
+
+_TRANSITIONS_SHAPE = ('status_transitions must map each status a customer may set to the list of statuses it may be '
+                      'set from.')
+
+
+def _is_keys(value: object) -> bool:
+    """A tuple of non-empty status keys."""
+    return isinstance(value, tuple) and all(isinstance(k, str) and k for k in value)
