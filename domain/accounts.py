@@ -1,0 +1,130 @@
+"""The rules of a customer's account: what a valid profile, email and password look like, and who may book.
+
+Pure checks with everything passed in (today's date, the customer); each answers in words for the customer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from domain.model import Customer
+
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 72  # zxcvbn refuses longer input, and Argon2 gains nothing from more
+PASSWORD_MIN_SCORE = 3  # zxcvbn's 0..4; 3 is "safely unguessable"
+NAME_MAX_LENGTH = 80
+GENDERS: dict[str, str] = {'': 'Prefer not to say', 'female': 'Female', 'male': 'Male', 'other': 'Other'}
+
+# One @, something on each side, a dot in the domain, no spaces: the shape of an address, not a promise it exists.
+_EMAIL = re.compile(r'^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$')
+_PHONE = re.compile(r'^\+?[0-9][0-9 ()./-]{5,22}$')
+
+
+def email_problem(email: str) -> str | None:
+    """An email must have the shape name@domain.tld and be at most 254 characters."""
+    value = email.strip()
+    if not value:
+        return 'Enter your email address.'
+    if len(value) > 254 or not _EMAIL.match(value):
+        return 'Enter an email address like name@example.com.'
+    return None
+
+
+def name_problem(value: str, *, label: str) -> str | None:
+    """A name is required, at most 80 characters, and has no control characters."""
+    value = value.strip()
+    if not value:
+        return f'Enter your {label}.'
+    if len(value) > NAME_MAX_LENGTH:
+        return f'Your {label} can be at most {NAME_MAX_LENGTH} characters.'
+    if any(ord(c) < 32 for c in value):
+        return f'Your {label} contains characters that are not allowed.'
+    return None
+
+
+def phone_problem(phone: str) -> str | None:
+    """A phone number is optional; when given it is 6 to 23 digits with an optional leading + and separators."""
+    value = phone.strip()
+    if not value:
+        return None
+    digits = sum(c.isdigit() for c in value)
+    if not _PHONE.match(value) or digits < 6 or digits > 15:
+        return 'Enter a phone number with digits only, for example +49 30 1234567.'
+    return None
+
+
+def birth_date_problem(value: date | None, *, today: date) -> str | None:
+    """A date of birth is optional; it cannot be in the future nor more than 130 years ago."""
+    if value is None:
+        return None
+    if value > today:
+        return 'Your date of birth cannot be in the future.'
+    if value.year < today.year - 130:
+        return 'Check the year of your date of birth.'
+    return None
+
+
+def gender_problem(value: str) -> str | None:
+    """Gender is one of the offered choices (or not given)."""
+    return None if value in GENDERS else 'Choose one of the offered options.'
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProfileInput:
+    first_name: str
+    last_name: str
+    phone: str = ''
+    birth_date: date | None = None
+    gender: str = ''
+
+
+def profile_problems(profile: ProfileInput, *, today: date) -> dict[str, str]:
+    """Every field of a profile checked at once: field name -> what to fix. Empty means it may be saved."""
+    checks = {
+        'first_name': name_problem(profile.first_name, label='first name'),
+        'last_name': name_problem(profile.last_name, label='last name'),
+        'phone': phone_problem(profile.phone),
+        'birth_date': birth_date_problem(profile.birth_date, today=today),
+        'gender': gender_problem(profile.gender),
+    }
+    return {k: v for k, v in checks.items() if v}
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordTip:
+    key: str
+    text: str
+    met: bool
+
+
+def password_tips(password: str) -> tuple[PasswordTip, ...]:
+    """The plain-language tips a new password should meet: length, letters, numbers, a special character."""
+    return (
+        PasswordTip('length', f'At least {PASSWORD_MIN_LENGTH} characters', len(password) >= PASSWORD_MIN_LENGTH),
+        PasswordTip('letters', 'Letters', any(c.isalpha() for c in password)),
+        PasswordTip('numbers', 'Numbers', any(c.isdigit() for c in password)),
+        PasswordTip('special', 'A special character, like ! ? # or a space',
+                    any(not c.isalnum() for c in password)),
+    )
+
+
+def password_problem(password: str, *, score: int) -> str | None:
+    """A new password needs the minimum length, at most 72 characters, and a zxcvbn score of at least 3."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return f'Use at least {PASSWORD_MIN_LENGTH} characters.'
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return f'Use at most {PASSWORD_MAX_LENGTH} characters.'
+    if score < PASSWORD_MIN_SCORE:
+        return 'This password is too easy to guess. Add more words or mix in numbers and symbols.'
+    return None
+
+
+def why_cannot_book(customer: Customer | None) -> str | None:
+    """Only an active (not deleted) account may book."""
+    if customer is None:
+        return 'We could not find your account.'
+    if not customer.active:
+        return 'This account has been closed. Book with a new account instead.'
+    return None

@@ -1,0 +1,90 @@
+"""Single-use links sent by email: unguessable, bound to one purpose, stored only as an HMAC, and short-lived.
+
+The link carries 32 random bytes; the database keeps HMAC-SHA256(server secret, purpose + token), so a copy of the
+database cannot be turned into working links, and a reset token cannot be used as a magic link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from services.config import get_config
+from storage import accounts as store
+from storage.db import Database
+
+
+class Purpose(StrEnum):
+    VERIFY = 'verify'
+    RESET = 'reset'
+    MAGIC = 'magic'
+    WELCOME = 'welcome'
+    EMAIL_CHANGE = 'email_change'
+
+
+LIFETIME: dict[Purpose, timedelta] = {
+    Purpose.VERIFY: timedelta(hours=48),
+    Purpose.RESET: timedelta(hours=1),
+    Purpose.MAGIC: timedelta(minutes=15),
+    Purpose.WELCOME: timedelta(hours=72),
+    Purpose.EMAIL_CHANGE: timedelta(hours=24),
+}
+
+INVALID_LINK = 'This link has expired or was already used. Ask for a new one.'
+
+
+class InvalidToken(Exception):
+    def __init__(self, message: str = INVALID_LINK) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Redeemed:
+    customer_id: int
+    payload: str
+
+
+def digest(purpose: str, token: str) -> str:
+    key = get_config().secret.encode()
+    return hmac.new(key, f'{purpose}:{token}'.encode(), hashlib.sha256).hexdigest()
+
+
+def issue(db: Database, *, tenant_id: int, customer_id: int, purpose: Purpose, now: datetime,
+          payload: str = '') -> str:
+    """A fresh token for the account; earlier open tokens of the same purpose stop working."""
+    token = secrets.token_urlsafe(32)
+    with db.write() as s:
+        store.retire_tokens(s, customer_id=customer_id, now=now, purposes=(purpose.value,))
+        store.add_token(s, tenant_id=tenant_id, customer_id=customer_id, purpose=purpose.value,
+                        token_hash=digest(purpose, token), payload=payload, now=now,
+                        expires_at=now + LIFETIME[purpose])
+    return token
+
+
+def check(db: Database, *, tenant_id: int, purpose: Purpose, token: str, now: datetime) -> Redeemed:
+    """What a token would grant, without spending it (to decide whether to show a form)."""
+    with db.read() as s:
+        row = _valid_row(s, tenant_id=tenant_id, purpose=purpose, token=token, now=now)
+    return Redeemed(row.customer_id, row.payload)
+
+
+def redeem(session, *, tenant_id: int, purpose: Purpose, token: str, now: datetime) -> Redeemed:  # noqa: ANN001
+    """Spend a token inside the caller's write transaction; raise InvalidToken when it cannot be used."""
+    row = _valid_row(session, tenant_id=tenant_id, purpose=purpose, token=token, now=now)
+    if not store.use_token(session, token_id=row.id, now=now):
+        raise InvalidToken()
+    return Redeemed(row.customer_id, row.payload)
+
+
+def _valid_row(session, *, tenant_id: int, purpose: Purpose, token: str, now: datetime) -> store.TokenRow:  # noqa: ANN001
+    if not token or len(token) > 200:
+        raise InvalidToken()
+    row = store.find_token(session, tenant_id=tenant_id, purpose=purpose.value, token_hash=digest(purpose, token))
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise InvalidToken()
+    return row

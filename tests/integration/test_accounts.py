@@ -1,0 +1,252 @@
+"""Getting in: sign-up with verification, password reset, magic links, rate limits, and accounts made by booking.
+
+Every email is read from a real SMTP server on loopback; links are followed as a customer would.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.settings import PanelSettings
+from services import accounts, auth, ratelimit
+from services.auth import SignInFailed
+from services.tokens import InvalidToken, Purpose
+from storage import crud
+from tests.support.smtp import smtp_configured, text_of, token_in
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+STRONG = 'violet-harbour-71-tandem'
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():  # noqa: ANN201
+    ratelimit.reset_limiter()
+    yield
+    ratelimit.reset_limiter()
+
+
+@pytest.fixture
+def inbox(monkeypatch):  # noqa: ANN201
+    with smtp_configured(monkeypatch) as box:
+        yield box
+
+
+def make_tenant(db, **settings) -> int:  # noqa: ANN001
+    with db.write() as s:
+        tenant = crud.create_tenant(s, slug='default', name='Lumen Studio', settings=PanelSettings(**settings))
+        crud.create_customer(s, tenant_id=tenant, email='ada@example.com', first_name='Ada', last_name='Lovelace',
+                             password_hash=auth.hash_password('kairos-demo'), now=NOW)
+    return tenant
+
+
+def ada(db, tenant: int):  # noqa: ANN001, ANN201
+    with db.read() as s:
+        from storage.accounts import active_customer_by_email
+
+        return active_customer_by_email(s, tenant_id=tenant, email='ada@example.com')
+
+
+# ---- sign-up and verification ----------------------------------------------------------------------------------
+
+
+def test_sign_up_sends_a_link_that_verifies_the_email_and_signs_in_once(db, inbox) -> None:
+    tenant = make_tenant(db)
+    accounts.sign_up(db, tenant_id=tenant, email='Grace@Example.com', password=STRONG, first_name='Grace',
+                     last_name='Hopper', now=NOW)
+    with pytest.raises(SignInFailed) as unverified:
+        accounts.attempt_sign_in(db, tenant_id=tenant, email='grace@example.com', password=STRONG, address='1.2.3.4',
+                                 now=NOW)
+    assert unverified.value.message == accounts.UNVERIFIED
+    msg = inbox.last_to('Grace@Example.com')
+    assert msg['Subject'] == 'Confirm your email for Lumen Studio'
+    assert 'Hello Grace' in text_of(msg)
+    signed = accounts.verify_email(db, tenant_id=tenant, token=token_in(msg, '/verify'), now=NOW)
+    assert signed.customer.email == 'Grace@Example.com' and signed.customer.email_verified
+    assert auth.current_customer(db, tenant_id=tenant, session_id=signed.session_id).id == signed.customer.id
+    with pytest.raises(InvalidToken):  # single use
+        accounts.verify_email(db, tenant_id=tenant, token=token_in(msg, '/verify'), now=NOW)
+    again = accounts.attempt_sign_in(db, tenant_id=tenant, email='grace@example.com', password=STRONG,
+                                     address='1.2.3.4', now=NOW)
+    assert again.customer.id == signed.customer.id
+
+
+def test_sign_up_with_a_known_email_answers_the_same_and_tells_only_the_owner(db, inbox) -> None:
+    tenant = make_tenant(db)
+    accounts.sign_up(db, tenant_id=tenant, email='ada@example.com', password=STRONG, first_name='Eve',
+                     last_name='Spy', now=NOW)  # no exception: the page shows the same "check your inbox"
+    msg = inbox.last_to('ada@example.com')
+    assert msg['Subject'] == 'You already have an account at Lumen Studio'
+    assert 'Hello Ada' in text_of(msg)  # the owner's name, not what the visitor typed
+    assert auth.sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo', now=NOW)
+
+
+def test_sign_up_is_refused_when_the_business_closed_it_and_weak_passwords_are_refused(db, inbox) -> None:
+    closed = make_tenant(db, allow_signup=False)
+    with pytest.raises(accounts.AccountError, match='Sign-up is closed'):
+        accounts.sign_up(db, tenant_id=closed, email='new@example.com', password=STRONG, first_name='N',
+                         last_name='N', now=NOW)
+    with db.write() as s:
+        open_tenant = crud.create_tenant(s, slug='other', name='Other')
+    with pytest.raises(accounts.ProfileInvalid) as weak:
+        accounts.sign_up(db, tenant_id=open_tenant, email='grace@example.com', password='grace@example.com1',
+                         first_name='Grace', last_name='Hopper', now=NOW)
+    assert 'password' in weak.value.problems
+    with pytest.raises(accounts.ProfileInvalid) as bad:
+        accounts.sign_up(db, tenant_id=open_tenant, email='not-an-email', password=STRONG, first_name='',
+                         last_name='Hopper', now=NOW)
+    assert set(bad.value.problems) == {'email', 'first_name'}
+    assert inbox.messages == []
+
+
+# ---- forgotten password ----------------------------------------------------------------------------------------
+
+
+def test_reset_link_sets_a_new_password_once_and_ends_every_session(db, inbox) -> None:
+    tenant = make_tenant(db)
+    old_session = auth.sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo', now=NOW)
+    accounts.request_password_reset(db, tenant_id=tenant, email=' ADA@example.com ', now=NOW)
+    msg = inbox.last_to('ada@example.com')
+    assert 'Reset your password' in msg['Subject'] and '60 minutes' in text_of(msg)
+    token = token_in(msg, '/reset')
+    assert accounts.check_link(db, tenant_id=tenant, purpose=Purpose.RESET, token=token, now=NOW).first_name == 'Ada'
+    with pytest.raises(accounts.ProfileInvalid) as mismatch:
+        accounts.set_password_with_link(db, tenant_id=tenant, purpose=Purpose.RESET, token=token, password=STRONG,
+                                        confirm=STRONG + 'x', now=NOW)
+    assert 'do not match' in mismatch.value.problems['confirm']
+    accounts.set_password_with_link(db, tenant_id=tenant, purpose=Purpose.RESET, token=token, password=STRONG,
+                                    confirm=STRONG, now=NOW + timedelta(minutes=5))
+    assert auth.current_customer(db, tenant_id=tenant, session_id=old_session.session_id) is None
+    with pytest.raises(SignInFailed):
+        auth.sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo', now=NOW)
+    assert auth.sign_in(db, tenant_id=tenant, email='ada@example.com', password=STRONG, now=NOW)
+    with pytest.raises(InvalidToken):
+        accounts.set_password_with_link(db, tenant_id=tenant, purpose=Purpose.RESET, token=token,
+                                        password=STRONG + '!', confirm=STRONG + '!', now=NOW + timedelta(minutes=6))
+    assert inbox.last_to('ada@example.com')['Subject'] == 'Your password for Lumen Studio was changed'
+
+
+def test_a_reset_link_expires_after_one_hour_and_a_newer_link_replaces_it(db, inbox) -> None:
+    tenant = make_tenant(db)
+    accounts.request_password_reset(db, tenant_id=tenant, email='ada@example.com', now=NOW)
+    first = token_in(inbox.last_to('ada@example.com'), '/reset')
+    assert accounts.check_link(db, tenant_id=tenant, purpose=Purpose.RESET, token=first,
+                               now=NOW + timedelta(minutes=59))
+    with pytest.raises(InvalidToken):
+        accounts.check_link(db, tenant_id=tenant, purpose=Purpose.RESET, token=first, now=NOW + timedelta(hours=1))
+    accounts.request_password_reset(db, tenant_id=tenant, email='ada@example.com', now=NOW + timedelta(minutes=1))
+    second = token_in(inbox.last_to('ada@example.com'), '/reset')
+    with pytest.raises(InvalidToken):
+        accounts.check_link(db, tenant_id=tenant, purpose=Purpose.RESET, token=first, now=NOW + timedelta(minutes=2))
+    with pytest.raises(InvalidToken):  # a reset token is no magic link, even for the same account
+        accounts.sign_in_with_magic_link(db, tenant_id=tenant, token=second, now=NOW + timedelta(minutes=2))
+    assert accounts.check_link(db, tenant_id=tenant, purpose=Purpose.RESET, token=second,
+                               now=NOW + timedelta(minutes=2))
+
+
+def test_reset_for_an_unknown_email_answers_the_same_and_sends_nothing(db, inbox) -> None:
+    tenant = make_tenant(db)
+    assert accounts.request_password_reset(db, tenant_id=tenant, email='nobody@example.com', now=NOW) is None
+    assert inbox.messages == []
+    with pytest.raises(accounts.AccountError):
+        accounts.request_password_reset(db, tenant_id=tenant, email='no at sign', now=NOW)
+
+
+def test_tokens_are_stored_only_as_hashes(db, inbox) -> None:
+    tenant = make_tenant(db)
+    accounts.request_password_reset(db, tenant_id=tenant, email='ada@example.com', now=NOW)
+    token = token_in(inbox.last_to('ada@example.com'), '/reset')
+    import sqlalchemy as sa
+
+    with db.read() as s:
+        stored = [r[0] for r in s.execute(sa.text('SELECT token_hash FROM auth_token')).all()]
+    assert stored and token not in stored and all(len(h) == 64 for h in stored)
+
+
+# ---- magic link ------------------------------------------------------------------------------------------------
+
+
+def test_a_magic_link_signs_in_once_within_fifteen_minutes(db, inbox) -> None:
+    tenant = make_tenant(db)
+    accounts.request_magic_link(db, tenant_id=tenant, email='ada@example.com', now=NOW)
+    token = token_in(inbox.last_to('ada@example.com'), '/magic')
+    with pytest.raises(InvalidToken):
+        accounts.sign_in_with_magic_link(db, tenant_id=tenant, token=token, now=NOW + timedelta(minutes=15))
+    signed = accounts.sign_in_with_magic_link(db, tenant_id=tenant, token=token, now=NOW + timedelta(minutes=14))
+    assert signed.customer.first_name == 'Ada'
+    with pytest.raises(InvalidToken):
+        accounts.sign_in_with_magic_link(db, tenant_id=tenant, token=token, now=NOW + timedelta(minutes=14))
+    with pytest.raises(InvalidToken):
+        accounts.sign_in_with_magic_link(db, tenant_id=tenant, token=token[:-1] + 'A', now=NOW)
+
+
+# ---- rate limits -----------------------------------------------------------------------------------------------
+
+
+def test_failed_sign_ins_are_limited_per_account_with_a_clear_message(db) -> None:
+    tenant = make_tenant(db)
+    for i in range(5):
+        with pytest.raises(SignInFailed) as e:
+            accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password=f'wrong{i}',
+                                     address=f'10.0.0.{i}', now=NOW)
+        assert e.value.message == auth.SIGN_IN_FAILED
+    with pytest.raises(SignInFailed) as limited:  # even the right password waits: the guesser must not learn it
+        accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo',
+                                 address='10.0.0.99', now=NOW)
+    assert limited.value.message == 'Too many attempts. Try again in 15 minutes.'
+
+
+def test_failed_sign_ins_are_limited_per_address_across_accounts(db) -> None:
+    tenant = make_tenant(db)
+    for i in range(20):
+        with pytest.raises(SignInFailed):
+            accounts.attempt_sign_in(db, tenant_id=tenant, email=f'guess{i}@example.com', password='x',
+                                     address='203.0.113.7', now=NOW)
+    with pytest.raises(SignInFailed, match='Too many attempts'):
+        accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo',
+                                 address='203.0.113.7', now=NOW)
+    assert accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo',
+                                    address='198.51.100.1', now=NOW).customer.first_name == 'Ada'
+
+
+# ---- accounts made by booking ----------------------------------------------------------------------------------
+
+
+def test_booking_with_a_new_email_creates_the_account_and_sends_a_set_password_link(db, inbox) -> None:
+    tenant = make_tenant(db)
+    customer, created = accounts.customer_for_booking(db, tenant_id=tenant, email='new@example.com',
+                                                      first_name='Nia', last_name='Okafor', phone='+49 30 123456',
+                                                      now=NOW)
+    assert created and not customer.has_password and customer.phone == '+49 30 123456'
+    same, created_again = accounts.customer_for_booking(db, tenant_id=tenant, email='NEW@example.com',
+                                                        first_name='X', last_name='Y', phone='', now=NOW)
+    assert (same.id, created_again) == (customer.id, False)
+    welcome = inbox.last_to('new@example.com')
+    assert welcome['Subject'] == 'Welcome to Lumen Studio: set your password'
+    assert len(inbox.to('new@example.com')) == 1
+    # The customer lost the email and asks again: a fresh link, the old one stops working.
+    accounts.resend_welcome(db, tenant_id=tenant, email='new@example.com', now=NOW + timedelta(hours=1))
+    again = inbox.last_to('new@example.com')
+    with pytest.raises(InvalidToken):
+        accounts.check_link(db, tenant_id=tenant, purpose=Purpose.WELCOME, token=token_in(welcome, '/set-password'),
+                            now=NOW + timedelta(hours=1))
+    accounts.set_password_with_link(db, tenant_id=tenant, purpose=Purpose.WELCOME,
+                                    token=token_in(again, '/set-password'), password=STRONG, confirm=STRONG,
+                                    now=NOW + timedelta(hours=2))
+    signed = accounts.attempt_sign_in(db, tenant_id=tenant, email='new@example.com', password=STRONG, address=None,
+                                      now=NOW + timedelta(hours=2))
+    assert signed.customer.id == customer.id and signed.customer.email_verified
+
+
+def test_forgot_password_also_works_for_an_account_made_by_booking(db, inbox) -> None:
+    tenant = make_tenant(db, auto_create_account=False)
+    customer, created = accounts.customer_for_booking(db, tenant_id=tenant, email='quiet@example.com',
+                                                      first_name='Q', last_name='Uiet', phone='', now=NOW)
+    assert created and inbox.messages == []  # the setting is off: no welcome email
+    accounts.request_password_reset(db, tenant_id=tenant, email='quiet@example.com', now=NOW)
+    token = token_in(inbox.last_to('quiet@example.com'), '/reset')
+    accounts.set_password_with_link(db, tenant_id=tenant, purpose=Purpose.RESET, token=token, password=STRONG,
+                                    confirm=STRONG, now=NOW)
+    assert auth.sign_in(db, tenant_id=tenant, email='quiet@example.com', password=STRONG, now=NOW).customer.id \
+        == customer.id
