@@ -1,29 +1,73 @@
-"""What the customer panel shows: one customer's appointments, counted and sorted as the business sets it."""
+"""What the customer panel shows: one customer's appointments, counted, paged and sorted as the business sets it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from domain import model as d
 from domain.settings import PanelSettings
 from storage import queries as q
 from storage.db import Database
 
+PAGE_SIZE = 12
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shell:
+    """Who is signed in and the business's rules for them: what every panel section starts from."""
+
+    customer: d.Customer
+    settings: PanelSettings
+    statuses: tuple[d.Status, ...]
+    sells_packages: bool
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PanelData:
-    settings: PanelSettings
-    statuses: tuple[d.Status, ...]
-    appointments: list[d.Appointment]
+    """What the Appointments section needs on first paint: counts, the next visit and the first page of a tab."""
+
+    counts: dict[str, int]
+    next_appointment: d.Appointment | None
+    page: list[d.Appointment]
 
 
-def load_panel(db: Database, *, tenant_id: int, customer_id: int) -> PanelData:
-    """Settings, statuses and every appointment of the customer: three statements whatever the count."""
+def load_shell(db: Database, *, tenant_id: int, session_id: str | None) -> Shell | None:
+    """The live session's customer with the tenant's settings and statuses (three statements), or None."""
+    if not session_id:
+        return None
     with db.read() as s:
-        settings, statuses = q.tenant_context(s, tenant_id=tenant_id)
-        appointments = q.customer_appointments(s, tenant_id=tenant_id, customer_id=customer_id,
-                                               status_list=statuses)
-    return PanelData(settings=settings, statuses=statuses, appointments=appointments)
+        customer = q.session_customer(s, session_id=session_id, tenant_id=tenant_id)
+        if customer is None:
+            return None
+        settings, statuses, sells_packages = q.tenant_context(s, tenant_id=tenant_id)
+    return Shell(customer=customer, settings=settings, statuses=statuses, sells_packages=sells_packages)
+
+
+def load_panel(db: Database, *, tenant_id: int, customer_id: int, now: datetime, statuses: tuple[d.Status, ...],
+               tab: str = 'upcoming', sort: str = 'newest', page_size: int = PAGE_SIZE) -> PanelData:
+    """Three statements whatever the number of appointments: counts, the next visit, one page of the tab."""
+    with db.read() as s:
+        counts = q.panel_counts(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+        upcoming = q.next_appointment(s, tenant_id=tenant_id, customer_id=customer_id, now=now, status_list=statuses)
+        page = q.appointment_page(s, tenant_id=tenant_id, customer_id=customer_id, now=now, tab=tab, sort=sort,
+                                  status_list=statuses, offset=0, limit=page_size)
+    return PanelData(counts=counts, next_appointment=upcoming, page=page)
+
+
+def load_page(db: Database, *, tenant_id: int, customer_id: int, now: datetime, tab: str, sort: str,
+              statuses: tuple[d.Status, ...], page: int, page_size: int = PAGE_SIZE) -> list[d.Appointment]:
+    """One page (1-based) of a tab."""
+    with db.read() as s:
+        return q.appointment_page(s, tenant_id=tenant_id, customer_id=customer_id, now=now, tab=tab, sort=sort,
+                                  status_list=statuses, offset=(max(page, 1) - 1) * page_size, limit=page_size)
+
+
+def all_appointments(db: Database, *, tenant_id: int, customer_id: int) -> list[d.Appointment]:
+    """Every appointment of the customer, newest first (exports and tests)."""
+    with db.read() as s:
+        return q.customer_appointments(s, tenant_id=tenant_id, customer_id=customer_id,
+                                       status_list=q.statuses(s, tenant_id=tenant_id))
 
 
 def appointment_detail(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int) -> d.Appointment | None:
@@ -36,3 +80,9 @@ def appointment_detail(db: Database, *, tenant_id: int, customer_id: int, appoin
 def panel_settings(db: Database, *, tenant_id: int) -> PanelSettings:
     with db.read() as s:
         return q.panel_settings(s, tenant_id=tenant_id)
+
+
+def remember_timezone(db: Database, *, tenant_id: int, customer_id: int, timezone: str) -> None:
+    """Keep the zone the customer's browser reports, so times read in their own clock."""
+    with db.write() as s:
+        q.set_customer_timezone(s, tenant_id=tenant_id, customer_id=customer_id, timezone=timezone)

@@ -6,7 +6,7 @@ with the number of appointments: related rows are loaded by one join or one quer
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -100,10 +100,11 @@ def tenant_by_host(session: Session, *, host: str) -> d.Tenant | None:
     return to_tenant(row) if row else None
 
 
-def tenant_context(session: Session, *, tenant_id: int) -> tuple[PanelSettings, tuple[d.Status, ...]]:
-    """The tenant's panel settings and statuses, in one round trip each kind."""
-    raw = session.exec(select(t.Tenant.settings).where(t.Tenant.id == tenant_id)).one()
-    return PanelSettings.from_dict(raw), statuses(session, tenant_id=tenant_id)
+def tenant_context(session: Session, *, tenant_id: int) -> tuple[PanelSettings, tuple[d.Status, ...], bool]:
+    """The tenant's panel settings, its statuses and whether it sells packages: two statements."""
+    sells = sa.exists().where(t.Package.tenant_id == tenant_id)
+    raw, sells_packages = session.execute(sa.select(t.Tenant.settings, sells).where(t.Tenant.id == tenant_id)).one()
+    return PanelSettings.from_dict(raw), statuses(session, tenant_id=tenant_id), bool(sells_packages)
 
 
 def panel_settings(session: Session, *, tenant_id: int) -> PanelSettings:
@@ -220,3 +221,71 @@ def revoke_sessions(session: Session, *, customer_id: int, now: datetime, keep: 
 
 def revoke_session(session: Session, *, session_id: str, now: datetime) -> None:
     session.execute(sa.update(t.AuthSession).where(t.AuthSession.id == session_id).values(revoked_at=now))
+
+
+# ---- the panel's paged views: a fixed number of statements whatever the number of appointments ----------------
+
+TABS = ('upcoming', 'past', 'all')
+
+
+def panel_counts(session: Session, *, tenant_id: int, customer_id: int, now: datetime) -> dict[str, int]:
+    """Upcoming visits, completed visits and the size of each tab, in one aggregate statement."""
+    a, st = t.Appointment, t.Status
+    busy = sa.func.coalesce(st.busy, sa.false())
+    stmt = (
+        sa.select(
+            sa.func.count().filter(sa.and_(a.start > now, busy)),
+            sa.func.count().filter(sa.and_(a.end <= now, busy, a.status_key != 'no-show')),
+            sa.func.count().filter(a.start > now),
+            sa.func.count().filter(a.end <= now),
+            sa.func.count(),
+        )
+        .select_from(a)
+        .outerjoin(st, sa.and_(st.tenant_id == a.tenant_id, st.key == a.status_key))
+        .where(a.tenant_id == tenant_id, a.customer_id == customer_id)
+    )
+    upcoming, completed, tab_upcoming, tab_past, tab_all = session.execute(stmt).one()
+    return {'upcoming': upcoming, 'completed': completed, 'tab_upcoming': tab_upcoming, 'tab_past': tab_past,
+            'tab_all': tab_all}
+
+
+def next_appointment(session: Session, *, tenant_id: int, customer_id: int, now: datetime,
+                     status_list: Iterable[d.Status]) -> d.Appointment | None:
+    """The soonest future appointment that holds its slot."""
+    busy_keys = [s.key for s in status_list if s.busy]
+    stmt = (_APPOINTMENT_JOIN.where(t.Appointment.tenant_id == tenant_id, t.Appointment.customer_id == customer_id,
+                                    t.Appointment.start > now, t.Appointment.status_key.in_(busy_keys))  # type: ignore[attr-defined]
+            .order_by(t.Appointment.start).limit(1))  # type: ignore[arg-type]
+    found = _appointments_from(session, stmt, {s.key: s for s in status_list})
+    return found[0] if found else None
+
+
+def appointment_page(session: Session, *, tenant_id: int, customer_id: int, now: datetime, tab: str, sort: str,
+                     status_list: Sequence[d.Status], offset: int, limit: int) -> list[d.Appointment]:
+    """One page of a tab: Upcoming soonest first, Past latest first, All by newest, oldest, status or price."""
+    a = t.Appointment
+    stmt = _APPOINTMENT_JOIN.where(a.tenant_id == tenant_id, a.customer_id == customer_id)
+    if tab == 'upcoming':
+        stmt = stmt.where(a.start > now).order_by(a.start, a.id)  # type: ignore[arg-type]
+    elif tab == 'past':
+        stmt = stmt.where(a.end <= now).order_by(a.start.desc(), a.id.desc())  # type: ignore[union-attr]
+    elif tab == 'all':
+        if sort == 'oldest':
+            stmt = stmt.order_by(a.start, a.id)  # type: ignore[arg-type]
+        elif sort == 'status':
+            rank = sa.case({s.key: i for i, s in enumerate(status_list)}, value=a.status_key, else_=len(status_list))
+            stmt = stmt.order_by(rank, a.start.desc(), a.id.desc())  # type: ignore[union-attr]
+        elif sort == 'price':
+            stmt = stmt.order_by(a.price.desc(), a.start.desc(), a.id.desc())  # type: ignore[attr-defined,union-attr]
+        elif sort == 'newest':
+            stmt = stmt.order_by(a.start.desc(), a.id.desc())  # type: ignore[union-attr]
+        else:
+            raise ValueError(f'unknown sort: {sort}')
+    else:
+        raise ValueError(f'unknown tab: {tab}')
+    return _appointments_from(session, stmt.offset(offset).limit(limit), {s.key: s for s in status_list})
+
+
+def set_customer_timezone(session: Session, *, tenant_id: int, customer_id: int, timezone: str) -> None:
+    session.execute(sa.update(t.Customer).where(t.Customer.tenant_id == tenant_id, t.Customer.id == customer_id)
+                    .values(timezone=timezone))

@@ -1,0 +1,52 @@
+"""Simulated-browser tests get a fresh SQLite file with a small studio in it, and a signed-in helper."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ['nicegui.testing.user_plugin']
+
+
+@pytest.fixture(autouse=True)
+def panel_database(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the app at its own migrated database before the main file runs."""
+    from services.config import reset_config
+    from services.context import reset_db
+    from services.tenants import forget_tenants
+
+    path = tmp_path / 'panel.sqlite3'
+    shutil.copy(sqlite_template, path)
+    url = f'sqlite:///{path}'
+    monkeypatch.setenv('KAIROS_DATABASE_URL', url)
+    monkeypatch.setenv('KAIROS_OUTBOX_DIR', str(tmp_path / 'outbox'))
+    reset_config()
+    reset_db()
+    forget_tenants()
+    yield url
+    reset_config()
+    reset_db()
+    forget_tenants()
+
+
+@pytest.fixture
+def db(panel_database: str):  # noqa: ANN201
+    from services.context import get_db
+
+    return get_db()
+
+
+async def sign_in(user, email: str = 'ada@example.com', password: str = 'kairos-demo') -> None:  # noqa: ANN001
+    await user.open('/login')
+    user.find('Email').type(email)
+    user.find('Password').type(password)
+    user.find(marker='sign-in').click()
+
+
+async def signed_in(user, email: str = 'ada@example.com', password: str = 'kairos-demo') -> None:  # noqa: ANN001
+    """Sign in and wait for the panel to be there."""
+    await sign_in(user, email, password)
+    await user.should_see(marker='sign-out', retries=50)

@@ -1,0 +1,66 @@
+"""Routes, the sign-in gate and start-up. `setup()` registers everything; `run()` serves it."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from nicegui import app, ui
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from services.config import get_config
+
+# Modules whose pages need no sign-in; each registers its routes when imported.
+PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.login',)
+# Panel sections and other signed-in pages.
+PRIVATE_PAGES: tuple[str, ...] = ('ui.pages.panel',)
+PUBLIC_PREFIXES: tuple[str, ...] = ('/login', '/logout', '/_nicegui', '/static', '/healthz', '/favicon')
+
+
+def is_public(path: str) -> bool:
+    return any(path == p or path.startswith(p if p.endswith('/') else p + '/') or path.startswith(p + '?')
+               for p in PUBLIC_PREFIXES)
+
+
+class SignInGate(BaseHTTPMiddleware):
+    """Every panel route needs a session; the page itself checks the session is still live in the database."""
+
+    async def dispatch(self, request: Request, call_next):  # type: ignore[no-untyped-def]
+        if not is_public(request.url.path) and not app.storage.user.get('session'):
+            target = request.url.path + (f'?{request.url.query}' if request.url.query else '')
+            return RedirectResponse(f'/login?next={quote(target)}', status_code=303)
+        return await call_next(request)
+
+
+def setup() -> None:
+    """Register the gate and every page (again, when tests reset NiceGUI between runs)."""
+    app.add_middleware(SignInGate)
+    for name in PUBLIC_PAGES + PRIVATE_PAGES:
+        if name in sys.modules:
+            importlib.reload(sys.modules[name])
+        else:
+            importlib.import_module(name)
+
+    @app.get('/healthz')
+    def healthz() -> dict[str, str]:
+        return {'status': 'ok'}
+
+
+def storage_options() -> dict[str, object]:
+    return {'storage_secret': get_config().secret}
+
+
+def run(*, host: str | None = None, port: int | None = None, reload: bool = False) -> None:
+    """Serve the panel until stopped."""
+    cfg = get_config()
+    if cfg.redis_url:
+        import os
+
+        os.environ.setdefault('NICEGUI_REDIS_URL', cfg.redis_url)
+    setup()
+    ui.run(host=host or cfg.host, port=port or cfg.port, title='Kairos', reload=reload, show=False,
+           favicon='🗓️', language='en-GB', storage_secret=cfg.secret, uvicorn_logging_level='warning',
+           reconnect_timeout=10)

@@ -1,0 +1,76 @@
+"""The Details drawer: everything about one appointment, in the customer's time (and the business's if different)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Awaitable, Callable
+
+from nicegui import run, ui
+
+from domain import model as d
+from services import panel
+from services.context import get_db
+from ui import format as fmt
+from ui.components.drawer import drawer
+from ui.context import PanelContext
+
+
+async def open_details_drawer(ctx: PanelContext, appointment_id: int,
+                              on_changed: Callable[[], Awaitable[None]] | None = None) -> None:
+    appt = await run.io_bound(panel.appointment_detail, get_db(), tenant_id=ctx.tenant.id,
+                              customer_id=ctx.customer.id, appointment_id=appointment_id)
+    if appt is None:
+        ui.notify('That appointment is not in your account.', type='negative')
+        return
+    with drawer('Details', mark='details-drawer') as d_:
+        details_body(ctx, appt)
+        for extension in EXTENSIONS:
+            if importlib.util.find_spec(extension) is not None:
+                await importlib.import_module(extension).render(ctx, appt, on_changed)
+    d_.open()
+
+
+# Modules adding actions to the drawer (meeting link, rating, calendar, receipts, history): each has
+# `async def render(ctx, appt, on_changed)`; a module not yet present is skipped.
+EXTENSIONS: tuple[str, ...] = (
+    'ui.components.details_extras',
+    'ui.components.history_timeline',
+)
+
+
+def details_body(ctx: PanelContext, appt: d.Appointment) -> None:
+    tz, business = ctx.tz, ctx.business_tz
+    with ui.row().classes('items-center gap-2 w-full'):
+        ui.label(appt.service.name).classes('text-h6 col').props('role=heading aria-level=3')
+        ui.badge(appt.status.label).style(f'background:{appt.status.color}').props(
+            'text-color=white').classes('q-py-xs q-px-sm').mark('details-status')
+    rows: list[tuple[str, str]] = [
+        ('Date', fmt.day(appt.start, tz)),
+        ('Time', f'{fmt.clock(appt.start, tz)}–{fmt.clock(appt.end, tz)} ({fmt.zone_label(tz, appt.start)})'),
+    ]
+    if tz.key != business.key:
+        business_when = f'{fmt.when(appt.start, appt.end, business)} ({fmt.zone_label(business, appt.start)})'
+        rows.append(('Business time', business_when))
+    rows += [
+        ('Duration', fmt.duration(appt.end - appt.start)),
+        ('Staff', appt.staff.name),
+        ('Location', appt.location.name if appt.location else ('Online' if appt.service.is_online else '—')),
+    ]
+    if appt.seats > 1:
+        rows.append(('Seats', str(appt.seats)))
+    currency = ctx.tenant.currency
+    rows += [
+        ('Price', fmt.money(appt.price, currency)),
+        ('Paid', fmt.money(appt.amount_paid, currency)),
+        ('Due', fmt.money(appt.amount_due, currency)),
+    ]
+    with ui.element('dl').classes('w-full q-ma-none').mark('details-facts'):
+        for term, value in rows:
+            with ui.element('div').classes('row no-wrap q-py-xs').style('border-bottom: 1px solid rgba(0,0,0,.06)'):
+                with ui.element('dt').classes('col-4 k-muted'):
+                    ui.label(term)
+                with ui.element('dd').classes('col q-ma-none text-weight-medium'):
+                    ui.label(value)
+    if appt.notes:
+        ui.label(appt.notes).classes('k-muted')

@@ -1,0 +1,38 @@
+"""The slide-in drawer every appointment action opens: a right-side dialog with a title and a close button."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+
+class Drawer(ui.dialog):
+    """A dialog that slides in from the right (full height on desktop, full width on a phone)."""
+
+    def __init__(self, title: str, *, mark: str = '') -> None:
+        super().__init__()
+        self.props('position=right full-height').classes('k-drawer')
+        ui.dialog.__enter__(self)
+        try:
+            with ui.card().classes('k-drawer-card q-pa-none').props(f'aria-label="{title}"'):
+                with ui.row().classes('w-full items-center no-wrap q-px-md q-pt-md'):
+                    ui.label(title).classes('text-h6 col').props('role=heading aria-level=2')
+                    ui.button(icon='close', on_click=self.close).props(
+                        'flat round dense aria-label="Close"').mark('drawer-close')
+                self.body = ui.column().classes('w-full q-pa-md gap-3 k-drawer-body')
+        finally:
+            ui.dialog.__exit__(self, None, None, None)
+        if mark:
+            self.mark(mark)
+        self.on('hide', lambda: self.delete())
+
+    def __enter__(self) -> Drawer:  # type: ignore[override]
+        self.body.__enter__()
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        self.body.__exit__(*args)
+
+
+def drawer(title: str, *, mark: str = '') -> Drawer:
+    """`with drawer('Details') as d: ...` then `d.open()`; content goes into the drawer's body."""
+    return Drawer(title, mark=mark)

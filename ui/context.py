@@ -1,0 +1,34 @@
+"""What a panel page knows about who is looking: built per request, never shared between visitors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from domain import model as d
+from domain.settings import PanelSettings
+
+
+@dataclass(slots=True, kw_only=True)
+class PanelContext:
+    tenant: d.Tenant
+    customer: d.Customer
+    session_id: str
+    settings: PanelSettings
+    statuses: tuple[d.Status, ...] = ()
+    clock: object = field(default=None, repr=False)  # a callable returning aware UTC now; tests may pin it
+
+    def now(self) -> datetime:
+        if callable(self.clock):
+            return self.clock()  # type: ignore[no-any-return]
+        return datetime.now(UTC)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The customer's own zone when known, else the business's."""
+        return ZoneInfo(self.customer.timezone or self.tenant.timezone)
+
+    @property
+    def business_tz(self) -> ZoneInfo:
+        return ZoneInfo(self.tenant.timezone)

@@ -1,0 +1,89 @@
+"""Sign in and sign out. A wrong email or password gets one message that does not say which."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from nicegui import app, run, ui
+
+from services import auth
+from services.context import get_db
+from services.tenants import resolve_tenant
+from ui.theme import frame
+
+
+@dataclass
+class SignInForm:
+    email: str = ''
+    password: str = ''
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never send someone to another host after signing in."""
+    if not target:
+        return '/'
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith('/') or target.startswith('//'):
+        return '/'
+    return target
+
+
+@ui.page('/login')
+async def login_page(request: Request, next: str = '/') -> RedirectResponse | None:  # noqa: A002
+    tenant = resolve_tenant(request.headers.get('host'))
+    if app.storage.user.get('session'):
+        customer = await run.io_bound(auth.current_customer, get_db(), tenant_id=tenant.id,
+                                      session_id=app.storage.user.get('session'))
+        if customer is not None:
+            return RedirectResponse(safe_next(next), status_code=303)
+        app.storage.user.pop('session', None)
+    form = SignInForm()
+
+    async def submit() -> None:
+        error.set_visibility(False)
+        if not form.email.strip() or not form.password:
+            show_error('Enter your email and password.')
+            return
+        button.props('loading')
+        try:
+            signed = await run.io_bound(auth.sign_in, get_db(), tenant_id=tenant.id, email=form.email,
+                                        password=form.password, now=datetime.now(UTC))
+        except auth.SignInFailed as refusal:
+            show_error(refusal.message)
+            return
+        finally:
+            button.props(remove='loading')
+        app.storage.user['session'] = signed.session_id
+        ui.navigate.to(safe_next(next))
+
+    def show_error(message: str) -> None:
+        error.text = message
+        error.set_visibility(True)
+
+    with frame(tenant, title='Sign in'):
+        with ui.card().classes('k-card w-full max-w-md self-center q-pa-lg gap-3'):
+            ui.label('Sign in to your account').classes('text-h5').props('role=heading aria-level=1')
+            ui.label(f'See and manage your appointments with {tenant.name}.').classes('k-muted')
+            error = ui.label().classes('text-negative').props('role=alert').mark('signin-error')
+            error.set_visibility(False)
+            ui.input('Email').bind_value(form, 'email').props(
+                'type=email autocomplete=username autofocus outlined').classes('w-full').mark('email').on(
+                'keydown.enter', submit)
+            ui.input('Password', password=True, password_toggle_button=True).bind_value(form, 'password').props(
+                'autocomplete=current-password outlined').classes('w-full').mark('password').on(
+                'keydown.enter', submit)
+            button = ui.button('Sign in', on_click=submit).props('unelevated no-caps size=lg').classes(
+                'w-full').mark('sign-in')
+            ui.element('div').classes('w-full').mark('signin-links')
+
+
+@ui.page('/logout')
+async def logout_page() -> RedirectResponse:
+    session_id = app.storage.user.pop('session', None)
+    if session_id:
+        await run.io_bound(auth.sign_out, get_db(), session_id=session_id, now=datetime.now(UTC))
+    return RedirectResponse('/login', status_code=303)

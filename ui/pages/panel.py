@@ -1,0 +1,104 @@
+"""The customer panel: one page, sections switched in place (no reload), each section its own module."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+from zoneinfo import available_timezones
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from nicegui import Client, app, background_tasks, context, run, ui
+
+from services import panel
+from services.context import get_db
+from services.tenants import resolve_tenant
+from ui.context import PanelContext
+from ui.theme import frame
+
+
+@dataclass(frozen=True)
+class Section:
+    path: str
+    label: str
+    icon: str
+    module: str
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section('/', 'Appointments', 'event', 'ui.pages.appointments'),
+    Section('/packages', 'Packages', 'redeem', 'ui.pages.packages'),
+    Section('/profile', 'Profile', 'person', 'ui.pages.profile'),
+    Section('/security', 'Security', 'lock', 'ui.pages.security'),
+)
+
+
+def _available(section: Section) -> bool:
+    return importlib.util.find_spec(section.module) is not None
+
+
+def visible_sections(ctx: PanelContext, sells_packages: bool) -> list[Section]:
+    """Packages appear only where the business sells them and the Panel Designer shows them."""
+    shown = []
+    for section in SECTIONS:
+        if section.path == '/packages' and not (sells_packages and ctx.settings.designer.show_packages):
+            continue
+        if _available(section):
+            shown.append(section)
+    return shown
+
+
+def _builder(section: Section) -> Callable[..., Awaitable[None]]:
+    async def build(ctx: PanelContext) -> None:
+        module = importlib.import_module(section.module)
+        await module.build(ctx)
+
+    return build
+
+
+async def panel_page(request: Request) -> RedirectResponse | None:
+    tenant = resolve_tenant(request.headers.get('host'))
+    session_id = app.storage.user.get('session')
+    shell = await run.io_bound(panel.load_shell, get_db(), tenant_id=tenant.id, session_id=session_id)
+    if shell is None:
+        app.storage.user.pop('session', None)
+        return RedirectResponse(f'/login?next={quote(request.url.path)}', status_code=303)
+    if not shell.settings.panel_enabled:
+        with frame(tenant, title='Unavailable', signed_in=True):
+            ui.label(f'{tenant.name} has switched the customer panel off for now.').classes('text-h6')
+        return None
+    assert session_id is not None
+    ctx = PanelContext(tenant=tenant, customer=shell.customer, session_id=session_id, settings=shell.settings,
+                       statuses=shell.statuses)
+    sections = visible_sections(ctx, shell.sells_packages)
+    current = request.url.path if any(s.path == request.url.path for s in sections) else '/'
+    with frame(tenant, title='My appointments', signed_in=True):
+        with ui.tabs(value=current).classes('k-nav w-full').props(
+                'dense inline-label outside-arrows mobile-arrows no-caps align=left').props(
+                'aria-label="Panel sections"') as nav:
+            for section in sections:
+                ui.tab(section.path, label=section.label, icon=section.icon).on(
+                    'click', lambda p=section.path: ui.navigate.to(p)).mark(f'nav-{section.label.lower()}')
+        context.client.sub_pages_router.on_path_changed(lambda path: nav.set_value(path.split('?')[0]))
+        ui.sub_pages({s.path: _builder(s) for s in sections}, data={'ctx': ctx}).classes('w-full')
+    background_tasks.create(_learn_timezone(ctx, context.client), name='learn-timezone')
+    return None
+
+
+async def _learn_timezone(ctx: PanelContext, client: Client) -> None:
+    """Remember the browser's zone so times read in the customer's own clock from the next visit on."""
+    try:
+        await client.connected(timeout=10)
+        zone = await client.run_javascript('Intl.DateTimeFormat().resolvedOptions().timeZone', timeout=5)
+    except Exception:  # no browser (simulated tests) or it went away: keep what we know
+        return
+    if isinstance(zone, str) and zone != ctx.customer.timezone and zone in available_timezones():
+        await run.io_bound(panel.remember_timezone, get_db(), tenant_id=ctx.tenant.id,
+                           customer_id=ctx.customer.id, timezone=zone)
+
+
+for _section in SECTIONS:
+    ui.page(_section.path)(panel_page)

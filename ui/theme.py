@@ -1,0 +1,50 @@
+"""The page frame: the business's colours, a phone-first header and the panel's navigation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from nicegui import ui
+
+from domain import model as d
+
+CSS = '''
+:root { --k-radius: 14px; }
+body { background: var(--k-bg, #f6f7fb); }
+.body--dark { --k-bg: #0f1115; }
+.k-main { max-width: 1100px; margin: 0 auto; width: 100%; }
+.k-card { border-radius: var(--k-radius); }
+.k-drawer-card { width: min(480px, 100vw); max-width: 100vw !important; height: 100%; border-radius: 0; }
+.k-drawer-body { overflow-y: auto; }
+.k-muted { color: #4b5563; }
+.body--dark .k-muted { color: #cbd5e1; }
+.k-chip { border-radius: 999px; }
+.k-nav .q-tab { min-height: 44px; }
+.k-skip { position: absolute; left: -999px; }
+.k-skip:focus { left: 8px; top: 8px; z-index: 9999; background: white; padding: 8px; }
+'''
+
+
+def apply_branding(tenant: d.Tenant) -> None:
+    ui.colors(primary=tenant.branding.primary_color)
+    ui.add_css(CSS)
+    if tenant.branding.dark:
+        ui.dark_mode(True)
+
+
+@contextmanager
+def frame(tenant: d.Tenant, *, title: str = '', signed_in: bool = False) -> Iterator[None]:
+    """Header with the business's name (and Sign out when signed in) above the page's main landmark."""
+    apply_branding(tenant)
+    ui.page_title(f'{title} · {tenant.name}' if title else tenant.name)
+    with ui.header().classes('items-center justify-between q-px-md q-py-sm'):
+        with ui.row().classes('items-center no-wrap gap-2'):
+            if tenant.branding.logo_url:
+                ui.image(tenant.branding.logo_url).props(f'alt="{tenant.name}"').classes('w-8 h-8')
+            ui.label(tenant.name).classes('text-subtitle1 text-weight-medium')
+        if signed_in:
+            ui.button('Sign out', on_click=lambda: ui.navigate.to('/logout')).props(
+                'flat no-caps color=white').mark('sign-out')
+    with ui.column().classes('k-main q-pa-md gap-4').props('role=main'):
+        yield
