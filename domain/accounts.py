@@ -19,7 +19,7 @@ GENDERS: dict[str, str] = {'': 'Prefer not to say', 'female': 'Female', 'male': 
 
 # One @, something on each side, a dot in the domain, no spaces: the shape of an address, not a promise it exists.
 _EMAIL = re.compile(r'^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$')
-_PHONE = re.compile(r'^\+?[0-9][0-9 ()./-]{5,22}$')
+_PHONE = re.compile(r'^\+?[0-9(][0-9 ()./-]{5,22}$')
 
 
 def email_problem(email: str) -> str | None:
