@@ -192,3 +192,28 @@ def _words_or(words: Sequence[str]) -> str:
     if len(words) <= 1:
         return ''.join(words)
     return ', '.join(words[:-1]) + ' or ' + words[-1]
+
+
+# ---- rating ------------------------------------------------------------------------------------------------------
+
+RATING_COMMENT_MAX = 1000
+
+
+def why_not_rate(appt: Appointment, *, now: datetime, already_rated: bool) -> str | None:
+    """A visit can be rated once, after it took place (completed: over, with a busy status other than no-show)."""
+    if already_rated:
+        return 'You have already rated this visit. Thank you!'
+    if not appt.is_past(now):
+        return 'You can rate this visit once it is over.'
+    if not appt.is_completed(now):
+        return 'Only visits that took place can be rated.'
+    return None
+
+
+def rating_problem(stars: int, comment: str) -> str | None:
+    """Ratings are whole stars from 1 to 5 with an optional comment of reasonable length."""
+    if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
+        return 'Choose from 1 to 5 stars.'
+    if len(comment) > RATING_COMMENT_MAX:
+        return f'Please keep the comment under {RATING_COMMENT_MAX:,} characters.'
+    return None

@@ -1,0 +1,170 @@
+"""What a customer does to one of their appointments: change its status, rate the visit, take it to a calendar.
+
+Every write follows one pattern, which reschedule (the slot engine's) reuses through the helpers below:
+load only the customer's own appointment of this tenant, ask the domain, write in one transaction (re-checking
+whatever the domain asked about), record the history (who, when, from, to, reason), and after the commit queue the
+emails (`notify.notify_change`) and publish a live-update event (`publish_change`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from datetime import datetime
+
+from sqlmodel import Session
+
+from domain import model as d
+from domain import rules
+from domain.rules import NotAllowed
+from services import calendar, notify
+from storage import appointment_changes as store
+from storage import queries as q
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+NOT_YOURS = 'That appointment is not in your account.'
+REASON_MAX = 500
+
+__all__ = ['NOT_YOURS', 'NotAllowed', 'appointment_calendar', 'change_status', 'publish_change', 'rate',
+           'rating_of', 'record_history', 'record_reschedule', 'notify_change']
+
+notify_change = notify.notify_change
+
+
+def change_status(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int, target: str,
+                  reason: str = '', now: datetime, actor: str = 'customer') -> d.Appointment:
+    """Move the customer's appointment to `target` when the business's rules allow it now, or raise NotAllowed."""
+    reason = _clean_reason(reason)
+    with db.write() as s:
+        appt, statuses = _load_own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
+        settings = q.panel_settings(s, tenant_id=tenant_id)
+        wanted = next((st for st in statuses if st.key == target), None)
+        if wanted is None:
+            raise NotAllowed('That status is not one this business uses.')
+        refusal = rules.why_not_set_status(appt, wanted, settings, now=now)
+        if refusal:
+            raise NotAllowed(refusal)
+        if rules.needs_slot_check(appt, wanted):
+            # The slot was given up earlier; someone may have booked it since. Check inside this transaction.
+            store.lock_staff(s, tenant_id=tenant_id, staff_id=appt.staff.id)
+            others = store.busy_bookings(s, tenant_id=tenant_id, staff_id=appt.staff.id, start=appt.start,
+                                         end=appt.end, busy_keys=[st.key for st in statuses if st.busy])
+            taken = rules.why_not_occupy(appt, others)
+            if taken:
+                raise NotAllowed(taken)
+        store.set_status(s, tenant_id=tenant_id, appointment_id=appointment_id, status_key=wanted.key)
+        record_history(s, tenant_id=tenant_id, appointment_id=appointment_id, at=now, actor=actor, action='status',
+                       from_value=appt.status.key, to_value=wanted.key, reason=reason)
+        s.flush()
+        changed = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                         appointment_id=appointment_id, status_list=statuses)
+    assert changed is not None
+    notify_change(db, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.STATUS,
+                  previous_status=appt.status.key, reason=reason, now=now)
+    publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, kind='status')
+    return changed
+
+
+# ---- shared write helpers (reschedule uses these too) -------------------------------------------------------------
+
+
+def record_history(session: Session, *, tenant_id: int, appointment_id: int, at: datetime, actor: str, action: str,
+                   from_value: str = '', to_value: str = '', reason: str = '') -> None:
+    """One line of the appointment's history, in the caller's transaction.
+
+    action 'status': from/to are status keys; 'rescheduled': from/to are the old and new start as ISO-8601 UTC
+    (`isoformat()` of an aware datetime); the timeline shows both in the reader's time zone.
+    """
+    q.add_history(session, tenant_id=tenant_id, appointment_id=appointment_id, at=at, actor=actor, action=action,
+                  from_value=from_value, to_value=to_value, reason=_clean_reason(reason))
+
+
+def record_reschedule(session: Session, *, tenant_id: int, before: d.Appointment, new_start: datetime,
+                      new_status: str, reason: str, now: datetime, actor: str = 'customer') -> None:
+    """History for a reschedule: the move, and the status change it brought (settings.status_after_reschedule)."""
+    record_history(session, tenant_id=tenant_id, appointment_id=before.id, at=now, actor=actor, action='rescheduled',
+                   from_value=before.start.isoformat(), to_value=new_start.isoformat(), reason=reason)
+    if new_status != before.status.key:
+        record_history(session, tenant_id=tenant_id, appointment_id=before.id, at=now, actor='system',
+                       action='status', from_value=before.status.key, to_value=new_status,
+                       reason='The status a rescheduled appointment gets.')
+
+
+def publish_change(*, tenant_id: int, customer_id: int, appointment_id: int, kind: str) -> None:
+    """Tell open panels of this customer that an appointment changed (a no-op until services.events exists).
+
+    Topic f'tenant:{tenant_id}:customer:{customer_id}', payload {'type': 'appointment.changed', 'appointment_id',
+    'kind'} ('status', 'rescheduled', 'rated').
+    """
+    if importlib.util.find_spec('services.events') is None:
+        return
+    try:
+        events = importlib.import_module('services.events')
+        events.publish(f'tenant:{tenant_id}:customer:{customer_id}',
+                       {'type': 'appointment.changed', 'appointment_id': appointment_id, 'kind': kind})
+    except Exception:  # live updates are a convenience; the change itself is committed
+        log.exception('could not publish the change of appointment %s', appointment_id)
+
+
+# ---- rating and calendar ------------------------------------------------------------------------------------------
+
+
+def rating_of(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int) -> store.RatingValue | None:
+    """The customer's rating of their visit, if they gave one."""
+    with db.read() as s:
+        if not store.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id):
+            raise NotAllowed(NOT_YOURS)
+        return store.rating(s, tenant_id=tenant_id, appointment_id=appointment_id)
+
+
+def rate(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int, stars: int, comment: str = '',
+         now: datetime) -> store.RatingValue:
+    """Rate a completed visit, once: 1 to 5 stars and an optional comment."""
+    comment = comment.strip()
+    problem = rules.rating_problem(stars, comment)
+    if problem:
+        raise NotAllowed(problem)
+    with db.write() as s:
+        appt, _ = _load_own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
+        already = store.rating(s, tenant_id=tenant_id, appointment_id=appointment_id) is not None
+        refusal = rules.why_not_rate(appt, now=now, already_rated=already)
+        if refusal:
+            raise NotAllowed(refusal)
+        store.add_rating(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, stars=stars,
+                         comment=comment, now=now)
+    publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, kind='rated')
+    return store.RatingValue(stars=stars, comment=comment, created_at=now)
+
+
+def appointment_calendar(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int,
+                         now: datetime) -> tuple[str, bytes]:
+    """(file name, .ics bytes) of the customer's own appointment, for "Add to calendar"."""
+    with db.read() as s:
+        data = store.notice_data(s, tenant_id=tenant_id, appointment_id=appointment_id)
+    if data is None or data.customer.id != customer_id:
+        raise NotAllowed(NOT_YOURS)
+    appt = data.appointment
+    method = calendar.PUBLISH if appt.status.busy else calendar.CANCEL
+    return calendar.ics_filename(appt), calendar.appointment_ics(appt, tenant=data.tenant, method=method, now=now)
+
+
+# ---- helpers ---------------------------------------------------------------------------------------------------
+
+
+def _load_own(s: Session, *, tenant_id: int, customer_id: int,
+              appointment_id: int) -> tuple[d.Appointment, tuple[d.Status, ...]]:
+    if not store.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id):
+        raise NotAllowed(NOT_YOURS)
+    statuses = q.statuses(s, tenant_id=tenant_id)
+    appt = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
+                                  status_list=statuses)
+    if appt is None:
+        raise NotAllowed(NOT_YOURS)
+    return appt, statuses
+
+
+def _clean_reason(reason: str) -> str:
+    return ' '.join((reason or '').split())[:REASON_MAX]
