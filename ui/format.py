@@ -32,7 +32,7 @@ def when(start: datetime, end: datetime, tz: ZoneInfo) -> str:
 
 def zone_label(tz: ZoneInfo, at: datetime) -> str:
     abbreviation = at.astimezone(tz).strftime('%Z')
-    return f'{tz.key} ({abbreviation})' if abbreviation and not abbreviation.startswith(('+', '-')) else tz.key
+    return f'{tz.key} · {abbreviation}' if abbreviation and not abbreviation.startswith(('+', '-')) else tz.key
 
 
 def duration(value: timedelta) -> str:

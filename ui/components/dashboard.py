@@ -33,7 +33,7 @@ def mini_dashboard(ctx: PanelContext, nxt: d.Appointment | None, counts: dict[st
                 ui.button('View details', on_click=lambda: on_details(nxt.id)).props(
                     'flat dense no-caps color=primary').mark('next-details')
         with ui.row().classes('gap-2'):
-            ui.chip(f'{counts["upcoming"]} upcoming', icon='upcoming').props(
+            ui.chip(f'{counts["upcoming"]} upcoming', icon='event').props(
                 'outline color=primary').classes('k-chip').mark('chip-upcoming')
             ui.chip(f'{counts["completed"]} completed', icon='task_alt').props(
                 'outline color=positive').classes('k-chip').mark('chip-completed')
