@@ -18,6 +18,7 @@ import stripe
 from domain import model as d
 from domain import payments as dp
 from domain.payments import PaymentRefused
+from domain.rules import why_not_pay
 from services.config import get_config
 from storage import payments as sp
 from storage import queries as q
@@ -164,8 +165,10 @@ def _record_intent(s: Any, *, tenant_id: int, customer_id: int, appointment_id: 
         appt = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                                       status_list=q.statuses(s, tenant_id=tenant_id), with_history=False)
         assert appt is not None
-        if amount is None and q.panel_settings(s, tenant_id=tenant_id).hide_pay_now:
-            raise PaymentRefused('Online payment is not offered here. Please pay in person.')
+        if amount is None:  # the panel's Pay now: the same rule that decides whether the button shows
+            reason = why_not_pay(appt, q.panel_settings(s, tenant_id=tenant_id))
+            if reason:
+                raise PaymentRefused(reason)
         charge = dp.appointment_checkout_amount(appt, requested=amount)
         paid = appt.amount_paid
         tz = ZoneInfo(sp.tenant_timezone(s, tenant_id=tenant_id))

@@ -238,7 +238,7 @@ def test_refusals_say_why_and_open_no_checkout(db, fake) -> None:
 
 def test_hide_pay_now_refuses_the_balance_on_the_server_but_not_a_booking_deposit(db, fake) -> None:
     ids = seed(db, settings=PanelSettings(hide_pay_now=True))
-    with pytest.raises(payments.PaymentRefused, match='not offered'):
+    with pytest.raises(payments.PaymentRefused, match='front desk'):
         checkout(db, ids)
     assert session_of(fake, checkout(db, ids, amount=1000))['amount_total'] == 1000
 
