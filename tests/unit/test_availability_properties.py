@@ -121,7 +121,7 @@ def cases(draw: st.DrawFn) -> tuple[SlotRequest, date, datetime]:
     return request, day, now
 
 
-@settings(SETTINGS, max_examples=70)
+@settings(SETTINGS, max_examples=60)
 @given(cases())
 def test_free_slots_equal_the_brute_force_reference(case: tuple[SlotRequest, date, datetime]) -> None:
     request, day, now = case
@@ -132,7 +132,7 @@ def test_free_slots_equal_the_brute_force_reference(case: tuple[SlotRequest, dat
         assert finder.free_slots(day=d, now=now) == expected
 
 
-@settings(SETTINGS, max_examples=20)
+@settings(SETTINGS, max_examples=15)
 @given(cases())
 def test_available_dates_equal_the_brute_force_reference(case: tuple[SlotRequest, date, datetime]) -> None:
     request, day, now = case
@@ -142,7 +142,7 @@ def test_available_dates_equal_the_brute_force_reference(case: tuple[SlotRequest
     assert month_finder.available_dates(year=day.year, month=day.month, now=now) == expected
 
 
-@settings(SETTINGS, max_examples=60)
+@settings(SETTINGS, max_examples=50)
 @given(cases())
 def test_every_slot_keeps_every_rule(case: tuple[SlotRequest, date, datetime]) -> None:
     request, day, now = case
