@@ -1,0 +1,75 @@
+# Two commands: `make run` (the panel with demo data) and `make test` (everything CI runs).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+KAIROS_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+
+.PHONY: run test install python-deps system-deps lint unit e2e clean
+
+run: python-deps install
+	@echo '==> Database and demo data (an existing demo is kept)'
+	$(BIN)/kairos demo --if-empty
+	@echo '==> Serving the panel (Ctrl+C stops it)'
+	$(BIN)/kairos serve
+
+test: system-deps install lint unit e2e
+	@echo '==> All checks passed'
+
+install: $(STAMP)
+
+# Reinstall only when the project's dependencies change. pip is upgraded first: the one bundled with Python 3.11
+# fails on extras spelled with an underscore ([asyncio_client]).
+$(STAMP): pyproject.toml | $(BIN)/python
+	@echo '==> Installing Kairos and its test tools into $(VENV)'
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+$(BIN)/python:
+	@echo '==> Creating $(VENV)'
+	$(PYTHON) -m venv $(VENV)
+
+# Debian packages: Python with its venv module (Debian ships ensurepip in python3-venv), and for the tests Chromium,
+# which Playwright drives through executable_path (its own browser download is not used).
+python-deps:
+	@if ! { command -v $(PYTHON) >/dev/null && $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null; }; then \
+		echo '==> Installing python3 and python3-venv'; \
+		$(SUDO) apt-get update; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y python3 python3-venv; \
+	fi
+
+system-deps: python-deps
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo '==> Installing Chromium'; \
+		$(SUDO) apt-get update; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else echo '==> Chromium present at /usr/bin/chromium'; fi
+
+lint: install
+	@echo '==> ruff'
+	$(BIN)/ruff check .
+	@echo '==> import-linter (layer contracts)'
+	$(BIN)/lint-imports
+
+# SQLite always; PostgreSQL at KAIROS_TEST_POSTGRES_URL, which must answer (the run fails, never skips, otherwise).
+unit: install
+	@echo "==> pytest tests (SQLite, and PostgreSQL at $(KAIROS_TEST_POSTGRES_URL))"
+	KAIROS_TEST_POSTGRES_URL='$(KAIROS_TEST_POSTGRES_URL)' $(PYTEST) tests
+
+# Its own process: Playwright's sync API leaves an event loop that breaks pytest-asyncio tests run after it.
+e2e: install
+	@echo '==> pytest e2e (real Chromium against a running server)'
+	@status=0; $(PYTEST) e2e || status=$$?; \
+	if [ $$status -eq 5 ] && ! find e2e -name 'test_*.py' | grep -q .; then \
+		echo '    no end-to-end tests yet'; \
+	elif [ $$status -ne 0 ]; then exit $$status; fi
+
+clean:
+	rm -rf $(VENV) var e2e/artifacts
