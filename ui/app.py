@@ -11,13 +11,14 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from services import events
 from services.config import get_config
 
 # Modules whose pages need no sign-in; each registers its routes when imported.
-PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.login',)
+PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.login', 'ui.webhooks')
 # Panel sections and other signed-in pages.
-PRIVATE_PAGES: tuple[str, ...] = ('ui.pages.panel',)
-PUBLIC_PREFIXES: tuple[str, ...] = ('/login', '/logout', '/_nicegui', '/static', '/healthz', '/favicon')
+PRIVATE_PAGES: tuple[str, ...] = ('ui.pages.panel', 'ui.pages.receipts')
+PUBLIC_PREFIXES: tuple[str, ...] = ('/login', '/logout', '/_nicegui', '/static', '/healthz', '/favicon', '/webhooks/')
 
 
 def is_public(path: str) -> bool:
@@ -38,6 +39,8 @@ class SignInGate(BaseHTTPMiddleware):
 def setup() -> None:
     """Register the gate and every page (again, when tests reset NiceGUI between runs)."""
     app.add_middleware(SignInGate)
+    app.on_startup(events.start)
+    app.on_shutdown(events.stop)
     for name in PUBLIC_PAGES + PRIVATE_PAGES:
         if name in sys.modules:
             importlib.reload(sys.modules[name])

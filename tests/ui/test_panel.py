@@ -120,3 +120,32 @@ async def test_another_customers_appointment_id_opens_nothing(user: User, db) ->
     user.find(ui.table).trigger('action', {'kind': 'details', 'id': bobs})
     await user.should_not_see('Duration')
     _ = timedelta
+
+
+async def test_a_change_made_elsewhere_shows_without_a_reload(user: User, db) -> None:
+    from services import events
+
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    add_appointment(db, world, start=at(now, 4))
+    await signed_in(user)
+    await cards(user, 'service', ['Haircut'])
+    await user.should_see('1 upcoming')
+    add_appointment(db, world, start=at(now, 2), service='colour', minutes=120, price=12000)  # e.g. the front desk
+    events.publish(events.customer_topic(world.tenant_id, world.ada), {'appointment_id': 0})
+    await cards(user, 'service', ['Colour & cut', 'Haircut'])
+    await user.should_see('2 upcoming')
+
+
+async def test_another_customers_change_does_not_touch_this_panel(user: User, db) -> None:
+    from services import events
+
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    add_appointment(db, world, start=at(now, 4))
+    await signed_in(user)
+    await cards(user, 'service', ['Haircut'])
+    add_appointment(db, world, customer=world.bob, start=at(now, 2), staff='leo')
+    events.publish(events.customer_topic(world.tenant_id, world.bob), {})
+    await asyncio.sleep(0.3)
+    assert [r['service'] for r in grid_rows(user)] == ['Haircut']

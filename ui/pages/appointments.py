@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from nicegui import run, ui
 
 from domain.panel import SORTS
-from services import panel
+from services import events, panel
 from services.context import get_db
 from ui.components.appointment_grid import AppointmentGrid, card_row
 from ui.components.dashboard import mini_dashboard
 from ui.components.details_drawer import open_details_drawer
+from ui.components.live import LiveSubscription
 from ui.context import PanelContext
 
 TAB_LABELS = {'upcoming': 'Upcoming', 'past': 'Past', 'all': 'All'}
@@ -126,4 +127,7 @@ async def build(ctx: PanelContext) -> None:
         'self-center').on_value_change(change_page).mark('pager')
     pager.props('aria-label="Pages"')
     _ = tabs
+    # Changes made elsewhere (another tab, the front desk, a payment webhook) show up without a reload.
+    LiveSubscription(events.customer_topic(ctx.tenant.id, ctx.customer.id), lambda _: reload())
     render(data.page, counts[f'tab_{view.tab}'], max(1, math.ceil(counts[f'tab_{view.tab}'] / panel.PAGE_SIZE)))
+

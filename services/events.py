@@ -1,0 +1,153 @@
+"""Live updates: a change anywhere reaches every open page that shows it, on this instance and on the others.
+
+Services publish after their transaction commits (from any thread); pages subscribe to topics while they are open.
+With KAIROS_REDIS_URL set, every event also crosses Redis pub/sub so pages on other instances hear it.
+
+Topics in use:
+- `tenant:{tenant_id}:customer:{customer_id}`: one customer's appointments changed (their panels refresh).
+- `tenant:{tenant_id}:availability`: slots may have changed; payload has `staff_id` and `day` (ISO, business zone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from services.config import get_config
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[dict[str, Any]], Awaitable[None] | None]
+
+_INSTANCE = uuid.uuid4().hex
+_CHANNEL_PREFIX = 'kairos:'
+_subscribers: dict[str, set[Callback]] = defaultdict(set)
+_lock = threading.Lock()
+_loop: asyncio.AbstractEventLoop | None = None
+_redis_task: asyncio.Task[None] | None = None
+
+
+def customer_topic(tenant_id: int, customer_id: int) -> str:
+    return f'tenant:{tenant_id}:customer:{customer_id}'
+
+
+def availability_topic(tenant_id: int) -> str:
+    return f'tenant:{tenant_id}:availability'
+
+
+def subscribe(topic: str, callback: Callback) -> Callable[[], None]:
+    """Hear every event on `topic` until the returned function is called."""
+    with _lock:
+        _subscribers[topic].add(callback)
+
+    def unsubscribe() -> None:
+        with _lock:
+            _subscribers[topic].discard(callback)
+            if not _subscribers[topic]:
+                _subscribers.pop(topic, None)
+
+    return unsubscribe
+
+
+def publish(topic: str, payload: dict[str, Any] | None = None) -> None:
+    """Tell every subscriber of `topic`, here and on other instances. Safe from any thread; never raises."""
+    payload = dict(payload or {})
+    try:
+        _deliver_local(topic, payload)
+        if get_config().redis_url:
+            _publish_redis(topic, payload)
+    except Exception:  # a live update is a courtesy: it must never undo or break the change itself
+        log.exception('publishing %s failed', topic)
+
+
+def _deliver_local(topic: str, payload: dict[str, Any]) -> None:
+    with _lock:
+        callbacks = list(_subscribers.get(topic, ()))
+    if not callbacks:
+        return
+    loop = _loop
+    for callback in callbacks:
+        if loop is not None and loop.is_running():
+            loop.call_soon_threadsafe(_run_callback, callback, payload)
+        else:
+            result = callback(payload)
+            if inspect.isawaitable(result):
+                asyncio.run(_await(result))
+
+
+async def _await(result: Awaitable[None]) -> None:
+    await result
+
+
+def _run_callback(callback: Callback, payload: dict[str, Any]) -> None:
+    try:
+        result = callback(payload)
+        if inspect.isawaitable(result):
+            task = asyncio.ensure_future(result)
+            task.add_done_callback(_log_failure)
+    except Exception:
+        log.exception('live-update subscriber failed')
+
+
+def _log_failure(task: asyncio.Future[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error('live-update subscriber failed', exc_info=task.exception())
+
+
+_redis_client: Any = None
+
+
+def _publish_redis(topic: str, payload: dict[str, Any]) -> None:
+    global _redis_client
+    import redis
+
+    if _redis_client is None:
+        _redis_client = redis.Redis.from_url(get_config().redis_url or '')
+    message = json.dumps({'origin': _INSTANCE, 'payload': payload})
+    _redis_client.publish(_CHANNEL_PREFIX + topic, message)
+
+
+async def start() -> None:
+    """Bind to the running loop (and listen to other instances through Redis when configured)."""
+    global _loop, _redis_task
+    _loop = asyncio.get_running_loop()
+    if get_config().redis_url and _redis_task is None:
+        _redis_task = asyncio.create_task(_listen_redis())
+
+
+async def stop() -> None:
+    global _loop, _redis_task
+    if _redis_task is not None:
+        _redis_task.cancel()
+        _redis_task = None
+    _loop = None
+
+
+async def _listen_redis() -> None:
+    import redis.asyncio as aioredis
+
+    while True:
+        try:
+            client = aioredis.Redis.from_url(get_config().redis_url or '')
+            async with client.pubsub() as pubsub:
+                await pubsub.psubscribe(_CHANNEL_PREFIX + '*')
+                async for message in pubsub.listen():
+                    if message.get('type') != 'pmessage':
+                        continue
+                    data = json.loads(message['data'])
+                    if data.get('origin') == _INSTANCE:
+                        continue  # delivered locally already
+                    topic = message['channel'].decode()[len(_CHANNEL_PREFIX):]
+                    _deliver_local(topic, data.get('payload') or {})
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception('Redis live-update listener failed; retrying')
+            await asyncio.sleep(2)
