@@ -129,10 +129,15 @@ def why_not_occupy(appt: Appointment, others: Iterable[Booking]) -> str | None:
         if b.service_id == svc.id and b.start == appt.start:
             seats_taken += b.seats
             continue
-        return 'That time is no longer free, so the appointment cannot be restored. Please book a new time.'
+        return _TAKEN
     if seats_taken + appt.seats > svc.capacity:
+        if svc.capacity == 1:
+            return _TAKEN
         return 'All seats at that time are taken now, so the appointment cannot be restored. Please book a new time.'
     return None
+
+
+_TAKEN = 'That time is no longer free, so the appointment cannot be restored. Please book a new time.'
 
 
 # ---- pay ---------------------------------------------------------------------------------------------------------

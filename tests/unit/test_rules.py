@@ -220,6 +220,7 @@ FULL = 'All seats at that time are taken now, so the appointment cannot be resto
      FULL),
     ('group, two seats asked, one left', {'capacity': 3, 'seats': 2}, [booking(0, service_id=1, seats=2)], FULL),
     ('same service, other start', {'capacity': 3}, [booking(30, service_id=1)], TAKEN),
+    ('same service, one seat, same start', {}, [booking(0, service_id=1)], TAKEN),
 ])
 def test_restoring_a_busy_status_needs_the_slot_free(label: str, kwargs: dict, others: list[Booking],
                                                       expected: str | None) -> None:

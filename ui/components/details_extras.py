@@ -1,0 +1,96 @@
+"""Extension actions in the Details drawer: join the online meeting, add to calendar, rate a completed visit."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from nicegui import run, ui
+
+from domain import model as d
+from domain import rules
+from services import appointments
+from services.context import get_db
+from ui.context import PanelContext
+
+
+@dataclass
+class RatingForm:
+    stars: float | None = None
+    comment: str = ''
+
+
+async def render(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None) -> None:
+    """The Details drawer's extension hook: the actions that fit this appointment now."""
+    now = ctx.now()
+    with ui.row().classes('w-full gap-2 q-mt-sm').mark('details-actions'):
+        if _meeting_url(appt) and appt.status.busy and not appt.is_past(now):
+            ui.button('Join online meeting', icon='videocam').props(
+                f'href="{_meeting_url(appt)}" target=_blank rel="noopener noreferrer" unelevated no-caps').mark(
+                'join-meeting')
+        if appt.status.busy and not appt.is_past(now):
+            async def download() -> None:
+                try:
+                    name, data = await run.io_bound(appointments.appointment_calendar, get_db(),
+                                                    tenant_id=ctx.tenant.id, customer_id=ctx.customer.id,
+                                                    appointment_id=appt.id, now=ctx.now())
+                except appointments.NotAllowed as refused:
+                    ui.notify(refused.message, type='negative')
+                    return
+                ui.download.content(data, name, 'text/calendar')
+
+            ui.button('Add to calendar', icon='event', on_click=download).props('outline no-caps').mark(
+                'add-to-calendar')
+    if appt.is_completed(now):
+        await _rating(ctx, appt, on_changed)
+
+
+def _meeting_url(appt: d.Appointment) -> str | None:
+    url = appt.service.meeting_url or ''
+    return url if url.startswith(('https://', 'http://')) else None
+
+
+async def _rating(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None) -> None:
+    given = await run.io_bound(appointments.rating_of, get_db(), tenant_id=ctx.tenant.id,
+                               customer_id=ctx.customer.id, appointment_id=appt.id)
+    box = ui.column().classes('w-full gap-2 q-mt-md').props('role=region aria-label="Rate your visit"').mark(
+        'rating')
+    with box:
+        ui.label('How was your visit?').classes('text-subtitle1 text-weight-medium').props(
+            'role=heading aria-level=3')
+        if given is not None:
+            _thanks(given.stars, given.comment)
+            return
+        form = RatingForm()
+        stars = ui.rating(max=5, size='32px', icon='star_border', icon_selected='star', color='amber').bind_value(
+            form, 'stars').props('aria-label="Stars, from 1 to 5"').mark('rating-stars')
+        ui.textarea(label='Comment (optional)').bind_value(form, 'comment').props(
+            f'outlined autogrow maxlength={rules.RATING_COMMENT_MAX} counter').classes('w-full').mark('rating-comment')
+        error = ui.label().classes('text-negative text-body2').props('role=alert').mark('rating-error')
+
+        async def send() -> None:
+            value = int(stars.value or 0)
+            try:
+                saved = await run.io_bound(appointments.rate, get_db(), tenant_id=ctx.tenant.id,
+                                           customer_id=ctx.customer.id, appointment_id=appt.id, stars=value,
+                                           comment=form.comment, now=ctx.now())
+            except appointments.NotAllowed as refused:
+                error.text = refused.message
+                return
+            box.clear()
+            with box:
+                ui.label('How was your visit?').classes('text-subtitle1 text-weight-medium').props(
+                    'role=heading aria-level=3')
+                _thanks(saved.stars, saved.comment)
+            ui.notify('Thank you for your rating.', type='positive')
+
+        ui.button('Send rating', on_click=send).props('unelevated no-caps').mark('rating-send')
+
+
+def _thanks(stars: int, comment: str) -> None:
+    with ui.row().classes('items-center gap-2').mark('rating-given'):
+        ui.rating(value=stars, max=5, size='24px', icon='star_border', icon_selected='star', color='amber').props(
+            f'readonly aria-label="You gave {stars} of 5 stars"')
+        ui.label(f'You gave {stars} of 5 stars. Thank you!').classes('text-body2')
+    if comment:
+        ui.label(f'“{comment}”').classes('text-body2 k-muted')
