@@ -16,8 +16,9 @@ from services import admin, demo
 from services.config import get_config
 from services.context import get_db
 
+# No locals in tracebacks: they would print database URLs and passwords.
 app = typer.Typer(help='Kairos: a self-hosted customer panel for appointment businesses.', no_args_is_help=True,
-                  add_completion=False)
+                  add_completion=False, pretty_exceptions_show_locals=False)
 settings_app = typer.Typer(help="Read and change the business's customer-panel settings.", no_args_is_help=True)
 app.add_typer(settings_app, name='settings')
 
