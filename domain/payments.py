@@ -8,10 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.model import Appointment, CustomerPackage, Payment, PaymentState
+from domain.model import Appointment, CustomerPackage, Payment, PaymentState, PaymentStatus
 
 CARD = 'card'
 OFFLINE = 'offline'
+
+# How a payment status reads for the customer (the cards' badge and the appointment's history).
+STATUS_LABELS = {PaymentStatus.UNPAID: 'Unpaid', PaymentStatus.DEPOSIT_PAID: 'Deposit paid', PaymentStatus.PAID: 'Paid'}
+HELD_FOR_REVIEW = 'Held for review'
+NOT_COMPLETED = 'Not completed'
 
 
 class PaymentRefused(Exception):

@@ -19,6 +19,7 @@ from domain import model as d
 from domain import payments as dp
 from domain.payments import PaymentRefused
 from domain.rules import why_not_pay
+from services import events
 from services.config import get_config
 from storage import payments as sp
 from storage import queries as q
@@ -240,7 +241,12 @@ def handle_webhook(db: Database, *, payload: bytes, signature: str | None, now: 
             log.warning('Stripe event %s names no payment of ours (session %s)', event.get('id'), obj.get('id'))
             return WebhookResult('unknown')
         tenant_id, payment = found
-        return _apply(s, tenant_id=tenant_id, payment=payment, event_type=event_type, obj=obj, now=now)
+        result = _apply(s, tenant_id=tenant_id, payment=payment, event_type=event_type, obj=obj, now=now)
+        customer_id = sp.payment_customer(s, payment=payment)
+    if customer_id is not None:  # after the commit: the customer's open panels refresh their balance
+        events.publish(events.customer_topic(tenant_id, customer_id), {'kind': 'payment', 'payment_id': payment.id,
+                                                                      'outcome': result.outcome})
+    return result
 
 
 def _find_payment(s: Any, obj: dict[str, Any]) -> tuple[int, d.Payment] | None:
@@ -266,7 +272,7 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
     if outcome == d.PaymentState.FAILED:
         sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, provider_ref=session_id,
                           note='The payment did not go through.')
-        _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value='failed',
+        _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value=dp.NOT_COMPLETED,
                  reason=f'Card payment of {dp.plain_amount(payment.amount, payment.currency)} did not go through.')
         return WebhookResult('failed', payment.id)
     received, received_currency = obj.get('amount_total'), obj.get('currency')
@@ -276,7 +282,7 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
         sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, provider_ref=session_id,
                           note=f'Stripe reported {got}; the checkout asked for '
                                f'{dp.plain_amount(payment.amount, payment.currency)}. Not credited.')
-        _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value='flagged',
+        _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value=dp.HELD_FOR_REVIEW,
                  reason='A payment arrived that does not match the amount due; the business will check it.')
         log.warning('Payment %s flagged: amount %s %s, expected %s %s', payment.id, received, received_currency,
                     payment.amount, payment.currency)
@@ -292,7 +298,8 @@ def _credit(s: Any, *, tenant_id: int, payment: d.Payment, now: datetime, method
         before_status, after_status = sp.credit_appointment(s, appointment_id=payment.appointment_id,
                                                             amount=payment.amount)
         q.add_history(s, tenant_id=tenant_id, appointment_id=payment.appointment_id, at=now, actor='system',
-                      action='payment', from_value=before_status.value, to_value=after_status.value, reason=text)
+                      action='payment', from_value=dp.STATUS_LABELS[before_status],
+                      to_value=dp.STATUS_LABELS[after_status], reason=text)
     elif payment.customer_package_id is not None:
         sp.credit_package(s, customer_package_id=payment.customer_package_id, amount=payment.amount)
 

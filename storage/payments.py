@@ -49,6 +49,10 @@ def tenant_timezone(session: Session, *, tenant_id: int) -> str:
     return session.exec(select(t.Tenant.timezone).where(t.Tenant.id == tenant_id)).one()
 
 
+def tenant_name(session: Session, *, tenant_id: int) -> str:
+    return session.exec(select(t.Tenant.name).where(t.Tenant.id == tenant_id)).one()
+
+
 def busy_status_keys(session: Session, *, tenant_id: int) -> list[str]:
     return list(session.exec(select(t.Status.key).where(t.Status.tenant_id == tenant_id,
                                                         t.Status.busy.is_(True))).all())  # type: ignore[attr-defined]
@@ -192,6 +196,14 @@ def add_payment(session: Session, *, tenant_id: int, amount: int, currency: str,
 
 def set_provider_ref(session: Session, *, payment_id: int, provider_ref: str) -> None:
     session.execute(sa.update(t.Payment).where(t.Payment.id == payment_id).values(provider_ref=provider_ref))
+
+
+def payment_customer(session: Session, *, payment: d.Payment) -> int | None:
+    """The customer whose appointment or package a payment is for."""
+    if payment.appointment_id is not None:
+        return session.exec(select(t.Appointment.customer_id).where(t.Appointment.id == payment.appointment_id)).first()
+    return session.exec(select(t.CustomerPackage.customer_id)
+                        .where(t.CustomerPackage.id == payment.customer_package_id)).first()
 
 
 def payment(session: Session, *, payment_id: int) -> d.Payment | None:

@@ -126,7 +126,7 @@ def test_a_signed_completed_event_credits_the_balance_once_and_records_history(d
     appt = appointment(db, ids)
     assert appt.amount_paid == 4500 and appt.amount_due == 0 and appt.payment_status == PaymentStatus.PAID
     assert [(h.action, h.from_value, h.to_value) for h in appt.history if h.action == 'payment'] == [
-        ('payment', 'unpaid', 'paid')]
+        ('payment', 'Unpaid', 'Paid')]
     assert payment_rows(db)[0].state == 'succeeded'
     # Stripe retries, or someone replays the captured request: accepted, and nothing changes the second time.
     assert fake.deliver_event(event) == 200
@@ -171,7 +171,7 @@ def test_an_amount_that_does_not_match_is_recorded_and_flagged_not_credited(db, 
     row = payment_rows(db)[0]
     assert row.state == 'flagged'
     assert '4.50 EUR' in row.note and '45.00 EUR' in row.note
-    assert [h.to_value for h in appt.history if h.action == 'payment'] == ['flagged']
+    assert [h.to_value for h in appt.history if h.action == 'payment'] == ['Held for review']
 
 
 def test_a_matching_amount_in_another_currency_is_flagged_too(db, fake) -> None:
@@ -201,7 +201,7 @@ def test_a_failed_delayed_payment_credits_nothing_and_the_next_attempt_gets_a_ne
     appt = appointment(db, ids)
     assert appt.amount_paid == 0
     assert payment_rows(db)[0].state == 'failed'
-    assert [h.to_value for h in appt.history if h.action == 'payment'] == ['failed']
+    assert [h.to_value for h in appt.history if h.action == 'payment'] == ['Not completed']
     second = checkout(db, ids)
     assert second != first
     assert [r.state for r in payment_rows(db)] == ['failed', 'pending']

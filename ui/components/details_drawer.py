@@ -35,6 +35,7 @@ async def open_details_drawer(ctx: PanelContext, appointment_id: int,
 # `async def render(ctx, appt, on_changed)`; a module not yet present is skipped.
 EXTENSIONS: tuple[str, ...] = (
     'ui.components.details_extras',
+    'ui.components.receipts',
     'ui.components.history_timeline',
 )
 

@@ -16,6 +16,7 @@ from nicegui import Client, app, background_tasks, context, run, ui
 from services import panel
 from services.context import get_db
 from services.tenants import resolve_tenant
+from ui.components.pay_drawer import return_notice as payment_return_notice
 from ui.context import PanelContext
 from ui.theme import frame
 
@@ -76,6 +77,7 @@ async def panel_page(request: Request) -> RedirectResponse | None:
     sections = visible_sections(ctx, shell.sells_packages)
     current = request.url.path if any(s.path == request.url.path for s in sections) else '/'
     with frame(tenant, title='My appointments', signed_in=True):
+        payment_return_notice(request.query_params)  # back from Stripe: ?paid=<id> or ?canceled=<id>
         with ui.tabs(value=current).classes('k-nav w-full').props(
                 'dense inline-label outside-arrows mobile-arrows no-caps align=left').props(
                 'aria-label="Panel sections"') as nav:

@@ -1,0 +1,111 @@
+"""Receipts: one per payment received, for the customer it belongs to only, as a small self-contained HTML page."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from domain import model as d
+from domain import payments as dp
+from storage import payments as sp
+from storage import queries as q
+from storage.db import Database
+
+METHOD_LABELS = {'card': 'Card (Stripe)', 'offline': 'In person', 'cash': 'Cash', 'transfer': 'Bank transfer'}
+
+
+class ReceiptNotFound(Exception):
+    """No receipt for this customer: the payment is someone else's, or no money was received for it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Receipt:
+    number: str
+    business: str
+    customer_name: str
+    customer_email: str
+    paid_at: datetime
+    timezone: str
+    item: str
+    amount: int
+    currency: str
+    method: str
+    reference: str
+
+    @property
+    def filename(self) -> str:
+        return f'receipt-{self.number}.html'
+
+
+def customer_receipts(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int | None = None,
+                      customer_package_id: int | None = None) -> list[d.Payment]:
+    """The customer's payments that have a receipt (money received), oldest first."""
+    with db.read() as s:
+        found = sp.customer_payments(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
+                                     customer_package_id=customer_package_id)
+    return [p for p in found if p.state == d.PaymentState.SUCCEEDED]
+
+
+def receipt(db: Database, *, tenant_id: int, customer_id: int, payment_id: int) -> Receipt:
+    """The receipt of one of the customer's received payments; ReceiptNotFound for anything else."""
+    with db.read() as s:
+        payment = sp.customer_payment(s, tenant_id=tenant_id, customer_id=customer_id, payment_id=payment_id)
+        if payment is None or payment.state != d.PaymentState.SUCCEEDED:
+            raise ReceiptNotFound()
+        customer = q.customer(s, tenant_id=tenant_id, customer_id=customer_id)
+        assert customer is not None
+        tz = sp.tenant_timezone(s, tenant_id=tenant_id)
+        if payment.appointment_id is not None:
+            appt = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                          appointment_id=payment.appointment_id,
+                                          status_list=q.statuses(s, tenant_id=tenant_id), with_history=False)
+            assert appt is not None
+            start = appt.start.astimezone(ZoneInfo(tz))
+            item = f'{appt.service.name} with {appt.staff.name}, {start:%a %-d %b %Y %H:%M}'
+        else:
+            cp = sp.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
+                                     customer_package_id=payment.customer_package_id or 0)
+            assert cp is not None
+            item = f'Package: {cp.package.name} ({cp.package.sessions} sessions)'
+        business = sp.tenant_name(s, tenant_id=tenant_id)
+    return Receipt(number=f'{tenant_id}-{payment.id:06d}', business=business, customer_name=customer.full_name,
+                   customer_email=customer.email, paid_at=payment.created_at, timezone=tz, item=item,
+                   amount=payment.amount, currency=payment.currency,
+                   method=METHOD_LABELS.get(payment.method, payment.method.capitalize()),
+                   reference=payment.provider_ref)
+
+
+def receipt_html(r: Receipt) -> str:
+    """A tidy, printable page with nothing to load from elsewhere."""
+    e = html.escape
+    when = r.paid_at.astimezone(ZoneInfo(r.timezone))
+    rows = [('Receipt number', r.number), ('Date', f'{when:%-d %B %Y, %H:%M} ({r.timezone})'),
+            ('Billed to', f'{r.customer_name} <{r.customer_email}>' if r.customer_name else r.customer_email),
+            ('For', r.item), ('Paid by', r.method)]
+    if r.reference:
+        rows.append(('Reference', r.reference))
+    body = '\n'.join(f'<tr><th scope="row">{e(k)}</th><td>{e(v)}</td></tr>' for k, v in rows)
+    total = e(dp.plain_amount(r.amount, r.currency))
+    return f'''<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Receipt {e(r.number)} · {e(r.business)}</title>
+<style>
+body {{ font: 15px/1.5 system-ui, sans-serif; color: #1f2937; max-width: 36rem; margin: 2rem auto; padding: 0 1rem; }}
+h1 {{ font-size: 1.4rem; margin: 0 0 .25rem; }} .muted {{ color: #6b7280; }}
+table {{ width: 100%; border-collapse: collapse; margin: 1.5rem 0; }}
+th, td {{ text-align: left; padding: .5rem 0; border-bottom: 1px solid #e5e7eb; vertical-align: top; }}
+th {{ width: 40%; font-weight: 500; color: #6b7280; }}
+.total {{ font-size: 1.3rem; font-weight: 600; }}
+</style></head>
+<body>
+<h1>{e(r.business)}</h1>
+<p class="muted">Receipt</p>
+<table>
+{body}
+</table>
+<p class="total">Amount paid: {total}</p>
+<p class="muted">Thank you. Keep this receipt for your records.</p>
+</body></html>
+'''

@@ -1,0 +1,151 @@
+"""The Pay drawer: the amount due and the business's ways to pay: card through Stripe's hosted Checkout, or in person.
+
+The balance is never changed from here: it moves when Stripe's signed webhook arrives (services.payments).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from nicegui import context, run, ui
+
+from domain import model as d
+from domain import payments as dp
+from domain import rules
+from services import panel, payments
+from services.config import get_config
+from services.context import get_db
+from ui import format as fmt
+from ui.components.drawer import drawer
+from ui.context import PanelContext
+
+PAID_NOTICE = 'Payment received — your balance updates as soon as Stripe confirms it.'
+CANCELED_NOTICE = 'Payment canceled — nothing was charged. You can pay whenever you like.'
+
+
+@dataclass
+class PayForm:
+    method: str | None = None
+
+
+async def open_pay_drawer(ctx: PanelContext, appointment_id: int,
+                          on_changed: Callable[[], Awaitable[None]] | None = None) -> None:
+    appt = await run.io_bound(panel.appointment_detail, get_db(), tenant_id=ctx.tenant.id,
+                              customer_id=ctx.customer.id, appointment_id=appointment_id)
+    if appt is None:
+        ui.notify('That appointment is not in your account.', type='negative')
+        return
+    reason = rules.why_not_pay(appt, ctx.settings)
+    options = None
+    if reason is None:
+        try:
+            options = await run.io_bound(payments.payment_options, get_db(), tenant_id=ctx.tenant.id,
+                                         customer_id=ctx.customer.id, appointment_id=appt.id)
+        except payments.PaymentRefused as refused:
+            reason = refused.message
+    with drawer('Pay', mark='pay-drawer') as pay_drawer:
+        _summary(ctx, appt)
+        if reason or options is None:
+            _notice(reason or 'Nothing is due for this appointment.', 'pay-refusal')
+            ui.button('Close', on_click=pay_drawer.close).props('flat no-caps').mark('pay-close')
+        else:
+            async def checkout() -> str:
+                base = return_base()
+                return await run.io_bound(payments.start_checkout, get_db(), tenant_id=ctx.tenant.id,
+                                          customer_id=ctx.customer.id, appointment_id=appt.id,
+                                          success_url=f'{base}/?paid={appt.id}',
+                                          cancel_url=f'{base}/?canceled={appt.id}', now=ctx.now())
+
+            payment_choices(options, checkout, pay_drawer.close)
+    pay_drawer.open()
+
+
+def payment_choices(options: payments.PaymentOptions, checkout: Callable[[], Awaitable[str]],
+                    close: Callable[[], None]) -> None:
+    """The amount due, a choice of method, and what each method does next. Shared with the Packages view."""
+    with ui.column().classes('w-full gap-0 q-pa-md rounded-borders').style(
+            'background: rgba(79,70,229,.06)').mark('pay-amount'):
+        ui.label('Amount due').classes('text-body2 k-muted')
+        ui.label(fmt.money(options.amount_due, options.currency)).classes('text-h5 text-weight-bold')
+    if not options.methods:
+        _notice('Online payment is not available. Please contact the business to pay.', 'pay-refusal')
+        return
+    form = PayForm(method=options.methods[0].key)
+    by_key = {m.key: m for m in options.methods}
+    ui.label('How would you like to pay?').classes('text-body2 text-weight-medium q-mt-sm').props(
+        'id=pay-method-label')
+    ui.radio({m.key: m.label for m in options.methods}, value=form.method,
+             on_change=lambda: show()).bind_value(form, 'method').props(
+        'aria-labelledby=pay-method-label').mark('pay-method')
+    card_box = ui.column().classes('w-full gap-2')
+    with card_box:
+        ui.label("You will be taken to Stripe's secure checkout and brought back here afterwards.").classes(
+            'text-body2 k-muted')
+        error = ui.label().classes('text-negative text-body2').props('role=alert').mark('pay-error')
+        pay = ui.button(f'Pay {fmt.money(options.amount_due, options.currency)} by card', icon='lock').props(
+            'unelevated no-caps').classes('w-full').mark('pay-card')
+    offline_box = ui.column().classes('w-full gap-2')
+    with offline_box:
+        offline = by_key.get(dp.OFFLINE)
+        with ui.row().classes('items-start no-wrap gap-2 q-pa-sm rounded-borders k-notice').props(
+                'role=note aria-label="How to pay in person"').mark('pay-instructions'):
+            ui.icon('storefront', size='20px').props('aria-hidden=true')
+            ui.label(offline.instructions if offline else '').style('white-space: pre-line')
+        ui.button('Done', on_click=close).props('flat no-caps').mark('pay-done')
+
+    async def go() -> None:
+        pay.disable()
+        error.text = ''
+        try:
+            url = await checkout()
+        except payments.PaymentRefused as refused:
+            error.text = refused.message
+            pay.enable()
+            return
+        ui.navigate.to(url)
+
+    pay.on_click(go)
+
+    def show() -> None:
+        card_box.set_visibility(form.method == dp.CARD)
+        offline_box.set_visibility(form.method == dp.OFFLINE)
+
+    show()
+
+
+def return_base() -> str:
+    """Where Stripe sends the customer back: the configured public address; in multi-tenant mode the same scheme on
+    the host the customer is using (each business has its own)."""
+    cfg = get_config()
+    base = cfg.public_url.rstrip('/')
+    if cfg.multi_tenant:
+        host = context.client.request.headers.get('host')
+        if host:
+            base = f'{urlsplit(base).scheme or "https"}://{host}'
+    return base
+
+
+def return_notice(params: Mapping[str, str]) -> None:
+    """The panel's banner after coming back from Stripe (?paid=<id> or ?canceled=<id>)."""
+    if 'paid' in params:
+        _notice(PAID_NOTICE, 'payment-notice', icon='check_circle')
+    elif 'canceled' in params:
+        _notice(CANCELED_NOTICE, 'payment-notice', icon='info')
+
+
+def _summary(ctx: PanelContext, appt: d.Appointment) -> None:
+    with ui.column().classes('w-full gap-1'):
+        ui.label(appt.service.name).classes('text-subtitle1 text-weight-medium').props('role=heading aria-level=3')
+        ui.label(fmt.when(appt.start, appt.end, ctx.tz)).classes('text-body2')
+        paid = fmt.money(appt.amount_paid, ctx.tenant.currency)
+        ui.label(f'Price {fmt.money(appt.price, ctx.tenant.currency)} · paid so far {paid}').classes(
+            'text-body2 k-muted')
+
+
+def _notice(text: str, mark: str, icon: str = 'info') -> None:
+    with ui.row().classes('w-full items-start no-wrap gap-2 q-pa-sm rounded-borders k-notice').style(
+            'background: rgba(0,0,0,.04)').props('role=status').mark(mark):
+        ui.icon(icon, size='20px').props('aria-hidden=true')
+        ui.label(text)

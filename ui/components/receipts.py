@@ -1,0 +1,36 @@
+"""Receipts in the Details drawer: one download per payment received for the appointment."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from nicegui import run, ui
+
+from domain import model as d
+from services import receipts
+from services.context import get_db
+from ui import format as fmt
+from ui.context import PanelContext
+
+
+async def render(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None) -> None:
+    """The Details drawer's extension hook: nothing when no money was received for this appointment."""
+    paid = await run.io_bound(receipts.customer_receipts, get_db(), tenant_id=ctx.tenant.id,
+                              customer_id=ctx.customer.id, appointment_id=appt.id)
+    receipt_list(ctx, paid)
+
+
+def receipt_list(ctx: PanelContext, paid: list[d.Payment]) -> None:
+    if not paid:
+        return
+    ui.label('Receipts').classes('text-subtitle1 text-weight-medium q-mt-md').props('role=heading aria-level=3')
+    with ui.column().classes('w-full gap-1').mark('receipts'):
+        for payment in paid:
+            amount = fmt.money(payment.amount, payment.currency)
+            when = fmt.day(payment.created_at, ctx.tz)
+            with ui.row().classes('w-full items-center no-wrap gap-2'):
+                ui.icon('receipt_long', size='20px').props('aria-hidden=true')
+                ui.label(f'{amount} · {when}').classes('col text-body2')
+                ui.button('Download receipt').props(
+                    f'flat dense no-caps href="/receipts/{payment.id}" download="receipt-{payment.id}.html" '
+                    f'aria-label="Download receipt for {amount} paid {when}"').mark('receipt-download')

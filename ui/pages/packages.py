@@ -1,0 +1,105 @@
+"""The Packages section: a card per package the customer bought, with sessions used, payment and expiry."""
+
+from __future__ import annotations
+
+from nicegui import run, ui
+
+from domain import model as d
+from domain import payments as dp
+from services import events, packages, payments
+from services.context import get_db
+from ui import format as fmt
+from ui.components.drawer import drawer
+from ui.components.live import LiveSubscription
+from ui.components.pay_drawer import payment_choices, return_base
+from ui.context import PanelContext
+
+EMPTY = 'You have no packages yet. When you buy one, its sessions will be waiting for you here.'
+
+
+async def build(ctx: PanelContext) -> None:
+    ui.label('Packages').classes('text-h6 q-mt-sm').props('role=heading aria-level=2')
+    cards = ui.column().classes('w-full gap-3').mark('package-list')
+
+    async def refresh() -> None:
+        found = await run.io_bound(packages.customer_packages, get_db(), tenant_id=ctx.tenant.id,
+                                   customer_id=ctx.customer.id)
+        cards.clear()
+        with cards:
+            if not found:
+                with ui.column().classes('w-full items-center q-pa-lg gap-3 text-center').props(
+                        'role=status').mark('packages-empty'):
+                    ui.icon('redeem', size='48px').classes('k-muted').props('aria-hidden=true')
+                    ui.label(EMPTY).classes('text-body1')
+            with ui.element('div').classes('w-full').style(
+                    'display:grid; gap:12px; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr))'):
+                for cp in found:
+                    package_card(ctx, cp)
+
+    await refresh()
+    # A package paid in another tab, or confirmed by Stripe's webhook, updates here without a reload.
+    LiveSubscription(events.customer_topic(ctx.tenant.id, ctx.customer.id), lambda _: refresh())
+
+
+def package_card(ctx: PanelContext, cp: d.CustomerPackage) -> None:
+    now = ctx.now()
+    total, used = cp.package.sessions, min(cp.sessions_used, cp.package.sessions)
+    name = cp.package.name
+    with ui.card().classes('k-card w-full q-pa-md gap-2').props(f'role=article aria-label="{name}"').mark(
+            f'package-{cp.id}'):
+        with ui.row().classes('w-full items-center no-wrap gap-2'):
+            ui.label(name).classes('text-subtitle1 text-weight-medium col').props('role=heading aria-level=3')
+            paid_label = 'Paid' if cp.paid else 'Unpaid'
+            ui.badge(paid_label, color='positive' if cp.paid else 'warning').props(
+                'text-color=white' if cp.paid else 'text-color=black').classes('q-py-xs q-px-sm').mark(
+                'package-paid')
+        used_text = f'{used} of {total} sessions used'
+        ui.label(f'{used_text} · {cp.sessions_left} left').classes('text-body2').mark('package-usage')
+        ui.linear_progress(value=used / total if total else 1, show_value=False, size='10px').props(
+            f'rounded aria-label="Sessions used: {used} of {total}" aria-valuemin=0 aria-valuemax={total} '
+            f'aria-valuenow={used}').mark('package-progress')
+        expired = cp.is_expired(now)
+        expiry = f'{"Expired" if expired else "Valid until"} {fmt.day(cp.expires_at, ctx.tz)}'
+        ui.label(expiry).classes('text-body2 ' + ('text-negative' if expired else 'k-muted')).mark('package-expiry')
+        if not cp.paid:
+            ui.label(f'{fmt.money(dp.package_due(cp), ctx.tenant.currency)} to pay').classes('text-body2')
+        reason = cp.why_not_schedule(now)
+        with ui.row().classes('w-full items-center gap-2 q-mt-xs'):
+            if reason is None:
+                ui.button('Schedule a session', icon='event').props(
+                    f'unelevated no-caps href="{booking_link(ctx, cp.id)}" '
+                    f'aria-label="Schedule a session from {name}"').mark('package-schedule')
+            if not cp.paid:
+                ui.button('Pay', icon='payments', on_click=lambda c=cp: open_package_pay(ctx, c)).props(
+                    f'outline no-caps aria-label="Pay for {name}"').mark('package-pay')
+        if reason:
+            ui.label(reason).classes('text-body2 k-muted').props('role=note').mark('package-refusal')
+
+
+def booking_link(ctx: PanelContext, customer_package_id: int) -> str:
+    """The booking page, told which package to book from (it offers only the package's services, at no charge)."""
+    base = ctx.settings.booking_url or ctx.tenant.booking_url or '/book'
+    return f'{base}{"&" if "?" in base else "?"}package={customer_package_id}'
+
+
+async def open_package_pay(ctx: PanelContext, cp: d.CustomerPackage) -> None:
+    try:
+        options = await run.io_bound(payments.payment_options, get_db(), tenant_id=ctx.tenant.id,
+                                     customer_id=ctx.customer.id, customer_package_id=cp.id)
+    except payments.PaymentRefused as refused:
+        ui.notify(refused.message, type='warning')
+        return
+
+    async def checkout() -> str:
+        base = return_base()
+        return await run.io_bound(packages.pay_package, get_db(), tenant_id=ctx.tenant.id,
+                                  customer_id=ctx.customer.id, customer_package_id=cp.id,
+                                  success_url=f'{base}/packages?paid={cp.id}',
+                                  cancel_url=f'{base}/packages?canceled={cp.id}', now=ctx.now())
+
+    with drawer('Pay', mark='pay-drawer') as pay_drawer:
+        ui.label(cp.package.name).classes('text-subtitle1 text-weight-medium').props('role=heading aria-level=3')
+        ui.label(f'{cp.package.sessions} sessions, valid until {fmt.day(cp.expires_at, ctx.tz)}').classes(
+            'text-body2')
+        payment_choices(options, checkout, pay_drawer.close)
+    pay_drawer.open()
