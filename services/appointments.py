@@ -8,22 +8,18 @@ emails (`notify.notify_change`) and publish a live-update event (`publish_change
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import logging
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from domain import model as d
 from domain import rules
 from domain.rules import NotAllowed
-from services import calendar, notify
+from services import calendar, events, notify
 from storage import appointment_changes as store
 from storage import queries as q
 from storage.db import Database
-
-log = logging.getLogger(__name__)
 
 NOT_YOURS = 'That appointment is not in your account.'
 REASON_MAX = 500
@@ -61,10 +57,13 @@ def change_status(db: Database, *, tenant_id: int, customer_id: int, appointment
         s.flush()
         changed = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
                                          appointment_id=appointment_id, status_list=statuses)
+        zone = ZoneInfo(store.tenant_timezone(s, tenant_id=tenant_id))
     assert changed is not None
     notify_change(db, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.STATUS,
                   previous_status=appt.status.key, reason=reason, now=now)
-    publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, kind='status')
+    slot_moved = appt.status.busy != wanted.busy
+    publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, kind='status',
+                   freed=(appt.staff.id, appt.start.astimezone(zone).date()) if slot_moved else None)
     return changed
 
 
@@ -93,20 +92,18 @@ def record_reschedule(session: Session, *, tenant_id: int, before: d.Appointment
                        reason='The status a rescheduled appointment gets.')
 
 
-def publish_change(*, tenant_id: int, customer_id: int, appointment_id: int, kind: str) -> None:
-    """Tell open panels of this customer that an appointment changed (a no-op until services.events exists).
+def publish_change(*, tenant_id: int, customer_id: int, appointment_id: int, kind: str,
+                   freed: tuple[int, date] | None = None) -> None:
+    """Tell open panels of this customer that an appointment changed, and slot pickers when time was freed or taken.
 
-    Topic f'tenant:{tenant_id}:customer:{customer_id}', payload {'type': 'appointment.changed', 'appointment_id',
-    'kind'} ('status', 'rescheduled', 'rated').
+    Customer topic payload: {'type': 'appointment.changed', 'appointment_id', 'kind'} ('status', 'rescheduled',
+    'rated'). `freed` = (staff_id, local day in the business's zone) also publishes on the availability topic.
     """
-    if importlib.util.find_spec('services.events') is None:
-        return
-    try:
-        events = importlib.import_module('services.events')
-        events.publish(f'tenant:{tenant_id}:customer:{customer_id}',
-                       {'type': 'appointment.changed', 'appointment_id': appointment_id, 'kind': kind})
-    except Exception:  # live updates are a convenience; the change itself is committed
-        log.exception('could not publish the change of appointment %s', appointment_id)
+    events.publish(events.customer_topic(tenant_id, customer_id),
+                   {'type': 'appointment.changed', 'appointment_id': appointment_id, 'kind': kind})
+    if freed is not None:
+        staff_id, day = freed
+        events.publish(events.availability_topic(tenant_id), {'staff_id': staff_id, 'day': day.isoformat()})
 
 
 # ---- rating and calendar ------------------------------------------------------------------------------------------

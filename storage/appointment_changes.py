@@ -53,6 +53,10 @@ def busy_bookings(session: Session, *, tenant_id: int, staff_id: int, start: dat
                     buffer_after=timedelta(minutes=r.buffer_after_min), appointment_id=r.id) for r in rows]
 
 
+def tenant_timezone(session: Session, *, tenant_id: int) -> str:
+    return session.exec(select(t.Tenant.timezone).where(t.Tenant.id == tenant_id)).one()
+
+
 def set_status(session: Session, *, tenant_id: int, appointment_id: int, status_key: str) -> None:
     session.execute(sa.update(t.Appointment).where(t.Appointment.tenant_id == tenant_id,
                                                    t.Appointment.id == appointment_id).values(status_key=status_key))

@@ -1,0 +1,129 @@
+"""Every change of an appointment is recorded (who, when, from, to, why) and reads as a timeline in your zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from domain.settings import PanelSettings
+from services import appointments, events, notify, panel
+from storage import tables as t
+from tests.support.seed import add_appointment, seed_world
+from ui.components.history_timeline import timeline_items
+
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+BERLIN, TOKYO = ZoneInfo('Europe/Berlin'), ZoneInfo('Asia/Tokyo')
+BACK_AND_FORTH = PanelSettings(status_transitions={'canceled': ('pending', 'approved'), 'pending': ('canceled',)},
+                               allow_busy_targets=True)
+
+
+@pytest.fixture(autouse=True)
+def _outbox(tmp_path, monkeypatch):  # noqa: ANN001, ANN202
+    from services.config import reset_config
+
+    monkeypatch.setenv('KAIROS_OUTBOX_DIR', str(tmp_path / 'outbox'))
+    monkeypatch.delenv('KAIROS_SMTP_HOST', raising=False)
+    reset_config()
+    yield
+    notify.wait_for_notifications()
+    reset_config()
+
+
+def detail(db, world, appointment_id: int):  # noqa: ANN001, ANN201
+    appt = panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=world.ada,
+                                    appointment_id=appointment_id)
+    assert appt is not None
+    return appt
+
+
+def test_each_change_adds_one_entry_in_order(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW, settings=BACK_AND_FORTH)
+    appt_id = add_appointment(db, world, start=START)
+    steps = [('canceled', 'Flu'), ('pending', 'Better now'), ('canceled', '')]
+    for minutes, (target, why) in enumerate(steps, start=1):
+        appointments.change_status(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt_id,
+                                   target=target, reason=why, now=NOW + timedelta(minutes=minutes))
+    history = detail(db, world, appt_id).history
+    assert [(h.action, h.from_value, h.to_value, h.reason, h.actor) for h in history] == [
+        ('created', '', 'approved', '', 'system'),
+        ('status', 'approved', 'canceled', 'Flu', 'customer'),
+        ('status', 'canceled', 'pending', 'Better now', 'customer'),
+        ('status', 'pending', 'canceled', '', 'customer'),
+    ]
+    assert [h.at for h in history[1:]] == [NOW + timedelta(minutes=m) for m in (1, 2, 3)]
+
+
+def test_a_reschedule_records_the_move_and_the_status_it_brought(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    appt_id = add_appointment(db, world, start=START)
+    before = detail(db, world, appt_id)
+    new_start = START + timedelta(days=1)
+    with db.write() as s:
+        s.execute(sa.update(t.Appointment).where(t.Appointment.id == appt_id).values(
+            start=new_start, end=new_start + timedelta(minutes=45), status_key='pending', reschedule_count=1))
+        appointments.record_reschedule(s, tenant_id=world.tenant_id, before=before, new_start=new_start,
+                                       new_status='pending', reason='', now=NOW)
+    history = detail(db, world, appt_id).history
+    assert [(h.actor, h.action, h.from_value, h.to_value) for h in history[1:]] == [
+        ('customer', 'rescheduled', START.isoformat(), new_start.isoformat()),
+        ('system', 'status', 'approved', 'pending'),
+    ]
+    items = timeline_items(detail(db, world, appt_id), BERLIN)
+    assert [(i.title, i.body) for i in items] == [
+        ('Approved → Pending', 'Reason: The status a rescheduled appointment gets.'),
+        ('Rescheduled', 'Thu 26 Nov 2026, 10:00–10:45 → Fri 27 Nov 2026, 10:00–10:45'),
+        ('Booked', 'Status: Approved'),
+    ]
+
+
+def test_the_timeline_reads_in_the_readers_zone_and_says_who(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    appt_id = add_appointment(db, world, start=START)
+    appointments.change_status(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt_id,
+                               target='canceled', reason='Away', now=NOW)
+    top = timeline_items(detail(db, world, appt_id), TOKYO)[0]
+    assert top.title == 'Approved → Canceled'
+    assert top.subtitle == 'Mon 23 Nov 2026, 17:00 · by you'
+    assert top.body == 'Reason: Away'
+
+
+def test_a_refused_change_leaves_no_trace(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    appt_id = add_appointment(db, world, start=NOW + timedelta(minutes=20))
+    with pytest.raises(appointments.NotAllowed):
+        appointments.change_status(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt_id,
+                                   target='canceled', reason='late', now=NOW)
+    assert [h.action for h in detail(db, world, appt_id).history] == ['created']
+
+
+def test_history_is_only_shown_to_the_owner(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    bobs = add_appointment(db, world, customer=world.bob, start=START)
+    appointments.change_status(db, tenant_id=world.tenant_id, customer_id=world.bob, appointment_id=bobs,
+                               target='canceled', reason='private reason', now=NOW)
+    assert panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=bobs) is None
+
+
+def test_a_change_is_published_to_the_customers_open_panels_and_to_slot_pickers(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    appt_id = add_appointment(db, world, start=START)
+    heard: list[tuple[str, dict]] = []
+    stop_customer = events.subscribe(events.customer_topic(world.tenant_id, world.ada),
+                                     lambda payload: heard.append(('customer', payload)))
+    stop_slots = events.subscribe(events.availability_topic(world.tenant_id),
+                                  lambda payload: heard.append(('slots', payload)))
+    stop_bob = events.subscribe(events.customer_topic(world.tenant_id, world.bob),
+                                lambda payload: heard.append(('bob', payload)))
+    try:
+        appointments.change_status(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt_id,
+                                   target='canceled', now=NOW)
+    finally:
+        stop_customer(), stop_slots(), stop_bob()
+    assert heard == [
+        ('customer', {'type': 'appointment.changed', 'appointment_id': appt_id, 'kind': 'status'}),
+        ('slots', {'staff_id': world.staff['mia'], 'day': '2026-11-26'}),
+    ]
