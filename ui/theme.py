@@ -27,7 +27,9 @@ body { background: var(--k-bg, #f6f7fb); }
 
 
 def apply_branding(tenant: d.Tenant) -> None:
-    ui.colors(primary=tenant.branding.primary_color)
+    # Darker than Quasar's defaults so text in these colours passes WCAG AA contrast on a light page.
+    ui.colors(primary=tenant.branding.primary_color, positive='#15803d', negative='#b91c1c', warning='#b45309',
+              info='#0369a1')
     ui.add_css(CSS)
     if tenant.branding.dark:
         ui.dark_mode(True)

@@ -1,0 +1,74 @@
+"""Ada signs in on a phone and on a desktop, sees her next visit, browses her appointments and opens Details."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from e2e.conftest import Server, sign_in
+
+SERIOUS = {'serious', 'critical'}
+
+
+def serious_violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]} {v['nodes'][0].get('failureSummary', '')[:160]}"
+            for v in results.response['violations'] if v.get('impact') in SERIOUS]
+
+
+@pytest.mark.parametrize('viewport', [{'width': 390, 'height': 844}, {'width': 1280, 'height': 800}],
+                         ids=['phone', 'desktop'])
+def test_sign_in_see_the_next_visit_and_open_details(page: Page, server: Server, artifacts: Path,
+                                                     viewport: dict[str, int]) -> None:
+    page.set_viewport_size(viewport)
+    page.goto(server.url + '/')
+    expect(page).to_have_url(f'{server.url}/login?next=/')  # the panel needs a session
+    sign_in(page, server)
+
+    next_card = page.get_by_role('region', name='Overview')
+    expect(next_card.get_by_text('Your next appointment')).to_be_visible()
+    expect(next_card.get_by_text('upcoming')).to_be_visible()
+    expect(next_card.get_by_text('completed')).to_be_visible()
+    expect(page.get_by_role('tab', name='Upcoming')).to_be_visible()
+    cards = page.get_by_role('article')
+    expect(cards.first).to_be_visible()
+    assert serious_violations(page) == []
+    page.screenshot(path=artifacts / f'panel-{viewport["width"]}x{viewport["height"]}.png', full_page=True)
+
+    first = cards.first
+    service = first.get_by_role('heading').inner_text()
+    first.get_by_role('button', name='Details').click()
+    drawer = page.get_by_role('dialog')
+    expect(drawer.get_by_text('Duration')).to_be_visible()
+    expect(drawer.get_by_text(service).first).to_be_visible()
+    for term in ('Date', 'Time', 'Staff', 'Location', 'Price', 'Paid', 'Due'):
+        expect(drawer.get_by_text(term, exact=True)).to_be_visible()
+    page.screenshot(path=artifacts / f'details-{viewport["width"]}x{viewport["height"]}.png')
+    drawer.get_by_role('button', name='Close').click()
+    expect(drawer).to_be_hidden()
+
+
+def test_tabs_move_without_reloading_and_all_sorts(signed_in_page: Page) -> None:
+    page = signed_in_page
+    page.evaluate('window.__sameDocument = true')
+    page.get_by_role('tab', name='Past').click()
+    expect(page.get_by_role('link', name='Rebook').first).to_be_visible()
+    page.get_by_role('tab', name='All').click()
+    page.get_by_label('Sort by').click()
+    page.get_by_role('option', name='Price (high to low)').click()
+    prices = page.get_by_role('article').locator('.text-weight-medium')
+    expect(prices.first).to_be_visible()
+    values = [float(p.replace('€', '').replace(',', '')) for p in prices.all_inner_texts() if p.startswith('€')]
+    assert values == sorted(values, reverse=True) and len(values) >= 6
+    assert page.evaluate('window.__sameDocument') is True  # no reload happened
+
+
+def test_sign_out_ends_the_session(signed_in_page: Page, server: Server) -> None:
+    page = signed_in_page
+    page.get_by_role('button', name='Sign out').click()
+    expect(page.get_by_role('button', name='Sign in')).to_be_visible()
+    page.goto(server.url + '/')
+    expect(page).to_have_url(f'{server.url}/login?next=/')
