@@ -5,18 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from e2e.a11y import serious_violations
 from e2e.conftest import Server, sign_in
-
-SERIOUS = {'serious', 'critical'}
-
-
-def serious_violations(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]} {v['nodes'][0].get('failureSummary', '')[:160]}"
-            for v in results.response['violations'] if v.get('impact') in SERIOUS]
 
 
 @pytest.mark.parametrize('viewport', [{'width': 390, 'height': 844}, {'width': 1280, 'height': 800}],

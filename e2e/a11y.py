@@ -1,0 +1,21 @@
+"""axe-core in the page under test: the serious and critical violations, described well enough to fix."""
+
+from __future__ import annotations
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+SERIOUS = {'serious', 'critical'}
+
+
+def serious_violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    found = []
+    for violation in results.response['violations']:
+        if violation.get('impact') not in SERIOUS:
+            continue
+        nodes = violation['nodes']
+        where = [node['target'] for node in nodes][:3]
+        summary = nodes[0].get('failureSummary', '')[:200] if nodes else ''
+        found.append(f"{violation['id']}: {violation['help']} at {where}: {summary}")
+    return found
