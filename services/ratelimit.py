@@ -63,15 +63,18 @@ class Limiter:
 
 
 _limiter: Limiter | None = None
+_made_for: object = None
 _lock = threading.Lock()
 
 
 def limiter() -> Limiter:
-    global _limiter
+    """The process's limiter; made anew when the configuration is reloaded (in-memory counts start over)."""
+    global _limiter, _made_for
+    cfg = get_config()
     with _lock:
-        if _limiter is None:
-            url = get_config().redis_url
-            _limiter = Limiter(url if url else 'memory://')
+        if _limiter is None or _made_for is not cfg:
+            _limiter = Limiter(cfg.redis_url if cfg.redis_url else 'memory://')
+            _made_for = cfg
         return _limiter
 
 

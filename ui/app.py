@@ -15,10 +15,12 @@ from services import events
 from services.config import get_config
 
 # Modules whose pages need no sign-in; each registers its routes when imported.
-PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.login', 'ui.webhooks')
+PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.login', 'ui.webhooks', 'ui.pages.signin_flows')
 # Panel sections and other signed-in pages.
-PRIVATE_PAGES: tuple[str, ...] = ('ui.pages.panel', 'ui.pages.receipts')
-PUBLIC_PREFIXES: tuple[str, ...] = ('/login', '/logout', '/_nicegui', '/static', '/healthz', '/favicon', '/webhooks/')
+PRIVATE_PAGES: tuple[str, ...] = ('ui.pages.panel', 'ui.pages.receipts', 'ui.pages.avatar')
+PUBLIC_PREFIXES: tuple[str, ...] = ('/login', '/logout', '/_nicegui', '/static', '/healthz', '/favicon', '/webhooks/',
+                                      '/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic',
+                                      '/confirm-email', '/auth/oidc')
 
 
 def is_public(path: str) -> bool:

@@ -10,9 +10,10 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, run, ui
 
-from services import auth
+from services import accounts, auth, panel
 from services.context import get_db
 from services.tenants import resolve_tenant
+from ui.pages import signin_flows
 from ui.theme import frame
 
 
@@ -33,7 +34,7 @@ def safe_next(target: str | None) -> str:
 
 
 @ui.page('/login')
-async def login_page(request: Request, next: str = '/') -> RedirectResponse | None:  # noqa: A002
+async def login_page(request: Request, next: str = '/', deleted: str = '') -> RedirectResponse | None:  # noqa: A002
     tenant = resolve_tenant(request.headers.get('host'))
     if app.storage.user.get('session'):
         customer = await run.io_bound(auth.current_customer, get_db(), tenant_id=tenant.id,
@@ -50,8 +51,9 @@ async def login_page(request: Request, next: str = '/') -> RedirectResponse | No
             return
         button.props('loading')
         try:
-            signed = await run.io_bound(auth.sign_in, get_db(), tenant_id=tenant.id, email=form.email,
-                                        password=form.password, now=datetime.now(UTC))
+            signed = await run.io_bound(accounts.attempt_sign_in, get_db(), tenant_id=tenant.id, email=form.email,
+                                        password=form.password, now=datetime.now(UTC),
+                                        address=request.client.host if request.client else None)
         except auth.SignInFailed as refusal:
             show_error(refusal.message)
             return
@@ -70,6 +72,9 @@ async def login_page(request: Request, next: str = '/') -> RedirectResponse | No
             ui.label(f'See and manage your appointments with {tenant.name}.').classes('k-muted')
             error = ui.label().classes('text-negative').props('role=alert').mark('signin-error')
             error.set_visibility(False)
+            if deleted:
+                ui.label('Your account is closed. Thank you for having been with us.').props('role=status').mark(
+                    'account-closed')
             ui.input('Email').bind_value(form, 'email').props(
                 'type=email autocomplete=username autofocus outlined').classes('w-full').mark('email').on(
                 'keydown.enter', submit)
@@ -78,7 +83,9 @@ async def login_page(request: Request, next: str = '/') -> RedirectResponse | No
                 'keydown.enter', submit)
             button = ui.button('Sign in', on_click=submit).props('unelevated no-caps size=lg').classes(
                 'w-full').mark('sign-in')
-            ui.element('div').classes('w-full').mark('signin-links')
+            with ui.element('div').classes('w-full').mark('signin-links'):
+                signin_flows.sign_in_links(allow_signup=(await run.io_bound(
+                    panel.panel_settings, get_db(), tenant_id=tenant.id)).allow_signup)
 
 
 @ui.page('/logout')

@@ -1,0 +1,79 @@
+"""The profile photo: the current picture (or initials) and an upload that the server judges by content."""
+
+from __future__ import annotations
+
+from nicegui import events, run, ui
+
+from services import avatars
+from services.context import get_db
+from ui.context import PanelContext
+
+HELP = 'JPG, PNG or WEBP, up to 2 MB. We shrink it and remove hidden data such as location.'
+
+
+def initials(first: str, last: str, email: str) -> str:
+    letters = (first[:1] + last[:1]).upper()
+    return letters or email[:1].upper() or '?'
+
+
+def avatar_upload(ctx: PanelContext, *, first_name: str, last_name: str, email: str,
+                  avatar_url: str | None) -> None:
+    """Shows the photo and, for its owner only (the signed-in customer), a way to replace or remove it."""
+    state = {'url': avatar_url}
+
+    def draw() -> None:
+        picture.clear()
+        with picture:
+            if state['url']:
+                ui.image(state['url']).props('alt="Your profile photo" fit=cover ratio=1').classes(
+                    'w-24 h-24 rounded-full').mark('avatar-image')
+            else:
+                with ui.element('div').classes(
+                        'w-24 h-24 rounded-full bg-primary text-white flex items-center justify-center text-h5'
+                ).props('role=img aria-label="No profile photo yet"').mark('avatar-initials'):
+                    ui.label(initials(first_name, last_name, email))
+        remove.set_visibility(bool(state['url']))
+
+    async def received(e: events.UploadEventArguments) -> None:
+        message.text = ''
+        data = await e.file.read()
+        try:
+            # customer_id comes from the session, never from the browser: only the owner can change it.
+            url = await run.io_bound(avatars.save_avatar, get_db(), tenant_id=ctx.tenant.id,
+                                     customer_id=ctx.customer.id, data=data, now=ctx.now())
+        except avatars.AvatarRefused as refusal:
+            show(refusal.message, error=True)
+        else:
+            state['url'] = url
+            draw()
+            show('Your new photo is saved.', error=False)
+        uploader.reset()
+
+    def too_big() -> None:
+        show('That photo is larger than 2 MB. Choose a smaller one.', error=True)
+        uploader.reset()
+
+    async def remove_photo() -> None:
+        await run.io_bound(avatars.remove_avatar, get_db(), tenant_id=ctx.tenant.id, customer_id=ctx.customer.id)
+        state['url'] = None
+        draw()
+        show('Your photo was removed.', error=False)
+
+    def show(text: str, *, error: bool) -> None:
+        message.text = text
+        message.classes(replace='text-negative' if error else 'text-positive')
+
+    with ui.row().classes('items-center gap-4 w-full').mark('avatar'):
+        picture = ui.element('div')
+        with ui.column().classes('gap-1 grow'):
+            ui.label('Profile photo').classes('text-subtitle1 text-weight-medium')
+            ui.label(HELP).classes('text-caption k-muted')
+            # The browser's own limit is a courtesy; the server checks size and content again.
+            uploader = ui.upload(on_upload=received, on_rejected=too_big, auto_upload=True,
+                                 max_file_size=avatars.MAX_BYTES, label='Upload a photo').props(
+                'accept="image/jpeg,image/png,image/webp" flat bordered hide-upload-btn').classes(
+                'w-full max-w-xs').mark('avatar-upload')
+            remove = ui.button('Remove photo', on_click=remove_photo).props('flat no-caps dense color=negative') \
+                .classes('self-start').mark('avatar-remove')
+            message = ui.label('').props('role=status aria-live=polite').mark('avatar-message')
+    draw()

@@ -1,0 +1,78 @@
+"""A password field with a show/hide toggle, and a live zxcvbn strength meter with tips that tick as they are met."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nicegui import run, ui
+
+from domain.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_SCORE, password_tips
+from services import accounts
+
+WORDS = ('Very weak', 'Weak', 'Fair', 'Strong', 'Very strong')
+COLOURS = ('negative', 'negative', 'warning', 'positive', 'positive')
+
+
+def password_field(label: str, *, what: str, mark: str, autocomplete: str = 'new-password') -> ui.input:
+    """A password input whose eye button says "Show <what>" / "Hide <what>" to screen readers."""
+    field = ui.input(label, password=True).props(
+        f'outlined autocomplete={autocomplete} maxlength={PASSWORD_MAX_LENGTH}').classes('w-full').mark(mark)
+    state = {'shown': False}
+
+    def toggle() -> None:
+        state['shown'] = not state['shown']
+        field.props(f'type={"text" if state["shown"] else "password"}')
+        eye.props(f'icon={"visibility_off" if state["shown"] else "visibility"} '
+                  f'aria-label="{"Hide" if state["shown"] else "Show"} {what}" '
+                  f'aria-pressed={"true" if state["shown"] else "false"}')
+
+    with field.add_slot('append'):
+        eye = ui.button(icon='visibility', on_click=toggle).props(
+            f'flat round dense aria-label="Show {what}" aria-pressed=false').mark(f'{mark}-toggle')
+    return field
+
+
+class StrengthMeter:
+    """Bar, words and tips for one password field; call `update(password)` on every change."""
+
+    def __init__(self, user_inputs: Sequence[str]) -> None:
+        self.user_inputs = [v for v in user_inputs if v]
+        self.score = 0
+        self._latest = ''
+        with ui.column().classes('w-full gap-1').mark('strength'):
+            with ui.row().classes('w-full items-center justify-between'):
+                self.word = ui.label('Strength: not set').classes('text-body2').props('aria-live=polite').mark(
+                    'strength-word')
+                self.hint = ui.label('').classes('text-caption k-muted')
+            self.bar = ui.linear_progress(value=0, show_value=False, color='grey').props(
+                'rounded size=8px aria-label="Password strength"').classes('w-full')
+            self.tips = ui.column().classes('gap-0 q-mt-xs').props('role=list aria-label="Password tips"')
+        self._draw_tips('')
+
+    async def update(self, password: str) -> None:
+        password = (password or '')[:PASSWORD_MAX_LENGTH]
+        self._latest = password
+        self._draw_tips(password)
+        score, hint = await run.io_bound(accounts.strength, password, self.user_inputs)
+        if password != self._latest:  # a newer keystroke is already being scored
+            return
+        self.score = score if password else 0
+        self.bar.value = (self.score + 1) / 5 if password else 0
+        self.bar.props(f'color={COLOURS[self.score]}')
+        self.word.text = f'Strength: {WORDS[self.score]}' if password else 'Strength: not set'
+        self.hint.text = hint if password and score < PASSWORD_MIN_SCORE else ''
+
+    @property
+    def strong_enough(self) -> bool:
+        return self.score >= PASSWORD_MIN_SCORE
+
+    def _draw_tips(self, password: str) -> None:
+        self.tips.clear()
+        with self.tips:
+            for tip in password_tips(password):
+                with ui.row().classes('items-center gap-2 no-wrap').props(
+                        f'role=listitem aria-label="{tip.text}: {"done" if tip.met else "not yet"}"').mark(
+                        f'tip-{tip.key}{"-met" if tip.met else ""}'):
+                    ui.icon('check_circle' if tip.met else 'radio_button_unchecked',
+                            color='positive' if tip.met else 'grey-6').props('aria-hidden=true').classes('text-lg')
+                    ui.label(tip.text).classes('text-body2' + ('' if tip.met else ' k-muted'))

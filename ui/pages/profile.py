@@ -1,0 +1,139 @@
+"""Profile: names, email (changed through a link to the new address), phone, date of birth, gender, photo;
+and, where the business allows it, closing the account after a confirmation step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from nicegui import app, run, ui
+
+from domain.accounts import GENDERS, ProfileInput, profile_problems
+from services import accounts
+from services.context import get_db
+from ui.components.avatar_upload import avatar_upload
+from ui.context import PanelContext
+
+
+@dataclass
+class ProfileForm:
+    first_name: str = ''
+    last_name: str = ''
+    email: str = ''
+    phone: str = ''
+    birth_date: str = ''  # YYYY-MM-DD from the date input, '' when not given
+    gender: str = ''
+
+
+async def build(ctx: PanelContext) -> None:
+    customer = await run.io_bound(accounts.get_customer, get_db(), tenant_id=ctx.tenant.id,
+                                  customer_id=ctx.customer.id)
+    form = ProfileForm(first_name=customer.first_name, last_name=customer.last_name, email=customer.email,
+                       phone=customer.phone, birth_date=customer.birth_date.isoformat() if customer.birth_date else '',
+                       gender=customer.gender if customer.gender in GENDERS else '')
+    today = ctx.now().astimezone(ctx.tz).date()
+
+    async def save() -> None:
+        for field in fields.values():
+            field.error = None
+        status.text = ''
+        try:
+            born = date.fromisoformat(form.birth_date) if form.birth_date else None
+        except ValueError:
+            fields['birth_date'].error = 'Enter a date like 1990-12-31.'
+            return
+        profile = ProfileInput(first_name=form.first_name, last_name=form.last_name, phone=form.phone,
+                               birth_date=born, gender=form.gender or '')
+        problems = profile_problems(profile, today=today)
+        if problems:  # the same rule the server applies; shown at once, next to each field
+            for key, message in problems.items():
+                fields[key].error = message
+            return
+        button.props('loading')
+        try:
+            await run.io_bound(accounts.update_profile, get_db(), tenant_id=ctx.tenant.id,
+                               customer_id=ctx.customer.id, profile=profile, today=today)
+            note = 'Your profile is saved.'
+            if form.email.strip().lower() != customer.email.lower():
+                await run.io_bound(accounts.request_email_change, get_db(), tenant_id=ctx.tenant.id,
+                                   customer_id=ctx.customer.id, new_email=form.email, now=ctx.now())
+                note += (f' We sent a link to {form.email.strip()}: your email changes when you open it. '
+                         f'Until then we keep using {customer.email}.')
+        except accounts.ProfileInvalid as refusal:
+            for key, message in refusal.problems.items():
+                fields.get(key, fields['first_name']).error = message
+            return
+        except accounts.AccountError as refusal:
+            status.text = refusal.message
+            return
+        finally:
+            button.props(remove='loading')
+        status.text = note
+        ui.notify('Profile saved', type='positive')
+
+    with ui.card().classes('k-card w-full max-w-xl q-pa-lg gap-3').mark('profile'):
+        ui.label('Your profile').classes('text-h6').props('role=heading aria-level=2')
+        if ctx.settings.designer.allow_avatar_upload:
+            avatar_upload(ctx, first_name=customer.first_name, last_name=customer.last_name, email=customer.email,
+                          avatar_url=customer.avatar_url)
+            ui.separator()
+        fields: dict[str, ui.input | ui.select] = {}
+        with ui.row().classes('w-full gap-3 no-wrap max-sm:flex-wrap'):
+            fields['first_name'] = _text('First name', 'first-name', 'given-name').bind_value(form, 'first_name')
+            fields['last_name'] = _text('Last name', 'last-name', 'family-name').bind_value(form, 'last_name')
+        fields['email'] = _text('Email', 'profile-email', 'email').props('type=email').bind_value(form, 'email')
+        ui.label('Changing it sends a confirmation link to the new address.').classes('text-caption k-muted')
+        fields['phone'] = _text('Phone', 'phone', 'tel').props('type=tel').bind_value(form, 'phone')
+        fields['birth_date'] = _text('Date of birth', 'birth-date', 'bday').props(
+            f'type=date stack-label max={today.isoformat()}').bind_value(form, 'birth_date')
+        fields['gender'] = ui.select(GENDERS, label='Gender').props('outlined emit-value map-options').classes(
+            'w-full').bind_value(form, 'gender').mark('gender')
+        status = ui.label('').props('role=status aria-live=polite').classes('text-body2').mark('profile-status')
+        button = ui.button('Save profile', on_click=save).props('unelevated no-caps').classes('self-start').mark(
+            'save-profile')
+
+    if ctx.settings.allow_account_deletion:
+        _danger_zone(ctx)
+
+
+def _text(label: str, mark: str, autocomplete: str) -> ui.input:
+    return ui.input(label).props(f'outlined autocomplete={autocomplete}').classes('w-full').mark(mark)
+
+
+def _danger_zone(ctx: PanelContext) -> None:
+    """A clearly separate card; deleting needs a second step where the customer types DELETE."""
+    with ui.dialog() as dialog, ui.card().classes('q-pa-lg gap-3 max-w-md').props(
+            'role=alertdialog aria-labelledby=delete-title'):
+        ui.label('Delete your account?').classes('text-h6').props('id=delete-title')
+        ui.label('You will be signed out everywhere and cannot sign in or book with this account again. '
+                 'Your past appointments stay on record with the business. You can sign up again later with '
+                 'the same email as a new account.').classes('text-body2')
+        typed = ui.input('Type DELETE to confirm').props('outlined autocomplete=off').classes('w-full').mark(
+            'delete-confirm')
+        problem = ui.label('').classes('text-negative').props('role=alert')
+        with ui.row().classes('w-full justify-end gap-2'):
+            ui.button('Keep my account', on_click=dialog.close).props('flat no-caps').mark('delete-cancel')
+            confirm = ui.button('Delete my account').props('unelevated no-caps color=negative').mark(
+                'delete-account-confirm')
+        typed.on_value_change(lambda e: confirm.set_enabled(e.value.strip().upper() == 'DELETE'))
+        confirm.set_enabled(False)
+
+    async def delete() -> None:
+        try:
+            await run.io_bound(accounts.delete_account, get_db(), tenant_id=ctx.tenant.id,
+                               customer_id=ctx.customer.id, confirmation=typed.value or '', now=ctx.now())
+        except accounts.AccountError as refusal:
+            problem.text = refusal.message
+            return
+        app.storage.user.pop('session', None)
+        dialog.close()
+        ui.navigate.to('/login?deleted=1')
+
+    confirm.on_click(delete)
+
+    with ui.card().classes('k-card w-full max-w-xl q-pa-lg gap-2 border-negative').style(
+            'border: 1px solid var(--q-negative)').mark('danger-zone'):
+        ui.label('Delete account').classes('text-h6 text-negative').props('role=heading aria-level=2')
+        ui.label('Closes your account for good. Your past appointments are kept by the business.').classes('k-muted')
+        ui.button('Delete my account…', on_click=dialog.open).props('outline no-caps color=negative').classes(
+            'self-start').mark('delete-account')

@@ -1,0 +1,345 @@
+"""The public pages around signing in: sign up, confirm email, forgotten password, set a password from a link,
+magic-link sign-in, confirm an email change, and the return from the OpenID provider.
+
+Links from emails open a page with one button rather than acting on the GET, so a mail scanner that fetches
+links cannot spend them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from nicegui import app, run, ui
+
+from domain import model as d
+from services import accounts, auth, oidc
+from services.context import get_db
+from services.tenants import resolve_tenant
+from services.tokens import InvalidToken, Purpose
+from ui.components.strength_meter import StrengthMeter, password_field
+from ui.theme import frame
+
+PATHS = ('/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic', '/confirm-email', '/auth/oidc')
+
+
+@dataclass
+class Form:
+    first_name: str = ''
+    last_name: str = ''
+    email: str = ''
+    password: str = ''
+    confirm: str = ''
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+@ui.page('/signup')
+async def signup_page(request: Request) -> None:
+    tenant = resolve_tenant(request.headers.get('host'))
+    settings = await run.io_bound(_settings, tenant.id)
+    form = Form()
+    with _card(tenant, 'Create your account', f'Book and manage your appointments with {tenant.name}.'):
+        if not settings.allow_signup:
+            ui.label('Sign-up is closed. Ask the business to create an account for you.').props('role=alert')
+            _back_to_sign_in()
+            return
+        error = _alert()
+        with ui.column().classes('w-full gap-3') as body:
+            with ui.row().classes('w-full gap-3 no-wrap'):
+                first = ui.input('First name').props('outlined autocomplete=given-name').classes('w-full').bind_value(
+                    form, 'first_name').mark('first-name')
+                last = ui.input('Last name').props('outlined autocomplete=family-name').classes('w-full').bind_value(
+                    form, 'last_name').mark('last-name')
+            email = ui.input('Email').props('outlined type=email autocomplete=email').classes('w-full').bind_value(
+                form, 'email').mark('email')
+            password = password_field('Password', what='password', mark='password').bind_value(form, 'password')
+            meter = StrengthMeter([])
+
+            async def rescore(value: str) -> None:
+                meter.user_inputs = [form.first_name, form.last_name, form.first_name + form.last_name, form.email]
+                await meter.update(value)
+
+            password.on_value_change(lambda e: rescore(e.value))
+            fields = {'first_name': first, 'last_name': last, 'email': email, 'password': password}
+
+            async def submit() -> None:
+                error.set_visibility(False)
+                for field in fields.values():
+                    field.error = None
+                try:
+                    await run.io_bound(accounts.sign_up, get_db(), tenant_id=tenant.id, email=form.email,
+                                       password=form.password, first_name=form.first_name,
+                                       last_name=form.last_name, now=now(), address=address(request))
+                except accounts.ProfileInvalid as refusal:
+                    for key, message in refusal.problems.items():
+                        fields[key].error = message
+                    return
+                except accounts.AccountError as refusal:
+                    _show(error, refusal.message)
+                    return
+                body.clear()
+                with body:
+                    ui.label(f'Check your inbox: we sent a link to {form.email.strip()} to confirm your address.') \
+                        .props('role=status').mark('signup-done')
+
+            ui.button('Create account', on_click=submit).props('unelevated no-caps size=lg').classes('w-full').mark(
+                'create-account')
+        _back_to_sign_in('Already have an account? Sign in')
+
+
+@ui.page('/verify')
+async def verify_page(request: Request, token: str = '') -> None:
+    tenant = resolve_tenant(request.headers.get('host'))
+    with _card(tenant, 'Confirm your email', 'One click and your account is ready.'):
+        error = _alert()
+
+        async def confirm() -> None:
+            try:
+                signed = await run.io_bound(accounts.verify_email, get_db(), tenant_id=tenant.id, token=token,
+                                            now=now())
+            except InvalidToken as refusal:
+                _show(error, refusal.message)
+                return
+            _signed_in(signed)
+
+        ui.button('Confirm my email', on_click=confirm).props('unelevated no-caps size=lg').classes('w-full').mark(
+            'confirm-email')
+
+
+@ui.page('/forgot')
+async def forgot_page(request: Request) -> None:
+    tenant = resolve_tenant(request.headers.get('host'))
+    await _request_link_page(request, tenant, title='Forgot your password?',
+                             intro='Enter your email and we will send you a link to choose a new password. '
+                                   'It also works if you never set one.',
+                             button='Email me a link', action=accounts.request_password_reset)
+
+
+@ui.page('/magic')
+async def magic_page(request: Request, token: str = '') -> None:
+    tenant = resolve_tenant(request.headers.get('host'))
+    if not token:
+        await _request_link_page(request, tenant, title='Sign in with a link',
+                                 intro='Enter your email and we will send you a link that signs you in, '
+                                       'no password needed. It works once, for 15 minutes.',
+                                 button='Email me a sign-in link', action=accounts.request_magic_link)
+        return
+    with _card(tenant, 'Sign in', f'Continue to your appointments with {tenant.name}.'):
+        error = _alert()
+
+        async def go() -> None:
+            try:
+                signed = await run.io_bound(accounts.sign_in_with_magic_link, get_db(), tenant_id=tenant.id,
+                                            token=token, now=now())
+            except InvalidToken as refusal:
+                _show(error, refusal.message)
+                return
+            _signed_in(signed)
+
+        ui.button('Sign me in', on_click=go).props('unelevated no-caps size=lg').classes('w-full').mark('magic-go')
+
+
+@ui.page('/reset')
+async def reset_page(request: Request, token: str = '') -> None:
+    await _choose_password_page(request, token, Purpose.RESET, title='Choose a new password')
+
+
+@ui.page('/set-password')
+async def set_password_page(request: Request, token: str = '') -> None:
+    await _choose_password_page(request, token, Purpose.WELCOME, title='Set your password')
+
+
+@ui.page('/confirm-email')
+async def confirm_email_page(request: Request, token: str = '') -> None:
+    tenant = resolve_tenant(request.headers.get('host'))
+    with _card(tenant, 'Confirm your new email', 'Your account will use this address from now on.'):
+        error = _alert()
+        done = ui.label('').props('role=status').mark('email-changed')
+
+        async def confirm() -> None:
+            try:
+                customer = await run.io_bound(accounts.confirm_email_change, get_db(), tenant_id=tenant.id,
+                                              token=token, now=now())
+            except (InvalidToken, accounts.AccountError) as refusal:
+                _show(error, refusal.message)
+                return
+            button.set_visibility(False)
+            done.text = f'Done: your account now uses {customer.email}.'
+
+        button = ui.button('Use this address', on_click=confirm).props('unelevated no-caps size=lg').classes(
+            'w-full').mark('confirm-new-email')
+        _back_to_sign_in('Go to your appointments', target='/')
+
+
+@app.get('/auth/oidc/start')
+async def oidc_start(request: Request) -> RedirectResponse:
+    if not oidc.enabled():
+        return RedirectResponse('/login', status_code=303)
+    tenant = resolve_tenant(request.headers.get('host'))
+    callback = accounts.link('/auth/oidc/callback', tenant.host)
+    url, pending = await run.io_bound(oidc.begin, redirect_uri=callback)
+    app.storage.user['oidc'] = oidc.pack(pending)
+    return RedirectResponse(url, status_code=303)
+
+
+@ui.page('/auth/oidc/callback')
+async def oidc_callback(request: Request, code: str = '', state: str = '', error: str = '') -> RedirectResponse | None:
+    tenant = resolve_tenant(request.headers.get('host'))
+    pending = oidc.unpack(app.storage.user.pop('oidc', None))
+    message = oidc.FAILED
+    if pending is not None and not error:
+        try:
+            signed = await run.io_bound(oidc.finish, get_db(), tenant_id=tenant.id, pending=pending, code=code,
+                                        state=state, now=now())
+        except accounts.AccountError as refusal:
+            message = refusal.message
+        else:
+            app.storage.user['session'] = signed.session_id
+            return RedirectResponse('/', status_code=303)
+    with _card(tenant, f'Sign in with {oidc.provider_name()}', ''):
+        ui.label(message).classes('text-negative').props('role=alert').mark('oidc-error')
+        _back_to_sign_in()
+    return None
+
+
+def sign_in_links(*, allow_signup: bool) -> None:
+    """The ways in besides a password, for the sign-in page."""
+    with ui.column().classes('w-full gap-1 items-center'):
+        if oidc.enabled():
+            ui.button(f'Sign in with {oidc.provider_name()}', icon='login',
+                      on_click=lambda: ui.navigate.to('/auth/oidc/start')).props('outline no-caps').classes(
+                'w-full').mark('oidc')
+        ui.link('Forgot password?', '/forgot').mark('forgot-link')
+        ui.link('Send me a sign-in link', '/magic').mark('magic-link')
+        if allow_signup:
+            ui.link('Create an account', '/signup').mark('signup-link')
+
+
+# ---- helpers ---------------------------------------------------------------------------------------------------
+
+
+async def _request_link_page(request: Request, tenant: d.Tenant, *, title: str, intro: str, button: str,
+                             action) -> None:  # noqa: ANN001
+    form = Form()
+    with _card(tenant, title, intro):
+        error = _alert()
+        done = ui.label('').props('role=status').mark('link-sent')
+        done.set_visibility(False)
+        email = ui.input('Email').props('outlined type=email autocomplete=email autofocus').classes(
+            'w-full').bind_value(form, 'email').mark('email')
+
+        async def send() -> None:
+            error.set_visibility(False)
+            email.error = None
+            try:
+                await run.io_bound(action, get_db(), tenant_id=tenant.id, email=form.email, now=now(),
+                                   address=address(request))
+            except accounts.AccountError as refusal:
+                _show(error, refusal.message)
+                return
+            done.text = accounts.CHECK_INBOX  # the same answer whether or not the email has an account
+            done.set_visibility(True)
+
+        email.on('keydown.enter', send)
+        ui.button(button, on_click=send).props('unelevated no-caps size=lg').classes('w-full').mark('send-link')
+        _back_to_sign_in()
+
+
+async def _choose_password_page(request: Request, token: str, purpose: Purpose, *, title: str) -> None:
+    tenant = resolve_tenant(request.headers.get('host'))
+    form = Form()
+    try:
+        customer = await run.io_bound(accounts.check_link, get_db(), tenant_id=tenant.id, purpose=purpose,
+                                      token=token, now=now())
+    except InvalidToken as refusal:
+        with _card(tenant, title, ''):
+            ui.label(refusal.message).classes('text-negative').props('role=alert').mark('link-invalid')
+            ui.link('Send me a new link', '/forgot').mark('forgot-link')
+        return
+    with _card(tenant, title, f'For {customer.email}.'):
+        error = _alert()
+        with ui.column().classes('w-full gap-3') as body:
+            new = password_field('New password', what='new password', mark='new-password').bind_value(
+                form, 'password')
+            meter = StrengthMeter(accounts.user_inputs_of(customer))
+            new.on_value_change(lambda e: meter.update(e.value))
+            confirm = password_field('Confirm new password', what='password confirmation',
+                                     mark='confirm-password').bind_value(form, 'confirm')
+
+            async def save() -> None:
+                error.set_visibility(False)
+                new.error = confirm.error = None
+                try:
+                    await run.io_bound(accounts.set_password_with_link, get_db(), tenant_id=tenant.id,
+                                       purpose=purpose, token=token, password=form.password, confirm=form.confirm,
+                                       now=now())
+                except accounts.ProfileInvalid as refusal:
+                    new.error = refusal.problems.get('new') or refusal.problems.get('password')
+                    confirm.error = refusal.problems.get('confirm')
+                    return
+                except InvalidToken as refusal:
+                    _show(error, refusal.message)
+                    return
+                if purpose is Purpose.WELCOME:  # the welcome link came to their inbox: that is proof enough
+                    session_id = await run.io_bound(auth.open_session, get_db(), tenant_id=tenant.id,
+                                                    customer_id=customer.id, now=now())
+                    app.storage.user['session'] = session_id
+                    ui.navigate.to('/')
+                    return
+                body.clear()
+                with body:
+                    ui.label('Your new password is set, and every device was signed out.').props('role=status') \
+                        .mark('password-set')
+                    ui.button('Sign in', on_click=lambda: ui.navigate.to('/login')).props(
+                        'unelevated no-caps').classes('w-full').mark('to-sign-in')
+
+            confirm.on('keydown.enter', save)
+            ui.button('Save password', on_click=save).props('unelevated no-caps size=lg').classes('w-full').mark(
+                'save-password')
+
+
+def _settings(tenant_id: int):  # noqa: ANN202
+    from services import panel
+
+    return panel.panel_settings(get_db(), tenant_id=tenant_id)
+
+
+def _signed_in(signed: auth.SignedIn) -> None:
+    app.storage.user['session'] = signed.session_id
+    ui.navigate.to('/')
+
+
+@contextmanager
+def _card(tenant: d.Tenant, title: str, intro: str) -> Iterator[None]:
+    with frame(tenant, title=title):
+        with ui.card().classes('k-card w-full max-w-md self-center q-pa-lg gap-3'):
+            ui.label(title).classes('text-h5').props('role=heading aria-level=1')
+            if intro:
+                ui.label(intro).classes('k-muted')
+            yield
+
+
+def _alert() -> ui.label:
+    label = ui.label('').classes('text-negative').props('role=alert').mark('flow-error')
+    label.set_visibility(False)
+    return label
+
+
+def _show(label: ui.label, message: str) -> None:
+    label.text = message
+    label.set_visibility(True)
+
+
+def _back_to_sign_in(text: str = 'Back to sign in', target: str = '/login') -> None:
+    ui.link(text, target).classes('self-center').mark('back-to-sign-in')
