@@ -87,9 +87,10 @@ def record_reschedule(session: Session, *, tenant_id: int, before: d.Appointment
     record_history(session, tenant_id=tenant_id, appointment_id=before.id, at=now, actor=actor, action='rescheduled',
                    from_value=before.start.isoformat(), to_value=new_start.isoformat(), reason=reason)
     if new_status != before.status.key:
+        why = ('The new time waits for the business to confirm it.' if new_status == 'pending'
+               else 'The business sets this status after a reschedule.')
         record_history(session, tenant_id=tenant_id, appointment_id=before.id, at=now, actor='system',
-                       action='status', from_value=before.status.key, to_value=new_status,
-                       reason='The status a rescheduled appointment gets.')
+                       action='status', from_value=before.status.key, to_value=new_status, reason=why)
 
 
 def publish_change(*, tenant_id: int, customer_id: int, appointment_id: int, kind: str,

@@ -74,7 +74,7 @@ def test_a_reschedule_records_the_move_and_the_status_it_brought(db) -> None:  #
     ]
     items = timeline_items(detail(db, world, appt_id), BERLIN)
     assert [(i.title, i.body) for i in items] == [
-        ('Approved → Pending', 'Reason: The status a rescheduled appointment gets.'),
+        ('Approved → Pending', 'Reason: The new time waits for the business to confirm it.'),
         ('Rescheduled', 'Thu 26 Nov 2026, 10:00–10:45 → Fri 27 Nov 2026, 10:00–10:45'),
         ('Booked', 'Status: Approved'),
     ]

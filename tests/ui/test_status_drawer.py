@@ -125,8 +125,8 @@ async def test_the_details_drawer_shows_the_history_newest_first(user: User, db)
     user.find(ui.table).trigger('action', {'kind': 'details', 'id': appt})
     await user.should_see(marker='history-timeline')
     await user.should_see('Reason: Double-booked myself')
-    entries = user.find(marker='history-entry').elements
-    assert [e.props.get('title') for e in sorted(entries, key=lambda e: e.id)] == ['Approved → Canceled', 'Booked']
+    titles = user.find(marker='history-title').elements
+    assert [e.text for e in sorted(titles, key=lambda e: e.id)] == ['Approved → Canceled', 'Booked']
     await user.should_not_see(marker='add-to-calendar')  # a canceled visit is not for the calendar
 
 

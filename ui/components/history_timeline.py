@@ -48,9 +48,13 @@ def history_timeline(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Sta
     with ui.timeline(side='right', layout='dense').classes('q-mt-none').props(
             'aria-label="History"').mark('history-timeline'):
         for item in items:
-            with ui.timeline_entry(title=item.title, subtitle=item.subtitle, icon=item.icon).mark('history-entry'):
+            # Title and time go in the body rather than Quasar's slots, which read as a large, spaced-out heading.
+            with ui.timeline_entry(icon=item.icon).classes('k-history-entry').mark('history-entry'), \
+                    ui.column().classes('gap-0'):
+                ui.label(item.title).classes('text-body1 text-weight-medium').mark('history-title')
+                ui.label(item.subtitle).classes('text-caption k-muted')
                 for line in item.body.splitlines():
-                    ui.label(line).classes('text-body2')
+                    ui.label(line).classes('text-body2 q-mt-xs')
 
 
 async def render(ctx, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None) -> None:  # noqa: ANN001
