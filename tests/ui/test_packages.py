@@ -1,0 +1,186 @@
+"""The Packages view, the Pay drawer and receipts, as a customer sees and uses them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+
+from domain.settings import PanelDesigner, PanelSettings
+from services import payments
+from services.config import reset_config
+from storage import crud
+from tests.support.fake_stripe import FakeStripe
+from tests.support.seed import World, add_appointment, at, seed_world
+from tests.ui.conftest import signed_in
+
+SECRET = 'whsec_ui_tests'
+
+
+def add_package(db, world: World, *, sessions: int = 3, used: int = 1, paid: bool = False,  # noqa: ANN001
+                bought_days_ago: int = 10, validity_days: int = 90, name: str = 'Three cuts') -> int:
+    now = datetime.now(UTC)
+    with db.write() as s:
+        package = crud.create_package(s, tenant_id=world.tenant_id, name=name, sessions=sessions, price=12000,
+                                      validity_days=validity_days, service_ids=[world.services['cut']])
+        cp = crud.create_customer_package(s, tenant_id=world.tenant_id, customer_id=world.ada, package_id=package,
+                                          purchased_at=now - timedelta(days=bought_days_ago),
+                                          validity_days=validity_days, amount_paid=12000 if paid else 0)
+        for i in range(used):
+            crud.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.ada,
+                                    service_id=world.services['cut'], staff_id=world.staff['mia'],
+                                    start=at(now, -3 - i), duration=timedelta(minutes=45), price=0,
+                                    customer_package_id=cp)
+    return cp
+
+
+@pytest.fixture
+def fake_stripe(db, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe]:  # noqa: ANN001
+    def deliver(body: bytes, signature: str) -> int:
+        try:
+            payments.handle_webhook(db, payload=body, signature=signature, now=datetime.now(UTC))
+        except payments.WebhookRejected:
+            return 400
+        return 200
+
+    with FakeStripe(webhook_secret=SECRET, deliver=deliver) as server:
+        monkeypatch.setenv('KAIROS_STRIPE_SECRET_KEY', 'sk_test_ui')
+        monkeypatch.setenv('KAIROS_STRIPE_WEBHOOK_SECRET', SECRET)
+        monkeypatch.setenv('KAIROS_STRIPE_API_BASE', server.url)
+        reset_config()
+        yield server
+    reset_config()
+
+
+async def open_packages(user: User) -> None:
+    await signed_in(user)
+    user.find(marker='nav-packages').click()
+    await user.should_see(marker='package-list')
+
+
+async def test_a_package_card_shows_sessions_used_payment_and_expiry_and_books_from_it(user: User, db) -> None:
+    world = seed_world(db)
+    cp = add_package(db, world, used=1)
+    await open_packages(user)
+    await user.should_see('Three cuts')
+    await user.should_see('1 of 3 sessions used · 2 left')
+    await user.should_see('Unpaid')
+    await user.should_see('Valid until')
+    progress = user.find(marker='package-progress').elements.pop()
+    assert progress.props['aria-label'] == 'Sessions used: 1 of 3'
+    assert progress.props['value'] == pytest.approx(1 / 3)
+    schedule = user.find(marker='package-schedule').elements.pop()
+    assert schedule.props['href'] == f'/book?package={cp}'
+    user.find(marker='package-pay')  # unpaid: it can be paid
+
+
+async def test_a_used_up_or_expired_package_offers_no_session_and_says_why(user: User, db) -> None:
+    world = seed_world(db)
+    add_package(db, world, sessions=2, used=2, paid=True, name='Two cuts')
+    add_package(db, world, used=0, paid=True, bought_days_ago=40, validity_days=30, name='Old cuts')
+    await open_packages(user)
+    await user.should_see('All sessions of this package are used.')
+    await user.should_see('This package has expired.')
+    await user.should_see('Paid')
+    await user.should_not_see(marker='package-schedule')
+    await user.should_not_see(marker='package-pay')
+
+
+async def test_the_packages_view_is_absent_where_no_packages_are_sold_or_the_designer_hides_it(user: User,
+                                                                                               db) -> None:
+    seed_world(db)
+    await signed_in(user)
+    await user.should_not_see(marker='nav-packages')
+
+
+async def test_the_designer_can_hide_packages(user: User, db) -> None:
+    world = seed_world(db, settings=PanelSettings(designer=PanelDesigner(show_packages=False)))
+    add_package(db, world)
+    await signed_in(user)
+    await user.should_see(marker='nav-appointments')
+    await user.should_not_see(marker='nav-packages')
+
+
+async def test_the_pay_drawer_shows_the_amount_due_and_in_person_instructions_without_stripe(user: User,
+                                                                                            db) -> None:
+    now = datetime.now(UTC)
+    world = seed_world(db, settings=PanelSettings(offline_payment_instructions='Pay at reception, cash or card.'))
+    appt = add_appointment(db, world, start=at(now, 5), service='colour', price=12000, deposit=3000, paid=3000)
+    await signed_in(user)
+    await user.should_see('Colour & cut')
+    user.find(ui.table).trigger('action', {'kind': 'pay', 'id': appt})
+    await user.should_see(marker='pay-drawer')
+    await user.should_see('Amount due')
+    await user.should_see('€90.00')
+    await user.should_see('Pay at reception, cash or card.')
+    await user.should_not_see(marker='pay-card')
+
+
+async def test_paying_by_card_opens_a_checkout_and_the_card_turns_paid_when_stripe_confirms(
+        user: User, db, fake_stripe: FakeStripe) -> None:  # noqa: ANN001
+    now = datetime.now(UTC)
+    world = seed_world(db)
+    appt = add_appointment(db, world, start=at(now, 5), price=4500)
+    await signed_in(user)
+    await card_field(user, appt, 'payment_label', 'Unpaid, €45.00 due')
+    user.find(ui.table).trigger('action', {'kind': 'pay', 'id': appt})
+    await user.should_see(marker='pay-drawer')
+    await user.should_see('Card (secure Stripe checkout)')
+    user.find(marker='pay-card').click()
+    for _ in range(100):
+        if fake_stripe.sessions:
+            break
+        await asyncio.sleep(0.05)
+    [session] = fake_stripe.sessions.values()
+    for _ in range(100):  # the browser is sent to Stripe's hosted page
+        if any(path.startswith(session['url']) for path in user.back_history):
+            break
+        await asyncio.sleep(0.05)
+    assert any(path.startswith(session['url']) for path in user.back_history)
+    assert session['amount_total'] == 4500 and session['success_url'].endswith(f'/?paid={appt}')
+    await user.open(f'/?paid={appt}')  # Stripe sends the browser back to the panel
+    await user.should_see('Payment received — your balance updates as soon as Stripe confirms it.')
+    await card_field(user, appt, 'payment_label', 'Unpaid, €45.00 due')  # coming back proves nothing
+    await asyncio.to_thread(fake_stripe.complete, session['id'])
+    await card_field(user, appt, 'payment_label', 'Paid')
+
+
+async def test_coming_back_from_stripe_shows_a_notice(user: User, db) -> None:
+    seed_world(db)
+    await signed_in(user)
+    await user.open('/?paid=1')
+    await user.should_see('Payment received — your balance updates as soon as Stripe confirms it.')
+    await user.open('/?canceled=1')
+    await user.should_see('Payment canceled — nothing was charged. You can pay whenever you like.')
+
+
+async def test_the_details_drawer_offers_a_receipt_for_each_payment_received(user: User, db) -> None:
+    now = datetime.now(UTC)
+    world = seed_world(db)
+    appt = add_appointment(db, world, start=at(now, 5), price=4500)
+    payment_id = payments.record_offline_payment(db, tenant_id=world.tenant_id, appointment_id=appt, amount=4500,
+                                                 method='cash', now=now)
+    await signed_in(user)
+    await user.should_see('Haircut')
+    user.find(ui.table).trigger('action', {'kind': 'details', 'id': appt})
+    await user.should_see('Receipts')
+    link = user.find(marker='receipt-download').elements.pop()
+    assert link.props['href'] == f'/receipts/{payment_id}'
+    assert link.props['aria-label'].startswith('Download receipt for €45.00')
+
+
+async def card_field(user: User, appointment_id: int, field: str, expected: object) -> None:
+    row: dict = {}
+    for _ in range(100):
+        try:
+            row = next(r for r in user.find(ui.table).elements.pop().rows if r['id'] == appointment_id)
+            if row[field] == expected:
+                return
+        except (AssertionError, StopIteration):
+            pass
+        await asyncio.sleep(0.05)
+    assert row.get(field) == expected
