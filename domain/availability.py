@@ -33,9 +33,10 @@ from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from operator import attrgetter, sub
 from zoneinfo import ZoneInfo
 
-from domain.intervals import OverlapIndex, Span, covers, normalise, subtract, window
+from domain.intervals import OverlapIndex, Span, covers, expand, normalise, subtract, window
 
 Hours = tuple[tuple[time, time], ...]
 """Wall-clock intervals of one day, each (start, end); an end of 00:00 means midnight at the end of the day."""
@@ -141,14 +142,12 @@ class Slot:
 
 def available_dates(request: SlotRequest, *, year: int, month: int, now: datetime) -> list[date]:
     """The local dates of a month on which at least one slot can be booked."""
-    first = date(year, month, 1)
-    last = date(year, month, calendar.monthrange(year, month)[1])
-    return SlotFinder(request, within=(first, last)).available_dates(year=year, month=month, now=now)
+    return SlotFinder(request).available_dates(year=year, month=month, now=now)
 
 
 def free_slots(request: SlotRequest, *, day: date, now: datetime) -> list[Slot]:
     """The slots of one local day that can be booked, earliest first."""
-    return SlotFinder(request, within=(day, day)).free_slots(day=day, now=now)
+    return SlotFinder(request).free_slots(day=day, now=now)
 
 
 def today_local(tz: ZoneInfo, now: datetime) -> date:
@@ -183,74 +182,107 @@ class _Piece:
     linear: bool  # no clock change inside: wall-clock and UTC grids coincide
 
 
-class _StaffIndex:
-    """One staff member's bookings, indexed once per request."""
+class _DayBusy:
+    """What stands in the way on one staff member's local day, built from the bookings that reach into it."""
 
-    __slots__ = (
-        'schedule',
-        'blocked',
-        'others',
-        'same_service_spans',
-        'same_service',
-        'group_seats',
-        'group_starts',
-        'starts',
-    )
+    __slots__ = ('blocked', 'others', 'same_service', 'group_seats', 'group_starts', 'load')
+
+    def __init__(self, bookings: list[Booking], request: SlotRequest, day_lo: datetime, day_hi: datetime) -> None:
+        rules = request.rules
+        # a slot of this day keeps its buffered span inside [reach_lo, reach_hi)
+        reach_lo, reach_hi = day_lo - rules.buffer_before, day_hi + rules.buffer_after
+        spans: list[Span] = []
+        others: list[Span] = []
+        same_service: list[tuple[datetime, datetime, datetime]] = []
+        self.group_seats: dict[datetime, int] = {}
+        self.load = 0
+        for b in bookings:
+            span_start = b.start - b.buffer_before if b.buffer_before else b.start
+            span_end = b.end + b.buffer_after if b.buffer_after else b.end
+            if span_end <= reach_lo or span_start >= reach_hi:
+                continue
+            if day_lo <= b.start < day_hi:
+                self.load += 1
+            spans.append((span_start, span_end))
+            if b.service_id == request.service_id:
+                same_service.append((span_start, span_end, b.start))
+                self.group_seats[b.start] = self.group_seats.get(b.start, 0) + b.seats
+            else:
+                others.append((span_start, span_end))
+        # where a slot's core may not be: busy spans widened by the service's own buffers, the other way round
+        self.blocked = expand(normalise(spans), rules.buffer_after, rules.buffer_before)
+        self.others = normalise(others)
+        self.same_service = OverlapIndex(same_service)
+        self.group_starts = sorted(self.group_seats)
+
+
+class _StaffIndex:
+    """One staff member's bookings, bucketed by the hour they start in; a day's obstacles are built on demand."""
+
+    __slots__ = ('schedule', 'buckets', 'longest', 'days')
 
     def __init__(self, schedule: StaffSchedule) -> None:
         self.schedule = schedule
-        self.blocked: list[Span] = []  # where a slot's core may not be: busy spans widened by the service's buffers
-        self.others: list[Span] = []  # busy spans of bookings of other services
-        self.same_service_spans: list[tuple[datetime, datetime, datetime]] = []  # (span start, end, booking start)
-        self.same_service: OverlapIndex[datetime] = OverlapIndex(())
-        self.group_seats: dict[datetime, int] = {}
-        self.group_starts: list[datetime] = []
-        self.starts: list[datetime] = []
+        self.buckets: dict[int, list[Booking]] = {}
+        self.longest = _ZERO  # no booking's busy span is longer than this
+        self.days: dict[date, _DayBusy] = {}
+
+    def bookings_between(self, lo: datetime, hi: datetime) -> list[Booking]:
+        """Bookings starting in buckets that can reach into [lo, hi); the caller filters exactly."""
+        # a booking reaches back before its start by its buffer, forward by its length and buffer: both < longest
+        first, last = _hour_number(lo - self.longest), _hour_number(hi + self.longest)
+        found: list[Booking] = []
+        for number in range(first, last + 1):
+            found.extend(self.buckets.get(number, ()))
+        return found
+
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_start_of, _end_of = attrgetter('start'), attrgetter('end')
+_buffer_before_of, _buffer_after_of = attrgetter('buffer_before'), attrgetter('buffer_after')
+
+
+def _hour_number(instant: datetime) -> int:
+    since = instant - _EPOCH
+    return since.days * 24 + since.seconds // 3600
 
 
 class SlotFinder:
-    """A slot request prepared once (bookings indexed per staff member) to answer many date and slot questions.
+    """A slot request prepared once, to answer many date and slot questions about it.
 
-    `within` limits the local dates it will answer for, so that only bookings near them are indexed.
+    Preparing is one pass over the bookings that buckets them per staff member and hour; the obstacles of a staff
+    member's day are then built the first time that day is asked about, so a question about one day, or a month that
+    finds a slot early each day, never sorts the whole booking list.
     """
 
-    def __init__(self, request: SlotRequest, *, within: tuple[date, date] | None = None) -> None:
+    def __init__(self, request: SlotRequest) -> None:
         self.request = request
         self.tz = request.zone
-        self.within = within
-        rules = request.rules
         self._wall_cache: dict[datetime, tuple[datetime, bool]] = {}
         self._pieces_cache: dict[tuple[int, date], list[_Piece]] = {}
         staff = {s.staff_id: _StaffIndex(s) for s in request.staff}
         self._staff = list(staff.values())
-        lo = hi = None
-        if within is not None:
-            lo = self._utc(datetime.combine(within[0], time())) - rules.buffer_before
-            hi = self._utc(datetime.combine(within[1] + _DAY, time())) + rules.buffer_after
         ignore = request.ignore_appointment_id
-        service_id = request.service_id
-        before, after = rules.buffer_after, rules.buffer_before  # a busy span pushes the slot's core away this far
+        epoch = _EPOCH
         for b in request.bookings:
             index = staff.get(b.staff_id)
             if index is None or (ignore is not None and b.appointment_id == ignore):
                 continue
-            span_start = b.start - b.buffer_before
-            span_end = b.end + b.buffer_after
-            if lo is not None and (span_end <= lo or span_start >= hi):
-                continue
-            index.blocked.append((span_start - before, span_end + after))
-            index.starts.append(b.start)
-            if b.service_id == service_id:
-                index.same_service_spans.append((span_start, span_end, b.start))
-                index.group_seats[b.start] = index.group_seats.get(b.start, 0) + b.seats
+            since = b.start - epoch
+            number = since.days * 24 + since.seconds // 3600  # _hour_number, inlined: this loop sees every booking
+            bucket = index.buckets.get(number)
+            if bucket is None:
+                index.buckets[number] = [b]
             else:
-                index.others.append((span_start, span_end))
-        for index in self._staff:
-            index.blocked = normalise(index.blocked)
-            index.others = normalise(index.others)
-            index.same_service = OverlapIndex(index.same_service_spans)
-            index.group_starts = sorted(index.group_seats)
-            index.starts.sort()
+                bucket.append(b)
+        # a bound on how far any busy span reaches from its booking's start, one way or the other; computed by
+        # C-level maps rather than in the loop above, since this constructor's cost is the cost of a one-day question
+        bookings = request.bookings
+        if bookings:
+            longest = max(map(sub, map(_end_of, bookings), map(_start_of, bookings)))
+            longest += max(map(_buffer_before_of, bookings)) + max(map(_buffer_after_of, bookings))
+            for index in self._staff:
+                index.longest = longest
 
     def available_dates(self, *, year: int, month: int, now: datetime) -> list[date]:
         """The local dates of a month on which at least one slot can be booked."""
@@ -260,7 +292,7 @@ class SlotFinder:
         result = []
         for n in range(1, days + 1):
             day = date(year, month, n)
-            if not first_open <= day <= last_open or not self._answers(day):
+            if not first_open <= day <= last_open:
                 continue
             if any(next(self._staff_slots(index, day, earliest), None) for index in self._staff):
                 result.append(day)
@@ -271,24 +303,32 @@ class SlotFinder:
         first_open, last_open = self._bookable_days(now)
         if not first_open <= day <= last_open:
             return []
-        if not self._answers(day):
-            raise ValueError(f'this finder was prepared for {self.within}, not {day}')
         earliest = now + self.request.rules.min_notice
         found: dict[datetime, list[tuple[int, int, int]]] = {}
-        day_lo = self._utc(datetime.combine(day, time()))
-        day_hi = self._utc(datetime.combine(day + _DAY, time()))
         for index in self._staff:
-            load = bisect_left(index.starts, day_hi) - bisect_left(index.starts, day_lo)
-            for start, seats in self._staff_slots(index, day, earliest):
-                found.setdefault(start, []).append((load, index.schedule.staff_id, seats))
+            slots = list(self._staff_slots(index, day, earliest))
+            if slots:
+                load = self._busy(index, day).load
+                for start, seats in slots:
+                    found.setdefault(start, []).append((load, index.schedule.staff_id, seats))
         duration = self.request.rules.duration
-        slots = []
+        result = []
         for start in sorted(found):
             ranked = sorted(found[start])
-            slots.append(
+            result.append(
                 Slot(start=start, end=start + duration, free_seats=ranked[0][2], staff_ids=tuple(r[1] for r in ranked))
             )
-        return slots
+        return result
+
+    def _busy(self, index: _StaffIndex, day: date) -> _DayBusy:
+        busy = index.days.get(day)
+        if busy is None:
+            rules = self.request.rules
+            day_lo = self._utc(datetime.combine(day, time()))
+            day_hi = self._utc(datetime.combine(day + _DAY, time()))
+            near = index.bookings_between(day_lo - rules.buffer_before, day_hi + rules.buffer_after)
+            busy = index.days[day] = _DayBusy(near, self.request, day_lo, day_hi)
+        return busy
 
     def _bookable_days(self, now: datetime) -> tuple[date, date]:
         if now.tzinfo is None:
@@ -299,9 +339,6 @@ class SlotFinder:
             return date.max, date.min
         return today, today + timedelta(days=rules.max_days_ahead)
 
-    def _answers(self, day: date) -> bool:
-        return self.within is None or self.within[0] <= day <= self.within[1]
-
     def _staff_slots(self, index: _StaffIndex, day: date, earliest: datetime) -> Iterator[tuple[datetime, int]]:
         """Free starts of one staff member on one day with their free seats, piece by piece."""
         rules = self.request.rules
@@ -311,11 +348,12 @@ class SlotFinder:
             lo = max(piece.start, earliest)
             if lo + duration > piece.end:
                 continue
-            free = subtract([(lo, piece.end)], window(index.blocked, lo, piece.end))
+            busy = self._busy(index, day)
+            free = subtract([(lo, piece.end)], window(busy.blocked, lo, piece.end))
             if free:
                 yield from ((s, capacity) for s in self._grid_starts(piece, free))
-            if index.group_starts:
-                yield from self._group_starts(index, piece, lo, capacity, wanted)
+            if busy.group_starts:
+                yield from self._group_starts(busy, piece, lo, capacity, wanted)
 
     def _grid_starts(self, piece: _Piece, free: list[Span]) -> Iterator[datetime]:
         duration, step = self.request.rules.duration, self.request.rules.step
@@ -335,23 +373,23 @@ class SlotFinder:
             wall += step
 
     def _group_starts(
-        self, index: _StaffIndex, piece: _Piece, lo: datetime, capacity: int, wanted: int
+        self, busy: _DayBusy, piece: _Piece, lo: datetime, capacity: int, wanted: int
     ) -> Iterator[tuple[datetime, int]]:
         """Starts where a group of this service already sits and seats remain."""
         rules = self.request.rules
         last = piece.end - rules.duration
-        starts = index.group_starts
+        starts = busy.group_starts
         for i in range(bisect_left(starts, lo), len(starts)):
             start = starts[i]
             if start > last:
                 break
-            seats = capacity - index.group_seats[start]
+            seats = capacity - busy.group_seats[start]
             if seats < wanted or not self._on_grid(piece, start):
                 continue
             span_lo, span_hi = start - rules.buffer_before, start + rules.duration + rules.buffer_after
-            if window(index.others, span_lo, span_hi):
+            if window(busy.others, span_lo, span_hi):
                 continue
-            if any(item[2] != start for item in index.same_service.overlapping(span_lo, span_hi)):
+            if any(item[2] != start for item in busy.same_service.overlapping(span_lo, span_hi)):
                 continue
             yield start, seats
 

@@ -409,13 +409,27 @@ def test_available_dates_of_a_month() -> None:
     assert available_dates(req, year=2026, month=5, now=now) == []
 
 
-def test_a_finder_prepared_once_answers_every_day_of_its_range() -> None:
-    req = request(bookings=(booking('10:00'),))
-    finder = SlotFinder(req, within=(date(2026, 6, 1), date(2026, 6, 30)))
-    assert finder.free_slots(day=MONDAY, now=NOW) == free_slots(req, day=MONDAY, now=NOW)
+def test_a_finder_prepared_once_answers_like_the_one_shot_functions() -> None:
+    req = request(bookings=(booking('10:00'), booking('10:00', day=MONDAY + timedelta(days=1), staff_id=2)))
+    finder = SlotFinder(req)
+    for day in (MONDAY, MONDAY + timedelta(days=1)):
+        assert finder.free_slots(day=day, now=NOW) == free_slots(req, day=day, now=NOW)
     assert finder.available_dates(year=2026, month=6, now=NOW) == available_dates(req, year=2026, month=6, now=NOW)
-    with pytest.raises(ValueError, match='prepared for'):
-        finder.free_slots(day=date(2026, 7, 1), now=NOW)
+
+
+def test_a_long_booking_blocks_every_day_it_covers() -> None:
+    start = at('10:00', MONDAY - timedelta(days=3))
+    req = request(bookings=(Booking(staff_id=1, start=start, end=at('11:00'), service_id=OTHER_SERVICE),))
+    assert clock(free_slots(req, day=MONDAY, now=NOW)) == ['11:00', '13:00', '14:00', '15:00', '16:00']
+
+
+def test_a_buffer_reaching_back_over_midnight_blocks_the_day_before() -> None:
+    late = request(staff=(staff(weekly={0: ((time(22), time(0)),)}),))
+    tuesday = MONDAY + timedelta(days=1)
+    early_tuesday = booking('02:30', day=tuesday, buffer_before=4 * HOUR + 30 * MIN)  # 00:30 UTC on Tuesday
+    assert clock(free_slots(late, day=MONDAY, now=NOW)) == ['22:00', '23:00']
+    blocked = request(staff=late.staff, bookings=(early_tuesday,))
+    assert clock(free_slots(blocked, day=MONDAY, now=NOW)) == []
 
 
 @pytest.mark.parametrize(
