@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from nicegui import ui
 from nicegui.testing import User
@@ -87,7 +88,7 @@ async def test_saving_changes_the_password_and_signs_out_the_other_devices(user:
     world = seed_world(db)
     ratelimit.reset_limiter()
     other = auth.sign_in(db, tenant_id=world.tenant_id, email='ada@example.com', password='kairos-demo',
-                         now=__import__('datetime').datetime.now(__import__('datetime').UTC))
+                         now=datetime.now(UTC))
     await signed_in(user)
     await user.open('/security')
     await user.should_see('Change your password', retries=50)

@@ -42,6 +42,8 @@ async def build(ctx: PanelContext) -> None:
         except ValueError:
             fields['birth_date'].error = 'Enter a date like 1990-12-31.'
             return
+        for name in ('first_name', 'last_name', 'email', 'phone'):
+            setattr(form, name, getattr(form, name) or '')  # a cleared field reads None
         profile = ProfileInput(first_name=form.first_name, last_name=form.last_name, phone=form.phone,
                                birth_date=born, gender=form.gender or '')
         problems = profile_problems(profile, today=today)
