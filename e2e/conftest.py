@@ -22,6 +22,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.fake_stripe import FakeStripe
+
 CHROMIUM = '/usr/bin/chromium'
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
                  '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage']
@@ -90,11 +92,21 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
 
 
 @pytest.fixture(scope='session')
-def server() -> Iterator[Server]:
+def fake_stripe() -> Iterator[FakeStripe]:
+    """Stripe's Checkout on loopback: the server below creates sessions there and gets signed webhooks back."""
+    with FakeStripe(webhook_secret='whsec_e2e_not_for_production') as fake:
+        yield fake
+
+
+@pytest.fixture(scope='session')
+def server(fake_stripe: FakeStripe) -> Iterator[Server]:
     """A running Kairos with the demo studio loaded, for the whole session."""
     tmp = Path(tempfile.mkdtemp(prefix='kairos-e2e-'))
     port = _free_port()
     env = _child_env(tmp, port)
+    env.update({'KAIROS_STRIPE_SECRET_KEY': 'sk_test_e2e', 'KAIROS_STRIPE_WEBHOOK_SECRET': fake_stripe.webhook_secret,
+                'KAIROS_STRIPE_API_BASE': fake_stripe.url})
+    fake_stripe.deliver = f'http://127.0.0.1:{port}/webhooks/stripe'
     log = tmp / 'server.log'
     server = Server(url=f'http://127.0.0.1:{port}', env=env, tmp=tmp, log=log)
     loaded = server.kairos('demo', check=False)

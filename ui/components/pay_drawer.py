@@ -66,7 +66,7 @@ def payment_choices(options: payments.PaymentOptions, checkout: Callable[[], Awa
                     close: Callable[[], None]) -> None:
     """The amount due, a choice of method, and what each method does next. Shared with the Packages view."""
     with ui.column().classes('w-full gap-0 q-pa-md rounded-borders').style(
-            'background: rgba(79,70,229,.06)').mark('pay-amount'):
+            'background: rgba(127,127,127,.10)').mark('pay-amount'):
         ui.label('Amount due').classes('text-body2 k-muted')
         ui.label(fmt.money(options.amount_due, options.currency)).classes('text-h5 text-weight-bold')
     if not options.methods:

@@ -50,8 +50,8 @@ def package_card(ctx: PanelContext, cp: d.CustomerPackage) -> None:
         with ui.row().classes('w-full items-center no-wrap gap-2'):
             ui.label(name).classes('text-subtitle1 text-weight-medium col').props('role=heading aria-level=3')
             paid_label = 'Paid' if cp.paid else 'Unpaid'
-            ui.badge(paid_label, color='positive' if cp.paid else 'warning').props(
-                'text-color=white' if cp.paid else 'text-color=black').classes('q-py-xs q-px-sm').mark(
+            ui.badge(paid_label, color='positive' if cp.paid else 'warning').props('text-color=white').classes(
+                'q-py-xs q-px-sm').mark(
                 'package-paid')
         used_text = f'{used} of {total} sessions used'
         ui.label(f'{used_text} · {cp.sessions_left} left').classes('text-body2').mark('package-usage')
