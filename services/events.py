@@ -43,7 +43,8 @@ def availability_topic(tenant_id: int) -> str:
 
 
 def subscribe(topic: str, callback: Callback) -> Callable[[], None]:
-    """Hear every event on `topic` until the returned function is called."""
+    """Hear every event on `topic` until the returned function is called. Call it on the event loop."""
+    _bind_loop()
     with _lock:
         _subscribers[topic].add(callback)
 
@@ -73,10 +74,15 @@ def _deliver_local(topic: str, payload: dict[str, Any]) -> None:
     if not callbacks:
         return
     loop = _loop
+    if loop is None or not loop.is_running():
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
     for callback in callbacks:
-        if loop is not None and loop.is_running():
+        if loop is not None:
             loop.call_soon_threadsafe(_run_callback, callback, payload)
-        else:
+        else:  # no loop anywhere (a script): run it here
             result = callback(payload)
             if inspect.isawaitable(result):
                 asyncio.run(_await(result))
@@ -114,20 +120,18 @@ def _publish_redis(topic: str, payload: dict[str, Any]) -> None:
     _redis_client.publish(_CHANNEL_PREFIX + topic, message)
 
 
-async def start() -> None:
-    """Bind to the running loop (and listen to other instances through Redis when configured)."""
+def _bind_loop() -> None:
+    """Deliver on the loop the subscribers live on (and listen to other instances through Redis when configured)."""
     global _loop, _redis_task
-    _loop = asyncio.get_running_loop()
-    if get_config().redis_url and _redis_task is None:
-        _redis_task = asyncio.create_task(_listen_redis())
-
-
-async def stop() -> None:
-    global _loop, _redis_task
-    if _redis_task is not None:
-        _redis_task.cancel()
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return  # no loop (a script or a test): deliveries run inline
+    if loop is not _loop:
+        _loop = loop
         _redis_task = None
-    _loop = None
+    if get_config().redis_url and (_redis_task is None or _redis_task.done()):
+        _redis_task = loop.create_task(_listen_redis())
 
 
 async def _listen_redis() -> None:

@@ -15,6 +15,9 @@ os.environ.setdefault('KAIROS_SECRET', 'test-secret')
 
 POSTGRES_URL = os.environ.get('KAIROS_TEST_POSTGRES_URL')
 
+# NiceGUI's simulated browser (the `user` fixture) for tests/ui; its main file is set in pyproject.toml.
+pytest_plugins = ['nicegui.testing.user_plugin']
+
 
 @pytest.fixture(scope='session')
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:

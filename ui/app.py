@@ -11,7 +11,6 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from services import events
 from services.config import get_config
 
 # Modules whose pages need no sign-in; each registers its routes when imported.
@@ -41,8 +40,6 @@ class SignInGate(BaseHTTPMiddleware):
 def setup() -> None:
     """Register the gate and every page (again, when tests reset NiceGUI between runs)."""
     app.add_middleware(SignInGate)
-    app.on_startup(events.start)
-    app.on_shutdown(events.stop)
     for name in PUBLIC_PAGES + PRIVATE_PAGES:
         if name in sys.modules:
             importlib.reload(sys.modules[name])

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ['nicegui.testing.user_plugin']
 
 
 @pytest.fixture(autouse=True)

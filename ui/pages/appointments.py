@@ -45,6 +45,8 @@ async def build(ctx: PanelContext) -> None:
     now = ctx.now()
     data = await run.io_bound(panel.load_panel, get_db(), tenant_id=ctx.tenant.id, customer_id=ctx.customer.id,
                               now=now, statuses=ctx.statuses, tab=view.tab, sort=view.sort)
+    if data is None:  # the server is shutting down
+        return
     available = frozenset(kind for kind, (module, _) in DRAWERS.items() if importlib.util.find_spec(module))
     counts = data.counts
 
@@ -61,6 +63,8 @@ async def build(ctx: PanelContext) -> None:
         fresh = await run.io_bound(panel.load_panel, get_db(), tenant_id=ctx.tenant.id,
                                    customer_id=ctx.customer.id, now=ctx.now(), statuses=ctx.statuses,
                                    tab=view.tab, sort=view.sort)
+        if fresh is None:
+            return
         counts = fresh.counts
         dashboard.clear()
         with dashboard:
@@ -75,7 +79,8 @@ async def build(ctx: PanelContext) -> None:
         rows = await run.io_bound(panel.load_page, get_db(), tenant_id=ctx.tenant.id, customer_id=ctx.customer.id,
                                   now=ctx.now(), tab=view.tab, sort=view.sort, statuses=ctx.statuses,
                                   page=view.page)
-        render(rows, total, pages)
+        if rows is not None:
+            render(rows, total, pages)
 
     def render(appointments: list, total: int, pages: int) -> None:
         now_ = ctx.now()
