@@ -331,4 +331,8 @@ def record_offline_payment(db: Database, *, tenant_id: int, amount: int, method:
         payment = sp.payment(s, payment_id=payment_id)
         assert payment is not None
         _credit(s, tenant_id=tenant_id, payment=payment, now=now, method_text='Payment in person')
+        customer_id = sp.payment_customer(s, payment=payment)
+    if customer_id is not None:
+        events.publish(events.customer_topic(tenant_id, customer_id), {'kind': 'payment', 'payment_id': payment_id,
+                                                                      'outcome': 'credited'})
     return payment_id

@@ -184,3 +184,37 @@ async def card_field(user: User, appointment_id: int, field: str, expected: obje
             pass
         await asyncio.sleep(0.05)
     assert row.get(field) == expected
+
+
+async def test_the_webhook_route_needs_no_session_but_a_valid_signature(user: User, db,
+                                                                        fake_stripe: FakeStripe) -> None:
+    import stripe
+
+    body = '{"id": "evt_route", "object": "event", "type": "checkout.session.completed", "data": {"object": {}}}'
+    good = stripe.WebhookSignature.generate_signature_header(body, SECRET)
+    forged = stripe.WebhookSignature.generate_signature_header(body, 'whsec_someone_else')
+    client = user.http_client
+    refused = await client.post('/webhooks/stripe', content=body, headers={'Stripe-Signature': forged})
+    assert refused.status_code == 400
+    missing = await client.post('/webhooks/stripe', content=body)
+    assert missing.status_code == 400
+    accepted = await client.post('/webhooks/stripe', content=body, headers={'Stripe-Signature': good})
+    assert accepted.status_code == 200  # outside the sign-in gate: no redirect to /login
+    assert accepted.json()['outcome'] == 'unknown'  # it names no payment of ours: recorded, nothing credited
+
+
+async def test_a_receipt_downloads_only_for_its_own_customer(user: User, db) -> None:
+    now = datetime.now(UTC)
+    world = seed_world(db)
+    appt = add_appointment(db, world, start=at(now, 5), price=4500)
+    bobs = add_appointment(db, world, customer=world.bob, start=at(now, 6), staff='leo')
+    mine = payments.record_offline_payment(db, tenant_id=world.tenant_id, appointment_id=appt, amount=4500, now=now)
+    his = payments.record_offline_payment(db, tenant_id=world.tenant_id, appointment_id=bobs, amount=4500, now=now)
+    anonymous = await user.http_client.get(f'/receipts/{mine}', follow_redirects=False)
+    assert anonymous.status_code in (302, 303, 307) and '/login' in anonymous.headers['location']
+    await signed_in(user)
+    got = await user.http_client.get(f'/receipts/{mine}')
+    assert got.status_code == 200
+    assert got.headers['content-disposition'].startswith('attachment; filename="receipt-')
+    assert '45.00 EUR' in got.text and 'Ada Lovelace' in got.text
+    assert (await user.http_client.get(f'/receipts/{his}')).status_code == 404
