@@ -7,11 +7,12 @@ import sys
 from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import PlainTextResponse, RedirectResponse
 from nicegui import app, ui
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from services.config import get_config
+from services.tenants import UnknownTenant
 
 # Modules whose pages need no sign-in; each registers its routes when imported.
 PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.login', 'ui.webhooks', 'ui.pages.signin_flows')
@@ -45,6 +46,10 @@ def setup() -> None:
             importlib.reload(sys.modules[name])
         else:
             importlib.import_module(name)
+
+    @app.exception_handler(UnknownTenant)
+    async def unknown_tenant(_request: Request, _exc: UnknownTenant) -> PlainTextResponse:
+        return PlainTextResponse('There is no business at this address.', status_code=404)
 
     @app.get('/healthz')
     def healthz() -> dict[str, str]:
