@@ -69,10 +69,13 @@ def avatar_upload(ctx: PanelContext, *, first_name: str, last_name: str, email: 
             ui.label('Profile photo').classes('text-subtitle1 text-weight-medium')
             ui.label(HELP).classes('text-caption k-muted')
             # The browser's own limit is a courtesy; the server checks size and content again.
+            # Quasar's uploader widget has unnamed controls; keep it hidden and open its file picker from a
+            # plain, named button (in the browser, so the click still counts as the customer's own gesture).
             uploader = ui.upload(on_upload=received, on_rejected=too_big, auto_upload=True,
-                                 max_file_size=avatars.MAX_BYTES, label='Upload a photo').props(
-                'accept="image/jpeg,image/png,image/webp" flat bordered hide-upload-btn').classes(
-                'w-full max-w-xs').mark('avatar-upload')
+                                 max_file_size=avatars.MAX_BYTES).props(
+                'accept="image/jpeg,image/png,image/webp"').classes('hidden').mark('avatar-upload')
+            ui.button('Upload a photo', icon='photo_camera').props('outline no-caps').classes('self-start').on(
+                'click', js_handler=f'() => runMethod({uploader.id}, "pickFiles", [])').mark('avatar-pick')
             remove = ui.button('Remove photo', on_click=remove_photo).props('flat no-caps dense color=negative') \
                 .classes('self-start').mark('avatar-remove')
             message = ui.label('').props('role=status aria-live=polite').mark('avatar-message')

@@ -45,7 +45,7 @@ class StrengthMeter:
                     'strength-word')
                 self.hint = ui.label('').classes('text-caption k-muted')
             self.bar = ui.linear_progress(value=0, show_value=False, color='grey').props(
-                'rounded size=8px aria-label="Password strength"').classes('w-full')
+                'rounded size=8px animation-speed=150 aria-label="Password strength"').classes('w-full')
             self.tips = ui.column().classes('gap-0 q-mt-xs').props('role=list aria-label="Password tips"')
         self._draw_tips('')
 

@@ -1,0 +1,190 @@
+"""Journeys around an account, in Chromium against a real server whose emails land in its outbox folder.
+
+Each journey signs up its own new customer, so changing or deleting an account never disturbs the demo logins
+other journeys use.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import io
+import re
+import time
+import uuid
+from pathlib import Path
+
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from e2e.a11y import serious_violations
+from e2e.conftest import Server, sign_in
+
+STRONG = 'violet-harbour-71-tandem'
+NEWER = 'copper-lantern-58-meadow'
+
+
+def read_link(server: Server, to: str, path: str, *, after: float = 0.0, timeout: float = 15.0) -> str:
+    """The newest link to `path` in an email to `to` that arrived in the server's outbox after `after`."""
+    outbox = server.tmp / 'outbox'
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for eml in sorted(outbox.glob('*.eml'), key=lambda p: p.stat().st_mtime, reverse=True):
+            if eml.stat().st_mtime < after:
+                continue
+            msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+            if str(msg['To']).lower() != to.lower():
+                continue
+            body = msg.get_body(preferencelist=('plain',)).get_content()
+            found = re.search(rf'https?://\S+{re.escape(path)}\?token=[\w\-]+', body)
+            if found:
+                return found.group(0)
+        time.sleep(0.2)
+    raise AssertionError(f'no email to {to} with a {path} link in {outbox}')
+
+
+def new_email() -> str:
+    return f'e2e-{uuid.uuid4().hex[:10]}@example.com'
+
+
+def sign_up_and_verify(page: Page, server: Server, address: str, password: str = STRONG) -> None:
+    page.goto(server.url + '/login')
+    page.get_by_role('link', name='Create an account').click()
+    expect(page.get_by_role('heading', name='Create your account')).to_be_visible()
+    page.get_by_label('First name').fill('Nia')
+    page.get_by_label('Last name').fill('Okafor')
+    page.get_by_label('Email').fill(address)
+    page.get_by_label('Password', exact=True).fill(password)
+    expect(page.get_by_text('Strength: Very strong')).to_be_visible()
+    started = time.time() - 1
+    page.get_by_role('button', name='Create account').click()
+    expect(page.get_by_text(f'Check your inbox: we sent a link to {address}')).to_be_visible()
+    page.goto(read_link(server, address, '/verify', after=started))
+    page.get_by_role('button', name='Confirm my email').click()
+    page.wait_for_url(lambda url: url.rstrip('/') == server.url, timeout=15_000)
+    expect(page.get_by_role('tab', name='Profile')).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role('button', name='Sign out').click()
+    page.wait_for_url('**/login', timeout=15_000)
+
+
+def test_sign_up_and_verify(page: Page, server: Server) -> None:
+    address = new_email()
+    sign_up_and_verify(page, server, address)
+    page.get_by_role('tab', name='Profile').click()
+    expect(page.get_by_label('Email')).to_have_value(address)
+
+
+def test_forgot_password_then_new_password_then_sign_in(page: Page, server: Server) -> None:
+    address = new_email()
+    sign_up_and_verify(page, server, address)
+    sign_out(page)
+    page.get_by_role('link', name='Forgot password?').click()
+    page.get_by_label('Email').fill(address)
+    started = time.time() - 1
+    page.get_by_role('button', name='Email me a link').click()
+    expect(page.get_by_text('If that email belongs to an account, a link is on its way.')).to_be_visible()
+    link = read_link(server, address, '/reset', after=started)
+    page.goto(link)
+    page.get_by_label('New password', exact=True).fill(NEWER)
+    page.get_by_label('Confirm new password', exact=True).fill(NEWER)
+    page.get_by_role('button', name='Save password').click()
+    expect(page.get_by_text('Your new password is set')).to_be_visible()
+    page.goto(link)  # single use
+    expect(page.get_by_text('This link has expired or was already used.')).to_be_visible()
+    sign_in(page, server, email=address, password=NEWER)
+    expect(page.get_by_role('tab', name='Security')).to_be_visible()
+
+
+def test_magic_link_signs_in_without_a_password(page: Page, server: Server) -> None:
+    address = new_email()
+    sign_up_and_verify(page, server, address)
+    sign_out(page)
+    page.get_by_role('link', name='Send me a sign-in link').click()
+    page.get_by_label('Email').fill(address)
+    started = time.time() - 1
+    page.get_by_role('button', name='Email me a sign-in link').click()
+    expect(page.get_by_text('If that email belongs to an account')).to_be_visible()
+    page.goto(read_link(server, address, '/magic', after=started))
+    page.get_by_role('button', name='Sign me in').click()
+    page.wait_for_url(lambda url: url.rstrip('/') == server.url, timeout=15_000)
+    expect(page.get_by_role('tab', name='Profile')).to_be_visible()
+
+
+def test_change_password_with_toggles_meter_and_tips(page: Page, server: Server, artifacts: Path) -> None:
+    address = new_email()
+    page.set_viewport_size({'width': 390, 'height': 844})
+    sign_up_and_verify(page, server, address)
+    page.get_by_role('tab', name='Security').click()
+    new = page.get_by_label('New password', exact=True)
+    expect(new).to_have_attribute('type', 'password')
+    page.get_by_role('button', name='Show new password').click()
+    expect(new).to_have_attribute('type', 'text')
+    expect(page.get_by_role('button', name='Hide new password')).to_be_visible()
+    new.fill('nia')
+    expect(page.get_by_role('listitem', name='Letters: done')).to_be_visible()
+    expect(page.get_by_role('listitem', name='Numbers: not yet')).to_be_visible()
+    new.fill(NEWER)
+    expect(page.get_by_role('listitem', name='Numbers: done')).to_be_visible()
+    expect(page.get_by_text('Strength: Very strong')).to_be_visible()
+    page.get_by_label('Current password', exact=True).fill(STRONG)
+    page.get_by_label('Confirm new password', exact=True).fill(NEWER)
+    assert serious_violations(page) == []
+    page.screenshot(path=artifacts / 'security-390x844.png', full_page=True)
+    page.get_by_role('button', name='Save password').click()
+    expect(page.get_by_text('Your password was changed.')).to_be_visible()
+    sign_out(page)
+    page.get_by_label('Email').fill(address)
+    page.get_by_label('Password', exact=True).fill(STRONG)
+    page.get_by_role('button', name='Sign in').click()
+    expect(page.get_by_text('That email and password do not match an account.')).to_be_visible()
+    sign_in(page, server, email=address, password=NEWER)
+
+
+def _png(size: tuple[int, int] = (800, 600)) -> bytes:
+    out = io.BytesIO()
+    Image.new('RGB', size, (40, 140, 90)).save(out, format='PNG')
+    return out.getvalue()
+
+
+def test_upload_a_good_and_a_bad_avatar(page: Page, server: Server, artifacts: Path) -> None:
+    address = new_email()
+    page.set_viewport_size({'width': 390, 'height': 844})
+    sign_up_and_verify(page, server, address)
+    page.get_by_role('tab', name='Profile').click()
+    expect(page.get_by_role('img', name='No profile photo yet')).to_be_visible()
+    file_input = page.locator('input[type=file]')
+    file_input.set_input_files(files=[{'name': 'holiday.png', 'mimeType': 'image/png',
+                                       'buffer': b'MZ\x90\x00 this is a program, not a picture'}])
+    expect(page.get_by_text('That file is not a JPG, PNG or WEBP image.')).to_be_visible()
+    with page.expect_file_chooser() as chooser:  # the named button really opens the browser's picker
+        page.get_by_role('button', name='Upload a photo').click()
+    chooser.value.set_files(files=[{'name': 'me.png', 'mimeType': 'image/png', 'buffer': _png()}])
+    expect(page.get_by_text('Your new photo is saved.')).to_be_visible()
+    photo = page.get_by_role('img', name='Your profile photo')
+    expect(photo).to_be_visible()
+    src = page.locator('img[alt="Your profile photo"]').get_attribute('src')
+    served = page.request.get(server.url + src)
+    assert served.status == 200 and served.headers['content-type'] == 'image/webp'
+    assert Image.open(io.BytesIO(served.body())).size == (512, 384)
+    assert serious_violations(page) == []
+    page.screenshot(path=artifacts / 'profile-390x844.png', full_page=True)
+
+
+def test_delete_the_account(page: Page, server: Server) -> None:
+    address = new_email()
+    sign_up_and_verify(page, server, address)
+    page.get_by_role('tab', name='Profile').click()
+    page.get_by_role('button', name='Delete my account…').click()
+    dialog = page.get_by_role('alertdialog')
+    expect(dialog.get_by_text('Delete your account?')).to_be_visible()
+    expect(dialog.get_by_role('button', name='Delete my account')).to_be_disabled()
+    dialog.get_by_label('Type DELETE to confirm').fill('DELETE')
+    dialog.get_by_role('button', name='Delete my account').click()
+    expect(page.get_by_text('Your account is closed.')).to_be_visible()
+    page.get_by_label('Email').fill(address)
+    page.get_by_label('Password', exact=True).fill(STRONG)
+    page.get_by_role('button', name='Sign in').click()
+    expect(page.get_by_text('That email and password do not match an account.')).to_be_visible()
