@@ -10,15 +10,21 @@ import email
 import email.policy
 import io
 import re
+import shutil
+import subprocess
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
 from e2e.a11y import serious_violations
-from e2e.conftest import Server, sign_in
+from e2e.conftest import Server, _child_env, _free_port, _kairos, _wait_until_up, sign_in
+from tests.support.oidc_provider import Provider, oidc_provider
 
 STRONG = 'violet-harbour-71-tandem'
 NEWER = 'copper-lantern-58-meadow'
@@ -188,3 +194,38 @@ def test_delete_the_account(page: Page, server: Server) -> None:
     page.get_by_label('Password', exact=True).fill(STRONG)
     page.get_by_role('button', name='Sign in').click()
     expect(page.get_by_text('That email and password do not match an account.')).to_be_visible()
+
+
+@pytest.fixture(scope='module')
+def oidc_server() -> Iterator[tuple[Server, Provider]]:
+    """A second Kairos (demo data) configured for single sign-on with the loopback provider."""
+    with oidc_provider() as provider:
+        tmp = Path(tempfile.mkdtemp(prefix='kairos-e2e-oidc-'))
+        port = _free_port()
+        env = _child_env(tmp, port) | {'KAIROS_OIDC_ISSUER': provider.url, 'KAIROS_OIDC_CLIENT_ID': provider.client_id,
+                                       'KAIROS_OIDC_CLIENT_SECRET': provider.client_secret,
+                                       'KAIROS_OIDC_NAME': 'Loopback ID'}
+        log = tmp / 'server.log'
+        server = Server(url=f'http://127.0.0.1:{port}', env=env, tmp=tmp, log=log)
+        server.kairos('demo')
+        with log.open('wb') as out:
+            process = subprocess.Popen([*_kairos(), 'serve', '--port', str(port)], env=env, stdout=out,
+                                       stderr=subprocess.STDOUT, cwd=tmp)
+        try:
+            _wait_until_up(server.url, process, log)
+            yield server, provider
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_sign_in_with_the_openid_provider(page: Page, oidc_server: tuple[Server, Provider]) -> None:
+    server, provider = oidc_server
+    provider.user = {'sub': 'ada-1', 'email': 'ada@example.com', 'email_verified': True, 'given_name': 'Ada',
+                     'family_name': 'Lovelace'}
+    page.goto(server.url + '/login')
+    page.get_by_role('button', name='Sign in with Loopback ID').click()
+    page.wait_for_url(lambda url: url.rstrip('/') == server.url, timeout=15_000)
+    expect(page.get_by_text('Your next appointment')).to_be_visible()  # Ada's own demo panel
+    assert provider.token_requests == 1
