@@ -24,6 +24,9 @@ Rules, in the words the business uses:
 - With several staff members ("any"), a time is offered when at least one of them is free; `staff_ids` lists all of
   them, least busy that local day first (fewest bookings starting that day), then lowest id. The first one is the
   one to assign, and `free_seats` is that person's.
+
+`available_dates` and `free_slots` answer one question each. To ask many (a month, then its days), prepare the
+request once with `SlotFinder(request)` and ask it: the bookings are then bucketed only once.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from operator import attrgetter, sub
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.intervals import OverlapIndex, Span, covers, expand, normalise, subtract, window
@@ -185,35 +188,45 @@ class _Piece:
 class _DayBusy:
     """What stands in the way on one staff member's local day, built from the bookings that reach into it."""
 
-    __slots__ = ('blocked', 'others', 'same_service', 'group_seats', 'group_starts', 'load')
+    __slots__ = ('blocked', 'others', 'groups', 'group_seats', 'group_starts', 'load')
 
     def __init__(self, bookings: list[Booking], request: SlotRequest, day_lo: datetime, day_hi: datetime) -> None:
-        rules = request.rules
+        rules, service_id = request.rules, request.service_id
         # a slot of this day keeps its buffered span inside [reach_lo, reach_hi)
         reach_lo, reach_hi = day_lo - rules.buffer_before, day_hi + rules.buffer_after
-        spans: list[Span] = []
         others: list[Span] = []
-        same_service: list[tuple[datetime, datetime, datetime]] = []
-        self.group_seats: dict[datetime, int] = {}
-        self.load = 0
+        # bookings of this service by start: [earliest busy start, latest busy end, seats]; members of a group all
+        # cover their common start, so the group's busy time is that one span
+        hulls: dict[datetime, list[Any]] = {}
+        load = 0
         for b in bookings:
-            span_start = b.start - b.buffer_before if b.buffer_before else b.start
+            start = b.start
+            span_start = start - b.buffer_before if b.buffer_before else start
             span_end = b.end + b.buffer_after if b.buffer_after else b.end
             if span_end <= reach_lo or span_start >= reach_hi:
                 continue
-            if day_lo <= b.start < day_hi:
-                self.load += 1
-            spans.append((span_start, span_end))
-            if b.service_id == request.service_id:
-                same_service.append((span_start, span_end, b.start))
-                self.group_seats[b.start] = self.group_seats.get(b.start, 0) + b.seats
-            else:
+            if day_lo <= start < day_hi:
+                load += 1
+            if b.service_id != service_id:
                 others.append((span_start, span_end))
-        # where a slot's core may not be: busy spans widened by the service's own buffers, the other way round
-        self.blocked = expand(normalise(spans), rules.buffer_after, rules.buffer_before)
+                continue
+            hull = hulls.get(start)
+            if hull is None:
+                hulls[start] = [span_start, span_end, b.seats]
+            else:
+                if span_start < hull[0]:
+                    hull[0] = span_start
+                if span_end > hull[1]:
+                    hull[1] = span_end
+                hull[2] += b.seats
+        self.load = load
         self.others = normalise(others)
-        self.same_service = OverlapIndex(same_service)
-        self.group_starts = sorted(self.group_seats)
+        group_spans = [(lo, hi) for lo, hi, _ in hulls.values()]
+        # where a slot's core may not be: busy spans widened by the service's own buffers, the other way round
+        self.blocked = expand(normalise(self.others + group_spans), rules.buffer_after, rules.buffer_before)
+        self.groups = OverlapIndex((lo, hi, start) for start, (lo, hi, _) in hulls.items())
+        self.group_seats = {start: hull[2] for start, hull in hulls.items()}
+        self.group_starts = sorted(hulls)
 
 
 class _StaffIndex:
@@ -238,8 +251,6 @@ class _StaffIndex:
 
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-_start_of, _end_of = attrgetter('start'), attrgetter('end')
-_buffer_before_of, _buffer_after_of = attrgetter('buffer_before'), attrgetter('buffer_after')
 
 
 def _hour_number(instant: datetime) -> int:
@@ -275,14 +286,11 @@ class SlotFinder:
                 index.buckets[number] = [b]
             else:
                 bucket.append(b)
-        # a bound on how far any busy span reaches from its booking's start, one way or the other; computed by
-        # C-level maps rather than in the loop above, since this constructor's cost is the cost of a one-day question
-        bookings = request.bookings
-        if bookings:
-            longest = max(map(sub, map(_end_of, bookings), map(_start_of, bookings)))
-            longest += max(map(_buffer_before_of, bookings)) + max(map(_buffer_after_of, bookings))
-            for index in self._staff:
-                index.longest = longest
+            length = b.end - b.start
+            if b.buffer_before or b.buffer_after:
+                length += b.buffer_before + b.buffer_after
+            if length > index.longest:
+                index.longest = length
 
     def available_dates(self, *, year: int, month: int, now: datetime) -> list[date]:
         """The local dates of a month on which at least one slot can be booked."""
@@ -389,7 +397,7 @@ class SlotFinder:
             span_lo, span_hi = start - rules.buffer_before, start + rules.duration + rules.buffer_after
             if window(busy.others, span_lo, span_hi):
                 continue
-            if any(item[2] != start for item in busy.same_service.overlapping(span_lo, span_hi)):
+            if any(item[2] != start for item in busy.groups.overlapping(span_lo, span_hi)):
                 continue
             yield start, seats
 
@@ -427,8 +435,7 @@ class SlotFinder:
 
 
 def working_hours(schedule: StaffSchedule, day: date, request: SlotRequest) -> list[Span]:
-    """A staff member's working intervals on a local day, as naive wall-clock spans: holidays and days off close the
-    day, a special day replaces the weekly hours and breaks, otherwise weekly hours minus breaks."""
+    """Holidays and days off close the day, a special day replaces hours and breaks, else weekly hours minus breaks."""
     if day in request.holidays or day in schedule.days_off:
         return []
     if day in schedule.special_days:
