@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -108,7 +109,9 @@ def test_history_is_only_shown_to_the_owner(db) -> None:  # noqa: ANN001
     assert panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=bobs) is None
 
 
-def test_a_change_is_published_to_the_customers_open_panels_and_to_slot_pickers(db) -> None:  # noqa: ANN001
+def test_a_change_is_published_to_the_customers_open_panels_and_to_slot_pickers(db, monkeypatch) -> None:  # noqa: ANN001
+    # Only this test's listeners: panels left open by earlier tests in the same process must not interfere.
+    monkeypatch.setattr(events, '_subscribers', defaultdict(set))
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=START)
     heard: list[tuple[str, dict]] = []

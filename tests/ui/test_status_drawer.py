@@ -151,6 +151,7 @@ async def test_a_completed_visit_can_be_rated_once(user: User, db) -> None:  # n
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=at(now, -3))
     await signed_in(user)
+    await user.should_see('Past (1)', retries=50)
     user.find('Past (1)').click()
     await rows(user, 1)
     user.find(ui.table).trigger('action', {'kind': 'details', 'id': appt})
