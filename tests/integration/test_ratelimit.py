@@ -1,0 +1,49 @@
+"""Failed sign-in counts live in Redis when KAIROS_REDIS_URL is set, so every instance behind the balancer agrees."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from services import ratelimit
+from services.config import reset_config
+
+REDIS_URL = os.environ.get('KAIROS_TEST_REDIS_URL', 'redis://127.0.0.1:6379/15')
+
+
+def redis_up() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
+    except Exception:
+        return False
+
+
+@pytest.mark.skipif(not redis_up(), reason='no Redis on loopback')
+def test_two_instances_share_the_count_through_redis(monkeypatch) -> None:
+    monkeypatch.setenv('KAIROS_REDIS_URL', REDIS_URL)
+    reset_config()
+    try:
+        checks = ratelimit.sign_in_checks(tenant_id=1, email=f'{uuid.uuid4().hex}@example.com', address=None)
+        first = ratelimit.Limiter(REDIS_URL)  # two processes' limiters, one store
+        second = ratelimit.Limiter(REDIS_URL)
+        assert type(ratelimit.limiter().storage).__name__.startswith('Redis')
+        for _ in range(3):
+            first.hit(*checks)
+        for _ in range(2):
+            second.hit(*checks)
+        with pytest.raises(ratelimit.TooManyAttempts) as e:
+            first.ensure_open(*checks)
+        assert e.value.message == 'Too many attempts. Try again in 15 minutes.'
+        second.clear(*checks)
+        first.ensure_open(*checks)
+    finally:
+        reset_config()
+
+
+def test_the_wait_reads_in_whole_minutes() -> None:
+    assert ratelimit.TooManyAttempts(30).message == 'Too many attempts. Try again in 1 minute.'
+    assert ratelimit.TooManyAttempts(61).message == 'Too many attempts. Try again in 2 minutes.'
