@@ -298,3 +298,29 @@ def test_defaults_are_valid_for_the_default_statuses() -> None:
 def test_every_status_is_covered() -> None:
     assert tuple(STATUS) == KEYS
     assert all(isinstance(s, Status) for s in DEFAULT_STATUSES)
+
+
+# ---- rating ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(('status', 'window', 'already', 'expected'), [
+    ('approved', 'over', False, OK),
+    ('pending', 'over', False, OK),
+    ('approved', 'over', True, 'You have already rated this visit. Thank you!'),
+    ('approved', 'started', False, 'You can rate this visit once it is over.'),
+    ('approved', 'days ahead', False, 'You can rate this visit once it is over.'),
+    ('canceled', 'over', False, 'Only visits that took place can be rated.'),
+    ('rejected', 'over', False, 'Only visits that took place can be rated.'),
+    ('no-show', 'over', False, 'Only visits that took place can be rated.'),
+])
+def test_a_visit_is_rated_once_after_it_took_place(status: str, window: str, already: bool,
+                                                   expected: str | None) -> None:
+    assert rules.why_not_rate(appt(status, window), now=NOW, already_rated=already) == expected
+
+
+@pytest.mark.parametrize(('stars', 'comment', 'expected'), [
+    (1, '', OK), (5, 'Great', OK), (0, '', 'Choose from 1 to 5 stars.'), (6, '', 'Choose from 1 to 5 stars.'),
+    (True, '', 'Choose from 1 to 5 stars.'), (4, 'x' * 1001, 'Please keep the comment under 1,000 characters.'),
+])
+def test_rating_values(stars: int, comment: str, expected: str | None) -> None:
+    assert rules.rating_problem(stars, comment) == expected
