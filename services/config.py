@@ -35,6 +35,8 @@ class Config(BaseSettings):
     oidc_client_secret: str | None = None
     oidc_name: str = 'Single sign-on'
     templates_dir: Path | None = Field(None, description='folder of email templates overriding the built-in ones')
+    forwarded_allow_ips: str = Field('127.0.0.1', description='proxies whose X-Forwarded-For is trusted (client '
+                                     'addresses for rate limits behind a load balancer); comma-separated or *')
     argon2_fast: bool = Field(False, description='cheap password hashing, for tests only')
 
 

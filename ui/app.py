@@ -15,12 +15,12 @@ from services.config import get_config
 from services.tenants import UnknownTenant
 
 # Modules whose pages need no sign-in; each registers its routes when imported.
-PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.login', 'ui.webhooks', 'ui.pages.signin_flows')
+PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.login', 'ui.webhooks', 'ui.pages.signin_flows', 'ui.pages.book')
 # Panel sections and other signed-in pages.
 PRIVATE_PAGES: tuple[str, ...] = ('ui.pages.panel', 'ui.pages.receipts', 'ui.pages.avatar')
 PUBLIC_PREFIXES: tuple[str, ...] = ('/login', '/logout', '/_nicegui', '/static', '/healthz', '/favicon', '/webhooks/',
                                       '/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic',
-                                      '/confirm-email', '/auth/oidc')
+                                      '/confirm-email', '/auth/oidc', '/book')
 
 
 def is_public(path: str) -> bool:
@@ -70,4 +70,4 @@ def run(*, host: str | None = None, port: int | None = None, reload: bool = Fals
     setup()
     ui.run(host=host or cfg.host, port=port or cfg.port, title='Kairos', reload=reload, show=False,
            favicon='🗓️', language='en-GB', storage_secret=cfg.secret, uvicorn_logging_level='warning',
-           reconnect_timeout=10)
+           reconnect_timeout=10, proxy_headers=True, forwarded_allow_ips=cfg.forwarded_allow_ips)
