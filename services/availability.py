@@ -1,0 +1,91 @@
+"""Free dates and slots for the Reschedule drawer and the booking page, from the real schedule and bookings.
+
+Each question opens one read session and loads its inputs with one query per kind (storage.availability), for the
+smallest window that can hold an answer: the month clipped to today and the service's horizon, or the one day. The
+slot engine (domain.availability) does the rest. Unknown or inactive services have no free time.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from domain import model as d
+from domain.availability import Slot, SlotFinder, SlotRequest, wall_to_utc
+from storage import availability as store
+from storage.db import Database
+
+__all__ = ['bookable_services', 'day_slots', 'day_window', 'month_dates', 'staff_for_service']
+
+
+def month_dates(db: Database, *, tenant_id: int, service_id: int, staff_id: int | None, year: int, month: int,
+                now: datetime, ignore_appointment_id: int | None = None, seats: int = 1,
+                location_id: int | None = None) -> list[date]:
+    """The local dates of a month with at least one free slot (staff None = any staff offering the service)."""
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    with db.read() as s:
+        found = store.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
+        if found is None or not found.active:
+            return []
+        today = now.astimezone(found.zone).date()
+        first = max(first, today)
+        last = min(last, today + timedelta(days=found.service.max_days_ahead))
+        if first > last:
+            return []
+        request = _load_request(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
+                           first=first, last=last, seats=seats, ignore_appointment_id=ignore_appointment_id)
+    if request is None:
+        return []
+    return SlotFinder(request).available_dates(year=year, month=month, now=now)
+
+
+def day_slots(db: Database, *, tenant_id: int, service_id: int, staff_id: int | None, day: date, now: datetime,
+              ignore_appointment_id: int | None = None, seats: int = 1, location_id: int | None = None) -> list[Slot]:
+    """The free slots of one local day, earliest first, each with its free seats and the staff free then."""
+    with db.read() as s:
+        found = store.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
+        if found is None or not found.active:
+            return []
+        request = _load_request(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
+                           first=day, last=day, seats=seats, ignore_appointment_id=ignore_appointment_id)
+    if request is None:
+        return []
+    return SlotFinder(request).free_slots(day=day, now=now)
+
+
+def bookable_services(db: Database, *, tenant_id: int, only_ids: Sequence[int] | None = None) -> list[d.Service]:
+    """The services a customer can book (active, offered by someone), by category and name; `only_ids` narrows
+    them (a package's services)."""
+    with db.read() as s:
+        return store.bookable_services(s, tenant_id=tenant_id, only_ids=None if only_ids is None else list(only_ids))
+
+
+def staff_for_service(db: Database, *, tenant_id: int, service_id: int) -> list[d.Staff]:
+    """The staff who offer a service, by name, for the booking page's staff choice (with 'any' in front)."""
+    with db.read() as s:
+        return store.staff_for_service(s, tenant_id=tenant_id, service_id=service_id)
+
+
+def day_window(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC instants from the start of local date `first` to the end of local date `last`."""
+    lo = wall_to_utc(datetime.combine(first, time()), zone)[0]
+    hi = wall_to_utc(datetime.combine(last + timedelta(days=1), time()), zone)[0]
+    return lo, hi
+
+
+def _load_request(s: Session, *, tenant_id: int, found: store.BookableService, staff_id: int | None,
+             location_id: int | None, first: date, last: date, seats: int,
+             ignore_appointment_id: int | None) -> SlotRequest | None:
+    """The engine's request for local dates first..last in the caller's session (a write re-checks with it)."""
+    staff_ids = store.staff_ids_for(s, tenant_id=tenant_id, service_id=found.service.id,
+                                    staff_id=staff_id, location_id=location_id)
+    if not staff_ids or seats < 1:
+        return None
+    lo, hi = day_window(first, last, found.zone)
+    return store.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids,
+                              start=lo, end=hi, seats=seats, ignore_appointment_id=ignore_appointment_id)
