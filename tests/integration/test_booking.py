@@ -1,0 +1,356 @@
+"""Availability from the database, booking and rescheduling, on SQLite and PostgreSQL.
+
+The studio (tests/support/seed.py) is in Berlin; Mia and Leo work Monday to Saturday 09:00-12:00 and 13:00-18:00.
+NOW is Monday 23 November 2026, 09:00 in Berlin (UTC+1).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from domain.availability import Booking, ServiceRules, SlotFinder, SlotRequest, StaffSchedule
+from domain.settings import PanelSettings
+from services import availability, booking, events, notify
+from storage import crud
+from storage import tables as t
+from tests.support.seed import WEEK, World, add_appointment, seed_world
+
+BERLIN = ZoneInfo('Europe/Berlin')
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+MIN = timedelta(minutes=1)
+
+
+def local(day: int, hour: int, minute: int = 0) -> datetime:
+    """A wall-clock time in Berlin in November 2026, as UTC."""
+    return datetime(2026, 11, day, hour, minute, tzinfo=BERLIN).astimezone(UTC)
+
+
+@pytest.fixture(autouse=True)
+def _outbox(tmp_path, monkeypatch):  # noqa: ANN001, ANN202
+    from services.config import reset_config
+
+    monkeypatch.setenv('KAIROS_OUTBOX_DIR', str(tmp_path / 'outbox'))
+    monkeypatch.delenv('KAIROS_SMTP_HOST', raising=False)
+    reset_config()
+    yield
+    notify.wait_for_notifications()
+    reset_config()
+
+
+@pytest.fixture
+def heard():  # noqa: ANN201
+    """Every live-update event published during the test, as (topic, payload)."""
+    got: list[tuple[str, dict]] = []
+    stops = []
+
+    def listen(topic: str) -> None:
+        stops.append(events.subscribe(topic, lambda payload: got.append((topic, payload))))
+
+    yield got, listen
+    for stop in stops:
+        stop()
+
+
+def slots_at(db, world: World, *, service: str = 'cut', staff: str | None = 'mia', day: int, **kw):  # noqa: ANN001, ANN201
+    return [s.start for s in availability.day_slots(
+        db, tenant_id=world.tenant_id, service_id=world.services[service],
+        staff_id=world.staff[staff] if staff else None, day=date(2026, 11, day), now=NOW, **kw)]
+
+
+def book(db, world: World, start: datetime, *, customer: int | None = None, service: str = 'cut',  # noqa: ANN001, ANN201
+         staff: str | None = 'mia', **kw):
+    return booking.book(db, tenant_id=world.tenant_id, customer_id=customer or world.ada,
+                        service_id=world.services[service], staff_id=world.staff[staff] if staff else None,
+                        start=start, now=kw.pop('now', NOW), **kw)
+
+
+def move(db, world: World, appointment_id: int, new_start: datetime, **kw):  # noqa: ANN001, ANN201
+    return booking.reschedule(db, tenant_id=world.tenant_id, customer_id=kw.pop('customer', world.ada),
+                              appointment_id=appointment_id, new_start=new_start, now=kw.pop('now', NOW), **kw)
+
+
+# ---- availability from the database equals the engine on the same inputs ----------------------------------------
+
+
+def test_availability_from_the_database_is_the_engine_on_the_same_inputs(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    mia, leo = world.staff['mia'], world.staff['leo']
+    with db.write() as s:
+        s.add(t.BreakTime(tenant_id=world.tenant_id, staff_id=mia, weekday=1, start=time(10), end=time(10, 30)))
+        crud.create_day_off(s, tenant_id=world.tenant_id, staff_id=leo, day=date(2026, 11, 25))
+        crud.create_day_off(s, tenant_id=world.tenant_id, day=date(2026, 11, 27), reason='Studio party')
+        crud.create_special_day(s, tenant_id=world.tenant_id, staff_id=mia, day=date(2026, 11, 29), start=time(10),
+                                end=time(14))
+        s.execute(sa.update(t.Service).where(t.Service.id == world.services['colour']).values(buffer_after_min=15))
+    add_appointment(db, world, start=local(24, 10, 30))
+    add_appointment(db, world, service='colour', start=local(25, 9), minutes=120, status='pending')
+    add_appointment(db, world, staff='leo', start=local(24, 9), status='canceled')  # frees its slot
+    add_appointment(db, world, service='yoga', staff='leo', customer=world.bob, start=local(26, 13), minutes=60)
+    add_appointment(db, world, staff='leo', start=local(30, 16))
+
+    week = {day: tuple(hours) for day, hours in WEEK.items()}
+    schedules = (
+        StaffSchedule(staff_id=mia, weekly=week, breaks={1: ((time(10), time(10, 30)),)},
+                      special_days={date(2026, 11, 29): ((time(10), time(14)),)}),
+        StaffSchedule(staff_id=leo, weekly=week, days_off=frozenset({date(2026, 11, 25)})),
+    )
+    cut, colour, yoga = world.services['cut'], world.services['colour'], world.services['yoga']
+    bookings = (
+        Booking(staff_id=mia, start=local(24, 10, 30), end=local(24, 11, 15), service_id=cut),
+        Booking(staff_id=mia, start=local(25, 9), end=local(25, 11), service_id=colour, buffer_after=15 * MIN),
+        Booking(staff_id=leo, start=local(26, 13), end=local(26, 14), service_id=yoga),
+        Booking(staff_id=leo, start=local(30, 16), end=local(30, 16, 45), service_id=cut),
+    )
+    rules = {cut: ServiceRules(duration=45 * MIN, step=15 * MIN, min_notice=60 * MIN, max_days_ahead=60),
+             yoga: ServiceRules(duration=60 * MIN, step=15 * MIN, capacity=6, min_notice=60 * MIN, max_days_ahead=60)}
+    for service_id, staff_ids in ((cut, (mia, leo)), (yoga, (leo,))):
+        for only in (None, *staff_ids):
+            offering = tuple(x for x in schedules if x.staff_id in staff_ids and only in (None, x.staff_id))
+            request = SlotRequest(tz=BERLIN, service_id=service_id, rules=rules[service_id], staff=offering,
+                                  holidays=frozenset({date(2026, 11, 27)}), bookings=bookings)
+            engine = SlotFinder(request)
+            for year, month in ((2026, 11), (2026, 12)):
+                assert availability.month_dates(
+                    db, tenant_id=world.tenant_id, service_id=service_id, staff_id=only, year=year, month=month,
+                    now=NOW) == engine.available_dates(year=year, month=month, now=NOW), (service_id, only, month)
+            for n in range(23, 31):
+                day = date(2026, 11, n)
+                assert availability.day_slots(db, tenant_id=world.tenant_id, service_id=service_id, staff_id=only,
+                                              day=day, now=NOW) == engine.free_slots(day=day, now=NOW), (only, day)
+    # the inputs really shaped the answer: the holiday, Leo's day off, the canceled booking, the break
+    assert date(2026, 11, 27) not in availability.month_dates(db, tenant_id=world.tenant_id, service_id=cut,
+                                                              staff_id=None, year=2026, month=11, now=NOW)
+    assert slots_at(db, world, staff='leo', day=25) == []
+    assert local(24, 9) in slots_at(db, world, staff='leo', day=24)
+    assert local(24, 10) not in slots_at(db, world, day=24)
+
+
+def test_a_location_narrows_the_staff(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    park = availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['cut'], staff_id=None,
+                                  day=date(2026, 11, 24), now=NOW, location_id=world.locations['park'])
+    assert park and {s.staff_ids for s in park} == {(world.staff['leo'],)}
+
+
+def test_the_booking_page_lists_services_someone_offers_and_their_staff(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    with db.write() as s:
+        crud.create_service(s, tenant_id=world.tenant_id, name='Nobody does this')
+        s.execute(sa.update(t.Service).where(t.Service.id == world.services['colour']).values(active=False))
+    names = [x.name for x in availability.bookable_services(db, tenant_id=world.tenant_id)]
+    assert names == ['Haircut', 'Pilates mat class']
+    assert [x.name for x in availability.bookable_services(db, tenant_id=world.tenant_id,
+                                                           only_ids=[world.services['yoga']])] == ['Pilates mat class']
+    staff = availability.staff_for_service(db, tenant_id=world.tenant_id, service_id=world.services['cut'])
+    assert [(p.name, p.location_ids) for p in staff] == [
+        ('Leo Park', (world.locations['main'], world.locations['park'])), ('Mia Wong', (world.locations['main'],))]
+    # an inactive service offers no time at all
+    assert availability.month_dates(db, tenant_id=world.tenant_id, service_id=world.services['colour'],
+                                    staff_id=None, year=2026, month=11, now=NOW) == []
+
+
+# ---- booking --------------------------------------------------------------------------------------------------
+
+
+def test_booking_takes_the_time_and_records_it(db, heard) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    got, listen = heard
+    listen(events.availability_topic(world.tenant_id))
+    listen(events.customer_topic(world.tenant_id, world.ada))
+    appt = book(db, world, local(24, 10), notes='  First visit  ')
+    assert (appt.start, appt.end, appt.staff.name, appt.status.key, appt.price, appt.notes) == (
+        local(24, 10), local(24, 10, 45), 'Mia Wong', 'pending', 4500, 'First visit')
+    assert appt.location is not None and appt.location.name == 'Main Street 1'
+    assert local(24, 10) not in slots_at(db, world, day=24)
+    assert local(24, 10) in slots_at(db, world, staff=None, day=24)  # Leo is still free then
+    assert got == [
+        (events.customer_topic(world.tenant_id, world.ada),
+         {'type': 'appointment.changed', 'appointment_id': appt.id, 'kind': 'booked'}),
+        (events.availability_topic(world.tenant_id), {'staff_id': world.staff['mia'], 'day': '2026-11-24'}),
+    ]
+    with db.read() as s:
+        history = s.execute(sa.select(t.AppointmentHistory.actor, t.AppointmentHistory.action,
+                                      t.AppointmentHistory.to_value)
+                            .where(t.AppointmentHistory.appointment_id == appt.id)).all()
+    assert [tuple(h) for h in history] == [('customer', 'created', 'pending')]
+
+
+def test_any_staff_takes_whoever_is_free(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    first = book(db, world, local(24, 10), staff=None)
+    second = book(db, world, local(24, 10), staff=None, customer=world.bob)
+    assert {first.staff.name, second.staff.name} == {'Mia Wong', 'Leo Park'}
+    with pytest.raises(booking.SlotTaken):
+        book(db, world, local(24, 10), staff=None)
+
+
+def test_a_taken_time_is_refused_as_just_taken(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    book(db, world, local(24, 10))
+    with pytest.raises(booking.SlotTaken) as taken:
+        book(db, world, local(24, 10, 30), customer=world.bob)  # overlaps 10:00-10:45
+    assert taken.value.message == 'That time was just taken. Please pick another.'
+
+
+@pytest.mark.parametrize(('start', 'message'), [
+    (local(23, 8), 'That time has already passed. Please pick another.'),
+    (local(23, 9, 30), 'This service needs 60 minutes notice. Please pick a later time.'),
+    (local(24, 20), 'That time is not open for booking. Please pick another.'),
+    (local(24, 10, 7), 'That time is not open for booking. Please pick another.'),
+    (local(24, 11, 30), 'That time is not open for booking. Please pick another.'),  # would run past 12:00
+    (local(29, 10), 'That time is not open for booking. Please pick another.'),  # Sunday
+    (datetime(2027, 2, 1, 10, tzinfo=UTC), 'This service can be booked at most 60 days ahead.'),
+])
+def test_times_that_cannot_be_booked_say_why(db, start: datetime, message: str) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    with pytest.raises(booking.BookingRefused) as refused:
+        book(db, world, start)
+    assert refused.value.message == message
+
+
+def test_a_closed_account_cannot_book(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    with db.write() as s:
+        s.execute(sa.update(t.Customer).where(t.Customer.id == world.ada).values(deleted_at=NOW))
+    with pytest.raises(booking.BookingRefused) as refused:
+        book(db, world, local(24, 10))
+    assert refused.value.message == 'This account has been closed. Book with a new account instead.'
+    assert local(24, 10) in slots_at(db, world, day=24)
+
+
+def test_a_group_class_sells_seats_until_full(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    start = local(24, 13)
+    first = book(db, world, start, service='yoga', staff='leo', seats=2)
+    assert first.price == 4000
+    book(db, world, start, service='yoga', staff='leo', seats=4, customer=world.bob)
+    assert start not in slots_at(db, world, service='yoga', staff='leo', day=24)
+    with pytest.raises(booking.SlotTaken):
+        book(db, world, start, service='yoga', staff='leo')
+    with pytest.raises(booking.BookingRefused) as refused:
+        book(db, world, local(24, 15), service='yoga', staff='leo', seats=7)
+    assert refused.value.message == 'At most 6 seats can be booked at one time.'
+
+
+# ---- packages -------------------------------------------------------------------------------------------------
+
+
+def _package(db, world: World, *, sessions: int, validity_days: int = 90) -> int:  # noqa: ANN001
+    with db.write() as s:
+        package = crud.create_package(s, tenant_id=world.tenant_id, name='Two cuts', sessions=sessions, price=8000,
+                                      validity_days=validity_days, service_ids=[world.services['cut']])
+        return crud.create_customer_package(s, tenant_id=world.tenant_id, customer_id=world.ada, package_id=package,
+                                            purchased_at=NOW - timedelta(days=10), validity_days=validity_days)
+
+
+def test_booking_from_a_package_uses_a_session_at_no_charge(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    cp = _package(db, world, sessions=1)
+    appt = book(db, world, local(24, 10), customer_package_id=cp)
+    assert (appt.price, appt.deposit, appt.customer_package_id) == (0, 0, cp)
+    with pytest.raises(booking.BookingRefused) as used_up:
+        book(db, world, local(25, 10), customer_package_id=cp)
+    assert used_up.value.message == 'All sessions of this package are used.'
+    with pytest.raises(booking.BookingRefused) as wrong_service:
+        book(db, world, local(25, 10), service='colour', customer_package_id=_package(db, world, sessions=3))
+    assert wrong_service.value.message == 'This package does not include that service.'
+    assert local(25, 10) in slots_at(db, world, day=25)  # a refused booking takes nothing
+
+
+def test_an_expired_package_is_refused(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    cp = _package(db, world, sessions=5, validity_days=5)
+    with pytest.raises(booking.BookingRefused) as refused:
+        book(db, world, local(24, 10), customer_package_id=cp)
+    assert refused.value.message == 'This package has expired.'
+
+
+# ---- reschedule -----------------------------------------------------------------------------------------------
+
+
+def test_reschedule_moves_the_appointment_and_tells_everyone(db, heard) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    appt_id = add_appointment(db, world, start=local(24, 10))
+    got, listen = heard
+    listen(events.availability_topic(world.tenant_id))
+    moved = move(db, world, appt_id, local(25, 14))
+    assert (moved.start, moved.end, moved.staff.name, moved.status.key, moved.reschedule_count) == (
+        local(25, 14), local(25, 14, 45), 'Mia Wong', 'pending', 1)
+    entries = [(h.action, h.from_value, h.to_value) for h in moved.history]
+    assert entries[0] == ('created', '', 'approved')
+    assert sorted(entries[1:]) == [  # both written at NOW
+        ('rescheduled', local(24, 10).isoformat(), local(25, 14).isoformat()),
+        ('status', 'approved', 'pending'),
+    ]
+    assert local(24, 10) in slots_at(db, world, day=24)
+    assert local(25, 14) not in slots_at(db, world, day=25)
+    mia = world.staff['mia']
+    assert [p for _, p in got] == [{'staff_id': mia, 'day': '2026-11-24'}, {'staff_id': mia, 'day': '2026-11-25'}]
+
+
+def test_the_moved_appointment_does_not_block_itself(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    appt_id = add_appointment(db, world, start=local(24, 10))
+    assert local(24, 10, 15) not in slots_at(db, world, day=24)
+    assert local(24, 10, 15) in slots_at(db, world, day=24, ignore_appointment_id=appt_id)
+    moved = move(db, world, appt_id, local(24, 10, 15))
+    assert moved.start == local(24, 10, 15)
+
+
+def test_reschedule_keeps_the_staff_member_when_free_and_says_when_someone_else_takes_over(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW, settings=PanelSettings(status_after_reschedule='keep'))
+    appt_id = add_appointment(db, world, start=local(24, 10))
+    assert move(db, world, appt_id, local(24, 15)).staff.name == 'Mia Wong'
+    add_appointment(db, world, customer=world.bob, start=local(26, 10))
+    moved = move(db, world, appt_id, local(26, 10), reason='Mia is busy that day')
+    assert (moved.staff.name, moved.status.key) == ('Leo Park', 'approved')
+    assert [(h.from_value, h.to_value) for h in moved.history if h.action == 'staff_changed'] == [
+        ('Mia Wong', 'Leo Park')]
+
+
+@pytest.mark.parametrize(('settings', 'now', 'message'), [
+    (PanelSettings(reschedule_enabled=False), NOW, 'This business does not offer rescheduling online.'),
+    (PanelSettings(), local(24, 8, 30), 'Rescheduling closes 2 hours before the start.'),
+    (PanelSettings(reschedule_from_statuses=('pending',)), NOW,
+     'Only pending appointments can be rescheduled online.'),
+])
+def test_reschedule_outside_the_rules_says_why(db, settings: PanelSettings, now: datetime, message: str) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW, settings=settings)
+    appt_id = add_appointment(db, world, start=local(24, 10))
+    with pytest.raises(booking.BookingRefused) as refused:
+        move(db, world, appt_id, local(25, 14), now=now)
+    assert refused.value.message == message
+    with db.read() as s:
+        assert s.get(t.Appointment, appt_id).start == local(24, 10)
+
+
+def test_a_second_reschedule_needs_a_reason_and_the_quota_holds(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW, settings=PanelSettings(reschedule_quota=2))
+    appt_id = add_appointment(db, world, start=local(24, 10))
+    move(db, world, appt_id, local(25, 10))
+    with pytest.raises(booking.BookingRefused) as refused:
+        move(db, world, appt_id, local(26, 10))
+    assert refused.value.message == 'Please tell the business why you are moving this appointment again.'
+    moved = move(db, world, appt_id, local(26, 10), reason='Train strike')
+    assert [h.reason for h in moved.history if h.action == 'rescheduled'] == ['', 'Train strike']
+    with pytest.raises(booking.BookingRefused) as over:
+        move(db, world, appt_id, local(27, 10), reason='Again')
+    assert over.value.message == 'An appointment can be rescheduled at most 2 times; this one already was.'
+
+
+def test_reschedule_only_your_own_and_only_to_a_free_time(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    appt_id = add_appointment(db, world, start=local(24, 10))
+    with pytest.raises(booking.BookingRefused) as not_yours:
+        move(db, world, appt_id, local(25, 10), customer=world.bob)
+    assert not_yours.value.message == 'That appointment is not in your account.'
+    add_appointment(db, world, customer=world.bob, start=local(25, 10))
+    add_appointment(db, world, customer=world.bob, staff='leo', start=local(25, 10))
+    with pytest.raises(booking.SlotTaken):
+        move(db, world, appt_id, local(25, 10, 30))
+    with pytest.raises(booking.BookingRefused):
+        move(db, world, appt_id, local(25, 19))
