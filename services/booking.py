@@ -130,11 +130,9 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
         appointments.record_reschedule(s, tenant_id=tenant_id, before=before, new_start=slot.start,
                                        new_status=new_status, reason=reason, now=now)
         if chosen != before.staff.id:
-            new_staff = next((p.name for p in store.staff_for_service(s, tenant_id=tenant_id,
-                                                                      service_id=before.service.id)
-                              if p.id == chosen), str(chosen))
             appointments.record_history(s, tenant_id=tenant_id, appointment_id=before.id, at=now, actor='customer',
-                                        action='staff_changed', from_value=before.staff.name, to_value=new_staff)
+                                        action='staff_changed', from_value=before.staff.name,
+                                        to_value=store.staff_name(s, tenant_id=tenant_id, staff_id=chosen))
         s.flush()
         moved = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
     notify.notify_change(db, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.RESCHEDULED,

@@ -221,6 +221,11 @@ def lock_staff(session: Session, *, tenant_id: int, staff_ids: list[int]) -> Non
                         .order_by(t.Staff.id).with_for_update()).all()
 
 
+def staff_name(session: Session, *, tenant_id: int, staff_id: int) -> str:
+    return session.execute(sa.select(t.Staff.name).where(t.Staff.tenant_id == tenant_id,
+                                                         t.Staff.id == staff_id)).scalar_one()
+
+
 def staff_location(session: Session, *, staff_id: int) -> int | None:
     """The staff member's location when they work at exactly one, else None."""
     ids = session.execute(sa.select(t.StaffLocation.location_id)
@@ -255,4 +260,4 @@ def _hours(by_key: dict[int, list[tuple[time, time]]] | dict[date, list[tuple[ti
 
 __all__ = ['REACH', 'BookableService', 'bookable_service', 'bookable_services', 'busy_bookings',
            'insert_appointment', 'lock_staff', 'move_appointment', 'rules_of', 'slot_request', 'staff_for_service',
-           'staff_ids_for', 'staff_location']
+           'staff_ids_for', 'staff_location', 'staff_name']
