@@ -172,7 +172,8 @@ def _assert_slot_keeps_the_rules(request: SlotRequest, day: date, now: datetime,
         _assert_at_work(request, schedules[staff_id], day, slot)
         taken = 0
         for b in request.bookings:
-            if b.staff_id != staff_id or b.appointment_id == request.ignore_appointment_id:
+            ignored = request.ignore_appointment_id is not None and b.appointment_id == request.ignore_appointment_id
+            if b.staff_id != staff_id or ignored:
                 continue
             if b.start - b.buffer_before < hi and lo < b.end + b.buffer_after:
                 # the only booking a slot may meet is a group of the same service starting with it
