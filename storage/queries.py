@@ -185,8 +185,8 @@ def customer_appointment(session: Session, *, tenant_id: int, customer_id: int, 
         return None
     appt = found[0]
     if with_history:
-        rows = session.exec(select(t.AppointmentHistory).where(
-            t.AppointmentHistory.appointment_id == appointment_id).order_by(t.AppointmentHistory.at)).all()
+        h = t.AppointmentHistory
+        rows = session.exec(select(h).where(h.appointment_id == appointment_id).order_by(h.at, h.id)).all()
         appt = replace(appt, history=tuple(to_history(r) for r in rows))
     return appt
 
