@@ -185,66 +185,60 @@ class _Piece:
     linear: bool  # no clock change inside: wall-clock and UTC grids coincide
 
 
+# What the index keeps of bookings: [busy start, busy end, start, seats, of this service, bookings]. Bookings of the
+# requested service with the same staff member and start are one item (a group): their busy spans all cover that
+# start, so the group is busy over one span, their hull. Any other booking is an item of its own.
+_Item = list[Any]
+
+
 class _DayBusy:
-    """What stands in the way on one staff member's local day, built from the bookings that reach into it."""
+    """What stands in the way on one staff member's local day, built from the items that reach into it."""
 
     __slots__ = ('blocked', 'others', 'groups', 'group_seats', 'group_starts', 'load')
 
-    def __init__(self, bookings: list[Booking], request: SlotRequest, day_lo: datetime, day_hi: datetime) -> None:
-        rules, service_id = request.rules, request.service_id
+    def __init__(self, items: list[_Item], rules: ServiceRules, day_lo: datetime, day_hi: datetime) -> None:
         # a slot of this day keeps its buffered span inside [reach_lo, reach_hi)
         reach_lo, reach_hi = day_lo - rules.buffer_before, day_hi + rules.buffer_after
         others: list[Span] = []
-        # bookings of this service by start: [earliest busy start, latest busy end, seats]; members of a group all
-        # cover their common start, so the group's busy time is that one span
-        hulls: dict[datetime, list[Any]] = {}
+        groups: list[tuple[datetime, datetime, datetime]] = []
+        self.group_seats: dict[datetime, int] = {}
         load = 0
-        for b in bookings:
-            start = b.start
-            span_start = start - b.buffer_before if b.buffer_before else start
-            span_end = b.end + b.buffer_after if b.buffer_after else b.end
+        for span_start, span_end, start, seats, group, count in items:
             if span_end <= reach_lo or span_start >= reach_hi:
                 continue
             if day_lo <= start < day_hi:
-                load += 1
-            if b.service_id != service_id:
-                others.append((span_start, span_end))
-                continue
-            hull = hulls.get(start)
-            if hull is None:
-                hulls[start] = [span_start, span_end, b.seats]
+                load += count
+            if group:
+                groups.append((span_start, span_end, start))
+                self.group_seats[start] = seats
             else:
-                if span_start < hull[0]:
-                    hull[0] = span_start
-                if span_end > hull[1]:
-                    hull[1] = span_end
-                hull[2] += b.seats
+                others.append((span_start, span_end))
         self.load = load
         self.others = normalise(others)
-        group_spans = [(lo, hi) for lo, hi, _ in hulls.values()]
         # where a slot's core may not be: busy spans widened by the service's own buffers, the other way round
-        self.blocked = expand(normalise(self.others + group_spans), rules.buffer_after, rules.buffer_before)
-        self.groups = OverlapIndex((lo, hi, start) for start, (lo, hi, _) in hulls.items())
-        self.group_seats = {start: hull[2] for start, hull in hulls.items()}
-        self.group_starts = sorted(hulls)
+        busy = normalise([*self.others, *((lo, hi) for lo, hi, _ in groups)])
+        self.blocked = expand(busy, rules.buffer_after, rules.buffer_before)
+        self.groups = OverlapIndex(groups)
+        self.group_starts = sorted(self.group_seats)
 
 
 class _StaffIndex:
     """One staff member's bookings, bucketed by the hour they start in; a day's obstacles are built on demand."""
 
-    __slots__ = ('schedule', 'buckets', 'longest', 'days')
+    __slots__ = ('schedule', 'buckets', 'groups', 'longest', 'days')
 
     def __init__(self, schedule: StaffSchedule) -> None:
         self.schedule = schedule
-        self.buckets: dict[int, list[Booking]] = {}
-        self.longest = _ZERO  # no booking's busy span is longer than this
+        self.buckets: dict[int, list[_Item]] = {}
+        self.groups: dict[datetime, _Item] = {}
+        self.longest = _ZERO  # no item's busy span is longer than this
         self.days: dict[date, _DayBusy] = {}
 
-    def bookings_between(self, lo: datetime, hi: datetime) -> list[Booking]:
-        """Bookings starting in buckets that can reach into [lo, hi); the caller filters exactly."""
-        # a booking reaches back before its start by its buffer, forward by its length and buffer: both < longest
+    def items_between(self, lo: datetime, hi: datetime) -> list[_Item]:
+        """Items starting in buckets that can reach into [lo, hi); the caller filters exactly."""
+        # an item reaches back before its start, and forward after it, by less than its busy span: < longest
         first, last = _hour_number(lo - self.longest), _hour_number(hi + self.longest)
-        found: list[Booking] = []
+        found: list[_Item] = []
         for number in range(first, last + 1):
             found.extend(self.buckets.get(number, ()))
         return found
@@ -273,24 +267,37 @@ class SlotFinder:
         self._pieces_cache: dict[tuple[int, date], list[_Piece]] = {}
         staff = {s.staff_id: _StaffIndex(s) for s in request.staff}
         self._staff = list(staff.values())
-        ignore = request.ignore_appointment_id
+        ignore, service_id = request.ignore_appointment_id, request.service_id
         epoch = _EPOCH
         for b in request.bookings:
             index = staff.get(b.staff_id)
             if index is None or (ignore is not None and b.appointment_id == ignore):
                 continue
-            since = b.start - epoch
+            start = b.start
+            span_start = start - b.buffer_before if b.buffer_before else start
+            span_end = b.end + b.buffer_after if b.buffer_after else b.end
+            if b.service_id == service_id:
+                item = index.groups.get(start)
+                if item is not None:
+                    if span_start < item[0]:
+                        item[0] = span_start
+                    if span_end > item[1]:
+                        item[1] = span_end
+                    item[3] += b.seats
+                    item[5] += 1
+                    continue
+                item = index.groups[start] = [span_start, span_end, start, b.seats, True, 1]
+            else:
+                item = [span_start, span_end, start, b.seats, False, 1]
+            since = start - epoch
             number = since.days * 24 + since.seconds // 3600  # _hour_number, inlined: this loop sees every booking
             bucket = index.buckets.get(number)
             if bucket is None:
-                index.buckets[number] = [b]
+                index.buckets[number] = [item]
             else:
-                bucket.append(b)
-            length = b.end - b.start
-            if b.buffer_before or b.buffer_after:
-                length += b.buffer_before + b.buffer_after
-            if length > index.longest:
-                index.longest = length
+                bucket.append(item)
+        for index in self._staff:
+            index.longest = max((i[1] - i[0] for bucket in index.buckets.values() for i in bucket), default=_ZERO)
 
     def available_dates(self, *, year: int, month: int, now: datetime) -> list[date]:
         """The local dates of a month on which at least one slot can be booked."""
@@ -334,8 +341,8 @@ class SlotFinder:
             rules = self.request.rules
             day_lo = self._utc(datetime.combine(day, time()))
             day_hi = self._utc(datetime.combine(day + _DAY, time()))
-            near = index.bookings_between(day_lo - rules.buffer_before, day_hi + rules.buffer_after)
-            busy = index.days[day] = _DayBusy(near, self.request, day_lo, day_hi)
+            near = index.items_between(day_lo - rules.buffer_before, day_hi + rules.buffer_after)
+            busy = index.days[day] = _DayBusy(near, rules, day_lo, day_hi)
         return busy
 
     def _bookable_days(self, now: datetime) -> tuple[date, date]:
