@@ -1,0 +1,275 @@
+"""The Kairos panel with a few bench-only routes, for bench/bench_panel.py (never deployed).
+
+Run: KAIROS_DATABASE_URL=sqlite:///... python bench/panel_server.py --port 8123   (bench_panel.py starts it)
+
+On top of the real app (ui.app.setup() and ui.app.run()) it adds:
+- `/_bench/empty`: an empty NiceGUI page, the baseline every NiceGUI page pays;
+- `/_bench/login?session=<id>`: puts an existing auth session (made with services.auth.open_session) into the
+  browser's user storage and redirects to `/`, so the bench need not drive the sign-in form;
+- a timer (pure ASGI, just outside the sign-in gate, inside NiceGUI's own storage and gzip middleware) that records
+  the server time of the last request to a timed page, from the request in to the last byte of the response out;
+- a counter of SQL statements on the process's engine (SQLAlchemy `before_cursor_execute`);
+- a probe around the Appointments section's build: `ui.sub_pages` runs an async section builder as a background
+  task, so the section may finish after the HTML has gone out; the probe records when it really finished;
+- `/_bench/reset`, `/_bench/stats`, `/_bench/clients` and `/_bench/gc` for the bench to read and steer them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import gc
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+from fastapi.responses import JSONResponse, RedirectResponse  # noqa: E402
+from nicegui import Client, app, ui  # noqa: E402
+
+import ui.app as kairos_app  # noqa: E402
+from services.config import get_config  # noqa: E402
+from storage.db import make_engine  # noqa: E402
+
+TIMED_PATHS = ('/', '/_bench/empty', '/_bench/labels')
+
+
+class _Stats:
+    """What the last timed request and the last section build did; reset by /_bench/reset."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.path = ''
+        self.request_start = 0.0
+        self.request_end = 0.0
+        self.section_start = 0.0
+        self.section_end = 0.0
+        # process CPU time (all threads: the event loop and the thread pool running the queries)
+        self.cpu_start = 0.0
+        self.cpu_request_end = 0.0
+        self.cpu_section_end = 0.0
+        self.db_cpu = 0.0  # thread CPU inside services.panel's loaders (queries + ORM + row conversion)
+        self.section_error = ''
+        self.statements: list[str] = []
+        self.finished = asyncio.Event()  # the response is out and, for `/`, the section is built
+
+    def as_dict(self) -> dict[str, Any]:
+        done = self.request_end > 0
+        section_done = self.section_end > 0
+        full_end = max(self.request_end, self.section_end)
+        return {
+            'path': self.path,
+            'done': done,
+            'response_ms': (self.request_end - self.request_start) * 1000 if done else None,
+            'section_built': section_done,
+            'section_error': self.section_error,
+            # section build started/finished relative to the request start
+            'section_start_ms': (self.section_start - self.request_start) * 1000 if self.section_start else None,
+            'section_end_ms': (self.section_end - self.request_start) * 1000 if section_done else None,
+            'section_in_response': section_done and self.section_end <= self.request_end,
+            'full_ms': (full_end - self.request_start) * 1000 if done else None,
+            'response_cpu_ms': (self.cpu_request_end - self.cpu_start) * 1000 if done else None,
+            'full_cpu_ms': (max(self.cpu_request_end, self.cpu_section_end) - self.cpu_start) * 1000 if done else None,
+            'db_cpu_ms': self.db_cpu * 1000,
+            # resolve_tenant() caches the tenant for 30 s per process: its lookup is counted apart
+            'statements': len([s for s in self.statements if not _is_transaction_control(s) and not _is_tenant(s)]),
+            'tenant_lookups': len([s for s in self.statements if _is_tenant(s)]),
+            'transaction_control': len([s for s in self.statements if _is_transaction_control(s)]),
+            'statement_texts': self.statements,
+        }
+
+
+def _is_transaction_control(sql: str) -> bool:
+    return sql.strip().upper().split(' ', 1)[0] in {'BEGIN', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE'}
+
+
+def _finish() -> None:
+    STATS.finished.set()
+    if PROFILER is not None:
+        PROFILER.disable()
+
+
+def _is_tenant(sql: str) -> bool:
+    return sql.startswith('SELECT tenant.id') and ('WHERE tenant.slug' in sql or 'WHERE tenant.host' in sql)
+
+
+STATS = _Stats()
+PROFILER: cProfile.Profile | None = None  # --profile: the event loop's work on `/`, request in to section built
+
+
+class Timer:
+    """Pure ASGI middleware: wall time of each request to a timed page, first byte in to last byte out."""
+
+    def __init__(self, asgi_app: Any) -> None:
+        self.app = asgi_app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope['type'] != 'http' or scope['path'] not in TIMED_PATHS:
+            await self.app(scope, receive, send)
+            return
+        STATS.path = scope['path']
+        STATS.request_start = time.perf_counter()
+        STATS.cpu_start = time.process_time()
+        if PROFILER is not None and scope['path'] == '/':
+            PROFILER.enable()
+        STATS.request_end = 0.0
+
+        async def timed_send(message: dict[str, Any]) -> None:
+            await send(message)
+            if message['type'] == 'http.response.body' and not message.get('more_body', False):
+                STATS.request_end = time.perf_counter()
+                STATS.cpu_request_end = time.process_time()
+                if scope['path'] != '/' or STATS.section_end:
+                    _finish()
+
+        await self.app(scope, receive, timed_send)
+
+
+def _count_statements() -> None:
+    engine = make_engine(get_config().database_url)
+
+    @sa.event.listens_for(engine, 'before_cursor_execute')
+    def _count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        STATS.statements.append(' '.join(statement.split()))
+
+
+def _probe_appointments_section() -> None:
+    """Record when the Appointments section's build starts and ends (the panel imports the module by name)."""
+    import ui.pages.appointments as appointments
+
+    real_build = appointments.build
+
+    async def build(ctx: Any) -> None:
+        STATS.section_start = time.perf_counter()
+        STATS.section_end = 0.0
+        try:
+            await real_build(ctx)
+        except BaseException as e:
+            STATS.section_error = repr(e)
+            raise
+        finally:
+            STATS.section_end = time.perf_counter()
+            STATS.cpu_section_end = time.process_time()
+            if STATS.request_end:
+                _finish()
+
+    appointments.build = build  # type: ignore[assignment]
+
+
+def _measure_loaders() -> None:
+    """Thread CPU spent inside the page's database calls (they run in NiceGUI's thread pool)."""
+    from services import panel
+
+    def timed(fn: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                STATS.db_cpu += time.thread_time() - t0
+
+        return wrapper
+
+    for name in ('load_shell', 'load_panel', 'load_page'):
+        setattr(panel, name, timed(getattr(panel, name)))
+
+
+def _bench_routes() -> None:
+    @ui.page('/_bench/empty')
+    def empty_page() -> None:
+        ui.label('x')
+
+    @ui.page('/_bench/labels')
+    def labels_page(n: int = 50) -> None:
+        """The empty page plus n labels: what one more element costs."""
+        ui.label('x')
+        for i in range(n):
+            ui.label(f'label {i}')
+
+    @app.get('/_bench/login')
+    def bench_login(session: str, next: str = '/') -> RedirectResponse:  # noqa: A002
+        app.storage.user['session'] = session
+        return RedirectResponse(next, status_code=303)
+
+    @app.get('/_bench/reset')
+    async def bench_reset() -> dict[str, int]:
+        """Forget the last request; delete the clients earlier GETs left without a websocket now, so that their
+        deletion (after reconnect_timeout) does not land inside the next measured request."""
+        stale = [c for c in Client.instances.values() if not c.has_socket_connection]
+        for client in stale:
+            client.delete()
+        gc.collect()
+        STATS.reset()
+        return {'deleted': len(stale)}
+
+    @app.get('/_bench/profile')
+    async def bench_profile(path: str) -> dict[str, bool]:
+        """Write what the profiler gathered so far (pstats format) to `path`."""
+        if PROFILER is None:
+            return {'ok': False}
+        PROFILER.dump_stats(path)
+        return {'ok': True}
+
+    @app.get('/_bench/stats')
+    async def bench_stats(wait: float = 0.0) -> JSONResponse:
+        """The last timed request's figures; with `wait`, first wait (seconds) until it is finished, section and all."""
+        if wait:
+            try:
+                await asyncio.wait_for(STATS.finished.wait(), timeout=wait)
+            except TimeoutError:
+                pass
+        return JSONResponse(STATS.as_dict())
+
+    @app.get('/_bench/gc')
+    async def bench_gc() -> dict[str, int]:
+        return {'collected': gc.collect()}
+
+    @app.get('/_bench/clients')
+    async def bench_clients() -> dict[str, Any]:
+        clients = list(Client.instances.values())
+        connected = [c for c in clients if c.has_socket_connection]
+        kinds = Counter(type(e).__name__ for e in connected[-1].elements.values()) if connected else Counter()
+        return {
+            'clients': len(clients),
+            'connected': len(connected),
+            'elements_per_connected_client': [len(c.elements) for c in connected],
+            'element_kinds_of_last_client': dict(kinds.most_common()),
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--host', default='127.0.0.1')
+    parser.add_argument('--port', type=int, required=True)
+    parser.add_argument('--profile', action='store_true', help='profile the event loop while `/` is being built')
+    args = parser.parse_args()
+    if args.profile:
+        global PROFILER
+        PROFILER = cProfile.Profile(time.thread_time)  # CPU of the event loop's thread, not waits
+    # The bench routes need no sign-in (the login route is how the bench signs in).
+    kairos_app.PUBLIC_PREFIXES = (*kairos_app.PUBLIC_PREFIXES, '/_bench')
+    _count_statements()
+    _probe_appointments_section()
+    _measure_loaders()
+    _bench_routes()
+    real_setup = kairos_app.setup
+
+    def setup() -> None:
+        real_setup()
+        app.add_middleware(Timer)  # type: ignore[arg-type]  # added last: outside the sign-in gate
+
+    kairos_app.setup = setup
+    kairos_app.run(host=args.host, port=args.port)  # setup() + ui.run() exactly as `kairos serve` does
+
+
+if __name__ in {'__main__', '__mp_main__'}:
+    main()
