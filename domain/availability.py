@@ -194,7 +194,7 @@ _Item = list[Any]
 class _DayBusy:
     """What stands in the way on one staff member's local day, built from the items that reach into it."""
 
-    __slots__ = ('blocked', 'others', 'groups', 'group_seats', 'group_starts', 'load')
+    __slots__ = ('blocked', 'others', 'groups', 'group_seats', 'group_starts', 'group_clear', 'load')
 
     def __init__(self, items: list[_Item], rules: ServiceRules, day_lo: datetime, day_hi: datetime) -> None:
         # a slot of this day keeps its buffered span inside [reach_lo, reach_hi)
@@ -220,6 +220,7 @@ class _DayBusy:
         self.blocked = expand(busy, rules.buffer_after, rules.buffer_before)
         self.groups = OverlapIndex(groups)
         self.group_starts = sorted(self.group_seats)
+        self.group_clear: dict[datetime, bool] = {}
 
 
 class _StaffIndex:
@@ -393,20 +394,25 @@ class SlotFinder:
         """Starts where a group of this service already sits and seats remain."""
         rules = self.request.rules
         last = piece.end - rules.duration
-        starts = busy.group_starts
+        starts, clear = busy.group_starts, busy.group_clear
+        step, linear, piece_start = rules.step, piece.linear, piece.start
         for i in range(bisect_left(starts, lo), len(starts)):
             start = starts[i]
             if start > last:
                 break
             seats = capacity - busy.group_seats[start]
-            if seats < wanted or not self._on_grid(piece, start):
+            if seats < wanted:
                 continue
-            span_lo, span_hi = start - rules.buffer_before, start + rules.duration + rules.buffer_after
-            if window(busy.others, span_lo, span_hi):
+            if not ((start - piece_start) % step == _ZERO if linear else self._on_grid(piece, start)):
                 continue
-            if any(item[2] != start for item in busy.groups.overlapping(span_lo, span_hi)):
-                continue
-            yield start, seats
+            verdict = clear.get(start)
+            if verdict is None:  # nothing but the group itself in the way? The same for every piece and `now`
+                span_lo, span_hi = start - rules.buffer_before, start + rules.duration + rules.buffer_after
+                verdict = clear[start] = not window(busy.others, span_lo, span_hi) and all(
+                    item[2] == start for item in busy.groups.overlapping(span_lo, span_hi)
+                )
+            if verdict:
+                yield start, seats
 
     def _on_grid(self, piece: _Piece, start: datetime) -> bool:
         step = self.request.rules.step
