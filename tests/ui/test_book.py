@@ -1,0 +1,179 @@
+"""The booking page as a visitor uses it: service, staff, a free date and time, details, confirm, confirmation."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from nicegui import ui
+from nicegui.testing import User
+
+from services import availability, booking, notify
+from storage import crud
+from storage import tables as t
+from tests.support.seed import World, seed_world
+from tests.ui.conftest import signed_in
+from tests.ui.test_packages import add_package
+
+
+async def shown_slots(user: User, at_least: int = 1) -> list[ui.button]:
+    """The time buttons on screen, in order, once the picker has loaded them."""
+    for _ in range(100):
+        try:
+            found = sorted(user.find(marker='slot').elements, key=lambda e: e.id)
+            if len(found) >= at_least:
+                return found
+        except AssertionError:
+            pass
+        await asyncio.sleep(0.05)
+    raise AssertionError('no time slots appeared')
+
+
+def picked_day(user: User) -> date:
+    return date.fromisoformat(user.find(marker='slot-date').elements.pop().value)
+
+
+async def choose_first_time(user: User) -> str:
+    label = (await shown_slots(user))[0].props['aria-label']
+    user.find(marker=f'slot-{label}').click()
+    for _ in range(40):  # the click is handled on the server: wait for the choice to show
+        if any(str(b.props.get('aria-pressed')).lower() == 'true' for b in user.find(marker=f'slot-{label}').elements):
+            return label
+        await asyncio.sleep(0.05)
+    raise AssertionError(f'{label} was not chosen')
+
+
+def bookings_of(db, world: World, email: str) -> list[t.Appointment]:  # noqa: ANN001
+    with db.read() as s:
+        return list(s.scalars(sa.select(t.Appointment).join(t.Customer, t.Customer.id == t.Appointment.customer_id)
+                              .where(t.Customer.tenant_id == world.tenant_id, t.Customer.email == email)))
+
+
+async def test_a_guest_books_a_haircut_and_gets_an_account(user: User, db) -> None:  # noqa: ANN001
+    world = seed_world(db)
+    await user.open(f'/book?service={world.services["cut"]}')
+    await user.should_see('Haircut · 45 min · €45.00')
+    await user.should_see('Any staff')  # two people cut hair: the choice is offered, 'any' first
+    day = picked_day(user)
+    expected = availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['cut'], staff_id=None,
+                                      day=day, now=datetime.now(UTC))
+    label = await choose_first_time(user)
+    assert label == expected[0].start.astimezone(ZoneInfo('Europe/Berlin')).strftime('%H:%M')
+    user.find('First name').type('Grace')
+    user.find('Last name').type('Hopper')
+    user.find('Email').type('grace@example.com')
+    user.find(marker='book-confirm').click()
+    await user.should_see('You are booked', retries=50)
+    await user.should_see('We have created an account for grace@example.com')
+    booked = bookings_of(db, world, 'grace@example.com')
+    assert [b.start.replace(tzinfo=UTC) for b in booked] == [expected[0].start]
+    notify.wait_for_notifications()
+
+
+async def test_a_form_without_a_name_or_email_is_not_sent(user: User, db) -> None:  # noqa: ANN001
+    world = seed_world(db)
+    await user.open(f'/book?service={world.services["cut"]}')
+    await choose_first_time(user)
+    user.find(marker='book-confirm').click()
+    await user.should_see('Please enter your first and last name.')
+    user.find('First name').type('Grace')
+    user.find('Last name').type('Hopper')
+    user.find('Email').type('grace-at-example')
+    user.find(marker='book-confirm').click()
+    await user.should_see('Please enter a valid email address')
+    assert bookings_of(db, world, 'grace-at-example') == []
+
+
+async def test_signed_in_details_are_filled_and_the_email_is_read_only(user: User, db) -> None:  # noqa: ANN001
+    world = seed_world(db)
+    await signed_in(user)
+    await user.open(f'/book?service={world.services["cut"]}')
+    await user.should_see('Haircut · 45 min')
+    email = user.find(marker='book-email').elements.pop()
+    assert email.value == 'ada@example.com' and 'readonly' in email.props
+    assert user.find(marker='book-first-name').elements.pop().value == 'Ada'
+    await choose_first_time(user)
+    user.find(marker='book-confirm').click()
+    await user.should_see('You are booked', retries=50)
+    await user.should_see('Go to my appointments')
+    assert len(bookings_of(db, world, 'ada@example.com')) == 1
+
+
+async def test_a_deposit_without_card_payment_says_how_to_pay_at_the_desk(user: User, db) -> None:  # noqa: ANN001
+    world = seed_world(db)
+    await user.open(f'/book?service={world.services["colour"]}')
+    await user.should_see('Colour & cut')
+    await user.should_not_see('Any staff')  # only Mia does colour: no staff choice to make
+    await choose_first_time(user)
+    user.find('First name').type('Grace')
+    user.find('Last name').type('Hopper')
+    user.find('Email').type('grace@example.com')
+    user.find(marker='book-confirm').click()
+    await user.should_see('A deposit of €30.00 is due.', retries=50)
+    await user.should_see('Pay at the front desk')
+    notify.wait_for_notifications()
+
+
+async def test_a_time_taken_by_someone_else_disappears_without_a_reload(user: User, db) -> None:  # noqa: ANN001
+    world = seed_world(db)
+    await user.open(f'/book?service={world.services["colour"]}')
+    first = (await shown_slots(user))[0]
+    label = first.props['aria-label']
+    day = picked_day(user)
+    slot = availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['colour'],
+                                  staff_id=world.staff['mia'], day=day, now=datetime.now(UTC))[0]
+    booking.book(db, tenant_id=world.tenant_id, customer_id=world.bob, service_id=world.services['colour'],
+                 staff_id=world.staff['mia'], start=slot.start, now=datetime.now(UTC))  # Bob, in another browser
+    for _ in range(40):
+        labels = [b.props['aria-label'] for b in user.find(marker='slot').elements]
+        if label not in labels:
+            break
+        await asyncio.sleep(0.05)
+    assert label not in [b.props['aria-label'] for b in user.find(marker='slot').elements]
+
+
+async def test_confirming_a_time_taken_meanwhile_says_so_and_offers_fresh_times(user: User, db) -> None:  # noqa: ANN001
+    world = seed_world(db)
+    await user.open(f'/book?service={world.services["colour"]}')
+    label = await choose_first_time(user)
+    day = picked_day(user)
+    slot = availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['colour'],
+                                  staff_id=world.staff['mia'], day=day, now=datetime.now(UTC))[0]
+    with db.write() as s:  # the front desk writes it straight in: no live event reaches this page
+        crud.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.bob,
+                                service_id=world.services['colour'], staff_id=world.staff['mia'], start=slot.start,
+                                duration=timedelta(minutes=120))
+    user.find('First name').type('Grace')
+    user.find('Last name').type('Hopper')
+    user.find('Email').type('grace@example.com')
+    user.find(marker='book-confirm').click()
+    await user.should_see('That time was just taken. Please pick another.', retries=50)
+    assert label not in [b.props['aria-label'] for b in user.find(marker='slot').elements]
+    assert bookings_of(db, world, 'grace@example.com') == []
+
+
+async def test_a_package_books_its_own_services_at_no_charge(user: User, db) -> None:  # noqa: ANN001
+    world = seed_world(db)
+    cp = add_package(db, world, used=0, paid=True)
+    await signed_in(user)
+    await user.open(f'/book?package={cp}')
+    await user.should_see('From your package “Three cuts”: 3 sessions left, no charge.')
+    await user.should_see('Haircut · 45 min · no charge')
+    await user.should_not_see('Colour & cut')
+    await choose_first_time(user)
+    user.find(marker='book-confirm').click()
+    await user.should_see('You are booked', retries=50)
+    booked = bookings_of(db, world, 'ada@example.com')
+    assert [(b.price, b.customer_package_id) for b in booked] == [(0, cp)]  # the package had no sessions used
+
+
+async def test_an_expired_package_is_refused_with_the_reason(user: User, db) -> None:  # noqa: ANN001
+    world = seed_world(db)
+    cp = add_package(db, world, used=0, bought_days_ago=100, validity_days=90)
+    await signed_in(user)
+    await user.open(f'/book?package={cp}')
+    await user.should_see(marker='package-refusal')
+    await user.should_see('expired')
+    await user.should_not_see(marker='book-confirm')

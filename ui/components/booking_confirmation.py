@@ -1,0 +1,100 @@
+"""What the booking page shows once a time is booked: the booked time, how the deposit is paid, the way to the panel.
+
+The booking is remembered in this browser's own storage (`app.storage.user`), so the confirmation survives the trip
+to Stripe and back without putting an appointment id in a link anyone could change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nicegui import app, ui
+
+from domain import model as d
+from ui import format as fmt
+from ui.context import PanelContext
+
+KEY = 'last_booking'
+
+
+def remember_booking(ctx: PanelContext, appt: d.Appointment, *, customer: d.Customer, created: bool, deposit: int,
+                     card: bool, instructions: str, signed_in: bool) -> None:
+    tz, business = ctx.tz, ctx.business_tz
+    when = f'{fmt.when(appt.start, appt.end, tz)} ({fmt.zone_label(tz, appt.start)})'
+    business_when = ''
+    if tz.key != business.key:
+        business_when = f'{fmt.when(appt.start, appt.end, business)} ({fmt.zone_label(business, appt.start)})'
+    app.storage.user[KEY] = {
+        'service': appt.service.name,
+        'when': when,
+        'business_when': business_when,
+        'staff': appt.staff.name,
+        'location': appt.location.name if appt.location else ('Online' if appt.service.is_online else ''),
+        'price': fmt.money(appt.price, ctx.tenant.currency) if appt.price else 'No charge',
+        'deposit': fmt.money(deposit, ctx.tenant.currency) if deposit else '',
+        'card': card,
+        'instructions': instructions.strip(),
+        'email': customer.email,
+        'created': created,
+        'signed_in': signed_in,
+    }
+
+
+def last_booking() -> dict[str, Any] | None:
+    found = app.storage.user.get(KEY)
+    return found if isinstance(found, dict) else None
+
+
+def confirmation(booked: dict[str, Any], *, paid: bool = False, canceled: bool = False) -> None:
+    with ui.card().classes('k-card w-full q-pa-lg gap-3').props('role=region aria-label="Booking confirmed"').mark(
+            'booking-confirmed'):
+        with ui.row().classes('items-center no-wrap gap-2'):
+            ui.icon('event_available', size='32px', color='positive').props('aria-hidden=true')
+            ui.label('You are booked').classes('text-h5').props('role=heading aria-level=1')
+        ui.label(booked['service']).classes('text-h6').props('role=heading aria-level=2')
+        with ui.element('dl').classes('w-full q-ma-none').mark('booking-facts'):
+            for term, value in _facts(booked):
+                with ui.element('div').classes('row no-wrap q-py-xs').style(
+                        'border-bottom: 1px solid rgba(0,0,0,.06)'):
+                    with ui.element('dt').classes('col-4 k-muted'):
+                        ui.label(term)
+                    with ui.element('dd').classes('col q-ma-none text-weight-medium'):
+                        ui.label(value)
+        _payment_notice(booked, paid=paid, canceled=canceled)
+        if booked.get('created'):
+            ui.label(f'We have created an account for {booked["email"]}. Check your inbox for a link to set your '
+                     'password; then you can see and change this booking online.').classes('text-body2').mark(
+                'account-created')
+        with ui.row().classes('w-full gap-2 q-mt-sm'):
+            target = 'Go to my appointments' if booked.get('signed_in') else 'Sign in to see my appointments'
+            ui.button(target, on_click=lambda: ui.navigate.to('/')).props('unelevated no-caps').mark('to-panel')
+            ui.button('Book another', on_click=lambda: ui.navigate.to('/book')).props('flat no-caps').mark(
+                'book-another')
+
+
+def _facts(booked: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = [('When', booked['when'])]
+    if booked.get('business_when'):
+        rows.append(('Business time', booked['business_when']))
+    rows.append(('Staff', booked['staff']))
+    if booked.get('location'):
+        rows.append(('Location', booked['location']))
+    rows.append(('Price', booked['price']))
+    return rows
+
+
+def _payment_notice(booked: dict[str, Any], *, paid: bool, canceled: bool) -> None:
+    deposit = booked.get('deposit')
+    if not deposit:
+        return
+    if paid:
+        text, icon = f'Deposit of {deposit} received. Thank you! It shows in your panel once Stripe confirms it.', \
+            'check_circle'
+    else:
+        lead = 'The card payment was canceled; nothing was charged. ' if canceled else ''
+        text = f'{lead}A deposit of {deposit} is due. {booked.get("instructions") or "Please pay at the desk."}'
+        icon = 'storefront'
+    with ui.row().classes('w-full items-start no-wrap gap-2 q-pa-sm rounded-borders').style(
+            'background: rgba(0,0,0,.04)').props('role=status').mark('deposit-notice'):
+        ui.icon(icon, size='20px').props('aria-hidden=true')
+        ui.label(text).style('white-space: pre-line')

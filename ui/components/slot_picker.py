@@ -1,0 +1,303 @@
+"""The slot picker: a month calendar in which only dates with a free time can be picked, then that day's free times.
+
+Shared by the Reschedule drawer and the booking page; both ask the same engine through services.availability.
+
+Accessible names (what people with screen readers hear and what QA suites select by):
+- the calendar is a group named 'Date'; dates without a free time are disabled, its arrows are 'Previous month' and
+  'Next month' (Quasar's own names);
+- the times of the picked day form a group named 'Free times on <day>', e.g. 'Free times on Tue 24 Nov 2026';
+- each time is a button named by its start in the customer's zone, e.g. '10:30'; a group class adds the seats left,
+  '10:30, 3 seats left'. The chosen time has aria-pressed="true". Tests may also use the marks `slot` and
+  `slot-10:30`.
+
+Live: while it is on the page it listens to the business's availability topic; when a staff member it shows gets a
+booking (or loses one) it reloads the month's dates and the picked day's times, so a time taken anywhere disappears
+without a reload. If the chosen time goes, the choice is cleared and the customer is told.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from nicegui import run, ui
+
+from domain.availability import Slot
+from services import availability, events
+from services.context import get_db
+from ui import format as fmt
+from ui.components.live import LiveSubscription
+
+PickHandler = Callable[[Slot | None], Awaitable[None] | None]
+TAKEN_WHILE_CHOSEN = 'The time you chose was just taken. Please pick another.'
+CSS = '''
+.k-slot-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(88px, 1fr)); gap: 8px; width: 100%; }
+.k-slot-grid .q-btn { min-height: 44px; }
+.k-date { width: 100%; }
+.k-pick-row { display: flex; flex-wrap: wrap; gap: 16px; width: 100%; align-items: flex-start; }
+.k-pick-date { flex: 0 1 340px; min-width: 0; }
+.k-pick-times { flex: 1 1 260px; min-width: 0; }
+'''
+# How many months ahead the picker looks for a first free date before saying there is none.
+LOOKAHEAD_MONTHS = 3
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlotQuery:
+    """What to find times for. `staff_id` None means any staff; `staff_ids` are the people shown (for live events)."""
+
+    tenant_id: int
+    service_id: int
+    staff_id: int | None
+    staff_ids: tuple[int, ...]
+    group: bool = False
+    max_days_ahead: int = 365
+    ignore_appointment_id: int | None = None
+    seats: int = 1
+    location_id: int | None = None
+
+
+def slot_label(slot: Slot, tz: ZoneInfo, day: date) -> str:
+    """The start in the customer's clock; the weekday is added when that is not the picked (business) day."""
+    local = slot.start.astimezone(tz)
+    text = local.strftime('%H:%M')
+    return text if local.date() == day else f'{text} {local.strftime("%a")}'
+
+
+def seats_words(free: int) -> str:
+    return '1 seat left' if free == 1 else f'{free} seats left'
+
+
+class SlotPicker:
+    """Build it inside a container, then `await picker.start()`; `picker.selected` is the chosen Slot or None."""
+
+    def __init__(self, query: SlotQuery, *, tz: ZoneInfo, business_tz: ZoneInfo, now: Callable[[], datetime],
+                 on_pick: PickHandler | None = None) -> None:
+        self.query = query
+        self.tz, self.business_tz, self.now = tz, business_tz, now
+        self.on_pick = on_pick
+        self.selected: Slot | None = None
+        self.day: date | None = None
+        self.view: tuple[int, int] = (0, 0)
+        self.dates: list[date] = []
+        self.slots: list[Slot] = []
+        self._generation = 0
+        self._buttons: dict[datetime, ui.button] = {}
+        self._shown_day: date | None = None
+        ui.add_css(CSS)
+        with ui.column().classes('w-full gap-2').mark('slot-picker') as self.root:
+            self.zone_note = ui.label().classes('text-caption k-muted').mark('zone-note')
+            with ui.element('div').classes('k-pick-row'):
+                with ui.column().classes('k-pick-date gap-1'):
+                    ui.label('Date').classes('text-body2 text-weight-medium').props('aria-hidden=true')
+                    self.calendar = ui.date(mask='YYYY-MM-DD', on_change=self._date_changed).props(
+                        'minimal flat bordered first-day-of-week=1 role=group aria-label="Date"').classes(
+                        'k-date').mark('slot-date')
+                    self.calendar.on('navigation', self._navigated)
+                with ui.column().classes('k-pick-times gap-2'):
+                    self.status = ui.label().classes('text-body2 text-negative').props(
+                        'role=status aria-live=polite').mark('slot-status')
+                    self.slots_box = ui.column().classes('w-full gap-2')
+            self._live = LiveSubscription(events.availability_topic(query.tenant_id), self._on_event)
+        self._show_zone_note()
+
+    # ---- what the owner calls --------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open on the first month with a free date (within a few months) and pick its first free date."""
+        self._limit_navigation()
+        today = self._today()
+        year, month = today.year, today.month
+        for _ in range(LOOKAHEAD_MONTHS):
+            dates = await self._month(year, month)
+            if dates is None:
+                return
+            if dates:
+                self._show_month(year, month, dates)
+                await self.pick_day(dates[0])
+                return
+            year, month = _next_month(year, month)
+        self._show_month(today.year, today.month, [])
+        self._clear_slots('No free times in the coming weeks. Please try again later or contact us.')
+
+    async def set_query(self, query: SlotQuery) -> None:
+        """Another service, staff member or 'any': start again."""
+        self.query = query
+        await self._choose(None)
+        self.day = self._shown_day = None
+        self.dates = []
+        self.calendar.value = None
+        await self.start()
+
+    async def refresh(self, *, quiet: bool = False) -> None:
+        """Reload the shown month and the picked day (after a refused booking, or a live event). `quiet`: the owner
+        tells the customer about a lost choice itself."""
+        year, month = self.view
+        dates = await self._month(year, month)
+        if dates is not None and self.view == (year, month):
+            self._show_month(year, month, dates)
+        if self.day is not None:
+            await self._load_day(self.day, quiet=quiet)
+
+    async def pick_day(self, day: date) -> None:
+        self.day = day
+        self.calendar.value = day.isoformat()
+        await self._load_day(day)
+
+    # ---- events --------------------------------------------------------------------------------------------
+
+    async def _date_changed(self, event: Any) -> None:
+        value = event.value
+        if not value:
+            return
+        day = date.fromisoformat(value)
+        if day == self._shown_day:
+            return
+        if day not in self.dates:  # another month's date (keyboard, tests): only a date the engine offers
+            dates = await self._month(day.year, day.month)
+            if dates is None or day not in dates:
+                return
+            self._show_month(day.year, day.month, dates)
+        self.day = day
+        await self._load_day(day)
+
+    async def _navigated(self, event: Any) -> None:
+        args = event.args or {}
+        year, month = int(args.get('year', 0)), int(args.get('month', 0))
+        if not (1 <= month <= 12) or (year, month) == self.view:
+            return
+        self.view = (year, month)
+        dates = await self._month(year, month)
+        if dates is not None and self.view == (year, month):
+            self._show_month(year, month, dates)
+
+    async def _on_event(self, payload: dict[str, Any]) -> None:
+        staff_id = payload.get('staff_id')
+        if staff_id is not None and staff_id not in self.query.staff_ids:
+            return
+        await self.refresh()
+
+    # ---- loading -------------------------------------------------------------------------------------------
+
+    async def _month(self, year: int, month: int) -> list[date] | None:
+        q = self.query
+        found = await run.io_bound(availability.month_dates, get_db(), tenant_id=q.tenant_id, service_id=q.service_id,
+                                   staff_id=q.staff_id, year=year, month=month, now=self.now(),
+                                   ignore_appointment_id=q.ignore_appointment_id, seats=q.seats,
+                                   location_id=q.location_id)
+        return None if found is None else list(found)
+
+    async def _load_day(self, day: date, *, quiet: bool = False) -> None:
+        self._generation += 1
+        generation = self._generation
+        q = self.query
+        slots = await run.io_bound(availability.day_slots, get_db(), tenant_id=q.tenant_id, service_id=q.service_id,
+                                   staff_id=q.staff_id, day=day, now=self.now(),
+                                   ignore_appointment_id=q.ignore_appointment_id, seats=q.seats,
+                                   location_id=q.location_id)
+        if slots is None or generation != self._generation or self.day != day:
+            return  # shutting down, or a newer answer is on its way
+        self.slots = list(slots)
+        chosen = self.selected
+        if chosen is not None and not any(s.start == chosen.start for s in self.slots):
+            await self._choose(None)
+            self.status.text = '' if quiet else TAKEN_WHILE_CHOSEN
+        elif chosen is not None:
+            # keep the choice, but with the fresh seats and staff
+            self.selected = next(s for s in self.slots if s.start == chosen.start)
+        self._render_slots(day)
+
+    # ---- drawing -------------------------------------------------------------------------------------------
+
+    def _show_month(self, year: int, month: int, dates: list[date]) -> None:
+        self.view = (year, month)
+        known = [d for d in self.dates if (d.year, d.month) != (year, month)]
+        self.dates = sorted(set(known) | set(dates))
+        self.calendar.props['options'] = [d.strftime('%Y/%m/%d') for d in self.dates]
+        self.calendar.props['default-year-month'] = f'{year:04d}/{month:02d}'
+        self.calendar.update()
+
+    def _render_slots(self, day: date) -> None:
+        self._shown_day = day
+        self.slots_box.clear()
+        self._buttons = {}
+        day_words = fmt.day(datetime(day.year, day.month, day.day, 12, tzinfo=self.business_tz), self.business_tz)
+        with self.slots_box:
+            ui.label(f'Free times on {day_words}').classes('text-subtitle2').props('role=heading aria-level=3')
+            if not self.slots:
+                ui.label('No free times left on this day. Please pick another date.').classes(
+                    'k-muted').mark('no-slots')
+                return
+            with ui.element('div').classes('k-slot-grid').props(
+                    f'role=group aria-label="Free times on {day_words}"').mark('slot-grid'):
+                for slot in self.slots:
+                    self._buttons[slot.start] = self._slot_button(slot, day)
+
+    def _slot_button(self, slot: Slot, day: date) -> ui.button:
+        label = slot_label(slot, self.tz, day)
+        name = f'{label}, {seats_words(slot.free_seats)}' if self.query.group else label
+        chosen = self.selected is not None and self.selected.start == slot.start
+        button = ui.button(on_click=lambda s=slot: self._choose(s)).props(
+            f'no-caps {"unelevated" if chosen else "outline"} aria-label="{name}" aria-pressed={str(chosen).lower()}'
+        ).mark(f'slot slot-{label.replace(" ", "-")}')
+        with button:
+            with ui.column().classes('items-center gap-0'):
+                ui.label(label).classes('text-body1 text-weight-medium')
+                if self.query.group:
+                    ui.label(seats_words(slot.free_seats)).classes('text-caption')
+        return button
+
+    async def _choose(self, slot: Slot | None) -> None:
+        if slot is not None and not any(s.start == slot.start for s in self.slots):
+            return
+        self.selected = slot
+        self.status.text = ''
+        for start, button in self._buttons.items():
+            chosen = slot is not None and start == slot.start
+            button.props(remove='unelevated outline')
+            button.props(f'{"unelevated" if chosen else "outline"} aria-pressed={str(chosen).lower()}')
+        if self.on_pick is not None:
+            result = self.on_pick(slot)
+            if inspect.isawaitable(result):
+                await result
+
+    def _clear_slots(self, message: str) -> None:
+        self.slots = []
+        self.slots_box.clear()
+        with self.slots_box:
+            ui.label(message).classes('k-muted').mark('no-slots')
+
+    def _show_zone_note(self) -> None:
+        at = self.now()
+        if self.tz.key == self.business_tz.key:
+            self.zone_note.text = f'Times are in {fmt.zone_label(self.tz, at)}.'
+        else:
+            self.zone_note.text = (f'Times are in your time zone, {fmt.zone_label(self.tz, at)}. '
+                                   f'Dates follow the business, in {fmt.zone_label(self.business_tz, at)}.')
+
+    def set_zone(self, tz: ZoneInfo) -> None:
+        """The browser told us the customer's zone: show times in it."""
+        if tz.key == self.tz.key:
+            return
+        self.tz = tz
+        self._show_zone_note()
+        if self.day is not None:
+            self._render_slots(self.day)
+
+    def _limit_navigation(self) -> None:
+        today = self._today()
+        last = today + timedelta(days=self.query.max_days_ahead)
+        self.calendar.props(f'navigation-min-year-month={today:%Y/%m} navigation-max-year-month={last:%Y/%m}')
+
+    def _today(self) -> date:
+        return self.now().astimezone(self.business_tz).date()
+
+
+def _next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
