@@ -292,8 +292,8 @@ def signed_in_client(base: str, session_id: str | None) -> httpx.Client:
 
 
 def _grid_rows(html: str) -> int:
-    """Cards the HTML itself carries: rows of the AppointmentGrid's QTable in the page's element JSON."""
-    match = re.search(r'"k-grid".*?"rows":(\[.*?\]),"', html)
+    """Cards the HTML itself carries: rows in the AppointmentsView element's state in the page's element JSON."""
+    match = re.search(r'"state":\{.*?"rows":(\[.*?\]),"empty_text"', html)
     if not match:
         return 0
     return match.group(1).count('"service":')

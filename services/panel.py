@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlmodel import Session
+
 from domain import model as d
 from domain.settings import PanelSettings
 from storage import queries as q
@@ -44,14 +46,37 @@ def load_shell(db: Database, *, tenant_id: int, session_id: str | None) -> Shell
     return Shell(customer=customer, settings=settings, statuses=statuses, sells_packages=sells_packages)
 
 
+def load_entry(db: Database, *, tenant_id: int, session_id: str | None, now: datetime,
+               appointments: bool) -> tuple[Shell, PanelData | None] | None:
+    """First paint in one session: the shell and, on the Appointments section, its data (six statements)."""
+    if not session_id:
+        return None
+    with db.read() as s:
+        customer = q.session_customer(s, session_id=session_id, tenant_id=tenant_id)
+        if customer is None:
+            return None
+        settings, statuses, sells_packages = q.tenant_context(s, tenant_id=tenant_id)
+        shell = Shell(customer=customer, settings=settings, statuses=statuses, sells_packages=sells_packages)
+        if not appointments:
+            return shell, None
+        return shell, _panel_data(s, tenant_id=tenant_id, customer_id=customer.id, now=now, statuses=statuses,
+                                  tab='upcoming', sort='newest', page_size=PAGE_SIZE)
+
+
 def load_panel(db: Database, *, tenant_id: int, customer_id: int, now: datetime, statuses: tuple[d.Status, ...],
                tab: str = 'upcoming', sort: str = 'newest', page_size: int = PAGE_SIZE) -> PanelData:
     """Three statements whatever the number of appointments: counts, the next visit, one page of the tab."""
     with db.read() as s:
-        counts = q.panel_counts(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
-        upcoming = q.next_appointment(s, tenant_id=tenant_id, customer_id=customer_id, now=now, status_list=statuses)
-        page = q.appointment_page(s, tenant_id=tenant_id, customer_id=customer_id, now=now, tab=tab, sort=sort,
-                                  status_list=statuses, offset=0, limit=page_size)
+        return _panel_data(s, tenant_id=tenant_id, customer_id=customer_id, now=now, statuses=statuses, tab=tab,
+                           sort=sort, page_size=page_size)
+
+
+def _panel_data(s: Session, *, tenant_id: int, customer_id: int, now: datetime, statuses: tuple[d.Status, ...],
+                tab: str, sort: str, page_size: int) -> PanelData:
+    counts = q.panel_counts(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+    upcoming = q.next_appointment(s, tenant_id=tenant_id, customer_id=customer_id, now=now, status_list=statuses)
+    page = q.appointment_page(s, tenant_id=tenant_id, customer_id=customer_id, now=now, tab=tab, sort=sort,
+                              status_list=statuses, offset=0, limit=page_size)
     return PanelData(counts=counts, next_appointment=upcoming, page=page)
 
 

@@ -18,6 +18,8 @@ class PanelContext:
     settings: PanelSettings
     statuses: tuple[d.Status, ...] = ()
     clock: object = field(default=None, repr=False)  # a callable returning aware UTC now; tests may pin it
+    # Data the page loaded with the shell, handed to the first section built (then dropped).
+    first_paint: dict[str, object] = field(default_factory=dict, repr=False)
 
     def now(self) -> datetime:
         if callable(self.clock):

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 
-
 @pytest.fixture(autouse=True)
 def panel_database(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Point the app at its own migrated database before the main file runs."""
@@ -49,3 +48,29 @@ async def signed_in(user, email: str = 'ada@example.com', password: str = 'kairo
     """Sign in and wait for the panel to be there."""
     await sign_in(user, email, password)
     await user.should_see(marker='sign-out', retries=50)
+
+
+async def appointments_shown(user, count: int | None = None, tab: str | None = None) -> None:  # noqa: ANN001
+    """Wait for the Appointments section (drawn in the browser from one element's state); switch tab if asked."""
+    import asyncio
+
+    from ui.components.appointments_view import AppointmentsView
+
+    for _ in range(100):
+        found = user.find(AppointmentsView).elements if _has(user, AppointmentsView) else set()
+        if found:
+            element = next(iter(found))
+            if tab and element.state['tab'] != tab:
+                user.find(AppointmentsView).trigger('view', {'tab': tab})
+            elif count is None or len(element.state['rows']) == count:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f'the Appointments section never showed {count} cards on the {tab or "current"} tab')
+
+
+def _has(user, kind) -> bool:  # noqa: ANN001
+    try:
+        user.find(kind)
+    except AssertionError:
+        return False
+    return True

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from nicegui import ui
 from nicegui.testing import User
 
 from domain.settings import PanelDesigner, PanelSettings
@@ -16,7 +15,8 @@ from services.config import reset_config
 from storage import crud
 from tests.support.fake_stripe import FakeStripe
 from tests.support.seed import World, add_appointment, at, seed_world
-from tests.ui.conftest import signed_in
+from tests.ui.conftest import appointments_shown, signed_in
+from ui.components.appointments_view import AppointmentsView
 
 SECRET = 'whsec_ui_tests'
 
@@ -111,8 +111,8 @@ async def test_the_pay_drawer_shows_the_amount_due_and_in_person_instructions_wi
     world = seed_world(db, settings=PanelSettings(offline_payment_instructions='Pay at reception, cash or card.'))
     appt = add_appointment(db, world, start=at(now, 5), service='colour', price=12000, deposit=3000, paid=3000)
     await signed_in(user)
-    await user.should_see('Colour & cut')
-    user.find(ui.table).trigger('action', {'kind': 'pay', 'id': appt})
+    await appointments_shown(user, 1)
+    user.find(AppointmentsView).trigger('action', {'kind': 'pay', 'id': appt})
     await user.should_see(marker='pay-drawer')
     await user.should_see('Amount due')
     await user.should_see('€90.00')
@@ -127,7 +127,7 @@ async def test_paying_by_card_opens_a_checkout_and_the_card_turns_paid_when_stri
     appt = add_appointment(db, world, start=at(now, 5), price=4500)
     await signed_in(user)
     await card_field(user, appt, 'payment_label', 'Unpaid, €45.00 due')
-    user.find(ui.table).trigger('action', {'kind': 'pay', 'id': appt})
+    user.find(AppointmentsView).trigger('action', {'kind': 'pay', 'id': appt})
     await user.should_see(marker='pay-drawer')
     await user.should_see('Card (secure Stripe checkout)')
     user.find(marker='pay-card').click()
@@ -165,8 +165,8 @@ async def test_the_details_drawer_offers_a_receipt_for_each_payment_received(use
     payment_id = payments.record_offline_payment(db, tenant_id=world.tenant_id, appointment_id=appt, amount=4500,
                                                  method='cash', now=now)
     await signed_in(user)
-    await user.should_see('Haircut')
-    user.find(ui.table).trigger('action', {'kind': 'details', 'id': appt})
+    await appointments_shown(user, 1)
+    user.find(AppointmentsView).trigger('action', {'kind': 'details', 'id': appt})
     await user.should_see('Receipts')
     link = user.find(marker='receipt-download').elements.pop()
     assert link.props['href'] == f'/receipts/{payment_id}'
@@ -177,7 +177,7 @@ async def card_field(user: User, appointment_id: int, field: str, expected: obje
     row: dict = {}
     for _ in range(100):
         try:
-            row = next(r for r in user.find(ui.table).elements.pop().rows if r['id'] == appointment_id)
+            row = next(r for r in user.find(AppointmentsView).elements.pop().rows if r['id'] == appointment_id)
             if row[field] == expected:
                 return
         except (AssertionError, StopIteration):

@@ -1,31 +1,38 @@
-"""What a customer sees in the panel: the next visit, counts, tabs, sorting, the Details drawer."""
+"""What a customer sees in the panel: the next visit, counts, tabs, sorting, the Details drawer, live changes."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from typing import Any
 
-from nicegui import ui
 from nicegui.testing import User
 
 from tests.support.seed import add_appointment, at, seed_world
 from tests.ui.conftest import sign_in, signed_in
+from ui.components.appointments_view import AppointmentsView
 
 
-def grid_rows(user: User) -> list[dict]:
-    return user.find(ui.table).elements.pop().rows
+def view(user: User) -> AppointmentsView:
+    return user.find(AppointmentsView).elements.pop()
 
 
-async def cards(user: User, field: str, expected: list[str]) -> None:
-    """Wait until the cards in view show `expected` in `field` (the grid is drawn from rows in the browser)."""
-    for _ in range(60):
+async def shows(user: User, check: Any, expected: Any) -> None:
+    """Wait until `check(state)` of the Appointments element equals `expected` (it is drawn in the browser)."""
+    seen = None
+    for _ in range(80):
         try:
-            if [r[field] for r in grid_rows(user)] == expected:
+            seen = check(view(user).state)
+            if seen == expected:
                 return
-        except AssertionError:  # the panel is still loading
+        except AssertionError:  # the section is still loading
             pass
         await asyncio.sleep(0.05)
-    assert [r[field] for r in grid_rows(user)] == expected
+    assert seen == expected
+
+
+def services(state: dict) -> list[str]:
+    return [row['service'] for row in state['rows']]
 
 
 async def test_the_panel_needs_a_session(user: User, db) -> None:
@@ -41,7 +48,7 @@ async def test_a_wrong_password_gets_one_message_that_does_not_say_which(user: U
     user.find('Email').clear().type('nobody@example.com')
     user.find(marker='sign-in').click()
     await user.should_see('That email and password do not match an account.')
-    await user.should_not_see('Your next appointment')
+    await user.should_not_see(marker='sign-out')
 
 
 async def test_ada_sees_her_next_appointment_and_counts(user: User, db) -> None:
@@ -54,34 +61,51 @@ async def test_ada_sees_her_next_appointment_and_counts(user: User, db) -> None:
     add_appointment(db, world, start=at(now, -9), status='no-show')
     add_appointment(db, world, customer=world.bob, start=at(now, 2), staff='leo')  # Bob's: never shown to Ada
     await signed_in(user)
-    await user.should_see('Your next appointment')
-    await user.should_see('Haircut')
-    await user.should_see('2 upcoming')
-    await user.should_see('1 completed')
-    await cards(user, 'service', ['Haircut', 'Haircut', 'Colour & cut'])  # upcoming, soonest first
-    await cards(user, 'status_label', ['Canceled', 'Approved', 'Pending'])
+    await shows(user, lambda s: s['dashboard']['next']['service'], 'Haircut')
+    dashboard = view(user).state['dashboard']
+    assert (dashboard['upcoming'], dashboard['completed']) == (2, 1)
+    assert {f['what']: f['text'] for f in dashboard['next']['facts']}['Staff'] == 'Mia Wong'
+    await shows(user, services, ['Haircut', 'Haircut', 'Colour & cut'])  # upcoming, soonest first
+    await shows(user, lambda s: [r['status_label'] for r in s['rows']], ['Canceled', 'Approved', 'Pending'])
+    assert [(t['label'], t['count']) for t in view(user).state['tabs']] == [('Upcoming', 3), ('Past', 2), ('All', 5)]
 
 
-async def test_tabs_switch_and_all_sorts_by_price(user: User, db) -> None:
+async def test_tabs_switch_and_all_sorts(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     add_appointment(db, world, start=at(now, 4), price=4500)
-    add_appointment(db, world, start=at(now, -3), service='colour', minutes=120, price=12000)
-    add_appointment(db, world, start=at(now, -20), service='yoga', staff='leo', price=2000, minutes=60)
+    add_appointment(db, world, start=at(now, -3), service='colour', minutes=120, price=12000, status='pending')
+    add_appointment(db, world, start=at(now, -20), service='yoga', staff='leo', price=2000, minutes=60,
+                    status='canceled')
     await signed_in(user)
-    await user.should_see('Upcoming (1)')
-    await user.should_not_see('Sort by')  # sorting belongs to the All tab
-    user.find('Past (2)').click()
-    await cards(user, 'service', ['Colour & cut', 'Pilates mat class'])
-    user.find('All (3)').click()
-    await user.should_see('Sort by')
-    await cards(user, 'service', ['Haircut', 'Colour & cut', 'Pilates mat class'])
-    user.find('Sort by').click()
-    user.find('Price (high to low)').click()
-    await cards(user, 'price', ['€120.00', '€45.00', '€20.00'])
-    user.find('Sort by').click()
-    user.find('Oldest first').click()
-    await cards(user, 'service', ['Pilates mat class', 'Colour & cut', 'Haircut'])
+    await shows(user, services, ['Haircut'])
+    user.find(AppointmentsView).trigger('view', {'tab': 'past'})
+    await shows(user, services, ['Colour & cut', 'Pilates mat class'])
+    user.find(AppointmentsView).trigger('view', {'tab': 'all'})
+    await shows(user, services, ['Haircut', 'Colour & cut', 'Pilates mat class'])  # newest first
+    user.find(AppointmentsView).trigger('view', {'sort': 'price'})
+    await shows(user, lambda s: [r['price'] for r in s['rows']], ['€120.00', '€45.00', '€20.00'])
+    user.find(AppointmentsView).trigger('view', {'sort': 'oldest'})
+    await shows(user, services, ['Pilates mat class', 'Colour & cut', 'Haircut'])
+    user.find(AppointmentsView).trigger('view', {'sort': 'status'})  # the business's order of statuses
+    await shows(user, lambda s: [r['status_label'] for r in s['rows']], ['Pending', 'Approved', 'Canceled'])
+    user.find(AppointmentsView).trigger('view', {'sort': 'nonsense'})  # a forged event changes nothing
+    await asyncio.sleep(0.2)
+    assert view(user).state['sort'] == 'status'
+
+
+async def test_pages_of_cards(user: User, db) -> None:
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    for day in range(1, 31):
+        add_appointment(db, world, start=at(now, -day * 2))
+    await signed_in(user)
+    user.find(AppointmentsView).trigger('view', {'tab': 'past'})
+    await shows(user, lambda s: (s['page'], s['pages'], len(s['rows'])), (1, 3, 12))
+    user.find(AppointmentsView).trigger('view', {'page': 3})
+    await shows(user, lambda s: (s['page'], len(s['rows'])), (3, 6))
+    user.find(AppointmentsView).trigger('view', {'page': 99})  # beyond the end: the last page
+    await shows(user, lambda s: s['page'], 3)
 
 
 async def test_an_empty_tab_says_so_and_offers_the_booking_page(user: User, db) -> None:
@@ -89,9 +113,18 @@ async def test_an_empty_tab_says_so_and_offers_the_booking_page(user: User, db) 
     world = seed_world(db, now=now)
     add_appointment(db, world, start=at(now, -3))
     await signed_in(user)
-    await user.should_see('No upcoming appointments.')
-    book = user.find('Book an appointment').elements.pop()
-    assert book.props['href'] == '/book'
+    await shows(user, lambda s: (s['rows'], s['empty_text'].split('.')[0], s['booking_url']),
+                ([], 'No upcoming appointments', '/book'))
+    assert view(user).state['dashboard']['next'] is None
+
+
+async def test_past_cards_offer_rebook_with_the_service(user: User, db) -> None:
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    add_appointment(db, world, start=at(now, -3), service='colour', minutes=120, price=12000)
+    await signed_in(user)
+    user.find(AppointmentsView).trigger('view', {'tab': 'past'})
+    await shows(user, lambda s: [r['rebook_url'] for r in s['rows']], [f'/book?service={world.services["colour"]}'])
 
 
 async def test_the_details_drawer_shows_time_price_paid_and_due(user: User, db) -> None:
@@ -100,8 +133,8 @@ async def test_the_details_drawer_shows_time_price_paid_and_due(user: User, db) 
     appt = add_appointment(db, world, start=at(now, 6), service='colour', minutes=120, price=12000,
                            deposit=3000, paid=3000, status='approved')
     await signed_in(user)
-    await cards(user, 'service', ['Colour & cut'])
-    user.find(ui.table).trigger('action', {'kind': 'details', 'id': appt})
+    await shows(user, services, ['Colour & cut'])
+    user.find(AppointmentsView).trigger('action', {'kind': 'details', 'id': appt})
     await user.should_see('Duration')
     await user.should_see('2 h')
     await user.should_see('€120.00')
@@ -116,10 +149,10 @@ async def test_another_customers_appointment_id_opens_nothing(user: User, db) ->
     add_appointment(db, world, start=at(now, 6))
     bobs = add_appointment(db, world, customer=world.bob, start=at(now, 2), staff='leo')
     await signed_in(user)
-    await cards(user, 'service', ['Haircut'])
-    user.find(ui.table).trigger('action', {'kind': 'details', 'id': bobs})
+    await shows(user, services, ['Haircut'])
+    user.find(AppointmentsView).trigger('action', {'kind': 'details', 'id': bobs})
+    await asyncio.sleep(0.2)
     await user.should_not_see('Duration')
-    _ = timedelta
 
 
 async def test_a_change_made_elsewhere_shows_without_a_reload(user: User, db) -> None:
@@ -129,12 +162,11 @@ async def test_a_change_made_elsewhere_shows_without_a_reload(user: User, db) ->
     world = seed_world(db, now=now)
     add_appointment(db, world, start=at(now, 4))
     await signed_in(user)
-    await cards(user, 'service', ['Haircut'])
-    await user.should_see('1 upcoming')
+    await shows(user, services, ['Haircut'])
     add_appointment(db, world, start=at(now, 2), service='colour', minutes=120, price=12000)  # e.g. the front desk
     events.publish(events.customer_topic(world.tenant_id, world.ada), {'appointment_id': 0})
-    await cards(user, 'service', ['Colour & cut', 'Haircut'])
-    await user.should_see('2 upcoming')
+    await shows(user, services, ['Colour & cut', 'Haircut'])
+    await shows(user, lambda s: s['dashboard']['upcoming'], 2)
 
 
 async def test_another_customers_change_does_not_touch_this_panel(user: User, db) -> None:
@@ -144,8 +176,8 @@ async def test_another_customers_change_does_not_touch_this_panel(user: User, db
     world = seed_world(db, now=now)
     add_appointment(db, world, start=at(now, 4))
     await signed_in(user)
-    await cards(user, 'service', ['Haircut'])
+    await shows(user, services, ['Haircut'])
     add_appointment(db, world, customer=world.bob, start=at(now, 2), staff='leo')
     events.publish(events.customer_topic(world.tenant_id, world.bob), {})
     await asyncio.sleep(0.3)
-    assert [r['service'] for r in grid_rows(user)] == ['Haircut']
+    assert services(view(user).state) == ['Haircut']

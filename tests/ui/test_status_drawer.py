@@ -6,7 +6,6 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from nicegui import ui
 from nicegui.testing import User
 
 from domain.settings import PanelSettings
@@ -14,31 +13,32 @@ from services import appointments, notify, panel
 from storage import queries as q
 from storage import tables as t
 from tests.support.seed import add_appointment, at, seed_world
-from tests.ui.conftest import signed_in
+from tests.ui.conftest import appointments_shown, signed_in
+from ui.components.appointments_view import AppointmentsView
 
 
 async def rows(user: User, expect_ids: int) -> list[dict]:
     for _ in range(60):
         try:
-            found = user.find(ui.table).elements.pop().rows
+            found = user.find(AppointmentsView).elements.pop().rows
             if len(found) == expect_ids:
                 return found
         except AssertionError:
             pass
         await asyncio.sleep(0.05)
-    return user.find(ui.table).elements.pop().rows
+    return user.find(AppointmentsView).elements.pop().rows
 
 
 async def card_field(user: User, appointment_id: int, field: str, expected: object) -> None:
     for _ in range(60):
         try:
-            row = next(r for r in user.find(ui.table).elements.pop().rows if r['id'] == appointment_id)
+            row = next(r for r in user.find(AppointmentsView).elements.pop().rows if r['id'] == appointment_id)
             if row[field] == expected:
                 return
         except (AssertionError, StopIteration):
             pass
         await asyncio.sleep(0.05)
-    row = next(r for r in user.find(ui.table).elements.pop().rows if r['id'] == appointment_id)
+    row = next(r for r in user.find(AppointmentsView).elements.pop().rows if r['id'] == appointment_id)
     assert row[field] == expected
 
 
@@ -54,7 +54,7 @@ async def test_cancel_with_a_reason_changes_the_badge(user: User, db) -> None:  
     await signed_in(user)
     found = await rows(user, 1)
     assert found[0]['can_status'] is True
-    user.find(ui.table).trigger('action', {'kind': 'status', 'id': appt})
+    user.find(AppointmentsView).trigger('action', {'kind': 'status', 'id': appt})
     await user.should_see(marker='status-drawer')
     await user.should_see('Canceled')
     await user.should_see('This gives up your time slot; someone else may book it.')  # the only choice, chosen
@@ -78,7 +78,7 @@ async def test_after_the_window_the_card_offers_nothing_and_the_drawer_says_why(
     assert found[0]['can_status'] is False
     assert found[0]['note'] == 'Changes close 60 minutes before the start.'
     # A crafted event still reaches only a drawer that explains, with nothing to confirm.
-    user.find(ui.table).trigger('action', {'kind': 'status', 'id': appt})
+    user.find(AppointmentsView).trigger('action', {'kind': 'status', 'id': appt})
     await asyncio.sleep(0.2)
     await user.should_not_see(marker='status-confirm')
 
@@ -89,7 +89,7 @@ async def test_the_drawer_refuses_when_the_rules_changed_while_it_was_open(user:
     appt = add_appointment(db, world, start=at(now, 2))
     await signed_in(user)
     await rows(user, 1)
-    user.find(ui.table).trigger('action', {'kind': 'status', 'id': appt})
+    user.find(AppointmentsView).trigger('action', {'kind': 'status', 'id': appt})
     await user.should_see(marker='status-confirm')
     with db.write() as s:  # the business tightens the window meanwhile
         q.save_panel_settings(s, tenant_id=world.tenant_id, settings=PanelSettings(change_closes_minutes=5 * 1440))
@@ -107,7 +107,7 @@ async def test_a_restore_to_a_busy_status_is_refused_when_the_slot_was_taken(use
     add_appointment(db, world, customer=world.bob, start=at(now, 2))
     await signed_in(user)
     await rows(user, 1)
-    user.find(ui.table).trigger('action', {'kind': 'status', 'id': appt})
+    user.find(AppointmentsView).trigger('action', {'kind': 'status', 'id': appt})
     await user.should_see('This takes the time slot again; we check that it is still free.')
     user.find(marker='status-confirm').click()
     await user.should_see('That time is no longer free, so the appointment cannot be restored. Please book a new time.')
@@ -122,7 +122,7 @@ async def test_the_details_drawer_shows_the_history_newest_first(user: User, db)
     notify.wait_for_notifications()
     await signed_in(user)
     await rows(user, 1)
-    user.find(ui.table).trigger('action', {'kind': 'details', 'id': appt})
+    user.find(AppointmentsView).trigger('action', {'kind': 'details', 'id': appt})
     await user.should_see(marker='history-timeline')
     await user.should_see('Reason: Double-booked myself')
     titles = user.find(marker='history-title').elements
@@ -139,7 +139,7 @@ async def test_online_visit_offers_the_meeting_link_and_calendar(user: User, db)
     appt = add_appointment(db, world, start=at(now, 4))
     await signed_in(user)
     await rows(user, 1)
-    user.find(ui.table).trigger('action', {'kind': 'details', 'id': appt})
+    user.find(AppointmentsView).trigger('action', {'kind': 'details', 'id': appt})
     await user.should_see('Join online meeting')
     join = user.find(marker='join-meeting').elements.pop()
     assert join.props['href'] == 'https://meet.example/lumen-ada'
@@ -151,10 +151,8 @@ async def test_a_completed_visit_can_be_rated_once(user: User, db) -> None:  # n
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=at(now, -3))
     await signed_in(user)
-    await user.should_see('Past (1)', retries=50)
-    user.find('Past (1)').click()
-    await rows(user, 1)
-    user.find(ui.table).trigger('action', {'kind': 'details', 'id': appt})
+    await appointments_shown(user, 1, tab='past')
+    user.find(AppointmentsView).trigger('action', {'kind': 'details', 'id': appt})
     await user.should_see('How was your visit?')
     user.find(marker='rating-stars').elements.pop().set_value(4)
     user.find(marker='rating-comment').type('Lovely cut')

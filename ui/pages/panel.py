@@ -6,6 +6,7 @@ import importlib
 import importlib.util
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import quote
 from zoneinfo import available_timezones
 
@@ -37,8 +38,7 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-def _available(section: Section) -> bool:
-    return importlib.util.find_spec(section.module) is not None
+INSTALLED = frozenset(s.module for s in SECTIONS if importlib.util.find_spec(s.module) is not None)
 
 
 def visible_sections(ctx: PanelContext, sells_packages: bool) -> list[Section]:
@@ -47,7 +47,7 @@ def visible_sections(ctx: PanelContext, sells_packages: bool) -> list[Section]:
     for section in SECTIONS:
         if section.path == '/packages' and not (sells_packages and ctx.settings.designer.show_packages):
             continue
-        if _available(section):
+        if section.module in INSTALLED:
             shown.append(section)
     return shown
 
@@ -63,17 +63,19 @@ def _builder(section: Section) -> Callable[..., Awaitable[None]]:
 async def panel_page(request: Request) -> RedirectResponse | None:
     tenant = resolve_tenant(request.headers.get('host'))
     session_id = app.storage.user.get('session')
-    shell = await run.io_bound(panel.load_shell, get_db(), tenant_id=tenant.id, session_id=session_id)
-    if shell is None:
+    entry = await run.io_bound(panel.load_entry, get_db(), tenant_id=tenant.id, session_id=session_id,
+                               now=datetime.now(UTC), appointments=request.url.path == '/')
+    if entry is None:
         app.storage.user.pop('session', None)
         return RedirectResponse(f'/login?next={quote(request.url.path)}', status_code=303)
+    shell, first_section = entry
     if not shell.settings.panel_enabled:
         with frame(tenant, title='Unavailable', signed_in=True):
             ui.label(f'{tenant.name} has switched the customer panel off for now.').classes('text-h6')
         return None
     assert session_id is not None
     ctx = PanelContext(tenant=tenant, customer=shell.customer, session_id=session_id, settings=shell.settings,
-                       statuses=shell.statuses)
+                       statuses=shell.statuses, first_paint={'appointments': first_section} if first_section else {})
     sections = visible_sections(ctx, shell.sells_packages)
     current = request.url.path if any(s.path == request.url.path for s in sections) else '/'
     with frame(tenant, title='My appointments', signed_in=True):

@@ -1,0 +1,164 @@
+"""The Appointments section's one element: dashboard, tabs, sort, cards and pager drawn in the browser.
+
+The server sends plain state (card rows decided by the Panel Designer and the business's rules) and answers the
+element's `view` and `action` events; see appointments_view.js.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from nicegui import events, ui
+
+from domain import model as d
+from domain import rules
+from domain.panel import SORTS
+from ui import format as fmt
+from ui.context import PanelContext
+
+TAB_LABELS = {'upcoming': 'Upcoming', 'past': 'Past', 'all': 'All'}
+SORT_LABELS = {'newest': 'Newest first', 'oldest': 'Oldest first', 'status': 'Status', 'price': 'Price (high to low)'}
+EMPTY = {
+    'upcoming': 'No upcoming appointments. When you book one, it will be waiting for you here.',
+    'past': 'No past appointments yet. Your visits will be listed here once they are over.',
+    'all': 'You have no appointments yet. Your first one is only a few taps away.',
+}
+
+ActionHandler = Callable[[str, int], Awaitable[None]]
+ViewHandler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class AppointmentsView(ui.element, component='appointments_view.js'):
+    """One element for the whole section; `state` is what the browser draws."""
+
+    def __init__(self, state: dict[str, Any], *, on_action: ActionHandler, on_view: ViewHandler) -> None:
+        super().__init__()
+        self._props['state'] = state
+        self._on_action = on_action
+        self._on_view = on_view
+        self.on('action', self._handle_action)
+        self.on('view', self._handle_view)
+
+    @property
+    def state(self) -> dict[str, Any]:
+        return self._props['state']
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return list(self.state['rows'])
+
+    def show(self, **changes: Any) -> None:
+        self._props['state'] = {**self.state, **changes}
+        self.update()
+
+    async def _handle_action(self, event: events.GenericEventArguments) -> None:
+        args = event.args if isinstance(event.args, dict) else {}
+        kind, appointment_id = str(args.get('kind', '')), args.get('id')
+        if not isinstance(appointment_id, int):
+            return
+        # Only ids this page shows: the drawers check ownership again on the server.
+        shown = {row['id'] for row in self.state['rows']}
+        dashboard = self.state.get('dashboard') or {}
+        if dashboard.get('next'):
+            shown.add(dashboard['next']['id'])
+        if appointment_id in shown:
+            await self._on_action(kind, appointment_id)
+
+    async def _handle_view(self, event: events.GenericEventArguments) -> None:
+        args = event.args if isinstance(event.args, dict) else {}
+        change: dict[str, Any] = {}
+        if args.get('tab') in TAB_LABELS:
+            change['tab'] = args['tab']
+        if args.get('sort') in SORTS:
+            change['sort'] = args['sort']
+        if isinstance(args.get('page'), int):
+            change['page'] = args['page']
+        if change:
+            await self._on_view(change)
+
+
+def tabs_state(counts: dict[str, int]) -> list[dict[str, Any]]:
+    return [{'name': key, 'label': label, 'count': counts[f'tab_{key}']} for key, label in TAB_LABELS.items()]
+
+
+def sorts_state() -> list[dict[str, str]]:
+    return [{'value': key, 'label': SORT_LABELS[key]} for key in SORTS]
+
+
+def dashboard_state(ctx: PanelContext, nxt: d.Appointment | None, counts: dict[str, int]) -> dict[str, Any] | None:
+    """The mini-dashboard (or None when the Panel Designer hides it)."""
+    if not ctx.settings.designer.show_mini_dashboard:
+        return None
+    state: dict[str, Any] = {'upcoming': counts['upcoming'], 'completed': counts['completed'], 'next': None}
+    if nxt is not None:
+        tz = ctx.tz
+        facts = [
+            {'icon': 'event', 'text': fmt.day(nxt.start, tz), 'what': 'Date'},
+            {'icon': 'schedule', 'text': f'{fmt.clock(nxt.start, tz)}–{fmt.clock(nxt.end, tz)}', 'what': 'Time'},
+            {'icon': 'person', 'text': nxt.staff.name, 'what': 'Staff'},
+        ]
+        if nxt.location:
+            facts.append({'icon': 'place', 'text': nxt.location.name, 'what': 'Location'})
+        elif nxt.service.is_online:
+            facts.append({'icon': 'videocam', 'text': 'Online', 'what': 'Location'})
+        state['next'] = {'id': nxt.id, 'service': nxt.service.name, 'facts': facts}
+    return state
+
+
+def rows_state(appointments: Sequence[d.Appointment], ctx: PanelContext, now: datetime,
+               available: frozenset[str]) -> list[dict[str, Any]]:
+    return [card_row(a, ctx, now, available=available) for a in appointments]
+
+
+def card_row(appt: d.Appointment, ctx: PanelContext, now: datetime, *,
+             available: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """What one card shows, decided on the server by the Panel Designer and the business's rules."""
+    designer = ctx.settings.designer
+    tz = ctx.tz
+    when = fmt.when(appt.start, appt.end, tz)
+    reschedule_reason = rules.why_not_reschedule(appt, ctx.settings, now=now)
+    status_reason = rules.why_not_change_status(appt, ctx.settings, now=now)
+    can_status = status_reason is None and bool(rules.allowed_targets(appt, ctx.settings, ctx.statuses, now=now))
+    can_pay = rules.why_not_pay(appt, ctx.settings) is None
+    # Say why a change is closed on upcoming cards (past ones are simply over).
+    note = ''
+    if appt.is_upcoming(now) and appt.status.busy:
+        if reschedule_reason and ctx.settings.reschedule_enabled:
+            note = reschedule_reason
+        elif status_reason and ctx.settings.status_change_enabled:
+            note = status_reason
+    staff_avatar: str | None = None
+    if designer.show_staff and designer.show_staff_avatar:
+        staff_avatar = appt.staff.avatar_url or ''
+    booking = ctx.settings.booking_url or ctx.tenant.booking_url
+    return {
+        'id': appt.id,
+        'service': appt.service.name,
+        'when': when,
+        'label': f'{appt.service.name}, {when}',
+        'status_label': appt.status.label if designer.show_status_badge else '',
+        'status_color': appt.status.color,
+        'staff': appt.staff.name if designer.show_staff else '',
+        'staff_avatar': staff_avatar,
+        'staff_initials': ''.join(part[:1] for part in appt.staff.name.split()[:2]).upper(),
+        'location': appt.location.name if designer.show_location and appt.location else '',
+        'price': fmt.money(appt.price, ctx.tenant.currency) if designer.show_price and appt.price else '',
+        'payment_label': _payment_label(appt, ctx),
+        'can_reschedule': reschedule_reason is None and 'reschedule' in available,
+        'can_pay': can_pay and 'pay' in available,
+        'can_status': can_status and 'status' in available,
+        'rebook_url': (f'{booking}?service={appt.service.id}'
+                       if designer.show_rebook and appt.is_past(now) else ''),
+        'note': note,
+    }
+
+
+def _payment_label(appt: d.Appointment, ctx: PanelContext) -> str:
+    status = appt.payment_status
+    if status is d.PaymentStatus.PAID:
+        return 'Paid'
+    if status is d.PaymentStatus.DEPOSIT_PAID:
+        return f'Deposit paid, {fmt.money(appt.amount_due, ctx.tenant.currency)} due'
+    return f'Unpaid, {fmt.money(appt.amount_due, ctx.tenant.currency)} due'
