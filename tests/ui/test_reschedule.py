@@ -1,0 +1,209 @@
+"""The Reschedule drawer as a customer uses it: free dates and times, confirm, and what happens when time is taken."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from nicegui import ui
+from nicegui.testing import User
+
+from services import availability, booking, notify, panel
+from storage import crud
+from storage import tables as t
+from tests.support.seed import World, add_appointment, seed_world
+from tests.ui.conftest import signed_in
+from tests.ui.test_book import choose_first_time, picked_day, shown_slots
+from ui import format as fmt
+
+BERLIN = ZoneInfo('Europe/Berlin')
+
+
+def cards(user: User):  # noqa: ANN201
+    """The element that draws the appointment cards (and emits their actions)."""
+    try:
+        from ui.components.appointments_view import AppointmentsView
+    except ImportError:  # the earlier grid
+        return user.find(ui.table)
+    return user.find(AppointmentsView)
+
+
+async def card_rows(user: User) -> list[dict]:
+    for _ in range(60):
+        try:
+            found = cards(user).elements.pop().rows
+            if found:
+                return found
+        except AssertionError:
+            pass
+        await asyncio.sleep(0.05)
+    raise AssertionError('no appointment cards appeared')
+
+
+async def open_drawer(user: User, appointment_id: int) -> None:
+    await card_rows(user)
+    cards(user).trigger('action', {'kind': 'reschedule', 'id': appointment_id})
+    await user.should_see(marker='reschedule-drawer')
+
+
+def workday(now: datetime, after: int) -> date:
+    """The first Monday-to-Saturday (the studio's week) at least `after` days from now, in Berlin."""
+    day = now.astimezone(BERLIN).date() + timedelta(days=after)
+    while day.weekday() == 6:
+        day += timedelta(days=1)
+    return day
+
+
+def berlin(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN).astimezone(UTC)
+
+
+async def show_day(user: User, day: date) -> list[str]:
+    """Pick `day` in the calendar and return the times offered on it."""
+    await shown_slots(user)  # the first free date has loaded
+    user.find(marker='slot-date').elements.pop().set_value(day.isoformat())
+    words = fmt.day(berlin(day, 12), BERLIN)
+    await user.should_see(f'Free times on {words}', retries=50)
+    return labels(user)
+
+
+def labels(user: User) -> list[str]:
+    try:
+        return [b.props['aria-label'] for b in sorted(user.find(marker='slot').elements, key=lambda e: e.id)]
+    except AssertionError:
+        return []
+
+
+def stored(db, world: World, appointment_id: int):  # noqa: ANN001, ANN201
+    return panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=world.ada,
+                                    appointment_id=appointment_id)
+
+
+async def test_ada_moves_her_haircut_to_the_first_free_time(user: User, db) -> None:  # noqa: ANN001
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    day = workday(now, 3)
+    appt = add_appointment(db, world, start=berlin(day, 11))
+    await signed_in(user)
+    assert (await card_rows(user))[0]['can_reschedule'] is True
+    await open_drawer(user, appt)
+    await user.should_see('Now:')
+    await shown_slots(user)
+    first_day = picked_day(user)
+    expected = availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['cut'],
+                                      staff_id=world.staff['mia'], day=first_day, now=datetime.now(UTC),
+                                      ignore_appointment_id=appt)[0]
+    label = await choose_first_time(user)
+    assert label == expected.start.astimezone(BERLIN).strftime('%H:%M')
+    await user.should_see(f'New time: {fmt.when(expected.start, expected.end, BERLIN)}')
+    user.find(marker='reschedule-confirm').click()
+    await user.should_see('Moved to', retries=50)
+    after = stored(db, world, appt)
+    assert (after.start, after.staff.name, after.status.key) == (expected.start, 'Mia Wong', 'pending')
+    notify.wait_for_notifications()
+
+
+async def test_the_appointment_does_not_block_its_own_time(user: User, db) -> None:  # noqa: ANN001
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    day = workday(now, 3)
+    appt = add_appointment(db, world, start=berlin(day, 11))
+    add_appointment(db, world, customer=world.bob, start=berlin(day, 14))  # Bob's time is Mia's too: not offered
+    await signed_in(user)
+    await open_drawer(user, appt)
+    offered = await show_day(user, day)
+    assert '11:00' in offered and '10:30' in offered
+    assert '14:00' not in offered and '13:30' not in offered  # 45 minutes from 13:30 would run into Bob's
+
+
+async def test_any_staff_offers_a_colleague_when_the_usual_one_is_busy(user: User, db) -> None:  # noqa: ANN001
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    day = workday(now, 3)
+    appt = add_appointment(db, world, start=berlin(day, 11))
+    add_appointment(db, world, customer=world.bob, start=berlin(day, 14))
+    await signed_in(user)
+    await open_drawer(user, appt)
+    assert '14:00' not in await show_day(user, day)
+    user.find(marker='any-staff').elements.pop().set_value(True)
+    for _ in range(60):
+        if '14:00' in labels(user):
+            break
+        await asyncio.sleep(0.05)
+    if picked_day(user) != day:
+        await show_day(user, day)
+    user.find(marker='slot-14:00').click()
+    await user.should_see('with Leo Park', retries=30)
+    user.find(marker='reschedule-confirm').click()
+    await user.should_see('Moved to', retries=50)
+    after = stored(db, world, appt)
+    assert (after.start, after.staff.name) == (berlin(day, 14), 'Leo Park')
+    notify.wait_for_notifications()
+
+
+async def test_a_second_move_asks_why(user: User, db) -> None:  # noqa: ANN001
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
+    with db.write() as s:
+        s.execute(sa.update(t.Appointment).where(t.Appointment.id == appt).values(reschedule_count=1))
+    await signed_in(user)
+    await open_drawer(user, appt)
+    await user.should_see('Reason for moving it again')
+    await choose_first_time(user)
+    user.find(marker='reschedule-confirm').click()
+    await user.should_see('Please tell the business why you are moving it again.')
+    user.find(marker='reschedule-reason').type('Train strike')
+    user.find(marker='reschedule-confirm').click()
+    await user.should_see('Moved to', retries=50)
+    assert [h.reason for h in stored(db, world, appt).history if h.action == 'rescheduled'] == ['Train strike']
+    notify.wait_for_notifications()
+
+
+async def test_too_close_to_the_start_the_drawer_says_why_and_offers_nothing(user: User, db) -> None:  # noqa: ANN001
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    appt = add_appointment(db, world, start=now + timedelta(minutes=90))
+    await signed_in(user)
+    assert (await card_rows(user))[0]['can_reschedule'] is False
+    await open_drawer(user, appt)  # a crafted event still gets only the explanation
+    await user.should_see('Rescheduling closes 2 hours before the start.')
+    await user.should_not_see(marker='reschedule-confirm')
+
+
+async def test_a_time_taken_meanwhile_is_refused_and_the_times_reload(user: User, db) -> None:  # noqa: ANN001
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
+    await signed_in(user)
+    await open_drawer(user, appt)
+    label = await choose_first_time(user)
+    slot = availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['cut'],
+                                  staff_id=world.staff['mia'], day=picked_day(user), now=datetime.now(UTC),
+                                  ignore_appointment_id=appt)[0]
+    with db.write() as s:  # written straight in: no live event reaches the drawer
+        crud.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.bob, service_id=world.services['cut'],
+                                staff_id=world.staff['mia'], start=slot.start, duration=timedelta(minutes=45))
+    user.find(marker='reschedule-confirm').click()
+    await user.should_see('That time was just taken. Please pick another.', retries=50)
+    assert label not in labels(user)
+    assert stored(db, world, appt).start == berlin(workday(now, 3), 11)
+
+
+async def test_the_chosen_time_taken_elsewhere_vanishes_and_the_choice_is_cleared(user: User, db) -> None:  # noqa: ANN001
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
+    await signed_in(user)
+    await open_drawer(user, appt)
+    label = await choose_first_time(user)
+    slot = availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['cut'],
+                                  staff_id=world.staff['mia'], day=picked_day(user), now=datetime.now(UTC),
+                                  ignore_appointment_id=appt)[0]
+    booking.book(db, tenant_id=world.tenant_id, customer_id=world.bob, service_id=world.services['cut'],
+                 staff_id=world.staff['mia'], start=slot.start, now=datetime.now(UTC))  # Bob, on the booking page
+    await user.should_see('The time you chose was just taken. Please pick another.', retries=20)
+    assert label not in labels(user)
+    assert not user.find(marker='reschedule-confirm').elements.pop().enabled

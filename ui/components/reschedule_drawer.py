@@ -1,0 +1,144 @@
+"""The Reschedule drawer: the current time, a month of free dates and the picked day's free times, confirm.
+
+The appointment being moved never blocks itself (the picker ignores it). The same staff member is kept unless the
+customer switches to any staff. The server asks the rules and the slot again in the write; a time taken meanwhile is
+refused with a plain message and the times reload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from nicegui import run, ui
+
+from domain import model as d
+from domain import rules
+from domain.availability import Slot
+from services import availability, booking, panel
+from services.context import get_db
+from ui import format as fmt
+from ui.components.drawer import Drawer, drawer
+from ui.components.slot_picker import SlotPicker, SlotQuery
+from ui.context import PanelContext
+
+TAKEN = 'That time was just taken. Please pick another.'
+REASON_NEEDED = 'Please tell the business why you are moving it again.'
+
+
+@dataclass
+class RescheduleForm:
+    any_staff: bool = False
+    reason: str = ''
+
+
+async def open_reschedule_drawer(ctx: PanelContext, appointment_id: int,
+                                 on_changed: Callable[[], Awaitable[None]] | None = None) -> None:
+    appt = await run.io_bound(panel.appointment_detail, get_db(), tenant_id=ctx.tenant.id,
+                              customer_id=ctx.customer.id, appointment_id=appointment_id)
+    if appt is None:
+        ui.notify('That appointment is not in your account.', type='negative')
+        return
+    refused = rules.why_not_reschedule(appt, ctx.settings, now=ctx.now())
+    staff = [] if refused else await run.io_bound(availability.staff_for_service, get_db(), tenant_id=ctx.tenant.id,
+                                                   service_id=appt.service.id)
+    with drawer('Reschedule', mark='reschedule-drawer') as panel_drawer:
+        _current(ctx, appt)
+        if refused:
+            with ui.row().classes('w-full items-start no-wrap gap-2 q-pa-sm rounded-borders').style(
+                    'background: rgba(0,0,0,.04)').props('role=status').mark('reschedule-refusal'):
+                ui.icon('lock_clock', size='20px').props('aria-hidden=true')
+                ui.label(refused)
+            ui.button('Close', on_click=panel_drawer.close).props('flat no-caps').mark('reschedule-close')
+            picker = None
+        else:
+            picker = _form(ctx, appt, staff or [], panel_drawer, on_changed)
+    panel_drawer.open()
+    if picker is not None:
+        await picker.start()
+
+
+def _current(ctx: PanelContext, appt: d.Appointment) -> None:
+    with ui.column().classes('w-full gap-1').mark('reschedule-current'):
+        ui.label(appt.service.name).classes('text-subtitle1 text-weight-medium').props('role=heading aria-level=3')
+        with ui.row().classes('items-center gap-1 text-body2'):
+            ui.label('Now:').classes('k-muted')
+            ui.label(f'{fmt.when(appt.start, appt.end, ctx.tz)} with {appt.staff.name}')
+
+
+def _form(ctx: PanelContext, appt: d.Appointment, staff: list[d.Staff], panel_drawer: Drawer,
+          on_changed: Callable[[], Awaitable[None]] | None) -> SlotPicker:
+    form = RescheduleForm()
+    everyone = tuple(s.id for s in staff) or (appt.staff.id,)
+
+    def query() -> SlotQuery:
+        return SlotQuery(tenant_id=ctx.tenant.id, service_id=appt.service.id,
+                         staff_id=None if form.any_staff else appt.staff.id,
+                         staff_ids=everyone if form.any_staff else (appt.staff.id,),
+                         group=appt.service.capacity > 1, max_days_ahead=appt.service.max_days_ahead,
+                         ignore_appointment_id=appt.id, seats=appt.seats,
+                         location_id=appt.location.id if appt.location else None)
+
+    async def toggle_staff() -> None:
+        await picker.set_query(query())
+
+    if len(everyone) > 1:
+        ui.switch(f'Any available staff (not only {appt.staff.name})', on_change=toggle_staff).bind_value(
+            form, 'any_staff').mark('any-staff')
+    picker = SlotPicker(query(), tz=ctx.tz, business_tz=ctx.business_tz, now=ctx.now,
+                        on_pick=lambda slot: describe(slot))
+    choice = ui.label().classes('text-body2 text-weight-medium').props('aria-live=polite').mark('reschedule-choice')
+    reason = None
+    if rules.reschedule_needs_reason(appt):
+        reason = ui.textarea(label='Reason for moving it again').bind_value(form, 'reason').props(
+            'outlined autogrow maxlength=500 counter').classes('w-full').mark('reschedule-reason')
+    error = ui.label().classes('text-negative text-body2').props('role=alert').mark('reschedule-error')
+
+    def describe(slot: Slot | None) -> None:
+        error.text = ''
+        if slot is None:
+            choice.text = ''
+            confirm.disable()
+            return
+        who = ''
+        if form.any_staff and slot.staff_ids:  # the server keeps the current staff member when they are free then
+            names = {s.id: s.name for s in staff}
+            keeps = appt.staff.id in slot.staff_ids
+            who = f' with {appt.staff.name if keeps else names.get(slot.staff_ids[0], "another staff member")}'
+        choice.text = f'New time: {fmt.when(slot.start, slot.end, ctx.tz)}{who}'
+        confirm.enable()
+
+    async def submit() -> None:
+        slot = picker.selected
+        if slot is None:
+            return
+        if reason is not None and not form.reason.strip():
+            error.text = REASON_NEEDED
+            return
+        confirm.disable()
+        staff_id = None if form.any_staff else appt.staff.id
+        try:
+            moved = await run.io_bound(booking.reschedule, get_db(), tenant_id=ctx.tenant.id,
+                                       customer_id=ctx.customer.id, appointment_id=appt.id, new_start=slot.start,
+                                       now=ctx.now(), staff_id=staff_id, reason=form.reason.strip())
+        except booking.SlotTaken:
+            await picker.refresh(quiet=True)
+            error.text = TAKEN
+            confirm.set_enabled(picker.selected is not None)
+            return
+        except booking.BookingRefused as refusal:
+            error.text = refusal.message
+            confirm.enable()
+            return
+        if moved is None:
+            return
+        ui.notify(f'Moved to {fmt.when(moved.start, moved.end, ctx.tz)}.', type='positive')
+        panel_drawer.close()
+        if on_changed is not None:
+            await on_changed()
+
+    with ui.row().classes('w-full justify-end gap-2 q-mt-sm'):
+        ui.button('Keep current time', on_click=panel_drawer.close).props('flat no-caps').mark('reschedule-cancel')
+        confirm = ui.button('Confirm new time', on_click=submit).props('unelevated no-caps').mark('reschedule-confirm')
+    confirm.disable()
+    return picker
