@@ -162,3 +162,40 @@ def test_a_rescheduled_appointment_shows_its_history(page: Page, server: Server,
     expect(timeline.get_by_text('→').first).to_be_visible()
     timeline.scroll_into_view_if_needed()
     page.screenshot(path=artifacts / 'history-390x844.png')
+
+
+def test_add_to_calendar_downloads_the_visit_and_a_past_visit_can_be_rated(page: Page, server: Server,
+                                                                          artifacts: Path) -> None:
+    who = new_customer(server)
+    book(server, who, _minute(timedelta(days=5)))
+    book(server, who, _minute(timedelta(days=-3)))
+    page.set_viewport_size({'width': 390, 'height': 844})
+    sign_in(page, server, email=who.email, password=PASSWORD)
+
+    page.get_by_role('article').first.get_by_role('button', name='Details').click()
+    drawer = page.get_by_role('dialog')
+    with page.expect_download() as download:
+        drawer.get_by_role('button', name='Add to calendar').click()
+    assert download.value.suggested_filename.endswith('.ics')
+    body = Path(download.value.path()).read_text()
+    assert body.startswith('BEGIN:VCALENDAR') and 'BEGIN:VEVENT' in body and 'STATUS:CONFIRMED' in body
+    drawer.get_by_role('button', name='Close').click()
+    expect(drawer).to_be_hidden()
+
+    page.get_by_role('tab', name='Past').click()
+    page.get_by_role('article').first.get_by_role('button', name='Details').click()
+    rating = page.get_by_role('region', name='Rate your visit')
+    expect(rating.get_by_role('heading', name='How was your visit?')).to_be_visible()
+    expect(page.get_by_role('dialog').get_by_role('button', name='Add to calendar')).to_have_count(0)
+    rating.get_by_label('Stars, from 1 to 5').locator('.q-rating__icon-container').nth(3).click()
+    rating.get_by_label('Comment (optional)').fill('Friendly and on time')
+    rating.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / 'rating-390x844.png')
+    rating.get_by_role('button', name='Send rating').click()
+    expect(rating.get_by_text('You gave 4 of 5 stars. Thank you!')).to_be_visible()
+    page.get_by_role('dialog').get_by_role('button', name='Close').click()
+    # Opened again, the drawer remembers: no second rating.
+    page.get_by_role('article').first.get_by_role('button', name='Details').click()
+    rating = page.get_by_role('region', name='Rate your visit')
+    expect(rating.get_by_text('You gave 4 of 5 stars. Thank you!')).to_be_visible()
+    expect(rating.get_by_role('button', name='Send rating')).to_have_count(0)

@@ -23,26 +23,30 @@ class RatingForm:
 async def render(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None) -> None:
     """The Details drawer's extension hook: the actions that fit this appointment now."""
     now = ctx.now()
+    if appt.status.busy and not appt.is_past(now):  # a visit still to come: join it, put it in a calendar
+        _actions(ctx, appt)
+    if appt.is_completed(now):
+        await _rating(ctx, appt, on_changed)
+
+
+def _actions(ctx: PanelContext, appt: d.Appointment) -> None:
     with ui.row().classes('w-full gap-2 q-mt-sm').mark('details-actions'):
-        if _meeting_url(appt) and appt.status.busy and not appt.is_past(now):
+        if _meeting_url(appt):
             ui.button('Join online meeting', icon='videocam').props(
                 f'href="{_meeting_url(appt)}" target=_blank rel="noopener noreferrer" unelevated no-caps').mark(
                 'join-meeting')
-        if appt.status.busy and not appt.is_past(now):
-            async def download() -> None:
-                try:
-                    name, data = await run.io_bound(appointments.appointment_calendar, get_db(),
-                                                    tenant_id=ctx.tenant.id, customer_id=ctx.customer.id,
-                                                    appointment_id=appt.id, now=ctx.now())
-                except appointments.NotAllowed as refused:
-                    ui.notify(refused.message, type='negative')
-                    return
-                ui.download.content(data, name, 'text/calendar')
+        async def download() -> None:
+            try:
+                name, data = await run.io_bound(appointments.appointment_calendar, get_db(),
+                                                tenant_id=ctx.tenant.id, customer_id=ctx.customer.id,
+                                                appointment_id=appt.id, now=ctx.now())
+            except appointments.NotAllowed as refused:
+                ui.notify(refused.message, type='negative')
+                return
+            ui.download.content(data, name, 'text/calendar')
 
-            ui.button('Add to calendar', icon='event', on_click=download).props('outline no-caps').mark(
-                'add-to-calendar')
-    if appt.is_completed(now):
-        await _rating(ctx, appt, on_changed)
+        ui.button('Add to calendar', icon='event', on_click=download).props('outline no-caps').mark(
+            'add-to-calendar')
 
 
 def _meeting_url(appt: d.Appointment) -> str | None:
