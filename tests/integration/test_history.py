@@ -130,3 +130,13 @@ def test_a_change_is_published_to_the_customers_open_panels_and_to_slot_pickers(
         ('customer', {'type': 'appointment.changed', 'appointment_id': appt_id, 'kind': 'status'}),
         ('slots', {'staff_id': world.staff['mia'], 'day': '2026-11-26'}),
     ]
+
+
+def test_the_timeline_names_a_change_of_staff(db) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    appt_id = add_appointment(db, world, start=START)
+    with db.write() as s:
+        appointments.record_history(s, tenant_id=world.tenant_id, appointment_id=appt_id, at=NOW, actor='customer',
+                                    action='staff_changed', from_value='Mia Wong', to_value='Leo Park')
+    top = timeline_items(detail(db, world, appt_id), BERLIN)[0]
+    assert (top.title, top.body, top.icon) == ('Staff changed', 'Mia Wong → Leo Park', 'person')

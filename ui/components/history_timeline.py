@@ -14,7 +14,7 @@ from ui import format as fmt
 
 ACTORS = {'customer': 'by you', 'staff': 'by the staff', 'admin': 'by the business', 'system': 'automatically'}
 ICONS = {'created': 'event', 'status': 'swap_horiz', 'rescheduled': 'update', 'payment': 'payments',
-         'rated': 'star'}
+         'rated': 'star', 'staff_changed': 'person'}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +74,8 @@ def _describe(entry: d.HistoryEntry, tz: ZoneInfo, labels: dict[str, str], durat
     if entry.action == 'rescheduled':
         moved = f'{_when(entry.from_value, tz, duration)} → {_when(entry.to_value, tz, duration)}'
         return 'Rescheduled', f'{moved}\n{reason}'.strip()
+    if entry.action == 'staff_changed':
+        return 'Staff changed', f'{entry.from_value} → {entry.to_value}'
     if entry.action == 'payment':
         detail = ' · '.join(p for p in (entry.to_value, entry.reason) if p)
         return 'Payment', detail
