@@ -12,6 +12,7 @@ from nicegui import app, ui
 
 from domain import model as d
 from ui import format as fmt
+from ui.components.slot_picker import zone_words
 from ui.context import PanelContext
 
 KEY = 'last_booking'
@@ -20,10 +21,10 @@ KEY = 'last_booking'
 def remember_booking(ctx: PanelContext, appt: d.Appointment, *, customer: d.Customer, created: bool, deposit: int,
                      card: bool, instructions: str, signed_in: bool) -> None:
     tz, business = ctx.tz, ctx.business_tz
-    when = f'{fmt.when(appt.start, appt.end, tz)} ({fmt.zone_label(tz, appt.start)})'
+    when = f'{fmt.when(appt.start, appt.end, tz)} ({zone_words(tz, appt.start)})'
     business_when = ''
-    if tz.key != business.key:
-        business_when = f'{fmt.when(appt.start, appt.end, business)} ({fmt.zone_label(business, appt.start)})'
+    if appt.start.astimezone(tz).utcoffset() != appt.start.astimezone(business).utcoffset():
+        business_when = f'{fmt.when(appt.start, appt.end, business)} ({zone_words(business, appt.start)})'
     app.storage.user[KEY] = {
         'service': appt.service.name,
         'when': when,

@@ -53,6 +53,7 @@ async def open_reschedule_drawer(ctx: PanelContext, appointment_id: int,
             picker = None
         else:
             picker = _form(ctx, appt, staff or [], panel_drawer, on_changed)
+    panel_drawer.props('aria-label="Reschedule"')  # the dialog itself needs a name, not only its card
     panel_drawer.open()
     if picker is not None:
         await picker.start()

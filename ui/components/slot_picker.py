@@ -38,6 +38,12 @@ CSS = '''
 .k-slot-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(88px, 1fr)); gap: 8px; width: 100%; }
 .k-slot-grid .q-btn { min-height: 44px; }
 .k-date { width: 100%; }
+.k-date .q-date__calendar-weekdays > div { color: #4b5563; opacity: 1; }
+.body--dark .k-date .q-date__calendar-weekdays > div { color: #cbd5e1; }
+.k-date .q-date__calendar-item--out { color: #6b7280; opacity: 1; }
+.body--dark .k-date .q-date__calendar-item--out { color: #9ca3af; }
+.k-date .q-date__calendar-item--in .q-btn--flat {
+  background: color-mix(in srgb, var(--q-primary) 12%, transparent); font-weight: 700; }
 .k-pick-row { display: flex; flex-wrap: wrap; gap: 16px; width: 100%; align-items: flex-start; }
 .k-pick-date { flex: 0 1 340px; min-width: 0; }
 .k-pick-times { flex: 1 1 260px; min-width: 0; }
@@ -274,10 +280,10 @@ class SlotPicker:
     def _show_zone_note(self) -> None:
         at = self.now()
         if self.tz.key == self.business_tz.key:
-            self.zone_note.text = f'Times are in {fmt.zone_label(self.tz, at)}.'
+            self.zone_note.text = f'Times are in {zone_words(self.tz, at)}.'
         else:
-            self.zone_note.text = (f'Times are in your time zone, {fmt.zone_label(self.tz, at)}. '
-                                   f'Dates follow the business, in {fmt.zone_label(self.business_tz, at)}.')
+            self.zone_note.text = (f'Times are in your time zone, {zone_words(self.tz, at)}. '
+                                   f'Dates follow the business, in {zone_words(self.business_tz, at)}.')
 
     def set_zone(self, tz: ZoneInfo) -> None:
         """The browser told us the customer's zone: show times in it."""
@@ -301,3 +307,6 @@ def _next_month(year: int, month: int) -> tuple[int, int]:
     return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
+def zone_words(tz: ZoneInfo, at: datetime) -> str:
+    label = fmt.zone_label(tz, at)
+    return tz.key if label == f'{tz.key} · {tz.key}' else label  # 'UTC', not 'UTC · UTC'

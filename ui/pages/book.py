@@ -175,7 +175,7 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
             return
         ui.navigate.to(done.go)
 
-    with ui.card().classes('k-card w-full q-pa-md gap-3').props('role=region aria-label="Service"'):
+    with ui.card().classes('k-card w-full q-pa-md gap-3').props('role=region aria-label="Choose a service"'):
         ui.label('What would you like to book?').classes('text-subtitle1 text-weight-medium').props(
             'role=heading aria-level=2')
         if cp is not None:
@@ -196,7 +196,8 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         if customer is None:
             with ui.row().classes('items-center gap-1 text-body2'):
                 ui.label('Been here before?').classes('k-muted')
-                ui.link('Sign in', f'/login?next={quote(str(context.client.request.url.path) + _query())}')
+                ui.link('Sign in', f'/login?next={quote(str(context.client.request.url.path) + _query())}').classes(
+                    'text-primary text-weight-medium')
         with ui.row().classes('w-full gap-3 no-wrap'):
             ui.input('First name').bind_value(form, 'first_name').props('outlined autocomplete=given-name').classes(
                 'col').mark('book-first-name')
