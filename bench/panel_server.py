@@ -179,7 +179,7 @@ def _measure_loaders() -> None:
 
         return wrapper
 
-    for name in ('load_shell', 'load_panel', 'load_page'):
+    for name in ('load_entry', 'load_shell', 'load_panel', 'load_page'):
         setattr(panel, name, timed(getattr(panel, name)))
 
 

@@ -100,10 +100,15 @@ def tenant_by_host(session: Session, *, host: str) -> d.Tenant | None:
     return to_tenant(row) if row else None
 
 
+_TENANT_SETTINGS = sa.select(t.Tenant.settings, sa.exists().where(t.Package.tenant_id == t.Tenant.id)).where(
+    t.Tenant.id == sa.bindparam('tenant_id'))
+_STATUSES = sa.select(t.Status.key, t.Status.label, t.Status.color, t.Status.icon, t.Status.busy).where(
+    t.Status.tenant_id == sa.bindparam('tenant_id')).order_by(t.Status.position)
+
+
 def tenant_context(session: Session, *, tenant_id: int) -> tuple[PanelSettings, tuple[d.Status, ...], bool]:
     """The tenant's panel settings, its statuses and whether it sells packages: two statements."""
-    sells = sa.exists().where(t.Package.tenant_id == tenant_id)
-    raw, sells_packages = session.execute(sa.select(t.Tenant.settings, sells).where(t.Tenant.id == tenant_id)).one()
+    raw, sells_packages = session.execute(_TENANT_SETTINGS, {'tenant_id': tenant_id}).one()
     return PanelSettings.from_dict(raw), statuses(session, tenant_id=tenant_id), bool(sells_packages)
 
 
@@ -117,8 +122,9 @@ def save_panel_settings(session: Session, *, tenant_id: int, settings: PanelSett
 
 
 def statuses(session: Session, *, tenant_id: int) -> tuple[d.Status, ...]:
-    rows = session.exec(select(t.Status).where(t.Status.tenant_id == tenant_id).order_by(t.Status.position)).all()
-    return tuple(to_status(r) for r in rows)
+    """The tenant's statuses in the business's order."""
+    return tuple(d.Status(key=key, label=label, color=color, icon=icon, busy=busy)
+                 for key, label, color, icon, busy in session.execute(_STATUSES, {'tenant_id': tenant_id}))
 
 
 # ---- customers -------------------------------------------------------------------------------------------------
@@ -151,12 +157,13 @@ _APPOINTMENT_JOIN = (
 )
 
 
-def _appointments_from(session: Session, stmt: sa.Select, status_map: dict[str, d.Status]) -> list[d.Appointment]:
+def _appointments_from(session: Session, stmt: sa.Select, status_map: dict[str, d.Status],
+                       params: dict[str, object] | None = None) -> list[d.Appointment]:
     services: dict[int, d.Service] = {}
     staff: dict[int, d.Staff] = {}
     locations: dict[int, d.Location] = {}
     out = []
-    for appt, svc, person, loc in session.execute(stmt).all():
+    for appt, svc, person, loc in session.execute(stmt, params or {}).all():
         s = services.get(svc.id) or services.setdefault(svc.id, to_service(svc))
         p = staff.get(person.id) or staff.setdefault(person.id, to_staff(person))
         lo = None
@@ -200,14 +207,20 @@ def add_history(session: Session, *, tenant_id: int, appointment_id: int, at: da
 # ---- sessions --------------------------------------------------------------------------------------------------
 
 
+# The panel's hot statements are built once with bound parameters: building a statement costs more CPU than
+# SQLite takes to run it, and every page view issues these.
+_P = sa.bindparam
+_SESSION_CUSTOMER = (
+    select(t.Customer).join(t.AuthSession, t.AuthSession.customer_id == t.Customer.id)  # type: ignore[arg-type]
+    .where(t.AuthSession.id == _P('session_id'), t.AuthSession.tenant_id == _P('tenant_id'),
+           t.AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
+           t.Customer.deleted_at.is_(None))  # type: ignore[union-attr]
+)
+
+
 def session_customer(session: Session, *, session_id: str, tenant_id: int) -> d.Customer | None:
     """The active customer behind a live session of this tenant, in one statement."""
-    row = session.exec(
-        select(t.Customer).join(t.AuthSession, t.AuthSession.customer_id == t.Customer.id)  # type: ignore[arg-type]
-        .where(t.AuthSession.id == session_id, t.AuthSession.tenant_id == tenant_id,
-               t.AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
-               t.Customer.deleted_at.is_(None))  # type: ignore[union-attr]
-    ).first()
+    row = session.execute(_SESSION_CUSTOMER, {'session_id': session_id, 'tenant_id': tenant_id}).scalars().first()
     return to_customer(row) if row else None
 
 
@@ -228,11 +241,11 @@ def revoke_session(session: Session, *, session_id: str, now: datetime) -> None:
 TABS = ('upcoming', 'past', 'all')
 
 
-def panel_counts(session: Session, *, tenant_id: int, customer_id: int, now: datetime) -> dict[str, int]:
-    """Upcoming visits, completed visits and the size of each tab, in one aggregate statement."""
+def _panel_counts_statement() -> sa.Select:
     a, st = t.Appointment, t.Status
     busy = sa.func.coalesce(st.busy, sa.false())
-    stmt = (
+    now = _P('now', type_=a.__table__.c.start.type)
+    return (
         sa.select(
             sa.func.count().filter(sa.and_(a.start > now, busy)),
             sa.func.count().filter(sa.and_(a.end <= now, busy, a.status_key != 'no-show')),
@@ -242,48 +255,68 @@ def panel_counts(session: Session, *, tenant_id: int, customer_id: int, now: dat
         )
         .select_from(a)
         .outerjoin(st, sa.and_(st.tenant_id == a.tenant_id, st.key == a.status_key))
-        .where(a.tenant_id == tenant_id, a.customer_id == customer_id)
+        .where(a.tenant_id == _P('tenant_id'), a.customer_id == _P('customer_id'))
     )
-    upcoming, completed, tab_upcoming, tab_past, tab_all = session.execute(stmt).one()
+
+
+_PANEL_COUNTS = _panel_counts_statement()
+
+
+def panel_counts(session: Session, *, tenant_id: int, customer_id: int, now: datetime) -> dict[str, int]:
+    """Upcoming visits, completed visits and the size of each tab, in one aggregate statement."""
+    upcoming, completed, tab_upcoming, tab_past, tab_all = session.execute(
+        _PANEL_COUNTS, {'tenant_id': tenant_id, 'customer_id': customer_id, 'now': now}).one()
     return {'upcoming': upcoming, 'completed': completed, 'tab_upcoming': tab_upcoming, 'tab_past': tab_past,
             'tab_all': tab_all}
+
+
+def _owned(stmt: sa.Select) -> sa.Select:
+    return stmt.where(t.Appointment.tenant_id == _P('tenant_id'), t.Appointment.customer_id == _P('customer_id'))
+
+
+_NOW = _P('now', type_=t.Appointment.__table__.c.start.type)
+_STATUS_RANK = sa.select(t.Status.position).where(t.Status.tenant_id == t.Appointment.tenant_id,
+                                                  t.Status.key == t.Appointment.status_key).scalar_subquery()
+_NEXT_APPOINTMENT = (
+    _owned(_APPOINTMENT_JOIN).where(t.Appointment.start > _NOW, sa.exists().where(
+        t.Status.tenant_id == t.Appointment.tenant_id, t.Status.key == t.Appointment.status_key,
+        t.Status.busy.is_(True)))  # type: ignore[attr-defined]
+    .order_by(t.Appointment.start).limit(1)  # type: ignore[arg-type]
+)
+_a = t.Appointment
+_PAGES: dict[tuple[str, str], sa.Select] = {
+    ('upcoming', ''): _owned(_APPOINTMENT_JOIN).where(_a.start > _NOW).order_by(_a.start, _a.id),  # type: ignore[arg-type]
+    ('past', ''): _owned(_APPOINTMENT_JOIN).where(_a.end <= _NOW).order_by(
+        _a.start.desc(), _a.id.desc()),  # type: ignore[union-attr]
+    ('all', 'newest'): _owned(_APPOINTMENT_JOIN).order_by(_a.start.desc(), _a.id.desc()),  # type: ignore[union-attr]
+    ('all', 'oldest'): _owned(_APPOINTMENT_JOIN).order_by(_a.start, _a.id),  # type: ignore[arg-type]
+    ('all', 'status'): _owned(_APPOINTMENT_JOIN).order_by(
+        sa.func.coalesce(_STATUS_RANK, 1_000_000), _a.start.desc(), _a.id.desc()),  # type: ignore[union-attr]
+    ('all', 'price'): _owned(_APPOINTMENT_JOIN).order_by(
+        _a.price.desc(), _a.start.desc(), _a.id.desc()),  # type: ignore[attr-defined,union-attr]
+}
+_PAGES = {key: stmt.offset(_P('offset')).limit(_P('limit')) for key, stmt in _PAGES.items()}
 
 
 def next_appointment(session: Session, *, tenant_id: int, customer_id: int, now: datetime,
                      status_list: Iterable[d.Status]) -> d.Appointment | None:
     """The soonest future appointment that holds its slot."""
-    busy_keys = [s.key for s in status_list if s.busy]
-    stmt = (_APPOINTMENT_JOIN.where(t.Appointment.tenant_id == tenant_id, t.Appointment.customer_id == customer_id,
-                                    t.Appointment.start > now, t.Appointment.status_key.in_(busy_keys))  # type: ignore[attr-defined]
-            .order_by(t.Appointment.start).limit(1))  # type: ignore[arg-type]
-    found = _appointments_from(session, stmt, {s.key: s for s in status_list})
+    found = _appointments_from(session, _NEXT_APPOINTMENT, {s.key: s for s in status_list},
+                               {'tenant_id': tenant_id, 'customer_id': customer_id, 'now': now})
     return found[0] if found else None
 
 
 def appointment_page(session: Session, *, tenant_id: int, customer_id: int, now: datetime, tab: str, sort: str,
                      status_list: Sequence[d.Status], offset: int, limit: int) -> list[d.Appointment]:
     """One page of a tab: Upcoming soonest first, Past latest first, All by newest, oldest, status or price."""
-    a = t.Appointment
-    stmt = _APPOINTMENT_JOIN.where(a.tenant_id == tenant_id, a.customer_id == customer_id)
-    if tab == 'upcoming':
-        stmt = stmt.where(a.start > now).order_by(a.start, a.id)  # type: ignore[arg-type]
-    elif tab == 'past':
-        stmt = stmt.where(a.end <= now).order_by(a.start.desc(), a.id.desc())  # type: ignore[union-attr]
-    elif tab == 'all':
-        if sort == 'oldest':
-            stmt = stmt.order_by(a.start, a.id)  # type: ignore[arg-type]
-        elif sort == 'status':
-            rank = sa.case({s.key: i for i, s in enumerate(status_list)}, value=a.status_key, else_=len(status_list))
-            stmt = stmt.order_by(rank, a.start.desc(), a.id.desc())  # type: ignore[union-attr]
-        elif sort == 'price':
-            stmt = stmt.order_by(a.price.desc(), a.start.desc(), a.id.desc())  # type: ignore[attr-defined,union-attr]
-        elif sort == 'newest':
-            stmt = stmt.order_by(a.start.desc(), a.id.desc())  # type: ignore[union-attr]
-        else:
-            raise ValueError(f'unknown sort: {sort}')
-    else:
+    if tab not in TABS:
         raise ValueError(f'unknown tab: {tab}')
-    return _appointments_from(session, stmt.offset(offset).limit(limit), {s.key: s for s in status_list})
+    key = (tab, sort if tab == 'all' else '')
+    if key not in _PAGES:
+        raise ValueError(f'unknown sort: {sort}')
+    params = {'tenant_id': tenant_id, 'customer_id': customer_id, 'now': now, 'offset': offset, 'limit': limit}
+    return _appointments_from(session, _PAGES[key], {s.key: s for s in status_list}, params)
+
 
 
 def set_customer_timezone(session: Session, *, tenant_id: int, customer_id: int, timezone: str) -> None:

@@ -13,6 +13,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from services.config import get_config
 from services.tenants import UnknownTenant
+from ui.theme import install_css
 
 # Modules whose pages need no sign-in; each registers its routes when imported.
 PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.login', 'ui.webhooks', 'ui.pages.signin_flows', 'ui.pages.book')
@@ -41,6 +42,7 @@ class SignInGate(BaseHTTPMiddleware):
 def setup() -> None:
     """Register the gate and every page (again, when tests reset NiceGUI between runs)."""
     app.add_middleware(SignInGate)
+    install_css()
     for name in PUBLIC_PAGES + PRIVATE_PAGES:
         if name in sys.modules:
             importlib.reload(sys.modules[name])

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from nicegui import ui
 
 from domain import model as d
+from ui.components.panel_chrome import PanelChrome
 
 CSS = '''
 :root { --k-radius: 14px; }
@@ -23,6 +24,7 @@ body { background: var(--k-bg, #f6f7fb); }
 .k-nav .q-tab { min-height: 44px; }
 .k-skip { position: absolute; left: -999px; }
 .k-skip:focus { left: 8px; top: 8px; z-index: 9999; background: white; padding: 8px; }
+.k-logo { width: 32px; height: 32px; object-fit: contain; }
 '''
 
 
@@ -30,9 +32,24 @@ def apply_branding(tenant: d.Tenant) -> None:
     # Darker than Quasar's defaults so text in these colours passes WCAG AA contrast on a light page.
     ui.colors(primary=tenant.branding.primary_color, positive='#15803d', negative='#b91c1c', warning='#b45309',
               info='#0369a1')
-    ui.add_css(CSS)
     if tenant.branding.dark:
         ui.dark_mode(True)
+
+
+def install_css() -> None:
+    """The stylesheet every page shares, added once at start-up rather than per visit."""
+    ui.add_css(CSS, shared=True)
+
+
+@contextmanager
+def panel_frame(tenant: d.Tenant, *, sections: Sequence[tuple[str, str, str]], current: str) -> Iterator[PanelChrome]:
+    """The signed-in panel's frame: one element for the top bar and section tabs, then the main landmark."""
+    apply_branding(tenant)
+    ui.page_title(f'My appointments · {tenant.name}')
+    chrome = PanelChrome(business=tenant.name, logo=tenant.branding.logo_url, sections=sections,
+                         current=current).mark('panel-chrome')
+    with ui.element('main').classes('k-main q-pa-md column no-wrap gap-4'):
+        yield chrome
 
 
 @contextmanager

@@ -47,7 +47,7 @@ async def sign_in(user, email: str = 'ada@example.com', password: str = 'kairos-
 async def signed_in(user, email: str = 'ada@example.com', password: str = 'kairos-demo') -> None:  # noqa: ANN001
     """Sign in and wait for the panel to be there."""
     await sign_in(user, email, password)
-    await user.should_see(marker='sign-out', retries=50)
+    await user.should_see(marker='panel-chrome', retries=50)
 
 
 async def appointments_shown(user, count: int | None = None, tab: str | None = None) -> None:  # noqa: ANN001
@@ -74,3 +74,17 @@ def _has(user, kind) -> bool:  # noqa: ANN001
     except AssertionError:
         return False
     return True
+
+
+def sections(user) -> list[str]:  # noqa: ANN001
+    """The panel sections the top bar offers."""
+    from ui.components.panel_chrome import PanelChrome
+
+    return next(iter(user.find(PanelChrome).elements)).sections
+
+
+def go_to(user, path: str) -> None:  # noqa: ANN001
+    """Choose a section tab, as the browser's tab bar does."""
+    from ui.components.panel_chrome import PanelChrome
+
+    user.find(PanelChrome).trigger('navigate', path)

@@ -48,7 +48,7 @@ async def test_a_wrong_password_gets_one_message_that_does_not_say_which(user: U
     user.find('Email').clear().type('nobody@example.com')
     user.find(marker='sign-in').click()
     await user.should_see('That email and password do not match an account.')
-    await user.should_not_see(marker='sign-out')
+    await user.should_not_see(marker='panel-chrome')
 
 
 async def test_ada_sees_her_next_appointment_and_counts(user: User, db) -> None:

@@ -19,7 +19,7 @@ from services.context import get_db
 from services.tenants import resolve_tenant
 from ui.components.pay_drawer import return_notice as payment_return_notice
 from ui.context import PanelContext
-from ui.theme import frame
+from ui.theme import frame, panel_frame
 
 
 @dataclass(frozen=True)
@@ -78,15 +78,9 @@ async def panel_page(request: Request) -> RedirectResponse | None:
                        statuses=shell.statuses, first_paint={'appointments': first_section} if first_section else {})
     sections = visible_sections(ctx, shell.sells_packages)
     current = request.url.path if any(s.path == request.url.path for s in sections) else '/'
-    with frame(tenant, title='My appointments', signed_in=True):
+    with panel_frame(tenant, sections=[(s.path, s.label, s.icon) for s in sections], current=current) as chrome:
         payment_return_notice(request.query_params)  # back from Stripe: ?paid=<id> or ?canceled=<id>
-        with ui.tabs(value=current).classes('k-nav w-full').props(
-                'dense inline-label outside-arrows mobile-arrows no-caps align=left').props(
-                'aria-label="Panel sections"') as nav:
-            for section in sections:
-                ui.tab(section.path, label=section.label, icon=section.icon).on(
-                    'click', lambda p=section.path: ui.navigate.to(p)).mark(f'nav-{section.label.lower()}')
-        context.client.sub_pages_router.on_path_changed(lambda path: nav.set_value(path.split('?')[0]))
+        context.client.sub_pages_router.on_path_changed(chrome.show_current)
         ui.sub_pages({s.path: _builder(s) for s in sections}, data={'ctx': ctx}).classes('w-full')
     background_tasks.create(_learn_timezone(ctx, context.client), name='learn-timezone')
     return None

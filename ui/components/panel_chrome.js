@@ -1,0 +1,32 @@
+// The panel's top bar and section tabs as one element: the business's name, Sign out, and a tab per section.
+// Choosing a tab emits `navigate` with the section's path; the server moves the single-page app there.
+export default {
+  template: `
+  <div class="full-width">
+    <header class="k-bar row items-center justify-between no-wrap q-px-md q-py-sm bg-primary text-white">
+      <div class="row items-center no-wrap q-gutter-x-sm">
+        <img v-if="logo" :src="logo" :alt="business" class="k-logo" />
+        <span class="text-subtitle1 text-weight-medium">{{ business }}</span>
+      </div>
+      <q-btn flat no-caps color="white" label="Sign out" href="/logout" />
+    </header>
+    <div class="k-main q-px-md q-pt-md">
+      <q-tabs :model-value="current" @update:model-value="go" dense inline-label outside-arrows mobile-arrows
+              no-caps align="left" class="k-nav" aria-label="Panel sections">
+        <q-tab v-for="s in sections" :key="s.path" :name="s.path" :label="s.label" :icon="s.icon" />
+      </q-tabs>
+    </div>
+  </div>
+  `,
+  props: {
+    business: String,
+    logo: String,
+    sections: Array,
+    current: String,
+  },
+  methods: {
+    go(path) {
+      if (path !== this.current) this.$emit("navigate", path);
+    },
+  },
+};
