@@ -66,9 +66,11 @@ def update_setting(db: Database, *, tenant_slug: str, key: str, raw_value: str) 
         tenant = _tenant_id(s, tenant_slug)
         current = q.panel_settings(s, tenant_id=tenant).to_dict()
         changed = apply_setting(current, key, raw_value)
-        status_keys = frozenset(st.key for st in q.statuses(s, tenant_id=tenant))
+        statuses = q.statuses(s, tenant_id=tenant)
+        status_keys = frozenset(st.key for st in statuses)
+        busy_keys = frozenset(st.key for st in statuses if st.busy)
         try:
-            settings = PanelSettings.from_dict(changed).validate(status_keys)
+            settings = PanelSettings.from_dict(changed).validate(status_keys, busy_keys=busy_keys)
         except SettingsError:
             raise
         except (TypeError, ValueError) as exc:  # e.g. a list where a mapping belongs

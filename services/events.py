@@ -82,10 +82,13 @@ def _deliver_local(topic: str, payload: dict[str, Any]) -> None:
     for callback in callbacks:
         if loop is not None:
             loop.call_soon_threadsafe(_run_callback, callback, payload)
-        else:  # no loop anywhere (a script): run it here
-            result = callback(payload)
-            if inspect.isawaitable(result):
-                asyncio.run(_await(result))
+        else:  # no loop anywhere (a script): run it here; one failing subscriber must not starve the rest
+            try:
+                result = callback(payload)
+                if inspect.isawaitable(result):
+                    asyncio.run(_await(result))
+            except Exception:
+                log.exception('live-update subscriber failed')
 
 
 async def _await(result: Awaitable[None]) -> None:

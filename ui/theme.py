@@ -17,6 +17,10 @@ body { background: var(--k-bg, #f6f7fb); }
 .k-main { max-width: 1100px; margin: 0 auto; width: 100%; }
 .k-card { border-radius: var(--k-radius); }
 .k-drawer-card { width: min(480px, 100vw); max-width: 100vw !important; height: 100%; border-radius: 0; }
+/* A drawer fills the screen's height, and its width on a phone; the page does not show beneath it. */
+.q-dialog__inner--right.q-dialog__inner--fullheight { padding: 0 !important; }
+.q-dialog__inner--right.q-dialog__inner--fullheight > .k-drawer-card { height: 100vh; height: 100dvh;
+  max-height: 100vh !important; max-height: 100dvh !important; }
 .k-drawer-body { overflow-y: auto; }
 .k-muted { color: #4b5563; }
 .body--dark .k-muted { color: #cbd5e1; }

@@ -268,6 +268,8 @@ def test_cli_demo_then_settings_set_validates_and_saves(cli_env: CliRunner) -> N
         ('reschedule_enabled', 'maybe', 'reschedule_enabled must be true or false'),
         ('change_closes_minutes', '-5', 'zero or more'),
         ('no_such_setting', '1', 'Unknown setting: no_such_setting'),
+        # A customer must never approve their own booking by accident: a busy target needs the admin's confirmation.
+        ('status_transitions', '{"approved":["pending"]}', 'allow_busy_targets'),
     ):
         result = cli_env.invoke(app, ['settings', 'set', '--', key, value])
         assert result.exit_code == 1, (key, result.output)

@@ -10,7 +10,8 @@ class Drawer(ui.dialog):
 
     def __init__(self, title: str, *, mark: str = '') -> None:
         super().__init__()
-        self.props('position=right full-height').classes('k-drawer')
+        # The name goes on the dialog itself (Quasar gives it role=dialog), not only on its card.
+        self.props(f'position=right full-height aria-label="{title}"').classes('k-drawer')
         ui.dialog.__enter__(self)
         try:
             with ui.card().classes('k-drawer-card q-pa-none').props(f'aria-label="{title}"'):
