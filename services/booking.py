@@ -89,7 +89,7 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
         s.flush()
         booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                       statuses=statuses, with_history=False)
-    # TODO(lead): services/notify.py has no booking confirmation email yet (only 'rescheduled' and 'status').
+    notify.notify_change(db, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now)
     appointments.publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                                 kind='booked', freed=(chosen, _local_day(slot.start, found)))
     return booked

@@ -2,7 +2,8 @@
 
 Called after the change commits. `notify_change` hands the work to a small background pool, so neither the event
 loop nor the customer waits for SMTP; `send_change_emails` does the work and can be called directly.
-Templates: services/templates/appointment_rescheduled.* and appointment_status.* (KAIROS_TEMPLATES_DIR overrides).
+Templates: services/templates/appointment_booked.*, appointment_rescheduled.* and appointment_status.*
+(KAIROS_TEMPLATES_DIR overrides).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-RESCHEDULED, STATUS = 'rescheduled', 'status'
-_TEMPLATES = {RESCHEDULED: 'appointment_rescheduled', STATUS: 'appointment_status'}
+BOOKED, RESCHEDULED, STATUS = 'booked', 'rescheduled', 'status'
+_TEMPLATES = {BOOKED: 'appointment_booked', RESCHEDULED: 'appointment_rescheduled', STATUS: 'appointment_status'}
 
 _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix='kairos-notify')
 _pending: set[Future[int]] = set()
@@ -33,7 +34,8 @@ _pending_lock = Lock()
 def notify_change(db: Database, *, tenant_id: int, appointment_id: int, kind: str,
                   previous_start: datetime | None = None, previous_status: str = '', reason: str = '',
                   now: datetime | None = None) -> Future[int]:
-    """Queue the emails about one committed change (kind 'rescheduled' or 'status'); the future gives the count sent."""
+    """Queue the emails about one committed change (kind 'booked', 'rescheduled' or 'status'); the future gives the
+    count sent."""
     if kind not in _TEMPLATES:
         raise ValueError(f'unknown change kind {kind!r}')
     future = _pool.submit(_send_logged, db, tenant_id=tenant_id, appointment_id=appointment_id, kind=kind,

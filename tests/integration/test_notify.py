@@ -163,3 +163,26 @@ def test_a_mail_failure_does_not_undo_the_change(sqlite_db, monkeypatch) -> None
     notify.wait_for_notifications()
     assert changed.status.key == 'canceled'
     reset_config()
+
+
+def test_a_new_booking_emails_customer_and_staff_with_a_calendar_invitation(sqlite_db, inbox) -> None:  # noqa: ANN001
+    from services import booking
+
+    db = sqlite_db
+    world = seed_world(db, now=NOW)
+    _staff_email(db, world)
+    booked = booking.book(db, tenant_id=world.tenant_id, customer_id=world.ada, service_id=world.services['cut'],
+                          staff_id=world.staff['mia'], start=START, now=NOW)
+    notify.wait_for_notifications()
+
+    customer = inbox.last_to('ada@example.com')
+    assert customer['Subject'] == 'Booked: Haircut, Wed 25 Nov 2026, 10:00–10:45 (Europe/Berlin)'
+    body = text_of(customer)
+    assert body.startswith('Hello Ada,')
+    assert 'with Mia Wong' in body and 'Main Street 1' in body
+    method, cal = _calendar(customer)
+    assert method == 'REQUEST'
+    assert cal.walk('VEVENT')[0].decoded('DTSTART') == booked.start == START
+    staff = inbox.last_to('mia@lumen.example')
+    assert staff['Subject'] == customer['Subject']
+    assert 'booked by Ada Lovelace' in text_of(staff)
