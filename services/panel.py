@@ -73,7 +73,7 @@ def load_panel(db: Database, *, tenant_id: int, customer_id: int, now: datetime,
 
 def _panel_data(s: Session, *, tenant_id: int, customer_id: int, now: datetime, statuses: tuple[d.Status, ...],
                 tab: str, sort: str, page_size: int) -> PanelData:
-    counts = q.panel_counts(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+    counts = q.panel_counts(s, tenant_id=tenant_id, customer_id=customer_id, now=now, status_list=statuses)
     upcoming = q.next_appointment(s, tenant_id=tenant_id, customer_id=customer_id, now=now, status_list=statuses)
     page = q.appointment_page(s, tenant_id=tenant_id, customer_id=customer_id, now=now, tab=tab, sort=sort,
                               status_list=statuses, offset=0, limit=page_size)

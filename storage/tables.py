@@ -196,7 +196,8 @@ class AdminUser(SQLModel, table=True):
 
 class Appointment(SQLModel, table=True):
     __table_args__ = (
-        sa.Index('ix_appointment_customer_start', 'tenant_id', 'customer_id', 'start'),
+        # Covers the panel's counts and pages: a customer's appointments by time, with the end and status at hand.
+        sa.Index('ix_appointment_customer_start', 'tenant_id', 'customer_id', 'start', 'end', 'status_key'),
         sa.Index('ix_appointment_staff_start', 'staff_id', 'start'),
     )
     id: int | None = Field(default=None, primary_key=True)

@@ -8,7 +8,7 @@ export default {
         <img v-if="logo" :src="logo" :alt="business" class="k-logo" />
         <span class="text-subtitle1 text-weight-medium">{{ business }}</span>
       </div>
-      <q-btn flat no-caps color="white" label="Sign out" href="/logout" />
+      <q-btn flat no-caps color="white" label="Sign out" @click="signOut" />
     </header>
     <div class="k-main q-px-md q-pt-md">
       <q-tabs :model-value="current" @update:model-value="go" dense inline-label outside-arrows mobile-arrows
@@ -25,6 +25,9 @@ export default {
     current: String,
   },
   methods: {
+    signOut() {
+      window.location.assign("/logout");
+    },
     go(path) {
       if (path !== this.current) this.$emit("navigate", path);
     },
