@@ -12,6 +12,8 @@ from ui.components.panel_chrome import PanelChrome
 
 CSS = '''
 :root { --k-radius: 14px; }
+/* Darker than Quasar's defaults so text in these colours passes WCAG AA contrast on a light page. */
+body { --q-positive: #15803d; --q-negative: #b91c1c; --q-warning: #b45309; --q-info: #0369a1; }
 body { background: var(--k-bg, #f6f7fb); }
 .body--dark { --k-bg: #0f1115; }
 .k-main { max-width: 1100px; margin: 0 auto; width: 100%; }
@@ -40,17 +42,28 @@ def apply_branding(tenant: d.Tenant) -> None:
         ui.dark_mode(True)
 
 
+# Quasar's loading bar (shown while a request runs, e.g. an upload) has role=progressbar but no name.
+NAME_LOADING_BAR = """<script>
+new MutationObserver(() => document.querySelectorAll('.q-loading-bar:not([aria-label])')
+  .forEach(bar => bar.setAttribute('aria-label', 'Loading'))
+).observe(document.documentElement, {childList: true, subtree: true});
+</script>"""
+
+
 def install_css() -> None:
-    """The stylesheet every page shares, added once at start-up rather than per visit."""
+    """The stylesheet (and the accessibility fix-ups) every page shares, added once at start-up, not per visit."""
     ui.add_css(CSS, shared=True)
+    ui.add_head_html(NAME_LOADING_BAR, shared=True)
 
 
 @contextmanager
 def panel_frame(tenant: d.Tenant, *, sections: Sequence[tuple[str, str, str]], current: str) -> Iterator[PanelChrome]:
     """The signed-in panel's frame: one element for the top bar and section tabs, then the main landmark."""
-    apply_branding(tenant)
+    if tenant.branding.dark:
+        ui.dark_mode(True)
     ui.page_title(f'My appointments · {tenant.name}')
-    chrome = PanelChrome(business=tenant.name, logo=tenant.branding.logo_url, sections=sections,
+    chrome = PanelChrome(business=tenant.name, logo=tenant.branding.logo_url, color=tenant.branding.primary_color,
+                         sections=sections,
                          current=current).mark('panel-chrome')
     with ui.element('main').classes('k-main q-pa-md column no-wrap gap-4'):
         yield chrome

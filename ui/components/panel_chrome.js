@@ -19,10 +19,15 @@ export default {
   </div>
   `,
   props: {
+    color: String,
     business: String,
     logo: String,
     sections: Array,
     current: String,
+  },
+  mounted() {
+    // The business's colour, as ui.colors would set it, without a separate element per visit.
+    if (this.color) document.body.style.setProperty("--q-primary", this.color);
   },
   methods: {
     signOut() {

@@ -10,10 +10,10 @@ from nicegui import events, ui
 class PanelChrome(ui.element, component='panel_chrome.js'):
     """Business name, Sign out and the section tabs; `navigate` moves the single-page app to a section."""
 
-    def __init__(self, *, business: str, logo: str | None, sections: Sequence[tuple[str, str, str]],
+    def __init__(self, *, business: str, logo: str | None, color: str, sections: Sequence[tuple[str, str, str]],
                  current: str) -> None:
         super().__init__()
-        self._props.update(business=business, logo=logo or '', current=current,
+        self._props.update(business=business, logo=logo or '', color=color, current=current,
                            sections=[{'path': p, 'label': label, 'icon': icon} for p, label, icon in sections])
         self._paths = {p for p, _, _ in sections}
         self.on('navigate', self._navigate)
