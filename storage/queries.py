@@ -149,11 +149,25 @@ def customer(session: Session, *, tenant_id: int, customer_id: int) -> d.Custome
 
 # ---- appointments ----------------------------------------------------------------------------------------------
 
+# Plain columns, read without the ORM: the panel reads these on every page view, and building ORM instances
+# for a row and its service, staff and location cost more than the query.
+_A, _S, _ST, _L = (t.Appointment.__table__.c, t.Service.__table__.c,  # type: ignore[attr-defined]
+                   t.Staff.__table__.c, t.Location.__table__.c)  # type: ignore[attr-defined]
+_APPOINTMENT_COLUMNS = (
+    _A.id, _A.customer_id, _A.start, _A.end, _A.status_key, _A.price, _A.amount_paid, _A.deposit, _A.seats,
+    _A.notes, _A.customer_package_id, _A.reschedule_count, _A.created_at,
+    _S.id.label('s_id'), _S.name.label('s_name'), _S.category, _S.duration_min, _S.price.label('s_price'),
+    _S.deposit.label('s_deposit'), _S.buffer_before_min, _S.buffer_after_min, _S.capacity, _S.slot_step_min,
+    _S.min_notice_min, _S.max_days_ahead, _S.meeting_url, _S.color,
+    _ST.id.label('p_id'), _ST.name.label('p_name'), _ST.email.label('p_email'), _ST.avatar_url,
+    _L.id.label('l_id'), _L.name.label('l_name'), _L.address,
+)
 _APPOINTMENT_JOIN = (
-    select(t.Appointment, t.Service, t.Staff, t.Location)
-    .join(t.Service, t.Service.id == t.Appointment.service_id)  # type: ignore[arg-type]
-    .join(t.Staff, t.Staff.id == t.Appointment.staff_id)  # type: ignore[arg-type]
-    .outerjoin(t.Location, t.Location.id == t.Appointment.location_id)  # type: ignore[arg-type]
+    sa.select(*_APPOINTMENT_COLUMNS)
+    .select_from(t.Appointment.__table__)  # type: ignore[attr-defined]
+    .join(t.Service.__table__, _S.id == _A.service_id)  # type: ignore[attr-defined]
+    .join(t.Staff.__table__, _ST.id == _A.staff_id)  # type: ignore[attr-defined]
+    .outerjoin(t.Location.__table__, _L.id == _A.location_id)  # type: ignore[attr-defined]
 )
 
 
@@ -163,13 +177,29 @@ def _appointments_from(session: Session, stmt: sa.Select, status_map: dict[str, 
     staff: dict[int, d.Staff] = {}
     locations: dict[int, d.Location] = {}
     out = []
-    for appt, svc, person, loc in session.execute(stmt, params or {}).all():
-        s = services.get(svc.id) or services.setdefault(svc.id, to_service(svc))
-        p = staff.get(person.id) or staff.setdefault(person.id, to_staff(person))
-        lo = None
-        if loc is not None:
-            lo = locations.get(loc.id) or locations.setdefault(loc.id, to_location(loc))
-        out.append(to_appointment(appt, service=s, staff=p, location=lo, statuses=status_map))
+    for r in session.connection().execute(stmt, params or {}):
+        svc = services.get(r.s_id)
+        if svc is None:
+            svc = services[r.s_id] = d.Service(
+                id=r.s_id, name=r.s_name, category=r.category, duration=timedelta(minutes=r.duration_min),
+                price=r.s_price, deposit=r.s_deposit, buffer_before=timedelta(minutes=r.buffer_before_min),
+                buffer_after=timedelta(minutes=r.buffer_after_min), capacity=r.capacity,
+                slot_step=timedelta(minutes=r.slot_step_min), min_notice=timedelta(minutes=r.min_notice_min),
+                max_days_ahead=r.max_days_ahead, meeting_url=r.meeting_url, color=r.color)
+        person = staff.get(r.p_id)
+        if person is None:
+            person = staff[r.p_id] = d.Staff(id=r.p_id, name=r.p_name, email=r.p_email, avatar_url=r.avatar_url)
+        place = None
+        if r.l_id is not None:
+            place = locations.get(r.l_id)
+            if place is None:
+                place = locations[r.l_id] = d.Location(id=r.l_id, name=r.l_name, address=r.address)
+        out.append(d.Appointment(
+            id=r.id, customer_id=r.customer_id, service=svc, staff=person, location=place, start=r.start,
+            end=r.end, status=status_map.get(r.status_key) or unknown_status(r.status_key), price=r.price,
+            amount_paid=r.amount_paid, deposit=r.deposit, seats=r.seats, notes=r.notes,
+            customer_package_id=r.customer_package_id, reschedule_count=r.reschedule_count,
+            created_at=r.created_at))
     return out
 
 

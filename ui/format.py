@@ -32,7 +32,9 @@ def when(start: datetime, end: datetime, tz: ZoneInfo) -> str:
 
 def zone_label(tz: ZoneInfo, at: datetime) -> str:
     abbreviation = at.astimezone(tz).strftime('%Z')
-    return f'{tz.key} · {abbreviation}' if abbreviation and not abbreviation.startswith(('+', '-')) else tz.key
+    if not abbreviation or abbreviation == tz.key or abbreviation.startswith(('+', '-')):
+        return tz.key
+    return f'{tz.key} · {abbreviation}'
 
 
 def duration(value: timedelta) -> str:

@@ -11,9 +11,9 @@ export default {
       <q-btn flat no-caps color="white" label="Sign out" @click="signOut" />
     </header>
     <div class="k-main q-px-md q-pt-md">
-      <q-tabs :model-value="current" @update:model-value="go" dense inline-label outside-arrows mobile-arrows
+      <q-tabs :model-value="current" @update:model-value="go" dense outside-arrows mobile-arrows
               no-caps align="left" class="k-nav" aria-label="Panel sections">
-        <q-tab v-for="s in sections" :key="s.path" :name="s.path" :label="s.label" :icon="s.icon" />
+        <q-tab v-for="s in sections" :key="s.path" :name="s.path" :label="s.label" class="q-px-sm" />
       </q-tabs>
     </div>
   </div>
