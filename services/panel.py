@@ -39,10 +39,14 @@ def load_shell(db: Database, *, tenant_id: int, session_id: str | None) -> Shell
     if not session_id:
         return None
     with db.read() as s:
-        customer = q.session_customer(s, session_id=session_id, tenant_id=tenant_id)
-        if customer is None:
-            return None
-        settings, statuses, sells_packages = q.tenant_context(s, tenant_id=tenant_id)
+        return _shell(s, tenant_id=tenant_id, session_id=session_id)
+
+
+def _shell(s: Session, *, tenant_id: int, session_id: str) -> Shell | None:
+    customer = q.session_customer(s, session_id=session_id, tenant_id=tenant_id)
+    if customer is None:
+        return None
+    settings, statuses, sells_packages = q.tenant_context(s, tenant_id=tenant_id)
     return Shell(customer=customer, settings=settings, statuses=statuses, sells_packages=sells_packages)
 
 
@@ -52,15 +56,13 @@ def load_entry(db: Database, *, tenant_id: int, session_id: str | None, now: dat
     if not session_id:
         return None
     with db.read() as s:
-        customer = q.session_customer(s, session_id=session_id, tenant_id=tenant_id)
-        if customer is None:
+        shell = _shell(s, tenant_id=tenant_id, session_id=session_id)
+        if shell is None:
             return None
-        settings, statuses, sells_packages = q.tenant_context(s, tenant_id=tenant_id)
-        shell = Shell(customer=customer, settings=settings, statuses=statuses, sells_packages=sells_packages)
         if not appointments:
             return shell, None
-        return shell, _panel_data(s, tenant_id=tenant_id, customer_id=customer.id, now=now, statuses=statuses,
-                                  tab='upcoming', sort='newest', page_size=PAGE_SIZE)
+        return shell, _panel_data(s, tenant_id=tenant_id, customer_id=shell.customer.id, now=now,
+                                  statuses=shell.statuses, tab='upcoming', sort='newest', page_size=PAGE_SIZE)
 
 
 def load_panel(db: Database, *, tenant_id: int, customer_id: int, now: datetime, statuses: tuple[d.Status, ...],

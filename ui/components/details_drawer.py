@@ -6,22 +6,18 @@ import importlib
 import importlib.util
 from collections.abc import Awaitable, Callable
 
-from nicegui import run, ui
+from nicegui import ui
 
 from domain import model as d
-from services import panel
-from services.context import get_db
 from ui import format as fmt
-from ui.components.drawer import drawer
+from ui.components.drawer import drawer, own_appointment
 from ui.context import PanelContext
 
 
 async def open_details_drawer(ctx: PanelContext, appointment_id: int,
                               on_changed: Callable[[], Awaitable[None]] | None = None) -> None:
-    appt = await run.io_bound(panel.appointment_detail, get_db(), tenant_id=ctx.tenant.id,
-                              customer_id=ctx.customer.id, appointment_id=appointment_id)
+    appt = await own_appointment(ctx, appointment_id)
     if appt is None:
-        ui.notify('That appointment is not in your account.', type='negative')
         return
     with drawer('Details', mark='details-drawer') as d_:
         details_body(ctx, appt)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from nicegui import ui
+from nicegui import run, ui
+
+from domain import model as d
+from services import panel
+from services.context import get_db
+from ui.context import PanelContext
 
 
 class Drawer(ui.dialog):
@@ -37,3 +42,12 @@ class Drawer(ui.dialog):
 def drawer(title: str, *, mark: str = '') -> Drawer:
     """`with drawer('Details') as d: ...` then `d.open()`; content goes into the drawer's body."""
     return Drawer(title, mark=mark)
+
+
+async def own_appointment(ctx: PanelContext, appointment_id: int) -> d.Appointment | None:
+    """The customer's own appointment (with its history) for a drawer; anyone else's gets a notice and None."""
+    appt = await run.io_bound(panel.appointment_detail, get_db(), tenant_id=ctx.tenant.id,
+                              customer_id=ctx.customer.id, appointment_id=appointment_id)
+    if appt is None:
+        ui.notify('That appointment is not in your account.', type='negative')
+    return appt

@@ -14,11 +14,11 @@ from nicegui import context, run, ui
 from domain import model as d
 from domain import payments as dp
 from domain import rules
-from services import panel, payments
+from services import payments
 from services.config import get_config
 from services.context import get_db
 from ui import format as fmt
-from ui.components.drawer import drawer
+from ui.components.drawer import drawer, own_appointment
 from ui.context import PanelContext
 
 PAID_NOTICE = 'Payment received — your balance updates as soon as Stripe confirms it.'
@@ -32,10 +32,8 @@ class PayForm:
 
 async def open_pay_drawer(ctx: PanelContext, appointment_id: int,
                           on_changed: Callable[[], Awaitable[None]] | None = None) -> None:
-    appt = await run.io_bound(panel.appointment_detail, get_db(), tenant_id=ctx.tenant.id,
-                              customer_id=ctx.customer.id, appointment_id=appointment_id)
+    appt = await own_appointment(ctx, appointment_id)
     if appt is None:
-        ui.notify('That appointment is not in your account.', type='negative')
         return
     reason = rules.why_not_pay(appt, ctx.settings)
     options = None

@@ -15,10 +15,10 @@ from nicegui import run, ui
 from domain import model as d
 from domain import rules
 from domain.availability import Slot
-from services import availability, booking, panel
+from services import availability, booking
 from services.context import get_db
 from ui import format as fmt
-from ui.components.drawer import Drawer, drawer
+from ui.components.drawer import Drawer, drawer, own_appointment
 from ui.components.slot_picker import SlotPicker, SlotQuery
 from ui.context import PanelContext
 
@@ -34,10 +34,8 @@ class RescheduleForm:
 
 async def open_reschedule_drawer(ctx: PanelContext, appointment_id: int,
                                  on_changed: Callable[[], Awaitable[None]] | None = None) -> None:
-    appt = await run.io_bound(panel.appointment_detail, get_db(), tenant_id=ctx.tenant.id,
-                              customer_id=ctx.customer.id, appointment_id=appointment_id)
+    appt = await own_appointment(ctx, appointment_id)
     if appt is None:
-        ui.notify('That appointment is not in your account.', type='negative')
         return
     refused = rules.why_not_reschedule(appt, ctx.settings, now=ctx.now())
     staff = [] if refused else await run.io_bound(availability.staff_for_service, get_db(), tenant_id=ctx.tenant.id,
