@@ -12,8 +12,8 @@ from ui.components.panel_chrome import PanelChrome
 
 CSS = '''
 :root { --k-radius: 14px; }
-/* Darker than Quasar's defaults so text in these colours passes WCAG AA contrast on a light page. */
-body { --q-positive: #15803d; --q-negative: #b91c1c; --q-warning: #b45309; --q-info: #0369a1; }
+/* The panel's top bar runs edge to edge, over the page's own padding. */
+.k-chrome { margin: -1rem -1rem 0; width: calc(100% + 2rem); }
 body { background: var(--k-bg, #f6f7fb); }
 .body--dark { --k-bg: #0f1115; }
 .k-main { max-width: 1100px; margin: 0 auto; width: 100%; }

@@ -2,7 +2,7 @@
 // Choosing a tab emits `navigate` with the section's path; the server moves the single-page app there.
 export default {
   template: `
-  <div class="full-width">
+  <div class="k-chrome">
     <header class="k-bar row items-center justify-between no-wrap q-px-md q-py-sm bg-primary text-white">
       <div class="row items-center no-wrap q-gutter-x-sm">
         <img v-if="logo" :src="logo" :alt="business" class="k-logo" />
@@ -26,8 +26,10 @@ export default {
     current: String,
   },
   mounted() {
-    // The business's colour, as ui.colors would set it, without a separate element per visit.
-    if (this.color) document.body.style.setProperty("--q-primary", this.color);
+    // The business's colour and readable status colours, as ui.colors would set them, without an element per visit.
+    const colors = { positive: "#15803d", negative: "#b91c1c", warning: "#b45309", info: "#0369a1" };
+    if (this.color) colors.primary = this.color;
+    for (const [name, value] of Object.entries(colors)) document.body.style.setProperty("--q-" + name, value);
   },
   methods: {
     signOut() {
