@@ -43,16 +43,17 @@ def load_shell(db: Database, *, tenant_id: int, session_id: str | None) -> Shell
 
 
 def _shell(s: Session, *, tenant_id: int, session_id: str) -> Shell | None:
-    customer = q.session_customer(s, session_id=session_id, tenant_id=tenant_id)
-    if customer is None:
+    found = q.session_context(s, session_id=session_id, tenant_id=tenant_id)
+    if found is None:
         return None
-    settings, statuses, sells_packages = q.tenant_context(s, tenant_id=tenant_id)
-    return Shell(customer=customer, settings=settings, statuses=statuses, sells_packages=sells_packages)
+    customer, settings, sells_packages = found
+    return Shell(customer=customer, settings=settings, statuses=q.statuses(s, tenant_id=tenant_id),
+                 sells_packages=sells_packages)
 
 
 def load_entry(db: Database, *, tenant_id: int, session_id: str | None, now: datetime,
                appointments: bool) -> tuple[Shell, PanelData | None] | None:
-    """First paint in one session: the shell and, on the Appointments section, its data (six statements)."""
+    """First paint in one session: the shell and, on the Appointments section, its data (four statements)."""
     if not session_id:
         return None
     with db.read() as s:
@@ -67,7 +68,7 @@ def load_entry(db: Database, *, tenant_id: int, session_id: str | None, now: dat
 
 def load_panel(db: Database, *, tenant_id: int, customer_id: int, now: datetime, statuses: tuple[d.Status, ...],
                tab: str = 'upcoming', sort: str = 'newest', page_size: int = PAGE_SIZE) -> PanelData:
-    """Three statements whatever the number of appointments: counts, the next visit, one page of the tab."""
+    """Counts and one page of the tab (two statements), and the next visit when that page does not show it."""
     with db.read() as s:
         return _panel_data(s, tenant_id=tenant_id, customer_id=customer_id, now=now, statuses=statuses, tab=tab,
                            sort=sort, page_size=page_size)
@@ -76,9 +77,12 @@ def load_panel(db: Database, *, tenant_id: int, customer_id: int, now: datetime,
 def _panel_data(s: Session, *, tenant_id: int, customer_id: int, now: datetime, statuses: tuple[d.Status, ...],
                 tab: str, sort: str, page_size: int) -> PanelData:
     counts = q.panel_counts(s, tenant_id=tenant_id, customer_id=customer_id, now=now, status_list=statuses)
-    upcoming = q.next_appointment(s, tenant_id=tenant_id, customer_id=customer_id, now=now, status_list=statuses)
     page = q.appointment_page(s, tenant_id=tenant_id, customer_id=customer_id, now=now, tab=tab, sort=sort,
                               status_list=statuses, offset=0, limit=page_size)
+    # The first Upcoming page runs soonest first, so the next visit is its first busy card when it has one.
+    upcoming = next((a for a in page if a.status.busy), None) if tab == 'upcoming' else None
+    if upcoming is None and counts['upcoming']:
+        upcoming = q.next_appointment(s, tenant_id=tenant_id, customer_id=customer_id, now=now, status_list=statuses)
     return PanelData(counts=counts, next_appointment=upcoming, page=page)
 
 

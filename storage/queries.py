@@ -100,16 +100,8 @@ def tenant_by_host(session: Session, *, host: str) -> d.Tenant | None:
     return to_tenant(row) if row else None
 
 
-_TENANT_SETTINGS = sa.select(t.Tenant.settings, sa.exists().where(t.Package.tenant_id == t.Tenant.id)).where(
-    t.Tenant.id == sa.bindparam('tenant_id'))
 _STATUSES = sa.select(t.Status.key, t.Status.label, t.Status.color, t.Status.icon, t.Status.busy).where(
     t.Status.tenant_id == sa.bindparam('tenant_id')).order_by(t.Status.position)
-
-
-def tenant_context(session: Session, *, tenant_id: int) -> tuple[PanelSettings, tuple[d.Status, ...], bool]:
-    """The tenant's panel settings, its statuses and whether it sells packages: two statements."""
-    raw, sells_packages = session.execute(_TENANT_SETTINGS, {'tenant_id': tenant_id}).one()
-    return PanelSettings.from_dict(raw), statuses(session, tenant_id=tenant_id), bool(sells_packages)
 
 
 def panel_settings(session: Session, *, tenant_id: int) -> PanelSettings:
@@ -246,6 +238,26 @@ _SESSION_CUSTOMER = (
            t.AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
            t.Customer.deleted_at.is_(None))  # type: ignore[union-attr]
 )
+
+
+_SESSION_CONTEXT = (
+    sa.select(t.Customer, t.Tenant.settings, sa.exists().where(t.Package.tenant_id == t.Tenant.id))
+    .join(t.AuthSession, t.AuthSession.customer_id == t.Customer.id)  # type: ignore[arg-type]
+    .join(t.Tenant, t.Tenant.id == t.AuthSession.tenant_id)  # type: ignore[arg-type]
+    .where(t.AuthSession.id == _P('session_id'), t.AuthSession.tenant_id == _P('tenant_id'),
+           t.AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
+           t.Customer.deleted_at.is_(None))  # type: ignore[union-attr]
+)
+
+
+def session_context(session: Session, *, session_id: str,
+                    tenant_id: int) -> tuple[d.Customer, PanelSettings, bool] | None:
+    """The live session's customer, the tenant's panel settings and whether it sells packages: one statement."""
+    row = session.execute(_SESSION_CONTEXT, {'session_id': session_id, 'tenant_id': tenant_id}).first()
+    if row is None:
+        return None
+    customer_row, raw_settings, sells_packages = row
+    return to_customer(customer_row), PanelSettings.from_dict(raw_settings), bool(sells_packages)
 
 
 def session_customer(session: Session, *, session_id: str, tenant_id: int) -> d.Customer | None:
