@@ -292,11 +292,9 @@ def signed_in_client(base: str, session_id: str | None) -> httpx.Client:
 
 
 def _grid_rows(html: str) -> int:
-    """Cards the HTML itself carries: rows in the AppointmentsView element's state in the page's element JSON."""
-    match = re.search(r'"state":\{.*?"rows":(\[.*?\]),"empty_text"', html)
-    if not match:
-        return 0
-    return match.group(1).count('"service":')
+    """Cards the HTML itself carries: rows in the AppointmentsView element's JSON state (a string in the page's
+    element JSON, so its quotes arrive escaped); each row, and only a row, has a `rebook_url`."""
+    return html.count('\\"rebook_url\\"')
 
 
 def visit(client: httpx.Client, path: str, *, wait_section: bool) -> Visit:

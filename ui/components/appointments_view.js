@@ -103,7 +103,12 @@ export default {
   </div>
   `,
   props: {
-    state: Object,
+    data: String,
+  },
+  computed: {
+    state() {
+      return JSON.parse(this.data);
+    },
   },
   methods: {
     act(kind, id) {

@@ -6,6 +6,7 @@ element's `view` and `action` events; see appointments_view.js.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -35,7 +36,8 @@ class AppointmentsView(ui.element, component='appointments_view.js'):
 
     def __init__(self, state: dict[str, Any], *, on_action: ActionHandler, on_view: ViewHandler) -> None:
         super().__init__()
-        self._props['state'] = state
+        self._state = state
+        self._props['data'] = json.dumps(state, separators=(',', ':'))
         self._on_action = on_action
         self._on_view = on_view
         self.on('action', self._handle_action)
@@ -43,14 +45,16 @@ class AppointmentsView(ui.element, component='appointments_view.js'):
 
     @property
     def state(self) -> dict[str, Any]:
-        return self._props['state']
+        return self._state
 
     @property
     def rows(self) -> list[dict[str, Any]]:
         return list(self.state['rows'])
 
     def show(self, **changes: Any) -> None:
-        self._props['state'] = {**self.state, **changes}
+        # Sent as one JSON string: NiceGUI would otherwise wrap every nested row in observable containers.
+        self._state = {**self._state, **changes}
+        self._props['data'] = json.dumps(self._state, separators=(',', ':'))
         self.update()
 
     async def _handle_action(self, event: events.GenericEventArguments) -> None:
