@@ -181,3 +181,17 @@ async def test_another_customers_change_does_not_touch_this_panel(user: User, db
     events.publish(events.customer_topic(world.tenant_id, world.bob), {})
     await asyncio.sleep(0.3)
     assert services(view(user).state) == ['Haircut']
+
+
+async def test_a_cancel_from_another_tab_changes_this_panels_badge(user: User, db) -> None:
+    from services import appointments
+
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    appt = add_appointment(db, world, start=at(now, 4), status='pending')
+    await signed_in(user)
+    await shows(user, lambda s: [r['status_label'] for r in s['rows']], ['Pending'])
+    appointments.change_status(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt,
+                               target='canceled', reason='Another tab', now=now)
+    await shows(user, lambda s: [r['status_label'] for r in s['rows']], ['Canceled'])
+    await shows(user, lambda s: s['dashboard']['upcoming'], 0)
