@@ -142,14 +142,8 @@ def request_password_reset(db: Database, *, tenant_id: int, email: str, now: dat
 
     Nothing in the answer (or its absence) tells whether the email has an account.
     """
-    problem = email_problem(email)
-    if problem:
-        raise AccountError(problem)
-    _mail_allowed(tenant_id=tenant_id, email=email, address=address)
-    customer = _active_by_email(db, tenant_id, email)
-    if customer is not None:
-        _send_link(db, tenant_id=tenant_id, customer=customer, purpose=Purpose.RESET, template='reset',
-                   path='/reset', now=now)
+    _email_link_if_account(db, tenant_id=tenant_id, email=email, address=address, purpose=Purpose.RESET,
+                           template='reset', path='/reset', now=now)
 
 
 def resend_welcome(db: Database, *, tenant_id: int, email: str, now: datetime, address: str | None = None) -> None:
@@ -199,14 +193,8 @@ def set_password_with_link(db: Database, *, tenant_id: int, purpose: Purpose, to
 
 def request_magic_link(db: Database, *, tenant_id: int, email: str, now: datetime, address: str | None = None) -> None:
     """Email a 15-minute, single-use sign-in link (same answer whether or not the email has an account)."""
-    problem = email_problem(email)
-    if problem:
-        raise AccountError(problem)
-    _mail_allowed(tenant_id=tenant_id, email=email, address=address)
-    customer = _active_by_email(db, tenant_id, email)
-    if customer is not None:
-        _send_link(db, tenant_id=tenant_id, customer=customer, purpose=Purpose.MAGIC, template='magic_link',
-                   path='/magic', now=now)
+    _email_link_if_account(db, tenant_id=tenant_id, email=email, address=address, purpose=Purpose.MAGIC,
+                           template='magic_link', path='/magic', now=now)
 
 
 def sign_in_with_magic_link(db: Database, *, tenant_id: int, token: str, now: datetime) -> SignedIn:
@@ -414,6 +402,20 @@ def _check_new_password(customer: d.Customer, password: str, confirm: str) -> No
     problem = password_problem(password, score=score)
     if problem:
         raise ProfileInvalid({'new': problem})
+
+
+def _email_link_if_account(db: Database, *, tenant_id: int, email: str, address: str | None, purpose: Purpose,
+                           template: str, path: str, now: datetime) -> None:
+    """Check the address and the limits, then email a link only if an active account has that email: the caller
+    answers the same either way."""
+    problem = email_problem(email)
+    if problem:
+        raise AccountError(problem)
+    _mail_allowed(tenant_id=tenant_id, email=email, address=address)
+    customer = _active_by_email(db, tenant_id, email)
+    if customer is not None:
+        _send_link(db, tenant_id=tenant_id, customer=customer, purpose=purpose, template=template, path=path,
+                   now=now)
 
 
 def _active_by_email(db: Database, tenant_id: int, email: str) -> d.Customer | None:

@@ -100,24 +100,23 @@ class StaffService(SQLModel, table=True):
     service_id: int = Field(foreign_key='service.id', primary_key=True)
 
 
-class WorkingHours(SQLModel, table=True):
+class WeeklySpan(SQLModel):
+    """A span of a staff member's week in the business's wall-clock time (weekday 0 = Monday)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    staff_id: int = Field(foreign_key='staff.id', index=True)
+    weekday: int
+    start: time
+    end: time
+
+
+class WorkingHours(WeeklySpan, table=True):
     __tablename__ = 'working_hours'
-    id: int | None = Field(default=None, primary_key=True)
-    tenant_id: int = tenant_fk()
-    staff_id: int = Field(foreign_key='staff.id', index=True)
-    weekday: int
-    start: time
-    end: time
 
 
-class BreakTime(SQLModel, table=True):
+class BreakTime(WeeklySpan, table=True):
     __tablename__ = 'break_time'
-    id: int | None = Field(default=None, primary_key=True)
-    tenant_id: int = tenant_fk()
-    staff_id: int = Field(foreign_key='staff.id', index=True)
-    weekday: int
-    start: time
-    end: time
 
 
 class DayOff(SQLModel, table=True):

@@ -10,27 +10,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.settings import PanelSettings
-from services import accounts, auth, ratelimit
+from services import accounts, auth
 from services.auth import SignInFailed
 from services.tokens import InvalidToken, Purpose
 from storage import crud
-from tests.support.smtp import smtp_configured, text_of, token_in
+from tests.support.smtp import text_of, token_in
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 STRONG = 'violet-harbour-71-tandem'
 
 
-@pytest.fixture(autouse=True)
-def fresh_limits():  # noqa: ANN201
-    ratelimit.reset_limiter()
-    yield
-    ratelimit.reset_limiter()
-
-
-@pytest.fixture
-def inbox(monkeypatch):  # noqa: ANN201
-    with smtp_configured(monkeypatch) as box:
-        yield box
+pytestmark = pytest.mark.usefixtures('fresh_limits')
 
 
 def make_tenant(db, **settings) -> int:  # noqa: ANN001

@@ -8,29 +8,19 @@ import pytest
 
 from domain.accounts import ProfileInput
 from domain.settings import PanelSettings
-from services import accounts, auth, panel, ratelimit
+from services import accounts, auth, panel
 from services.auth import SignInFailed
 from services.tokens import InvalidToken
 from storage import crud
 from storage import queries as q
-from tests.support.smtp import smtp_configured, text_of, token_in
+from tests.support.smtp import text_of, token_in
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TODAY = NOW.date()
 STRONG = 'violet-harbour-71-tandem'
 
 
-@pytest.fixture(autouse=True)
-def fresh_limits():  # noqa: ANN201
-    ratelimit.reset_limiter()
-    yield
-    ratelimit.reset_limiter()
-
-
-@pytest.fixture
-def inbox(monkeypatch):  # noqa: ANN201
-    with smtp_configured(monkeypatch) as box:
-        yield box
+pytestmark = pytest.mark.usefixtures('fresh_limits')
 
 
 def world(db, **settings):  # noqa: ANN001, ANN201

@@ -10,13 +10,7 @@ import pytest
 
 from services import mail
 from services.config import reset_config
-from tests.support.smtp import html_of, smtp_configured, text_of
-
-
-@pytest.fixture
-def inbox(monkeypatch):  # noqa: ANN201
-    with smtp_configured(monkeypatch) as box:
-        yield box
+from tests.support.smtp import html_of, text_of
 
 
 def test_a_message_with_html_and_an_attachment_arrives_over_smtp(inbox) -> None:

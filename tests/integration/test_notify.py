@@ -12,7 +12,7 @@ from icalendar import Calendar
 from services import appointments, notify, panel
 from storage import tables as t
 from tests.support.seed import add_appointment, seed_world
-from tests.support.smtp import html_of, smtp_configured, text_of
+from tests.support.smtp import html_of, text_of
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
@@ -28,12 +28,6 @@ def _calendar(msg: EmailMessage) -> tuple[str, Calendar]:
 def _staff_email(db, world, address: str = 'mia@lumen.example') -> None:  # noqa: ANN001
     with db.write() as s:
         s.execute(sa.update(t.Staff).where(t.Staff.id == world.staff['mia']).values(email=address))
-
-
-@pytest.fixture
-def inbox(monkeypatch):  # noqa: ANN001, ANN201
-    with smtp_configured(monkeypatch) as box:
-        yield box
 
 
 def test_a_cancel_emails_customer_and_staff_with_a_calendar_cancellation(sqlite_db, inbox) -> None:  # noqa: ANN001

@@ -17,6 +17,11 @@ from storage import crud
 from tests.support.oidc_provider import Provider, oidc_provider
 
 NOW = datetime.now(UTC)
+
+
+def now() -> datetime:
+    """The real time: the provider signs tokens by the real clock, and a long run outlives a time read at import."""
+    return datetime.now(UTC)
 CALLBACK = 'http://127.0.0.1:9/auth/oidc/callback'
 
 
@@ -54,7 +59,7 @@ def round_trip(db, tenant_id: int) -> auth.SignedIn:  # noqa: ANN001
     url, pending = oidc.begin(redirect_uri=CALLBACK)
     pending = oidc.unpack(oidc.pack(pending))  # as it comes back from the browser's cookie
     code, state = go_to_provider(url)
-    return oidc.finish(db, tenant_id=tenant_id, pending=pending, code=code, state=state, now=NOW)
+    return oidc.finish(db, tenant_id=tenant_id, pending=pending, code=code, state=state, now=now())
 
 
 def test_the_provider_signs_in_the_account_with_its_verified_email(db, provider: Provider) -> None:
@@ -101,10 +106,10 @@ def test_a_wrong_state_a_reused_code_and_a_tampered_cookie_are_refused(db, provi
     url, pending = oidc.begin(redirect_uri=CALLBACK)
     code, state = go_to_provider(url)
     with pytest.raises(oidc.OIDCError):
-        oidc.finish(db, tenant_id=t, pending=pending, code=code, state=state + 'x', now=NOW)
-    oidc.finish(db, tenant_id=t, pending=pending, code=code, state=state, now=NOW)
+        oidc.finish(db, tenant_id=t, pending=pending, code=code, state=state + 'x', now=now())
+    oidc.finish(db, tenant_id=t, pending=pending, code=code, state=state, now=now())
     with pytest.raises(oidc.OIDCError):  # the provider accepts a code once
-        oidc.finish(db, tenant_id=t, pending=pending, code=code, state=state, now=NOW)
+        oidc.finish(db, tenant_id=t, pending=pending, code=code, state=state, now=now())
     packed = oidc.pack(pending)
     assert oidc.unpack(packed) == pending
     assert oidc.unpack(packed[:-2] + ('00' if not packed.endswith('00') else '11')) is None

@@ -1,0 +1,25 @@
+"""Fixtures the integration tests share: a real SMTP server on loopback, fresh rate limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from services import ratelimit
+from tests.support.smtp import smtp_configured
+
+
+@pytest.fixture
+def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """The app sends through a real aiosmtpd server on loopback; the box holds what it received."""
+    with smtp_configured(monkeypatch) as box:
+        yield box
+
+
+@pytest.fixture
+def fresh_limits() -> Iterator[None]:
+    """Sign-in and email limits start empty (and are forgotten afterwards)."""
+    ratelimit.reset_limiter()
+    yield
+    ratelimit.reset_limiter()
