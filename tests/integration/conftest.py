@@ -23,3 +23,17 @@ def fresh_limits() -> Iterator[None]:
     ratelimit.reset_limiter()
     yield
     ratelimit.reset_limiter()
+
+
+@pytest.fixture
+def private_outbox(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:  # noqa: ANN001
+    """No SMTP: the app's emails land in this test's own outbox, and queued ones are sent before it ends."""
+    from services import notify
+    from services.config import reset_config
+
+    monkeypatch.setenv('KAIROS_OUTBOX_DIR', str(tmp_path / 'outbox'))
+    monkeypatch.delenv('KAIROS_SMTP_HOST', raising=False)
+    reset_config()
+    yield
+    notify.wait_for_notifications()
+    reset_config()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from domain.availability import Booking, ServiceRules, SlotFinder, SlotRequest, StaffSchedule
 from domain.settings import PanelSettings
-from services import availability, booking, events, notify
+from services import availability, booking, events
 from storage import crud
 from storage import tables as t
 from tests.support.seed import WEEK, World, add_appointment, seed_world
@@ -29,16 +29,8 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=BERLIN).astimezone(UTC)
 
 
-@pytest.fixture(autouse=True)
-def _outbox(tmp_path, monkeypatch):  # noqa: ANN001, ANN202
-    from services.config import reset_config
-
-    monkeypatch.setenv('KAIROS_OUTBOX_DIR', str(tmp_path / 'outbox'))
-    monkeypatch.delenv('KAIROS_SMTP_HOST', raising=False)
-    reset_config()
-    yield
-    notify.wait_for_notifications()
-    reset_config()
+# No SMTP here: the change emails land in a private outbox (test_notify reads real ones).
+pytestmark = pytest.mark.usefixtures('private_outbox')
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from domain.settings import PanelSettings
-from services import appointments, events, notify, panel
+from services import appointments, events, panel
 from storage import tables as t
 from tests.support.seed import add_appointment, seed_world
 from ui.components.history_timeline import timeline_items
@@ -22,16 +22,8 @@ BACK_AND_FORTH = PanelSettings(status_transitions={'canceled': ('pending', 'appr
                                allow_busy_targets=True)
 
 
-@pytest.fixture(autouse=True)
-def _outbox(tmp_path, monkeypatch):  # noqa: ANN001, ANN202
-    from services.config import reset_config
-
-    monkeypatch.setenv('KAIROS_OUTBOX_DIR', str(tmp_path / 'outbox'))
-    monkeypatch.delenv('KAIROS_SMTP_HOST', raising=False)
-    reset_config()
-    yield
-    notify.wait_for_notifications()
-    reset_config()
+# No SMTP here: the change emails land in a private outbox (test_notify reads real ones).
+pytestmark = pytest.mark.usefixtures('private_outbox')
 
 
 def detail(db, world, appointment_id: int):  # noqa: ANN001, ANN201

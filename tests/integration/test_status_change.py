@@ -10,7 +10,7 @@ import pytest
 
 from domain.rules import NotAllowed
 from domain.settings import PanelSettings
-from services import appointments, notify, panel
+from services import appointments, panel
 from storage import crud
 from storage import queries as q
 from tests.support.seed import add_appointment, seed_world
@@ -21,17 +21,8 @@ RESTORE = PanelSettings(status_transitions={'canceled': ('pending', 'approved'),
                         allow_busy_targets=True)
 
 
-@pytest.fixture(autouse=True)
-def _outbox(tmp_path, monkeypatch):  # noqa: ANN001, ANN202
-    # No SMTP here: the change emails land in a private outbox (test_notify reads real ones).
-    from services.config import reset_config
-
-    monkeypatch.setenv('KAIROS_OUTBOX_DIR', str(tmp_path / 'outbox'))
-    monkeypatch.delenv('KAIROS_SMTP_HOST', raising=False)
-    reset_config()
-    yield
-    notify.wait_for_notifications()
-    reset_config()
+# No SMTP here: the change emails land in a private outbox (test_notify reads real ones).
+pytestmark = pytest.mark.usefixtures('private_outbox')
 
 
 def history(db, world, appointment_id: int, customer: int | None = None) -> list[tuple[str, str, str, str, str]]:  # noqa: ANN001

@@ -173,6 +173,13 @@ async def test_too_close_to_the_start_the_drawer_says_why_and_offers_nothing(use
     await user.should_not_see(marker='reschedule-confirm')
 
 
+def first_free_slot(db, world, user: User, appointment_id: int):  # noqa: ANN001, ANN201
+    """The slot the drawer lists first on its picked day (the one the customer just chose)."""
+    return availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['cut'],
+                                  staff_id=world.staff['mia'], day=picked_day(user), now=datetime.now(UTC),
+                                  ignore_appointment_id=appointment_id)[0]
+
+
 async def test_a_time_taken_meanwhile_is_refused_and_the_times_reload(user: User, db) -> None:  # noqa: ANN001
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
@@ -180,9 +187,7 @@ async def test_a_time_taken_meanwhile_is_refused_and_the_times_reload(user: User
     await signed_in(user)
     await open_drawer(user, appt)
     label = await choose_first_time(user)
-    slot = availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['cut'],
-                                  staff_id=world.staff['mia'], day=picked_day(user), now=datetime.now(UTC),
-                                  ignore_appointment_id=appt)[0]
+    slot = first_free_slot(db, world, user, appt)
     with db.write() as s:  # written straight in: no live event reaches the drawer
         crud.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.bob, service_id=world.services['cut'],
                                 staff_id=world.staff['mia'], start=slot.start, duration=timedelta(minutes=45))
@@ -199,9 +204,7 @@ async def test_the_chosen_time_taken_elsewhere_vanishes_and_the_choice_is_cleare
     await signed_in(user)
     await open_drawer(user, appt)
     label = await choose_first_time(user)
-    slot = availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['cut'],
-                                  staff_id=world.staff['mia'], day=picked_day(user), now=datetime.now(UTC),
-                                  ignore_appointment_id=appt)[0]
+    slot = first_free_slot(db, world, user, appt)
     booking.book(db, tenant_id=world.tenant_id, customer_id=world.bob, service_id=world.services['cut'],
                  staff_id=world.staff['mia'], start=slot.start, now=datetime.now(UTC))  # Bob, on the booking page
     await user.should_see('The time you chose was just taken. Please pick another.', retries=20)
