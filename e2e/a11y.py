@@ -8,7 +8,12 @@ from playwright.sync_api import Page
 SERIOUS = {'serious', 'critical'}
 
 
+# Colours mid-transition (a tab fading to its selected colour) are not the colours a person reads.
+TRANSITIONS_DONE = 'document.getAnimations().filter(a => a instanceof CSSTransition).length === 0'
+
+
 def serious_violations(page: Page) -> list[str]:
+    page.wait_for_function(TRANSITIONS_DONE, timeout=5000)
     results = Axe().run(page)
     found = []
     for violation in results.response['violations']:

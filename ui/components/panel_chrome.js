@@ -25,8 +25,9 @@ export default {
     sections: Array,
     current: String,
   },
-  mounted() {
+  created() {
     // The business's colour and readable status colours, as ui.colors would set them, without an element per visit.
+    // Set before the tabs render, so the selected tab does not fade from Quasar's default blue.
     const colors = { positive: "#15803d", negative: "#b91c1c", warning: "#b45309", info: "#0369a1" };
     if (this.color) colors.primary = this.color;
     for (const [name, value] of Object.entries(colors)) document.body.style.setProperty("--q-" + name, value);
