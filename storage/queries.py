@@ -55,7 +55,8 @@ def to_status(row: t.Status) -> d.Status:
     return d.Status(key=row.key, label=row.label, color=row.color, icon=row.icon, busy=row.busy)
 
 
-def to_customer(row: t.Customer) -> d.Customer:
+def to_customer(row: t.Customer | sa.Row) -> d.Customer:
+    """From an ORM row or a plain row of the customer table's columns."""
     assert row.id is not None
     return d.Customer(
         id=row.id, tenant_id=row.tenant_id, first_name=row.first_name, last_name=row.last_name, email=row.email,
@@ -116,7 +117,8 @@ def save_panel_settings(session: Session, *, tenant_id: int, settings: PanelSett
 def statuses(session: Session, *, tenant_id: int) -> tuple[d.Status, ...]:
     """The tenant's statuses in the business's order."""
     return tuple(d.Status(key=key, label=label, color=color, icon=icon, busy=busy)
-                 for key, label, color, icon, busy in session.execute(_STATUSES, {'tenant_id': tenant_id}))
+                 for key, label, color, icon, busy in session.connection().execute(_STATUSES,
+                                                                                   {'tenant_id': tenant_id}))
 
 
 # ---- customers -------------------------------------------------------------------------------------------------
@@ -240,24 +242,27 @@ _SESSION_CUSTOMER = (
 )
 
 
+_C, _T = t.Customer.__table__.c, t.Tenant.__table__.c  # type: ignore[attr-defined]
 _SESSION_CONTEXT = (
-    sa.select(t.Customer, t.Tenant.settings, sa.exists().where(t.Package.tenant_id == t.Tenant.id))
-    .join(t.AuthSession, t.AuthSession.customer_id == t.Customer.id)  # type: ignore[arg-type]
-    .join(t.Tenant, t.Tenant.id == t.AuthSession.tenant_id)  # type: ignore[arg-type]
+    sa.select(*_C, _T.settings.label('tenant_settings'),
+              sa.exists().where(t.Package.tenant_id == _T.id).label('sells_packages'))
+    .select_from(t.AuthSession.__table__)  # type: ignore[attr-defined]
+    .join(t.Customer.__table__, _C.id == t.AuthSession.customer_id)  # type: ignore[attr-defined]
+    .join(t.Tenant.__table__, _T.id == t.AuthSession.tenant_id)  # type: ignore[attr-defined]
     .where(t.AuthSession.id == _P('session_id'), t.AuthSession.tenant_id == _P('tenant_id'),
            t.AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
-           t.Customer.deleted_at.is_(None))  # type: ignore[union-attr]
+           _C.deleted_at.is_(None))
 )
 
 
 def session_context(session: Session, *, session_id: str,
                     tenant_id: int) -> tuple[d.Customer, PanelSettings, bool] | None:
-    """The live session's customer, the tenant's panel settings and whether it sells packages: one statement."""
-    row = session.execute(_SESSION_CONTEXT, {'session_id': session_id, 'tenant_id': tenant_id}).first()
+    """The live session's customer, the tenant's panel settings and whether it sells packages: one statement, read
+    as plain columns (it runs on every panel view)."""
+    row = session.connection().execute(_SESSION_CONTEXT, {'session_id': session_id, 'tenant_id': tenant_id}).first()
     if row is None:
         return None
-    customer_row, raw_settings, sells_packages = row
-    return to_customer(customer_row), PanelSettings.from_dict(raw_settings), bool(sells_packages)
+    return to_customer(row), PanelSettings.from_dict(row.tenant_settings), bool(row.sells_packages)
 
 
 def session_customer(session: Session, *, session_id: str, tenant_id: int) -> d.Customer | None:
@@ -308,7 +313,7 @@ def panel_counts(session: Session, *, tenant_id: int, customer_id: int, now: dat
                  status_list: Iterable[d.Status]) -> dict[str, int]:
     """Upcoming visits, completed visits and the size of each tab, in one aggregate statement."""
     busy = [s.key for s in status_list if s.busy] or ['']  # an empty IN list is not portable
-    upcoming, completed, tab_upcoming, tab_past, tab_all = session.execute(
+    upcoming, completed, tab_upcoming, tab_past, tab_all = session.connection().execute(
         _PANEL_COUNTS, {'tenant_id': tenant_id, 'customer_id': customer_id, 'now': now, 'busy': busy}).one()
     return {'upcoming': upcoming, 'completed': completed, 'tab_upcoming': tab_upcoming, 'tab_past': tab_past,
             'tab_all': tab_all}
