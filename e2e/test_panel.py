@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from e2e.a11y import serious_violations
 from e2e.conftest import Server, sign_in
@@ -64,3 +64,23 @@ def test_sign_out_ends_the_session(signed_in_page: Page, server: Server) -> None
     expect(page.get_by_role('button', name='Sign in')).to_be_visible()
     page.goto(server.url + '/')
     expect(page).to_have_url(f'{server.url}/login?next=/')
+
+
+def test_times_read_in_the_browsers_own_time_zone(browser: Browser, server: Server) -> None:
+    """Grace's phone is set to Tokyo: from her next visit on, times read in her clock, the studio's beside them."""
+    context = browser.new_context(timezone_id='Asia/Tokyo', locale='en-GB', viewport={'width': 390, 'height': 844})
+    try:
+        page = sign_in(context.new_page(), server, email='grace@example.com')
+        expect(page.get_by_role('article').first).to_be_visible()
+        drawer = page.get_by_role('dialog')
+        for _ in range(20):  # the browser reports its zone once it is connected; the next visit uses it
+            page.reload()
+            page.get_by_role('article').first.get_by_role('button', name='Details').click()
+            expect(drawer.get_by_text('Duration')).to_be_visible()
+            if drawer.get_by_text('Asia/Tokyo').count():
+                break
+            page.wait_for_timeout(250)
+        expect(drawer.get_by_text('Asia/Tokyo')).to_be_visible()
+        expect(drawer.get_by_text('Europe/Lisbon')).to_be_visible()  # the studio's own clock, since they differ
+    finally:
+        context.close()

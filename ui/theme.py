@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from nicegui import ui
 
 from domain import model as d
-from ui.components.panel_chrome import PanelChrome
+from ui.components.panel_chrome import PanelChrome, TimezoneHandler
 
 CSS = '''
 :root { --k-radius: 14px; }
@@ -57,14 +57,15 @@ def install_css() -> None:
 
 
 @contextmanager
-def panel_frame(tenant: d.Tenant, *, sections: Sequence[tuple[str, str, str]], current: str) -> Iterator[PanelChrome]:
+def panel_frame(tenant: d.Tenant, *, sections: Sequence[tuple[str, str, str]], current: str, zone: str | None = None,
+                on_timezone: TimezoneHandler | None = None) -> Iterator[PanelChrome]:
     """The signed-in panel's frame: one element for the top bar and section tabs, then the main landmark."""
     if tenant.branding.dark:
         ui.dark_mode(True)
     ui.page_title(f'My appointments · {tenant.name}')
     chrome = PanelChrome(business=tenant.name, logo=tenant.branding.logo_url, color=tenant.branding.primary_color,
                          sections=sections,
-                         current=current).mark('panel-chrome')
+                         current=current, zone=zone, on_timezone=on_timezone).mark('panel-chrome')
     with ui.element('main').classes('k-main q-pa-md column no-wrap gap-4'):
         yield chrome
 

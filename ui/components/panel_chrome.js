@@ -24,6 +24,7 @@ export default {
     logo: String,
     sections: Array,
     current: String,
+    zone: String,
   },
   created() {
     // The business's colour and readable status colours, as ui.colors would set them, without an element per visit.
@@ -31,6 +32,11 @@ export default {
     const colors = { positive: "#15803d", negative: "#b91c1c", warning: "#b45309", info: "#0369a1" };
     if (this.color) colors.primary = this.color;
     for (const [name, value] of Object.entries(colors)) document.body.style.setProperty("--q-" + name, value);
+  },
+  mounted() {
+    // Tell the server the browser's time zone when it is not the one it knows (NiceGUI sends it after connecting).
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && zone !== this.zone) this.$emit("timezone", zone);
   },
   methods: {
     signOut() {

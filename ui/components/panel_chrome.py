@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
 
 from nicegui import events, ui
 
+TimezoneHandler = Callable[[str], Awaitable[None] | None]
+
 
 class PanelChrome(ui.element, component='panel_chrome.js'):
-    """Business name, Sign out and the section tabs; `navigate` moves the single-page app to a section."""
+    """Business name, Sign out and the section tabs; `navigate` moves the single-page app to a section.
+
+    The browser reports its time zone once, and only when it differs from `zone` (what the server already knows),
+    so an ordinary visit costs the server no extra round trip."""
 
     def __init__(self, *, business: str, logo: str | None, color: str, sections: Sequence[tuple[str, str, str]],
-                 current: str) -> None:
+                 current: str, zone: str | None = None, on_timezone: TimezoneHandler | None = None) -> None:
         super().__init__()
-        self._props.update(business=business, logo=logo or '', color=color, current=current,
+        self._props.update(business=business, logo=logo or '', color=color, current=current, zone=zone or '',
                            sections=[{'path': p, 'label': label, 'icon': icon} for p, label, icon in sections])
         self._paths = {p for p, _, _ in sections}
+        self._on_timezone = on_timezone
         self.on('navigate', self._navigate)
+        if on_timezone is not None:
+            self.on('timezone', self._timezone)
 
     @property
     def sections(self) -> list[str]:
@@ -32,6 +41,12 @@ class PanelChrome(ui.element, component='panel_chrome.js'):
         if path in self._paths and path != self.current:
             self._props['current'] = path
             self.update()
+
+    async def _timezone(self, event: events.GenericEventArguments) -> None:
+        if self._on_timezone is not None and isinstance(event.args, str) and event.args != self._props['zone']:
+            result = self._on_timezone(event.args)
+            if inspect.isawaitable(result):
+                await result
 
     def _navigate(self, event: events.GenericEventArguments) -> None:
         if isinstance(event.args, str) and event.args in self._paths:  # only the sections this page offers

@@ -5,14 +5,15 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import cache
 from urllib.parse import quote
 from zoneinfo import available_timezones
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import Client, app, background_tasks, context, run, ui
+from nicegui import app, context, run, ui
 
 from services import panel
 from services.context import get_db
@@ -52,6 +53,12 @@ def visible_sections(ctx: PanelContext, sells_packages: bool) -> list[Section]:
     return shown
 
 
+@cache
+def known_timezones() -> frozenset[str]:
+    """The IANA zones this machine knows (read from disk once)."""
+    return frozenset(available_timezones())
+
+
 def _builder(section: Section) -> Callable[..., Awaitable[None]]:
     async def build(ctx: PanelContext) -> None:
         module = importlib.import_module(section.module)
@@ -78,24 +85,20 @@ async def panel_page(request: Request) -> RedirectResponse | None:
                        statuses=shell.statuses, first_paint={'appointments': first_section} if first_section else {})
     sections = visible_sections(ctx, shell.sells_packages)
     current = request.url.path if any(s.path == request.url.path for s in sections) else '/'
-    with panel_frame(tenant, sections=[(s.path, s.label, s.icon) for s in sections], current=current) as chrome:
+
+    async def remember_timezone(zone: str) -> None:
+        """Times read in the customer's own clock from the next visit on."""
+        if zone != ctx.customer.timezone and zone in known_timezones():
+            await run.io_bound(panel.remember_timezone, get_db(), tenant_id=ctx.tenant.id,
+                               customer_id=ctx.customer.id, timezone=zone)
+            ctx.customer = replace(ctx.customer, timezone=zone)
+
+    with panel_frame(tenant, sections=[(s.path, s.label, s.icon) for s in sections], current=current,
+                     zone=ctx.customer.timezone, on_timezone=remember_timezone) as chrome:
         payment_return_notice(request.query_params)  # back from Stripe: ?paid=<id> or ?canceled=<id>
         context.client.sub_pages_router.on_path_changed(chrome.show_current)
         ui.sub_pages({s.path: _builder(s) for s in sections}, data={'ctx': ctx}).classes('w-full')
-    background_tasks.create(_learn_timezone(ctx, context.client), name='learn-timezone')
     return None
-
-
-async def _learn_timezone(ctx: PanelContext, client: Client) -> None:
-    """Remember the browser's zone so times read in the customer's own clock from the next visit on."""
-    try:
-        await client.connected(timeout=10)
-        zone = await client.run_javascript('Intl.DateTimeFormat().resolvedOptions().timeZone', timeout=5)
-    except Exception:  # no browser (simulated tests) or it went away: keep what we know
-        return
-    if isinstance(zone, str) and zone != ctx.customer.timezone and zone in available_timezones():
-        await run.io_bound(panel.remember_timezone, get_db(), tenant_id=ctx.tenant.id,
-                           customer_id=ctx.customer.id, timezone=zone)
 
 
 for _section in SECTIONS:
