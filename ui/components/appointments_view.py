@@ -11,12 +11,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from nicegui import events, ui
+from nicegui import events
 
 from domain import model as d
 from domain import rules
 from domain.panel import SORTS
 from ui import format as fmt
+from ui.components.live import Listening
 from ui.context import PanelContext
 
 TAB_LABELS = {'upcoming': 'Upcoming', 'past': 'Past', 'all': 'All'}
@@ -31,7 +32,7 @@ ActionHandler = Callable[[str, int], Awaitable[None]]
 ViewHandler = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-class AppointmentsView(ui.element, component='appointments_view.js'):
+class AppointmentsView(Listening, component='appointments_view.js'):
     """One element for the whole section; `state` is what the browser draws."""
 
     def __init__(self, state: dict[str, Any], *, on_action: ActionHandler, on_view: ViewHandler) -> None:
@@ -123,8 +124,9 @@ def card_row(appt: d.Appointment, ctx: PanelContext, now: datetime, *,
     tz = ctx.tz
     when = fmt.when(appt.start, appt.end, tz)
     reschedule_reason = rules.why_not_reschedule(appt, ctx.settings, now=now)
-    status_reason = rules.why_not_change_status(appt, ctx.settings, now=now)
-    can_status = status_reason is None and bool(rules.allowed_targets(appt, ctx.settings, ctx.statuses, now=now))
+    # With the statuses, 'no reason' means some status may be set now (the drawer lists rules.allowed_targets).
+    status_reason = rules.why_not_change_status(appt, ctx.settings, now=now, statuses=ctx.statuses)
+    can_status = status_reason is None
     can_pay = rules.why_not_pay(appt, ctx.settings) is None
     # Say why a change is closed on upcoming cards (past ones are simply over).
     note = ''

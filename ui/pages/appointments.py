@@ -25,7 +25,6 @@ from ui.components.appointments_view import (
     tabs_state,
 )
 from ui.components.details_drawer import open_details_drawer
-from ui.components.live import LiveSubscription
 from ui.context import PanelContext
 
 # Drawer modules for card actions; an action whose module is not installed is not offered.
@@ -101,4 +100,4 @@ async def build(ctx: PanelContext) -> None:
     element = AppointmentsView(state(data.page, data.next_appointment), on_action=act, on_view=change).classes(
         'w-full').mark('appointments')
     # Changes made elsewhere (another tab, the front desk, a payment webhook) show up without a reload.
-    LiveSubscription(events.customer_topic(ctx.tenant.id, ctx.customer.id), lambda _: reload())
+    element.listen(events.customer_topic(ctx.tenant.id, ctx.customer.id), lambda _: reload())
