@@ -197,6 +197,8 @@ class Appointment(SQLModel, table=True):
     __table_args__ = (
         # Covers the panel's counts and pages: a customer's appointments by time, with the end and status at hand.
         sa.Index('ix_appointment_customer_start', 'tenant_id', 'customer_id', 'start', 'end', 'status_key'),
+        # The panel's counts per status (all and past) in one pass in index order.
+        sa.Index('ix_appointment_customer_status', 'tenant_id', 'customer_id', 'status_key', 'end'),
         sa.Index('ix_appointment_staff_start', 'staff_id', 'start'),
     )
     id: int | None = Field(default=None, primary_key=True)

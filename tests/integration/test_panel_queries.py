@@ -21,9 +21,10 @@ def test_tabs_sorts_pages_counts_and_next_visit_match_the_rules(db) -> None:
         add_appointment(db, world, start=start, status=rng.choice(['pending', 'approved', 'canceled', 'rejected',
                                                                    'no-show']),
                         price=rng.choice([2000, 4500, 12000]), staff=rng.choice(['mia', 'leo']))
+    add_appointment(db, world, start=NOW - timedelta(minutes=10))  # under way: in All, in neither Upcoming nor Past
     add_appointment(db, world, customer=world.bob, start=NOW + timedelta(hours=5))  # never Ada's
     everything = panel.all_appointments(db, tenant_id=world.tenant_id, customer_id=world.ada)
-    assert len(everything) == 40
+    assert len(everything) == 41
     shell = panel.load_entry(db, tenant_id=world.tenant_id, session_id=None, now=NOW, appointments=True)
     assert shell is None  # no session, no panel
     with db.read() as s:
@@ -59,5 +60,5 @@ def test_tabs_sorts_pages_counts_and_next_visit_match_the_rules(db) -> None:
     assert (data.counts['upcoming'], data.counts['completed']) == (expected.upcoming, expected.completed)
     assert data.counts['tab_upcoming'] == len(rules.upcoming(everything, NOW))
     assert data.counts['tab_past'] == len(rules.past(everything, NOW))
-    assert data.counts['tab_all'] == 40
+    assert data.counts['tab_all'] == 41
     assert data.next_appointment.id == rules.next_appointment(everything, NOW).id
