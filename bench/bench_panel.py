@@ -9,9 +9,9 @@ one with 20), starts bench/panel_server.py (the real app plus bench-only routes)
 - the SQL statements one visit to `/` issues, for 2,000 and for 20 appointments; target: <= 6 and the same for both;
 - the server memory per connected client of `/` against the empty page, each in a fresh server process with K raw
   socket.io clients (the browser's protocol without a browser); target: ratio <= 3.
-The Appointments section is built by `ui.sub_pages` as a background task, so it may finish after the HTML is sent
-and reach the browser over the websocket: the bench times the page up to the end of the section's build and says
-which part of it the HTML carried.
+The Appointments section draws at once when its data came with the shell (the first paint); a section that must load
+first runs as `ui.sub_pages`' background task and may finish after the HTML is sent. Either way the bench times the
+page up to the end of the section's build and says whether the HTML carried it.
 """
 
 from __future__ import annotations
@@ -623,8 +623,8 @@ def report(args: argparse.Namespace, empty: list[Visit], page: list[Visit], few:
     print(_row(f'/ {BIG:,} appts, GET as the bench saw it', [v.client_ms for v in page]))
     print(f'  The Appointments section was built before the HTML went out in {in_html} of {len(page)} visits; '
           f'cards in the HTML: {max(v.grid_rows_in_html for v in page)}.')
-    print('  ui.sub_pages builds the async section as a background task: the HTML carries the shell, and the section')
-    print('  (dashboard, tabs, cards) reaches the browser over the websocket once it connects.')
+    print('  The first paint loads the section with the shell and draws it in the page build, so the HTML carries the')
+    print('  dashboard, tabs and cards; a section that loads later reaches the browser over the websocket.')
     print()
     big_tc = sorted({v.transaction_control for v in page})
     tenant = sum(v.tenant_lookups for v in page + few)

@@ -9,8 +9,9 @@ On top of the real app (ui.app.setup() and ui.app.run()) it adds:
 - a timer (pure ASGI, just outside the sign-in gate, inside NiceGUI's own storage and gzip middleware) that records
   the server time of the last request to a timed page, from the request in to the last byte of the response out;
 - a counter of SQL statements on the process's engine (SQLAlchemy `before_cursor_execute`);
-- a probe around the Appointments section's build: `ui.sub_pages` runs an async section builder as a background
-  task, so the section may finish after the HTML has gone out; the probe records when it really finished;
+- a probe around the Appointments section's build: it draws at once when its data came with the shell, else
+  `ui.sub_pages` runs it as a background task that may finish after the HTML has gone out; the probe records when
+  it really finished;
 - `/_bench/reset`, `/_bench/stats`, `/_bench/clients` and `/_bench/gc` for the bench to read and steer them.
 """
 
@@ -20,6 +21,7 @@ import argparse
 import asyncio
 import cProfile
 import gc
+import inspect
 import sys
 import time
 from collections import Counter
@@ -143,24 +145,40 @@ def _count_statements() -> None:
 
 
 def _probe_appointments_section() -> None:
-    """Record when the Appointments section's build starts and ends (the panel imports the module by name)."""
+    """Record when the Appointments section's build starts and ends (the panel imports the module by name). With its
+    data loaded with the shell it draws at once; otherwise it returns a coroutine that ui.sub_pages runs later."""
     import ui.pages.appointments as appointments
 
     real_build = appointments.build
 
-    async def build(ctx: Any) -> None:
+    def done(error: BaseException | None = None) -> None:
+        if error is not None:
+            STATS.section_error = repr(error)
+        STATS.section_end = time.perf_counter()
+        STATS.cpu_section_end = time.process_time()
+        if STATS.request_end:
+            _finish()
+
+    async def finish_later(pending: Any) -> None:
+        try:
+            await pending
+        except BaseException as e:
+            done(e)
+            raise
+        done()
+
+    def build(ctx: Any) -> Any:
         STATS.section_start = time.perf_counter()
         STATS.section_end = 0.0
         try:
-            await real_build(ctx)
+            result = real_build(ctx)
         except BaseException as e:
-            STATS.section_error = repr(e)
+            done(e)
             raise
-        finally:
-            STATS.section_end = time.perf_counter()
-            STATS.cpu_section_end = time.process_time()
-            if STATS.request_end:
-                _finish()
+        if inspect.isawaitable(result):
+            return finish_later(result)
+        done()
+        return None
 
     appointments.build = build  # type: ignore[assignment]
 

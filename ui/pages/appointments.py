@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import math
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,14 +44,24 @@ class View:
     page: int = 1
 
 
-async def build(ctx: PanelContext) -> None:
-    view = View()
+def build(ctx: PanelContext) -> Awaitable[None] | None:
+    """Draw the section now when the page loaded its data with the shell; else load it first (a coroutine)."""
     data = ctx.first_paint.pop('appointments', None) if ctx.first_paint else None
-    if data is None:
-        data = await run.io_bound(panel.load_panel, get_db(), tenant_id=ctx.tenant.id,
-                                  customer_id=ctx.customer.id, now=ctx.now(), statuses=ctx.statuses)
-        if data is None:  # the server is shutting down
-            return
+    if isinstance(data, panel.PanelData):
+        draw(ctx, data)
+        return None
+    return _load_and_draw(ctx)
+
+
+async def _load_and_draw(ctx: PanelContext) -> None:
+    data = await run.io_bound(panel.load_panel, get_db(), tenant_id=ctx.tenant.id, customer_id=ctx.customer.id,
+                              now=ctx.now(), statuses=ctx.statuses)
+    if data is not None:  # None: the server is shutting down
+        draw(ctx, data)
+
+
+def draw(ctx: PanelContext, data: panel.PanelData) -> None:
+    view = View()
     counts = data.counts
 
     def state(appointments: list, next_appointment: Any) -> dict[str, Any]:

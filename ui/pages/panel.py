@@ -59,10 +59,13 @@ def known_timezones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def _builder(section: Section) -> Callable[..., Awaitable[None]]:
-    async def build(ctx: PanelContext) -> None:
+def _builder(section: Section) -> Callable[..., Awaitable[None] | None]:
+    def build(ctx: PanelContext) -> Awaitable[None] | None:
+        # A section that has its data already (first paint) draws at once and returns None; otherwise it returns a
+        # coroutine, which ui.sub_pages runs as a background task.
         module = importlib.import_module(section.module)
-        await module.build(ctx)
+        result: Awaitable[None] | None = module.build(ctx)
+        return result
 
     return build
 
