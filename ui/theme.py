@@ -12,7 +12,8 @@ from ui.components.panel_chrome import PanelChrome, TimezoneHandler
 
 CSS = '''
 :root { --k-radius: 14px; }
-/* The panel's top bar runs edge to edge, over the page's own padding. */
+/* The panel's frame element adds no box of its own; its top bar runs edge to edge, over the page's own padding. */
+.k-shell { display: contents; }
 .k-chrome { margin: -1rem -1rem 0; width: calc(100% + 2rem); }
 body { background: var(--k-bg, #f6f7fb); }
 .body--dark { --k-bg: #0f1115; }
@@ -59,14 +60,15 @@ def install_css() -> None:
 @contextmanager
 def panel_frame(tenant: d.Tenant, *, sections: Sequence[tuple[str, str, str]], current: str, zone: str | None = None,
                 on_timezone: TimezoneHandler | None = None) -> Iterator[PanelChrome]:
-    """The signed-in panel's frame: one element for the top bar and section tabs, then the main landmark."""
+    """The signed-in panel's frame: one element for the top bar, the section tabs and the main landmark below them,
+    into which the page's content goes."""
     if tenant.branding.dark:
         ui.dark_mode(True)
     ui.page_title(f'My appointments · {tenant.name}')
     chrome = PanelChrome(business=tenant.name, logo=tenant.branding.logo_url, color=tenant.branding.primary_color,
                          sections=sections,
                          current=current, zone=zone, on_timezone=on_timezone).mark('panel-chrome')
-    with ui.element('main').classes('k-main q-pa-md column no-wrap gap-4'):
+    with chrome:
         yield chrome
 
 

@@ -1,7 +1,9 @@
 // The panel's top bar and section tabs as one element: the business's name, Sign out, and a tab per section.
 // Choosing a tab emits `navigate` with the section's path; the server moves the single-page app there.
+// The element's children (the current section) go in the main landmark below the tabs.
 export default {
   template: `
+  <div class="k-shell">
   <div class="k-chrome">
     <header class="k-bar row items-center justify-between no-wrap q-px-md q-py-sm bg-primary text-white">
       <div class="row items-center no-wrap q-gutter-x-sm">
@@ -16,6 +18,8 @@ export default {
         <q-tab v-for="s in sections" :key="s.path" :name="s.path" :label="s.label" class="q-px-sm" />
       </q-tabs>
     </div>
+  </div>
+  <main class="k-main q-pa-md column no-wrap gap-4"><slot></slot></main>
   </div>
   `,
   props: {
