@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
 from nicegui.testing import User
 
 from tests.support.seed import add_appointment, at, seed_world
 from tests.ui.conftest import sign_in, signed_in
-from ui.components.appointments_view import AppointmentsView
+from ui.components.appointments_view import AppointmentsView, encode_state
 
 
 def view(user: User) -> AppointmentsView:
@@ -195,3 +198,15 @@ async def test_a_cancel_from_another_tab_changes_this_panels_badge(user: User, d
                                target='canceled', reason='Another tab', now=now)
     await shows(user, lambda s: [r['status_label'] for r in s['rows']], ['Canceled'])
     await shows(user, lambda s: s['dashboard']['upcoming'], 0)
+
+
+@given(st.recursive(st.text() | st.integers() | st.booleans() | st.none(),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+                    max_leaves=20))
+def test_the_state_reaches_the_browser_as_written_in_plain_ascii(state: Any) -> None:
+    """Service names like 'Cut & <Colour>' or '5$ `off`' read back exactly; the text carries nothing the page's HTML
+    must escape (that escaping is slow) and nothing outside ASCII."""
+    text = encode_state({'value': state})
+    assert json.loads(text) == {'value': state}
+    assert text.isascii()
+    assert not set(text) & set('&<>`$')
