@@ -17,17 +17,34 @@ def money(amount: int, currency: str) -> str:
     return f'{symbol}{amount / 100:,.2f}'
 
 
+# English names, as the rest of the panel reads; spelled out rather than strftime's, which follow the process locale
+# and cost several times more (the cards format three times per appointment on every view).
+_DAYS = ('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')
+_MONTHS = ('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec')
+
+
+def _day(local: datetime) -> str:
+    return f'{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}'
+
+
+def _clock(local: datetime) -> str:
+    return f'{local.hour:02d}:{local.minute:02d}'
+
+
 def day(value: datetime, tz: ZoneInfo) -> str:
-    return value.astimezone(tz).strftime('%a %-d %b %Y')
+    """'Tue 24 Nov 2026' in the given zone."""
+    return _day(value.astimezone(tz))
 
 
 def clock(value: datetime, tz: ZoneInfo) -> str:
-    return value.astimezone(tz).strftime('%H:%M')
+    """'10:00' in the given zone."""
+    return _clock(value.astimezone(tz))
 
 
 def when(start: datetime, end: datetime, tz: ZoneInfo) -> str:
     """'Tue 24 Nov 2026, 10:00–10:45' in the given zone."""
-    return f'{day(start, tz)}, {clock(start, tz)}–{clock(end, tz)}'
+    local = start.astimezone(tz)
+    return f'{_day(local)}, {_clock(local)}–{_clock(end.astimezone(tz))}'
 
 
 def zone_label(tz: ZoneInfo, at: datetime) -> str:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import calendar
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +15,7 @@ from nicegui.testing import User
 
 from tests.support.seed import add_appointment, at, seed_world
 from tests.ui.conftest import sign_in, signed_in
+from ui import format as fmt
 from ui.components.appointments_view import AppointmentsView, encode_state
 
 
@@ -210,3 +213,17 @@ def test_the_state_reaches_the_browser_as_written_in_plain_ascii(state: Any) -> 
     assert json.loads(text) == {'value': state}
     assert text.isascii()
     assert not set(text) & set('&<>`$')
+
+
+@given(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)),
+       st.sampled_from(['Europe/Lisbon', 'Asia/Tokyo', 'America/St_Johns', 'Pacific/Chatham', 'UTC']))
+def test_dates_and_times_on_cards_read_as_written_out(start: datetime, zone: str) -> None:
+    """'Tue 24 Nov 2026, 10:00–10:45' in the customer's zone, across years and odd offsets."""
+    tz = ZoneInfo(zone)
+    end = start + timedelta(minutes=45)
+    local, local_end = start.astimezone(tz), end.astimezone(tz)
+    written = (f'{calendar.day_abbr[local.weekday()]} {local.day} {calendar.month_abbr[local.month]} {local.year}, '
+               f'{local.hour:02d}:{local.minute:02d}–{local_end.hour:02d}:{local_end.minute:02d}')
+    assert fmt.when(start, end, tz) == written
+    assert fmt.day(start, tz) == written.split(',')[0]
+    assert fmt.clock(end, tz) == written[-5:]
