@@ -463,12 +463,12 @@ async def measure_memory(work: Path, url: str, name: str, path: str, sessions: l
 
 PROFILE_ROWS = (
     ('the whole request + section (event loop)', None),
-    ('  panel_page: the shell', 'ui/pages/panel.py:panel_page'),
-    ('    frame: header, colours, CSS', 'ui/theme.py:frame'),
-    ('  appointments.build: the section', 'ui/pages/appointments.py:build'),
-    ('    mini_dashboard', 'ui/components/dashboard.py:mini_dashboard'),
-    ('    render: cards rows, tab labels, pager', 'ui/pages/appointments.py:render'),
-    ('    card_row (12 per page)', 'ui/components/appointment_grid.py:card_row'),
+    ('  panel_page: the shell and the section', 'ui/pages/panel.py:panel_page'),
+    ('    panel_frame: top bar, tabs, main landmark', 'ui/theme.py:panel_frame'),
+    ('    ui.sub_pages: route match, section call', 'nicegui/elements/sub_pages.py:__init__'),
+    ('    appointments.draw: the section', 'ui/pages/appointments.py:draw'),
+    ('      card_row (12 per page)', 'ui/components/appointments_view.py:card_row'),
+    ('      encode_state: the JSON the element carries', 'ui/components/appointments_view.py:encode_state'),
     ('  Client.build_response: the HTML', 'nicegui/client.py:build_response'),
     ('  Element.__init__ (every element)', 'nicegui/element.py:__init__'),
     ('  inspect.signature (NiceGUI change handlers)', 'inspect.py:signature'),
@@ -649,7 +649,7 @@ def report(args: argparse.Namespace, empty: list[Visit], page: list[Visit], few:
         for label, ms, calls in profile_rows:
             # cProfile counts each resume of a coroutine as a call: no counts for those
             coroutine_or_once = label.strip().startswith(
-                ('panel_page', 'appointments.build', 'frame', 'mini_', 'render', 'Client.'))
+                ('panel_page', 'panel_frame', 'ui.sub_pages', 'appointments.', 'encode_state', 'Client.'))
             extra = f'  ({calls} calls/visit)' if calls and not coroutine_or_once else ''
             print(f'  {label:<52} {ms:>7.1f} ms {ms / whole * 100:>5.0f}%{extra}')
         print(f'  One more ui.label on a page costs {per_element:.3f} ms of server CPU (unprofiled, /_bench/labels).')
