@@ -412,6 +412,14 @@ def _email_link_if_account(db: Database, *, tenant_id: int, email: str, address:
     if problem:
         raise AccountError(problem)
     _mail_allowed(tenant_id=tenant_id, email=email, address=address)
+    # Looking the account up, issuing the link and sending it all happen on the mail queue, so the answer takes
+    # the same time whether or not the address has an account.
+    mail.later(_link_if_account, db, tenant_id=tenant_id, email=email, purpose=purpose, template=template, path=path,
+               now=now)
+
+
+def _link_if_account(db: Database, *, tenant_id: int, email: str, purpose: Purpose, template: str, path: str,
+                     now: datetime) -> None:
     customer = _active_by_email(db, tenant_id, email)
     if customer is not None:
         _send_link(db, tenant_id=tenant_id, customer=customer, purpose=purpose, template=template, path=path,
@@ -488,6 +496,11 @@ def _send_password_changed(db: Database, *, tenant_id: int, customer: d.Customer
 
 
 def _deliver(template: str, *, to: str, **context: str) -> None:
+    """Queue the email: nobody waits for the mail server, and no answer is slower because an email went out."""
+    mail.later(_send_now, template, to, context)
+
+
+def _send_now(template: str, to: str, context: dict[str, str]) -> None:
     try:
         mail.send_template(template, to=to, **context)
     except Exception:  # a mail server outage must not turn into a different answer for the visitor

@@ -1,8 +1,11 @@
 """Email out: SMTP when configured, else an outbox folder of .eml files; templates the business can edit.
 
-`send_email` blocks (SMTP round trips): pages call it through `run.io_bound`, services call it after their
-transaction commits. Templates live in services/templates/ as `<name>.txt` (first line `Subject: ...`, a blank
-line, then the body) and an optional `<name>.html`; a folder named by KAIROS_TEMPLATES_DIR overrides them by name.
+`send_email` blocks (SMTP round trips), so services hand their emails to `later`, a small background pool: nobody
+waits for the mail server, and no answer takes longer because an email went out (which would tell a visitor whether
+an address has an account). `wait_until_sent` lets tests and a clean shut-down wait for the queue.
+
+Templates live in services/templates/ as `<name>.txt` (first line `Subject: ...`, a blank line, then the body) and
+an optional `<name>.html`; a folder named by KAIROS_TEMPLATES_DIR overrides them by name.
 Placeholders are `$name` or `${name}` (string.Template), so a business editing a template cannot run code.
 """
 
@@ -13,12 +16,16 @@ import logging
 import smtplib
 import ssl
 import string
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from threading import Lock
+from typing import Any, ParamSpec, TypeVar
 
 from services.config import get_config
 
@@ -27,8 +34,45 @@ log = logging.getLogger(__name__)
 BUILTIN_TEMPLATES = Path(__file__).parent / 'templates'
 
 
+P = ParamSpec('P')
+T = TypeVar('T')
+
+_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix='kairos-mail')
+_pending: set[Future[Any]] = set()
+_pending_lock = Lock()
+
+
 class TemplateMissing(LookupError):
     pass
+
+
+def later(job: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+    """Run `job` (work that ends in sending email) on the mail pool; a failure is logged, never raised at the
+    caller, whose change has already happened."""
+    future = _pool.submit(job, *args, **kwargs)
+    with _pending_lock:
+        _pending.add(future)
+    future.add_done_callback(_done)
+    return future
+
+
+def wait_until_sent(timeout: float = 30) -> None:
+    """Block until everything queued with `later` has run, jobs queued by those jobs included."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with _pending_lock:
+            pending = set(_pending)
+        left = deadline - time.monotonic()
+        if not pending or left <= 0:
+            return
+        wait(pending, timeout=left)
+
+
+def _done(future: Future[Any]) -> None:
+    with _pending_lock:
+        _pending.discard(future)
+    if not future.cancelled() and future.exception() is not None:
+        log.error('a queued email job failed', exc_info=future.exception())
 
 
 def send_email(*, to: str, subject: str, text: str, html: str | None = None,

@@ -1,6 +1,6 @@
 """Emails about a changed appointment, to the customer and to the staff member, each with a calendar file.
 
-Called after the change commits. `notify_change` hands the work to a small background pool, so neither the event
+Called after the change commits. `notify_change` hands the work to the mail pool (`mail.later`), so neither the event
 loop nor the customer waits for SMTP; `send_change_emails` does the work and can be called directly.
 Templates: services/templates/appointment_booked.*, appointment_rescheduled.* and appointment_status.*
 (KAIROS_TEMPLATES_DIR overrides).
@@ -9,13 +9,12 @@ Templates: services/templates/appointment_booked.*, appointment_rescheduled.* an
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future
 from datetime import UTC, datetime
-from threading import Lock
 from zoneinfo import ZoneInfo
 
 from domain import model as d
-from services import calendar
+from services import calendar, mail
 from services.config import get_config
 from services.mail import render_email, send_email
 from storage import appointment_changes as store
@@ -26,11 +25,6 @@ log = logging.getLogger(__name__)
 BOOKED, RESCHEDULED, STATUS = 'booked', 'rescheduled', 'status'
 _TEMPLATES = {BOOKED: 'appointment_booked', RESCHEDULED: 'appointment_rescheduled', STATUS: 'appointment_status'}
 
-_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix='kairos-notify')
-_pending: set[Future[int]] = set()
-_pending_lock = Lock()
-
-
 def notify_change(db: Database, *, tenant_id: int, appointment_id: int, kind: str,
                   previous_start: datetime | None = None, previous_status: str = '', reason: str = '',
                   now: datetime | None = None) -> Future[int]:
@@ -38,19 +32,13 @@ def notify_change(db: Database, *, tenant_id: int, appointment_id: int, kind: st
     count sent."""
     if kind not in _TEMPLATES:
         raise ValueError(f'unknown change kind {kind!r}')
-    future = _pool.submit(_send_logged, db, tenant_id=tenant_id, appointment_id=appointment_id, kind=kind,
-                          previous_start=previous_start, previous_status=previous_status, reason=reason, now=now)
-    with _pending_lock:
-        _pending.add(future)
-    future.add_done_callback(_forget)
-    return future
+    return mail.later(_send_logged, db, tenant_id=tenant_id, appointment_id=appointment_id, kind=kind,
+                      previous_start=previous_start, previous_status=previous_status, reason=reason, now=now)
 
 
 def wait_for_notifications(timeout: float = 30) -> None:
     """Block until every queued email was handed over (tests, and a clean shut-down)."""
-    with _pending_lock:
-        pending = set(_pending)
-    wait(pending, timeout=timeout)
+    mail.wait_until_sent(timeout)
 
 
 def send_change_emails(db: Database, *, tenant_id: int, appointment_id: int, kind: str,
@@ -124,8 +112,3 @@ def _send_logged(db: Database, **kwargs: object) -> int:
     except Exception:  # a mail failure must never undo or hide the change itself
         log.exception('could not send the change emails for appointment %s', kwargs.get('appointment_id'))
         return 0
-
-
-def _forget(future: Future[int]) -> None:
-    with _pending_lock:
-        _pending.discard(future)

@@ -240,3 +240,17 @@ def test_forgot_password_also_works_for_an_account_made_by_booking(db, inbox) ->
                                     confirm=STRONG, now=NOW)
     assert auth.sign_in(db, tenant_id=tenant, email='quiet@example.com', password=STRONG, now=NOW).customer.id \
         == customer.id
+
+
+def test_asking_for_a_link_does_not_wait_for_the_mail_server(db, inbox) -> None:
+    """The answer comes before the mail server accepts anything, account or not, so how long it takes says nothing
+    about whether the address has an account; the link arrives once the server takes it."""
+    tenant = make_tenant(db)
+    with inbox.holding():
+        accounts.request_password_reset(db, tenant_id=tenant, email='ada@example.com', now=NOW)
+        accounts.request_password_reset(db, tenant_id=tenant, email='nobody@example.com', now=NOW)
+        accounts.request_magic_link(db, tenant_id=tenant, email='ada@example.com', now=NOW)
+        assert inbox.received == []  # the calls returned while the server was still holding everything back
+    assert sorted(m['Subject'] for m in inbox.to('ada@example.com')) == [
+        'Reset your password for Lumen Studio', 'Your sign-in link for Lumen Studio']
+    assert inbox.to('nobody@example.com') == []

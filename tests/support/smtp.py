@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import re
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,14 +25,26 @@ def free_port() -> int:
 
 @dataclass
 class Inbox:
-    messages: list[EmailMessage] = field(default_factory=list)
+    received: list[EmailMessage] = field(default_factory=list)
+    gate: threading.Event | None = None  # while set to an unset event, the server holds each message back
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802
-        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(msg, EmailMessage)
-        msg['X-Envelope-To'] = ', '.join(envelope.rcpt_tos)
-        self.messages.append(msg)
-        return '250 Message accepted for delivery'
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """A slow mail server: nothing is accepted until the block ends."""
+        self.gate = threading.Event()
+        try:
+            yield
+        finally:
+            self.gate.set()
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        """What arrived, once the app's mail queue has handed over everything queued so far (so 'nothing arrived'
+        means nothing was sent, not 'not yet')."""
+        from services import mail
+
+        mail.wait_until_sent()
+        return list(self.received)
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if address.lower() in str(m['To']).lower()]
@@ -39,6 +53,22 @@ class Inbox:
         found = self.to(address)
         assert found, f'no email to {address}; got {[str(m["To"]) for m in self.messages]}'
         return found[-1]
+
+
+@dataclass
+class _Handler:
+    """aiosmtpd's handler (kept apart from Inbox: aiosmtpd reads every attribute of its handler, properties too)."""
+
+    inbox: Inbox
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802
+        if self.inbox.gate is not None:
+            await asyncio.to_thread(self.inbox.gate.wait, 30)
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(msg, EmailMessage)
+        msg['X-Envelope-To'] = ', '.join(envelope.rcpt_tos)
+        self.inbox.received.append(msg)
+        return '250 Message accepted for delivery'
 
 
 def text_of(msg: EmailMessage) -> str:
@@ -67,7 +97,7 @@ def token_in(msg: EmailMessage, path: str) -> str:
 def smtp_server() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
     port = free_port()
-    controller = Controller(inbox, hostname='127.0.0.1', port=port)
+    controller = Controller(_Handler(inbox), hostname='127.0.0.1', port=port)
     controller.start()
     try:
         yield inbox, port
