@@ -105,10 +105,11 @@ def amount_matches(*, expected: int, expected_currency: str, received: int | Non
 
 def webhook_outcome(*, event_type: str, session_payment_status: str | None) -> PaymentState | None:
     """What a Checkout event means for the payment: completed and paid, or an async success, settles it as paid;
-    an async failure fails it; a completed session still awaiting a delayed method changes nothing yet."""
+    an async failure or a checkout left to expire fails it (so the next attempt opens a new checkout); a completed
+    session still awaiting a delayed method changes nothing yet."""
     if event_type in ('checkout.session.completed', 'checkout.session.async_payment_succeeded'):
         return PaymentState.SUCCEEDED if session_payment_status in ('paid', 'no_payment_required') else None
-    if event_type == 'checkout.session.async_payment_failed':
+    if event_type in ('checkout.session.async_payment_failed', 'checkout.session.expired'):
         return PaymentState.FAILED
     return None
 

@@ -31,7 +31,8 @@ __all__ = ['PaymentRefused', 'WebhookRejected', 'WebhookResult', 'start_checkout
 log = logging.getLogger(__name__)
 
 HANDLED_EVENTS = frozenset({'checkout.session.completed', 'checkout.session.async_payment_succeeded',
-                            'checkout.session.async_payment_failed'})
+                            'checkout.session.async_payment_failed', 'checkout.session.expired'})
+EXPIRED_NOTE = 'The checkout expired before it was paid.'
 CARD_UNAVAILABLE = 'Card payment is not available right now. Please try again in a moment or pay in person.'
 
 
@@ -41,7 +42,7 @@ class WebhookRejected(Exception):
 
 @dataclass(frozen=True, slots=True)
 class WebhookResult:
-    outcome: str  # credited, flagged, failed, waiting, duplicate, ignored, unknown
+    outcome: str  # credited, flagged, failed, expired, waiting, duplicate, ignored, unknown
     payment_id: int | None = None
 
 
@@ -103,6 +104,7 @@ class _Intent:
     currency: str
     description: str
     email: str
+    provider_ref: str | None = None  # the Checkout Session an earlier click opened for this same payment
 
 
 def start_checkout(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int | None = None,
@@ -120,6 +122,12 @@ def start_checkout(db: Database, *, tenant_id: int, customer_id: int, appointmen
     with db.write() as s:
         intent = _record_intent(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                                 customer_package_id=customer_package_id, amount=amount, now=now)
+    if intent.provider_ref and _expired(client, intent):
+        # Its checkout ran out (and the expiry event has not reached us): close that attempt and open a new one.
+        with db.write() as s:
+            sp.settle_payment(s, payment_id=intent.payment_id, state=d.PaymentState.FAILED, note=EXPIRED_NOTE)
+            intent = _record_intent(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
+                                    customer_package_id=customer_package_id, amount=amount, now=now)
     metadata = {'tenant_id': str(tenant_id), 'payment_id': str(intent.payment_id)}
     if appointment_id is not None:
         metadata['appointment_id'] = str(appointment_id)
@@ -150,6 +158,17 @@ def start_checkout(db: Database, *, tenant_id: int, customer_id: int, appointmen
         raise PaymentRefused('This payment is already being processed. Your balance updates as soon as Stripe '
                              'confirms it.')
     return session.url
+
+
+def _expired(client: stripe.StripeClient, intent: _Intent) -> bool:
+    """Whether the checkout an earlier click opened for this payment has expired."""
+    assert intent.provider_ref is not None
+    try:
+        session = client.v1.checkout.sessions.retrieve(intent.provider_ref)
+    except stripe.StripeError as error:
+        log.warning('Stripe could not say how checkout %s stands: %s', intent.provider_ref, error)
+        raise PaymentRefused(CARD_UNAVAILABLE) from error
+    return session.status == 'expired'
 
 
 def _record_intent(s: Any, *, tenant_id: int, customer_id: int, appointment_id: int | None,
@@ -191,12 +210,16 @@ def _record_intent(s: Any, *, tenant_id: int, customer_id: int, appointment_id: 
     key = dp.idempotency_key(tenant_id=tenant_id, kind=kind, target_id=target, amount=charge, paid=paid,
                              settled=settled)
     payment_id = sp.pending_payment_id(s, tenant_id=tenant_id, idempotency_key=key)
-    if payment_id is None:
+    provider_ref = None
+    if payment_id is not None:
+        earlier = sp.payment(s, payment_id=payment_id)
+        provider_ref = earlier.provider_ref if earlier else None
+    else:
         payment_id = sp.add_payment(s, tenant_id=tenant_id, amount=charge, currency=currency, method=dp.CARD,
                                     state=d.PaymentState.PENDING.value, created_at=now, appointment_id=appointment_id,
                                     customer_package_id=customer_package_id, idempotency_key=key)
     return _Intent(payment_id=payment_id, key=key, amount=charge, currency=currency, description=description,
-                   email=customer.email)
+                   email=customer.email, provider_ref=provider_ref or None)
 
 
 def _package_or_refuse(s: Any, *, tenant_id: int, customer_id: int, customer_package_id: int | None,
@@ -269,6 +292,11 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
     if not dp.can_credit(payment):
         return WebhookResult('duplicate', payment.id)
     session_id = str(obj.get('id') or '')
+    if outcome == d.PaymentState.FAILED and event_type == 'checkout.session.expired':
+        # The customer left the checkout unpaid: nothing happened to the appointment, so no history line.
+        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, provider_ref=session_id,
+                          note=EXPIRED_NOTE)
+        return WebhookResult('expired', payment.id)
     if outcome == d.PaymentState.FAILED:
         sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, provider_ref=session_id,
                           note='The payment did not go through.')

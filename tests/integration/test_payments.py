@@ -207,6 +207,30 @@ def test_a_failed_delayed_payment_credits_nothing_and_the_next_attempt_gets_a_ne
     assert [r.state for r in payment_rows(db)] == ['failed', 'pending']
 
 
+def test_a_checkout_left_to_expire_is_closed_and_the_next_attempt_gets_a_new_one(db, fake) -> None:
+    ids = seed(db)
+    first = checkout(db, ids)
+    fake.expire(session_of(fake, first)['id'])
+    rows = payment_rows(db)
+    assert [(r.state, r.note) for r in rows] == [('failed', 'The checkout expired before it was paid.')]
+    appt = appointment(db, ids)
+    assert appt.amount_paid == 0 and [h for h in appt.history if h.action == 'payment'] == []  # nothing happened
+    second = checkout(db, ids)
+    assert second != first and session_of(fake, second)['status'] == 'open'
+    assert [r.state for r in payment_rows(db)] == ['failed', 'pending']
+
+
+def test_an_expired_checkout_whose_event_never_came_is_replaced_on_the_next_click(db, fake) -> None:
+    ids = seed(db)
+    first = checkout(db, ids)
+    assert checkout(db, ids) == first  # a second click while it is open: the same checkout
+    fake.expire(session_of(fake, first)['id'], notify=False)
+    second = checkout(db, ids)
+    assert second != first and session_of(fake, second)['status'] == 'open'
+    assert [(r.state, r.note) for r in payment_rows(db)] == [
+        ('failed', 'The checkout expired before it was paid.'), ('pending', '')]
+
+
 def test_a_deposit_goes_through_the_same_path_and_leaves_the_rest_due(db, fake) -> None:
     ids = seed(db)
     url = checkout(db, ids, amount=1000)

@@ -138,6 +138,17 @@ class FakeStripe:
         kind = 'succeeded' if succeeded else 'failed'
         return self.send_event(f'checkout.session.async_payment_{kind}', snapshot)
 
+    def expire(self, session_id: str, *, notify: bool = True) -> None:
+        """The customer never paid and the session's time ran out; with `notify`, checkout.session.expired is
+        delivered (without it: a webhook that never arrived)."""
+        with self._lock:
+            session = self.sessions[session_id]
+            session['status'] = 'expired'
+            session['url'] = None
+            snapshot = json.loads(json.dumps(session))
+        if notify:
+            self.send_event('checkout.session.expired', snapshot)
+
     def send_event(self, event_type: str, obj: dict[str, Any], *, event_id: str | None = None,
                    secret: str | None = None) -> dict[str, Any]:
         """Build an event around `obj` and deliver it signed with `secret` (the real one unless forging)."""

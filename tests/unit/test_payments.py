@@ -132,7 +132,7 @@ def test_money_is_credited_only_for_exactly_what_was_asked(received: int | None,
     ('checkout.session.completed', 'unpaid', None),  # a delayed method: wait for the async events
     ('checkout.session.async_payment_succeeded', 'paid', PaymentState.SUCCEEDED),
     ('checkout.session.async_payment_failed', 'unpaid', PaymentState.FAILED),
-    ('checkout.session.expired', 'unpaid', None),
+    ('checkout.session.expired', 'unpaid', PaymentState.FAILED),
     ('payment_intent.succeeded', 'paid', None),
 ])
 def test_what_a_checkout_event_means(event: str, session_status: str, outcome: PaymentState | None) -> None:
