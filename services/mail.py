@@ -37,7 +37,9 @@ BUILTIN_TEMPLATES = Path(__file__).parent / 'templates'
 P = ParamSpec('P')
 T = TypeVar('T')
 
-_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix='kairos-mail')
+# One worker: emails leave in the order they were queued (a newer link after an older one, 'rescheduled' after
+# 'booked').
+_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix='kairos-mail')
 _pending: set[Future[Any]] = set()
 _pending_lock = Lock()
 
