@@ -280,7 +280,8 @@ class Payment:
     currency: str
     method: str
     state: PaymentState
-    created_at: datetime
+    created_at: datetime  # when the attempt started (a checkout opened, an in-person payment recorded)
+    settled_at: datetime | None = None  # when it stopped being pending: paid, failed or flagged
     appointment_id: int | None = None
     customer_package_id: int | None = None
     provider_ref: str = ''

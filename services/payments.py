@@ -125,7 +125,8 @@ def start_checkout(db: Database, *, tenant_id: int, customer_id: int, appointmen
     if intent.provider_ref and _expired(client, intent):
         # Its checkout ran out (and the expiry event has not reached us): close that attempt and open a new one.
         with db.write() as s:
-            sp.settle_payment(s, payment_id=intent.payment_id, state=d.PaymentState.FAILED, note=EXPIRED_NOTE)
+            sp.settle_payment(s, payment_id=intent.payment_id, state=d.PaymentState.FAILED, at=now,
+                              note=EXPIRED_NOTE)
             intent = _record_intent(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                                     customer_package_id=customer_package_id, amount=amount, now=now)
     metadata = {'tenant_id': str(tenant_id), 'payment_id': str(intent.payment_id)}
@@ -294,11 +295,11 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
     session_id = str(obj.get('id') or '')
     if outcome == d.PaymentState.FAILED and event_type == 'checkout.session.expired':
         # The customer left the checkout unpaid: nothing happened to the appointment, so no history line.
-        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, provider_ref=session_id,
+        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, at=now, provider_ref=session_id,
                           note=EXPIRED_NOTE)
         return WebhookResult('expired', payment.id)
     if outcome == d.PaymentState.FAILED:
-        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, provider_ref=session_id,
+        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, at=now, provider_ref=session_id,
                           note='The payment did not go through.')
         _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value=dp.NOT_COMPLETED,
                  reason=f'Card payment of {dp.plain_amount(payment.amount, payment.currency)} did not go through.')
@@ -307,7 +308,7 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
     if not dp.amount_matches(expected=payment.amount, expected_currency=payment.currency, received=received,
                              received_currency=received_currency):
         got = dp.plain_amount(received, received_currency or '?') if isinstance(received, int) else 'no amount'
-        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, provider_ref=session_id,
+        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now, provider_ref=session_id,
                           note=f'Stripe reported {got}; the checkout asked for '
                                f'{dp.plain_amount(payment.amount, payment.currency)}. Not credited.')
         _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value=dp.HELD_FOR_REVIEW,
@@ -315,7 +316,7 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
         log.warning('Payment %s flagged: amount %s %s, expected %s %s', payment.id, received, received_currency,
                     payment.amount, payment.currency)
         return WebhookResult('flagged', payment.id)
-    sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.SUCCEEDED, provider_ref=session_id)
+    sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.SUCCEEDED, at=now, provider_ref=session_id)
     _credit(s, tenant_id=tenant_id, payment=payment, now=now, method_text='Card payment')
     return WebhookResult('credited', payment.id)
 

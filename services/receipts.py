@@ -71,7 +71,8 @@ def receipt(db: Database, *, tenant_id: int, customer_id: int, payment_id: int) 
             item = f'Package: {cp.package.name} ({cp.package.sessions} sessions)'
         business = sp.tenant_name(s, tenant_id=tenant_id)
     return Receipt(number=f'{tenant_id}-{payment.id:06d}', business=business, customer_name=customer.full_name,
-                   customer_email=customer.email, paid_at=payment.created_at, timezone=tz, item=item,
+                   customer_email=customer.email, paid_at=payment.settled_at or payment.created_at, timezone=tz,
+                   item=item,
                    amount=payment.amount, currency=payment.currency,
                    method=METHOD_LABELS.get(payment.method, payment.method.capitalize()),
                    reference=payment.provider_ref)

@@ -22,7 +22,7 @@ def to_payment(row: t.Payment) -> d.Payment:
     except ValueError:
         state = d.PaymentState.FLAGGED
     return d.Payment(id=row.id, amount=row.amount, currency=row.currency, method=row.method, state=state,
-                     created_at=row.created_at, appointment_id=row.appointment_id,
+                     created_at=row.created_at, settled_at=row.settled_at, appointment_id=row.appointment_id,
                      customer_package_id=row.customer_package_id, provider_ref=row.provider_ref, note=row.note)
 
 
@@ -185,9 +185,11 @@ def pending_payment_id(session: Session, *, tenant_id: int, idempotency_key: str
 def add_payment(session: Session, *, tenant_id: int, amount: int, currency: str, method: str, state: str,
                 created_at: datetime, appointment_id: int | None = None, customer_package_id: int | None = None,
                 idempotency_key: str = '', provider_ref: str = '', note: str = '') -> int:
+    """A payment row; one recorded as already settled (paid in person) is settled when it is recorded."""
+    settled_at = None if state == d.PaymentState.PENDING.value else created_at
     row = t.Payment(tenant_id=tenant_id, appointment_id=appointment_id, customer_package_id=customer_package_id,
                     amount=amount, currency=currency, method=method, state=state, created_at=created_at,
-                    idempotency_key=idempotency_key, provider_ref=provider_ref, note=note)
+                    settled_at=settled_at, idempotency_key=idempotency_key, provider_ref=provider_ref, note=note)
     session.add(row)
     session.flush()
     assert row.id is not None
@@ -223,9 +225,9 @@ def payment_by_provider_ref(session: Session, *, provider_ref: str) -> tuple[int
     return (row.tenant_id, to_payment(row)) if row else None
 
 
-def settle_payment(session: Session, *, payment_id: int, state: d.PaymentState, note: str | None = None,
-                   provider_ref: str | None = None) -> None:
-    values: dict[str, object] = {'state': state.value}
+def settle_payment(session: Session, *, payment_id: int, state: d.PaymentState, at: datetime,
+                   note: str | None = None, provider_ref: str | None = None) -> None:
+    values: dict[str, object] = {'state': state.value, 'settled_at': at}
     if note is not None:
         values['note'] = note
     if provider_ref:

@@ -272,6 +272,7 @@ class Payment(SQLModel, table=True):
     idempotency_key: str = Field(default='', index=True)
     note: str = ''
     created_at: datetime = Field(sa_column=utc_column())
+    settled_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class WebhookEvent(SQLModel, table=True):

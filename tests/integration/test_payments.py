@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from domain import payments as dp
 from domain.model import PaymentStatus
 from domain.settings import PanelSettings
-from services import panel, payments
+from services import panel, payments, receipts
 from services.config import reset_config
 from storage import crud
 from storage import payments as sp
@@ -35,11 +35,11 @@ def stripe_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     reset_config()
 
 
-def webhook_endpoint(db):  # noqa: ANN001, ANN201
+def webhook_endpoint(db, now: datetime = NOW):  # noqa: ANN001, ANN201
     """What POST /webhooks/stripe does: 200 when handled (even as a duplicate), 400 when not provably Stripe's."""
     def deliver(body: bytes, signature: str) -> int:
         try:
-            payments.handle_webhook(db, payload=body, signature=signature, now=NOW)
+            payments.handle_webhook(db, payload=body, signature=signature, now=now)
         except payments.WebhookRejected:
             return 400
         return 200
@@ -229,6 +229,17 @@ def test_an_expired_checkout_whose_event_never_came_is_replaced_on_the_next_clic
     assert second != first and session_of(fake, second)['status'] == 'open'
     assert [(r.state, r.note) for r in payment_rows(db)] == [
         ('failed', 'The checkout expired before it was paid.'), ('pending', '')]
+
+
+def test_the_receipt_is_dated_when_the_money_arrived_not_when_the_checkout_opened(db, fake) -> None:
+    ids = seed(db)
+    url = checkout(db, ids)  # at NOW
+    fake.deliver = webhook_endpoint(db, now=NOW + timedelta(hours=3, minutes=20))  # paid later, e.g. by bank
+    fake.complete(session_of(fake, url)['id'])
+    [paid] = payment_rows(db)
+    receipt = receipts.receipt(db, tenant_id=ids['tenant'], customer_id=ids['ada'], payment_id=paid.id)
+    assert receipt.paid_at == NOW + timedelta(hours=3, minutes=20)
+    assert '23 November 2026, 13:20 (Europe/Berlin)' in receipts.receipt_html(receipt)
 
 
 def test_a_deposit_goes_through_the_same_path_and_leaves_the_rest_due(db, fake) -> None:
