@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 import sqlalchemy.exc
 from zxcvbn import zxcvbn
@@ -24,12 +26,13 @@ from domain.accounts import (
     profile_problems,
     why_cannot_book,
 )
-from services import auth, mail, ratelimit
+from services import appointments, auth, mail, notify, ratelimit
 from services.auth import SignedIn, SignInFailed
 from services.config import get_config
 from services.tokens import LIFETIME, InvalidToken, Purpose, redeem
 from services.tokens import issue as issue_token
 from storage import accounts as store
+from storage import appointment_changes as changes
 from storage import queries as q
 from storage.db import Database
 
@@ -339,9 +342,14 @@ def change_password(db: Database, *, tenant_id: int, customer_id: int, current: 
     return ended
 
 
+CLOSED_REASON = 'The customer closed their account.'
+
+
 def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmation: str, now: datetime) -> None:
     """Close the account when the business allows it and the customer typed DELETE: it can no longer sign in or
-    book, its sessions and links end, its appointments stay as they are, and its email is free again."""
+    book, its sessions and links end, its email is free again and its past appointments stay as they are. Upcoming
+    appointments that hold a slot are canceled (history, emails to the customer and staff, slots freed at once):
+    nobody is left to come to them."""
     with db.read() as s:
         settings = q.panel_settings(s, tenant_id=tenant_id)
     if not settings.allow_account_deletion:
@@ -353,6 +361,31 @@ def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmati
             raise AccountError('We could not find your account.')
         q.revoke_sessions(s, customer_id=customer_id, now=now)
         store.retire_tokens(s, customer_id=customer_id, now=now)
+        canceled = _cancel_upcoming(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+        zone = ZoneInfo(changes.tenant_timezone(s, tenant_id=tenant_id))
+    for appt in canceled:
+        appointments.notify_change(db, tenant_id=tenant_id, appointment_id=appt.id, kind=notify.STATUS,
+                                   previous_status=appt.status.key, reason=CLOSED_REASON, now=now)
+        appointments.publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appt.id,
+                                    kind='status', freed=(appt.staff.id, appt.start.astimezone(zone).date()))
+
+
+def _cancel_upcoming(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> list[d.Appointment]:
+    """Set the customer's upcoming busy appointments to the business's first status that frees the slot
+    ('canceled' when it has one); returns them as they were."""
+    statuses = q.statuses(s, tenant_id=tenant_id)
+    free = next((st for st in statuses if st.key == 'canceled'), None) or next(
+        (st for st in statuses if not st.busy), None)
+    if free is None:
+        return []
+    upcoming = [a for a in q.customer_appointments(s, tenant_id=tenant_id, customer_id=customer_id,
+                                                   status_list=statuses) if a.start > now and a.status.busy]
+    for appt in upcoming:
+        changes.set_status(s, tenant_id=tenant_id, appointment_id=appt.id, status_key=free.key)
+        appointments.record_history(s, tenant_id=tenant_id, appointment_id=appt.id, at=now, actor='customer',
+                                    action='status', from_value=appt.status.key, to_value=free.key,
+                                    reason=CLOSED_REASON)
+    return upcoming
 
 
 # ---- password strength -----------------------------------------------------------------------------------------

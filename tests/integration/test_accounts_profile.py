@@ -174,3 +174,31 @@ def test_deletion_is_refused_when_the_business_does_not_allow_it(db) -> None:
     with pytest.raises(accounts.AccountError, match='not offered'):
         accounts.delete_account(db, tenant_id=tenant, customer_id=ada, confirmation='DELETE', now=NOW)
     assert accounts.ensure_can_book(db, tenant_id=tenant, customer_id=ada).id == ada
+
+
+def test_closing_the_account_cancels_its_upcoming_visits_and_tells_the_studio(db, inbox) -> None:
+    tenant, ada, bob, past = world(db)
+    with db.write() as s:
+        svc = crud.create_service(s, tenant_id=tenant, name='Massage', duration_min=60, price=6000)
+        leo = crud.create_staff(s, tenant_id=tenant, name='Leo', email='leo@example.com', service_ids=[svc])
+        ahead = {key: crud.create_appointment(s, tenant_id=tenant, customer_id=ada, service_id=svc, staff_id=leo,
+                                              start=NOW + timedelta(days=days), duration=timedelta(minutes=60),
+                                              status_key=key, price=6000)
+                 for days, key in ((2, 'approved'), (3, 'pending'), (4, 'canceled'))}
+        bobs = crud.create_appointment(s, tenant_id=tenant, customer_id=bob, service_id=svc, staff_id=leo,
+                                       start=NOW + timedelta(days=5), duration=timedelta(minutes=60),
+                                       status_key='approved', price=6000)
+    accounts.delete_account(db, tenant_id=tenant, customer_id=ada, confirmation='DELETE', now=NOW)
+
+    def status_of(customer: int, appointment: int) -> str:
+        found = panel.appointment_detail(db, tenant_id=tenant, customer_id=customer, appointment_id=appointment)
+        assert found is not None
+        return found.status.key
+
+    assert [status_of(ada, ahead[k]) for k in ('approved', 'pending', 'canceled')] == ['canceled'] * 3
+    assert status_of(ada, past) == 'approved' and status_of(bob, bobs) == 'approved'  # the past, and Bob's
+    history = panel.appointment_detail(db, tenant_id=tenant, customer_id=ada, appointment_id=ahead['pending']).history
+    assert [(h.action, h.from_value, h.to_value, h.reason) for h in history][-1] == (
+        'status', 'pending', 'canceled', 'The customer closed their account.')
+    assert len(inbox.to('leo@example.com')) == 2  # one per visit canceled; the closed account gets no mail
+    assert 'closed their account' in text_of(inbox.to('leo@example.com')[0])

@@ -108,8 +108,9 @@ def _danger_zone(ctx: PanelContext) -> None:
             'role=alertdialog aria-labelledby=delete-title'):
         ui.label('Delete your account?').classes('text-h6').props('id=delete-title')
         ui.label('You will be signed out everywhere and cannot sign in or book with this account again. '
-                 'Your past appointments stay on record with the business. You can sign up again later with '
-                 'the same email as a new account.').classes('text-body2')
+                 'Your upcoming appointments are canceled and the business is told; your past appointments stay '
+                 'on record with the business. You can sign up again later with the same email as a new '
+                 'account.').classes('text-body2')
         typed = ui.input('Type DELETE to confirm').props('outlined autocomplete=off').classes('w-full').mark(
             'delete-confirm')
         problem = ui.label('').classes('text-negative').props('role=alert')
@@ -136,6 +137,7 @@ def _danger_zone(ctx: PanelContext) -> None:
     with ui.card().classes('k-card w-full max-w-xl q-pa-lg gap-2 border-negative').style(
             'border: 1px solid var(--q-negative)').mark('danger-zone'):
         ui.label('Delete account').classes('text-h6 text-negative').props('role=heading aria-level=2')
-        ui.label('Closes your account for good. Your past appointments are kept by the business.').classes('k-muted')
+        ui.label('Closes your account for good and cancels your upcoming appointments. Your past appointments are '
+                 'kept by the business.').classes('k-muted')
         ui.button('Delete my account…', on_click=dialog.open).props('outline no-caps color=negative').classes(
             'self-start').mark('delete-account')
