@@ -316,6 +316,15 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
         log.warning('Payment %s flagged: amount %s %s, expected %s %s', payment.id, received, received_currency,
                     payment.amount, payment.currency)
         return WebhookResult('flagged', payment.id)
+    if payment.amount > sp.amount_still_due(s, payment=payment):
+        # Paid meanwhile another way (in person, another tab's checkout): crediting would take more than is owed.
+        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now, provider_ref=session_id,
+                          note=f'{dp.plain_amount(payment.amount, payment.currency)} arrived after the balance had '
+                               'been paid another way. Not credited: to be refunded.')
+        _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value=dp.HELD_FOR_REVIEW,
+                 reason='A second payment arrived for a balance already paid; the business will refund it.')
+        log.warning('Payment %s flagged: more than the %s still due', payment.id, payment.currency)
+        return WebhookResult('flagged', payment.id)
     sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.SUCCEEDED, at=now, provider_ref=session_id)
     _credit(s, tenant_id=tenant_id, payment=payment, now=now, method_text='Card payment')
     return WebhookResult('credited', payment.id)

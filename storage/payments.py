@@ -149,6 +149,19 @@ def credit_appointment(session: Session, *, appointment_id: int,
             d.payment_status(price=price, deposit=deposit, paid=before + amount))
 
 
+def amount_still_due(session: Session, *, payment: d.Payment) -> int:
+    """What the payment's appointment or package still owes now (its price less what was received)."""
+    if payment.appointment_id is not None:
+        price, paid = session.execute(sa.select(t.Appointment.price, t.Appointment.amount_paid)
+                                      .where(t.Appointment.id == payment.appointment_id)).one()
+    else:
+        price, paid = session.execute(
+            sa.select(t.Package.price, t.CustomerPackage.amount_paid)
+            .join(t.Package, t.Package.id == t.CustomerPackage.package_id)  # type: ignore[arg-type]
+            .where(t.CustomerPackage.id == payment.customer_package_id)).one()
+    return max(int(price) - int(paid), 0)
+
+
 def target_tenant(session: Session, *, appointment_id: int | None = None,
                   customer_package_id: int | None = None) -> int | None:
     """The tenant an appointment or customer package belongs to (None when there is no such row)."""

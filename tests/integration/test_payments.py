@@ -314,6 +314,19 @@ def test_card_payment_is_refused_plainly_when_stripe_is_not_set_up(db, monkeypat
         reset_config()
 
 
+def test_a_checkout_paid_after_the_balance_was_paid_in_person_is_flagged_not_credited(db, fake) -> None:
+    ids = seed(db)
+    url = checkout(db, ids)  # the customer opens a checkout and leaves the tab open...
+    payments.record_offline_payment(db, tenant_id=ids['tenant'], appointment_id=ids['appt'], amount=4500,
+                                    method='cash', now=NOW)  # ...pays at the desk...
+    fake.complete(session_of(fake, url)['id'])  # ...and later pays the old checkout too
+    appt = appointment(db, ids)
+    assert appt.amount_paid == 4500 and appt.payment_status == PaymentStatus.PAID  # not 9000
+    card = payment_rows(db)[0]
+    assert (card.method, card.state) == ('card', 'flagged') and 'to be refunded' in card.note
+    assert [h.to_value for h in appt.history if h.action == 'payment'][-1] == 'Held for review'
+
+
 def test_an_offline_payment_recorded_by_the_business_is_credited_at_once(db) -> None:
     ids = seed(db)
     payments.record_offline_payment(db, tenant_id=ids['tenant'], appointment_id=ids['appt'], amount=4500,
