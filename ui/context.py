@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from domain import model as d
 from domain.settings import PanelSettings
@@ -34,3 +35,9 @@ class PanelContext:
     @property
     def business_tz(self) -> ZoneInfo:
         return ZoneInfo(self.tenant.timezone)
+
+
+@cache
+def known_timezones() -> frozenset[str]:
+    """The IANA zones this machine knows, read from disk once: what a browser may report as its zone."""
+    return frozenset(available_timezones())

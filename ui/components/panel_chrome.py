@@ -43,7 +43,7 @@ class PanelChrome(ui.element, component='panel_chrome.js'):
             self.update()
 
     async def _timezone(self, event: events.GenericEventArguments) -> None:
-        if self._on_timezone is not None and isinstance(event.args, str) and event.args != self._props['zone']:
+        if self._on_timezone is not None and isinstance(event.args, str):  # the handler decides what is new
             result = self._on_timezone(event.args)
             if inspect.isawaitable(result):
                 await result

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from urllib.parse import quote
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from nicegui import Client, app, background_tasks, context, run, ui
@@ -26,7 +26,7 @@ from ui import format as fmt
 from ui.components.booking_confirmation import confirmation, last_booking, remember_booking
 from ui.components.pay_drawer import return_base
 from ui.components.slot_picker import SlotPicker, SlotQuery
-from ui.context import PanelContext
+from ui.context import PanelContext, known_timezones
 from ui.theme import frame
 
 ANY = 'any'
@@ -316,7 +316,7 @@ async def _learn_timezone(ctx: PanelContext, state: PageState, client: Client) -
         zone = await client.run_javascript('Intl.DateTimeFormat().resolvedOptions().timeZone', timeout=5)
     except Exception:  # no browser (simulated tests) or it went away
         return
-    if not isinstance(zone, str) or zone not in available_timezones():
+    if not isinstance(zone, str) or zone not in known_timezones():
         return
     ctx.customer = replace(ctx.customer, timezone=zone)
     if state.picker is not None:

@@ -7,9 +7,7 @@ import importlib.util
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import cache
 from urllib.parse import quote
-from zoneinfo import available_timezones
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
@@ -19,7 +17,7 @@ from services import panel
 from services.context import get_db
 from services.tenants import resolve_tenant
 from ui.components.pay_drawer import return_notice as payment_return_notice
-from ui.context import PanelContext
+from ui.context import PanelContext, known_timezones
 from ui.theme import frame, panel_frame
 
 
@@ -51,12 +49,6 @@ def visible_sections(ctx: PanelContext, sells_packages: bool) -> list[Section]:
         if section.module in INSTALLED:
             shown.append(section)
     return shown
-
-
-@cache
-def known_timezones() -> frozenset[str]:
-    """The IANA zones this machine knows (read from disk once)."""
-    return frozenset(available_timezones())
 
 
 def _builder(section: Section) -> Callable[..., Awaitable[None] | None]:
