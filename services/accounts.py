@@ -26,7 +26,7 @@ from domain.accounts import (
     profile_problems,
     why_cannot_book,
 )
-from services import appointments, auth, mail, notify, ratelimit
+from services import appointments, auth, mail, ratelimit
 from services.auth import SignedIn, SignInFailed
 from services.config import get_config
 from services.tokens import LIFETIME, InvalidToken, Purpose, redeem
@@ -348,7 +348,7 @@ CLOSED_REASON = 'The customer closed their account.'
 def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmation: str, now: datetime) -> None:
     """Close the account when the business allows it and the customer typed DELETE: it can no longer sign in or
     book, its sessions and links end, its email is free again and its past appointments stay as they are. Upcoming
-    appointments that hold a slot are canceled (history, emails to the customer and staff, slots freed at once):
+    appointments that hold a slot are canceled (history, an email to the staff member, slots freed at once):
     nobody is left to come to them."""
     with db.read() as s:
         settings = q.panel_settings(s, tenant_id=tenant_id)
@@ -364,10 +364,8 @@ def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmati
         canceled = _cancel_upcoming(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
         zone = ZoneInfo(changes.tenant_timezone(s, tenant_id=tenant_id))
     for appt in canceled:
-        appointments.notify_change(db, tenant_id=tenant_id, appointment_id=appt.id, kind=notify.STATUS,
-                                   previous_status=appt.status.key, reason=CLOSED_REASON, now=now)
-        appointments.publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appt.id,
-                                    kind='status', freed=(appt.staff.id, appt.start.astimezone(zone).date()))
+        appointments.announce_status_change(db, tenant_id=tenant_id, customer_id=customer_id, before=appt,
+                                            busy_now=False, reason=CLOSED_REASON, now=now, zone=zone)
 
 
 def _cancel_upcoming(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> list[d.Appointment]:

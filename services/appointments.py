@@ -24,8 +24,8 @@ from storage.db import Database
 NOT_YOURS = 'That appointment is not in your account.'
 REASON_MAX = 500
 
-__all__ = ['NOT_YOURS', 'NotAllowed', 'appointment_calendar', 'change_status', 'publish_change', 'rate',
-           'rating_of', 'record_history', 'record_reschedule', 'notify_change']
+__all__ = ['NOT_YOURS', 'NotAllowed', 'announce_status_change', 'appointment_calendar', 'change_status',
+           'publish_change', 'rate', 'rating_of', 'record_history', 'record_reschedule', 'notify_change']
 
 notify_change = notify.notify_change
 
@@ -59,12 +59,20 @@ def change_status(db: Database, *, tenant_id: int, customer_id: int, appointment
                                          appointment_id=appointment_id, status_list=statuses)
         zone = ZoneInfo(store.tenant_timezone(s, tenant_id=tenant_id))
     assert changed is not None
-    notify_change(db, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.STATUS,
-                  previous_status=appt.status.key, reason=reason, now=now)
-    slot_moved = appt.status.busy != wanted.busy
-    publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, kind='status',
-                   freed=(appt.staff.id, appt.start.astimezone(zone).date()) if slot_moved else None)
+    announce_status_change(db, tenant_id=tenant_id, customer_id=customer_id, before=appt, busy_now=wanted.busy,
+                           reason=reason, now=now, zone=zone)
     return changed
+
+
+def announce_status_change(db: Database, *, tenant_id: int, customer_id: int, before: d.Appointment, busy_now: bool,
+                           reason: str, now: datetime, zone: ZoneInfo) -> None:
+    """After a status change commits: the emails, the customer's open panels, and the slot pickers when the
+    appointment stopped (or started) holding its time."""
+    notify_change(db, tenant_id=tenant_id, appointment_id=before.id, kind=notify.STATUS,
+                  previous_status=before.status.key, reason=reason, now=now)
+    slot_moved = before.status.busy != busy_now
+    publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=before.id, kind='status',
+                   freed=(before.staff.id, before.start.astimezone(zone).date()) if slot_moved else None)
 
 
 # ---- shared write helpers (reschedule uses these too) -------------------------------------------------------------
