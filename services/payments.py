@@ -104,7 +104,7 @@ class _Intent:
     currency: str
     description: str
     email: str
-    provider_ref: str | None = None  # the Checkout Session an earlier click opened for this same payment
+    provider_ref: str = ''  # the Checkout Session an earlier click opened for this same payment
 
 
 def start_checkout(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int | None = None,
@@ -163,7 +163,6 @@ def start_checkout(db: Database, *, tenant_id: int, customer_id: int, appointmen
 
 def _expired(client: stripe.StripeClient, intent: _Intent) -> bool:
     """Whether the checkout an earlier click opened for this payment has expired."""
-    assert intent.provider_ref is not None
     try:
         session = client.v1.checkout.sessions.retrieve(intent.provider_ref)
     except stripe.StripeError as error:
@@ -211,16 +210,16 @@ def _record_intent(s: Any, *, tenant_id: int, customer_id: int, appointment_id: 
     key = dp.idempotency_key(tenant_id=tenant_id, kind=kind, target_id=target, amount=charge, paid=paid,
                              settled=settled)
     payment_id = sp.pending_payment_id(s, tenant_id=tenant_id, idempotency_key=key)
-    provider_ref = None
+    provider_ref = ''
     if payment_id is not None:
         earlier = sp.payment(s, payment_id=payment_id)
-        provider_ref = earlier.provider_ref if earlier else None
+        provider_ref = earlier.provider_ref if earlier else ''
     else:
         payment_id = sp.add_payment(s, tenant_id=tenant_id, amount=charge, currency=currency, method=dp.CARD,
                                     state=d.PaymentState.PENDING.value, created_at=now, appointment_id=appointment_id,
                                     customer_package_id=customer_package_id, idempotency_key=key)
     return _Intent(payment_id=payment_id, key=key, amount=charge, currency=currency, description=description,
-                   email=customer.email, provider_ref=provider_ref or None)
+                   email=customer.email, provider_ref=provider_ref)
 
 
 def _package_or_refuse(s: Any, *, tenant_id: int, customer_id: int, customer_package_id: int | None,
@@ -293,7 +292,7 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
     if not dp.can_credit(payment):
         return WebhookResult('duplicate', payment.id)
     session_id = str(obj.get('id') or '')
-    if outcome == d.PaymentState.FAILED and event_type == 'checkout.session.expired':
+    if event_type == 'checkout.session.expired':
         # The customer left the checkout unpaid: nothing happened to the appointment, so no history line.
         sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, at=now, provider_ref=session_id,
                           note=EXPIRED_NOTE)
