@@ -68,6 +68,24 @@ async def appointments_shown(user, count: int | None = None, tab: str | None = N
     raise AssertionError(f'the Appointments section never showed {count} cards on the {tab or "current"} tab')
 
 
+async def card_field(user, appointment_id: int, field: str, expected: object) -> None:  # noqa: ANN001
+    """Wait until the card of `appointment_id` shows `expected` in `field` (the browser draws it from the state)."""
+    import asyncio
+
+    from ui.components.appointments_view import AppointmentsView
+
+    row: dict = {}
+    for _ in range(100):
+        try:
+            row = next(r for r in user.find(AppointmentsView).elements.pop().rows if r['id'] == appointment_id)
+            if row[field] == expected:
+                return
+        except (AssertionError, StopIteration):
+            pass
+        await asyncio.sleep(0.05)
+    assert row.get(field) == expected
+
+
 def _has(user, kind) -> bool:  # noqa: ANN001
     try:
         user.find(kind)

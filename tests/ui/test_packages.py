@@ -15,7 +15,7 @@ from services.config import reset_config
 from storage import crud
 from tests.support.fake_stripe import FakeStripe
 from tests.support.seed import World, add_appointment, at, seed_world
-from tests.ui.conftest import appointments_shown, go_to, sections, signed_in
+from tests.ui.conftest import appointments_shown, card_field, go_to, sections, signed_in
 from ui.components.appointments_view import AppointmentsView
 
 SECRET = 'whsec_ui_tests'
@@ -171,19 +171,6 @@ async def test_the_details_drawer_offers_a_receipt_for_each_payment_received(use
     link = user.find(marker='receipt-download').elements.pop()
     assert link.props['href'] == f'/receipts/{payment_id}'
     assert link.props['aria-label'].startswith('Download receipt for €45.00')
-
-
-async def card_field(user: User, appointment_id: int, field: str, expected: object) -> None:
-    row: dict = {}
-    for _ in range(100):
-        try:
-            row = next(r for r in user.find(AppointmentsView).elements.pop().rows if r['id'] == appointment_id)
-            if row[field] == expected:
-                return
-        except (AssertionError, StopIteration):
-            pass
-        await asyncio.sleep(0.05)
-    assert row.get(field) == expected
 
 
 async def test_the_webhook_route_needs_no_session_but_a_valid_signature(user: User, db,

@@ -13,7 +13,7 @@ from services import appointments, notify, panel
 from storage import queries as q
 from storage import tables as t
 from tests.support.seed import add_appointment, at, seed_world
-from tests.ui.conftest import appointments_shown, signed_in
+from tests.ui.conftest import appointments_shown, card_field, signed_in
 from ui.components.appointments_view import AppointmentsView
 
 
@@ -27,19 +27,6 @@ async def rows(user: User, expect_ids: int) -> list[dict]:
             pass
         await asyncio.sleep(0.05)
     return user.find(AppointmentsView).elements.pop().rows
-
-
-async def card_field(user: User, appointment_id: int, field: str, expected: object) -> None:
-    for _ in range(60):
-        try:
-            row = next(r for r in user.find(AppointmentsView).elements.pop().rows if r['id'] == appointment_id)
-            if row[field] == expected:
-                return
-        except (AssertionError, StopIteration):
-            pass
-        await asyncio.sleep(0.05)
-    row = next(r for r in user.find(AppointmentsView).elements.pop().rows if r['id'] == appointment_id)
-    assert row[field] == expected
 
 
 def stored(db, world, appointment_id: int):  # noqa: ANN001, ANN201
