@@ -35,7 +35,7 @@ class PanelData:
 
 
 def load_shell(db: Database, *, tenant_id: int, session_id: str | None) -> Shell | None:
-    """The live session's customer with the tenant's settings and statuses (three statements), or None."""
+    """The live session's customer with the tenant's settings and statuses (two statements), or None."""
     if not session_id:
         return None
     with db.read() as s:
