@@ -128,3 +128,8 @@ def why_cannot_book(customer: Customer | None) -> str | None:
     if not customer.active:
         return 'This account has been closed. Book with a new account instead.'
     return None
+
+
+def may_see_avatar(*, owner_id: int, viewer_customer_id: int | None, viewer_is_admin: bool = False) -> bool:
+    """A customer's photo is theirs: only its owner sees it (and the business's admins, once they sign in)."""
+    return viewer_is_admin or (viewer_customer_id is not None and viewer_customer_id == owner_id)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from e2e.a11y import serious_violations
 from e2e.conftest import Server, _child_env, _free_port, _kairos, _wait_until_up, sign_in
@@ -155,7 +155,7 @@ def _png(size: tuple[int, int] = (800, 600)) -> bytes:
     return out.getvalue()
 
 
-def test_upload_a_good_and_a_bad_avatar(page: Page, server: Server, artifacts: Path) -> None:
+def test_upload_a_good_and_a_bad_avatar(page: Page, browser: Browser, server: Server, artifacts: Path) -> None:
     address = new_email()
     page.set_viewport_size({'width': 390, 'height': 844})
     sign_up_and_verify(page, server, address)
@@ -177,6 +177,14 @@ def test_upload_a_good_and_a_bad_avatar(page: Page, server: Server, artifacts: P
     assert Image.open(io.BytesIO(served.body())).size == (512, 384)
     assert serious_violations(page) == []
     page.screenshot(path=artifacts / 'profile-390x844.png', full_page=True)
+    # Another customer of the same studio, signed in in her own browser, asks for the photo's address: nothing.
+    other = browser.new_context()
+    try:
+        stranger = sign_in(other.new_page(), server)
+        refused = stranger.request.get(server.url + src)
+        assert refused.status == 404 and refused.body() != served.body()
+    finally:
+        other.close()
 
 
 def test_delete_the_account(page: Page, server: Server) -> None:
