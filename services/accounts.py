@@ -26,7 +26,7 @@ from domain.accounts import (
     profile_problems,
     why_cannot_book,
 )
-from services import appointments, auth, mail, ratelimit
+from services import appointments, auth, mail, payments, ratelimit
 from services.auth import SignedIn, SignInFailed
 from services.config import get_config
 from services.tokens import LIFETIME, InvalidToken, Purpose, redeem
@@ -366,6 +366,7 @@ def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmati
     for appt in canceled:
         appointments.announce_status_change(db, tenant_id=tenant_id, customer_id=customer_id, before=appt,
                                             busy_now=False, reason=CLOSED_REASON, now=now, zone=zone)
+    payments.expire_open_checkouts(db, tenant_id=tenant_id, customer_id=customer_id, now=now)
 
 
 def _cancel_upcoming(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> list[d.Appointment]:

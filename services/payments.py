@@ -26,7 +26,8 @@ from storage import queries as q
 from storage.db import Database
 
 __all__ = ['PaymentRefused', 'WebhookRejected', 'WebhookResult', 'start_checkout', 'handle_webhook',
-           'payment_options', 'record_offline_payment', 'card_enabled']
+           'payment_options', 'record_offline_payment', 'card_enabled',
+           'expire_open_checkouts']
 
 log = logging.getLogger(__name__)
 
@@ -315,6 +316,19 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
         log.warning('Payment %s flagged: amount %s %s, expected %s %s', payment.id, received, received_currency,
                     payment.amount, payment.currency)
         return WebhookResult('flagged', payment.id)
+    # Hold the appointment or package row before reading what it still owes: two payments for one target (two
+    # tabs' checkouts, a webhook and an in-person payment) are credited one after the other, never both in full.
+    account_open, stands = sp.lock_target(s, payment=payment)
+    refusal = dp.why_not_credit(account_open=account_open, appointment_stands=stands)
+    if refusal is not None:
+        after = 'the account was closed' if refusal == dp.CLOSED_BEFORE_PAYMENT else 'the appointment was canceled'
+        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now, provider_ref=session_id,
+                          note=f'{dp.plain_amount(payment.amount, payment.currency)} arrived after {after}. '
+                               'Not credited: to be refunded.')
+        _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value=dp.HELD_FOR_REVIEW,
+                 reason=f'A payment arrived after {after}; the business will refund it.')
+        log.warning('Payment %s flagged: it arrived after %s', payment.id, after)
+        return WebhookResult('flagged', payment.id)
     if payment.amount > sp.amount_still_due(s, payment=payment):
         # Paid meanwhile another way (in person, another tab's checkout): crediting would take more than is owed.
         sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now, provider_ref=session_id,
@@ -345,6 +359,36 @@ def _history(s: Any, *, tenant_id: int, payment: d.Payment, now: datetime, to_va
     if payment.appointment_id is not None:
         q.add_history(s, tenant_id=tenant_id, appointment_id=payment.appointment_id, at=now, actor='system',
                       action='payment', to_value=to_value, reason=reason)
+
+
+def expire_open_checkouts(db: Database, *, tenant_id: int, customer_id: int, now: datetime) -> int:
+    """Close the customer's open Stripe Checkouts (their account was closed), so nobody can pay into them later;
+    returns how many were expired. A checkout Stripe will not expire (already paid meanwhile) is left to its
+    webhook, which flags the money for a refund."""
+    with db.read() as s:
+        pending = [p for p in sp.pending_with_checkout(s, tenant_id=tenant_id, customer_id=customer_id)
+                   if p.method == dp.CARD]
+    if not pending:
+        return 0
+    if not get_config().stripe_secret_key:
+        log.warning('%s open checkouts of closed customer %s could not be expired: Stripe is not configured',
+                    len(pending), customer_id)
+        return 0
+    client = stripe_client()
+    expired = 0
+    for payment in pending:
+        try:
+            client.v1.checkout.sessions.expire(payment.provider_ref)
+        except stripe.StripeError as error:
+            log.warning('Stripe did not expire checkout %s of payment %s: %s', payment.provider_ref, payment.id,
+                        error)
+            continue
+        with db.write() as s:
+            found = sp.payment_for_update(s, payment_id=payment.id)
+            if found is not None and dp.can_credit(found[1]):
+                sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, at=now, note=EXPIRED_NOTE)
+        expired += 1
+    return expired
 
 
 # ---- offline payments (the business records them) -------------------------------------------------------------
