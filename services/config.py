@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,7 +25,12 @@ class Config(BaseSettings):
     smtp_port: int = 587
     smtp_user: str | None = None
     smtp_password: str | None = None
-    smtp_starttls: bool = True
+    smtp_starttls: bool = Field(True, description='older switch, read only when smtp_tls is unset')
+    smtp_tls: Literal['starttls', 'implicit', 'none'] | None = Field(
+        None, description='how mail to the SMTP server is protected; unset: starttls (or none when smtp_starttls '
+        'is false)')
+    smtp_ca_file: Path | None = Field(None, description='CA certificates to trust for the SMTP server (else the '
+                                      "system's)")
     mail_from: str = 'Kairos <no-reply@kairos.local>'
     outbox_dir: Path = Field(Path('var/outbox'), description='where emails go when no SMTP server is set')
     stripe_secret_key: str | None = None
@@ -38,6 +44,13 @@ class Config(BaseSettings):
     forwarded_allow_ips: str = Field('127.0.0.1', description='proxies whose X-Forwarded-For is trusted (client '
                                      'addresses for rate limits behind a load balancer); comma-separated or *')
     argon2_fast: bool = Field(False, description='cheap password hashing, for tests only')
+
+    @property
+    def smtp_security(self) -> Literal['starttls', 'implicit', 'none']:
+        """The TLS mode in force: KAIROS_SMTP_TLS, else the older KAIROS_SMTP_STARTTLS switch."""
+        if self.smtp_tls is not None:
+            return self.smtp_tls
+        return 'starttls' if self.smtp_starttls else 'none'
 
 
 @lru_cache(maxsize=1)

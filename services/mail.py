@@ -138,13 +138,30 @@ def _template_dir(name: str) -> Path:
     raise TemplateMissing(f'no email template named {name!r}')
 
 
+class MailTransportInsecure(RuntimeError):
+    """The SMTP server cannot give the protection the configuration asks for: nothing is sent."""
+
+
 def _send_smtp(msg: EmailMessage) -> None:
+    """Hand one message to the SMTP server, failing closed: with TLS asked for, no command that carries the
+    password or the message goes out before TLS is up."""
     cfg = get_config()
     assert cfg.smtp_host
-    with smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=30) as smtp:
+    mode = cfg.smtp_security
+    context = ssl.create_default_context(cafile=str(cfg.smtp_ca_file) if cfg.smtp_ca_file else None)
+    smtp: smtplib.SMTP
+    if mode == 'implicit':
+        smtp = smtplib.SMTP_SSL(cfg.smtp_host, cfg.smtp_port, timeout=30, context=context)
+    else:
+        smtp = smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=30)
+    with smtp:
         smtp.ehlo()
-        if cfg.smtp_starttls and smtp.has_extn('starttls'):
-            smtp.starttls(context=ssl.create_default_context())
+        if mode == 'starttls':
+            if not smtp.has_extn('starttls'):
+                log.error('SMTP server %s:%s does not offer STARTTLS, which KAIROS_SMTP_TLS asks for: nothing was '
+                          'sent and no password went out (email to %s)', cfg.smtp_host, cfg.smtp_port, msg['To'])
+                raise MailTransportInsecure(f'{cfg.smtp_host}:{cfg.smtp_port} does not offer STARTTLS')
+            smtp.starttls(context=context)
             smtp.ehlo()
         if cfg.smtp_user:
             smtp.login(cfg.smtp_user, cfg.smtp_password or '')

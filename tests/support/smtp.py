@@ -7,13 +7,18 @@ import email
 import email.policy
 import re
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
+from typing import Literal
 
+import trustme
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 def free_port() -> int:
@@ -27,6 +32,8 @@ def free_port() -> int:
 class Inbox:
     received: list[EmailMessage] = field(default_factory=list)
     gate: threading.Event | None = None  # while set to an unset event, the server holds each message back
+    logins: list[tuple[str, str]] = field(default_factory=list)  # (user, password) of every AUTH the server got
+    ca_file: Path | None = None  # the CA that signed the server's certificate, when it speaks TLS
 
     @contextmanager
     def holding(self) -> Iterator[None]:
@@ -94,10 +101,29 @@ def token_in(msg: EmailMessage, path: str) -> str:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
+def smtp_server(*, tls: Literal['none', 'starttls', 'implicit'] = 'none', auth: bool = False,
+                cert_dir: Path | None = None) -> Iterator[tuple[Inbox, int]]:
+    """A loopback SMTP server: plain, offering STARTTLS, or speaking TLS from the first byte (implicit, as on port
+    465), with a certificate for 127.0.0.1 from a throwaway CA written to `cert_dir` (the inbox's ca_file). With
+    `auth` it accepts any AUTH, even in clear, and keeps what it was sent (so a test sees a password that leaked)."""
     inbox = Inbox()
     port = free_port()
-    controller = Controller(_Handler(inbox), hostname='127.0.0.1', port=port)
+    kwargs: dict[str, object] = {}
+    if tls != 'none':
+        assert cert_dir is not None, 'a TLS server needs a folder for its CA file'
+        ca = trustme.CA()
+        server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert('127.0.0.1', 'localhost').configure_cert(server_ctx)
+        inbox.ca_file = cert_dir / 'smtp-ca.pem'
+        ca.cert_pem.write_to_path(str(inbox.ca_file))
+        kwargs['ssl_context' if tls == 'implicit' else 'tls_context'] = server_ctx
+    if auth:
+        def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:  # noqa: ANN001
+            inbox.logins.append((auth_data.login.decode(), auth_data.password.decode()))
+            return AuthResult(success=True)
+
+        kwargs.update(authenticator=authenticator, auth_require_tls=False)
+    controller = Controller(_Handler(inbox), hostname='127.0.0.1', port=port, **kwargs)
     controller.start()
     try:
         yield inbox, port
