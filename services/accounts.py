@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 CHECK_INBOX = 'If that email belongs to an account, a link is on its way. Check your inbox (and the spam folder).'
 UNVERIFIED = 'Please confirm your email address first: we have sent you a new link.'
+# A stranger who fills an account's count with wrong passwords must not lock its owner out: the emailed link works.
+LINK_STILL_WORKS = 'You can still sign in with a link sent to your email.'
 
 
 class AccountError(Exception):
@@ -69,14 +71,12 @@ def attempt_sign_in(db: Database, *, tenant_id: int, email: str, password: str, 
     checks = ratelimit.sign_in_checks(tenant_id=tenant_id, email=email, address=address)
     lim = ratelimit.limiter()
     try:
-        lim.ensure_open(*checks)
+        # Counted before the password is checked: twenty guesses sent at once cannot all reach Argon2. The address
+        # first: one already refused does not also use up the account's count.
+        lim.take(*reversed(checks))
     except ratelimit.TooManyAttempts as e:
-        raise SignInFailed(e.message) from e
-    try:
-        signed = auth.sign_in(db, tenant_id=tenant_id, email=email, password=password, now=now)
-    except SignInFailed:
-        lim.hit(*checks)
-        raise
+        raise SignInFailed(f'{e.message} {LINK_STILL_WORKS}') from e
+    signed = auth.sign_in(db, tenant_id=tenant_id, email=email, password=password, now=now)
     lim.clear(checks[0])  # the owner got in: their account's count starts over (the address's does not)
     if not signed.customer.email_verified:
         auth.sign_out(db, session_id=signed.session_id, now=now)
@@ -320,15 +320,16 @@ def change_password(db: Database, *, tenant_id: int, customer_id: int, current: 
     customer = get_customer(db, tenant_id=tenant_id, customer_id=customer_id)
     checks = ratelimit.sign_in_checks(tenant_id=tenant_id, email=customer.email, address=address)
     lim = ratelimit.limiter()
-    try:
-        lim.ensure_open(*checks)
-    except ratelimit.TooManyAttempts as e:
-        raise AccountError(e.message) from e
     with db.read() as s:
         current_hash = store.password_hash_of(s, tenant_id=tenant_id, customer_id=customer_id)
-    if current_hash is not None and not auth.verify_password(current, current_hash):
-        lim.hit(*checks)
-        raise ProfileInvalid({'current': 'Your current password is not right.'})
+    if current_hash is not None:
+        try:
+            lim.take(*reversed(checks))  # counted before the check, as for signing in
+        except ratelimit.TooManyAttempts as e:
+            raise AccountError(e.message) from e
+        if not auth.verify_password(current, current_hash):
+            raise ProfileInvalid({'current': 'Your current password is not right.'})
+        lim.clear(checks[0])
     if current_hash is not None and new == current:
         raise ProfileInvalid({'new': 'Choose a password different from your current one.'})
     _check_new_password(customer, new, confirm)
@@ -479,10 +480,9 @@ def _mail_allowed(*, tenant_id: int, email: str, address: str | None) -> None:
     checks = ratelimit.mail_checks(tenant_id=tenant_id, email=email, address=address)
     lim = ratelimit.limiter()
     try:
-        lim.ensure_open(*checks)
+        lim.take(*reversed(checks))  # an address already refused does not use up the email's count
     except ratelimit.TooManyAttempts as e:
         raise AccountError(e.message) from e
-    lim.hit(*checks)
 
 
 def link(path: str, host: str | None = None, **params: str) -> str:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ParamSpec, TypeVar
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -18,6 +23,19 @@ from storage.db import Database
 SIGN_IN_FAILED = 'That email and password do not match an account.'
 
 _hasher: PasswordHash | None = None
+
+P = ParamSpec('P')
+T = TypeVar('T')
+# Argon2 costs ~150 ms of a core and 64 MiB a call. Password work runs on this small pool of its own (one core is
+# always left over), so a burst of sign-ins queues here instead of filling the pool that page loads use (NiceGUI's
+# run.io_bound), and never holds more than a few hashes' memory at once.
+PASSWORD_WORKERS = max(1, (os.cpu_count() or 2) - 1)
+_password_pool = ThreadPoolExecutor(max_workers=PASSWORD_WORKERS, thread_name_prefix='kairos-argon2')
+
+
+async def password_work(job: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """Await `job` (a use case that checks or hashes a password) run on the password pool, off the event loop."""
+    return await asyncio.wrap_future(_password_pool.submit(job, *args, **kwargs))
 
 
 def hasher() -> PasswordHash:

@@ -1,10 +1,11 @@
-"""Slowing down guessing: failed sign-ins counted per account and per client address (the `limits` library).
+"""Slowing down guessing: sign-in attempts counted per account and per client address (the `limits` library).
 
 Counts live in memory for one process, or in Redis when KAIROS_REDIS_URL is set, so several instances share them.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
@@ -23,11 +24,12 @@ MAIL_PER_ADDRESS = parse('30/hour')
 
 
 class TooManyAttempts(Exception):
-    def __init__(self, retry_after: float) -> None:
+    def __init__(self, retry_after: float, namespace: str = '') -> None:
         minutes = max(1, math.ceil(retry_after / 60))
         unit = 'minute' if minutes == 1 else 'minutes'
         self.message = f'Too many attempts. Try again in {minutes} {unit}.'
         self.retry_after = retry_after
+        self.namespace = namespace  # the counter that was full (the first one, when several were)
         super().__init__(self.message)
 
 
@@ -52,6 +54,21 @@ class Limiter:
                 waits.append(reset_at - time.time())
         if waits:
             raise TooManyAttempts(max(waits))
+
+    def take(self, *checks: Check) -> None:
+        """Count one attempt on each counter before the work it guards (checking a password), or raise
+        TooManyAttempts. Each counter is tested and counted in one atomic step (a lock in memory, a script in
+        Redis), so parallel attempts cannot all pass a check that none of them has counted yet. Counters after a
+        full one are left alone."""
+        for i, c in enumerate(checks):
+            if not self.strategy.hit(c.limit, c.namespace, c.key):
+                waits = [self._wait(c)] + [self._wait(o) for o in checks[i + 1:]
+                                            if not self.strategy.test(o.limit, o.namespace, o.key)]
+                raise TooManyAttempts(max(waits), namespace=c.namespace)
+
+    def _wait(self, c: Check) -> float:
+        reset_at, _ = self.strategy.get_window_stats(c.limit, c.namespace, c.key)
+        return float(reset_at - time.time())
 
     def hit(self, *checks: Check) -> None:
         for c in checks:
@@ -87,15 +104,30 @@ def reset_limiter() -> None:
         _limiter = None
 
 
+def client_key(address: str) -> str:
+    """What one client address counts as: an IPv6 address by its /64 network (a home or a phone is handed a whole
+    /64, so counting single addresses would give it billions of fresh counters), an IPv4 address (also written as
+    IPv6-mapped) by itself; anything else as written."""
+    try:
+        ip = ipaddress.ip_address(address.strip().split('%', 1)[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def sign_in_checks(*, tenant_id: int, email: str, address: str | None) -> tuple[Check, ...]:
     checks = [Check(ACCOUNT_LIMIT, 'signin-account', f'{tenant_id}:{email.strip().lower()}')]
     if address:
-        checks.append(Check(ADDRESS_LIMIT, 'signin-address', f'{tenant_id}:{address}'))
+        checks.append(Check(ADDRESS_LIMIT, 'signin-address', f'{tenant_id}:{client_key(address)}'))
     return tuple(checks)
 
 
 def mail_checks(*, tenant_id: int, email: str, address: str | None) -> tuple[Check, ...]:
     checks = [Check(MAIL_PER_EMAIL, 'mail-email', f'{tenant_id}:{email.strip().lower()}')]
     if address:
-        checks.append(Check(MAIL_PER_ADDRESS, 'mail-address', f'{tenant_id}:{address}'))
+        checks.append(Check(MAIL_PER_ADDRESS, 'mail-address', f'{tenant_id}:{client_key(address)}'))
     return tuple(checks)

@@ -5,6 +5,9 @@ Every email is read from a real SMTP server on loopback; links are followed as a
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -184,7 +187,8 @@ def test_failed_sign_ins_are_limited_per_account_with_a_clear_message(db) -> Non
     with pytest.raises(SignInFailed) as limited:  # even the right password waits: the guesser must not learn it
         accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo',
                                  address='10.0.0.99', now=NOW)
-    assert limited.value.message == 'Too many attempts. Try again in 15 minutes.'
+    assert limited.value.message == ('Too many attempts. Try again in 15 minutes. '
+                                     'You can still sign in with a link sent to your email.')
 
 
 def test_failed_sign_ins_are_limited_per_address_across_accounts(db) -> None:
@@ -198,6 +202,69 @@ def test_failed_sign_ins_are_limited_per_address_across_accounts(db) -> None:
                                  address='203.0.113.7', now=NOW)
     assert accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo',
                                     address='198.51.100.1', now=NOW).customer.first_name == 'Ada'
+
+
+def test_twenty_wrong_passwords_sent_at_once_let_at_most_the_limit_reach_argon2(db, monkeypatch) -> None:
+    """Each guess that gets through waits for the others before its password is checked (up to a second), the
+    worst interleaving: if the count were taken only after the check, all twenty would pass it."""
+    tenant = make_tenant(db)
+    checked = []
+    together = threading.Barrier(20, timeout=1.0)
+    real_verify = auth.verify_password
+
+    def verify_when_all_are_in(password: str, password_hash: str | None) -> bool:
+        checked.append(password)
+        with suppress(threading.BrokenBarrierError):
+            together.wait()
+        return real_verify(password, password_hash)
+
+    monkeypatch.setattr(auth, 'verify_password', verify_when_all_are_in)
+
+    def guess(i: int) -> str:
+        try:
+            accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password=f'guess-{i}',
+                                     address=f'198.51.100.{i}', now=NOW)
+        except SignInFailed as refusal:
+            return refusal.message
+        return 'signed in'
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(guess, range(20)))
+    assert len(checked) == 5  # the account's limit, however many arrive together
+    assert answers.count(auth.SIGN_IN_FAILED) == 5
+    assert sum(a.startswith('Too many attempts.') for a in answers) == 15
+
+
+def test_two_ipv6_addresses_of_one_network_share_one_count(db) -> None:
+    """A phone or a home gets a whole /64: hopping between its addresses does not buy fresh attempts."""
+    tenant = make_tenant(db)
+    for i in range(20):
+        with pytest.raises(SignInFailed, match='do not match'):
+            accounts.attempt_sign_in(db, tenant_id=tenant, email=f'guess{i}@example.com', password='x',
+                                     address=f'2001:db8:aa:bb:{i:x}::{i + 1:x}', now=NOW)
+    with pytest.raises(SignInFailed, match='Too many attempts'):
+        accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo',
+                                 address='2001:db8:aa:bb:ffff:ffff:ffff:fffe', now=NOW)
+    # The next network over is someone else.
+    assert accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo',
+                                    address='2001:db8:aa:bc::1', now=NOW).customer.first_name == 'Ada'
+
+
+def test_a_stranger_who_locks_the_password_does_not_lock_the_owner_out(db, inbox) -> None:
+    tenant = make_tenant(db)
+    for i in range(5):  # someone else guesses, from several addresses
+        with pytest.raises(SignInFailed):
+            accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password=f'guess-{i}',
+                                     address=f'203.0.113.{i}', now=NOW)
+    with pytest.raises(SignInFailed) as limited:  # Ada's own right password now waits too...
+        accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo',
+                                 address='192.0.2.10', now=NOW)
+    assert 'sign in with a link sent to your email' in limited.value.message  # ...and she is told the way in
+    accounts.request_magic_link(db, tenant_id=tenant, email='ada@example.com', now=NOW, address='192.0.2.10')
+    token = token_in(inbox.last_to('ada@example.com'), '/magic')
+    signed = accounts.sign_in_with_magic_link(db, tenant_id=tenant, token=token, now=NOW)
+    assert signed.customer.email == 'ada@example.com'
+    assert auth.current_customer(db, tenant_id=tenant, session_id=signed.session_id).id == signed.customer.id
 
 
 # ---- accounts made by booking ----------------------------------------------------------------------------------
