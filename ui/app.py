@@ -13,6 +13,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from services.config import get_config
 from services.tenants import UnknownTenant
+from ui.body_limit import BodyLimit
 from ui.theme import install_css
 
 # Modules whose pages need no sign-in; each registers its routes when imported.
@@ -42,6 +43,7 @@ class SignInGate(BaseHTTPMiddleware):
 def setup() -> None:
     """Register the gate and every page (again, when tests reset NiceGUI between runs)."""
     app.add_middleware(SignInGate)
+    app.add_middleware(BodyLimit)  # added last, so it runs first: nothing reads a body before it is bounded
     install_css()
     for name in PUBLIC_PAGES + PRIVATE_PAGES:
         if name in sys.modules:
