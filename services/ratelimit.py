@@ -24,12 +24,11 @@ MAIL_PER_ADDRESS = parse('30/hour')
 
 
 class TooManyAttempts(Exception):
-    def __init__(self, retry_after: float, namespace: str = '') -> None:
+    def __init__(self, retry_after: float) -> None:
         minutes = max(1, math.ceil(retry_after / 60))
         unit = 'minute' if minutes == 1 else 'minutes'
         self.message = f'Too many attempts. Try again in {minutes} {unit}.'
         self.retry_after = retry_after
-        self.namespace = namespace  # the counter that was full (the first one, when several were)
         super().__init__(self.message)
 
 
@@ -64,7 +63,7 @@ class Limiter:
             if not self.strategy.hit(c.limit, c.namespace, c.key):
                 waits = [self._wait(c)] + [self._wait(o) for o in checks[i + 1:]
                                             if not self.strategy.test(o.limit, o.namespace, o.key)]
-                raise TooManyAttempts(max(waits), namespace=c.namespace)
+                raise TooManyAttempts(max(waits))
 
     def _wait(self, c: Check) -> float:
         reset_at, _ = self.strategy.get_window_stats(c.limit, c.namespace, c.key)

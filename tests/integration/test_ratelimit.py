@@ -47,6 +47,26 @@ def test_two_instances_share_the_count_through_redis(monkeypatch) -> None:
         reset_config()
 
 
+@pytest.mark.skipif(not redis_up(), reason='no Redis on loopback')
+def test_twenty_attempts_at_once_on_two_instances_take_exactly_the_limit_through_redis() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    checks = ratelimit.sign_in_checks(tenant_id=1, email=f'{uuid.uuid4().hex}@example.com', address=None)
+    instances = (ratelimit.Limiter(REDIS_URL), ratelimit.Limiter(REDIS_URL))
+
+    def attempt(i: int) -> bool:
+        try:
+            instances[i % 2].take(*checks)
+        except ratelimit.TooManyAttempts:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        let_through = sum(pool.map(attempt, range(20)))
+    assert let_through == 5
+    instances[0].clear(*checks)
+
+
 def test_the_wait_reads_in_whole_minutes() -> None:
     assert ratelimit.TooManyAttempts(30).message == 'Too many attempts. Try again in 1 minute.'
     assert ratelimit.TooManyAttempts(61).message == 'Too many attempts. Try again in 2 minutes.'
