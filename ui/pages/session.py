@@ -60,11 +60,6 @@ async def adopt(request: Request, session_id: str) -> None:
     app.storage.user[SESSION] = session_id
 
 
-def forget() -> None:
-    """This browser has no session any more (it ended elsewhere)."""
-    app.storage.user.pop(SESSION, None)
-
-
 def watch(tenant_id: int, customer_id: int, session_id: str) -> None:
     """Send this page to the sign-in page as soon as its session ends anywhere (sign-out in another tab, a
     password change or reset, the account closed), and check again whenever the page reconnects."""
