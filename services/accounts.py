@@ -190,6 +190,7 @@ def set_password_with_link(db: Database, *, tenant_id: int, purpose: Purpose, to
         store.retire_tokens(s, customer_id=redeemed.customer_id, now=now,
                             purposes=(Purpose.RESET.value, Purpose.WELCOME.value, Purpose.MAGIC.value))
         q.revoke_sessions(s, customer_id=redeemed.customer_id, now=now)
+    auth.sessions_ended(tenant_id=tenant_id, customer_id=redeemed.customer_id)
     _send_password_changed(db, tenant_id=tenant_id, customer=customer, now=now)
     return customer
 
@@ -338,7 +339,9 @@ def change_password(db: Database, *, tenant_id: int, customer_id: int, current: 
         store.set_password_hash(s, tenant_id=tenant_id, customer_id=customer_id, password_hash=password_hash)
         store.retire_tokens(s, customer_id=customer_id, now=now, purposes=(Purpose.RESET.value, Purpose.MAGIC.value,
                                                                            Purpose.WELCOME.value))
-        ended = q.revoke_sessions(s, customer_id=customer_id, now=now, keep=keep_session_id)
+        ended = q.revoke_sessions(s, customer_id=customer_id, now=now,
+                                  keep_hash=auth.session_hash(keep_session_id) if keep_session_id else None)
+    auth.sessions_ended(tenant_id=tenant_id, customer_id=customer_id)
     _send_password_changed(db, tenant_id=tenant_id, customer=customer, now=now)
     return ended
 
@@ -364,6 +367,7 @@ def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmati
         store.retire_tokens(s, customer_id=customer_id, now=now)
         canceled = _cancel_upcoming(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
         zone = ZoneInfo(changes.tenant_timezone(s, tenant_id=tenant_id))
+    auth.sessions_ended(tenant_id=tenant_id, customer_id=customer_id)
     for appt in canceled:
         appointments.announce_status_change(db, tenant_id=tenant_id, customer_id=customer_id, before=appt,
                                             busy_now=False, reason=CLOSED_REASON, now=now, zone=zone)

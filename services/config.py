@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -43,6 +44,10 @@ class Config(BaseSettings):
     templates_dir: Path | None = Field(None, description='folder of email templates overriding the built-in ones')
     forwarded_allow_ips: str = Field('127.0.0.1', description='proxies whose X-Forwarded-For is trusted (client '
                                      'addresses for rate limits behind a load balancer); comma-separated or *')
+    session_idle: timedelta = Field(timedelta(days=7), description='a session unused this long ends (ISO 8601 '
+                                    'duration such as P7D or PT30M, or seconds)')
+    session_lifetime: timedelta = Field(timedelta(days=30), description='every session ends this long after sign-in, '
+                                        'however much it is used')
     argon2_fast: bool = Field(False, description='cheap password hashing, for tests only')
 
     @property

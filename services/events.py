@@ -5,6 +5,8 @@ With KAIROS_REDIS_URL set, every event also crosses Redis pub/sub so pages on ot
 
 Topics in use:
 - `tenant:{tenant_id}:customer:{customer_id}`: one customer's appointments changed (their panels refresh).
+- `tenant:{tenant_id}:customer:{customer_id}:sessions`: some of the customer's sessions ended (sign-out, password
+  change or reset, account closed); each open page checks whether its own session is still live.
 - `tenant:{tenant_id}:availability`: slots may have changed; payload has `staff_id` and `day` (ISO, business zone).
 """
 
@@ -38,6 +40,10 @@ def customer_topic(tenant_id: int, customer_id: int) -> str:
     return f'tenant:{tenant_id}:customer:{customer_id}'
 
 
+def sessions_topic(tenant_id: int, customer_id: int) -> str:
+    return f'tenant:{tenant_id}:customer:{customer_id}:sessions'
+
+
 def availability_topic(tenant_id: int) -> str:
     return f'tenant:{tenant_id}:availability'
 
@@ -55,6 +61,12 @@ def subscribe(topic: str, callback: Callback) -> Callable[[], None]:
                 _subscribers.pop(topic, None)
 
     return unsubscribe
+
+
+def forget_subscribers() -> None:
+    """Drop every subscription (tests: pages of a finished test must not hear the next test's events)."""
+    with _lock:
+        _subscribers.clear()
 
 
 def publish(topic: str, payload: dict[str, Any] | None = None) -> None:

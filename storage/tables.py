@@ -286,12 +286,15 @@ class WebhookEvent(SQLModel, table=True):
 
 
 class AuthSession(SQLModel, table=True):
+    """A signed-in browser. Only the SHA-256 of its token is kept, so a copy of the database signs nobody in."""
+
     __tablename__ = 'auth_session'
-    id: str = Field(primary_key=True)
+    token_hash: str = Field(primary_key=True)
     tenant_id: int = tenant_fk()
     customer_id: int | None = Field(default=None, foreign_key='customer.id', index=True)
     admin_id: int | None = Field(default=None, foreign_key='admin_user.id')
     created_at: datetime = Field(sa_column=utc_column())
+    last_seen_at: datetime = Field(sa_column=utc_column())  # idle sessions end; refreshed a few times an hour
     revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 

@@ -17,12 +17,13 @@ from ui.body_limit import BodyLimit
 from ui.theme import install_css
 
 # Modules whose pages need no sign-in; each registers its routes when imported.
-PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.login', 'ui.webhooks', 'ui.pages.signin_flows', 'ui.pages.book')
+PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.session', 'ui.pages.login', 'ui.webhooks', 'ui.pages.signin_flows',
+                                 'ui.pages.book')
 # Panel sections and other signed-in pages.
 PRIVATE_PAGES: tuple[str, ...] = ('ui.pages.panel', 'ui.pages.receipts', 'ui.pages.avatar')
 PUBLIC_PREFIXES: tuple[str, ...] = ('/login', '/logout', '/_nicegui', '/static', '/healthz', '/favicon', '/webhooks/',
                                       '/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic',
-                                      '/confirm-email', '/auth/oidc', '/book')
+                                      '/confirm-email', '/auth/oidc', '/auth/finish', '/book')
 
 
 def is_public(path: str) -> bool:
@@ -61,7 +62,15 @@ def setup() -> None:
 
 
 def storage_options() -> dict[str, object]:
-    return {'storage_secret': get_config().secret}
+    return {'storage_secret': get_config().secret, 'session_middleware_kwargs': session_cookie_options()}
+
+
+def session_cookie_options() -> dict[str, object]:
+    """NiceGUI's browser cookie: Secure when customers reach us over https, never sent on cross-site posts, and
+    gone when the longest session would be."""
+    cfg = get_config()
+    return {'https_only': cfg.public_url.lower().startswith('https://'), 'same_site': 'lax',
+            'max_age': int(cfg.session_lifetime.total_seconds())}
 
 
 def run(*, host: str | None = None, port: int | None = None, reload: bool = False) -> None:
@@ -73,5 +82,6 @@ def run(*, host: str | None = None, port: int | None = None, reload: bool = Fals
         os.environ.setdefault('NICEGUI_REDIS_URL', cfg.redis_url)
     setup()
     ui.run(host=host or cfg.host, port=port or cfg.port, title='Kairos', reload=reload, show=False,
-           favicon='🗓️', language='en-GB', storage_secret=cfg.secret, uvicorn_logging_level='warning',
+           favicon='🗓️', language='en-GB', storage_secret=cfg.secret,
+           session_middleware_kwargs=session_cookie_options(), uvicorn_logging_level='warning',
            reconnect_timeout=10, proxy_headers=True, forwarded_allow_ips=cfg.forwarded_allow_ips)

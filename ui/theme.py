@@ -72,6 +72,12 @@ def panel_frame(tenant: d.Tenant, *, sections: Sequence[tuple[str, str, str]], c
         yield chrome
 
 
+def sign_out_button(*, label: str = 'Sign out', classes: str = '', props: str = 'flat no-caps color=white') -> None:
+    """A Sign out button that POSTs to /logout: a plain form, so no link or image elsewhere can sign anyone out."""
+    with ui.element('form').props('method=post action=/logout').classes('q-ma-none'):
+        ui.button(label).props(f'type=submit {props}').classes(classes).mark('sign-out')
+
+
 @contextmanager
 def frame(tenant: d.Tenant, *, title: str = '', signed_in: bool = False) -> Iterator[None]:
     """Header with the business's name (and Sign out when signed in) above the page's main landmark."""
@@ -83,7 +89,6 @@ def frame(tenant: d.Tenant, *, title: str = '', signed_in: bool = False) -> Iter
                 ui.image(tenant.branding.logo_url).props(f'alt="{tenant.name}"').classes('w-8 h-8')
             ui.label(tenant.name).classes('text-subtitle1 text-weight-medium')
         if signed_in:
-            ui.button('Sign out', on_click=lambda: ui.navigate.to('/logout')).props(
-                'flat no-caps color=white').mark('sign-out')
+            sign_out_button()
     with ui.column().classes('k-main q-pa-md gap-4').props('role=main'):
         yield

@@ -57,7 +57,7 @@ def test_sign_up_sends_a_link_that_verifies_the_email_and_signs_in_once(db, inbo
     assert 'Hello Grace' in text_of(msg)
     signed = accounts.verify_email(db, tenant_id=tenant, token=token_in(msg, '/verify'), now=NOW)
     assert signed.customer.email == 'Grace@Example.com' and signed.customer.email_verified
-    assert auth.current_customer(db, tenant_id=tenant, session_id=signed.session_id).id == signed.customer.id
+    assert auth.current_customer(db, tenant_id=tenant, session_id=signed.session_id, now=NOW).id == signed.customer.id
     with pytest.raises(InvalidToken):  # single use
         accounts.verify_email(db, tenant_id=tenant, token=token_in(msg, '/verify'), now=NOW)
     again = accounts.attempt_sign_in(db, tenant_id=tenant, email='grace@example.com', password=STRONG,
@@ -110,7 +110,7 @@ def test_reset_link_sets_a_new_password_once_and_ends_every_session(db, inbox) -
     assert 'do not match' in mismatch.value.problems['confirm']
     accounts.set_password_with_link(db, tenant_id=tenant, purpose=Purpose.RESET, token=token, password=STRONG,
                                     confirm=STRONG, now=NOW + timedelta(minutes=5))
-    assert auth.current_customer(db, tenant_id=tenant, session_id=old_session.session_id) is None
+    assert auth.current_customer(db, tenant_id=tenant, session_id=old_session.session_id, now=NOW) is None
     with pytest.raises(SignInFailed):
         auth.sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo', now=NOW)
     assert auth.sign_in(db, tenant_id=tenant, email='ada@example.com', password=STRONG, now=NOW)

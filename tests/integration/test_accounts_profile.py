@@ -119,8 +119,8 @@ def test_changing_the_password_needs_the_current_one_and_ends_only_the_other_ses
     ended = accounts.change_password(db, tenant_id=tenant, customer_id=ada, current='kairos-demo', new=STRONG,
                                      confirm=STRONG, keep_session_id=here.session_id, now=NOW)
     assert ended == 1
-    assert auth.current_customer(db, tenant_id=tenant, session_id=here.session_id).id == ada
-    assert auth.current_customer(db, tenant_id=tenant, session_id=phone.session_id) is None
+    assert auth.current_customer(db, tenant_id=tenant, session_id=here.session_id, now=NOW).id == ada
+    assert auth.current_customer(db, tenant_id=tenant, session_id=phone.session_id, now=NOW) is None
     assert inbox.last_to('ada@example.com')['Subject'] == 'Your password for Lumen Studio was changed'
     with pytest.raises(SignInFailed):
         auth.sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo', now=NOW)
@@ -146,7 +146,7 @@ def test_a_closed_account_cannot_sign_in_or_book_keeps_its_past_and_frees_its_em
     accounts.delete_account(db, tenant_id=tenant, customer_id=ada, confirmation='delete', now=NOW)
 
     # 1. it cannot sign in, by any door, and its open session is over
-    assert auth.current_customer(db, tenant_id=tenant, session_id=session.session_id) is None
+    assert auth.current_customer(db, tenant_id=tenant, session_id=session.session_id, now=NOW) is None
     with pytest.raises(SignInFailed):
         accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo',
                                  address=None, now=NOW)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from nicegui import events, run, ui
+from nicegui import events, ui
 
 from services import avatars
-from services.context import get_db
 from ui.context import PanelContext
 
 HELP = 'JPG, PNG or WEBP, up to 2 MB. We shrink it and remove hidden data such as location.'
@@ -44,8 +43,7 @@ def avatar_upload(ctx: PanelContext, *, first_name: str, last_name: str, email: 
         data = await e.file.read()
         try:
             # customer_id comes from the session, never from the browser: only the owner can change it.
-            url = await run.io_bound(avatars.save_avatar, get_db(), tenant_id=ctx.tenant.id,
-                                     customer_id=ctx.customer.id, data=data, now=ctx.now())
+            url = await ctx.act(avatars.save_avatar, data=data, now=ctx.now())
         except avatars.AvatarRefused as refusal:
             show(refusal.message, error=True)
         else:
@@ -64,7 +62,7 @@ def avatar_upload(ctx: PanelContext, *, first_name: str, last_name: str, email: 
         uploader.reset()
 
     async def remove_photo() -> None:
-        await run.io_bound(avatars.remove_avatar, get_db(), tenant_id=ctx.tenant.id, customer_id=ctx.customer.id)
+        await ctx.act(avatars.remove_avatar)
         state['url'] = None
         draw()
         show('Your photo was removed.', error=False)

@@ -1,11 +1,13 @@
 """What the booking page shows once a time is booked: the booked time, how the deposit is paid, the way to the panel.
 
 The booking is remembered in this browser's own storage (`app.storage.user`), so the confirmation survives the trip
-to Stripe and back without putting an appointment id in a link anyone could change.
+to Stripe and back without putting an appointment id in a link anyone could change. It is shown for an hour at most
+and signing out forgets it, so the next person at a shared computer does not find it.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from nicegui import app, ui
@@ -16,6 +18,7 @@ from ui.components.slot_picker import zone_words
 from ui.context import PanelContext
 
 KEY = 'last_booking'
+SHOWN_FOR = 3600  # seconds: long enough to pay at Stripe and come back
 
 
 def remember_booking(ctx: PanelContext, appt: d.Appointment, *, customer: d.Customer, created: bool, deposit: int,
@@ -38,12 +41,15 @@ def remember_booking(ctx: PanelContext, appt: d.Appointment, *, customer: d.Cust
         'email': customer.email,
         'created': created,
         'signed_in': signed_in,
+        'at': time.time(),
     }
 
 
 def last_booking() -> dict[str, Any] | None:
     found = app.storage.user.get(KEY)
-    return found if isinstance(found, dict) else None
+    if not isinstance(found, dict) or time.time() - float(found.get('at', 0)) > SHOWN_FOR:
+        return None
+    return found
 
 
 def confirmation(booked: dict[str, Any], *, paid: bool = False, canceled: bool = False) -> None:

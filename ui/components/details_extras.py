@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from nicegui import run, ui
+from nicegui import ui
 
 from domain import model as d
 from domain import rules
 from services import appointments
-from services.context import get_db
 from ui.context import PanelContext
 
 
@@ -37,9 +36,7 @@ def _actions(ctx: PanelContext, appt: d.Appointment) -> None:
                 'join-meeting')
         async def download() -> None:
             try:
-                name, data = await run.io_bound(appointments.appointment_calendar, get_db(),
-                                                tenant_id=ctx.tenant.id, customer_id=ctx.customer.id,
-                                                appointment_id=appt.id, now=ctx.now())
+                name, data = await ctx.act(appointments.appointment_calendar, appointment_id=appt.id, now=ctx.now())
             except appointments.NotAllowed as refused:
                 ui.notify(refused.message, type='negative')
                 return
@@ -55,8 +52,7 @@ def _meeting_url(appt: d.Appointment) -> str | None:
 
 
 async def _rating(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None) -> None:
-    given = await run.io_bound(appointments.rating_of, get_db(), tenant_id=ctx.tenant.id,
-                               customer_id=ctx.customer.id, appointment_id=appt.id)
+    given = await ctx.act(appointments.rating_of, appointment_id=appt.id)
     box = ui.column().classes('w-full gap-2 q-mt-md').props('role=region aria-label="Rate your visit"').mark(
         'rating')
     with box:
@@ -75,9 +71,8 @@ async def _rating(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[
         async def send() -> None:
             value = int(stars.value or 0)
             try:
-                saved = await run.io_bound(appointments.rate, get_db(), tenant_id=ctx.tenant.id,
-                                           customer_id=ctx.customer.id, appointment_id=appt.id, stars=value,
-                                           comment=form.comment, now=ctx.now())
+                saved = await ctx.act(appointments.rate, appointment_id=appt.id, stars=value,
+                                      comment=form.comment, now=ctx.now())
             except appointments.NotAllowed as refused:
                 error.text = refused.message
                 return

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from nicegui import run, ui
+from nicegui import ui
 
 from domain import model as d
 from services import panel
-from services.context import get_db
 from ui.context import PanelContext
 
 
@@ -46,8 +45,7 @@ def drawer(title: str, *, mark: str = '') -> Drawer:
 
 async def own_appointment(ctx: PanelContext, appointment_id: int) -> d.Appointment | None:
     """The customer's own appointment (with its history) for a drawer; anyone else's gets a notice and None."""
-    appt = await run.io_bound(panel.appointment_detail, get_db(), tenant_id=ctx.tenant.id,
-                              customer_id=ctx.customer.id, appointment_id=appointment_id)
+    appt = await ctx.act(panel.appointment_detail, appointment_id=appointment_id)
     if appt is None:
         ui.notify('That appointment is not in your account.', type='negative')
     return appt

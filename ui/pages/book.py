@@ -27,6 +27,7 @@ from ui.components.booking_confirmation import confirmation, last_booking, remem
 from ui.components.pay_drawer import return_base
 from ui.components.slot_picker import SlotPicker, SlotQuery
 from ui.context import PanelContext, known_timezones
+from ui.pages import session
 from ui.theme import frame
 
 ANY = 'any'
@@ -70,6 +71,8 @@ async def book_page(request: Request, service: str = '', package: str = '') -> N
     ctx = PanelContext(tenant=tenant, customer=customer or _guest(tenant), session_id=session_id or '',
                        settings=settings)
     with frame(tenant, title='Book', signed_in=customer is not None):
+        if customer is not None and session_id:
+            session.watch(tenant.id, customer.id, session_id)  # signed out elsewhere: this tab leaves too
         with ui.column().classes('w-full max-w-3xl self-center gap-4'):
             ui.label('Book an appointment').classes('text-h5').props('role=heading aria-level=1')
             package_id = _int(package)
@@ -235,8 +238,7 @@ async def _book(ctx: PanelContext, customer: d.Customer | None, form: BookingFor
                 return Outcome(message='Please try again in a moment.')
             customer, created = found
         else:
-            customer = await run.io_bound(accounts.ensure_can_book, get_db(), tenant_id=tenant_id,
-                                          customer_id=customer.id)
+            customer = await ctx.act(accounts.ensure_can_book)  # the session is checked right before booking
         appt = await run.io_bound(booking.book, get_db(), tenant_id=tenant_id, customer_id=customer.id,
                                   service_id=service.id, staff_id=form.staff if isinstance(form.staff, int) else None,
                                   start=slot.start, now=now, notes=form.notes.strip(),
@@ -271,8 +273,7 @@ async def _package(ctx: PanelContext, customer: d.Customer | None, package_id: i
                   ).props('unelevated no-caps')
         return None
     try:
-        return await run.io_bound(packages.package_for_booking, get_db(), tenant_id=ctx.tenant.id,
-                                  customer_id=customer.id, customer_package_id=package_id, now=ctx.now())
+        return await ctx.act(packages.package_for_booking, customer_package_id=package_id, now=ctx.now())
     except packages.PackageRefused as refusal:
         with ui.row().classes('items-start no-wrap gap-2').props('role=status').mark('package-refusal'):
             ui.icon('info', size='20px').props('aria-hidden=true')

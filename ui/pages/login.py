@@ -13,7 +13,7 @@ from nicegui import app, run, ui
 from services import accounts, auth, panel
 from services.context import get_db
 from services.tenants import resolve_tenant
-from ui.pages import signin_flows
+from ui.pages import session, signin_flows
 from ui.theme import frame
 
 
@@ -60,8 +60,7 @@ async def login_page(request: Request, next: str = '/', deleted: str = '') -> Re
             return
         finally:
             button.props(remove='loading')
-        app.storage.user['session'] = signed.session_id
-        ui.navigate.to(safe_next(next))
+        session.hand_over(signed.session_id, safe_next(next))
 
     def show_error(message: str) -> None:
         error.text = message
@@ -87,11 +86,3 @@ async def login_page(request: Request, next: str = '/', deleted: str = '') -> Re
             with ui.element('div').classes('w-full').mark('signin-links'):
                 signin_flows.sign_in_links(allow_signup=(await run.io_bound(
                     panel.panel_settings, get_db(), tenant_id=tenant.id)).allow_signup)
-
-
-@ui.page('/logout')
-async def logout_page() -> RedirectResponse:
-    session_id = app.storage.user.pop('session', None)
-    if session_id:
-        await run.io_bound(auth.sign_out, get_db(), session_id=session_id, now=datetime.now(UTC))
-    return RedirectResponse('/login', status_code=303)

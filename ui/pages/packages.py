@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from nicegui import run, ui
+from nicegui import ui
 
 from domain import model as d
 from domain import payments as dp
 from services import events, packages, payments
-from services.context import get_db
 from ui import format as fmt
 from ui.components.drawer import drawer
 from ui.components.live import LiveSubscription
@@ -22,8 +21,7 @@ async def build(ctx: PanelContext) -> None:
     cards = ui.column().classes('w-full gap-3').mark('package-list')
 
     async def refresh() -> None:
-        found = await run.io_bound(packages.customer_packages, get_db(), tenant_id=ctx.tenant.id,
-                                   customer_id=ctx.customer.id)
+        found = await ctx.act(packages.customer_packages)
         cards.clear()
         with cards:
             if not found:
@@ -84,18 +82,16 @@ def booking_link(ctx: PanelContext, customer_package_id: int) -> str:
 
 async def open_package_pay(ctx: PanelContext, cp: d.CustomerPackage) -> None:
     try:
-        options = await run.io_bound(payments.payment_options, get_db(), tenant_id=ctx.tenant.id,
-                                     customer_id=ctx.customer.id, customer_package_id=cp.id)
+        options = await ctx.act(payments.payment_options, customer_package_id=cp.id)
     except payments.PaymentRefused as refused:
         ui.notify(refused.message, type='warning')
         return
 
     async def checkout() -> str:
         base = return_base()
-        return await run.io_bound(packages.pay_package, get_db(), tenant_id=ctx.tenant.id,
-                                  customer_id=ctx.customer.id, customer_package_id=cp.id,
-                                  success_url=f'{base}/packages?paid={cp.id}',
-                                  cancel_url=f'{base}/packages?canceled={cp.id}', now=ctx.now())
+        return await ctx.act(packages.pay_package, customer_package_id=cp.id,
+                             success_url=f'{base}/packages?paid={cp.id}',
+                             cancel_url=f'{base}/packages?canceled={cp.id}', now=ctx.now())
 
     with drawer('Pay', mark='pay-drawer') as pay_drawer:
         ui.label(cp.package.name).classes('text-subtitle1 text-weight-medium').props('role=heading aria-level=3')

@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from nicegui import app, run, ui
+from nicegui import app, ui
 
 from domain.accounts import GENDERS, ProfileInput, profile_problems
 from services import accounts
-from services.context import get_db
 from ui.components.avatar_upload import avatar_upload
-from ui.context import PanelContext
+from ui.context import PanelContext, to_sign_in
 
 
 @dataclass
@@ -26,8 +25,7 @@ class ProfileForm:
 
 
 async def build(ctx: PanelContext) -> None:
-    customer = await run.io_bound(accounts.get_customer, get_db(), tenant_id=ctx.tenant.id,
-                                  customer_id=ctx.customer.id)
+    customer = await ctx.act(accounts.get_customer)
     form = ProfileForm(first_name=customer.first_name, last_name=customer.last_name, email=customer.email,
                        phone=customer.phone, birth_date=customer.birth_date.isoformat() if customer.birth_date else '',
                        gender=customer.gender if customer.gender in GENDERS else '')
@@ -53,12 +51,10 @@ async def build(ctx: PanelContext) -> None:
             return
         button.props('loading')
         try:
-            await run.io_bound(accounts.update_profile, get_db(), tenant_id=ctx.tenant.id,
-                               customer_id=ctx.customer.id, profile=profile, today=today)
+            await ctx.act(accounts.update_profile, profile=profile, today=today)
             note = 'Your profile is saved.'
             if form.email.strip().lower() != customer.email.lower():
-                await run.io_bound(accounts.request_email_change, get_db(), tenant_id=ctx.tenant.id,
-                                   customer_id=ctx.customer.id, new_email=form.email, now=ctx.now())
+                await ctx.act(accounts.request_email_change, new_email=form.email, now=ctx.now())
                 note += (f' We sent a link to {form.email.strip()}: your email changes when you open it. '
                          f'Until then we keep using {customer.email}.')
         except accounts.ProfileInvalid as refusal:
@@ -123,14 +119,13 @@ def _danger_zone(ctx: PanelContext) -> None:
 
     async def delete() -> None:
         try:
-            await run.io_bound(accounts.delete_account, get_db(), tenant_id=ctx.tenant.id,
-                               customer_id=ctx.customer.id, confirmation=typed.value or '', now=ctx.now())
+            await ctx.act(accounts.delete_account, confirmation=typed.value or '', now=ctx.now())
         except accounts.AccountError as refusal:
             problem.text = refusal.message
             return
         app.storage.user.pop('session', None)
         dialog.close()
-        ui.navigate.to('/login?deleted=1')
+        to_sign_in(target='/login?deleted=1')
 
     confirm.on_click(delete)
 

@@ -22,6 +22,7 @@ from services.context import get_db
 from services.tenants import resolve_tenant
 from services.tokens import InvalidToken, Purpose
 from ui.components.strength_meter import StrengthMeter, password_field
+from ui.pages import session
 from ui.theme import frame
 
 PATHS = ('/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic', '/confirm-email', '/auth/oidc')
@@ -205,7 +206,7 @@ async def oidc_callback(request: Request, code: str = '', state: str = '', error
         except accounts.AccountError as refusal:
             message = refusal.message
         else:
-            app.storage.user['session'] = signed.session_id
+            await session.adopt(request, signed.session_id)
             return RedirectResponse('/', status_code=303)
     with _card(tenant, f'Sign in with {oidc.provider_name()}', ''):
         ui.label(message).classes('text-negative').props('role=alert').mark('oidc-error')
@@ -294,8 +295,7 @@ async def _choose_password_page(request: Request, token: str, purpose: Purpose, 
                 if purpose is Purpose.WELCOME:  # the welcome link came to their inbox: that is proof enough
                     session_id = await run.io_bound(auth.open_session, get_db(), tenant_id=tenant.id,
                                                     customer_id=customer.id, now=now())
-                    app.storage.user['session'] = session_id
-                    ui.navigate.to('/')
+                    session.hand_over(session_id)
                     return
                 body.clear()
                 with body:
@@ -316,8 +316,7 @@ def _settings(tenant_id: int):  # noqa: ANN202
 
 
 def _signed_in(signed: auth.SignedIn) -> None:
-    app.storage.user['session'] = signed.session_id
-    ui.navigate.to('/')
+    session.hand_over(signed.session_id)
 
 
 @contextmanager
