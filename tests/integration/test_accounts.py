@@ -264,7 +264,7 @@ def test_a_stranger_who_locks_the_password_does_not_lock_the_owner_out(db, inbox
     token = token_in(inbox.last_to('ada@example.com'), '/magic')
     signed = accounts.sign_in_with_magic_link(db, tenant_id=tenant, token=token, now=NOW)
     assert signed.customer.email == 'ada@example.com'
-    assert auth.current_customer(db, tenant_id=tenant, session_id=signed.session_id).id == signed.customer.id
+    assert auth.current_customer(db, tenant_id=tenant, session_id=signed.session_id, now=NOW).id == signed.customer.id
 
 
 # ---- accounts made by booking ----------------------------------------------------------------------------------
