@@ -128,3 +128,23 @@ def why_cannot_book(customer: Customer | None) -> str | None:
     if not customer.active:
         return 'This account has been closed. Book with a new account instead.'
     return None
+
+
+def masked_email(email: str) -> str:
+    """An address shown to whoever holds a link, before it acts: its first character and its domain (a***@x.com)."""
+    local, at, domain = email.strip().partition('@')
+    if not at:
+        return '***'
+    return f'{local[:1]}***@{domain}'
+
+
+def guest_problems(*, first_name: str, last_name: str, email: str, phone: str) -> dict[str, str]:
+    """A guest's booking details follow the profile's rules: names required, a real-looking email, an optional
+    phone. Field name -> what to fix; empty means they may be used."""
+    checks = {
+        'first_name': name_problem(first_name, label='first name'),
+        'last_name': name_problem(last_name, label='last name'),
+        'email': email_problem(email),
+        'phone': phone_problem(phone),
+    }
+    return {k: v for k, v in checks.items() if v}

@@ -7,8 +7,10 @@ Functions that hash or check a password (Argon2) or send mail block: pages call 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
@@ -39,6 +41,10 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 CHECK_INBOX = 'If that email belongs to an account, a link is on its way. Check your inbox (and the spam folder).'
+# Links that die when the password changes or is reset: whoever held the old password (or asked for them with it)
+# keeps nothing. The undo link of an email change is not among them: it must outlive a stranger's password change.
+PASSWORD_BOUND = (Purpose.RESET.value, Purpose.WELCOME.value, Purpose.MAGIC.value, Purpose.VERIFY.value,
+                  Purpose.EMAIL_CHANGE.value)
 UNVERIFIED = 'Please confirm your email address first: we have sent you a new link.'
 
 
@@ -80,14 +86,25 @@ def attempt_sign_in(db: Database, *, tenant_id: int, email: str, password: str, 
     lim.clear(checks[0])  # the owner got in: their account's count starts over (the address's does not)
     if not signed.customer.email_verified:
         auth.sign_out(db, session_id=signed.session_id, now=now)
+        with db.read() as s:
+            abandoned = _abandoned(s, signed.customer, now=now)
+        if abandoned:  # an old unconfirmed sign-up signs in no more; signing up again replaces it
+            raise SignInFailed()
         _try_send_verification(db, tenant_id=tenant_id, customer=signed.customer, address=address, now=now)
         raise SignInFailed(UNVERIFIED)
     return signed
 
 
 def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_name: str, last_name: str,
-            now: datetime, address: str | None = None) -> None:
-    """Open an unverified account and email a confirmation link; the answer is the same for a known email."""
+            now: datetime, address: str | None = None) -> str:
+    """Open an unverified account and email a confirmation link; the answer is the same for a known email.
+
+    Returns a sign-up proof for the browser that signed up ('' when the email already had an account): kept in that
+    browser's server-side storage and handed to `verify_email`, it lets the confirmation link keep the password chosen
+    here. A confirmation without it is a proof of the mailbox only, and a password nobody proved is cleared then.
+    An unconfirmed sign-up older than KAIROS_UNVERIFIED_DAYS with no appointments is closed first, so the email can
+    sign up again.
+    """
     with db.read() as s:
         settings = q.panel_settings(s, tenant_id=tenant_id)
     if not settings.allow_signup:
@@ -106,6 +123,9 @@ def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_na
     try:
         with db.write() as s:
             existing = store.active_customer_by_email(s, tenant_id=tenant_id, email=email)
+            if existing is not None and _abandoned(s, existing, now=now):
+                _close(s, tenant_id=tenant_id, customer_id=existing.id, now=now)
+                existing = None
             created = None
             if existing is None:
                 created = store.insert_customer(s, tenant_id=tenant_id, email=email, first_name=first_name,
@@ -115,17 +135,88 @@ def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_na
         created, existing = None, _active_by_email(db, tenant_id, email)
     if created is not None:
         _send_verification(db, tenant_id=tenant_id, customer=created, now=now)
-    elif existing is not None:
+        return signup_proof(created.id, password_hash)
+    if existing is not None:
         # Tell the owner, not the visitor: the page answers the same either way.
         _send_link(db, tenant_id=tenant_id, customer=existing, purpose=Purpose.RESET, template='account_exists',
                    path='/reset', now=now)
+    return ''
 
 
-def verify_email(db: Database, *, tenant_id: int, token: str, now: datetime) -> SignedIn:
-    """Confirm the email behind a verification link and sign the customer in."""
+def verify_email(db: Database, *, tenant_id: int, token: str, now: datetime, signup_proof: str = '',
+                 password: str = '', address: str | None = None) -> SignedIn:
+    """Confirm the email behind a verification link and sign the customer in.
+
+    The password chosen at sign-up survives only when the one who signed up is the one confirming: the same browser
+    (its `signup_proof`) or someone who types that password. Otherwise the link proves the mailbox only: a password
+    set by whoever signed up with this address is cleared and their sessions end (see `prove_email`), and the owner
+    chooses their own password later.
+    """
+    customer = check_link(db, tenant_id=tenant_id, purpose=Purpose.VERIFY, token=token, now=now)
+    with db.read() as s:
+        current_hash = store.password_hash_of(s, tenant_id=tenant_id, customer_id=customer.id)
+    keep = bool(current_hash) and hmac.compare_digest(signup_proof, _signup_proof(customer.id, current_hash or ''))
+    if current_hash and not keep and password:
+        checks = ratelimit.sign_in_checks(tenant_id=tenant_id, email=customer.email, address=address)
+        lim = ratelimit.limiter()
+        try:
+            lim.ensure_open(*checks)
+        except ratelimit.TooManyAttempts as e:
+            raise AccountError(e.message) from e
+        if not auth.verify_password(password, current_hash):
+            lim.hit(*checks)
+            raise ProfileInvalid({'password': 'That is not the password chosen at sign-up. Leave it empty to '
+                                              'choose a new one after confirming.'})
+        keep = True
     customer = _redeem_for_active(db, tenant_id=tenant_id, purpose=Purpose.VERIFY, token=token, now=now,
-                                  verify=True)
+                                  verify=True, keep_password=keep)
     return SignedIn(auth.open_session(db, tenant_id=tenant_id, customer_id=customer.id, now=now), customer)
+
+
+def signup_proof(customer_id: int, password_hash: str) -> str:
+    """What the signing-up browser keeps to show, at confirmation, that it chose the account's password."""
+    return _signup_proof(customer_id, password_hash)
+
+
+def _signup_proof(customer_id: int, password_hash: str) -> str:
+    key = get_config().secret.encode()
+    return hmac.new(key, f'signup:{customer_id}:{password_hash}'.encode(), hashlib.sha256).hexdigest()
+
+
+def prove_email(db: Database, *, tenant_id: int, customer_id: int, now: datetime) -> None:
+    """The owner of the address proved it (magic link, single sign-on, booking confirmation): see `_prove_email`."""
+    with db.write() as s:
+        _prove_email(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+
+
+def _prove_email(s: Any, *, tenant_id: int, customer_id: int, now: datetime, keep_password: bool = False) -> None:
+    """The first proof of the mailbox, whatever the channel, takes the account from whoever opened it without one:
+    a password nobody proved is cleared, every session and open link of the account ends, then the email counts as
+    verified. Later proofs change nothing."""
+    customer = store.active_customer(s, tenant_id=tenant_id, customer_id=customer_id)
+    if customer is None or customer.email_verified:
+        return
+    if not keep_password:
+        store.clear_password(s, tenant_id=tenant_id, customer_id=customer_id)
+    q.revoke_sessions(s, customer_id=customer_id, now=now)
+    store.retire_tokens(s, customer_id=customer_id, now=now)
+    store.mark_verified(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+
+
+def _abandoned(s: Any, customer: d.Customer, *, now: datetime) -> bool:
+    """An unconfirmed sign-up (a password, never a proof of the email) older than KAIROS_UNVERIFIED_DAYS that never
+    booked: nobody owns it, and it must not keep the address from its owner."""
+    if customer.email_verified or not customer.has_password or customer.created_at is None:
+        return False
+    if now - customer.created_at < timedelta(days=get_config().unverified_days):
+        return False
+    return not store.has_appointments(s, tenant_id=customer.tenant_id, customer_id=customer.id)
+
+
+def _close(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> None:
+    store.soft_delete(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+    q.revoke_sessions(s, customer_id=customer_id, now=now)
+    store.retire_tokens(s, customer_id=customer_id, now=now)
 
 
 def resend_verification(db: Database, *, tenant_id: int, email: str, now: datetime, address: str | None = None) -> None:
@@ -187,8 +278,7 @@ def set_password_with_link(db: Database, *, tenant_id: int, purpose: Purpose, to
         redeemed = redeem(s, tenant_id=tenant_id, purpose=purpose, token=token, now=now)
         store.set_password_hash(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, password_hash=password_hash)
         store.mark_verified(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now)
-        store.retire_tokens(s, customer_id=redeemed.customer_id, now=now,
-                            purposes=(Purpose.RESET.value, Purpose.WELCOME.value, Purpose.MAGIC.value))
+        store.retire_tokens(s, customer_id=redeemed.customer_id, now=now, purposes=PASSWORD_BOUND)
         q.revoke_sessions(s, customer_id=redeemed.customer_id, now=now)
     _send_password_changed(db, tenant_id=tenant_id, customer=customer, now=now)
     return customer
@@ -206,34 +296,18 @@ def sign_in_with_magic_link(db: Database, *, tenant_id: int, token: str, now: da
     return SignedIn(auth.open_session(db, tenant_id=tenant_id, customer_id=customer.id, now=now), customer)
 
 
-# ---- accounts made by booking ----------------------------------------------------------------------------------
+# ---- accounts made by booking (see services.booking.confirm_hold) ------------------------------------------------
 
 
-def customer_for_booking(db: Database, *, tenant_id: int, email: str, first_name: str, last_name: str, phone: str,
-                         now: datetime) -> tuple[d.Customer, bool]:
-    """The active account with this email, or a new one (True); a new one gets the welcome email when the
-    business auto-creates accounts."""
-    problem = email_problem(email)
-    if problem:
-        raise AccountError(problem)
-    try:
-        with db.write() as s:
-            existing = store.active_customer_by_email(s, tenant_id=tenant_id, email=email)
-            if existing is not None:
-                return existing, False
-            settings = q.panel_settings(s, tenant_id=tenant_id)
-            created = store.insert_customer(s, tenant_id=tenant_id, email=email, first_name=first_name,
-                                            last_name=last_name, phone=phone, password_hash=None, verified_at=None,
-                                            now=now)
-    except sqlalchemy.exc.IntegrityError:  # the same person booked twice at once: use the account that won
-        found = _active_by_email(db, tenant_id, email)
-        if found is None:
-            raise
-        return found, False
-    if settings.auto_create_account:
-        _send_link(db, tenant_id=tenant_id, customer=created, purpose=Purpose.WELCOME, template='welcome',
-                   path='/set-password', now=now)
-    return created, True
+def send_welcome(db: Database, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
+    """Email an account made by a booking its one-time link to choose a password."""
+    _send_link(db, tenant_id=tenant_id, customer=customer, purpose=Purpose.WELCOME, template='welcome',
+               path='/set-password', now=now)
+
+
+def prove_email_in(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> None:
+    """`prove_email` inside the caller's write transaction (a confirmed booking)."""
+    _prove_email(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
 
 
 def ensure_can_book(db: Database, *, tenant_id: int, customer_id: int) -> d.Customer:
@@ -335,8 +409,7 @@ def change_password(db: Database, *, tenant_id: int, customer_id: int, current: 
     password_hash = auth.hash_password(new)
     with db.write() as s:
         store.set_password_hash(s, tenant_id=tenant_id, customer_id=customer_id, password_hash=password_hash)
-        store.retire_tokens(s, customer_id=customer_id, now=now, purposes=(Purpose.RESET.value, Purpose.MAGIC.value,
-                                                                           Purpose.WELCOME.value))
+        store.retire_tokens(s, customer_id=customer_id, now=now, purposes=PASSWORD_BOUND)
         ended = q.revoke_sessions(s, customer_id=customer_id, now=now, keep=keep_session_id)
     _send_password_changed(db, tenant_id=tenant_id, customer=customer, now=now)
     return ended
@@ -463,11 +536,12 @@ def _active_by_email(db: Database, tenant_id: int, email: str) -> d.Customer | N
 
 
 def _redeem_for_active(db: Database, *, tenant_id: int, purpose: Purpose, token: str, now: datetime,
-                       verify: bool) -> d.Customer:
+                       verify: bool, keep_password: bool = False) -> d.Customer:
     with db.write() as s:
         redeemed = redeem(s, tenant_id=tenant_id, purpose=purpose, token=token, now=now)
         if verify:
-            store.mark_verified(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now)
+            _prove_email(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now,
+                         keep_password=keep_password)
         customer = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
         if customer is None:
             raise InvalidToken()

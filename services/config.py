@@ -37,6 +37,8 @@ class Config(BaseSettings):
     templates_dir: Path | None = Field(None, description='folder of email templates overriding the built-in ones')
     forwarded_allow_ips: str = Field('127.0.0.1', description='proxies whose X-Forwarded-For is trusted (client '
                                      'addresses for rate limits behind a load balancer); comma-separated or *')
+    unverified_days: int = Field(7, ge=1, description='days after which an unconfirmed sign-up with no appointments '
+                                 'is closed, so its email can sign up again')
     argon2_fast: bool = Field(False, description='cheap password hashing, for tests only')
 
 
