@@ -348,29 +348,73 @@ def update_profile(db: Database, *, tenant_id: int, customer_id: int, profile: P
     return customer
 
 
-def request_email_change(db: Database, *, tenant_id: int, customer_id: int, new_email: str, now: datetime) -> None:
-    """Send a confirmation link to the new address; the account keeps the old one until it is followed."""
+RECENT_SIGN_IN = timedelta(minutes=10)
+NEEDS_PASSWORD = 'Enter your current password to change your email.'
+NEEDS_RECENT_SIGN_IN = ('For your safety, sign in again (a sign-in link by email works) and change your email within '
+                        '10 minutes.')
+
+
+def request_email_change(db: Database, *, tenant_id: int, customer_id: int, new_email: str, now: datetime,
+                         password: str = '', signed_in_at: datetime | None = None,
+                         address: str | None = None) -> None:
+    """Send a confirmation link to the new address; the account keeps the old one until it is followed.
+
+    Whoever asks must show it is the owner: the current password, or a sign-in less than RECENT_SIGN_IN ago (an
+    account without a password has only that). A few requests an hour per account; a wrong password counts as a
+    failed sign-in. The link dies when the password changes or is reset (PASSWORD_BOUND).
+    """
     problem = email_problem(new_email)
     if problem:
         raise ProfileInvalid({'email': problem})
     customer = get_customer(db, tenant_id=tenant_id, customer_id=customer_id)
     if q.normalise_email(new_email) == q.normalise_email(customer.email):
         raise ProfileInvalid({'email': 'That is already your email address.'})
+    limits = ratelimit.email_change_checks(tenant_id=tenant_id, customer_id=customer_id)
+    lim = ratelimit.limiter()
+    try:
+        lim.ensure_open(*limits)
+    except ratelimit.TooManyAttempts as e:
+        raise AccountError(e.message) from e
+    recent = signed_in_at is not None and timedelta(0) <= now - signed_in_at <= RECENT_SIGN_IN
+    if not recent:
+        _check_current_password(db, tenant_id=tenant_id, customer=customer, password=password, address=address)
     with db.read() as s:
         taken = store.email_in_use(s, tenant_id=tenant_id, email=new_email, except_id=customer_id)
     if taken:
         raise ProfileInvalid({'email': 'That email address is already used by another account.'})
+    lim.hit(*limits)
     _send_link(db, tenant_id=tenant_id, customer=customer, purpose=Purpose.EMAIL_CHANGE, template='email_change',
                path='/confirm-email', now=now, to=new_email.strip(), payload=new_email.strip(),
                old_email=customer.email)
 
 
+def _check_current_password(db: Database, *, tenant_id: int, customer: d.Customer, password: str,
+                            address: str | None) -> None:
+    with db.read() as s:
+        current_hash = store.password_hash_of(s, tenant_id=tenant_id, customer_id=customer.id)
+    if not current_hash:
+        raise ProfileInvalid({'password': NEEDS_RECENT_SIGN_IN})
+    if not password:
+        raise ProfileInvalid({'password': NEEDS_PASSWORD})
+    checks = ratelimit.sign_in_checks(tenant_id=tenant_id, email=customer.email, address=address)
+    lim = ratelimit.limiter()
+    try:
+        lim.ensure_open(*checks)
+    except ratelimit.TooManyAttempts as e:
+        raise AccountError(e.message) from e
+    if not auth.verify_password(password, current_hash):
+        lim.hit(*checks)
+        raise ProfileInvalid({'password': 'Your current password is not right.'})
+
+
 def confirm_email_change(db: Database, *, tenant_id: int, token: str, now: datetime) -> d.Customer:
-    """Switch the account to the address the link was sent to, if no other active account took it meanwhile."""
+    """Switch the account to the address the link was sent to, if no other active account took it meanwhile, and
+    tell the old address, with a link that undoes the change (`undo_email_change`)."""
     try:
         with db.write() as s:
             redeemed = redeem(s, tenant_id=tenant_id, purpose=Purpose.EMAIL_CHANGE, token=token, now=now)
-            if store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id) is None:
+            before = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
+            if before is None:
                 raise InvalidToken()
             if store.email_in_use(s, tenant_id=tenant_id, email=redeemed.payload, except_id=redeemed.customer_id):
                 raise AccountError('That email address is now used by another account.')
@@ -380,6 +424,31 @@ def confirm_email_change(db: Database, *, tenant_id: int, token: str, now: datet
             customer = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
     except sqlalchemy.exc.IntegrityError as e:
         raise AccountError('That email address is now used by another account.') from e
+    assert customer is not None
+    _send_link(db, tenant_id=tenant_id, customer=before, purpose=Purpose.EMAIL_UNDO, template='email_changed',
+               path='/undo-email', now=now, payload=before.email, new_email=customer.email,
+               when=now.strftime('%d %b %Y at %H:%M UTC'), keep_earlier=True)
+    return customer
+
+
+def undo_email_change(db: Database, *, tenant_id: int, token: str, now: datetime) -> d.Customer:
+    """The old address says the change was not theirs: the account gets that address back, every session and open
+    link of it ends (whoever changed it is signed out), and the owner is pointed to a new password."""
+    try:
+        with db.write() as s:
+            redeemed = redeem(s, tenant_id=tenant_id, purpose=Purpose.EMAIL_UNDO, token=token, now=now)
+            if store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id) is None:
+                raise InvalidToken()
+            if store.email_in_use(s, tenant_id=tenant_id, email=redeemed.payload, except_id=redeemed.customer_id):
+                raise AccountError('That address now belongs to another account. Please contact the business.')
+            store.change_email(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, email=redeemed.payload,
+                               now=now)
+            q.revoke_sessions(s, customer_id=redeemed.customer_id, now=now)
+            store.retire_tokens(s, customer_id=redeemed.customer_id, now=now, purposes=PASSWORD_BOUND)
+            s.flush()
+            customer = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
+    except sqlalchemy.exc.IntegrityError as e:
+        raise AccountError('That address now belongs to another account. Please contact the business.') from e
     assert customer is not None
     return customer
 
@@ -569,8 +638,10 @@ def link(path: str, host: str | None = None, **params: str) -> str:
 
 
 def _send_link(db: Database, *, tenant_id: int, customer: d.Customer, purpose: Purpose, template: str, path: str,
-               now: datetime, to: str | None = None, payload: str = '', **extra: str) -> None:
-    token = issue_token(db, tenant_id=tenant_id, customer_id=customer.id, purpose=purpose, now=now, payload=payload)
+               now: datetime, to: str | None = None, payload: str = '', keep_earlier: bool = False,
+               **extra: str) -> None:
+    token = issue_token(db, tenant_id=tenant_id, customer_id=customer.id, purpose=purpose, now=now, payload=payload,
+                        keep_earlier=keep_earlier)
     with db.read() as s:
         business, host = store.tenant_name_and_host(s, tenant_id=tenant_id)
     lifetime = LIFETIME[purpose]

@@ -111,3 +111,11 @@ def booking_checks(*, tenant_id: int, email: str, address: str | None) -> tuple[
     if address:
         checks.append(Check(BOOK_PER_ADDRESS, 'book-address', f'{tenant_id}:{address}'))
     return tuple(checks)
+
+
+# Email changes asked for by a signed-in account: a few per hour, whatever the new address.
+EMAIL_CHANGE_PER_ACCOUNT = parse('3/hour')
+
+
+def email_change_checks(*, tenant_id: int, customer_id: int) -> tuple[Check, ...]:
+    return (Check(EMAIL_CHANGE_PER_ACCOUNT, 'email-change', f'{tenant_id}:{customer_id}'),)

@@ -22,7 +22,7 @@ PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.login', 'ui.webhooks', 'ui.pages.sign
 PRIVATE_PAGES: tuple[str, ...] = ('ui.pages.panel', 'ui.pages.receipts', 'ui.pages.avatar')
 PUBLIC_PREFIXES: tuple[str, ...] = ('/login', '/logout', '/_nicegui', '/static', '/healthz', '/favicon', '/webhooks/',
                                       '/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic',
-                                      '/confirm-email', '/auth/oidc', '/book')
+                                      '/confirm-email', '/undo-email', '/auth/oidc', '/book')
 
 
 def is_public(path: str) -> bool:

@@ -60,6 +60,7 @@ async def login_page(request: Request, next: str = '/', deleted: str = '') -> Re
         finally:
             button.props(remove='loading')
         app.storage.user['session'] = signed.session_id
+        app.storage.user['signed_in_at'] = datetime.now(UTC).isoformat()  # a fresh sign-in may change the email
         ui.navigate.to(safe_next(next))
 
     def show_error(message: str) -> None:

@@ -25,7 +25,8 @@ from services.tokens import InvalidToken, Purpose
 from ui.components.strength_meter import StrengthMeter, password_field
 from ui.theme import frame
 
-PATHS = ('/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic', '/confirm-email', '/auth/oidc')
+PATHS = ('/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic', '/confirm-email', '/undo-email',
+         '/auth/oidc')
 
 
 @dataclass
@@ -212,6 +213,36 @@ async def confirm_email_page(request: Request, token: str = '') -> None:
         _back_to_sign_in('Go to your appointments', target='/')
 
 
+@ui.page('/undo-email')
+async def undo_email_page(request: Request, token: str = '') -> None:
+    tenant = resolve_tenant(request.headers.get('host'))
+    customer = await _link_account(tenant, Purpose.EMAIL_UNDO, token, title='Undo the email change')
+    if customer is None:
+        return
+    with _card(tenant, 'Undo the email change', 'Your account gets this address back and every device is signed '
+                                                'out.'):
+        _who(customer)
+        error = _alert()
+        done = ui.label('').props('role=status').mark('email-restored')
+        done.set_visibility(False)
+
+        async def undo() -> None:
+            try:
+                restored = await run.io_bound(accounts.undo_email_change, get_db(), tenant_id=tenant.id, token=token,
+                                              now=now())
+            except (InvalidToken, accounts.AccountError) as refusal:
+                _show(error, refusal.message)
+                return
+            button.set_visibility(False)
+            done.text = (f'Done: your account uses {restored.email} again and every device was signed out. If someone '
+                         'else knew your password, choose a new one now.')
+            done.set_visibility(True)
+            ui.link('Choose a new password', '/forgot').mark('forgot-link')
+
+        button = ui.button('Undo the change', on_click=undo).props('unelevated no-caps size=lg color=negative') \
+            .classes('w-full').mark('undo-email')
+
+
 @app.get('/auth/oidc/start')
 async def oidc_start(request: Request) -> RedirectResponse:
     if not oidc.enabled():
@@ -236,6 +267,7 @@ async def oidc_callback(request: Request, code: str = '', state: str = '', error
             message = refusal.message
         else:
             app.storage.user['session'] = signed.session_id
+            app.storage.user['signed_in_at'] = now().isoformat()
             return RedirectResponse('/', status_code=303)
     with _card(tenant, f'Sign in with {oidc.provider_name()}', ''):
         ui.label(message).classes('text-negative').props('role=alert').mark('oidc-error')
@@ -326,6 +358,7 @@ async def _choose_password_page(request: Request, token: str, purpose: Purpose, 
                     session_id = await run.io_bound(auth.open_session, get_db(), tenant_id=tenant.id,
                                                     customer_id=customer.id, now=now())
                     app.storage.user['session'] = session_id
+                    app.storage.user['signed_in_at'] = now().isoformat()
                     ui.navigate.to('/')
                     return
                 body.clear()
@@ -367,6 +400,7 @@ def _settings(tenant_id: int):  # noqa: ANN202
 
 def _signed_in(signed: auth.SignedIn) -> None:
     app.storage.user['session'] = signed.session_id
+    app.storage.user['signed_in_at'] = now().isoformat()  # a fresh sign-in may change the email for a few minutes
     ui.navigate.to('/')
 
 
