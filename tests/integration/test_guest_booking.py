@@ -191,3 +191,16 @@ def test_confirming_a_booking_proves_the_mailbox_and_clears_a_strangers_password
     with pytest.raises(InvalidToken):  # the stranger's sign-up link is spent too
         accounts.check_link(db, tenant_id=world.tenant_id, purpose=Purpose.VERIFY,
                             token=token_in(inbox.to('victim@example.com')[0], '/verify'), now=NOW)
+
+
+def test_without_auto_created_accounts_a_confirmed_guest_gets_no_welcome_email(db, inbox) -> None:
+    from domain.settings import PanelSettings
+
+    world = seed_world(db, now=NOW, settings=PanelSettings(auto_create_account=False))
+    guest(db, world, local(24, 10), 'quiet@example.com')
+    _, customer, created = booking.confirm_hold(
+        db, tenant_id=world.tenant_id, token=token_in(inbox.last_to('quiet@example.com'), '/book/confirm'), now=NOW)
+    subjects = [m['Subject'] for m in inbox.to('quiet@example.com')]
+    assert created and customer.email == 'quiet@example.com'
+    assert subjects[0] == 'Confirm your booking at Lumen Studio' and subjects[1].startswith('Booked: Haircut')
+    assert not any(s.startswith('Welcome') for s in subjects)
