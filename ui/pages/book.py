@@ -240,9 +240,9 @@ async def _book(ctx: PanelContext, customer: d.Customer | None, form: BookingFor
     try:
         if customer is None:
             held = await run.io_bound(booking.hold_for_guest, get_db(), tenant_id=tenant_id, service_id=service.id,
-                                      staff_id=staff_id, start=slot.start, first_name=form.first_name,
-                                      last_name=form.last_name, email=form.email, phone=form.phone,
-                                      notes=form.notes, now=now, address=address)
+                                      staff_id=staff_id, start=slot.start, first_name=form.first_name or '',
+                                      last_name=form.last_name or '', email=form.email or '', phone=form.phone or '',
+                                      notes=form.notes or '', now=now, address=address)
             remember_hold(ctx, held, service=service)
             return Outcome(go='/book/done')
         customer = await run.io_bound(accounts.ensure_can_book, get_db(), tenant_id=tenant_id,
