@@ -180,7 +180,13 @@ def signup_proof(customer_id: int, password_hash: str) -> str:
 
 def _signup_proof(customer_id: int, password_hash: str) -> str:
     key = get_config().secret.encode()
-    return hmac.new(key, f'signup:{customer_id}:{password_hash}'.encode(), hashlib.sha256).hexdigest()
+    mac = hmac.new(key, f'signup:{customer_id}:{password_hash}'.encode(), hashlib.sha256).hexdigest()
+    return f'{customer_id}.{mac}'  # the id in front lets a page tell which account a browser signed up for
+
+
+def proof_is_for(proof: str, customer: d.Customer) -> bool:
+    """Whether a sign-up proof kept by a browser names this account (the page then asks for no password)."""
+    return proof.startswith(f'{customer.id}.')
 
 
 def prove_email(db: Database, *, tenant_id: int, customer_id: int, now: datetime) -> None:

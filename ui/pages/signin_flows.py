@@ -109,6 +109,7 @@ async def verify_page(request: Request, token: str = '') -> None:
     if customer is None:
         return
     proof = str(app.storage.user.get('signup_proof') or '')
+    proof = proof if accounts.proof_is_for(proof, customer) else ''
     with _card(tenant, 'Confirm your email', 'One click and your account is ready.'):
         _who(customer)
         error = _alert()
