@@ -133,3 +133,23 @@ def why_cannot_book(customer: Customer | None) -> str | None:
 def may_see_avatar(*, owner_id: int, viewer_customer_id: int | None, viewer_is_admin: bool = False) -> bool:
     """A customer's photo is theirs: only its owner sees it (and the business's admins, once they sign in)."""
     return viewer_is_admin or (viewer_customer_id is not None and viewer_customer_id == owner_id)
+
+
+def masked_email(email: str) -> str:
+    """An address shown to whoever holds a link, before it acts: its first character and its domain (a***@x.com)."""
+    local, at, domain = email.strip().partition('@')
+    if not at:
+        return '***'
+    return f'{local[:1]}***@{domain}'
+
+
+def guest_problems(*, first_name: str, last_name: str, email: str, phone: str) -> dict[str, str]:
+    """A guest's booking details follow the profile's rules: names required, a real-looking email, an optional
+    phone. Field name -> what to fix; empty means they may be used."""
+    checks = {
+        'first_name': name_problem(first_name, label='first name'),
+        'last_name': name_problem(last_name, label='last name'),
+        'email': email_problem(email),
+        'phone': phone_problem(phone),
+    }
+    return {k: v for k, v in checks.items() if v}

@@ -114,7 +114,8 @@ def test_magic_link_signs_in_without_a_password(page: Page, server: Server) -> N
     page.get_by_role('button', name='Email me a sign-in link').click()
     expect(page.get_by_text('If that email belongs to an account')).to_be_visible()
     page.goto(read_link(server, address, '/magic', after=started))
-    page.get_by_role('button', name='Sign me in').click()
+    expect(page.get_by_text(f'Account: Nia · {address[0]}***@example.com')).to_be_visible()  # before the button
+    page.get_by_role('button', name='Sign in as Nia').click()
     page.wait_for_url(lambda url: url.rstrip('/') == server.url, timeout=15_000)
     expect(page.get_by_role('tab', name='Profile')).to_be_visible()
 

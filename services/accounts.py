@@ -7,8 +7,10 @@ Functions that hash or check a password (Argon2) or send mail block: pages call 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
@@ -39,6 +41,10 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 CHECK_INBOX = 'If that email belongs to an account, a link is on its way. Check your inbox (and the spam folder).'
+# Links that die when the password changes or is reset: whoever held the old password (or asked for them with it)
+# keeps nothing. The undo link of an email change is not among them: it must outlive a stranger's password change.
+PASSWORD_BOUND = (Purpose.RESET.value, Purpose.WELCOME.value, Purpose.MAGIC.value, Purpose.VERIFY.value,
+                  Purpose.EMAIL_CHANGE.value)
 UNVERIFIED = 'Please confirm your email address first: we have sent you a new link.'
 # A stranger who fills an account's count with wrong passwords must not lock its owner out: the emailed link works.
 LINK_STILL_WORKS = 'You can still sign in with a link sent to your email.'
@@ -80,14 +86,25 @@ def attempt_sign_in(db: Database, *, tenant_id: int, email: str, password: str, 
     lim.clear(checks[0])  # the owner got in: their account's count starts over (the address's does not)
     if not signed.customer.email_verified:
         auth.sign_out(db, session_id=signed.session_id, now=now)
+        with db.read() as s:
+            abandoned = _abandoned(s, signed.customer, now=now)
+        if abandoned:  # an old unconfirmed sign-up signs in no more; signing up again replaces it
+            raise SignInFailed()
         _try_send_verification(db, tenant_id=tenant_id, customer=signed.customer, address=address, now=now)
         raise SignInFailed(UNVERIFIED)
     return signed
 
 
 def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_name: str, last_name: str,
-            now: datetime, address: str | None = None) -> None:
-    """Open an unverified account and email a confirmation link; the answer is the same for a known email."""
+            now: datetime, address: str | None = None) -> str:
+    """Open an unverified account and email a confirmation link; the answer is the same for a known email.
+
+    Returns a sign-up proof for the browser that signed up ('' when the email already had an account): kept in that
+    browser's server-side storage and handed to `verify_email`, it lets the confirmation link keep the password chosen
+    here. A confirmation without it is a proof of the mailbox only, and a password nobody proved is cleared then.
+    An unconfirmed sign-up older than KAIROS_UNVERIFIED_DAYS with no appointments is closed first, so the email can
+    sign up again.
+    """
     with db.read() as s:
         settings = q.panel_settings(s, tenant_id=tenant_id)
     if not settings.allow_signup:
@@ -106,6 +123,9 @@ def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_na
     try:
         with db.write() as s:
             existing = store.active_customer_by_email(s, tenant_id=tenant_id, email=email)
+            if existing is not None and _abandoned(s, existing, now=now):
+                _close(s, tenant_id=tenant_id, customer_id=existing.id, now=now)
+                existing = None
             created = None
             if existing is None:
                 created = store.insert_customer(s, tenant_id=tenant_id, email=email, first_name=first_name,
@@ -115,17 +135,94 @@ def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_na
         created, existing = None, _active_by_email(db, tenant_id, email)
     if created is not None:
         _send_verification(db, tenant_id=tenant_id, customer=created, now=now)
-    elif existing is not None:
+        return signup_proof(created.id, password_hash)
+    if existing is not None:
         # Tell the owner, not the visitor: the page answers the same either way.
         _send_link(db, tenant_id=tenant_id, customer=existing, purpose=Purpose.RESET, template='account_exists',
                    path='/reset', now=now)
+    return ''
 
 
-def verify_email(db: Database, *, tenant_id: int, token: str, now: datetime) -> SignedIn:
-    """Confirm the email behind a verification link and sign the customer in."""
+def verify_email(db: Database, *, tenant_id: int, token: str, now: datetime, signup_proof: str = '',
+                 password: str = '', address: str | None = None) -> SignedIn:
+    """Confirm the email behind a verification link and sign the customer in.
+
+    The password chosen at sign-up survives only when the one who signed up is the one confirming: the same browser
+    (its `signup_proof`) or someone who types that password. Otherwise the link proves the mailbox only: a password
+    set by whoever signed up with this address is cleared and their sessions end (see `prove_email`), and the owner
+    chooses their own password later.
+    """
+    customer = check_link(db, tenant_id=tenant_id, purpose=Purpose.VERIFY, token=token, now=now)
+    with db.read() as s:
+        current_hash = store.password_hash_of(s, tenant_id=tenant_id, customer_id=customer.id)
+    keep = bool(current_hash) and hmac.compare_digest(signup_proof, _signup_proof(customer.id, current_hash or ''))
+    if current_hash and not keep and password:
+        checks = ratelimit.sign_in_checks(tenant_id=tenant_id, email=customer.email, address=address)
+        lim = ratelimit.limiter()
+        try:
+            lim.ensure_open(*checks)
+        except ratelimit.TooManyAttempts as e:
+            raise AccountError(e.message) from e
+        if not auth.verify_password(password, current_hash):
+            lim.hit(*checks)
+            raise ProfileInvalid({'password': 'That is not the password chosen at sign-up. Leave it empty to '
+                                              'choose a new one after confirming.'})
+        keep = True
     customer = _redeem_for_active(db, tenant_id=tenant_id, purpose=Purpose.VERIFY, token=token, now=now,
-                                  verify=True)
+                                  verify=True, keep_password=keep)
     return SignedIn(auth.open_session(db, tenant_id=tenant_id, customer_id=customer.id, now=now), customer)
+
+
+def signup_proof(customer_id: int, password_hash: str) -> str:
+    """What the signing-up browser keeps to show, at confirmation, that it chose the account's password."""
+    return _signup_proof(customer_id, password_hash)
+
+
+def _signup_proof(customer_id: int, password_hash: str) -> str:
+    key = get_config().secret.encode()
+    mac = hmac.new(key, f'signup:{customer_id}:{password_hash}'.encode(), hashlib.sha256).hexdigest()
+    return f'{customer_id}.{mac}'  # the id in front lets a page tell which account a browser signed up for
+
+
+def proof_is_for(proof: str, customer: d.Customer) -> bool:
+    """Whether a sign-up proof kept by a browser names this account (the page then asks for no password)."""
+    return proof.startswith(f'{customer.id}.')
+
+
+def prove_email(db: Database, *, tenant_id: int, customer_id: int, now: datetime) -> None:
+    """The owner of the address proved it (magic link, single sign-on, booking confirmation): see `_prove_email`."""
+    with db.write() as s:
+        _prove_email(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+
+
+def _prove_email(s: Any, *, tenant_id: int, customer_id: int, now: datetime, keep_password: bool = False) -> None:
+    """The first proof of the mailbox, whatever the channel, takes the account from whoever opened it without one:
+    a password nobody proved is cleared, every session and open link of the account ends, then the email counts as
+    verified. Later proofs change nothing."""
+    customer = store.active_customer(s, tenant_id=tenant_id, customer_id=customer_id)
+    if customer is None or customer.email_verified:
+        return
+    if not keep_password:
+        store.clear_password(s, tenant_id=tenant_id, customer_id=customer_id)
+    auth.end_sessions_in(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+    store.retire_tokens(s, customer_id=customer_id, now=now)
+    store.mark_verified(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+
+
+def _abandoned(s: Any, customer: d.Customer, *, now: datetime) -> bool:
+    """An unconfirmed sign-up (a password, never a proof of the email) older than KAIROS_UNVERIFIED_DAYS that never
+    booked: nobody owns it, and it must not keep the address from its owner."""
+    if customer.email_verified or not customer.has_password or customer.created_at is None:
+        return False
+    if now - customer.created_at < timedelta(days=get_config().unverified_days):
+        return False
+    return not store.has_appointments(s, tenant_id=customer.tenant_id, customer_id=customer.id)
+
+
+def _close(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> None:
+    store.soft_delete(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+    auth.end_sessions_in(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+    store.retire_tokens(s, customer_id=customer_id, now=now)
 
 
 def resend_verification(db: Database, *, tenant_id: int, email: str, now: datetime, address: str | None = None) -> None:
@@ -187,8 +284,7 @@ def set_password_with_link(db: Database, *, tenant_id: int, purpose: Purpose, to
         redeemed = redeem(s, tenant_id=tenant_id, purpose=purpose, token=token, now=now)
         store.set_password_hash(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, password_hash=password_hash)
         store.mark_verified(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now)
-        store.retire_tokens(s, customer_id=redeemed.customer_id, now=now,
-                            purposes=(Purpose.RESET.value, Purpose.WELCOME.value, Purpose.MAGIC.value))
+        store.retire_tokens(s, customer_id=redeemed.customer_id, now=now, purposes=PASSWORD_BOUND)
         q.revoke_sessions(s, customer_id=redeemed.customer_id, now=now)
     auth.sessions_ended(tenant_id=tenant_id, customer_id=redeemed.customer_id)
     _send_password_changed(db, tenant_id=tenant_id, customer=customer, now=now)
@@ -207,34 +303,18 @@ def sign_in_with_magic_link(db: Database, *, tenant_id: int, token: str, now: da
     return SignedIn(auth.open_session(db, tenant_id=tenant_id, customer_id=customer.id, now=now), customer)
 
 
-# ---- accounts made by booking ----------------------------------------------------------------------------------
+# ---- accounts made by booking (see services.booking.confirm_hold) ------------------------------------------------
 
 
-def customer_for_booking(db: Database, *, tenant_id: int, email: str, first_name: str, last_name: str, phone: str,
-                         now: datetime) -> tuple[d.Customer, bool]:
-    """The active account with this email, or a new one (True); a new one gets the welcome email when the
-    business auto-creates accounts."""
-    problem = email_problem(email)
-    if problem:
-        raise AccountError(problem)
-    try:
-        with db.write() as s:
-            existing = store.active_customer_by_email(s, tenant_id=tenant_id, email=email)
-            if existing is not None:
-                return existing, False
-            settings = q.panel_settings(s, tenant_id=tenant_id)
-            created = store.insert_customer(s, tenant_id=tenant_id, email=email, first_name=first_name,
-                                            last_name=last_name, phone=phone, password_hash=None, verified_at=None,
-                                            now=now)
-    except sqlalchemy.exc.IntegrityError:  # the same person booked twice at once: use the account that won
-        found = _active_by_email(db, tenant_id, email)
-        if found is None:
-            raise
-        return found, False
-    if settings.auto_create_account:
-        _send_link(db, tenant_id=tenant_id, customer=created, purpose=Purpose.WELCOME, template='welcome',
-                   path='/set-password', now=now)
-    return created, True
+def send_welcome(db: Database, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
+    """Email an account made by a booking its one-time link to choose a password."""
+    _send_link(db, tenant_id=tenant_id, customer=customer, purpose=Purpose.WELCOME, template='welcome',
+               path='/set-password', now=now)
+
+
+def prove_email_in(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> None:
+    """`prove_email` inside the caller's write transaction (a confirmed booking)."""
+    _prove_email(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
 
 
 def ensure_can_book(db: Database, *, tenant_id: int, customer_id: int) -> d.Customer:
@@ -275,29 +355,73 @@ def update_profile(db: Database, *, tenant_id: int, customer_id: int, profile: P
     return customer
 
 
-def request_email_change(db: Database, *, tenant_id: int, customer_id: int, new_email: str, now: datetime) -> None:
-    """Send a confirmation link to the new address; the account keeps the old one until it is followed."""
+RECENT_SIGN_IN = timedelta(minutes=10)
+NEEDS_PASSWORD = 'Enter your current password to change your email.'
+NEEDS_RECENT_SIGN_IN = ('For your safety, sign in again (a sign-in link by email works) and change your email within '
+                        '10 minutes.')
+
+
+def request_email_change(db: Database, *, tenant_id: int, customer_id: int, new_email: str, now: datetime,
+                         password: str = '', signed_in_at: datetime | None = None,
+                         address: str | None = None) -> None:
+    """Send a confirmation link to the new address; the account keeps the old one until it is followed.
+
+    Whoever asks must show it is the owner: the current password, or a sign-in less than RECENT_SIGN_IN ago (an
+    account without a password has only that). A few requests an hour per account; a wrong password counts as a
+    failed sign-in. The link dies when the password changes or is reset (PASSWORD_BOUND).
+    """
     problem = email_problem(new_email)
     if problem:
         raise ProfileInvalid({'email': problem})
     customer = get_customer(db, tenant_id=tenant_id, customer_id=customer_id)
     if q.normalise_email(new_email) == q.normalise_email(customer.email):
         raise ProfileInvalid({'email': 'That is already your email address.'})
+    limits = ratelimit.email_change_checks(tenant_id=tenant_id, customer_id=customer_id)
+    lim = ratelimit.limiter()
+    try:
+        lim.ensure_open(*limits)
+    except ratelimit.TooManyAttempts as e:
+        raise AccountError(e.message) from e
+    recent = signed_in_at is not None and timedelta(0) <= now - signed_in_at <= RECENT_SIGN_IN
+    if not recent:
+        _check_current_password(db, tenant_id=tenant_id, customer=customer, password=password, address=address)
     with db.read() as s:
         taken = store.email_in_use(s, tenant_id=tenant_id, email=new_email, except_id=customer_id)
     if taken:
         raise ProfileInvalid({'email': 'That email address is already used by another account.'})
+    lim.hit(*limits)
     _send_link(db, tenant_id=tenant_id, customer=customer, purpose=Purpose.EMAIL_CHANGE, template='email_change',
                path='/confirm-email', now=now, to=new_email.strip(), payload=new_email.strip(),
                old_email=customer.email)
 
 
+def _check_current_password(db: Database, *, tenant_id: int, customer: d.Customer, password: str,
+                            address: str | None) -> None:
+    with db.read() as s:
+        current_hash = store.password_hash_of(s, tenant_id=tenant_id, customer_id=customer.id)
+    if not current_hash:
+        raise ProfileInvalid({'password': NEEDS_RECENT_SIGN_IN})
+    if not password:
+        raise ProfileInvalid({'password': NEEDS_PASSWORD})
+    checks = ratelimit.sign_in_checks(tenant_id=tenant_id, email=customer.email, address=address)
+    lim = ratelimit.limiter()
+    try:
+        lim.ensure_open(*checks)
+    except ratelimit.TooManyAttempts as e:
+        raise AccountError(e.message) from e
+    if not auth.verify_password(password, current_hash):
+        lim.hit(*checks)
+        raise ProfileInvalid({'password': 'Your current password is not right.'})
+
+
 def confirm_email_change(db: Database, *, tenant_id: int, token: str, now: datetime) -> d.Customer:
-    """Switch the account to the address the link was sent to, if no other active account took it meanwhile."""
+    """Switch the account to the address the link was sent to, if no other active account took it meanwhile, and
+    tell the old address, with a link that undoes the change (`undo_email_change`)."""
     try:
         with db.write() as s:
             redeemed = redeem(s, tenant_id=tenant_id, purpose=Purpose.EMAIL_CHANGE, token=token, now=now)
-            if store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id) is None:
+            before = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
+            if before is None:
                 raise InvalidToken()
             if store.email_in_use(s, tenant_id=tenant_id, email=redeemed.payload, except_id=redeemed.customer_id):
                 raise AccountError('That email address is now used by another account.')
@@ -307,6 +431,31 @@ def confirm_email_change(db: Database, *, tenant_id: int, token: str, now: datet
             customer = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
     except sqlalchemy.exc.IntegrityError as e:
         raise AccountError('That email address is now used by another account.') from e
+    assert customer is not None
+    _send_link(db, tenant_id=tenant_id, customer=before, purpose=Purpose.EMAIL_UNDO, template='email_changed',
+               path='/undo-email', now=now, payload=before.email, new_email=customer.email,
+               when=now.strftime('%d %b %Y at %H:%M UTC'), keep_earlier=True)
+    return customer
+
+
+def undo_email_change(db: Database, *, tenant_id: int, token: str, now: datetime) -> d.Customer:
+    """The old address says the change was not theirs: the account gets that address back, every session and open
+    link of it ends (whoever changed it is signed out), and the owner is pointed to a new password."""
+    try:
+        with db.write() as s:
+            redeemed = redeem(s, tenant_id=tenant_id, purpose=Purpose.EMAIL_UNDO, token=token, now=now)
+            if store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id) is None:
+                raise InvalidToken()
+            if store.email_in_use(s, tenant_id=tenant_id, email=redeemed.payload, except_id=redeemed.customer_id):
+                raise AccountError('That address now belongs to another account. Please contact the business.')
+            store.change_email(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, email=redeemed.payload,
+                               now=now)
+            auth.end_sessions_in(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now)
+            store.retire_tokens(s, customer_id=redeemed.customer_id, now=now, purposes=PASSWORD_BOUND)
+            s.flush()
+            customer = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
+    except sqlalchemy.exc.IntegrityError as e:
+        raise AccountError('That address now belongs to another account. Please contact the business.') from e
     assert customer is not None
     return customer
 
@@ -337,8 +486,7 @@ def change_password(db: Database, *, tenant_id: int, customer_id: int, current: 
     password_hash = auth.hash_password(new)
     with db.write() as s:
         store.set_password_hash(s, tenant_id=tenant_id, customer_id=customer_id, password_hash=password_hash)
-        store.retire_tokens(s, customer_id=customer_id, now=now, purposes=(Purpose.RESET.value, Purpose.MAGIC.value,
-                                                                           Purpose.WELCOME.value))
+        store.retire_tokens(s, customer_id=customer_id, now=now, purposes=PASSWORD_BOUND)
         ended = q.revoke_sessions(s, customer_id=customer_id, now=now,
                                   keep_hash=auth.session_hash(keep_session_id) if keep_session_id else None)
     auth.sessions_ended(tenant_id=tenant_id, customer_id=customer_id)
@@ -469,11 +617,12 @@ def _active_by_email(db: Database, tenant_id: int, email: str) -> d.Customer | N
 
 
 def _redeem_for_active(db: Database, *, tenant_id: int, purpose: Purpose, token: str, now: datetime,
-                       verify: bool) -> d.Customer:
+                       verify: bool, keep_password: bool = False) -> d.Customer:
     with db.write() as s:
         redeemed = redeem(s, tenant_id=tenant_id, purpose=purpose, token=token, now=now)
         if verify:
-            store.mark_verified(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now)
+            _prove_email(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now,
+                         keep_password=keep_password)
         customer = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
         if customer is None:
             raise InvalidToken()
@@ -500,8 +649,10 @@ def link(path: str, host: str | None = None, **params: str) -> str:
 
 
 def _send_link(db: Database, *, tenant_id: int, customer: d.Customer, purpose: Purpose, template: str, path: str,
-               now: datetime, to: str | None = None, payload: str = '', **extra: str) -> None:
-    token = issue_token(db, tenant_id=tenant_id, customer_id=customer.id, purpose=purpose, now=now, payload=payload)
+               now: datetime, to: str | None = None, payload: str = '', keep_earlier: bool = False,
+               **extra: str) -> None:
+    token = issue_token(db, tenant_id=tenant_id, customer_id=customer.id, purpose=purpose, now=now, payload=payload,
+                        keep_earlier=keep_earlier)
     with db.read() as s:
         business, host = store.tenant_name_and_host(s, tenant_id=tenant_id)
     lifetime = LIFETIME[purpose]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
+import sqlalchemy
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
@@ -187,3 +188,11 @@ def sessions_ended(*, tenant_id: int, customer_id: int) -> None:
     """Tell the customer's open pages, on every instance, that some of their sessions ended: each checks its own.
     Call it after the transaction that revoked them committed."""
     events.publish(events.sessions_topic(tenant_id, customer_id))
+
+
+def end_sessions_in(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> None:
+    """Revoke every session of the account inside the caller's write transaction, and tell its open pages once that
+    transaction commits (before it, they would find their session still live and stay)."""
+    q.revoke_sessions(s, customer_id=customer_id, now=now)
+    sqlalchemy.event.listen(s, 'after_commit', lambda _s: sessions_ended(tenant_id=tenant_id, customer_id=customer_id),
+                            once=True)

@@ -11,27 +11,38 @@ no busy 'pending': whatever it gets must occupy the slot, or the next customer c
 
 from __future__ import annotations
 
+import logging
+import secrets
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session
 
 from domain import model as d
 from domain import rules
-from domain.accounts import why_cannot_book
+from domain.accounts import guest_problems, why_cannot_book
 from domain.availability import Slot, SlotFinder
-from services import appointments, events, notify
+from services import accounts, appointments, events, mail, notify, ratelimit
 from services.availability import day_window
 from services.packages import PackageRefused, claim_session
+from services.tokens import digest
+from storage import accounts as account_store
 from storage import appointment_changes as changes
 from storage import availability as store
+from storage import holds
 from storage import queries as q
 from storage.db import Database
 
 TAKEN = 'That time was just taken. Please pick another.'
 NOTES_MAX = 2000
+HOLD = timedelta(minutes=30)  # how long a guest's booking holds its time while waiting for the click in the mailbox
+HOLD_PURPOSE = 'booking_hold'
+HOLD_GONE = 'This booking was not confirmed in time or was already confirmed. Please book again.'
 
-__all__ = ['BookingRefused', 'SlotTaken', 'TAKEN', 'book', 'reschedule']
+log = logging.getLogger(__name__)
+
+__all__ = ['HOLD', 'BookingRefused', 'GuestInvalid', 'SlotTaken', 'TAKEN', 'book', 'confirm_hold', 'held_booking',
+           'hold_for_guest', 'reschedule']
 
 
 class SlotTaken(Exception):
@@ -63,36 +74,122 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
         reason = why_cannot_book(q.customer(s, tenant_id=tenant_id, customer_id=customer_id))
         if reason:
             raise BookingRefused(reason)
-        found = store.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
-        if found is None or not found.active:
-            raise BookingRefused('That service cannot be booked online.')
-        service = found.service
-        slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
-                                  start=start, now=now, seats=seats)
-        price, deposit = service.price * seats, service.deposit * seats
-        if customer_package_id is not None:
-            try:
-                claim_session(s, tenant_id=tenant_id, customer_id=customer_id,
-                              customer_package_id=customer_package_id, service_id=service_id, now=now)
-            except PackageRefused as refused:
-                raise BookingRefused(refused.message) from None
-            price = deposit = 0
-        statuses = q.statuses(s, tenant_id=tenant_id)
-        status = _new_booking_status(statuses)
-        place = location_id if location_id is not None else store.staff_location(s, staff_id=chosen)
-        appointment_id = store.insert_appointment(
-            s, tenant_id=tenant_id, customer_id=customer_id, service_id=service_id, staff_id=chosen,
-            location_id=place, start=slot.start, end=slot.end, seats=seats, status_key=status.key, price=price,
-            deposit=deposit, notes=notes, customer_package_id=customer_package_id, now=now)
-        appointments.record_history(s, tenant_id=tenant_id, appointment_id=appointment_id, at=now, actor=actor,
-                                    action='created', to_value=status.key)
-        s.flush()
-        booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
-                      statuses=statuses, with_history=False)
-    notify.notify_change(db, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now)
-    appointments.publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
-                                kind='booked', freed=(chosen, _local_day(slot.start, found)))
+        found = _bookable(s, tenant_id=tenant_id, service_id=service_id)
+        booked, freed = _insert_booking(s, tenant_id=tenant_id, customer_id=customer_id, found=found,
+                                        staff_id=staff_id, location_id=location_id, start=start, now=now, seats=seats,
+                                        notes=notes, customer_package_id=customer_package_id, actor=actor)
+    _announce_booked(db, tenant_id=tenant_id, booked=booked, freed=freed, now=now)
     return booked
+
+
+# ---- guests: a booking held until the mailbox it names confirms it ---------------------------------------------
+
+
+class GuestInvalid(BookingRefused):
+    """The guest's details break the profile's rules; `problems` maps each field to what to fix."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(' '.join(problems.values()))
+        self.problems = problems
+
+
+def hold_for_guest(db: Database, *, tenant_id: int, service_id: int, staff_id: int | None, start: datetime,
+                   first_name: str, last_name: str, email: str, phone: str, notes: str, now: datetime,
+                   address: str | None = None, location_id: int | None = None) -> d.HeldBooking:
+    """Hold a free time for a guest for HOLD minutes and email a confirmation link to the address they typed.
+
+    Nothing here looks the address up: a known and an unknown email get the same work, the same answer and the same
+    email, so neither the page nor its timing tells whether the address has an account. The appointment (and, for a
+    new address, the account and its welcome email) exist only once the mailbox owner confirms (`confirm_hold`), so
+    a stranger cannot fill someone's account with bookings, and a time never confirmed is free again after HOLD.
+    Raises GuestInvalid (fields to fix), BookingRefused (limits and rules, with the reason) or SlotTaken.
+    """
+    first_name, last_name, email, phone = first_name.strip(), last_name.strip(), email.strip(), phone.strip()
+    problems = guest_problems(first_name=first_name, last_name=last_name, email=email, phone=phone)
+    if problems:
+        raise GuestInvalid(problems)
+    checks = ratelimit.booking_checks(tenant_id=tenant_id, email=email, address=address)
+    lim = ratelimit.limiter()
+    try:
+        lim.ensure_open(*checks)
+    except ratelimit.TooManyAttempts as e:
+        raise BookingRefused(e.message) from e
+    lim.hit(*checks)
+    start = _utc(start)
+    token = secrets.token_urlsafe(32)
+    with db.write() as s:
+        holds.purge_expired(s, now=now)
+        found = _bookable(s, tenant_id=tenant_id, service_id=service_id)
+        slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
+                                  start=start, now=now, seats=1)
+        place = location_id if location_id is not None else store.staff_location(s, staff_id=chosen)
+        hold_id = holds.insert_hold(s, tenant_id=tenant_id, service_id=found.service.id, staff_id=chosen,
+                                    location_id=place, start=slot.start, end=slot.end, seats=1, email=email,
+                                    first_name=first_name, last_name=last_name, phone=phone,
+                                    notes=(notes or '').strip()[:NOTES_MAX], token_hash=digest(HOLD_PURPOSE, token),
+                                    now=now, expires_at=now + HOLD)
+        held = holds.live_hold(s, tenant_id=tenant_id, token_hash=digest(HOLD_PURPOSE, token), now=now)
+        business, host = account_store.tenant_name_and_host(s, tenant_id=tenant_id)
+        staff = store.staff_name(s, tenant_id=tenant_id, staff_id=chosen)
+    assert held is not None and held.id == hold_id
+    events.publish(events.availability_topic(tenant_id), {'staff_id': chosen,
+                                                          'day': _local_day(slot.start, found).isoformat()})
+    when = f'{slot.start.astimezone(found.zone):%A %d %B %Y, %H:%M} ({found.zone.key})'
+    mail.later(_send_quietly, 'booking_hold', to=email, name=first_name, business=business,
+               service=found.service.name, staff=staff, when=when,
+               link=accounts.link('/book/confirm', host, token=token), minutes=str(int(HOLD.total_seconds() // 60)))
+    return held
+
+
+def held_booking(db: Database, *, tenant_id: int, token: str, now: datetime) -> d.HeldBooking:
+    """What a confirmation link would book, without acting on it; BookingRefused when it cannot be used any more."""
+    with db.read() as s:
+        held = _live(s, tenant_id=tenant_id, token=token, now=now)
+    return held
+
+
+def confirm_hold(db: Database, *, tenant_id: int, token: str, now: datetime) -> tuple[d.Appointment, d.Customer, bool]:
+    """The mailbox owner clicked: in one transaction the hold becomes an appointment of the account with that email
+    (a new one when there is none, True), re-checking the time. Following the link proves the mailbox, as a magic link
+    does. A new account gets its welcome email after the commit when the business auto-creates accounts."""
+    with db.write() as s:
+        held = _live(s, tenant_id=tenant_id, token=token, now=now)
+        if not holds.take_hold(s, hold_id=held.id):  # the same link clicked twice at once: one of them books
+            raise BookingRefused(HOLD_GONE)
+        found = _bookable(s, tenant_id=tenant_id, service_id=held.service_id)
+        customer = account_store.active_customer_by_email(s, tenant_id=tenant_id, email=held.email)
+        created = customer is None
+        if customer is None:
+            customer = account_store.insert_customer(s, tenant_id=tenant_id, email=held.email,
+                                                     first_name=held.first_name, last_name=held.last_name,
+                                                     phone=held.phone, password_hash=None, verified_at=now, now=now)
+        else:
+            accounts.prove_email_in(s, tenant_id=tenant_id, customer_id=customer.id, now=now)
+        booked, freed = _insert_booking(s, tenant_id=tenant_id, customer_id=customer.id, found=found,
+                                        staff_id=held.staff_id, location_id=held.location_id, start=held.start,
+                                        now=now, seats=held.seats, notes=held.notes, customer_package_id=None,
+                                        actor='customer')
+        settings = q.panel_settings(s, tenant_id=tenant_id)
+    _announce_booked(db, tenant_id=tenant_id, booked=booked, freed=freed, now=now)
+    if created and settings.auto_create_account:
+        accounts.send_welcome(db, tenant_id=tenant_id, customer=customer, now=now)
+    return booked, customer, created
+
+
+def _live(s: Session, *, tenant_id: int, token: str, now: datetime) -> d.HeldBooking:
+    if not token or len(token) > 200:
+        raise BookingRefused(HOLD_GONE)
+    held = holds.live_hold(s, tenant_id=tenant_id, token_hash=digest(HOLD_PURPOSE, token), now=now)
+    if held is None:
+        raise BookingRefused(HOLD_GONE)
+    return held
+
+
+def _send_quietly(template: str, /, *, to: str, **context: str) -> None:
+    try:
+        mail.send_template(template, to=to, **context)
+    except Exception:  # a mail outage must not change what the guest was told
+        log.exception('could not send the %s email to %s', template, to)
 
 
 def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int, new_start: datetime,
@@ -148,6 +245,50 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
 # ---- helpers ---------------------------------------------------------------------------------------------------
 
 
+def _bookable(s: Session, *, tenant_id: int, service_id: int) -> store.BookableService:
+    found = store.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
+    if found is None or not found.active:
+        raise BookingRefused('That service cannot be booked online.')
+    return found
+
+
+def _insert_booking(s: Session, *, tenant_id: int, customer_id: int, found: store.BookableService,
+                    staff_id: int | None, location_id: int | None, start: datetime, now: datetime, seats: int,
+                    notes: str, customer_package_id: int | None, actor: str) -> tuple[d.Appointment, tuple[int, date]]:
+    """Inside the caller's write transaction: take the slot, write the appointment and its history."""
+    service = found.service
+    slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
+                              start=start, now=now, seats=seats)
+    price, deposit = service.price * seats, service.deposit * seats
+    if customer_package_id is not None:
+        try:
+            claim_session(s, tenant_id=tenant_id, customer_id=customer_id, customer_package_id=customer_package_id,
+                          service_id=service.id, now=now)
+        except PackageRefused as refused:
+            raise BookingRefused(refused.message) from None
+        price = deposit = 0
+    statuses = q.statuses(s, tenant_id=tenant_id)
+    status = _new_booking_status(statuses)
+    place = location_id if location_id is not None else store.staff_location(s, staff_id=chosen)
+    appointment_id = store.insert_appointment(
+        s, tenant_id=tenant_id, customer_id=customer_id, service_id=service.id, staff_id=chosen, location_id=place,
+        start=slot.start, end=slot.end, seats=seats, status_key=status.key, price=price, deposit=deposit, notes=notes,
+        customer_package_id=customer_package_id, now=now)
+    appointments.record_history(s, tenant_id=tenant_id, appointment_id=appointment_id, at=now, actor=actor,
+                                action='created', to_value=status.key)
+    s.flush()
+    booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, statuses=statuses,
+                  with_history=False)
+    return booked, (chosen, _local_day(slot.start, found))
+
+
+def _announce_booked(db: Database, *, tenant_id: int, booked: d.Appointment, freed: tuple[int, date],
+                     now: datetime) -> None:
+    notify.notify_change(db, tenant_id=tenant_id, appointment_id=booked.id, kind=notify.BOOKED, now=now)
+    appointments.publish_change(tenant_id=tenant_id, customer_id=booked.customer_id, appointment_id=booked.id,
+                                kind='booked', freed=freed)
+
+
 def _hold_slot(s: Session, *, tenant_id: int, found: store.BookableService, staff_id: int | None,
                location_id: int | None, start: datetime, now: datetime, seats: int,
                ignore_appointment_id: int | None = None, prefer: int | None = None) -> tuple[Slot, int]:
@@ -172,7 +313,7 @@ def _hold_slot(s: Session, *, tenant_id: int, found: store.BookableService, staf
     # read after the lock: on PostgreSQL each statement sees what the previous holder committed
     lo, hi = day_window(day, day, found.zone)
     request = store.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=lo, end=hi,
-                                 seats=seats, ignore_appointment_id=ignore_appointment_id)
+                                 seats=seats, ignore_appointment_id=ignore_appointment_id, held_at=now)
     finder = SlotFinder(request)
     slot = next((x for x in finder.free_slots(day=day, now=now) if x.start == start), None)
     if slot is None:

@@ -48,6 +48,8 @@ class Config(BaseSettings):
                                     'duration such as P7D or PT30M, or seconds)')
     session_lifetime: timedelta = Field(timedelta(days=30), description='every session ends this long after sign-in, '
                                         'however much it is used')
+    unverified_days: int = Field(7, ge=1, description='days after which an unconfirmed sign-up with no appointments '
+                                 'is closed, so its email can sign up again')
     argon2_fast: bool = Field(False, description='cheap password hashing, for tests only')
 
     @property

@@ -130,3 +130,23 @@ def mail_checks(*, tenant_id: int, email: str, address: str | None) -> tuple[Che
     if address:
         checks.append(Check(MAIL_PER_ADDRESS, 'mail-address', f'{tenant_id}:{client_key(address)}'))
     return tuple(checks)
+
+
+# Guest bookings (each one holds a time and mails a confirmation): a few per hour per email, more per client address.
+BOOK_PER_EMAIL = parse('5/hour')
+BOOK_PER_ADDRESS = parse('20/hour')
+
+
+def booking_checks(*, tenant_id: int, email: str, address: str | None) -> tuple[Check, ...]:
+    checks = [Check(BOOK_PER_EMAIL, 'book-email', f'{tenant_id}:{email.strip().lower()}')]
+    if address:
+        checks.append(Check(BOOK_PER_ADDRESS, 'book-address', f'{tenant_id}:{address}'))
+    return tuple(checks)
+
+
+# Email changes asked for by a signed-in account: a few per hour, whatever the new address.
+EMAIL_CHANGE_PER_ACCOUNT = parse('3/hour')
+
+
+def email_change_checks(*, tenant_id: int, customer_id: int) -> tuple[Check, ...]:
+    return (Check(EMAIL_CHANGE_PER_ACCOUNT, 'email-change', f'{tenant_id}:{customer_id}'),)

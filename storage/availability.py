@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from domain import model as d
 from domain.availability import Booking, ServiceRules, SlotRequest, StaffSchedule
+from storage import holds
 from storage import queries as q
 from storage import tables as t
 
@@ -89,12 +90,14 @@ def bookable_services(session: Session, *, tenant_id: int, only_ids: list[int] |
 
 
 def slot_request(session: Session, *, tenant_id: int, found: BookableService, staff_ids: list[int], start: datetime,
-                 end: datetime, seats: int = 1, ignore_appointment_id: int | None = None) -> SlotRequest:
+                 end: datetime, seats: int = 1, ignore_appointment_id: int | None = None,
+                 held_at: datetime | None = None) -> SlotRequest:
     """The engine's request for the service and these staff over the UTC window [start, end).
 
     Schedules are read for the local dates the window touches (a day either side, for zones and midnight), bookings
     for those that reach into the window with their buffers (a booking lasts less than a day, buffers less than
-    `REACH`). One statement per kind: hours, breaks, days off and holidays, special days, bookings.
+    `REACH`). One statement per kind: hours, breaks, days off and holidays, special days, bookings; with `held_at`,
+    one more for guests' bookings held at that instant until their mailbox confirms them (storage.holds).
     """
     zone = found.zone
     weekly: dict[int, dict[int, list[tuple[time, time]]]] = {s: defaultdict(list) for s in staff_ids}
@@ -122,7 +125,9 @@ def slot_request(session: Session, *, tenant_id: int, found: BookableService, st
     )
     return SlotRequest(tz=zone, service_id=found.service.id, rules=rules_of(found.service), staff=schedules,
                        holidays=frozenset(holidays),
-                       bookings=busy_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end),
+                       bookings=busy_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end)
+                       + (holds.held_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end,
+                                              reach=REACH, now=held_at) if held_at is not None else ()),
                        seats=seats, ignore_appointment_id=ignore_appointment_id)
 
 

@@ -18,12 +18,12 @@ from ui.theme import install_css
 
 # Modules whose pages need no sign-in; each registers its routes when imported.
 PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.session', 'ui.pages.login', 'ui.webhooks', 'ui.pages.signin_flows',
-                                 'ui.pages.book')
+                                 'ui.pages.book', 'ui.pages.book_confirm')
 # Panel sections and other signed-in pages.
 PRIVATE_PAGES: tuple[str, ...] = ('ui.pages.panel', 'ui.pages.receipts', 'ui.pages.avatar')
 PUBLIC_PREFIXES: tuple[str, ...] = ('/login', '/logout', '/_nicegui', '/static', '/healthz', '/favicon', '/webhooks/',
                                       '/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic',
-                                      '/confirm-email', '/auth/oidc', '/auth/finish', '/book')
+                                      '/confirm-email', '/undo-email', '/auth/oidc', '/auth/finish', '/book')
 
 
 def is_public(path: str) -> bool:

@@ -1,7 +1,9 @@
 """The booking page (`/book`): service, staff or any, date, time, details, confirm; then a confirmation screen.
 
-Public: a guest books with their details (a new email gets a customer record, and a welcome email when the business
-auto-creates accounts); a signed-in customer finds their details filled in. `?service=<id>` preselects a service,
+Public: a guest's booking is held for a short while and the address they typed gets a link to confirm it
+(`/book/confirm`, ui/pages/book_confirm.py); the page says the same words whether or not the address has an account,
+and only the click in that mailbox makes the appointment (and, for a new address, the account and its welcome email).
+A signed-in customer finds their details filled in and books at once. `?service=<id>` preselects a service,
 `?package=<customer_package_id>` (signed in) books a session of that package at no charge. A service that asks for a
 deposit sends the customer to Stripe's hosted Checkout when card payment is set up; otherwise the confirmation says
 how to pay at the desk. What was booked is kept in this browser's storage for `/book/done` (nothing by id in a link).
@@ -17,14 +19,19 @@ from fastapi import Request
 from nicegui import Client, app, background_tasks, context, run, ui
 
 from domain import model as d
-from domain import payments as dp
+from domain.accounts import guest_problems
 from domain.availability import Slot
-from services import accounts, availability, booking, packages, panel, payments
+from services import accounts, availability, booking, packages, panel
 from services.context import get_db
 from services.tenants import resolve_tenant
 from ui import format as fmt
-from ui.components.booking_confirmation import confirmation, last_booking, remember_booking
-from ui.components.pay_drawer import return_base
+from ui.components.booking_confirmation import (
+    confirmation,
+    finish_booking,
+    held_notice,
+    last_booking,
+    remember_hold,
+)
 from ui.components.slot_picker import SlotPicker, SlotQuery
 from ui.context import PanelContext, known_timezones
 from ui.pages import session
@@ -62,6 +69,7 @@ class BookingForm:
 @ui.page('/book')
 async def book_page(request: Request, service: str = '', package: str = '') -> None:
     tenant = resolve_tenant(request.headers.get('host'))
+    address = request.client.host if request.client else None
     session_id = app.storage.user.get('session')
     shell = await run.io_bound(panel.load_shell, get_db(), tenant_id=tenant.id, session_id=session_id)
     if shell is None and session_id:
@@ -87,7 +95,7 @@ async def book_page(request: Request, service: str = '', package: str = '') -> N
                 ui.label('There is nothing to book online right now. Please contact us.').props('role=status')
                 return
             state = PageState()
-            await _booking_form(ctx, state, customer, offered, _int(service), cp)
+            await _booking_form(ctx, state, customer, offered, _int(service), cp, address)
     if customer is None or not customer.timezone:
         background_tasks.create(_learn_timezone(ctx, state, context.client), name='book-timezone')
 
@@ -102,11 +110,14 @@ async def booked_page(request: Request, paid: str = '', canceled: str = '') -> N
                 ui.label('There is no booking to show here yet.').classes('text-h6').props('role=status')
                 ui.button('Book an appointment', on_click=lambda: ui.navigate.to('/book')).props('unelevated no-caps')
                 return
+            if booked.get('held'):
+                held_notice(booked)
+                return
             confirmation(booked, paid=bool(paid), canceled=bool(canceled))
 
 
 async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Customer | None, offered: list[d.Service],
-                        preselect: int | None, cp: d.CustomerPackage | None) -> None:
+                        preselect: int | None, cp: d.CustomerPackage | None, address: str | None) -> None:
     tenant = ctx.tenant
     by_id = {s.id: s for s in offered}
     form = BookingForm(service=preselect if preselect in by_id else (offered[0].id if len(offered) == 1 else None))
@@ -162,13 +173,13 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         service = by_id.get(form.service or 0)
         if slot is None or service is None:
             return
-        problem = _details_problem(form)
+        problem = _details_problem(form) if customer is None else None
         if problem:
             error.text = problem
             return
         confirm.props('loading')
         try:
-            done = await _book(ctx, customer, form, service, slot, cp)
+            done = await _book(ctx, customer, form, service, slot, cp, address)
         finally:
             confirm.props(remove='loading')
         if done.message:
@@ -225,44 +236,30 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
 
 
 async def _book(ctx: PanelContext, customer: d.Customer | None, form: BookingForm, service: d.Service, slot: Slot,
-                cp: d.CustomerPackage | None) -> Outcome:
-    """Book it; where to go next, or the message to show."""
+                cp: d.CustomerPackage | None, address: str | None) -> Outcome:
+    """Book it (a guest's booking is held until their mailbox confirms it); where to go next, or the message."""
     tenant_id, now = ctx.tenant.id, ctx.now()
-    created = False
+    staff_id = form.staff if isinstance(form.staff, int) else None
     try:
         if customer is None:
-            found = await run.io_bound(accounts.customer_for_booking, get_db(), tenant_id=tenant_id,
-                                       email=form.email.strip(), first_name=form.first_name.strip(),
-                                       last_name=form.last_name.strip(), phone=form.phone.strip(), now=now)
-            if found is None:
-                return Outcome(message='Please try again in a moment.')
-            customer, created = found
-        else:
-            customer = await ctx.act(accounts.ensure_can_book)  # the session is checked right before booking
+            held = await run.io_bound(booking.hold_for_guest, get_db(), tenant_id=tenant_id, service_id=service.id,
+                                      staff_id=staff_id, start=slot.start, first_name=form.first_name or '',
+                                      last_name=form.last_name or '', email=form.email or '', phone=form.phone or '',
+                                      notes=form.notes or '', now=now, address=address)
+            remember_hold(ctx, held, service=service)
+            return Outcome(go='/book/done')
+        customer = await ctx.act(accounts.ensure_can_book)  # the session is checked right before booking
         appt = await run.io_bound(booking.book, get_db(), tenant_id=tenant_id, customer_id=customer.id,
-                                  service_id=service.id, staff_id=form.staff if isinstance(form.staff, int) else None,
-                                  start=slot.start, now=now, notes=form.notes.strip(),
-                                  customer_package_id=cp.id if cp else None, actor='customer')
+                                  service_id=service.id, staff_id=staff_id, start=slot.start, now=now,
+                                  notes=form.notes.strip(), customer_package_id=cp.id if cp else None,
+                                  actor='customer')
     except booking.SlotTaken:
         return Outcome(message=TAKEN)
     except (booking.BookingRefused, accounts.AccountError, packages.PackageRefused) as refusal:
         return Outcome(message=refusal.message)
-    if appt is None:
-        return Outcome(message='Please try again in a moment.')
-    deposit = 0 if cp else dp.booking_deposit(appt)
-    card = deposit > 0 and payments.card_enabled()
-    remember_booking(ctx, appt, customer=customer, created=created, deposit=deposit, card=card,
-                     instructions=ctx.settings.offline_payment_instructions, signed_in=ctx.session_id != '')
-    if card:
-        base = return_base()
-        try:
-            url = await run.io_bound(payments.start_checkout, get_db(), tenant_id=tenant_id, customer_id=customer.id,
-                                      appointment_id=appt.id, amount=deposit, success_url=f'{base}/book/done?paid=1',
-                                      cancel_url=f'{base}/book/done?canceled=1', now=ctx.now())
-        except payments.PaymentRefused:
-            return Outcome(go='/book/done?canceled=1')
-        return Outcome(go=url or '/book/done?canceled=1')
-    return Outcome(go='/book/done')
+    go = await finish_booking(ctx, appt, customer=customer, created=False, package=cp is not None,
+                              signed_in=ctx.session_id != '')
+    return Outcome(go=go)
 
 
 async def _package(ctx: PanelContext, customer: d.Customer | None, package_id: int) -> d.CustomerPackage | None:
@@ -288,12 +285,10 @@ def _service_words(service: d.Service, currency: str, package: bool) -> str:
 
 
 def _details_problem(form: BookingForm) -> str | None:
-    if not form.first_name.strip() or not form.last_name.strip():
-        return 'Please enter your first and last name.'
-    email = form.email.strip()
-    if '@' not in email or '.' not in email.rsplit('@', 1)[-1]:
-        return 'Please enter a valid email address, so we can send you the confirmation.'
-    return None
+    """The profile's own rules for a guest's details (domain.accounts), the first thing to fix."""
+    problems = guest_problems(first_name=form.first_name or '', last_name=form.last_name or '',
+                              email=form.email or '', phone=form.phone or '')
+    return next(iter(problems.values()), None)
 
 
 def _guest(tenant: d.Tenant) -> d.Customer:

@@ -4,13 +4,14 @@ and, where the business allows it, closing the account after a confirmation step
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from nicegui import app, ui
+from nicegui import app, context, ui
 
 from domain.accounts import GENDERS, ProfileInput, profile_problems
 from services import accounts
 from ui.components.avatar_upload import avatar_upload
+from ui.components.strength_meter import password_field
 from ui.context import PanelContext, to_sign_in
 
 
@@ -22,6 +23,7 @@ class ProfileForm:
     phone: str = ''
     birth_date: str = ''  # YYYY-MM-DD from the date input, '' when not given
     gender: str = ''
+    password: str = ''  # asked for only while the email differs from the saved one
 
 
 async def build(ctx: PanelContext) -> None:
@@ -40,7 +42,7 @@ async def build(ctx: PanelContext) -> None:
         except ValueError:
             fields['birth_date'].error = 'Enter a date like 1990-12-31.'
             return
-        for name in ('first_name', 'last_name', 'email', 'phone'):
+        for name in ('first_name', 'last_name', 'email', 'phone', 'password'):
             setattr(form, name, getattr(form, name) or '')  # a cleared field reads None
         profile = ProfileInput(first_name=form.first_name, last_name=form.last_name, phone=form.phone,
                                birth_date=born, gender=form.gender or '')
@@ -54,12 +56,18 @@ async def build(ctx: PanelContext) -> None:
             await ctx.act(accounts.update_profile, profile=profile, today=today)
             note = 'Your profile is saved.'
             if form.email.strip().lower() != customer.email.lower():
-                await ctx.act(accounts.request_email_change, new_email=form.email, now=ctx.now())
+                await ctx.act(accounts.request_email_change, new_email=form.email, now=ctx.now(),
+                              password=form.password or '', signed_in_at=_signed_in_at(), address=_address())
+                form.password = ''
                 note += (f' We sent a link to {form.email.strip()}: your email changes when you open it. '
                          f'Until then we keep using {customer.email}.')
         except accounts.ProfileInvalid as refusal:
             for key, message in refusal.problems.items():
-                fields.get(key, fields['first_name']).error = message
+                target = fields.get(key, fields['first_name'])
+                if target.visible:
+                    target.error = message
+                else:  # no password to type (an account made by booking or a link): the way is a fresh sign-in
+                    status.text = message
             return
         except accounts.AccountError as refusal:
             status.text = refusal.message
@@ -81,6 +89,11 @@ async def build(ctx: PanelContext) -> None:
             fields['last_name'] = _text('Last name', 'last-name', 'family-name').bind_value(form, 'last_name')
         fields['email'] = _text('Email', 'profile-email', 'email').props('type=email').bind_value(form, 'email')
         ui.label('Changing it sends a confirmation link to the new address.').classes('text-caption k-muted')
+        fields['password'] = password_field('Your password, to confirm it is you', what='password',
+                                            mark='email-password', autocomplete='current-password').bind_value(
+            form, 'password')
+        fields['password'].bind_visibility_from(form, 'email', backward=lambda value: customer.has_password and (
+            value or '').strip().lower() != customer.email.lower())
         fields['phone'] = _text('Phone', 'phone', 'tel').props('type=tel').bind_value(form, 'phone')
         fields['birth_date'] = _text('Date of birth', 'birth-date', 'bday').props(
             f'type=date stack-label max={today.isoformat()}').bind_value(form, 'birth_date')
@@ -92,6 +105,20 @@ async def build(ctx: PanelContext) -> None:
 
     if ctx.settings.allow_account_deletion:
         _danger_zone(ctx)
+
+
+def _signed_in_at() -> datetime | None:
+    """When this browser last signed in (kept at sign-in in its server-side storage): a fresh sign-in may change the
+    email without the password."""
+    try:
+        return datetime.fromisoformat(str(app.storage.user.get('signed_in_at') or ''))
+    except ValueError:
+        return None
+
+
+def _address() -> str | None:
+    request = context.client.request
+    return request.client.host if request and request.client else None
 
 
 def _text(label: str, mark: str, autocomplete: str) -> ui.input:

@@ -35,6 +35,7 @@ from ui.theme import frame, sign_out_button
 
 SESSION = 'session'
 HANDOFF = 'sign_in_handoff'
+SIGNED_IN_AT = 'signed_in_at'
 HANDOFF_SECONDS = 120
 LEAVE_GRACE = 0.3  # seconds
 
@@ -58,6 +59,8 @@ async def adopt(request: Request, session_id: str) -> None:
     """Finish a sign-in inside an HTTP request: a fresh browser id whose storage holds only the new session."""
     await _fresh_browser_id(request)
     app.storage.user[SESSION] = session_id
+    # A fresh sign-in may change the account's email for a few minutes without the password (services.accounts).
+    app.storage.user[SIGNED_IN_AT] = datetime.now(UTC).isoformat()
 
 
 def watch(tenant_id: int, customer_id: int, session_id: str) -> None:
