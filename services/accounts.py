@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import sqlalchemy.exc
@@ -28,7 +28,7 @@ from domain.accounts import (
 )
 from services import appointments, auth, mail, ratelimit
 from services.auth import SignedIn, SignInFailed
-from services.config import get_config
+from services.config import public_base
 from services.tokens import LIFETIME, InvalidToken, Purpose, redeem
 from services.tokens import issue as issue_token
 from storage import accounts as store
@@ -486,12 +486,7 @@ def _mail_allowed(*, tenant_id: int, email: str, address: str | None) -> None:
 
 def link(path: str, host: str | None = None, **params: str) -> str:
     """An absolute address on this install (on the tenant's own host name in multi-tenant mode)."""
-    cfg = get_config()
-    base = cfg.public_url.rstrip('/')
-    if cfg.multi_tenant and host:
-        parts = urlsplit(base)
-        base = f'{parts.scheme}://{host}' + (f':{parts.port}' if parts.port else '')
-    return f'{base}{path}' + (f'?{urlencode(params)}' if params else '')
+    return f'{public_base(host)}{path}' + (f'?{urlencode(params)}' if params else '')
 
 
 def _send_link(db: Database, *, tenant_id: int, customer: d.Customer, purpose: Purpose, template: str, path: str,
