@@ -29,7 +29,7 @@ from storage import queries as q
 from storage.db import Database
 
 TAKEN = 'That time was just taken. Please pick another.'
-NOTES_MAX = 2000
+NOTES_MAX = rules.NOTES_MAX
 
 __all__ = ['BookingRefused', 'SlotTaken', 'TAKEN', 'book', 'reschedule']
 
@@ -58,7 +58,10 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
     start = _utc(start)
     if seats < 1:
         raise BookingRefused('Please book at least one seat.')
-    notes = (notes or '').strip()[:NOTES_MAX]
+    notes = (notes or '').strip()
+    too_long = rules.text_problem(notes, limit=NOTES_MAX, what='the notes')
+    if too_long:
+        raise BookingRefused(too_long)
     with db.write() as s:
         reason = why_cannot_book(q.customer(s, tenant_id=tenant_id, customer_id=customer_id))
         if reason:
@@ -104,6 +107,9 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
     """
     new_start = _utc(new_start)
     reason = ' '.join((reason or '').split())
+    too_long = rules.text_problem(reason, limit=rules.REASON_MAX, what='the reason')
+    if too_long:
+        raise BookingRefused(too_long)
     with db.write() as s:
         if not changes.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
                                         appointment_id=appointment_id):
