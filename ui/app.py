@@ -13,6 +13,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from services.config import get_config
 from services.tenants import UnknownTenant
+from ui.headers import SecurityHeaders
 from ui.theme import install_css
 
 # Modules whose pages need no sign-in; each registers its routes when imported.
@@ -42,6 +43,8 @@ class SignInGate(BaseHTTPMiddleware):
 def setup() -> None:
     """Register the gate and every page (again, when tests reset NiceGUI between runs)."""
     app.add_middleware(SignInGate)
+    # Added last, so it is the outermost: the gate's redirects carry the headers too.
+    app.add_middleware(SecurityHeaders, https=get_config().public_url.lower().startswith('https://'))
     install_css()
     for name in PUBLIC_PAGES + PRIVATE_PAGES:
         if name in sys.modules:
