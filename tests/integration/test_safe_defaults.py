@@ -235,5 +235,10 @@ def test_over_long_free_texts_are_refused_with_the_limit(db) -> None:  # noqa: A
     with pytest.raises(booking.BookingRefused, match='Please keep the notes under 2,000 characters'):
         booking.book(db, tenant_id=world.tenant_id, customer_id=world.ada, service_id=world.services['cut'],
                      staff_id=world.staff['mia'], start=at(NOW, 5), notes='x' * 2001, now=NOW)
+    visited = add_appointment(db, world, start=at(NOW, -3))
+    with pytest.raises(appointments.NotAllowed, match='Please keep the comment under 1,000 characters'):
+        appointments.rate(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=visited, stars=5,
+                          comment='x' * 1001, now=NOW)
     kept = panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt)
     assert kept is not None and kept.status.key == 'approved' and kept.start == at(NOW, 3)
+    assert appointments.rating_of(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=visited) is None
