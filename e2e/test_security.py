@@ -3,6 +3,11 @@ framed by another site, and a sign-in link with a disguised `next` lands on the 
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import ADA_EMAIL, ADA_PASSWORD, Server
@@ -53,19 +58,42 @@ def test_every_screen_works_under_the_csp_with_no_violation(page: Page, server: 
     assert violations(page, seen) == []
 
 
+@contextmanager
+def attacker_site(body: str) -> Iterator[str]:
+    """Another site, on loopback like ours (so only our headers, not the browser's private-network rules, decide)."""
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            data = body.encode()
+            self.send_response(200)
+            self.send_header('Content-Type', 'text/html; charset=utf-8')
+            self.send_header('Content-Length', str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(('127.0.0.1', 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f'http://localhost:{server.server_address[1]}/'
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_another_site_cannot_frame_the_panel(page: Page, server: Server) -> None:
-    attacker = 'http://attacker.test/'
-    page.route(attacker, lambda route: route.fulfill(
-        content_type='text/html',
-        body=f'<h1>Win a prize</h1><iframe id="bait" src="{server.url}/login" width="600" height="400"></iframe>'))
-    page.goto(attacker)
-    expect(page.get_by_role('heading', name='Win a prize')).to_be_visible()
-    page.wait_for_timeout(1500)
-    framed = [f for f in page.frames if f is not page.main_frame]
-    assert framed, 'the iframe element is there'
-    for frame in framed:
-        assert frame.locator('text=Sign in to your account').count() == 0  # nothing of ours was drawn in it
-        assert frame.url.startswith('chrome-error://'), frame.url  # Chromium refused to load it there
+    bait = f'<h1>Win a prize</h1><iframe title="bait" src="{server.url}/login" width="600" height="400"></iframe>'
+    with attacker_site(bait) as attacker:
+        page.goto(attacker)
+        expect(page.get_by_role('heading', name='Win a prize')).to_be_visible()
+        page.wait_for_timeout(2000)
+        framed = [f for f in page.frames if f is not page.main_frame]
+        assert framed, 'the iframe element is there'
+        for frame in framed:
+            assert frame.locator('text=Sign in to your account').count() == 0  # nothing of ours was drawn in it
+            assert not frame.url.startswith(server.url), frame.url  # Chromium refused to load it there
 
 
 def test_a_disguised_next_lands_on_the_panel_after_signing_in(page: Page, server: Server) -> None:
