@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.model import Customer
+from domain.web import is_hidden_character
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 72  # zxcvbn refuses longer input, and Argon2 gains nothing from more
@@ -33,13 +34,14 @@ def email_problem(email: str) -> str | None:
 
 
 def name_problem(value: str, *, label: str) -> str | None:
-    """A name is required, at most 80 characters, and has no control characters."""
+    """A name is required, at most 80 characters, and has no control, bidi-override or zero-width characters
+    (they hide what a name says, or make it look like another)."""
     value = value.strip()
     if not value:
         return f'Enter your {label}.'
     if len(value) > NAME_MAX_LENGTH:
         return f'Your {label} can be at most {NAME_MAX_LENGTH} characters.'
-    if any(ord(c) < 32 for c in value):
+    if any(is_hidden_character(c) for c in value):
         return f'Your {label} contains characters that are not allowed.'
     return None
 

@@ -199,6 +199,20 @@ def _words_or(words: Sequence[str]) -> str:
     return ', '.join(words[:-1]) + ' or ' + words[-1]
 
 
+# ---- free text ---------------------------------------------------------------------------------------------------
+
+# Every free-text field has a limit, enforced by the service that saves it (the page's maxlength only helps).
+NOTES_MAX = 2000  # what a customer tells the business when booking
+REASON_MAX = 500  # why a customer changes or moves an appointment
+
+
+def text_problem(value: str, *, limit: int, what: str) -> str | None:
+    """A free text may be at most `limit` characters; the answer names the field and its limit."""
+    if len(value) > limit:
+        return f'Please keep {what} under {limit:,} characters.'
+    return None
+
+
 # ---- rating ------------------------------------------------------------------------------------------------------
 
 RATING_COMMENT_MAX = 1000
@@ -219,6 +233,4 @@ def rating_problem(stars: int, comment: str) -> str | None:
     """Ratings are whole stars from 1 to 5 with an optional comment of reasonable length."""
     if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
         return 'Choose from 1 to 5 stars.'
-    if len(comment) > RATING_COMMENT_MAX:
-        return f'Please keep the comment under {RATING_COMMENT_MAX:,} characters.'
-    return None
+    return text_problem(comment, limit=RATING_COMMENT_MAX, what='the comment')

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from domain.web import url_problem
+
+OFFLINE_INSTRUCTIONS_MAX = 1000
+
 
 class SettingsError(ValueError):
     """A setting that cannot hold, with the reason in words for the admin."""
@@ -66,6 +70,14 @@ class PanelSettings:
         if not isinstance(self.status_after_reschedule, str) or not self.status_after_reschedule:
             raise SettingsError('status_after_reschedule must be "keep" or a status key.')
         if status_keys is not None:
+            # Checked when the business saves: what is stored already still loads, and the pages draw no link for
+            # an unsafe booking_url (ui.context.PanelContext.booking_url).
+            bad_url = url_problem(self.booking_url, label='booking_url', allow_path=True)
+            if bad_url:
+                raise SettingsError(bad_url)
+            if len(self.offline_payment_instructions) > OFFLINE_INSTRUCTIONS_MAX:
+                raise SettingsError(
+                    f'offline_payment_instructions can be at most {OFFLINE_INSTRUCTIONS_MAX:,} characters.')
             named = set(self.reschedule_from_statuses) | set(self.status_transitions)
             for sources in self.status_transitions.values():
                 named |= set(sources)

@@ -12,7 +12,7 @@ import hmac
 import logging
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import sqlalchemy.exc
@@ -30,7 +30,7 @@ from domain.accounts import (
 )
 from services import appointments, auth, mail, payments, ratelimit
 from services.auth import SignedIn, SignInFailed
-from services.config import get_config
+from services.config import get_config, public_base
 from services.tokens import LIFETIME, InvalidToken, Purpose, redeem
 from services.tokens import issue as issue_token
 from storage import accounts as store
@@ -640,12 +640,7 @@ def _mail_allowed(*, tenant_id: int, email: str, address: str | None) -> None:
 
 def link(path: str, host: str | None = None, **params: str) -> str:
     """An absolute address on this install (on the tenant's own host name in multi-tenant mode)."""
-    cfg = get_config()
-    base = cfg.public_url.rstrip('/')
-    if cfg.multi_tenant and host:
-        parts = urlsplit(base)
-        base = f'{parts.scheme}://{host}' + (f':{parts.port}' if parts.port else '')
-    return f'{base}{path}' + (f'?{urlencode(params)}' if params else '')
+    return f'{public_base(host)}{path}' + (f'?{urlencode(params)}' if params else '')
 
 
 def _send_link(db: Database, *, tenant_id: int, customer: d.Customer, purpose: Purpose, template: str, path: str,

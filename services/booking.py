@@ -34,7 +34,7 @@ from storage import queries as q
 from storage.db import Database
 
 TAKEN = 'That time was just taken. Please pick another.'
-NOTES_MAX = 2000
+NOTES_MAX = rules.NOTES_MAX
 HOLD = timedelta(minutes=30)  # how long a guest's booking holds its time while waiting for the click in the mailbox
 HOLD_PURPOSE = 'booking_hold'
 HOLD_GONE = 'This booking was not confirmed in time or was already confirmed. Please book again.'
@@ -69,7 +69,10 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
     start = _utc(start)
     if seats < 1:
         raise BookingRefused('Please book at least one seat.')
-    notes = (notes or '').strip()[:NOTES_MAX]
+    notes = (notes or '').strip()
+    too_long = rules.text_problem(notes, limit=NOTES_MAX, what='the notes')
+    if too_long:
+        raise BookingRefused(too_long)
     with db.write() as s:
         reason = why_cannot_book(q.customer(s, tenant_id=tenant_id, customer_id=customer_id))
         if reason:
@@ -108,13 +111,15 @@ def hold_for_guest(db: Database, *, tenant_id: int, service_id: int, staff_id: i
     problems = guest_problems(first_name=first_name, last_name=last_name, email=email, phone=phone)
     if problems:
         raise GuestInvalid(problems)
+    too_long = rules.text_problem(notes, limit=NOTES_MAX, what='the notes')
+    if too_long:
+        raise BookingRefused(too_long)
     checks = ratelimit.booking_checks(tenant_id=tenant_id, email=email, address=address)
     lim = ratelimit.limiter()
     try:
-        lim.ensure_open(*checks)
+        lim.take(*checks)  # tested and counted in one step: parallel submits cannot all pass
     except ratelimit.TooManyAttempts as e:
         raise BookingRefused(e.message) from e
-    lim.hit(*checks)
     start = _utc(start)
     token = secrets.token_urlsafe(32)
     with db.write() as s:
@@ -126,7 +131,7 @@ def hold_for_guest(db: Database, *, tenant_id: int, service_id: int, staff_id: i
         hold_id = holds.insert_hold(s, tenant_id=tenant_id, service_id=found.service.id, staff_id=chosen,
                                     location_id=place, start=slot.start, end=slot.end, seats=1, email=email,
                                     first_name=first_name, last_name=last_name, phone=phone,
-                                    notes=(notes or '').strip()[:NOTES_MAX], token_hash=digest(HOLD_PURPOSE, token),
+                                    notes=(notes or '').strip(), token_hash=digest(HOLD_PURPOSE, token),
                                     now=now, expires_at=now + HOLD)
         held = holds.live_hold(s, tenant_id=tenant_id, token_hash=digest(HOLD_PURPOSE, token), now=now)
         business, host = account_store.tenant_name_and_host(s, tenant_id=tenant_id)
@@ -201,6 +206,9 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
     """
     new_start = _utc(new_start)
     reason = ' '.join((reason or '').split())
+    too_long = rules.text_problem(reason, limit=rules.REASON_MAX, what='the reason')
+    if too_long:
+        raise BookingRefused(too_long)
     with db.write() as s:
         if not changes.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
                                         appointment_id=appointment_id):

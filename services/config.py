@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = 'dev-secret-change-me'
+# Every Redis client we make gives up on a hung or unreachable server instead of holding a request (or a thread of
+# the pool) forever. Seconds.
+REDIS_TIMEOUTS: dict[str, float] = {'socket_timeout': 2.0, 'socket_connect_timeout': 2.0}
+SECRET_MIN_LENGTH = 32
 
 
 class Config(BaseSettings):
     model_config = SettingsConfigDict(env_prefix='KAIROS_', env_file='.env', extra='ignore')
 
     database_url: str = Field('sqlite:///var/kairos.sqlite3', description='SQLAlchemy URL of the database')
-    secret: str = Field('dev-secret-change-me', description='signs sessions, tokens and links; set it in production')
+    secret: str = Field(DEFAULT_SECRET, description='signs sessions, tokens and links; set it in production')
     public_url: str = Field('http://127.0.0.1:8080', description='the address customers reach, used in emails')
     host: str = '127.0.0.1'
     port: int = 8080
@@ -58,6 +66,42 @@ class Config(BaseSettings):
         if self.smtp_tls is not None:
             return self.smtp_tls
         return 'starttls' if self.smtp_starttls else 'none'
+
+
+def is_loopback(host: str) -> bool:
+    """True when `host` is reachable from this machine only (127.0.0.0/8, ::1, localhost)."""
+    name = host.strip().strip('[]').lower()
+    if name == 'localhost':
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def secret_problem(secret: str, *, host: str) -> str | None:
+    """Why this secret may not serve on `host`: the default or a short secret is for a loopback-only server."""
+    if is_loopback(host):
+        return None
+    if secret == DEFAULT_SECRET:
+        return (f'KAIROS_SECRET is the built-in default, and {host} is reachable from other machines: anyone could '
+                'forge sessions and links. Set KAIROS_SECRET to a long random value (for example the output of '
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'), or listen on 127.0.0.1 only.")
+    if len(secret) < SECRET_MIN_LENGTH:
+        return (f'KAIROS_SECRET is {len(secret)} characters long; serving on {host} needs at least '
+                f'{SECRET_MIN_LENGTH}. Set a long random value, or listen on 127.0.0.1 only.')
+    return None
+
+
+def public_base(host: str | None = None) -> str:
+    """The address customers reach, without a trailing slash: in multi-tenant mode on the business's own host name
+    (with the scheme, and any port, of KAIROS_PUBLIC_URL)."""
+    cfg = get_config()
+    base = cfg.public_url.rstrip('/')
+    if cfg.multi_tenant and host:
+        parts = urlsplit(base)
+        base = f'{parts.scheme}://{host}' + (f':{parts.port}' if parts.port else '')
+    return base
 
 
 @lru_cache(maxsize=1)

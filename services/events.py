@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from services.config import get_config
+from services.config import REDIS_TIMEOUTS, get_config
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def _publish_redis(topic: str, payload: dict[str, Any]) -> None:
     import redis
 
     if _redis_client is None:
-        _redis_client = redis.Redis.from_url(get_config().redis_url or '')
+        _redis_client = redis.Redis.from_url(get_config().redis_url or '', **REDIS_TIMEOUTS)
     message = json.dumps({'origin': _INSTANCE, 'payload': payload})
     _redis_client.publish(_CHANNEL_PREFIX + topic, message)
 
@@ -154,7 +154,11 @@ async def _listen_redis() -> None:
 
     while True:
         try:
-            client = aioredis.Redis.from_url(get_config().redis_url or '')
+            # A subscriber waits for messages as long as it takes, so only connecting is timed; the health check
+            # notices a connection that died quietly.
+            client = aioredis.Redis.from_url(get_config().redis_url or '',
+                                             socket_connect_timeout=REDIS_TIMEOUTS['socket_connect_timeout'],
+                                             socket_keepalive=True, health_check_interval=30)
             async with client.pubsub() as pubsub:
                 await pubsub.psubscribe(_CHANNEL_PREFIX + '*')
                 async for message in pubsub.listen():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from limits import RateLimitItem, parse, storage, strategies
 
-from services.config import get_config
+from services.config import REDIS_TIMEOUTS, get_config
 
 # Per account: 5 wrong passwords in 15 minutes; per address: 20 (a shared office or a phone network behind one IP).
 ACCOUNT_LIMIT = parse('5/15minutes')
@@ -41,7 +41,8 @@ class Check:
 
 class Limiter:
     def __init__(self, url: str) -> None:
-        self.storage = storage.storage_from_string(url)
+        options = REDIS_TIMEOUTS if url.startswith(('redis://', 'rediss://', 'redis+')) else {}
+        self.storage = storage.storage_from_string(url, **options)
         self.strategy = strategies.MovingWindowRateLimiter(self.storage)
 
     def ensure_open(self, *checks: Check) -> None:

@@ -101,6 +101,11 @@ def tenant_by_host(session: Session, *, host: str) -> d.Tenant | None:
     return to_tenant(row) if row else None
 
 
+def tenant_hosts(session: Session) -> frozenset[str]:
+    """Every host name a business is served on (multi-tenant mode)."""
+    return frozenset(h for h in session.exec(select(t.Tenant.host).where(t.Tenant.host.is_not(None))) if h)
+
+
 _STATUSES = sa.select(t.Status.key, t.Status.label, t.Status.color, t.Status.icon, t.Status.busy).where(
     t.Status.tenant_id == sa.bindparam('tenant_id')).order_by(t.Status.position)
 

@@ -14,6 +14,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from services.config import get_config
 from services.tenants import UnknownTenant
 from ui.body_limit import BodyLimit
+from ui.headers import SecurityHeaders
 from ui.theme import install_css
 
 # Modules whose pages need no sign-in; each registers its routes when imported.
@@ -44,7 +45,9 @@ class SignInGate(BaseHTTPMiddleware):
 def setup() -> None:
     """Register the gate and every page (again, when tests reset NiceGUI between runs)."""
     app.add_middleware(SignInGate)
-    app.add_middleware(BodyLimit)  # added last, so it runs first: nothing reads a body before it is bounded
+    app.add_middleware(BodyLimit)  # nothing reads a body before it is bounded
+    # Added last, so it is the outermost: the gate's redirects and the body limit's refusals carry the headers too.
+    app.add_middleware(SecurityHeaders, https=get_config().public_url.lower().startswith('https://'))
     install_css()
     for name in PUBLIC_PAGES + PRIVATE_PAGES:
         if name in sys.modules:

@@ -13,7 +13,7 @@ import typer
 
 from domain.settings import SettingsError
 from services import admin, demo
-from services.config import get_config
+from services.config import get_config, secret_problem
 from services.context import get_db
 
 # No locals in tracebacks: they would print database URLs and passwords.
@@ -37,6 +37,9 @@ def serve(host: Annotated[str | None, typer.Option(help='Address to listen on (d
     cfg = get_config()
     host = host or cfg.host
     port = port or cfg.port
+    problem = secret_problem(cfg.secret, host=host)
+    if problem:
+        raise fail(problem)
     typer.echo(f'Kairos is starting on http://{host}:{port} (public address {cfg.public_url}). Ctrl+C stops it.')
     from ui.app import run  # NiceGUI loads only for this command
 

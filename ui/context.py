@@ -16,6 +16,7 @@ from nicegui import context, run, ui
 
 from domain import model as d
 from domain.settings import PanelSettings
+from domain.web import safe_url
 from services import auth
 from services.context import get_db
 
@@ -53,6 +54,11 @@ class PanelContext:
     def tz(self) -> ZoneInfo:
         """The customer's own zone when known, else the business's."""
         return ZoneInfo(self.customer.timezone or self.tenant.timezone)
+
+    @property
+    def booking_url(self) -> str:
+        """Where "Book an appointment" leads: the business's booking page if it is a safe link, else ours."""
+        return safe_url(self.settings.booking_url or self.tenant.booking_url, allow_path=True) or '/book'
 
     @property
     def business_tz(self) -> ZoneInfo:

@@ -16,6 +16,7 @@ from nicegui import events
 from domain import model as d
 from domain import rules
 from domain.panel import SORTS
+from domain.web import safe_color, safe_url
 from ui import format as fmt
 from ui.components.live import Listening
 from ui.context import PanelContext
@@ -152,15 +153,15 @@ def card_row(appt: d.Appointment, ctx: PanelContext, now: datetime, *,
             note = status_reason
     staff_avatar: str | None = None
     if designer.show_staff and designer.show_staff_avatar:
-        staff_avatar = appt.staff.avatar_url or ''
-    booking = ctx.settings.booking_url or ctx.tenant.booking_url
+        staff_avatar = safe_url(appt.staff.avatar_url, allow_path=True) or ''
+    booking = ctx.booking_url
     return {
         'id': appt.id,
         'service': appt.service.name,
         'when': when,
         'label': f'{appt.service.name}, {when}',
         'status_label': appt.status.label if designer.show_status_badge else '',
-        'status_color': appt.status.color,
+        'status_color': safe_color(appt.status.color) or '',
         'staff': appt.staff.name if designer.show_staff else '',
         'staff_avatar': staff_avatar,
         'staff_initials': ''.join(part[:1] for part in appt.staff.name.split()[:2]).upper(),

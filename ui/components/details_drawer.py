@@ -12,6 +12,7 @@ from domain import model as d
 from ui import format as fmt
 from ui.components.drawer import drawer, own_appointment
 from ui.context import PanelContext
+from ui.theme import status_badge
 
 
 async def open_details_drawer(ctx: PanelContext, appointment_id: int,
@@ -40,8 +41,7 @@ def details_body(ctx: PanelContext, appt: d.Appointment) -> None:
     tz, business = ctx.tz, ctx.business_tz
     with ui.row().classes('items-center gap-2 w-full'):
         ui.label(appt.service.name).classes('text-h6 col').props('role=heading aria-level=3')
-        ui.badge(appt.status.label).style(f'background:{appt.status.color}').props(
-            'text-color=white').classes('q-py-xs q-px-sm').mark('details-status')
+        status_badge(appt.status, mark='details-status')
     rows: list[tuple[str, str]] = [
         ('Date', fmt.day(appt.start, tz)),
         ('Time', f'{fmt.clock(appt.start, tz)}–{fmt.clock(appt.end, tz)} ({fmt.zone_label(tz, appt.start)})'),

@@ -9,6 +9,7 @@ from nicegui import ui
 
 from domain import model as d
 from domain import rules
+from domain.web import safe_url
 from services import appointments
 from ui.context import PanelContext
 
@@ -30,10 +31,12 @@ async def render(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[]
 
 def _actions(ctx: PanelContext, appt: d.Appointment) -> None:
     with ui.row().classes('w-full gap-2 q-mt-sm').mark('details-actions'):
-        if _meeting_url(appt):
-            ui.button('Join online meeting', icon='videocam').props(
-                f'href="{_meeting_url(appt)}" target=_blank rel="noopener noreferrer" unelevated no-caps').mark(
-                'join-meeting')
+        meeting = safe_url(appt.service.meeting_url)
+        if meeting:
+            join = ui.button('Join online meeting', icon='videocam').props(
+                'target=_blank rel="noopener noreferrer" unelevated no-caps').mark('join-meeting')
+            join.props['href'] = meeting  # set by key: the business's link is never parsed as props
+
         async def download() -> None:
             try:
                 name, data = await ctx.act(appointments.appointment_calendar, appointment_id=appt.id, now=ctx.now())
@@ -44,11 +47,6 @@ def _actions(ctx: PanelContext, appt: d.Appointment) -> None:
 
         ui.button('Add to calendar', icon='event', on_click=download).props('outline no-caps').mark(
             'add-to-calendar')
-
-
-def _meeting_url(appt: d.Appointment) -> str | None:
-    url = appt.service.meeting_url or ''
-    return url if url.startswith(('https://', 'http://')) else None
 
 
 async def _rating(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None) -> None:

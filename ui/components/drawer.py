@@ -15,10 +15,13 @@ class Drawer(ui.dialog):
     def __init__(self, title: str, *, mark: str = '') -> None:
         super().__init__()
         # The name goes on the dialog itself (Quasar gives it role=dialog), not only on its card.
-        self.props(f'position=right full-height aria-label="{title}"').classes('k-drawer')
+        self.props('position=right full-height').classes('k-drawer')
+        self.props['aria-label'] = title  # set by key: a title is text, never parsed as props
         ui.dialog.__enter__(self)
         try:
-            with ui.card().classes('k-drawer-card q-pa-none').props(f'aria-label="{title}"'):
+            card = ui.card().classes('k-drawer-card q-pa-none')
+            card.props['aria-label'] = title
+            with card:
                 with ui.row().classes('w-full items-center no-wrap q-px-md q-pt-md'):
                     ui.label(title).classes('text-h6 col').props('role=heading aria-level=2')
                     ui.button(icon='close', on_click=self.close).props(

@@ -90,7 +90,7 @@ def _form(ctx: PanelContext, appt: d.Appointment, staff: list[d.Staff], panel_dr
     reason = None
     if rules.reschedule_needs_reason(appt):
         reason = ui.textarea(label='Reason for moving it again').bind_value(form, 'reason').props(
-            'outlined autogrow maxlength=500 counter').classes('w-full').mark('reschedule-reason')
+            f'outlined autogrow maxlength={rules.REASON_MAX} counter').classes('w-full').mark('reschedule-reason')
     error = ui.label().classes('text-negative text-body2').props('role=alert').mark('reschedule-error')
 
     def describe(slot: Slot | None) -> None:

@@ -13,6 +13,7 @@ from services import appointments, panel
 from ui import format as fmt
 from ui.components.drawer import drawer
 from ui.context import PanelContext
+from ui.theme import status_badge
 
 
 @dataclass
@@ -51,8 +52,7 @@ def _summary(ctx: PanelContext, appt: d.Appointment) -> None:
         ui.label(fmt.when(appt.start, appt.end, ctx.tz)).classes('text-body2')
         with ui.row().classes('items-center gap-2 text-body2'):
             ui.label('Now:').classes('k-muted')
-            ui.badge(appt.status.label).style(f'background:{appt.status.color}').props(
-                'text-color=white').classes('q-py-xs q-px-sm').mark('status-current')
+            status_badge(appt.status, mark='status-current')
 
 
 def _form(ctx: PanelContext, appt: d.Appointment, targets: list[d.Status], form: StatusForm, panel_drawer,  # noqa: ANN001

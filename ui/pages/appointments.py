@@ -69,7 +69,7 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
             'tabs': tabs_state(counts), 'sorts': sorts_state(),
             'rows': rows_state(appointments, ctx, ctx.now(), AVAILABLE),
             'empty_text': EMPTY[view.tab],
-            'booking_url': ctx.settings.booking_url or ctx.tenant.booking_url,
+            'booking_url': ctx.booking_url,
         }
 
     async def act(kind: str, appointment_id: int) -> None:

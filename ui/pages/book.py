@@ -19,6 +19,7 @@ from fastapi import Request
 from nicegui import Client, app, background_tasks, context, run, ui
 
 from domain import model as d
+from domain import rules
 from domain.accounts import guest_problems
 from domain.availability import Slot
 from services import accounts, availability, booking, packages, panel
@@ -224,7 +225,7 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         ui.input('Phone (optional)').bind_value(form, 'phone').props('outlined type=tel autocomplete=tel').classes(
             'w-full').mark('book-phone')
         ui.textarea('Notes for the business (optional)').bind_value(form, 'notes').props(
-            'outlined autogrow maxlength=500').classes('w-full').mark('book-notes')
+            f'outlined autogrow maxlength={rules.NOTES_MAX}').classes('w-full').mark('book-notes')
         summary = ui.label('Pick a date and a time.').classes('text-body1 text-weight-medium').props(
             'aria-live=polite').mark('book-summary')
         error = ui.label().classes('text-negative').props('role=alert').mark('book-error')

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, run, ui
 
+from domain.web import safe_next
 from services import accounts, auth, panel
 from services.context import get_db
 from services.tenants import resolve_tenant
@@ -21,16 +21,6 @@ from ui.theme import frame
 class SignInForm:
     email: str = ''
     password: str = ''
-
-
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: never send someone to another host after signing in."""
-    if not target:
-        return '/'
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith('/') or target.startswith('//'):
-        return '/'
-    return target
 
 
 @ui.page('/login')

@@ -43,8 +43,9 @@ def package_card(ctx: PanelContext, cp: d.CustomerPackage) -> None:
     now = ctx.now()
     total, used = cp.package.sessions, min(cp.sessions_used, cp.package.sessions)
     name = cp.package.name
-    with ui.card().classes('k-card w-full q-pa-md gap-2').props(f'role=article aria-label="{name}"').mark(
-            f'package-{cp.id}'):
+    card = ui.card().classes('k-card w-full q-pa-md gap-2').props('role=article').mark(f'package-{cp.id}')
+    card.props['aria-label'] = name  # the business's text, set by key: never parsed as props
+    with card:
         with ui.row().classes('w-full items-center no-wrap gap-2'):
             ui.label(name).classes('text-subtitle1 text-weight-medium col').props('role=heading aria-level=3')
             paid_label = 'Paid' if cp.paid else 'Unpaid'
@@ -64,19 +65,21 @@ def package_card(ctx: PanelContext, cp: d.CustomerPackage) -> None:
         reason = cp.why_not_schedule(now)
         with ui.row().classes('w-full items-center gap-2 q-mt-xs'):
             if reason is None:
-                ui.button('Schedule a session', icon='event').props(
-                    f'unelevated no-caps href="{booking_link(ctx, cp.id)}" '
-                    f'aria-label="Schedule a session from {name}"').mark('package-schedule')
+                schedule = ui.button('Schedule a session', icon='event').props('unelevated no-caps').mark(
+                    'package-schedule')
+                schedule.props['href'] = booking_link(ctx, cp.id)
+                schedule.props['aria-label'] = f'Schedule a session from {name}'
             if not cp.paid:
-                ui.button('Pay', icon='payments', on_click=lambda c=cp: open_package_pay(ctx, c)).props(
-                    f'outline no-caps aria-label="Pay for {name}"').mark('package-pay')
+                pay = ui.button('Pay', icon='payments', on_click=lambda c=cp: open_package_pay(ctx, c)).props(
+                    'outline no-caps').mark('package-pay')
+                pay.props['aria-label'] = f'Pay for {name}'
         if reason:
             ui.label(reason).classes('text-body2 k-muted').props('role=note').mark('package-refusal')
 
 
 def booking_link(ctx: PanelContext, customer_package_id: int) -> str:
     """The booking page, told which package to book from (it offers only the package's services, at no charge)."""
-    base = ctx.settings.booking_url or ctx.tenant.booking_url or '/book'
+    base = ctx.booking_url
     return f'{base}{"&" if "?" in base else "?"}package={customer_package_id}'
 
 
