@@ -17,6 +17,7 @@ import sqlalchemy.exc
 from zxcvbn import zxcvbn
 
 from domain import model as d
+from domain import rules
 from domain.accounts import (
     PASSWORD_MAX_LENGTH,
     ProfileInput,
@@ -90,8 +91,9 @@ def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_na
     """Open an unverified account and email a confirmation link; the answer is the same for a known email."""
     with db.read() as s:
         settings = q.panel_settings(s, tenant_id=tenant_id)
-    if not settings.allow_signup:
-        raise AccountError('Sign-up is closed. Ask the business to create an account for you.')
+    closed = rules.why_not_sign_up(settings)
+    if closed:
+        raise AccountError(closed)
     problems = {k: v for k, v in {
         'email': email_problem(email),
         'first_name': name_problem(first_name, label='first name'),
@@ -230,7 +232,7 @@ def customer_for_booking(db: Database, *, tenant_id: int, email: str, first_name
         if found is None:
             raise
         return found, False
-    if settings.auto_create_account:
+    if rules.sends_welcome(settings):
         _send_link(db, tenant_id=tenant_id, customer=created, purpose=Purpose.WELCOME, template='welcome',
                    path='/set-password', now=now)
     return created, True
@@ -352,8 +354,9 @@ def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmati
     nobody is left to come to them."""
     with db.read() as s:
         settings = q.panel_settings(s, tenant_id=tenant_id)
-    if not settings.allow_account_deletion:
-        raise AccountError('Deleting your account is not offered here. Contact the business to close it.')
+    refusal = rules.why_not_delete_account(settings)
+    if refusal:
+        raise AccountError(refusal)
     if confirmation.strip().upper() != 'DELETE':
         raise AccountError('Type DELETE to confirm.')
     with db.write() as s:

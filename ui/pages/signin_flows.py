@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, run, ui
 
 from domain import model as d
+from domain import rules
 from services import accounts, auth, oidc
 from services.context import get_db
 from services.tenants import resolve_tenant
@@ -51,7 +52,7 @@ async def signup_page(request: Request) -> None:
     form = Form()
     with _card(tenant, 'Create your account', f'Book and manage your appointments with {tenant.name}.'):
         if not settings.allow_signup:
-            ui.label('Sign-up is closed. Ask the business to create an account for you.').props('role=alert')
+            ui.label(rules.SIGNUP_CLOSED).props('role=alert')
             _back_to_sign_in()
             return
         error = _alert()
