@@ -79,7 +79,12 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
             price = deposit = 0
         statuses = q.statuses(s, tenant_id=tenant_id)
         status = _new_booking_status(statuses)
-        place = location_id if location_id is not None else store.staff_location(s, staff_id=chosen)
+        # Where: the place the customer chose (it must be one of the staff member's), or the staff member's only one.
+        works_at = store.staff_location_ids(s, staff_id=chosen)
+        unplaced = rules.why_not_location(works_at, location_id)
+        if unplaced:
+            raise BookingRefused(unplaced)
+        place = rules.visit_location(works_at, location_id)
         appointment_id = store.insert_appointment(
             s, tenant_id=tenant_id, customer_id=customer_id, service_id=service_id, staff_id=chosen,
             location_id=place, start=slot.start, end=slot.end, seats=seats, status_key=status.key, price=price,
