@@ -173,12 +173,13 @@ HELP: dict[str, str] = {
                            'Off: the booking is kept, no welcome email is sent.',
     'offline_payment_instructions': 'How to pay in person, shown in the Pay drawer and after booking.',
     'designer.show_mini_dashboard': 'The next-appointment card and the upcoming and completed counts.',
-    'designer.show_staff': 'The staff member on cards and on the next-appointment card.',
+    'designer.show_staff': 'The staff member on cards, the next-appointment card and the Details drawer.',
     'designer.show_staff_avatar': "The staff member's photo next to their name (only with show_staff).",
-    'designer.show_location': 'The location on cards and on the next-appointment card.',
-    'designer.show_price': 'The price on cards ("Free" when it costs nothing). Separate from show_payment_status.',
-    'designer.show_payment_status': 'The payment line on cards: paid, deposit paid, or what is still due. '
-                                    'Separate from show_price.',
+    'designer.show_location': 'The location on cards, the next-appointment card and the Details drawer.',
+    'designer.show_price': 'The price on cards and in Details ("Free" when it costs nothing). Separate from '
+                          'show_payment_status.',
+    'designer.show_payment_status': 'The payment line on cards (paid, deposit paid, or what is still due) and '
+                                    'Paid and Due in Details. Separate from show_price.',
     'designer.show_status_badge': 'The colour-coded status badge on cards.',
     'designer.show_rebook': '"Rebook" on past appointments.',
     'designer.allow_avatar_upload': 'Customers may upload a profile photo (the server refuses uploads when off).',

@@ -309,3 +309,16 @@ async def test_a_card_payment_confirmed_by_stripe_at_the_webhook_route_emails_th
         assert 'Paid by: Card (Stripe)' in body and 'For: Haircut with Mia Wong' in body
         assert [p.get_filename() for p in confirmations[0].iter_attachments()][0].startswith('receipt-')
     reset_config()
+
+
+@pytest.mark.parametrize('on', [True, False], ids=['on', 'off'])
+async def test_the_details_drawer_follows_the_same_toggles(user: User, db, on: bool) -> None:  # noqa: ANN001
+    designer = PanelDesigner(show_staff=on, show_location=on, show_price=on, show_payment_status=on)
+    s = await panel_with(user, db, PanelSettings(designer=designer))
+    user.find(AppointmentsView).trigger('action', {'kind': 'details', 'id': first_row(s)['id']})
+    await user.should_see('Duration', retries=50)
+    for shown in ('Leo Park', 'Park Avenue 9', '€45.00', 'Due'):
+        if on:
+            await user.should_see(shown)
+        else:
+            await user.should_not_see(shown)

@@ -136,3 +136,11 @@ def test_every_setting_has_its_meaning_written_down() -> None:
     assert set(HELP) == names
     assert 'show_payment_status' in HELP['designer.show_price']  # price and payment line: two separate switches
     assert 'show_price' in HELP['designer.show_payment_status']
+
+
+def test_the_readme_states_each_setting_as_the_help_does() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / 'README.md').read_text(encoding='utf-8')
+    for key, meaning in HELP.items():
+        assert f'| `{key}` |' in readme and meaning in readme, key
