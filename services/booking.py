@@ -79,8 +79,9 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
             price = deposit = 0
         statuses = q.statuses(s, tenant_id=tenant_id)
         status = _new_booking_status(statuses)
-        # Where: the place the customer chose (it must be one of the staff member's), or the staff member's only one.
-        works_at = store.staff_location_ids(s, staff_id=chosen)
+        # Where: the place the customer chose (it must be one of the staff member's), or the staff member's only one;
+        # an online service happens nowhere in particular.
+        works_at = () if service.is_online else store.staff_location_ids(s, staff_id=chosen)
         unplaced = rules.why_not_location(works_at, location_id)
         if unplaced:
             raise BookingRefused(unplaced)

@@ -174,6 +174,21 @@ def test_a_staff_member_at_two_locations_needs_the_customer_to_say_where(db, pri
     assert '—' not in stored.values()
 
 
+def test_an_online_visit_asks_no_place_and_stores_none(db, private_outbox) -> None:  # noqa: ANN001
+    from storage import crud
+    from tests.support.seed import WEEK
+
+    world = seed_world(db, now=NOW)
+    with db.write() as s:
+        online = crud.create_service(s, tenant_id=world.tenant_id, name='Video consultation', duration_min=30,
+                                     meeting_url='https://meet.example.com/lumen')
+        zoe = crud.create_staff(s, tenant_id=world.tenant_id, name='Zoe Online', service_ids=[online],
+                                location_ids=[world.locations['main'], world.locations['park']], weekly=WEEK)
+    booked = booking.book(db, tenant_id=world.tenant_id, customer_id=world.ada, service_id=online, staff_id=zoe,
+                          start=local(24, 10), now=NOW)
+    assert booked.location is None and booked.service.is_online
+
+
 # ---- the payment confirmation, with the receipt -----------------------------------------------------------------
 
 def test_money_taken_at_the_desk_is_confirmed_to_the_customer_with_the_receipt(db, inbox) -> None:  # noqa: ANN001

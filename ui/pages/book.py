@@ -133,8 +133,9 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         state.service = form.service
         staff = await run.io_bound(availability.staff_for_service, get_db(), tenant_id=tenant.id,
                                    service_id=form.service) or []
-        places[:] = await run.io_bound(availability.locations_for_service, get_db(), tenant_id=tenant.id,
-                                       service_id=form.service) or []
+        online = by_id[form.service].is_online  # an online visit happens nowhere in particular: nothing to ask
+        places[:] = [] if online else await run.io_bound(availability.locations_for_service, get_db(),
+                                                         tenant_id=tenant.id, service_id=form.service) or []
         form.location = None  # with one place (or none, online) the staff member's own is taken
         location_select.set_options({p.id: p.name for p in places}, value=form.location)
         location_select.set_visibility(len(places) > 1)
@@ -187,7 +188,7 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
             return
         # The server's rule, asked early: someone who works at several places needs to know which one.
         who = form.staff if isinstance(form.staff, int) else (slot.staff_ids[0] if slot.staff_ids else None)
-        works_at = next((x.location_ids for x in staff if x.id == who), ())
+        works_at = () if service.is_online else next((x.location_ids for x in staff if x.id == who), ())
         problem = why_not_location(works_at, form.location) or _details_problem(form)
         if problem:
             error.text = problem
