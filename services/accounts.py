@@ -12,13 +12,13 @@ import hmac
 import logging
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import sqlalchemy.exc
 from zxcvbn import zxcvbn
 
 from domain import model as d
+from domain import rules
 from domain.accounts import (
     PASSWORD_MAX_LENGTH,
     ProfileInput,
@@ -30,7 +30,7 @@ from domain.accounts import (
 )
 from services import appointments, auth, mail, payments, ratelimit
 from services.auth import SignedIn, SignInFailed
-from services.config import get_config, public_base
+from services.config import get_config, public_link
 from services.tokens import LIFETIME, InvalidToken, Purpose, redeem
 from services.tokens import issue as issue_token
 from storage import accounts as store
@@ -107,8 +107,9 @@ def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_na
     """
     with db.read() as s:
         settings = q.panel_settings(s, tenant_id=tenant_id)
-    if not settings.allow_signup:
-        raise AccountError('Sign-up is closed. Ask the business to create an account for you.')
+    closed = rules.why_not_sign_up(settings)
+    if closed:
+        raise AccountError(closed)
     problems = {k: v for k, v in {
         'email': email_problem(email),
         'first_name': name_problem(first_name, label='first name'),
@@ -504,8 +505,9 @@ def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmati
     nobody is left to come to them."""
     with db.read() as s:
         settings = q.panel_settings(s, tenant_id=tenant_id)
-    if not settings.allow_account_deletion:
-        raise AccountError('Deleting your account is not offered here. Contact the business to close it.')
+    refusal = rules.why_not_delete_account(settings)
+    if refusal:
+        raise AccountError(refusal)
     if confirmation.strip().upper() != 'DELETE':
         raise AccountError('Type DELETE to confirm.')
     with db.write() as s:
@@ -638,11 +640,6 @@ def _mail_allowed(*, tenant_id: int, email: str, address: str | None) -> None:
         raise AccountError(e.message) from e
 
 
-def link(path: str, host: str | None = None, **params: str) -> str:
-    """An absolute address on this install (on the tenant's own host name in multi-tenant mode)."""
-    return f'{public_base(host)}{path}' + (f'?{urlencode(params)}' if params else '')
-
-
 def _send_link(db: Database, *, tenant_id: int, customer: d.Customer, purpose: Purpose, template: str, path: str,
                now: datetime, to: str | None = None, payload: str = '', keep_earlier: bool = False,
                **extra: str) -> None:
@@ -652,7 +649,7 @@ def _send_link(db: Database, *, tenant_id: int, customer: d.Customer, purpose: P
         business, host = store.tenant_name_and_host(s, tenant_id=tenant_id)
     lifetime = LIFETIME[purpose]
     _deliver(template, to=to or customer.email, name=customer.first_name or 'there', business=business,
-             link=link(path, host, token=token), minutes=str(int(lifetime.total_seconds() // 60)),
+             link=public_link(path, host, token=token), minutes=str(int(lifetime.total_seconds() // 60)),
              hours=str(int(lifetime.total_seconds() // 3600)), **extra)
 
 
@@ -674,7 +671,7 @@ def _send_password_changed(db: Database, *, tenant_id: int, customer: d.Customer
     with db.read() as s:
         business, host = store.tenant_name_and_host(s, tenant_id=tenant_id)
     _deliver('password_changed', to=customer.email, name=customer.first_name or 'there', business=business,
-             when=now.strftime('%d %b %Y at %H:%M UTC'), link=link('/forgot', host))
+             when=now.strftime('%d %b %Y at %H:%M UTC'), link=public_link('/forgot', host))
 
 
 def _deliver(template: str, *, to: str, **context: str) -> None:

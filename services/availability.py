@@ -19,7 +19,7 @@ from domain.availability import Slot, SlotFinder, SlotRequest, wall_to_utc
 from storage import availability as store
 from storage.db import Database
 
-__all__ = ['bookable_services', 'day_slots', 'day_window', 'month_dates', 'staff_for_service']
+__all__ = ['bookable_services', 'day_slots', 'day_window', 'locations_for_service', 'month_dates', 'staff_for_service']
 
 
 def month_dates(db: Database, *, tenant_id: int, service_id: int, staff_id: int | None, year: int, month: int,
@@ -70,6 +70,12 @@ def staff_for_service(db: Database, *, tenant_id: int, service_id: int) -> list[
     """The staff who offer a service, by name, for the booking page's staff choice (with 'any' in front)."""
     with db.read() as s:
         return store.staff_for_service(s, tenant_id=tenant_id, service_id=service_id)
+
+
+def locations_for_service(db: Database, *, tenant_id: int, service_id: int) -> list[d.Location]:
+    """The places where the service is offered, by name, for the booking page's choice of location."""
+    with db.read() as s:
+        return store.service_locations(s, tenant_id=tenant_id, service_id=service_id)
 
 
 def day_window(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:

@@ -24,6 +24,7 @@ from domain.accounts import guest_problems, why_cannot_book
 from domain.availability import Slot, SlotFinder
 from services import accounts, appointments, events, mail, notify, ratelimit
 from services.availability import day_window
+from services.config import public_link
 from services.packages import PackageRefused, claim_session
 from services.tokens import digest
 from storage import accounts as account_store
@@ -127,7 +128,7 @@ def hold_for_guest(db: Database, *, tenant_id: int, service_id: int, staff_id: i
         found = _bookable(s, tenant_id=tenant_id, service_id=service_id)
         slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
                                   start=start, now=now, seats=1)
-        place = location_id if location_id is not None else store.staff_location(s, staff_id=chosen)
+        place = _visit_place(s, found=found, staff_id=chosen, location_id=location_id)
         hold_id = holds.insert_hold(s, tenant_id=tenant_id, service_id=found.service.id, staff_id=chosen,
                                     location_id=place, start=slot.start, end=slot.end, seats=1, email=email,
                                     first_name=first_name, last_name=last_name, phone=phone,
@@ -142,7 +143,7 @@ def hold_for_guest(db: Database, *, tenant_id: int, service_id: int, staff_id: i
     when = f'{slot.start.astimezone(found.zone):%A %d %B %Y, %H:%M} ({found.zone.key})'
     mail.later(_send_quietly, 'booking_hold', to=email, name=first_name, business=business,
                service=found.service.name, staff=staff, when=when,
-               link=accounts.link('/book/confirm', host, token=token), minutes=str(int(HOLD.total_seconds() // 60)))
+               link=public_link('/book/confirm', host, token=token), minutes=str(int(HOLD.total_seconds() // 60)))
     return held
 
 
@@ -176,7 +177,7 @@ def confirm_hold(db: Database, *, tenant_id: int, token: str, now: datetime) -> 
                                         actor='customer')
         settings = q.panel_settings(s, tenant_id=tenant_id)
     _announce_booked(db, tenant_id=tenant_id, booked=booked, freed=freed, now=now)
-    if created and settings.auto_create_account:
+    if created and rules.sends_welcome(settings):
         accounts.send_welcome(db, tenant_id=tenant_id, customer=customer, now=now)
     return booked, customer, created
 
@@ -277,7 +278,7 @@ def _insert_booking(s: Session, *, tenant_id: int, customer_id: int, found: stor
         price = deposit = 0
     statuses = q.statuses(s, tenant_id=tenant_id)
     status = _new_booking_status(statuses)
-    place = location_id if location_id is not None else store.staff_location(s, staff_id=chosen)
+    place = _visit_place(s, found=found, staff_id=chosen, location_id=location_id)
     appointment_id = store.insert_appointment(
         s, tenant_id=tenant_id, customer_id=customer_id, service_id=service.id, staff_id=chosen, location_id=place,
         start=slot.start, end=slot.end, seats=seats, status_key=status.key, price=price, deposit=deposit, notes=notes,
@@ -288,6 +289,16 @@ def _insert_booking(s: Session, *, tenant_id: int, customer_id: int, found: stor
     booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, statuses=statuses,
                   with_history=False)
     return booked, (chosen, _local_day(slot.start, found))
+
+
+def _visit_place(s: Session, *, found: store.BookableService, staff_id: int, location_id: int | None) -> int | None:
+    """Where the visit happens: the place the customer chose (one of the staff member's), or the staff member's only
+    one; an online service happens nowhere in particular. BookingRefused when the choice is missing or wrong."""
+    works_at = () if found.service.is_online else store.staff_location_ids(s, staff_id=staff_id)
+    unplaced = rules.why_not_location(works_at, location_id)
+    if unplaced:
+        raise BookingRefused(unplaced)
+    return rules.visit_location(works_at, location_id)
 
 
 def _announce_booked(db: Database, *, tenant_id: int, booked: d.Appointment, freed: tuple[int, date],

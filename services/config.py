@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -102,6 +102,11 @@ def public_base(host: str | None = None) -> str:
         parts = urlsplit(base)
         base = f'{parts.scheme}://{host}' + (f':{parts.port}' if parts.port else '')
     return base
+
+
+def public_link(path: str, host: str | None = None, **params: str) -> str:
+    """An absolute address on this install (on the tenant's own host name in multi-tenant mode)."""
+    return f'{public_base(host)}{path}' + (f'?{urlencode(params)}' if params else '')
 
 
 @lru_cache(maxsize=1)

@@ -18,8 +18,8 @@ import stripe
 from domain import model as d
 from domain import payments as dp
 from domain.payments import PaymentRefused
-from domain.rules import why_not_pay
-from services import events
+from domain.rules import why_not_pay, why_not_pay_package
+from services import events, receipts
 from services.config import get_config
 from storage import payments as sp
 from storage import queries as q
@@ -89,6 +89,9 @@ def payment_options(db: Database, *, tenant_id: int, customer_id: int, appointme
         else:
             cp = _package_or_refuse(s, tenant_id=tenant_id, customer_id=customer_id,
                                     customer_package_id=customer_package_id)
+            reason = why_not_pay_package(cp, settings)
+            if reason:
+                raise PaymentRefused(reason)
             due = dp.package_checkout_amount(cp)
     return PaymentOptions(amount_due=due, currency=currency, methods=dp.payment_methods(
         card_enabled=card_enabled(), offline_instructions=settings.offline_payment_instructions))
@@ -201,6 +204,9 @@ def _record_intent(s: Any, *, tenant_id: int, customer_id: int, appointment_id: 
         kind, target = 'package', customer_package_id
         cp = _package_or_refuse(s, tenant_id=tenant_id, customer_id=customer_id,
                                 customer_package_id=customer_package_id, lock=True)
+        reason = why_not_pay_package(cp, q.panel_settings(s, tenant_id=tenant_id))
+        if reason:  # the same rule that decides whether the package card shows Pay
+            raise PaymentRefused(reason)
         charge = dp.package_checkout_amount(cp)
         if amount is not None and amount != charge:
             raise PaymentRefused('A package is paid in full.')
@@ -270,6 +276,8 @@ def handle_webhook(db: Database, *, payload: bytes, signature: str | None, now: 
     if customer_id is not None:  # after the commit: the customer's open panels refresh their balance
         events.publish(events.customer_topic(tenant_id, customer_id), {'kind': 'payment', 'payment_id': payment.id,
                                                                       'outcome': result.outcome})
+    if result.outcome == 'credited':
+        receipts.notify_payment(db, tenant_id=tenant_id, payment_id=payment.id)
     return result
 
 
@@ -416,4 +424,5 @@ def record_offline_payment(db: Database, *, tenant_id: int, amount: int, method:
     if customer_id is not None:
         events.publish(events.customer_topic(tenant_id, customer_id), {'kind': 'payment', 'payment_id': payment_id,
                                                                       'outcome': 'credited'})
+    receipts.notify_payment(db, tenant_id=tenant_id, payment_id=payment_id)
     return payment_id

@@ -231,11 +231,19 @@ def staff_name(session: Session, *, tenant_id: int, staff_id: int) -> str:
                                                          t.Staff.id == staff_id)).scalar_one()
 
 
-def staff_location(session: Session, *, staff_id: int) -> int | None:
-    """The staff member's location when they work at exactly one, else None."""
-    ids = session.execute(sa.select(t.StaffLocation.location_id)
-                          .where(t.StaffLocation.staff_id == staff_id).limit(2)).scalars().all()
-    return ids[0] if len(ids) == 1 else None
+def staff_location_ids(session: Session, *, staff_id: int) -> list[int]:
+    """The locations where the staff member works, by id."""
+    return list(session.execute(sa.select(t.StaffLocation.location_id).where(t.StaffLocation.staff_id == staff_id)
+                                .order_by(t.StaffLocation.location_id)).scalars())
+
+
+def service_locations(session: Session, *, tenant_id: int, service_id: int) -> list[d.Location]:
+    """The locations where someone offers the service, by name (the booking page's choice of place)."""
+    rows = session.execute(
+        sa.select(t.Location).where(t.Location.tenant_id == tenant_id, sa.exists().where(
+            t.StaffLocation.location_id == t.Location.id, t.StaffService.staff_id == t.StaffLocation.staff_id,
+            t.StaffService.service_id == service_id)).order_by(t.Location.name, t.Location.id)).scalars().all()
+    return [q.to_location(r) for r in rows]
 
 
 def insert_appointment(session: Session, *, tenant_id: int, customer_id: int, service_id: int, staff_id: int,
@@ -265,4 +273,4 @@ def _hours(by_key: dict[int, list[tuple[time, time]]] | dict[date, list[tuple[ti
 
 __all__ = ['REACH', 'BookableService', 'bookable_service', 'bookable_services', 'busy_bookings',
            'insert_appointment', 'lock_staff', 'move_appointment', 'rules_of', 'slot_request', 'staff_for_service',
-           'staff_ids_for', 'staff_location', 'staff_name']
+           'service_locations', 'staff_ids_for', 'staff_location_ids', 'staff_name']

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from domain.settings import SettingsError
+from domain.settings import HELP, SettingsError
 from services import admin, demo
 from services.config import get_config, secret_problem
 from services.context import get_db
@@ -127,6 +127,13 @@ def settings_show(tenant: TenantOption = None) -> None:
     except admin.UnknownBusiness as exc:
         raise fail(str(exc.args[0])) from exc
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@settings_app.command('help')
+def settings_help() -> None:
+    """Say what each setting means."""
+    for key, meaning in HELP.items():
+        typer.echo(f'{key}\n    {meaning}')
 
 
 @settings_app.command('set')

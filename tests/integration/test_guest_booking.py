@@ -31,11 +31,11 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def guest(db, world: World, start: datetime, email: str, *, now: datetime = NOW, address: str | None = '198.51.100.7',  # noqa: ANN001
-          staff: str = 'mia', service: str = 'cut', **details: str):  # noqa: ANN201
+          staff: str = 'mia', service: str = 'cut', location: str | None = None, **details: str):  # noqa: ANN201
     fields = {'first_name': 'Grace', 'last_name': 'Hopper', 'phone': '', 'notes': ''} | details
     return booking.hold_for_guest(db, tenant_id=world.tenant_id, service_id=world.services[service],
                                   staff_id=world.staff[staff], start=start, email=email, now=now, address=address,
-                                  **fields)
+                                  location_id=world.locations[location] if location else None, **fields)
 
 
 def customers(db, world: World, email: str) -> list[t.Customer]:  # noqa: ANN001
@@ -153,9 +153,9 @@ def test_guest_bookings_are_limited_per_email_and_per_address(db, inbox) -> None
         guest(db, world, local(26, 9), 'grace@example.com', address='198.51.100.99')
     for i in range(20):  # Tuesday to Saturday, four times a day
         guest(db, world, local(24 + i // 4, (9, 10, 11, 13)[i % 4]), f'g{i}@example.com', address='203.0.113.5',
-              staff='leo')
+              staff='leo', location='park')
     with pytest.raises(booking.BookingRefused, match='Too many attempts'):
-        guest(db, world, local(28, 16), 'fresh@example.com', address='203.0.113.5', staff='leo')
+        guest(db, world, local(28, 16), 'fresh@example.com', address='203.0.113.5', staff='leo', location='park')
 
 
 @pytest.mark.parametrize(('details', 'field', 'message'), [

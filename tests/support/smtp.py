@@ -145,5 +145,8 @@ def smtp_configured(monkeypatch) -> Iterator[Inbox]:  # noqa: ANN001
         try:
             yield inbox
         finally:
+            from services import mail
+
+            mail.wait_until_sent()  # nothing this test queued may reach the next test's server
             monkeypatch.delenv('KAIROS_SMTP_HOST')
             reset_config()

@@ -227,3 +227,43 @@ async def test_an_expired_package_is_refused_with_the_reason(user: User, db) -> 
     await user.should_see(marker='package-refusal')
     await user.should_see('expired')
     await user.should_not_see(marker='book-confirm')
+
+
+async def test_booking_someone_who_works_at_two_places_asks_where_and_stores_it(user: User, db) -> None:  # noqa: ANN001
+    """Leo cuts hair at Main Street 1 and at Park Avenue 9: the customer says where, and the visit is stored there
+    (not as 'no location'). Mia works only at Main Street: nobody asks."""
+    world = seed_world(db)
+    await signed_in(user)
+    await user.open(f'/book?service={world.services["cut"]}')
+    await user.should_see('Any staff')
+    [place] = user.find(marker='book-location').elements
+    assert place.visible and set(place.options.values()) == {'Main Street 1', 'Park Avenue 9'}
+    user.find(marker='book-staff').elements.pop().value = world.staff['leo']
+    await choose_first_time(user)
+    user.find(marker='book-confirm').click()
+    await user.should_see('Please choose where you would like to come.')
+    assert bookings_of(db, world, 'ada@example.com') == []
+    place.value = world.locations['park']
+    await asyncio.sleep(0.2)  # the times are loaded again for the park
+    await choose_first_time(user)
+    await user.should_see('at Park Avenue 9')
+    user.find(marker='book-confirm').click()
+    await user.should_see('You are booked', retries=50)
+    [booked] = bookings_of(db, world, 'ada@example.com')
+    assert (booked.staff_id, booked.location_id) == (world.staff['leo'], world.locations['park'])
+    notify.wait_for_notifications()
+
+
+async def test_a_service_offered_at_one_place_asks_nothing_and_is_stored_there(user: User, db) -> None:  # noqa: ANN001
+    world = seed_world(db)
+    await signed_in(user)
+    await user.open(f'/book?service={world.services["colour"]}')  # only Mia, only at Main Street 1
+    await user.should_see('Colour & cut')
+    await shown_slots(user)
+    await user.should_not_see(marker='book-location')
+    await choose_first_time(user)
+    user.find(marker='book-confirm').click()
+    await user.should_see('You are booked', retries=50)
+    [booked] = bookings_of(db, world, 'ada@example.com')
+    assert booked.location_id == world.locations['main']
+    notify.wait_for_notifications()

@@ -49,19 +49,21 @@ def details_body(ctx: PanelContext, appt: d.Appointment) -> None:
     if tz.key != business.key:
         business_when = f'{fmt.when(appt.start, appt.end, business)} ({fmt.zone_label(business, appt.start)})'
         rows.append(('Business time', business_when))
-    rows += [
-        ('Duration', fmt.duration(appt.end - appt.start)),
-        ('Staff', appt.staff.name),
-        ('Location', appt.location.name if appt.location else ('Online' if appt.service.is_online else '—')),
-    ]
+    # The same Panel Designer switches as the cards: what the business hides there is hidden here too.
+    designer = ctx.settings.designer
+    rows.append(('Duration', fmt.duration(appt.end - appt.start)))
+    if designer.show_staff:
+        rows.append(('Staff', appt.staff.name))
+    if designer.show_location:
+        rows.append(('Location', appt.location.name if appt.location else (
+            'Online' if appt.service.is_online else '—')))
     if appt.seats > 1:
         rows.append(('Seats', str(appt.seats)))
     currency = ctx.tenant.currency
-    rows += [
-        ('Price', fmt.money(appt.price, currency)),
-        ('Paid', fmt.money(appt.amount_paid, currency)),
-        ('Due', fmt.money(appt.amount_due, currency)),
-    ]
+    if designer.show_price:
+        rows.append(('Price', fmt.money(appt.price, currency) if appt.price else 'Free'))
+    if designer.show_payment_status and appt.price:
+        rows += [('Paid', fmt.money(appt.amount_paid, currency)), ('Due', fmt.money(appt.amount_due, currency))]
     with ui.element('dl').classes('w-full q-ma-none').mark('details-facts'):
         for term, value in rows:
             with ui.element('div').classes('row no-wrap q-py-xs').style('border-bottom: 1px solid rgba(0,0,0,.06)'):

@@ -22,6 +22,7 @@ from domain import model as d
 from domain import rules
 from domain.accounts import guest_problems
 from domain.availability import Slot
+from domain.rules import why_not_location
 from services import accounts, availability, booking, packages, panel
 from services.context import get_db
 from services.tenants import resolve_tenant
@@ -59,6 +60,7 @@ class Outcome:
 @dataclass
 class BookingForm:
     service: int | None = None
+    location: int | None = None  # asked only when the service is offered at more than one place
     staff: int | str = ANY
     first_name: str = ''
     last_name: str = ''
@@ -126,13 +128,18 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         form.first_name, form.last_name = customer.first_name, customer.last_name
         form.email, form.phone = customer.email, customer.phone
     staff: list[d.Staff] = []
+    places: list[d.Location] = []
+
+    def staff_here() -> list[d.Staff]:
+        """The service's staff at the chosen location (all of them until one is chosen)."""
+        return [x for x in staff if form.location is None or form.location in x.location_ids]
 
     def query() -> SlotQuery:
         service = by_id[form.service or 0]
         chosen = form.staff if isinstance(form.staff, int) else None
         return SlotQuery(tenant_id=tenant.id, service_id=service.id, staff_id=chosen,
-                         staff_ids=(chosen,) if chosen else tuple(s.id for s in staff), group=service.capacity > 1,
-                         max_days_ahead=service.max_days_ahead)
+                         staff_ids=(chosen,) if chosen else tuple(s.id for s in staff_here()),
+                         group=service.capacity > 1, max_days_ahead=service.max_days_ahead, location_id=form.location)
 
     async def service_changed() -> None:
         nonlocal staff
@@ -141,9 +148,14 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         state.service = form.service
         staff = await run.io_bound(availability.staff_for_service, get_db(), tenant_id=tenant.id,
                                    service_id=form.service) or []
+        online = by_id[form.service].is_online  # an online visit happens nowhere in particular: nothing to ask
+        places[:] = [] if online else await run.io_bound(availability.locations_for_service, get_db(),
+                                                         tenant_id=tenant.id, service_id=form.service) or []
+        form.location = None  # with one place (or none, online) the staff member's own is taken
+        location_select.set_options({p.id: p.name for p in places}, value=form.location)
+        location_select.set_visibility(len(places) > 1)
         form.staff = ANY
-        staff_select.set_options({ANY: 'Any staff', **{s.id: s.name for s in staff}}, value=ANY)
-        staff_select.set_visibility(len(staff) > 1)
+        show_staff()
         when_card.set_visibility(True)
         if state.picker is None:
             with picker_box:
@@ -152,6 +164,19 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
             await state.picker.start()
         else:
             await state.picker.set_query(query())
+
+    def show_staff() -> None:
+        here = staff_here()
+        if form.staff not in [x.id for x in here]:
+            form.staff = ANY
+        staff_select.set_options({ANY: 'Any staff', **{x.id: x.name for x in here}}, value=form.staff)
+        staff_select.set_visibility(len(here) > 1)
+
+    async def location_changed() -> None:
+        if form.service not in by_id or form.service != state.service:
+            return
+        show_staff()
+        await staff_changed()
 
     async def staff_changed() -> None:
         if state.picker is not None and form.service in by_id and state.picker.query != query():
@@ -166,7 +191,9 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
             return
         names = {s.id: s.name for s in staff}
         who = names.get(slot.staff_ids[0], '') if slot.staff_ids else ''
-        summary.text = f'{service.name}{" with " + who if who else ""}, {fmt.when(slot.start, slot.end, ctx.tz)}'
+        where = next((p.name for p in places if p.id == form.location), '')
+        summary.text = (f'{service.name}{" with " + who if who else ""}, {fmt.when(slot.start, slot.end, ctx.tz)}'
+                        f'{" at " + where if where else ""}')
         confirm.enable()
 
     async def submit() -> None:
@@ -174,7 +201,10 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         service = by_id.get(form.service or 0)
         if slot is None or service is None:
             return
-        problem = _details_problem(form) if customer is None else None
+        # The server's rule, asked early: someone who works at several places needs to know which one.
+        who = form.staff if isinstance(form.staff, int) else (slot.staff_ids[0] if slot.staff_ids else None)
+        works_at = () if service.is_online else next((x.location_ids for x in staff if x.id == who), ())
+        problem = why_not_location(works_at, form.location) or (_details_problem(form) if customer is None else None)
         if problem:
             error.text = problem
             return
@@ -199,6 +229,9 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         ui.select({s.id: _service_words(s, tenant.currency, cp is not None) for s in offered}, label='Service',
                   on_change=service_changed).bind_value(form, 'service').props('outlined').classes('w-full').mark(
             'book-service')
+        location_select = ui.select({}, label='Location', on_change=location_changed).bind_value(
+            form, 'location').props('outlined').classes('w-full').mark('book-location')
+        location_select.set_visibility(False)
         staff_select = ui.select({ANY: 'Any staff'}, value=ANY, label='Staff', on_change=staff_changed).bind_value(
             form, 'staff').props('outlined').classes('w-full').mark('book-staff')
         staff_select.set_visibility(False)
@@ -246,14 +279,15 @@ async def _book(ctx: PanelContext, customer: d.Customer | None, form: BookingFor
             held = await run.io_bound(booking.hold_for_guest, get_db(), tenant_id=tenant_id, service_id=service.id,
                                       staff_id=staff_id, start=slot.start, first_name=form.first_name or '',
                                       last_name=form.last_name or '', email=form.email or '', phone=form.phone or '',
-                                      notes=form.notes or '', now=now, address=address)
+                                      notes=form.notes or '', now=now, address=address,
+                                      location_id=form.location)
             remember_hold(ctx, held, service=service)
             return Outcome(go='/book/done')
         customer = await ctx.act(accounts.ensure_can_book)  # the session is checked right before booking
         appt = await run.io_bound(booking.book, get_db(), tenant_id=tenant_id, customer_id=customer.id,
                                   service_id=service.id, staff_id=staff_id, start=slot.start, now=now,
                                   notes=form.notes.strip(), customer_package_id=cp.id if cp else None,
-                                  actor='customer')
+                                  actor='customer', location_id=form.location)
     except booking.SlotTaken:
         return Outcome(message=TAKEN)
     except (booking.BookingRefused, accounts.AccountError, packages.PackageRefused) as refusal:

@@ -6,6 +6,8 @@ from nicegui import ui
 
 from domain import model as d
 from domain import payments as dp
+from domain import rules
+from domain.settings import booking_link as with_query
 from services import events, packages, payments
 from ui import format as fmt
 from ui.components.drawer import drawer
@@ -63,24 +65,26 @@ def package_card(ctx: PanelContext, cp: d.CustomerPackage) -> None:
         if not cp.paid:
             ui.label(f'{fmt.money(dp.package_due(cp), ctx.tenant.currency)} to pay').classes('text-body2')
         reason = cp.why_not_schedule(now)
+        pay_reason = rules.why_not_pay_package(cp, ctx.settings)
         with ui.row().classes('w-full items-center gap-2 q-mt-xs'):
             if reason is None:
                 schedule = ui.button('Schedule a session', icon='event').props('unelevated no-caps').mark(
                     'package-schedule')
                 schedule.props['href'] = booking_link(ctx, cp.id)
                 schedule.props['aria-label'] = f'Schedule a session from {name}'
-            if not cp.paid:
+            if pay_reason is None:
                 pay = ui.button('Pay', icon='payments', on_click=lambda c=cp: open_package_pay(ctx, c)).props(
                     'outline no-caps').mark('package-pay')
                 pay.props['aria-label'] = f'Pay for {name}'
         if reason:
             ui.label(reason).classes('text-body2 k-muted').props('role=note').mark('package-refusal')
+        if not cp.paid and pay_reason:  # Pay is hidden: say how to pay instead
+            ui.label(pay_reason).classes('text-body2 k-muted').props('role=note').mark('package-pay-note')
 
 
 def booking_link(ctx: PanelContext, customer_package_id: int) -> str:
     """The booking page, told which package to book from (it offers only the package's services, at no charge)."""
-    base = ctx.booking_url
-    return f'{base}{"&" if "?" in base else "?"}package={customer_package_id}'
+    return with_query(ctx.booking_url, package=customer_package_id)
 
 
 async def open_package_pay(ctx: PanelContext, cp: d.CustomerPackage) -> None:

@@ -74,7 +74,8 @@ async def panel_page(request: Request) -> RedirectResponse | None:
     shell, first_section = entry
     if not shell.settings.panel_enabled:
         with frame(tenant, title='Unavailable', signed_in=True):
-            ui.label(f'{tenant.name} has switched the customer panel off for now.').classes('text-h6')
+            ui.label(f'{tenant.name} has switched the customer panel off for now.').classes('text-h6').props(
+                'role=status').mark('panel-off')
         return None
     assert session_id is not None
     ctx = PanelContext(tenant=tenant, customer=shell.customer, session_id=session_id, settings=shell.settings,

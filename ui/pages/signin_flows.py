@@ -17,8 +17,10 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, run, ui
 
 from domain import model as d
+from domain import rules
 from domain.accounts import masked_email
 from services import accounts, auth, oidc
+from services.config import public_link
 from services.context import get_db
 from services.tenants import resolve_tenant
 from services.tokens import InvalidToken, Purpose
@@ -54,7 +56,7 @@ async def signup_page(request: Request) -> None:
     form = Form()
     with _card(tenant, 'Create your account', f'Book and manage your appointments with {tenant.name}.'):
         if not settings.allow_signup:
-            ui.label('Sign-up is closed. Ask the business to create an account for you.').props('role=alert')
+            ui.label(rules.SIGNUP_CLOSED).props('role=alert')
             _back_to_sign_in()
             return
         error = _alert()
@@ -250,7 +252,7 @@ async def oidc_start(request: Request) -> RedirectResponse:
     if not oidc.enabled():
         return RedirectResponse('/login', status_code=303)
     tenant = resolve_tenant(request.headers.get('host'))
-    callback = accounts.link('/auth/oidc/callback', tenant.host)
+    callback = public_link('/auth/oidc/callback', tenant.host)
     url, pending = await run.io_bound(oidc.begin, redirect_uri=callback)
     app.storage.user['oidc'] = oidc.pack(pending)
     return RedirectResponse(url, status_code=303)
