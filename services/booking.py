@@ -20,7 +20,7 @@ from domain import model as d
 from domain import rules
 from domain.accounts import why_cannot_book
 from domain.availability import Slot, SlotFinder
-from services import appointments, events, notify
+from services import appointments, events, metrics, notify
 from services.availability import day_window
 from services.packages import PackageRefused, claim_session
 from storage import appointment_changes as changes
@@ -89,6 +89,7 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
         s.flush()
         booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                       statuses=statuses, with_history=False)
+    metrics.booked()
     notify.notify_change(db, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now)
     appointments.publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                                 kind='booked', freed=(chosen, _local_day(slot.start, found)))
