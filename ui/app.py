@@ -69,6 +69,7 @@ def run(*, host: str | None = None, port: int | None = None, reload: bool = Fals
     """Serve the panel until stopped."""
     cfg = get_config()
     use_redis_storage()
+    ops.exit_zero_when_stopped()
     options: dict[str, object] = {'uvicorn_logging_level': 'warning', **ops.logging_options()}
     setup()
     ui.run(host=host or cfg.host, port=port or cfg.port, title='Kairos', reload=reload, show=False,

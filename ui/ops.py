@@ -16,6 +16,8 @@ import asyncio
 import hmac
 import json
 import logging
+import signal
+import sys
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -66,6 +68,12 @@ async def finish_emails() -> None:
     if left:
         log.info('waiting for %d queued email job(s) before stopping', left)
     await asyncio.to_thread(mail.wait_until_sent, get_config().stop_timeout)
+
+
+def exit_zero_when_stopped() -> None:
+    """After its graceful stop, uvicorn raises SIGTERM again for the handler that was there before its own; this one
+    turns it into exit status 0: a stop that was asked for and went well is a success, not a death by signal."""
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
 
 
 class RequestMetrics:
