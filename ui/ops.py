@@ -14,19 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import signal
 import sys
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from nicegui import Client, app, run
 
-from services import health, mail, metrics
+from services import health, logs, mail, metrics
 from services.config import get_config
 
 log = logging.getLogger('kairos.ops')
@@ -107,39 +105,12 @@ class RequestMetrics:
 
 # ---- logs --------------------------------------------------------------------------------------------------------
 
-_STANDARD = frozenset(vars(logging.makeLogRecord({})).keys()) | {'message', 'asctime', 'color_message'}
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per record: time, level, logger, message, the record's extra fields and any traceback."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            'time': datetime.fromtimestamp(record.created, UTC).isoformat(timespec='milliseconds'),
-            'level': record.levelname.lower(),
-            'logger': record.name,
-            'message': record.getMessage(),
-        }
-        for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith('_'):
-                entry[key] = value if isinstance(value, str | int | float | bool | None) else repr(value)
-        if record.exc_info:
-            entry['exception'] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
-
 
 def logging_options() -> dict[str, Any]:
-    """Set up logging for `kairos serve`; returns what uvicorn needs to follow it (nothing in text mode)."""
-    if get_config().log_format.lower() != 'json':
+    """Set up logging for `kairos serve`; returns what uvicorn and NiceGUI need to follow it (nothing in text mode)."""
+    if not logs.use_json():
         return {}
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.INFO)
-    for name in ('nicegui', 'uvicorn', 'uvicorn.error', 'uvicorn.access'):
-        named = logging.getLogger(name)
-        named.handlers[:] = []
-        named.propagate = True
-    # uvicorn leaves its loggers alone (they propagate to the JSON handler); 'info' keeps its start/stop lines
-    return {'log_config': None, 'uvicorn_logging_level': 'info', 'access_log': False}
+    logs.configure()
+    # uvicorn leaves its loggers alone (they propagate to the JSON handler); 'info' keeps its start/stop lines, which
+    # also say where it listens (NiceGUI's own plain-text welcome line is turned off)
+    return {'log_config': None, 'uvicorn_logging_level': 'info', 'access_log': False, 'show_welcome_message': False}
