@@ -303,14 +303,26 @@ async def connect(base: str, session_id: str, customer: int) -> Client:
     return client
 
 
-async def connect_all(base: str, sessions: list[tuple[int, str]], parallel: int = 16) -> list[Client]:
+CONNECT_FAILURES: list[str] = []
+
+
+async def connect_all(base: str, sessions: list[tuple[int, str]], parallel: int = 8) -> list[Client]:
+    """Connect every session; a client refused (e.g. a page that took longer than NiceGUI's response timeout on a
+    busy machine) tries again twice, and is then left out and counted as an error."""
     gate = asyncio.Semaphore(parallel)
 
-    async def one(customer: int, session_id: str) -> Client:
+    async def one(customer: int, session_id: str) -> Client | None:
         async with gate:
-            return await connect(base, session_id, customer)
+            for attempt in range(3):
+                try:
+                    return await connect(base, session_id, customer)
+                except Exception as failure:  # noqa: BLE001 - counted and reported, the run goes on
+                    if attempt == 2:
+                        CONNECT_FAILURES.append(f'connect: {type(failure).__name__}: {str(failure)[:80]}')
+                    await asyncio.sleep(1 + attempt)
+            return None
 
-    return list(await asyncio.gather(*(one(c, s) for c, s in sessions)))
+    return [c for c in await asyncio.gather(*(one(c, s) for c, s in sessions)) if c is not None]
 
 
 # ---- the work of a busy customer -------------------------------------------------------------------------------
@@ -486,6 +498,8 @@ async def run_phase(name: str, base: str, instances: list[Instance], sessions: l
         for instance in instances:
             connected += (await probe.get(f'{instance.base}/_bench/clients')).json()['connected']
     everyone = warm + clients
+    failed_to_connect = list(CONNECT_FAILURES)
+    CONNECT_FAILURES.clear()
     busy_ones = pick_active(clients, active)
     print(f'  {name}: {connected} clients connected in {connect_seconds:.0f} s; '
           f'{len(busy_ones)} busy customers', flush=True)
@@ -496,6 +510,7 @@ async def run_phase(name: str, base: str, instances: list[Instance], sessions: l
     lost = sum(1 for c in everyone if c.lost)
     if lost:
         load.errors.append(f'{lost} connections lost')
+    load.errors += failed_to_connect
     await asyncio.gather(*(c.close() for c in everyone), return_exceptions=True)
     return Phase(name=name, connected=connected, connect_seconds=connect_seconds,
                  per_client_mb=(rss_after - rss_before) / len(clients) if clients else None, baseline=baseline,
