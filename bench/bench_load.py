@@ -246,8 +246,12 @@ class Client:
         before = self.updates
         self.changed.clear()
         started = time.perf_counter()
-        await self.sio.emit('event', {'id': int(element_id), 'client_id': self.client_id, 'listener_id': listener,
-                                      'args': [json.dumps(args)]})
+        try:
+            await self.sio.emit('event', {'id': int(element_id), 'client_id': self.client_id,
+                                          'listener_id': listener, 'args': [json.dumps(args)]})
+        except socketio.exceptions.SocketIOError as failure:
+            self.lost = True
+            raise StepFailed('connection lost') from failure
         await self.until(lambda: self.updates > before)
         return time.perf_counter() - started
 
