@@ -458,6 +458,7 @@ def pick_active(clients: list[Client], count: int) -> list[Client]:
 class Phase:
     name: str
     connected: int
+    busy: int
     connect_seconds: float
     per_client_mb: float | None
     baseline: Tally
@@ -516,7 +517,7 @@ async def run_phase(name: str, base: str, instances: list[Instance], sessions: l
         load.errors.append(f'{lost} connections lost')
     load.errors += failed_to_connect
     await asyncio.gather(*(c.close() for c in everyone), return_exceptions=True)
-    return Phase(name=name, connected=connected, connect_seconds=connect_seconds,
+    return Phase(name=name, connected=connected, busy=len(busy_ones), connect_seconds=connect_seconds,
                  per_client_mb=(rss_after - rss_before) / len(clients) if clients else None, baseline=baseline,
                  load=load, load_seconds=load_seconds, tracebacks=sum(i.tracebacks() for i in instances))
 
@@ -526,7 +527,7 @@ def report(phase: Phase) -> None:
     print(f'\n{phase.name}')
     print(f'  connected clients: {phase.connected}; server memory per client: {phase.per_client_mb:.3f} MB')
     print(f'  baseline (one busy client): {len(b)} events, p50 {pct(b, .5):.0f} ms, p95 {pct(b, .95):.0f} ms')
-    print(f'  load ({len(pick_label(phase))} busy): {len(lo)} events in {phase.load_seconds:.0f} s = '
+    print(f'  load ({phase.busy} busy): {len(lo)} events in {phase.load_seconds:.0f} s = '
           f'{phase.events_per_second:.1f} events/s, {phase.rounds_per_second:.2f} rounds/s; '
           f'p50 {pct(lo, .5):.0f} ms, p95 {pct(lo, .95):.0f} ms, max {max(lo, default=float("nan")):.0f} ms')
     print(f'  p95 under load / baseline p95: {pct(lo, .95) / pct(b, .95):.1f}x; rescheduled {phase.load.rescheduled}, '
@@ -536,10 +537,6 @@ def report(phase: Phase) -> None:
     print(f'  errors: {len(errors)}{" (" + summary + ")" if summary else ""}; server tracebacks: {phase.tracebacks}')
 
 
-def pick_label(phase: Phase) -> str:
-    return 'x' * min(phase.connected, ACTIVE)
-
-
 def _count(items: list[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for item in items:
@@ -547,16 +544,11 @@ def _count(items: list[str]) -> dict[str, int]:
     return counts
 
 
-ACTIVE = 50
-
-
 def verdict(label: str, ok: bool) -> str:
     return f'  {"PASS" if ok else "FAIL"}  {label}'
 
 
 async def main_async(args: argparse.Namespace) -> None:
-    global ACTIVE
-    ACTIVE = args.active
     work = Path(tempfile.mkdtemp(prefix='kairos-bench-load-'))
     name = f'kairos_bench_{uuid.uuid4().hex[:8]}'
     admin = sa.create_engine(POSTGRES_URL, isolation_level='AUTOCOMMIT')
