@@ -22,7 +22,7 @@ from domain import model as d
 from domain import rules
 from domain.accounts import guest_problems, why_cannot_book
 from domain.availability import Slot, SlotFinder
-from services import accounts, appointments, events, mail, notify, ratelimit
+from services import accounts, appointments, events, mail, metrics, notify, ratelimit
 from services.availability import day_window
 from services.config import public_link
 from services.packages import PackageRefused, claim_session
@@ -303,6 +303,7 @@ def _visit_place(s: Session, *, found: store.BookableService, staff_id: int, loc
 
 def _announce_booked(db: Database, *, tenant_id: int, booked: d.Appointment, freed: tuple[int, date],
                      now: datetime) -> None:
+    metrics.booked()
     notify.notify_change(db, tenant_id=tenant_id, appointment_id=booked.id, kind=notify.BOOKED, now=now)
     appointments.publish_change(tenant_id=tenant_id, customer_id=booked.customer_id, appointment_id=booked.id,
                                 kind='booked', freed=freed)

@@ -28,6 +28,11 @@ class Config(BaseSettings):
     host: str = '127.0.0.1'
     port: int = 8080
     redis_url: str | None = Field(None, description='shared user storage and live updates across instances')
+    redis_prefix: str = Field('kairos:', description='prefix of every Redis key and channel Kairos uses, so several '
+                              'installs (or test runs) can share one Redis')
+    metrics_token: str | None = Field(None, description='bearer token for /metrics; without it only loopback may read')
+    log_format: str = Field('text', description="'json' for one JSON object per log line, else plain text")
+    stop_timeout: float = Field(20.0, description='seconds a stopping server waits for requests and emails')
     multi_tenant: bool = Field(False, description='resolve the tenant from the request host name')
     default_tenant: str = Field('default', description='slug of the tenant served in single-business mode')
     smtp_host: str | None = None

@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 Callback = Callable[[dict[str, Any]], Awaitable[None] | None]
 
 _INSTANCE = uuid.uuid4().hex
-_CHANNEL_PREFIX = 'kairos:'
 _subscribers: dict[str, set[Callback]] = defaultdict(set)
 _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
@@ -132,7 +131,12 @@ def _publish_redis(topic: str, payload: dict[str, Any]) -> None:
     if _redis_client is None:
         _redis_client = redis.Redis.from_url(get_config().redis_url or '', **REDIS_TIMEOUTS)
     message = json.dumps({'origin': _INSTANCE, 'payload': payload})
-    _redis_client.publish(_CHANNEL_PREFIX + topic, message)
+    _redis_client.publish(_channel_prefix() + topic, message)
+
+
+def _channel_prefix() -> str:
+    """Live updates travel on `<KAIROS_REDIS_PREFIX>events:<topic>` (pub/sub channels ignore Redis's db number)."""
+    return get_config().redis_prefix + 'events:'
 
 
 def _bind_loop() -> None:
@@ -159,15 +163,16 @@ async def _listen_redis() -> None:
             client = aioredis.Redis.from_url(get_config().redis_url or '',
                                              socket_connect_timeout=REDIS_TIMEOUTS['socket_connect_timeout'],
                                              socket_keepalive=True, health_check_interval=30)
+            prefix = _channel_prefix()
             async with client.pubsub() as pubsub:
-                await pubsub.psubscribe(_CHANNEL_PREFIX + '*')
+                await pubsub.psubscribe(prefix + '*')
                 async for message in pubsub.listen():
                     if message.get('type') != 'pmessage':
                         continue
                     data = json.loads(message['data'])
                     if data.get('origin') == _INSTANCE:
                         continue  # delivered locally already
-                    topic = message['channel'].decode()[len(_CHANNEL_PREFIX):]
+                    topic = message['channel'].decode()[len(prefix):]
                     _deliver_local(topic, data.get('payload') or {})
         except asyncio.CancelledError:
             raise

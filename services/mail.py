@@ -27,6 +27,7 @@ from pathlib import Path
 from threading import Lock
 from typing import Any, ParamSpec, TypeVar
 
+from services import metrics
 from services.config import get_config
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,15 @@ def wait_until_sent(timeout: float = 30) -> None:
         wait(pending, timeout=left)
 
 
+def queued_count() -> int:
+    """How many email jobs wait or run now (the `kairos_emails_queued` metric)."""
+    with _pending_lock:
+        return len(_pending)
+
+
+metrics.count_queued_emails(queued_count)
+
+
 def _done(future: Future[Any]) -> None:
     with _pending_lock:
         _pending.discard(future)
@@ -93,10 +103,15 @@ def send_email(*, to: str, subject: str, text: str, html: str | None = None,
     for filename, data, mime in attachments:
         maintype, _, subtype = mime.partition('/')
         msg.add_attachment(data, maintype=maintype, subtype=subtype or 'octet-stream', filename=filename)
-    if cfg.smtp_host:
-        _send_smtp(msg)
-    else:
-        _write_outbox(msg, Path(cfg.outbox_dir))
+    try:
+        if cfg.smtp_host:
+            _send_smtp(msg)
+        else:
+            _write_outbox(msg, Path(cfg.outbox_dir))
+    except Exception:
+        metrics.email_failed()
+        raise
+    metrics.email_sent()
 
 
 def render_email(name: str, /, **context: object) -> tuple[str, str, str | None]:

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from domain.settings import HELP, SettingsError
-from services import admin, demo
+from services import admin, demo, logs
 from services.config import get_config, secret_problem
 from services.context import get_db
 
@@ -40,7 +40,10 @@ def serve(host: Annotated[str | None, typer.Option(help='Address to listen on (d
     problem = secret_problem(cfg.secret, host=host)
     if problem:
         raise fail(problem)
-    typer.echo(f'Kairos is starting on http://{host}:{port} (public address {cfg.public_url}). Ctrl+C stops it.')
+    if logs.use_json():  # every line of output a JSON object, from the first import on (uvicorn says where it runs)
+        logs.configure()
+    else:
+        typer.echo(f'Kairos is starting on http://{host}:{port} (public address {cfg.public_url}). Ctrl+C stops it.')
     from ui.app import run  # NiceGUI loads only for this command
 
     run(host=host, port=port)
