@@ -69,7 +69,8 @@ async def book_page(request: Request, service: str = '', package: str = '') -> N
     settings = shell.settings if shell else await run.io_bound(panel.panel_settings, get_db(), tenant_id=tenant.id)
     ctx = PanelContext(tenant=tenant, customer=customer or _guest(tenant), session_id=session_id or '',
                        settings=settings)
-    with frame(tenant, title='Book', signed_in=customer is not None):
+    with frame(tenant, title='Book', signed_in=customer is not None, index=True,
+               description=f'Book an appointment with {tenant.name} online: pick a service, a day and a time.'):
         with ui.column().classes('w-full max-w-3xl self-center gap-4'):
             ui.label('Book an appointment').classes('text-h5').props('role=heading aria-level=1')
             package_id = _int(package)
