@@ -11,12 +11,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # The pages a stranger may find through a search engine.
 INDEXABLE: frozenset[str] = frozenset({'/book', '/login', '/signup', '/forgot'})
 
-# Longest match wins (RFC 9309): `Allow: /book` with `Disallow: /book/done`; `/$` is the panel's first section.
+# Disallow lines first: crawlers that take the longest match (RFC 9309) and older ones that take the first match both
+# keep /book/done out and let /book in. `/$` is the panel's first section, the site's root, and nothing under it.
 ROBOTS_TXT = '''User-agent: *
-Allow: /book
-Allow: /login
-Allow: /signup
-Allow: /forgot
 Disallow: /book/done
 Disallow: /$
 Disallow: /packages
@@ -32,6 +29,10 @@ Disallow: /set-password
 Disallow: /magic
 Disallow: /confirm-email
 Disallow: /auth/
+Allow: /book
+Allow: /login
+Allow: /signup
+Allow: /forgot
 '''
 
 NOINDEX = (b'x-robots-tag', b'noindex, nofollow')

@@ -323,7 +323,8 @@ def _signed_in(signed: auth.SignedIn) -> None:
 
 @contextmanager
 def _card(tenant: d.Tenant, title: str, intro: str, *, index: bool = False) -> Iterator[None]:
-    with frame(tenant, title=title, description=intro, index=index):
+    description = intro if tenant.name in intro else f'{tenant.name}: {intro or title}'
+    with frame(tenant, title=title, description=description, index=index):
         with ui.card().classes('k-card w-full max-w-md self-center q-pa-lg gap-3'):
             ui.label(title).classes('text-h5').props('role=heading aria-level=1')
             if intro:
