@@ -128,11 +128,10 @@ def dark_server(server: Server) -> Iterator[Server]:
     target = sqlite3.connect(str(tmp / 'kairos.sqlite3'))
     try:
         source.backup(target)  # a consistent copy while the first server keeps writing
-        target.execute('UPDATE tenant SET dark = 1')
-        target.commit()
     finally:
         source.close()
         target.close()
+    dark.kairos('branding', '--dark')
     yield from _serve(dark, port)
 
 
