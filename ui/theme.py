@@ -53,7 +53,10 @@ body { background: var(--k-bg, #f6f7fb); }
 def brand_style(tenant: d.Tenant) -> str:
     """The business's colours as CSS variables, each shade readable where it is used, whatever colour the business
     picked (domain/branding.py). In the page's head, so nothing fades in from Quasar's default blue."""
-    roles = branding.palette(tenant.branding.primary_color, dark=tenant.branding.dark)
+    try:
+        roles = branding.palette(tenant.branding.primary_color, dark=tenant.branding.dark)
+    except branding.BadColor:  # saved before colours were checked: the default rather than a broken page
+        roles = branding.palette(d.Branding().primary_color, dark=tenant.branding.dark)
     # Every value comes out of branding.to_hex (#rrggbb), never the business's text as typed.
     # !important: Quasar writes its default brand colours into the body's style attribute.
     declarations = ' '.join(f'--q-{role}: {shade.text} !important; --k-{role}-fill: {shade.fill};'

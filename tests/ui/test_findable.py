@@ -74,3 +74,25 @@ async def test_new_passwords_are_marked_new(user: User, db) -> None:  # noqa: AN
     assert field.props['autocomplete'] == 'new-password'
     [email] = user.find(marker='email').elements
     assert email.props['autocomplete'] in {'email', 'username'}
+
+
+async def test_the_page_carries_readable_shades_of_the_business_colour(user: User, db) -> None:  # noqa: ANN001
+    """A pale yellow is darkened until white text on it reads; a colour saved before colours were checked gets the
+    default instead of a broken page."""
+    from domain.branding import WHITE, contrast_ratio
+    from storage import crud
+
+    world = seed_world(db)
+    with db.write() as s:
+        crud.update_branding(s, tenant_id=world.tenant_id, primary_color='#fde047')
+    response = await user.http_client.get('/login')
+    fill = re.search(r'--k-primary-fill: (#[0-9a-f]{6})', response.text)
+    assert fill is not None and contrast_ratio(WHITE, fill.group(1)) >= 4.5
+    with db.write() as s:
+        crud.update_branding(s, tenant_id=world.tenant_id, primary_color='red;}</style><script>')
+    from services.tenants import forget_tenants
+
+    forget_tenants()
+    response = await user.http_client.get('/login')
+    assert response.status_code == 200 and '--q-primary: #4f46e5' in response.text and '<script>' not in \
+        response.text.split('--q-primary')[1][:200]
