@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from e2e.a11y import serious_violations
 from e2e.conftest import Server, sign_in
@@ -122,12 +122,27 @@ def _open_delete_dialog(page: Page, action: str) -> None:
 
 def _book(page: Page, _action: str) -> None:
     """Book the first free time as a guest; the confirmation page follows."""
-    page.get_by_role('group', name=re.compile('^Free times on ')).get_by_role('button').first.click()
+    first = page.get_by_role('group', name=re.compile('^Free times on ')).get_by_role('button').first
+    expect(first).to_be_visible()
+    for _ in range(5):  # a click before the page's socket is connected is lost: click until the server took it
+        first.click()
+        if first.get_attribute('aria-pressed') == 'true' or _pressed(first):
+            break
+    expect(first).to_have_attribute('aria-pressed', 'true')
     page.get_by_label('First name').fill('Alan')
     page.get_by_label('Last name').fill('Turing')
     page.get_by_label('Email').fill(f'alan-{uuid.uuid4().hex[:8]}@example.com')
+    expect(page.get_by_role('button', name='Confirm booking')).to_be_enabled()
     page.get_by_role('button', name='Confirm booking').click()
     expect(page.get_by_role('heading', name='You are booked')).to_be_visible()
+
+
+def _pressed(button: Locator) -> bool:
+    try:
+        expect(button).to_have_attribute('aria-pressed', 'true', timeout=3000)
+    except AssertionError:
+        return False
+    return True
 
 
 OPENERS: dict[str, Callable[[Page, str], None]] = {
