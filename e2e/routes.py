@@ -5,8 +5,9 @@ the app registers is either visited here or listed in NOT_PAGES with the reason;
 fails when a new route is in neither, so a page cannot arrive without being audited.
 
 `url` may hold placeholders the audit fills in for the server it runs against: {verify}, {reset}, {magic},
-{welcome}, {email_change}, {email_undo} (fresh single-use links for Grace), {service} (a bookable service), {receipt} (one of
-Ada's settled payments). `opens` names what to open once the page is there (see OPENERS in e2e/test_a11y.py).
+{welcome}, {email_change}, {email_undo} (fresh single-use links for Grace), {service} (a bookable service),
+{receipt} (one of Ada's settled payments). `opens` names what to open once the page is there (see OPENERS in
+e2e/test_a11y.py).
 """
 
 from __future__ import annotations
