@@ -42,7 +42,8 @@ VISITS: tuple[Visit, ...] = (
     # Booking
     Visit('book', '/book', '/book?service={service}'),
     Visit('book-signed-in', '/book', '/book?service={service}', signed_in=True),
-    Visit('booked', '/book/done', '/book?service={service}', opens='booking'),
+    Visit('booked-held', '/book/done', '/book?service={service}', opens='booking'),
+    Visit('booked', '/book/done', '/book?service={service}', signed_in=True, opens='booking'),
     Visit('booked-nothing', '/book/done', '/book/done'),
     Visit('book-confirm-dead-link', '/book/confirm', '/book/confirm?token=no-such-token'),
     # The panel, its sections, and each drawer and dialog

@@ -75,18 +75,25 @@ def attempt_sign_in(db: Database, *, tenant_id: int, email: str, password: str, 
     Raises SignInFailed whose .message is what to show: the one wrong-email-or-password text, the rate-limit text
     ("Too many attempts. Try again in N minutes.") or a request to confirm the email first.
     """
-    checks = ratelimit.sign_in_checks(tenant_id=tenant_id, email=email, address=address)
+    account, *by_address = ratelimit.sign_in_checks(tenant_id=tenant_id, email=email, address=address)
     lim = ratelimit.limiter()
     try:
-        # Counted before the password is checked: twenty guesses sent at once cannot all reach Argon2. The address
-        # first: one already refused does not also use up the account's count.
-        lim.take(*reversed(checks))
+        # The address must still be open, and the account's attempt is counted before the password is checked:
+        # twenty guesses at one account sent at once cannot all reach Argon2. The address counts failures only (an
+        # office behind one address signs in all day), after the check; the overshoot of parallel guesses at many
+        # accounts is bounded by the password pool these attempts run on (auth.password_work).
+        lim.ensure_open(*by_address)
+        lim.take(account)
     except ratelimit.TooManyAttempts as e:
         raise SignInFailed(f'{e.message} {LINK_STILL_WORKS}') from e
-    if sign_in_too_long(email, password):  # no account has such an email or password: no lookup, no Argon2
-        raise SignInFailed()
-    signed = auth.sign_in(db, tenant_id=tenant_id, email=email, password=password, now=now)
-    lim.clear(checks[0])  # the owner got in: their account's count starts over (the address's does not)
+    try:
+        if sign_in_too_long(email, password):  # no account has such an email or password: no lookup, no Argon2
+            raise SignInFailed()
+        signed = auth.sign_in(db, tenant_id=tenant_id, email=email, password=password, now=now)
+    except SignInFailed:
+        lim.hit(*by_address)
+        raise
+    lim.clear(account)  # the owner got in: their account's count starts over (the address's does not)
     if not signed.customer.email_verified:
         auth.sign_out(db, session_id=signed.session_id, now=now)
         with db.read() as s:

@@ -343,3 +343,11 @@ def test_an_email_or_password_longer_than_any_account_has_is_refused_without_wor
     signed = accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo',
                                       address='192.0.2.1', now=NOW)  # the owner is unaffected
     assert signed.customer.email == 'ada@example.com'
+
+
+def test_an_office_behind_one_address_signs_in_all_day(db) -> None:
+    tenant = make_tenant(db)  # successful sign-ins never fill the address's count: only failures do
+    for _ in range(25):
+        signed = accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo',
+                                          address='192.0.2.50', now=NOW)
+        assert signed.customer.email == 'ada@example.com'
