@@ -2,7 +2,9 @@
 
 Every function takes the database first and keyword-only arguments, with `now` passed in. Refusals raise
 AccountError (or a subclass) carrying a message for the customer. Emails go out after the transaction commits.
-Functions that hash or check a password (Argon2) or send mail block: pages call them through `run.io_bound`.
+Emails are queued in the email outbox inside the transaction of the change that causes them (the token they carry,
+the new account, the new password), so they leave after it commits, and even if the process dies first.
+Functions that hash or check a password (Argon2) block: pages call them through `run.io_bound`.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ from domain.accounts import (
     profile_problems,
     why_cannot_book,
 )
-from services import appointments, auth, mail, ratelimit
+from services import appointments, auth, mail, notify, ratelimit
 from services.auth import SignedIn, SignInFailed
 from services.config import get_config
 from services.tokens import LIFETIME, InvalidToken, Purpose, redeem
-from services.tokens import issue as issue_token
+from services.tokens import issue_in as issue_token
 from storage import accounts as store
 from storage import appointment_changes as changes
 from storage import queries as q
@@ -106,19 +108,19 @@ def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_na
     try:
         with db.write() as s:
             existing = store.active_customer_by_email(s, tenant_id=tenant_id, email=email)
-            created = None
             if existing is None:
                 created = store.insert_customer(s, tenant_id=tenant_id, email=email, first_name=first_name,
                                                 last_name=last_name, phone='', password_hash=password_hash,
                                                 verified_at=None, now=now)
+                _queue_verification(s, tenant_id=tenant_id, customer=created, now=now)
+            else:
+                _queue_account_exists(s, tenant_id=tenant_id, customer=existing, now=now)
+        return
     except sqlalchemy.exc.IntegrityError:  # someone signed up with this email a moment ago
-        created, existing = None, _active_by_email(db, tenant_id, email)
-    if created is not None:
-        _send_verification(db, tenant_id=tenant_id, customer=created, now=now)
-    elif existing is not None:
-        # Tell the owner, not the visitor: the page answers the same either way.
-        _send_link(db, tenant_id=tenant_id, customer=existing, purpose=Purpose.RESET, template='account_exists',
-                   path='/reset', now=now)
+        existing = _active_by_email(db, tenant_id, email)
+    if existing is not None:
+        with db.write() as s:
+            _queue_account_exists(s, tenant_id=tenant_id, customer=existing, now=now)
 
 
 def verify_email(db: Database, *, tenant_id: int, token: str, now: datetime) -> SignedIn:
@@ -133,7 +135,8 @@ def resend_verification(db: Database, *, tenant_id: int, email: str, now: dateti
     _mail_allowed(tenant_id=tenant_id, email=email, address=address)
     customer = _active_by_email(db, tenant_id, email)
     if customer is not None and not customer.email_verified:
-        _send_verification(db, tenant_id=tenant_id, customer=customer, now=now)
+        with db.write() as s:
+            _queue_verification(s, tenant_id=tenant_id, customer=customer, now=now)
 
 
 # ---- links by email --------------------------------------------------------------------------------------------
@@ -155,12 +158,13 @@ def resend_welcome(db: Database, *, tenant_id: int, email: str, now: datetime, a
     customer = _active_by_email(db, tenant_id, email)
     if customer is None:
         return
-    if customer.has_password:
-        _send_link(db, tenant_id=tenant_id, customer=customer, purpose=Purpose.RESET, template='reset',
-                   path='/reset', now=now)
-    else:
-        _send_link(db, tenant_id=tenant_id, customer=customer, purpose=Purpose.WELCOME, template='welcome',
-                   path='/set-password', now=now)
+    with db.write() as s:
+        if customer.has_password:
+            _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=Purpose.RESET, template='reset',
+                        path='/reset', now=now)
+        else:
+            _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=Purpose.WELCOME, template='welcome',
+                        path='/set-password', now=now)
 
 
 def check_link(db: Database, *, tenant_id: int, purpose: Purpose, token: str, now: datetime) -> d.Customer:
@@ -190,7 +194,7 @@ def set_password_with_link(db: Database, *, tenant_id: int, purpose: Purpose, to
         store.retire_tokens(s, customer_id=redeemed.customer_id, now=now,
                             purposes=(Purpose.RESET.value, Purpose.WELCOME.value, Purpose.MAGIC.value))
         q.revoke_sessions(s, customer_id=redeemed.customer_id, now=now)
-    _send_password_changed(db, tenant_id=tenant_id, customer=customer, now=now)
+        _queue_password_changed(s, tenant_id=tenant_id, customer=customer, now=now)
     return customer
 
 
@@ -225,14 +229,14 @@ def customer_for_booking(db: Database, *, tenant_id: int, email: str, first_name
             created = store.insert_customer(s, tenant_id=tenant_id, email=email, first_name=first_name,
                                             last_name=last_name, phone=phone, password_hash=None, verified_at=None,
                                             now=now)
+            if settings.auto_create_account:
+                _queue_link(s, tenant_id=tenant_id, customer=created, purpose=Purpose.WELCOME, template='welcome',
+                            path='/set-password', now=now)
     except sqlalchemy.exc.IntegrityError:  # the same person booked twice at once: use the account that won
         found = _active_by_email(db, tenant_id, email)
         if found is None:
             raise
         return found, False
-    if settings.auto_create_account:
-        _send_link(db, tenant_id=tenant_id, customer=created, purpose=Purpose.WELCOME, template='welcome',
-                   path='/set-password', now=now)
     return created, True
 
 
@@ -286,9 +290,10 @@ def request_email_change(db: Database, *, tenant_id: int, customer_id: int, new_
         taken = store.email_in_use(s, tenant_id=tenant_id, email=new_email, except_id=customer_id)
     if taken:
         raise ProfileInvalid({'email': 'That email address is already used by another account.'})
-    _send_link(db, tenant_id=tenant_id, customer=customer, purpose=Purpose.EMAIL_CHANGE, template='email_change',
-               path='/confirm-email', now=now, to=new_email.strip(), payload=new_email.strip(),
-               old_email=customer.email)
+    with db.write() as s:
+        _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=Purpose.EMAIL_CHANGE,
+                    template='email_change', path='/confirm-email', now=now, to=new_email.strip(),
+                    payload=new_email.strip(), old_email=customer.email)
 
 
 def confirm_email_change(db: Database, *, tenant_id: int, token: str, now: datetime) -> d.Customer:
@@ -338,7 +343,7 @@ def change_password(db: Database, *, tenant_id: int, customer_id: int, current: 
         store.retire_tokens(s, customer_id=customer_id, now=now, purposes=(Purpose.RESET.value, Purpose.MAGIC.value,
                                                                            Purpose.WELCOME.value))
         ended = q.revoke_sessions(s, customer_id=customer_id, now=now, keep=keep_session_id)
-    _send_password_changed(db, tenant_id=tenant_id, customer=customer, now=now)
+        _queue_password_changed(s, tenant_id=tenant_id, customer=customer, now=now)
     return ended
 
 
@@ -383,6 +388,9 @@ def _cancel_upcoming(s: Any, *, tenant_id: int, customer_id: int, now: datetime)
         appointments.record_history(s, tenant_id=tenant_id, appointment_id=appt.id, at=now, actor='customer',
                                     action='status', from_value=appt.status.key, to_value=free.key,
                                     reason=CLOSED_REASON)
+        s.flush()
+        notify.queue_change(s, tenant_id=tenant_id, appointment_id=appt.id, kind=notify.STATUS,
+                            previous_status=appt.status.key, reason=CLOSED_REASON, now=now)
     return upcoming
 
 
@@ -443,18 +451,19 @@ def _email_link_if_account(db: Database, *, tenant_id: int, email: str, address:
     if problem:
         raise AccountError(problem)
     _mail_allowed(tenant_id=tenant_id, email=email, address=address)
-    # Looking the account up, issuing the link and sending it all happen on the mail queue, so the answer takes
-    # the same time whether or not the address has an account.
+    # Looking the account up, issuing the link and queueing its email all happen on the background pool, so the
+    # answer takes the same time whether or not the address has an account.
     mail.later(_link_if_account, db, tenant_id=tenant_id, email=email, purpose=purpose, template=template, path=path,
                now=now)
 
 
 def _link_if_account(db: Database, *, tenant_id: int, email: str, purpose: Purpose, template: str, path: str,
                      now: datetime) -> None:
-    customer = _active_by_email(db, tenant_id, email)
-    if customer is not None:
-        _send_link(db, tenant_id=tenant_id, customer=customer, purpose=purpose, template=template, path=path,
-                   now=now)
+    with db.write() as s:
+        customer = store.active_customer_by_email(s, tenant_id=tenant_id, email=email)
+        if customer is not None:
+            _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=purpose, template=template, path=path,
+                        now=now)
 
 
 def _active_by_email(db: Database, tenant_id: int, email: str) -> d.Customer | None:
@@ -494,20 +503,26 @@ def link(path: str, host: str | None = None, **params: str) -> str:
     return f'{base}{path}' + (f'?{urlencode(params)}' if params else '')
 
 
-def _send_link(db: Database, *, tenant_id: int, customer: d.Customer, purpose: Purpose, template: str, path: str,
-               now: datetime, to: str | None = None, payload: str = '', **extra: str) -> None:
-    token = issue_token(db, tenant_id=tenant_id, customer_id=customer.id, purpose=purpose, now=now, payload=payload)
-    with db.read() as s:
-        business, host = store.tenant_name_and_host(s, tenant_id=tenant_id)
+def _queue_link(s: Any, *, tenant_id: int, customer: d.Customer, purpose: Purpose, template: str, path: str,
+                now: datetime, to: str | None = None, payload: str = '', **extra: str) -> None:
+    """Issue a link and queue the email carrying it, both in the caller's write transaction."""
+    token = issue_token(s, tenant_id=tenant_id, customer_id=customer.id, purpose=purpose, now=now, payload=payload)
+    business, host = store.tenant_name_and_host(s, tenant_id=tenant_id)
     lifetime = LIFETIME[purpose]
-    _deliver(template, to=to or customer.email, name=customer.first_name or 'there', business=business,
-             link=link(path, host, token=token), minutes=str(int(lifetime.total_seconds() // 60)),
-             hours=str(int(lifetime.total_seconds() // 3600)), **extra)
+    _queue(s, template, tenant_id=tenant_id, to=to or customer.email, name=customer.first_name or 'there',
+           business=business, link=link(path, host, token=token), minutes=str(int(lifetime.total_seconds() // 60)),
+           hours=str(int(lifetime.total_seconds() // 3600)), **extra)
 
 
-def _send_verification(db: Database, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
-    _send_link(db, tenant_id=tenant_id, customer=customer, purpose=Purpose.VERIFY, template='verify', path='/verify',
-               now=now)
+def _queue_verification(s: Any, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
+    _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=Purpose.VERIFY, template='verify', path='/verify',
+                now=now)
+
+
+def _queue_account_exists(s: Any, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
+    # Tell the owner, not the visitor: the page answers the same either way.
+    _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=Purpose.RESET, template='account_exists',
+                path='/reset', now=now)
 
 
 def _try_send_verification(db: Database, *, tenant_id: int, customer: d.Customer, address: str | None,
@@ -516,23 +531,22 @@ def _try_send_verification(db: Database, *, tenant_id: int, customer: d.Customer
         _mail_allowed(tenant_id=tenant_id, email=customer.email, address=address)
     except AccountError:
         return  # links went out recently; the customer has them
-    _send_verification(db, tenant_id=tenant_id, customer=customer, now=now)
+    with db.write() as s:
+        _queue_verification(s, tenant_id=tenant_id, customer=customer, now=now)
 
 
-def _send_password_changed(db: Database, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
-    with db.read() as s:
-        business, host = store.tenant_name_and_host(s, tenant_id=tenant_id)
-    _deliver('password_changed', to=customer.email, name=customer.first_name or 'there', business=business,
-             when=now.strftime('%d %b %Y at %H:%M UTC'), link=link('/forgot', host))
+def _queue_password_changed(s: Any, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
+    business, host = store.tenant_name_and_host(s, tenant_id=tenant_id)
+    _queue(s, 'password_changed', tenant_id=tenant_id, to=customer.email, name=customer.first_name or 'there',
+           business=business, when=now.strftime('%d %b %Y at %H:%M UTC'), link=link('/forgot', host))
 
 
-def _deliver(template: str, *, to: str, **context: str) -> None:
-    """Queue the email: nobody waits for the mail server, and no answer is slower because an email went out."""
-    mail.later(_send_now, template, to, context)
-
-
-def _send_now(template: str, to: str, context: dict[str, str]) -> None:
+def _queue(s: Any, template: str, *, tenant_id: int, to: str, **context: str) -> None:
+    """Queue the email in the caller's transaction; a template that cannot be rendered is logged, never allowed to
+    undo the change or turn into a different answer for the visitor."""
     try:
-        mail.send_template(template, to=to, **context)
-    except Exception:  # a mail server outage must not turn into a different answer for the visitor
-        log.exception('could not send the %s email to %s', template, to)
+        subject, text, html = mail.render_email(template, **context)
+    except Exception:
+        log.exception('could not render the %s email to %s', template, to)
+        return
+    mail.queue(s, tenant_id=tenant_id, template=template, to=to, subject=subject, text=text, html=html)

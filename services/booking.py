@@ -3,7 +3,8 @@
 Both follow one pattern so two customers can never get the last seat: inside one write transaction, lock the
 candidate staff (storage.availability.lock_staff: PostgreSQL row locks in id order; SQLite's BEGIN IMMEDIATE already
 serialises writers), read that day's busy bookings again, ask the slot engine whether this exact start still has the
-seats asked for, write, record the history. Live updates and emails go out only after the commit.
+seats asked for, write, record the history and queue the emails (services.notify.queue_change: the outbox rows
+commit with the booking). Live updates go out, and the emails leave, only after the commit.
 
 A new booking gets the status 'pending' (the business confirms it), or the tenant's first busy status when it has
 no busy 'pending': whatever it gets must occupy the slot, or the next customer could take it too.
@@ -89,7 +90,7 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
         s.flush()
         booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                       statuses=statuses, with_history=False)
-    notify.notify_change(db, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now)
+        notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now)
     appointments.publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                                 kind='booked', freed=(chosen, _local_day(slot.start, found)))
     return booked
@@ -135,8 +136,8 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
                                         to_value=store.staff_name(s, tenant_id=tenant_id, staff_id=chosen))
         s.flush()
         moved = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
-    notify.notify_change(db, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.RESCHEDULED,
-                         previous_start=before.start, reason=reason, now=now)
+        notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.RESCHEDULED,
+                            previous_start=before.start, reason=reason, now=now)
     appointments.publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                                 kind='rescheduled', freed=(before.staff.id, _local_day(before.start, found)))
     taken = (chosen, _local_day(slot.start, found))

@@ -57,12 +57,17 @@ def digest(purpose: str, token: str) -> str:
 def issue(db: Database, *, tenant_id: int, customer_id: int, purpose: Purpose, now: datetime,
           payload: str = '') -> str:
     """A fresh token for the account; earlier open tokens of the same purpose stop working."""
-    token = secrets.token_urlsafe(32)
     with db.write() as s:
-        store.retire_tokens(s, customer_id=customer_id, now=now, purposes=(purpose.value,))
-        store.add_token(s, tenant_id=tenant_id, customer_id=customer_id, purpose=purpose.value,
-                        token_hash=digest(purpose, token), payload=payload, now=now,
-                        expires_at=now + LIFETIME[purpose])
+        return issue_in(s, tenant_id=tenant_id, customer_id=customer_id, purpose=purpose, now=now, payload=payload)
+
+
+def issue_in(session, *, tenant_id: int, customer_id: int, purpose: Purpose, now: datetime,  # noqa: ANN001
+             payload: str = '') -> str:
+    """`issue` inside the caller's write transaction (so the email carrying the link commits with it)."""
+    token = secrets.token_urlsafe(32)
+    store.retire_tokens(session, customer_id=customer_id, now=now, purposes=(purpose.value,))
+    store.add_token(session, tenant_id=tenant_id, customer_id=customer_id, purpose=purpose.value,
+                    token_hash=digest(purpose, token), payload=payload, now=now, expires_at=now + LIFETIME[purpose])
     return token
 
 

@@ -8,6 +8,7 @@ import email.policy
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ def free_port() -> int:
 class Inbox:
     received: list[EmailMessage] = field(default_factory=list)
     gate: threading.Event | None = None  # while set to an unset event, the server holds each message back
+    refuse_next: int = 0  # how many next messages the server refuses with a temporary error (451)
+    attempts: list[float] = field(default_factory=list)  # time.monotonic() of every message offered, refused or not
 
     @contextmanager
     def holding(self) -> Iterator[None]:
@@ -64,6 +67,10 @@ class _Handler:
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802
         if self.inbox.gate is not None:
             await asyncio.to_thread(self.inbox.gate.wait, 30)
+        self.inbox.attempts.append(time.monotonic())
+        if self.inbox.refuse_next > 0:
+            self.inbox.refuse_next -= 1
+            return '451 4.3.0 Mailbox busy, try again later'
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(msg, EmailMessage)
         msg['X-Envelope-To'] = ', '.join(envelope.rcpt_tos)
@@ -94,9 +101,9 @@ def token_in(msg: EmailMessage, path: str) -> str:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
+def smtp_server(port: int | None = None) -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
-    port = free_port()
+    port = port or free_port()
     controller = Controller(_Handler(inbox), hostname='127.0.0.1', port=port)
     controller.start()
     try:
@@ -108,8 +115,10 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
 @contextmanager
 def smtp_configured(monkeypatch) -> Iterator[Inbox]:  # noqa: ANN001
     """Point Kairos at a fresh loopback SMTP server for one test; yields its inbox."""
+    from services import mail
     from services.config import reset_config
 
+    mail.forget_queued()  # what earlier tests left queued must not leave through this server
     with smtp_server() as (inbox, port):
         monkeypatch.setenv('KAIROS_SMTP_HOST', '127.0.0.1')
         monkeypatch.setenv('KAIROS_SMTP_PORT', str(port))
