@@ -61,9 +61,11 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
         raise BookingRefused('Please book at least one seat.')
     notes = (notes or '').strip()[:NOTES_MAX]
     with db.write() as s:
-        reason = why_cannot_book(q.customer(s, tenant_id=tenant_id, customer_id=customer_id))
+        customer = q.customer(s, tenant_id=tenant_id, customer_id=customer_id)
+        reason = why_cannot_book(customer)
         if reason:
             raise BookingRefused(reason)
+        assert customer is not None
         found = store.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
         if found is None or not found.active:
             raise BookingRefused('That service cannot be booked online.')
@@ -90,7 +92,12 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
         s.flush()
         booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                       statuses=statuses, with_history=False)
-        notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now)
+        tenant = changes.tenant(s, tenant_id=tenant_id)
+        assert tenant is not None
+        # A new appointment's history is its 'created' line: the email needs nothing more than what is at hand.
+        notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now,
+                            known=changes.NoticeData(tenant=tenant, customer=customer, appointment=booked,
+                                                     statuses=statuses))
     appointments.publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                                 kind='booked', freed=(chosen, _local_day(slot.start, found)))
     return booked

@@ -21,8 +21,7 @@ Placeholders are `$name` or `${name}` (string.Template), so a business editing a
 
 from __future__ import annotations
 
-import email
-import email.policy
+import base64
 import html as html_lib
 import logging
 import smtplib
@@ -80,10 +79,15 @@ def queue(session: Session, *, tenant_id: int, template: str, to: str, subject: 
 
     It is sent after the transaction commits, and never if it rolls back. `template` names what kind of email it is
     (shown in the admin area's outbox list)."""
-    msg = build_message(to=to, subject=subject, text=text, html=html, attachments=attachments)
-    message_id = str(msg['Message-ID'])
+    # The parts, not the MIME text: building an EmailMessage costs milliseconds of CPU, and this runs inside the
+    # change's transaction (a booking holds its staff row lock until it commits). The sender builds the message
+    # from exactly these parts, with this Message-ID and Date, every time it tries.
+    message_id = make_msgid(domain='kairos.local')
+    content = {'from': get_config().mail_from, 'date': formatdate(localtime=False), 'text': text, 'html': html,
+               'attachments': [[name, base64.b64encode(data).decode('ascii'), mime]
+                               for name, data, mime in attachments]}
     store.insert(session, tenant_id=tenant_id, template=template, recipient=to, subject=subject,
-                 message_id=message_id, message=msg.as_bytes(), now=datetime.now(UTC))
+                 message_id=message_id, content=content, now=datetime.now(UTC))
     db = session.info.get('kairos_db')
     store.after_commit(session, lambda: _queued(db))
     return message_id
@@ -180,15 +184,16 @@ def stop_sender(timeout: float = 30) -> None:
 
 
 def build_message(*, to: str, subject: str, text: str, html: str | None = None,
-                  attachments: Sequence[tuple[str, bytes, str]] = ()) -> EmailMessage:
-    """The whole message, with its Date and a Message-ID made now (attachments are (filename, data, mime type))."""
-    cfg = get_config()
+                  attachments: Sequence[tuple[str, bytes, str]] = (), sender: str | None = None,
+                  date: str | None = None, message_id: str | None = None) -> EmailMessage:
+    """The whole message (attachments are (filename, data, mime type)); Date and Message-ID are made now unless
+    given."""
     msg = EmailMessage()
-    msg['From'] = cfg.mail_from
+    msg['From'] = sender or get_config().mail_from
     msg['To'] = to
     msg['Subject'] = subject
-    msg['Date'] = formatdate(localtime=False)
-    msg['Message-ID'] = make_msgid(domain='kairos.local')
+    msg['Date'] = date or formatdate(localtime=False)
+    msg['Message-ID'] = message_id or make_msgid(domain='kairos.local')
     msg.set_content(text)
     if html:
         msg.add_alternative(html, subtype='html')
@@ -296,11 +301,17 @@ def _send_and_mark(s: Session, row: store.OutboxEmail, *, now: datetime | None) 
     return _mark(s, row, error=_attempt(row), now=now)
 
 
+def message_of(row: store.OutboxEmail) -> EmailMessage:
+    """The message an outbox row holds, the same at every attempt."""
+    c = row.content
+    return build_message(to=row.recipient, subject=row.subject, text=c['text'], html=c.get('html'),
+                         attachments=[(name, base64.b64decode(data), mime) for name, data, mime in c['attachments']],
+                         sender=c['from'], date=c['date'], message_id=row.message_id)
+
+
 def _attempt(row: store.OutboxEmail) -> BaseException | None:
-    msg = email.message_from_bytes(row.message, policy=email.policy.default)
-    assert isinstance(msg, EmailMessage)
     try:
-        deliver(msg)
+        deliver(message_of(row))
     except Exception as e:  # noqa: BLE001 - every failure is recorded on the row and retried or given up
         log.warning('email %s (%s to %s) not sent: %s', row.id, row.template, row.recipient, e)
         return e

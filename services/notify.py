@@ -29,14 +29,15 @@ _TEMPLATES = {BOOKED: 'appointment_booked', RESCHEDULED: 'appointment_reschedule
 
 def queue_change(session: Session, *, tenant_id: int, appointment_id: int, kind: str,
                  previous_start: datetime | None = None, previous_status: str = '', reason: str = '',
-                 now: datetime | None = None) -> int:
+                 now: datetime | None = None, known: store.NoticeData | None = None) -> int:
     """In the caller's write transaction, after its change is flushed: queue the emails about it (kind 'booked',
     'rescheduled' or 'status'), one to the customer and one to the staff member when they have an address.
-    Returns how many were queued. A template that cannot be rendered is logged and skipped: a broken email must
-    never undo the change."""
+    `known`: what the caller already read in this transaction (the appointment as it is now, with its history when
+    it has more than its 'created' line), so it is not read again. Returns how many were queued. A template that
+    cannot be rendered is logged and skipped: a broken email must never undo the change."""
     if kind not in _TEMPLATES:
         raise ValueError(f'unknown change kind {kind!r}')
-    data = store.notice_data(session, tenant_id=tenant_id, appointment_id=appointment_id)
+    data = known or store.notice_data(session, tenant_id=tenant_id, appointment_id=appointment_id)
     if data is None:
         return 0
     try:

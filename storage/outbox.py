@@ -29,7 +29,7 @@ class OutboxEmail:
     recipient: str
     subject: str
     message_id: str
-    message: bytes
+    content: dict[str, Any]
     status: str
     attempts: int
     last_error: str
@@ -41,17 +41,18 @@ class OutboxEmail:
 def _to_email(row: t.EmailOutbox) -> OutboxEmail:
     assert row.id is not None
     return OutboxEmail(id=row.id, tenant_id=row.tenant_id, template=row.template, recipient=row.recipient,
-                       subject=row.subject, message_id=row.message_id, message=bytes(row.message), status=row.status,
+                       subject=row.subject, message_id=row.message_id, content=row.content, status=row.status,
                        attempts=row.attempts, last_error=row.last_error, created_at=row.created_at,
                        next_attempt_at=row.next_attempt_at, sent_at=row.sent_at)
 
 
 def insert(session: Session, *, tenant_id: int, template: str, recipient: str, subject: str, message_id: str,
-           message: bytes, now: datetime) -> None:
-    """Queue one rendered message in the caller's transaction; it is due at once."""
-    session.add(t.EmailOutbox(tenant_id=tenant_id, template=template[:64], recipient=recipient[:320],
-                              subject=subject[:998], message_id=message_id, message=message, status=QUEUED,
-                              created_at=now, next_attempt_at=now))
+           content: dict[str, Any], now: datetime) -> None:
+    """Queue one rendered message in the caller's transaction (one INSERT, no flush); it is due at once."""
+    session.execute(sa.insert(t.EmailOutbox).values(
+        tenant_id=tenant_id, template=template[:64], recipient=recipient[:320], subject=subject[:998],
+        message_id=message_id, content=content, status=QUEUED, attempts=0, last_error='', created_at=now,
+        next_attempt_at=now))
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:

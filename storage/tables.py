@@ -323,8 +323,9 @@ class Rating(SQLModel, table=True):
 class EmailOutbox(SQLModel, table=True):
     """Every email, written in the transaction of the change that causes it and sent afterwards by a sender.
 
-    `message` is the whole rendered message (headers, Message-ID, attachments), so a retry or a restart sends exactly
-    what was written. status: 'queued' (waiting or retrying), 'sent', 'failed' (gave up).
+    `content` is the rendered message (From, Date, text, HTML, attachments) and `message_id` its Message-ID, both
+    made when the row is written, so a retry or a restart sends the same message. status: 'queued' (waiting or
+    retrying), 'sent', 'failed' (gave up).
     """
 
     __tablename__ = 'email_outbox'
@@ -335,7 +336,7 @@ class EmailOutbox(SQLModel, table=True):
     recipient: str = Field(sa_column=sa.Column(sa.String(320), nullable=False))
     subject: str = Field(sa_column=sa.Column(sa.String(998), nullable=False))
     message_id: str = Field(sa_column=sa.Column(sa.String(255), unique=True, nullable=False))
-    message: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
     status: str = Field(default='queued', sa_column=sa.Column(sa.String(16), nullable=False))
     attempts: int = 0
     last_error: str = ''

@@ -25,7 +25,7 @@ def upgrade() -> None:
     sa.Column('recipient', sa.String(length=320), nullable=False),
     sa.Column('subject', sa.String(length=998), nullable=False),
     sa.Column('message_id', sa.String(length=255), nullable=False),
-    sa.Column('message', sa.LargeBinary(), nullable=False),
+    sa.Column('content', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
