@@ -46,13 +46,16 @@ def _to_email(row: t.EmailOutbox) -> OutboxEmail:
                        next_attempt_at=row.next_attempt_at, sent_at=row.sent_at)
 
 
+_INSERT = sa.insert(t.EmailOutbox)  # built once: its compiled form is cached, a booking pays only for the row
+
+
 def insert(session: Session, *, tenant_id: int, template: str, recipient: str, subject: str, message_id: str,
            content: dict[str, Any], now: datetime) -> None:
     """Queue one rendered message in the caller's transaction (one INSERT, no flush); it is due at once."""
-    session.execute(sa.insert(t.EmailOutbox).values(
-        tenant_id=tenant_id, template=template[:64], recipient=recipient[:320], subject=subject[:998],
-        message_id=message_id, content=content, status=QUEUED, attempts=0, last_error='', created_at=now,
-        next_attempt_at=now))
+    session.execute(_INSERT, [{
+        'tenant_id': tenant_id, 'template': template[:64], 'recipient': recipient[:320], 'subject': subject[:998],
+        'message_id': message_id, 'content': content, 'status': QUEUED, 'attempts': 0, 'last_error': '',
+        'created_at': now, 'next_attempt_at': now}])
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
