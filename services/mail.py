@@ -126,6 +126,14 @@ def wait_until_sent(timeout: float = 30) -> None:
         time.sleep(0.05)  # another sender holds a due row: wait for it to finish
 
 
+def outbox_page(db: Database, *, tenant_id: int, status: str | None = None, limit: int = 50,
+                offset: int = 0) -> list[store.OutboxEmail]:
+    """One page of the business's emails, newest first, optionally of one status ('queued', 'sent', 'failed'):
+    template, recipient, subject, attempts, last error, created and sent times (for the admin area)."""
+    with db.read() as s:
+        return store.emails(s, tenant_id=tenant_id, status=status, limit=limit, offset=offset)
+
+
 def forget_queued() -> None:
     """Stop tracking the outboxes this process queued to (their rows stay): a test's leftovers must not be sent
     through the next test's mail server by its `wait_until_sent`."""

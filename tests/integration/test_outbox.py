@@ -74,6 +74,9 @@ def test_a_booking_writes_its_emails_with_it_and_they_leave_once_after_the_commi
 
     notify.wait_for_notifications()
     assert len(inbox.received) == 2  # a second drain finds nothing due
+    assert [r.recipient for r in mail.outbox_page(db, tenant_id=world.tenant_id, status='sent')] == [
+        'mia@lumen.example', 'ada@example.com']  # newest first, for the admin area
+    assert mail.outbox_page(db, tenant_id=world.tenant_id, status='failed') == []
 
 
 def test_a_refused_booking_writes_no_email(db, inbox) -> None:  # noqa: ANN001
