@@ -51,6 +51,11 @@ system-deps: python-deps
 		$(SUDO) apt-get update; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	else echo '==> Chromium present at /usr/bin/chromium'; fi
+	@if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then \
+		echo '==> Installing HAProxy (the load balancer of deploy/haproxy.cfg, tested by e2e/test_instances.py)'; \
+		$(SUDO) apt-get update; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy; \
+	else echo '==> HAProxy present'; fi
 
 lint: install
 	@echo '==> ruff'
@@ -66,7 +71,7 @@ unit: install
 # Its own process: Playwright's sync API leaves an event loop that breaks pytest-asyncio tests run after it.
 e2e: install
 	@echo '==> pytest e2e (real Chromium against a running server)'
-	@status=0; $(PYTEST) e2e || status=$$?; \
+	@status=0; KAIROS_TEST_POSTGRES_URL='$(KAIROS_TEST_POSTGRES_URL)' $(PYTEST) e2e || status=$$?; \
 	if [ $$status -eq 5 ] && ! find e2e -name 'test_*.py' | grep -q .; then \
 		echo '    no end-to-end tests yet'; \
 	elif [ $$status -ne 0 ]; then exit $$status; fi

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.model import Customer
+from domain.web import is_hidden_character
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 72  # zxcvbn refuses longer input, and Argon2 gains nothing from more
@@ -33,13 +34,14 @@ def email_problem(email: str) -> str | None:
 
 
 def name_problem(value: str, *, label: str) -> str | None:
-    """A name is required, at most 80 characters, and has no control characters."""
+    """A name is required, at most 80 characters, and has no control, bidi-override or zero-width characters
+    (they hide what a name says, or make it look like another)."""
     value = value.strip()
     if not value:
         return f'Enter your {label}.'
     if len(value) > NAME_MAX_LENGTH:
         return f'Your {label} can be at most {NAME_MAX_LENGTH} characters.'
-    if any(ord(c) < 32 for c in value):
+    if any(is_hidden_character(c) for c in value):
         return f'Your {label} contains characters that are not allowed.'
     return None
 
@@ -128,3 +130,28 @@ def why_cannot_book(customer: Customer | None) -> str | None:
     if not customer.active:
         return 'This account has been closed. Book with a new account instead.'
     return None
+
+
+def may_see_avatar(*, owner_id: int, viewer_customer_id: int | None, viewer_is_admin: bool = False) -> bool:
+    """A customer's photo is theirs: only its owner sees it (and the business's admins, once they sign in)."""
+    return viewer_is_admin or (viewer_customer_id is not None and viewer_customer_id == owner_id)
+
+
+def masked_email(email: str) -> str:
+    """An address shown to whoever holds a link, before it acts: its first character and its domain (a***@x.com)."""
+    local, at, domain = email.strip().partition('@')
+    if not at:
+        return '***'
+    return f'{local[:1]}***@{domain}'
+
+
+def guest_problems(*, first_name: str, last_name: str, email: str, phone: str) -> dict[str, str]:
+    """A guest's booking details follow the profile's rules: names required, a real-looking email, an optional
+    phone. Field name -> what to fix; empty means they may be used."""
+    checks = {
+        'first_name': name_problem(first_name, label='first name'),
+        'last_name': name_problem(last_name, label='last name'),
+        'email': email_problem(email),
+        'phone': phone_problem(phone),
+    }
+    return {k: v for k, v in checks.items() if v}

@@ -286,3 +286,23 @@ class Payment:
     customer_package_id: int | None = None
     provider_ref: str = ''
     note: str = ''
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HeldBooking:
+    """A guest's booking that waits for a click in the mailbox it names; it holds the time until `expires_at`."""
+
+    id: int
+    service_id: int
+    service_name: str
+    staff_id: int
+    location_id: int | None
+    start: datetime
+    end: datetime
+    seats: int
+    email: str
+    first_name: str
+    last_name: str
+    phone: str
+    notes: str
+    expires_at: datetime

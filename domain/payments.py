@@ -119,6 +119,21 @@ def can_credit(payment: Payment) -> bool:
     return payment.state == PaymentState.PENDING
 
 
+CANCELED_BEFORE_PAYMENT = 'canceled'
+CLOSED_BEFORE_PAYMENT = 'closed'
+
+
+def why_not_credit(*, account_open: bool, appointment_stands: bool | None) -> str | None:
+    """Money is credited only to an open account, and for an appointment only while it still holds its slot (not
+    canceled or rejected); otherwise the payment is held for the business to refund. None when it may be credited,
+    else which of the two it is."""
+    if not account_open:
+        return CLOSED_BEFORE_PAYMENT
+    if appointment_stands is False:
+        return CANCELED_BEFORE_PAYMENT
+    return None
+
+
 def payment_methods(*, card_enabled: bool, offline_instructions: str) -> tuple[PaymentMethod, ...]:
     """The ways to pay: card when the business set up Stripe, offline when it wrote instructions for it."""
     methods: list[PaymentMethod] = []

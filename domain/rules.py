@@ -11,8 +11,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from domain.availability import Booking
-from domain.model import Appointment, Status
+from domain.model import Appointment, CustomerPackage, Status
 from domain.settings import PanelSettings
+
+PANEL_OFF = 'The customer panel is switched off for now. Please contact the business.'
 
 
 class NotAllowed(Exception):
@@ -28,6 +30,8 @@ class NotAllowed(Exception):
 
 def why_not_reschedule(appt: Appointment, settings: PanelSettings, *, now: datetime) -> str | None:
     """A customer may reschedule while it is on, from the listed statuses, within the quota and both time limits."""
+    if not settings.panel_enabled:
+        return PANEL_OFF
     if not settings.reschedule_enabled:
         return 'This business does not offer rescheduling online.'
     over = _why_not_over(appt, now)
@@ -69,6 +73,8 @@ def why_not_change_status(appt: Appointment, settings: PanelSettings, *, now: da
                           statuses: Sequence[Status] | None = None) -> str | None:
     """A customer may open Change status while it is on, the appointment has not started, the time limit has not
     passed and some status may be reached from the current one (with `statuses`, busy targets count only if allowed)."""
+    if not settings.panel_enabled:
+        return PANEL_OFF
     if not settings.status_change_enabled:
         return 'This business does not offer status changes online.'
     over = _why_not_over(appt, now)
@@ -145,6 +151,8 @@ _TAKEN = 'That time is no longer free, so the appointment cannot be restored. Pl
 
 def why_not_pay(appt: Appointment, settings: PanelSettings) -> str | None:
     """Pay now is offered when the business shows it, the appointment still holds its slot and something is due."""
+    if not settings.panel_enabled:
+        return PANEL_OFF
     if settings.hide_pay_now:
         return settings.offline_payment_instructions or 'This business takes payment in person.'
     if not appt.status.busy:
@@ -152,6 +160,73 @@ def why_not_pay(appt: Appointment, settings: PanelSettings) -> str | None:
     if appt.amount_due <= 0:
         return 'Nothing is due for this appointment.'
     return None
+
+
+def why_not_pay_package(cp: CustomerPackage, settings: PanelSettings) -> str | None:
+    """A package's Pay follows the same switch as an appointment's: offered when the business shows Pay now and the
+    package is not paid yet."""
+    if not settings.panel_enabled:
+        return PANEL_OFF
+    if settings.hide_pay_now:
+        return settings.offline_payment_instructions or 'This business takes payment in person.'
+    if cp.paid:
+        return 'This package is already paid.'
+    return None
+
+
+# ---- where the visit happens ---------------------------------------------------------------------------------------
+
+CHOOSE_LOCATION = 'Please choose where you would like to come.'
+
+
+def visit_location(staff_location_ids: Sequence[int], chosen: int | None) -> int | None:
+    """Where a new booking takes place: the location the customer chose, or the staff member's only one (None when
+    the staff member works nowhere in particular, as for an online service)."""
+    if chosen is not None:
+        return chosen
+    return staff_location_ids[0] if len(staff_location_ids) == 1 else None
+
+
+def why_not_location(staff_location_ids: Sequence[int], chosen: int | None) -> str | None:
+    """A booking with a staff member who works at several locations must say which one; a chosen location must be
+    one where that staff member works."""
+    if chosen is None:
+        return CHOOSE_LOCATION if len(staff_location_ids) > 1 else None
+    if chosen not in staff_location_ids:
+        return 'That staff member does not work at that location. Please choose another place or person.'
+    return None
+
+
+# ---- the account ---------------------------------------------------------------------------------------------------
+
+SIGNUP_CLOSED = 'Sign-up is closed. Ask the business to create an account for you.'
+
+
+def why_not_sign_up(settings: PanelSettings) -> str | None:
+    """Visitors may open an account themselves only when the business allows sign-up."""
+    return None if settings.allow_signup else SIGNUP_CLOSED
+
+
+def why_not_delete_account(settings: PanelSettings) -> str | None:
+    """A customer may close their own account only when the business allows it."""
+    if settings.allow_account_deletion:
+        return None
+    return 'Deleting your account is not offered here. Contact the business to close it.'
+
+
+def why_not_upload_avatar(settings: PanelSettings) -> str | None:
+    """A profile photo may be uploaded only while the panel is on and the Panel Designer allows uploads."""
+    if not settings.panel_enabled:
+        return PANEL_OFF
+    if settings.designer.allow_avatar_upload:
+        return None
+    return 'This business does not take profile photos.'
+
+
+def sends_welcome(settings: PanelSettings) -> bool:
+    """Someone who books with a new email is welcomed with a set-password link only when the business auto-creates
+    accounts; otherwise the booking stands and no email offers them an account."""
+    return settings.auto_create_account
 
 
 # ---- helpers -----------------------------------------------------------------------------------------------------
@@ -199,6 +274,20 @@ def _words_or(words: Sequence[str]) -> str:
     return ', '.join(words[:-1]) + ' or ' + words[-1]
 
 
+# ---- free text ---------------------------------------------------------------------------------------------------
+
+# Every free-text field has a limit, enforced by the service that saves it (the page's maxlength only helps).
+NOTES_MAX = 2000  # what a customer tells the business when booking
+REASON_MAX = 500  # why a customer changes or moves an appointment
+
+
+def text_problem(value: str, *, limit: int, what: str) -> str | None:
+    """A free text may be at most `limit` characters; the answer names the field and its limit."""
+    if len(value) > limit:
+        return f'Please keep {what} under {limit:,} characters.'
+    return None
+
+
 # ---- rating ------------------------------------------------------------------------------------------------------
 
 RATING_COMMENT_MAX = 1000
@@ -219,6 +308,4 @@ def rating_problem(stars: int, comment: str) -> str | None:
     """Ratings are whole stars from 1 to 5 with an optional comment of reasonable length."""
     if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
         return 'Choose from 1 to 5 stars.'
-    if len(comment) > RATING_COMMENT_MAX:
-        return f'Please keep the comment under {RATING_COMMENT_MAX:,} characters.'
-    return None
+    return text_problem(comment, limit=RATING_COMMENT_MAX, what='the comment')

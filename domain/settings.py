@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from domain.web import url_problem
+
+OFFLINE_INSTRUCTIONS_MAX = 1000
 
 
 class SettingsError(ValueError):
@@ -21,6 +26,7 @@ class PanelDesigner:
     show_rebook: bool = True
     allow_avatar_upload: bool = True
     show_packages: bool = True
+    show_payment_status: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,8 +57,9 @@ class PanelSettings:
 
     def validate(self, status_keys: frozenset[str] | None = None, *,
                  busy_keys: frozenset[str] | None = None) -> PanelSettings:
-        """Settings must be internally consistent and name only statuses that exist; with `busy_keys`, a busy
-        status may be a customer's target only when allow_busy_targets confirms it."""
+        """Settings must be internally consistent; with `status_keys` (saving) they name only statuses that exist and
+        the booking link is a path or an http(s) address; with `busy_keys` a rescheduled appointment keeps holding
+        its slot, and a busy status may be a customer's target only when allow_busy_targets confirms it."""
         for name in ('change_closes_minutes', 'reschedule_closes_minutes', 'reschedule_quota'):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -65,7 +72,17 @@ class PanelSettings:
             raise SettingsError(_TRANSITIONS_SHAPE)
         if not isinstance(self.status_after_reschedule, str) or not self.status_after_reschedule:
             raise SettingsError('status_after_reschedule must be "keep" or a status key.')
+        if not isinstance(self.booking_url, str):
+            raise SettingsError('booking_url must be text.')
         if status_keys is not None:
+            # Checked when the business saves: what is stored already still loads, and the pages draw no link for
+            # an unsafe booking_url (ui.context.PanelContext.booking_url).
+            bad_url = url_problem(self.booking_url, label='booking_url', allow_path=True)
+            if bad_url:
+                raise SettingsError(bad_url)
+            if len(self.offline_payment_instructions) > OFFLINE_INSTRUCTIONS_MAX:
+                raise SettingsError(
+                    f'offline_payment_instructions can be at most {OFFLINE_INSTRUCTIONS_MAX:,} characters.')
             named = set(self.reschedule_from_statuses) | set(self.status_transitions)
             for sources in self.status_transitions.values():
                 named |= set(sources)
@@ -74,6 +91,11 @@ class PanelSettings:
             unknown = sorted(named - status_keys)
             if unknown:
                 raise SettingsError(f'Unknown status: {", ".join(unknown)}.')
+        if (busy_keys is not None and self.status_after_reschedule != 'keep'
+                and self.status_after_reschedule not in busy_keys):
+            raise SettingsError(f'status_after_reschedule must be "keep" or a status that occupies the slot: with '
+                                f'{self.status_after_reschedule} every reschedule would free the new time for '
+                                'someone else.')
         if busy_keys is not None and not self.allow_busy_targets:
             risky = sorted(set(self.status_transitions) & busy_keys)
             if risky:
@@ -125,6 +147,54 @@ class PanelSettings:
             if isinstance(default, str) and not isinstance(value, str):
                 raise SettingsError(f'{key} must be text.')
         return replace(defaults, designer=PanelDesigner(**designer_data), **data).validate()
+
+
+def booking_link(base: str, **params: str | int) -> str:
+    """The booking page at `base` with `params` added to its query (replacing any of the same name), so a link
+    that already carries a query (/book?lang=de) or a fragment stays well formed."""
+    parts = urlsplit(base or '/book')
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    query += [(k, str(v)) for k, v in params.items()]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+# What each setting means, for the admin: `kairos settings help` prints these and the README repeats them.
+HELP: dict[str, str] = {
+    'panel_enabled': 'The customer panel is open. Off: customers can still sign in, but every panel page only says '
+                     'the panel is switched off.',
+    'booking_url': 'Where "Book an appointment", "Rebook" and "Schedule a session" lead: a path on this site or an '
+                   'http(s) address; it may carry its own query.',
+    'change_closes_minutes': 'Customers may change an appointment (reschedule or change its status) only until this '
+                             'many minutes before it starts.',
+    'reschedule_enabled': 'Customers may reschedule online.',
+    'reschedule_from_statuses': 'The statuses from which an appointment may be rescheduled.',
+    'reschedule_closes_minutes': 'Rescheduling closes this many minutes before the start.',
+    'status_after_reschedule': '"keep", or the status a rescheduled appointment gets. It must be a status that '
+                               'occupies the slot, or the new time would be free for someone else.',
+    'reschedule_quota': 'How many times one appointment may be rescheduled (0: no limit).',
+    'status_change_enabled': 'Customers may change the status of an appointment online.',
+    'status_transitions': 'Which statuses a customer may set, each with the statuses it may be set from.',
+    'allow_busy_targets': 'Confirms that customers may set a status that occupies the slot (such as approved).',
+    'allow_account_deletion': 'Customers may close their own account.',
+    'hide_pay_now': 'Hides "Pay" on appointment and package cards, and the server refuses to start such a payment '
+                    '(a deposit asked for at booking is still charged).',
+    'allow_signup': 'Visitors may create an account themselves.',
+    'auto_create_account': 'Someone who books with a new email gets a welcome email with a link to set a password. '
+                           'Off: the booking is kept, no welcome email is sent.',
+    'offline_payment_instructions': 'How to pay in person, shown in the Pay drawer and after booking.',
+    'designer.show_mini_dashboard': 'The next-appointment card and the upcoming and completed counts.',
+    'designer.show_staff': 'The staff member on cards, the next-appointment card and the Details drawer.',
+    'designer.show_staff_avatar': "The staff member's photo next to their name (only with show_staff).",
+    'designer.show_location': 'The location on cards, the next-appointment card and the Details drawer.',
+    'designer.show_price': 'The price on cards and in Details ("Free" when it costs nothing). Separate from '
+                          'show_payment_status.',
+    'designer.show_payment_status': 'The payment line on cards (paid, deposit paid, or what is still due) and '
+                                    'Paid and Due in Details. Separate from show_price.',
+    'designer.show_status_badge': 'The colour-coded status badge on cards.',
+    'designer.show_rebook': '"Rebook" on past appointments.',
+    'designer.allow_avatar_upload': 'Customers may upload a profile photo (the server refuses uploads when off).',
+    'designer.show_packages': 'The Packages section, where the business sells packages.',
+}
 
 
 _TRANSITIONS_SHAPE = ('status_transitions must map each status a customer may set to the list of statuses it may be '

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from e2e.a11y import serious_violations
 from e2e.conftest import Server, _child_env, _free_port, _kairos, _wait_until_up, sign_in
@@ -114,7 +114,8 @@ def test_magic_link_signs_in_without_a_password(page: Page, server: Server) -> N
     page.get_by_role('button', name='Email me a sign-in link').click()
     expect(page.get_by_text('If that email belongs to an account')).to_be_visible()
     page.goto(read_link(server, address, '/magic', after=started))
-    page.get_by_role('button', name='Sign me in').click()
+    expect(page.get_by_text(f'Account: Nia · {address[0]}***@example.com')).to_be_visible()  # before the button
+    page.get_by_role('button', name='Sign in as Nia').click()
     page.wait_for_url(lambda url: url.rstrip('/') == server.url, timeout=15_000)
     expect(page.get_by_role('tab', name='Profile')).to_be_visible()
 
@@ -155,7 +156,7 @@ def _png(size: tuple[int, int] = (800, 600)) -> bytes:
     return out.getvalue()
 
 
-def test_upload_a_good_and_a_bad_avatar(page: Page, server: Server, artifacts: Path) -> None:
+def test_upload_a_good_and_a_bad_avatar(page: Page, browser: Browser, server: Server, artifacts: Path) -> None:
     address = new_email()
     page.set_viewport_size({'width': 390, 'height': 844})
     sign_up_and_verify(page, server, address)
@@ -177,6 +178,14 @@ def test_upload_a_good_and_a_bad_avatar(page: Page, server: Server, artifacts: P
     assert Image.open(io.BytesIO(served.body())).size == (512, 384)
     assert serious_violations(page) == []
     page.screenshot(path=artifacts / 'profile-390x844.png', full_page=True)
+    # Another customer of the same studio, signed in in her own browser, asks for the photo's address: nothing.
+    other = browser.new_context()
+    try:
+        stranger = sign_in(other.new_page(), server)
+        refused = stranger.request.get(server.url + src)
+        assert refused.status == 404 and refused.body() != served.body()
+    finally:
+        other.close()
 
 
 def test_delete_the_account(page: Page, server: Server) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from e2e.a11y import serious_violations
 from e2e.conftest import Server
+from e2e.test_accounts import read_link
 
 FREE_TIMES = re.compile(r'^Free times on ')
 
@@ -70,9 +72,18 @@ def test_a_guest_books_and_sees_the_confirmation(page: Page, server: Server, art
     expect(first).to_have_attribute('aria-pressed', 'true')
     page.get_by_label('First name').fill('Grace')
     page.get_by_label('Last name').fill('Hopper')
-    page.get_by_label('Email').fill(f'grace-{uuid.uuid4().hex[:8]}@example.com')
+    address = f'grace-{uuid.uuid4().hex[:8]}@example.com'
+    page.get_by_label('Email').fill(address)
     page.wait_for_timeout(300)  # let the labels settle before the picture
     page.screenshot(path=artifacts / f'book-details-{size}.png', full_page=True)
+    started = time.time() - 1
+    page.get_by_role('button', name='Confirm booking').click()
+
+    held = page.get_by_role('region', name='Confirm by email')
+    expect(held.get_by_role('heading', name='Check your email to confirm')).to_be_visible()
+    expect(held.get_by_text(f'We sent a link to {address}')).to_be_visible()
+    page.goto(read_link(server, address, '/book/confirm', after=started))
+    expect(page.get_by_text(f'For Grace Hopper · {address[0]}***@example.com')).to_be_visible()
     page.get_by_role('button', name='Confirm booking').click()
 
     confirmed = page.get_by_role('region', name='Booking confirmed')

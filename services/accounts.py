@@ -9,16 +9,18 @@ Functions that hash or check a password (Argon2) block: pages call them through 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import sqlalchemy.exc
 from zxcvbn import zxcvbn
 
 from domain import model as d
+from domain import rules
 from domain.accounts import (
     PASSWORD_MAX_LENGTH,
     ProfileInput,
@@ -28,9 +30,9 @@ from domain.accounts import (
     profile_problems,
     why_cannot_book,
 )
-from services import appointments, auth, mail, notify, ratelimit
+from services import appointments, auth, mail, notify, payments, ratelimit
 from services.auth import SignedIn, SignInFailed
-from services.config import get_config
+from services.config import get_config, public_link
 from services.tokens import LIFETIME, InvalidToken, Purpose, redeem
 from services.tokens import issue_in as issue_token
 from storage import accounts as store
@@ -41,7 +43,13 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 CHECK_INBOX = 'If that email belongs to an account, a link is on its way. Check your inbox (and the spam folder).'
+# Links that die when the password changes or is reset: whoever held the old password (or asked for them with it)
+# keeps nothing. The undo link of an email change is not among them: it must outlive a stranger's password change.
+PASSWORD_BOUND = (Purpose.RESET.value, Purpose.WELCOME.value, Purpose.MAGIC.value, Purpose.VERIFY.value,
+                  Purpose.EMAIL_CHANGE.value)
 UNVERIFIED = 'Please confirm your email address first: we have sent you a new link.'
+# A stranger who fills an account's count with wrong passwords must not lock its owner out: the emailed link works.
+LINK_STILL_WORKS = 'You can still sign in with a link sent to your email.'
 
 
 class AccountError(Exception):
@@ -71,29 +79,39 @@ def attempt_sign_in(db: Database, *, tenant_id: int, email: str, password: str, 
     checks = ratelimit.sign_in_checks(tenant_id=tenant_id, email=email, address=address)
     lim = ratelimit.limiter()
     try:
-        lim.ensure_open(*checks)
+        # Counted before the password is checked: twenty guesses sent at once cannot all reach Argon2. The address
+        # first: one already refused does not also use up the account's count.
+        lim.take(*reversed(checks))
     except ratelimit.TooManyAttempts as e:
-        raise SignInFailed(e.message) from e
-    try:
-        signed = auth.sign_in(db, tenant_id=tenant_id, email=email, password=password, now=now)
-    except SignInFailed:
-        lim.hit(*checks)
-        raise
+        raise SignInFailed(f'{e.message} {LINK_STILL_WORKS}') from e
+    signed = auth.sign_in(db, tenant_id=tenant_id, email=email, password=password, now=now)
     lim.clear(checks[0])  # the owner got in: their account's count starts over (the address's does not)
     if not signed.customer.email_verified:
         auth.sign_out(db, session_id=signed.session_id, now=now)
+        with db.read() as s:
+            abandoned = _abandoned(s, signed.customer, now=now)
+        if abandoned:  # an old unconfirmed sign-up signs in no more; signing up again replaces it
+            raise SignInFailed()
         _try_send_verification(db, tenant_id=tenant_id, customer=signed.customer, address=address, now=now)
         raise SignInFailed(UNVERIFIED)
     return signed
 
 
 def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_name: str, last_name: str,
-            now: datetime, address: str | None = None) -> None:
-    """Open an unverified account and email a confirmation link; the answer is the same for a known email."""
+            now: datetime, address: str | None = None) -> str:
+    """Open an unverified account and email a confirmation link; the answer is the same for a known email.
+
+    Returns a sign-up proof for the browser that signed up ('' when the email already had an account): kept in that
+    browser's server-side storage and handed to `verify_email`, it lets the confirmation link keep the password chosen
+    here. A confirmation without it is a proof of the mailbox only, and a password nobody proved is cleared then.
+    An unconfirmed sign-up older than KAIROS_UNVERIFIED_DAYS with no appointments is closed first, so the email can
+    sign up again.
+    """
     with db.read() as s:
         settings = q.panel_settings(s, tenant_id=tenant_id)
-    if not settings.allow_signup:
-        raise AccountError('Sign-up is closed. Ask the business to create an account for you.')
+    closed = rules.why_not_sign_up(settings)
+    if closed:
+        raise AccountError(closed)
     problems = {k: v for k, v in {
         'email': email_problem(email),
         'first_name': name_problem(first_name, label='first name'),
@@ -105,9 +123,13 @@ def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_na
         raise ProfileInvalid(problems)
     _mail_allowed(tenant_id=tenant_id, email=email, address=address)
     password_hash = auth.hash_password(password)
+    created: d.Customer | None = None
     try:
         with db.write() as s:
             existing = store.active_customer_by_email(s, tenant_id=tenant_id, email=email)
+            if existing is not None and _abandoned(s, existing, now=now):
+                _close(s, tenant_id=tenant_id, customer_id=existing.id, now=now)
+                existing = None
             if existing is None:
                 created = store.insert_customer(s, tenant_id=tenant_id, email=email, first_name=first_name,
                                                 last_name=last_name, phone='', password_hash=password_hash,
@@ -115,19 +137,96 @@ def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_na
                 _queue_verification(s, tenant_id=tenant_id, customer=created, now=now)
             else:
                 _queue_account_exists(s, tenant_id=tenant_id, customer=existing, now=now)
-        return
     except sqlalchemy.exc.IntegrityError:  # someone signed up with this email a moment ago
-        existing = _active_by_email(db, tenant_id, email)
-    if existing is not None:
-        with db.write() as s:
-            _queue_account_exists(s, tenant_id=tenant_id, customer=existing, now=now)
+        created, existing = None, _active_by_email(db, tenant_id, email)
+        if existing is not None:
+            with db.write() as s:
+                _queue_account_exists(s, tenant_id=tenant_id, customer=existing, now=now)
+    if created is not None:
+        return signup_proof(created.id, password_hash)
+    return ''
 
 
-def verify_email(db: Database, *, tenant_id: int, token: str, now: datetime) -> SignedIn:
-    """Confirm the email behind a verification link and sign the customer in."""
+def verify_email(db: Database, *, tenant_id: int, token: str, now: datetime, signup_proof: str = '',
+                 password: str = '', address: str | None = None) -> SignedIn:
+    """Confirm the email behind a verification link and sign the customer in.
+
+    The password chosen at sign-up survives only when the one who signed up is the one confirming: the same browser
+    (its `signup_proof`) or someone who types that password. Otherwise the link proves the mailbox only: a password
+    set by whoever signed up with this address is cleared and their sessions end (see `prove_email`), and the owner
+    chooses their own password later.
+    """
+    customer = check_link(db, tenant_id=tenant_id, purpose=Purpose.VERIFY, token=token, now=now)
+    with db.read() as s:
+        current_hash = store.password_hash_of(s, tenant_id=tenant_id, customer_id=customer.id)
+    keep = bool(current_hash) and hmac.compare_digest(signup_proof, _signup_proof(customer.id, current_hash or ''))
+    if current_hash and not keep and password:
+        checks = ratelimit.sign_in_checks(tenant_id=tenant_id, email=customer.email, address=address)
+        lim = ratelimit.limiter()
+        try:
+            lim.ensure_open(*checks)
+        except ratelimit.TooManyAttempts as e:
+            raise AccountError(e.message) from e
+        if not auth.verify_password(password, current_hash):
+            lim.hit(*checks)
+            raise ProfileInvalid({'password': 'That is not the password chosen at sign-up. Leave it empty to '
+                                              'choose a new one after confirming.'})
+        keep = True
     customer = _redeem_for_active(db, tenant_id=tenant_id, purpose=Purpose.VERIFY, token=token, now=now,
-                                  verify=True)
+                                  verify=True, keep_password=keep)
     return SignedIn(auth.open_session(db, tenant_id=tenant_id, customer_id=customer.id, now=now), customer)
+
+
+def signup_proof(customer_id: int, password_hash: str) -> str:
+    """What the signing-up browser keeps to show, at confirmation, that it chose the account's password."""
+    return _signup_proof(customer_id, password_hash)
+
+
+def _signup_proof(customer_id: int, password_hash: str) -> str:
+    key = get_config().secret.encode()
+    mac = hmac.new(key, f'signup:{customer_id}:{password_hash}'.encode(), hashlib.sha256).hexdigest()
+    return f'{customer_id}.{mac}'  # the id in front lets a page tell which account a browser signed up for
+
+
+def proof_is_for(proof: str, customer: d.Customer) -> bool:
+    """Whether a sign-up proof kept by a browser names this account (the page then asks for no password)."""
+    return proof.startswith(f'{customer.id}.')
+
+
+def prove_email(db: Database, *, tenant_id: int, customer_id: int, now: datetime) -> None:
+    """The owner of the address proved it (magic link, single sign-on, booking confirmation): see `_prove_email`."""
+    with db.write() as s:
+        _prove_email(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+
+
+def _prove_email(s: Any, *, tenant_id: int, customer_id: int, now: datetime, keep_password: bool = False) -> None:
+    """The first proof of the mailbox, whatever the channel, takes the account from whoever opened it without one:
+    a password nobody proved is cleared, every session and open link of the account ends, then the email counts as
+    verified. Later proofs change nothing."""
+    customer = store.active_customer(s, tenant_id=tenant_id, customer_id=customer_id)
+    if customer is None or customer.email_verified:
+        return
+    if not keep_password:
+        store.clear_password(s, tenant_id=tenant_id, customer_id=customer_id)
+    auth.end_sessions_in(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+    store.retire_tokens(s, customer_id=customer_id, now=now)
+    store.mark_verified(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+
+
+def _abandoned(s: Any, customer: d.Customer, *, now: datetime) -> bool:
+    """An unconfirmed sign-up (a password, never a proof of the email) older than KAIROS_UNVERIFIED_DAYS that never
+    booked: nobody owns it, and it must not keep the address from its owner."""
+    if customer.email_verified or not customer.has_password or customer.created_at is None:
+        return False
+    if now - customer.created_at < timedelta(days=get_config().unverified_days):
+        return False
+    return not store.has_appointments(s, tenant_id=customer.tenant_id, customer_id=customer.id)
+
+
+def _close(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> None:
+    store.soft_delete(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+    auth.end_sessions_in(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+    store.retire_tokens(s, customer_id=customer_id, now=now)
 
 
 def resend_verification(db: Database, *, tenant_id: int, email: str, now: datetime, address: str | None = None) -> None:
@@ -191,10 +290,10 @@ def set_password_with_link(db: Database, *, tenant_id: int, purpose: Purpose, to
         redeemed = redeem(s, tenant_id=tenant_id, purpose=purpose, token=token, now=now)
         store.set_password_hash(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, password_hash=password_hash)
         store.mark_verified(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now)
-        store.retire_tokens(s, customer_id=redeemed.customer_id, now=now,
-                            purposes=(Purpose.RESET.value, Purpose.WELCOME.value, Purpose.MAGIC.value))
+        store.retire_tokens(s, customer_id=redeemed.customer_id, now=now, purposes=PASSWORD_BOUND)
         q.revoke_sessions(s, customer_id=redeemed.customer_id, now=now)
         _queue_password_changed(s, tenant_id=tenant_id, customer=customer, now=now)
+    auth.sessions_ended(tenant_id=tenant_id, customer_id=redeemed.customer_id)
     return customer
 
 
@@ -210,34 +309,26 @@ def sign_in_with_magic_link(db: Database, *, tenant_id: int, token: str, now: da
     return SignedIn(auth.open_session(db, tenant_id=tenant_id, customer_id=customer.id, now=now), customer)
 
 
-# ---- accounts made by booking ----------------------------------------------------------------------------------
+# ---- accounts made by booking (see services.booking.confirm_hold) ------------------------------------------------
 
 
-def customer_for_booking(db: Database, *, tenant_id: int, email: str, first_name: str, last_name: str, phone: str,
-                         now: datetime) -> tuple[d.Customer, bool]:
-    """The active account with this email, or a new one (True); a new one gets the welcome email when the
-    business auto-creates accounts."""
-    problem = email_problem(email)
-    if problem:
-        raise AccountError(problem)
-    try:
-        with db.write() as s:
-            existing = store.active_customer_by_email(s, tenant_id=tenant_id, email=email)
-            if existing is not None:
-                return existing, False
-            settings = q.panel_settings(s, tenant_id=tenant_id)
-            created = store.insert_customer(s, tenant_id=tenant_id, email=email, first_name=first_name,
-                                            last_name=last_name, phone=phone, password_hash=None, verified_at=None,
-                                            now=now)
-            if settings.auto_create_account:
-                _queue_link(s, tenant_id=tenant_id, customer=created, purpose=Purpose.WELCOME, template='welcome',
-                            path='/set-password', now=now)
-    except sqlalchemy.exc.IntegrityError:  # the same person booked twice at once: use the account that won
-        found = _active_by_email(db, tenant_id, email)
-        if found is None:
-            raise
-        return found, False
-    return created, True
+def queue_welcome(s: Any, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
+    """In the caller's write transaction: queue, for an account made by a booking, its one-time link to choose a
+    password (the email commits with the account)."""
+    _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=Purpose.WELCOME, template='welcome',
+                path='/set-password', now=now)
+
+
+def send_welcome(db: Database, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
+    """Email an account made by a booking its one-time link to choose a password (`queue_welcome` in a
+    transaction of its own)."""
+    with db.write() as s:
+        queue_welcome(s, tenant_id=tenant_id, customer=customer, now=now)
+
+
+def prove_email_in(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> None:
+    """`prove_email` inside the caller's write transaction (a confirmed booking)."""
+    _prove_email(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
 
 
 def ensure_can_book(db: Database, *, tenant_id: int, customer_id: int) -> d.Customer:
@@ -278,30 +369,74 @@ def update_profile(db: Database, *, tenant_id: int, customer_id: int, profile: P
     return customer
 
 
-def request_email_change(db: Database, *, tenant_id: int, customer_id: int, new_email: str, now: datetime) -> None:
-    """Send a confirmation link to the new address; the account keeps the old one until it is followed."""
+RECENT_SIGN_IN = timedelta(minutes=10)
+NEEDS_PASSWORD = 'Enter your current password to change your email.'
+NEEDS_RECENT_SIGN_IN = ('For your safety, sign in again (a sign-in link by email works) and change your email within '
+                        '10 minutes.')
+
+
+def request_email_change(db: Database, *, tenant_id: int, customer_id: int, new_email: str, now: datetime,
+                         password: str = '', signed_in_at: datetime | None = None,
+                         address: str | None = None) -> None:
+    """Send a confirmation link to the new address; the account keeps the old one until it is followed.
+
+    Whoever asks must show it is the owner: the current password, or a sign-in less than RECENT_SIGN_IN ago (an
+    account without a password has only that). A few requests an hour per account; a wrong password counts as a
+    failed sign-in. The link dies when the password changes or is reset (PASSWORD_BOUND).
+    """
     problem = email_problem(new_email)
     if problem:
         raise ProfileInvalid({'email': problem})
     customer = get_customer(db, tenant_id=tenant_id, customer_id=customer_id)
     if q.normalise_email(new_email) == q.normalise_email(customer.email):
         raise ProfileInvalid({'email': 'That is already your email address.'})
+    limits = ratelimit.email_change_checks(tenant_id=tenant_id, customer_id=customer_id)
+    lim = ratelimit.limiter()
+    try:
+        lim.ensure_open(*limits)
+    except ratelimit.TooManyAttempts as e:
+        raise AccountError(e.message) from e
+    recent = signed_in_at is not None and timedelta(0) <= now - signed_in_at <= RECENT_SIGN_IN
+    if not recent:
+        _check_current_password(db, tenant_id=tenant_id, customer=customer, password=password, address=address)
     with db.read() as s:
         taken = store.email_in_use(s, tenant_id=tenant_id, email=new_email, except_id=customer_id)
     if taken:
         raise ProfileInvalid({'email': 'That email address is already used by another account.'})
+    lim.hit(*limits)
     with db.write() as s:
         _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=Purpose.EMAIL_CHANGE,
                     template='email_change', path='/confirm-email', now=now, to=new_email.strip(),
                     payload=new_email.strip(), old_email=customer.email)
 
 
+def _check_current_password(db: Database, *, tenant_id: int, customer: d.Customer, password: str,
+                            address: str | None) -> None:
+    with db.read() as s:
+        current_hash = store.password_hash_of(s, tenant_id=tenant_id, customer_id=customer.id)
+    if not current_hash:
+        raise ProfileInvalid({'password': NEEDS_RECENT_SIGN_IN})
+    if not password:
+        raise ProfileInvalid({'password': NEEDS_PASSWORD})
+    checks = ratelimit.sign_in_checks(tenant_id=tenant_id, email=customer.email, address=address)
+    lim = ratelimit.limiter()
+    try:
+        lim.ensure_open(*checks)
+    except ratelimit.TooManyAttempts as e:
+        raise AccountError(e.message) from e
+    if not auth.verify_password(password, current_hash):
+        lim.hit(*checks)
+        raise ProfileInvalid({'password': 'Your current password is not right.'})
+
+
 def confirm_email_change(db: Database, *, tenant_id: int, token: str, now: datetime) -> d.Customer:
-    """Switch the account to the address the link was sent to, if no other active account took it meanwhile."""
+    """Switch the account to the address the link was sent to, if no other active account took it meanwhile, and
+    tell the old address, with a link that undoes the change (`undo_email_change`)."""
     try:
         with db.write() as s:
             redeemed = redeem(s, tenant_id=tenant_id, purpose=Purpose.EMAIL_CHANGE, token=token, now=now)
-            if store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id) is None:
+            before = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
+            if before is None:
                 raise InvalidToken()
             if store.email_in_use(s, tenant_id=tenant_id, email=redeemed.payload, except_id=redeemed.customer_id):
                 raise AccountError('That email address is now used by another account.')
@@ -309,8 +444,34 @@ def confirm_email_change(db: Database, *, tenant_id: int, token: str, now: datet
                                now=now)
             s.flush()
             customer = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
+            assert customer is not None
+            # The old address hears of it, with its undo link, in the same transaction as the change.
+            _queue_link(s, tenant_id=tenant_id, customer=before, purpose=Purpose.EMAIL_UNDO,
+                        template='email_changed', path='/undo-email', now=now, payload=before.email,
+                        keep_earlier=True, new_email=customer.email, when=now.strftime('%d %b %Y at %H:%M UTC'))
     except sqlalchemy.exc.IntegrityError as e:
         raise AccountError('That email address is now used by another account.') from e
+    return customer
+
+
+def undo_email_change(db: Database, *, tenant_id: int, token: str, now: datetime) -> d.Customer:
+    """The old address says the change was not theirs: the account gets that address back, every session and open
+    link of it ends (whoever changed it is signed out), and the owner is pointed to a new password."""
+    try:
+        with db.write() as s:
+            redeemed = redeem(s, tenant_id=tenant_id, purpose=Purpose.EMAIL_UNDO, token=token, now=now)
+            if store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id) is None:
+                raise InvalidToken()
+            if store.email_in_use(s, tenant_id=tenant_id, email=redeemed.payload, except_id=redeemed.customer_id):
+                raise AccountError('That address now belongs to another account. Please contact the business.')
+            store.change_email(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, email=redeemed.payload,
+                               now=now)
+            auth.end_sessions_in(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now)
+            store.retire_tokens(s, customer_id=redeemed.customer_id, now=now, purposes=PASSWORD_BOUND)
+            s.flush()
+            customer = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
+    except sqlalchemy.exc.IntegrityError as e:
+        raise AccountError('That address now belongs to another account. Please contact the business.') from e
     assert customer is not None
     return customer
 
@@ -325,25 +486,27 @@ def change_password(db: Database, *, tenant_id: int, customer_id: int, current: 
     customer = get_customer(db, tenant_id=tenant_id, customer_id=customer_id)
     checks = ratelimit.sign_in_checks(tenant_id=tenant_id, email=customer.email, address=address)
     lim = ratelimit.limiter()
-    try:
-        lim.ensure_open(*checks)
-    except ratelimit.TooManyAttempts as e:
-        raise AccountError(e.message) from e
     with db.read() as s:
         current_hash = store.password_hash_of(s, tenant_id=tenant_id, customer_id=customer_id)
-    if current_hash is not None and not auth.verify_password(current, current_hash):
-        lim.hit(*checks)
-        raise ProfileInvalid({'current': 'Your current password is not right.'})
+    if current_hash is not None:
+        try:
+            lim.take(*reversed(checks))  # counted before the check, as for signing in
+        except ratelimit.TooManyAttempts as e:
+            raise AccountError(e.message) from e
+        if not auth.verify_password(current, current_hash):
+            raise ProfileInvalid({'current': 'Your current password is not right.'})
+        lim.clear(checks[0])
     if current_hash is not None and new == current:
         raise ProfileInvalid({'new': 'Choose a password different from your current one.'})
     _check_new_password(customer, new, confirm)
     password_hash = auth.hash_password(new)
     with db.write() as s:
         store.set_password_hash(s, tenant_id=tenant_id, customer_id=customer_id, password_hash=password_hash)
-        store.retire_tokens(s, customer_id=customer_id, now=now, purposes=(Purpose.RESET.value, Purpose.MAGIC.value,
-                                                                           Purpose.WELCOME.value))
-        ended = q.revoke_sessions(s, customer_id=customer_id, now=now, keep=keep_session_id)
+        store.retire_tokens(s, customer_id=customer_id, now=now, purposes=PASSWORD_BOUND)
+        ended = q.revoke_sessions(s, customer_id=customer_id, now=now,
+                                  keep_hash=auth.session_hash(keep_session_id) if keep_session_id else None)
         _queue_password_changed(s, tenant_id=tenant_id, customer=customer, now=now)
+    auth.sessions_ended(tenant_id=tenant_id, customer_id=customer_id)
     return ended
 
 
@@ -357,8 +520,9 @@ def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmati
     nobody is left to come to them."""
     with db.read() as s:
         settings = q.panel_settings(s, tenant_id=tenant_id)
-    if not settings.allow_account_deletion:
-        raise AccountError('Deleting your account is not offered here. Contact the business to close it.')
+    refusal = rules.why_not_delete_account(settings)
+    if refusal:
+        raise AccountError(refusal)
     if confirmation.strip().upper() != 'DELETE':
         raise AccountError('Type DELETE to confirm.')
     with db.write() as s:
@@ -368,9 +532,11 @@ def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmati
         store.retire_tokens(s, customer_id=customer_id, now=now)
         canceled = _cancel_upcoming(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
         zone = ZoneInfo(changes.tenant_timezone(s, tenant_id=tenant_id))
+    auth.sessions_ended(tenant_id=tenant_id, customer_id=customer_id)
     for appt in canceled:
         appointments.announce_status_change(db, tenant_id=tenant_id, customer_id=customer_id, before=appt,
                                             busy_now=False, reason=CLOSED_REASON, now=now, zone=zone)
+    payments.expire_open_checkouts(db, tenant_id=tenant_id, customer_id=customer_id, now=now)
 
 
 def _cancel_upcoming(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> list[d.Appointment]:
@@ -472,11 +638,12 @@ def _active_by_email(db: Database, tenant_id: int, email: str) -> d.Customer | N
 
 
 def _redeem_for_active(db: Database, *, tenant_id: int, purpose: Purpose, token: str, now: datetime,
-                       verify: bool) -> d.Customer:
+                       verify: bool, keep_password: bool = False) -> d.Customer:
     with db.write() as s:
         redeemed = redeem(s, tenant_id=tenant_id, purpose=purpose, token=token, now=now)
         if verify:
-            store.mark_verified(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now)
+            _prove_email(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now,
+                         keep_password=keep_password)
         customer = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
         if customer is None:
             raise InvalidToken()
@@ -487,31 +654,23 @@ def _mail_allowed(*, tenant_id: int, email: str, address: str | None) -> None:
     checks = ratelimit.mail_checks(tenant_id=tenant_id, email=email, address=address)
     lim = ratelimit.limiter()
     try:
-        lim.ensure_open(*checks)
+        lim.take(*reversed(checks))  # an address already refused does not use up the email's count
     except ratelimit.TooManyAttempts as e:
         raise AccountError(e.message) from e
-    lim.hit(*checks)
-
-
-def link(path: str, host: str | None = None, **params: str) -> str:
-    """An absolute address on this install (on the tenant's own host name in multi-tenant mode)."""
-    cfg = get_config()
-    base = cfg.public_url.rstrip('/')
-    if cfg.multi_tenant and host:
-        parts = urlsplit(base)
-        base = f'{parts.scheme}://{host}' + (f':{parts.port}' if parts.port else '')
-    return f'{base}{path}' + (f'?{urlencode(params)}' if params else '')
 
 
 def _queue_link(s: Any, *, tenant_id: int, customer: d.Customer, purpose: Purpose, template: str, path: str,
-                now: datetime, to: str | None = None, payload: str = '', **extra: str) -> None:
+                now: datetime, to: str | None = None, payload: str = '', keep_earlier: bool = False,
+                **extra: str) -> None:
     """Issue a link and queue the email carrying it, both in the caller's write transaction."""
-    token = issue_token(s, tenant_id=tenant_id, customer_id=customer.id, purpose=purpose, now=now, payload=payload)
+    token = issue_token(s, tenant_id=tenant_id, customer_id=customer.id, purpose=purpose, now=now, payload=payload,
+                        keep_earlier=keep_earlier)
     business, host = store.tenant_name_and_host(s, tenant_id=tenant_id)
     lifetime = LIFETIME[purpose]
     _queue(s, template, tenant_id=tenant_id, to=to or customer.email, name=customer.first_name or 'there',
-           business=business, link=link(path, host, token=token), minutes=str(int(lifetime.total_seconds() // 60)),
-           hours=str(int(lifetime.total_seconds() // 3600)), **extra)
+           business=business, link=public_link(path, host, token=token),
+           minutes=str(int(lifetime.total_seconds() // 60)), hours=str(int(lifetime.total_seconds() // 3600)),
+           **extra)
 
 
 def _queue_verification(s: Any, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
@@ -538,7 +697,7 @@ def _try_send_verification(db: Database, *, tenant_id: int, customer: d.Customer
 def _queue_password_changed(s: Any, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
     business, host = store.tenant_name_and_host(s, tenant_id=tenant_id)
     _queue(s, 'password_changed', tenant_id=tenant_id, to=customer.email, name=customer.first_name or 'there',
-           business=business, when=now.strftime('%d %b %Y at %H:%M UTC'), link=link('/forgot', host))
+           business=business, when=now.strftime('%d %b %Y at %H:%M UTC'), link=public_link('/forgot', host))
 
 
 def _queue(s: Any, template: str, *, tenant_id: int, to: str, **context: str) -> None:

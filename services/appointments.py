@@ -22,7 +22,7 @@ from storage import queries as q
 from storage.db import Database
 
 NOT_YOURS = 'That appointment is not in your account.'
-REASON_MAX = 500
+REASON_MAX = rules.REASON_MAX
 
 __all__ = ['NOT_YOURS', 'NotAllowed', 'announce_status_change', 'appointment_calendar', 'change_status',
            'publish_change', 'rate', 'rating_of', 'record_history', 'record_reschedule', 'notify_change',
@@ -35,6 +35,9 @@ queue_change = notify.queue_change
 def change_status(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int, target: str,
                   reason: str = '', now: datetime, actor: str = 'customer') -> d.Appointment:
     """Move the customer's appointment to `target` when the business's rules allow it now, or raise NotAllowed."""
+    too_long = rules.text_problem(' '.join((reason or '').split()), limit=rules.REASON_MAX, what='the reason')
+    if too_long:
+        raise NotAllowed(too_long)
     reason = _clean_reason(reason)
     with db.write() as s:
         appt, statuses = _load_own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
@@ -176,4 +179,5 @@ def _load_own(s: Session, *, tenant_id: int, customer_id: int,
 
 
 def _clean_reason(reason: str) -> str:
+    """The reason on one line; what a customer types is checked against REASON_MAX before it gets here."""
     return ' '.join((reason or '').split())[:REASON_MAX]

@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import os
 import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any, ParamSpec, TypeVar
 
+import sqlalchemy
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from domain import model as d
+from services import events
 from services.config import get_config
 from storage import queries as q
-from storage import tables as t
 from storage.db import Database
 
 SIGN_IN_FAILED = 'That email and password do not match an account.'
 
 _hasher: PasswordHash | None = None
+
+P = ParamSpec('P')
+T = TypeVar('T')
+# Argon2 costs ~150 ms of a core and 64 MiB a call. Password work runs on this small pool of its own (one core is
+# always left over), so a burst of sign-ins queues here instead of filling the pool that page loads use (NiceGUI's
+# run.io_bound), and never holds more than a few hashes' memory at once.
+PASSWORD_WORKERS = max(1, (os.cpu_count() or 2) - 1)
+_password_pool = ThreadPoolExecutor(max_workers=PASSWORD_WORKERS, thread_name_prefix='kairos-argon2')
+
+
+async def password_work(job: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """Await `job` (a use case that checks or hashes a password) run on the password pool, off the event loop."""
+    return await asyncio.wrap_future(_password_pool.submit(job, *args, **kwargs))
 
 
 def hasher() -> PasswordHash:
@@ -58,10 +78,36 @@ class SignedIn:
     customer: d.Customer
 
 
+class SessionEnded(Exception):
+    """The session behind an open page was signed out, replaced by a password change or reset, closed with its
+    account, or timed out: nothing more may be done with it."""
+
+    def __init__(self) -> None:
+        super().__init__('Your session has ended. Please sign in again.')
+
+
+# The idle clock is refreshed at most this often, so an ordinary page view stays a read.
+TOUCH_EVERY = timedelta(minutes=5)
+
+A = TypeVar('A')
+
+
+def session_hash(session_id: str) -> str:
+    """What the database keeps of a session token: its SHA-256 (the token has 256 random bits, no key needed)."""
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def live_window(now: datetime) -> tuple[datetime, datetime]:
+    """(born after, seen after): a session opened before the first or unused since the second has ended."""
+    cfg = get_config()
+    return now - cfg.session_lifetime, now - cfg.session_idle
+
+
 def open_session(db: Database, *, tenant_id: int, customer_id: int, now: datetime) -> str:
+    """A new session for the customer; returns its token, which only the browser keeps."""
     session_id = secrets.token_urlsafe(32)
     with db.write() as s:
-        s.add(t.AuthSession(id=session_id, tenant_id=tenant_id, customer_id=customer_id, created_at=now))
+        q.open_session(s, token_hash=session_hash(session_id), tenant_id=tenant_id, customer_id=customer_id, now=now)
     return session_id
 
 
@@ -76,19 +122,77 @@ def sign_in(db: Database, *, tenant_id: int, email: str, password: str, now: dat
     return SignedIn(open_session(db, tenant_id=tenant_id, customer_id=found.id, now=now), found)
 
 
-def current_customer(db: Database, *, tenant_id: int, session_id: str | None) -> d.Customer | None:
+def current_customer(db: Database, *, tenant_id: int, session_id: str | None,
+                     now: datetime | None = None) -> d.Customer | None:
+    """The active customer behind a live session (not revoked, not idle too long, not too old), else None."""
     if not session_id:
         return None
+    now = now or datetime.now(UTC)
+    born_after, seen_after = live_window(now)
+    token_hash = session_hash(session_id)
     with db.read() as s:
-        return q.session_customer(s, session_id=session_id, tenant_id=tenant_id)
+        live = q.session_customer(s, token_hash=token_hash, tenant_id=tenant_id, born_after=born_after,
+                                  seen_after=seen_after)
+    if live is None:
+        return None
+    seen(db, token_hash=token_hash, last_seen_at=live.last_seen_at, now=now)
+    return live.customer
+
+
+def require_customer(db: Database, *, tenant_id: int, session_id: str | None,
+                     now: datetime | None = None) -> d.Customer:
+    """The live session's customer; SessionEnded when the session is over."""
+    customer = current_customer(db, tenant_id=tenant_id, session_id=session_id, now=now)
+    if customer is None:
+        raise SessionEnded()
+    return customer
+
+
+def act(db: Database, action: Callable[..., A], /, *, tenant_id: int, session_id: str | None, **kwargs: Any) -> A:
+    """Do a customer's action only while their session is live, as the session's own customer.
+
+    Every action of a signed-in page goes through here: the session is checked on the server right before the
+    action (SessionEnded when it is over) and the action gets `customer_id` from the session, never from what the
+    page remembers. `action` is a service function taking (db, *, tenant_id, customer_id, ...); when it takes a `now`,
+    the session is judged at that same moment."""
+    now = kwargs.get('now')
+    customer = require_customer(db, tenant_id=tenant_id, session_id=session_id,
+                                now=now if isinstance(now, datetime) else None)
+    return action(db, tenant_id=tenant_id, customer_id=customer.id, **kwargs)
+
+
+def seen(db: Database, *, token_hash: str, last_seen_at: datetime, now: datetime) -> None:
+    """Restart the session's idle clock, when it was last restarted a while ago."""
+    if now - last_seen_at >= min(TOUCH_EVERY, get_config().session_idle / 10):
+        with db.write() as s:
+            q.touch_session(s, token_hash=token_hash, now=now)
 
 
 def sign_out(db: Database, *, session_id: str, now: datetime) -> None:
+    """End this session; the open tabs of the same browser leave for the sign-in page."""
     with db.write() as s:
-        q.revoke_session(s, session_id=session_id, now=now)
+        owner = q.revoke_session(s, token_hash=session_hash(session_id), now=now)
+    if owner is not None and owner[1] is not None:
+        sessions_ended(tenant_id=owner[0], customer_id=owner[1])
 
 
-def end_other_sessions(db: Database, *, customer_id: int, keep: str | None, now: datetime) -> int:
+def end_other_sessions(db: Database, *, tenant_id: int, customer_id: int, keep: str | None, now: datetime) -> int:
     """End every session of the account but the one in use (after a password change)."""
     with db.write() as s:
-        return q.revoke_sessions(s, customer_id=customer_id, now=now, keep=keep)
+        ended = q.revoke_sessions(s, customer_id=customer_id, now=now, keep_hash=session_hash(keep) if keep else None)
+    sessions_ended(tenant_id=tenant_id, customer_id=customer_id)
+    return ended
+
+
+def sessions_ended(*, tenant_id: int, customer_id: int) -> None:
+    """Tell the customer's open pages, on every instance, that some of their sessions ended: each checks its own.
+    Call it after the transaction that revoked them committed."""
+    events.publish(events.sessions_topic(tenant_id, customer_id))
+
+
+def end_sessions_in(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> None:
+    """Revoke every session of the account inside the caller's write transaction, and tell its open pages once that
+    transaction commits (before it, they would find their session still live and stay)."""
+    q.revoke_sessions(s, customer_id=customer_id, now=now)
+    sqlalchemy.event.listen(s, 'after_commit', lambda _s: sessions_ended(tenant_id=tenant_id, customer_id=customer_id),
+                            once=True)

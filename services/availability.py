@@ -19,7 +19,7 @@ from domain.availability import Slot, SlotFinder, SlotRequest, wall_to_utc
 from storage import availability as store
 from storage.db import Database
 
-__all__ = ['bookable_services', 'day_slots', 'day_window', 'month_dates', 'staff_for_service']
+__all__ = ['bookable_services', 'day_slots', 'day_window', 'locations_for_service', 'month_dates', 'staff_for_service']
 
 
 def month_dates(db: Database, *, tenant_id: int, service_id: int, staff_id: int | None, year: int, month: int,
@@ -38,7 +38,7 @@ def month_dates(db: Database, *, tenant_id: int, service_id: int, staff_id: int 
         if first > last:
             return []
         request = _load_request(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
-                           first=first, last=last, seats=seats, ignore_appointment_id=ignore_appointment_id)
+                           first=first, last=last, seats=seats, ignore_appointment_id=ignore_appointment_id, now=now)
     if request is None:
         return []
     return SlotFinder(request).available_dates(year=year, month=month, now=now)
@@ -52,7 +52,8 @@ def day_slots(db: Database, *, tenant_id: int, service_id: int, staff_id: int | 
         if found is None or not found.active:
             return []
         request = _load_request(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
-                           first=day, last=day, seats=seats, ignore_appointment_id=ignore_appointment_id)
+                           first=day, last=day, seats=seats, ignore_appointment_id=ignore_appointment_id,
+                           now=now)
     if request is None:
         return []
     return SlotFinder(request).free_slots(day=day, now=now)
@@ -71,6 +72,12 @@ def staff_for_service(db: Database, *, tenant_id: int, service_id: int) -> list[
         return store.staff_for_service(s, tenant_id=tenant_id, service_id=service_id)
 
 
+def locations_for_service(db: Database, *, tenant_id: int, service_id: int) -> list[d.Location]:
+    """The places where the service is offered, by name, for the booking page's choice of location."""
+    with db.read() as s:
+        return store.service_locations(s, tenant_id=tenant_id, service_id=service_id)
+
+
 def day_window(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants from the start of local date `first` to the end of local date `last`."""
     lo = wall_to_utc(datetime.combine(first, time()), zone)[0]
@@ -80,7 +87,7 @@ def day_window(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datet
 
 def _load_request(s: Session, *, tenant_id: int, found: store.BookableService, staff_id: int | None,
              location_id: int | None, first: date, last: date, seats: int,
-             ignore_appointment_id: int | None) -> SlotRequest | None:
+             ignore_appointment_id: int | None, now: datetime) -> SlotRequest | None:
     """The engine's request for local dates first..last in the caller's session (a write re-checks with it)."""
     staff_ids = store.staff_ids_for(s, tenant_id=tenant_id, service_id=found.service.id,
                                     staff_id=staff_id, location_id=location_id)
@@ -88,4 +95,5 @@ def _load_request(s: Session, *, tenant_id: int, found: store.BookableService, s
         return None
     lo, hi = day_window(first, last, found.zone)
     return store.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids,
-                              start=lo, end=hi, seats=seats, ignore_appointment_id=ignore_appointment_id)
+                              start=lo, end=hi, seats=seats, ignore_appointment_id=ignore_appointment_id,
+                              held_at=now)

@@ -11,8 +11,11 @@ from datetime import datetime
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from domain.accounts import may_see_avatar
+from domain.rules import why_not_upload_avatar
 from services.accounts import AccountError
 from storage import accounts as store
+from storage import queries as q
 from storage.db import Database
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -55,7 +58,12 @@ def process_avatar(data: bytes) -> bytes:
 
 
 def save_avatar(db: Database, *, tenant_id: int, customer_id: int, data: bytes, now: datetime) -> str:
-    """Store the customer's own new photo and return its address (which changes with every upload)."""
+    """Store the customer's own new photo and return its address (which changes with every upload), when the
+    business takes photos (Panel Designer: allow_avatar_upload); AvatarRefused says why not."""
+    with db.read() as s:
+        refusal = why_not_upload_avatar(q.panel_settings(s, tenant_id=tenant_id))
+    if refusal:
+        raise AvatarRefused(refusal)
     clean = process_avatar(data)
     with db.write() as s:
         if store.active_customer(s, tenant_id=tenant_id, customer_id=customer_id) is None:
@@ -72,8 +80,16 @@ def remove_avatar(db: Database, *, tenant_id: int, customer_id: int) -> None:
         store.remove_avatar(s, tenant_id=tenant_id, customer_id=customer_id)
 
 
-def avatar_image(db: Database, *, tenant_id: int, customer_id: int) -> tuple[str, bytes] | None:
-    """(content type, bytes) of a customer's photo, only within the same tenant."""
+def avatar_image(db: Database, *, tenant_id: int, customer_id: int, viewer_customer_id: int | None,
+                 viewer_is_admin: bool = False) -> tuple[str, bytes] | None:
+    """(content type, bytes) of a customer's photo for its owner (or an admin of the same business); None for
+    anyone else, the same answer as for no photo at all.
+
+    The admin area passes viewer_is_admin=True once it has its own sessions; nothing sets it today.
+    """
+    if not may_see_avatar(owner_id=customer_id, viewer_customer_id=viewer_customer_id,
+                          viewer_is_admin=viewer_is_admin):
+        return None
     with db.read() as s:
         return store.avatar(s, tenant_id=tenant_id, customer_id=customer_id)
 

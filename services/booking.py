@@ -12,27 +12,39 @@ no busy 'pending': whatever it gets must occupy the slot, or the next customer c
 
 from __future__ import annotations
 
+import logging
+import secrets
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session
 
 from domain import model as d
 from domain import rules
-from domain.accounts import why_cannot_book
+from domain.accounts import guest_problems, why_cannot_book
 from domain.availability import Slot, SlotFinder
-from services import appointments, events, notify
+from services import accounts, appointments, events, mail, metrics, notify, ratelimit
 from services.availability import day_window
+from services.config import public_link
 from services.packages import PackageRefused, claim_session
+from services.tokens import digest
+from storage import accounts as account_store
 from storage import appointment_changes as changes
 from storage import availability as store
+from storage import holds
 from storage import queries as q
 from storage.db import Database
 
 TAKEN = 'That time was just taken. Please pick another.'
-NOTES_MAX = 2000
+NOTES_MAX = rules.NOTES_MAX
+HOLD = timedelta(minutes=30)  # how long a guest's booking holds its time while waiting for the click in the mailbox
+HOLD_PURPOSE = 'booking_hold'
+HOLD_GONE = 'This booking was not confirmed in time or was already confirmed. Please book again.'
 
-__all__ = ['BookingRefused', 'SlotTaken', 'TAKEN', 'book', 'reschedule']
+log = logging.getLogger(__name__)
+
+__all__ = ['HOLD', 'BookingRefused', 'GuestInvalid', 'SlotTaken', 'TAKEN', 'book', 'confirm_hold', 'held_booking',
+           'hold_for_guest', 'reschedule']
 
 
 class SlotTaken(Exception):
@@ -59,48 +71,139 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
     start = _utc(start)
     if seats < 1:
         raise BookingRefused('Please book at least one seat.')
-    notes = (notes or '').strip()[:NOTES_MAX]
+    notes = (notes or '').strip()
+    too_long = rules.text_problem(notes, limit=NOTES_MAX, what='the notes')
+    if too_long:
+        raise BookingRefused(too_long)
     with db.write() as s:
         customer = q.customer(s, tenant_id=tenant_id, customer_id=customer_id)
         reason = why_cannot_book(customer)
         if reason:
             raise BookingRefused(reason)
         assert customer is not None
-        found = store.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
-        if found is None or not found.active:
-            raise BookingRefused('That service cannot be booked online.')
-        service = found.service
-        slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
-                                  start=start, now=now, seats=seats)
-        price, deposit = service.price * seats, service.deposit * seats
-        if customer_package_id is not None:
-            try:
-                claim_session(s, tenant_id=tenant_id, customer_id=customer_id,
-                              customer_package_id=customer_package_id, service_id=service_id, now=now)
-            except PackageRefused as refused:
-                raise BookingRefused(refused.message) from None
-            price = deposit = 0
-        statuses = q.statuses(s, tenant_id=tenant_id)
-        status = _new_booking_status(statuses)
-        place = location_id if location_id is not None else store.staff_location(s, staff_id=chosen)
-        appointment_id = store.insert_appointment(
-            s, tenant_id=tenant_id, customer_id=customer_id, service_id=service_id, staff_id=chosen,
-            location_id=place, start=slot.start, end=slot.end, seats=seats, status_key=status.key, price=price,
-            deposit=deposit, notes=notes, customer_package_id=customer_package_id, now=now)
-        appointments.record_history(s, tenant_id=tenant_id, appointment_id=appointment_id, at=now, actor=actor,
-                                    action='created', to_value=status.key)
-        s.flush()
-        booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
-                      statuses=statuses, with_history=False)
-        tenant = changes.tenant(s, tenant_id=tenant_id)
-        assert tenant is not None
-        # A new appointment's history is its 'created' line: the email needs nothing more than what is at hand.
-        notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now,
-                            known=changes.NoticeData(tenant=tenant, customer=customer, appointment=booked,
-                                                     statuses=statuses))
-    appointments.publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
-                                kind='booked', freed=(chosen, _local_day(slot.start, found)))
+        found = _bookable(s, tenant_id=tenant_id, service_id=service_id)
+        booked, freed = _insert_booking(s, tenant_id=tenant_id, customer=customer, found=found,
+                                        staff_id=staff_id, location_id=location_id, start=start, now=now, seats=seats,
+                                        notes=notes, customer_package_id=customer_package_id, actor=actor)
+    _announce_booked(tenant_id, booked=booked, freed=freed)
     return booked
+
+
+# ---- guests: a booking held until the mailbox it names confirms it ---------------------------------------------
+
+
+class GuestInvalid(BookingRefused):
+    """The guest's details break the profile's rules; `problems` maps each field to what to fix."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(' '.join(problems.values()))
+        self.problems = problems
+
+
+def hold_for_guest(db: Database, *, tenant_id: int, service_id: int, staff_id: int | None, start: datetime,
+                   first_name: str, last_name: str, email: str, phone: str, notes: str, now: datetime,
+                   address: str | None = None, location_id: int | None = None) -> d.HeldBooking:
+    """Hold a free time for a guest for HOLD minutes and email a confirmation link to the address they typed.
+
+    Nothing here looks the address up: a known and an unknown email get the same work, the same answer and the same
+    email, so neither the page nor its timing tells whether the address has an account. The appointment (and, for a
+    new address, the account and its welcome email) exist only once the mailbox owner confirms (`confirm_hold`), so
+    a stranger cannot fill someone's account with bookings, and a time never confirmed is free again after HOLD.
+    Raises GuestInvalid (fields to fix), BookingRefused (limits and rules, with the reason) or SlotTaken.
+    """
+    first_name, last_name, email, phone = first_name.strip(), last_name.strip(), email.strip(), phone.strip()
+    problems = guest_problems(first_name=first_name, last_name=last_name, email=email, phone=phone)
+    if problems:
+        raise GuestInvalid(problems)
+    too_long = rules.text_problem(notes, limit=NOTES_MAX, what='the notes')
+    if too_long:
+        raise BookingRefused(too_long)
+    checks = ratelimit.booking_checks(tenant_id=tenant_id, email=email, address=address)
+    lim = ratelimit.limiter()
+    try:
+        lim.take(*checks)  # tested and counted in one step: parallel submits cannot all pass
+    except ratelimit.TooManyAttempts as e:
+        raise BookingRefused(e.message) from e
+    start = _utc(start)
+    token = secrets.token_urlsafe(32)
+    with db.write() as s:
+        holds.purge_expired(s, now=now)
+        found = _bookable(s, tenant_id=tenant_id, service_id=service_id)
+        slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
+                                  start=start, now=now, seats=1)
+        place = _visit_place(s, found=found, staff_id=chosen, location_id=location_id)
+        hold_id = holds.insert_hold(s, tenant_id=tenant_id, service_id=found.service.id, staff_id=chosen,
+                                    location_id=place, start=slot.start, end=slot.end, seats=1, email=email,
+                                    first_name=first_name, last_name=last_name, phone=phone,
+                                    notes=(notes or '').strip(), token_hash=digest(HOLD_PURPOSE, token),
+                                    now=now, expires_at=now + HOLD)
+        held = holds.live_hold(s, tenant_id=tenant_id, token_hash=digest(HOLD_PURPOSE, token), now=now)
+        business, host = account_store.tenant_name_and_host(s, tenant_id=tenant_id)
+        staff = store.staff_name(s, tenant_id=tenant_id, staff_id=chosen)
+        when = f'{slot.start.astimezone(found.zone):%A %d %B %Y, %H:%M} ({found.zone.key})'
+        # The confirmation link is queued with the hold: both commit together, or neither does.
+        _queue_quietly(s, 'booking_hold', tenant_id=tenant_id, to=email, name=first_name, business=business,
+                       service=found.service.name, staff=staff, when=when,
+                       link=public_link('/book/confirm', host, token=token),
+                       minutes=str(int(HOLD.total_seconds() // 60)))
+    assert held is not None and held.id == hold_id
+    events.publish(events.availability_topic(tenant_id), {'staff_id': chosen,
+                                                          'day': _local_day(slot.start, found).isoformat()})
+    return held
+
+
+def held_booking(db: Database, *, tenant_id: int, token: str, now: datetime) -> d.HeldBooking:
+    """What a confirmation link would book, without acting on it; BookingRefused when it cannot be used any more."""
+    with db.read() as s:
+        held = _live(s, tenant_id=tenant_id, token=token, now=now)
+    return held
+
+
+def confirm_hold(db: Database, *, tenant_id: int, token: str, now: datetime) -> tuple[d.Appointment, d.Customer, bool]:
+    """The mailbox owner clicked: in one transaction the hold becomes an appointment of the account with that email
+    (a new one when there is none, True), re-checking the time. Following the link proves the mailbox, as a magic link
+    does. A new account gets its welcome email, queued in the same transaction, when the business auto-creates
+    accounts."""
+    with db.write() as s:
+        held = _live(s, tenant_id=tenant_id, token=token, now=now)
+        if not holds.take_hold(s, hold_id=held.id):  # the same link clicked twice at once: one of them books
+            raise BookingRefused(HOLD_GONE)
+        found = _bookable(s, tenant_id=tenant_id, service_id=held.service_id)
+        customer = account_store.active_customer_by_email(s, tenant_id=tenant_id, email=held.email)
+        created = customer is None
+        if customer is None:
+            customer = account_store.insert_customer(s, tenant_id=tenant_id, email=held.email,
+                                                     first_name=held.first_name, last_name=held.last_name,
+                                                     phone=held.phone, password_hash=None, verified_at=now, now=now)
+        else:
+            accounts.prove_email_in(s, tenant_id=tenant_id, customer_id=customer.id, now=now)
+        booked, freed = _insert_booking(s, tenant_id=tenant_id, customer=customer, found=found,
+                                        staff_id=held.staff_id, location_id=held.location_id, start=held.start,
+                                        now=now, seats=held.seats, notes=held.notes, customer_package_id=None,
+                                        actor='customer')
+        settings = q.panel_settings(s, tenant_id=tenant_id)
+        if created and rules.sends_welcome(settings):
+            accounts.queue_welcome(s, tenant_id=tenant_id, customer=customer, now=now)
+    _announce_booked(tenant_id, booked=booked, freed=freed)
+    return booked, customer, created
+
+
+def _live(s: Session, *, tenant_id: int, token: str, now: datetime) -> d.HeldBooking:
+    if not token or len(token) > 200:
+        raise BookingRefused(HOLD_GONE)
+    held = holds.live_hold(s, tenant_id=tenant_id, token_hash=digest(HOLD_PURPOSE, token), now=now)
+    if held is None:
+        raise BookingRefused(HOLD_GONE)
+    return held
+
+
+def _queue_quietly(s: Session, template: str, /, *, tenant_id: int, to: str, **context: str) -> None:
+    """Queue the email in the caller's transaction; a template that cannot be rendered is logged, never allowed to
+    undo the change or change what the guest is told."""
+    try:
+        mail.queue_template(s, template, tenant_id=tenant_id, to=to, **context)
+    except Exception:
+        log.exception('could not queue the %s email to %s', template, to)
 
 
 def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int, new_start: datetime,
@@ -112,6 +215,9 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
     """
     new_start = _utc(new_start)
     reason = ' '.join((reason or '').split())
+    too_long = rules.text_problem(reason, limit=rules.REASON_MAX, what='the reason')
+    if too_long:
+        raise BookingRefused(too_long)
     with db.write() as s:
         if not changes.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
                                         appointment_id=appointment_id):
@@ -156,6 +262,68 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
 # ---- helpers ---------------------------------------------------------------------------------------------------
 
 
+def _bookable(s: Session, *, tenant_id: int, service_id: int) -> store.BookableService:
+    found = store.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
+    if found is None or not found.active:
+        raise BookingRefused('That service cannot be booked online.')
+    return found
+
+
+def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: store.BookableService,
+                    staff_id: int | None, location_id: int | None, start: datetime, now: datetime, seats: int,
+                    notes: str, customer_package_id: int | None, actor: str) -> tuple[d.Appointment, tuple[int, date]]:
+    """Inside the caller's write transaction: take the slot, write the appointment and its history, and queue its
+    emails (they commit with it)."""
+    service = found.service
+    customer_id = customer.id
+    slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
+                              start=start, now=now, seats=seats)
+    price, deposit = service.price * seats, service.deposit * seats
+    if customer_package_id is not None:
+        try:
+            claim_session(s, tenant_id=tenant_id, customer_id=customer_id, customer_package_id=customer_package_id,
+                          service_id=service.id, now=now)
+        except PackageRefused as refused:
+            raise BookingRefused(refused.message) from None
+        price = deposit = 0
+    statuses = q.statuses(s, tenant_id=tenant_id)
+    status = _new_booking_status(statuses)
+    place = _visit_place(s, found=found, staff_id=chosen, location_id=location_id)
+    appointment_id = store.insert_appointment(
+        s, tenant_id=tenant_id, customer_id=customer_id, service_id=service.id, staff_id=chosen, location_id=place,
+        start=slot.start, end=slot.end, seats=seats, status_key=status.key, price=price, deposit=deposit, notes=notes,
+        customer_package_id=customer_package_id, now=now)
+    appointments.record_history(s, tenant_id=tenant_id, appointment_id=appointment_id, at=now, actor=actor,
+                                action='created', to_value=status.key)
+    s.flush()
+    booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, statuses=statuses,
+                  with_history=False)
+    tenant = changes.tenant(s, tenant_id=tenant_id)
+    assert tenant is not None
+    # A new appointment's history is its 'created' line: the email needs nothing more than what is at hand.
+    notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now,
+                        known=changes.NoticeData(tenant=tenant, customer=customer, appointment=booked,
+                                                 statuses=statuses))
+    return booked, (chosen, _local_day(slot.start, found))
+
+
+def _visit_place(s: Session, *, found: store.BookableService, staff_id: int, location_id: int | None) -> int | None:
+    """Where the visit happens: the place the customer chose (one of the staff member's), or the staff member's only
+    one; an online service happens nowhere in particular. BookingRefused when the choice is missing or wrong."""
+    works_at = () if found.service.is_online else store.staff_location_ids(s, staff_id=staff_id)
+    unplaced = rules.why_not_location(works_at, location_id)
+    if unplaced:
+        raise BookingRefused(unplaced)
+    return rules.visit_location(works_at, location_id)
+
+
+def _announce_booked(tenant_id: int, *, booked: d.Appointment, freed: tuple[int, date]) -> None:
+    """After the commit (its emails are already in the outbox): count it and tell the open pages."""
+    metrics.booked()
+    appointments.publish_change(tenant_id=tenant_id, customer_id=booked.customer_id, appointment_id=booked.id,
+                                kind='booked', freed=freed)
+
+
 def _hold_slot(s: Session, *, tenant_id: int, found: store.BookableService, staff_id: int | None,
                location_id: int | None, start: datetime, now: datetime, seats: int,
                ignore_appointment_id: int | None = None, prefer: int | None = None) -> tuple[Slot, int]:
@@ -180,7 +348,7 @@ def _hold_slot(s: Session, *, tenant_id: int, found: store.BookableService, staf
     # read after the lock: on PostgreSQL each statement sees what the previous holder committed
     lo, hi = day_window(day, day, found.zone)
     request = store.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=lo, end=hi,
-                                 seats=seats, ignore_appointment_id=ignore_appointment_id)
+                                 seats=seats, ignore_appointment_id=ignore_appointment_id, held_at=now)
     finder = SlotFinder(request)
     slot = next((x for x in finder.free_slots(day=day, now=now) if x.start == start), None)
     if slot is None:

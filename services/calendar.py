@@ -7,7 +7,7 @@ from datetime import datetime
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from domain import model as d
-from services.config import get_config
+from services.config import public_base
 
 PUBLISH, REQUEST, CANCEL = 'PUBLISH', 'REQUEST', 'CANCEL'
 
@@ -44,7 +44,7 @@ def appointment_ics(appt: d.Appointment, *, tenant: d.Tenant, method: str = PUBL
     lines = [f'{appt.service.name} at {tenant.name}', f'Status: {appt.status.label}']
     if appt.service.meeting_url:
         lines.append(f'Join online: {appt.service.meeting_url}')
-    lines.append(f'Manage your booking: {get_config().public_url.rstrip("/")}/')
+    lines.append(f'Manage your booking: {public_base(tenant.host)}/')
     event.add('description', '\n'.join(lines))
     organizer = vCalAddress(f'mailto:{appt.staff.email or "no-reply@kairos.local"}')
     organizer.params['cn'] = vText(appt.staff.name)

@@ -5,6 +5,8 @@ With KAIROS_REDIS_URL set, every event also crosses Redis pub/sub so pages on ot
 
 Topics in use:
 - `tenant:{tenant_id}:customer:{customer_id}`: one customer's appointments changed (their panels refresh).
+- `tenant:{tenant_id}:customer:{customer_id}:sessions`: some of the customer's sessions ended (sign-out, password
+  change or reset, account closed); each open page checks whether its own session is still live.
 - `tenant:{tenant_id}:availability`: slots may have changed; payload has `staff_id` and `day` (ISO, business zone).
 """
 
@@ -20,14 +22,13 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from services.config import get_config
+from services.config import REDIS_TIMEOUTS, get_config
 
 log = logging.getLogger(__name__)
 
 Callback = Callable[[dict[str, Any]], Awaitable[None] | None]
 
 _INSTANCE = uuid.uuid4().hex
-_CHANNEL_PREFIX = 'kairos:'
 _subscribers: dict[str, set[Callback]] = defaultdict(set)
 _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
@@ -36,6 +37,10 @@ _redis_task: asyncio.Task[None] | None = None
 
 def customer_topic(tenant_id: int, customer_id: int) -> str:
     return f'tenant:{tenant_id}:customer:{customer_id}'
+
+
+def sessions_topic(tenant_id: int, customer_id: int) -> str:
+    return f'tenant:{tenant_id}:customer:{customer_id}:sessions'
 
 
 def availability_topic(tenant_id: int) -> str:
@@ -55,6 +60,12 @@ def subscribe(topic: str, callback: Callback) -> Callable[[], None]:
                 _subscribers.pop(topic, None)
 
     return unsubscribe
+
+
+def forget_subscribers() -> None:
+    """Drop every subscription (tests: pages of a finished test must not hear the next test's events)."""
+    with _lock:
+        _subscribers.clear()
 
 
 def publish(topic: str, payload: dict[str, Any] | None = None) -> None:
@@ -118,9 +129,14 @@ def _publish_redis(topic: str, payload: dict[str, Any]) -> None:
     import redis
 
     if _redis_client is None:
-        _redis_client = redis.Redis.from_url(get_config().redis_url or '')
+        _redis_client = redis.Redis.from_url(get_config().redis_url or '', **REDIS_TIMEOUTS)
     message = json.dumps({'origin': _INSTANCE, 'payload': payload})
-    _redis_client.publish(_CHANNEL_PREFIX + topic, message)
+    _redis_client.publish(_channel_prefix() + topic, message)
+
+
+def _channel_prefix() -> str:
+    """Live updates travel on `<KAIROS_REDIS_PREFIX>events:<topic>` (pub/sub channels ignore Redis's db number)."""
+    return get_config().redis_prefix + 'events:'
 
 
 def _bind_loop() -> None:
@@ -142,16 +158,21 @@ async def _listen_redis() -> None:
 
     while True:
         try:
-            client = aioredis.Redis.from_url(get_config().redis_url or '')
+            # A subscriber waits for messages as long as it takes, so only connecting is timed; the health check
+            # notices a connection that died quietly.
+            client = aioredis.Redis.from_url(get_config().redis_url or '',
+                                             socket_connect_timeout=REDIS_TIMEOUTS['socket_connect_timeout'],
+                                             socket_keepalive=True, health_check_interval=30)
+            prefix = _channel_prefix()
             async with client.pubsub() as pubsub:
-                await pubsub.psubscribe(_CHANNEL_PREFIX + '*')
+                await pubsub.psubscribe(prefix + '*')
                 async for message in pubsub.listen():
                     if message.get('type') != 'pmessage':
                         continue
                     data = json.loads(message['data'])
                     if data.get('origin') == _INSTANCE:
                         continue  # delivered locally already
-                    topic = message['channel'].decode()[len(_CHANNEL_PREFIX):]
+                    topic = message['channel'].decode()[len(prefix):]
                     _deliver_local(topic, data.get('payload') or {})
         except asyncio.CancelledError:
             raise

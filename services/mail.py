@@ -41,6 +41,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlmodel import Session
 
+from services import metrics
 from services.config import get_config
 from storage import outbox as store
 from storage.db import Database
@@ -134,6 +135,28 @@ def outbox_page(db: Database, *, tenant_id: int, status: str | None = None, limi
         return store.emails(s, tenant_id=tenant_id, status=status, limit=limit, offset=offset)
 
 
+def queued_count() -> int:
+    """How many emails wait to be sent (the `kairos_emails_queued` metric): background jobs not yet run, and rows
+    still queued in the outbox this instance sends from and those it queued to."""
+    with _pending_lock:
+        count = len(_pending)
+    with _dirty_lock:
+        dbs = {db.url: db for db in _dirty.values()}
+    sender = _sender
+    if sender is not None:
+        dbs.setdefault(sender.db.url, sender.db)
+    for db in dbs.values():
+        try:
+            with db.read() as s:
+                count += store.count_queued(s)
+        except Exception:  # noqa: BLE001 - a scrape must never fail because the database is briefly away
+            log.warning('could not count the outbox of %s', db.url.split('@')[-1], exc_info=True)
+    return count
+
+
+metrics.count_queued_emails(queued_count)
+
+
 def forget_queued() -> None:
     """Stop tracking the outboxes this process queued to (their rows stay): a test's leftovers must not be sent
     through the next test's mail server by its `wait_until_sent`."""
@@ -219,12 +242,18 @@ def send_email(*, to: str, subject: str, text: str, html: str | None = None,
 
 
 def deliver(msg: EmailMessage) -> None:
-    """Hand one message to the SMTP server, or write it to the outbox folder when no server is set."""
+    """Hand one message to the SMTP server, or write it to the outbox folder when no server is set; counts it
+    sent or failed (the `kairos_emails_sent_total` / `kairos_emails_failed_total` metrics)."""
     cfg = get_config()
-    if cfg.smtp_host:
-        _send_smtp(msg)
-    else:
-        _write_outbox(msg, Path(cfg.outbox_dir))
+    try:
+        if cfg.smtp_host:
+            _send_smtp(msg)
+        else:
+            _write_outbox(msg, Path(cfg.outbox_dir))
+    except Exception:
+        metrics.email_failed()
+        raise
+    metrics.email_sent()
 
 
 def render_email(name: str, /, **context: object) -> tuple[str, str, str | None]:
@@ -368,13 +397,30 @@ def _template_dir(name: str) -> Path:
     raise TemplateMissing(f'no email template named {name!r}')
 
 
+class MailTransportInsecure(RuntimeError):
+    """The SMTP server cannot give the protection the configuration asks for: nothing is sent."""
+
+
 def _send_smtp(msg: EmailMessage) -> None:
+    """Hand one message to the SMTP server, failing closed: with TLS asked for, no command that carries the
+    password or the message goes out before TLS is up."""
     cfg = get_config()
     assert cfg.smtp_host
-    with smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=30) as smtp:
+    mode = cfg.smtp_security
+    context = ssl.create_default_context(cafile=str(cfg.smtp_ca_file) if cfg.smtp_ca_file else None)
+    smtp: smtplib.SMTP
+    if mode == 'implicit':
+        smtp = smtplib.SMTP_SSL(cfg.smtp_host, cfg.smtp_port, timeout=30, context=context)
+    else:
+        smtp = smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=30)
+    with smtp:
         smtp.ehlo()
-        if cfg.smtp_starttls and smtp.has_extn('starttls'):
-            smtp.starttls(context=ssl.create_default_context())
+        if mode == 'starttls':
+            if not smtp.has_extn('starttls'):
+                log.error('SMTP server %s:%s does not offer STARTTLS, which KAIROS_SMTP_TLS asks for: nothing was '
+                          'sent and no password went out (email to %s)', cfg.smtp_host, cfg.smtp_port, msg['To'])
+                raise MailTransportInsecure(f'{cfg.smtp_host}:{cfg.smtp_port} does not offer STARTTLS')
+            smtp.starttls(context=context)
             smtp.ehlo()
         if cfg.smtp_user:
             smtp.login(cfg.smtp_user, cfg.smtp_password or '')

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from domain import model as d
 from services import calendar, mail
-from services.config import get_config
+from services.config import public_base
 from services.mail import render_email
 from storage import appointment_changes as store
 from storage.db import Database
@@ -111,7 +111,7 @@ def _context(appt: d.Appointment, *, tenant: d.Tenant, customer: d.Customer, nam
         'reason': reason,
         'reason_line': f'Reason given: {reason}\n' if reason else '',
         'calendar_line': calendar_line,
-        'link': f'{get_config().public_url.rstrip("/")}/',
+        'link': f'{public_base(tenant.host)}/',
     }
 
 

@@ -26,7 +26,7 @@ from joserfc.jwk import KeySet
 
 from domain import model as d
 from services import auth
-from services.accounts import AccountError
+from services.accounts import AccountError, prove_email
 from services.auth import SignedIn
 from services.config import get_config
 from storage import accounts as store
@@ -192,9 +192,10 @@ def _account_for(db: Database, *, tenant_id: int, email: str, claims: dict[str, 
         existing = store.active_customer_by_email(s, tenant_id=tenant_id, email=email)
         settings = q.panel_settings(s, tenant_id=tenant_id)
     if existing is not None:
-        if not existing.email_verified:
-            with db.write() as s:
-                store.mark_verified(s, tenant_id=tenant_id, customer_id=existing.id, now=now)
+        if not existing.email_verified:  # the provider vouches for the address: a proof like a magic link
+            prove_email(db, tenant_id=tenant_id, customer_id=existing.id, now=now)
+            with db.read() as s:
+                existing = store.active_customer(s, tenant_id=tenant_id, customer_id=existing.id) or existing
         return existing
     if not settings.allow_signup:
         raise OIDCError('No account uses this email address. Ask the business to create one for you.')

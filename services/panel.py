@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlmodel import Session
 
 from domain import model as d
 from domain.settings import PanelSettings
+from services import auth
 from storage import queries as q
 from storage.db import Database
 
@@ -34,21 +35,28 @@ class PanelData:
     page: list[d.Appointment]
 
 
-def load_shell(db: Database, *, tenant_id: int, session_id: str | None) -> Shell | None:
+def load_shell(db: Database, *, tenant_id: int, session_id: str | None, now: datetime | None = None) -> Shell | None:
     """The live session's customer with the tenant's settings and statuses (two statements), or None."""
     if not session_id:
         return None
+    now = now or datetime.now(UTC)
     with db.read() as s:
-        return _shell(s, tenant_id=tenant_id, session_id=session_id)
-
-
-def _shell(s: Session, *, tenant_id: int, session_id: str) -> Shell | None:
-    found = q.session_context(s, session_id=session_id, tenant_id=tenant_id)
+        found = _shell(s, tenant_id=tenant_id, session_id=session_id, now=now)
     if found is None:
         return None
-    customer, settings, sells_packages = found
-    return Shell(customer=customer, settings=settings, statuses=q.statuses(s, tenant_id=tenant_id),
-                 sells_packages=sells_packages)
+    auth.seen(db, token_hash=auth.session_hash(session_id), last_seen_at=found[1], now=now)
+    return found[0]
+
+
+def _shell(s: Session, *, tenant_id: int, session_id: str, now: datetime) -> tuple[Shell, datetime] | None:
+    born_after, seen_after = auth.live_window(now)
+    found = q.session_context(s, token_hash=auth.session_hash(session_id), tenant_id=tenant_id,
+                              born_after=born_after, seen_after=seen_after)
+    if found is None:
+        return None
+    live, settings, sells_packages = found
+    return Shell(customer=live.customer, settings=settings, statuses=q.statuses(s, tenant_id=tenant_id),
+                 sells_packages=sells_packages), live.last_seen_at
 
 
 def load_entry(db: Database, *, tenant_id: int, session_id: str | None, now: datetime,
@@ -57,13 +65,15 @@ def load_entry(db: Database, *, tenant_id: int, session_id: str | None, now: dat
     if not session_id:
         return None
     with db.read() as s:
-        shell = _shell(s, tenant_id=tenant_id, session_id=session_id)
-        if shell is None:
+        found = _shell(s, tenant_id=tenant_id, session_id=session_id, now=now)
+        if found is None:
             return None
-        if not appointments:
-            return shell, None
-        return shell, _panel_data(s, tenant_id=tenant_id, customer_id=shell.customer.id, now=now,
-                                  statuses=shell.statuses, tab='upcoming', sort='newest', page_size=PAGE_SIZE)
+        shell, last_seen_at = found
+        data = None if not appointments else _panel_data(
+            s, tenant_id=tenant_id, customer_id=shell.customer.id, now=now, statuses=shell.statuses, tab='upcoming',
+            sort='newest', page_size=PAGE_SIZE)
+    auth.seen(db, token_hash=auth.session_hash(session_id), last_seen_at=last_seen_at, now=now)
+    return shell, data
 
 
 def load_panel(db: Database, *, tenant_id: int, customer_id: int, now: datetime, statuses: tuple[d.Status, ...],

@@ -18,15 +18,16 @@ import stripe
 from domain import model as d
 from domain import payments as dp
 from domain.payments import PaymentRefused
-from domain.rules import why_not_pay
-from services import events
+from domain.rules import why_not_pay, why_not_pay_package
+from services import events, receipts
 from services.config import get_config
 from storage import payments as sp
 from storage import queries as q
 from storage.db import Database
 
 __all__ = ['PaymentRefused', 'WebhookRejected', 'WebhookResult', 'start_checkout', 'handle_webhook',
-           'payment_options', 'record_offline_payment', 'card_enabled']
+           'payment_options', 'record_offline_payment', 'card_enabled',
+           'expire_open_checkouts']
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,9 @@ def payment_options(db: Database, *, tenant_id: int, customer_id: int, appointme
         else:
             cp = _package_or_refuse(s, tenant_id=tenant_id, customer_id=customer_id,
                                     customer_package_id=customer_package_id)
+            reason = why_not_pay_package(cp, settings)
+            if reason:
+                raise PaymentRefused(reason)
             due = dp.package_checkout_amount(cp)
     return PaymentOptions(amount_due=due, currency=currency, methods=dp.payment_methods(
         card_enabled=card_enabled(), offline_instructions=settings.offline_payment_instructions))
@@ -200,6 +204,9 @@ def _record_intent(s: Any, *, tenant_id: int, customer_id: int, appointment_id: 
         kind, target = 'package', customer_package_id
         cp = _package_or_refuse(s, tenant_id=tenant_id, customer_id=customer_id,
                                 customer_package_id=customer_package_id, lock=True)
+        reason = why_not_pay_package(cp, q.panel_settings(s, tenant_id=tenant_id))
+        if reason:  # the same rule that decides whether the package card shows Pay
+            raise PaymentRefused(reason)
         charge = dp.package_checkout_amount(cp)
         if amount is not None and amount != charge:
             raise PaymentRefused('A package is paid in full.')
@@ -266,6 +273,8 @@ def handle_webhook(db: Database, *, payload: bytes, signature: str | None, now: 
         tenant_id, payment = found
         result = _apply(s, tenant_id=tenant_id, payment=payment, event_type=event_type, obj=obj, now=now)
         customer_id = sp.payment_customer(s, payment=payment)
+        if result.outcome == 'credited':  # the confirmation email commits with the credit
+            receipts.queue_payment_confirmation(s, tenant_id=tenant_id, payment_id=payment.id)
     if customer_id is not None:  # after the commit: the customer's open panels refresh their balance
         events.publish(events.customer_topic(tenant_id, customer_id), {'kind': 'payment', 'payment_id': payment.id,
                                                                       'outcome': result.outcome})
@@ -315,6 +324,19 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
         log.warning('Payment %s flagged: amount %s %s, expected %s %s', payment.id, received, received_currency,
                     payment.amount, payment.currency)
         return WebhookResult('flagged', payment.id)
+    # Hold the appointment or package row before reading what it still owes: two payments for one target (two
+    # tabs' checkouts, a webhook and an in-person payment) are credited one after the other, never both in full.
+    account_open, stands = sp.lock_target(s, payment=payment)
+    refusal = dp.why_not_credit(account_open=account_open, appointment_stands=stands)
+    if refusal is not None:
+        after = 'the account was closed' if refusal == dp.CLOSED_BEFORE_PAYMENT else 'the appointment was canceled'
+        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now, provider_ref=session_id,
+                          note=f'{dp.plain_amount(payment.amount, payment.currency)} arrived after {after}. '
+                               'Not credited: to be refunded.')
+        _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value=dp.HELD_FOR_REVIEW,
+                 reason=f'A payment arrived after {after}; the business will refund it.')
+        log.warning('Payment %s flagged: it arrived after %s', payment.id, after)
+        return WebhookResult('flagged', payment.id)
     if payment.amount > sp.amount_still_due(s, payment=payment):
         # Paid meanwhile another way (in person, another tab's checkout): crediting would take more than is owed.
         sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now, provider_ref=session_id,
@@ -347,6 +369,36 @@ def _history(s: Any, *, tenant_id: int, payment: d.Payment, now: datetime, to_va
                       action='payment', to_value=to_value, reason=reason)
 
 
+def expire_open_checkouts(db: Database, *, tenant_id: int, customer_id: int, now: datetime) -> int:
+    """Close the customer's open Stripe Checkouts (their account was closed), so nobody can pay into them later;
+    returns how many were expired. A checkout Stripe will not expire (already paid meanwhile) is left to its
+    webhook, which flags the money for a refund."""
+    with db.read() as s:
+        pending = [p for p in sp.pending_with_checkout(s, tenant_id=tenant_id, customer_id=customer_id)
+                   if p.method == dp.CARD]
+    if not pending:
+        return 0
+    if not get_config().stripe_secret_key:
+        log.warning('%s open checkouts of closed customer %s could not be expired: Stripe is not configured',
+                    len(pending), customer_id)
+        return 0
+    client = stripe_client()
+    expired = 0
+    for payment in pending:
+        try:
+            client.v1.checkout.sessions.expire(payment.provider_ref)
+        except stripe.StripeError as error:
+            log.warning('Stripe did not expire checkout %s of payment %s: %s', payment.provider_ref, payment.id,
+                        error)
+            continue
+        with db.write() as s:
+            found = sp.payment_for_update(s, payment_id=payment.id)
+            if found is not None and dp.can_credit(found[1]):
+                sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, at=now, note=EXPIRED_NOTE)
+        expired += 1
+    return expired
+
+
 # ---- offline payments (the business records them) -------------------------------------------------------------
 
 
@@ -369,6 +421,7 @@ def record_offline_payment(db: Database, *, tenant_id: int, amount: int, method:
         assert payment is not None
         _credit(s, tenant_id=tenant_id, payment=payment, now=now, method_text='Payment in person')
         customer_id = sp.payment_customer(s, payment=payment)
+        receipts.queue_payment_confirmation(s, tenant_id=tenant_id, payment_id=payment_id)
     if customer_id is not None:
         events.publish(events.customer_topic(tenant_id, customer_id), {'kind': 'payment', 'payment_id': payment_id,
                                                                       'outcome': 'credited'})

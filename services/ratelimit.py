@@ -1,10 +1,11 @@
-"""Slowing down guessing: failed sign-ins counted per account and per client address (the `limits` library).
+"""Slowing down guessing: sign-in attempts counted per account and per client address (the `limits` library).
 
 Counts live in memory for one process, or in Redis when KAIROS_REDIS_URL is set, so several instances share them.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from limits import RateLimitItem, parse, storage, strategies
 
-from services.config import get_config
+from services.config import REDIS_TIMEOUTS, get_config
 
 # Per account: 5 wrong passwords in 15 minutes; per address: 20 (a shared office or a phone network behind one IP).
 ACCOUNT_LIMIT = parse('5/15minutes')
@@ -40,7 +41,8 @@ class Check:
 
 class Limiter:
     def __init__(self, url: str) -> None:
-        self.storage = storage.storage_from_string(url)
+        options = REDIS_TIMEOUTS if url.startswith(('redis://', 'rediss://', 'redis+')) else {}
+        self.storage = storage.storage_from_string(url, **options)
         self.strategy = strategies.MovingWindowRateLimiter(self.storage)
 
     def ensure_open(self, *checks: Check) -> None:
@@ -52,6 +54,21 @@ class Limiter:
                 waits.append(reset_at - time.time())
         if waits:
             raise TooManyAttempts(max(waits))
+
+    def take(self, *checks: Check) -> None:
+        """Count one attempt on each counter before the work it guards (checking a password), or raise
+        TooManyAttempts. Each counter is tested and counted in one atomic step (a lock in memory, a script in
+        Redis), so parallel attempts cannot all pass a check that none of them has counted yet. Counters after a
+        full one are left alone."""
+        for i, c in enumerate(checks):
+            if not self.strategy.hit(c.limit, c.namespace, c.key):
+                waits = [self._wait(c)] + [self._wait(o) for o in checks[i + 1:]
+                                            if not self.strategy.test(o.limit, o.namespace, o.key)]
+                raise TooManyAttempts(max(waits))
+
+    def _wait(self, c: Check) -> float:
+        reset_at, _ = self.strategy.get_window_stats(c.limit, c.namespace, c.key)
+        return float(reset_at - time.time())
 
     def hit(self, *checks: Check) -> None:
         for c in checks:
@@ -87,15 +104,50 @@ def reset_limiter() -> None:
         _limiter = None
 
 
+def client_key(address: str) -> str:
+    """What one client address counts as: an IPv6 address by its /64 network (a home or a phone is handed a whole
+    /64, so counting single addresses would give it billions of fresh counters), an IPv4 address (also written as
+    IPv6-mapped) by itself; anything else as written."""
+    try:
+        ip = ipaddress.ip_address(address.strip().split('%', 1)[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def sign_in_checks(*, tenant_id: int, email: str, address: str | None) -> tuple[Check, ...]:
     checks = [Check(ACCOUNT_LIMIT, 'signin-account', f'{tenant_id}:{email.strip().lower()}')]
     if address:
-        checks.append(Check(ADDRESS_LIMIT, 'signin-address', f'{tenant_id}:{address}'))
+        checks.append(Check(ADDRESS_LIMIT, 'signin-address', f'{tenant_id}:{client_key(address)}'))
     return tuple(checks)
 
 
 def mail_checks(*, tenant_id: int, email: str, address: str | None) -> tuple[Check, ...]:
     checks = [Check(MAIL_PER_EMAIL, 'mail-email', f'{tenant_id}:{email.strip().lower()}')]
     if address:
-        checks.append(Check(MAIL_PER_ADDRESS, 'mail-address', f'{tenant_id}:{address}'))
+        checks.append(Check(MAIL_PER_ADDRESS, 'mail-address', f'{tenant_id}:{client_key(address)}'))
     return tuple(checks)
+
+
+# Guest bookings (each one holds a time and mails a confirmation): a few per hour per email, more per client address.
+BOOK_PER_EMAIL = parse('5/hour')
+BOOK_PER_ADDRESS = parse('20/hour')
+
+
+def booking_checks(*, tenant_id: int, email: str, address: str | None) -> tuple[Check, ...]:
+    checks = [Check(BOOK_PER_EMAIL, 'book-email', f'{tenant_id}:{email.strip().lower()}')]
+    if address:
+        checks.append(Check(BOOK_PER_ADDRESS, 'book-address', f'{tenant_id}:{address}'))
+    return tuple(checks)
+
+
+# Email changes asked for by a signed-in account: a few per hour, whatever the new address.
+EMAIL_CHANGE_PER_ACCOUNT = parse('3/hour')
+
+
+def email_change_checks(*, tenant_id: int, customer_id: int) -> tuple[Check, ...]:
+    return (Check(EMAIL_CHANGE_PER_ACCOUNT, 'email-change', f'{tenant_id}:{customer_id}'),)

@@ -1,17 +1,26 @@
-"""Receipts: one per payment received, for the customer it belongs to only, as a small self-contained HTML page."""
+"""Receipts: one per payment received, for the customer it belongs to only, as a small self-contained HTML page;
+and the email that confirms a payment to the customer with its receipt attached."""
 
 from __future__ import annotations
 
 import html
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
+
 from domain import model as d
 from domain import payments as dp
+from services import mail
+from services.config import public_link
+from storage import accounts as accounts_store
 from storage import payments as sp
 from storage import queries as q
 from storage.db import Database
+
+log = logging.getLogger(__name__)
 
 METHOD_LABELS = {'card': 'Card (Stripe)', 'offline': 'In person', 'cash': 'Cash', 'transfer': 'Bank transfer'}
 
@@ -51,31 +60,82 @@ def customer_receipts(db: Database, *, tenant_id: int, customer_id: int, appoint
 def receipt(db: Database, *, tenant_id: int, customer_id: int, payment_id: int) -> Receipt:
     """The receipt of one of the customer's received payments; ReceiptNotFound for anything else."""
     with db.read() as s:
-        payment = sp.customer_payment(s, tenant_id=tenant_id, customer_id=customer_id, payment_id=payment_id)
-        if payment is None or payment.state != d.PaymentState.SUCCEEDED:
-            raise ReceiptNotFound()
-        customer = q.customer(s, tenant_id=tenant_id, customer_id=customer_id)
-        assert customer is not None
-        tz = sp.tenant_timezone(s, tenant_id=tenant_id)
-        if payment.appointment_id is not None:
-            appt = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
-                                          appointment_id=payment.appointment_id,
-                                          status_list=q.statuses(s, tenant_id=tenant_id), with_history=False)
-            assert appt is not None
-            start = appt.start.astimezone(ZoneInfo(tz))
-            item = f'{appt.service.name} with {appt.staff.name}, {start:%a %-d %b %Y %H:%M}'
-        else:
-            cp = sp.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
-                                     customer_package_id=payment.customer_package_id or 0)
-            assert cp is not None
-            item = f'Package: {cp.package.name} ({cp.package.sessions} sessions)'
-        business = sp.tenant_name(s, tenant_id=tenant_id)
+        return _receipt(s, tenant_id=tenant_id, customer_id=customer_id, payment_id=payment_id)
+
+
+def _receipt(s: Session, *, tenant_id: int, customer_id: int, payment_id: int) -> Receipt:
+    payment = sp.customer_payment(s, tenant_id=tenant_id, customer_id=customer_id, payment_id=payment_id)
+    if payment is None or payment.state != d.PaymentState.SUCCEEDED:
+        raise ReceiptNotFound()
+    customer = q.customer(s, tenant_id=tenant_id, customer_id=customer_id)
+    assert customer is not None
+    tz = sp.tenant_timezone(s, tenant_id=tenant_id)
+    if payment.appointment_id is not None:
+        appt = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                      appointment_id=payment.appointment_id,
+                                      status_list=q.statuses(s, tenant_id=tenant_id), with_history=False)
+        assert appt is not None
+        start = appt.start.astimezone(ZoneInfo(tz))
+        item = f'{appt.service.name} with {appt.staff.name}, {start:%a %-d %b %Y %H:%M}'
+    else:
+        cp = sp.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
+                                 customer_package_id=payment.customer_package_id or 0)
+        assert cp is not None
+        item = f'Package: {cp.package.name} ({cp.package.sessions} sessions)'
+    business = sp.tenant_name(s, tenant_id=tenant_id)
     return Receipt(number=f'{tenant_id}-{payment.id:06d}', business=business, customer_name=customer.full_name,
                    customer_email=customer.email, paid_at=payment.settled_at or payment.created_at, timezone=tz,
                    item=item,
                    amount=payment.amount, currency=payment.currency,
                    method=METHOD_LABELS.get(payment.method, payment.method.capitalize()),
                    reference=payment.provider_ref)
+
+
+# ---- the payment confirmation email -----------------------------------------------------------------------------
+
+
+def queue_payment_confirmation(s: Session, *, tenant_id: int, payment_id: int) -> bool:
+    """In the transaction that credits a payment (a card payment confirmed by Stripe, or money taken at the desk):
+    queue the email that tells the customer their payment arrived, the receipt attached (template payment_received),
+    so it commits with the payment. False when there is nobody to tell (no such received payment in this business,
+    or the account is closed). A failure to render is logged and never undoes or hides the payment itself."""
+    try:
+        return _queue_confirmation(s, tenant_id=tenant_id, payment_id=payment_id)
+    except Exception:
+        log.exception('could not queue the confirmation of payment %s', payment_id)
+        return False
+
+
+def send_payment_confirmation(db: Database, *, tenant_id: int, payment_id: int) -> bool:
+    """`queue_payment_confirmation` in a transaction of its own (a payment credited earlier)."""
+    with db.write() as s:
+        return queue_payment_confirmation(s, tenant_id=tenant_id, payment_id=payment_id)
+
+
+def _queue_confirmation(s: Session, *, tenant_id: int, payment_id: int) -> bool:
+    s.flush()
+    payment = sp.payment(s, payment_id=payment_id)
+    customer_id = sp.payment_customer(s, payment=payment) if payment else None
+    if customer_id is None:
+        return False
+    customer = q.customer(s, tenant_id=tenant_id, customer_id=customer_id)
+    if customer is None or not customer.active:
+        return False
+    try:
+        found = _receipt(s, tenant_id=tenant_id, customer_id=customer_id, payment_id=payment_id)
+    except ReceiptNotFound:
+        return False
+    business, host = accounts_store.tenant_name_and_host(s, tenant_id=tenant_id)
+    zone = ZoneInfo(customer.timezone or found.timezone)
+    when = found.paid_at.astimezone(zone)
+    amount = dp.plain_amount(found.amount, found.currency)
+    mail.queue_template(
+        s, 'payment_received', tenant_id=tenant_id, to=customer.email,
+        attachments=((found.filename, receipt_html(found).encode('utf-8'), 'text/html'),),
+        business=business, name=customer.first_name or customer.full_name or 'there', amount=amount, item=found.item,
+        method=found.method, number=found.number, when=f'{when.day} {when:%b %Y, %H:%M} ({zone.key})',
+        link=public_link(f'/receipts/{payment_id}', host, view='1'))
+    return True
 
 
 def receipt_html(r: Receipt) -> str:

@@ -24,6 +24,7 @@ class Purpose(StrEnum):
     MAGIC = 'magic'
     WELCOME = 'welcome'
     EMAIL_CHANGE = 'email_change'
+    EMAIL_UNDO = 'email_undo'
 
 
 LIFETIME: dict[Purpose, timedelta] = {
@@ -32,6 +33,7 @@ LIFETIME: dict[Purpose, timedelta] = {
     Purpose.MAGIC: timedelta(minutes=15),
     Purpose.WELCOME: timedelta(hours=72),
     Purpose.EMAIL_CHANGE: timedelta(hours=24),
+    Purpose.EMAIL_UNDO: timedelta(days=7),
 }
 
 INVALID_LINK = 'This link has expired or was already used. Ask for a new one.'
@@ -55,17 +57,20 @@ def digest(purpose: str, token: str) -> str:
 
 
 def issue(db: Database, *, tenant_id: int, customer_id: int, purpose: Purpose, now: datetime,
-          payload: str = '') -> str:
-    """A fresh token for the account; earlier open tokens of the same purpose stop working."""
+          payload: str = '', keep_earlier: bool = False) -> str:
+    """A fresh token for the account; earlier open tokens of the same purpose stop working unless `keep_earlier`
+    (each undo link of an email change must keep working: a second change must not cancel the first one's undo)."""
     with db.write() as s:
-        return issue_in(s, tenant_id=tenant_id, customer_id=customer_id, purpose=purpose, now=now, payload=payload)
+        return issue_in(s, tenant_id=tenant_id, customer_id=customer_id, purpose=purpose, now=now, payload=payload,
+                        keep_earlier=keep_earlier)
 
 
 def issue_in(session, *, tenant_id: int, customer_id: int, purpose: Purpose, now: datetime,  # noqa: ANN001
-             payload: str = '') -> str:
+             payload: str = '', keep_earlier: bool = False) -> str:
     """`issue` inside the caller's write transaction (so the email carrying the link commits with it)."""
     token = secrets.token_urlsafe(32)
-    store.retire_tokens(session, customer_id=customer_id, now=now, purposes=(purpose.value,))
+    if not keep_earlier:
+        store.retire_tokens(session, customer_id=customer_id, now=now, purposes=(purpose.value,))
     store.add_token(session, tenant_id=tenant_id, customer_id=customer_id, purpose=purpose.value,
                     token_hash=digest(purpose, token), payload=payload, now=now, expires_at=now + LIFETIME[purpose])
     return token

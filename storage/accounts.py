@@ -98,6 +98,15 @@ def set_password_hash(session: Session, *, tenant_id: int, customer_id: int, pas
     _update(session, tenant_id, customer_id, password_hash=password_hash)
 
 
+def clear_password(session: Session, *, tenant_id: int, customer_id: int) -> None:
+    _update(session, tenant_id, customer_id, password_hash=None)
+
+
+def has_appointments(session: Session, *, tenant_id: int, customer_id: int) -> bool:
+    return session.execute(sa.select(sa.exists().where(t.Appointment.tenant_id == tenant_id,
+                                                       t.Appointment.customer_id == customer_id))).scalar() is True
+
+
 def mark_verified(session: Session, *, tenant_id: int, customer_id: int, now: datetime) -> None:
     session.execute(sa.update(t.Customer).where(t.Customer.tenant_id == tenant_id, t.Customer.id == customer_id,
                                                 t.Customer.email_verified_at.is_(None))  # type: ignore[union-attr]

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from domain import model as d
 from domain.availability import Booking, ServiceRules, SlotRequest, StaffSchedule
+from storage import holds
 from storage import queries as q
 from storage import tables as t
 
@@ -89,12 +90,14 @@ def bookable_services(session: Session, *, tenant_id: int, only_ids: list[int] |
 
 
 def slot_request(session: Session, *, tenant_id: int, found: BookableService, staff_ids: list[int], start: datetime,
-                 end: datetime, seats: int = 1, ignore_appointment_id: int | None = None) -> SlotRequest:
+                 end: datetime, seats: int = 1, ignore_appointment_id: int | None = None,
+                 held_at: datetime | None = None) -> SlotRequest:
     """The engine's request for the service and these staff over the UTC window [start, end).
 
     Schedules are read for the local dates the window touches (a day either side, for zones and midnight), bookings
     for those that reach into the window with their buffers (a booking lasts less than a day, buffers less than
-    `REACH`). One statement per kind: hours, breaks, days off and holidays, special days, bookings.
+    `REACH`). One statement per kind: hours, breaks, days off and holidays, special days, bookings; with `held_at`,
+    one more for guests' bookings held at that instant until their mailbox confirms them (storage.holds).
     """
     zone = found.zone
     weekly: dict[int, dict[int, list[tuple[time, time]]]] = {s: defaultdict(list) for s in staff_ids}
@@ -122,7 +125,9 @@ def slot_request(session: Session, *, tenant_id: int, found: BookableService, st
     )
     return SlotRequest(tz=zone, service_id=found.service.id, rules=rules_of(found.service), staff=schedules,
                        holidays=frozenset(holidays),
-                       bookings=busy_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end),
+                       bookings=busy_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end)
+                       + (holds.held_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end,
+                                              reach=REACH, now=held_at) if held_at is not None else ()),
                        seats=seats, ignore_appointment_id=ignore_appointment_id)
 
 
@@ -226,11 +231,19 @@ def staff_name(session: Session, *, tenant_id: int, staff_id: int) -> str:
                                                          t.Staff.id == staff_id)).scalar_one()
 
 
-def staff_location(session: Session, *, staff_id: int) -> int | None:
-    """The staff member's location when they work at exactly one, else None."""
-    ids = session.execute(sa.select(t.StaffLocation.location_id)
-                          .where(t.StaffLocation.staff_id == staff_id).limit(2)).scalars().all()
-    return ids[0] if len(ids) == 1 else None
+def staff_location_ids(session: Session, *, staff_id: int) -> list[int]:
+    """The locations where the staff member works, by id."""
+    return list(session.execute(sa.select(t.StaffLocation.location_id).where(t.StaffLocation.staff_id == staff_id)
+                                .order_by(t.StaffLocation.location_id)).scalars())
+
+
+def service_locations(session: Session, *, tenant_id: int, service_id: int) -> list[d.Location]:
+    """The locations where someone offers the service, by name (the booking page's choice of place)."""
+    rows = session.execute(
+        sa.select(t.Location).where(t.Location.tenant_id == tenant_id, sa.exists().where(
+            t.StaffLocation.location_id == t.Location.id, t.StaffService.staff_id == t.StaffLocation.staff_id,
+            t.StaffService.service_id == service_id)).order_by(t.Location.name, t.Location.id)).scalars().all()
+    return [q.to_location(r) for r in rows]
 
 
 def insert_appointment(session: Session, *, tenant_id: int, customer_id: int, service_id: int, staff_id: int,
@@ -261,4 +274,4 @@ def _hours(by_key: dict[int, list[tuple[time, time]]] | dict[date, list[tuple[ti
 
 __all__ = ['REACH', 'BookableService', 'bookable_service', 'bookable_services', 'busy_bookings',
            'insert_appointment', 'lock_staff', 'move_appointment', 'rules_of', 'slot_request', 'staff_for_service',
-           'staff_ids_for', 'staff_location', 'staff_name']
+           'service_locations', 'staff_ids_for', 'staff_location_ids', 'staff_name']

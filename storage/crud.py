@@ -11,7 +11,8 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import Session
 
 from domain import model as d
-from domain.settings import PanelSettings
+from domain.settings import PanelSettings, SettingsError
+from domain.web import color_problem, url_problem
 from storage import tables as t
 from storage.queries import normalise_email
 
@@ -19,6 +20,7 @@ from storage.queries import normalise_email
 def create_tenant(session: Session, *, slug: str, name: str, timezone: str = 'UTC', currency: str = 'EUR',
                   host: str | None = None, booking_url: str = '/book', settings: PanelSettings | None = None,
                   statuses: Sequence[d.Status] = d.DEFAULT_STATUSES, primary_color: str = '#4f46e5') -> int:
+    _check_links(('booking_url', booking_url, True), colours=(('primary_color', primary_color),))
     row = t.Tenant(slug=slug, name=name, timezone=timezone, currency=currency, host=host.lower() if host else None,
                    booking_url=booking_url, primary_color=primary_color,
                    settings=(settings or PanelSettings(booking_url=booking_url)).to_dict())
@@ -26,10 +28,23 @@ def create_tenant(session: Session, *, slug: str, name: str, timezone: str = 'UT
     session.flush()
     assert row.id is not None
     for i, status in enumerate(statuses):
+        _check_links(colours=(('The status colour', status.color),))
         session.add(t.Status(tenant_id=row.id, key=status.key, label=status.label, color=status.color,
                              icon=status.icon, busy=status.busy, position=i))
     session.flush()
     return row.id
+
+
+def _check_links(*links: tuple[str, str | None, bool], colours: Sequence[tuple[str, str]] = ()) -> None:
+    """A link or colour the business saves must be one our pages may draw (domain.web): refused with the reason."""
+    for label, value, allow_path in links:
+        problem = url_problem(value, label=label, allow_path=allow_path)
+        if problem:
+            raise SettingsError(problem)
+    for label, colour in colours:
+        problem = color_problem(colour, label=label)
+        if problem:
+            raise SettingsError(problem)
 
 
 def create_location(session: Session, *, tenant_id: int, name: str, address: str = '') -> int:
@@ -44,6 +59,7 @@ def create_service(session: Session, *, tenant_id: int, name: str, duration_min:
                    deposit: int = 0, category: str = '', capacity: int = 1, slot_step_min: int = 15,
                    buffer_before_min: int = 0, buffer_after_min: int = 0, min_notice_min: int = 60,
                    max_days_ahead: int = 60, meeting_url: str | None = None, color: str = '#6366f1') -> int:
+    _check_links(('The meeting link', meeting_url, False), colours=(('The service colour', color),))
     row = t.Service(tenant_id=tenant_id, name=name, duration_min=duration_min, price=price, deposit=deposit,
                     category=category, capacity=capacity, slot_step_min=slot_step_min,
                     buffer_before_min=buffer_before_min, buffer_after_min=buffer_after_min,
@@ -60,6 +76,7 @@ def create_staff(session: Session, *, tenant_id: int, name: str, email: str = ''
                  weekly: dict[int, Sequence[tuple[time, time]]] | None = None,
                  breaks: dict[int, Sequence[tuple[time, time]]] | None = None) -> int:
     """A staff member with their locations, services, weekly hours (weekday -> intervals) and breaks."""
+    _check_links(('The staff photo', avatar_url, True))
     row = t.Staff(tenant_id=tenant_id, name=name, email=email, avatar_url=avatar_url)
     session.add(row)
     session.flush()

@@ -78,6 +78,11 @@ class Database:
                                            expire_on_commit=False)
         self.is_postgres = self.engine.dialect.name == 'postgresql'
 
+    def ping(self) -> None:
+        """Raise unless the database answers a trivial query (readiness checks)."""
+        with self.engine.connect() as conn:
+            conn.execute(sa.text('SELECT 1'))
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         with self._sessions() as session:

@@ -88,6 +88,12 @@ def count_due(session: Session, *, now: datetime) -> int:
         t.EmailOutbox.status == QUEUED, col(t.EmailOutbox.next_attempt_at) <= now)).one())
 
 
+def count_queued(session: Session) -> int:
+    """Rows not yet sent nor given up, due now or waiting for a retry."""
+    return int(session.exec(select(sa.func.count()).select_from(t.EmailOutbox).where(
+        t.EmailOutbox.status == QUEUED)).one())
+
+
 def mark_sent(session: Session, *, email_id: int, now: datetime) -> None:
     session.execute(sa.update(t.EmailOutbox).where(col(t.EmailOutbox.id) == email_id).values(
         status=SENT, sent_at=now, attempts=t.EmailOutbox.attempts + 1, last_error=''))

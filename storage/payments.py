@@ -149,6 +149,33 @@ def credit_appointment(session: Session, *, appointment_id: int,
             d.payment_status(price=price, deposit=deposit, paid=before + amount))
 
 
+def lock_target(session: Session, *, payment: d.Payment) -> tuple[bool, bool | None]:
+    """Hold the payment's appointment or package row for this transaction (PostgreSQL; SQLite's write lock already
+    serialises), so two payments for one target are credited one after the other, each seeing what the other added.
+
+    Returns (the customer's account is open, the appointment still holds its slot; None for a package).
+    """
+    stands: bool | None = None
+    if payment.appointment_id is not None:
+        customer_id, status_key, tenant_id = session.execute(
+            sa.select(t.Appointment.customer_id, t.Appointment.status_key, t.Appointment.tenant_id)
+            .where(t.Appointment.id == payment.appointment_id).with_for_update()).one()
+        stands = bool(session.execute(sa.select(t.Status.busy).where(
+            t.Status.tenant_id == tenant_id, t.Status.key == status_key)).scalar())
+    else:
+        customer_id = session.execute(sa.select(t.CustomerPackage.customer_id)
+                                      .where(t.CustomerPackage.id == payment.customer_package_id)
+                                      .with_for_update()).scalar_one()
+    deleted_at = session.execute(sa.select(t.Customer.deleted_at).where(t.Customer.id == customer_id)).scalar()
+    return deleted_at is None, stands
+
+
+def pending_with_checkout(session: Session, *, tenant_id: int, customer_id: int) -> list[d.Payment]:
+    """The customer's payments still pending that have a provider checkout opened for them."""
+    return [p for p in customer_payments(session, tenant_id=tenant_id, customer_id=customer_id)
+            if p.state == d.PaymentState.PENDING and p.provider_ref]
+
+
 def amount_still_due(session: Session, *, payment: d.Payment) -> int:
     """What the payment's appointment or package still owes now (its price less what was received)."""
     if payment.appointment_id is not None:

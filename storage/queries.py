@@ -7,7 +7,7 @@ with the number of appointments: related rows are loaded by one join or one quer
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -99,6 +99,11 @@ def tenant_by_slug(session: Session, *, slug: str) -> d.Tenant | None:
 def tenant_by_host(session: Session, *, host: str) -> d.Tenant | None:
     row = session.exec(select(t.Tenant).where(t.Tenant.host == host.lower())).first()
     return to_tenant(row) if row else None
+
+
+def tenant_hosts(session: Session) -> frozenset[str]:
+    """Every host name a business is served on (multi-tenant mode)."""
+    return frozenset(h for h in session.exec(select(t.Tenant.host).where(t.Tenant.host.is_not(None))) if h)
 
 
 _STATUSES = sa.select(t.Status.key, t.Status.label, t.Status.color, t.Status.icon, t.Status.busy).where(
@@ -234,58 +239,91 @@ _INSERT_HISTORY = sa.insert(t.AppointmentHistory)
 
 
 # ---- sessions --------------------------------------------------------------------------------------------------
+# Sessions are found by the SHA-256 of their token (services.auth makes it); the raw token never reaches the
+# database. A session is live while it is not revoked, was opened after `born_after` (its absolute lifetime) and
+# was last seen after `seen_after` (its idle time).
 
 
 # The panel's hot statements are built once with bound parameters: building a statement costs more CPU than
 # SQLite takes to run it, and every page view issues these.
 _P = sa.bindparam
+_A = t.AuthSession.__table__.c  # type: ignore[attr-defined]
+_LIVE = sa.and_(_A.token_hash == _P('token_hash'), _A.tenant_id == _P('tenant_id'), _A.revoked_at.is_(None),
+                _A.created_at > _P('born_after', type_=_A.created_at.type),
+                _A.last_seen_at > _P('seen_after', type_=_A.last_seen_at.type))
 _SESSION_CUSTOMER = (
-    select(t.Customer).join(t.AuthSession, t.AuthSession.customer_id == t.Customer.id)  # type: ignore[arg-type]
-    .where(t.AuthSession.id == _P('session_id'), t.AuthSession.tenant_id == _P('tenant_id'),
-           t.AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
-           t.Customer.deleted_at.is_(None))  # type: ignore[union-attr]
+    select(t.Customer, _A.last_seen_at).join(t.AuthSession,  # type: ignore[call-overload]
+                                             t.AuthSession.customer_id == t.Customer.id)
+    .where(_LIVE, t.Customer.deleted_at.is_(None))  # type: ignore[union-attr]
 )
 
 
 _C, _T = t.Customer.__table__.c, t.Tenant.__table__.c  # type: ignore[attr-defined]
 _SESSION_CONTEXT = (
-    sa.select(*_C, _T.settings.label('tenant_settings'),
+    sa.select(*_C, _T.settings.label('tenant_settings'), _A.last_seen_at.label('session_last_seen_at'),
               sa.exists().where(t.Package.tenant_id == _T.id).label('sells_packages'))
     .select_from(t.AuthSession.__table__)  # type: ignore[attr-defined]
     .join(t.Customer.__table__, _C.id == t.AuthSession.customer_id)  # type: ignore[attr-defined]
     .join(t.Tenant.__table__, _T.id == t.AuthSession.tenant_id)  # type: ignore[attr-defined]
-    .where(t.AuthSession.id == _P('session_id'), t.AuthSession.tenant_id == _P('tenant_id'),
-           t.AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
-           _C.deleted_at.is_(None))
+    .where(_LIVE, _C.deleted_at.is_(None))
 )
 
 
-def session_context(session: Session, *, session_id: str,
-                    tenant_id: int) -> tuple[d.Customer, PanelSettings, bool] | None:
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    """What a live session's lookup found: its customer and when the session was last seen (for the idle clock)."""
+
+    customer: d.Customer
+    last_seen_at: datetime
+
+
+def open_session(session: Session, *, token_hash: str, tenant_id: int, customer_id: int, now: datetime) -> None:
+    session.add(t.AuthSession(token_hash=token_hash, tenant_id=tenant_id, customer_id=customer_id, created_at=now,
+                              last_seen_at=now))
+
+
+def session_context(session: Session, *, token_hash: str, tenant_id: int, born_after: datetime,
+                    seen_after: datetime) -> tuple[LiveSession, PanelSettings, bool] | None:
     """The live session's customer, the tenant's panel settings and whether it sells packages: one statement, read
     as plain columns (it runs on every panel view)."""
-    row = session.connection().execute(_SESSION_CONTEXT, {'session_id': session_id, 'tenant_id': tenant_id}).first()
+    row = session.connection().execute(_SESSION_CONTEXT, {'token_hash': token_hash, 'tenant_id': tenant_id,
+                                                          'born_after': born_after, 'seen_after': seen_after}).first()
     if row is None:
         return None
-    return to_customer(row), PanelSettings.from_dict(row.tenant_settings), bool(row.sells_packages)
+    live = LiveSession(to_customer(row), row.session_last_seen_at)
+    return live, PanelSettings.from_dict(row.tenant_settings), bool(row.sells_packages)
 
 
-def session_customer(session: Session, *, session_id: str, tenant_id: int) -> d.Customer | None:
+def session_customer(session: Session, *, token_hash: str, tenant_id: int, born_after: datetime,
+                     seen_after: datetime) -> LiveSession | None:
     """The active customer behind a live session of this tenant, in one statement."""
-    row = session.execute(_SESSION_CUSTOMER, {'session_id': session_id, 'tenant_id': tenant_id}).scalars().first()
-    return to_customer(row) if row else None
+    row = session.execute(_SESSION_CUSTOMER, {'token_hash': token_hash, 'tenant_id': tenant_id,
+                                              'born_after': born_after, 'seen_after': seen_after}).first()
+    return LiveSession(to_customer(row[0]), row[1]) if row else None
 
 
-def revoke_sessions(session: Session, *, customer_id: int, now: datetime, keep: str | None = None) -> int:
+def touch_session(session: Session, *, token_hash: str, now: datetime) -> None:
+    """The session was used now: its idle clock starts again."""
+    session.execute(sa.update(t.AuthSession).where(t.AuthSession.token_hash == token_hash,
+                                                   t.AuthSession.revoked_at.is_(None))  # type: ignore[union-attr]
+                    .values(last_seen_at=now))
+
+
+def revoke_sessions(session: Session, *, customer_id: int, now: datetime, keep_hash: str | None = None) -> int:
     stmt = sa.update(t.AuthSession).where(t.AuthSession.customer_id == customer_id,
                                           t.AuthSession.revoked_at.is_(None))  # type: ignore[union-attr]
-    if keep is not None:
-        stmt = stmt.where(t.AuthSession.id != keep)
+    if keep_hash is not None:
+        stmt = stmt.where(t.AuthSession.token_hash != keep_hash)
     return session.execute(stmt.values(revoked_at=now)).rowcount or 0
 
 
-def revoke_session(session: Session, *, session_id: str, now: datetime) -> None:
-    session.execute(sa.update(t.AuthSession).where(t.AuthSession.id == session_id).values(revoked_at=now))
+def revoke_session(session: Session, *, token_hash: str, now: datetime) -> tuple[int, int | None] | None:
+    """End one session; returns its (tenant id, customer id) when it was live, so its other tabs can be told."""
+    row = session.execute(sa.update(t.AuthSession).where(t.AuthSession.token_hash == token_hash,
+                                                         t.AuthSession.revoked_at.is_(None))  # type: ignore[union-attr]
+                          .values(revoked_at=now)
+                          .returning(t.AuthSession.tenant_id, t.AuthSession.customer_id)).first()
+    return (row[0], row[1]) if row else None
 
 
 # ---- the panel's paged views: a fixed number of statements whatever the number of appointments ----------------

@@ -286,12 +286,15 @@ class WebhookEvent(SQLModel, table=True):
 
 
 class AuthSession(SQLModel, table=True):
+    """A signed-in browser. Only the SHA-256 of its token is kept, so a copy of the database signs nobody in."""
+
     __tablename__ = 'auth_session'
-    id: str = Field(primary_key=True)
+    token_hash: str = Field(primary_key=True)
     tenant_id: int = tenant_fk()
     customer_id: int | None = Field(default=None, foreign_key='customer.id', index=True)
     admin_id: int | None = Field(default=None, foreign_key='admin_user.id')
     created_at: datetime = Field(sa_column=utc_column())
+    last_seen_at: datetime = Field(sa_column=utc_column())  # idle sessions end; refreshed a few times an hour
     revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
@@ -308,6 +311,30 @@ class AuthToken(SQLModel, table=True):
     created_at: datetime = Field(sa_column=utc_column())
     expires_at: datetime = Field(sa_column=utc_column())
     used_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class BookingHold(SQLModel, table=True):
+    """A guest's booking waiting for a click in the mailbox it names: it occupies the time until `expires_at`, and
+    becomes an appointment (and, for a new address, an account) only when confirmed. The link is stored as an HMAC."""
+
+    __tablename__ = 'booking_hold'
+    __table_args__ = (sa.Index('ix_booking_hold_staff_start', 'staff_id', 'start'),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    service_id: int = Field(foreign_key='service.id')
+    staff_id: int = Field(foreign_key='staff.id')
+    location_id: int | None = Field(default=None, foreign_key='location.id')
+    start: datetime = Field(sa_column=utc_column())
+    end: datetime = Field(sa_column=utc_column())
+    seats: int = 1
+    email: str
+    first_name: str = ''
+    last_name: str = ''
+    phone: str = ''
+    notes: str = ''
+    token_hash: str = Field(sa_column=sa.Column(sa.String(128), unique=True, nullable=False))
+    created_at: datetime = Field(sa_column=utc_column())
+    expires_at: datetime = Field(sa_column=utc_column())
 
 
 class Rating(SQLModel, table=True):

@@ -9,19 +9,25 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import PlainTextResponse, RedirectResponse
 from nicegui import app, ui
+from nicegui.storage import Storage
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from services.config import get_config
 from services.tenants import UnknownTenant
+from ui import ops
+from ui.body_limit import BodyLimit
+from ui.headers import SecurityHeaders
 from ui.theme import install_css
 
 # Modules whose pages need no sign-in; each registers its routes when imported.
-PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.login', 'ui.webhooks', 'ui.pages.signin_flows', 'ui.pages.book')
+PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.session', 'ui.pages.login', 'ui.webhooks', 'ui.pages.signin_flows',
+                                 'ui.pages.book', 'ui.pages.book_confirm')
 # Panel sections and other signed-in pages.
 PRIVATE_PAGES: tuple[str, ...] = ('ui.pages.panel', 'ui.pages.receipts', 'ui.pages.avatar')
 PUBLIC_PREFIXES: tuple[str, ...] = ('/login', '/logout', '/_nicegui', '/static', '/healthz', '/favicon', '/webhooks/',
                                       '/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic',
-                                      '/confirm-email', '/auth/oidc', '/book')
+                                      '/confirm-email', '/undo-email', '/auth/oidc', '/auth/finish', '/book', '/readyz',
+                                      '/metrics')
 
 
 def is_public(path: str) -> bool:
@@ -42,6 +48,10 @@ class SignInGate(BaseHTTPMiddleware):
 def setup() -> None:
     """Register the gate and every page (again, when tests reset NiceGUI between runs)."""
     app.add_middleware(SignInGate)
+    app.add_middleware(BodyLimit)  # nothing reads a body before it is bounded
+    ops.install()
+    # Added last, so it is the outermost: the gate's redirects and the body limit's refusals carry the headers too.
+    app.add_middleware(SecurityHeaders, https=get_config().public_url.lower().startswith('https://'))
     install_css()
     for name in PUBLIC_PAGES + PRIVATE_PAGES:
         if name in sys.modules:
@@ -68,18 +78,38 @@ def start_mail_sender() -> None:
 
 
 def storage_options() -> dict[str, object]:
-    return {'storage_secret': get_config().secret}
+    return {'storage_secret': get_config().secret, 'session_middleware_kwargs': session_cookie_options()}
+
+
+def session_cookie_options() -> dict[str, object]:
+    """NiceGUI's browser cookie: Secure when customers reach us over https, never sent on cross-site posts, and
+    gone when the longest session would be."""
+    cfg = get_config()
+    return {'https_only': cfg.public_url.lower().startswith('https://'), 'same_site': 'lax',
+            'max_age': int(cfg.session_lifetime.total_seconds())}
 
 
 def run(*, host: str | None = None, port: int | None = None, reload: bool = False) -> None:
     """Serve the panel until stopped."""
     cfg = get_config()
-    if cfg.redis_url:
-        import os
-
-        os.environ.setdefault('NICEGUI_REDIS_URL', cfg.redis_url)
+    use_redis_storage()
+    ops.exit_zero_when_stopped()
+    options: dict[str, object] = {'uvicorn_logging_level': 'warning', **ops.logging_options()}
     setup()
     start_mail_sender()
     ui.run(host=host or cfg.host, port=port or cfg.port, title='Kairos', reload=reload, show=False,
-           favicon='🗓️', language='en-GB', storage_secret=cfg.secret, uvicorn_logging_level='warning',
-           reconnect_timeout=10, proxy_headers=True, forwarded_allow_ips=cfg.forwarded_allow_ips)
+           favicon='🗓️', language='en-GB', storage_secret=cfg.secret,
+           session_middleware_kwargs=session_cookie_options(), reconnect_timeout=10, proxy_headers=True,
+           forwarded_allow_ips=cfg.forwarded_allow_ips, timeout_graceful_shutdown=cfg.stop_timeout,
+           **options)  # type: ignore[arg-type]
+
+
+def use_redis_storage() -> None:
+    """With KAIROS_REDIS_URL, NiceGUI's user storage lives in Redis, so every instance sees the same sign-in.
+
+    NiceGUI reads NICEGUI_REDIS_URL once, when it is first imported (a class attribute of its Storage), so setting the
+    environment variable here would be too late: set the class attributes before any user storage is made."""
+    cfg = get_config()
+    if cfg.redis_url:
+        Storage.redis_url = cfg.redis_url
+        Storage.redis_key_prefix = f'{cfg.redis_prefix}storage:'

@@ -13,9 +13,9 @@ from typing import Annotated
 
 import typer
 
-from domain.settings import SettingsError
-from services import admin, demo, moving
-from services.config import get_config
+from domain.settings import HELP, SettingsError
+from services import admin, demo, logs, moving
+from services.config import get_config, secret_problem
 from services.context import get_db
 
 # No locals in tracebacks: they would print database URLs and passwords.
@@ -39,7 +39,13 @@ def serve(host: Annotated[str | None, typer.Option(help='Address to listen on (d
     cfg = get_config()
     host = host or cfg.host
     port = port or cfg.port
-    typer.echo(f'Kairos is starting on http://{host}:{port} (public address {cfg.public_url}). Ctrl+C stops it.')
+    problem = secret_problem(cfg.secret, host=host)
+    if problem:
+        raise fail(problem)
+    if logs.use_json():  # every line of output a JSON object, from the first import on (uvicorn says where it runs)
+        logs.configure()
+    else:
+        typer.echo(f'Kairos is starting on http://{host}:{port} (public address {cfg.public_url}). Ctrl+C stops it.')
     from ui.app import run  # NiceGUI loads only for this command
 
     run(host=host, port=port)
@@ -126,6 +132,13 @@ def settings_show(tenant: TenantOption = None) -> None:
     except admin.UnknownBusiness as exc:
         raise fail(str(exc.args[0])) from exc
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@settings_app.command('help')
+def settings_help() -> None:
+    """Say what each setting means."""
+    for key, meaning in HELP.items():
+        typer.echo(f'{key}\n    {meaning}')
 
 
 @settings_app.command('set')

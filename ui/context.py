@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any, TypeVar
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, available_timezones
+
+from nicegui import context, run, ui
 
 from domain import model as d
 from domain.settings import PanelSettings
+from domain.web import safe_url
+from services import auth
+from services.context import get_db
+
+A = TypeVar('A')
 
 
 @dataclass(slots=True, kw_only=True)
@@ -27,10 +39,26 @@ class PanelContext:
             return self.clock()  # type: ignore[no-any-return]
         return datetime.now(UTC)
 
+    async def act(self, action: Callable[..., A], /, **kwargs: Any) -> A:
+        """Run a service action for the signed-in customer, off the event loop, after the server checked that the
+        session is still live (services.auth.act). When it ended, the page goes to the sign-in page and the handler
+        that asked stops here."""
+        try:
+            return await run.io_bound(auth.act, get_db(), action, tenant_id=self.tenant.id,
+                                      session_id=self.session_id, **kwargs)
+        except auth.SessionEnded:
+            to_sign_in()
+            raise asyncio.CancelledError() from None
+
     @property
     def tz(self) -> ZoneInfo:
         """The customer's own zone when known, else the business's."""
         return ZoneInfo(self.customer.timezone or self.tenant.timezone)
+
+    @property
+    def booking_url(self) -> str:
+        """Where "Book an appointment" leads: the business's booking page if it is a safe link, else ours."""
+        return safe_url(self.settings.booking_url or self.tenant.booking_url, allow_path=True) or '/book'
 
     @property
     def business_tz(self) -> ZoneInfo:
@@ -41,3 +69,28 @@ class PanelContext:
 def known_timezones() -> frozenset[str]:
     """The IANA zones this machine knows, read from disk once: what a browser may report as its zone."""
     return frozenset(available_timezones())
+
+
+def to_sign_in(client: Any = None, *, target: str | None = None) -> None:
+    """Take the page to the sign-in page (its session ended), coming back to where it was after signing in. Once a
+    page is on its way out, only a call naming its `target` (the page's own answer) sends it elsewhere."""
+    found = client if client is not None else context.client
+    if found in _LEAVING and target is None:
+        return
+    _LEAVING.add(found)
+    if target is None:
+        try:  # where the single-page app is now (a section switched in place), else the page's own address
+            path = str(found.sub_pages_router.current_path or found.request.url.path).split('?')[0]
+        except (AttributeError, RuntimeError):
+            path = '/'
+        target = f'/login?next={quote(path)}'
+    with found:
+        ui.navigate.to(target)
+
+
+def is_leaving(client: Any) -> bool:
+    return client in _LEAVING
+
+
+# Pages already sent to the sign-in page (held weakly: a page that is gone drops out by itself).
+_LEAVING: weakref.WeakSet[Any] = weakref.WeakSet()

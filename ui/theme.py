@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from nicegui import ui
 
 from domain import model as d
+from domain.web import safe_color, safe_url
 from ui.components.panel_chrome import PanelChrome, TimezoneHandler
 
 CSS = '''
@@ -35,9 +36,28 @@ body { background: var(--k-bg, #f6f7fb); }
 '''
 
 
+def brand_color(tenant: d.Tenant) -> str:
+    """The business's colour when it is a plain hex colour (it goes into CSS), else Kairos's own."""
+    return safe_color(tenant.branding.primary_color) or d.Branding().primary_color
+
+
+def logo_url(tenant: d.Tenant) -> str | None:
+    """The business's logo when it is an http(s) address or a path on this site; no logo otherwise."""
+    return safe_url(tenant.branding.logo_url, allow_path=True)
+
+
+def status_badge(status: d.Status, *, mark: str) -> ui.badge:
+    """A status's label on its colour; a colour that is not a hex colour is left out, never put into the style."""
+    badge = ui.badge(status.label).props('text-color=white').classes('q-py-xs q-px-sm').mark(mark)
+    color = safe_color(status.color)
+    if color:
+        badge.style(f'background:{color}')
+    return badge
+
+
 def apply_branding(tenant: d.Tenant) -> None:
     # Darker than Quasar's defaults so text in these colours passes WCAG AA contrast on a light page.
-    ui.colors(primary=tenant.branding.primary_color, positive='#15803d', negative='#b91c1c', warning='#b45309',
+    ui.colors(primary=brand_color(tenant), positive='#15803d', negative='#b91c1c', warning='#b45309',
               info='#0369a1')
     if tenant.branding.dark:
         ui.dark_mode(True)
@@ -65,11 +85,17 @@ def panel_frame(tenant: d.Tenant, *, sections: Sequence[tuple[str, str, str]], c
     if tenant.branding.dark:
         ui.dark_mode(True)
     ui.page_title(f'My appointments · {tenant.name}')
-    chrome = PanelChrome(business=tenant.name, logo=tenant.branding.logo_url, color=tenant.branding.primary_color,
+    chrome = PanelChrome(business=tenant.name, logo=logo_url(tenant), color=brand_color(tenant),
                          sections=sections,
                          current=current, zone=zone, on_timezone=on_timezone).mark('panel-chrome')
     with chrome:
         yield chrome
+
+
+def sign_out_button(*, label: str = 'Sign out', classes: str = '', props: str = 'flat no-caps color=white') -> None:
+    """A Sign out button that POSTs to /logout: a plain form, so no link or image elsewhere can sign anyone out."""
+    with ui.element('form').props('method=post action=/logout').classes('q-ma-none'):
+        ui.button(label).props(f'type=submit {props}').classes(classes).mark('sign-out')
 
 
 @contextmanager
@@ -79,11 +105,11 @@ def frame(tenant: d.Tenant, *, title: str = '', signed_in: bool = False) -> Iter
     ui.page_title(f'{title} · {tenant.name}' if title else tenant.name)
     with ui.header().classes('items-center justify-between q-px-md q-py-sm'):
         with ui.row().classes('items-center no-wrap gap-2'):
-            if tenant.branding.logo_url:
-                ui.image(tenant.branding.logo_url).props(f'alt="{tenant.name}"').classes('w-8 h-8')
+            if logo_url(tenant):
+                logo = ui.image(logo_url(tenant)).classes('w-8 h-8').mark('logo')
+                logo.props['alt'] = tenant.name  # the business's text, set by key: never parsed as props
             ui.label(tenant.name).classes('text-subtitle1 text-weight-medium')
         if signed_in:
-            ui.button('Sign out', on_click=lambda: ui.navigate.to('/logout')).props(
-                'flat no-caps color=white').mark('sign-out')
+            sign_out_button()
     with ui.column().classes('k-main q-pa-md gap-4').props('role=main'):
         yield

@@ -10,8 +10,11 @@ from nicegui import app, run
 
 from services import payments
 from services.context import get_db
+from ui.body_limit import WEBHOOK_MAX_BYTES
 
-MAX_BODY = 256 * 1024  # Stripe's events are a few kilobytes; refuse anything absurd before verifying
+# Stripe's events are a few kilobytes: ui.body_limit refuses a larger body before it is read; this check stays as a
+# second line behind it.
+MAX_BODY = WEBHOOK_MAX_BYTES
 
 
 @app.post('/webhooks/stripe')

@@ -71,7 +71,8 @@ def test_an_invalid_field_is_named_with_a_clear_message_and_nothing_is_saved(db,
 
 def test_an_email_change_waits_for_the_link_sent_to_the_new_address(db, inbox) -> None:
     tenant, ada, *_ = world(db)
-    accounts.request_email_change(db, tenant_id=tenant, customer_id=ada, new_email='ada@lovelace.org', now=NOW)
+    accounts.request_email_change(db, tenant_id=tenant, customer_id=ada, new_email='ada@lovelace.org', now=NOW,
+                                  password='kairos-demo')
     assert accounts.get_customer(db, tenant_id=tenant, customer_id=ada).email == 'ada@example.com'
     msg = inbox.last_to('ada@lovelace.org')
     assert 'ada@example.com' in text_of(msg)  # says which address stays until confirmed
@@ -85,10 +86,13 @@ def test_an_email_change_waits_for_the_link_sent_to_the_new_address(db, inbox) -
 def test_an_email_used_by_another_active_account_is_refused_even_at_confirmation(db, inbox) -> None:
     tenant, ada, bob, _ = world(db)
     with pytest.raises(accounts.ProfileInvalid) as taken:
-        accounts.request_email_change(db, tenant_id=tenant, customer_id=ada, new_email='BOB@example.com', now=NOW)
+        accounts.request_email_change(db, tenant_id=tenant, customer_id=ada, new_email='BOB@example.com', now=NOW,
+                                      password='kairos-demo')
     assert taken.value.problems == {'email': 'That email address is already used by another account.'}
-    accounts.request_email_change(db, tenant_id=tenant, customer_id=ada, new_email='shared@example.com', now=NOW)
-    accounts.request_email_change(db, tenant_id=tenant, customer_id=bob, new_email='shared@example.com', now=NOW)
+    accounts.request_email_change(db, tenant_id=tenant, customer_id=ada, new_email='shared@example.com', now=NOW,
+                                  password='kairos-demo')
+    accounts.request_email_change(db, tenant_id=tenant, customer_id=bob, new_email='shared@example.com', now=NOW,
+                                  signed_in_at=NOW - timedelta(minutes=1))  # Bob has no password: a fresh sign-in
     [for_ada, for_bob] = inbox.to('shared@example.com')
     accounts.confirm_email_change(db, tenant_id=tenant, token=token_in(for_bob, '/confirm-email'), now=NOW)
     with pytest.raises(accounts.AccountError, match='now used by another account'):
@@ -119,8 +123,8 @@ def test_changing_the_password_needs_the_current_one_and_ends_only_the_other_ses
     ended = accounts.change_password(db, tenant_id=tenant, customer_id=ada, current='kairos-demo', new=STRONG,
                                      confirm=STRONG, keep_session_id=here.session_id, now=NOW)
     assert ended == 1
-    assert auth.current_customer(db, tenant_id=tenant, session_id=here.session_id).id == ada
-    assert auth.current_customer(db, tenant_id=tenant, session_id=phone.session_id) is None
+    assert auth.current_customer(db, tenant_id=tenant, session_id=here.session_id, now=NOW).id == ada
+    assert auth.current_customer(db, tenant_id=tenant, session_id=phone.session_id, now=NOW) is None
     assert inbox.last_to('ada@example.com')['Subject'] == 'Your password for Lumen Studio was changed'
     with pytest.raises(SignInFailed):
         auth.sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo', now=NOW)
@@ -146,7 +150,7 @@ def test_a_closed_account_cannot_sign_in_or_book_keeps_its_past_and_frees_its_em
     accounts.delete_account(db, tenant_id=tenant, customer_id=ada, confirmation='delete', now=NOW)
 
     # 1. it cannot sign in, by any door, and its open session is over
-    assert auth.current_customer(db, tenant_id=tenant, session_id=session.session_id) is None
+    assert auth.current_customer(db, tenant_id=tenant, session_id=session.session_id, now=NOW) is None
     with pytest.raises(SignInFailed):
         accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo',
                                  address=None, now=NOW)

@@ -93,12 +93,25 @@ def test_the_photo_is_stored_for_its_owner_and_served_only_within_the_tenant(db)
         ada = crud.create_customer(s, tenant_id=lumen, email='ada@example.com', now=NOW)
     url = avatars.save_avatar(db, tenant_id=lumen, customer_id=ada, data=photo(), now=NOW)
     assert url == f'/avatar/{ada}?v=1'
-    content_type, data = avatars.avatar_image(db, tenant_id=lumen, customer_id=ada)
+    content_type, data = avatars.avatar_image(db, tenant_id=lumen, customer_id=ada, viewer_customer_id=ada)
     assert content_type == 'image/webp' and Image.open(io.BytesIO(data)).format == 'WEBP'
-    assert avatars.avatar_image(db, tenant_id=other, customer_id=ada) is None
+    assert avatars.avatar_image(db, tenant_id=other, customer_id=ada, viewer_customer_id=ada) is None
     with pytest.raises(avatars.AvatarRefused):  # a customer id from another business is nobody here
         avatars.save_avatar(db, tenant_id=other, customer_id=ada, data=photo(), now=NOW)
     assert avatars.save_avatar(db, tenant_id=lumen, customer_id=ada, data=photo('PNG'), now=NOW) == \
         f'/avatar/{ada}?v=2'
     avatars.remove_avatar(db, tenant_id=lumen, customer_id=ada)
-    assert avatars.avatar_image(db, tenant_id=lumen, customer_id=ada) is None
+    assert avatars.avatar_image(db, tenant_id=lumen, customer_id=ada, viewer_customer_id=ada) is None
+
+
+def test_another_customer_of_the_same_business_never_gets_the_photo(db) -> None:
+    with db.write() as s:
+        lumen = crud.create_tenant(s, slug='lumen', name='Lumen')
+        ada = crud.create_customer(s, tenant_id=lumen, email='ada@example.com', now=NOW)
+        bob = crud.create_customer(s, tenant_id=lumen, email='bob@example.com', now=NOW)
+    avatars.save_avatar(db, tenant_id=lumen, customer_id=ada, data=photo(), now=NOW)
+    assert avatars.avatar_image(db, tenant_id=lumen, customer_id=ada, viewer_customer_id=bob) is None
+    assert avatars.avatar_image(db, tenant_id=lumen, customer_id=ada, viewer_customer_id=None) is None
+    # The hook the admin area will use: the business's own admins may see their customers' photos.
+    assert avatars.avatar_image(db, tenant_id=lumen, customer_id=ada, viewer_customer_id=None,
+                                viewer_is_admin=True) is not None

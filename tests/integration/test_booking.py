@@ -173,11 +173,12 @@ def test_booking_takes_the_time_and_records_it(db, heard) -> None:  # noqa: ANN0
 
 def test_any_staff_takes_whoever_is_free(db) -> None:  # noqa: ANN001
     world = seed_world(db, now=NOW)
-    first = book(db, world, local(24, 10), staff=None)
-    second = book(db, world, local(24, 10), staff=None, customer=world.bob)
+    main = world.locations['main']  # Leo works at two places: the customer says where
+    first = book(db, world, local(24, 10), staff=None, location_id=main)
+    second = book(db, world, local(24, 10), staff=None, customer=world.bob, location_id=main)
     assert {first.staff.name, second.staff.name} == {'Mia Wong', 'Leo Park'}
     with pytest.raises(booking.SlotTaken):
-        book(db, world, local(24, 10), staff=None)
+        book(db, world, local(24, 10), staff=None, location_id=main)
 
 
 def test_a_taken_time_is_refused_as_just_taken(db) -> None:  # noqa: ANN001
@@ -216,13 +217,13 @@ def test_a_closed_account_cannot_book(db) -> None:  # noqa: ANN001
 
 def test_a_group_class_sells_seats_until_full(db) -> None:  # noqa: ANN001
     world = seed_world(db, now=NOW)
-    start = local(24, 13)
-    first = book(db, world, start, service='yoga', staff='leo', seats=2)
+    start, park = local(24, 13), world.locations['park']
+    first = book(db, world, start, service='yoga', staff='leo', seats=2, location_id=park)
     assert first.price == 4000
-    book(db, world, start, service='yoga', staff='leo', seats=4, customer=world.bob)
+    book(db, world, start, service='yoga', staff='leo', seats=4, customer=world.bob, location_id=park)
     assert start not in slots_at(db, world, service='yoga', staff='leo', day=24)
     with pytest.raises(booking.SlotTaken):
-        book(db, world, start, service='yoga', staff='leo')
+        book(db, world, start, service='yoga', staff='leo', location_id=park)
     with pytest.raises(booking.BookingRefused) as refused:
         book(db, world, local(24, 15), service='yoga', staff='leo', seats=7)
     assert refused.value.message == 'At most 6 seats can be booked at one time.'

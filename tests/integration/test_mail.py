@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import email
 import email.policy
+import ssl
 from pathlib import Path
 
 import pytest
 
 from services import mail
 from services.config import reset_config
-from tests.support.smtp import html_of, text_of
+from tests.support.smtp import html_of, smtp_server, text_of
 
 
 def test_a_message_with_html_and_an_attachment_arrives_over_smtp(inbox) -> None:
@@ -83,3 +84,67 @@ def test_an_unknown_or_path_like_template_name_is_refused() -> None:
         mail.render_email('../../etc/passwd')
     with pytest.raises(mail.TemplateMissing):
         mail.render_email('no_such_template')
+
+
+# ---- the way to the mail server fails closed ------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_settings(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """Point Kairos at a given loopback server with the given TLS mode and credentials."""
+    def configure(port: int, *, tls: str, ca_file: Path | None = None) -> None:
+        monkeypatch.setenv('KAIROS_SMTP_HOST', '127.0.0.1')
+        monkeypatch.setenv('KAIROS_SMTP_PORT', str(port))
+        monkeypatch.setenv('KAIROS_SMTP_TLS', tls)
+        monkeypatch.setenv('KAIROS_SMTP_USER', 'studio')
+        monkeypatch.setenv('KAIROS_SMTP_PASSWORD', 'mail-password-123')
+        if ca_file is not None:
+            monkeypatch.setenv('KAIROS_SMTP_CA_FILE', str(ca_file))
+        reset_config()
+    yield configure
+    reset_config()
+
+
+def test_starttls_asked_but_not_offered_sends_nothing_and_no_password(smtp_settings, caplog) -> None:  # noqa: ANN001
+    with smtp_server(auth=True) as (inbox, port):  # a server (or a man in the middle) that hides STARTTLS
+        smtp_settings(port, tls='starttls')
+        with pytest.raises(mail.MailTransportInsecure):
+            mail.send_email(to='ada@example.com', subject='Your reset link', text='secret link')
+        assert inbox.logins == []  # AUTH never went out in clear
+        assert inbox.received == []
+    assert any(r.levelname == 'ERROR' and 'does not offer STARTTLS' in r.getMessage() for r in caplog.records)
+
+
+def test_the_older_starttls_switch_fails_closed_too(smtp_settings, monkeypatch) -> None:  # noqa: ANN001
+    with smtp_server(auth=True) as (inbox, port):
+        smtp_settings(port, tls='starttls')
+        monkeypatch.delenv('KAIROS_SMTP_TLS')
+        monkeypatch.setenv('KAIROS_SMTP_STARTTLS', 'true')
+        reset_config()
+        with pytest.raises(mail.MailTransportInsecure):
+            mail.send_email(to='ada@example.com', subject='Hello', text='Plain body')
+        assert inbox.logins == [] and inbox.received == []
+
+
+def test_starttls_offered_carries_the_login_and_the_message(smtp_settings, tmp_path: Path) -> None:
+    with smtp_server(tls='starttls', auth=True, cert_dir=tmp_path) as (inbox, port):
+        smtp_settings(port, tls='starttls', ca_file=inbox.ca_file)
+        mail.send_email(to='ada@example.com', subject='Hello', text='Over TLS')
+        assert inbox.logins == [('studio', 'mail-password-123')]
+        assert text_of(inbox.received[-1]).strip() == 'Over TLS'
+
+
+def test_implicit_tls_on_a_port_like_465_delivers(smtp_settings, tmp_path: Path) -> None:
+    with smtp_server(tls='implicit', auth=True, cert_dir=tmp_path) as (inbox, port):
+        smtp_settings(port, tls='implicit', ca_file=inbox.ca_file)
+        mail.send_email(to='ada@example.com', subject='Hello', text='TLS from the first byte')
+        assert inbox.logins == [('studio', 'mail-password-123')]
+        assert text_of(inbox.received[-1]).strip() == 'TLS from the first byte'
+
+
+def test_implicit_tls_refuses_a_certificate_it_cannot_trust(smtp_settings, tmp_path: Path) -> None:
+    with smtp_server(tls='implicit', auth=True, cert_dir=tmp_path) as (inbox, port):
+        smtp_settings(port, tls='implicit')  # no CA file: the throwaway CA is nobody the system trusts
+        with pytest.raises(ssl.SSLCertVerificationError):
+            mail.send_email(to='ada@example.com', subject='Hello', text='Plain body')
+        assert inbox.logins == [] and inbox.received == []

@@ -69,7 +69,7 @@ def test_the_provider_signs_in_the_account_with_its_verified_email(db, provider:
     assert query['code_challenge_method'] == ['S256'] and query['nonce'] and query['state']
     signed = round_trip(db, t)
     assert signed.customer.first_name == 'Ada'
-    assert auth.current_customer(db, tenant_id=t, session_id=signed.session_id).email_verified
+    assert auth.current_customer(db, tenant_id=t, session_id=signed.session_id, now=NOW).email_verified
 
 
 def test_a_new_email_gets_a_new_account_when_sign_up_is_open_and_is_refused_otherwise(db, provider) -> None:

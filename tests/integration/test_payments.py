@@ -5,7 +5,9 @@ The balance moves only when a correctly signed webhook arrives, once, for exactl
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -14,7 +16,7 @@ import sqlalchemy as sa
 from domain import payments as dp
 from domain.model import PaymentStatus
 from domain.settings import PanelSettings
-from services import panel, payments, receipts
+from services import accounts, panel, payments, receipts
 from services.config import reset_config
 from storage import crud
 from storage import payments as sp
@@ -334,3 +336,108 @@ def test_an_offline_payment_recorded_by_the_business_is_credited_at_once(db) -> 
     appt = appointment(db, ids)
     assert appt.payment_status == PaymentStatus.PAID
     assert [h.reason for h in appt.history if h.action == 'payment'] == ['Payment in person of 45.00 EUR received.']
+
+
+# ---- money stays consistent under concurrency, cancellations and closed accounts ------------------------------
+
+
+@contextmanager
+def credits_meet_in_the_middle(db, parties: int = 2, wait: float = 2.0) -> Iterator[None]:  # noqa: ANN001
+    """Hold each webhook's transaction just before it adds money, until the other one gets there too (or `wait`
+    runs out): without a lock on the appointment both have already read what is still due, the worst interleaving.
+    With the lock the second one waits on the row instead, and the first goes on when the wait runs out."""
+    barrier = threading.Barrier(parties, timeout=wait)
+
+    def before(conn, cursor, statement: str, *args) -> None:  # noqa: ANN001, ANN002
+        if statement.lstrip().upper().startswith('UPDATE APPOINTMENT SET AMOUNT_PAID') or \
+                statement.lstrip().upper().startswith('UPDATE CUSTOMER_PACKAGE SET AMOUNT_PAID'):
+            with suppress(threading.BrokenBarrierError):
+                barrier.wait()
+
+    sa.event.listen(db.engine, 'before_cursor_execute', before)
+    try:
+        yield
+    finally:
+        sa.event.remove(db.engine, 'before_cursor_execute', before)
+
+
+def test_two_checkouts_of_one_appointment_paid_at_once_never_credit_more_than_its_price(db, fake) -> None:
+    ids = seed(db)
+    full = session_of(fake, checkout(db, ids))['id']  # one tab pays the whole 45.00 ...
+    deposit = session_of(fake, checkout(db, ids, amount=1000))['id']  # ... another only the 10.00 deposit
+    assert full != deposit and len(payment_rows(db)) == 2
+    with credits_meet_in_the_middle(db):
+        threads = [threading.Thread(target=fake.complete, args=(sid,)) for sid in (full, deposit)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert all(d.status == 200 for d in fake.deliveries)
+    assert appointment(db, ids).amount_paid in (4500, 1000)  # one of them, never 55.00 for a 45.00 appointment
+    assert sorted(r.state for r in payment_rows(db)) == ['flagged', 'succeeded']
+
+
+def test_two_checkouts_of_one_package_paid_at_once_never_credit_more_than_its_price(db, fake) -> None:
+    ids = seed(db)
+    first = session_of(fake, checkout(db, ids, package=True))['id']
+    with db.write() as s:  # a second pending checkout for the same package (say, opened before a price change)
+        sp.add_payment(s, tenant_id=ids['tenant'], amount=20000, currency='eur', method=dp.CARD, state='pending',
+                       created_at=NOW, customer_package_id=ids['cp'], idempotency_key='second-tab')
+    second_id = payment_rows(db)[-1].id
+    second = fake.sessions[first] | {'id': 'cs_test_second', 'client_reference_id': str(second_id),
+                                     'metadata': {'payment_id': str(second_id)}}
+    fake.sessions['cs_test_second'] = second
+    with credits_meet_in_the_middle(db):
+        threads = [threading.Thread(target=fake.complete, args=(sid,)) for sid in (first, 'cs_test_second')]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    with db.read() as s:
+        paid = s.get(t.CustomerPackage, ids['cp']).amount_paid
+    assert paid == 20000
+    assert sorted(r.state for r in payment_rows(db)) == ['flagged', 'succeeded']
+
+
+def test_a_payment_for_an_appointment_canceled_meanwhile_is_flagged_not_credited(db, fake) -> None:
+    ids = seed(db)
+    session = session_of(fake, checkout(db, ids))['id']
+    with db.write() as s:  # the business cancels the visit while the customer is still on Stripe's page
+        s.execute(sa.update(t.Appointment).where(t.Appointment.id == ids['appt']).values(status_key='canceled'))
+    fake.complete(session)
+    assert appointment(db, ids).amount_paid == 0
+    [row] = payment_rows(db)
+    assert row.state == 'flagged' and 'after the appointment was canceled' in row.note
+    assert appointment(db, ids).history[-1].to_value == dp.HELD_FOR_REVIEW
+
+
+def test_a_payment_for_a_closed_account_is_flagged_not_credited(db, fake) -> None:
+    ids = seed(db)
+    session = session_of(fake, checkout(db, ids, package=True))['id']
+    with db.write() as s:  # closed without going through the panel (so its checkout was not expired)
+        s.execute(sa.update(t.Customer).where(t.Customer.id == ids['ada']).values(deleted_at=NOW))
+    fake.complete(session)
+    with db.read() as s:
+        assert s.get(t.CustomerPackage, ids['cp']).amount_paid == 0
+    [row] = payment_rows(db)
+    assert row.state == 'flagged' and 'after the account was closed' in row.note
+
+
+def test_closing_an_account_expires_its_open_checkouts_through_stripe(db, fake, private_outbox) -> None:
+    ids = seed(db, settings=PanelSettings(allow_account_deletion=True))
+    appt_session = session_of(fake, checkout(db, ids))['id']
+    package_session = session_of(fake, checkout(db, ids, package=True))['id']
+    accounts.delete_account(db, tenant_id=ids['tenant'], customer_id=ids['ada'], confirmation='DELETE', now=NOW)
+    assert sorted(fake.expired_by_api) == sorted([appt_session, package_session])
+    expire_calls = [path for method, path, _ in fake.requests if path.endswith('/expire')]
+    assert sorted(expire_calls) == sorted(f'/v1/checkout/sessions/{sid}/expire'
+                                          for sid in (appt_session, package_session))
+    assert {fake.sessions[sid]['status'] for sid in (appt_session, package_session)} == {'expired'}
+    assert [r.state for r in payment_rows(db)] == ['failed', 'failed']
+    # The hosted page no longer takes money, and nothing was credited.
+    assert appointment_paid(db, ids) == 0
+
+
+def appointment_paid(db, ids: dict[str, int]) -> int:  # noqa: ANN001
+    with db.read() as s:
+        return s.get(t.Appointment, ids['appt']).amount_paid

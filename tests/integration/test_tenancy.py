@@ -28,7 +28,7 @@ def test_the_same_email_is_two_accounts_in_two_businesses_and_each_sees_only_its
     signed = auth.sign_in(db, tenant_id=studio.tenant_id, email='ada@example.com', password='kairos-demo', now=NOW)
     assert signed.customer.id == studio.ada
     # The studio's session means nothing at the clinic.
-    assert auth.current_customer(db, tenant_id=clinic.tenant_id, session_id=signed.session_id) is None
+    assert auth.current_customer(db, tenant_id=clinic.tenant_id, session_id=signed.session_id, now=NOW) is None
     studio_view = panel.all_appointments(db, tenant_id=studio.tenant_id, customer_id=studio.ada)
     assert [a.service.name for a in studio_view] == ['Haircut']
     # Asking for the clinic's appointment through the studio tenant finds nothing.

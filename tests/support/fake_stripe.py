@@ -69,6 +69,7 @@ class FakeStripe:
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    expired_by_api: list[str] = field(default_factory=list)  # sessions the app expired through the API
     _idempotent: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -208,7 +209,29 @@ class FakeStripe:
                 return self._json(h, 404, _error('invalid_request_error', 'No such checkout.session.',
                                                  code='resource_missing'))
             return self._json(h, 200, session)
+        expiring = re.fullmatch(r'/v1/checkout/sessions/(cs_test_\w+)/expire', path)
+        if method == 'POST' and expiring:
+            return self._expire_session(h, expiring.group(1))
         return self._json(h, 404, _error('invalid_request_error', f'Unrecognized request URL ({method}: {path}).'))
+
+    def _expire_session(self, h: BaseHTTPRequestHandler, session_id: str) -> None:
+        """Stripe's POST /v1/checkout/sessions/{id}/expire: only an open session expires, and Stripe then sends
+        checkout.session.expired as it does when the time runs out."""
+        with self._lock:
+            session = self.sessions.get(session_id)
+            status = session['status'] if session else None
+        if session is None:
+            return self._json(h, 404, _error('invalid_request_error', 'No such checkout.session.',
+                                             code='resource_missing'))
+        if status != 'open':
+            return self._json(h, 400, _error('invalid_request_error', 'Only Checkout Sessions with a status in '
+                                             f'["open"] can be expired. This session has a status of "{status}".'))
+        # The event goes out before the answer (Stripe sends it a moment later), so tests need not wait for it.
+        self.expire(session_id)
+        self.expired_by_api.append(session_id)
+        with self._lock:
+            snapshot = json.loads(json.dumps(self.sessions[session_id]))
+        self._json(h, 200, snapshot)
 
     def _create_session(self, h: BaseHTTPRequestHandler, params: dict[str, Any]) -> None:
         key = h.headers.get('Idempotency-Key')

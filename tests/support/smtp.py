@@ -7,14 +7,19 @@ import email
 import email.policy
 import re
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
+from typing import Literal
 
+import trustme
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 def free_port() -> int:
@@ -30,6 +35,8 @@ class Inbox:
     gate: threading.Event | None = None  # while set to an unset event, the server holds each message back
     refuse_next: int = 0  # how many next messages the server refuses with a temporary error (451)
     attempts: list[float] = field(default_factory=list)  # time.monotonic() of every message offered, refused or not
+    logins: list[tuple[str, str]] = field(default_factory=list)  # (user, password) of every AUTH the server got
+    ca_file: Path | None = None  # the CA that signed the server's certificate, when it speaks TLS
 
     @contextmanager
     def holding(self) -> Iterator[None]:
@@ -101,10 +108,30 @@ def token_in(msg: EmailMessage, path: str) -> str:
 
 
 @contextmanager
-def smtp_server(port: int | None = None) -> Iterator[tuple[Inbox, int]]:
+def smtp_server(port: int | None = None, *, tls: Literal['none', 'starttls', 'implicit'] = 'none',
+                auth: bool = False, cert_dir: Path | None = None) -> Iterator[tuple[Inbox, int]]:
+    """A loopback SMTP server: plain, offering STARTTLS, or speaking TLS from the first byte (implicit, as on port
+    465), with a certificate for 127.0.0.1 from a throwaway CA written to `cert_dir` (the inbox's ca_file). With
+    `auth` it accepts any AUTH, even in clear, and keeps what it was sent (so a test sees a password that leaked).
+    `port` reopens a server where an earlier one listened (a restart)."""
     inbox = Inbox()
     port = port or free_port()
-    controller = Controller(_Handler(inbox), hostname='127.0.0.1', port=port)
+    kwargs: dict[str, object] = {}
+    if tls != 'none':
+        assert cert_dir is not None, 'a TLS server needs a folder for its CA file'
+        ca = trustme.CA()
+        server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert('127.0.0.1', 'localhost').configure_cert(server_ctx)
+        inbox.ca_file = cert_dir / 'smtp-ca.pem'
+        ca.cert_pem.write_to_path(str(inbox.ca_file))
+        kwargs['ssl_context' if tls == 'implicit' else 'tls_context'] = server_ctx
+    if auth:
+        def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:  # noqa: ANN001
+            inbox.logins.append((auth_data.login.decode(), auth_data.password.decode()))
+            return AuthResult(success=True)
+
+        kwargs.update(authenticator=authenticator, auth_require_tls=False)
+    controller = Controller(_Handler(inbox), hostname='127.0.0.1', port=port, **kwargs)
     controller.start()
     try:
         yield inbox, port
@@ -128,5 +155,6 @@ def smtp_configured(monkeypatch) -> Iterator[Inbox]:  # noqa: ANN001
         try:
             yield inbox
         finally:
+            mail.wait_until_sent()  # nothing this test queued may reach the next test's server
             monkeypatch.delenv('KAIROS_SMTP_HOST')
             reset_config()

@@ -27,6 +27,9 @@ def panel_database(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.Mo
     forget_tenants()
     mail.forget_queued()  # an earlier test's unsent emails stay in its own database
     yield url
+    from services import events
+
+    events.forget_subscribers()  # the simulated pages of this test stay behind; they must not act in the next one
     reset_config()
     reset_db()
     forget_tenants()

@@ -59,7 +59,33 @@ def bookings_of(db, world: World, email: str) -> list[t.Appointment]:  # noqa: A
                               .where(t.Customer.tenant_id == world.tenant_id, t.Customer.email == email)))
 
 
-async def test_a_guest_books_a_haircut_and_gets_an_account(user: User, db) -> None:  # noqa: ANN001
+def emailed_link(to: str, path: str) -> str:
+    """The newest link to `path` in the outbox email to `email` (the app writes .eml files without SMTP)."""
+    import email as email_lib
+    import email.policy
+    import re
+
+    from services import mail
+    from services.config import get_config
+
+    mail.wait_until_sent()
+    for eml in sorted(get_config().outbox_dir.glob('*.eml'), key=lambda p: p.stat().st_mtime, reverse=True):
+        msg = email_lib.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+        if str(msg['To']).lower() == to.lower():
+            found = re.search(rf'https?://\S+({re.escape(path)}\?token=[\w\-]+)',
+                              msg.get_body(preferencelist=('plain',)).get_content())
+            if found:
+                return found.group(1)
+    raise AssertionError(f'no email to {to} with a {path} link')
+
+
+async def guest_details(user: User, email: str = 'grace@example.com') -> None:
+    user.find('First name').type('Grace')
+    user.find('Last name').type('Hopper')
+    user.find('Email').type(email)
+
+
+async def test_a_guest_books_a_haircut_confirms_by_email_and_gets_an_account(user: User, db) -> None:  # noqa: ANN001
     world = seed_world(db)
     await user.open(f'/book?service={world.services["cut"]}')
     await user.should_see('Haircut · 45 min · €45.00')
@@ -69,10 +95,14 @@ async def test_a_guest_books_a_haircut_and_gets_an_account(user: User, db) -> No
                                       day=day, now=datetime.now(UTC))
     label = await choose_first_time(user)
     assert label == expected[0].start.astimezone(ZoneInfo('Europe/Berlin')).strftime('%H:%M')
-    user.find('First name').type('Grace')
-    user.find('Last name').type('Hopper')
-    user.find('Email').type('grace@example.com')
+    await guest_details(user)
     user.find(marker='book-confirm').click()
+    await user.should_see('Check your email to confirm', retries=50)
+    await user.should_see('We sent a link to grace@example.com')
+    assert bookings_of(db, world, 'grace@example.com') == []  # held, not booked, until the mailbox clicks
+    await user.open(emailed_link('grace@example.com', '/book/confirm'))
+    await user.should_see('For Grace Hopper · g***@example.com')
+    user.find(marker='hold-confirm').click()
     await user.should_see('You are booked', retries=50)
     await user.should_see('We have created an account for grace@example.com')
     booked = bookings_of(db, world, 'grace@example.com')
@@ -80,17 +110,29 @@ async def test_a_guest_books_a_haircut_and_gets_an_account(user: User, db) -> No
     notify.wait_for_notifications()
 
 
+async def test_a_guest_with_a_known_email_sees_the_same_words(user: User, db) -> None:  # noqa: ANN001
+    world = seed_world(db)
+    await user.open(f'/book?service={world.services["cut"]}')
+    await choose_first_time(user)
+    await guest_details(user, 'bob@example.com')
+    user.find(marker='book-confirm').click()
+    await user.should_see('Check your email to confirm', retries=50)
+    held = user.find(marker='held-text').elements.pop().text
+    assert held.startswith('We sent a link to bob@example.com. Open it and press "Confirm booking"')
+    assert bookings_of(db, world, 'bob@example.com') == []  # nothing lands in Bob's account without his click
+
+
 async def test_a_form_without_a_name_or_email_is_not_sent(user: User, db) -> None:  # noqa: ANN001
     world = seed_world(db)
     await user.open(f'/book?service={world.services["cut"]}')
     await choose_first_time(user)
     user.find(marker='book-confirm').click()
-    await user.should_see('Please enter your first and last name.')
+    await user.should_see('Enter your first name.')
     user.find('First name').type('Grace')
     user.find('Last name').type('Hopper')
     user.find('Email').type('grace-at-example')
     user.find(marker='book-confirm').click()
-    await user.should_see('Please enter a valid email address')
+    await user.should_see('Enter an email address like name@example.com.')
     assert bookings_of(db, world, 'grace-at-example') == []
 
 
@@ -115,10 +157,11 @@ async def test_a_deposit_without_card_payment_says_how_to_pay_at_the_desk(user: 
     await user.should_see('Colour & cut')
     await user.should_not_see('Any staff')  # only Mia does colour: no staff choice to make
     await choose_first_time(user)
-    user.find('First name').type('Grace')
-    user.find('Last name').type('Hopper')
-    user.find('Email').type('grace@example.com')
+    await guest_details(user)
     user.find(marker='book-confirm').click()
+    await user.should_see('Check your email to confirm', retries=50)
+    await user.open(emailed_link('grace@example.com', '/book/confirm'))
+    user.find(marker='hold-confirm').click()
     await user.should_see('A deposit of €30.00 is due.', retries=50)
     await user.should_see('Pay at the front desk')
     notify.wait_for_notifications()
@@ -184,3 +227,43 @@ async def test_an_expired_package_is_refused_with_the_reason(user: User, db) -> 
     await user.should_see(marker='package-refusal')
     await user.should_see('expired')
     await user.should_not_see(marker='book-confirm')
+
+
+async def test_booking_someone_who_works_at_two_places_asks_where_and_stores_it(user: User, db) -> None:  # noqa: ANN001
+    """Leo cuts hair at Main Street 1 and at Park Avenue 9: the customer says where, and the visit is stored there
+    (not as 'no location'). Mia works only at Main Street: nobody asks."""
+    world = seed_world(db)
+    await signed_in(user)
+    await user.open(f'/book?service={world.services["cut"]}')
+    await user.should_see('Any staff')
+    [place] = user.find(marker='book-location').elements
+    assert place.visible and set(place.options.values()) == {'Main Street 1', 'Park Avenue 9'}
+    user.find(marker='book-staff').elements.pop().value = world.staff['leo']
+    await choose_first_time(user)
+    user.find(marker='book-confirm').click()
+    await user.should_see('Please choose where you would like to come.')
+    assert bookings_of(db, world, 'ada@example.com') == []
+    place.value = world.locations['park']
+    await asyncio.sleep(0.2)  # the times are loaded again for the park
+    await choose_first_time(user)
+    await user.should_see('at Park Avenue 9')
+    user.find(marker='book-confirm').click()
+    await user.should_see('You are booked', retries=50)
+    [booked] = bookings_of(db, world, 'ada@example.com')
+    assert (booked.staff_id, booked.location_id) == (world.staff['leo'], world.locations['park'])
+    notify.wait_for_notifications()
+
+
+async def test_a_service_offered_at_one_place_asks_nothing_and_is_stored_there(user: User, db) -> None:  # noqa: ANN001
+    world = seed_world(db)
+    await signed_in(user)
+    await user.open(f'/book?service={world.services["colour"]}')  # only Mia, only at Main Street 1
+    await user.should_see('Colour & cut')
+    await shown_slots(user)
+    await user.should_not_see(marker='book-location')
+    await choose_first_time(user)
+    user.find(marker='book-confirm').click()
+    await user.should_see('You are booked', retries=50)
+    [booked] = bookings_of(db, world, 'ada@example.com')
+    assert booked.location_id == world.locations['main']
+    notify.wait_for_notifications()

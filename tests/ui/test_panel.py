@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import contextlib
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -55,6 +56,23 @@ async def test_a_wrong_password_gets_one_message_that_does_not_say_which(user: U
     user.find(marker='sign-in').click()
     await user.should_see('That email and password do not match an account.')
     await user.should_not_see(marker='panel-chrome')
+
+
+async def test_a_password_locked_by_someone_else_points_ada_to_the_emailed_link(user: User, db) -> None:
+    from services import accounts, auth, ratelimit
+
+    ratelimit.reset_limiter()
+    world = seed_world(db)
+    for i in range(5):  # a stranger's guesses fill the account's count
+        with contextlib.suppress(auth.SignInFailed):
+            accounts.attempt_sign_in(db, tenant_id=world.tenant_id, email='ada@example.com', password=f'guess-{i}',
+                                     address='203.0.113.9', now=datetime.now(UTC))
+    await sign_in(user)  # Ada, with her right password
+    await user.should_see('Too many attempts. Try again in 15 minutes. You can still sign in with a link sent to '
+                          'your email.', retries=50)
+    await user.should_see('Send me a sign-in link')
+    await user.should_not_see(marker='panel-chrome')
+    ratelimit.reset_limiter()
 
 
 async def test_ada_sees_her_next_appointment_and_counts(user: User, db) -> None:

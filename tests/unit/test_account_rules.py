@@ -9,6 +9,7 @@ import pytest
 from domain.accounts import (
     birth_date_problem,
     email_problem,
+    name_problem,
     password_problem,
     password_tips,
     phone_problem,
@@ -25,6 +26,24 @@ TODAY = date(2026, 11, 23)
 ])
 def test_email_shape(email: str, ok: bool) -> None:
     assert (email_problem(email) is None) is ok
+
+
+@pytest.mark.parametrize(('name', 'problem'), [
+    ('Ada', None), ('Zoë Ørsted-Łukasiewicz', None), ('محمد', None), ('山田 太郎', None), ("O'Brien", None),
+    ('', 'Enter your first name.'), ('   ', 'Enter your first name.'),
+    ('x' * 81, 'Your first name can be at most 80 characters.'),
+    ('Ada\nLovelace', 'Your first name contains characters that are not allowed.'),  # control
+    ('Ada\x7f', 'Your first name contains characters that are not allowed.'),  # DEL
+    ('Ad\u0085a', 'Your first name contains characters that are not allowed.'),  # C1 control
+    ('\u202eecalevoL', 'Your first name contains characters that are not allowed.'),  # right-to-left override
+    ('Ada\u2066x\u2069', 'Your first name contains characters that are not allowed.'),  # bidi isolate
+    ('A\u200bda', 'Your first name contains characters that are not allowed.'),  # zero-width space
+    ('A\u200dda', 'Your first name contains characters that are not allowed.'),  # zero-width joiner
+    ('A\ufeffda', 'Your first name contains characters that are not allowed.'),  # zero-width no-break space
+    ('Ad\u2028a', 'Your first name contains characters that are not allowed.'),  # line separator
+])
+def test_a_name_has_no_hidden_characters(name: str, problem: str | None) -> None:
+    assert name_problem(name, label='first name') == problem
 
 
 @pytest.mark.parametrize(('phone', 'ok'), [

@@ -65,9 +65,10 @@ export default {
             <div v-if="row.location" class="text-body2 k-muted q-mt-xs">
               <q-icon name="place" size="16px" aria-hidden="true" /> {{ row.location }}
             </div>
-            <div v-if="row.price" class="text-body2 q-mt-xs">
-              <span class="text-weight-medium">{{ row.price }}</span>
-              <span class="k-muted"> · {{ row.payment_label }}</span>
+            <div v-if="row.price || row.payment_label" class="text-body2 q-mt-xs">
+              <span v-if="row.price" class="text-weight-medium" data-testid="card-price">{{ row.price }}</span>
+              <span v-if="row.price && row.payment_label" class="k-muted"> · </span>
+              <span v-if="row.payment_label" class="k-muted" data-testid="card-payment">{{ row.payment_label }}</span>
             </div>
             <div v-if="row.note" class="text-caption k-muted q-mt-xs">{{ row.note }}</div>
           </q-card-section>

@@ -16,6 +16,8 @@ from nicegui import events
 from domain import model as d
 from domain import rules
 from domain.panel import SORTS
+from domain.settings import booking_link
+from domain.web import safe_color, safe_url
 from ui import format as fmt
 from ui.components.live import Listening
 from ui.context import PanelContext
@@ -114,14 +116,17 @@ def dashboard_state(ctx: PanelContext, nxt: d.Appointment | None, counts: dict[s
     state: dict[str, Any] = {'upcoming': counts['upcoming'], 'completed': counts['completed'], 'next': None}
     if nxt is not None:
         tz = ctx.tz
+        designer = ctx.settings.designer
         facts = [
             {'icon': 'event', 'text': fmt.day(nxt.start, tz), 'what': 'Date'},
             {'icon': 'schedule', 'text': f'{fmt.clock(nxt.start, tz)}–{fmt.clock(nxt.end, tz)}', 'what': 'Time'},
-            {'icon': 'person', 'text': nxt.staff.name, 'what': 'Staff'},
         ]
-        if nxt.location:
+        # The same Panel Designer switches as the cards below.
+        if designer.show_staff:
+            facts.append({'icon': 'person', 'text': nxt.staff.name, 'what': 'Staff'})
+        if designer.show_location and nxt.location:
             facts.append({'icon': 'place', 'text': nxt.location.name, 'what': 'Location'})
-        elif nxt.service.is_online:
+        elif designer.show_location and nxt.service.is_online:
             facts.append({'icon': 'videocam', 'text': 'Online', 'what': 'Location'})
         state['next'] = {'id': nxt.id, 'service': nxt.service.name, 'facts': facts}
     return state
@@ -152,28 +157,36 @@ def card_row(appt: d.Appointment, ctx: PanelContext, now: datetime, *,
             note = status_reason
     staff_avatar: str | None = None
     if designer.show_staff and designer.show_staff_avatar:
-        staff_avatar = appt.staff.avatar_url or ''
-    booking = ctx.settings.booking_url or ctx.tenant.booking_url
+        staff_avatar = safe_url(appt.staff.avatar_url, allow_path=True) or ''
+    booking = ctx.booking_url
     return {
         'id': appt.id,
         'service': appt.service.name,
         'when': when,
         'label': f'{appt.service.name}, {when}',
         'status_label': appt.status.label if designer.show_status_badge else '',
-        'status_color': appt.status.color,
+        'status_color': safe_color(appt.status.color) or '',
         'staff': appt.staff.name if designer.show_staff else '',
         'staff_avatar': staff_avatar,
         'staff_initials': ''.join(part[:1] for part in appt.staff.name.split()[:2]).upper(),
         'location': appt.location.name if designer.show_location and appt.location else '',
-        'price': fmt.money(appt.price, ctx.tenant.currency) if designer.show_price and appt.price else '',
-        'payment_label': _payment_label(appt, ctx),
+        'price': _price(appt, ctx) if designer.show_price else '',
+        # A separate switch from the price: a business may hide prices yet show what is still due, or the reverse.
+        'payment_label': _payment_label(appt, ctx) if designer.show_payment_status and appt.price else '',
         'can_reschedule': reschedule_reason is None and 'reschedule' in available,
         'can_pay': can_pay and 'pay' in available,
         'can_status': can_status and 'status' in available,
-        'rebook_url': (f'{booking}?service={appt.service.id}'
+        'rebook_url': (booking_link(booking, service=appt.service.id)
                        if designer.show_rebook and appt.is_past(now) else ''),
         'note': note,
     }
+
+
+def _price(appt: d.Appointment, ctx: PanelContext) -> str:
+    """The price as money; an appointment that costs nothing says so rather than showing no price at all."""
+    if appt.price:
+        return fmt.money(appt.price, ctx.tenant.currency)
+    return 'Included in your package' if appt.customer_package_id else 'Free'
 
 
 def _payment_label(appt: d.Appointment, ctx: PanelContext) -> str:

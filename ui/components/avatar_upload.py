@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from nicegui import events, run, ui
+from nicegui import events, ui
 
 from services import avatars
-from services.context import get_db
 from ui.context import PanelContext
 
 HELP = 'JPG, PNG or WEBP, up to 2 MB. We shrink it and remove hidden data such as location.'
+TOO_BIG = 'That photo is larger than 2 MB. Choose a smaller one.'
+REFUSED = 'That photo could not be uploaded: it is larger than 2 MB. Choose a smaller one.'
 
 
 def initials(first: str, last: str, email: str) -> str:
@@ -36,11 +37,13 @@ def avatar_upload(ctx: PanelContext, *, first_name: str, last_name: str, email: 
 
     async def received(e: events.UploadEventArguments) -> None:
         message.text = ''
+        if e.file.size() > avatars.MAX_BYTES:  # judged before the file is read into memory
+            too_big()
+            return
         data = await e.file.read()
         try:
             # customer_id comes from the session, never from the browser: only the owner can change it.
-            url = await run.io_bound(avatars.save_avatar, get_db(), tenant_id=ctx.tenant.id,
-                                     customer_id=ctx.customer.id, data=data, now=ctx.now())
+            url = await ctx.act(avatars.save_avatar, data=data, now=ctx.now())
         except avatars.AvatarRefused as refusal:
             show(refusal.message, error=True)
         else:
@@ -50,11 +53,16 @@ def avatar_upload(ctx: PanelContext, *, first_name: str, last_name: str, email: 
         uploader.reset()
 
     def too_big() -> None:
-        show('That photo is larger than 2 MB. Choose a smaller one.', error=True)
+        show(TOO_BIG, error=True)
+        uploader.reset()
+
+    def refused_by_server() -> None:
+        # The server refuses an oversized body before reading it (413); the uploader then only says "failed".
+        show(REFUSED, error=True)
         uploader.reset()
 
     async def remove_photo() -> None:
-        await run.io_bound(avatars.remove_avatar, get_db(), tenant_id=ctx.tenant.id, customer_id=ctx.customer.id)
+        await ctx.act(avatars.remove_avatar)
         state['url'] = None
         draw()
         show('Your photo was removed.', error=False)
@@ -74,6 +82,7 @@ def avatar_upload(ctx: PanelContext, *, first_name: str, last_name: str, email: 
             uploader = ui.upload(on_upload=received, on_rejected=too_big, auto_upload=True,
                                  max_file_size=avatars.MAX_BYTES).props(
                 'accept="image/jpeg,image/png,image/webp"').classes('hidden').mark('avatar-upload')
+            uploader.on('failed', refused_by_server)
             ui.button('Upload a photo', icon='photo_camera').props('outline no-caps').classes('self-start').on(
                 'click', js_handler=f'() => runMethod({uploader.id}, "pickFiles", [])').mark('avatar-pick')
             remove = ui.button('Remove photo', on_click=remove_photo).props('flat no-caps dense color=negative') \

@@ -1,21 +1,30 @@
 """What the booking page shows once a time is booked: the booked time, how the deposit is paid, the way to the panel.
 
 The booking is remembered in this browser's own storage (`app.storage.user`), so the confirmation survives the trip
-to Stripe and back without putting an appointment id in a link anyone could change.
+to Stripe and back without putting an appointment id in a link anyone could change. It is shown for an hour at most
+and signing out forgets it, so the next person at a shared computer does not find it.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from nicegui import app, ui
+from nicegui import app, run, ui
 
 from domain import model as d
+from domain import payments as dp
+from services import payments
+from services.booking import HOLD
+from services.context import get_db
 from ui import format as fmt
+from ui.components.pay_drawer import return_base
 from ui.components.slot_picker import zone_words
 from ui.context import PanelContext
 
 KEY = 'last_booking'
+SHOWN_FOR = 3600  # seconds: long enough to pay at Stripe and come back
+HOLD_MINUTES = int(HOLD.total_seconds() // 60)
 
 
 def remember_booking(ctx: PanelContext, appt: d.Appointment, *, customer: d.Customer, created: bool, deposit: int,
@@ -38,12 +47,64 @@ def remember_booking(ctx: PanelContext, appt: d.Appointment, *, customer: d.Cust
         'email': customer.email,
         'created': created,
         'signed_in': signed_in,
+        'at': time.time(),
     }
+
+
+def remember_hold(ctx: PanelContext, held: d.HeldBooking, *, service: d.Service) -> None:
+    """What a guest is told after asking for a booking: the same words for any address (see held_notice)."""
+    tz = ctx.tz
+    app.storage.user[KEY] = {
+        'held': True,
+        'at': time.time(),
+        'service': service.name,
+        'when': f'{fmt.when(held.start, held.end, tz)} ({zone_words(tz, held.start)})',
+        'email': held.email,
+        'minutes': HOLD_MINUTES,
+    }
+
+
+async def finish_booking(ctx: PanelContext, appt: d.Appointment, *, customer: d.Customer, created: bool,
+                         package: bool, signed_in: bool) -> str:
+    """Remember what was booked for /book/done and return where to go: Stripe's checkout when a deposit is due and
+    card payment is set up, else the confirmation."""
+    deposit = 0 if package else dp.booking_deposit(appt)
+    card = deposit > 0 and payments.card_enabled()
+    remember_booking(ctx, appt, customer=customer, created=created, deposit=deposit, card=card,
+                     instructions=ctx.settings.offline_payment_instructions, signed_in=signed_in)
+    if not card:
+        return '/book/done'
+    base = return_base()
+    try:
+        url = await run.io_bound(payments.start_checkout, get_db(), tenant_id=ctx.tenant.id, customer_id=customer.id,
+                                  appointment_id=appt.id, amount=deposit, success_url=f'{base}/book/done?paid=1',
+                                  cancel_url=f'{base}/book/done?canceled=1', now=ctx.now())
+    except payments.PaymentRefused:
+        return '/book/done?canceled=1'
+    return url or '/book/done?canceled=1'
+
+
+def held_notice(held: dict[str, Any]) -> None:
+    """'Check your email to confirm': the guest's only answer, word for word the same whether or not the address
+    has an account (the email itself tells the mailbox owner the rest)."""
+    with ui.card().classes('k-card w-full q-pa-lg gap-3').props('role=region aria-label="Confirm by email"').mark(
+            'booking-held'):
+        with ui.row().classes('items-center no-wrap gap-2'):
+            ui.icon('mark_email_unread', size='32px', color='primary').props('aria-hidden=true')
+            ui.label('Check your email to confirm').classes('text-h5').props('role=heading aria-level=1')
+        ui.label(f'{held["service"]}, {held["when"]}').classes('text-h6').props('role=heading aria-level=2')
+        ui.label(f'We sent a link to {held["email"]}. Open it and press "Confirm booking" to book this time. We hold '
+                 f'it for you for {held["minutes"]} minutes; if it is not confirmed by then, the time is released.'
+                 ).classes('text-body1').props('role=status').mark('held-text')
+        ui.button('Book another', on_click=lambda: ui.navigate.to('/book')).props('flat no-caps').mark(
+            'book-another')
 
 
 def last_booking() -> dict[str, Any] | None:
     found = app.storage.user.get(KEY)
-    return found if isinstance(found, dict) else None
+    if not isinstance(found, dict) or time.time() - float(found.get('at', 0)) > SHOWN_FOR:
+        return None
+    return found
 
 
 def confirmation(booked: dict[str, Any], *, paid: bool = False, canceled: bool = False) -> None:

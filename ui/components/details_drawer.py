@@ -12,6 +12,7 @@ from domain import model as d
 from ui import format as fmt
 from ui.components.drawer import drawer, own_appointment
 from ui.context import PanelContext
+from ui.theme import status_badge
 
 
 async def open_details_drawer(ctx: PanelContext, appointment_id: int,
@@ -40,8 +41,7 @@ def details_body(ctx: PanelContext, appt: d.Appointment) -> None:
     tz, business = ctx.tz, ctx.business_tz
     with ui.row().classes('items-center gap-2 w-full'):
         ui.label(appt.service.name).classes('text-h6 col').props('role=heading aria-level=3')
-        ui.badge(appt.status.label).style(f'background:{appt.status.color}').props(
-            'text-color=white').classes('q-py-xs q-px-sm').mark('details-status')
+        status_badge(appt.status, mark='details-status')
     rows: list[tuple[str, str]] = [
         ('Date', fmt.day(appt.start, tz)),
         ('Time', f'{fmt.clock(appt.start, tz)}–{fmt.clock(appt.end, tz)} ({fmt.zone_label(tz, appt.start)})'),
@@ -49,19 +49,21 @@ def details_body(ctx: PanelContext, appt: d.Appointment) -> None:
     if tz.key != business.key:
         business_when = f'{fmt.when(appt.start, appt.end, business)} ({fmt.zone_label(business, appt.start)})'
         rows.append(('Business time', business_when))
-    rows += [
-        ('Duration', fmt.duration(appt.end - appt.start)),
-        ('Staff', appt.staff.name),
-        ('Location', appt.location.name if appt.location else ('Online' if appt.service.is_online else '—')),
-    ]
+    # The same Panel Designer switches as the cards: what the business hides there is hidden here too.
+    designer = ctx.settings.designer
+    rows.append(('Duration', fmt.duration(appt.end - appt.start)))
+    if designer.show_staff:
+        rows.append(('Staff', appt.staff.name))
+    if designer.show_location:
+        rows.append(('Location', appt.location.name if appt.location else (
+            'Online' if appt.service.is_online else '—')))
     if appt.seats > 1:
         rows.append(('Seats', str(appt.seats)))
     currency = ctx.tenant.currency
-    rows += [
-        ('Price', fmt.money(appt.price, currency)),
-        ('Paid', fmt.money(appt.amount_paid, currency)),
-        ('Due', fmt.money(appt.amount_due, currency)),
-    ]
+    if designer.show_price:
+        rows.append(('Price', fmt.money(appt.price, currency) if appt.price else 'Free'))
+    if designer.show_payment_status and appt.price:
+        rows += [('Paid', fmt.money(appt.amount_paid, currency)), ('Due', fmt.money(appt.amount_due, currency))]
     with ui.element('dl').classes('w-full q-ma-none').mark('details-facts'):
         for term, value in rows:
             with ui.element('div').classes('row no-wrap q-py-xs').style('border-bottom: 1px solid rgba(0,0,0,.06)'):

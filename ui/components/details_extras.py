@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from nicegui import run, ui
+from nicegui import ui
 
 from domain import model as d
 from domain import rules
+from domain.web import safe_url
 from services import appointments
-from services.context import get_db
 from ui.context import PanelContext
 
 
@@ -31,15 +31,15 @@ async def render(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[]
 
 def _actions(ctx: PanelContext, appt: d.Appointment) -> None:
     with ui.row().classes('w-full gap-2 q-mt-sm').mark('details-actions'):
-        if _meeting_url(appt):
-            ui.button('Join online meeting', icon='videocam').props(
-                f'href="{_meeting_url(appt)}" target=_blank rel="noopener noreferrer" unelevated no-caps').mark(
-                'join-meeting')
+        meeting = safe_url(appt.service.meeting_url)
+        if meeting:
+            join = ui.button('Join online meeting', icon='videocam').props(
+                'target=_blank rel="noopener noreferrer" unelevated no-caps').mark('join-meeting')
+            join.props['href'] = meeting  # set by key: the business's link is never parsed as props
+
         async def download() -> None:
             try:
-                name, data = await run.io_bound(appointments.appointment_calendar, get_db(),
-                                                tenant_id=ctx.tenant.id, customer_id=ctx.customer.id,
-                                                appointment_id=appt.id, now=ctx.now())
+                name, data = await ctx.act(appointments.appointment_calendar, appointment_id=appt.id, now=ctx.now())
             except appointments.NotAllowed as refused:
                 ui.notify(refused.message, type='negative')
                 return
@@ -49,14 +49,8 @@ def _actions(ctx: PanelContext, appt: d.Appointment) -> None:
             'add-to-calendar')
 
 
-def _meeting_url(appt: d.Appointment) -> str | None:
-    url = appt.service.meeting_url or ''
-    return url if url.startswith(('https://', 'http://')) else None
-
-
 async def _rating(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None) -> None:
-    given = await run.io_bound(appointments.rating_of, get_db(), tenant_id=ctx.tenant.id,
-                               customer_id=ctx.customer.id, appointment_id=appt.id)
+    given = await ctx.act(appointments.rating_of, appointment_id=appt.id)
     box = ui.column().classes('w-full gap-2 q-mt-md').props('role=region aria-label="Rate your visit"').mark(
         'rating')
     with box:
@@ -75,9 +69,8 @@ async def _rating(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[
         async def send() -> None:
             value = int(stars.value or 0)
             try:
-                saved = await run.io_bound(appointments.rate, get_db(), tenant_id=ctx.tenant.id,
-                                           customer_id=ctx.customer.id, appointment_id=appt.id, stars=value,
-                                           comment=form.comment, now=ctx.now())
+                saved = await ctx.act(appointments.rate, appointment_id=appt.id, stars=value,
+                                      comment=form.comment, now=ctx.now())
             except appointments.NotAllowed as refused:
                 error.text = refused.message
                 return

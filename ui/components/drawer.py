@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from nicegui import run, ui
+from nicegui import ui
 
 from domain import model as d
 from services import panel
-from services.context import get_db
 from ui.context import PanelContext
 
 
@@ -16,10 +15,13 @@ class Drawer(ui.dialog):
     def __init__(self, title: str, *, mark: str = '') -> None:
         super().__init__()
         # The name goes on the dialog itself (Quasar gives it role=dialog), not only on its card.
-        self.props(f'position=right full-height aria-label="{title}"').classes('k-drawer')
+        self.props('position=right full-height').classes('k-drawer')
+        self.props['aria-label'] = title  # set by key: a title is text, never parsed as props
         ui.dialog.__enter__(self)
         try:
-            with ui.card().classes('k-drawer-card q-pa-none').props(f'aria-label="{title}"'):
+            card = ui.card().classes('k-drawer-card q-pa-none')
+            card.props['aria-label'] = title
+            with card:
                 with ui.row().classes('w-full items-center no-wrap q-px-md q-pt-md'):
                     ui.label(title).classes('text-h6 col').props('role=heading aria-level=2')
                     ui.button(icon='close', on_click=self.close).props(
@@ -46,8 +48,7 @@ def drawer(title: str, *, mark: str = '') -> Drawer:
 
 async def own_appointment(ctx: PanelContext, appointment_id: int) -> d.Appointment | None:
     """The customer's own appointment (with its history) for a drawer; anyone else's gets a notice and None."""
-    appt = await run.io_bound(panel.appointment_detail, get_db(), tenant_id=ctx.tenant.id,
-                              customer_id=ctx.customer.id, appointment_id=appointment_id)
+    appt = await ctx.act(panel.appointment_detail, appointment_id=appointment_id)
     if appt is None:
         ui.notify('That appointment is not in your account.', type='negative')
     return appt

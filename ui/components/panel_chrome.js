@@ -1,4 +1,5 @@
 // The panel's top bar and section tabs as one element: the business's name, Sign out, and a tab per section.
+// Sign out is a form that POSTs to /logout: no link or image on another site can sign anyone out.
 // Choosing a tab emits `navigate` with the section's path; the server moves the single-page app there.
 // The element's children (the current section) go in the main landmark below the tabs.
 export default {
@@ -10,7 +11,9 @@ export default {
         <img v-if="logo" :src="logo" :alt="business" class="k-logo" />
         <span class="text-subtitle1 text-weight-medium">{{ business }}</span>
       </div>
-      <q-btn flat no-caps color="white" label="Sign out" @click="signOut" />
+      <form method="post" action="/logout" class="q-ma-none">
+        <q-btn type="submit" flat no-caps color="white" label="Sign out" />
+      </form>
     </header>
     <div class="k-main q-px-md q-pt-md">
       <q-tabs :model-value="current" @update:model-value="go" dense outside-arrows mobile-arrows
@@ -43,9 +46,6 @@ export default {
     if (zone && zone !== this.zone) this.$emit("timezone", zone);
   },
   methods: {
-    signOut() {
-      window.location.assign("/logout");
-    },
     go(path) {
       if (path !== this.current) this.$emit("navigate", path);
     },

@@ -9,14 +9,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from nicegui import context, run, ui
+from nicegui import context, ui
 
 from domain import model as d
 from domain import payments as dp
 from domain import rules
 from services import payments
 from services.config import get_config
-from services.context import get_db
 from ui import format as fmt
 from ui.components.drawer import drawer, own_appointment
 from ui.context import PanelContext
@@ -39,8 +38,7 @@ async def open_pay_drawer(ctx: PanelContext, appointment_id: int,
     options = None
     if reason is None:
         try:
-            options = await run.io_bound(payments.payment_options, get_db(), tenant_id=ctx.tenant.id,
-                                         customer_id=ctx.customer.id, appointment_id=appt.id)
+            options = await ctx.act(payments.payment_options, appointment_id=appt.id)
         except payments.PaymentRefused as refused:
             reason = refused.message
     with drawer('Pay', mark='pay-drawer') as pay_drawer:
@@ -51,10 +49,9 @@ async def open_pay_drawer(ctx: PanelContext, appointment_id: int,
         else:
             async def checkout() -> str:
                 base = return_base()
-                return await run.io_bound(payments.start_checkout, get_db(), tenant_id=ctx.tenant.id,
-                                          customer_id=ctx.customer.id, appointment_id=appt.id,
-                                          success_url=f'{base}/?paid={appt.id}',
-                                          cancel_url=f'{base}/?canceled={appt.id}', now=ctx.now())
+                return await ctx.act(payments.start_checkout, appointment_id=appt.id,
+                                     success_url=f'{base}/?paid={appt.id}',
+                                     cancel_url=f'{base}/?canceled={appt.id}', now=ctx.now())
 
             payment_choices(options, checkout, pay_drawer.close)
     pay_drawer.open()

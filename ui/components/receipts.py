@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from nicegui import run, ui
+from nicegui import ui
 
 from domain import model as d
 from services import receipts
-from services.context import get_db
 from ui import format as fmt
 from ui.context import PanelContext
 
 
 async def render(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None) -> None:
     """The Details drawer's extension hook: nothing when no money was received for this appointment."""
-    paid = await run.io_bound(receipts.customer_receipts, get_db(), tenant_id=ctx.tenant.id,
-                              customer_id=ctx.customer.id, appointment_id=appt.id)
+    paid = await ctx.act(receipts.customer_receipts, appointment_id=appt.id)
     receipt_list(ctx, paid)
 
 

@@ -90,7 +90,7 @@ def _form(ctx: PanelContext, appt: d.Appointment, staff: list[d.Staff], panel_dr
     reason = None
     if rules.reschedule_needs_reason(appt):
         reason = ui.textarea(label='Reason for moving it again').bind_value(form, 'reason').props(
-            'outlined autogrow maxlength=500 counter').classes('w-full').mark('reschedule-reason')
+            f'outlined autogrow maxlength={rules.REASON_MAX} counter').classes('w-full').mark('reschedule-reason')
     error = ui.label().classes('text-negative text-body2').props('role=alert').mark('reschedule-error')
 
     def describe(slot: Slot | None) -> None:
@@ -117,9 +117,8 @@ def _form(ctx: PanelContext, appt: d.Appointment, staff: list[d.Staff], panel_dr
         confirm.disable()
         staff_id = None if form.any_staff else appt.staff.id
         try:
-            moved = await run.io_bound(booking.reschedule, get_db(), tenant_id=ctx.tenant.id,
-                                       customer_id=ctx.customer.id, appointment_id=appt.id, new_start=slot.start,
-                                       now=ctx.now(), staff_id=staff_id, reason=form.reason.strip())
+            moved = await ctx.act(booking.reschedule, appointment_id=appt.id, new_start=slot.start,
+                                  now=ctx.now(), staff_id=staff_id, reason=form.reason.strip())
         except booking.SlotTaken:
             await picker.refresh(quiet=True)
             error.text = TAKEN

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from nicegui import run, ui
+from nicegui import ui
 
 from domain import model as d
 from domain import rules
 from services import appointments, panel
-from services.context import get_db
 from ui import format as fmt
 from ui.components.drawer import drawer
 from ui.context import PanelContext
+from ui.theme import status_badge
 
 
 @dataclass
@@ -24,8 +24,7 @@ class StatusForm:
 
 async def open_status_drawer(ctx: PanelContext, appointment_id: int,
                              on_changed: Callable[[], Awaitable[None]] | None = None) -> None:
-    appt = await run.io_bound(panel.appointment_detail, get_db(), tenant_id=ctx.tenant.id,
-                              customer_id=ctx.customer.id, appointment_id=appointment_id)
+    appt = await ctx.act(panel.appointment_detail, appointment_id=appointment_id)
     if appt is None:
         ui.notify(appointments.NOT_YOURS, type='negative')
         return
@@ -53,8 +52,7 @@ def _summary(ctx: PanelContext, appt: d.Appointment) -> None:
         ui.label(fmt.when(appt.start, appt.end, ctx.tz)).classes('text-body2')
         with ui.row().classes('items-center gap-2 text-body2'):
             ui.label('Now:').classes('k-muted')
-            ui.badge(appt.status.label).style(f'background:{appt.status.color}').props(
-                'text-color=white').classes('q-py-xs q-px-sm').mark('status-current')
+            status_badge(appt.status, mark='status-current')
 
 
 def _form(ctx: PanelContext, appt: d.Appointment, targets: list[d.Status], form: StatusForm, panel_drawer,  # noqa: ANN001
@@ -85,9 +83,8 @@ def _form(ctx: PanelContext, appt: d.Appointment, targets: list[d.Status], form:
             return
         confirm.disable()
         try:
-            changed = await run.io_bound(appointments.change_status, get_db(), tenant_id=ctx.tenant.id,
-                                         customer_id=ctx.customer.id, appointment_id=appt.id, target=form.target,
-                                         reason=form.reason, now=ctx.now())
+            changed = await ctx.act(appointments.change_status, appointment_id=appt.id, target=form.target,
+                                    reason=form.reason, now=ctx.now())
         except appointments.NotAllowed as refused:
             error.text = refused.message
             error.set_visibility(True)

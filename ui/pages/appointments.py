@@ -13,10 +13,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
-from nicegui import run
-
 from services import events, panel
-from services.context import get_db
 from ui.components.appointments_view import (
     EMPTY,
     AppointmentsView,
@@ -54,8 +51,7 @@ def build(ctx: PanelContext) -> Awaitable[None] | None:
 
 
 async def _load_and_draw(ctx: PanelContext) -> None:
-    data = await run.io_bound(panel.load_panel, get_db(), tenant_id=ctx.tenant.id, customer_id=ctx.customer.id,
-                              now=ctx.now(), statuses=ctx.statuses)
+    data = await ctx.act(panel.load_panel, now=ctx.now(), statuses=ctx.statuses)
     if data is not None:  # None: the server is shutting down
         draw(ctx, data)
 
@@ -73,7 +69,7 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
             'tabs': tabs_state(counts), 'sorts': sorts_state(),
             'rows': rows_state(appointments, ctx, ctx.now(), AVAILABLE),
             'empty_text': EMPTY[view.tab],
-            'booking_url': ctx.settings.booking_url or ctx.tenant.booking_url,
+            'booking_url': ctx.booking_url,
         }
 
     async def act(kind: str, appointment_id: int) -> None:
@@ -90,18 +86,16 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
         view.sort = changes.get('sort', view.sort)
         pages = max(1, math.ceil(counts[f'tab_{view.tab}'] / panel.PAGE_SIZE))
         view.page = min(max(int(changes.get('page', view.page)), 1), pages)
-        rows = await run.io_bound(panel.load_page, get_db(), tenant_id=ctx.tenant.id, customer_id=ctx.customer.id,
-                                  now=ctx.now(), tab=view.tab, sort=view.sort, statuses=ctx.statuses,
-                                  page=view.page)
+        rows = await ctx.act(panel.load_page, now=ctx.now(), tab=view.tab, sort=view.sort, statuses=ctx.statuses,
+                             page=view.page)
         if rows is not None:
             element.show(**{k: v for k, v in state(rows, None).items() if k != 'dashboard'})
 
     async def reload() -> None:
         """After a change: fresh counts, next visit and the current page."""
         nonlocal counts
-        fresh = await run.io_bound(panel.load_panel, get_db(), tenant_id=ctx.tenant.id,
-                                   customer_id=ctx.customer.id, now=ctx.now(), statuses=ctx.statuses,
-                                   tab=view.tab, sort=view.sort)
+        fresh = await ctx.act(panel.load_panel, now=ctx.now(), statuses=ctx.statuses,
+                              tab=view.tab, sort=view.sort)
         if fresh is None:
             return
         counts = fresh.counts

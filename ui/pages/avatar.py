@@ -1,4 +1,4 @@
-"""GET /avatar/{customer_id}: a customer's photo, to signed-in visitors of the same business only."""
+"""GET /avatar/{customer_id}: a customer's photo, to that signed-in customer only (404 for everyone else)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ async def avatar_image(request: Request, customer_id: int) -> Response:
                                 session_id=app.storage.user.get('session'))
     if viewer is None:
         return Response(status_code=404)
-    found = await run.io_bound(avatars.avatar_image, get_db(), tenant_id=tenant.id, customer_id=customer_id)
-    if found is None:  # no photo, or a customer of another business: the same answer
+    found = await run.io_bound(avatars.avatar_image, get_db(), tenant_id=tenant.id, customer_id=customer_id,
+                               viewer_customer_id=viewer.id)
+    if found is None:  # no photo, someone else's photo, or a customer of another business: the same answer
         return Response(status_code=404)
     content_type, data = found
     # The address carries ?v=<version>, so a browser may keep it; nothing else may, and it is never a page.

@@ -1,7 +1,9 @@
 """The booking page (`/book`): service, staff or any, date, time, details, confirm; then a confirmation screen.
 
-Public: a guest books with their details (a new email gets a customer record, and a welcome email when the business
-auto-creates accounts); a signed-in customer finds their details filled in. `?service=<id>` preselects a service,
+Public: a guest's booking is held for a short while and the address they typed gets a link to confirm it
+(`/book/confirm`, ui/pages/book_confirm.py); the page says the same words whether or not the address has an account,
+and only the click in that mailbox makes the appointment (and, for a new address, the account and its welcome email).
+A signed-in customer finds their details filled in and books at once. `?service=<id>` preselects a service,
 `?package=<customer_package_id>` (signed in) books a session of that package at no charge. A service that asks for a
 deposit sends the customer to Stripe's hosted Checkout when card payment is set up; otherwise the confirmation says
 how to pay at the desk. What was booked is kept in this browser's storage for `/book/done` (nothing by id in a link).
@@ -17,16 +19,24 @@ from fastapi import Request
 from nicegui import Client, app, background_tasks, context, run, ui
 
 from domain import model as d
-from domain import payments as dp
+from domain import rules
+from domain.accounts import guest_problems
 from domain.availability import Slot
-from services import accounts, availability, booking, packages, panel, payments
+from domain.rules import why_not_location
+from services import accounts, availability, booking, packages, panel
 from services.context import get_db
 from services.tenants import resolve_tenant
 from ui import format as fmt
-from ui.components.booking_confirmation import confirmation, last_booking, remember_booking
-from ui.components.pay_drawer import return_base
+from ui.components.booking_confirmation import (
+    confirmation,
+    finish_booking,
+    held_notice,
+    last_booking,
+    remember_hold,
+)
 from ui.components.slot_picker import SlotPicker, SlotQuery
 from ui.context import PanelContext, known_timezones
+from ui.pages import session
 from ui.theme import frame
 
 ANY = 'any'
@@ -50,6 +60,7 @@ class Outcome:
 @dataclass
 class BookingForm:
     service: int | None = None
+    location: int | None = None  # asked only when the service is offered at more than one place
     staff: int | str = ANY
     first_name: str = ''
     last_name: str = ''
@@ -61,6 +72,7 @@ class BookingForm:
 @ui.page('/book')
 async def book_page(request: Request, service: str = '', package: str = '') -> None:
     tenant = resolve_tenant(request.headers.get('host'))
+    address = request.client.host if request.client else None
     session_id = app.storage.user.get('session')
     shell = await run.io_bound(panel.load_shell, get_db(), tenant_id=tenant.id, session_id=session_id)
     if shell is None and session_id:
@@ -70,6 +82,8 @@ async def book_page(request: Request, service: str = '', package: str = '') -> N
     ctx = PanelContext(tenant=tenant, customer=customer or _guest(tenant), session_id=session_id or '',
                        settings=settings)
     with frame(tenant, title='Book', signed_in=customer is not None):
+        if customer is not None and session_id:
+            session.watch(tenant.id, customer.id, session_id)  # signed out elsewhere: this tab leaves too
         with ui.column().classes('w-full max-w-3xl self-center gap-4'):
             ui.label('Book an appointment').classes('text-h5').props('role=heading aria-level=1')
             package_id = _int(package)
@@ -84,7 +98,7 @@ async def book_page(request: Request, service: str = '', package: str = '') -> N
                 ui.label('There is nothing to book online right now. Please contact us.').props('role=status')
                 return
             state = PageState()
-            await _booking_form(ctx, state, customer, offered, _int(service), cp)
+            await _booking_form(ctx, state, customer, offered, _int(service), cp, address)
     if customer is None or not customer.timezone:
         background_tasks.create(_learn_timezone(ctx, state, context.client), name='book-timezone')
 
@@ -99,11 +113,14 @@ async def booked_page(request: Request, paid: str = '', canceled: str = '') -> N
                 ui.label('There is no booking to show here yet.').classes('text-h6').props('role=status')
                 ui.button('Book an appointment', on_click=lambda: ui.navigate.to('/book')).props('unelevated no-caps')
                 return
+            if booked.get('held'):
+                held_notice(booked)
+                return
             confirmation(booked, paid=bool(paid), canceled=bool(canceled))
 
 
 async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Customer | None, offered: list[d.Service],
-                        preselect: int | None, cp: d.CustomerPackage | None) -> None:
+                        preselect: int | None, cp: d.CustomerPackage | None, address: str | None) -> None:
     tenant = ctx.tenant
     by_id = {s.id: s for s in offered}
     form = BookingForm(service=preselect if preselect in by_id else (offered[0].id if len(offered) == 1 else None))
@@ -111,13 +128,18 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         form.first_name, form.last_name = customer.first_name, customer.last_name
         form.email, form.phone = customer.email, customer.phone
     staff: list[d.Staff] = []
+    places: list[d.Location] = []
+
+    def staff_here() -> list[d.Staff]:
+        """The service's staff at the chosen location (all of them until one is chosen)."""
+        return [x for x in staff if form.location is None or form.location in x.location_ids]
 
     def query() -> SlotQuery:
         service = by_id[form.service or 0]
         chosen = form.staff if isinstance(form.staff, int) else None
         return SlotQuery(tenant_id=tenant.id, service_id=service.id, staff_id=chosen,
-                         staff_ids=(chosen,) if chosen else tuple(s.id for s in staff), group=service.capacity > 1,
-                         max_days_ahead=service.max_days_ahead)
+                         staff_ids=(chosen,) if chosen else tuple(s.id for s in staff_here()),
+                         group=service.capacity > 1, max_days_ahead=service.max_days_ahead, location_id=form.location)
 
     async def service_changed() -> None:
         nonlocal staff
@@ -126,9 +148,14 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         state.service = form.service
         staff = await run.io_bound(availability.staff_for_service, get_db(), tenant_id=tenant.id,
                                    service_id=form.service) or []
+        online = by_id[form.service].is_online  # an online visit happens nowhere in particular: nothing to ask
+        places[:] = [] if online else await run.io_bound(availability.locations_for_service, get_db(),
+                                                         tenant_id=tenant.id, service_id=form.service) or []
+        form.location = None  # with one place (or none, online) the staff member's own is taken
+        location_select.set_options({p.id: p.name for p in places}, value=form.location)
+        location_select.set_visibility(len(places) > 1)
         form.staff = ANY
-        staff_select.set_options({ANY: 'Any staff', **{s.id: s.name for s in staff}}, value=ANY)
-        staff_select.set_visibility(len(staff) > 1)
+        show_staff()
         when_card.set_visibility(True)
         if state.picker is None:
             with picker_box:
@@ -137,6 +164,19 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
             await state.picker.start()
         else:
             await state.picker.set_query(query())
+
+    def show_staff() -> None:
+        here = staff_here()
+        if form.staff not in [x.id for x in here]:
+            form.staff = ANY
+        staff_select.set_options({ANY: 'Any staff', **{x.id: x.name for x in here}}, value=form.staff)
+        staff_select.set_visibility(len(here) > 1)
+
+    async def location_changed() -> None:
+        if form.service not in by_id or form.service != state.service:
+            return
+        show_staff()
+        await staff_changed()
 
     async def staff_changed() -> None:
         if state.picker is not None and form.service in by_id and state.picker.query != query():
@@ -151,7 +191,9 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
             return
         names = {s.id: s.name for s in staff}
         who = names.get(slot.staff_ids[0], '') if slot.staff_ids else ''
-        summary.text = f'{service.name}{" with " + who if who else ""}, {fmt.when(slot.start, slot.end, ctx.tz)}'
+        where = next((p.name for p in places if p.id == form.location), '')
+        summary.text = (f'{service.name}{" with " + who if who else ""}, {fmt.when(slot.start, slot.end, ctx.tz)}'
+                        f'{" at " + where if where else ""}')
         confirm.enable()
 
     async def submit() -> None:
@@ -159,13 +201,16 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         service = by_id.get(form.service or 0)
         if slot is None or service is None:
             return
-        problem = _details_problem(form)
+        # The server's rule, asked early: someone who works at several places needs to know which one.
+        who = form.staff if isinstance(form.staff, int) else (slot.staff_ids[0] if slot.staff_ids else None)
+        works_at = () if service.is_online else next((x.location_ids for x in staff if x.id == who), ())
+        problem = why_not_location(works_at, form.location) or (_details_problem(form) if customer is None else None)
         if problem:
             error.text = problem
             return
         confirm.props('loading')
         try:
-            done = await _book(ctx, customer, form, service, slot, cp)
+            done = await _book(ctx, customer, form, service, slot, cp, address)
         finally:
             confirm.props(remove='loading')
         if done.message:
@@ -184,6 +229,9 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         ui.select({s.id: _service_words(s, tenant.currency, cp is not None) for s in offered}, label='Service',
                   on_change=service_changed).bind_value(form, 'service').props('outlined').classes('w-full').mark(
             'book-service')
+        location_select = ui.select({}, label='Location', on_change=location_changed).bind_value(
+            form, 'location').props('outlined').classes('w-full').mark('book-location')
+        location_select.set_visibility(False)
         staff_select = ui.select({ANY: 'Any staff'}, value=ANY, label='Staff', on_change=staff_changed).bind_value(
             form, 'staff').props('outlined').classes('w-full').mark('book-staff')
         staff_select.set_visibility(False)
@@ -210,7 +258,7 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         ui.input('Phone (optional)').bind_value(form, 'phone').props('outlined type=tel autocomplete=tel').classes(
             'w-full').mark('book-phone')
         ui.textarea('Notes for the business (optional)').bind_value(form, 'notes').props(
-            'outlined autogrow maxlength=500').classes('w-full').mark('book-notes')
+            f'outlined autogrow maxlength={rules.NOTES_MAX}').classes('w-full').mark('book-notes')
         summary = ui.label('Pick a date and a time.').classes('text-body1 text-weight-medium').props(
             'aria-live=polite').mark('book-summary')
         error = ui.label().classes('text-negative').props('role=alert').mark('book-error')
@@ -222,45 +270,31 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
 
 
 async def _book(ctx: PanelContext, customer: d.Customer | None, form: BookingForm, service: d.Service, slot: Slot,
-                cp: d.CustomerPackage | None) -> Outcome:
-    """Book it; where to go next, or the message to show."""
+                cp: d.CustomerPackage | None, address: str | None) -> Outcome:
+    """Book it (a guest's booking is held until their mailbox confirms it); where to go next, or the message."""
     tenant_id, now = ctx.tenant.id, ctx.now()
-    created = False
+    staff_id = form.staff if isinstance(form.staff, int) else None
     try:
         if customer is None:
-            found = await run.io_bound(accounts.customer_for_booking, get_db(), tenant_id=tenant_id,
-                                       email=form.email.strip(), first_name=form.first_name.strip(),
-                                       last_name=form.last_name.strip(), phone=form.phone.strip(), now=now)
-            if found is None:
-                return Outcome(message='Please try again in a moment.')
-            customer, created = found
-        else:
-            customer = await run.io_bound(accounts.ensure_can_book, get_db(), tenant_id=tenant_id,
-                                          customer_id=customer.id)
+            held = await run.io_bound(booking.hold_for_guest, get_db(), tenant_id=tenant_id, service_id=service.id,
+                                      staff_id=staff_id, start=slot.start, first_name=form.first_name or '',
+                                      last_name=form.last_name or '', email=form.email or '', phone=form.phone or '',
+                                      notes=form.notes or '', now=now, address=address,
+                                      location_id=form.location)
+            remember_hold(ctx, held, service=service)
+            return Outcome(go='/book/done')
+        customer = await ctx.act(accounts.ensure_can_book)  # the session is checked right before booking
         appt = await run.io_bound(booking.book, get_db(), tenant_id=tenant_id, customer_id=customer.id,
-                                  service_id=service.id, staff_id=form.staff if isinstance(form.staff, int) else None,
-                                  start=slot.start, now=now, notes=form.notes.strip(),
-                                  customer_package_id=cp.id if cp else None, actor='customer')
+                                  service_id=service.id, staff_id=staff_id, start=slot.start, now=now,
+                                  notes=form.notes.strip(), customer_package_id=cp.id if cp else None,
+                                  actor='customer', location_id=form.location)
     except booking.SlotTaken:
         return Outcome(message=TAKEN)
     except (booking.BookingRefused, accounts.AccountError, packages.PackageRefused) as refusal:
         return Outcome(message=refusal.message)
-    if appt is None:
-        return Outcome(message='Please try again in a moment.')
-    deposit = 0 if cp else dp.booking_deposit(appt)
-    card = deposit > 0 and payments.card_enabled()
-    remember_booking(ctx, appt, customer=customer, created=created, deposit=deposit, card=card,
-                     instructions=ctx.settings.offline_payment_instructions, signed_in=ctx.session_id != '')
-    if card:
-        base = return_base()
-        try:
-            url = await run.io_bound(payments.start_checkout, get_db(), tenant_id=tenant_id, customer_id=customer.id,
-                                      appointment_id=appt.id, amount=deposit, success_url=f'{base}/book/done?paid=1',
-                                      cancel_url=f'{base}/book/done?canceled=1', now=ctx.now())
-        except payments.PaymentRefused:
-            return Outcome(go='/book/done?canceled=1')
-        return Outcome(go=url or '/book/done?canceled=1')
-    return Outcome(go='/book/done')
+    go = await finish_booking(ctx, appt, customer=customer, created=False, package=cp is not None,
+                              signed_in=ctx.session_id != '')
+    return Outcome(go=go)
 
 
 async def _package(ctx: PanelContext, customer: d.Customer | None, package_id: int) -> d.CustomerPackage | None:
@@ -271,8 +305,7 @@ async def _package(ctx: PanelContext, customer: d.Customer | None, package_id: i
                   ).props('unelevated no-caps')
         return None
     try:
-        return await run.io_bound(packages.package_for_booking, get_db(), tenant_id=ctx.tenant.id,
-                                  customer_id=customer.id, customer_package_id=package_id, now=ctx.now())
+        return await ctx.act(packages.package_for_booking, customer_package_id=package_id, now=ctx.now())
     except packages.PackageRefused as refusal:
         with ui.row().classes('items-start no-wrap gap-2').props('role=status').mark('package-refusal'):
             ui.icon('info', size='20px').props('aria-hidden=true')
@@ -287,12 +320,10 @@ def _service_words(service: d.Service, currency: str, package: bool) -> str:
 
 
 def _details_problem(form: BookingForm) -> str | None:
-    if not form.first_name.strip() or not form.last_name.strip():
-        return 'Please enter your first and last name.'
-    email = form.email.strip()
-    if '@' not in email or '.' not in email.rsplit('@', 1)[-1]:
-        return 'Please enter a valid email address, so we can send you the confirmation.'
-    return None
+    """The profile's own rules for a guest's details (domain.accounts), the first thing to fix."""
+    problems = guest_problems(first_name=form.first_name or '', last_name=form.last_name or '',
+                              email=form.email or '', phone=form.phone or '')
+    return next(iter(problems.values()), None)
 
 
 def _guest(tenant: d.Tenant) -> d.Customer:

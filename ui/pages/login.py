@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, run, ui
 
+from domain.web import safe_next
 from services import accounts, auth, panel
 from services.context import get_db
 from services.tenants import resolve_tenant
-from ui.pages import signin_flows
+from ui.pages import session, signin_flows
 from ui.theme import frame
 
 
@@ -21,16 +21,6 @@ from ui.theme import frame
 class SignInForm:
     email: str = ''
     password: str = ''
-
-
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: never send someone to another host after signing in."""
-    if not target:
-        return '/'
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith('/') or target.startswith('//'):
-        return '/'
-    return target
 
 
 @ui.page('/login')
@@ -51,16 +41,16 @@ async def login_page(request: Request, next: str = '/', deleted: str = '') -> Re
             return
         button.props('loading')
         try:
-            signed = await run.io_bound(accounts.attempt_sign_in, get_db(), tenant_id=tenant.id, email=form.email,
-                                        password=form.password, now=datetime.now(UTC),
-                                        address=request.client.host if request.client else None)
+            # On the password pool, not run.io_bound's: a burst of sign-ins must not stall other visitors' pages.
+            signed = await auth.password_work(accounts.attempt_sign_in, get_db(), tenant_id=tenant.id,
+                                              email=form.email, password=form.password, now=datetime.now(UTC),
+                                              address=request.client.host if request.client else None)
         except auth.SignInFailed as refusal:
             show_error(refusal.message)
             return
         finally:
             button.props(remove='loading')
-        app.storage.user['session'] = signed.session_id
-        ui.navigate.to(safe_next(next))
+        session.hand_over(signed.session_id, safe_next(next))
 
     def show_error(message: str) -> None:
         error.text = message
@@ -86,11 +76,3 @@ async def login_page(request: Request, next: str = '/', deleted: str = '') -> Re
             with ui.element('div').classes('w-full').mark('signin-links'):
                 signin_flows.sign_in_links(allow_signup=(await run.io_bound(
                     panel.panel_settings, get_db(), tenant_id=tenant.id)).allow_signup)
-
-
-@ui.page('/logout')
-async def logout_page() -> RedirectResponse:
-    session_id = app.storage.user.pop('session', None)
-    if session_id:
-        await run.io_bound(auth.sign_out, get_db(), session_id=session_id, now=datetime.now(UTC))
-    return RedirectResponse('/login', status_code=303)

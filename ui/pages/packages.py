@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from nicegui import run, ui
+from nicegui import ui
 
 from domain import model as d
 from domain import payments as dp
+from domain import rules
+from domain.settings import booking_link as with_query
 from services import events, packages, payments
-from services.context import get_db
 from ui import format as fmt
 from ui.components.drawer import drawer
 from ui.components.live import LiveSubscription
@@ -22,8 +23,7 @@ async def build(ctx: PanelContext) -> None:
     cards = ui.column().classes('w-full gap-3').mark('package-list')
 
     async def refresh() -> None:
-        found = await run.io_bound(packages.customer_packages, get_db(), tenant_id=ctx.tenant.id,
-                                   customer_id=ctx.customer.id)
+        found = await ctx.act(packages.customer_packages)
         cards.clear()
         with cards:
             if not found:
@@ -45,8 +45,9 @@ def package_card(ctx: PanelContext, cp: d.CustomerPackage) -> None:
     now = ctx.now()
     total, used = cp.package.sessions, min(cp.sessions_used, cp.package.sessions)
     name = cp.package.name
-    with ui.card().classes('k-card w-full q-pa-md gap-2').props(f'role=article aria-label="{name}"').mark(
-            f'package-{cp.id}'):
+    card = ui.card().classes('k-card w-full q-pa-md gap-2').props('role=article').mark(f'package-{cp.id}')
+    card.props['aria-label'] = name  # the business's text, set by key: never parsed as props
+    with card:
         with ui.row().classes('w-full items-center no-wrap gap-2'):
             ui.label(name).classes('text-subtitle1 text-weight-medium col').props('role=heading aria-level=3')
             paid_label = 'Paid' if cp.paid else 'Unpaid'
@@ -64,38 +65,40 @@ def package_card(ctx: PanelContext, cp: d.CustomerPackage) -> None:
         if not cp.paid:
             ui.label(f'{fmt.money(dp.package_due(cp), ctx.tenant.currency)} to pay').classes('text-body2')
         reason = cp.why_not_schedule(now)
+        pay_reason = rules.why_not_pay_package(cp, ctx.settings)
         with ui.row().classes('w-full items-center gap-2 q-mt-xs'):
             if reason is None:
-                ui.button('Schedule a session', icon='event').props(
-                    f'unelevated no-caps href="{booking_link(ctx, cp.id)}" '
-                    f'aria-label="Schedule a session from {name}"').mark('package-schedule')
-            if not cp.paid:
-                ui.button('Pay', icon='payments', on_click=lambda c=cp: open_package_pay(ctx, c)).props(
-                    f'outline no-caps aria-label="Pay for {name}"').mark('package-pay')
+                schedule = ui.button('Schedule a session', icon='event').props('unelevated no-caps').mark(
+                    'package-schedule')
+                schedule.props['href'] = booking_link(ctx, cp.id)
+                schedule.props['aria-label'] = f'Schedule a session from {name}'
+            if pay_reason is None:
+                pay = ui.button('Pay', icon='payments', on_click=lambda c=cp: open_package_pay(ctx, c)).props(
+                    'outline no-caps').mark('package-pay')
+                pay.props['aria-label'] = f'Pay for {name}'
         if reason:
             ui.label(reason).classes('text-body2 k-muted').props('role=note').mark('package-refusal')
+        if not cp.paid and pay_reason:  # Pay is hidden: say how to pay instead
+            ui.label(pay_reason).classes('text-body2 k-muted').props('role=note').mark('package-pay-note')
 
 
 def booking_link(ctx: PanelContext, customer_package_id: int) -> str:
     """The booking page, told which package to book from (it offers only the package's services, at no charge)."""
-    base = ctx.settings.booking_url or ctx.tenant.booking_url or '/book'
-    return f'{base}{"&" if "?" in base else "?"}package={customer_package_id}'
+    return with_query(ctx.booking_url, package=customer_package_id)
 
 
 async def open_package_pay(ctx: PanelContext, cp: d.CustomerPackage) -> None:
     try:
-        options = await run.io_bound(payments.payment_options, get_db(), tenant_id=ctx.tenant.id,
-                                     customer_id=ctx.customer.id, customer_package_id=cp.id)
+        options = await ctx.act(payments.payment_options, customer_package_id=cp.id)
     except payments.PaymentRefused as refused:
         ui.notify(refused.message, type='warning')
         return
 
     async def checkout() -> str:
         base = return_base()
-        return await run.io_bound(packages.pay_package, get_db(), tenant_id=ctx.tenant.id,
-                                  customer_id=ctx.customer.id, customer_package_id=cp.id,
-                                  success_url=f'{base}/packages?paid={cp.id}',
-                                  cancel_url=f'{base}/packages?canceled={cp.id}', now=ctx.now())
+        return await ctx.act(packages.pay_package, customer_package_id=cp.id,
+                             success_url=f'{base}/packages?paid={cp.id}',
+                             cancel_url=f'{base}/packages?canceled={cp.id}', now=ctx.now())
 
     with drawer('Pay', mark='pay-drawer') as pay_drawer:
         ui.label(cp.package.name).classes('text-subtitle1 text-weight-medium').props('role=heading aria-level=3')

@@ -18,6 +18,7 @@ from services.context import get_db
 from services.tenants import resolve_tenant
 from ui.components.pay_drawer import return_notice as payment_return_notice
 from ui.context import PanelContext, known_timezones
+from ui.pages import session
 from ui.theme import frame, panel_frame
 
 
@@ -73,7 +74,8 @@ async def panel_page(request: Request) -> RedirectResponse | None:
     shell, first_section = entry
     if not shell.settings.panel_enabled:
         with frame(tenant, title='Unavailable', signed_in=True):
-            ui.label(f'{tenant.name} has switched the customer panel off for now.').classes('text-h6')
+            ui.label(f'{tenant.name} has switched the customer panel off for now.').classes('text-h6').props(
+                'role=status').mark('panel-off')
         return None
     assert session_id is not None
     ctx = PanelContext(tenant=tenant, customer=shell.customer, session_id=session_id, settings=shell.settings,
@@ -84,14 +86,14 @@ async def panel_page(request: Request) -> RedirectResponse | None:
     async def remember_timezone(zone: str) -> None:
         """Times read in the customer's own clock from the next visit on."""
         if zone != ctx.customer.timezone and zone in known_timezones():
-            await run.io_bound(panel.remember_timezone, get_db(), tenant_id=ctx.tenant.id,
-                               customer_id=ctx.customer.id, timezone=zone)
+            await ctx.act(panel.remember_timezone, timezone=zone)
             ctx.customer = replace(ctx.customer, timezone=zone)
 
     with panel_frame(tenant, sections=[(s.path, s.label, s.icon) for s in sections], current=current,
                      zone=ctx.customer.timezone, on_timezone=remember_timezone) as chrome:
         payment_return_notice(request.query_params)  # back from Stripe: ?paid=<id> or ?canceled=<id>
         context.client.sub_pages_router.on_path_changed(chrome.show_current)
+        session.watch(tenant.id, ctx.customer.id, session_id)  # a session ended elsewhere ends this tab too
         ui.sub_pages({s.path: _builder(s) for s in sections}, data={'ctx': ctx}).classes('w-full')
     return None
 

@@ -4,15 +4,15 @@ and, where the business allows it, closing the account after a confirmation step
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from nicegui import app, run, ui
+from nicegui import app, context, ui
 
 from domain.accounts import GENDERS, ProfileInput, profile_problems
 from services import accounts
-from services.context import get_db
 from ui.components.avatar_upload import avatar_upload
-from ui.context import PanelContext
+from ui.components.strength_meter import password_field
+from ui.context import PanelContext, to_sign_in
 
 
 @dataclass
@@ -23,11 +23,11 @@ class ProfileForm:
     phone: str = ''
     birth_date: str = ''  # YYYY-MM-DD from the date input, '' when not given
     gender: str = ''
+    password: str = ''  # asked for only while the email differs from the saved one
 
 
 async def build(ctx: PanelContext) -> None:
-    customer = await run.io_bound(accounts.get_customer, get_db(), tenant_id=ctx.tenant.id,
-                                  customer_id=ctx.customer.id)
+    customer = await ctx.act(accounts.get_customer)
     form = ProfileForm(first_name=customer.first_name, last_name=customer.last_name, email=customer.email,
                        phone=customer.phone, birth_date=customer.birth_date.isoformat() if customer.birth_date else '',
                        gender=customer.gender if customer.gender in GENDERS else '')
@@ -42,7 +42,7 @@ async def build(ctx: PanelContext) -> None:
         except ValueError:
             fields['birth_date'].error = 'Enter a date like 1990-12-31.'
             return
-        for name in ('first_name', 'last_name', 'email', 'phone'):
+        for name in ('first_name', 'last_name', 'email', 'phone', 'password'):
             setattr(form, name, getattr(form, name) or '')  # a cleared field reads None
         profile = ProfileInput(first_name=form.first_name, last_name=form.last_name, phone=form.phone,
                                birth_date=born, gender=form.gender or '')
@@ -53,17 +53,21 @@ async def build(ctx: PanelContext) -> None:
             return
         button.props('loading')
         try:
-            await run.io_bound(accounts.update_profile, get_db(), tenant_id=ctx.tenant.id,
-                               customer_id=ctx.customer.id, profile=profile, today=today)
+            await ctx.act(accounts.update_profile, profile=profile, today=today)
             note = 'Your profile is saved.'
             if form.email.strip().lower() != customer.email.lower():
-                await run.io_bound(accounts.request_email_change, get_db(), tenant_id=ctx.tenant.id,
-                                   customer_id=ctx.customer.id, new_email=form.email, now=ctx.now())
+                await ctx.act(accounts.request_email_change, new_email=form.email, now=ctx.now(),
+                              password=form.password or '', signed_in_at=_signed_in_at(), address=_address())
+                form.password = ''
                 note += (f' We sent a link to {form.email.strip()}: your email changes when you open it. '
                          f'Until then we keep using {customer.email}.')
         except accounts.ProfileInvalid as refusal:
             for key, message in refusal.problems.items():
-                fields.get(key, fields['first_name']).error = message
+                target = fields.get(key, fields['first_name'])
+                if target.visible:
+                    target.error = message
+                else:  # no password to type (an account made by booking or a link): the way is a fresh sign-in
+                    status.text = message
             return
         except accounts.AccountError as refusal:
             status.text = refusal.message
@@ -85,6 +89,11 @@ async def build(ctx: PanelContext) -> None:
             fields['last_name'] = _text('Last name', 'last-name', 'family-name').bind_value(form, 'last_name')
         fields['email'] = _text('Email', 'profile-email', 'email').props('type=email').bind_value(form, 'email')
         ui.label('Changing it sends a confirmation link to the new address.').classes('text-caption k-muted')
+        fields['password'] = password_field('Your password, to confirm it is you', what='password',
+                                            mark='email-password', autocomplete='current-password').bind_value(
+            form, 'password')
+        fields['password'].bind_visibility_from(form, 'email', backward=lambda value: customer.has_password and (
+            value or '').strip().lower() != customer.email.lower())
         fields['phone'] = _text('Phone', 'phone', 'tel').props('type=tel').bind_value(form, 'phone')
         fields['birth_date'] = _text('Date of birth', 'birth-date', 'bday').props(
             f'type=date stack-label max={today.isoformat()}').bind_value(form, 'birth_date')
@@ -96,6 +105,20 @@ async def build(ctx: PanelContext) -> None:
 
     if ctx.settings.allow_account_deletion:
         _danger_zone(ctx)
+
+
+def _signed_in_at() -> datetime | None:
+    """When this browser last signed in (kept at sign-in in its server-side storage): a fresh sign-in may change the
+    email without the password."""
+    try:
+        return datetime.fromisoformat(str(app.storage.user.get('signed_in_at') or ''))
+    except ValueError:
+        return None
+
+
+def _address() -> str | None:
+    request = context.client.request
+    return request.client.host if request and request.client else None
 
 
 def _text(label: str, mark: str, autocomplete: str) -> ui.input:
@@ -123,14 +146,13 @@ def _danger_zone(ctx: PanelContext) -> None:
 
     async def delete() -> None:
         try:
-            await run.io_bound(accounts.delete_account, get_db(), tenant_id=ctx.tenant.id,
-                               customer_id=ctx.customer.id, confirmation=typed.value or '', now=ctx.now())
+            await ctx.act(accounts.delete_account, confirmation=typed.value or '', now=ctx.now())
         except accounts.AccountError as refusal:
             problem.text = refusal.message
             return
         app.storage.user.pop('session', None)
         dialog.close()
-        ui.navigate.to('/login?deleted=1')
+        to_sign_in(target='/login?deleted=1')
 
     confirm.on_click(delete)
 

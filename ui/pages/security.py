@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nicegui import run, ui
+from nicegui import ui
 
 from services import accounts
-from services.context import get_db
 from ui.components.strength_meter import StrengthMeter, password_field
 from ui.context import PanelContext
 
@@ -20,8 +19,7 @@ class PasswordForm:
 
 
 async def build(ctx: PanelContext) -> None:
-    customer = await run.io_bound(accounts.get_customer, get_db(), tenant_id=ctx.tenant.id,
-                                  customer_id=ctx.customer.id)
+    customer = await ctx.act(accounts.get_customer)
     form = PasswordForm()
     has_password = customer.has_password
     title = 'Change your password' if has_password else 'Set a password'
@@ -35,10 +33,8 @@ async def build(ctx: PanelContext) -> None:
             return
         button.props('loading')
         try:
-            ended = await run.io_bound(
-                accounts.change_password, get_db(), tenant_id=ctx.tenant.id, customer_id=ctx.customer.id,
-                current=form.current, new=form.new, confirm=form.confirm, keep_session_id=ctx.session_id,
-                now=ctx.now())
+            ended = await ctx.act(accounts.change_password, current=form.current, new=form.new,
+                                  confirm=form.confirm, keep_session_id=ctx.session_id, now=ctx.now())
         except accounts.ProfileInvalid as refusal:
             for key, message in refusal.problems.items():
                 fields.get(key, fields['new']).error = message

@@ -17,14 +17,19 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, run, ui
 
 from domain import model as d
+from domain import rules
+from domain.accounts import masked_email
 from services import accounts, auth, oidc
+from services.config import public_link
 from services.context import get_db
 from services.tenants import resolve_tenant
 from services.tokens import InvalidToken, Purpose
 from ui.components.strength_meter import StrengthMeter, password_field
+from ui.pages import session
 from ui.theme import frame
 
-PATHS = ('/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic', '/confirm-email', '/auth/oidc')
+PATHS = ('/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic', '/confirm-email', '/undo-email',
+         '/auth/oidc')
 
 
 @dataclass
@@ -51,7 +56,7 @@ async def signup_page(request: Request) -> None:
     form = Form()
     with _card(tenant, 'Create your account', f'Book and manage your appointments with {tenant.name}.'):
         if not settings.allow_signup:
-            ui.label('Sign-up is closed. Ask the business to create an account for you.').props('role=alert')
+            ui.label(rules.SIGNUP_CLOSED).props('role=alert')
             _back_to_sign_in()
             return
         error = _alert()
@@ -78,9 +83,9 @@ async def signup_page(request: Request) -> None:
                 for field in fields.values():
                     field.error = None
                 try:
-                    await run.io_bound(accounts.sign_up, get_db(), tenant_id=tenant.id, email=form.email,
-                                       password=form.password, first_name=form.first_name,
-                                       last_name=form.last_name, now=now(), address=address(request))
+                    proof = await run.io_bound(accounts.sign_up, get_db(), tenant_id=tenant.id, email=form.email,
+                                               password=form.password, first_name=form.first_name,
+                                               last_name=form.last_name, now=now(), address=address(request))
                 except accounts.ProfileInvalid as refusal:
                     for key, message in refusal.problems.items():
                         fields[key].error = message
@@ -88,6 +93,8 @@ async def signup_page(request: Request) -> None:
                 except accounts.AccountError as refusal:
                     _show(error, refusal.message)
                     return
+                if proof:  # this browser chose the password: its confirmation keeps it
+                    app.storage.user['signup_proof'] = proof
                 body.clear()
                 with body:
                     ui.label(f'Check your inbox: we sent a link to {form.email.strip()} to confirm your address.') \
@@ -101,16 +108,38 @@ async def signup_page(request: Request) -> None:
 @ui.page('/verify')
 async def verify_page(request: Request, token: str = '') -> None:
     tenant = resolve_tenant(request.headers.get('host'))
+    customer = await _link_account(tenant, Purpose.VERIFY, token, title='Confirm your email')
+    if customer is None:
+        return
+    proof = str(app.storage.user.get('signup_proof') or '')
+    proof = proof if accounts.proof_is_for(proof, customer) else ''
     with _card(tenant, 'Confirm your email', 'One click and your account is ready.'):
+        _who(customer)
         error = _alert()
+        password = None
+        if not proof:  # opened elsewhere than where the account was made: the password is kept only if typed
+            ui.label('If you created this account, type the password you chose to keep it. Otherwise leave it empty: '
+                     'you can choose your own once you are in.').classes('text-body2 k-muted')
+            password = password_field('Password chosen at sign-up (optional)', what='password',
+                                      mark='signup-password')
 
         async def confirm() -> None:
+            error.set_visibility(False)
+            if password is not None:
+                password.error = None
             try:
                 signed = await run.io_bound(accounts.verify_email, get_db(), tenant_id=tenant.id, token=token,
-                                            now=now())
-            except InvalidToken as refusal:
+                                            now=now(), signup_proof=proof,
+                                            password=(password.value or '') if password is not None else '',
+                                            address=address(request))
+            except accounts.ProfileInvalid as refusal:
+                if password is not None:
+                    password.error = refusal.problems.get('password')
+                return
+            except (InvalidToken, accounts.AccountError) as refusal:
                 _show(error, refusal.message)
                 return
+            app.storage.user.pop('signup_proof', None)
             _signed_in(signed)
 
         ui.button('Confirm my email', on_click=confirm).props('unelevated no-caps size=lg').classes('w-full').mark(
@@ -135,7 +164,11 @@ async def magic_page(request: Request, token: str = '') -> None:
                                        'no password needed. It works once, for 15 minutes.',
                                  button='Email me a sign-in link', action=accounts.request_magic_link)
         return
+    customer = await _link_account(tenant, Purpose.MAGIC, token, title='Sign in')
+    if customer is None:
+        return
     with _card(tenant, 'Sign in', f'Continue to your appointments with {tenant.name}.'):
+        _who(customer)
         error = _alert()
 
         async def go() -> None:
@@ -147,7 +180,9 @@ async def magic_page(request: Request, token: str = '') -> None:
                 return
             _signed_in(signed)
 
-        ui.button('Sign me in', on_click=go).props('unelevated no-caps size=lg').classes('w-full').mark('magic-go')
+        who = customer.first_name or masked_email(customer.email)
+        ui.button(f'Sign in as {who}', on_click=go).props('unelevated no-caps size=lg').classes('w-full').mark(
+            'magic-go')
 
 
 @ui.page('/reset')
@@ -182,12 +217,42 @@ async def confirm_email_page(request: Request, token: str = '') -> None:
         _back_to_sign_in('Go to your appointments', target='/')
 
 
+@ui.page('/undo-email')
+async def undo_email_page(request: Request, token: str = '') -> None:
+    tenant = resolve_tenant(request.headers.get('host'))
+    customer = await _link_account(tenant, Purpose.EMAIL_UNDO, token, title='Undo the email change')
+    if customer is None:
+        return
+    with _card(tenant, 'Undo the email change', 'Your account gets this address back and every device is signed '
+                                                'out.'):
+        _who(customer)
+        error = _alert()
+        done = ui.label('').props('role=status').mark('email-restored')
+        done.set_visibility(False)
+
+        async def undo() -> None:
+            try:
+                restored = await run.io_bound(accounts.undo_email_change, get_db(), tenant_id=tenant.id, token=token,
+                                              now=now())
+            except (InvalidToken, accounts.AccountError) as refusal:
+                _show(error, refusal.message)
+                return
+            button.set_visibility(False)
+            done.text = (f'Done: your account uses {restored.email} again and every device was signed out. If someone '
+                         'else knew your password, choose a new one now.')
+            done.set_visibility(True)
+            ui.link('Choose a new password', '/forgot').mark('forgot-link')
+
+        button = ui.button('Undo the change', on_click=undo).props('unelevated no-caps size=lg color=negative') \
+            .classes('w-full').mark('undo-email')
+
+
 @app.get('/auth/oidc/start')
 async def oidc_start(request: Request) -> RedirectResponse:
     if not oidc.enabled():
         return RedirectResponse('/login', status_code=303)
     tenant = resolve_tenant(request.headers.get('host'))
-    callback = accounts.link('/auth/oidc/callback', tenant.host)
+    callback = public_link('/auth/oidc/callback', tenant.host)
     url, pending = await run.io_bound(oidc.begin, redirect_uri=callback)
     app.storage.user['oidc'] = oidc.pack(pending)
     return RedirectResponse(url, status_code=303)
@@ -205,7 +270,7 @@ async def oidc_callback(request: Request, code: str = '', state: str = '', error
         except accounts.AccountError as refusal:
             message = refusal.message
         else:
-            app.storage.user['session'] = signed.session_id
+            await session.adopt(request, signed.session_id)
             return RedirectResponse('/', status_code=303)
     with _card(tenant, f'Sign in with {oidc.provider_name()}', ''):
         ui.label(message).classes('text-negative').props('role=alert').mark('oidc-error')
@@ -267,7 +332,8 @@ async def _choose_password_page(request: Request, token: str, purpose: Purpose, 
             ui.label(refusal.message).classes('text-negative').props('role=alert').mark('link-invalid')
             ui.link('Send me a new link', '/forgot').mark('forgot-link')
         return
-    with _card(tenant, title, f'For {customer.email}.'):
+    with _card(tenant, title, ''):
+        _who(customer)
         error = _alert()
         with ui.column().classes('w-full gap-3') as body:
             new = password_field('New password', what='new password', mark='new-password').bind_value(
@@ -294,8 +360,7 @@ async def _choose_password_page(request: Request, token: str, purpose: Purpose, 
                 if purpose is Purpose.WELCOME:  # the welcome link came to their inbox: that is proof enough
                     session_id = await run.io_bound(auth.open_session, get_db(), tenant_id=tenant.id,
                                                     customer_id=customer.id, now=now())
-                    app.storage.user['session'] = session_id
-                    ui.navigate.to('/')
+                    session.hand_over(session_id)
                     return
                 body.clear()
                 with body:
@@ -309,6 +374,25 @@ async def _choose_password_page(request: Request, token: str, purpose: Purpose, 
                 'save-password')
 
 
+async def _link_account(tenant: d.Tenant, purpose: Purpose, token: str, *, title: str) -> d.Customer | None:
+    """The account a link would act on, or None after saying the link cannot be used (nothing is spent here)."""
+    try:
+        return await run.io_bound(accounts.check_link, get_db(), tenant_id=tenant.id, purpose=purpose, token=token,
+                                  now=now())
+    except InvalidToken as refusal:
+        with _card(tenant, title, ''):
+            ui.label(refusal.message).classes('text-negative').props('role=alert').mark('link-invalid')
+            _back_to_sign_in()
+        return None
+
+
+def _who(customer: d.Customer) -> None:
+    """Which account the button will act on, before it is pressed: the first name and the masked address."""
+    name = f'{customer.first_name} · ' if customer.first_name else ''
+    ui.label(f'Account: {name}{masked_email(customer.email)}').classes('text-body1 text-weight-medium').mark(
+        'link-account')
+
+
 def _settings(tenant_id: int):  # noqa: ANN202
     from services import panel
 
@@ -316,8 +400,7 @@ def _settings(tenant_id: int):  # noqa: ANN202
 
 
 def _signed_in(signed: auth.SignedIn) -> None:
-    app.storage.user['session'] = signed.session_id
-    ui.navigate.to('/')
+    session.hand_over(signed.session_id)
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """The email outbox: every email is a row written with the change that causes it, sent and marked by a sender
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
@@ -11,8 +11,8 @@ from alembic import op
 import storage.tables
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

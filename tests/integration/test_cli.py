@@ -1,0 +1,95 @@
+"""The `kairos` command as an operator types it (Typer's runner): setting up a business from nothing, its admin,
+and settings refused when they would break a rule."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from services import auth
+from services.config import reset_config
+from services.context import get_db, reset_db
+from storage import tables as t
+from ui.cli import app
+
+
+@pytest.fixture
+def cli(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    path = tmp_path / 'cli.sqlite3'
+    shutil.copy(sqlite_template, path)
+    monkeypatch.setenv('KAIROS_DATABASE_URL', f'sqlite:///{path}')
+    monkeypatch.setenv('KAIROS_DEFAULT_TENANT', 'salon')
+    reset_config()
+    reset_db()
+    yield CliRunner()
+    reset_config()
+    reset_db()
+
+
+def test_a_business_and_its_admin_are_made_from_an_empty_database(cli: CliRunner) -> None:
+    made = cli.invoke(app, ['create-business', '--name', 'Salon Rosa', '--timezone', 'Europe/Lisbon',
+                            '--currency', 'eur'])
+    assert made.exit_code == 0, made.output
+    assert "Created business 'Salon Rosa' (salon)." in made.output
+    again = cli.invoke(app, ['create-business', '--name', 'Salon Rosa'])
+    assert again.exit_code == 1 and "A business with the slug 'salon' already exists." in again.output
+    wrong_zone = cli.invoke(app, ['create-business', '--name', 'Elsewhere', '--slug', 'x', '--timezone', 'Mars/Base'])
+    assert wrong_zone.exit_code == 1 and 'Unknown time zone: Mars/Base.' in wrong_zone.output
+
+    # The password is asked for twice and never echoed.
+    admin = cli.invoke(app, ['create-admin', 'owner@rosa.example', '--name', 'Rosa'],
+                       input='long-enough-secret\nlong-enough-secret\n')
+    assert admin.exit_code == 0, admin.output
+    assert 'Admin owner@rosa.example created.' in admin.output
+    assert 'long-enough-secret' not in admin.output
+    with get_db().read() as s:
+        row = s.execute(sa.select(t.AdminUser)).scalars().one()
+        tenant = s.execute(sa.select(t.Tenant)).scalars().one()
+    assert (row.email, row.name, row.tenant_id) == ('owner@rosa.example', 'Rosa', tenant.id)
+    assert (tenant.name, tenant.timezone, tenant.currency) == ('Salon Rosa', 'Europe/Lisbon', 'EUR')
+    assert row.password_hash != 'long-enough-secret' and auth.verify_password('long-enough-secret', row.password_hash)
+
+    settings = json.loads(cli.invoke(app, ['settings', 'show']).output)
+    assert settings['panel_enabled'] is True and settings['designer']['show_payment_status'] is True
+
+
+def test_create_admin_refuses_a_mismatch_a_short_password_and_an_unknown_business(cli: CliRunner) -> None:
+    assert cli.invoke(app, ['create-business', '--name', 'Salon Rosa']).exit_code == 0
+    mismatch = cli.invoke(app, ['create-admin', 'owner@rosa.example'],
+                          input='long-enough-secret\nanother-secret-1\nlong-enough-secret\nlong-enough-secret\n')
+    assert mismatch.exit_code == 0 and 'Error: The two entered values do not match.' in mismatch.output
+    short = cli.invoke(app, ['create-admin', 'two@rosa.example'], input='short\nshort\n')
+    assert short.exit_code == 1 and 'Use a password of at least 8 characters.' in short.output
+    nowhere = cli.invoke(app, ['create-admin', 'three@rosa.example', '--tenant', 'nope'],
+                         input='long-enough-secret\nlong-enough-secret\n')
+    assert nowhere.exit_code == 1 and "No business with the slug 'nope'." in nowhere.output
+    with get_db().read() as s:
+        assert [r.email for r in s.execute(sa.select(t.AdminUser)).scalars()] == ['owner@rosa.example']
+
+
+def test_settings_that_would_break_a_rule_are_refused_and_leave_no_trace(cli: CliRunner) -> None:
+    assert cli.invoke(app, ['create-business', '--name', 'Salon Rosa']).exit_code == 0
+    before = json.loads(cli.invoke(app, ['settings', 'show']).output)
+    for key, value, message in (
+        ('status_after_reschedule', 'canceled', 'status_after_reschedule must be "keep" or a status that occupies '
+                                                'the slot'),
+        ('status_after_reschedule', 'waiting', 'Unknown status: waiting.'),
+        ('reschedule_from_statuses', '["pending", "ghost"]', 'Unknown status: ghost.'),
+        ('booking_url', 'javascript:alert(1)', 'booking_url must be a path on this site'),
+    ):
+        refused = cli.invoke(app, ['settings', 'set', key, value])
+        assert refused.exit_code == 1, (key, refused.output)
+        assert message in refused.output, (key, refused.output)
+    assert json.loads(cli.invoke(app, ['settings', 'show']).output) == before
+    for key, value in (('status_after_reschedule', 'approved'), ('status_after_reschedule', 'keep'),
+                       ('booking_url', 'https://rosa.example/book?lang=pt')):
+        accepted = cli.invoke(app, ['settings', 'set', key, value])
+        assert accepted.exit_code == 0, (key, accepted.output)
+    helped = cli.invoke(app, ['settings', 'help'])
+    assert helped.exit_code == 0 and 'designer.show_payment_status' in helped.output
