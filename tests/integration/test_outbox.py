@@ -189,3 +189,110 @@ def test_two_senders_on_postgresql_never_send_a_row_twice(db, inbox) -> None:  #
     assert sorted(received) == sorted(ids)  # every row once: none lost, none twice
     assert sum(counts) == 60 and min(counts) > 0  # both senders did part of the work
     assert {r.status for r in _rows(db)} == {'sent'}
+
+
+# ---- the emails of guest holds, email changes and payments commit with their change too --------------------------
+
+
+def _hold(db, world, email: str = 'grace@example.com'):  # noqa: ANN001, ANN202
+    return booking.hold_for_guest(db, tenant_id=world.tenant_id, service_id=world.services['cut'],
+                                  staff_id=world.staff['mia'], start=START, first_name='Grace', last_name='Hopper',
+                                  email=email, phone='', notes='', now=NOW, address='198.51.100.7')
+
+
+@pytest.mark.usefixtures('fresh_limits')
+def test_a_guest_hold_and_its_confirmation_write_their_emails_with_them(db, inbox) -> None:  # noqa: ANN001
+    world = seed_world(db, now=NOW)
+    _hold(db, world)
+    # in the outbox as soon as the hold committed, before any sender ran
+    [row] = _rows(db)
+    assert (row.template, row.recipient, row.status) == ('booking_hold', 'grace@example.com', 'queued')
+    with pytest.raises(booking.SlotTaken):  # a hold that finds the time taken writes no email
+        _hold(db, world, email='alan@example.com')
+    assert [r.recipient for r in _rows(db)] == ['grace@example.com']
+
+    link = inbox.last_to('grace@example.com')
+    assert [str(link['Message-ID'])] == [row.message_id]
+    booking.confirm_hold(db, tenant_id=world.tenant_id, token=link_token(link), now=NOW)
+    queued = [(r.template, r.recipient) for r in _rows(db) if r.status == 'queued']
+    # the new account's welcome and the booking's email were written in the confirmation's transaction
+    assert queued == [('appointment_booked', 'grace@example.com'), ('welcome', 'grace@example.com')]
+    assert {str(m['Subject']) for m in inbox.to('grace@example.com')[1:]} == {
+        'Booked: Haircut, Wed 25 Nov 2026, 10:00–10:45 (Europe/Berlin)', 'Welcome to Lumen Studio: set your password'}
+
+
+def link_token(msg) -> str:  # noqa: ANN001
+    from tests.support.smtp import token_in
+
+    return token_in(msg, '/book/confirm')
+
+
+@pytest.mark.usefixtures('fresh_limits')
+def test_an_email_change_writes_the_link_and_the_old_address_notice_with_the_change(db, inbox) -> None:  # noqa: ANN001
+    from services import accounts
+    from tests.support.smtp import token_in
+
+    world = seed_world(db, now=NOW)
+    accounts.request_email_change(db, tenant_id=world.tenant_id, customer_id=world.ada, new_email='ada@new.example',
+                                  now=NOW, signed_in_at=NOW)
+    [row] = _rows(db)
+    assert (row.template, row.recipient, row.status) == ('email_change', 'ada@new.example', 'queued')
+    token = token_in(inbox.last_to('ada@new.example'), '/confirm-email')
+    accounts.confirm_email_change(db, tenant_id=world.tenant_id, token=token, now=NOW)
+    notice = [r for r in _rows(db) if r.status == 'queued']
+    assert [(r.template, r.recipient) for r in notice] == [('email_changed', 'ada@example.com')]
+    assert '/undo-email?token=' in notice[0].content['text']
+    assert [str(m['Message-ID']) for m in inbox.to('ada@example.com')] == [notice[0].message_id]
+
+
+@pytest.mark.usefixtures('fresh_limits')
+def test_a_change_that_fails_after_the_link_writes_no_old_address_notice(db, inbox) -> None:  # noqa: ANN001
+    from services import accounts
+    from tests.support.smtp import token_in
+
+    world = seed_world(db, now=NOW)
+    accounts.request_email_change(db, tenant_id=world.tenant_id, customer_id=world.ada, new_email='taken@example.com',
+                                  now=NOW, signed_in_at=NOW)
+    token = token_in(inbox.last_to('taken@example.com'), '/confirm-email')
+    with db.write() as s:  # someone else takes the address meanwhile
+        s.execute(sa.update(t.Customer).where(t.Customer.id == world.bob).values(email='taken@example.com',
+                                                                                  email_norm='taken@example.com'))
+    with pytest.raises(accounts.AccountError):
+        accounts.confirm_email_change(db, tenant_id=world.tenant_id, token=token, now=NOW)
+    assert [r.template for r in _rows(db)] == ['email_change']
+
+
+def test_a_payment_taken_at_the_desk_writes_its_confirmation_with_the_credit(db, inbox) -> None:  # noqa: ANN001
+    from services import payments
+    from tests.support.seed import add_appointment
+
+    world = seed_world(db, now=NOW)
+    appt = add_appointment(db, world, start=START)
+    before = len(_rows(db))
+    payment_id = payments.record_offline_payment(db, tenant_id=world.tenant_id, appointment_id=appt, amount=1000,
+                                                 method='cash', now=NOW)
+    [row] = _rows(db)[before:]
+    assert (row.template, row.recipient, row.status) == ('payment_received', 'ada@example.com', 'queued')
+    assert [name for name, _, _ in row.content['attachments']] == [f'receipt-{world.tenant_id}-{payment_id:06d}.html']
+    [msg] = [m for m in inbox.to('ada@example.com') if str(m['Message-ID']) == row.message_id]
+    assert [part.get_filename() for part in msg.iter_attachments()] == [
+        f'receipt-{world.tenant_id}-{payment_id:06d}.html']
+
+
+def test_the_sender_feeds_the_email_metrics(db, inbox, mail_settings) -> None:  # noqa: ANN001
+    from services import metrics
+
+    mail_settings(retry_seconds=60, max_attempts=5)
+    world = seed_world(db, now=NOW)
+    sent, failed = metrics.EMAILS_SENT._value.get(), metrics.EMAILS_FAILED._value.get()
+    _book(db, world)
+    [row] = _rows(db)
+    assert mail.queued_count() == 1  # the outbox row this process queued, not yet sent
+    inbox.refuse_next = 1
+    mail.send_due(db, now=row.next_attempt_at)
+    assert (metrics.EMAILS_SENT._value.get(), metrics.EMAILS_FAILED._value.get()) == (sent, failed + 1)
+    assert mail.queued_count() == 1  # waiting for its retry
+    mail.send_due(db, now=row.next_attempt_at + timedelta(minutes=1))
+    assert (metrics.EMAILS_SENT._value.get(), metrics.EMAILS_FAILED._value.get()) == (sent + 1, failed + 1)
+    notify.wait_for_notifications()
+    assert mail.queued_count() == 0
