@@ -9,9 +9,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KAIROS_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+LIGHTHOUSE_VERSION := 12.8.2
+LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: run test install python-deps system-deps lint unit e2e clean
+.PHONY: run test install python-deps system-deps lighthouse-tools lint unit e2e clean
 
 run: python-deps install
 	@echo '==> Database and demo data (an existing demo is kept)'
@@ -57,6 +59,18 @@ system-deps: python-deps
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy; \
 	else echo '==> HAProxy present'; fi
 
+# Lighthouse from the npm registry into .lighthouse/ (not committed), once; it drives Debian's Chromium.
+lighthouse-tools: $(LIGHTHOUSE)
+
+$(LIGHTHOUSE):
+	@if ! command -v npm >/dev/null; then \
+		echo '==> Installing Node.js and npm (for Lighthouse)'; \
+		$(SUDO) apt-get update; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; \
+	fi
+	@echo '==> Installing Lighthouse $(LIGHTHOUSE_VERSION) into .lighthouse/'
+	npm install --prefix .lighthouse --no-audit --no-fund --loglevel=error lighthouse@$(LIGHTHOUSE_VERSION)
+
 lint: install
 	@echo '==> ruff'
 	$(BIN)/ruff check .
@@ -69,7 +83,8 @@ unit: install
 	KAIROS_TEST_POSTGRES_URL='$(KAIROS_TEST_POSTGRES_URL)' $(PYTEST) tests
 
 # Its own process: Playwright's sync API leaves an event loop that breaks pytest-asyncio tests run after it.
-e2e: install
+# e2e/test_lighthouse.py runs Lighthouse from .lighthouse/ against the same server.
+e2e: install lighthouse-tools
 	@echo '==> pytest e2e (real Chromium against a running server)'
 	@status=0; KAIROS_TEST_POSTGRES_URL='$(KAIROS_TEST_POSTGRES_URL)' $(PYTEST) e2e || status=$$?; \
 	if [ $$status -eq 5 ] && ! find e2e -name 'test_*.py' | grep -q .; then \
@@ -77,4 +92,4 @@ e2e: install
 	elif [ $$status -ne 0 ]; then exit $$status; fi
 
 clean:
-	rm -rf $(VENV) var e2e/artifacts
+	rm -rf $(VENV) var e2e/artifacts .lighthouse

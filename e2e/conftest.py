@@ -107,11 +107,37 @@ def server(fake_stripe: FakeStripe) -> Iterator[Server]:
     env.update({'KAIROS_STRIPE_SECRET_KEY': 'sk_test_e2e', 'KAIROS_STRIPE_WEBHOOK_SECRET': fake_stripe.webhook_secret,
                 'KAIROS_STRIPE_API_BASE': fake_stripe.url})
     fake_stripe.deliver = f'http://127.0.0.1:{port}/webhooks/stripe'
-    log = tmp / 'server.log'
-    server = Server(url=f'http://127.0.0.1:{port}', env=env, tmp=tmp, log=log)
+    server = Server(url=f'http://127.0.0.1:{port}', env=env, tmp=tmp, log=tmp / 'server.log')
     loaded = server.kairos('demo', check=False)
     if loaded.returncode != 0:
         raise RuntimeError(f'kairos demo failed:\n{loaded.stdout}\n{loaded.stderr}')
+    yield from _serve(server, port)
+
+
+@pytest.fixture(scope='session')
+def dark_server(server: Server) -> Iterator[Server]:
+    """A second Kairos serving a copy of the demo studio whose business chose the dark theme (started on first use;
+    the theme is the business's setting, so it is a second business rather than a switch in one browser)."""
+    import sqlite3
+
+    tmp = Path(tempfile.mkdtemp(prefix='kairos-e2e-dark-'))
+    port = _free_port()
+    env = {**_child_env(tmp, port), **{k: v for k, v in server.env.items() if k.startswith('KAIROS_STRIPE')}}
+    dark = Server(url=f'http://127.0.0.1:{port}', env=env, tmp=tmp, log=tmp / 'server.log')
+    source = sqlite3.connect(server.env['KAIROS_DATABASE_URL'].removeprefix('sqlite:///'))
+    target = sqlite3.connect(str(tmp / 'kairos.sqlite3'))
+    try:
+        source.backup(target)  # a consistent copy while the first server keeps writing
+    finally:
+        source.close()
+        target.close()
+    dark.kairos('branding', '--dark')
+    yield from _serve(dark, port)
+
+
+def _serve(server: Server, port: int) -> Iterator[Server]:
+    """Run `kairos serve` for `server` until the generator is closed; print its log if starting it failed."""
+    tmp, env, log = server.tmp, server.env, server.log
     with log.open('wb') as out:
         process = subprocess.Popen([*_kairos(), 'serve', '--port', str(port)], env=env, stdout=out,
                                    stderr=subprocess.STDOUT, cwd=tmp)

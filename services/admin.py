@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlmodel import Session
 
+from domain import branding
+from domain import model as d
 from domain.settings import PanelSettings, SettingsError
 from services.auth import hash_password
 from services.config import get_config
@@ -77,6 +79,19 @@ def update_setting(db: Database, *, tenant_slug: str, key: str, raw_value: str) 
             raise SettingsError(f'{key}: that value has the wrong shape ({exc}).') from exc
         q.save_panel_settings(s, tenant_id=tenant, settings=settings)
         return settings
+
+
+def update_branding(db: Database, *, tenant_slug: str, primary_color: str | None = None,
+                    dark: bool | None = None) -> d.Branding:
+    """Change the primary colour and/or the theme; a colour white text cannot be read on is refused with the reason
+    (SettingsError), so what the business picks is what its customers see."""
+    if primary_color is not None:
+        problem = branding.brand_color_problem(primary_color)
+        if problem:
+            raise SettingsError(problem)
+        primary_color = branding.to_hex(branding.parse_hex(primary_color))
+    with db.write() as s:
+        return crud.update_branding(s, tenant_id=_tenant_id(s, tenant_slug), primary_color=primary_color, dark=dark)
 
 
 def apply_setting(settings: dict[str, Any], key: str, raw_value: str) -> dict[str, Any]:

@@ -47,6 +47,20 @@ def _check_links(*links: tuple[str, str | None, bool], colours: Sequence[tuple[s
             raise SettingsError(problem)
 
 
+def update_branding(session: Session, *, tenant_id: int, primary_color: str | None = None,
+                    dark: bool | None = None) -> d.Branding:
+    """Change the business's primary colour and/or theme (the caller has checked the colour); returns the result."""
+    row = session.get(t.Tenant, tenant_id)
+    assert row is not None
+    if primary_color is not None:
+        row.primary_color = primary_color
+    if dark is not None:
+        row.dark = dark
+    session.add(row)
+    session.flush()
+    return d.Branding(primary_color=row.primary_color, dark=row.dark, logo_url=row.logo_url)
+
+
 def create_location(session: Session, *, tenant_id: int, name: str, address: str = '') -> int:
     row = t.Location(tenant_id=tenant_id, name=name, address=address)
     session.add(row)

@@ -21,13 +21,13 @@ from ui.theme import install_css
 
 # Modules whose pages need no sign-in; each registers its routes when imported.
 PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.session', 'ui.pages.login', 'ui.webhooks', 'ui.pages.signin_flows',
-                                 'ui.pages.book', 'ui.pages.book_confirm')
+                                 'ui.pages.book', 'ui.pages.book_confirm', 'ui.robots')
 # Panel sections and other signed-in pages.
 PRIVATE_PAGES: tuple[str, ...] = ('ui.pages.panel', 'ui.pages.receipts', 'ui.pages.avatar')
 PUBLIC_PREFIXES: tuple[str, ...] = ('/login', '/logout', '/_nicegui', '/static', '/healthz', '/favicon', '/webhooks/',
                                       '/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic',
                                       '/confirm-email', '/undo-email', '/auth/oidc', '/auth/finish', '/book', '/readyz',
-                                      '/metrics')
+                                      '/metrics', '/robots.txt')
 
 
 def is_public(path: str) -> bool:
@@ -58,6 +58,7 @@ def setup() -> None:
             importlib.reload(sys.modules[name])
         else:
             importlib.import_module(name)
+    app.add_middleware(sys.modules['ui.robots'].NoIndex)
 
     @app.exception_handler(UnknownTenant)
     async def unknown_tenant(_request: Request, _exc: UnknownTenant) -> PlainTextResponse:

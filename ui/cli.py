@@ -124,6 +124,23 @@ def create_admin(
     typer.echo(f'Admin {email} created.')
 
 
+@app.command('branding')
+def set_branding(
+    color: Annotated[str | None, typer.Option('--color', help='Primary colour as #rrggbb; white text must read on it.')]
+    = None,
+    dark: Annotated[bool | None, typer.Option('--dark/--light', help="Customers' pages dark or light.")]
+    = None,
+    tenant: TenantOption = None,
+) -> None:
+    """Change the business's primary colour and theme; a colour that would make text unreadable is refused."""
+    try:
+        saved = admin.update_branding(get_db(), tenant_slug=tenant or get_config().default_tenant,
+                                      primary_color=color, dark=dark)
+    except (SettingsError, admin.UnknownBusiness) as exc:
+        raise fail(str(exc.args[0] if exc.args else exc)) from exc
+    typer.echo(f'Primary colour {saved.primary_color}, {"dark" if saved.dark else "light"} theme.')
+
+
 @settings_app.command('show')
 def settings_show(tenant: TenantOption = None) -> None:
     """Print the panel settings as JSON."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from nicegui import ui
 
+from domain import branding
 from domain import model as d
 from domain.web import safe_color, safe_url
 from ui.components.panel_chrome import PanelChrome, TimezoneHandler
@@ -33,12 +35,20 @@ body { background: var(--k-bg, #f6f7fb); }
 .k-skip { position: absolute; left: -999px; }
 .k-skip:focus { left: 8px; top: 8px; z-index: 9999; background: white; padding: 8px; }
 .k-logo { width: 32px; height: 32px; object-fit: contain; }
+/* Each colour role in two shades (see domain/branding.py): the text shade by default, the fill shade where the
+   colour lies under white text (Quasar's own such places listed too). The brand style in each page's head sets both. */
+.bg-primary, .q-badge, .q-layout__section--marginal, .q-date__header, .q-time__header, .q-time__now-button,
+.q-time__clock-position--active, .q-uploader__header { --q-primary: var(--k-primary-fill); }
+.bg-positive { --q-positive: var(--k-positive-fill); }
+.bg-negative { --q-negative: var(--k-negative-fill); }
+.bg-warning { --q-warning: var(--k-warning-fill); }
+.bg-info { --q-info: var(--k-info-fill); }
+.nicegui-link { color: var(--q-primary); }
+/* Same painting order as Quasar's (backdrop under the dialog), without the negative z-index that makes axe-core read
+   the backdrop as lying over the dialog's own text. */
+.q-dialog__backdrop { z-index: 0; }
+.q-dialog__inner { z-index: 1; }
 '''
-
-
-def brand_color(tenant: d.Tenant) -> str:
-    """The business's colour when it is a plain hex colour (it goes into CSS), else Kairos's own."""
-    return safe_color(tenant.branding.primary_color) or d.Branding().primary_color
 
 
 def logo_url(tenant: d.Tenant) -> str | None:
@@ -55,12 +65,34 @@ def status_badge(status: d.Status, *, mark: str) -> ui.badge:
     return badge
 
 
+def brand_style(tenant: d.Tenant) -> str:
+    """The business's colours as CSS variables, each shade readable where it is used, whatever colour the business
+    picked (domain/branding.py). In the page's head, so nothing fades in from Quasar's default blue."""
+    try:
+        roles = branding.palette(tenant.branding.primary_color, dark=tenant.branding.dark)
+    except branding.BadColor:  # saved before colours were checked: the default rather than a broken page
+        roles = branding.palette(d.Branding().primary_color, dark=tenant.branding.dark)
+    # Every value comes out of branding.to_hex (#rrggbb), never the business's text as typed.
+    # !important: Quasar writes its default brand colours into the body's style attribute.
+    declarations = ' '.join(f'--q-{role}: {shade.text} !important; --k-{role}-fill: {shade.fill};'
+                            for role, shade in roles.items())
+    return f'<style>:root, body {{ {declarations} }}</style>'
+
+
 def apply_branding(tenant: d.Tenant) -> None:
-    # Darker than Quasar's defaults so text in these colours passes WCAG AA contrast on a light page.
-    ui.colors(primary=brand_color(tenant), positive='#15803d', negative='#b91c1c', warning='#b45309',
-              info='#0369a1')
+    ui.add_head_html(brand_style(tenant))
     if tenant.branding.dark:
         ui.dark_mode(True)
+
+
+def describe_page(description: str, *, index: bool) -> None:
+    """What a search engine shows under the page's title, and whether it may list the page at all. Only the public
+    entry pages are indexable; the panel and the pages behind emailed links say noindex (robots.txt and the
+    X-Robots-Tag header say it too, see ui/robots.py)."""
+    head = f'<meta name="description" content="{html.escape(description)}">'
+    if not index:
+        head += '\n<meta name="robots" content="noindex, nofollow">'
+    ui.add_head_html(head)
 
 
 # Quasar's loading bar (shown while a request runs, e.g. an upload) has role=progressbar but no name.
@@ -71,10 +103,21 @@ new MutationObserver(() => document.querySelectorAll('.q-loading-bar:not([aria-l
 </script>"""
 
 
+# While a modal dialog or drawer is open, the page behind it is inert: not focusable, not read, not audited as text
+# someone must read (Quasar puts dialogs in portals beside #app, so only the page goes inert).
+INERT_BEHIND_MODAL = """<script>
+document.addEventListener('DOMContentLoaded', () => {
+  const app = document.getElementById('app');
+  const update = () => { app.inert = document.querySelector('.q-dialog--modal') !== null; };
+  new MutationObserver(() => { update(); requestAnimationFrame(update); }).observe(document.body, {childList: true});
+});
+</script>"""
+
+
 def install_css() -> None:
     """The stylesheet (and the accessibility fix-ups) every page shares, added once at start-up, not per visit."""
     ui.add_css(CSS, shared=True)
-    ui.add_head_html(NAME_LOADING_BAR, shared=True)
+    ui.add_head_html(NAME_LOADING_BAR + INERT_BEHIND_MODAL, shared=True)
 
 
 @contextmanager
@@ -82,11 +125,10 @@ def panel_frame(tenant: d.Tenant, *, sections: Sequence[tuple[str, str, str]], c
                 on_timezone: TimezoneHandler | None = None) -> Iterator[PanelChrome]:
     """The signed-in panel's frame: one element for the top bar, the section tabs and the main landmark below them,
     into which the page's content goes."""
-    if tenant.branding.dark:
-        ui.dark_mode(True)
+    apply_branding(tenant)
+    describe_page(f'Your appointments with {tenant.name}.', index=False)
     ui.page_title(f'My appointments · {tenant.name}')
-    chrome = PanelChrome(business=tenant.name, logo=logo_url(tenant), color=brand_color(tenant),
-                         sections=sections,
+    chrome = PanelChrome(business=tenant.name, logo=logo_url(tenant), sections=sections,
                          current=current, zone=zone, on_timezone=on_timezone).mark('panel-chrome')
     with chrome:
         yield chrome
@@ -99,9 +141,12 @@ def sign_out_button(*, label: str = 'Sign out', classes: str = '', props: str = 
 
 
 @contextmanager
-def frame(tenant: d.Tenant, *, title: str = '', signed_in: bool = False) -> Iterator[None]:
-    """Header with the business's name (and Sign out when signed in) above the page's main landmark."""
+def frame(tenant: d.Tenant, *, title: str = '', signed_in: bool = False, description: str = '',
+          index: bool = False) -> Iterator[None]:
+    """Header with the business's name (and Sign out when signed in) above the page's main landmark. `description`
+    is the page's meta description; `index` lets search engines list it (public entry pages only)."""
     apply_branding(tenant)
+    describe_page(description or (f'{title} · {tenant.name}' if title else tenant.name), index=index)
     ui.page_title(f'{title} · {tenant.name}' if title else tenant.name)
     with ui.header().classes('items-center justify-between q-px-md q-py-sm'):
         with ui.row().classes('items-center no-wrap gap-2'):

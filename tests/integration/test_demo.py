@@ -275,3 +275,28 @@ def test_cli_demo_then_settings_set_validates_and_saves(cli_env: CliRunner) -> N
         assert result.exit_code == 1, (key, result.output)
         assert message in result.output, (key, result.output)
     assert json.loads(cli_env.invoke(app, ['settings', 'show']).output) == shown, 'refused changes leave no trace'
+
+
+def test_cli_branding_refuses_a_colour_white_text_cannot_be_read_on(cli_env: CliRunner) -> None:
+    """The business picks its colour and theme; a colour its customers could not read buttons on is refused."""
+    from domain.model import Branding
+    from services.tenants import forget_tenants, resolve_tenant
+    from ui.cli import app
+
+    assert cli_env.invoke(app, ['demo']).exit_code == 0
+    refused = cli_env.invoke(app, ['branding', '--color', '#FDE047'])
+    assert refused.exit_code == 1
+    assert 'White text on #fde047 has a contrast of 1.' in refused.output
+    assert 'A darker shade such as #' in refused.output
+    assert cli_env.invoke(app, ['branding', '--color', 'yellow']).exit_code == 1
+    forget_tenants()
+    assert resolve_tenant(None).branding.primary_color == '#0f766e'  # the demo's teal, untouched
+
+    saved = cli_env.invoke(app, ['branding', '--color', '#1D4ED8', '--dark'])
+    assert saved.exit_code == 0, saved.output
+    assert 'Primary colour #1d4ed8, dark theme.' in saved.output
+    forget_tenants()
+    assert resolve_tenant(None).branding == Branding(primary_color='#1d4ed8', dark=True)
+    assert cli_env.invoke(app, ['branding', '--light']).exit_code == 0
+    forget_tenants()
+    assert resolve_tenant(None).branding.dark is False

@@ -26,19 +26,11 @@ export default {
   </div>
   `,
   props: {
-    color: String,
     business: String,
     logo: String,
     sections: Array,
     current: String,
     zone: String,
-  },
-  created() {
-    // The business's colour and readable status colours, as ui.colors would set them, without an element per visit.
-    // Set before the tabs render, so the selected tab does not fade from Quasar's default blue.
-    const colors = { positive: "#15803d", negative: "#b91c1c", warning: "#b45309", info: "#0369a1" };
-    if (this.color) colors.primary = this.color;
-    for (const [name, value] of Object.entries(colors)) document.body.style.setProperty("--q-" + name, value);
   },
   mounted() {
     // Tell the server the browser's time zone when it is not the one it knows (NiceGUI sends it after connecting).

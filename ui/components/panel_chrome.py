@@ -16,10 +16,10 @@ class PanelChrome(ui.element, component='panel_chrome.js'):
     The browser reports its time zone once, and only when it differs from `zone` (what the server already knows),
     so an ordinary visit costs the server no extra round trip."""
 
-    def __init__(self, *, business: str, logo: str | None, color: str, sections: Sequence[tuple[str, str, str]],
+    def __init__(self, *, business: str, logo: str | None, sections: Sequence[tuple[str, str, str]],
                  current: str, zone: str | None = None, on_timezone: TimezoneHandler | None = None) -> None:
         super().__init__()
-        self._props.update(business=business, logo=logo or '', color=color, current=current, zone=zone or '',
+        self._props.update(business=business, logo=logo or '', current=current, zone=zone or '',
                            sections=[{'path': p, 'label': label, 'icon': icon} for p, label, icon in sections])
         self._paths = {p for p, _, _ in sections}
         self._on_timezone = on_timezone

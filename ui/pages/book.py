@@ -81,7 +81,8 @@ async def book_page(request: Request, service: str = '', package: str = '') -> N
     settings = shell.settings if shell else await run.io_bound(panel.panel_settings, get_db(), tenant_id=tenant.id)
     ctx = PanelContext(tenant=tenant, customer=customer or _guest(tenant), session_id=session_id or '',
                        settings=settings)
-    with frame(tenant, title='Book', signed_in=customer is not None):
+    with frame(tenant, title='Book', signed_in=customer is not None, index=True,
+               description=f'Book an appointment with {tenant.name} online: pick a service, a day and a time.'):
         if customer is not None and session_id:
             session.watch(tenant.id, customer.id, session_id)  # signed out elsewhere: this tab leaves too
         with ui.column().classes('w-full max-w-3xl self-center gap-4'):

@@ -56,7 +56,8 @@ async def login_page(request: Request, next: str = '/', deleted: str = '') -> Re
         error.text = message
         error.set_visibility(True)
 
-    with frame(tenant, title='Sign in'):
+    with frame(tenant, title='Sign in', index=True,
+               description=f'Sign in to see, book and change your appointments with {tenant.name}.'):
         with ui.card().classes('k-card w-full max-w-md self-center q-pa-lg gap-3'):
             ui.label('Sign in to your account').classes('text-h5').props('role=heading aria-level=1')
             ui.label(f'See and manage your appointments with {tenant.name}.').classes('k-muted')
@@ -65,14 +66,19 @@ async def login_page(request: Request, next: str = '/', deleted: str = '') -> Re
             if deleted:
                 ui.label('Your account is closed. Thank you for having been with us.').props('role=status').mark(
                     'account-closed')
-            ui.input('Email').bind_value(form, 'email').props(
-                'type=email autocomplete=username autofocus outlined').classes('w-full').mark('email').on(
-                'keydown.enter', submit)
-            ui.input('Password', password=True, password_toggle_button=True).bind_value(form, 'password').props(
-                'autocomplete=current-password outlined').classes('w-full').mark('password').on(
-                'keydown.enter', submit)
-            button = ui.button('Sign in', on_click=submit).props('unelevated no-caps size=lg').classes(
-                'w-full').mark('sign-in')
+            # One <form> holding the email, the password and the button: what password managers look for to offer,
+            # fill and save a sign-in. Enter in either field signs in; the page never reloads (a submit, should a
+            # browser send one, is caught).
+            with ui.element('form').props('method=post action=/login novalidate').classes(
+                    'w-full column gap-3').on('submit.prevent', submit).mark('signin-form'):
+                ui.input('Email').bind_value(form, 'email').props(
+                    'type=email name=username autocomplete=username autofocus outlined').classes('w-full').mark(
+                    'email').on('keydown.enter', submit)
+                ui.input('Password', password=True, password_toggle_button=True).bind_value(form, 'password').props(
+                    'name=password autocomplete=current-password outlined').classes('w-full').mark('password').on(
+                    'keydown.enter', submit)
+                button = ui.button('Sign in', on_click=submit).props('unelevated no-caps size=lg').classes(
+                    'w-full').mark('sign-in')
             with ui.element('div').classes('w-full').mark('signin-links'):
                 signin_flows.sign_in_links(allow_signup=(await run.io_bound(
                     panel.panel_settings, get_db(), tenant_id=tenant.id)).allow_signup)

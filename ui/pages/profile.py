@@ -127,7 +127,8 @@ def _text(label: str, mark: str, autocomplete: str) -> ui.input:
 
 def _danger_zone(ctx: PanelContext) -> None:
     """A clearly separate card; deleting needs a second step where the customer types DELETE."""
-    with ui.dialog() as dialog, ui.card().classes('q-pa-lg gap-3 max-w-md').props(
+    # Quasar gives the dialog itself role=dialog: it is named too, not only its card.
+    with ui.dialog().props('aria-labelledby=delete-title') as dialog, ui.card().classes('q-pa-lg gap-3 max-w-md').props(
             'role=alertdialog aria-labelledby=delete-title'):
         ui.label('Delete your account?').classes('text-h6').props('id=delete-title')
         ui.label('You will be signed out everywhere and cannot sign in or book with this account again. '

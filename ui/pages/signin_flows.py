@@ -54,7 +54,8 @@ async def signup_page(request: Request) -> None:
     tenant = resolve_tenant(request.headers.get('host'))
     settings = await run.io_bound(_settings, tenant.id)
     form = Form()
-    with _card(tenant, 'Create your account', f'Book and manage your appointments with {tenant.name}.'):
+    with _card(tenant, 'Create your account', f'Book and manage your appointments with {tenant.name}.',
+               index=True):
         if not settings.allow_signup:
             ui.label(rules.SIGNUP_CLOSED).props('role=alert')
             _back_to_sign_in()
@@ -152,7 +153,7 @@ async def forgot_page(request: Request) -> None:
     await _request_link_page(request, tenant, title='Forgot your password?',
                              intro='Enter your email and we will send you a link to choose a new password. '
                                    'It also works if you never set one.',
-                             button='Email me a link', action=accounts.request_password_reset)
+                             button='Email me a link', action=accounts.request_password_reset, index=True)
 
 
 @ui.page('/magic')
@@ -295,9 +296,9 @@ def sign_in_links(*, allow_signup: bool) -> None:
 
 
 async def _request_link_page(request: Request, tenant: d.Tenant, *, title: str, intro: str, button: str,
-                             action) -> None:  # noqa: ANN001
+                             action, index: bool = False) -> None:  # noqa: ANN001
     form = Form()
-    with _card(tenant, title, intro):
+    with _card(tenant, title, intro, index=index):
         error = _alert()
         done = ui.label('').props('role=status').mark('link-sent')
         done.set_visibility(False)
@@ -404,8 +405,9 @@ def _signed_in(signed: auth.SignedIn) -> None:
 
 
 @contextmanager
-def _card(tenant: d.Tenant, title: str, intro: str) -> Iterator[None]:
-    with frame(tenant, title=title):
+def _card(tenant: d.Tenant, title: str, intro: str, *, index: bool = False) -> Iterator[None]:
+    description = intro if tenant.name in intro else f'{tenant.name}: {intro or title}'
+    with frame(tenant, title=title, description=description, index=index):
         with ui.card().classes('k-card w-full max-w-md self-center q-pa-lg gap-3'):
             ui.label(title).classes('text-h5').props('role=heading aria-level=1')
             if intro:

@@ -1,0 +1,72 @@
+"""Every place a person can reach, as the accessibility audit visits it (e2e/test_a11y.py).
+
+One row per state worth auditing: a page, and the same page with each of its drawers or dialogs open. Every route
+the app registers is either visited here or listed in NOT_PAGES with the reason; tests/ui/test_routes_audited.py
+fails when a new route is in neither, so a page cannot arrive without being audited.
+
+`url` may hold placeholders the audit fills in for the server it runs against: {verify}, {reset}, {magic},
+{welcome}, {email_change}, {email_undo} (fresh single-use links for Grace), {service} (a bookable service),
+{receipt} (one of Ada's settled payments). `opens` names what to open once the page is there (see OPENERS in
+e2e/test_a11y.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    id: str
+    route: str  # the route as the app registers it
+    url: str
+    signed_in: bool = False  # as Ada, the demo customer
+    opens: str = ''
+
+
+VISITS: tuple[Visit, ...] = (
+    # Getting in
+    Visit('sign-in', '/login', '/login'),
+    Visit('sign-up', '/signup', '/signup'),
+    Visit('forgot', '/forgot', '/forgot'),
+    Visit('magic-request', '/magic', '/magic'),
+    Visit('magic-link', '/magic', '/magic?token={magic}'),
+    Visit('reset', '/reset', '/reset?token={reset}'),
+    Visit('reset-expired', '/reset', '/reset?token=no-such-token'),
+    Visit('verify', '/verify', '/verify?token={verify}'),
+    Visit('set-password', '/set-password', '/set-password?token={welcome}'),
+    Visit('confirm-email', '/confirm-email', '/confirm-email?token={email_change}'),
+    Visit('undo-email', '/undo-email', '/undo-email?token={email_undo}'),
+    Visit('sign-out', '/logout', '/logout', signed_in=True),
+    Visit('oidc-return', '/auth/oidc/callback', '/auth/oidc/callback'),
+    # Booking
+    Visit('book', '/book', '/book?service={service}'),
+    Visit('book-signed-in', '/book', '/book?service={service}', signed_in=True),
+    Visit('booked', '/book/done', '/book?service={service}', opens='booking'),
+    Visit('booked-nothing', '/book/done', '/book/done'),
+    Visit('book-confirm-dead-link', '/book/confirm', '/book/confirm?token=no-such-token'),
+    # The panel, its sections, and each drawer and dialog
+    Visit('appointments', '/', '/', signed_in=True),
+    Visit('details', '/', '/', signed_in=True, opens='Details'),
+    Visit('reschedule', '/', '/', signed_in=True, opens='Reschedule'),
+    Visit('pay', '/', '/', signed_in=True, opens='Pay'),
+    Visit('change-status', '/', '/', signed_in=True, opens='Change status'),
+    Visit('packages', '/packages', '/packages', signed_in=True),
+    Visit('package-pay', '/packages', '/packages', signed_in=True, opens='package Pay'),
+    Visit('profile', '/profile', '/profile', signed_in=True),
+    Visit('delete-account', '/profile', '/profile', signed_in=True, opens='Delete my account…'),
+    Visit('security', '/security', '/security', signed_in=True),
+    Visit('receipt', '/receipts/{payment_id}', '/receipts/{receipt}?view=1', signed_in=True),
+)
+
+# Routes that are not pages a person reads, and why.
+NOT_PAGES: dict[str, str] = {
+    '/auth/finish': 'hands the new session to the browser and redirects',
+    '/auth/oidc/start': 'redirects to the identity provider',
+    '/webhooks/stripe': "Stripe's POST, no page",
+    '/avatar/{customer_id}': 'an image',
+    '/robots.txt': 'text for crawlers',
+    '/healthz': 'JSON for load balancers',
+    '/readyz': 'JSON for load balancers',
+    '/metrics': 'Prometheus text for the operator, loopback only',
+}

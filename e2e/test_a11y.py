@@ -1,0 +1,152 @@
+"""axe-core on every place a person can reach (e2e/routes.py), with every drawer and dialog open, in the business's
+light and dark theme, on a phone and on a desktop: no serious or critical violation, colour contrast and WCAG 2.2's
+24-pixel targets included."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from e2e.a11y import serious_violations
+from e2e.conftest import Server, sign_in
+from e2e.routes import VISITS, Visit
+
+SIZES = {'phone': {'width': 390, 'height': 844}, 'desktop': {'width': 1280, 'height': 800}}
+LINKS_FOR = 'grace@example.com'  # the single-use links are Grace's, so Ada's sign-in is never disturbed
+
+# Run in the server's own environment (its database and secret): fresh links, a bookable service, a receipt.
+FIXTURES_SCRIPT = '''
+import json, sys
+from datetime import UTC, datetime
+import sqlalchemy as sa
+from services.context import get_db
+from services.tenants import resolve_tenant
+from services.tokens import Purpose, issue
+from storage import tables as t
+
+db, tenant, now = get_db(), resolve_tenant(None), datetime.now(UTC)
+with db.read() as s:
+    def customer(email):
+        return s.execute(sa.select(t.Customer.id).where(t.Customer.tenant_id == tenant.id,
+                                                        t.Customer.email == email)).scalar_one()
+    grace, ada = customer(sys.argv[1]), customer('ada@example.com')
+    service = s.execute(sa.select(t.Service.id).where(t.Service.tenant_id == tenant.id, t.Service.capacity == 1,
+                                                      t.Service.deposit == 0).order_by(t.Service.id)).scalars().first()
+    receipt = s.execute(sa.select(t.Payment.id).join(t.Appointment, t.Appointment.id == t.Payment.appointment_id)
+                        .where(t.Appointment.customer_id == ada, t.Payment.state == 'succeeded')
+                        .order_by(t.Payment.id)).scalars().first()
+links = {p.value: issue(db, tenant_id=tenant.id, customer_id=grace, purpose=p, now=now,
+                        payload='grace.new@example.com' if p is Purpose.EMAIL_CHANGE else '') for p in Purpose}
+print(json.dumps({**links, 'service': service, 'receipt': receipt}))
+'''
+
+
+@dataclass(frozen=True)
+class Themed:
+    theme: str
+    server: Server
+    values: dict[str, Any]  # what the table's URLs need on this server
+    state: Any  # Ada's signed-in browser storage
+
+
+@pytest.fixture(scope='module', params=['light', 'dark'])
+def themed(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Themed]:
+    """The demo studio in the business's light theme, then in its dark theme."""
+    server: Server = request.getfixturevalue('server' if request.param == 'light' else 'dark_server')
+    made = subprocess.run([sys.executable, '-c', FIXTURES_SCRIPT, LINKS_FOR], env=server.env, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert made.returncode == 0, made.stderr
+    values = json.loads(made.stdout.strip().splitlines()[-1])
+    context = browser.new_context(locale='en-GB')
+    try:
+        sign_in(context.new_page(), server)
+        state = context.storage_state()
+    finally:
+        context.close()
+    yield Themed(request.param, server, values, state)
+
+
+@pytest.mark.parametrize('visit', VISITS, ids=[v.id for v in VISITS])
+def test_no_serious_violations(browser: Browser, themed: Themed, visit: Visit) -> None:
+    server = themed.server
+    context = browser.new_context(locale='en-GB', storage_state=themed.state if visit.signed_in else None)
+    try:
+        page = context.new_page()
+        found: list[str] = []
+        for size_name, size in SIZES.items():
+            page.set_viewport_size(size)
+            page.goto(server.url + visit.url.format(**themed.values))
+            _settled(page)
+            if visit.opens:
+                OPENERS.get(visit.opens, _open_card_action)(page, visit.opens)
+                _settled(page)
+            found += [f'{size_name}: {v}' for v in serious_violations(page)]
+        assert found == [], f'{visit.id} ({themed.theme}): ' + '\n'.join(found)
+    finally:
+        context.close()
+
+
+def _settled(page: Page) -> None:
+    """The page is drawn (its main landmark or, for the receipt, its heading is visible) and its fonts are loaded."""
+    page.wait_for_load_state('load')
+    page.locator('main, [role=main], h1').first.wait_for(state='visible')
+    page.evaluate('document.fonts.ready.then(() => true)')
+    page.wait_for_timeout(300)  # sections fill in after the first paint; Quasar's enter animations finish
+
+
+def _open_card_action(page: Page, action: str) -> None:
+    """Open a drawer from the first appointment card that offers the action ("Details: ...", "Pay: ...")."""
+    page.get_by_role('button', name=re.compile(f'^{re.escape(action)}: ')).first.click()
+    expect(page.get_by_role('dialog')).to_be_visible()
+    expect(page.get_by_role('dialog').get_by_role('heading', name=action)).to_be_visible()
+
+
+def _open_package_pay(page: Page, _action: str) -> None:
+    page.get_by_role('button', name=re.compile('^Pay for ')).first.click()
+    expect(page.get_by_role('dialog').get_by_role('heading', name='Pay')).to_be_visible()
+
+
+def _open_delete_dialog(page: Page, action: str) -> None:
+    page.get_by_role('button', name=action).click()
+    expect(page.get_by_role('alertdialog')).to_be_visible()
+
+
+def _book(page: Page, _action: str) -> None:
+    """Book the first free time as a guest; the confirmation page follows."""
+    first = page.get_by_role('group', name=re.compile('^Free times on ')).get_by_role('button').first
+    expect(first).to_be_visible()
+    for _ in range(5):  # a click before the page's socket is connected is lost: click until the server took it
+        first.click()
+        if first.get_attribute('aria-pressed') == 'true' or _pressed(first):
+            break
+    expect(first).to_have_attribute('aria-pressed', 'true')
+    page.get_by_label('First name').fill('Alan')
+    page.get_by_label('Last name').fill('Turing')
+    page.get_by_label('Email').fill(f'alan-{uuid.uuid4().hex[:8]}@example.com')
+    expect(page.get_by_role('button', name='Confirm booking')).to_be_enabled()
+    page.get_by_role('button', name='Confirm booking').click()
+    expect(page.get_by_role('heading', name='You are booked')).to_be_visible()
+
+
+def _pressed(button: Locator) -> bool:
+    try:
+        expect(button).to_have_attribute('aria-pressed', 'true', timeout=3000)
+    except AssertionError:
+        return False
+    return True
+
+
+OPENERS: dict[str, Callable[[Page, str], None]] = {
+    'package Pay': _open_package_pay,
+    'Delete my account…': _open_delete_dialog,
+    'booking': _book,
+}
