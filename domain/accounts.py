@@ -14,6 +14,7 @@ from domain.web import is_hidden_character
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 72  # zxcvbn refuses longer input, and Argon2 gains nothing from more
+EMAIL_MAX_LENGTH = 254
 PASSWORD_MIN_SCORE = 3  # zxcvbn's 0..4; 3 is "safely unguessable"
 NAME_MAX_LENGTH = 80
 GENDERS: dict[str, str] = {'': 'Prefer not to say', 'female': 'Female', 'male': 'Male', 'other': 'Other'}
@@ -28,7 +29,7 @@ def email_problem(email: str) -> str | None:
     value = email.strip()
     if not value:
         return 'Enter your email address.'
-    if len(value) > 254 or not _EMAIL.match(value):
+    if len(value) > EMAIL_MAX_LENGTH or not _EMAIL.match(value):
         return 'Enter an email address like name@example.com.'
     return None
 
@@ -155,3 +156,8 @@ def guest_problems(*, first_name: str, last_name: str, email: str, phone: str) -
         'phone': phone_problem(phone),
     }
     return {k: v for k, v in checks.items() if v}
+
+
+def sign_in_too_long(email: str, password: str) -> bool:
+    """What no account can have: an email or a password longer than any we accept is refused before any work."""
+    return len(email) > EMAIL_MAX_LENGTH or len(password) > PASSWORD_MAX_LENGTH

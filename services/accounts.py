@@ -28,6 +28,7 @@ from domain.accounts import (
     name_problem,
     password_problem,
     profile_problems,
+    sign_in_too_long,
     why_cannot_book,
 )
 from services import appointments, auth, mail, notify, payments, ratelimit
@@ -84,6 +85,8 @@ def attempt_sign_in(db: Database, *, tenant_id: int, email: str, password: str, 
         lim.take(*reversed(checks))
     except ratelimit.TooManyAttempts as e:
         raise SignInFailed(f'{e.message} {LINK_STILL_WORKS}') from e
+    if sign_in_too_long(email, password):  # no account has such an email or password: no lookup, no Argon2
+        raise SignInFailed()
     signed = auth.sign_in(db, tenant_id=tenant_id, email=email, password=password, now=now)
     lim.clear(checks[0])  # the owner got in: their account's count starts over (the address's does not)
     if not signed.customer.email_verified:

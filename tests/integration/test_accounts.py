@@ -327,3 +327,19 @@ def test_asking_for_a_link_does_not_wait_for_the_mail_server(db, inbox) -> None:
     assert sorted(m['Subject'] for m in inbox.to('ada@example.com')) == [
         'Reset your password for Lumen Studio', 'Your sign-in link for Lumen Studio']
     assert inbox.to('nobody@example.com') == []
+
+
+def test_an_email_or_password_longer_than_any_account_has_is_refused_without_work(db, monkeypatch) -> None:
+    tenant = make_tenant(db)
+    hashed: list[int] = []
+    real_verify = auth.verify_password
+    monkeypatch.setattr(auth, 'verify_password', lambda p, h: hashed.append(len(p)) or real_verify(p, h))
+    for email, password in (('a' * 300 + '@example.com', 'kairos-demo'), ('ada@example.com', 'x' * 100_000)):
+        with pytest.raises(SignInFailed) as refused:
+            accounts.attempt_sign_in(db, tenant_id=tenant, email=email, password=password, address='192.0.2.1',
+                                     now=NOW)
+        assert refused.value.message == auth.SIGN_IN_FAILED
+    assert hashed == []  # a 100,000-character password never reached Argon2
+    signed = accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo',
+                                      address='192.0.2.1', now=NOW)  # the owner is unaffected
+    assert signed.customer.email == 'ada@example.com'

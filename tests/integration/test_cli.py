@@ -81,8 +81,7 @@ def test_settings_that_would_break_a_rule_are_refused_and_leave_no_trace(cli: Cl
                                                 'the slot'),
         ('status_after_reschedule', 'waiting', 'Unknown status: waiting.'),
         ('reschedule_from_statuses', '["pending", "ghost"]', 'Unknown status: ghost.'),
-        ('booking_url', 'javascript:alert(1)', 'booking_url must be a web address starting with https:// or '
-                                              'http:// or a path on this site'),
+        ('booking_url', 'javascript:alert(1)', 'booking_url must be a web address'),
     ):
         refused = cli.invoke(app, ['settings', 'set', key, value])
         assert refused.exit_code == 1, (key, refused.output)

@@ -50,7 +50,9 @@ async def test_names_show_as_text_and_script_links_are_not_drawn(user: User, db)
     chrome = user.find(PanelChrome).elements.pop()
     assert chrome.props['business'] == f'Studio {MARKUP}'  # drawn by Vue as text, {{ business }}
     assert chrome.props['logo'] == ''  # a javascript: logo is no logo
-    assert chrome.props['color'] == '#4f46e5'  # not a colour: Kairos's own instead
+    head = user.client.head_html  # the brand colours go into the page head, as #rrggbb only
+    assert 'evil.example' not in head and 'background-image' not in head
+    assert '--q-primary: #4f46e5' in head  # not a colour: Kairos's own instead
 
     view = user.find(AppointmentsView).elements.pop()
     assert view.state['booking_url'] == '/book'  # the business's javascript: booking page is not linked

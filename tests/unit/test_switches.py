@@ -102,9 +102,9 @@ def test_the_place_of_a_visit(works_at: tuple[int, ...], chosen: int | None, rea
     ({'reschedule_from_statuses': ['pending', 'ghost']}, 'Unknown status: ghost.'),
     ({'status_transitions': {'canceled': ['ghost']}}, 'Unknown status: ghost.'),
     ({'booking_url': 'javascript:alert(1)'},
-     'booking_url must be a path on this site (such as /book) or an http(s) address.'),
+     'booking_url must be a web address starting with https:// or http:// or a path on this site starting with /.'),
     ({'booking_url': '//evil.example.com/book'},
-     'booking_url must be a path on this site (such as /book) or an http(s) address.'),
+     'booking_url must be a web address starting with https:// or http:// or a path on this site starting with /.'),
 ])
 def test_settings_that_would_break_a_rule_are_refused(data: dict, message: str) -> None:
     with pytest.raises(SettingsError) as caught:

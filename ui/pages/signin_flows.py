@@ -84,9 +84,9 @@ async def signup_page(request: Request) -> None:
                 for field in fields.values():
                     field.error = None
                 try:
-                    proof = await run.io_bound(accounts.sign_up, get_db(), tenant_id=tenant.id, email=form.email,
-                                               password=form.password, first_name=form.first_name,
-                                               last_name=form.last_name, now=now(), address=address(request))
+                    proof = await auth.password_work(accounts.sign_up, get_db(), tenant_id=tenant.id, email=form.email,
+                                                     password=form.password, first_name=form.first_name,
+                                                     last_name=form.last_name, now=now(), address=address(request))
                 except accounts.ProfileInvalid as refusal:
                     for key, message in refusal.problems.items():
                         fields[key].error = message
@@ -129,10 +129,10 @@ async def verify_page(request: Request, token: str = '') -> None:
             if password is not None:
                 password.error = None
             try:
-                signed = await run.io_bound(accounts.verify_email, get_db(), tenant_id=tenant.id, token=token,
-                                            now=now(), signup_proof=proof,
-                                            password=(password.value or '') if password is not None else '',
-                                            address=address(request))
+                signed = await auth.password_work(accounts.verify_email, get_db(), tenant_id=tenant.id, token=token,
+                                                  now=now(), signup_proof=proof,
+                                                  password=(password.value or '') if password is not None else '',
+                                                  address=address(request))
             except accounts.ProfileInvalid as refusal:
                 if password is not None:
                     password.error = refusal.problems.get('password')
@@ -348,9 +348,9 @@ async def _choose_password_page(request: Request, token: str, purpose: Purpose, 
                 error.set_visibility(False)
                 new.error = confirm.error = None
                 try:
-                    await run.io_bound(accounts.set_password_with_link, get_db(), tenant_id=tenant.id,
-                                       purpose=purpose, token=token, password=form.password, confirm=form.confirm,
-                                       now=now())
+                    await auth.password_work(accounts.set_password_with_link, get_db(), tenant_id=tenant.id,
+                                             purpose=purpose, token=token, password=form.password, confirm=form.confirm,
+                                             now=now())
                 except accounts.ProfileInvalid as refusal:
                     new.error = refusal.problems.get('new') or refusal.problems.get('password')
                     confirm.error = refusal.problems.get('confirm')
