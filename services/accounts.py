@@ -2,7 +2,9 @@
 
 Every function takes the database first and keyword-only arguments, with `now` passed in. Refusals raise
 AccountError (or a subclass) carrying a message for the customer. Emails go out after the transaction commits.
-Functions that hash or check a password (Argon2) or send mail block: pages call them through `run.io_bound`.
+Emails are queued in the email outbox inside the transaction of the change that causes them (the token they carry,
+the new account, the new password), so they leave after it commits, and even if the process dies first.
+Functions that hash or check a password (Argon2) block: pages call them through `run.io_bound`.
 """
 
 from __future__ import annotations
@@ -29,11 +31,11 @@ from domain.accounts import (
     sign_in_too_long,
     why_cannot_book,
 )
-from services import appointments, auth, mail, payments, ratelimit
+from services import appointments, auth, mail, notify, payments, ratelimit
 from services.auth import SignedIn, SignInFailed
 from services.config import get_config, public_link
 from services.tokens import LIFETIME, InvalidToken, Purpose, redeem
-from services.tokens import issue as issue_token
+from services.tokens import issue_in as issue_token
 from storage import accounts as store
 from storage import appointment_changes as changes
 from storage import queries as q
@@ -131,26 +133,27 @@ def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_na
         raise ProfileInvalid(problems)
     _mail_allowed(tenant_id=tenant_id, email=email, address=address)
     password_hash = auth.hash_password(password)
+    created: d.Customer | None = None
     try:
         with db.write() as s:
             existing = store.active_customer_by_email(s, tenant_id=tenant_id, email=email)
             if existing is not None and _abandoned(s, existing, now=now):
                 _close(s, tenant_id=tenant_id, customer_id=existing.id, now=now)
                 existing = None
-            created = None
             if existing is None:
                 created = store.insert_customer(s, tenant_id=tenant_id, email=email, first_name=first_name,
                                                 last_name=last_name, phone='', password_hash=password_hash,
                                                 verified_at=None, now=now)
+                _queue_verification(s, tenant_id=tenant_id, customer=created, now=now)
+            else:
+                _queue_account_exists(s, tenant_id=tenant_id, customer=existing, now=now)
     except sqlalchemy.exc.IntegrityError:  # someone signed up with this email a moment ago
         created, existing = None, _active_by_email(db, tenant_id, email)
+        if existing is not None:
+            with db.write() as s:
+                _queue_account_exists(s, tenant_id=tenant_id, customer=existing, now=now)
     if created is not None:
-        _send_verification(db, tenant_id=tenant_id, customer=created, now=now)
         return signup_proof(created.id, password_hash)
-    if existing is not None:
-        # Tell the owner, not the visitor: the page answers the same either way.
-        _send_link(db, tenant_id=tenant_id, customer=existing, purpose=Purpose.RESET, template='account_exists',
-                   path='/reset', now=now)
     return ''
 
 
@@ -241,7 +244,8 @@ def resend_verification(db: Database, *, tenant_id: int, email: str, now: dateti
     _mail_allowed(tenant_id=tenant_id, email=email, address=address)
     customer = _active_by_email(db, tenant_id, email)
     if customer is not None and not customer.email_verified:
-        _send_verification(db, tenant_id=tenant_id, customer=customer, now=now)
+        with db.write() as s:
+            _queue_verification(s, tenant_id=tenant_id, customer=customer, now=now)
 
 
 # ---- links by email --------------------------------------------------------------------------------------------
@@ -263,12 +267,13 @@ def resend_welcome(db: Database, *, tenant_id: int, email: str, now: datetime, a
     customer = _active_by_email(db, tenant_id, email)
     if customer is None:
         return
-    if customer.has_password:
-        _send_link(db, tenant_id=tenant_id, customer=customer, purpose=Purpose.RESET, template='reset',
-                   path='/reset', now=now)
-    else:
-        _send_link(db, tenant_id=tenant_id, customer=customer, purpose=Purpose.WELCOME, template='welcome',
-                   path='/set-password', now=now)
+    with db.write() as s:
+        if customer.has_password:
+            _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=Purpose.RESET, template='reset',
+                        path='/reset', now=now)
+        else:
+            _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=Purpose.WELCOME, template='welcome',
+                        path='/set-password', now=now)
 
 
 def check_link(db: Database, *, tenant_id: int, purpose: Purpose, token: str, now: datetime) -> d.Customer:
@@ -297,8 +302,8 @@ def set_password_with_link(db: Database, *, tenant_id: int, purpose: Purpose, to
         store.mark_verified(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now)
         store.retire_tokens(s, customer_id=redeemed.customer_id, now=now, purposes=PASSWORD_BOUND)
         q.revoke_sessions(s, customer_id=redeemed.customer_id, now=now)
+        _queue_password_changed(s, tenant_id=tenant_id, customer=customer, now=now)
     auth.sessions_ended(tenant_id=tenant_id, customer_id=redeemed.customer_id)
-    _send_password_changed(db, tenant_id=tenant_id, customer=customer, now=now)
     return customer
 
 
@@ -317,10 +322,18 @@ def sign_in_with_magic_link(db: Database, *, tenant_id: int, token: str, now: da
 # ---- accounts made by booking (see services.booking.confirm_hold) ------------------------------------------------
 
 
+def queue_welcome(s: Any, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
+    """In the caller's write transaction: queue, for an account made by a booking, its one-time link to choose a
+    password (the email commits with the account)."""
+    _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=Purpose.WELCOME, template='welcome',
+                path='/set-password', now=now)
+
+
 def send_welcome(db: Database, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
-    """Email an account made by a booking its one-time link to choose a password."""
-    _send_link(db, tenant_id=tenant_id, customer=customer, purpose=Purpose.WELCOME, template='welcome',
-               path='/set-password', now=now)
+    """Email an account made by a booking its one-time link to choose a password (`queue_welcome` in a
+    transaction of its own)."""
+    with db.write() as s:
+        queue_welcome(s, tenant_id=tenant_id, customer=customer, now=now)
 
 
 def prove_email_in(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> None:
@@ -401,9 +414,10 @@ def request_email_change(db: Database, *, tenant_id: int, customer_id: int, new_
     if taken:
         raise ProfileInvalid({'email': 'That email address is already used by another account.'})
     lim.hit(*limits)
-    _send_link(db, tenant_id=tenant_id, customer=customer, purpose=Purpose.EMAIL_CHANGE, template='email_change',
-               path='/confirm-email', now=now, to=new_email.strip(), payload=new_email.strip(),
-               old_email=customer.email)
+    with db.write() as s:
+        _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=Purpose.EMAIL_CHANGE,
+                    template='email_change', path='/confirm-email', now=now, to=new_email.strip(),
+                    payload=new_email.strip(), old_email=customer.email)
 
 
 def _check_current_password(db: Database, *, tenant_id: int, customer: d.Customer, password: str,
@@ -440,12 +454,13 @@ def confirm_email_change(db: Database, *, tenant_id: int, token: str, now: datet
                                now=now)
             s.flush()
             customer = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
+            assert customer is not None
+            # The old address hears of it, with its undo link, in the same transaction as the change.
+            _queue_link(s, tenant_id=tenant_id, customer=before, purpose=Purpose.EMAIL_UNDO,
+                        template='email_changed', path='/undo-email', now=now, payload=before.email,
+                        keep_earlier=True, new_email=customer.email, when=now.strftime('%d %b %Y at %H:%M UTC'))
     except sqlalchemy.exc.IntegrityError as e:
         raise AccountError('That email address is now used by another account.') from e
-    assert customer is not None
-    _send_link(db, tenant_id=tenant_id, customer=before, purpose=Purpose.EMAIL_UNDO, template='email_changed',
-               path='/undo-email', now=now, payload=before.email, new_email=customer.email,
-               when=now.strftime('%d %b %Y at %H:%M UTC'), keep_earlier=True)
     return customer
 
 
@@ -500,8 +515,8 @@ def change_password(db: Database, *, tenant_id: int, customer_id: int, current: 
         store.retire_tokens(s, customer_id=customer_id, now=now, purposes=PASSWORD_BOUND)
         ended = q.revoke_sessions(s, customer_id=customer_id, now=now,
                                   keep_hash=auth.session_hash(keep_session_id) if keep_session_id else None)
+        _queue_password_changed(s, tenant_id=tenant_id, customer=customer, now=now)
     auth.sessions_ended(tenant_id=tenant_id, customer_id=customer_id)
-    _send_password_changed(db, tenant_id=tenant_id, customer=customer, now=now)
     return ended
 
 
@@ -549,6 +564,9 @@ def _cancel_upcoming(s: Any, *, tenant_id: int, customer_id: int, now: datetime)
         appointments.record_history(s, tenant_id=tenant_id, appointment_id=appt.id, at=now, actor='customer',
                                     action='status', from_value=appt.status.key, to_value=free.key,
                                     reason=CLOSED_REASON)
+        s.flush()
+        notify.queue_change(s, tenant_id=tenant_id, appointment_id=appt.id, kind=notify.STATUS,
+                            previous_status=appt.status.key, reason=CLOSED_REASON, now=now)
     return upcoming
 
 
@@ -609,18 +627,19 @@ def _email_link_if_account(db: Database, *, tenant_id: int, email: str, address:
     if problem:
         raise AccountError(problem)
     _mail_allowed(tenant_id=tenant_id, email=email, address=address)
-    # Looking the account up, issuing the link and sending it all happen on the mail queue, so the answer takes
-    # the same time whether or not the address has an account.
+    # Looking the account up, issuing the link and queueing its email all happen on the background pool, so the
+    # answer takes the same time whether or not the address has an account.
     mail.later(_link_if_account, db, tenant_id=tenant_id, email=email, purpose=purpose, template=template, path=path,
                now=now)
 
 
 def _link_if_account(db: Database, *, tenant_id: int, email: str, purpose: Purpose, template: str, path: str,
                      now: datetime) -> None:
-    customer = _active_by_email(db, tenant_id, email)
-    if customer is not None:
-        _send_link(db, tenant_id=tenant_id, customer=customer, purpose=purpose, template=template, path=path,
-                   now=now)
+    with db.write() as s:
+        customer = store.active_customer_by_email(s, tenant_id=tenant_id, email=email)
+        if customer is not None:
+            _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=purpose, template=template, path=path,
+                        now=now)
 
 
 def _active_by_email(db: Database, tenant_id: int, email: str) -> d.Customer | None:
@@ -650,22 +669,29 @@ def _mail_allowed(*, tenant_id: int, email: str, address: str | None) -> None:
         raise AccountError(e.message) from e
 
 
-def _send_link(db: Database, *, tenant_id: int, customer: d.Customer, purpose: Purpose, template: str, path: str,
-               now: datetime, to: str | None = None, payload: str = '', keep_earlier: bool = False,
-               **extra: str) -> None:
-    token = issue_token(db, tenant_id=tenant_id, customer_id=customer.id, purpose=purpose, now=now, payload=payload,
+def _queue_link(s: Any, *, tenant_id: int, customer: d.Customer, purpose: Purpose, template: str, path: str,
+                now: datetime, to: str | None = None, payload: str = '', keep_earlier: bool = False,
+                **extra: str) -> None:
+    """Issue a link and queue the email carrying it, both in the caller's write transaction."""
+    token = issue_token(s, tenant_id=tenant_id, customer_id=customer.id, purpose=purpose, now=now, payload=payload,
                         keep_earlier=keep_earlier)
-    with db.read() as s:
-        business, host = store.tenant_name_and_host(s, tenant_id=tenant_id)
+    business, host = store.tenant_name_and_host(s, tenant_id=tenant_id)
     lifetime = LIFETIME[purpose]
-    _deliver(template, to=to or customer.email, name=customer.first_name or 'there', business=business,
-             link=public_link(path, host, token=token), minutes=str(int(lifetime.total_seconds() // 60)),
-             hours=str(int(lifetime.total_seconds() // 3600)), **extra)
+    _queue(s, template, tenant_id=tenant_id, to=to or customer.email, name=customer.first_name or 'there',
+           business=business, link=public_link(path, host, token=token),
+           minutes=str(int(lifetime.total_seconds() // 60)), hours=str(int(lifetime.total_seconds() // 3600)),
+           **extra)
 
 
-def _send_verification(db: Database, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
-    _send_link(db, tenant_id=tenant_id, customer=customer, purpose=Purpose.VERIFY, template='verify', path='/verify',
-               now=now)
+def _queue_verification(s: Any, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
+    _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=Purpose.VERIFY, template='verify', path='/verify',
+                now=now)
+
+
+def _queue_account_exists(s: Any, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
+    # Tell the owner, not the visitor: the page answers the same either way.
+    _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=Purpose.RESET, template='account_exists',
+                path='/reset', now=now)
 
 
 def _try_send_verification(db: Database, *, tenant_id: int, customer: d.Customer, address: str | None,
@@ -674,23 +700,22 @@ def _try_send_verification(db: Database, *, tenant_id: int, customer: d.Customer
         _mail_allowed(tenant_id=tenant_id, email=customer.email, address=address)
     except AccountError:
         return  # links went out recently; the customer has them
-    _send_verification(db, tenant_id=tenant_id, customer=customer, now=now)
+    with db.write() as s:
+        _queue_verification(s, tenant_id=tenant_id, customer=customer, now=now)
 
 
-def _send_password_changed(db: Database, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
-    with db.read() as s:
-        business, host = store.tenant_name_and_host(s, tenant_id=tenant_id)
-    _deliver('password_changed', to=customer.email, name=customer.first_name or 'there', business=business,
-             when=now.strftime('%d %b %Y at %H:%M UTC'), link=public_link('/forgot', host))
+def _queue_password_changed(s: Any, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
+    business, host = store.tenant_name_and_host(s, tenant_id=tenant_id)
+    _queue(s, 'password_changed', tenant_id=tenant_id, to=customer.email, name=customer.first_name or 'there',
+           business=business, when=now.strftime('%d %b %Y at %H:%M UTC'), link=public_link('/forgot', host))
 
 
-def _deliver(template: str, *, to: str, **context: str) -> None:
-    """Queue the email: nobody waits for the mail server, and no answer is slower because an email went out."""
-    mail.later(_send_now, template, to, context)
-
-
-def _send_now(template: str, to: str, context: dict[str, str]) -> None:
+def _queue(s: Any, template: str, *, tenant_id: int, to: str, **context: str) -> None:
+    """Queue the email in the caller's transaction; a template that cannot be rendered is logged, never allowed to
+    undo the change or turn into a different answer for the visitor."""
     try:
-        mail.send_template(template, to=to, **context)
-    except Exception:  # a mail server outage must not turn into a different answer for the visitor
-        log.exception('could not send the %s email to %s', template, to)
+        subject, text, html = mail.render_email(template, **context)
+    except Exception:
+        log.exception('could not render the %s email to %s', template, to)
+        return
+    mail.queue(s, tenant_id=tenant_id, template=template, to=to, subject=subject, text=text, html=html)

@@ -2,8 +2,8 @@
 
 Every write follows one pattern, which reschedule (the slot engine's) reuses through the helpers below:
 load only the customer's own appointment of this tenant, ask the domain, write in one transaction (re-checking
-whatever the domain asked about), record the history (who, when, from, to, reason), and after the commit queue the
-emails (`notify.notify_change`) and publish a live-update event (`publish_change`).
+whatever the domain asked about), record the history (who, when, from, to, reason) and queue the emails in that same
+transaction (`notify.queue_change`), and after the commit publish a live-update event (`publish_change`).
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ NOT_YOURS = 'That appointment is not in your account.'
 REASON_MAX = rules.REASON_MAX
 
 __all__ = ['NOT_YOURS', 'NotAllowed', 'announce_status_change', 'appointment_calendar', 'change_status',
-           'publish_change', 'rate', 'rating_of', 'record_history', 'record_reschedule', 'notify_change']
+           'publish_change', 'rate', 'rating_of', 'record_history', 'record_reschedule', 'notify_change',
+           'queue_change']
 
 notify_change = notify.notify_change
+queue_change = notify.queue_change
 
 
 def change_status(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int, target: str,
@@ -60,6 +62,8 @@ def change_status(db: Database, *, tenant_id: int, customer_id: int, appointment
         s.flush()
         changed = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
                                          appointment_id=appointment_id, status_list=statuses)
+        notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.STATUS,
+                            previous_status=appt.status.key, reason=reason, now=now)
         zone = ZoneInfo(store.tenant_timezone(s, tenant_id=tenant_id))
     assert changed is not None
     announce_status_change(db, tenant_id=tenant_id, customer_id=customer_id, before=appt, busy_now=wanted.busy,
@@ -69,10 +73,9 @@ def change_status(db: Database, *, tenant_id: int, customer_id: int, appointment
 
 def announce_status_change(db: Database, *, tenant_id: int, customer_id: int, before: d.Appointment, busy_now: bool,
                            reason: str, now: datetime, zone: ZoneInfo) -> None:
-    """After a status change commits: the emails, the customer's open panels, and the slot pickers when the
-    appointment stopped (or started) holding its time."""
-    notify_change(db, tenant_id=tenant_id, appointment_id=before.id, kind=notify.STATUS,
-                  previous_status=before.status.key, reason=reason, now=now)
+    """After a status change commits: the customer's open panels, and the slot pickers when the appointment
+    stopped (or started) holding its time. (Its emails were queued in the change's transaction with
+    `notify.queue_change`.)"""
     slot_moved = before.status.busy != busy_now
     publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=before.id, kind='status',
                    freed=(before.staff.id, before.start.astimezone(zone).date()) if slot_moved else None)

@@ -3,7 +3,8 @@
 Both follow one pattern so two customers can never get the last seat: inside one write transaction, lock the
 candidate staff (storage.availability.lock_staff: PostgreSQL row locks in id order; SQLite's BEGIN IMMEDIATE already
 serialises writers), read that day's busy bookings again, ask the slot engine whether this exact start still has the
-seats asked for, write, record the history. Live updates and emails go out only after the commit.
+seats asked for, write, record the history and queue the emails (services.notify.queue_change: the outbox rows
+commit with the booking). Live updates go out, and the emails leave, only after the commit.
 
 A new booking gets the status 'pending' (the business confirms it), or the tenant's first busy status when it has
 no busy 'pending': whatever it gets must occupy the slot, or the next customer could take it too.
@@ -75,14 +76,16 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
     if too_long:
         raise BookingRefused(too_long)
     with db.write() as s:
-        reason = why_cannot_book(q.customer(s, tenant_id=tenant_id, customer_id=customer_id))
+        customer = q.customer(s, tenant_id=tenant_id, customer_id=customer_id)
+        reason = why_cannot_book(customer)
         if reason:
             raise BookingRefused(reason)
+        assert customer is not None
         found = _bookable(s, tenant_id=tenant_id, service_id=service_id)
-        booked, freed = _insert_booking(s, tenant_id=tenant_id, customer_id=customer_id, found=found,
+        booked, freed = _insert_booking(s, tenant_id=tenant_id, customer=customer, found=found,
                                         staff_id=staff_id, location_id=location_id, start=start, now=now, seats=seats,
                                         notes=notes, customer_package_id=customer_package_id, actor=actor)
-    _announce_booked(db, tenant_id=tenant_id, booked=booked, freed=freed, now=now)
+    _announce_booked(tenant_id, booked=booked, freed=freed)
     return booked
 
 
@@ -137,13 +140,15 @@ def hold_for_guest(db: Database, *, tenant_id: int, service_id: int, staff_id: i
         held = holds.live_hold(s, tenant_id=tenant_id, token_hash=digest(HOLD_PURPOSE, token), now=now)
         business, host = account_store.tenant_name_and_host(s, tenant_id=tenant_id)
         staff = store.staff_name(s, tenant_id=tenant_id, staff_id=chosen)
+        when = f'{slot.start.astimezone(found.zone):%A %d %B %Y, %H:%M} ({found.zone.key})'
+        # The confirmation link is queued with the hold: both commit together, or neither does.
+        _queue_quietly(s, 'booking_hold', tenant_id=tenant_id, to=email, name=first_name, business=business,
+                       service=found.service.name, staff=staff, when=when,
+                       link=public_link('/book/confirm', host, token=token),
+                       minutes=str(int(HOLD.total_seconds() // 60)))
     assert held is not None and held.id == hold_id
     events.publish(events.availability_topic(tenant_id), {'staff_id': chosen,
                                                           'day': _local_day(slot.start, found).isoformat()})
-    when = f'{slot.start.astimezone(found.zone):%A %d %B %Y, %H:%M} ({found.zone.key})'
-    mail.later(_send_quietly, 'booking_hold', to=email, name=first_name, business=business,
-               service=found.service.name, staff=staff, when=when,
-               link=public_link('/book/confirm', host, token=token), minutes=str(int(HOLD.total_seconds() // 60)))
     return held
 
 
@@ -157,7 +162,8 @@ def held_booking(db: Database, *, tenant_id: int, token: str, now: datetime) -> 
 def confirm_hold(db: Database, *, tenant_id: int, token: str, now: datetime) -> tuple[d.Appointment, d.Customer, bool]:
     """The mailbox owner clicked: in one transaction the hold becomes an appointment of the account with that email
     (a new one when there is none, True), re-checking the time. Following the link proves the mailbox, as a magic link
-    does. A new account gets its welcome email after the commit when the business auto-creates accounts."""
+    does. A new account gets its welcome email, queued in the same transaction, when the business auto-creates
+    accounts."""
     with db.write() as s:
         held = _live(s, tenant_id=tenant_id, token=token, now=now)
         if not holds.take_hold(s, hold_id=held.id):  # the same link clicked twice at once: one of them books
@@ -171,14 +177,14 @@ def confirm_hold(db: Database, *, tenant_id: int, token: str, now: datetime) -> 
                                                      phone=held.phone, password_hash=None, verified_at=now, now=now)
         else:
             accounts.prove_email_in(s, tenant_id=tenant_id, customer_id=customer.id, now=now)
-        booked, freed = _insert_booking(s, tenant_id=tenant_id, customer_id=customer.id, found=found,
+        booked, freed = _insert_booking(s, tenant_id=tenant_id, customer=customer, found=found,
                                         staff_id=held.staff_id, location_id=held.location_id, start=held.start,
                                         now=now, seats=held.seats, notes=held.notes, customer_package_id=None,
                                         actor='customer')
         settings = q.panel_settings(s, tenant_id=tenant_id)
-    _announce_booked(db, tenant_id=tenant_id, booked=booked, freed=freed, now=now)
-    if created and rules.sends_welcome(settings):
-        accounts.send_welcome(db, tenant_id=tenant_id, customer=customer, now=now)
+        if created and rules.sends_welcome(settings):
+            accounts.queue_welcome(s, tenant_id=tenant_id, customer=customer, now=now)
+    _announce_booked(tenant_id, booked=booked, freed=freed)
     return booked, customer, created
 
 
@@ -191,11 +197,13 @@ def _live(s: Session, *, tenant_id: int, token: str, now: datetime) -> d.HeldBoo
     return held
 
 
-def _send_quietly(template: str, /, *, to: str, **context: str) -> None:
+def _queue_quietly(s: Session, template: str, /, *, tenant_id: int, to: str, **context: str) -> None:
+    """Queue the email in the caller's transaction; a template that cannot be rendered is logged, never allowed to
+    undo the change or change what the guest is told."""
     try:
-        mail.send_template(template, to=to, **context)
-    except Exception:  # a mail outage must not change what the guest was told
-        log.exception('could not send the %s email to %s', template, to)
+        mail.queue_template(s, template, tenant_id=tenant_id, to=to, **context)
+    except Exception:
+        log.exception('could not queue the %s email to %s', template, to)
 
 
 def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int, new_start: datetime,
@@ -241,8 +249,8 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
                                         to_value=store.staff_name(s, tenant_id=tenant_id, staff_id=chosen))
         s.flush()
         moved = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
-    notify.notify_change(db, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.RESCHEDULED,
-                         previous_start=before.start, reason=reason, now=now)
+        notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.RESCHEDULED,
+                            previous_start=before.start, reason=reason, now=now)
     appointments.publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                                 kind='rescheduled', freed=(before.staff.id, _local_day(before.start, found)))
     taken = (chosen, _local_day(slot.start, found))
@@ -261,11 +269,13 @@ def _bookable(s: Session, *, tenant_id: int, service_id: int) -> store.BookableS
     return found
 
 
-def _insert_booking(s: Session, *, tenant_id: int, customer_id: int, found: store.BookableService,
+def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: store.BookableService,
                     staff_id: int | None, location_id: int | None, start: datetime, now: datetime, seats: int,
                     notes: str, customer_package_id: int | None, actor: str) -> tuple[d.Appointment, tuple[int, date]]:
-    """Inside the caller's write transaction: take the slot, write the appointment and its history."""
+    """Inside the caller's write transaction: take the slot, write the appointment and its history, and queue its
+    emails (they commit with it)."""
     service = found.service
+    customer_id = customer.id
     slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
                               start=start, now=now, seats=seats)
     price, deposit = service.price * seats, service.deposit * seats
@@ -288,6 +298,12 @@ def _insert_booking(s: Session, *, tenant_id: int, customer_id: int, found: stor
     s.flush()
     booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, statuses=statuses,
                   with_history=False)
+    tenant = changes.tenant(s, tenant_id=tenant_id)
+    assert tenant is not None
+    # A new appointment's history is its 'created' line: the email needs nothing more than what is at hand.
+    notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now,
+                        known=changes.NoticeData(tenant=tenant, customer=customer, appointment=booked,
+                                                 statuses=statuses))
     return booked, (chosen, _local_day(slot.start, found))
 
 
@@ -301,10 +317,9 @@ def _visit_place(s: Session, *, found: store.BookableService, staff_id: int, loc
     return rules.visit_location(works_at, location_id)
 
 
-def _announce_booked(db: Database, *, tenant_id: int, booked: d.Appointment, freed: tuple[int, date],
-                     now: datetime) -> None:
+def _announce_booked(tenant_id: int, *, booked: d.Appointment, freed: tuple[int, date]) -> None:
+    """After the commit (its emails are already in the outbox): count it and tell the open pages."""
     metrics.booked()
-    notify.notify_change(db, tenant_id=tenant_id, appointment_id=booked.id, kind=notify.BOOKED, now=now)
     appointments.publish_change(tenant_id=tenant_id, customer_id=booked.customer_id, appointment_id=booked.id,
                                 kind='booked', freed=freed)
 

@@ -1,8 +1,18 @@
-"""Email out: SMTP when configured, else an outbox folder of .eml files; templates the business can edit.
+"""Email out: every email is a row of the outbox table, written in the transaction of the change that causes it,
+then sent by a sender thread on every instance; SMTP when configured, else an outbox folder of .eml files.
 
-`send_email` blocks (SMTP round trips), so services hand their emails to `later`, a small background pool: nobody
-waits for the mail server, and no answer takes longer because an email went out (which would tell a visitor whether
-an address has an account). `wait_until_sent` lets tests and a clean shut-down wait for the queue.
+Queue an email with `queue` / `queue_template` inside the caller's write transaction (`with db.write() as s:`):
+the row holds the whole rendered message with its Message-ID, so it leaves only after the change commits, leaves
+even if the process dies first (the next sender to run sends it), and a retry sends the very same message.
+The sender (`start_sender`, run by `kairos serve`) claims due rows (PostgreSQL: FOR UPDATE SKIP LOCKED, so senders
+on several instances never take the same row; SQLite: one sender per process), retries SMTP errors with a doubling
+back-off (KAIROS_MAIL_RETRY_SECONDS, KAIROS_MAIL_MAX_ATTEMPTS) and marks each row sent or failed. Delivery is at
+least once: a process killed between the SMTP server's answer and the commit sends that one message again, with
+the same Message-ID.
+
+`later` still runs work off the request on a small background pool, for emails whose very existence must not slow
+the answer (a reset link to an address that may have no account: the lookup, the token and the queueing happen
+there). `wait_until_sent` lets tests and a clean shut-down wait until the pool is idle and nothing is due.
 
 Templates live in services/templates/ as `<name>.txt` (first line `Subject: ...`, a blank line, then the body) and
 an optional `<name>.html`; a folder named by KAIROS_TEMPLATES_DIR overrides them by name.
@@ -11,47 +21,90 @@ Placeholders are `$name` or `${name}` (string.Template), so a business editing a
 
 from __future__ import annotations
 
+import base64
 import html as html_lib
 import logging
 import smtplib
 import ssl
 import string
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from threading import Lock
 from typing import Any, ParamSpec, TypeVar
 
+from sqlmodel import Session
+
 from services import metrics
 from services.config import get_config
+from storage import outbox as store
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 BUILTIN_TEMPLATES = Path(__file__).parent / 'templates'
-
+RETRY_CAP = timedelta(hours=1)
 
 P = ParamSpec('P')
 T = TypeVar('T')
 
-# One worker: emails leave in the order they were queued (a newer link after an older one, 'rescheduled' after
-# 'booked').
+# One worker: jobs run in the order they were handed over.
 _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix='kairos-mail')
 _pending: set[Future[Any]] = set()
 _pending_lock = Lock()
+
+# Databases with rows queued by this process that may not be sent yet (wait_until_sent drains them).
+_dirty: dict[str, Database] = {}
+_dirty_lock = Lock()
+_wake = threading.Event()  # set after a commit that queued email: the sender need not wait for its next poll
+_sqlite_sender = Lock()  # SQLite: one sender at a time in the process (and SQLite serves one process)
+_sender: _Sender | None = None
 
 
 class TemplateMissing(LookupError):
     pass
 
 
+# ---- queueing --------------------------------------------------------------------------------------------------
+
+
+def queue(session: Session, *, tenant_id: int, template: str, to: str, subject: str, text: str,
+          html: str | None = None, attachments: Sequence[tuple[str, bytes, str]] = ()) -> str:
+    """Write one rendered email to the outbox in the caller's transaction; returns its Message-ID.
+
+    It is sent after the transaction commits, and never if it rolls back. `template` names what kind of email it is
+    (shown in the admin area's outbox list)."""
+    # The parts, not the MIME text: building an EmailMessage costs milliseconds of CPU, and this runs inside the
+    # change's transaction (a booking holds its staff row lock until it commits). The sender builds the message
+    # from exactly these parts, with this Message-ID and Date, every time it tries.
+    message_id = make_msgid(domain='kairos.local')
+    content = {'from': get_config().mail_from, 'date': formatdate(localtime=False), 'text': text, 'html': html,
+               'attachments': [[name, base64.b64encode(data).decode('ascii'), mime]
+                               for name, data, mime in attachments]}
+    store.insert(session, tenant_id=tenant_id, template=template, recipient=to, subject=subject,
+                 message_id=message_id, content=content, now=datetime.now(UTC))
+    db = session.info.get('kairos_db')
+    store.after_commit(session, lambda: _queued(db))
+    return message_id
+
+
+def queue_template(session: Session, name: str, /, *, tenant_id: int, to: str,
+                   attachments: Sequence[tuple[str, bytes, str]] = (), **context: object) -> str:
+    """Render the template `name` and queue it for one address in the caller's transaction; returns its Message-ID."""
+    subject, text, html = render_email(name, **context)
+    return queue(session, tenant_id=tenant_id, template=name, to=to, subject=subject, text=text, html=html,
+                 attachments=attachments)
+
+
 def later(job: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
-    """Run `job` (work that ends in sending email) on the mail pool; a failure is logged, never raised at the
-    caller, whose change has already happened."""
+    """Run `job` on the background pool (work whose duration must not show in the answer, such as looking an
+    account up before queueing its email); a failure is logged, never raised at the caller."""
     future = _pool.submit(job, *args, **kwargs)
     with _pending_lock:
         _pending.add(future)
@@ -60,49 +113,138 @@ def later(job: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T
 
 
 def wait_until_sent(timeout: float = 30) -> None:
-    """Block until everything queued with `later` has run, jobs queued by those jobs included."""
+    """Block until the background pool is idle and the outboxes this process queued to hold nothing due (rows
+    waiting for a retry later are not due)."""
     deadline = time.monotonic() + timeout
-    while True:
+    while time.monotonic() < deadline:
         with _pending_lock:
             pending = set(_pending)
-        left = deadline - time.monotonic()
-        if not pending or left <= 0:
+        if pending:
+            wait(pending, timeout=max(0.0, deadline - time.monotonic()))
+            continue
+        if not _drain_dirty():
             return
-        wait(pending, timeout=left)
+        time.sleep(0.05)  # another sender holds a due row: wait for it to finish
+
+
+def outbox_page(db: Database, *, tenant_id: int, status: str | None = None, limit: int = 50,
+                offset: int = 0) -> list[store.OutboxEmail]:
+    """One page of the business's emails, newest first, optionally of one status ('queued', 'sent', 'failed'):
+    template, recipient, subject, attempts, last error, created and sent times (for the admin area)."""
+    with db.read() as s:
+        return store.emails(s, tenant_id=tenant_id, status=status, limit=limit, offset=offset)
 
 
 def queued_count() -> int:
-    """How many email jobs wait or run now (the `kairos_emails_queued` metric)."""
+    """How many emails wait to be sent (the `kairos_emails_queued` metric): background jobs not yet run, and rows
+    still queued in the outbox this instance sends from and those it queued to."""
     with _pending_lock:
-        return len(_pending)
+        count = len(_pending)
+    with _dirty_lock:
+        dbs = {db.url: db for db in _dirty.values()}
+    sender = _sender
+    if sender is not None:
+        dbs.setdefault(sender.db.url, sender.db)
+    for db in dbs.values():
+        try:
+            with db.read() as s:
+                count += store.count_queued(s)
+        except Exception:  # noqa: BLE001 - a scrape must never fail because the database is briefly away
+            log.warning('could not count the outbox of %s', db.url.split('@')[-1], exc_info=True)
+    return count
 
 
 metrics.count_queued_emails(queued_count)
 
 
-def _done(future: Future[Any]) -> None:
-    with _pending_lock:
-        _pending.discard(future)
-    if not future.cancelled() and future.exception() is not None:
-        log.error('a queued email job failed', exc_info=future.exception())
+def forget_queued() -> None:
+    """Stop tracking the outboxes this process queued to (their rows stay): a test's leftovers must not be sent
+    through the next test's mail server by its `wait_until_sent`."""
+    with _dirty_lock:
+        _dirty.clear()
 
 
-def send_email(*, to: str, subject: str, text: str, html: str | None = None,
-               attachments: Sequence[tuple[str, bytes, str]] = ()) -> None:
-    """Send one message (attachments are (filename, data, mime type)); without SMTP, keep it in the outbox."""
-    cfg = get_config()
+# ---- sending ---------------------------------------------------------------------------------------------------
+
+
+def send_due(db: Database, *, now: datetime | None = None, limit: int = 200,
+             stop: threading.Event | None = None) -> int:
+    """Send the outbox's due emails (up to `limit`) and mark each sent, to retry or failed; returns how many were
+    sent. Safe to run on every instance at once."""
+    sent = 0
+    if db.is_postgres:
+        for _ in range(limit):
+            if stop is not None and stop.is_set():
+                break
+            with db.write() as s:
+                row = store.claim_due(s, now=now or datetime.now(UTC))
+                if row is None:
+                    break
+                sent += _send_and_mark(s, row, now=now)  # the row lock is held until this transaction commits
+        return sent
+    with _sqlite_sender:
+        with db.read() as s:
+            rows = store.due(s, now=now or datetime.now(UTC), limit=limit)
+        for row in rows:
+            if stop is not None and stop.is_set():
+                break
+            error = _attempt(row)
+            with db.write() as s:
+                sent += _mark(s, row, error=error, now=now)
+    return sent
+
+
+def start_sender(db: Database) -> None:
+    """Run the sender for `db` on a thread of this process (kairos serve does, on start-up)."""
+    global _sender
+    if _sender is not None and _sender.is_alive():
+        return
+    _sender = _Sender(db)
+    _sender.start()
+
+
+def stop_sender(timeout: float = 30) -> None:
+    """Let the sender finish the email it is sending, then stop it."""
+    global _sender
+    if _sender is None:
+        return
+    _sender.stop.set()
+    _wake.set()
+    _sender.join(timeout)
+    _sender = None
+
+
+def build_message(*, to: str, subject: str, text: str, html: str | None = None,
+                  attachments: Sequence[tuple[str, bytes, str]] = (), sender: str | None = None,
+                  date: str | None = None, message_id: str | None = None) -> EmailMessage:
+    """The whole message (attachments are (filename, data, mime type)); Date and Message-ID are made now unless
+    given."""
     msg = EmailMessage()
-    msg['From'] = cfg.mail_from
+    msg['From'] = sender or get_config().mail_from
     msg['To'] = to
     msg['Subject'] = subject
-    msg['Date'] = formatdate(localtime=False)
-    msg['Message-ID'] = make_msgid(domain='kairos.local')
+    msg['Date'] = date or formatdate(localtime=False)
+    msg['Message-ID'] = message_id or make_msgid(domain='kairos.local')
     msg.set_content(text)
     if html:
         msg.add_alternative(html, subtype='html')
     for filename, data, mime in attachments:
         maintype, _, subtype = mime.partition('/')
         msg.add_attachment(data, maintype=maintype, subtype=subtype or 'octet-stream', filename=filename)
+    return msg
+
+
+def send_email(*, to: str, subject: str, text: str, html: str | None = None,
+               attachments: Sequence[tuple[str, bytes, str]] = ()) -> None:
+    """Send one message now, bypassing the outbox (attachments are (filename, data, mime type)); without SMTP, keep
+    it in the outbox folder. Services queue instead (`queue`), so a crash or an outage loses nothing."""
+    deliver(build_message(to=to, subject=subject, text=text, html=html, attachments=attachments))
+
+
+def deliver(msg: EmailMessage) -> None:
+    """Hand one message to the SMTP server, or write it to the outbox folder when no server is set; counts it
+    sent or failed (the `kairos_emails_sent_total` / `kairos_emails_failed_total` metrics)."""
+    cfg = get_config()
     try:
         if cfg.smtp_host:
             _send_smtp(msg)
@@ -133,12 +275,114 @@ def render_email(name: str, /, **context: object) -> tuple[str, str, str | None]
 
 
 def send_template(name: str, /, *, to: str, **context: object) -> None:
-    """Render the template `name` and send it to one address."""
+    """Render the template `name` and send it to one address now (bypassing the outbox)."""
     subject, text, html = render_email(name, **context)
     send_email(to=to, subject=subject, text=text, html=html)
 
 
 # ---- helpers ---------------------------------------------------------------------------------------------------
+
+
+class _Sender(threading.Thread):
+    def __init__(self, db: Database) -> None:
+        super().__init__(name='kairos-mail-sender', daemon=True)
+        self.db = db
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            _wake.clear()
+            try:
+                send_due(self.db, stop=self.stop)
+            except Exception:  # the database may be briefly away: try again at the next poll
+                log.exception('the email sender could not read the outbox')
+            _wake.wait(get_config().mail_poll_seconds)
+
+
+def _done(future: Future[Any]) -> None:
+    with _pending_lock:
+        _pending.discard(future)
+    if not future.cancelled() and future.exception() is not None:
+        log.error('a background email job failed', exc_info=future.exception())
+
+
+def _queued(db: Database | None) -> None:
+    if db is not None:
+        with _dirty_lock:
+            _dirty[db.url] = db
+    _wake.set()
+
+
+def _drain_dirty() -> bool:
+    """Send what is due in every outbox this process queued to; True while some due row is still held elsewhere."""
+    with _dirty_lock:
+        dbs = list(_dirty.values())
+    busy = False
+    for db in dbs:
+        try:
+            send_due(db)
+            with db.read() as s:
+                due = store.count_due(s, now=datetime.now(UTC))
+        except Exception:  # a test's database that is gone: nothing more will be sent from it
+            log.warning('could not drain the outbox of %s', db.url.split('@')[-1], exc_info=True)
+            due = 0
+        busy = busy or due > 0
+        if due == 0:  # rows waiting for a retry are the sender thread's (kairos serve), not this wait's
+            with _dirty_lock:
+                if _dirty.get(db.url) is db:
+                    del _dirty[db.url]
+    return busy
+
+
+def _send_and_mark(s: Session, row: store.OutboxEmail, *, now: datetime | None) -> int:
+    return _mark(s, row, error=_attempt(row), now=now)
+
+
+def message_of(row: store.OutboxEmail) -> EmailMessage:
+    """The message an outbox row holds, the same at every attempt."""
+    c = row.content
+    return build_message(to=row.recipient, subject=row.subject, text=c['text'], html=c.get('html'),
+                         attachments=[(name, base64.b64decode(data), mime) for name, data, mime in c['attachments']],
+                         sender=c['from'], date=c['date'], message_id=row.message_id)
+
+
+def _attempt(row: store.OutboxEmail) -> BaseException | None:
+    try:
+        deliver(message_of(row))
+    except Exception as e:  # noqa: BLE001 - every failure is recorded on the row and retried or given up
+        log.warning('email %s (%s to %s) not sent: %s', row.id, row.template, row.recipient, e)
+        return e
+    return None
+
+
+def _mark(s: Session, row: store.OutboxEmail, *, error: BaseException | None, now: datetime | None) -> int:
+    at = now or datetime.now(UTC)
+    if error is None:
+        store.mark_sent(s, email_id=row.id, now=at)
+        return 1
+    cfg = get_config()
+    attempts = row.attempts + 1
+    give_up = attempts >= cfg.mail_max_attempts or _permanent(error)
+    retry_at = None if give_up else at + retry_delay(attempts)
+    store.mark_attempt_failed(s, email_id=row.id, error=f'{type(error).__name__}: {error}', retry_at=retry_at)
+    if give_up:
+        log.error('email %s (%s to %s) failed for good after %d attempts', row.id, row.template, row.recipient,
+                  attempts)
+    return 0
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait after the n-th failed attempt: KAIROS_MAIL_RETRY_SECONDS, doubled each time, at most an hour."""
+    base = timedelta(seconds=get_config().mail_retry_seconds)
+    return min(base * (2 ** (attempts - 1)), RETRY_CAP)
+
+
+def _permanent(error: BaseException) -> bool:
+    """The SMTP server refused for good (5xx): retrying would only repeat the refusal."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600 \
+        and not isinstance(error, smtplib.SMTPServerDisconnected)
 
 
 def _template_dir(name: str) -> Path:

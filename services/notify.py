@@ -1,7 +1,7 @@
 """Emails about a changed appointment, to the customer and to the staff member, each with a calendar file.
 
-Called after the change commits. `notify_change` hands the work to the mail pool (`mail.later`), so neither the event
-loop nor the customer waits for SMTP; `send_change_emails` does the work and can be called directly.
+`queue_change` renders them and writes them to the email outbox inside the transaction that makes the change, so
+they leave after it commits (and only then), and leave even when the process dies before the sender got to them.
 Templates: services/templates/appointment_booked.*, appointment_rescheduled.* and appointment_status.*
 (KAIROS_TEMPLATES_DIR overrides).
 """
@@ -9,14 +9,15 @@ Templates: services/templates/appointment_booked.*, appointment_rescheduled.* an
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
 
 from domain import model as d
 from services import calendar, mail
 from services.config import public_base
-from services.mail import render_email, send_email
+from services.mail import render_email
 from storage import appointment_changes as store
 from storage.db import Database
 
@@ -25,32 +26,50 @@ log = logging.getLogger(__name__)
 BOOKED, RESCHEDULED, STATUS = 'booked', 'rescheduled', 'status'
 _TEMPLATES = {BOOKED: 'appointment_booked', RESCHEDULED: 'appointment_rescheduled', STATUS: 'appointment_status'}
 
-def notify_change(db: Database, *, tenant_id: int, appointment_id: int, kind: str,
-                  previous_start: datetime | None = None, previous_status: str = '', reason: str = '',
-                  now: datetime | None = None) -> Future[int]:
-    """Queue the emails about one committed change (kind 'booked', 'rescheduled' or 'status'); the future gives the
-    count sent."""
+
+def queue_change(session: Session, *, tenant_id: int, appointment_id: int, kind: str,
+                 previous_start: datetime | None = None, previous_status: str = '', reason: str = '',
+                 now: datetime | None = None, known: store.NoticeData | None = None) -> int:
+    """In the caller's write transaction, after its change is flushed: queue the emails about it (kind 'booked',
+    'rescheduled' or 'status'), one to the customer and one to the staff member when they have an address.
+    `known`: what the caller already read in this transaction (the appointment as it is now, with its history when
+    it has more than its 'created' line), so it is not read again. Returns how many were queued. A template that
+    cannot be rendered is logged and skipped: a broken email must never undo the change."""
     if kind not in _TEMPLATES:
         raise ValueError(f'unknown change kind {kind!r}')
-    return mail.later(_send_logged, db, tenant_id=tenant_id, appointment_id=appointment_id, kind=kind,
-                      previous_start=previous_start, previous_status=previous_status, reason=reason, now=now)
+    data = known or store.notice_data(session, tenant_id=tenant_id, appointment_id=appointment_id)
+    if data is None:
+        return 0
+    try:
+        emails = _render_change(data, kind=kind, previous_start=previous_start, previous_status=previous_status,
+                                reason=reason, now=now or datetime.now(UTC))
+    except Exception:
+        log.exception('could not render the change emails for appointment %s', appointment_id)
+        return 0
+    for address, subject, text, html, attachment in emails:
+        mail.queue(session, tenant_id=tenant_id, template=_TEMPLATES[kind], to=address, subject=subject, text=text,
+                   html=html, attachments=(attachment,))
+    return len(emails)
+
+
+def notify_change(db: Database, *, tenant_id: int, appointment_id: int, kind: str,
+                  previous_start: datetime | None = None, previous_status: str = '', reason: str = '',
+                  now: datetime | None = None) -> int:
+    """Queue the emails about a change committed earlier, in a transaction of their own (prefer `queue_change`
+    inside the change's own transaction: then a crash in between cannot lose them). Returns how many were queued."""
+    with db.write() as s:
+        return queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=kind,
+                            previous_start=previous_start, previous_status=previous_status, reason=reason, now=now)
 
 
 def wait_for_notifications(timeout: float = 30) -> None:
-    """Block until every queued email was handed over (tests, and a clean shut-down)."""
+    """Block until every queued email that is due was handed over (tests, and a clean shut-down)."""
     mail.wait_until_sent(timeout)
 
 
-def send_change_emails(db: Database, *, tenant_id: int, appointment_id: int, kind: str,
-                       previous_start: datetime | None = None, previous_status: str = '', reason: str = '',
-                       now: datetime | None = None) -> int:
-    """Send the change emails now: one to the customer, one to the staff member (when they have an address)."""
-    with db.read() as s:
-        data = store.notice_data(s, tenant_id=tenant_id, appointment_id=appointment_id)
-    if data is None:
-        return 0
+def _render_change(data: store.NoticeData, *, kind: str, previous_start: datetime | None, previous_status: str,
+                   reason: str, now: datetime) -> list[tuple[str, str, str, str | None, tuple[str, bytes, str]]]:
     appt, tenant, customer = data.appointment, data.tenant, data.customer
-    now = now or datetime.now(UTC)
     labels = {st.key: st.label for st in data.statuses}
     method = calendar.REQUEST if appt.status.busy else calendar.CANCEL
     ics = calendar.appointment_ics(appt, tenant=tenant, method=method, now=now, attendee=customer)
@@ -63,17 +82,13 @@ def send_change_emails(db: Database, *, tenant_id: int, appointment_id: int, kin
     if appt.staff.email:
         recipients.append((appt.staff.email, appt.staff.name.split()[0] if appt.staff.name else 'there',
                            business_tz))
-    sent = 0
+    emails = []
     for address, name, tz in recipients:
         context = _context(appt, tenant=tenant, customer=customer, name=name, tz=tz, labels=labels,
                            previous_start=previous_start, previous_status=previous_status, reason=reason)
         subject, text, html = render_email(_TEMPLATES[kind], **context)
-        send_email(to=address, subject=subject, text=text, html=html, attachments=(attachment,))
-        sent += 1
-    return sent
-
-
-# ---- helpers ---------------------------------------------------------------------------------------------------
+        emails.append((address, subject, text, html, attachment))
+    return emails
 
 
 def _context(appt: d.Appointment, *, tenant: d.Tenant, customer: d.Customer, name: str, tz: ZoneInfo,
@@ -104,11 +119,3 @@ def _when(start: datetime, end: datetime, tz: ZoneInfo) -> str:
     """'Tue 24 Nov 2026, 10:00–10:45 (Europe/Berlin)' in the reader's zone."""
     a, b = start.astimezone(tz), end.astimezone(tz)
     return f'{a:%a} {a.day} {a:%b %Y}, {a:%H:%M}–{b:%H:%M} ({tz.key})'
-
-
-def _send_logged(db: Database, **kwargs: object) -> int:
-    try:
-        return send_change_emails(db, **kwargs)  # type: ignore[arg-type]
-    except Exception:  # a mail failure must never undo or hide the change itself
-        log.exception('could not send the change emails for appointment %s', kwargs.get('appointment_id'))
-        return 0

@@ -273,11 +273,11 @@ def handle_webhook(db: Database, *, payload: bytes, signature: str | None, now: 
         tenant_id, payment = found
         result = _apply(s, tenant_id=tenant_id, payment=payment, event_type=event_type, obj=obj, now=now)
         customer_id = sp.payment_customer(s, payment=payment)
+        if result.outcome == 'credited':  # the confirmation email commits with the credit
+            receipts.queue_payment_confirmation(s, tenant_id=tenant_id, payment_id=payment.id)
     if customer_id is not None:  # after the commit: the customer's open panels refresh their balance
         events.publish(events.customer_topic(tenant_id, customer_id), {'kind': 'payment', 'payment_id': payment.id,
                                                                       'outcome': result.outcome})
-    if result.outcome == 'credited':
-        receipts.notify_payment(db, tenant_id=tenant_id, payment_id=payment.id)
     return result
 
 
@@ -421,8 +421,8 @@ def record_offline_payment(db: Database, *, tenant_id: int, amount: int, method:
         assert payment is not None
         _credit(s, tenant_id=tenant_id, payment=payment, now=now, method_text='Payment in person')
         customer_id = sp.payment_customer(s, payment=payment)
+        receipts.queue_payment_confirmation(s, tenant_id=tenant_id, payment_id=payment_id)
     if customer_id is not None:
         events.publish(events.customer_topic(tenant_id, customer_id), {'kind': 'payment', 'payment_id': payment_id,
                                                                       'outcome': 'credited'})
-    receipts.notify_payment(db, tenant_id=tenant_id, payment_id=payment_id)
     return payment_id

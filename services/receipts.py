@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import logging
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -95,47 +94,48 @@ def _receipt(s: Session, *, tenant_id: int, customer_id: int, payment_id: int) -
 # ---- the payment confirmation email -----------------------------------------------------------------------------
 
 
-def notify_payment(db: Database, *, tenant_id: int, payment_id: int) -> Future[bool]:
-    """After a payment is credited and committed (a card payment confirmed by Stripe, or money taken at the desk),
-    queue the confirmation to the customer with the receipt attached; the future says whether it went out."""
-    return mail.later(_send_logged, db, tenant_id=tenant_id, payment_id=payment_id)
+def queue_payment_confirmation(s: Session, *, tenant_id: int, payment_id: int) -> bool:
+    """In the transaction that credits a payment (a card payment confirmed by Stripe, or money taken at the desk):
+    queue the email that tells the customer their payment arrived, the receipt attached (template payment_received),
+    so it commits with the payment. False when there is nobody to tell (no such received payment in this business,
+    or the account is closed). A failure to render is logged and never undoes or hides the payment itself."""
+    try:
+        return _queue_confirmation(s, tenant_id=tenant_id, payment_id=payment_id)
+    except Exception:
+        log.exception('could not queue the confirmation of payment %s', payment_id)
+        return False
 
 
 def send_payment_confirmation(db: Database, *, tenant_id: int, payment_id: int) -> bool:
-    """Email the customer that their payment arrived, the receipt attached (template payment_received); False when
-    there is nobody to tell (no such received payment in this business, or the account is closed)."""
-    with db.read() as s:
-        payment = sp.payment(s, payment_id=payment_id)
-        customer_id = sp.payment_customer(s, payment=payment) if payment else None
-        if customer_id is None:
-            return False
-        customer = q.customer(s, tenant_id=tenant_id, customer_id=customer_id)
-        if customer is None or not customer.active:
-            return False
-        try:
-            found = _receipt(s, tenant_id=tenant_id, customer_id=customer_id, payment_id=payment_id)
-        except ReceiptNotFound:
-            return False
-        business, host = accounts_store.tenant_name_and_host(s, tenant_id=tenant_id)
+    """`queue_payment_confirmation` in a transaction of its own (a payment credited earlier)."""
+    with db.write() as s:
+        return queue_payment_confirmation(s, tenant_id=tenant_id, payment_id=payment_id)
+
+
+def _queue_confirmation(s: Session, *, tenant_id: int, payment_id: int) -> bool:
+    s.flush()
+    payment = sp.payment(s, payment_id=payment_id)
+    customer_id = sp.payment_customer(s, payment=payment) if payment else None
+    if customer_id is None:
+        return False
+    customer = q.customer(s, tenant_id=tenant_id, customer_id=customer_id)
+    if customer is None or not customer.active:
+        return False
+    try:
+        found = _receipt(s, tenant_id=tenant_id, customer_id=customer_id, payment_id=payment_id)
+    except ReceiptNotFound:
+        return False
+    business, host = accounts_store.tenant_name_and_host(s, tenant_id=tenant_id)
     zone = ZoneInfo(customer.timezone or found.timezone)
     when = found.paid_at.astimezone(zone)
     amount = dp.plain_amount(found.amount, found.currency)
-    subject, text, html_body = mail.render_email(
-        'payment_received', business=business, name=customer.first_name or customer.full_name or 'there',
-        amount=amount, item=found.item, method=found.method, number=found.number,
-        when=f'{when.day} {when:%b %Y, %H:%M} ({zone.key})',
+    mail.queue_template(
+        s, 'payment_received', tenant_id=tenant_id, to=customer.email,
+        attachments=((found.filename, receipt_html(found).encode('utf-8'), 'text/html'),),
+        business=business, name=customer.first_name or customer.full_name or 'there', amount=amount, item=found.item,
+        method=found.method, number=found.number, when=f'{when.day} {when:%b %Y, %H:%M} ({zone.key})',
         link=public_link(f'/receipts/{payment_id}', host, view='1'))
-    mail.send_email(to=customer.email, subject=subject, text=text, html=html_body,
-                    attachments=((found.filename, receipt_html(found).encode('utf-8'), 'text/html'),))
     return True
-
-
-def _send_logged(db: Database, *, tenant_id: int, payment_id: int) -> bool:
-    try:
-        return send_payment_confirmation(db, tenant_id=tenant_id, payment_id=payment_id)
-    except Exception:  # a mail failure must never undo or hide the payment itself
-        log.exception('could not send the confirmation of payment %s', payment_id)
-        return False
 
 
 def receipt_html(r: Receipt) -> str:

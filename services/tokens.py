@@ -60,13 +60,19 @@ def issue(db: Database, *, tenant_id: int, customer_id: int, purpose: Purpose, n
           payload: str = '', keep_earlier: bool = False) -> str:
     """A fresh token for the account; earlier open tokens of the same purpose stop working unless `keep_earlier`
     (each undo link of an email change must keep working: a second change must not cancel the first one's undo)."""
-    token = secrets.token_urlsafe(32)
     with db.write() as s:
-        if not keep_earlier:
-            store.retire_tokens(s, customer_id=customer_id, now=now, purposes=(purpose.value,))
-        store.add_token(s, tenant_id=tenant_id, customer_id=customer_id, purpose=purpose.value,
-                        token_hash=digest(purpose, token), payload=payload, now=now,
-                        expires_at=now + LIFETIME[purpose])
+        return issue_in(s, tenant_id=tenant_id, customer_id=customer_id, purpose=purpose, now=now, payload=payload,
+                        keep_earlier=keep_earlier)
+
+
+def issue_in(session, *, tenant_id: int, customer_id: int, purpose: Purpose, now: datetime,  # noqa: ANN001
+             payload: str = '', keep_earlier: bool = False) -> str:
+    """`issue` inside the caller's write transaction (so the email carrying the link commits with it)."""
+    token = secrets.token_urlsafe(32)
+    if not keep_earlier:
+        store.retire_tokens(session, customer_id=customer_id, now=now, purposes=(purpose.value,))
+    store.add_token(session, tenant_id=tenant_id, customer_id=customer_id, purpose=purpose.value,
+                    token_hash=digest(purpose, token), payload=payload, now=now, expires_at=now + LIFETIME[purpose])
     return token
 
 

@@ -72,6 +72,11 @@ class NoticeData:
     statuses: tuple[d.Status, ...]
 
 
+def tenant(session: Session, *, tenant_id: int) -> d.Tenant | None:
+    row = session.get(t.Tenant, tenant_id)
+    return q.to_tenant(row) if row is not None else None
+
+
 def notice_data(session: Session, *, tenant_id: int, appointment_id: int) -> NoticeData | None:
     """The appointment (with history), its customer, the tenant and its statuses."""
     row = session.exec(select(t.Appointment.customer_id).where(t.Appointment.tenant_id == tenant_id,

@@ -249,14 +249,15 @@ def service_locations(session: Session, *, tenant_id: int, service_id: int) -> l
 def insert_appointment(session: Session, *, tenant_id: int, customer_id: int, service_id: int, staff_id: int,
                        location_id: int | None, start: datetime, end: datetime, seats: int, status_key: str,
                        price: int, deposit: int, notes: str, customer_package_id: int | None, now: datetime) -> int:
-    row = t.Appointment(tenant_id=tenant_id, customer_id=customer_id, service_id=service_id, staff_id=staff_id,
-                        location_id=location_id, start=start, end=end, seats=seats, status_key=status_key,
-                        price=price, deposit=deposit, notes=notes, customer_package_id=customer_package_id,
-                        created_at=now)
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    return row.id
+    # One prepared INSERT ... RETURNING, not an ORM instance and a flush: this runs while the staff rows are locked.
+    return int(session.execute(_INSERT_APPOINTMENT, {
+        'tenant_id': tenant_id, 'customer_id': customer_id, 'service_id': service_id, 'staff_id': staff_id,
+        'location_id': location_id, 'start': start, 'end': end, 'seats': seats, 'status_key': status_key,
+        'price': price, 'deposit': deposit, 'amount_paid': 0, 'notes': notes,
+        'customer_package_id': customer_package_id, 'reschedule_count': 0, 'created_at': now}).scalar_one())
+
+
+_INSERT_APPOINTMENT = sa.insert(t.Appointment).returning(t.Appointment.id)  # type: ignore[arg-type]
 
 
 def move_appointment(session: Session, *, tenant_id: int, appointment_id: int, staff_id: int, start: datetime,

@@ -92,6 +92,7 @@ class Database:
     def write(self) -> Iterator[Session]:
         """One transaction that commits on success and rolls back on any error."""
         with self._write_sessions() as session:
+            session.info['kairos_db'] = self  # whoever queues work in this transaction can find its database
             try:
                 yield session
                 session.commit()

@@ -229,8 +229,13 @@ def customer_appointment(session: Session, *, tenant_id: int, customer_id: int, 
 
 def add_history(session: Session, *, tenant_id: int, appointment_id: int, at: datetime, actor: str, action: str,
                 from_value: str = '', to_value: str = '', reason: str = '') -> None:
-    session.add(t.AppointmentHistory(tenant_id=tenant_id, appointment_id=appointment_id, at=at, actor=actor,
-                                     action=action, from_value=from_value, to_value=to_value, reason=reason))
+    # A prepared INSERT rather than an ORM instance: writers call this while they hold their locks.
+    session.execute(_INSERT_HISTORY, [{'tenant_id': tenant_id, 'appointment_id': appointment_id, 'at': at,
+                                       'actor': actor, 'action': action, 'from_value': from_value,
+                                       'to_value': to_value, 'reason': reason}])
+
+
+_INSERT_HISTORY = sa.insert(t.AppointmentHistory)
 
 
 # ---- sessions --------------------------------------------------------------------------------------------------

@@ -345,3 +345,28 @@ class Rating(SQLModel, table=True):
     stars: int
     comment: str = ''
     created_at: datetime = Field(sa_column=utc_column())
+
+
+class EmailOutbox(SQLModel, table=True):
+    """Every email, written in the transaction of the change that causes it and sent afterwards by a sender.
+
+    `content` is the rendered message (From, Date, text, HTML, attachments) and `message_id` its Message-ID, both
+    made when the row is written, so a retry or a restart sends the same message. status: 'queued' (waiting or
+    retrying), 'sent', 'failed' (gave up).
+    """
+
+    __tablename__ = 'email_outbox'
+    __table_args__ = (sa.Index('ix_email_outbox_due', 'status', 'next_attempt_at'),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    template: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    recipient: str = Field(sa_column=sa.Column(sa.String(320), nullable=False))
+    subject: str = Field(sa_column=sa.Column(sa.String(998), nullable=False))
+    message_id: str = Field(sa_column=sa.Column(sa.String(255), unique=True, nullable=False))
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    status: str = Field(default='queued', sa_column=sa.Column(sa.String(16), nullable=False))
+    attempts: int = 0
+    last_error: str = ''
+    created_at: datetime = Field(sa_column=utc_column())
+    next_attempt_at: datetime = Field(sa_column=utc_column())
+    sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

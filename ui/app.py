@@ -69,6 +69,15 @@ def setup() -> None:
         return {'status': 'ok'}
 
 
+def start_mail_sender() -> None:
+    """Every instance runs an email sender: it sends what the outbox holds, also what a crashed instance left."""
+    from services import mail
+    from services.context import get_db
+
+    app.on_startup(lambda: mail.start_sender(get_db()))
+    app.on_shutdown(mail.stop_sender)
+
+
 def storage_options() -> dict[str, object]:
     return {'storage_secret': get_config().secret, 'session_middleware_kwargs': session_cookie_options()}
 
@@ -88,6 +97,7 @@ def run(*, host: str | None = None, port: int | None = None, reload: bool = Fals
     ops.exit_zero_when_stopped()
     options: dict[str, object] = {'uvicorn_logging_level': 'warning', **ops.logging_options()}
     setup()
+    start_mail_sender()
     ui.run(host=host or cfg.host, port=port or cfg.port, title='Kairos', reload=reload, show=False,
            favicon='🗓️', language='en-GB', storage_secret=cfg.secret,
            session_middleware_kwargs=session_cookie_options(), reconnect_timeout=10, proxy_headers=True,

@@ -1,4 +1,5 @@
-"""The `kairos` command: serve the panel, migrate, load the demo, create businesses and admins, change settings.
+"""The `kairos` command: serve the panel, migrate, load the demo, create businesses and admins, change settings,
+move a business between databases (export, import) and back up a SQLite database.
 
 The top layer like the web UI: it parses arguments, calls services and prints results; it never touches storage.
 """
@@ -7,12 +8,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from domain.settings import HELP, SettingsError
-from services import admin, demo, logs
+from services import admin, demo, logs, moving
 from services.config import get_config, secret_problem
 from services.context import get_db
 
@@ -172,6 +174,55 @@ def settings_set(
     for part in key.split('.'):
         shown = shown[part] if isinstance(shown, dict) else shown
     typer.echo(f'{key} = {json.dumps(shown, ensure_ascii=False)}')
+
+
+@app.command('export')
+def export_business(
+    file: Annotated[Path, typer.Argument(help='The JSON file to write (must not exist).')],
+    tenant: TenantOption = None,
+) -> None:
+    """Write one business, everything it owns, to one JSON file (for `kairos import` elsewhere)."""
+    if file.exists():
+        raise fail(f'{file} already exists; choose a new file name.')
+    try:
+        document = moving.export_business(get_db(), slug=tenant or get_config().default_tenant,
+                                          now=datetime.now(UTC))
+    except moving.MoveRefused as exc:
+        raise fail(exc.message) from exc
+    file.parent.mkdir(parents=True, exist_ok=True)
+    with file.open('x', encoding='utf-8') as out:
+        json.dump(document, out, ensure_ascii=False)
+    rows = sum(len(rows) for rows in document['tables'].values())
+    typer.echo(f"Exported {document['business']}: {rows} rows in {len(document['tables'])} tables, "
+               f"{len(document['templates'])} email templates, to {file}.")
+
+
+@app.command('import')
+def import_business(file: Annotated[Path, typer.Argument(help='A file written by `kairos export`.')]) -> None:
+    """Load a business exported with `kairos export` into this database (migrated, without that business)."""
+    try:
+        document = json.loads(file.read_text(encoding='utf-8'))
+    except (OSError, ValueError) as exc:
+        raise fail(f'Cannot read {file}: {exc}') from exc
+    admin.migrate_database()
+    try:
+        done = moving.import_business(get_db(), document)
+    except moving.MoveRefused as exc:
+        raise fail(exc.message) from exc
+    typer.echo(f'Imported {done.slug}: {done.rows} rows.')
+    if done.templates_written or done.templates_skipped:
+        typer.echo(f'Email templates: {done.templates_written} written to KAIROS_TEMPLATES_DIR, '
+                   f'{done.templates_skipped} not written (no KAIROS_TEMPLATES_DIR set, or a file already there).')
+
+
+@app.command('backup')
+def backup(file: Annotated[Path, typer.Argument(help='The new SQLite file to write.')]) -> None:
+    """Copy the live SQLite database consistently (it may keep serving meanwhile)."""
+    try:
+        moving.backup_database(get_config().database_url, file)
+    except moving.MoveRefused as exc:
+        raise fail(exc.message) from exc
+    typer.echo(f'Backed up the database to {file}.')
 
 
 def _print_sign_ins(logins: tuple[demo.DemoLogin, ...]) -> None:

@@ -62,9 +62,9 @@ def may_read_metrics(request: Request) -> bool:
 
 async def finish_emails() -> None:
     """The last step of a clean stop: let the email being sent and those queued leave."""
-    left = mail.queued_count()
+    left = await asyncio.to_thread(mail.queued_count)  # it reads the outbox
     if left:
-        log.info('waiting for %d queued email job(s) before stopping', left)
+        log.info('waiting for %d queued email(s) before stopping', left)
     await asyncio.to_thread(mail.wait_until_sent, get_config().stop_timeout)
 
 

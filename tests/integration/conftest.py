@@ -28,12 +28,13 @@ def fresh_limits() -> Iterator[None]:
 @pytest.fixture
 def private_outbox(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:  # noqa: ANN001
     """No SMTP: the app's emails land in this test's own outbox, and queued ones are sent before it ends."""
-    from services import notify
+    from services import mail, notify
     from services.config import reset_config
 
     monkeypatch.setenv('KAIROS_OUTBOX_DIR', str(tmp_path / 'outbox'))
     monkeypatch.delenv('KAIROS_SMTP_HOST', raising=False)
     reset_config()
+    mail.forget_queued()  # an earlier test's unsent emails stay in its own database
     yield
     notify.wait_for_notifications()
     reset_config()

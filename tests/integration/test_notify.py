@@ -81,7 +81,7 @@ def test_a_reschedule_email_carries_an_updated_invitation(sqlite_db, inbox) -> N
     _staff_email(db, world)
     appt_id = add_appointment(db, world, start=START)
     new_start = START + timedelta(days=1, hours=2)
-    # What the reschedule service does with the shared helpers: move and record in one write, notify after it.
+    # What the reschedule service does with the shared helpers: move, record and queue the emails in one write.
     before = panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt_id)
     assert before is not None
     with db.write() as s:
@@ -89,8 +89,9 @@ def test_a_reschedule_email_carries_an_updated_invitation(sqlite_db, inbox) -> N
             start=new_start, end=new_start + timedelta(minutes=45), reschedule_count=1, status_key='pending'))
         appointments.record_reschedule(s, tenant_id=world.tenant_id, before=before, new_start=new_start,
                                        new_status='pending', reason='Clash at work', now=NOW)
-    notify.notify_change(db, tenant_id=world.tenant_id, appointment_id=appt_id, kind=notify.RESCHEDULED,
-                         previous_start=START, reason='Clash at work', now=NOW).result(30)
+        queued = notify.queue_change(s, tenant_id=world.tenant_id, appointment_id=appt_id, kind=notify.RESCHEDULED,
+                                     previous_start=START, reason='Clash at work', now=NOW)
+    assert queued == 2
 
     msg = inbox.last_to('ada@example.com')
     assert msg['Subject'] == 'New time for Haircut: Thu 26 Nov 2026, 12:00–12:45 (Europe/Berlin)'

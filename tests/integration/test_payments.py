@@ -163,6 +163,22 @@ def test_a_forged_webhook_gets_400_and_changes_nothing(db, fake, forgery: str) -
         assert s.execute(sa.select(sa.func.count()).select_from(t.WebhookEvent)).scalar_one() == 0
 
 
+def test_the_credit_and_its_confirmation_email_commit_together_once(db, fake) -> None:
+    from storage import outbox
+
+    def queued() -> list[tuple[str, str, str]]:
+        with db.read() as s:
+            return [(r.template, r.recipient, r.status) for r in outbox.emails(s, limit=100)]
+
+    ids = seed(db)
+    url = checkout(db, ids)
+    event = fake.complete(session_of(fake, url)['id'])
+    # written by the webhook's crediting transaction, before anything was sent
+    assert queued() == [('payment_received', 'ada@example.com', 'queued')]
+    assert fake.deliver_event(event) == 200  # a replay credits nothing and promises nothing more
+    assert queued() == [('payment_received', 'ada@example.com', 'queued')]
+
+
 def test_an_amount_that_does_not_match_is_recorded_and_flagged_not_credited(db, fake) -> None:
     ids = seed(db)
     session_id = session_of(fake, checkout(db, ids))['id']

@@ -135,8 +135,7 @@ def test_emails_and_calendar_files_link_to_the_tenants_own_host(db, multi_tenant
     seed_world(db, now=NOW, slug='studio', host='studio.example.com')
     clinic = seed_world(db, now=NOW, slug='clinic', host='clinic.example.com')
     appt = add_appointment(db, clinic, start=at(NOW, 2))
-    assert notify.send_change_emails(db, tenant_id=clinic.tenant_id, appointment_id=appt, kind='booked',
-                                     now=NOW) >= 1
+    assert notify.notify_change(db, tenant_id=clinic.tenant_id, appointment_id=appt, kind='booked', now=NOW) >= 1
     msg = inbox.last_to('ada@example.com')
     assert 'https://clinic.example.com/' in text_of(msg)
     assert 'href="https://clinic.example.com/"' in (html_of(msg) or '')

@@ -9,6 +9,7 @@ import re
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ def free_port() -> int:
 class Inbox:
     received: list[EmailMessage] = field(default_factory=list)
     gate: threading.Event | None = None  # while set to an unset event, the server holds each message back
+    refuse_next: int = 0  # how many next messages the server refuses with a temporary error (451)
+    attempts: list[float] = field(default_factory=list)  # time.monotonic() of every message offered, refused or not
     logins: list[tuple[str, str]] = field(default_factory=list)  # (user, password) of every AUTH the server got
     ca_file: Path | None = None  # the CA that signed the server's certificate, when it speaks TLS
 
@@ -71,6 +74,10 @@ class _Handler:
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802
         if self.inbox.gate is not None:
             await asyncio.to_thread(self.inbox.gate.wait, 30)
+        self.inbox.attempts.append(time.monotonic())
+        if self.inbox.refuse_next > 0:
+            self.inbox.refuse_next -= 1
+            return '451 4.3.0 Mailbox busy, try again later'
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(msg, EmailMessage)
         msg['X-Envelope-To'] = ', '.join(envelope.rcpt_tos)
@@ -101,13 +108,14 @@ def token_in(msg: EmailMessage, path: str) -> str:
 
 
 @contextmanager
-def smtp_server(*, tls: Literal['none', 'starttls', 'implicit'] = 'none', auth: bool = False,
-                cert_dir: Path | None = None) -> Iterator[tuple[Inbox, int]]:
+def smtp_server(port: int | None = None, *, tls: Literal['none', 'starttls', 'implicit'] = 'none',
+                auth: bool = False, cert_dir: Path | None = None) -> Iterator[tuple[Inbox, int]]:
     """A loopback SMTP server: plain, offering STARTTLS, or speaking TLS from the first byte (implicit, as on port
     465), with a certificate for 127.0.0.1 from a throwaway CA written to `cert_dir` (the inbox's ca_file). With
-    `auth` it accepts any AUTH, even in clear, and keeps what it was sent (so a test sees a password that leaked)."""
+    `auth` it accepts any AUTH, even in clear, and keeps what it was sent (so a test sees a password that leaked).
+    `port` reopens a server where an earlier one listened (a restart)."""
     inbox = Inbox()
-    port = free_port()
+    port = port or free_port()
     kwargs: dict[str, object] = {}
     if tls != 'none':
         assert cert_dir is not None, 'a TLS server needs a folder for its CA file'
@@ -134,8 +142,10 @@ def smtp_server(*, tls: Literal['none', 'starttls', 'implicit'] = 'none', auth: 
 @contextmanager
 def smtp_configured(monkeypatch) -> Iterator[Inbox]:  # noqa: ANN001
     """Point Kairos at a fresh loopback SMTP server for one test; yields its inbox."""
+    from services import mail
     from services.config import reset_config
 
+    mail.forget_queued()  # what earlier tests left queued must not leave through this server
     with smtp_server() as (inbox, port):
         monkeypatch.setenv('KAIROS_SMTP_HOST', '127.0.0.1')
         monkeypatch.setenv('KAIROS_SMTP_PORT', str(port))
@@ -145,8 +155,6 @@ def smtp_configured(monkeypatch) -> Iterator[Inbox]:  # noqa: ANN001
         try:
             yield inbox
         finally:
-            from services import mail
-
             mail.wait_until_sent()  # nothing this test queued may reach the next test's server
             monkeypatch.delenv('KAIROS_SMTP_HOST')
             reset_config()

@@ -12,6 +12,7 @@ import pytest
 @pytest.fixture(autouse=True)
 def panel_database(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Point the app at its own migrated database before the main file runs."""
+    from services import mail
     from services.config import reset_config
     from services.context import reset_db
     from services.tenants import forget_tenants
@@ -24,6 +25,7 @@ def panel_database(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.Mo
     reset_config()
     reset_db()
     forget_tenants()
+    mail.forget_queued()  # an earlier test's unsent emails stay in its own database
     yield url
     from services import events
 

@@ -1,0 +1,121 @@
+"""The email outbox table: rows written in the caller's transaction, claimed and marked by the sender.
+
+PostgreSQL: a sender claims one due row at a time with FOR UPDATE SKIP LOCKED and keeps the row lock until it has
+marked the row, so senders on several instances never take the same row, and a sender that dies mid-send releases
+it with its connection. SQLite has one process and one sender (services.mail serialises it), so it reads due rows
+without locking and marks each in a short write transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from storage import tables as t
+
+QUEUED, SENT, FAILED = 'queued', 'sent', 'failed'
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboxEmail:
+    id: int
+    tenant_id: int
+    template: str
+    recipient: str
+    subject: str
+    message_id: str
+    content: dict[str, Any]
+    status: str
+    attempts: int
+    last_error: str
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: datetime | None
+
+
+def _to_email(row: t.EmailOutbox) -> OutboxEmail:
+    assert row.id is not None
+    return OutboxEmail(id=row.id, tenant_id=row.tenant_id, template=row.template, recipient=row.recipient,
+                       subject=row.subject, message_id=row.message_id, content=row.content, status=row.status,
+                       attempts=row.attempts, last_error=row.last_error, created_at=row.created_at,
+                       next_attempt_at=row.next_attempt_at, sent_at=row.sent_at)
+
+
+_INSERT = sa.insert(t.EmailOutbox)  # built once: its compiled form is cached, a booking pays only for the row
+
+
+def insert(session: Session, *, tenant_id: int, template: str, recipient: str, subject: str, message_id: str,
+           content: dict[str, Any], now: datetime) -> None:
+    """Queue one rendered message in the caller's transaction (one INSERT, no flush); it is due at once."""
+    session.execute(_INSERT, [{
+        'tenant_id': tenant_id, 'template': template[:64], 'recipient': recipient[:320], 'subject': subject[:998],
+        'message_id': message_id, 'content': content, 'status': QUEUED, 'attempts': 0, 'last_error': '',
+        'created_at': now, 'next_attempt_at': now}])
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback` once the caller's transaction has committed (never when it rolls back)."""
+
+    def _fire(_session: Any) -> None:
+        callback()
+
+    sa.event.listen(session, 'after_commit', _fire, once=True)
+
+
+def _due(now: datetime) -> Any:
+    return select(t.EmailOutbox).where(t.EmailOutbox.status == QUEUED,
+                                       col(t.EmailOutbox.next_attempt_at) <= now).order_by(col(t.EmailOutbox.id))
+
+
+def claim_due(session: Session, *, now: datetime) -> OutboxEmail | None:
+    """PostgreSQL: lock the oldest due row no other sender holds, for the rest of the caller's transaction."""
+    row = session.exec(_due(now).limit(1).with_for_update(skip_locked=True)).first()
+    return _to_email(row) if row is not None else None
+
+
+def due(session: Session, *, now: datetime, limit: int) -> list[OutboxEmail]:
+    """The oldest due rows, unlocked (SQLite's single sender)."""
+    return [_to_email(row) for row in session.exec(_due(now).limit(limit)).all()]
+
+
+def count_due(session: Session, *, now: datetime) -> int:
+    return int(session.exec(select(sa.func.count()).select_from(t.EmailOutbox).where(
+        t.EmailOutbox.status == QUEUED, col(t.EmailOutbox.next_attempt_at) <= now)).one())
+
+
+def count_queued(session: Session) -> int:
+    """Rows not yet sent nor given up, due now or waiting for a retry."""
+    return int(session.exec(select(sa.func.count()).select_from(t.EmailOutbox).where(
+        t.EmailOutbox.status == QUEUED)).one())
+
+
+def mark_sent(session: Session, *, email_id: int, now: datetime) -> None:
+    session.execute(sa.update(t.EmailOutbox).where(col(t.EmailOutbox.id) == email_id).values(
+        status=SENT, sent_at=now, attempts=t.EmailOutbox.attempts + 1, last_error=''))
+
+
+def mark_attempt_failed(session: Session, *, email_id: int, error: str, retry_at: datetime | None) -> None:
+    """One more failed attempt: retry at `retry_at`, or give up (status 'failed') when it is None."""
+    values: dict[str, Any] = {'attempts': t.EmailOutbox.attempts + 1, 'last_error': error[:2000]}
+    if retry_at is None:
+        values['status'] = FAILED
+    else:
+        values['next_attempt_at'] = retry_at
+    session.execute(sa.update(t.EmailOutbox).where(col(t.EmailOutbox.id) == email_id).values(**values))
+
+
+def emails(session: Session, *, tenant_id: int | None = None, status: str | None = None, limit: int = 50,
+           offset: int = 0) -> list[OutboxEmail]:
+    """Newest first, filtered and paged in SQL (for the admin area's outbox list)."""
+    query = select(t.EmailOutbox)
+    if tenant_id is not None:
+        query = query.where(t.EmailOutbox.tenant_id == tenant_id)
+    if status is not None:
+        query = query.where(t.EmailOutbox.status == status)
+    rows = session.exec(query.order_by(col(t.EmailOutbox.id).desc()).offset(offset).limit(limit)).all()
+    return [_to_email(row) for row in rows]
