@@ -80,12 +80,7 @@ def attempt_sign_in(db: Database, *, tenant_id: int, email: str, password: str, 
     account, *by_address = ratelimit.sign_in_checks(tenant_id=tenant_id, email=email, address=address)
     lim = ratelimit.limiter()
     try:
-        # The address must still be open, and the account's attempt is counted before the password is checked:
-        # twenty guesses at one account sent at once cannot all reach Argon2. The address counts failures only (an
-        # office behind one address signs in all day), after the check; the overshoot of parallel guesses at many
-        # accounts is bounded by the password pool these attempts run on (auth.password_work).
-        lim.ensure_open(*by_address)
-        lim.take(account)
+        _count_attempt(lim, account, by_address)
     except ratelimit.TooManyAttempts as e:
         raise SignInFailed(f'{e.message} {LINK_STILL_WORKS}') from e
     try:
@@ -105,6 +100,31 @@ def attempt_sign_in(db: Database, *, tenant_id: int, email: str, password: str, 
         _try_send_verification(db, tenant_id=tenant_id, customer=signed.customer, address=address, now=now)
         raise SignInFailed(UNVERIFIED)
     return signed
+
+
+def _count_attempt(lim: ratelimit.Limiter, account: ratelimit.Check, by_address: list[ratelimit.Check]) -> None:
+    """Before a password is checked: the address must still be open, and the account's attempt is counted at once,
+    so twenty guesses at one account sent together cannot all reach Argon2. The address counts failures only (an
+    office behind one address signs in all day), after the check; the overshoot of parallel guesses at many accounts
+    is bounded by the password pool these attempts run on (auth.password_work). Raises TooManyAttempts."""
+    lim.ensure_open(*by_address)
+    lim.take(account)
+
+
+def _password_matches(*, tenant_id: int, email: str, password: str, password_hash: str, address: str | None) -> bool:
+    """Check a signed-in customer's password (to confirm an email, to change the password or the email) under the
+    same limits as signing in; AccountError when they are used up."""
+    account, *by_address = ratelimit.sign_in_checks(tenant_id=tenant_id, email=email, address=address)
+    lim = ratelimit.limiter()
+    try:
+        _count_attempt(lim, account, by_address)
+    except ratelimit.TooManyAttempts as e:
+        raise AccountError(e.message) from e
+    if not auth.verify_password(password, password_hash):
+        lim.hit(*by_address)
+        return False
+    lim.clear(account)
+    return True
 
 
 def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_name: str, last_name: str,
@@ -171,14 +191,8 @@ def verify_email(db: Database, *, tenant_id: int, token: str, now: datetime, sig
         current_hash = store.password_hash_of(s, tenant_id=tenant_id, customer_id=customer.id)
     keep = bool(current_hash) and hmac.compare_digest(signup_proof, _signup_proof(customer.id, current_hash or ''))
     if current_hash and not keep and password:
-        checks = ratelimit.sign_in_checks(tenant_id=tenant_id, email=customer.email, address=address)
-        lim = ratelimit.limiter()
-        try:
-            lim.ensure_open(*checks)
-        except ratelimit.TooManyAttempts as e:
-            raise AccountError(e.message) from e
-        if not auth.verify_password(password, current_hash):
-            lim.hit(*checks)
+        if not _password_matches(tenant_id=tenant_id, email=customer.email, password=password,
+                                 password_hash=current_hash, address=address):
             raise ProfileInvalid({'password': 'That is not the password chosen at sign-up. Leave it empty to '
                                               'choose a new one after confirming.'})
         keep = True
@@ -428,14 +442,8 @@ def _check_current_password(db: Database, *, tenant_id: int, customer: d.Custome
         raise ProfileInvalid({'password': NEEDS_RECENT_SIGN_IN})
     if not password:
         raise ProfileInvalid({'password': NEEDS_PASSWORD})
-    checks = ratelimit.sign_in_checks(tenant_id=tenant_id, email=customer.email, address=address)
-    lim = ratelimit.limiter()
-    try:
-        lim.ensure_open(*checks)
-    except ratelimit.TooManyAttempts as e:
-        raise AccountError(e.message) from e
-    if not auth.verify_password(password, current_hash):
-        lim.hit(*checks)
+    if not _password_matches(tenant_id=tenant_id, email=customer.email, password=password,
+                             password_hash=current_hash, address=address):
         raise ProfileInvalid({'password': 'Your current password is not right.'})
 
 
@@ -494,18 +502,11 @@ def change_password(db: Database, *, tenant_id: int, customer_id: int, current: 
     single sign-on) sets its first one without a current password.
     """
     customer = get_customer(db, tenant_id=tenant_id, customer_id=customer_id)
-    checks = ratelimit.sign_in_checks(tenant_id=tenant_id, email=customer.email, address=address)
-    lim = ratelimit.limiter()
     with db.read() as s:
         current_hash = store.password_hash_of(s, tenant_id=tenant_id, customer_id=customer_id)
-    if current_hash is not None:
-        try:
-            lim.take(*reversed(checks))  # counted before the check, as for signing in
-        except ratelimit.TooManyAttempts as e:
-            raise AccountError(e.message) from e
-        if not auth.verify_password(current, current_hash):
-            raise ProfileInvalid({'current': 'Your current password is not right.'})
-        lim.clear(checks[0])
+    if current_hash is not None and not _password_matches(tenant_id=tenant_id, email=customer.email, password=current,
+                                                          password_hash=current_hash, address=address):
+        raise ProfileInvalid({'current': 'Your current password is not right.'})
     if current_hash is not None and new == current:
         raise ProfileInvalid({'new': 'Choose a password different from your current one.'})
     _check_new_password(customer, new, confirm)
