@@ -7,7 +7,7 @@ Times are aware datetimes in UTC; money is integer minor units in the tenant's c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 
@@ -86,43 +86,6 @@ class Service:
     def is_online(self) -> bool:
         """A service with a meeting link happens online."""
         return bool(self.meeting_url)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WorkingHours:
-    """One interval of a staff member's week, in the business's wall-clock time."""
-
-    staff_id: int
-    weekday: int  # 0 = Monday
-    start: time
-    end: time
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Break:
-    staff_id: int
-    weekday: int
-    start: time
-    end: time
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DayOff:
-    """A closed date: for one staff member, or for the whole business (a holiday) when staff_id is None."""
-
-    day: date
-    staff_id: int | None = None
-    reason: str = ''
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SpecialDay:
-    """A date with its own hours for one staff member, replacing the weekly ones."""
-
-    staff_id: int
-    day: date
-    start: time
-    end: time
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

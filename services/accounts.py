@@ -253,15 +253,6 @@ def _close(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> None:
     store.retire_tokens(s, customer_id=customer_id, now=now)
 
 
-def resend_verification(db: Database, *, tenant_id: int, email: str, now: datetime, address: str | None = None) -> None:
-    """Send a fresh confirmation link to an unverified account (same answer for any email)."""
-    _mail_allowed(tenant_id=tenant_id, email=email, address=address)
-    customer = _active_by_email(db, tenant_id, email)
-    if customer is not None and not customer.email_verified:
-        with db.write() as s:
-            _queue_verification(s, tenant_id=tenant_id, customer=customer, now=now)
-
-
 # ---- links by email --------------------------------------------------------------------------------------------
 
 

@@ -176,14 +176,6 @@ def sign_out(db: Database, *, session_id: str, now: datetime) -> None:
         sessions_ended(tenant_id=owner[0], customer_id=owner[1])
 
 
-def end_other_sessions(db: Database, *, tenant_id: int, customer_id: int, keep: str | None, now: datetime) -> int:
-    """End every session of the account but the one in use (after a password change)."""
-    with db.write() as s:
-        ended = q.revoke_sessions(s, customer_id=customer_id, now=now, keep_hash=session_hash(keep) if keep else None)
-    sessions_ended(tenant_id=tenant_id, customer_id=customer_id)
-    return ended
-
-
 def sessions_ended(*, tenant_id: int, customer_id: int) -> None:
     """Tell the customer's open pages, on every instance, that some of their sessions ended: each checks its own.
     Call it after the transaction that revoked them committed."""

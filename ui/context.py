@@ -30,13 +30,10 @@ class PanelContext:
     session_id: str
     settings: PanelSettings
     statuses: tuple[d.Status, ...] = ()
-    clock: object = field(default=None, repr=False)  # a callable returning aware UTC now; tests may pin it
     # Data the page loaded with the shell, handed to the first section built (then dropped).
     first_paint: dict[str, object] = field(default_factory=dict, repr=False)
 
     def now(self) -> datetime:
-        if callable(self.clock):
-            return self.clock()  # type: ignore[no-any-return]
         return datetime.now(UTC)
 
     async def act(self, action: Callable[..., A], /, **kwargs: Any) -> A:
