@@ -579,7 +579,7 @@ def strength(password: str, user_inputs: list[str] | tuple[str, ...] = ()) -> tu
         return 0, ''
     inputs = [part for value in user_inputs if value for part in _split_inputs(value)]
     result = zxcvbn(password[:PASSWORD_MAX_LENGTH], user_inputs=inputs)
-    feedback = result.get('feedback') or {}
+    feedback = result['feedback']  # zxcvbn always answers with its feedback
     hint = feedback.get('warning') or next(iter(feedback.get('suggestions') or []), '')
     return int(result['score']), str(hint)
 

@@ -102,7 +102,7 @@ def apply_setting(settings: dict[str, Any], key: str, raw_value: str) -> dict[st
     parts = key.split('.')
     if not all(parts):
         raise SettingsError(f'Not a setting name: {key!r}.')
-    result = json.loads(json.dumps(settings))
+    result: dict[str, Any] = json.loads(json.dumps(settings))
     node = result
     for i, part in enumerate(parts[:-1]):
         child = node.get(part)

@@ -197,11 +197,11 @@ def _live(s: Session, *, tenant_id: int, token: str, now: datetime) -> d.HeldBoo
     return held
 
 
-def _queue_quietly(s: Session, template: str, /, *, tenant_id: int, to: str, **context: str) -> None:
+def _queue_quietly(s: Session, template: str, /, *, tenant_id: int, to: str, **context: object) -> None:
     """Queue the email in the caller's transaction; a template that cannot be rendered is logged, never allowed to
     undo the change or change what the guest is told."""
     try:
-        mail.queue_template(s, template, tenant_id=tenant_id, to=to, **context)
+        mail.queue_template(s, template, tenant_id=tenant_id, to=to, attachments=(), **context)
     except Exception:
         log.exception('could not queue the %s email to %s', template, to)
 

@@ -55,7 +55,8 @@ def appointment_ics(appt: d.Appointment, *, tenant: d.Tenant, method: str = PUBL
         who.params['role'] = vText('REQ-PARTICIPANT')
         event.add('attendee', who)
     cal.add_component(event)
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()  # icalendar leaves to_ical unannotated
+    return ical
 
 
 def ics_filename(appt: d.Appointment) -> str:

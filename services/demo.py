@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from services.auth import hash_password
 from storage import crud
@@ -217,7 +217,7 @@ def wipe_tenant(db: Database, *, slug: str) -> bool:
                     owned = sa.select(fk.column).where(parent.c.tenant_id == tenant_id)
                     s.execute(table.delete().where(fk.parent.in_(owned)))
                     break
-        s.execute(sa.delete(t.Tenant).where(t.Tenant.id == tenant_id))
+        s.execute(sa.delete(t.Tenant).where(col(t.Tenant.id) == tenant_id))
     return True
 
 
@@ -267,11 +267,12 @@ class _Builder:
                 s, tenant_id=self.tenant, name=p.name, category=p.category, duration_min=p.minutes, price=p.price,
                 deposit=p.deposit, capacity=p.capacity, slot_step_min=p.step, buffer_after_min=p.buffer_after,
                 meeting_url=p.meeting_url, color=p.color)
-        for p in STAFF:
-            self.ids[f'staff:{p.key}'] = crud.create_staff(
-                s, tenant_id=self.tenant, name=p.name, email=p.email,
-                location_ids=[self.ids[f'loc:{k}'] for k in p.locations],
-                service_ids=[self.ids[f'svc:{k}'] for k in p.services], weekly=dict(p.weekly), breaks=dict(p.breaks))
+        for who in STAFF:
+            self.ids[f'staff:{who.key}'] = crud.create_staff(
+                s, tenant_id=self.tenant, name=who.name, email=who.email,
+                location_ids=[self.ids[f'loc:{k}'] for k in who.locations],
+                service_ids=[self.ids[f'svc:{k}'] for k in who.services], weekly=dict(who.weekly),
+                breaks=dict(who.breaks))
         self._closures()
         pilates_pack = crud.create_package(s, tenant_id=self.tenant, name='10 pilates classes', sessions=10,
                                            price=15000, validity_days=180, service_ids=[self.ids['svc:pilates']])
@@ -298,8 +299,8 @@ class _Builder:
     def _closures(self) -> None:
         """Holidays in the coming months, a few staff days off and one special day."""
         for year in range(self.today.year - 2, self.today.year + 2):
-            for month, day in HOLIDAYS:
-                self.holidays.add(date(year, month, day))
+            for month, day_of_month in HOLIDAYS:
+                self.holidays.add(date(year, month, day_of_month))
         for day in sorted(h for h in self.holidays if self.today < h <= self.today + timedelta(days=150))[:4]:
             crud.create_day_off(self.s, tenant_id=self.tenant, day=day, reason='Public holiday')
         # Sofia's short holiday, Mateus's training day, Inês's workshop: working days a few weeks out

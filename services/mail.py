@@ -374,7 +374,8 @@ def _mark(s: Session, row: store.OutboxEmail, *, error: BaseException | None, no
 def retry_delay(attempts: int) -> timedelta:
     """Wait after the n-th failed attempt: KAIROS_MAIL_RETRY_SECONDS, doubled each time, at most an hour."""
     base = timedelta(seconds=get_config().mail_retry_seconds)
-    return min(base * (2 ** (attempts - 1)), RETRY_CAP)
+    delay: timedelta = base * (2 ** (attempts - 1))
+    return min(delay, RETRY_CAP)
 
 
 def _permanent(error: BaseException) -> bool:

@@ -137,13 +137,15 @@ def finish(db: Database, *, tenant_id: int, pending: Pending, code: str, state: 
 
 def verify_id_token(id_token: str, *, nonce: str, info: ProviderInfo, now: datetime) -> dict[str, object]:
     """The id_token's claims when its signature and every claim we rely on hold; OIDCError otherwise."""
-    cfg = get_config()
+    client_id = get_config().oidc_client_id
+    if not client_id:
+        raise OIDCError(FAILED)
     try:
         keys = KeySet.import_key_set(httpx.get(info.jwks_uri, timeout=10).raise_for_status().json())
         decoded = jwt.decode(id_token, keys, algorithms=['RS256'])
         registry = jwt.JWTClaimsRegistry(
             now=int(now.timestamp()), leeway=60,
-            iss={'essential': True, 'value': info.issuer}, aud={'essential': True, 'value': cfg.oidc_client_id},
+            iss={'essential': True, 'value': info.issuer}, aud={'essential': True, 'value': client_id},
             exp={'essential': True}, sub={'essential': True}, nonce={'essential': True, 'value': nonce},
         )
         registry.validate(decoded.claims)

@@ -80,14 +80,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def db(database_url: str):  # noqa: ANN201
+def db(database_url: str):
     from storage.db import Database
 
     return Database(database_url)
 
 
 @pytest.fixture
-def sqlite_db(tmp_path: Path, sqlite_template: Path):  # noqa: ANN201
+def sqlite_db(tmp_path: Path, sqlite_template: Path):
     """Only SQLite, for service tests where the database kind does not matter."""
     from storage.db import Database
 

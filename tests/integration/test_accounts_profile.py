@@ -23,7 +23,7 @@ STRONG = 'violet-harbour-71-tandem'
 pytestmark = pytest.mark.usefixtures('fresh_limits')
 
 
-def world(db, **settings):  # noqa: ANN001, ANN201
+def world(db, **settings):
     with db.write() as s:
         tenant = crud.create_tenant(s, slug='default', name='Lumen Studio', settings=PanelSettings(**settings))
         ada = crud.create_customer(s, tenant_id=tenant, email='ada@example.com', first_name='Ada',

@@ -26,14 +26,14 @@ BACK_AND_FORTH = PanelSettings(status_transitions={'canceled': ('pending', 'appr
 pytestmark = pytest.mark.usefixtures('private_outbox')
 
 
-def detail(db, world, appointment_id: int):  # noqa: ANN001, ANN201
+def detail(db, world, appointment_id: int):
     appt = panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=world.ada,
                                     appointment_id=appointment_id)
     assert appt is not None
     return appt
 
 
-def test_each_change_adds_one_entry_in_order(db) -> None:  # noqa: ANN001
+def test_each_change_adds_one_entry_in_order(db) -> None:
     world = seed_world(db, now=NOW, settings=BACK_AND_FORTH)
     appt_id = add_appointment(db, world, start=START)
     steps = [('canceled', 'Flu'), ('pending', 'Better now'), ('canceled', '')]
@@ -50,7 +50,7 @@ def test_each_change_adds_one_entry_in_order(db) -> None:  # noqa: ANN001
     assert [h.at for h in history[1:]] == [NOW + timedelta(minutes=m) for m in (1, 2, 3)]
 
 
-def test_a_reschedule_records_the_move_and_the_status_it_brought(db) -> None:  # noqa: ANN001
+def test_a_reschedule_records_the_move_and_the_status_it_brought(db) -> None:
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=START)
     before = detail(db, world, appt_id)
@@ -73,7 +73,7 @@ def test_a_reschedule_records_the_move_and_the_status_it_brought(db) -> None:  #
     ]
 
 
-def test_the_timeline_reads_in_the_readers_zone_and_says_who(db) -> None:  # noqa: ANN001
+def test_the_timeline_reads_in_the_readers_zone_and_says_who(db) -> None:
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=START)
     appointments.change_status(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt_id,
@@ -84,7 +84,7 @@ def test_the_timeline_reads_in_the_readers_zone_and_says_who(db) -> None:  # noq
     assert top.body == 'Reason: Away'
 
 
-def test_a_refused_change_leaves_no_trace(db) -> None:  # noqa: ANN001
+def test_a_refused_change_leaves_no_trace(db) -> None:
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=NOW + timedelta(minutes=20))
     with pytest.raises(appointments.NotAllowed):
@@ -93,7 +93,7 @@ def test_a_refused_change_leaves_no_trace(db) -> None:  # noqa: ANN001
     assert [h.action for h in detail(db, world, appt_id).history] == ['created']
 
 
-def test_history_is_only_shown_to_the_owner(db) -> None:  # noqa: ANN001
+def test_history_is_only_shown_to_the_owner(db) -> None:
     world = seed_world(db, now=NOW)
     bobs = add_appointment(db, world, customer=world.bob, start=START)
     appointments.change_status(db, tenant_id=world.tenant_id, customer_id=world.bob, appointment_id=bobs,
@@ -101,7 +101,7 @@ def test_history_is_only_shown_to_the_owner(db) -> None:  # noqa: ANN001
     assert panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=bobs) is None
 
 
-def test_a_change_is_published_to_the_customers_open_panels_and_to_slot_pickers(db, monkeypatch) -> None:  # noqa: ANN001
+def test_a_change_is_published_to_the_customers_open_panels_and_to_slot_pickers(db, monkeypatch) -> None:
     # Only this test's listeners: panels left open by earlier tests in the same process must not interfere.
     monkeypatch.setattr(events, '_subscribers', defaultdict(set))
     world = seed_world(db, now=NOW)
@@ -124,7 +124,7 @@ def test_a_change_is_published_to_the_customers_open_panels_and_to_slot_pickers(
     ]
 
 
-def test_the_timeline_names_a_change_of_staff(db) -> None:  # noqa: ANN001
+def test_the_timeline_names_a_change_of_staff(db) -> None:
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=START)
     with db.write() as s:

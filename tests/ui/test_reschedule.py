@@ -21,7 +21,7 @@ from ui import format as fmt
 BERLIN = ZoneInfo('Europe/Berlin')
 
 
-def cards(user: User):  # noqa: ANN201
+def cards(user: User):
     """The element that draws the appointment cards (and emits their actions)."""
     try:
         from ui.components.appointments_view import AppointmentsView
@@ -76,12 +76,12 @@ def labels(user: User) -> list[str]:
         return []
 
 
-def stored(db, world: World, appointment_id: int):  # noqa: ANN001, ANN201
+def stored(db, world: World, appointment_id: int):
     return panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=world.ada,
                                     appointment_id=appointment_id)
 
 
-async def test_ada_moves_her_haircut_to_the_first_free_time(user: User, db) -> None:  # noqa: ANN001
+async def test_ada_moves_her_haircut_to_the_first_free_time(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     day = workday(now, 3)
@@ -105,7 +105,7 @@ async def test_ada_moves_her_haircut_to_the_first_free_time(user: User, db) -> N
     notify.wait_for_notifications()
 
 
-async def test_the_appointment_does_not_block_its_own_time(user: User, db) -> None:  # noqa: ANN001
+async def test_the_appointment_does_not_block_its_own_time(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     day = workday(now, 3)
@@ -118,7 +118,7 @@ async def test_the_appointment_does_not_block_its_own_time(user: User, db) -> No
     assert '14:00' not in offered and '13:30' not in offered  # 45 minutes from 13:30 would run into Bob's
 
 
-async def test_any_staff_offers_a_colleague_when_the_usual_one_is_busy(user: User, db) -> None:  # noqa: ANN001
+async def test_any_staff_offers_a_colleague_when_the_usual_one_is_busy(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     day = workday(now, 3)
@@ -143,7 +143,7 @@ async def test_any_staff_offers_a_colleague_when_the_usual_one_is_busy(user: Use
     notify.wait_for_notifications()
 
 
-async def test_a_second_move_asks_why(user: User, db) -> None:  # noqa: ANN001
+async def test_a_second_move_asks_why(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
@@ -162,7 +162,7 @@ async def test_a_second_move_asks_why(user: User, db) -> None:  # noqa: ANN001
     notify.wait_for_notifications()
 
 
-async def test_too_close_to_the_start_the_drawer_says_why_and_offers_nothing(user: User, db) -> None:  # noqa: ANN001
+async def test_too_close_to_the_start_the_drawer_says_why_and_offers_nothing(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=now + timedelta(minutes=90))
@@ -173,14 +173,14 @@ async def test_too_close_to_the_start_the_drawer_says_why_and_offers_nothing(use
     await user.should_not_see(marker='reschedule-confirm')
 
 
-def first_free_slot(db, world, user: User, appointment_id: int):  # noqa: ANN001, ANN201
+def first_free_slot(db, world, user: User, appointment_id: int):
     """The slot the drawer lists first on its picked day (the one the customer just chose)."""
     return availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['cut'],
                                   staff_id=world.staff['mia'], day=picked_day(user), now=datetime.now(UTC),
                                   ignore_appointment_id=appointment_id)[0]
 
 
-async def test_a_time_taken_meanwhile_is_refused_and_the_times_reload(user: User, db) -> None:  # noqa: ANN001
+async def test_a_time_taken_meanwhile_is_refused_and_the_times_reload(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
@@ -197,7 +197,7 @@ async def test_a_time_taken_meanwhile_is_refused_and_the_times_reload(user: User
     assert stored(db, world, appt).start == berlin(workday(now, 3), 11)
 
 
-async def test_the_chosen_time_taken_elsewhere_vanishes_and_the_choice_is_cleared(user: User, db) -> None:  # noqa: ANN001
+async def test_the_chosen_time_taken_elsewhere_vanishes_and_the_choice_is_cleared(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))

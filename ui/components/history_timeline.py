@@ -57,12 +57,12 @@ def history_timeline(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Sta
                     ui.label(line).classes('text-body2 q-mt-xs')
 
 
-async def render(ctx, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None) -> None:  # noqa: ANN001
+async def render(ctx, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None) -> None:
     """The Details drawer's extension hook."""
     history_timeline(appt, ctx.tz, ctx.statuses)
 
 
-def _describe(entry: d.HistoryEntry, tz: ZoneInfo, labels: dict[str, str], duration) -> tuple[str, str]:  # noqa: ANN001
+def _describe(entry: d.HistoryEntry, tz: ZoneInfo, labels: dict[str, str], duration) -> tuple[str, str]:
     def label(key: str) -> str:
         return labels.get(key) or key.replace('-', ' ').capitalize()
 
@@ -83,7 +83,7 @@ def _describe(entry: d.HistoryEntry, tz: ZoneInfo, labels: dict[str, str], durat
         p for p in (entry.from_value, entry.to_value, entry.reason) if p)
 
 
-def _when(value: str, tz: ZoneInfo, duration) -> str:  # noqa: ANN001
+def _when(value: str, tz: ZoneInfo, duration) -> str:
     try:
         start = datetime.fromisoformat(value)
     except ValueError:
