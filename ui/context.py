@@ -41,8 +41,9 @@ class PanelContext:
         session is still live (services.auth.act). When it ended, the page goes to the sign-in page and the handler
         that asked stops here."""
         try:
-            return await run.io_bound(auth.act, get_db(), action, tenant_id=self.tenant.id,
-                                      session_id=self.session_id, **kwargs)
+            result = await run.io_bound(auth.act, get_db(), action, tenant_id=self.tenant.id,
+                                        session_id=self.session_id, **kwargs)
+            return result  # type: ignore[return-value]  # None instead of the result only while the app shuts down
         except auth.SessionEnded:
             to_sign_in()
             raise asyncio.CancelledError() from None

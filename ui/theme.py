@@ -150,8 +150,8 @@ def frame(tenant: d.Tenant, *, title: str = '', signed_in: bool = False, descrip
     ui.page_title(f'{title} · {tenant.name}' if title else tenant.name)
     with ui.header().classes('items-center justify-between q-px-md q-py-sm'):
         with ui.row().classes('items-center no-wrap gap-2'):
-            if logo_url(tenant):
-                logo = ui.image(logo_url(tenant)).classes('w-8 h-8').mark('logo')
+            if src := logo_url(tenant):
+                logo = ui.image(src).classes('w-8 h-8').mark('logo')
                 logo.props['alt'] = tenant.name  # the business's text, set by key: never parsed as props
             ui.label(tenant.name).classes('text-subtitle1 text-weight-medium')
         if signed_in:

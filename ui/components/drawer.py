@@ -33,7 +33,7 @@ class Drawer(ui.dialog):
             self.mark(mark)
         self.on('hide', lambda: self.delete())
 
-    def __enter__(self) -> Drawer:  # type: ignore[override]
+    def __enter__(self) -> Drawer:
         self.body.__enter__()
         return self
 
