@@ -38,7 +38,7 @@ os.environ.setdefault('KAIROS_ARGON2_FAST', '1')
 
 from services import booking  # noqa: E402
 from storage import crud  # noqa: E402
-from storage.db import Database, dispose_all, migrate  # noqa: E402
+from storage.db import Database, migrate  # noqa: E402
 
 TARGET = 0.5
 DURATION = timedelta(minutes=30)
@@ -98,6 +98,7 @@ def main() -> None:
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE {name}')
     url = args.postgres_url.rsplit('/', 1)[0] + '/' + name
+    db: Database | None = None
     try:
         migrate(url)
         db = Database(url)
@@ -122,7 +123,8 @@ def main() -> None:
         print(f'double bookings found by the query afterwards: {doubles}  '
               f'({"none: met" if doubles == 0 else "NOT met"})')
     finally:
-        dispose_all()
+        if db is not None:
+            db.dispose()
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
         admin.dispose()

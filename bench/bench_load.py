@@ -54,7 +54,7 @@ sys.path.insert(0, str(ROOT))
 from services import auth  # noqa: E402
 from storage import crud  # noqa: E402
 from storage import tables as t  # noqa: E402
-from storage.db import Database, dispose_all, migrate  # noqa: E402
+from storage.db import Database, migrate  # noqa: E402
 
 SERVER = ROOT / 'bench' / 'panel_server.py'
 HAPROXY_CFG = ROOT / 'deploy' / 'haproxy.cfg'
@@ -74,6 +74,13 @@ def seed(url: str, *, customers: int, now: datetime) -> tuple[int, list[int]]:
     """A studio open 7-21 every day with 12 staff; each customer has 4 upcoming and 4 past haircuts."""
     migrate(url)
     db = Database(url)
+    try:
+        return _seed(db, customers=customers, now=now)
+    finally:
+        db.dispose()
+
+
+def _seed(db: Database, *, customers: int, now: datetime) -> tuple[int, list[int]]:
     with db.write() as s:
         tenant = crud.create_tenant(s, slug='default', name='Load Studio', timezone='Europe/Lisbon')
         location = crud.create_location(s, tenant_id=tenant, name='Main Street 1')
@@ -102,9 +109,12 @@ def seed(url: str, *, customers: int, now: datetime) -> tuple[int, list[int]]:
 def open_sessions(url: str, tenant: int, customers: list[int], count: int, now: datetime) -> list[tuple[int, str]]:
     """(customer, session id) for every client: client i belongs to customer i mod customers."""
     db = Database(url)
-    return [(customers[i % len(customers)],
-             auth.open_session(db, tenant_id=tenant, customer_id=customers[i % len(customers)], now=now))
-            for i in range(count)]
+    try:
+        return [(customers[i % len(customers)],
+                 auth.open_session(db, tenant_id=tenant, customer_id=customers[i % len(customers)], now=now))
+                for i in range(count)]
+    finally:
+        db.dispose()
 
 
 # ---- processes -------------------------------------------------------------------------------------------------
@@ -603,7 +613,6 @@ async def main_async(args: argparse.Namespace) -> None:
     finally:
         for process in processes:
             stop(process)
-        dispose_all()
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
         admin.dispose()

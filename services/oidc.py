@@ -25,7 +25,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from domain import model as d
-from services import auth
+from services import auth, runtime
 from services.accounts import AccountError, prove_email
 from services.auth import SignedIn
 from services.config import get_config
@@ -73,16 +73,25 @@ def provider_name() -> str:
     return get_config().oidc_name
 
 
-_discovered: dict[str, tuple[float, ProviderInfo]] = {}
-_lock = threading.Lock()
+class Discovery:
+    """Providers' endpoints as their discovery documents gave them, for an hour (one cache per runtime)."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, tuple[float, ProviderInfo]] = {}
+        self.lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.found.clear()
 
 
 def discover() -> ProviderInfo:
     """The provider's endpoints from its discovery document (cached for an hour)."""
     cfg = get_config()
+    cache = runtime.get().oidc
     issuer = (cfg.oidc_issuer or '').rstrip('/')
-    with _lock:
-        hit = _discovered.get(issuer)
+    with cache.lock:
+        hit = cache.found.get(issuer)
         if hit and hit[0] > time.monotonic():
             return hit[1]
     response = httpx.get(f'{issuer}/.well-known/openid-configuration', timeout=10)
@@ -91,14 +100,13 @@ def discover() -> ProviderInfo:
     if doc.get('issuer', '').rstrip('/') != issuer:
         raise OIDCError(FAILED)
     info = ProviderInfo(doc['issuer'], doc['authorization_endpoint'], doc['token_endpoint'], doc['jwks_uri'])
-    with _lock:
-        _discovered[issuer] = (time.monotonic() + 3600, info)
+    with cache.lock:
+        cache.found[issuer] = (time.monotonic() + 3600, info)
     return info
 
 
 def forget_discovery() -> None:
-    with _lock:
-        _discovered.clear()
+    runtime.get().oidc.clear()
 
 
 def begin(*, redirect_uri: str) -> tuple[str, Pending]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -102,8 +101,7 @@ def test_history_is_only_shown_to_the_owner(db) -> None:
 
 
 def test_a_change_is_published_to_the_customers_open_panels_and_to_slot_pickers(db, monkeypatch) -> None:
-    # Only this test's listeners: panels left open by earlier tests in the same process must not interfere.
-    monkeypatch.setattr(events, '_subscribers', defaultdict(set))
+    # Only this test's listeners: every test has a runtime (and so an event bus) of its own (tests/conftest.py).
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=START)
     heard: list[tuple[str, dict]] = []

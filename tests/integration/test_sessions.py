@@ -22,7 +22,7 @@ from services import accounts, appointments, auth, avatars, booking, events, pac
 from services.tokens import Purpose
 from services.tokens import issue as issue_token
 from storage import queries as q
-from storage.db import Database, alembic_config, make_engine
+from storage.db import Database, alembic_config
 from tests.support.seed import World, add_appointment, at, seed_world
 
 STRONG = 'violet-harbour-71-tandem'
@@ -180,7 +180,7 @@ def test_the_database_keeps_no_session_token_that_would_sign_anyone_in(db, datab
     tokens = [auth.open_session(db, tenant_id=world.tenant_id, customer_id=world.ada, now=now),
               auth.sign_in(db, tenant_id=world.tenant_id, email='bob@example.com', password='bob-password',
                            now=now).session_id]
-    with make_engine(database_url).connect() as conn:
+    with db.engine.connect() as conn:
         stored = [tuple(str(v) for v in row) for row in conn.execute(sa.text('SELECT * FROM auth_session'))]
     assert len(stored) == 2
     for token in tokens:
@@ -195,7 +195,7 @@ def test_upgrading_keeps_existing_sessions_but_only_as_hashes(db, database_url: 
     world = seed_world(db, now=now)
     config = alembic_config(database_url)
     command.downgrade(config, '0004')
-    engine = make_engine(database_url)
+    engine = db.engine
     raw = 'an-old-session-token-from-before-the-upgrade'
     with engine.begin() as conn:
         conn.execute(sa.text('INSERT INTO auth_session (id, tenant_id, customer_id, created_at) '

@@ -11,28 +11,18 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def panel_database(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Point the app at its own migrated database before the main file runs."""
-    from services import mail
-    from services.config import reset_config
-    from services.context import reset_db
-    from services.tenants import forget_tenants
+    """Point the app at its own migrated database before the main file runs, with a runtime of its own (an earlier
+    test's unsent emails, caches and subscriptions stay behind)."""
+    from services import runtime
 
     path = tmp_path / 'panel.sqlite3'
     shutil.copy(sqlite_template, path)
     url = f'sqlite:///{path}'
     monkeypatch.setenv('KAIROS_DATABASE_URL', url)
     monkeypatch.setenv('KAIROS_OUTBOX_DIR', str(tmp_path / 'outbox'))
-    reset_config()
-    reset_db()
-    forget_tenants()
-    mail.forget_queued()  # an earlier test's unsent emails stay in its own database
+    runtime.reset()
     yield url
-    from services import events
-
-    events.forget_subscribers()  # the simulated pages of this test stay behind; they must not act in the next one
-    reset_config()
-    reset_db()
-    forget_tenants()
+    runtime.reset()  # the simulated pages of this test stay behind; they must not act in the next one
 
 
 @pytest.fixture
