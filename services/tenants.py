@@ -9,7 +9,7 @@ from collections import OrderedDict
 from domain import model as d
 from services import runtime
 from services.config import get_config
-from storage import queries as q
+from storage import tenants as tenant_db
 
 _CACHE_SECONDS = 30.0
 # Bounded, least recently used first out. A host that names no business is answered from the set of the businesses'
@@ -51,9 +51,9 @@ def resolve_tenant(host: str | None) -> d.Tenant:
         raise UnknownTenant(key)
     with runtime.get().db.read() as s:
         if cfg.multi_tenant:
-            tenant = q.tenant_by_host(s, host=key)
+            tenant = tenant_db.tenant_by_host(s, host=key)
         else:
-            tenant = q.tenant_by_slug(s, slug=cfg.default_tenant)
+            tenant = tenant_db.tenant_by_slug(s, slug=cfg.default_tenant)
     if tenant is None:
         raise UnknownTenant(key)
     with cache.lock:
@@ -81,7 +81,7 @@ def _host_names(cache: TenantCache, now: float) -> frozenset[str]:
     if expires > now:
         return names
     with runtime.get().db.read() as s:
-        names = q.tenant_hosts(s)
+        names = tenant_db.tenant_hosts(s)
     with cache.lock:
         cache.hosts = (now + _CACHE_SECONDS, names)
     return names

@@ -15,7 +15,7 @@ from nicegui.testing import User
 from domain.settings import PanelDesigner, PanelSettings
 from services.config import reset_config
 from services.tenants import forget_tenants
-from storage import crud
+from storage import packages as package_db
 from tests.support.seed import World, add_appointment, at, seed_world
 from tests.ui.conftest import appointments_shown, sections, signed_in
 from ui.components.appointments_view import AppointmentsView
@@ -32,11 +32,12 @@ def next_facts(s: dict[str, Any]) -> dict[str, str]:
 def add_package(db, world: World, *, paid: bool = False) -> int:
     now = datetime.now(UTC)
     with db.write() as s:
-        package = crud.create_package(s, tenant_id=world.tenant_id, name='Three cuts', sessions=3, price=12000,
-                                      validity_days=90, service_ids=[world.services['cut']])
-        return crud.create_customer_package(s, tenant_id=world.tenant_id, customer_id=world.ada, package_id=package,
-                                            purchased_at=now - timedelta(days=1), validity_days=90,
-                                            amount_paid=12000 if paid else 0)
+        package = package_db.create_package(s, tenant_id=world.tenant_id, name='Three cuts', sessions=3, price=12000,
+                                            validity_days=90, service_ids=[world.services['cut']])
+        return package_db.create_customer_package(s, tenant_id=world.tenant_id, customer_id=world.ada,
+                                                  package_id=package,
+                                                  purchased_at=now - timedelta(days=1), validity_days=90,
+                                                  amount_paid=12000 if paid else 0)
 
 
 async def panel_with(user: User, db, settings: PanelSettings, *, past_tab: bool = False) -> dict[str, Any]:
