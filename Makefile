@@ -76,7 +76,7 @@ lint: install
 	$(BIN)/ruff check .
 	@echo '==> import-linter (layer contracts)'
 	$(BIN)/lint-imports
-	@echo '==> mypy (strict for domain/ and services/; see [tool.mypy] in pyproject.toml)'
+	@echo '==> mypy (strict for domain/, storage/ and services/; see [tool.mypy] in pyproject.toml)'
 	$(BIN)/mypy
 
 # SQLite always; PostgreSQL at KAIROS_TEST_POSTGRES_URL, which must answer (the run fails, never skips, otherwise).

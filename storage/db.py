@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 MIGRATIONS = Path(__file__).parent / 'migrations'
 
@@ -42,6 +42,13 @@ def make_engine(url: str) -> sa.Engine:
     else:
         engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     return engine
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """A table class's Core table, for statements built on plain columns (SQLModel sets `__table__` on every table
+    class but does not declare it)."""
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]  # set by SQLAlchemy's declarative mapping
+    return table
 
 
 def alembic_config(url: str) -> Config:

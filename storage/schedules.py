@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from domain import model as d
 from domain.availability import ServiceRules, SlotRequest, StaffSchedule
@@ -54,8 +55,8 @@ def slot_request(session: Session, *, tenant_id: int, found: BookableService, st
             weekly[sid][weekday].append((lo, hi))
         for sid, weekday, lo, hi in conn.execute(_BREAKS, params):
             breaks[sid][weekday].append((lo, hi))
-        for sid, day in conn.execute(_DAYS_OFF, params):
-            (holidays if sid is None else days_off[sid]).add(day)
+        for owner, day in conn.execute(_DAYS_OFF, params):
+            (holidays if owner is None else days_off[owner]).add(day)
         for sid, day, lo, hi in conn.execute(_SPECIAL_DAYS, params):
             special[sid][day].append((lo, hi))
     schedules = tuple(
@@ -71,7 +72,8 @@ def slot_request(session: Session, *, tenant_id: int, found: BookableService, st
                        seats=seats, ignore_appointment_id=ignore_appointment_id)
 
 
-def _hours(by_key: dict[int, list[tuple[time, time]]] | dict[date, list[tuple[time, time]]]) -> dict:  # type: ignore[type-arg]
+def _hours(by_key: dict[int, list[tuple[time, time]]] | dict[date, list[tuple[time, time]]],
+           ) -> dict[Any, tuple[tuple[time, time], ...]]:
     return {key: tuple(sorted(spans)) for key, spans in by_key.items() if spans}
 
 
@@ -89,15 +91,19 @@ def create_special_day(session: Session, *, tenant_id: int, staff_id: int, day: 
 
 # Built once: the loader runs on every calendar view and inside every booking, and building a statement costs more
 # than running it.
-_STAFF_IDS = sa.bindparam('staff_ids', expanding=True)
-_TENANT = sa.bindparam('tenant_id')
-_HOURS = sa.select(t.WorkingHours.staff_id, t.WorkingHours.weekday, t.WorkingHours.start, t.WorkingHours.end).where(
-    t.WorkingHours.tenant_id == _TENANT, t.WorkingHours.staff_id.in_(_STAFF_IDS))  # type: ignore[attr-defined]
-_BREAKS = sa.select(t.BreakTime.staff_id, t.BreakTime.weekday, t.BreakTime.start, t.BreakTime.end).where(
-    t.BreakTime.tenant_id == _TENANT, t.BreakTime.staff_id.in_(_STAFF_IDS))  # type: ignore[attr-defined]
-_DAYS_OFF = sa.select(t.DayOff.staff_id, t.DayOff.day).where(
-    t.DayOff.tenant_id == _TENANT, t.DayOff.day >= sa.bindparam('first_day'), t.DayOff.day <= sa.bindparam('last_day'),
-    sa.or_(t.DayOff.staff_id.is_(None), t.DayOff.staff_id.in_(_STAFF_IDS)))  # type: ignore[union-attr]
-_SPECIAL_DAYS = sa.select(t.SpecialDay.staff_id, t.SpecialDay.day, t.SpecialDay.start, t.SpecialDay.end).where(
-    t.SpecialDay.tenant_id == _TENANT, t.SpecialDay.staff_id.in_(_STAFF_IDS),  # type: ignore[attr-defined]
-    t.SpecialDay.day >= sa.bindparam('first_day'), t.SpecialDay.day <= sa.bindparam('last_day'))
+_STAFF_IDS: sa.BindParameter[list[int]] = sa.bindparam('staff_ids', expanding=True)
+_TENANT: sa.BindParameter[int] = sa.bindparam('tenant_id')
+_HOURS = sa.select(col(t.WorkingHours.staff_id), col(t.WorkingHours.weekday), col(t.WorkingHours.start),
+                   col(t.WorkingHours.end)).where(
+    col(t.WorkingHours.tenant_id) == _TENANT, col(t.WorkingHours.staff_id).in_(_STAFF_IDS))
+_BREAKS = sa.select(col(t.BreakTime.staff_id), col(t.BreakTime.weekday), col(t.BreakTime.start),
+                    col(t.BreakTime.end)).where(
+    col(t.BreakTime.tenant_id) == _TENANT, col(t.BreakTime.staff_id).in_(_STAFF_IDS))
+_DAYS_OFF = sa.select(col(t.DayOff.staff_id), col(t.DayOff.day)).where(
+    col(t.DayOff.tenant_id) == _TENANT, col(t.DayOff.day) >= sa.bindparam('first_day'),
+    col(t.DayOff.day) <= sa.bindparam('last_day'),
+    sa.or_(col(t.DayOff.staff_id).is_(None), col(t.DayOff.staff_id).in_(_STAFF_IDS)))
+_SPECIAL_DAYS = sa.select(col(t.SpecialDay.staff_id), col(t.SpecialDay.day), col(t.SpecialDay.start),
+                          col(t.SpecialDay.end)).where(
+    col(t.SpecialDay.tenant_id) == _TENANT, col(t.SpecialDay.staff_id).in_(_STAFF_IDS),
+    col(t.SpecialDay.day) >= sa.bindparam('first_day'), col(t.SpecialDay.day) <= sa.bindparam('last_day'))

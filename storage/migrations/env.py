@@ -23,7 +23,7 @@ def run_migrations_online() -> None:
     if given is not None:
         _run(given)
         return
-    engine = make_engine(config.get_main_option('sqlalchemy.url'))
+    engine = make_engine(config.get_main_option('sqlalchemy.url') or '')
     try:
         with engine.connect() as connection:
             _run(connection)
