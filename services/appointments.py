@@ -16,6 +16,7 @@ from sqlmodel import Session
 from domain import model as d
 from domain import rules
 from domain.rules import NotAllowed
+from domain.statuses import awaits_confirmation, busy_keys
 from services import calendar, events, notify
 from storage import appointment_changes as store
 from storage import queries as q
@@ -52,7 +53,7 @@ def change_status(db: Database, *, tenant_id: int, customer_id: int, appointment
             # The slot was given up earlier; someone may have booked it since. Check inside this transaction.
             store.lock_staff(s, tenant_id=tenant_id, staff_id=appt.staff.id)
             others = store.busy_bookings(s, tenant_id=tenant_id, staff_id=appt.staff.id, start=appt.start,
-                                         end=appt.end, busy_keys=[st.key for st in statuses if st.busy])
+                                         end=appt.end, busy_keys=sorted(busy_keys(statuses)))
             taken = rules.why_not_occupy(appt, others)
             if taken:
                 raise NotAllowed(taken)
@@ -101,7 +102,8 @@ def record_reschedule(session: Session, *, tenant_id: int, before: d.Appointment
     record_history(session, tenant_id=tenant_id, appointment_id=before.id, at=now, actor=actor, action='rescheduled',
                    from_value=before.start.isoformat(), to_value=new_start.isoformat(), reason=reason)
     if new_status != before.status.key:
-        why = ('The new time waits for the business to confirm it.' if new_status == 'pending'
+        status = next((st for st in q.statuses(session, tenant_id=tenant_id) if st.key == new_status), None)
+        why = ('The new time waits for the business to confirm it.' if status and awaits_confirmation(status)
                else 'The business sets this status after a reschedule.')
         record_history(session, tenant_id=tenant_id, appointment_id=before.id, at=now, actor='system',
                        action='status', from_value=before.status.key, to_value=new_status, reason=why)

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from domain import model as d
 from domain.settings import PanelSettings, SettingsError
+from domain.statuses import status_problems
 from domain.web import color_problem, url_problem
 from storage import tables as t
 from storage.queries import normalise_email
@@ -21,6 +22,9 @@ def create_tenant(session: Session, *, slug: str, name: str, timezone: str = 'UT
                   host: str | None = None, booking_url: str = '/book', settings: PanelSettings | None = None,
                   statuses: Sequence[d.Status] = d.DEFAULT_STATUSES, primary_color: str = '#4f46e5') -> int:
     _check_links(('booking_url', booking_url, True), colours=(('primary_color', primary_color),))
+    unsound = status_problems(statuses)
+    if unsound:
+        raise SettingsError(' '.join(unsound))
     row = t.Tenant(slug=slug, name=name, timezone=timezone, currency=currency, host=host.lower() if host else None,
                    booking_url=booking_url, primary_color=primary_color,
                    settings=(settings or PanelSettings(booking_url=booking_url)).to_dict())
@@ -30,7 +34,7 @@ def create_tenant(session: Session, *, slug: str, name: str, timezone: str = 'UT
     for i, status in enumerate(statuses):
         _check_links(colours=(('The status colour', status.color),))
         session.add(t.Status(tenant_id=row.id, key=status.key, label=status.label, color=status.color,
-                             icon=status.icon, busy=status.busy, position=i))
+                             icon=status.icon, busy=status.busy, position=i, role=status.role.value))
     session.flush()
     return row.id
 

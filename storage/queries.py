@@ -52,7 +52,16 @@ def to_location(row: t.Location) -> d.Location:
 
 
 def to_status(row: t.Status) -> d.Status:
-    return d.Status(key=row.key, label=row.label, color=row.color, icon=row.icon, busy=row.busy)
+    return d.Status(key=row.key, label=row.label, color=row.color, icon=row.icon, busy=row.busy,
+                    role=_role(row.role))
+
+
+def _role(value: str) -> d.StatusRole:
+    """A role this version does not know reads as no special role, never as another one."""
+    try:
+        return d.StatusRole(value)
+    except ValueError:
+        return d.StatusRole.OTHER
 
 
 def to_customer(row: t.Customer | sa.Row) -> d.Customer:
@@ -106,7 +115,8 @@ def tenant_hosts(session: Session) -> frozenset[str]:
     return frozenset(h for h in session.exec(select(t.Tenant.host).where(t.Tenant.host.is_not(None))) if h)
 
 
-_STATUSES = sa.select(t.Status.key, t.Status.label, t.Status.color, t.Status.icon, t.Status.busy).where(
+_STATUSES = sa.select(t.Status.key, t.Status.label, t.Status.color, t.Status.icon, t.Status.busy,
+                      t.Status.role).where(
     t.Status.tenant_id == sa.bindparam('tenant_id')).order_by(t.Status.position)
 
 
@@ -121,9 +131,9 @@ def save_panel_settings(session: Session, *, tenant_id: int, settings: PanelSett
 
 def statuses(session: Session, *, tenant_id: int) -> tuple[d.Status, ...]:
     """The tenant's statuses in the business's order."""
-    return tuple(d.Status(key=key, label=label, color=color, icon=icon, busy=busy)
-                 for key, label, color, icon, busy in session.connection().execute(_STATUSES,
-                                                                                   {'tenant_id': tenant_id}))
+    return tuple(d.Status(key=key, label=label, color=color, icon=icon, busy=busy, role=_role(role))
+                 for key, label, color, icon, busy, role in session.connection().execute(_STATUSES,
+                                                                                         {'tenant_id': tenant_id}))
 
 
 # ---- customers -------------------------------------------------------------------------------------------------
@@ -351,19 +361,20 @@ _PANEL_COUNTS = _panel_counts_statement()
 
 def panel_counts(session: Session, *, tenant_id: int, customer_id: int, now: datetime,
                  status_list: Iterable[d.Status]) -> dict[str, int]:
-    """Upcoming visits (busy, ahead), completed visits (busy, over, not a no-show) and the size of each tab, in one
-    statement whose cost grows with the number of statuses, not of rows read per appointment."""
-    busy = {s.key for s in status_list if s.busy}
+    """Upcoming visits (busy, ahead), completed visits (over, in a status that completes) and the size of each tab,
+    in one statement whose cost grows with the number of statuses, not of rows read per appointment."""
+    by_key = {s.key: s for s in status_list}
     counts = dict.fromkeys(('upcoming', 'completed', 'tab_upcoming', 'tab_past', 'tab_all'), 0)
     for key, total, past, ahead in session.connection().execute(
             _PANEL_COUNTS, {'tenant_id': tenant_id, 'customer_id': customer_id, 'now': now}):
         counts['tab_all'] += total
         counts['tab_past'] += past
         counts['tab_upcoming'] += ahead
-        if key in busy:
+        status = by_key.get(key)
+        if status is not None and status.busy:
             counts['upcoming'] += ahead
-            if key != 'no-show':
-                counts['completed'] += past
+        if status is not None and status.completes:
+            counts['completed'] += past
     return counts
 
 
