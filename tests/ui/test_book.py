@@ -225,7 +225,7 @@ async def test_an_expired_package_is_refused_with_the_reason(user: User, db) -> 
     await signed_in(user)
     await user.open(f'/book?package={cp}')
     await user.should_see(marker='package-refusal')
-    await user.should_see('expired')
+    await user.should_see('This package has expired.')
     await user.should_not_see(marker='book-confirm')
 
 
