@@ -11,9 +11,8 @@ import sqlalchemy as sa
 from domain.model import DEFAULT_STATUSES, Status, StatusRole
 from domain.settings import PanelSettings, SettingsError
 from services import accounts, appointments, booking, panel
-from storage import crud
-from storage import queries as q
 from storage import tables as t
+from storage import tenants as tenant_db
 from tests.support.seed import add_appointment, seed_world
 
 BERLIN = ZoneInfo('Europe/Berlin')
@@ -49,7 +48,7 @@ def test_renamed_statuses_keep_the_rules(db) -> None:  # noqa: ANN001
 
     # A visit that took place is completed; a no-show, whatever it is called, is not.
     with db.read() as s:
-        statuses = q.statuses(s, tenant_id=world.tenant_id)
+        statuses = tenant_db.statuses(s, tenant_id=world.tenant_id)
     data = panel.load_panel(db, tenant_id=world.tenant_id, customer_id=world.ada, now=NOW, statuses=statuses)
     assert (data.counts['completed'], data.counts['upcoming']) == (1, 1)
     done = panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=came)
@@ -65,7 +64,7 @@ def test_a_business_cannot_be_made_with_two_statuses_for_one_singular_role(db) -
     doubled = (*DEFAULT_STATUSES, Status(key='waiting', label='Waiting', color='#000000', icon='label', busy=True,
                                          role=StatusRole.NEW_BOOKING))
     with db.write() as s, pytest.raises(SettingsError) as refused:
-        crud.create_tenant(s, slug='twice', name='Twice', statuses=doubled)
+        tenant_db.create_tenant(s, slug='twice', name='Twice', statuses=doubled)
     assert str(refused.value) == 'Only one status can have the role new_booking: pending, waiting.'
     world = seed_world(db, now=NOW)
     with pytest.raises(sa.exc.IntegrityError), db.write() as s:  # the database holds the same line

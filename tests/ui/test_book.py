@@ -11,7 +11,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 from services import availability, booking, notify
-from storage import crud
+from storage import appointments as appointment_db
 from storage import tables as t
 from tests.support.seed import World, seed_world
 from tests.ui.conftest import signed_in
@@ -192,9 +192,10 @@ async def test_confirming_a_time_taken_meanwhile_says_so_and_offers_fresh_times(
     slot = availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['colour'],
                                   staff_id=world.staff['mia'], day=day, now=datetime.now(UTC))[0]
     with db.write() as s:  # the front desk writes it straight in: no live event reaches this page
-        crud.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.bob,
-                                service_id=world.services['colour'], staff_id=world.staff['mia'], start=slot.start,
-                                duration=timedelta(minutes=120))
+        appointment_db.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.bob,
+                                          service_id=world.services['colour'], staff_id=world.staff['mia'],
+                                          start=slot.start,
+                                          duration=timedelta(minutes=120))
     user.find('First name').type('Grace')
     user.find('Last name').type('Hopper')
     user.find('Email').type('grace@example.com')
@@ -213,9 +214,9 @@ async def test_a_held_time_written_over_meanwhile_says_so_when_the_guest_confirm
     await user.should_see('Check your email to confirm', retries=50)
     with db.write() as s:  # the front desk writes over the held time straight in the database
         hold = s.execute(sa.select(t.BookingHold)).scalars().one()
-        crud.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.bob,
-                                service_id=world.services['colour'], staff_id=hold.staff_id, start=hold.start,
-                                duration=timedelta(minutes=120))
+        appointment_db.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.bob,
+                                          service_id=world.services['colour'], staff_id=hold.staff_id,
+                                          start=hold.start, duration=timedelta(minutes=120))
     await user.open(emailed_link('grace@example.com', '/book/confirm'))
     user.find(marker='hold-confirm').click()
     await user.should_see('That time was just taken. Please pick another.', retries=50)  # the one "taken" message
