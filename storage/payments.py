@@ -67,7 +67,7 @@ def amount_still_due(session: Session, *, payment: d.Payment) -> int:
             sa.select(col(t.Package.price), col(t.CustomerPackage.amount_paid))
             .join(t.Package, col(t.Package.id) == col(t.CustomerPackage.package_id))
             .where(col(t.CustomerPackage.id) == payment.customer_package_id)).one()
-    return max(int(price) - int(paid), 0)
+    return d.amount_due(price=int(price), paid=int(paid))
 
 
 def target_tenant(session: Session, *, appointment_id: int | None = None,
