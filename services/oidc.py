@@ -34,6 +34,7 @@ from storage import tenants as tenant_db
 from storage.db import Database
 
 with warnings.catch_warnings():  # authlib announces a future move of its httpx client; the API is unchanged
+    import authlib.deprecate  # noqa: F401  # imported first: it turns its own warnings on ("always") when imported
     warnings.simplefilter('ignore')
     from authlib.integrations.httpx_client import OAuth2Client
 
