@@ -71,14 +71,17 @@ class Runtime:
         if self.pinned_db is not None:
             return self.pinned_db
         url = self.config.database_url
+        current = self._db
+        if current is not None and current.url == url:
+            return current  # every request asks: no lock once made
         with self._lock:
             old = self._db
             if old is not None and old.url == url:
                 return old
-            self._db = Database(url)
+            fresh = self._db = Database(url)
         if old is not None:
-            old.dispose()
-        return self._db
+            old.dispose()  # the configuration moved to another database
+        return fresh
 
     def forget_db(self) -> None:
         """Close the database handle; the next use opens one for the configured URL."""
