@@ -132,13 +132,11 @@ def dashboard_state(ctx: PanelContext, nxt: d.Appointment | None, counts: dict[s
     return state
 
 
-def rows_state(appointments: Sequence[d.Appointment], ctx: PanelContext, now: datetime,
-               available: frozenset[str]) -> list[dict[str, Any]]:
-    return [card_row(a, ctx, now, available=available) for a in appointments]
+def rows_state(appointments: Sequence[d.Appointment], ctx: PanelContext, now: datetime) -> list[dict[str, Any]]:
+    return [card_row(a, ctx, now) for a in appointments]
 
 
-def card_row(appt: d.Appointment, ctx: PanelContext, now: datetime, *,
-             available: frozenset[str] = frozenset()) -> dict[str, Any]:
+def card_row(appt: d.Appointment, ctx: PanelContext, now: datetime) -> dict[str, Any]:
     """What one card shows, decided on the server by the Panel Designer and the business's rules."""
     designer = ctx.settings.designer
     tz = ctx.tz
@@ -173,9 +171,9 @@ def card_row(appt: d.Appointment, ctx: PanelContext, now: datetime, *,
         'price': _price(appt, ctx) if designer.show_price else '',
         # A separate switch from the price: a business may hide prices yet show what is still due, or the reverse.
         'payment_label': _payment_label(appt, ctx) if designer.show_payment_status and appt.price else '',
-        'can_reschedule': reschedule_reason is None and 'reschedule' in available,
-        'can_pay': can_pay and 'pay' in available,
-        'can_status': can_status and 'status' in available,
+        'can_reschedule': reschedule_reason is None,
+        'can_pay': can_pay,
+        'can_status': can_status,
         'rebook_url': (booking_link(booking, service=appt.service.id)
                        if designer.show_rebook and appt.is_past(now) else ''),
         'note': note,
