@@ -91,7 +91,7 @@ def run(*, host: str | None = None, port: int | None = None, reload: bool = Fals
     setup()
     start_mail_sender()
     ui.run(host=host or cfg.host, port=port or cfg.port, title='Kairos', reload=reload, show=False,
-           favicon='🗓️', language='en-GB', storage_secret=cfg.secret,
+           favicon='🗓️', language='en-GB', tailwind=False, storage_secret=cfg.secret,
            session_middleware_kwargs=session_cookie_options(), reconnect_timeout=10, proxy_headers=True,
            forwarded_allow_ips=cfg.forwarded_allow_ips, timeout_graceful_shutdown=cfg.stop_timeout,
            **options)  # type: ignore[arg-type]

@@ -14,4 +14,4 @@ for _name in [n for n in sys.modules if n in ROUTE_MODULES or n.startswith('ui.p
 from ui.app import setup  # noqa: E402
 
 setup()
-ui.run(storage_secret='test-secret', title='Kairos')
+ui.run(storage_secret='test-secret', title='Kairos', tailwind=False)

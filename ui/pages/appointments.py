@@ -15,6 +15,7 @@ from services import events, panel
 from ui.components.appointments_view import (
     EMPTY,
     AppointmentsView,
+    dashboard_html,
     dashboard_state,
     rows_state,
     sorts_state,
@@ -48,6 +49,12 @@ def build(ctx: PanelContext) -> Awaitable[None] | None:
         draw(ctx, data)
         return None
     return _load_and_draw(ctx)
+
+
+def first_paint_html(ctx: PanelContext, data: panel.PanelData | None) -> str:
+    """The section's top, the mini-dashboard, as static HTML for the page frame's first paint ('' without it)."""
+    state = dashboard_state(ctx, data.next_appointment, data.counts) if data is not None else None
+    return dashboard_html(state) if state is not None else ''
 
 
 async def _load_and_draw(ctx: PanelContext) -> None:

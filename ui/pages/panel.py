@@ -79,8 +79,9 @@ async def panel_page(request: Request) -> RedirectResponse | None:
             await ctx.act(panel.remember_timezone, timezone=zone)
             ctx.customer = replace(ctx.customer, timezone=zone)
 
+    first_paint = appointments.first_paint_html(ctx, first_section) if current == '/' else ''
     with panel_frame(tenant, sections=[(s.path, s.label, s.icon) for s in sections], current=current,
-                     zone=ctx.customer.timezone, on_timezone=remember_timezone) as chrome:
+                     zone=ctx.customer.timezone, on_timezone=remember_timezone, first_paint=first_paint) as chrome:
         payment_return_notice(request.query_params)  # back from Stripe: ?paid=<id> or ?canceled=<id>
         context.client.sub_pages_router.on_path_changed(chrome.show_current)
         session.watch(tenant.id, ctx.customer.id, session_id)  # a session ended elsewhere ends this tab too
