@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import command
 
-from storage.db import alembic_config, dispose_all, make_engine
+from storage.db import alembic_config, make_engine
 
 
 def test_migrations_match_the_models_and_round_trip(database_url: str) -> None:
@@ -30,7 +30,7 @@ def test_statuses_get_their_roles_from_their_keys(database_url: str) -> None:
             conn.execute(sa.text('INSERT INTO status (tenant_id, key, label, color, icon, busy, position) '
                                  'VALUES (:t, :k, :k, :c, :i, :b, :p)'),
                          {'t': tenant, 'k': key, 'c': '#000000', 'i': 'label', 'b': busy, 'p': i})
-    dispose_all()
+    engine.dispose()  # its connections close before the migration runs on its own
     command.upgrade(config, 'head')
     with engine.connect() as conn:
         roles = dict(conn.execute(sa.text('SELECT key, role FROM status ORDER BY position')).all())
