@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
 
+from domain import history as dh
 from domain import model as d
 from domain.settings import PanelSettings, SettingsError
 from domain.web import color_problem, url_problem
@@ -143,7 +144,7 @@ def create_appointment(session: Session, *, tenant_id: int, customer_id: int, se
                        status_key: str = 'approved', price: int = 0, deposit: int = 0, amount_paid: int = 0,
                        seats: int = 1, notes: str = '', customer_package_id: int | None = None,
                        created_at: datetime | None = None, actor: str = 'system') -> int:
-    """An appointment with its first history entry ('created')."""
+    """An appointment with its first history entry ('booked')."""
     row = t.Appointment(tenant_id=tenant_id, customer_id=customer_id, service_id=service_id, staff_id=staff_id,
                         location_id=location_id, start=start, end=start + duration, status_key=status_key,
                         price=price, deposit=deposit, amount_paid=amount_paid, seats=seats, notes=notes,
@@ -151,8 +152,9 @@ def create_appointment(session: Session, *, tenant_id: int, customer_id: int, se
     session.add(row)
     session.flush()
     assert row.id is not None
-    session.add(t.AppointmentHistory(tenant_id=tenant_id, appointment_id=row.id, at=row.created_at, actor=actor,
-                                     action='created', to_value=status_key))
+    first = dh.booked(at=row.created_at, actor=actor, status=status_key)
+    session.add(t.AppointmentHistory(tenant_id=tenant_id, appointment_id=row.id, at=first.at, actor=first.actor,
+                                     action=first.action, data=dict(first.data)))
     return row.id
 
 

@@ -84,8 +84,7 @@ def to_appointment(row: t.Appointment, *, service: d.Service, staff: d.Staff, lo
 
 
 def to_history(row: t.AppointmentHistory) -> d.HistoryEntry:
-    return d.HistoryEntry(at=row.at, actor=row.actor, action=row.action, from_value=row.from_value,
-                          to_value=row.to_value, reason=row.reason)
+    return d.HistoryEntry(at=row.at, actor=row.actor, action=row.action, data=dict(row.data or {}))
 
 
 # ---- tenants and settings --------------------------------------------------------------------------------------
@@ -227,12 +226,10 @@ def customer_appointment(session: Session, *, tenant_id: int, customer_id: int, 
     return appt
 
 
-def add_history(session: Session, *, tenant_id: int, appointment_id: int, at: datetime, actor: str, action: str,
-                from_value: str = '', to_value: str = '', reason: str = '') -> None:
+def add_history(session: Session, *, tenant_id: int, appointment_id: int, entry: d.HistoryEntry) -> None:
     # A prepared INSERT rather than an ORM instance: writers call this while they hold their locks.
-    session.execute(_INSERT_HISTORY, [{'tenant_id': tenant_id, 'appointment_id': appointment_id, 'at': at,
-                                       'actor': actor, 'action': action, 'from_value': from_value,
-                                       'to_value': to_value, 'reason': reason}])
+    session.execute(_INSERT_HISTORY, [{'tenant_id': tenant_id, 'appointment_id': appointment_id, 'at': entry.at,
+                                       'actor': entry.actor, 'action': entry.action, 'data': dict(entry.data)}])
 
 
 _INSERT_HISTORY = sa.insert(t.AppointmentHistory)

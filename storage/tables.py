@@ -228,9 +228,8 @@ class AppointmentHistory(SQLModel, table=True):
     at: datetime = Field(sa_column=utc_column())
     actor: str
     action: str
-    from_value: str = ''
-    to_value: str = ''
-    reason: str = ''
+    # The action's machine values (domain.history): status keys, UTC times, minor units; never a sentence.
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
 
 
 class Package(SQLModel, table=True):
