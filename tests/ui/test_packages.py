@@ -16,8 +16,9 @@ from domain.model import PaymentState
 from domain.settings import PanelDesigner, PanelSettings
 from services import payments, receipts
 from services.config import reset_config
-from storage import crud
-from storage import payments as sp
+from storage import appointments as appointment_db
+from storage import packages as package_db
+from storage import payments as payment_db
 from storage import tables as t
 from tests.support.fake_stripe import FakeStripe
 from tests.support.seed import World, add_appointment, at, seed_world
@@ -31,16 +32,16 @@ def add_package(db, world: World, *, sessions: int = 3, used: int = 1, paid: boo
                 bought_days_ago: int = 10, validity_days: int = 90, name: str = 'Three cuts') -> int:
     now = datetime.now(UTC)
     with db.write() as s:
-        package = crud.create_package(s, tenant_id=world.tenant_id, name=name, sessions=sessions, price=12000,
-                                      validity_days=validity_days, service_ids=[world.services['cut']])
-        cp = crud.create_customer_package(s, tenant_id=world.tenant_id, customer_id=world.ada, package_id=package,
-                                          purchased_at=now - timedelta(days=bought_days_ago),
-                                          validity_days=validity_days, amount_paid=12000 if paid else 0)
+        package = package_db.create_package(s, tenant_id=world.tenant_id, name=name, sessions=sessions, price=12000,
+                                            validity_days=validity_days, service_ids=[world.services['cut']])
+        cp = package_db.create_customer_package(s, tenant_id=world.tenant_id, customer_id=world.ada, package_id=package,
+                                                purchased_at=now - timedelta(days=bought_days_ago),
+                                                validity_days=validity_days, amount_paid=12000 if paid else 0)
         for i in range(used):
-            crud.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.ada,
-                                    service_id=world.services['cut'], staff_id=world.staff['mia'],
-                                    start=at(now, -3 - i), duration=timedelta(minutes=45), price=0,
-                                    customer_package_id=cp)
+            appointment_db.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.ada,
+                                              service_id=world.services['cut'], staff_id=world.staff['mia'],
+                                              start=at(now, -3 - i), duration=timedelta(minutes=45), price=0,
+                                              customer_package_id=cp)
     return cp
 
 
@@ -189,9 +190,10 @@ async def test_the_details_list_names_the_receipts_own_day_and_file(user: User, 
     opened = (now - timedelta(days=3)).replace(hour=14, minute=0, second=0, microsecond=0)  # 23:00 in Tokyo
     with db.write() as s:
         s.execute(sa.update(t.Customer).where(t.Customer.id == world.ada).values(timezone='Asia/Tokyo'))
-        payment_id = sp.add_payment(s, tenant_id=world.tenant_id, amount=4500, currency='eur', method='card',
-                                    state='pending', created_at=opened, appointment_id=appt)
-        sp.settle_payment(s, payment_id=payment_id, state=PaymentState.SUCCEEDED, at=opened + timedelta(hours=12))
+        payment_id = payment_db.add_payment(s, tenant_id=world.tenant_id, amount=4500, currency='eur',
+                                            method='card', state='pending', created_at=opened, appointment_id=appt)
+        payment_db.settle_payment(s, payment_id=payment_id, state=PaymentState.SUCCEEDED,
+                                  at=opened + timedelta(hours=12))
     receipt = receipts.receipt(db, tenant_id=world.tenant_id, customer_id=world.ada, payment_id=payment_id)
     assert receipt.timezone == 'Asia/Tokyo'
     paid_day = fmt.date(receipt.paid_at, ZoneInfo('Asia/Tokyo'))
