@@ -101,12 +101,12 @@ def record_reschedule(session: Session, *, tenant_id: int, before: d.Appointment
     """History for a reschedule: the move, and the status change it brought (settings.status_after_reschedule)."""
     record_history(session, tenant_id=tenant_id, appointment_id=before.id,
                    entry=dh.rescheduled(at=now, actor=actor, from_start=before.start, to_start=new_start,
-                                             reason=reason))
+                                        reason=reason))
     if new_status != before.status.key:
         cause = dh.AWAITS_CONFIRMATION if new_status == 'pending' else dh.AFTER_RESCHEDULE
         record_history(session, tenant_id=tenant_id, appointment_id=before.id,
                        entry=dh.status_changed(at=now, actor=dh.SYSTEM, from_status=before.status.key,
-                                                    to_status=new_status, cause=cause))
+                                               to_status=new_status, cause=cause))
 
 
 def publish_change(*, tenant_id: int, customer_id: int, appointment_id: int, kind: str,
