@@ -18,6 +18,7 @@ from domain import history as dh
 from domain import model as d
 from domain import rules
 from domain.rules import NotAllowed
+from domain.statuses import awaits_confirmation
 from services import calendar, events, notify
 from storage import appointments as appointment_db
 from storage import catalog as catalog_db
@@ -103,7 +104,8 @@ def record_reschedule(session: Session, *, tenant_id: int, before: d.Appointment
                    entry=dh.rescheduled(at=now, actor=actor, from_start=before.start, to_start=new_start,
                                         reason=reason))
     if new_status != before.status.key:
-        cause = dh.AWAITS_CONFIRMATION if new_status == 'pending' else dh.AFTER_RESCHEDULE
+        status = next((st for st in tenant_db.statuses(session, tenant_id=tenant_id) if st.key == new_status), None)
+        cause = dh.AWAITS_CONFIRMATION if status and awaits_confirmation(status) else dh.AFTER_RESCHEDULE
         record_history(session, tenant_id=tenant_id, appointment_id=before.id,
                        entry=dh.status_changed(at=now, actor=dh.SYSTEM, from_status=before.status.key,
                                                to_status=new_status, cause=cause))

@@ -2,7 +2,7 @@
 English sentences and display labels in from_value / to_value / reason
 
 Revision ID: 0009
-Revises: 0007 (TODO chain after 0008)
+Revises: 0008
 Create Date: 2026-12-01
 
 Existing rows are read the way the code before this revision wrote them (see `to_data`): 'created', 'status',
@@ -19,7 +19,7 @@ from alembic import op
 
 
 revision = '0009'
-down_revision = '0007'  # TODO chain after 0008
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
