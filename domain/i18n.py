@@ -16,7 +16,9 @@ messages `%(num)d` is the count.
 from __future__ import annotations
 
 import gettext as _gettext
+import re
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -248,20 +250,94 @@ def reset_translator(new: Translator | None = None) -> None:
     _translator = new
 
 
+# ---- a business's own wording --------------------------------------------------------------------------------------
+
+OVERRIDE_MAX = 1000  # characters of one override (the longest texts are short paragraphs)
+OVERRIDES_MAX = 500  # overrides per business
+_NAMED = re.compile(r'%\((\w+)\)')
+
+
+@lru_cache(maxsize=1)
+def template_msgids() -> frozenset[str]:
+    """Every text Kairos can show, as the template (kairos.pot) lists it (singular and plural ids)."""
+    with (LOCALES_DIR / f'{DOMAIN}.pot').open('rb') as pot:
+        catalog = read_po(pot, domain=DOMAIN)
+    ids: set[str] = set()
+    for message in catalog:
+        if message.id:
+            ids.update(message.id if isinstance(message.id, (list, tuple)) else (message.id,))
+    return frozenset(ids)
+
+
+def overrides_shape_problem(value: object) -> str | None:
+    """Stored overrides are {locale: {English text: own wording}} for shipped locales, within the size limits."""
+    shape = ('text_overrides must map a language (one of ' + ', '.join(SHIPPED_LOCALES) + ') to the English texts '
+             'and the wording to show instead.')
+    if not isinstance(value, dict) or not all(loc in SHIPPED_LOCALES and isinstance(texts, dict)
+                                              for loc, texts in value.items()):
+        return shape
+    count = 0
+    for texts in value.values():
+        for msgid, text in texts.items():
+            if not (isinstance(msgid, str) and msgid and isinstance(text, str) and text.strip()):
+                return shape
+            if len(text) > OVERRIDE_MAX:
+                return f'text_overrides: a wording can be at most {OVERRIDE_MAX:,} characters.'
+            count += 1
+    if count > OVERRIDES_MAX:
+        return f'text_overrides: at most {OVERRIDES_MAX:,} texts can be reworded.'
+    return None
+
+
+def override_problem(msgid: str, text: str) -> str | None:
+    """A business's wording of `msgid` must be a text Kairos shows and keep its placeholders (`%(name)s`): a
+    placeholder the English does not have could not be filled."""
+    if msgid not in template_msgids():
+        return f'text_overrides: Kairos shows no text {msgid!r} (copy it exactly from domain/locales/kairos.pot).'
+    allowed = set(_NAMED.findall(msgid))
+    unknown = sorted(set(_NAMED.findall(text)) - allowed)
+    if unknown:
+        return f'text_overrides: {msgid!r} has no placeholder {", ".join(unknown)}.'
+    if allowed:
+        try:
+            text % defaultdict(int)
+        except (ValueError, TypeError):
+            return f'text_overrides: the wording of {msgid!r} has a stray %; write placeholders as in the English.'
+    return None
+
+
+def overrides_from_settings(stored: Mapping[str, Mapping[str, str]]) -> dict[tuple[str, str], str]:
+    """The stored {locale: {msgid: text}} as the (locale, msgid) mapping the translation functions take."""
+    return {(locale, msgid): text for locale, texts in stored.items() for msgid, text in texts.items()}
+
+
 # ---- the helpers pages, emails and rules call ---------------------------------------------------------------------
 
 
 def gettext(msgid: str, /, *, locale: str, overrides: Overrides | None = None, **params: Any) -> str:
     """`msgid` translated into `locale`, with `%(name)s` placeholders filled from `params` when given."""
     text = translator().gettext(msgid, locale=locale, overrides=overrides)
-    return text % params if params else text
+    if not params:
+        return text
+    try:
+        return text % params
+    except (KeyError, ValueError, TypeError):
+        if not overrides:
+            raise
+        # A business's wording saved before the English text changed its placeholders: the catalog's still fits.
+        return translator().gettext(msgid, locale=locale) % params
 
 
 def ngettext(singular: str, plural: str, n: int, /, *, locale: str, overrides: Overrides | None = None,
              **params: Any) -> str:
     """The form for `n` translated into `locale`; `%(num)d` is `n`, other placeholders come from `params`."""
     text = translator().ngettext(singular, plural, n, locale=locale, overrides=overrides)
-    return text % {'num': n, **params}
+    try:
+        return text % {'num': n, **params}
+    except (KeyError, ValueError, TypeError):
+        if not overrides:
+            raise
+        return translator().ngettext(singular, plural, n, locale=locale) % {'num': n, **params}
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from domain.model import DEFAULT_STATUSES
 from domain.settings import PanelSettings, SettingsError
 from services.config import reset_config
 from services.context import reset_db
@@ -48,6 +49,27 @@ def test_the_business_default_language_is_set_from_the_command_line(cli: CliRunn
     assert json.loads(cli.invoke(app, ['settings', 'show']).output)['default_language'] == 'pt_PT'
     helped = cli.invoke(app, ['settings', 'help']).output
     assert 'default_language' in helped
+
+
+def test_a_business_rewords_a_text_per_language_from_the_command_line(cli: CliRunner) -> None:
+    assert cli.invoke(app, ['create-business', '--name', 'Salon Rosa']).exit_code == 0
+    accepted = cli.invoke(app, ['settings', 'set', 'text_overrides', '{"pt_PT": {"Language": "Língua"}}'])
+    assert accepted.exit_code == 0, accepted.output
+    shown = json.loads(cli.invoke(app, ['settings', 'show']).output)
+    assert shown['text_overrides'] == {'pt_PT': {'Language': 'Língua'}}
+    for value, message in (('{"pt_PT": {"Lingo": "Língua"}}', "Kairos shows no text 'Lingo'"),
+                           ('{"fr": {"Language": "Langue"}}', 'text_overrides must map a language'),
+                           ('"Língua"', 'text_overrides must map a language')):
+        refused = cli.invoke(app, ['settings', 'set', 'text_overrides', value])
+        assert refused.exit_code == 1 and message in refused.output, (value, refused.output)
+    assert json.loads(cli.invoke(app, ['settings', 'show']).output) == shown
+
+
+def test_a_stored_wording_of_a_text_that_changed_since_still_loads() -> None:
+    settings = PanelSettings.from_dict({'text_overrides': {'de': {'A text Kairos no longer shows': 'Alt'}}})
+    assert settings.text_overrides == {'de': {'A text Kairos no longer shows': 'Alt'}}
+    with pytest.raises(SettingsError, match='Kairos shows no text'):
+        settings.validate(DEFAULT_STATUSES)
 
 
 @pytest.mark.parametrize('stored', [{'default_language': 'klingon'}, {'default_language': 7}])

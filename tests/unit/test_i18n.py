@@ -224,3 +224,55 @@ def test_the_switcher_names_each_language_in_its_own_words() -> None:
 def test_the_shipped_catalogs_translate(locale: str, expected: str) -> None:
     i18n.reset_translator()
     assert gettext('Language', locale=locale) == expected
+
+
+def test_a_wording_that_no_longer_fits_its_text_falls_back_to_the_catalog(loader: CountingLoader) -> None:
+    stale = {('ar', 'Hello %(name)s'): 'أهلا %(first_name)s', ('en', '%(num)d appointment'): '%(count)d visit'}
+    assert gettext('Hello %(name)s', locale='ar', overrides=stale, name='Ana') == 'مرحبا Ana'
+    assert ngettext('%(num)d appointment', '%(num)d appointments', 1, locale='en', overrides=stale) == '1 appointment'
+    with pytest.raises(KeyError):  # the code's own mistakes still show
+        gettext('Hello %(name)s', locale='ar', first_name='Ana')
+
+
+@pytest.mark.parametrize(('msgid', 'text', 'problem'), [
+    ('Language', 'Língua', None),
+    ('Language', '100% Língua', None),  # no placeholders: the text is shown as it is
+    ('Langauge', 'Língua', "Kairos shows no text 'Langauge'"),
+    ('Choose your language', 'Escolha, %(name)s', 'has no placeholder name'),
+])
+def test_a_business_wording_must_be_of_a_text_kairos_shows(msgid: str, text: str, problem: str | None) -> None:
+    found = i18n.override_problem(msgid, text)
+    assert (found is None) if problem is None else (found is not None and problem in found)
+
+
+def test_a_wording_keeps_the_placeholders_of_the_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(i18n, 'template_msgids', lambda: frozenset({'Hello %(name)s'}))
+    assert i18n.override_problem('Hello %(name)s', 'Olá %(name)s!') is None
+    assert i18n.override_problem('Hello %(name)s', 'Olá!') is None  # leaving one out is the business's choice
+    assert 'stray %' in (i18n.override_problem('Hello %(name)s', 'Olá %(name)s, 100% seguro') or '')
+    assert 'no placeholder nome' in (i18n.override_problem('Hello %(name)s', 'Olá %(nome)s') or '')
+
+
+@pytest.mark.parametrize(('stored', 'problem'), [
+    ({}, None),
+    ({'pt_PT': {'Language': 'Língua'}, 'ar': {}}, None),
+    ({'fr': {'Language': 'Langue'}}, 'text_overrides must map a language'),
+    ({'pt_PT': ['Language']}, 'text_overrides must map a language'),
+    ({'pt_PT': {'Language': ''}}, 'text_overrides must map a language'),
+    ({'pt_PT': {'Language': 7}}, 'text_overrides must map a language'),
+    (['pt_PT'], 'text_overrides must map a language'),
+    ({'pt_PT': {'Language': 'x' * 1001}}, 'at most 1,000 characters'),
+    ({'pt_PT': {f'text {i}': 'x' for i in range(501)}}, 'at most 500 texts'),
+])
+def test_stored_wordings_have_their_shape(stored: object, problem: str | None) -> None:
+    found = i18n.overrides_shape_problem(stored)
+    assert (found is None) if problem is None else (found is not None and problem in found)
+
+
+def test_stored_wordings_become_the_mapping_the_translation_takes() -> None:
+    stored = {'pt_PT': {'Language': 'Língua'}, 'de': {'Language': 'Sprache wählen'}}
+    overrides = i18n.overrides_from_settings(stored)
+    assert overrides == {('pt_PT', 'Language'): 'Língua', ('de', 'Language'): 'Sprache wählen'}
+    i18n.reset_translator()
+    assert gettext('Language', locale='pt_PT', overrides=overrides) == 'Língua'
+    assert gettext('Language', locale='es', overrides=overrides) == 'Idioma'
