@@ -27,8 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from babel.core import Locale, UnknownLocaleError, negotiate_locale, parse_locale
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 DOMAIN = 'kairos'
 SOURCE_LOCALE = 'en'
@@ -171,6 +169,10 @@ def load_shipped_catalog(locale: str) -> _gettext.NullTranslations | None:
     path = catalog_path(locale)
     if locale == SOURCE_LOCALE or not path.is_file():
         return None
+    # Imported here: Babel's catalog code costs ~40 ms to import, needed once per process, not by every command.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     with path.open('rb') as po:
         catalog = read_po(po, locale=locale, domain=DOMAIN)
     compiled = BytesIO()
@@ -260,6 +262,8 @@ _NAMED = re.compile(r'%\((\w+)\)')
 @lru_cache(maxsize=1)
 def template_msgids() -> frozenset[str]:
     """Every text Kairos can show, as the template (kairos.pot) lists it (singular and plural ids)."""
+    from babel.messages.pofile import read_po
+
     with (LOCALES_DIR / f'{DOMAIN}.pot').open('rb') as pot:
         catalog = read_po(pot, domain=DOMAIN)
     ids: set[str] = set()
