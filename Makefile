@@ -45,7 +45,7 @@ LOCALES := domain/locales
 I18N_KEYWORDS := --no-default-keywords -k gettext -k ngettext:1,2 -k lazy -k lazy_plural:1,2 -k N_
 i18n-extract: install
 	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output --add-comments=Translators: \
-		--project=Kairos --msgid-bugs-address=dev@kairos.local -o $(LOCALES)/kairos.pot .
+		--project=Kairos --copyright-holder=Kairos --msgid-bugs-address=dev@kairos.local -o $(LOCALES)/kairos.pot .
 	$(BIN)/pybabel update -i $(LOCALES)/kairos.pot -d $(LOCALES) -D kairos --ignore-obsolete
 
 # A new language: make i18n-init LOCALE=fr (then add it to SHIPPED_LOCALES in domain/i18n.py and translate).
