@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
 from domain import model as d
 from ui import format as fmt
+from ui.components import details_extras, history_timeline, receipts
 from ui.components.drawer import drawer, own_appointment
 from ui.context import PanelContext
 from ui.theme import status_badge
@@ -23,17 +22,16 @@ async def open_details_drawer(ctx: PanelContext, appointment_id: int,
     with drawer('Details', mark='details-drawer') as d_:
         details_body(ctx, appt)
         for extension in EXTENSIONS:
-            if importlib.util.find_spec(extension) is not None:
-                await importlib.import_module(extension).render(ctx, appt, on_changed)
+            await extension(ctx, appt, on_changed)
     d_.open()
 
 
-# Modules adding actions to the drawer (meeting link, rating, calendar, receipts, history): each has
-# `async def render(ctx, appt, on_changed)`; a module not yet present is skipped.
-EXTENSIONS: tuple[str, ...] = (
-    'ui.components.details_extras',
-    'ui.components.receipts',
-    'ui.components.history_timeline',
+# What the drawer shows below the facts, in this order: meeting link, rating and calendar; receipts; history.
+Extension = Callable[[PanelContext, d.Appointment, Callable[[], Awaitable[None]] | None], Awaitable[None]]
+EXTENSIONS: tuple[Extension, ...] = (
+    details_extras.render,
+    receipts.render,
+    history_timeline.render,
 )
 
 
