@@ -178,6 +178,8 @@ class Customer(SQLModel, table=True):
     birth_date: date | None = None
     gender: str = ''
     timezone: str | None = None
+    # The language the customer chose (a domain.i18n locale); None: their browser's, else the business's default.
+    language: str | None = Field(default=None, sa_column=sa.Column(sa.String(16), nullable=True))
     password_hash: str | None = None
     email_verified_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     avatar_version: int = 0
