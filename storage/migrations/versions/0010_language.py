@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0008'  # TODO chain after 0009 (on the hist branch): down_revision = '0009'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
@@ -19,5 +19,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('customer', schema=None) as batch_op:
+    # SQLite drops the column in place: rebuilding the customer table would trip its appointments' foreign keys
+    with op.batch_alter_table('customer', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('language')
