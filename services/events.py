@@ -62,6 +62,14 @@ def subscribe(topic: str, callback: Callback) -> Callable[[], None]:
     return unsubscribe
 
 
+def subscriber_count(topic: str | None = None) -> int:
+    """How many subscriptions are live (on one topic, or on all): what a page that left must give back."""
+    with _lock:
+        if topic is not None:
+            return len(_subscribers.get(topic, ()))
+        return sum(len(callbacks) for callbacks in _subscribers.values())
+
+
 def forget_subscribers() -> None:
     """Drop every subscription (tests: pages of a finished test must not hear the next test's events)."""
     with _lock:

@@ -12,7 +12,9 @@ Accessible names (what people with screen readers hear and what QA suites select
 
 Live: while it is on the page it listens to the business's availability topic; when a staff member it shows gets a
 booking (or loses one) it reloads the month's dates and the picked day's times, so a time taken anywhere disappears
-without a reload. If the chosen time goes, the choice is cleared and the customer is told.
+without a reload. If the chosen time goes, the choice is cleared and the customer is told. It stops listening when
+its drawer closes (ui.components.drawer) and while the browser is disconnected; when the browser comes back it
+listens again and reloads.
 """
 
 from __future__ import annotations
@@ -108,7 +110,8 @@ class SlotPicker:
                     self.status = ui.label().classes('text-body2 text-negative').props(
                         'role=status aria-live=polite').mark('slot-status')
                     self.slots_box = ui.column().classes('w-full gap-2')
-            self._live = LiveSubscription(events.availability_topic(query.tenant_id), self._on_event)
+            self._live = LiveSubscription(events.availability_topic(query.tenant_id), self._on_event,
+                                          catch_up=self._catch_up)
         self._show_zone_note()
 
     # ---- what the owner calls --------------------------------------------------------------------------------
@@ -186,6 +189,11 @@ class SlotPicker:
         if staff_id is not None and staff_id not in self.query.staff_ids:
             return
         await self.refresh()
+
+    async def _catch_up(self) -> None:
+        """The browser is back after a lost connection: times may have been taken while the picker did not listen."""
+        if self.view != (0, 0):  # started
+            await self.refresh()
 
     # ---- loading -------------------------------------------------------------------------------------------
 
