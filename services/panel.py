@@ -10,10 +10,13 @@ from sqlmodel import Session
 from domain import model as d
 from domain.settings import PanelSettings
 from services import auth
+from storage import appointment_changes as changes
+from storage import payments as sp
 from storage import queries as q
 from storage.db import Database
 
 PAGE_SIZE = 12
+RatingValue = changes.RatingValue
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -116,6 +119,31 @@ def appointment_detail(db: Database, *, tenant_id: int, customer_id: int, appoin
     with db.read() as s:
         return q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                                       status_list=q.statuses(s, tenant_id=tenant_id))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Details:
+    """What the Details drawer shows of one appointment: it, its history, the money received for it, its rating."""
+
+    appointment: d.Appointment
+    receipts: list[d.Payment]
+    rating: RatingValue | None
+
+
+def appointment_details(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int, now: datetime,
+                        statuses: tuple[d.Status, ...] = ()) -> Details | None:
+    """Everything the Details drawer needs in one read (the page's statuses when it has them; the rating only of a
+    completed visit, the only one that can have one); None for anyone else's appointment."""
+    with db.read() as s:
+        appt = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
+                                      status_list=statuses or q.statuses(s, tenant_id=tenant_id))
+        if appt is None:
+            return None
+        paid = sp.customer_payments(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
+        rating = (changes.rating(s, tenant_id=tenant_id, appointment_id=appointment_id)
+                  if appt.is_completed(now) else None)
+    return Details(appointment=appt, receipts=[p for p in paid if p.state == d.PaymentState.SUCCEEDED],
+                   rating=rating)
 
 
 def panel_settings(db: Database, *, tenant_id: int) -> PanelSettings:

@@ -265,3 +265,42 @@ async def test_a_disconnected_picker_stops_listening_and_catches_up_when_the_bro
     assert events.subscriber_count(topic) == 1
     await user.should_see('The time you chose was just taken. Please pick another.', retries=20)
     assert label not in labels(user)
+
+
+async def test_a_live_event_reads_again_only_the_day_it_names_and_a_burst_reads_it_once_more(
+        user: User, db, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
+    await signed_in(user)
+    await open_drawer(user, appt)
+    await choose_first_time(user)
+    day = picked_day(user)
+    reads: list[str] = []
+
+    def counting(name: str):  # noqa: ANN202
+        real = getattr(availability, name)
+
+        def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            reads.append(name)
+            return real(*args, **kwargs)
+        return counted
+
+    for name in ('month_dates', 'day_slots'):
+        monkeypatch.setattr(availability, name, counting(name))
+    topic = events.availability_topic(world.tenant_id)
+
+    events.publish(topic, {'staff_id': world.staff['mia'], 'day': (day + timedelta(days=100)).isoformat()})
+    events.publish(topic, {'staff_id': world.staff['leo'], 'day': day.isoformat()})  # not shown: Mia's times are
+    await asyncio.sleep(0.3)
+    assert reads == []
+
+    for _ in range(5):
+        events.publish(topic, {'staff_id': world.staff['mia'], 'day': day.isoformat()})
+    for _ in range(40):
+        if reads:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)
+    assert 'month_dates' not in reads
+    assert 1 <= reads.count('day_slots') <= 2

@@ -57,7 +57,8 @@ def history_timeline(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Sta
                     ui.label(line).classes('text-body2 q-mt-xs')
 
 
-async def render(ctx, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None) -> None:  # noqa: ANN001
+async def render(ctx, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None,  # noqa: ANN001
+                 **_: object) -> None:
     """The Details drawer's extension hook."""
     history_timeline(appt, ctx.tz, ctx.statuses)
 

@@ -33,6 +33,7 @@ from services import availability, events
 from services.context import get_db
 from ui import format as fmt
 from ui.components.live import LiveSubscription
+from ui.components.styles import add_css_once
 
 PickHandler = Callable[[Slot | None], Awaitable[None] | None]
 TAKEN_WHILE_CHOSEN = 'The time you chose was just taken. Please pick another.'
@@ -96,7 +97,9 @@ class SlotPicker:
         self._generation = 0
         self._buttons: dict[datetime, ui.button] = {}
         self._shown_day: date | None = None
-        ui.add_css(CSS)
+        self._changed: set[date | None] = set()  # days named by live events not read again yet (None: all)
+        self._reloading = False
+        add_css_once(CSS)
         with ui.column().classes('w-full gap-2').mark('slot-picker') as self.root:
             self.zone_note = ui.label().classes('text-caption k-muted').mark('zone-note')
             with ui.element('div').classes('k-pick-row'):
@@ -185,10 +188,43 @@ class SlotPicker:
             self._show_month(year, month, dates)
 
     async def _on_event(self, payload: dict[str, Any]) -> None:
+        """A booking changed somewhere in the business. Only a day this picker shows (of its month, or the picked
+        day) of a staff member it shows matters, and then only that day is read again, not the month. Events that
+        arrive while a reload runs are gathered and read once after it."""
         staff_id = payload.get('staff_id')
         if staff_id is not None and staff_id not in self.query.staff_ids:
             return
-        await self.refresh()
+        day = _event_day(payload.get('day'))
+        if day is not None and (day.year, day.month) != self.view and day != self.day:
+            return
+        self._changed.add(day)
+        if self._reloading:
+            return
+        self._reloading = True
+        try:
+            while self._changed:
+                days, self._changed = self._changed, set()
+                if None in days:
+                    await self.refresh()
+                    continue
+                for changed in sorted(d for d in days if d is not None):
+                    await self._reload_day(changed)
+        finally:
+            self._reloading = False
+
+    async def _reload_day(self, day: date) -> None:
+        """Read one day again: whether it still has a free time (the calendar's options) and, when it is the picked
+        day, its times."""
+        if day == self.day:
+            await self._load_day(day)
+            free = bool(self.slots) if self.day == day else None
+        else:
+            slots = await self._day_slots(day)
+            free = None if slots is None else bool(slots)
+        if free is None or free == (day in self.dates) or (day.year, day.month) != self.view:
+            return
+        self.dates = sorted(set(self.dates) | {day}) if free else [d for d in self.dates if d != day]
+        self._show_month(*self.view, [d for d in self.dates if (d.year, d.month) == self.view])
 
     async def _catch_up(self) -> None:
         """The browser is back after a lost connection: times may have been taken while the picker did not listen."""
@@ -205,14 +241,18 @@ class SlotPicker:
                                    location_id=q.location_id)
         return None if found is None else list(found)
 
-    async def _load_day(self, day: date, *, quiet: bool = False) -> None:
-        self._generation += 1
-        generation = self._generation
+    async def _day_slots(self, day: date) -> list[Slot] | None:
         q = self.query
-        slots = await run.io_bound(availability.day_slots, get_db(), tenant_id=q.tenant_id, service_id=q.service_id,
+        found = await run.io_bound(availability.day_slots, get_db(), tenant_id=q.tenant_id, service_id=q.service_id,
                                    staff_id=q.staff_id, day=day, now=self.now(),
                                    ignore_appointment_id=q.ignore_appointment_id, seats=q.seats,
                                    location_id=q.location_id)
+        return None if found is None else list(found)
+
+    async def _load_day(self, day: date, *, quiet: bool = False) -> None:
+        self._generation += 1
+        generation = self._generation
+        slots = await self._day_slots(day)
         if slots is None or generation != self._generation or self.day != day:
             return  # shutting down, or a newer answer is on its way
         self.slots = list(slots)
@@ -309,6 +349,13 @@ class SlotPicker:
 
     def _today(self) -> date:
         return self.now().astimezone(self.business_tz).date()
+
+
+def _event_day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _next_month(year: int, month: int) -> tuple[int, int]:
