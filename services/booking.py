@@ -276,6 +276,10 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
     emails (they commit with it)."""
     service = found.service
     customer_id = customer.id
+    # What does not change with the staff's bookings is read before their lock: the lock is held to the commit.
+    statuses = q.statuses(s, tenant_id=tenant_id)
+    tenant = changes.tenant(s, tenant_id=tenant_id)
+    assert tenant is not None
     slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
                               start=start, now=now, seats=seats)
     price, deposit = service.price * seats, service.deposit * seats
@@ -286,7 +290,6 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
         except PackageRefused as refused:
             raise BookingRefused(refused.message) from None
         price = deposit = 0
-    statuses = q.statuses(s, tenant_id=tenant_id)
     status = _new_booking_status(statuses)
     place = _visit_place(s, found=found, staff_id=chosen, location_id=location_id)
     appointment_id = store.insert_appointment(
@@ -298,8 +301,6 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
     s.flush()
     booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, statuses=statuses,
                   with_history=False)
-    tenant = changes.tenant(s, tenant_id=tenant_id)
-    assert tenant is not None
     # A new appointment's history is its 'created' line: the email needs nothing more than what is at hand.
     notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now,
                         known=changes.NoticeData(tenant=tenant, customer=customer, appointment=booked,
