@@ -233,13 +233,15 @@ class SlotPicker:
 
     # ---- loading -------------------------------------------------------------------------------------------
 
+    # Both loaders answer None when the server is shutting down or the picker was removed (its drawer closed) while
+    # they read: the callers then leave the page alone.
     async def _month(self, year: int, month: int) -> list[date] | None:
         q = self.query
         found = await run.io_bound(availability.month_dates, get_db(), tenant_id=q.tenant_id, service_id=q.service_id,
                                    staff_id=q.staff_id, year=year, month=month, now=self.now(),
                                    ignore_appointment_id=q.ignore_appointment_id, seats=q.seats,
                                    location_id=q.location_id)
-        return None if found is None else list(found)
+        return None if found is None or self.root.is_deleted else list(found)
 
     async def _day_slots(self, day: date) -> list[Slot] | None:
         q = self.query
@@ -247,7 +249,7 @@ class SlotPicker:
                                    staff_id=q.staff_id, day=day, now=self.now(),
                                    ignore_appointment_id=q.ignore_appointment_id, seats=q.seats,
                                    location_id=q.location_id)
-        return None if found is None else list(found)
+        return None if found is None or self.root.is_deleted else list(found)
 
     async def _load_day(self, day: date, *, quiet: bool = False) -> None:
         self._generation += 1
