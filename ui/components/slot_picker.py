@@ -257,6 +257,8 @@ class SlotPicker:
         slots = await self._day_slots(day)
         if slots is None or generation != self._generation or self.day != day:
             return  # shutting down, or a newer answer is on its way
+        unchanged = day == self._shown_day and [(s.start, s.free_seats) for s in slots] == [
+            (s.start, s.free_seats) for s in self.slots]
         self.slots = list(slots)
         chosen = self.selected
         if chosen is not None and not any(s.start == chosen.start for s in self.slots):
@@ -265,7 +267,8 @@ class SlotPicker:
         elif chosen is not None:
             # keep the choice, but with the fresh seats and staff
             self.selected = next(s for s in self.slots if s.start == chosen.start)
-        self._render_slots(day)
+        if not unchanged:  # a live event about another time of the day: the buttons shown are still right
+            self._render_slots(day)
 
     # ---- drawing -------------------------------------------------------------------------------------------
 
@@ -297,14 +300,15 @@ class SlotPicker:
         label = slot_label(slot, self.tz, day)
         name = f'{label}, {seats_words(slot.free_seats)}' if self.query.group else label
         chosen = self.selected is not None and self.selected.start == slot.start
-        button = ui.button(on_click=lambda s=slot: self._choose(s)).props(
+        # One element a time (its label is the button's own): a day has dozens of times and the picker draws them
+        # again for every change to that day; a group's button adds its seats left underneath.
+        button = ui.button(label if not self.query.group else '', on_click=lambda s=slot: self._choose(s)).props(
             f'no-caps {"unelevated" if chosen else "outline"} aria-label="{name}" aria-pressed={str(chosen).lower()}'
-        ).mark(f'slot slot-{label.replace(" ", "-")}')
-        with button:
-            with ui.column().classes('items-center gap-0'):
+        ).classes('text-body1 text-weight-medium').mark(f'slot slot-{label.replace(" ", "-")}')
+        if self.query.group:
+            with button, ui.column().classes('items-center gap-0'):
                 ui.label(label).classes('text-body1 text-weight-medium')
-                if self.query.group:
-                    ui.label(seats_words(slot.free_seats)).classes('text-caption')
+                ui.label(seats_words(slot.free_seats)).classes('text-caption')
         return button
 
     async def _choose(self, slot: Slot | None) -> None:
