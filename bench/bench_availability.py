@@ -4,7 +4,7 @@ Run: .venv/bin/python bench/bench_availability.py [--runs N] [--reference-runs N
 
 It stores bench_slots.build_bench_case() in a fresh, migrated SQLite file (tenant, services, staff with their hours,
 breaks, days off, special day and the business holiday, one appointment row per booking), then times:
-- load: storage.availability reading everything the month needs (service, staff, schedules, busy bookings) and
+- load: storage.schedules reading everything the month needs (service, staff, schedules, busy bookings) and
   turning the rows into the engine's values, as services.availability.month_dates does before asking the engine;
 - engine: the slot engine on those loaded inputs, for the month's dates (what the calendar asks), and for the
   month's dates plus every day's slots (bench_slots.py's question);
@@ -33,9 +33,11 @@ from slot_reference import reference_available_dates, reference_free_slots  # no
 
 from domain.availability import SlotFinder, SlotRequest  # noqa: E402
 from services.availability import day_window, month_dates  # noqa: E402
-from storage import availability as store  # noqa: E402
-from storage import crud  # noqa: E402
+from storage import catalog as catalog_db  # noqa: E402
+from storage import customers as customer_db  # noqa: E402
+from storage import schedules as schedule_db  # noqa: E402
 from storage import tables as t  # noqa: E402
+from storage import tenants as tenant_db  # noqa: E402
 from storage.db import Database, migrate  # noqa: E402
 
 MONTH_TARGET_MS = 50.0
@@ -49,9 +51,9 @@ def store_case(db: Database, case: BenchCase) -> tuple[int, int]:
     rules = request.rules
     minutes = lambda delta: int(delta.total_seconds() // 60)  # noqa: E731
     with db.write() as s:
-        tenant = crud.create_tenant(s, slug='bench', name='Bench Studio', timezone=request.zone.key)
+        tenant = tenant_db.create_tenant(s, slug='bench', name='Bench Studio', timezone=request.zone.key)
         service_ids: dict[tuple[int, timedelta, timedelta], int] = {}
-        service_ids[(request.service_id, rules.buffer_before, rules.buffer_after)] = crud.create_service(
+        service_ids[(request.service_id, rules.buffer_before, rules.buffer_after)] = catalog_db.create_service(
             s, tenant_id=tenant, name='Class', duration_min=minutes(rules.duration), slot_step_min=minutes(rules.step),
             capacity=rules.capacity, buffer_before_min=minutes(rules.buffer_before),
             buffer_after_min=minutes(rules.buffer_after), min_notice_min=minutes(rules.min_notice),
@@ -59,11 +61,11 @@ def store_case(db: Database, case: BenchCase) -> tuple[int, int]:
         for b in request.bookings:  # other services: one row per (service, buffers) the case uses
             key = (b.service_id, b.buffer_before, b.buffer_after)
             if key not in service_ids:
-                service_ids[key] = crud.create_service(s, tenant_id=tenant, name=f'Other {len(service_ids)}',
-                                                       buffer_before_min=minutes(b.buffer_before),
-                                                       buffer_after_min=minutes(b.buffer_after))
+                service_ids[key] = catalog_db.create_service(s, tenant_id=tenant, name=f'Other {len(service_ids)}',
+                                                             buffer_before_min=minutes(b.buffer_before),
+                                                             buffer_after_min=minutes(b.buffer_after))
         main = service_ids[(request.service_id, rules.buffer_before, rules.buffer_after)]
-        customer = crud.create_customer(s, tenant_id=tenant, email='bench@example.com', now=case.now)
+        customer = customer_db.create_customer(s, tenant_id=tenant, email='bench@example.com', now=case.now)
         conn = s.connection()
         conn.execute(sa.insert(t.Staff), [{'id': x.staff_id, 'tenant_id': tenant, 'name': f'Staff {x.staff_id}'}
                                           for x in request.staff])
@@ -96,12 +98,12 @@ def load_month(db: Database, case: BenchCase, *, tenant_id: int, service_id: int
     """What month_dates reads before asking the engine: the service, its staff, their schedules and bookings."""
     first, last = case.days[0], case.days[-1]
     with db.read() as s:
-        found = store.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
+        found = catalog_db.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
         assert found is not None
-        staff_ids = store.staff_ids_for(s, tenant_id=tenant_id, service_id=service_id)
+        staff_ids = catalog_db.staff_ids_for(s, tenant_id=tenant_id, service_id=service_id)
         lo, hi = day_window(first, last, found.zone)
-        return store.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=lo, end=hi,
-                                  ignore_appointment_id=case.request.ignore_appointment_id)
+        return schedule_db.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=lo, end=hi,
+                                        ignore_appointment_id=case.request.ignore_appointment_id)
 
 
 def main() -> None:
@@ -147,7 +149,7 @@ def main() -> None:
     slot_count = sum(len(x) for x in every[1].values())
     print(f'loaded {len(loaded.bookings):,} busy bookings of {len(loaded.staff)} staff')
     print(f'answers: {len(dates)} available dates, {slot_count} slots over {len(case.days)} days')
-    print(f'load from the database (storage.availability):   {load_ms:8.1f} ms')
+    print(f'load from the database (storage.schedules):      {load_ms:8.1f} ms')
     print(f'engine, month dates (the calendar):               {dates_ms:8.1f} ms')
     print(f"engine, month dates + every day's slots:          {every_ms:8.1f} ms")
     print(f'month_dates() end to end (load + engine):         {service_ms:8.1f} ms')

@@ -37,7 +37,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault('KAIROS_ARGON2_FAST', '1')
 
 from services import booking  # noqa: E402
-from storage import crud  # noqa: E402
+from storage import catalog as catalog_db  # noqa: E402
+from storage import customers as customer_db  # noqa: E402
+from storage import tenants as tenant_db  # noqa: E402
 from storage.db import Database, dispose_all, migrate  # noqa: E402
 
 TARGET = 0.5
@@ -132,14 +134,15 @@ def seed(db: Database, *, staff: int, customers: int) -> World:
     now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     every_day = {day: [(clock(9), clock(17))] for day in range(7)}
     with db.write() as s:
-        tenant = crud.create_tenant(s, slug='bench', name='Bench Studio', timezone='UTC')
-        location = crud.create_location(s, tenant_id=tenant, name='Main')
-        service = crud.create_service(s, tenant_id=tenant, name='Session', duration_min=30, slot_step_min=30,
-                                      min_notice_min=0, max_days_ahead=30)
-        staff_ids = [crud.create_staff(s, tenant_id=tenant, name=f'Staff {i}', location_ids=[location],
-                                       service_ids=[service], weekly=every_day) for i in range(staff)]
-        customer_ids = [crud.create_customer(s, tenant_id=tenant, email=f'c{i}@bench.example', first_name=f'C{i}',
-                                             now=now) for i in range(customers)]
+        tenant = tenant_db.create_tenant(s, slug='bench', name='Bench Studio', timezone='UTC')
+        location = catalog_db.create_location(s, tenant_id=tenant, name='Main')
+        service = catalog_db.create_service(s, tenant_id=tenant, name='Session', duration_min=30, slot_step_min=30,
+                                            min_notice_min=0, max_days_ahead=30)
+        staff_ids = [catalog_db.create_staff(s, tenant_id=tenant, name=f'Staff {i}', location_ids=[location],
+                                             service_ids=[service], weekly=every_day) for i in range(staff)]
+        customer_ids = [customer_db.create_customer(s, tenant_id=tenant, email=f'c{i}@bench.example',
+                                                    first_name=f'C{i}',
+                                                    now=now) for i in range(customers)]
     return World(tenant, service, location, staff_ids, customer_ids, now)
 
 

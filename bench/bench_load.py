@@ -52,8 +52,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from services import auth  # noqa: E402
-from storage import crud  # noqa: E402
+from storage import catalog as catalog_db  # noqa: E402
+from storage import customers as customer_db  # noqa: E402
 from storage import tables as t  # noqa: E402
+from storage import tenants as tenant_db  # noqa: E402
 from storage.db import Database, dispose_all, migrate  # noqa: E402
 
 SERVER = ROOT / 'bench' / 'panel_server.py'
@@ -75,15 +77,15 @@ def seed(url: str, *, customers: int, now: datetime) -> tuple[int, list[int]]:
     migrate(url)
     db = Database(url)
     with db.write() as s:
-        tenant = crud.create_tenant(s, slug='default', name='Load Studio', timezone='Europe/Lisbon')
-        location = crud.create_location(s, tenant_id=tenant, name='Main Street 1')
-        service = crud.create_service(s, tenant_id=tenant, name='Haircut', duration_min=30, price=3000,
-                                      min_notice_min=0, max_days_ahead=90)
+        tenant = tenant_db.create_tenant(s, slug='default', name='Load Studio', timezone='Europe/Lisbon')
+        location = catalog_db.create_location(s, tenant_id=tenant, name='Main Street 1')
+        service = catalog_db.create_service(s, tenant_id=tenant, name='Haircut', duration_min=30, price=3000,
+                                            min_notice_min=0, max_days_ahead=90)
         week = {day: [(clock(7), clock(21))] for day in range(7)}
-        staff = [crud.create_staff(s, tenant_id=tenant, name=f'Staff {i}', service_ids=[service],
-                                   location_ids=[location], weekly=week) for i in range(12)]
-        ids = [crud.create_customer(s, tenant_id=tenant, email=f'load{i}@example.com', first_name='Load',
-                                    last_name=str(i), now=now - timedelta(days=400)) for i in range(customers)]
+        staff = [catalog_db.create_staff(s, tenant_id=tenant, name=f'Staff {i}', service_ids=[service],
+                                         location_ids=[location], weekly=week) for i in range(12)]
+        ids = [customer_db.create_customer(s, tenant_id=tenant, email=f'load{i}@example.com', first_name='Load',
+                                           last_name=str(i), now=now - timedelta(days=400)) for i in range(customers)]
         rows = []
         base = now.replace(minute=0, second=0, microsecond=0)
         for n, customer in enumerate(ids):

@@ -44,8 +44,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from services import auth  # noqa: E402
-from storage import crud  # noqa: E402
+from storage import catalog as catalog_db  # noqa: E402
+from storage import customers as customer_db  # noqa: E402
 from storage import tables as t  # noqa: E402
+from storage import tenants as tenant_db  # noqa: E402
 from storage.db import Database, migrate  # noqa: E402
 
 TIME_RATIO_TARGET = 3.0
@@ -73,10 +75,11 @@ def seed(url: str, now: datetime) -> Seeded:
     migrate(url)
     db = Database(url)
     with db.write() as s:
-        tenant = crud.create_tenant(s, slug='default', name='Bench Studio', timezone='Europe/Lisbon')
-        location = crud.create_location(s, tenant_id=tenant, name='Main Street 1')
+        tenant = tenant_db.create_tenant(s, slug='default', name='Bench Studio', timezone='Europe/Lisbon')
+        location = catalog_db.create_location(s, tenant_id=tenant, name='Main Street 1')
         services = [
-            crud.create_service(s, tenant_id=tenant, name=name, duration_min=minutes, price=price, deposit=deposit)
+            catalog_db.create_service(s, tenant_id=tenant, name=name, duration_min=minutes, price=price,
+                                      deposit=deposit)
             for name, minutes, price, deposit in (
                 ('Haircut', 45, 4500, 0),
                 ('Colour & cut', 120, 12000, 3000),
@@ -86,14 +89,14 @@ def seed(url: str, now: datetime) -> Seeded:
         ]
         week = {day: [(datetime.min.time().replace(hour=9), datetime.min.time().replace(hour=18))] for day in range(6)}
         staff = [
-            crud.create_staff(
+            catalog_db.create_staff(
                 s, tenant_id=tenant, name=name, service_ids=services, location_ids=[location], weekly=week
             )
             for name in ('Mia Wong', 'Leo Park', 'Ana Reis')
         ]
         customers = {}
         for count, email in ((BIG, 'many@example.com'), (SMALL, 'few@example.com')):
-            customer = crud.create_customer(
+            customer = customer_db.create_customer(
                 s,
                 tenant_id=tenant,
                 email=email,

@@ -29,12 +29,12 @@ class Offer:
 
 def demo_offer(server: Server, *, skip: int = 0) -> Offer:
     """A one-seat service of the demo studio and a staff member who gives it."""
-    from storage import queries as q
     from storage import tables as t
+    from storage import tenants as tenant_db
     from storage.db import Database
 
     with Database(server.env['KAIROS_DATABASE_URL']).read() as s:
-        tenant = q.tenant_by_slug(s, slug='default')
+        tenant = tenant_db.tenant_by_slug(s, slug='default')
         assert tenant is not None
         row = s.execute(
             sa.select(t.Service.id, t.Service.name, t.Staff.id, t.Staff.name)

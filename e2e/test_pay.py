@@ -13,8 +13,10 @@ from sqlmodel import select
 
 from e2e.conftest import Server, sign_in
 from services import auth
-from storage import crud, queries
+from storage import appointments as appointment_db
+from storage import customers as customer_db
 from storage import tables as t
+from storage import tenants as tenant_db
 from storage.db import Database
 from tests.support.fake_stripe import FakeStripe
 
@@ -27,17 +29,19 @@ def a_customer_with_a_balance(server: Server) -> tuple[str, int]:
     email = f'payer-{uuid.uuid4().hex[:8]}@example.com'
     now = datetime.now(UTC)
     with db.write() as s:
-        tenant = queries.tenant_by_slug(s, slug='default')
+        tenant = tenant_db.tenant_by_slug(s, slug='default')
         assert tenant is not None
         service = s.exec(select(t.Service).where(t.Service.tenant_id == tenant.id, t.Service.price > 0)
                          .order_by(t.Service.id)).first()
         staff = s.exec(select(t.StaffService.staff_id).where(t.StaffService.service_id == service.id)).first()
-        customer = crud.create_customer(s, tenant_id=tenant.id, email=email, first_name='Pat', last_name='Payer',
-                                        password_hash=auth.hash_password(PASSWORD), now=now)
+        customer = customer_db.create_customer(s, tenant_id=tenant.id, email=email, first_name='Pat', last_name='Payer',
+                                               password_hash=auth.hash_password(PASSWORD), now=now)
         start = (now + timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
-        crud.create_appointment(s, tenant_id=tenant.id, customer_id=customer, service_id=service.id, staff_id=staff,
-                                start=start, duration=timedelta(minutes=service.duration_min), status_key='approved',
-                                price=service.price, created_at=now)
+        appointment_db.create_appointment(s, tenant_id=tenant.id, customer_id=customer, service_id=service.id,
+                                          staff_id=staff,
+                                          start=start, duration=timedelta(minutes=service.duration_min),
+                                          status_key='approved',
+                                          price=service.price, created_at=now)
     return email, service.price
 
 

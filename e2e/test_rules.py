@@ -36,32 +36,33 @@ def _db(server: Server):  # noqa: ANN202
 
 def new_customer(server: Server) -> Customer:
     from services.auth import hash_password
-    from storage import crud
-    from storage import queries as q
+    from storage import customers as customer_db
     from storage import tables as t
+    from storage import tenants as tenant_db
 
     email = f'rules-{uuid.uuid4().hex[:8]}@example.com'
     with _db(server).write() as s:
-        tenant = q.tenant_by_slug(s, slug='default')
+        tenant = tenant_db.tenant_by_slug(s, slug='default')
         assert tenant is not None
         # A service and a staff member who gives it, in the demo studio.
         service_id, staff_id = s.execute(
             sa.select(t.StaffService.service_id, t.StaffService.staff_id)
             .join(t.Service, t.Service.id == t.StaffService.service_id)
             .where(t.Service.tenant_id == tenant.id, t.Service.capacity == 1).limit(1)).one()
-        customer_id = crud.create_customer(s, tenant_id=tenant.id, email=email, first_name='Rita', last_name='Rules',
-                                           password_hash=hash_password(PASSWORD), now=datetime.now(UTC))
+        customer_id = customer_db.create_customer(s, tenant_id=tenant.id, email=email, first_name='Rita',
+                                                  last_name='Rules',
+                                                  password_hash=hash_password(PASSWORD), now=datetime.now(UTC))
     return Customer(email=email, tenant_id=tenant.id, customer_id=customer_id, service_id=service_id,
                     staff_id=staff_id)
 
 
 def book(server: Server, who: Customer, start: datetime, status: str = 'approved') -> int:
-    from storage import crud
+    from storage import appointments as appointment_db
 
     with _db(server).write() as s:
-        return crud.create_appointment(s, tenant_id=who.tenant_id, customer_id=who.customer_id,
-                                       service_id=who.service_id, staff_id=who.staff_id, start=start,
-                                       duration=timedelta(minutes=45), status_key=status, price=4500)
+        return appointment_db.create_appointment(s, tenant_id=who.tenant_id, customer_id=who.customer_id,
+                                                 service_id=who.service_id, staff_id=who.staff_id, start=start,
+                                                 duration=timedelta(minutes=45), status_key=status, price=4500)
 
 
 def _minute(delta: timedelta) -> datetime:
@@ -105,7 +106,7 @@ def test_after_the_window_the_change_is_refused_with_the_reason(page: Page, serv
 
 
 def test_a_change_refused_on_the_server_shows_the_reason_in_the_drawer(page: Page, server: Server) -> None:
-    from storage import queries as q
+    from storage import tenants as tenant_db
 
     who = new_customer(server)
     book(server, who, _minute(timedelta(days=2)))
@@ -116,16 +117,17 @@ def test_a_change_refused_on_the_server_shows_the_reason_in_the_drawer(page: Pag
     # The business widens its window while the drawer is open: the server applies the rule it has now.
     db = _db(server)
     with db.write() as s:
-        before = q.panel_settings(s, tenant_id=who.tenant_id)
+        before = tenant_db.panel_settings(s, tenant_id=who.tenant_id)
         from dataclasses import replace
 
-        q.save_panel_settings(s, tenant_id=who.tenant_id, settings=replace(before, change_closes_minutes=3 * 1440))
+        tenant_db.save_panel_settings(s, tenant_id=who.tenant_id,
+                                      settings=replace(before, change_closes_minutes=3 * 1440))
     try:
         drawer.get_by_role('button', name='Confirm').click()
         expect(drawer.get_by_role('alert')).to_have_text('Changes close 3 days before the start.')
     finally:
         with db.write() as s:
-            q.save_panel_settings(s, tenant_id=who.tenant_id, settings=before)
+            tenant_db.save_panel_settings(s, tenant_id=who.tenant_id, settings=before)
 
 
 def _free_slots(server: Server, who: Customer, *, after_days: int) -> list:  # noqa: ANN202

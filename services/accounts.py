@@ -36,9 +36,9 @@ from services.auth import SignedIn, SignInFailed
 from services.config import get_config, public_link
 from services.tokens import LIFETIME, InvalidToken, Purpose, redeem
 from services.tokens import issue_in as issue_token
-from storage import accounts as store
-from storage import appointment_changes as changes
-from storage import queries as q
+from storage import appointments as appointment_db
+from storage import customers as customer_db
+from storage import tenants as tenant_db
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_na
     sign up again.
     """
     with db.read() as s:
-        settings = q.panel_settings(s, tenant_id=tenant_id)
+        settings = tenant_db.panel_settings(s, tenant_id=tenant_id)
     closed = rules.why_not_sign_up(settings)
     if closed:
         raise AccountError(closed)
@@ -156,14 +156,14 @@ def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_na
     created: d.Customer | None = None
     try:
         with db.write() as s:
-            existing = store.active_customer_by_email(s, tenant_id=tenant_id, email=email)
+            existing = customer_db.active_customer_by_email(s, tenant_id=tenant_id, email=email)
             if existing is not None and _abandoned(s, existing, now=now):
                 _close(s, tenant_id=tenant_id, customer_id=existing.id, now=now)
                 existing = None
             if existing is None:
-                created = store.insert_customer(s, tenant_id=tenant_id, email=email, first_name=first_name,
-                                                last_name=last_name, phone='', password_hash=password_hash,
-                                                verified_at=None, now=now)
+                created = customer_db.insert_customer(s, tenant_id=tenant_id, email=email, first_name=first_name,
+                                                      last_name=last_name, phone='', password_hash=password_hash,
+                                                      verified_at=None, now=now)
                 _queue_verification(s, tenant_id=tenant_id, customer=created, now=now)
             else:
                 _queue_account_exists(s, tenant_id=tenant_id, customer=existing, now=now)
@@ -188,7 +188,7 @@ def verify_email(db: Database, *, tenant_id: int, token: str, now: datetime, sig
     """
     customer = check_link(db, tenant_id=tenant_id, purpose=Purpose.VERIFY, token=token, now=now)
     with db.read() as s:
-        current_hash = store.password_hash_of(s, tenant_id=tenant_id, customer_id=customer.id)
+        current_hash = customer_db.password_hash_of(s, tenant_id=tenant_id, customer_id=customer.id)
     keep = bool(current_hash) and hmac.compare_digest(signup_proof, _signup_proof(customer.id, current_hash or ''))
     if current_hash and not keep and password:
         if not _password_matches(tenant_id=tenant_id, email=customer.email, password=password,
@@ -227,14 +227,14 @@ def _prove_email(s: Any, *, tenant_id: int, customer_id: int, now: datetime, kee
     """The first proof of the mailbox, whatever the channel, takes the account from whoever opened it without one:
     a password nobody proved is cleared, every session and open link of the account ends, then the email counts as
     verified. Later proofs change nothing."""
-    customer = store.active_customer(s, tenant_id=tenant_id, customer_id=customer_id)
+    customer = customer_db.active_customer(s, tenant_id=tenant_id, customer_id=customer_id)
     if customer is None or customer.email_verified:
         return
     if not keep_password:
-        store.clear_password(s, tenant_id=tenant_id, customer_id=customer_id)
+        customer_db.clear_password(s, tenant_id=tenant_id, customer_id=customer_id)
     auth.end_sessions_in(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
-    store.retire_tokens(s, customer_id=customer_id, now=now)
-    store.mark_verified(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+    customer_db.retire_tokens(s, customer_id=customer_id, now=now)
+    customer_db.mark_verified(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
 
 
 def _abandoned(s: Any, customer: d.Customer, *, now: datetime) -> bool:
@@ -244,13 +244,13 @@ def _abandoned(s: Any, customer: d.Customer, *, now: datetime) -> bool:
         return False
     if now - customer.created_at < timedelta(days=get_config().unverified_days):
         return False
-    return not store.has_appointments(s, tenant_id=customer.tenant_id, customer_id=customer.id)
+    return not appointment_db.has_appointments(s, tenant_id=customer.tenant_id, customer_id=customer.id)
 
 
 def _close(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> None:
-    store.soft_delete(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+    customer_db.soft_delete(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
     auth.end_sessions_in(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
-    store.retire_tokens(s, customer_id=customer_id, now=now)
+    customer_db.retire_tokens(s, customer_id=customer_id, now=now)
 
 
 def resend_verification(db: Database, *, tenant_id: int, email: str, now: datetime, address: str | None = None) -> None:
@@ -296,7 +296,7 @@ def check_link(db: Database, *, tenant_id: int, purpose: Purpose, token: str, no
 
     redeemed = check(db, tenant_id=tenant_id, purpose=purpose, token=token, now=now)
     with db.read() as s:
-        customer = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
+        customer = customer_db.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
     if customer is None:
         raise InvalidToken()
     return customer
@@ -312,10 +312,11 @@ def set_password_with_link(db: Database, *, tenant_id: int, purpose: Purpose, to
     password_hash = auth.hash_password(password)
     with db.write() as s:
         redeemed = redeem(s, tenant_id=tenant_id, purpose=purpose, token=token, now=now)
-        store.set_password_hash(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, password_hash=password_hash)
-        store.mark_verified(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now)
-        store.retire_tokens(s, customer_id=redeemed.customer_id, now=now, purposes=PASSWORD_BOUND)
-        q.revoke_sessions(s, customer_id=redeemed.customer_id, now=now)
+        customer_db.set_password_hash(s, tenant_id=tenant_id, customer_id=redeemed.customer_id,
+                                      password_hash=password_hash)
+        customer_db.mark_verified(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now)
+        customer_db.retire_tokens(s, customer_id=redeemed.customer_id, now=now, purposes=PASSWORD_BOUND)
+        customer_db.revoke_sessions(s, customer_id=redeemed.customer_id, now=now)
         _queue_password_changed(s, tenant_id=tenant_id, customer=customer, now=now)
     auth.sessions_ended(tenant_id=tenant_id, customer_id=redeemed.customer_id)
     return customer
@@ -358,7 +359,7 @@ def prove_email_in(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -
 def ensure_can_book(db: Database, *, tenant_id: int, customer_id: int) -> d.Customer:
     """The customer, read fresh, when the account may book; AccountError otherwise (closed or unknown)."""
     with db.read() as s:
-        customer = q.customer(s, tenant_id=tenant_id, customer_id=customer_id)
+        customer = customer_db.customer(s, tenant_id=tenant_id, customer_id=customer_id)
     reason = why_cannot_book(customer)
     if reason:
         raise AccountError(reason)
@@ -371,7 +372,7 @@ def ensure_can_book(db: Database, *, tenant_id: int, customer_id: int) -> d.Cust
 
 def get_customer(db: Database, *, tenant_id: int, customer_id: int) -> d.Customer:
     with db.read() as s:
-        customer = store.active_customer(s, tenant_id=tenant_id, customer_id=customer_id)
+        customer = customer_db.active_customer(s, tenant_id=tenant_id, customer_id=customer_id)
     if customer is None:
         raise AccountError('We could not find your account.')
     return customer
@@ -384,10 +385,11 @@ def update_profile(db: Database, *, tenant_id: int, customer_id: int, profile: P
     if problems:
         raise ProfileInvalid(problems)
     with db.write() as s:
-        store.update_profile(s, tenant_id=tenant_id, customer_id=customer_id, first_name=profile.first_name.strip(),
-                             last_name=profile.last_name.strip(), phone=profile.phone.strip(),
-                             birth_date=profile.birth_date, gender=profile.gender)
-        customer = store.active_customer(s, tenant_id=tenant_id, customer_id=customer_id)
+        customer_db.update_profile(s, tenant_id=tenant_id, customer_id=customer_id,
+                                   first_name=profile.first_name.strip(),
+                                   last_name=profile.last_name.strip(), phone=profile.phone.strip(),
+                                   birth_date=profile.birth_date, gender=profile.gender)
+        customer = customer_db.active_customer(s, tenant_id=tenant_id, customer_id=customer_id)
     if customer is None:
         raise AccountError('We could not find your account.')
     return customer
@@ -412,7 +414,7 @@ def request_email_change(db: Database, *, tenant_id: int, customer_id: int, new_
     if problem:
         raise ProfileInvalid({'email': problem})
     customer = get_customer(db, tenant_id=tenant_id, customer_id=customer_id)
-    if q.normalise_email(new_email) == q.normalise_email(customer.email):
+    if customer_db.normalise_email(new_email) == customer_db.normalise_email(customer.email):
         raise ProfileInvalid({'email': 'That is already your email address.'})
     limits = ratelimit.email_change_checks(tenant_id=tenant_id, customer_id=customer_id)
     lim = ratelimit.limiter()
@@ -424,7 +426,7 @@ def request_email_change(db: Database, *, tenant_id: int, customer_id: int, new_
     if not recent:
         _check_current_password(db, tenant_id=tenant_id, customer=customer, password=password, address=address)
     with db.read() as s:
-        taken = store.email_in_use(s, tenant_id=tenant_id, email=new_email, except_id=customer_id)
+        taken = customer_db.email_in_use(s, tenant_id=tenant_id, email=new_email, except_id=customer_id)
     if taken:
         raise ProfileInvalid({'email': 'That email address is already used by another account.'})
     lim.hit(*limits)
@@ -437,7 +439,7 @@ def request_email_change(db: Database, *, tenant_id: int, customer_id: int, new_
 def _check_current_password(db: Database, *, tenant_id: int, customer: d.Customer, password: str,
                             address: str | None) -> None:
     with db.read() as s:
-        current_hash = store.password_hash_of(s, tenant_id=tenant_id, customer_id=customer.id)
+        current_hash = customer_db.password_hash_of(s, tenant_id=tenant_id, customer_id=customer.id)
     if not current_hash:
         raise ProfileInvalid({'password': NEEDS_RECENT_SIGN_IN})
     if not password:
@@ -453,15 +455,15 @@ def confirm_email_change(db: Database, *, tenant_id: int, token: str, now: datet
     try:
         with db.write() as s:
             redeemed = redeem(s, tenant_id=tenant_id, purpose=Purpose.EMAIL_CHANGE, token=token, now=now)
-            before = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
+            before = customer_db.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
             if before is None:
                 raise InvalidToken()
-            if store.email_in_use(s, tenant_id=tenant_id, email=redeemed.payload, except_id=redeemed.customer_id):
+            if customer_db.email_in_use(s, tenant_id=tenant_id, email=redeemed.payload, except_id=redeemed.customer_id):
                 raise AccountError('That email address is now used by another account.')
-            store.change_email(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, email=redeemed.payload,
-                               now=now)
+            customer_db.change_email(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, email=redeemed.payload,
+                                     now=now)
             s.flush()
-            customer = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
+            customer = customer_db.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
             assert customer is not None
             # The old address hears of it, with its undo link, in the same transaction as the change.
             _queue_link(s, tenant_id=tenant_id, customer=before, purpose=Purpose.EMAIL_UNDO,
@@ -478,16 +480,16 @@ def undo_email_change(db: Database, *, tenant_id: int, token: str, now: datetime
     try:
         with db.write() as s:
             redeemed = redeem(s, tenant_id=tenant_id, purpose=Purpose.EMAIL_UNDO, token=token, now=now)
-            if store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id) is None:
+            if customer_db.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id) is None:
                 raise InvalidToken()
-            if store.email_in_use(s, tenant_id=tenant_id, email=redeemed.payload, except_id=redeemed.customer_id):
+            if customer_db.email_in_use(s, tenant_id=tenant_id, email=redeemed.payload, except_id=redeemed.customer_id):
                 raise AccountError('That address now belongs to another account. Please contact the business.')
-            store.change_email(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, email=redeemed.payload,
-                               now=now)
+            customer_db.change_email(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, email=redeemed.payload,
+                                     now=now)
             auth.end_sessions_in(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now)
-            store.retire_tokens(s, customer_id=redeemed.customer_id, now=now, purposes=PASSWORD_BOUND)
+            customer_db.retire_tokens(s, customer_id=redeemed.customer_id, now=now, purposes=PASSWORD_BOUND)
             s.flush()
-            customer = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
+            customer = customer_db.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
     except sqlalchemy.exc.IntegrityError as e:
         raise AccountError('That address now belongs to another account. Please contact the business.') from e
     assert customer is not None
@@ -503,7 +505,7 @@ def change_password(db: Database, *, tenant_id: int, customer_id: int, current: 
     """
     customer = get_customer(db, tenant_id=tenant_id, customer_id=customer_id)
     with db.read() as s:
-        current_hash = store.password_hash_of(s, tenant_id=tenant_id, customer_id=customer_id)
+        current_hash = customer_db.password_hash_of(s, tenant_id=tenant_id, customer_id=customer_id)
     if current_hash is not None and not _password_matches(tenant_id=tenant_id, email=customer.email, password=current,
                                                           password_hash=current_hash, address=address):
         raise ProfileInvalid({'current': 'Your current password is not right.'})
@@ -512,10 +514,10 @@ def change_password(db: Database, *, tenant_id: int, customer_id: int, current: 
     _check_new_password(customer, new, confirm)
     password_hash = auth.hash_password(new)
     with db.write() as s:
-        store.set_password_hash(s, tenant_id=tenant_id, customer_id=customer_id, password_hash=password_hash)
-        store.retire_tokens(s, customer_id=customer_id, now=now, purposes=PASSWORD_BOUND)
-        ended = q.revoke_sessions(s, customer_id=customer_id, now=now,
-                                  keep_hash=auth.session_hash(keep_session_id) if keep_session_id else None)
+        customer_db.set_password_hash(s, tenant_id=tenant_id, customer_id=customer_id, password_hash=password_hash)
+        customer_db.retire_tokens(s, customer_id=customer_id, now=now, purposes=PASSWORD_BOUND)
+        ended = customer_db.revoke_sessions(s, customer_id=customer_id, now=now,
+                                            keep_hash=auth.session_hash(keep_session_id) if keep_session_id else None)
         _queue_password_changed(s, tenant_id=tenant_id, customer=customer, now=now)
     auth.sessions_ended(tenant_id=tenant_id, customer_id=customer_id)
     return ended
@@ -530,19 +532,19 @@ def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmati
     appointments that hold a slot are canceled (history, an email to the staff member, slots freed at once):
     nobody is left to come to them."""
     with db.read() as s:
-        settings = q.panel_settings(s, tenant_id=tenant_id)
+        settings = tenant_db.panel_settings(s, tenant_id=tenant_id)
     refusal = rules.why_not_delete_account(settings)
     if refusal:
         raise AccountError(refusal)
     if confirmation.strip().upper() != 'DELETE':
         raise AccountError('Type DELETE to confirm.')
     with db.write() as s:
-        if not store.soft_delete(s, tenant_id=tenant_id, customer_id=customer_id, now=now):
+        if not customer_db.soft_delete(s, tenant_id=tenant_id, customer_id=customer_id, now=now):
             raise AccountError('We could not find your account.')
-        q.revoke_sessions(s, customer_id=customer_id, now=now)
-        store.retire_tokens(s, customer_id=customer_id, now=now)
+        customer_db.revoke_sessions(s, customer_id=customer_id, now=now)
+        customer_db.retire_tokens(s, customer_id=customer_id, now=now)
         canceled = _cancel_upcoming(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
-        zone = ZoneInfo(changes.tenant_timezone(s, tenant_id=tenant_id))
+        zone = ZoneInfo(tenant_db.tenant_timezone(s, tenant_id=tenant_id))
     auth.sessions_ended(tenant_id=tenant_id, customer_id=customer_id)
     for appt in canceled:
         appointments.announce_status_change(db, tenant_id=tenant_id, customer_id=customer_id, before=appt,
@@ -553,15 +555,16 @@ def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmati
 def _cancel_upcoming(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> list[d.Appointment]:
     """Set the customer's upcoming busy appointments to the business's first status that frees the slot
     ('canceled' when it has one); returns them as they were."""
-    statuses = q.statuses(s, tenant_id=tenant_id)
+    statuses = tenant_db.statuses(s, tenant_id=tenant_id)
     free = next((st for st in statuses if st.key == 'canceled'), None) or next(
         (st for st in statuses if not st.busy), None)
     if free is None:
         return []
-    upcoming = [a for a in q.customer_appointments(s, tenant_id=tenant_id, customer_id=customer_id,
-                                                   status_list=statuses) if a.start > now and a.status.busy]
+    upcoming = [a for a in appointment_db.customer_appointments(s, tenant_id=tenant_id, customer_id=customer_id,
+                                                                status_list=statuses)
+                if a.start > now and a.status.busy]
     for appt in upcoming:
-        changes.set_status(s, tenant_id=tenant_id, appointment_id=appt.id, status_key=free.key)
+        appointment_db.set_status(s, tenant_id=tenant_id, appointment_id=appt.id, status_key=free.key)
         appointments.record_history(s, tenant_id=tenant_id, appointment_id=appt.id, at=now, actor='customer',
                                     action='status', from_value=appt.status.key, to_value=free.key,
                                     reason=CLOSED_REASON)
@@ -637,7 +640,7 @@ def _email_link_if_account(db: Database, *, tenant_id: int, email: str, address:
 def _link_if_account(db: Database, *, tenant_id: int, email: str, purpose: Purpose, template: str, path: str,
                      now: datetime) -> None:
     with db.write() as s:
-        customer = store.active_customer_by_email(s, tenant_id=tenant_id, email=email)
+        customer = customer_db.active_customer_by_email(s, tenant_id=tenant_id, email=email)
         if customer is not None:
             _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=purpose, template=template, path=path,
                         now=now)
@@ -645,7 +648,7 @@ def _link_if_account(db: Database, *, tenant_id: int, email: str, purpose: Purpo
 
 def _active_by_email(db: Database, tenant_id: int, email: str) -> d.Customer | None:
     with db.read() as s:
-        return store.active_customer_by_email(s, tenant_id=tenant_id, email=email)
+        return customer_db.active_customer_by_email(s, tenant_id=tenant_id, email=email)
 
 
 def _redeem_for_active(db: Database, *, tenant_id: int, purpose: Purpose, token: str, now: datetime,
@@ -655,7 +658,7 @@ def _redeem_for_active(db: Database, *, tenant_id: int, purpose: Purpose, token:
         if verify:
             _prove_email(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now,
                          keep_password=keep_password)
-        customer = store.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
+        customer = customer_db.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
         if customer is None:
             raise InvalidToken()
     return customer
@@ -676,7 +679,7 @@ def _queue_link(s: Any, *, tenant_id: int, customer: d.Customer, purpose: Purpos
     """Issue a link and queue the email carrying it, both in the caller's write transaction."""
     token = issue_token(s, tenant_id=tenant_id, customer_id=customer.id, purpose=purpose, now=now, payload=payload,
                         keep_earlier=keep_earlier)
-    business, host = store.tenant_name_and_host(s, tenant_id=tenant_id)
+    business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
     lifetime = LIFETIME[purpose]
     _queue(s, template, tenant_id=tenant_id, to=to or customer.email, name=customer.first_name or 'there',
            business=business, link=public_link(path, host, token=token),
@@ -706,7 +709,7 @@ def _try_send_verification(db: Database, *, tenant_id: int, customer: d.Customer
 
 
 def _queue_password_changed(s: Any, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
-    business, host = store.tenant_name_and_host(s, tenant_id=tenant_id)
+    business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
     _queue(s, 'password_changed', tenant_id=tenant_id, to=customer.email, name=customer.first_name or 'there',
            business=business, when=now.strftime('%d %b %Y at %H:%M UTC'), link=public_link('/forgot', host))
 

@@ -13,8 +13,7 @@ from domain import model as d
 from domain.settings import PanelSettings, SettingsError
 from services.auth import hash_password
 from services.config import get_config
-from storage import crud
-from storage import queries as q
+from storage import tenants as tenant_db
 from storage.db import Database, migrate
 
 
@@ -39,9 +38,9 @@ def create_business(db: Database, *, slug: str, name: str, timezone: str, curren
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SettingsError(f'Unknown time zone: {timezone}.') from exc
     with db.write() as s:
-        if q.tenant_by_slug(s, slug=slug) is not None:
+        if tenant_db.tenant_by_slug(s, slug=slug) is not None:
             raise SettingsError(f"A business with the slug '{slug}' already exists.")
-        return crud.create_tenant(s, slug=slug, name=name, timezone=timezone, currency=currency.upper(), host=host)
+        return tenant_db.create_tenant(s, slug=slug, name=name, timezone=timezone, currency=currency.upper(), host=host)
 
 
 def create_admin_user(db: Database, *, tenant_slug: str, email: str, password: str, name: str = '') -> int:
@@ -53,22 +52,22 @@ def create_admin_user(db: Database, *, tenant_slug: str, email: str, password: s
     password_hash = hash_password(password)
     with db.write() as s:
         tenant = _tenant_id(s, tenant_slug)
-        return crud.create_admin(s, tenant_id=tenant, email=email, password_hash=password_hash, name=name)
+        return tenant_db.create_admin(s, tenant_id=tenant, email=email, password_hash=password_hash, name=name)
 
 
 def show_settings(db: Database, *, tenant_slug: str) -> dict[str, Any]:
     """The business's panel settings as plain JSON-ready data."""
     with db.read() as s:
-        return q.panel_settings(s, tenant_id=_tenant_id(s, tenant_slug)).to_dict()
+        return tenant_db.panel_settings(s, tenant_id=_tenant_id(s, tenant_slug)).to_dict()
 
 
 def update_setting(db: Database, *, tenant_slug: str, key: str, raw_value: str) -> PanelSettings:
     """Set one (dotted) setting from text, validate the whole result against the business's statuses, save it."""
     with db.write() as s:
         tenant = _tenant_id(s, tenant_slug)
-        current = q.panel_settings(s, tenant_id=tenant).to_dict()
+        current = tenant_db.panel_settings(s, tenant_id=tenant).to_dict()
         changed = apply_setting(current, key, raw_value)
-        statuses = q.statuses(s, tenant_id=tenant)
+        statuses = tenant_db.statuses(s, tenant_id=tenant)
         status_keys = frozenset(st.key for st in statuses)
         busy_keys = frozenset(st.key for st in statuses if st.busy)
         try:
@@ -77,7 +76,7 @@ def update_setting(db: Database, *, tenant_slug: str, key: str, raw_value: str) 
             raise
         except (TypeError, ValueError) as exc:  # e.g. a list where a mapping belongs
             raise SettingsError(f'{key}: that value has the wrong shape ({exc}).') from exc
-        q.save_panel_settings(s, tenant_id=tenant, settings=settings)
+        tenant_db.save_panel_settings(s, tenant_id=tenant, settings=settings)
         return settings
 
 
@@ -91,7 +90,8 @@ def update_branding(db: Database, *, tenant_slug: str, primary_color: str | None
             raise SettingsError(problem)
         primary_color = branding.to_hex(branding.parse_hex(primary_color))
     with db.write() as s:
-        return crud.update_branding(s, tenant_id=_tenant_id(s, tenant_slug), primary_color=primary_color, dark=dark)
+        return tenant_db.update_branding(s, tenant_id=_tenant_id(s, tenant_slug), primary_color=primary_color,
+                                         dark=dark)
 
 
 def apply_setting(settings: dict[str, Any], key: str, raw_value: str) -> dict[str, Any]:
@@ -124,7 +124,7 @@ def apply_setting(settings: dict[str, Any], key: str, raw_value: str) -> dict[st
 
 
 def _tenant_id(session: Session, slug: str) -> int:
-    tenant = q.tenant_by_slug(session, slug=slug)
+    tenant = tenant_db.tenant_by_slug(session, slug=slug)
     if tenant is None:
         raise UnknownBusiness(f"No business with the slug '{slug}'. Run `kairos demo` or `kairos create-business`.")
     return tenant.id

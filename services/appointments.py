@@ -17,8 +17,9 @@ from domain import model as d
 from domain import rules
 from domain.rules import NotAllowed
 from services import calendar, events, notify
-from storage import appointment_changes as store
-from storage import queries as q
+from storage import appointments as appointment_db
+from storage import catalog as catalog_db
+from storage import tenants as tenant_db
 from storage.db import Database
 
 NOT_YOURS = 'That appointment is not in your account.'
@@ -41,7 +42,7 @@ def change_status(db: Database, *, tenant_id: int, customer_id: int, appointment
     reason = _clean_reason(reason)
     with db.write() as s:
         appt, statuses = _load_own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
-        settings = q.panel_settings(s, tenant_id=tenant_id)
+        settings = tenant_db.panel_settings(s, tenant_id=tenant_id)
         wanted = next((st for st in statuses if st.key == target), None)
         if wanted is None:
             raise NotAllowed('That status is not one this business uses.')
@@ -50,21 +51,21 @@ def change_status(db: Database, *, tenant_id: int, customer_id: int, appointment
             raise NotAllowed(refusal)
         if rules.needs_slot_check(appt, wanted):
             # The slot was given up earlier; someone may have booked it since. Check inside this transaction.
-            store.lock_staff(s, tenant_id=tenant_id, staff_id=appt.staff.id)
-            others = store.busy_bookings(s, tenant_id=tenant_id, staff_id=appt.staff.id, start=appt.start,
-                                         end=appt.end, busy_keys=[st.key for st in statuses if st.busy])
+            catalog_db.lock_staff(s, tenant_id=tenant_id, staff_ids=[appt.staff.id])
+            others = appointment_db.busy_bookings(s, tenant_id=tenant_id, staff_ids=[appt.staff.id], start=appt.start,
+                                                  end=appt.end)
             taken = rules.why_not_occupy(appt, others)
             if taken:
                 raise NotAllowed(taken)
-        store.set_status(s, tenant_id=tenant_id, appointment_id=appointment_id, status_key=wanted.key)
+        appointment_db.set_status(s, tenant_id=tenant_id, appointment_id=appointment_id, status_key=wanted.key)
         record_history(s, tenant_id=tenant_id, appointment_id=appointment_id, at=now, actor=actor, action='status',
                        from_value=appt.status.key, to_value=wanted.key, reason=reason)
         s.flush()
-        changed = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
-                                         appointment_id=appointment_id, status_list=statuses)
+        changed = appointment_db.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                                      appointment_id=appointment_id, status_list=statuses)
         notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.STATUS,
                             previous_status=appt.status.key, reason=reason, now=now)
-        zone = ZoneInfo(store.tenant_timezone(s, tenant_id=tenant_id))
+        zone = ZoneInfo(tenant_db.tenant_timezone(s, tenant_id=tenant_id))
     assert changed is not None
     announce_status_change(db, tenant_id=tenant_id, customer_id=customer_id, before=appt, busy_now=wanted.busy,
                            reason=reason, now=now, zone=zone)
@@ -91,8 +92,9 @@ def record_history(session: Session, *, tenant_id: int, appointment_id: int, at:
     action 'status': from/to are status keys; 'rescheduled': from/to are the old and new start as ISO-8601 UTC
     (`isoformat()` of an aware datetime); the timeline shows both in the reader's time zone.
     """
-    q.add_history(session, tenant_id=tenant_id, appointment_id=appointment_id, at=at, actor=actor, action=action,
-                  from_value=from_value, to_value=to_value, reason=_clean_reason(reason))
+    appointment_db.add_history(session, tenant_id=tenant_id, appointment_id=appointment_id, at=at, actor=actor,
+                               action=action,
+                               from_value=from_value, to_value=to_value, reason=_clean_reason(reason))
 
 
 def record_reschedule(session: Session, *, tenant_id: int, before: d.Appointment, new_start: datetime,
@@ -124,16 +126,18 @@ def publish_change(*, tenant_id: int, customer_id: int, appointment_id: int, kin
 # ---- rating and calendar ------------------------------------------------------------------------------------------
 
 
-def rating_of(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int) -> store.RatingValue | None:
+def rating_of(db: Database, *, tenant_id: int, customer_id: int,
+              appointment_id: int) -> appointment_db.RatingValue | None:
     """The customer's rating of their visit, if they gave one."""
     with db.read() as s:
-        if not store.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id):
+        if not appointment_db.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                               appointment_id=appointment_id):
             raise NotAllowed(NOT_YOURS)
-        return store.rating(s, tenant_id=tenant_id, appointment_id=appointment_id)
+        return appointment_db.rating(s, tenant_id=tenant_id, appointment_id=appointment_id)
 
 
 def rate(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int, stars: int, comment: str = '',
-         now: datetime) -> store.RatingValue:
+         now: datetime) -> appointment_db.RatingValue:
     """Rate a completed visit, once: 1 to 5 stars and an optional comment."""
     comment = comment.strip()
     problem = rules.rating_problem(stars, comment)
@@ -141,21 +145,22 @@ def rate(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int,
         raise NotAllowed(problem)
     with db.write() as s:
         appt, _ = _load_own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
-        already = store.rating(s, tenant_id=tenant_id, appointment_id=appointment_id) is not None
+        already = appointment_db.rating(s, tenant_id=tenant_id, appointment_id=appointment_id) is not None
         refusal = rules.why_not_rate(appt, now=now, already_rated=already)
         if refusal:
             raise NotAllowed(refusal)
-        store.add_rating(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, stars=stars,
-                         comment=comment, now=now)
+        appointment_db.add_rating(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
+                                  stars=stars,
+                                  comment=comment, now=now)
     publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, kind='rated')
-    return store.RatingValue(stars=stars, comment=comment, created_at=now)
+    return appointment_db.RatingValue(stars=stars, comment=comment, created_at=now)
 
 
 def appointment_calendar(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int,
                          now: datetime) -> tuple[str, bytes]:
     """(file name, .ics bytes) of the customer's own appointment, for "Add to calendar"."""
     with db.read() as s:
-        data = store.notice_data(s, tenant_id=tenant_id, appointment_id=appointment_id)
+        data = appointment_db.notice_data(s, tenant_id=tenant_id, appointment_id=appointment_id)
     if data is None or data.customer.id != customer_id:
         raise NotAllowed(NOT_YOURS)
     appt = data.appointment
@@ -168,11 +173,13 @@ def appointment_calendar(db: Database, *, tenant_id: int, customer_id: int, appo
 
 def _load_own(s: Session, *, tenant_id: int, customer_id: int,
               appointment_id: int) -> tuple[d.Appointment, tuple[d.Status, ...]]:
-    if not store.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id):
+    if not appointment_db.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                           appointment_id=appointment_id):
         raise NotAllowed(NOT_YOURS)
-    statuses = q.statuses(s, tenant_id=tenant_id)
-    appt = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
-                                  status_list=statuses)
+    statuses = tenant_db.statuses(s, tenant_id=tenant_id)
+    appt = appointment_db.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                               appointment_id=appointment_id,
+                                               status_list=statuses)
     if appt is None:
         raise NotAllowed(NOT_YOURS)
     return appt, statuses

@@ -19,7 +19,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from domain import model as d
 from services import events
 from services.config import get_config
-from storage import queries as q
+from storage import customers as customer_db
 from storage.db import Database
 
 SIGN_IN_FAILED = 'That email and password do not match an account.'
@@ -107,16 +107,17 @@ def open_session(db: Database, *, tenant_id: int, customer_id: int, now: datetim
     """A new session for the customer; returns its token, which only the browser keeps."""
     session_id = secrets.token_urlsafe(32)
     with db.write() as s:
-        q.open_session(s, token_hash=session_hash(session_id), tenant_id=tenant_id, customer_id=customer_id, now=now)
+        customer_db.open_session(s, token_hash=session_hash(session_id), tenant_id=tenant_id, customer_id=customer_id,
+                                 now=now)
     return session_id
 
 
 def sign_in(db: Database, *, tenant_id: int, email: str, password: str, now: datetime) -> SignedIn:
     """Open a session for an active customer whose password matches; otherwise raise SignInFailed."""
     with db.read() as s:
-        row = q.active_customer_row_by_email(s, tenant_id=tenant_id, email=email)
+        row = customer_db.active_customer_row_by_email(s, tenant_id=tenant_id, email=email)
         password_hash = row.password_hash if row else None
-        found = q.to_customer(row) if row else None
+        found = customer_db.to_customer(row) if row else None
     if not verify_password(password, password_hash) or found is None:
         raise SignInFailed()
     return SignedIn(open_session(db, tenant_id=tenant_id, customer_id=found.id, now=now), found)
@@ -131,8 +132,8 @@ def current_customer(db: Database, *, tenant_id: int, session_id: str | None,
     born_after, seen_after = live_window(now)
     token_hash = session_hash(session_id)
     with db.read() as s:
-        live = q.session_customer(s, token_hash=token_hash, tenant_id=tenant_id, born_after=born_after,
-                                  seen_after=seen_after)
+        live = customer_db.session_customer(s, token_hash=token_hash, tenant_id=tenant_id, born_after=born_after,
+                                            seen_after=seen_after)
     if live is None:
         return None
     seen(db, token_hash=token_hash, last_seen_at=live.last_seen_at, now=now)
@@ -165,13 +166,13 @@ def seen(db: Database, *, token_hash: str, last_seen_at: datetime, now: datetime
     """Restart the session's idle clock, when it was last restarted a while ago."""
     if now - last_seen_at >= min(TOUCH_EVERY, get_config().session_idle / 10):
         with db.write() as s:
-            q.touch_session(s, token_hash=token_hash, now=now)
+            customer_db.touch_session(s, token_hash=token_hash, now=now)
 
 
 def sign_out(db: Database, *, session_id: str, now: datetime) -> None:
     """End this session; the open tabs of the same browser leave for the sign-in page."""
     with db.write() as s:
-        owner = q.revoke_session(s, token_hash=session_hash(session_id), now=now)
+        owner = customer_db.revoke_session(s, token_hash=session_hash(session_id), now=now)
     if owner is not None and owner[1] is not None:
         sessions_ended(tenant_id=owner[0], customer_id=owner[1])
 
@@ -179,7 +180,8 @@ def sign_out(db: Database, *, session_id: str, now: datetime) -> None:
 def end_other_sessions(db: Database, *, tenant_id: int, customer_id: int, keep: str | None, now: datetime) -> int:
     """End every session of the account but the one in use (after a password change)."""
     with db.write() as s:
-        ended = q.revoke_sessions(s, customer_id=customer_id, now=now, keep_hash=session_hash(keep) if keep else None)
+        ended = customer_db.revoke_sessions(s, customer_id=customer_id, now=now,
+                                            keep_hash=session_hash(keep) if keep else None)
     sessions_ended(tenant_id=tenant_id, customer_id=customer_id)
     return ended
 
@@ -193,6 +195,6 @@ def sessions_ended(*, tenant_id: int, customer_id: int) -> None:
 def end_sessions_in(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> None:
     """Revoke every session of the account inside the caller's write transaction, and tell its open pages once that
     transaction commits (before it, they would find their session still live and stay)."""
-    q.revoke_sessions(s, customer_id=customer_id, now=now)
+    customer_db.revoke_sessions(s, customer_id=customer_id, now=now)
     sqlalchemy.event.listen(s, 'after_commit', lambda _s: sessions_ended(tenant_id=tenant_id, customer_id=customer_id),
                             once=True)

@@ -1,6 +1,6 @@
 """Free dates and slots for the Reschedule drawer and the booking page, from the real schedule and bookings.
 
-Each question opens one read session and loads its inputs with one query per kind (storage.availability), for the
+Each question opens one read session and loads its inputs with one query per kind (storage.schedules), for the
 smallest window that can hold an answer: the month clipped to today and the service's horizon, or the one day. The
 slot engine (domain.availability) does the rest. Unknown or inactive services have no free time.
 """
@@ -16,7 +16,8 @@ from sqlmodel import Session
 
 from domain import model as d
 from domain.availability import Slot, SlotFinder, SlotRequest, wall_to_utc
-from storage import availability as store
+from storage import catalog as catalog_db
+from storage import schedules as schedule_db
 from storage.db import Database
 
 __all__ = ['bookable_services', 'day_slots', 'day_window', 'locations_for_service', 'month_dates', 'staff_for_service']
@@ -29,7 +30,7 @@ def month_dates(db: Database, *, tenant_id: int, service_id: int, staff_id: int 
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
     with db.read() as s:
-        found = store.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
+        found = catalog_db.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
         if found is None or not found.active:
             return []
         today = now.astimezone(found.zone).date()
@@ -48,7 +49,7 @@ def day_slots(db: Database, *, tenant_id: int, service_id: int, staff_id: int | 
               ignore_appointment_id: int | None = None, seats: int = 1, location_id: int | None = None) -> list[Slot]:
     """The free slots of one local day, earliest first, each with its free seats and the staff free then."""
     with db.read() as s:
-        found = store.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
+        found = catalog_db.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
         if found is None or not found.active:
             return []
         request = _load_request(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
@@ -63,19 +64,20 @@ def bookable_services(db: Database, *, tenant_id: int, only_ids: Sequence[int] |
     """The services a customer can book (active, offered by someone), by category and name; `only_ids` narrows
     them (a package's services)."""
     with db.read() as s:
-        return store.bookable_services(s, tenant_id=tenant_id, only_ids=None if only_ids is None else list(only_ids))
+        return catalog_db.bookable_services(s, tenant_id=tenant_id,
+                                            only_ids=None if only_ids is None else list(only_ids))
 
 
 def staff_for_service(db: Database, *, tenant_id: int, service_id: int) -> list[d.Staff]:
     """The staff who offer a service, by name, for the booking page's staff choice (with 'any' in front)."""
     with db.read() as s:
-        return store.staff_for_service(s, tenant_id=tenant_id, service_id=service_id)
+        return catalog_db.staff_for_service(s, tenant_id=tenant_id, service_id=service_id)
 
 
 def locations_for_service(db: Database, *, tenant_id: int, service_id: int) -> list[d.Location]:
     """The places where the service is offered, by name, for the booking page's choice of location."""
     with db.read() as s:
-        return store.service_locations(s, tenant_id=tenant_id, service_id=service_id)
+        return catalog_db.service_locations(s, tenant_id=tenant_id, service_id=service_id)
 
 
 def day_window(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -85,15 +87,15 @@ def day_window(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datet
     return lo, hi
 
 
-def _load_request(s: Session, *, tenant_id: int, found: store.BookableService, staff_id: int | None,
+def _load_request(s: Session, *, tenant_id: int, found: catalog_db.BookableService, staff_id: int | None,
              location_id: int | None, first: date, last: date, seats: int,
              ignore_appointment_id: int | None, now: datetime) -> SlotRequest | None:
     """The engine's request for local dates first..last in the caller's session (a write re-checks with it)."""
-    staff_ids = store.staff_ids_for(s, tenant_id=tenant_id, service_id=found.service.id,
-                                    staff_id=staff_id, location_id=location_id)
+    staff_ids = catalog_db.staff_ids_for(s, tenant_id=tenant_id, service_id=found.service.id,
+                                         staff_id=staff_id, location_id=location_id)
     if not staff_ids or seats < 1:
         return None
     lo, hi = day_window(first, last, found.zone)
-    return store.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids,
-                              start=lo, end=hi, seats=seats, ignore_appointment_id=ignore_appointment_id,
-                              held_at=now)
+    return schedule_db.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids,
+                                    start=lo, end=hi, seats=seats, ignore_appointment_id=ignore_appointment_id,
+                                    held_at=now)

@@ -14,8 +14,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from domain.accounts import may_see_avatar
 from domain.rules import why_not_upload_avatar
 from services.accounts import AccountError
-from storage import accounts as store
-from storage import queries as q
+from storage import customers as customer_db
+from storage import tenants as tenant_db
 from storage.db import Database
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -61,23 +61,23 @@ def save_avatar(db: Database, *, tenant_id: int, customer_id: int, data: bytes, 
     """Store the customer's own new photo and return its address (which changes with every upload), when the
     business takes photos (Panel Designer: allow_avatar_upload); AvatarRefused says why not."""
     with db.read() as s:
-        refusal = why_not_upload_avatar(q.panel_settings(s, tenant_id=tenant_id))
+        refusal = why_not_upload_avatar(tenant_db.panel_settings(s, tenant_id=tenant_id))
     if refusal:
         raise AvatarRefused(refusal)
     clean = process_avatar(data)
     with db.write() as s:
-        if store.active_customer(s, tenant_id=tenant_id, customer_id=customer_id) is None:
+        if customer_db.active_customer(s, tenant_id=tenant_id, customer_id=customer_id) is None:
             raise AvatarRefused('We could not find your account.')
-        store.save_avatar(s, tenant_id=tenant_id, customer_id=customer_id, content_type=OUTPUT_TYPE, data=clean,
-                          now=now)
-        customer = store.active_customer(s, tenant_id=tenant_id, customer_id=customer_id)
+        customer_db.save_avatar(s, tenant_id=tenant_id, customer_id=customer_id, content_type=OUTPUT_TYPE, data=clean,
+                                now=now)
+        customer = customer_db.active_customer(s, tenant_id=tenant_id, customer_id=customer_id)
     assert customer is not None and customer.avatar_url
     return customer.avatar_url
 
 
 def remove_avatar(db: Database, *, tenant_id: int, customer_id: int) -> None:
     with db.write() as s:
-        store.remove_avatar(s, tenant_id=tenant_id, customer_id=customer_id)
+        customer_db.remove_avatar(s, tenant_id=tenant_id, customer_id=customer_id)
 
 
 def avatar_image(db: Database, *, tenant_id: int, customer_id: int, viewer_customer_id: int | None,
@@ -91,7 +91,7 @@ def avatar_image(db: Database, *, tenant_id: int, customer_id: int, viewer_custo
                           viewer_is_admin=viewer_is_admin):
         return None
     with db.read() as s:
-        return store.avatar(s, tenant_id=tenant_id, customer_id=customer_id)
+        return customer_db.avatar(s, tenant_id=tenant_id, customer_id=customer_id)
 
 
 def _check(data: bytes) -> None:

@@ -1,7 +1,7 @@
 """Booking a new appointment and moving one: the only writers that take a staff member's time.
 
 Both follow one pattern so two customers can never get the last seat: inside one write transaction, lock the
-candidate staff (storage.availability.lock_staff: PostgreSQL row locks in id order; SQLite's BEGIN IMMEDIATE already
+candidate staff (storage.catalog.lock_staff: PostgreSQL row locks in id order; SQLite's BEGIN IMMEDIATE already
 serialises writers), read that day's busy bookings again, ask the slot engine whether this exact start still has the
 seats asked for, write, record the history and queue the emails (services.notify.queue_change: the outbox rows
 commit with the booking). Live updates go out, and the emails leave, only after the commit.
@@ -28,11 +28,12 @@ from services.availability import day_window
 from services.config import public_link
 from services.packages import PackageRefused, claim_session
 from services.tokens import digest
-from storage import accounts as account_store
-from storage import appointment_changes as changes
-from storage import availability as store
+from storage import appointments as appointment_db
+from storage import catalog as catalog_db
+from storage import customers as customer_db
 from storage import holds
-from storage import queries as q
+from storage import schedules as schedule_db
+from storage import tenants as tenant_db
 from storage.db import Database
 
 TAKEN = 'That time was just taken. Please pick another.'
@@ -76,7 +77,7 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
     if too_long:
         raise BookingRefused(too_long)
     with db.write() as s:
-        customer = q.customer(s, tenant_id=tenant_id, customer_id=customer_id)
+        customer = customer_db.customer(s, tenant_id=tenant_id, customer_id=customer_id)
         reason = why_cannot_book(customer)
         if reason:
             raise BookingRefused(reason)
@@ -138,8 +139,8 @@ def hold_for_guest(db: Database, *, tenant_id: int, service_id: int, staff_id: i
                                     notes=(notes or '').strip(), token_hash=digest(HOLD_PURPOSE, token),
                                     now=now, expires_at=now + HOLD)
         held = holds.live_hold(s, tenant_id=tenant_id, token_hash=digest(HOLD_PURPOSE, token), now=now)
-        business, host = account_store.tenant_name_and_host(s, tenant_id=tenant_id)
-        staff = store.staff_name(s, tenant_id=tenant_id, staff_id=chosen)
+        business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
+        staff = catalog_db.staff_name(s, tenant_id=tenant_id, staff_id=chosen)
         when = f'{slot.start.astimezone(found.zone):%A %d %B %Y, %H:%M} ({found.zone.key})'
         # The confirmation link is queued with the hold: both commit together, or neither does.
         _queue_quietly(s, 'booking_hold', tenant_id=tenant_id, to=email, name=first_name, business=business,
@@ -169,19 +170,19 @@ def confirm_hold(db: Database, *, tenant_id: int, token: str, now: datetime) -> 
         if not holds.take_hold(s, hold_id=held.id):  # the same link clicked twice at once: one of them books
             raise BookingRefused(HOLD_GONE)
         found = _bookable(s, tenant_id=tenant_id, service_id=held.service_id)
-        customer = account_store.active_customer_by_email(s, tenant_id=tenant_id, email=held.email)
+        customer = customer_db.active_customer_by_email(s, tenant_id=tenant_id, email=held.email)
         created = customer is None
         if customer is None:
-            customer = account_store.insert_customer(s, tenant_id=tenant_id, email=held.email,
-                                                     first_name=held.first_name, last_name=held.last_name,
-                                                     phone=held.phone, password_hash=None, verified_at=now, now=now)
+            customer = customer_db.insert_customer(s, tenant_id=tenant_id, email=held.email,
+                                                   first_name=held.first_name, last_name=held.last_name,
+                                                   phone=held.phone, password_hash=None, verified_at=now, now=now)
         else:
             accounts.prove_email_in(s, tenant_id=tenant_id, customer_id=customer.id, now=now)
         booked, freed = _insert_booking(s, tenant_id=tenant_id, customer=customer, found=found,
                                         staff_id=held.staff_id, location_id=held.location_id, start=held.start,
                                         now=now, seats=held.seats, notes=held.notes, customer_package_id=None,
                                         actor='customer')
-        settings = q.panel_settings(s, tenant_id=tenant_id)
+        settings = tenant_db.panel_settings(s, tenant_id=tenant_id)
         if created and rules.sends_welcome(settings):
             accounts.queue_welcome(s, tenant_id=tenant_id, customer=customer, now=now)
     _announce_booked(tenant_id, booked=booked, freed=freed)
@@ -219,17 +220,17 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
     if too_long:
         raise BookingRefused(too_long)
     with db.write() as s:
-        if not changes.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
-                                        appointment_id=appointment_id):
+        if not appointment_db.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                               appointment_id=appointment_id):
             raise BookingRefused(appointments.NOT_YOURS)
         before = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
-        settings = q.panel_settings(s, tenant_id=tenant_id)
+        settings = tenant_db.panel_settings(s, tenant_id=tenant_id)
         refusal = rules.why_not_reschedule(before, settings, now=now)
         if refusal:
             raise BookingRefused(refusal)
         if rules.reschedule_needs_reason(before) and not reason:
             raise BookingRefused('Please tell the business why you are moving this appointment again.')
-        found = store.bookable_service(s, tenant_id=tenant_id, service_id=before.service.id)
+        found = catalog_db.bookable_service(s, tenant_id=tenant_id, service_id=before.service.id)
         if found is None or not found.active:
             raise BookingRefused('That service can no longer be booked online; please contact the business.')
         slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id,
@@ -239,14 +240,15 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
         if slot.start == before.start and chosen == before.staff.id:
             raise BookingRefused('The appointment is already at that time.')
         new_status = rules.status_after_reschedule(before, settings)
-        store.move_appointment(s, tenant_id=tenant_id, appointment_id=before.id, staff_id=chosen, start=slot.start,
-                               end=slot.end, status_key=new_status)
+        appointment_db.move_appointment(s, tenant_id=tenant_id, appointment_id=before.id, staff_id=chosen,
+                                        start=slot.start,
+                                        end=slot.end, status_key=new_status)
         appointments.record_reschedule(s, tenant_id=tenant_id, before=before, new_start=slot.start,
                                        new_status=new_status, reason=reason, now=now)
         if chosen != before.staff.id:
             appointments.record_history(s, tenant_id=tenant_id, appointment_id=before.id, at=now, actor='customer',
                                         action='staff_changed', from_value=before.staff.name,
-                                        to_value=store.staff_name(s, tenant_id=tenant_id, staff_id=chosen))
+                                        to_value=catalog_db.staff_name(s, tenant_id=tenant_id, staff_id=chosen))
         s.flush()
         moved = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
         notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.RESCHEDULED,
@@ -262,14 +264,14 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
 # ---- helpers ---------------------------------------------------------------------------------------------------
 
 
-def _bookable(s: Session, *, tenant_id: int, service_id: int) -> store.BookableService:
-    found = store.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
+def _bookable(s: Session, *, tenant_id: int, service_id: int) -> catalog_db.BookableService:
+    found = catalog_db.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
     if found is None or not found.active:
         raise BookingRefused('That service cannot be booked online.')
     return found
 
 
-def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: store.BookableService,
+def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: catalog_db.BookableService,
                     staff_id: int | None, location_id: int | None, start: datetime, now: datetime, seats: int,
                     notes: str, customer_package_id: int | None, actor: str) -> tuple[d.Appointment, tuple[int, date]]:
     """Inside the caller's write transaction: take the slot, write the appointment and its history, and queue its
@@ -277,8 +279,8 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
     service = found.service
     customer_id = customer.id
     # What does not change with the staff's bookings is read before their lock: the lock is held to the commit.
-    statuses = q.statuses(s, tenant_id=tenant_id)
-    tenant = changes.tenant(s, tenant_id=tenant_id)
+    statuses = tenant_db.statuses(s, tenant_id=tenant_id)
+    tenant = tenant_db.tenant(s, tenant_id=tenant_id)
     assert tenant is not None
     slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
                               start=start, now=now, seats=seats)
@@ -292,7 +294,7 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
         price = deposit = 0
     status = _new_booking_status(statuses)
     place = _visit_place(s, found=found, staff_id=chosen, location_id=location_id)
-    appointment_id = store.insert_appointment(
+    appointment_id = appointment_db.insert_appointment(
         s, tenant_id=tenant_id, customer_id=customer_id, service_id=service.id, staff_id=chosen, location_id=place,
         start=slot.start, end=slot.end, seats=seats, status_key=status.key, price=price, deposit=deposit, notes=notes,
         customer_package_id=customer_package_id, now=now)
@@ -303,15 +305,16 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
                   with_history=False)
     # A new appointment's history is its 'created' line: the email needs nothing more than what is at hand.
     notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now,
-                        known=changes.NoticeData(tenant=tenant, customer=customer, appointment=booked,
-                                                 statuses=statuses))
+                        known=appointment_db.NoticeData(tenant=tenant, customer=customer, appointment=booked,
+                                                        statuses=statuses))
     return booked, (chosen, _local_day(slot.start, found))
 
 
-def _visit_place(s: Session, *, found: store.BookableService, staff_id: int, location_id: int | None) -> int | None:
+def _visit_place(s: Session, *, found: catalog_db.BookableService, staff_id: int,
+                 location_id: int | None) -> int | None:
     """Where the visit happens: the place the customer chose (one of the staff member's), or the staff member's only
     one; an online service happens nowhere in particular. BookingRefused when the choice is missing or wrong."""
-    works_at = () if found.service.is_online else store.staff_location_ids(s, staff_id=staff_id)
+    works_at = () if found.service.is_online else catalog_db.staff_location_ids(s, staff_id=staff_id)
     unplaced = rules.why_not_location(works_at, location_id)
     if unplaced:
         raise BookingRefused(unplaced)
@@ -325,7 +328,7 @@ def _announce_booked(tenant_id: int, *, booked: d.Appointment, freed: tuple[int,
                                 kind='booked', freed=freed)
 
 
-def _hold_slot(s: Session, *, tenant_id: int, found: store.BookableService, staff_id: int | None,
+def _hold_slot(s: Session, *, tenant_id: int, found: catalog_db.BookableService, staff_id: int | None,
                location_id: int | None, start: datetime, now: datetime, seats: int,
                ignore_appointment_id: int | None = None, prefer: int | None = None) -> tuple[Slot, int]:
     """Lock the candidate staff, re-read their day and return the engine's slot at `start` with the staff to take."""
@@ -341,15 +344,15 @@ def _hold_slot(s: Session, *, tenant_id: int, found: store.BookableService, staf
     day = _local_day(start, found)
     if (day - now.astimezone(found.zone).date()).days > service.max_days_ahead:
         raise BookingRefused(f'This service can be booked at most {service.max_days_ahead} days ahead.')
-    staff_ids = store.staff_ids_for(s, tenant_id=tenant_id, service_id=service.id, staff_id=staff_id,
-                                    location_id=location_id)
+    staff_ids = catalog_db.staff_ids_for(s, tenant_id=tenant_id, service_id=service.id, staff_id=staff_id,
+                                         location_id=location_id)
     if not staff_ids:
         raise BookingRefused('Nobody offers that service there. Please pick another staff member.')
-    store.lock_staff(s, tenant_id=tenant_id, staff_ids=staff_ids)
+    catalog_db.lock_staff(s, tenant_id=tenant_id, staff_ids=staff_ids)
     # read after the lock: on PostgreSQL each statement sees what the previous holder committed
     lo, hi = day_window(day, day, found.zone)
-    request = store.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=lo, end=hi,
-                                 seats=seats, ignore_appointment_id=ignore_appointment_id, held_at=now)
+    request = schedule_db.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=lo, end=hi,
+                                       seats=seats, ignore_appointment_id=ignore_appointment_id, held_at=now)
     finder = SlotFinder(request)
     slot = next((x for x in finder.free_slots(day=day, now=now) if x.start == start), None)
     if slot is None:
@@ -370,15 +373,16 @@ def _new_booking_status(statuses: tuple[d.Status, ...]) -> d.Status:
 
 def _own(s: Session, *, tenant_id: int, customer_id: int, appointment_id: int,
          statuses: tuple[d.Status, ...] | None = None, with_history: bool = True) -> d.Appointment:
-    appt = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
-                                  status_list=statuses or q.statuses(s, tenant_id=tenant_id),
-                                  with_history=with_history)
+    appt = appointment_db.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                               appointment_id=appointment_id,
+                                               status_list=statuses or tenant_db.statuses(s, tenant_id=tenant_id),
+                                               with_history=with_history)
     if appt is None:
         raise BookingRefused(appointments.NOT_YOURS)
     return appt
 
 
-def _local_day(instant: datetime, found: store.BookableService) -> date:
+def _local_day(instant: datetime, found: catalog_db.BookableService) -> date:
     return instant.astimezone(found.zone).date()
 
 

@@ -19,9 +19,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
 from services.auth import hash_password
-from storage import crud
-from storage import queries as q
+from storage import catalog as catalog_db
+from storage import customers as customer_db
+from storage import packages as package_db
+from storage import payments as payment_db
+from storage import schedules as schedule_db
 from storage import tables as t
+from storage import tenants as tenant_db
 from storage.db import Database
 
 DEMO_SLUG = 'default'
@@ -172,7 +176,7 @@ OTHER_SERVICE_WEIGHTS = {'pilates': 30, 'deep': 10, 'hotstone': 5, 'haircut': 18
 
 def demo_exists(db: Database, *, slug: str = DEMO_SLUG) -> bool:
     with db.read() as s:
-        return q.tenant_by_slug(s, slug=slug) is not None
+        return tenant_db.tenant_by_slug(s, slug=slug) is not None
 
 
 def database_has_tenants(db: Database) -> bool:
@@ -258,30 +262,33 @@ class _Builder:
 
     def build(self, customer_hash: str, admin_hash: str) -> DemoSummary:
         s, now = self.s, self.now
-        self.tenant = crud.create_tenant(s, slug=DEMO_SLUG, name='Lumen Studio', timezone=TIMEZONE,
-                                         currency=CURRENCY, booking_url='/book', primary_color='#0f766e')
+        self.tenant = tenant_db.create_tenant(s, slug=DEMO_SLUG, name='Lumen Studio', timezone=TIMEZONE,
+                                              currency=CURRENCY, booking_url='/book', primary_color='#0f766e')
         for key, (name, address) in LOCATIONS.items():
-            self.ids[f'loc:{key}'] = crud.create_location(s, tenant_id=self.tenant, name=name, address=address)
+            self.ids[f'loc:{key}'] = catalog_db.create_location(s, tenant_id=self.tenant, name=name, address=address)
         for p in SERVICES:
-            self.ids[f'svc:{p.key}'] = crud.create_service(
+            self.ids[f'svc:{p.key}'] = catalog_db.create_service(
                 s, tenant_id=self.tenant, name=p.name, category=p.category, duration_min=p.minutes, price=p.price,
                 deposit=p.deposit, capacity=p.capacity, slot_step_min=p.step, buffer_after_min=p.buffer_after,
                 meeting_url=p.meeting_url, color=p.color)
         for p in STAFF:
-            self.ids[f'staff:{p.key}'] = crud.create_staff(
+            self.ids[f'staff:{p.key}'] = catalog_db.create_staff(
                 s, tenant_id=self.tenant, name=p.name, email=p.email,
                 location_ids=[self.ids[f'loc:{k}'] for k in p.locations],
                 service_ids=[self.ids[f'svc:{k}'] for k in p.services], weekly=dict(p.weekly), breaks=dict(p.breaks))
         self._closures()
-        pilates_pack = crud.create_package(s, tenant_id=self.tenant, name='10 pilates classes', sessions=10,
-                                           price=15000, validity_days=180, service_ids=[self.ids['svc:pilates']])
-        massage_pack = crud.create_package(s, tenant_id=self.tenant, name='5 massages', sessions=5, price=30000,
-                                           validity_days=365,
-                                           service_ids=[self.ids['svc:deep'], self.ids['svc:hotstone']])
-        crud.create_admin(s, tenant_id=self.tenant, email=ADMIN_EMAIL, password_hash=admin_hash, name='Studio admin')
+        pilates_pack = package_db.create_package(s, tenant_id=self.tenant, name='10 pilates classes', sessions=10,
+                                                 price=15000, validity_days=180, service_ids=[self.ids['svc:pilates']])
+        massage_pack = package_db.create_package(s, tenant_id=self.tenant, name='5 massages', sessions=5, price=30000,
+                                                 validity_days=365,
+                                                 service_ids=[self.ids['svc:deep'], self.ids['svc:hotstone']])
+        tenant_db.create_admin(s, tenant_id=self.tenant, email=ADMIN_EMAIL, password_hash=admin_hash,
+                               name='Studio admin')
 
-        ada = crud.create_customer(s, tenant_id=self.tenant, email=ADA_EMAIL, first_name='Ada', last_name='Lovelace',
-                                   password_hash=customer_hash, phone='+351 912 345 678', now=now - timedelta(days=760))
+        ada = customer_db.create_customer(s, tenant_id=self.tenant, email=ADA_EMAIL, first_name='Ada',
+                                          last_name='Lovelace',
+                                          password_hash=customer_hash, phone='+351 912 345 678',
+                                          now=now - timedelta(days=760))
         ada_pack = self._ada_packages(ada, pilates_pack, massage_pack)
         before = len(self.bookings)
         self._ada_upcoming(ada, ada_pack)
@@ -301,22 +308,22 @@ class _Builder:
             for month, day in HOLIDAYS:
                 self.holidays.add(date(year, month, day))
         for day in sorted(h for h in self.holidays if self.today < h <= self.today + timedelta(days=150))[:4]:
-            crud.create_day_off(self.s, tenant_id=self.tenant, day=day, reason='Public holiday')
+            schedule_db.create_day_off(self.s, tenant_id=self.tenant, day=day, reason='Public holiday')
         # Sofia's short holiday, Mateus's training day, Inês's workshop: working days a few weeks out
         for key, offset, length, reason in (('sofia', 18, 3, 'Holiday'), ('mateus', 9, 1, 'Training course'),
                                             ('ines', 25, 1, 'Teaching a workshop')):
             day = self._next_working_day(key, self.today + timedelta(days=offset))
             for i in range(length):
                 self.days_off.add((key, day + timedelta(days=i)))
-                crud.create_day_off(self.s, tenant_id=self.tenant, staff_id=self.ids[f'staff:{key}'],
-                                    day=day + timedelta(days=i), reason=reason)
+                schedule_db.create_day_off(self.s, tenant_id=self.tenant, staff_id=self.ids[f'staff:{key}'],
+                                           day=day + timedelta(days=i), reason=reason)
         # Clara opens on a Monday (normally her day off) for a skin-care day
         monday = self.today + timedelta(days=7 + (7 - self.today.weekday()) % 7)
         while monday in self.holidays:
             monday += timedelta(days=7)
         self.special[('clara', monday)] = _h(('10:00', '16:00'))
-        crud.create_special_day(self.s, tenant_id=self.tenant, staff_id=self.ids['staff:clara'], day=monday,
-                                start=time(10), end=time(16))
+        schedule_db.create_special_day(self.s, tenant_id=self.tenant, staff_id=self.ids['staff:clara'], day=monday,
+                                       start=time(10), end=time(16))
 
     def _next_working_day(self, key: str, day: date) -> date:
         while day.weekday() not in self.staff_plans[key].weekly or day in self.holidays:
@@ -459,14 +466,15 @@ class _Builder:
 
     def _ada_packages(self, ada: int, pilates_pack: int, massage_pack: int) -> int:
         bought = self.now - timedelta(days=45)
-        pack = crud.create_customer_package(self.s, tenant_id=self.tenant, customer_id=ada, package_id=pilates_pack,
-                                            purchased_at=bought, validity_days=180, amount_paid=15000)
-        crud.create_payment(self.s, tenant_id=self.tenant, amount=15000, currency=CURRENCY, method='card',
-                            state='succeeded', created_at=bought, customer_package_id=pack,
-                            provider_ref='pi_demo_pack_pilates')
+        pack = package_db.create_customer_package(self.s, tenant_id=self.tenant, customer_id=ada,
+                                                  package_id=pilates_pack,
+                                                  purchased_at=bought, validity_days=180, amount_paid=15000)
+        payment_db.create_payment(self.s, tenant_id=self.tenant, amount=15000, currency=CURRENCY, method='card',
+                                  state='succeeded', created_at=bought, customer_package_id=pack,
+                                  provider_ref='pi_demo_pack_pilates')
         self.payments += 1
-        crud.create_customer_package(self.s, tenant_id=self.tenant, customer_id=ada, package_id=massage_pack,
-                                     purchased_at=self.now - timedelta(days=3), validity_days=365, amount_paid=0)
+        package_db.create_customer_package(self.s, tenant_id=self.tenant, customer_id=ada, package_id=massage_pack,
+                                           purchased_at=self.now - timedelta(days=3), validity_days=365, amount_paid=0)
         # three classes already taken from the pilates package
         taken, day = 0, self.today - timedelta(days=40)
         while taken < 3 and day < self.today:
@@ -524,7 +532,7 @@ class _Builder:
         services, weights = zip(*OTHER_SERVICE_WEIGHTS.items(), strict=True)
         for i, (first, last, email) in enumerate(OTHER_CUSTOMERS):
             since = self.rng.randint(120, 720)
-            customer = crud.create_customer(
+            customer = customer_db.create_customer(
                 self.s, tenant_id=self.tenant, email=email, first_name=first, last_name=last,
                 password_hash=password_hash if email == GRACE_EMAIL else None,
                 phone=f'+351 91{i} {self.rng.randint(100, 999)} {self.rng.randint(100, 999)}',

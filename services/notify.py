@@ -18,7 +18,7 @@ from domain import model as d
 from services import calendar, mail
 from services.config import public_base
 from services.mail import render_email
-from storage import appointment_changes as store
+from storage import appointments as appointment_db
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ _TEMPLATES = {BOOKED: 'appointment_booked', RESCHEDULED: 'appointment_reschedule
 
 def queue_change(session: Session, *, tenant_id: int, appointment_id: int, kind: str,
                  previous_start: datetime | None = None, previous_status: str = '', reason: str = '',
-                 now: datetime | None = None, known: store.NoticeData | None = None) -> int:
+                 now: datetime | None = None, known: appointment_db.NoticeData | None = None) -> int:
     """In the caller's write transaction, after its change is flushed: queue the emails about it (kind 'booked',
     'rescheduled' or 'status'), one to the customer and one to the staff member when they have an address.
     `known`: what the caller already read in this transaction (the appointment as it is now, with its history when
@@ -37,7 +37,7 @@ def queue_change(session: Session, *, tenant_id: int, appointment_id: int, kind:
     cannot be rendered is logged and skipped: a broken email must never undo the change."""
     if kind not in _TEMPLATES:
         raise ValueError(f'unknown change kind {kind!r}')
-    data = known or store.notice_data(session, tenant_id=tenant_id, appointment_id=appointment_id)
+    data = known or appointment_db.notice_data(session, tenant_id=tenant_id, appointment_id=appointment_id)
     if data is None:
         return 0
     try:
@@ -67,7 +67,7 @@ def wait_for_notifications(timeout: float = 30) -> None:
     mail.wait_until_sent(timeout)
 
 
-def _render_change(data: store.NoticeData, *, kind: str, previous_start: datetime | None, previous_status: str,
+def _render_change(data: appointment_db.NoticeData, *, kind: str, previous_start: datetime | None, previous_status: str,
                    reason: str, now: datetime) -> list[tuple[str, str, str, str | None, tuple[str, bytes, str]]]:
     appt, tenant, customer = data.appointment, data.tenant, data.customer
     labels = {st.key: st.label for st in data.statuses}

@@ -29,8 +29,8 @@ from services import auth
 from services.accounts import AccountError, prove_email
 from services.auth import SignedIn
 from services.config import get_config
-from storage import accounts as store
-from storage import queries as q
+from storage import customers as customer_db
+from storage import tenants as tenant_db
 from storage.db import Database
 
 with warnings.catch_warnings():  # authlib announces a future move of its httpx client; the API is unchanged
@@ -189,25 +189,25 @@ def _client(redirect_uri: str) -> OAuth2Client:
 
 def _account_for(db: Database, *, tenant_id: int, email: str, claims: dict[str, object], now: datetime) -> d.Customer:
     with db.read() as s:
-        existing = store.active_customer_by_email(s, tenant_id=tenant_id, email=email)
-        settings = q.panel_settings(s, tenant_id=tenant_id)
+        existing = customer_db.active_customer_by_email(s, tenant_id=tenant_id, email=email)
+        settings = tenant_db.panel_settings(s, tenant_id=tenant_id)
     if existing is not None:
         if not existing.email_verified:  # the provider vouches for the address: a proof like a magic link
             prove_email(db, tenant_id=tenant_id, customer_id=existing.id, now=now)
             with db.read() as s:
-                existing = store.active_customer(s, tenant_id=tenant_id, customer_id=existing.id) or existing
+                existing = customer_db.active_customer(s, tenant_id=tenant_id, customer_id=existing.id) or existing
         return existing
     if not settings.allow_signup:
         raise OIDCError('No account uses this email address. Ask the business to create one for you.')
     try:
         with db.write() as s:
-            return store.insert_customer(s, tenant_id=tenant_id, email=email,
-                                         first_name=str(claims.get('given_name') or '')[:80],
-                                         last_name=str(claims.get('family_name') or '')[:80], phone='',
-                                         password_hash=None, verified_at=now, now=now)
+            return customer_db.insert_customer(s, tenant_id=tenant_id, email=email,
+                                               first_name=str(claims.get('given_name') or '')[:80],
+                                               last_name=str(claims.get('family_name') or '')[:80], phone='',
+                                               password_hash=None, verified_at=now, now=now)
     except sqlalchemy.exc.IntegrityError:
         with db.read() as s:
-            found = store.active_customer_by_email(s, tenant_id=tenant_id, email=email)
+            found = customer_db.active_customer_by_email(s, tenant_id=tenant_id, email=email)
         if found is None:
             raise
         return found

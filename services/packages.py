@@ -13,7 +13,7 @@ from sqlmodel import Session
 from domain import model as d
 from domain import payments as dp
 from services import payments
-from storage import payments as sp
+from storage import packages as package_db
 from storage.db import Database
 
 
@@ -28,13 +28,13 @@ class PackageRefused(Exception):
 def sells_packages(db: Database, *, tenant_id: int) -> bool:
     """Whether the business offers packages at all (the Packages view shows only then)."""
     with db.read() as s:
-        return sp.tenant_sells_packages(s, tenant_id=tenant_id)
+        return package_db.tenant_sells_packages(s, tenant_id=tenant_id)
 
 
 def customer_packages(db: Database, *, tenant_id: int, customer_id: int) -> list[d.CustomerPackage]:
     """The customer's packages, newest first, with the sessions used counted now."""
     with db.read() as s:
-        return sp.customer_packages(s, tenant_id=tenant_id, customer_id=customer_id)
+        return package_db.customer_packages(s, tenant_id=tenant_id, customer_id=customer_id)
 
 
 def package_for_booking(db: Database, *, tenant_id: int, customer_id: int, customer_package_id: int,
@@ -62,8 +62,8 @@ def claim_session(session: Session, *, tenant_id: int, customer_id: int, custome
 
 def _usable(s: Session, *, tenant_id: int, customer_id: int, customer_package_id: int, service_id: int | None,
             now: datetime, lock: bool) -> d.CustomerPackage:
-    cp = sp.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
-                             customer_package_id=customer_package_id, lock=lock)
+    cp = package_db.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
+                                     customer_package_id=customer_package_id, lock=lock)
     if cp is None:
         raise PackageRefused('That package was not found.')
     reason = dp.why_not_book_from_package(cp, service_id=service_id, now=now)

@@ -10,13 +10,14 @@ from sqlmodel import Session
 from domain import model as d
 from domain.settings import PanelSettings
 from services import auth
-from storage import appointment_changes as changes
-from storage import payments as sp
-from storage import queries as q
+from storage import appointments as appointment_db
+from storage import customers as customer_db
+from storage import payments as payment_db
+from storage import tenants as tenant_db
 from storage.db import Database
 
 PAGE_SIZE = 12
-RatingValue = changes.RatingValue
+RatingValue = appointment_db.RatingValue
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,12 +54,12 @@ def load_shell(db: Database, *, tenant_id: int, session_id: str | None, now: dat
 
 def _shell(s: Session, *, tenant_id: int, session_id: str, now: datetime) -> tuple[Shell, datetime] | None:
     born_after, seen_after = auth.live_window(now)
-    found = q.session_context(s, token_hash=auth.session_hash(session_id), tenant_id=tenant_id,
-                              born_after=born_after, seen_after=seen_after)
+    found = customer_db.session_context(s, token_hash=auth.session_hash(session_id), tenant_id=tenant_id,
+                                        born_after=born_after, seen_after=seen_after)
     if found is None:
         return None
     live, settings, sells_packages = found
-    return Shell(customer=live.customer, settings=settings, statuses=q.statuses(s, tenant_id=tenant_id),
+    return Shell(customer=live.customer, settings=settings, statuses=tenant_db.statuses(s, tenant_id=tenant_id),
                  sells_packages=sells_packages), live.last_seen_at
 
 
@@ -89,13 +90,14 @@ def load_panel(db: Database, *, tenant_id: int, customer_id: int, now: datetime,
 
 def _panel_data(s: Session, *, tenant_id: int, customer_id: int, now: datetime, statuses: tuple[d.Status, ...],
                 tab: str, sort: str, page_size: int) -> PanelData:
-    counts = q.panel_counts(s, tenant_id=tenant_id, customer_id=customer_id, now=now, status_list=statuses)
-    page = q.appointment_page(s, tenant_id=tenant_id, customer_id=customer_id, now=now, tab=tab, sort=sort,
-                              status_list=statuses, offset=0, limit=page_size)
+    counts = appointment_db.panel_counts(s, tenant_id=tenant_id, customer_id=customer_id, now=now, status_list=statuses)
+    page = appointment_db.appointment_page(s, tenant_id=tenant_id, customer_id=customer_id, now=now, tab=tab, sort=sort,
+                                           status_list=statuses, offset=0, limit=page_size)
     # The first Upcoming page runs soonest first, so the next visit is its first busy card when it has one.
     upcoming = next((a for a in page if a.status.busy), None) if tab == 'upcoming' else None
     if upcoming is None and counts['upcoming']:
-        upcoming = q.next_appointment(s, tenant_id=tenant_id, customer_id=customer_id, now=now, status_list=statuses)
+        upcoming = appointment_db.next_appointment(s, tenant_id=tenant_id, customer_id=customer_id, now=now,
+                                                   status_list=statuses)
     return PanelData(counts=counts, next_appointment=upcoming, page=page)
 
 
@@ -103,22 +105,25 @@ def load_page(db: Database, *, tenant_id: int, customer_id: int, now: datetime, 
               statuses: tuple[d.Status, ...], page: int, page_size: int = PAGE_SIZE) -> list[d.Appointment]:
     """One page (1-based) of a tab."""
     with db.read() as s:
-        return q.appointment_page(s, tenant_id=tenant_id, customer_id=customer_id, now=now, tab=tab, sort=sort,
-                                  status_list=statuses, offset=(max(page, 1) - 1) * page_size, limit=page_size)
+        return appointment_db.appointment_page(s, tenant_id=tenant_id, customer_id=customer_id, now=now, tab=tab,
+                                               sort=sort,
+                                               status_list=statuses, offset=(max(page, 1) - 1) * page_size,
+                                               limit=page_size)
 
 
 def all_appointments(db: Database, *, tenant_id: int, customer_id: int) -> list[d.Appointment]:
     """Every appointment of the customer, newest first (exports and tests)."""
     with db.read() as s:
-        return q.customer_appointments(s, tenant_id=tenant_id, customer_id=customer_id,
-                                       status_list=q.statuses(s, tenant_id=tenant_id))
+        return appointment_db.customer_appointments(s, tenant_id=tenant_id, customer_id=customer_id,
+                                                    status_list=tenant_db.statuses(s, tenant_id=tenant_id))
 
 
 def appointment_detail(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int) -> d.Appointment | None:
     """One of the customer's own appointments with its history; None for anyone else's."""
     with db.read() as s:
-        return q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
-                                      status_list=q.statuses(s, tenant_id=tenant_id))
+        return appointment_db.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                                   appointment_id=appointment_id,
+                                                   status_list=tenant_db.statuses(s, tenant_id=tenant_id))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,12 +140,14 @@ def appointment_details(db: Database, *, tenant_id: int, customer_id: int, appoi
     """Everything the Details drawer needs in one read (the page's statuses when it has them; the rating only of a
     completed visit, the only one that can have one); None for anyone else's appointment."""
     with db.read() as s:
-        appt = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
-                                      status_list=statuses or q.statuses(s, tenant_id=tenant_id))
+        appt = appointment_db.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                                   appointment_id=appointment_id,
+                                                   status_list=statuses or tenant_db.statuses(s, tenant_id=tenant_id))
         if appt is None:
             return None
-        paid = sp.customer_payments(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
-        rating = (changes.rating(s, tenant_id=tenant_id, appointment_id=appointment_id)
+        paid = payment_db.customer_payments(s, tenant_id=tenant_id, customer_id=customer_id,
+                                            appointment_id=appointment_id)
+        rating = (appointment_db.rating(s, tenant_id=tenant_id, appointment_id=appointment_id)
                   if appt.is_completed(now) else None)
     return Details(appointment=appt, receipts=[p for p in paid if p.state == d.PaymentState.SUCCEEDED],
                    rating=rating)
@@ -148,10 +155,10 @@ def appointment_details(db: Database, *, tenant_id: int, customer_id: int, appoi
 
 def panel_settings(db: Database, *, tenant_id: int) -> PanelSettings:
     with db.read() as s:
-        return q.panel_settings(s, tenant_id=tenant_id)
+        return tenant_db.panel_settings(s, tenant_id=tenant_id)
 
 
 def remember_timezone(db: Database, *, tenant_id: int, customer_id: int, timezone: str) -> None:
     """Keep the zone the customer's browser reports, so times read in their own clock."""
     with db.write() as s:
-        q.set_customer_timezone(s, tenant_id=tenant_id, customer_id=customer_id, timezone=timezone)
+        customer_db.set_customer_timezone(s, tenant_id=tenant_id, customer_id=customer_id, timezone=timezone)

@@ -21,8 +21,11 @@ from domain.payments import PaymentRefused
 from domain.rules import why_not_pay, why_not_pay_package
 from services import events, receipts
 from services.config import get_config
-from storage import payments as sp
-from storage import queries as q
+from storage import appointments as appointment_db
+from storage import customers as customer_db
+from storage import packages as package_db
+from storage import payments as payment_db
+from storage import tenants as tenant_db
 from storage.db import Database
 
 __all__ = ['PaymentRefused', 'WebhookRejected', 'WebhookResult', 'start_checkout', 'handle_webhook',
@@ -77,12 +80,13 @@ def payment_options(db: Database, *, tenant_id: int, customer_id: int, appointme
                     customer_package_id: int | None = None) -> PaymentOptions:
     """The balance of the customer's appointment or package and the enabled methods; refuses when nothing is due."""
     with db.read() as s:
-        settings = q.panel_settings(s, tenant_id=tenant_id)
-        currency = sp.tenant_currency(s, tenant_id=tenant_id)
+        settings = tenant_db.panel_settings(s, tenant_id=tenant_id)
+        currency = tenant_db.tenant_currency(s, tenant_id=tenant_id)
         if appointment_id is not None:
-            appt = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
-                                          appointment_id=appointment_id, status_list=q.statuses(s, tenant_id=tenant_id),
-                                          with_history=False)
+            appt = appointment_db.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                                       appointment_id=appointment_id,
+                                                       status_list=tenant_db.statuses(s, tenant_id=tenant_id),
+                                                       with_history=False)
             if appt is None:
                 raise PaymentRefused('That appointment was not found.')
             due = dp.appointment_checkout_amount(appt)
@@ -129,8 +133,8 @@ def start_checkout(db: Database, *, tenant_id: int, customer_id: int, appointmen
     if intent.provider_ref and _expired(client, intent):
         # Its checkout ran out (and the expiry event has not reached us): close that attempt and open a new one.
         with db.write() as s:
-            sp.settle_payment(s, payment_id=intent.payment_id, state=d.PaymentState.FAILED, at=now,
-                              note=EXPIRED_NOTE)
+            payment_db.settle_payment(s, payment_id=intent.payment_id, state=d.PaymentState.FAILED, at=now,
+                                      note=EXPIRED_NOTE)
             intent = _record_intent(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                                     customer_package_id=customer_package_id, amount=amount, now=now)
     metadata = {'tenant_id': str(tenant_id), 'payment_id': str(intent.payment_id)}
@@ -158,7 +162,7 @@ def start_checkout(db: Database, *, tenant_id: int, customer_id: int, appointmen
         log.warning('Stripe refused a checkout for payment %s: %s', intent.payment_id, error)
         raise PaymentRefused(CARD_UNAVAILABLE) from error
     with db.write() as s:
-        sp.set_provider_ref(s, payment_id=intent.payment_id, provider_ref=session.id)
+        payment_db.set_provider_ref(s, payment_id=intent.payment_id, provider_ref=session.id)
     if not session.url or session.status not in (None, 'open'):
         raise PaymentRefused('This payment is already being processed. Your balance updates as soon as Stripe '
                              'confirms it.')
@@ -177,25 +181,28 @@ def _expired(client: stripe.StripeClient, intent: _Intent) -> bool:
 
 def _record_intent(s: Any, *, tenant_id: int, customer_id: int, appointment_id: int | None,
                    customer_package_id: int | None, amount: int | None, now: datetime) -> _Intent:
-    currency = sp.tenant_currency(s, tenant_id=tenant_id).lower()
-    customer = q.customer(s, tenant_id=tenant_id, customer_id=customer_id)
+    currency = tenant_db.tenant_currency(s, tenant_id=tenant_id).lower()
+    customer = customer_db.customer(s, tenant_id=tenant_id, customer_id=customer_id)
     if customer is None or not customer.active:
         raise PaymentRefused('This account is closed.')
     if appointment_id is not None:
         kind, target = 'appointment', appointment_id
         # Hold the appointment row (PostgreSQL; SQLite's write lock already serialises) so two tabs make one row.
-        if not sp.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id):
+        if not appointment_db.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                               appointment_id=appointment_id):
             raise PaymentRefused('That appointment was not found.')
-        appt = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
-                                      status_list=q.statuses(s, tenant_id=tenant_id), with_history=False)
+        appt = appointment_db.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                                   appointment_id=appointment_id,
+                                                   status_list=tenant_db.statuses(s, tenant_id=tenant_id),
+                                                   with_history=False)
         assert appt is not None
         if amount is None:  # the panel's Pay now: the same rule that decides whether the button shows
-            reason = why_not_pay(appt, q.panel_settings(s, tenant_id=tenant_id))
+            reason = why_not_pay(appt, tenant_db.panel_settings(s, tenant_id=tenant_id))
             if reason:
                 raise PaymentRefused(reason)
         charge = dp.appointment_checkout_amount(appt, requested=amount)
         paid = appt.amount_paid
-        tz = ZoneInfo(sp.tenant_timezone(s, tenant_id=tenant_id))
+        tz = ZoneInfo(tenant_db.tenant_timezone(s, tenant_id=tenant_id))
         description = f'{appt.service.name}, {appt.start.astimezone(tz):%a %-d %b %Y %H:%M}'
         if amount is not None and amount < appt.amount_due:
             description = f'Deposit: {description}'
@@ -204,7 +211,7 @@ def _record_intent(s: Any, *, tenant_id: int, customer_id: int, appointment_id: 
         kind, target = 'package', customer_package_id
         cp = _package_or_refuse(s, tenant_id=tenant_id, customer_id=customer_id,
                                 customer_package_id=customer_package_id, lock=True)
-        reason = why_not_pay_package(cp, q.panel_settings(s, tenant_id=tenant_id))
+        reason = why_not_pay_package(cp, tenant_db.panel_settings(s, tenant_id=tenant_id))
         if reason:  # the same rule that decides whether the package card shows Pay
             raise PaymentRefused(reason)
         charge = dp.package_checkout_amount(cp)
@@ -212,19 +219,20 @@ def _record_intent(s: Any, *, tenant_id: int, customer_id: int, appointment_id: 
             raise PaymentRefused('A package is paid in full.')
         paid = cp.amount_paid
         description = f'Package: {cp.package.name} ({cp.package.sessions} sessions)'
-    settled = sp.settled_count(s, tenant_id=tenant_id, appointment_id=appointment_id,
-                               customer_package_id=customer_package_id)
+    settled = payment_db.settled_count(s, tenant_id=tenant_id, appointment_id=appointment_id,
+                                       customer_package_id=customer_package_id)
     key = dp.idempotency_key(tenant_id=tenant_id, kind=kind, target_id=target, amount=charge, paid=paid,
                              settled=settled)
-    payment_id = sp.pending_payment_id(s, tenant_id=tenant_id, idempotency_key=key)
+    payment_id = payment_db.pending_payment_id(s, tenant_id=tenant_id, idempotency_key=key)
     provider_ref = ''
     if payment_id is not None:
-        earlier = sp.payment(s, payment_id=payment_id)
+        earlier = payment_db.payment(s, payment_id=payment_id)
         provider_ref = earlier.provider_ref if earlier else ''
     else:
-        payment_id = sp.add_payment(s, tenant_id=tenant_id, amount=charge, currency=currency, method=dp.CARD,
-                                    state=d.PaymentState.PENDING.value, created_at=now, appointment_id=appointment_id,
-                                    customer_package_id=customer_package_id, idempotency_key=key)
+        payment_id = payment_db.add_payment(s, tenant_id=tenant_id, amount=charge, currency=currency, method=dp.CARD,
+                                            state=d.PaymentState.PENDING.value, created_at=now,
+                                            appointment_id=appointment_id,
+                                            customer_package_id=customer_package_id, idempotency_key=key)
     return _Intent(payment_id=payment_id, key=key, amount=charge, currency=currency, description=description,
                    email=customer.email, provider_ref=provider_ref)
 
@@ -233,8 +241,8 @@ def _package_or_refuse(s: Any, *, tenant_id: int, customer_id: int, customer_pac
                        lock: bool = False) -> d.CustomerPackage:
     cp = None
     if customer_package_id is not None:
-        cp = sp.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
-                                 customer_package_id=customer_package_id, lock=lock)
+        cp = package_db.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
+                                         customer_package_id=customer_package_id, lock=lock)
     if cp is None:
         raise PaymentRefused('That package was not found.')
     return cp
@@ -264,15 +272,15 @@ def handle_webhook(db: Database, *, payload: bytes, signature: str | None, now: 
     obj = event.get('data', {}).get('object', {}) or {}
     with db.write() as s:
         found = _find_payment(s, obj)
-        if not sp.record_event(s, event_id=str(event['id']), tenant_id=found[0] if found else None,
-                               event_type=event_type, now=now):
+        if not payment_db.record_event(s, event_id=str(event['id']), tenant_id=found[0] if found else None,
+                                       event_type=event_type, now=now):
             return WebhookResult('duplicate', found[1].id if found else None)
         if found is None:
             log.warning('Stripe event %s names no payment of ours (session %s)', event.get('id'), obj.get('id'))
             return WebhookResult('unknown')
         tenant_id, payment = found
         result = _apply(s, tenant_id=tenant_id, payment=payment, event_type=event_type, obj=obj, now=now)
-        customer_id = sp.payment_customer(s, payment=payment)
+        customer_id = payment_db.payment_customer(s, payment=payment)
         if result.outcome == 'credited':  # the confirmation email commits with the credit
             receipts.queue_payment_confirmation(s, tenant_id=tenant_id, payment_id=payment.id)
     if customer_id is not None:  # after the commit: the customer's open panels refresh their balance
@@ -284,12 +292,12 @@ def handle_webhook(db: Database, *, payload: bytes, signature: str | None, now: 
 def _find_payment(s: Any, obj: dict[str, Any]) -> tuple[int, d.Payment] | None:
     raw = (obj.get('metadata') or {}).get('payment_id') or obj.get('client_reference_id')
     if raw and str(raw).isdigit():
-        found = sp.payment_for_update(s, payment_id=int(raw))
+        found = payment_db.payment_for_update(s, payment_id=int(raw))
         # The metadata must agree with the session we opened for that payment (when we know it).
         if found and (not found[1].provider_ref or found[1].provider_ref == obj.get('id')):
             return found
     if obj.get('id'):
-        return sp.payment_by_provider_ref(s, provider_ref=str(obj['id']))
+        return payment_db.payment_by_provider_ref(s, provider_ref=str(obj['id']))
     return None
 
 
@@ -303,12 +311,14 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
     session_id = str(obj.get('id') or '')
     if event_type == 'checkout.session.expired':
         # The customer left the checkout unpaid: nothing happened to the appointment, so no history line.
-        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, at=now, provider_ref=session_id,
-                          note=EXPIRED_NOTE)
+        payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, at=now,
+                                  provider_ref=session_id,
+                                  note=EXPIRED_NOTE)
         return WebhookResult('expired', payment.id)
     if outcome == d.PaymentState.FAILED:
-        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, at=now, provider_ref=session_id,
-                          note='The payment did not go through.')
+        payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, at=now,
+                                  provider_ref=session_id,
+                                  note='The payment did not go through.')
         _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value=dp.NOT_COMPLETED,
                  reason=f'Card payment of {dp.plain_amount(payment.amount, payment.currency)} did not go through.')
         return WebhookResult('failed', payment.id)
@@ -316,8 +326,9 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
     if not dp.amount_matches(expected=payment.amount, expected_currency=payment.currency, received=received,
                              received_currency=received_currency):
         got = dp.plain_amount(received, received_currency or '?') if isinstance(received, int) else 'no amount'
-        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now, provider_ref=session_id,
-                          note=f'Stripe reported {got}; the checkout asked for '
+        payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now,
+                                  provider_ref=session_id,
+                                  note=f'Stripe reported {got}; the checkout asked for '
                                f'{dp.plain_amount(payment.amount, payment.currency)}. Not credited.')
         _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value=dp.HELD_FOR_REVIEW,
                  reason='A payment arrived that does not match the amount due; the business will check it.')
@@ -326,27 +337,29 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
         return WebhookResult('flagged', payment.id)
     # Hold the appointment or package row before reading what it still owes: two payments for one target (two
     # tabs' checkouts, a webhook and an in-person payment) are credited one after the other, never both in full.
-    account_open, stands = sp.lock_target(s, payment=payment)
+    account_open, stands = payment_db.lock_target(s, payment=payment)
     refusal = dp.why_not_credit(account_open=account_open, appointment_stands=stands)
     if refusal is not None:
         after = 'the account was closed' if refusal == dp.CLOSED_BEFORE_PAYMENT else 'the appointment was canceled'
-        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now, provider_ref=session_id,
-                          note=f'{dp.plain_amount(payment.amount, payment.currency)} arrived after {after}. '
-                               'Not credited: to be refunded.')
+        payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now,
+                                  provider_ref=session_id,
+                                  note=f'{dp.plain_amount(payment.amount, payment.currency)} arrived after {after}. '
+                                       'Not credited: to be refunded.')
         _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value=dp.HELD_FOR_REVIEW,
                  reason=f'A payment arrived after {after}; the business will refund it.')
         log.warning('Payment %s flagged: it arrived after %s', payment.id, after)
         return WebhookResult('flagged', payment.id)
-    if payment.amount > sp.amount_still_due(s, payment=payment):
+    if payment.amount > payment_db.amount_still_due(s, payment=payment):
         # Paid meanwhile another way (in person, another tab's checkout): crediting would take more than is owed.
-        sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now, provider_ref=session_id,
-                          note=f'{dp.plain_amount(payment.amount, payment.currency)} arrived after the balance had '
-                               'been paid another way. Not credited: to be refunded.')
+        payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now,
+                                  provider_ref=session_id,
+                                  note=f'{dp.plain_amount(payment.amount, payment.currency)} arrived after the balance '
+                                       'had been paid another way. Not credited: to be refunded.')
         _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value=dp.HELD_FOR_REVIEW,
                  reason='A second payment arrived for a balance already paid; the business will refund it.')
         log.warning('Payment %s flagged: more than the %s still due', payment.id, payment.currency)
         return WebhookResult('flagged', payment.id)
-    sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.SUCCEEDED, at=now, provider_ref=session_id)
+    payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.SUCCEEDED, at=now, provider_ref=session_id)
     _credit(s, tenant_id=tenant_id, payment=payment, now=now, method_text='Card payment')
     return WebhookResult('credited', payment.id)
 
@@ -354,19 +367,21 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
 def _credit(s: Any, *, tenant_id: int, payment: d.Payment, now: datetime, method_text: str) -> None:
     text = f'{method_text} of {dp.plain_amount(payment.amount, payment.currency)} received.'
     if payment.appointment_id is not None:
-        before_status, after_status = sp.credit_appointment(s, appointment_id=payment.appointment_id,
-                                                            amount=payment.amount)
-        q.add_history(s, tenant_id=tenant_id, appointment_id=payment.appointment_id, at=now, actor='system',
-                      action='payment', from_value=dp.STATUS_LABELS[before_status],
-                      to_value=dp.STATUS_LABELS[after_status], reason=text)
+        before_status, after_status = appointment_db.credit_appointment(s, appointment_id=payment.appointment_id,
+                                                                        amount=payment.amount)
+        appointment_db.add_history(s, tenant_id=tenant_id, appointment_id=payment.appointment_id, at=now,
+                                   actor='system',
+                                   action='payment', from_value=dp.STATUS_LABELS[before_status],
+                                   to_value=dp.STATUS_LABELS[after_status], reason=text)
     elif payment.customer_package_id is not None:
-        sp.credit_package(s, customer_package_id=payment.customer_package_id, amount=payment.amount)
+        package_db.credit_package(s, customer_package_id=payment.customer_package_id, amount=payment.amount)
 
 
 def _history(s: Any, *, tenant_id: int, payment: d.Payment, now: datetime, to_value: str, reason: str) -> None:
     if payment.appointment_id is not None:
-        q.add_history(s, tenant_id=tenant_id, appointment_id=payment.appointment_id, at=now, actor='system',
-                      action='payment', to_value=to_value, reason=reason)
+        appointment_db.add_history(s, tenant_id=tenant_id, appointment_id=payment.appointment_id, at=now,
+                                   actor='system',
+                                   action='payment', to_value=to_value, reason=reason)
 
 
 def expire_open_checkouts(db: Database, *, tenant_id: int, customer_id: int, now: datetime) -> int:
@@ -374,7 +389,7 @@ def expire_open_checkouts(db: Database, *, tenant_id: int, customer_id: int, now
     returns how many were expired. A checkout Stripe will not expire (already paid meanwhile) is left to its
     webhook, which flags the money for a refund."""
     with db.read() as s:
-        pending = [p for p in sp.pending_with_checkout(s, tenant_id=tenant_id, customer_id=customer_id)
+        pending = [p for p in payment_db.pending_with_checkout(s, tenant_id=tenant_id, customer_id=customer_id)
                    if p.method == dp.CARD]
     if not pending:
         return 0
@@ -392,9 +407,10 @@ def expire_open_checkouts(db: Database, *, tenant_id: int, customer_id: int, now
                         error)
             continue
         with db.write() as s:
-            found = sp.payment_for_update(s, payment_id=payment.id)
+            found = payment_db.payment_for_update(s, payment_id=payment.id)
             if found is not None and dp.can_credit(found[1]):
-                sp.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, at=now, note=EXPIRED_NOTE)
+                payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, at=now,
+                                          note=EXPIRED_NOTE)
         expired += 1
     return expired
 
@@ -411,16 +427,18 @@ def record_offline_payment(db: Database, *, tenant_id: int, amount: int, method:
     if (appointment_id is None) == (customer_package_id is None):
         raise ValueError('record a payment for exactly one appointment or one package')
     with db.write() as s:
-        currency = sp.tenant_currency(s, tenant_id=tenant_id).lower()
-        if sp.target_tenant(s, appointment_id=appointment_id, customer_package_id=customer_package_id) != tenant_id:
+        currency = tenant_db.tenant_currency(s, tenant_id=tenant_id).lower()
+        if payment_db.target_tenant(s, appointment_id=appointment_id,
+                                    customer_package_id=customer_package_id) != tenant_id:
             raise PaymentRefused('That appointment or package was not found.')
-        payment_id = sp.add_payment(s, tenant_id=tenant_id, amount=amount, currency=currency, method=method,
-                                    state=d.PaymentState.SUCCEEDED.value, created_at=now,
-                                    appointment_id=appointment_id, customer_package_id=customer_package_id, note=note)
-        payment = sp.payment(s, payment_id=payment_id)
+        payment_id = payment_db.add_payment(s, tenant_id=tenant_id, amount=amount, currency=currency, method=method,
+                                            state=d.PaymentState.SUCCEEDED.value, created_at=now,
+                                            appointment_id=appointment_id, customer_package_id=customer_package_id,
+                                            note=note)
+        payment = payment_db.payment(s, payment_id=payment_id)
         assert payment is not None
         _credit(s, tenant_id=tenant_id, payment=payment, now=now, method_text='Payment in person')
-        customer_id = sp.payment_customer(s, payment=payment)
+        customer_id = payment_db.payment_customer(s, payment=payment)
         receipts.queue_payment_confirmation(s, tenant_id=tenant_id, payment_id=payment_id)
     if customer_id is not None:
         events.publish(events.customer_topic(tenant_id, customer_id), {'kind': 'payment', 'payment_id': payment_id,

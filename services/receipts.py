@@ -15,9 +15,11 @@ from domain import model as d
 from domain import payments as dp
 from services import mail
 from services.config import public_link
-from storage import accounts as accounts_store
-from storage import payments as sp
-from storage import queries as q
+from storage import appointments as appointment_db
+from storage import customers as customer_db
+from storage import packages as package_db
+from storage import payments as payment_db
+from storage import tenants as tenant_db
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -52,8 +54,9 @@ def customer_receipts(db: Database, *, tenant_id: int, customer_id: int, appoint
                       customer_package_id: int | None = None) -> list[d.Payment]:
     """The customer's payments that have a receipt (money received), oldest first."""
     with db.read() as s:
-        found = sp.customer_payments(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
-                                     customer_package_id=customer_package_id)
+        found = payment_db.customer_payments(s, tenant_id=tenant_id, customer_id=customer_id,
+                                             appointment_id=appointment_id,
+                                             customer_package_id=customer_package_id)
     return [p for p in found if p.state == d.PaymentState.SUCCEEDED]
 
 
@@ -64,25 +67,26 @@ def receipt(db: Database, *, tenant_id: int, customer_id: int, payment_id: int) 
 
 
 def _receipt(s: Session, *, tenant_id: int, customer_id: int, payment_id: int) -> Receipt:
-    payment = sp.customer_payment(s, tenant_id=tenant_id, customer_id=customer_id, payment_id=payment_id)
+    payment = payment_db.customer_payment(s, tenant_id=tenant_id, customer_id=customer_id, payment_id=payment_id)
     if payment is None or payment.state != d.PaymentState.SUCCEEDED:
         raise ReceiptNotFound()
-    customer = q.customer(s, tenant_id=tenant_id, customer_id=customer_id)
+    customer = customer_db.customer(s, tenant_id=tenant_id, customer_id=customer_id)
     assert customer is not None
-    tz = sp.tenant_timezone(s, tenant_id=tenant_id)
+    tz = tenant_db.tenant_timezone(s, tenant_id=tenant_id)
     if payment.appointment_id is not None:
-        appt = q.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
-                                      appointment_id=payment.appointment_id,
-                                      status_list=q.statuses(s, tenant_id=tenant_id), with_history=False)
+        appt = appointment_db.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                                   appointment_id=payment.appointment_id,
+                                                   status_list=tenant_db.statuses(s, tenant_id=tenant_id),
+                                                   with_history=False)
         assert appt is not None
         start = appt.start.astimezone(ZoneInfo(tz))
         item = f'{appt.service.name} with {appt.staff.name}, {start:%a %-d %b %Y %H:%M}'
     else:
-        cp = sp.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
-                                 customer_package_id=payment.customer_package_id or 0)
+        cp = package_db.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
+                                         customer_package_id=payment.customer_package_id or 0)
         assert cp is not None
         item = f'Package: {cp.package.name} ({cp.package.sessions} sessions)'
-    business = sp.tenant_name(s, tenant_id=tenant_id)
+    business = tenant_db.tenant_name(s, tenant_id=tenant_id)
     return Receipt(number=f'{tenant_id}-{payment.id:06d}', business=business, customer_name=customer.full_name,
                    customer_email=customer.email, paid_at=payment.settled_at or payment.created_at, timezone=tz,
                    item=item,
@@ -114,18 +118,18 @@ def send_payment_confirmation(db: Database, *, tenant_id: int, payment_id: int) 
 
 def _queue_confirmation(s: Session, *, tenant_id: int, payment_id: int) -> bool:
     s.flush()
-    payment = sp.payment(s, payment_id=payment_id)
-    customer_id = sp.payment_customer(s, payment=payment) if payment else None
+    payment = payment_db.payment(s, payment_id=payment_id)
+    customer_id = payment_db.payment_customer(s, payment=payment) if payment else None
     if customer_id is None:
         return False
-    customer = q.customer(s, tenant_id=tenant_id, customer_id=customer_id)
+    customer = customer_db.customer(s, tenant_id=tenant_id, customer_id=customer_id)
     if customer is None or not customer.active:
         return False
     try:
         found = _receipt(s, tenant_id=tenant_id, customer_id=customer_id, payment_id=payment_id)
     except ReceiptNotFound:
         return False
-    business, host = accounts_store.tenant_name_and_host(s, tenant_id=tenant_id)
+    business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
     zone = ZoneInfo(customer.timezone or found.timezone)
     when = found.paid_at.astimezone(zone)
     amount = dp.plain_amount(found.amount, found.currency)

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from domain import model as d
 from services.config import get_config
 from services.context import get_db
-from storage import queries as q
+from storage import tenants as tenant_db
 
 _CACHE_SECONDS = 30.0
 # Bounded, least recently used first out. A host that names no business is answered from the set of the businesses'
@@ -39,9 +39,9 @@ def resolve_tenant(host: str | None) -> d.Tenant:
         raise UnknownTenant(key)
     with get_db().read() as s:
         if cfg.multi_tenant:
-            tenant = q.tenant_by_host(s, host=key)
+            tenant = tenant_db.tenant_by_host(s, host=key)
         else:
-            tenant = q.tenant_by_slug(s, slug=cfg.default_tenant)
+            tenant = tenant_db.tenant_by_slug(s, slug=cfg.default_tenant)
     if tenant is None:
         raise UnknownTenant(key)
     with _lock:
@@ -72,7 +72,7 @@ def _host_names(now: float) -> frozenset[str]:
     if expires > now:
         return names
     with get_db().read() as s:
-        names = q.tenant_hosts(s)
+        names = tenant_db.tenant_hosts(s)
     with _lock:
         _hosts = (now + _CACHE_SECONDS, names)
     return names

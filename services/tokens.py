@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from services.config import get_config
-from storage import accounts as store
+from storage import customers as customer_db
 from storage.db import Database
 
 
@@ -70,9 +70,10 @@ def issue_in(session, *, tenant_id: int, customer_id: int, purpose: Purpose, now
     """`issue` inside the caller's write transaction (so the email carrying the link commits with it)."""
     token = secrets.token_urlsafe(32)
     if not keep_earlier:
-        store.retire_tokens(session, customer_id=customer_id, now=now, purposes=(purpose.value,))
-    store.add_token(session, tenant_id=tenant_id, customer_id=customer_id, purpose=purpose.value,
-                    token_hash=digest(purpose, token), payload=payload, now=now, expires_at=now + LIFETIME[purpose])
+        customer_db.retire_tokens(session, customer_id=customer_id, now=now, purposes=(purpose.value,))
+    customer_db.add_token(session, tenant_id=tenant_id, customer_id=customer_id, purpose=purpose.value,
+                          token_hash=digest(purpose, token), payload=payload, now=now,
+                          expires_at=now + LIFETIME[purpose])
     return token
 
 
@@ -86,15 +87,16 @@ def check(db: Database, *, tenant_id: int, purpose: Purpose, token: str, now: da
 def redeem(session, *, tenant_id: int, purpose: Purpose, token: str, now: datetime) -> Redeemed:  # noqa: ANN001
     """Spend a token inside the caller's write transaction; raise InvalidToken when it cannot be used."""
     row = _valid_row(session, tenant_id=tenant_id, purpose=purpose, token=token, now=now)
-    if not store.use_token(session, token_id=row.id, now=now):
+    if not customer_db.use_token(session, token_id=row.id, now=now):
         raise InvalidToken()
     return Redeemed(row.customer_id, row.payload)
 
 
-def _valid_row(session, *, tenant_id: int, purpose: Purpose, token: str, now: datetime) -> store.TokenRow:  # noqa: ANN001
+def _valid_row(session, *, tenant_id: int, purpose: Purpose, token: str,
+               now: datetime) -> customer_db.TokenRow:  # noqa: ANN001
     if not token or len(token) > 200:
         raise InvalidToken()
-    row = store.find_token(session, tenant_id=tenant_id, purpose=purpose.value, token_hash=digest(purpose, token))
+    row = customer_db.find_token(session, tenant_id=tenant_id, purpose=purpose.value, token_hash=digest(purpose, token))
     if row is None or row.used_at is not None or row.expires_at <= now:
         raise InvalidToken()
     return row

@@ -1,8 +1,7 @@
-"""Queries and writes for payments, webhook events and customers' packages. Domain values go up, rows stay here."""
+"""Payments and the provider's webhook events. Domain values go up, rows stay here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -12,7 +11,7 @@ from sqlmodel import Session, select
 from domain import model as d
 from storage import tables as t
 
-# ---- conversions ----------------------------------------------------------------------------------------------
+# ---- conversions --------------------------------------------------------------------------------------------------
 
 
 def to_payment(row: t.Payment) -> d.Payment:
@@ -26,127 +25,7 @@ def to_payment(row: t.Payment) -> d.Payment:
                      customer_package_id=row.customer_package_id, provider_ref=row.provider_ref, note=row.note)
 
 
-def to_package(row: t.Package, service_ids: Iterable[int]) -> d.Package:
-    assert row.id is not None
-    return d.Package(id=row.id, name=row.name, sessions=row.sessions, price=row.price,
-                     validity_days=row.validity_days, service_ids=tuple(sorted(service_ids)))
-
-
-def to_customer_package(row: t.CustomerPackage, *, package: d.Package, sessions_used: int) -> d.CustomerPackage:
-    assert row.id is not None
-    return d.CustomerPackage(id=row.id, customer_id=row.customer_id, package=package, purchased_at=row.purchased_at,
-                             expires_at=row.expires_at, sessions_used=sessions_used, amount_paid=row.amount_paid)
-
-
-# ---- tenants ----------------------------------------------------------------------------------------------------
-
-
-def tenant_currency(session: Session, *, tenant_id: int) -> str:
-    return session.exec(select(t.Tenant.currency).where(t.Tenant.id == tenant_id)).one()
-
-
-def tenant_timezone(session: Session, *, tenant_id: int) -> str:
-    return session.exec(select(t.Tenant.timezone).where(t.Tenant.id == tenant_id)).one()
-
-
-def tenant_name(session: Session, *, tenant_id: int) -> str:
-    return session.exec(select(t.Tenant.name).where(t.Tenant.id == tenant_id)).one()
-
-
-def busy_status_keys(session: Session, *, tenant_id: int) -> list[str]:
-    return list(session.exec(select(t.Status.key).where(t.Status.tenant_id == tenant_id,
-                                                        t.Status.busy.is_(True))).all())  # type: ignore[attr-defined]
-
-
-# ---- packages ---------------------------------------------------------------------------------------------------
-
-
-def tenant_sells_packages(session: Session, *, tenant_id: int) -> bool:
-    return session.exec(select(t.Package.id).where(t.Package.tenant_id == tenant_id).limit(1)).first() is not None
-
-
-def sessions_used(session: Session, *, tenant_id: int, customer_package_ids: Iterable[int]) -> dict[int, int]:
-    """Sessions used per customer package: its appointments that hold a slot (a busy status), in one statement."""
-    ids = list(customer_package_ids)
-    if not ids:
-        return {}
-    busy = busy_status_keys(session, tenant_id=tenant_id)
-    rows = session.execute(
-        sa.select(t.Appointment.customer_package_id, sa.func.count())
-        .where(t.Appointment.tenant_id == tenant_id,
-               t.Appointment.customer_package_id.in_(ids),  # type: ignore[union-attr]
-               t.Appointment.status_key.in_(busy))  # type: ignore[attr-defined]
-        .group_by(t.Appointment.customer_package_id)
-    ).all()
-    return {pid: int(n) for pid, n in rows}
-
-
-def _packages(session: Session, package_ids: Iterable[int]) -> dict[int, d.Package]:
-    ids = list(set(package_ids))
-    if not ids:
-        return {}
-    services: dict[int, list[int]] = {i: [] for i in ids}
-    for pid, sid in session.execute(sa.select(t.PackageService.package_id, t.PackageService.service_id)
-                                    .where(t.PackageService.package_id.in_(ids))).all():  # type: ignore[attr-defined]
-        services[pid].append(sid)
-    rows = session.exec(select(t.Package).where(t.Package.id.in_(ids))).all()  # type: ignore[union-attr]
-    return {r.id: to_package(r, services[r.id]) for r in rows if r.id is not None}
-
-
-def customer_packages(session: Session, *, tenant_id: int, customer_id: int) -> list[d.CustomerPackage]:
-    """Every package the customer bought, newest first, with sessions used: four statements whatever the count."""
-    rows = session.exec(select(t.CustomerPackage).where(
-        t.CustomerPackage.tenant_id == tenant_id, t.CustomerPackage.customer_id == customer_id,
-    ).order_by(t.CustomerPackage.purchased_at.desc(), t.CustomerPackage.id.desc())).all()  # type: ignore[union-attr]
-    packages = _packages(session, (r.package_id for r in rows))
-    used = sessions_used(session, tenant_id=tenant_id, customer_package_ids=(r.id for r in rows if r.id))
-    return [to_customer_package(r, package=packages[r.package_id], sessions_used=used.get(r.id or 0, 0))
-            for r in rows]
-
-
-def customer_package(session: Session, *, tenant_id: int, customer_id: int, customer_package_id: int,
-                     lock: bool = False) -> d.CustomerPackage | None:
-    """One of the customer's packages with sessions used counted now; lock=True holds the row (PostgreSQL) so a
-    concurrent booking from the same package waits and then counts this one's session."""
-    stmt = select(t.CustomerPackage).where(t.CustomerPackage.tenant_id == tenant_id,
-                                           t.CustomerPackage.customer_id == customer_id,
-                                           t.CustomerPackage.id == customer_package_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    row = session.exec(stmt).first()
-    if row is None:
-        return None
-    package = _packages(session, [row.package_id])[row.package_id]
-    used = sessions_used(session, tenant_id=tenant_id, customer_package_ids=[customer_package_id])
-    return to_customer_package(row, package=package, sessions_used=used.get(customer_package_id, 0))
-
-
-def credit_package(session: Session, *, customer_package_id: int, amount: int) -> None:
-    session.execute(sa.update(t.CustomerPackage).where(t.CustomerPackage.id == customer_package_id)
-                    .values(amount_paid=t.CustomerPackage.amount_paid + amount))
-
-
-# ---- appointments -----------------------------------------------------------------------------------------------
-
-
-def lock_appointment(session: Session, *, tenant_id: int, customer_id: int, appointment_id: int) -> bool:
-    """Hold the customer's appointment row for this transaction (PostgreSQL); False when it is not theirs."""
-    found = session.exec(select(t.Appointment.id).where(
-        t.Appointment.tenant_id == tenant_id, t.Appointment.customer_id == customer_id,
-        t.Appointment.id == appointment_id).with_for_update()).first()
-    return found is not None
-
-
-def credit_appointment(session: Session, *, appointment_id: int,
-                       amount: int) -> tuple[d.PaymentStatus, d.PaymentStatus]:
-    """Add money received to the appointment; returns its payment status before and after."""
-    price, deposit, before = session.execute(sa.select(t.Appointment.price, t.Appointment.deposit,
-                                                       t.Appointment.amount_paid)
-                                             .where(t.Appointment.id == appointment_id)).one()
-    session.execute(sa.update(t.Appointment).where(t.Appointment.id == appointment_id)
-                    .values(amount_paid=t.Appointment.amount_paid + amount))
-    return (d.payment_status(price=price, deposit=deposit, paid=before),
-            d.payment_status(price=price, deposit=deposit, paid=before + amount))
+# ---- what a payment is for ----------------------------------------------------------------------------------------
 
 
 def lock_target(session: Session, *, payment: d.Payment) -> tuple[bool, bool | None]:
@@ -320,3 +199,15 @@ def record_event(session: Session, *, event_id: str, tenant_id: int | None, even
     except IntegrityError:
         return False
     return True
+
+
+def create_payment(session: Session, *, tenant_id: int, amount: int, currency: str, method: str, state: str,
+                   created_at: datetime, appointment_id: int | None = None, customer_package_id: int | None = None,
+                   provider_ref: str = '', note: str = '') -> int:
+    row = t.Payment(tenant_id=tenant_id, appointment_id=appointment_id, customer_package_id=customer_package_id,
+                    amount=amount, currency=currency, method=method, state=state, created_at=created_at,
+                    provider_ref=provider_ref, note=note)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id

@@ -16,7 +16,8 @@ from domain.settings import PanelSettings
 from services import accounts, auth
 from services.auth import SignInFailed
 from services.tokens import InvalidToken, Purpose
-from storage import crud
+from storage import customers as customer_db
+from storage import tenants as tenant_db
 from tests.support.smtp import text_of, token_in
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -28,15 +29,16 @@ pytestmark = pytest.mark.usefixtures('fresh_limits')
 
 def make_tenant(db, **settings) -> int:  # noqa: ANN001
     with db.write() as s:
-        tenant = crud.create_tenant(s, slug='default', name='Lumen Studio', settings=PanelSettings(**settings))
-        crud.create_customer(s, tenant_id=tenant, email='ada@example.com', first_name='Ada', last_name='Lovelace',
-                             password_hash=auth.hash_password('kairos-demo'), now=NOW)
+        tenant = tenant_db.create_tenant(s, slug='default', name='Lumen Studio', settings=PanelSettings(**settings))
+        customer_db.create_customer(s, tenant_id=tenant, email='ada@example.com', first_name='Ada',
+                                    last_name='Lovelace',
+                                    password_hash=auth.hash_password('kairos-demo'), now=NOW)
     return tenant
 
 
 def ada(db, tenant: int):  # noqa: ANN001, ANN201
     with db.read() as s:
-        from storage.accounts import active_customer_by_email
+        from storage.customers import active_customer_by_email
 
         return active_customer_by_email(s, tenant_id=tenant, email='ada@example.com')
 
@@ -81,7 +83,7 @@ def test_sign_up_is_refused_when_the_business_closed_it_and_weak_passwords_are_r
         accounts.sign_up(db, tenant_id=closed, email='new@example.com', password=STRONG, first_name='N',
                          last_name='N', now=NOW)
     with db.write() as s:
-        open_tenant = crud.create_tenant(s, slug='other', name='Other')
+        open_tenant = tenant_db.create_tenant(s, slug='other', name='Other')
     with pytest.raises(accounts.ProfileInvalid) as weak:
         accounts.sign_up(db, tenant_id=open_tenant, email='grace@example.com', password='grace@example.com1',
                          first_name='Grace', last_name='Hopper', now=NOW)
@@ -273,11 +275,11 @@ def test_a_stranger_who_locks_the_password_does_not_lock_the_owner_out(db, inbox
 def booked_account(db, tenant: int, email: str, *, welcome: bool):  # noqa: ANN001, ANN201
     """An account as a confirmed guest booking leaves it (services.booking.confirm_hold): no password, the email
     proven by the click, and the welcome email when the business auto-creates accounts."""
-    from storage import accounts as store
+    from storage import customers as customer_db
 
     with db.write() as s:
-        customer = store.insert_customer(s, tenant_id=tenant, email=email, first_name='Nia', last_name='Okafor',
-                                         phone='+49 30 123456', password_hash=None, verified_at=NOW, now=NOW)
+        customer = customer_db.insert_customer(s, tenant_id=tenant, email=email, first_name='Nia', last_name='Okafor',
+                                               phone='+49 30 123456', password_hash=None, verified_at=NOW, now=NOW)
     if welcome:
         accounts.send_welcome(db, tenant_id=tenant, customer=customer, now=NOW)
     return customer

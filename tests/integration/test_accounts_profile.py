@@ -11,8 +11,10 @@ from domain.settings import PanelSettings
 from services import accounts, auth, panel
 from services.auth import SignInFailed
 from services.tokens import InvalidToken
-from storage import crud
-from storage import queries as q
+from storage import appointments as appointment_db
+from storage import catalog as catalog_db
+from storage import customers as customer_db
+from storage import tenants as tenant_db
 from tests.support.smtp import text_of, token_in
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -25,15 +27,16 @@ pytestmark = pytest.mark.usefixtures('fresh_limits')
 
 def world(db, **settings):  # noqa: ANN001, ANN201
     with db.write() as s:
-        tenant = crud.create_tenant(s, slug='default', name='Lumen Studio', settings=PanelSettings(**settings))
-        ada = crud.create_customer(s, tenant_id=tenant, email='ada@example.com', first_name='Ada',
-                                   last_name='Lovelace', password_hash=auth.hash_password('kairos-demo'), now=NOW)
-        bob = crud.create_customer(s, tenant_id=tenant, email='bob@example.com', first_name='Bob', now=NOW)
-        svc = crud.create_service(s, tenant_id=tenant, name='Haircut', duration_min=45, price=4500)
-        staff = crud.create_staff(s, tenant_id=tenant, name='Mia', service_ids=[svc])
-        past = crud.create_appointment(s, tenant_id=tenant, customer_id=ada, service_id=svc, staff_id=staff,
-                                       start=NOW - timedelta(days=10), duration=timedelta(minutes=45),
-                                       status_key='approved', price=4500, amount_paid=4500)
+        tenant = tenant_db.create_tenant(s, slug='default', name='Lumen Studio', settings=PanelSettings(**settings))
+        ada = customer_db.create_customer(s, tenant_id=tenant, email='ada@example.com', first_name='Ada',
+                                          last_name='Lovelace', password_hash=auth.hash_password('kairos-demo'),
+                                          now=NOW)
+        bob = customer_db.create_customer(s, tenant_id=tenant, email='bob@example.com', first_name='Bob', now=NOW)
+        svc = catalog_db.create_service(s, tenant_id=tenant, name='Haircut', duration_min=45, price=4500)
+        staff = catalog_db.create_staff(s, tenant_id=tenant, name='Mia', service_ids=[svc])
+        past = appointment_db.create_appointment(s, tenant_id=tenant, customer_id=ada, service_id=svc, staff_id=staff,
+                                                 start=NOW - timedelta(days=10), duration=timedelta(minutes=45),
+                                                 status_key='approved', price=4500, amount_paid=4500)
     return tenant, ada, bob, past
 
 
@@ -168,8 +171,9 @@ def test_a_closed_account_cannot_sign_in_or_book_keeps_its_past_and_frees_its_em
                                    now=NOW)
     assert signed.customer.id != ada and signed.customer.last_name == 'Again'
     with db.read() as s:
-        assert q.customer_appointments(s, tenant_id=tenant, customer_id=signed.customer.id, status_list=()) == []
-        assert len(q.customer_appointments(s, tenant_id=tenant, customer_id=ada, status_list=())) == 1
+        assert appointment_db.customer_appointments(s, tenant_id=tenant, customer_id=signed.customer.id,
+                                                    status_list=()) == []
+        assert len(appointment_db.customer_appointments(s, tenant_id=tenant, customer_id=ada, status_list=())) == 1
     assert accounts.ensure_can_book(db, tenant_id=tenant, customer_id=signed.customer.id).id == signed.customer.id
 
 
@@ -183,15 +187,17 @@ def test_deletion_is_refused_when_the_business_does_not_allow_it(db) -> None:
 def test_closing_the_account_cancels_its_upcoming_visits_and_tells_the_studio(db, inbox) -> None:
     tenant, ada, bob, past = world(db)
     with db.write() as s:
-        svc = crud.create_service(s, tenant_id=tenant, name='Massage', duration_min=60, price=6000)
-        leo = crud.create_staff(s, tenant_id=tenant, name='Leo', email='leo@example.com', service_ids=[svc])
-        ahead = {key: crud.create_appointment(s, tenant_id=tenant, customer_id=ada, service_id=svc, staff_id=leo,
-                                              start=NOW + timedelta(days=days), duration=timedelta(minutes=60),
-                                              status_key=key, price=6000)
+        svc = catalog_db.create_service(s, tenant_id=tenant, name='Massage', duration_min=60, price=6000)
+        leo = catalog_db.create_staff(s, tenant_id=tenant, name='Leo', email='leo@example.com', service_ids=[svc])
+        ahead = {key: appointment_db.create_appointment(s, tenant_id=tenant, customer_id=ada, service_id=svc,
+                                                        staff_id=leo,
+                                                        start=NOW + timedelta(days=days),
+                                                        duration=timedelta(minutes=60),
+                                                        status_key=key, price=6000)
                  for days, key in ((2, 'approved'), (3, 'pending'), (4, 'canceled'))}
-        bobs = crud.create_appointment(s, tenant_id=tenant, customer_id=bob, service_id=svc, staff_id=leo,
-                                       start=NOW + timedelta(days=5), duration=timedelta(minutes=60),
-                                       status_key='approved', price=6000)
+        bobs = appointment_db.create_appointment(s, tenant_id=tenant, customer_id=bob, service_id=svc, staff_id=leo,
+                                                 start=NOW + timedelta(days=5), duration=timedelta(minutes=60),
+                                                 status_key='approved', price=6000)
     accounts.delete_account(db, tenant_id=tenant, customer_id=ada, confirmation='DELETE', now=NOW)
 
     def status_of(customer: int, appointment: int) -> str:

@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 from services import avatars
-from storage import crud
+from storage import customers as customer_db
+from storage import tenants as tenant_db
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 GPS_IFD = 0x8825
@@ -88,9 +89,9 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded() -> None:
 
 def test_the_photo_is_stored_for_its_owner_and_served_only_within_the_tenant(db) -> None:
     with db.write() as s:
-        lumen = crud.create_tenant(s, slug='lumen', name='Lumen')
-        other = crud.create_tenant(s, slug='other', name='Other')
-        ada = crud.create_customer(s, tenant_id=lumen, email='ada@example.com', now=NOW)
+        lumen = tenant_db.create_tenant(s, slug='lumen', name='Lumen')
+        other = tenant_db.create_tenant(s, slug='other', name='Other')
+        ada = customer_db.create_customer(s, tenant_id=lumen, email='ada@example.com', now=NOW)
     url = avatars.save_avatar(db, tenant_id=lumen, customer_id=ada, data=photo(), now=NOW)
     assert url == f'/avatar/{ada}?v=1'
     content_type, data = avatars.avatar_image(db, tenant_id=lumen, customer_id=ada, viewer_customer_id=ada)
@@ -106,9 +107,9 @@ def test_the_photo_is_stored_for_its_owner_and_served_only_within_the_tenant(db)
 
 def test_another_customer_of_the_same_business_never_gets_the_photo(db) -> None:
     with db.write() as s:
-        lumen = crud.create_tenant(s, slug='lumen', name='Lumen')
-        ada = crud.create_customer(s, tenant_id=lumen, email='ada@example.com', now=NOW)
-        bob = crud.create_customer(s, tenant_id=lumen, email='bob@example.com', now=NOW)
+        lumen = tenant_db.create_tenant(s, slug='lumen', name='Lumen')
+        ada = customer_db.create_customer(s, tenant_id=lumen, email='ada@example.com', now=NOW)
+        bob = customer_db.create_customer(s, tenant_id=lumen, email='bob@example.com', now=NOW)
     avatars.save_avatar(db, tenant_id=lumen, customer_id=ada, data=photo(), now=NOW)
     assert avatars.avatar_image(db, tenant_id=lumen, customer_id=ada, viewer_customer_id=bob) is None
     assert avatars.avatar_image(db, tenant_id=lumen, customer_id=ada, viewer_customer_id=None) is None

@@ -15,7 +15,9 @@ import sqlalchemy as sa
 from domain.availability import Booking, ServiceRules, SlotFinder, SlotRequest, StaffSchedule
 from domain.settings import PanelSettings
 from services import availability, booking, events
-from storage import crud
+from storage import catalog as catalog_db
+from storage import packages as package_db
+from storage import schedules as schedule_db
 from storage import tables as t
 from tests.support.seed import WEEK, World, add_appointment, seed_world
 
@@ -47,13 +49,15 @@ def heard():  # noqa: ANN201
         stop()
 
 
-def slots_at(db, world: World, *, service: str = 'cut', staff: str | None = 'mia', day: int, **kw):  # noqa: ANN001, ANN201
+def slots_at(db, world: World, *, service: str = 'cut', staff: str | None = 'mia', day: int,
+             **kw):  # noqa: ANN001, ANN201
     return [s.start for s in availability.day_slots(
         db, tenant_id=world.tenant_id, service_id=world.services[service],
         staff_id=world.staff[staff] if staff else None, day=date(2026, 11, day), now=NOW, **kw)]
 
 
-def book(db, world: World, start: datetime, *, customer: int | None = None, service: str = 'cut',  # noqa: ANN001, ANN201
+def book(db, world: World, start: datetime, *, customer: int | None = None, service: str = 'cut',
+          # noqa: ANN001, ANN201
          staff: str | None = 'mia', **kw):
     return booking.book(db, tenant_id=world.tenant_id, customer_id=customer or world.ada,
                         service_id=world.services[service], staff_id=world.staff[staff] if staff else None,
@@ -73,10 +77,11 @@ def test_availability_from_the_database_is_the_engine_on_the_same_inputs(db) -> 
     mia, leo = world.staff['mia'], world.staff['leo']
     with db.write() as s:
         s.add(t.BreakTime(tenant_id=world.tenant_id, staff_id=mia, weekday=1, start=time(10), end=time(10, 30)))
-        crud.create_day_off(s, tenant_id=world.tenant_id, staff_id=leo, day=date(2026, 11, 25))
-        crud.create_day_off(s, tenant_id=world.tenant_id, day=date(2026, 11, 27), reason='Studio party')
-        crud.create_special_day(s, tenant_id=world.tenant_id, staff_id=mia, day=date(2026, 11, 29), start=time(10),
-                                end=time(14))
+        schedule_db.create_day_off(s, tenant_id=world.tenant_id, staff_id=leo, day=date(2026, 11, 25))
+        schedule_db.create_day_off(s, tenant_id=world.tenant_id, day=date(2026, 11, 27), reason='Studio party')
+        schedule_db.create_special_day(s, tenant_id=world.tenant_id, staff_id=mia, day=date(2026, 11, 29),
+                                       start=time(10),
+                                       end=time(14))
         s.execute(sa.update(t.Service).where(t.Service.id == world.services['colour']).values(buffer_after_min=15))
     add_appointment(db, world, start=local(24, 10, 30))
     add_appointment(db, world, service='colour', start=local(25, 9), minutes=120, status='pending')
@@ -131,7 +136,7 @@ def test_a_location_narrows_the_staff(db) -> None:  # noqa: ANN001
 def test_the_booking_page_lists_services_someone_offers_and_their_staff(db) -> None:  # noqa: ANN001
     world = seed_world(db, now=NOW)
     with db.write() as s:
-        crud.create_service(s, tenant_id=world.tenant_id, name='Nobody does this')
+        catalog_db.create_service(s, tenant_id=world.tenant_id, name='Nobody does this')
         s.execute(sa.update(t.Service).where(t.Service.id == world.services['colour']).values(active=False))
     names = [x.name for x in availability.bookable_services(db, tenant_id=world.tenant_id)]
     assert names == ['Haircut', 'Pilates mat class']
@@ -234,10 +239,12 @@ def test_a_group_class_sells_seats_until_full(db) -> None:  # noqa: ANN001
 
 def _package(db, world: World, *, sessions: int, validity_days: int = 90) -> int:  # noqa: ANN001
     with db.write() as s:
-        package = crud.create_package(s, tenant_id=world.tenant_id, name='Two cuts', sessions=sessions, price=8000,
-                                      validity_days=validity_days, service_ids=[world.services['cut']])
-        return crud.create_customer_package(s, tenant_id=world.tenant_id, customer_id=world.ada, package_id=package,
-                                            purchased_at=NOW - timedelta(days=10), validity_days=validity_days)
+        package = package_db.create_package(s, tenant_id=world.tenant_id, name='Two cuts', sessions=sessions,
+                                            price=8000,
+                                            validity_days=validity_days, service_ids=[world.services['cut']])
+        return package_db.create_customer_package(s, tenant_id=world.tenant_id, customer_id=world.ada,
+                                                  package_id=package,
+                                                  purchased_at=NOW - timedelta(days=10), validity_days=validity_days)
 
 
 def test_booking_from_a_package_uses_a_session_at_no_charge(db) -> None:  # noqa: ANN001
@@ -311,7 +318,8 @@ def test_reschedule_keeps_the_staff_member_when_free_and_says_when_someone_else_
     (PanelSettings(reschedule_from_statuses=('pending',)), NOW,
      'Only pending appointments can be rescheduled online.'),
 ])
-def test_reschedule_outside_the_rules_says_why(db, settings: PanelSettings, now: datetime, message: str) -> None:  # noqa: ANN001
+def test_reschedule_outside_the_rules_says_why(db, settings: PanelSettings, now: datetime,
+                                               message: str) -> None:  # noqa: ANN001
     world = seed_world(db, now=NOW, settings=settings)
     appt_id = add_appointment(db, world, start=local(24, 10))
     with pytest.raises(booking.BookingRefused) as refused:

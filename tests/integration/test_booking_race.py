@@ -14,8 +14,10 @@ from datetime import UTC, datetime, time, timedelta
 import sqlalchemy as sa
 
 from services import availability, booking
-from storage import crud
+from storage import catalog as catalog_db
+from storage import customers as customer_db
 from storage import tables as t
+from storage import tenants as tenant_db
 from storage.db import Database
 
 NOW = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
@@ -44,17 +46,18 @@ class Outcome:
 
 def make_shop(db: Database, *, customers: int = 8) -> Shop:
     with db.write() as s:
-        tenant = crud.create_tenant(s, slug='race', name='Race Studio', timezone='UTC')
-        solo = crud.create_service(s, tenant_id=tenant, name='Quick fix', duration_min=15, slot_step_min=15,
-                                   min_notice_min=0, max_days_ahead=30, price=1000)
-        group = crud.create_service(s, tenant_id=tenant, name='Spin class', duration_min=15, slot_step_min=15,
-                                    min_notice_min=0, max_days_ahead=30, capacity=3, price=800)
-        team = crud.create_service(s, tenant_id=tenant, name='Check-up', duration_min=15, slot_step_min=15,
-                                   min_notice_min=0, max_days_ahead=30, price=500)
-        first = crud.create_staff(s, tenant_id=tenant, name='Ana', service_ids=[solo, group, team], weekly=ALL_DAY)
-        others = [crud.create_staff(s, tenant_id=tenant, name=name, service_ids=[team], weekly=ALL_DAY)
+        tenant = tenant_db.create_tenant(s, slug='race', name='Race Studio', timezone='UTC')
+        solo = catalog_db.create_service(s, tenant_id=tenant, name='Quick fix', duration_min=15, slot_step_min=15,
+                                         min_notice_min=0, max_days_ahead=30, price=1000)
+        group = catalog_db.create_service(s, tenant_id=tenant, name='Spin class', duration_min=15, slot_step_min=15,
+                                          min_notice_min=0, max_days_ahead=30, capacity=3, price=800)
+        team = catalog_db.create_service(s, tenant_id=tenant, name='Check-up', duration_min=15, slot_step_min=15,
+                                         min_notice_min=0, max_days_ahead=30, price=500)
+        first = catalog_db.create_staff(s, tenant_id=tenant, name='Ana', service_ids=[solo, group, team],
+                                        weekly=ALL_DAY)
+        others = [catalog_db.create_staff(s, tenant_id=tenant, name=name, service_ids=[team], weekly=ALL_DAY)
                   for name in ('Ben', 'Cy')]
-        people = [crud.create_customer(s, tenant_id=tenant, email=f'c{n}@example.com', now=NOW)
+        people = [customer_db.create_customer(s, tenant_id=tenant, email=f'c{n}@example.com', now=NOW)
                   for n in range(customers)]
     return Shop(tenant_id=tenant, solo=solo, group=group, team=team, staff=[first, *others], customers=people)
 

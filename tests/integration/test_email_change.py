@@ -11,7 +11,8 @@ from domain.settings import PanelSettings
 from services import accounts, auth
 from services.auth import SignInFailed
 from services.tokens import InvalidToken, Purpose
-from storage import crud
+from storage import customers as customer_db
+from storage import tenants as tenant_db
 from tests.support.smtp import text_of, token_in
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -22,10 +23,11 @@ pytestmark = pytest.mark.usefixtures('fresh_limits')
 
 def world(db) -> tuple[int, int, int]:  # noqa: ANN001
     with db.write() as s:
-        tenant = crud.create_tenant(s, slug='default', name='Lumen Studio', settings=PanelSettings())
-        ada = crud.create_customer(s, tenant_id=tenant, email='ada@example.com', first_name='Ada',
-                                   last_name='Lovelace', password_hash=auth.hash_password('kairos-demo'), now=NOW)
-        bob = crud.create_customer(s, tenant_id=tenant, email='bob@example.com', first_name='Bob', now=NOW)
+        tenant = tenant_db.create_tenant(s, slug='default', name='Lumen Studio', settings=PanelSettings())
+        ada = customer_db.create_customer(s, tenant_id=tenant, email='ada@example.com', first_name='Ada',
+                                          last_name='Lovelace', password_hash=auth.hash_password('kairos-demo'),
+                                          now=NOW)
+        bob = customer_db.create_customer(s, tenant_id=tenant, email='bob@example.com', first_name='Bob', now=NOW)
     return tenant, ada, bob
 
 

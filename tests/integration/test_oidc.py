@@ -13,7 +13,8 @@ from joserfc.jwk import RSAKey
 from domain.settings import PanelSettings
 from services import auth, oidc
 from services.config import reset_config
-from storage import crud
+from storage import customers as customer_db
+from storage import tenants as tenant_db
 from tests.support.oidc_provider import Provider, oidc_provider
 
 NOW = datetime.now(UTC)
@@ -40,8 +41,8 @@ def provider(monkeypatch):  # noqa: ANN201
 
 def tenant(db, **settings) -> int:  # noqa: ANN001
     with db.write() as s:
-        t = crud.create_tenant(s, slug='default', name='Lumen', settings=PanelSettings(**settings))
-        crud.create_customer(s, tenant_id=t, email='Ada@Example.com', first_name='Ada', now=NOW, verified=False)
+        t = tenant_db.create_tenant(s, slug='default', name='Lumen', settings=PanelSettings(**settings))
+        customer_db.create_customer(s, tenant_id=t, email='Ada@Example.com', first_name='Ada', now=NOW, verified=False)
     return t
 
 
@@ -80,7 +81,7 @@ def test_a_new_email_gets_a_new_account_when_sign_up_is_open_and_is_refused_othe
     assert (signed.customer.first_name, signed.customer.last_name, signed.customer.has_password) == (
         'Grace', 'Hopper', False)
     with db.write() as s:
-        closed = crud.create_tenant(s, slug='closed', name='Closed', settings=PanelSettings(allow_signup=False))
+        closed = tenant_db.create_tenant(s, slug='closed', name='Closed', settings=PanelSettings(allow_signup=False))
     with pytest.raises(oidc.OIDCError, match='No account uses this email'):
         round_trip(db, closed)
 

@@ -9,34 +9,41 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services import packages, payments, receipts
-from storage import crud
+from storage import appointments as appointment_db
+from storage import catalog as catalog_db
+from storage import customers as customer_db
+from storage import packages as package_db
+from storage import payments as payment_db
 from storage import tables as t
+from storage import tenants as tenant_db
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def seed(db, *, sessions: int = 3, validity_days: int = 90, bought_days_ago: int = 10) -> dict[str, int]:  # noqa: ANN001
+def seed(db, *, sessions: int = 3, validity_days: int = 90, bought_days_ago: int = 10) -> dict[str,
+                                                                                               int]:  # noqa: ANN001
     with db.write() as s:
-        tenant = crud.create_tenant(s, slug='default', name='Lumen Studio', timezone='Europe/Berlin')
-        cut = crud.create_service(s, tenant_id=tenant, name='Haircut', price=4500)
-        colour = crud.create_service(s, tenant_id=tenant, name='Colour', price=12000)
-        mia = crud.create_staff(s, tenant_id=tenant, name='Mia', service_ids=[cut, colour])
-        ada = crud.create_customer(s, tenant_id=tenant, email='ada@example.com', first_name='Ada',
-                                   last_name='Lovelace', now=NOW)
-        bob = crud.create_customer(s, tenant_id=tenant, email='bob@example.com', now=NOW)
-        package = crud.create_package(s, tenant_id=tenant, name='Three cuts', sessions=sessions, price=12000,
-                                      validity_days=validity_days, service_ids=[cut])
-        cp = crud.create_customer_package(s, tenant_id=tenant, customer_id=ada, package_id=package,
-                                          purchased_at=NOW - timedelta(days=bought_days_ago),
-                                          validity_days=validity_days)
+        tenant = tenant_db.create_tenant(s, slug='default', name='Lumen Studio', timezone='Europe/Berlin')
+        cut = catalog_db.create_service(s, tenant_id=tenant, name='Haircut', price=4500)
+        colour = catalog_db.create_service(s, tenant_id=tenant, name='Colour', price=12000)
+        mia = catalog_db.create_staff(s, tenant_id=tenant, name='Mia', service_ids=[cut, colour])
+        ada = customer_db.create_customer(s, tenant_id=tenant, email='ada@example.com', first_name='Ada',
+                                          last_name='Lovelace', now=NOW)
+        bob = customer_db.create_customer(s, tenant_id=tenant, email='bob@example.com', now=NOW)
+        package = package_db.create_package(s, tenant_id=tenant, name='Three cuts', sessions=sessions, price=12000,
+                                            validity_days=validity_days, service_ids=[cut])
+        cp = package_db.create_customer_package(s, tenant_id=tenant, customer_id=ada, package_id=package,
+                                                purchased_at=NOW - timedelta(days=bought_days_ago),
+                                                validity_days=validity_days)
     return {'tenant': tenant, 'cut': cut, 'colour': colour, 'mia': mia, 'ada': ada, 'bob': bob, 'cp': cp}
 
 
 def book(s, ids: dict[str, int], *, day: int, status: str = 'approved') -> int:  # noqa: ANN001
     """What the booking page does inside its transaction after claim_session: the appointment, at no charge."""
-    return crud.create_appointment(s, tenant_id=ids['tenant'], customer_id=ids['ada'], service_id=ids['cut'],
-                                   staff_id=ids['mia'], start=NOW + timedelta(days=day), duration=timedelta(hours=1),
-                                   status_key=status, price=0, customer_package_id=ids['cp'])
+    return appointment_db.create_appointment(s, tenant_id=ids['tenant'], customer_id=ids['ada'], service_id=ids['cut'],
+                                             staff_id=ids['mia'], start=NOW + timedelta(days=day),
+                                             duration=timedelta(hours=1),
+                                             status_key=status, price=0, customer_package_id=ids['cp'])
 
 
 def claim_and_book(db, ids: dict[str, int], *, day: int) -> int:  # noqa: ANN001
@@ -94,14 +101,14 @@ def test_an_expired_package_refuses_and_a_canceled_booking_gives_the_session_bac
 
 def seed_second_tenant_free(db) -> dict[str, int]:  # noqa: ANN001
     with db.write() as s:
-        tenant = crud.create_tenant(s, slug='second', name='Other Studio')
-        cut = crud.create_service(s, tenant_id=tenant, name='Haircut')
-        mia = crud.create_staff(s, tenant_id=tenant, name='Mia', service_ids=[cut])
-        ada = crud.create_customer(s, tenant_id=tenant, email='ada@example.com', now=NOW)
-        package = crud.create_package(s, tenant_id=tenant, name='One cut', sessions=1, price=0, validity_days=30,
-                                      service_ids=[cut])
-        cp = crud.create_customer_package(s, tenant_id=tenant, customer_id=ada, package_id=package,
-                                          purchased_at=NOW, validity_days=30)
+        tenant = tenant_db.create_tenant(s, slug='second', name='Other Studio')
+        cut = catalog_db.create_service(s, tenant_id=tenant, name='Haircut')
+        mia = catalog_db.create_staff(s, tenant_id=tenant, name='Mia', service_ids=[cut])
+        ada = customer_db.create_customer(s, tenant_id=tenant, email='ada@example.com', now=NOW)
+        package = package_db.create_package(s, tenant_id=tenant, name='One cut', sessions=1, price=0, validity_days=30,
+                                            service_ids=[cut])
+        cp = package_db.create_customer_package(s, tenant_id=tenant, customer_id=ada, package_id=package,
+                                                purchased_at=NOW, validity_days=30)
     return {'tenant': tenant, 'cut': cut, 'colour': cut, 'mia': mia, 'ada': ada, 'bob': ada, 'cp': cp}
 
 
@@ -150,11 +157,12 @@ def test_two_tabs_cannot_overdraw_the_last_session(db) -> None:
 def test_a_receipt_for_each_received_payment_only_for_its_customer(db) -> None:
     ids = seed(db)
     with db.write() as s:
-        appt = crud.create_appointment(s, tenant_id=ids['tenant'], customer_id=ids['ada'], service_id=ids['cut'],
-                                       staff_id=ids['mia'], start=NOW + timedelta(days=1),
-                                       duration=timedelta(hours=1), price=4500)
-        pending = crud.create_payment(s, tenant_id=ids['tenant'], amount=4500, currency='eur', method='card',
-                                      state='pending', created_at=NOW, appointment_id=appt)
+        appt = appointment_db.create_appointment(s, tenant_id=ids['tenant'], customer_id=ids['ada'],
+                                                 service_id=ids['cut'],
+                                                 staff_id=ids['mia'], start=NOW + timedelta(days=1),
+                                                 duration=timedelta(hours=1), price=4500)
+        pending = payment_db.create_payment(s, tenant_id=ids['tenant'], amount=4500, currency='eur', method='card',
+                                            state='pending', created_at=NOW, appointment_id=appt)
     paid = payments.record_offline_payment(db, tenant_id=ids['tenant'], appointment_id=appt, amount=4500,
                                            method='cash', now=NOW)
     package_paid = payments.record_offline_payment(db, tenant_id=ids['tenant'], customer_package_id=ids['cp'],

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from domain import panel as rules
 from services import panel
-from storage import queries as q
+from storage import tenants as tenant_db
 from tests.support.seed import add_appointment, seed_world
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -28,7 +28,7 @@ def test_tabs_sorts_pages_counts_and_next_visit_match_the_rules(db) -> None:
     shell = panel.load_entry(db, tenant_id=world.tenant_id, session_id=None, now=NOW, appointments=True)
     assert shell is None  # no session, no panel
     with db.read() as s:
-        statuses = q.statuses(s, tenant_id=world.tenant_id)
+        statuses = tenant_db.statuses(s, tenant_id=world.tenant_id)
     order = [s.key for s in statuses]
 
     def paged(tab: str, sort: str) -> list[int]:

@@ -18,9 +18,13 @@ from domain.model import PaymentStatus
 from domain.settings import PanelSettings
 from services import accounts, panel, payments, receipts
 from services.config import reset_config
-from storage import crud
-from storage import payments as sp
+from storage import appointments as appointment_db
+from storage import catalog as catalog_db
+from storage import customers as customer_db
+from storage import packages as package_db
+from storage import payments as payment_db
 from storage import tables as t
+from storage import tenants as tenant_db
 from tests.support.fake_stripe import FakeStripe
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -58,20 +62,20 @@ def fake(db, stripe_env, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe
 
 def seed(db, *, settings: PanelSettings | None = None, status: str = 'approved') -> dict[str, int]:  # noqa: ANN001
     with db.write() as s:
-        tenant = crud.create_tenant(s, slug='default', name='Studio', timezone='Europe/Berlin', currency='EUR',
-                                    settings=settings)
-        svc = crud.create_service(s, tenant_id=tenant, name='Haircut', duration_min=45, price=4500, deposit=1000)
-        staff = crud.create_staff(s, tenant_id=tenant, name='Mia', service_ids=[svc],
-                                  weekly={0: [(time(9), time(17))]})
-        ada = crud.create_customer(s, tenant_id=tenant, email='ada@example.com', first_name='Ada', now=NOW)
-        bob = crud.create_customer(s, tenant_id=tenant, email='bob@example.com', first_name='Bob', now=NOW)
-        appt = crud.create_appointment(s, tenant_id=tenant, customer_id=ada, service_id=svc, staff_id=staff,
-                                       start=NOW + timedelta(days=2), duration=timedelta(minutes=45),
-                                       status_key=status, price=4500, deposit=1000)
-        package = crud.create_package(s, tenant_id=tenant, name='Five cuts', sessions=5, price=20000,
-                                      validity_days=90, service_ids=[svc])
-        cp = crud.create_customer_package(s, tenant_id=tenant, customer_id=ada, package_id=package,
-                                          purchased_at=NOW - timedelta(days=1), validity_days=90)
+        tenant = tenant_db.create_tenant(s, slug='default', name='Studio', timezone='Europe/Berlin', currency='EUR',
+                                         settings=settings)
+        svc = catalog_db.create_service(s, tenant_id=tenant, name='Haircut', duration_min=45, price=4500, deposit=1000)
+        staff = catalog_db.create_staff(s, tenant_id=tenant, name='Mia', service_ids=[svc],
+                                        weekly={0: [(time(9), time(17))]})
+        ada = customer_db.create_customer(s, tenant_id=tenant, email='ada@example.com', first_name='Ada', now=NOW)
+        bob = customer_db.create_customer(s, tenant_id=tenant, email='bob@example.com', first_name='Bob', now=NOW)
+        appt = appointment_db.create_appointment(s, tenant_id=tenant, customer_id=ada, service_id=svc, staff_id=staff,
+                                                 start=NOW + timedelta(days=2), duration=timedelta(minutes=45),
+                                                 status_key=status, price=4500, deposit=1000)
+        package = package_db.create_package(s, tenant_id=tenant, name='Five cuts', sessions=5, price=20000,
+                                            validity_days=90, service_ids=[svc])
+        cp = package_db.create_customer_package(s, tenant_id=tenant, customer_id=ada, package_id=package,
+                                                purchased_at=NOW - timedelta(days=1), validity_days=90)
     return {'tenant': tenant, 'ada': ada, 'bob': bob, 'appt': appt, 'cp': cp, 'svc': svc, 'staff': staff}
 
 
@@ -311,7 +315,8 @@ def test_an_unpaid_package_is_paid_through_the_same_checkout(db, fake) -> None:
     assert session['metadata']['customer_package_id'] == str(ids['cp'])
     fake.complete(session['id'])
     with db.read() as s:
-        cp = sp.customer_package(s, tenant_id=ids['tenant'], customer_id=ids['ada'], customer_package_id=ids['cp'])
+        cp = package_db.customer_package(s, tenant_id=ids['tenant'], customer_id=ids['ada'],
+                                         customer_package_id=ids['cp'])
     assert cp is not None and cp.paid and cp.amount_paid == 20000
     with pytest.raises(payments.PaymentRefused, match='already paid'):
         checkout(db, ids, package=True)
@@ -397,8 +402,9 @@ def test_two_checkouts_of_one_package_paid_at_once_never_credit_more_than_its_pr
     ids = seed(db)
     first = session_of(fake, checkout(db, ids, package=True))['id']
     with db.write() as s:  # a second pending checkout for the same package (say, opened before a price change)
-        sp.add_payment(s, tenant_id=ids['tenant'], amount=20000, currency='eur', method=dp.CARD, state='pending',
-                       created_at=NOW, customer_package_id=ids['cp'], idempotency_key='second-tab')
+        payment_db.add_payment(s, tenant_id=ids['tenant'], amount=20000, currency='eur', method=dp.CARD,
+                               state='pending',
+                               created_at=NOW, customer_package_id=ids['cp'], idempotency_key='second-tab')
     second_id = payment_rows(db)[-1].id
     second = fake.sessions[first] | {'id': 'cs_test_second', 'client_reference_id': str(second_id),
                                      'metadata': {'payment_id': str(second_id)}}

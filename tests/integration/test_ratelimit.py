@@ -80,11 +80,11 @@ async def test_a_burst_of_sign_ins_does_not_hold_up_other_visitors_pages(sqlite_
     from nicegui import run
 
     from services import accounts, auth
-    from storage import crud
+    from storage import tenants as tenant_db
 
     now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     with sqlite_db.write() as s:
-        tenant = crud.create_tenant(s, slug='default', name='Lumen Studio')
+        tenant = tenant_db.create_tenant(s, slug='default', name='Lumen Studio')
     finished: list[str] = []
 
     async def sign_in(i: int) -> None:

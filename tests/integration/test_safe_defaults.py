@@ -20,7 +20,7 @@ from services import appointments, booking, calendar, notify, panel, ratelimit
 from services.config import reset_config, secret_problem
 from services.context import reset_db
 from services.tenants import UnknownTenant, cached_count, forget_tenants, resolve_tenant
-from storage import crud
+from storage import catalog as catalog_db
 from tests.support.seed import add_appointment, at, seed_world
 from tests.support.smtp import html_of, text_of
 
@@ -97,9 +97,9 @@ def test_a_service_meeting_link_or_colour_that_is_not_safe_is_refused_when_saved
         ('https://meet.example.com/room', 'red;position:fixed', 'The service colour must be a hex colour'),
     ):
         with pytest.raises(SettingsError, match=message), db.write() as s:
-            crud.create_service(s, tenant_id=world.tenant_id, name='Online', meeting_url=meeting, color=colour)
+            catalog_db.create_service(s, tenant_id=world.tenant_id, name='Online', meeting_url=meeting, color=colour)
     with db.write() as s:
-        crud.create_service(s, tenant_id=world.tenant_id, name='Online', meeting_url='https://meet.example.com/r')
+        catalog_db.create_service(s, tenant_id=world.tenant_id, name='Online', meeting_url='https://meet.example.com/r')
 
 
 # ---- the tenant cache stays bounded whatever Host headers arrive -------------------------------------------------

@@ -21,7 +21,9 @@ from domain.settings import PanelSettings
 from services import accounts, appointments, auth, avatars, booking, events, packages, panel, payments, receipts
 from services.tokens import Purpose
 from services.tokens import issue as issue_token
-from storage import queries as q
+from storage import appointments as appointment_db
+from storage import customers as customer_db
+from storage import tenants as tenant_db
 from storage.db import Database, alembic_config, make_engine
 from tests.support.seed import World, add_appointment, at, seed_world
 
@@ -110,9 +112,10 @@ def test_an_ended_session_can_do_nothing_more(db, cause) -> None:  # noqa: ANN00
             auth.act(db, action, tenant_id=world.tenant_id, session_id=tab, **kwargs)
     assert heard, 'the open tabs of the account were not told'
     with db.read() as s:
-        ada = q.customer(s, tenant_id=world.tenant_id, customer_id=world.ada)
-        kept = q.customer_appointment(s, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt,
-                                      status_list=q.statuses(s, tenant_id=world.tenant_id))
+        ada = customer_db.customer(s, tenant_id=world.tenant_id, customer_id=world.ada)
+        kept = appointment_db.customer_appointment(s, tenant_id=world.tenant_id, customer_id=world.ada,
+                                                   appointment_id=appt,
+                                                   status_list=tenant_db.statuses(s, tenant_id=world.tenant_id))
     assert ada is not None and (ada.first_name, ada.email, ada.timezone) == ('Ada', 'ada@example.com', None)
     if cause is not account_closed_on_the_phone:  # closing the account cancels its upcoming visits itself
         assert kept is not None and (kept.status.key, kept.start) == ('approved', at(now, 3))

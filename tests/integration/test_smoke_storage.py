@@ -5,27 +5,31 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from services import auth, panel
-from storage import crud
+from storage import appointments as appointment_db
+from storage import catalog as catalog_db
+from storage import customers as customer_db
+from storage import tenants as tenant_db
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def seed(db) -> tuple[int, int]:
     with db.write() as s:
-        tenant = crud.create_tenant(s, slug='default', name='Studio', timezone='Europe/Berlin')
-        loc = crud.create_location(s, tenant_id=tenant, name='Main street')
-        svc = crud.create_service(s, tenant_id=tenant, name='Haircut', duration_min=45, price=4500)
-        staff = crud.create_staff(s, tenant_id=tenant, name='Mia', service_ids=[svc], location_ids=[loc],
-                                  weekly={0: [(time(9), time(17))]})
-        ada = crud.create_customer(s, tenant_id=tenant, email='Ada@Example.com', first_name='Ada',
-                                   password_hash=auth.hash_password('kairos-demo'), now=NOW)
-        other = crud.create_customer(s, tenant_id=tenant, email='bob@example.com', now=NOW)
+        tenant = tenant_db.create_tenant(s, slug='default', name='Studio', timezone='Europe/Berlin')
+        loc = catalog_db.create_location(s, tenant_id=tenant, name='Main street')
+        svc = catalog_db.create_service(s, tenant_id=tenant, name='Haircut', duration_min=45, price=4500)
+        staff = catalog_db.create_staff(s, tenant_id=tenant, name='Mia', service_ids=[svc], location_ids=[loc],
+                                        weekly={0: [(time(9), time(17))]})
+        ada = customer_db.create_customer(s, tenant_id=tenant, email='Ada@Example.com', first_name='Ada',
+                                          password_hash=auth.hash_password('kairos-demo'), now=NOW)
+        other = customer_db.create_customer(s, tenant_id=tenant, email='bob@example.com', now=NOW)
         for i, status in enumerate(['approved', 'canceled', 'pending']):
-            crud.create_appointment(s, tenant_id=tenant, customer_id=ada, service_id=svc, staff_id=staff,
-                                    location_id=loc, start=NOW + timedelta(days=i - 1), duration=timedelta(minutes=45),
-                                    status_key=status, price=4500)
-        crud.create_appointment(s, tenant_id=tenant, customer_id=other, service_id=svc, staff_id=staff,
-                                start=NOW + timedelta(days=3), duration=timedelta(minutes=45))
+            appointment_db.create_appointment(s, tenant_id=tenant, customer_id=ada, service_id=svc, staff_id=staff,
+                                              location_id=loc, start=NOW + timedelta(days=i - 1),
+                                              duration=timedelta(minutes=45),
+                                              status_key=status, price=4500)
+        appointment_db.create_appointment(s, tenant_id=tenant, customer_id=other, service_id=svc, staff_id=staff,
+                                          start=NOW + timedelta(days=3), duration=timedelta(minutes=45))
     return tenant, ada
 
 

@@ -11,8 +11,9 @@ import pytest
 from domain.rules import NotAllowed
 from domain.settings import PanelSettings
 from services import appointments, panel
-from storage import crud
-from storage import queries as q
+from storage import appointments as appointment_db
+from storage import catalog as catalog_db
+from storage import tenants as tenant_db
 from tests.support.seed import add_appointment, seed_world
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -25,7 +26,8 @@ RESTORE = PanelSettings(status_transitions={'canceled': ('pending', 'approved'),
 pytestmark = pytest.mark.usefixtures('private_outbox')
 
 
-def history(db, world, appointment_id: int, customer: int | None = None) -> list[tuple[str, str, str, str, str]]:  # noqa: ANN001
+def history(db, world, appointment_id: int,
+            customer: int | None = None) -> list[tuple[str, str, str, str, str]]:  # noqa: ANN001
     appt = panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=customer or world.ada,
                                     appointment_id=appointment_id)
     assert appt is not None
@@ -123,15 +125,15 @@ def test_restoring_is_refused_when_someone_booked_the_time_since(db) -> None:  #
 def test_a_freed_slot_still_blocks_nothing_and_buffers_count(db) -> None:  # noqa: ANN001
     world = seed_world(db, now=NOW, settings=RESTORE)
     with db.write() as s:
-        buffered = crud.create_service(s, tenant_id=world.tenant_id, name='Massage', duration_min=45,
-                                       buffer_after_min=30)
+        buffered = catalog_db.create_service(s, tenant_id=world.tenant_id, name='Massage', duration_min=45,
+                                             buffer_after_min=30)
     appt_id = add_appointment(db, world, start=SOON, status='canceled')
     # Bob's canceled booking at the same time does not block; his buffered massage right before it does.
     add_appointment(db, world, customer=world.bob, start=SOON, status='canceled')
     with db.write() as s:
-        crud.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.bob, service_id=buffered,
-                                staff_id=world.staff['mia'], start=SOON - timedelta(minutes=60),
-                                duration=timedelta(minutes=45), status_key='approved')
+        appointment_db.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.bob, service_id=buffered,
+                                          staff_id=world.staff['mia'], start=SOON - timedelta(minutes=60),
+                                          duration=timedelta(minutes=45), status_key='approved')
     with pytest.raises(NotAllowed):
         appointments.change_status(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt_id,
                                    target='pending', now=NOW)
@@ -176,7 +178,9 @@ def test_two_restorations_racing_for_one_slot_never_both_win(db) -> None:  # noq
         th.join(30)
     assert list(outcomes.values()).count('ok') == 1, outcomes
     with db.read() as s:
-        busy = [a for a in (q.customer_appointment(s, tenant_id=world.tenant_id, customer_id=c, appointment_id=i,
-                                                   status_list=q.statuses(s, tenant_id=world.tenant_id))
+        busy = [a for a in (appointment_db.customer_appointment(s, tenant_id=world.tenant_id, customer_id=c,
+                                                                appointment_id=i,
+                                                                status_list=tenant_db.statuses(s,
+                                                                                               tenant_id=world.tenant_id))
                             for c, i in ((world.ada, ada), (world.bob, bob))) if a and a.status.busy]
     assert len(busy) == 1

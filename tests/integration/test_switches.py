@@ -61,25 +61,25 @@ def _cancel(db, world) -> object:  # noqa: ANN001
 
 
 def _pay_package(db, world) -> object:  # noqa: ANN001
-    from storage import crud
+    from storage import packages as package_db
 
     with db.write() as s:
-        package = crud.create_package(s, tenant_id=world.tenant_id, name='Five cuts', sessions=5, price=20000,
-                                      validity_days=90, service_ids=[world.services['cut']])
-        cp = crud.create_customer_package(s, tenant_id=world.tenant_id, customer_id=world.ada, package_id=package,
-                                          purchased_at=NOW - timedelta(days=1), validity_days=90)
+        package = package_db.create_package(s, tenant_id=world.tenant_id, name='Five cuts', sessions=5, price=20000,
+                                            validity_days=90, service_ids=[world.services['cut']])
+        cp = package_db.create_customer_package(s, tenant_id=world.tenant_id, customer_id=world.ada, package_id=package,
+                                                purchased_at=NOW - timedelta(days=1), validity_days=90)
     return payments.payment_options(db, tenant_id=world.tenant_id, customer_id=world.ada, customer_package_id=cp)
 
 
 def _pay_package_checkout(db, world) -> object:  # noqa: ANN001
     """The package's checkout itself (a forged click when the card hides Pay): refused before Stripe is asked."""
-    from storage import crud
+    from storage import packages as package_db
 
     with db.write() as s:
-        package = crud.create_package(s, tenant_id=world.tenant_id, name='Five cuts', sessions=5, price=20000,
-                                      validity_days=90, service_ids=[world.services['cut']])
-        cp = crud.create_customer_package(s, tenant_id=world.tenant_id, customer_id=world.ada, package_id=package,
-                                          purchased_at=NOW - timedelta(days=1), validity_days=90)
+        package = package_db.create_package(s, tenant_id=world.tenant_id, name='Five cuts', sessions=5, price=20000,
+                                            validity_days=90, service_ids=[world.services['cut']])
+        cp = package_db.create_customer_package(s, tenant_id=world.tenant_id, customer_id=world.ada, package_id=package,
+                                                purchased_at=NOW - timedelta(days=1), validity_days=90)
     return payments.start_checkout(db, tenant_id=world.tenant_id, customer_id=world.ada, customer_package_id=cp,
                                    success_url='http://panel.test/ok', cancel_url='http://panel.test/no', now=NOW)
 
@@ -129,9 +129,9 @@ def test_a_refused_photo_leaves_the_old_one(db) -> None:  # noqa: ANN001
     url = _upload(db, world)
     panel_off = PanelSettings(designer=PanelDesigner(allow_avatar_upload=False))
     with db.write() as s:
-        from storage import queries as q
+        from storage import tenants as tenant_db
 
-        q.save_panel_settings(s, tenant_id=world.tenant_id, settings=panel_off)
+        tenant_db.save_panel_settings(s, tenant_id=world.tenant_id, settings=panel_off)
     with pytest.raises(avatars.AvatarRefused):
         _upload(db, world)
     assert accounts.get_customer(db, tenant_id=world.tenant_id, customer_id=world.ada).avatar_url == url
@@ -177,15 +177,15 @@ def test_a_staff_member_at_two_locations_needs_the_customer_to_say_where(db, pri
 
 
 def test_an_online_visit_asks_no_place_and_stores_none(db, private_outbox) -> None:  # noqa: ANN001
-    from storage import crud
+    from storage import catalog as catalog_db
     from tests.support.seed import WEEK
 
     world = seed_world(db, now=NOW)
     with db.write() as s:
-        online = crud.create_service(s, tenant_id=world.tenant_id, name='Video consultation', duration_min=30,
-                                     meeting_url='https://meet.example.com/lumen')
-        zoe = crud.create_staff(s, tenant_id=world.tenant_id, name='Zoe Online', service_ids=[online],
-                                location_ids=[world.locations['main'], world.locations['park']], weekly=WEEK)
+        online = catalog_db.create_service(s, tenant_id=world.tenant_id, name='Video consultation', duration_min=30,
+                                           meeting_url='https://meet.example.com/lumen')
+        zoe = catalog_db.create_staff(s, tenant_id=world.tenant_id, name='Zoe Online', service_ids=[online],
+                                      location_ids=[world.locations['main'], world.locations['park']], weekly=WEEK)
     booked = booking.book(db, tenant_id=world.tenant_id, customer_id=world.ada, service_id=online, staff_id=zoe,
                           start=local(24, 10), now=NOW)
     assert booked.location is None and booked.service.is_online

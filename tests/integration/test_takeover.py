@@ -16,7 +16,7 @@ from services import accounts, auth, oidc
 from services.auth import SignInFailed
 from services.config import reset_config
 from services.tokens import Purpose
-from storage import crud
+from storage import tenants as tenant_db
 from tests.support.oidc_provider import oidc_provider
 from tests.support.smtp import token_in
 
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.usefixtures('fresh_limits')
 
 def studio(db) -> int:  # noqa: ANN001
     with db.write() as s:
-        return crud.create_tenant(s, slug='default', name='Lumen Studio', settings=PanelSettings())
+        return tenant_db.create_tenant(s, slug='default', name='Lumen Studio', settings=PanelSettings())
 
 
 def stranger_signs_up(db, tenant: int, *, now: datetime = NOW) -> auth.SignedIn:  # noqa: ANN001

@@ -7,7 +7,10 @@ from datetime import UTC, datetime, time, timedelta
 
 from domain.settings import PanelSettings
 from services import auth
-from storage import crud
+from storage import appointments as appointment_db
+from storage import catalog as catalog_db
+from storage import customers as customer_db
+from storage import tenants as tenant_db
 from storage.db import Database
 
 WEEK = {day: [(time(9), time(12)), (time(13), time(18))] for day in range(6)}
@@ -29,22 +32,25 @@ def seed_world(db: Database, *, now: datetime | None = None, settings: PanelSett
                ada_email: str = 'ada@example.com') -> World:
     now = now or datetime.now(UTC)
     with db.write() as s:
-        tenant = crud.create_tenant(s, slug=slug, name='Lumen Studio', timezone=tz, host=host, settings=settings)
-        main = crud.create_location(s, tenant_id=tenant, name='Main Street 1')
-        park = crud.create_location(s, tenant_id=tenant, name='Park Avenue 9')
-        cut = crud.create_service(s, tenant_id=tenant, name='Haircut', duration_min=45, price=4500)
-        colour = crud.create_service(s, tenant_id=tenant, name='Colour & cut', duration_min=120, price=12000,
-                                     deposit=3000)
-        yoga = crud.create_service(s, tenant_id=tenant, name='Pilates mat class', duration_min=60, price=2000,
-                                   capacity=6)
-        mia = crud.create_staff(s, tenant_id=tenant, name='Mia Wong', service_ids=[cut, colour],
-                                location_ids=[main], weekly=WEEK)
-        leo = crud.create_staff(s, tenant_id=tenant, name='Leo Park', service_ids=[cut, yoga],
-                                location_ids=[main, park], weekly=WEEK)
-        ada = crud.create_customer(s, tenant_id=tenant, email=ada_email, first_name='Ada', last_name='Lovelace',
-                                   password_hash=auth.hash_password('kairos-demo'), now=now - timedelta(days=400))
-        bob = crud.create_customer(s, tenant_id=tenant, email='bob@example.com', first_name='Bob', last_name='Byte',
-                                   password_hash=auth.hash_password('bob-password'), now=now - timedelta(days=30))
+        tenant = tenant_db.create_tenant(s, slug=slug, name='Lumen Studio', timezone=tz, host=host, settings=settings)
+        main = catalog_db.create_location(s, tenant_id=tenant, name='Main Street 1')
+        park = catalog_db.create_location(s, tenant_id=tenant, name='Park Avenue 9')
+        cut = catalog_db.create_service(s, tenant_id=tenant, name='Haircut', duration_min=45, price=4500)
+        colour = catalog_db.create_service(s, tenant_id=tenant, name='Colour & cut', duration_min=120, price=12000,
+                                           deposit=3000)
+        yoga = catalog_db.create_service(s, tenant_id=tenant, name='Pilates mat class', duration_min=60, price=2000,
+                                         capacity=6)
+        mia = catalog_db.create_staff(s, tenant_id=tenant, name='Mia Wong', service_ids=[cut, colour],
+                                      location_ids=[main], weekly=WEEK)
+        leo = catalog_db.create_staff(s, tenant_id=tenant, name='Leo Park', service_ids=[cut, yoga],
+                                      location_ids=[main, park], weekly=WEEK)
+        ada = customer_db.create_customer(s, tenant_id=tenant, email=ada_email, first_name='Ada', last_name='Lovelace',
+                                          password_hash=auth.hash_password('kairos-demo'),
+                                          now=now - timedelta(days=400))
+        bob = customer_db.create_customer(s, tenant_id=tenant, email='bob@example.com', first_name='Bob',
+                                          last_name='Byte',
+                                          password_hash=auth.hash_password('bob-password'),
+                                          now=now - timedelta(days=30))
         world = World(tenant_id=tenant, ada=ada, bob=bob, services={'cut': cut, 'colour': colour, 'yoga': yoga},
                       staff={'mia': mia, 'leo': leo}, locations={'main': main, 'park': park})
     return world
@@ -60,7 +66,7 @@ def add_appointment(db: Database, world: World, *, customer: int | None = None, 
                     staff: str = 'mia', start: datetime, status: str = 'approved', paid: int = 0,
                     location: str = 'main', minutes: int = 45, price: int = 4500, deposit: int = 0) -> int:
     with db.write() as s:
-        return crud.create_appointment(
+        return appointment_db.create_appointment(
             s, tenant_id=world.tenant_id, customer_id=customer or world.ada, service_id=world.services[service],
             staff_id=world.staff[staff], location_id=world.locations[location], start=start,
             duration=timedelta(minutes=minutes), status_key=status, price=price, deposit=deposit, amount_paid=paid)

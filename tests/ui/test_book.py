@@ -11,7 +11,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 from services import availability, booking, notify
-from storage import crud
+from storage import appointments as appointment_db
 from storage import tables as t
 from tests.support.seed import World, seed_world
 from tests.ui.conftest import signed_in
@@ -192,9 +192,10 @@ async def test_confirming_a_time_taken_meanwhile_says_so_and_offers_fresh_times(
     slot = availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['colour'],
                                   staff_id=world.staff['mia'], day=day, now=datetime.now(UTC))[0]
     with db.write() as s:  # the front desk writes it straight in: no live event reaches this page
-        crud.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.bob,
-                                service_id=world.services['colour'], staff_id=world.staff['mia'], start=slot.start,
-                                duration=timedelta(minutes=120))
+        appointment_db.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.bob,
+                                          service_id=world.services['colour'], staff_id=world.staff['mia'],
+                                          start=slot.start,
+                                          duration=timedelta(minutes=120))
     user.find('First name').type('Grace')
     user.find('Last name').type('Hopper')
     user.find('Email').type('grace@example.com')

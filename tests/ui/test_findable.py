@@ -80,16 +80,16 @@ async def test_the_page_carries_readable_shades_of_the_business_colour(user: Use
     """A pale yellow is darkened until white text on it reads; a colour saved before colours were checked gets the
     default instead of a broken page."""
     from domain.branding import WHITE, contrast_ratio
-    from storage import crud
+    from storage import tenants as tenant_db
 
     world = seed_world(db)
     with db.write() as s:
-        crud.update_branding(s, tenant_id=world.tenant_id, primary_color='#fde047')
+        tenant_db.update_branding(s, tenant_id=world.tenant_id, primary_color='#fde047')
     response = await user.http_client.get('/login')
     fill = re.search(r'--k-primary-fill: (#[0-9a-f]{6})', response.text)
     assert fill is not None and contrast_ratio(WHITE, fill.group(1)) >= 4.5
     with db.write() as s:
-        crud.update_branding(s, tenant_id=world.tenant_id, primary_color='red;}</style><script>')
+        tenant_db.update_branding(s, tenant_id=world.tenant_id, primary_color='red;}</style><script>')
     from services.tenants import forget_tenants
 
     forget_tenants()

@@ -12,7 +12,8 @@ from nicegui.testing import User
 from domain.settings import PanelDesigner, PanelSettings
 from services import payments
 from services.config import reset_config
-from storage import crud
+from storage import appointments as appointment_db
+from storage import packages as package_db
 from tests.support.fake_stripe import FakeStripe
 from tests.support.seed import World, add_appointment, at, seed_world
 from tests.ui.conftest import appointments_shown, card_field, go_to, sections, signed_in
@@ -25,16 +26,16 @@ def add_package(db, world: World, *, sessions: int = 3, used: int = 1, paid: boo
                 bought_days_ago: int = 10, validity_days: int = 90, name: str = 'Three cuts') -> int:
     now = datetime.now(UTC)
     with db.write() as s:
-        package = crud.create_package(s, tenant_id=world.tenant_id, name=name, sessions=sessions, price=12000,
-                                      validity_days=validity_days, service_ids=[world.services['cut']])
-        cp = crud.create_customer_package(s, tenant_id=world.tenant_id, customer_id=world.ada, package_id=package,
-                                          purchased_at=now - timedelta(days=bought_days_ago),
-                                          validity_days=validity_days, amount_paid=12000 if paid else 0)
+        package = package_db.create_package(s, tenant_id=world.tenant_id, name=name, sessions=sessions, price=12000,
+                                            validity_days=validity_days, service_ids=[world.services['cut']])
+        cp = package_db.create_customer_package(s, tenant_id=world.tenant_id, customer_id=world.ada, package_id=package,
+                                                purchased_at=now - timedelta(days=bought_days_ago),
+                                                validity_days=validity_days, amount_paid=12000 if paid else 0)
         for i in range(used):
-            crud.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.ada,
-                                    service_id=world.services['cut'], staff_id=world.staff['mia'],
-                                    start=at(now, -3 - i), duration=timedelta(minutes=45), price=0,
-                                    customer_package_id=cp)
+            appointment_db.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.ada,
+                                              service_id=world.services['cut'], staff_id=world.staff['mia'],
+                                              start=at(now, -3 - i), duration=timedelta(minutes=45), price=0,
+                                              customer_package_id=cp)
     return cp
 
 

@@ -13,7 +13,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 from services import availability, booking, events, notify, panel
-from storage import crud
+from storage import appointments as appointment_db
 from storage import tables as t
 from tests.support.seed import World, add_appointment, seed_world
 from tests.ui.conftest import signed_in
@@ -191,15 +191,17 @@ async def test_a_time_taken_meanwhile_is_refused_and_the_times_reload(user: User
     label = await choose_first_time(user)
     slot = first_free_slot(db, world, user, appt)
     with db.write() as s:  # written straight in: no live event reaches the drawer
-        crud.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.bob, service_id=world.services['cut'],
-                                staff_id=world.staff['mia'], start=slot.start, duration=timedelta(minutes=45))
+        appointment_db.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.bob,
+                                          service_id=world.services['cut'],
+                                          staff_id=world.staff['mia'], start=slot.start, duration=timedelta(minutes=45))
     user.find(marker='reschedule-confirm').click()
     await user.should_see('That time was just taken. Please pick another.', retries=50)
     assert label not in labels(user)
     assert stored(db, world, appt).start == berlin(workday(now, 3), 11)
 
 
-async def test_the_chosen_time_taken_elsewhere_vanishes_and_the_choice_is_cleared(user: User, db) -> None:  # noqa: ANN001
+async def test_the_chosen_time_taken_elsewhere_vanishes_and_the_choice_is_cleared(user: User,
+                                                                                  db) -> None:  # noqa: ANN001
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))

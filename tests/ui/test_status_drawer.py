@@ -10,8 +10,8 @@ from nicegui.testing import User
 
 from domain.settings import PanelSettings
 from services import appointments, notify, panel
-from storage import queries as q
 from storage import tables as t
+from storage import tenants as tenant_db
 from tests.support.seed import add_appointment, at, seed_world
 from tests.ui.conftest import appointments_shown, card_field, signed_in
 from ui.components.appointments_view import AppointmentsView
@@ -79,7 +79,8 @@ async def test_the_drawer_refuses_when_the_rules_changed_while_it_was_open(user:
     user.find(AppointmentsView).trigger('action', {'kind': 'status', 'id': appt})
     await user.should_see(marker='status-confirm')
     with db.write() as s:  # the business tightens the window meanwhile
-        q.save_panel_settings(s, tenant_id=world.tenant_id, settings=PanelSettings(change_closes_minutes=5 * 1440))
+        tenant_db.save_panel_settings(s, tenant_id=world.tenant_id,
+                                      settings=PanelSettings(change_closes_minutes=5 * 1440))
     user.find(marker='status-confirm').click()
     await user.should_see('Changes close 5 days before the start.')
     assert stored(db, world, appt).status.key == 'approved'

@@ -15,7 +15,7 @@ from nicegui.testing import User
 from domain.settings import PanelDesigner, PanelSettings
 from services.config import reset_config
 from services.tenants import forget_tenants
-from storage import crud
+from storage import packages as package_db
 from tests.support.seed import World, add_appointment, at, seed_world
 from tests.ui.conftest import appointments_shown, sections, signed_in
 from ui.components.appointments_view import AppointmentsView
@@ -32,14 +32,16 @@ def next_facts(s: dict[str, Any]) -> dict[str, str]:
 def add_package(db, world: World, *, paid: bool = False) -> int:  # noqa: ANN001
     now = datetime.now(UTC)
     with db.write() as s:
-        package = crud.create_package(s, tenant_id=world.tenant_id, name='Three cuts', sessions=3, price=12000,
-                                      validity_days=90, service_ids=[world.services['cut']])
-        return crud.create_customer_package(s, tenant_id=world.tenant_id, customer_id=world.ada, package_id=package,
-                                            purchased_at=now - timedelta(days=1), validity_days=90,
-                                            amount_paid=12000 if paid else 0)
+        package = package_db.create_package(s, tenant_id=world.tenant_id, name='Three cuts', sessions=3, price=12000,
+                                            validity_days=90, service_ids=[world.services['cut']])
+        return package_db.create_customer_package(s, tenant_id=world.tenant_id, customer_id=world.ada,
+                                                  package_id=package,
+                                                  purchased_at=now - timedelta(days=1), validity_days=90,
+                                                  amount_paid=12000 if paid else 0)
 
 
-async def panel_with(user: User, db, settings: PanelSettings, *, past_tab: bool = False) -> dict[str, Any]:  # noqa: ANN001
+async def panel_with(user: User, db, settings: PanelSettings, *, past_tab: bool = False) -> dict[str,
+                                                                                                 Any]:  # noqa: ANN001
     """Ada signed in with one upcoming visit (Leo at the park, €45 unpaid) and one past one; the Appointments state."""
     now = datetime.now(UTC)
     world = seed_world(db, now=now, settings=settings)
@@ -148,7 +150,8 @@ async def test_a_rule_offers_or_withholds_its_action(user: User, db, setting: st
 
 
 @pytest.mark.parametrize('hidden', [False, True], ids=['Pay shown', 'Pay hidden'])
-async def test_hide_pay_now_on_appointment_cards_and_package_cards(user: User, db, hidden: bool) -> None:  # noqa: ANN001
+async def test_hide_pay_now_on_appointment_cards_and_package_cards(user: User, db,
+                                                                   hidden: bool) -> None:  # noqa: ANN001
     now = datetime.now(UTC)
     world = seed_world(db, now=now, settings=PanelSettings(hide_pay_now=hidden,
                                                            offline_payment_instructions='Pay at reception.'))
@@ -199,7 +202,8 @@ async def test_the_sign_up_setting(user: User, db, on: bool) -> None:  # noqa: A
 PANEL_PATHS = ('/', '/packages', '/profile', '/security')
 
 
-async def test_with_the_panel_off_sign_in_works_and_says_so_and_no_section_loads(user: User, db) -> None:  # noqa: ANN001
+async def test_with_the_panel_off_sign_in_works_and_says_so_and_no_section_loads(user: User,
+                                                                                 db) -> None:  # noqa: ANN001
     now = datetime.now(UTC)
     world = seed_world(db, now=now, settings=PanelSettings(panel_enabled=False))
     add_appointment(db, world, start=at(now, 4))

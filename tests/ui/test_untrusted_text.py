@@ -12,8 +12,8 @@ from nicegui import ui
 from nicegui.testing import User
 
 from domain.settings import PanelSettings
-from storage import queries as q
 from storage import tables as t
+from storage import tenants as tenant_db
 from tests.support.seed import add_appointment, at, seed_world
 from tests.ui.conftest import appointments_shown, signed_in
 from ui.components.appointments_view import AppointmentsView
@@ -35,7 +35,7 @@ def hostile_business(db, now: datetime):  # noqa: ANN001, ANN201
             name=f'Studio {MARKUP}', logo_url=SCRIPT_URL, primary_color='red; background-image: url(//evil.example)'))
         s.execute(sa.update(t.Status).where(t.Status.tenant_id == world.tenant_id, t.Status.key == 'approved').values(
             label=f'OK {MARKUP}', color='#fff; position: fixed; inset: 0'))
-        q.save_panel_settings(s, tenant_id=world.tenant_id, settings=PanelSettings(booking_url=SCRIPT_URL))
+        tenant_db.save_panel_settings(s, tenant_id=world.tenant_id, settings=PanelSettings(booking_url=SCRIPT_URL))
     past = add_appointment(db, world, start=at(now, -3))
     coming = add_appointment(db, world, start=at(now, 2))
     return world, past, coming

@@ -1,0 +1,395 @@
+"""Appointments with their history and ratings: the panel's reads, the busy bookings, locks and writes.
+
+Each function takes the session first and keyword-only arguments after it. A page's query count must not grow
+with the number of appointments: related rows are loaded by one join or one query per kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from domain import model as d
+from domain.availability import Booking
+from storage import customers, tenants
+from storage import tables as t
+
+REACH = timedelta(days=1)
+"""How far a booking's busy span may reach beyond its start or end (its buffers), and a booking's longest length."""
+
+
+# ---- conversions --------------------------------------------------------------------------------------------------
+
+
+def to_history(row: t.AppointmentHistory) -> d.HistoryEntry:
+    return d.HistoryEntry(at=row.at, actor=row.actor, action=row.action, from_value=row.from_value,
+                          to_value=row.to_value, reason=row.reason)
+
+
+# ---- appointments ----------------------------------------------------------------------------------------------
+
+# Plain columns, read without the ORM: the panel reads these on every page view, and building ORM instances
+# for a row and its service, staff and location cost more than the query.
+_A, _S, _ST, _L = (t.Appointment.__table__.c, t.Service.__table__.c,  # type: ignore[attr-defined]
+                   t.Staff.__table__.c, t.Location.__table__.c)  # type: ignore[attr-defined]
+_APPOINTMENT_COLUMNS = (
+    _A.id, _A.customer_id, _A.start, _A.end, _A.status_key, _A.price, _A.amount_paid, _A.deposit, _A.seats,
+    _A.notes, _A.customer_package_id, _A.reschedule_count, _A.created_at,
+    _S.id.label('s_id'), _S.name.label('s_name'), _S.category, _S.duration_min, _S.price.label('s_price'),
+    _S.deposit.label('s_deposit'), _S.buffer_before_min, _S.buffer_after_min, _S.capacity, _S.slot_step_min,
+    _S.min_notice_min, _S.max_days_ahead, _S.meeting_url, _S.color,
+    _ST.id.label('p_id'), _ST.name.label('p_name'), _ST.email.label('p_email'), _ST.avatar_url,
+    _L.id.label('l_id'), _L.name.label('l_name'), _L.address,
+)
+_APPOINTMENT_JOIN = (
+    sa.select(*_APPOINTMENT_COLUMNS)
+    .select_from(t.Appointment.__table__)  # type: ignore[attr-defined]
+    .join(t.Service.__table__, _S.id == _A.service_id)  # type: ignore[attr-defined]
+    .join(t.Staff.__table__, _ST.id == _A.staff_id)  # type: ignore[attr-defined]
+    .outerjoin(t.Location.__table__, _L.id == _A.location_id)  # type: ignore[attr-defined]
+)
+
+
+def _appointments_from(session: Session, stmt: sa.Select, status_map: dict[str, d.Status],
+                       params: dict[str, object] | None = None) -> list[d.Appointment]:
+    services: dict[int, d.Service] = {}
+    staff: dict[int, d.Staff] = {}
+    locations: dict[int, d.Location] = {}
+    out = []
+    for r in session.connection().execute(stmt, params or {}):
+        svc = services.get(r.s_id)
+        if svc is None:
+            svc = services[r.s_id] = d.Service(
+                id=r.s_id, name=r.s_name, category=r.category, duration=timedelta(minutes=r.duration_min),
+                price=r.s_price, deposit=r.s_deposit, buffer_before=timedelta(minutes=r.buffer_before_min),
+                buffer_after=timedelta(minutes=r.buffer_after_min), capacity=r.capacity,
+                slot_step=timedelta(minutes=r.slot_step_min), min_notice=timedelta(minutes=r.min_notice_min),
+                max_days_ahead=r.max_days_ahead, meeting_url=r.meeting_url, color=r.color)
+        person = staff.get(r.p_id)
+        if person is None:
+            person = staff[r.p_id] = d.Staff(id=r.p_id, name=r.p_name, email=r.p_email, avatar_url=r.avatar_url)
+        place = None
+        if r.l_id is not None:
+            place = locations.get(r.l_id)
+            if place is None:
+                place = locations[r.l_id] = d.Location(id=r.l_id, name=r.l_name, address=r.address)
+        out.append(d.Appointment(
+            id=r.id, customer_id=r.customer_id, service=svc, staff=person, location=place, start=r.start,
+            end=r.end, status=status_map.get(r.status_key) or tenants.unknown_status(r.status_key), price=r.price,
+            amount_paid=r.amount_paid, deposit=r.deposit, seats=r.seats, notes=r.notes,
+            customer_package_id=r.customer_package_id, reschedule_count=r.reschedule_count,
+            created_at=r.created_at))
+    return out
+
+
+def customer_appointments(session: Session, *, tenant_id: int, customer_id: int,
+                          status_list: Iterable[d.Status]) -> list[d.Appointment]:
+    """Every appointment of one customer, newest first, with service, staff and location: one statement."""
+    stmt = _APPOINTMENT_JOIN.where(t.Appointment.tenant_id == tenant_id,
+                                   t.Appointment.customer_id == customer_id).order_by(
+        t.Appointment.start.desc())  # type: ignore[union-attr]
+    return _appointments_from(session, stmt, {s.key: s for s in status_list})
+
+
+def customer_appointment(session: Session, *, tenant_id: int, customer_id: int, appointment_id: int,
+                         status_list: Iterable[d.Status], with_history: bool = True) -> d.Appointment | None:
+    """One appointment, only if it belongs to this customer of this tenant."""
+    stmt = _APPOINTMENT_JOIN.where(t.Appointment.tenant_id == tenant_id, t.Appointment.customer_id == customer_id,
+                                   t.Appointment.id == appointment_id)
+    found = _appointments_from(session, stmt, {s.key: s for s in status_list})
+    if not found:
+        return None
+    appt = found[0]
+    if with_history:
+        h = t.AppointmentHistory
+        rows = session.exec(select(h).where(h.appointment_id == appointment_id).order_by(h.at, h.id)).all()
+        appt = replace(appt, history=tuple(to_history(r) for r in rows))
+    return appt
+
+
+def add_history(session: Session, *, tenant_id: int, appointment_id: int, at: datetime, actor: str, action: str,
+                from_value: str = '', to_value: str = '', reason: str = '') -> None:
+    # A prepared INSERT rather than an ORM instance: writers call this while they hold their locks.
+    session.execute(_INSERT_HISTORY, [{'tenant_id': tenant_id, 'appointment_id': appointment_id, 'at': at,
+                                       'actor': actor, 'action': action, 'from_value': from_value,
+                                       'to_value': to_value, 'reason': reason}])
+
+
+_INSERT_HISTORY = sa.insert(t.AppointmentHistory)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoticeData:
+    """Everything an email about one appointment needs, read in one go."""
+
+    tenant: d.Tenant
+    customer: d.Customer
+    appointment: d.Appointment
+    statuses: tuple[d.Status, ...]
+
+
+def notice_data(session: Session, *, tenant_id: int, appointment_id: int) -> NoticeData | None:
+    """The appointment (with history), its customer, the tenant and its statuses."""
+    row = session.exec(select(t.Appointment.customer_id).where(t.Appointment.tenant_id == tenant_id,
+                                                               t.Appointment.id == appointment_id)).first()
+    if row is None:
+        return None
+    tenant_row = session.get(t.Tenant, tenant_id)
+    customer = customers.customer(session, tenant_id=tenant_id, customer_id=row)
+    status_list = tenants.statuses(session, tenant_id=tenant_id)
+    appt = customer_appointment(session, tenant_id=tenant_id, customer_id=row, appointment_id=appointment_id,
+                                  status_list=status_list)
+    if tenant_row is None or customer is None or appt is None:
+        return None
+    return NoticeData(tenant=tenants.to_tenant(tenant_row), customer=customer, appointment=appt, statuses=status_list)
+
+
+def has_appointments(session: Session, *, tenant_id: int, customer_id: int) -> bool:
+    return session.execute(sa.select(sa.exists().where(t.Appointment.tenant_id == tenant_id,
+                                                       t.Appointment.customer_id == customer_id))).scalar() is True
+
+
+# ---- locks and writes ---------------------------------------------------------------------------------------------
+
+
+def lock_appointment(session: Session, *, tenant_id: int, customer_id: int, appointment_id: int) -> bool:
+    """Lock the customer's own appointment row for this transaction; False when it is not theirs (or not there).
+
+    On SQLite the write transaction already holds the database's write lock (BEGIN IMMEDIATE).
+    """
+    stmt = select(t.Appointment.id).where(t.Appointment.tenant_id == tenant_id,
+                                          t.Appointment.customer_id == customer_id,
+                                          t.Appointment.id == appointment_id)
+    if session.get_bind().dialect.name == 'postgresql':
+        stmt = stmt.with_for_update()
+    return session.exec(stmt).first() is not None
+
+
+def set_status(session: Session, *, tenant_id: int, appointment_id: int, status_key: str) -> None:
+    session.execute(sa.update(t.Appointment).where(t.Appointment.tenant_id == tenant_id,
+                                                   t.Appointment.id == appointment_id).values(status_key=status_key))
+
+
+def insert_appointment(session: Session, *, tenant_id: int, customer_id: int, service_id: int, staff_id: int,
+                       location_id: int | None, start: datetime, end: datetime, seats: int, status_key: str,
+                       price: int, deposit: int, notes: str, customer_package_id: int | None, now: datetime) -> int:
+    # One prepared INSERT ... RETURNING, not an ORM instance and a flush: this runs while the staff rows are locked.
+    return int(session.execute(_INSERT_APPOINTMENT, {
+        'tenant_id': tenant_id, 'customer_id': customer_id, 'service_id': service_id, 'staff_id': staff_id,
+        'location_id': location_id, 'start': start, 'end': end, 'seats': seats, 'status_key': status_key,
+        'price': price, 'deposit': deposit, 'amount_paid': 0, 'notes': notes,
+        'customer_package_id': customer_package_id, 'reschedule_count': 0, 'created_at': now}).scalar_one())
+
+
+_INSERT_APPOINTMENT = sa.insert(t.Appointment).returning(t.Appointment.id)  # type: ignore[arg-type]
+
+
+def move_appointment(session: Session, *, tenant_id: int, appointment_id: int, staff_id: int, start: datetime,
+                     end: datetime, status_key: str) -> None:
+    session.execute(sa.update(t.Appointment).where(t.Appointment.tenant_id == tenant_id,
+                                                   t.Appointment.id == appointment_id)
+                    .values(staff_id=staff_id, start=start, end=end, status_key=status_key,
+                            reschedule_count=t.Appointment.reschedule_count + 1))
+
+
+def credit_appointment(session: Session, *, appointment_id: int,
+                       amount: int) -> tuple[d.PaymentStatus, d.PaymentStatus]:
+    """Add money received to the appointment; returns its payment status before and after."""
+    price, deposit, before = session.execute(sa.select(t.Appointment.price, t.Appointment.deposit,
+                                                       t.Appointment.amount_paid)
+                                             .where(t.Appointment.id == appointment_id)).one()
+    session.execute(sa.update(t.Appointment).where(t.Appointment.id == appointment_id)
+                    .values(amount_paid=t.Appointment.amount_paid + amount))
+    return (d.payment_status(price=price, deposit=deposit, paid=before),
+            d.payment_status(price=price, deposit=deposit, paid=before + amount))
+
+
+def create_appointment(session: Session, *, tenant_id: int, customer_id: int, service_id: int, staff_id: int,
+                       start: datetime, duration: timedelta, location_id: int | None = None,
+                       status_key: str = 'approved', price: int = 0, deposit: int = 0, amount_paid: int = 0,
+                       seats: int = 1, notes: str = '', customer_package_id: int | None = None,
+                       created_at: datetime | None = None, actor: str = 'system') -> int:
+    """An appointment with its first history entry ('created')."""
+    row = t.Appointment(tenant_id=tenant_id, customer_id=customer_id, service_id=service_id, staff_id=staff_id,
+                        location_id=location_id, start=start, end=start + duration, status_key=status_key,
+                        price=price, deposit=deposit, amount_paid=amount_paid, seats=seats, notes=notes,
+                        customer_package_id=customer_package_id, created_at=created_at or start - timedelta(days=7))
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    session.add(t.AppointmentHistory(tenant_id=tenant_id, appointment_id=row.id, at=row.created_at, actor=actor,
+                                     action='created', to_value=status_key))
+    return row.id
+
+
+# ---- busy bookings ------------------------------------------------------------------------------------------------
+
+
+def busy_bookings(session: Session, *, tenant_id: int, staff_ids: list[int], start: datetime,
+                  end: datetime) -> tuple[Booking, ...]:
+    """The staff's appointments with a busy status reaching into [start, end), each with its service's buffers, in
+    start order: one statement (the staff/start index bounds it; the end test trims what reaches no further)."""
+    if not staff_ids:
+        return ()
+    rows = session.connection().execute(_BUSY, {
+        'tenant_id': tenant_id, 'staff_ids': staff_ids, 'from_start': start - 2 * REACH, 'to_start': end + REACH,
+        'from_end': start - REACH}).all()
+    minutes: dict[int, timedelta] = {}
+    instants: dict[object, datetime] = {}
+    out = []
+    for appointment_id, staff_id, raw_start, raw_end, service_id, seats, before, after in rows:
+        lo = instants.get(raw_start) or instants.setdefault(raw_start, _utc(raw_start))
+        hi = instants.get(raw_end) or instants.setdefault(raw_end, _utc(raw_end))
+        buffer_before = minutes.get(before)
+        if buffer_before is None:
+            buffer_before = minutes[before] = timedelta(minutes=before)
+        buffer_after = minutes.get(after)
+        if buffer_after is None:
+            buffer_after = minutes[after] = timedelta(minutes=after)
+        out.append(Booking(staff_id=staff_id, start=lo, end=hi, service_id=service_id, seats=seats,
+                           buffer_before=buffer_before, buffer_after=buffer_after, appointment_id=appointment_id))
+    return tuple(out)
+
+
+_STAFF_IDS = sa.bindparam('staff_ids', expanding=True)
+_TENANT = sa.bindparam('tenant_id')
+_BA, _BSVC, _BST = t.Appointment, t.Service, t.Status
+_BUSY = (
+    # start and end come raw from the driver: a month holds thousands of bookings but far fewer distinct times, and
+    # converting each distinct time once (see busy_bookings) halves the load
+    sa.select(_BA.id, _BA.staff_id, sa.type_coerce(_BA.start, sa.types.NullType()),
+              sa.type_coerce(_BA.end, sa.types.NullType()), _BA.service_id, _BA.seats, _BSVC.buffer_before_min,
+              _BSVC.buffer_after_min)
+    .join(_BSVC, _BSVC.id == _BA.service_id)
+    .join(_BST, sa.and_(_BST.tenant_id == _BA.tenant_id, _BST.key == _BA.status_key))
+    .where(_BA.tenant_id == _TENANT, _BA.staff_id.in_(_STAFF_IDS), _BST.busy.is_(True),  # type: ignore[attr-defined]
+           _BA.start >= sa.bindparam('from_start', type_=t.UTCDateTime()),
+           _BA.start < sa.bindparam('to_start', type_=t.UTCDateTime()),
+           _BA.end > sa.bindparam('from_end', type_=t.UTCDateTime()))
+    .order_by(_BA.start, _BA.id)
+)
+
+
+def _utc(raw: object) -> datetime:
+    """A stored UTC time as the driver hands it over (SQLite: text; PostgreSQL: a naive datetime), made aware."""
+    value = datetime.fromisoformat(raw) if isinstance(raw, str) else raw
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC)
+
+
+# ---- ratings ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RatingValue:
+    stars: int
+    comment: str
+    created_at: datetime
+
+
+def rating(session: Session, *, tenant_id: int, appointment_id: int) -> RatingValue | None:
+    row = session.exec(select(t.Rating).where(t.Rating.tenant_id == tenant_id,
+                                              t.Rating.appointment_id == appointment_id)).first()
+    return RatingValue(stars=row.stars, comment=row.comment, created_at=row.created_at) if row else None
+
+
+def add_rating(session: Session, *, tenant_id: int, customer_id: int, appointment_id: int, stars: int, comment: str,
+               now: datetime) -> None:
+    session.add(t.Rating(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, stars=stars,
+                         comment=comment, created_at=now))
+    session.flush()
+
+
+# ---- the panel's paged views: a fixed number of statements whatever the number of appointments --------------------
+
+
+_P = sa.bindparam
+TABS = ('upcoming', 'past', 'all')
+
+
+def _panel_counts_statement() -> sa.CompoundSelect:
+    # Per status: every appointment and the past ones (one pass over ix_appointment_customer_status, grouped in index
+    # order), then the future ones (a range of ix_appointment_customer_start). Which statuses are busy is the
+    # business's to say, so the totals are made from these rows in Python.
+    a = t.Appointment
+    now = _P('now', type_=a.__table__.c.start.type)
+    owned = sa.and_(a.tenant_id == _P('tenant_id'), a.customer_id == _P('customer_id'))
+    every = (sa.select(a.status_key, sa.func.count().label('total'),
+                       sa.func.count().filter(a.end <= now).label('past'), sa.literal_column('0').label('ahead'))
+             .where(owned).group_by(a.status_key))
+    ahead = (sa.select(a.status_key, sa.literal_column('0'), sa.literal_column('0'), sa.func.count())
+             .where(owned, a.start > now).group_by(a.status_key))
+    return sa.union_all(every, ahead)
+
+
+_PANEL_COUNTS = _panel_counts_statement()
+
+
+def panel_counts(session: Session, *, tenant_id: int, customer_id: int, now: datetime,
+                 status_list: Iterable[d.Status]) -> dict[str, int]:
+    """Upcoming visits (busy, ahead), completed visits (busy, over, not a no-show) and the size of each tab, in one
+    statement whose cost grows with the number of statuses, not of rows read per appointment."""
+    busy = {s.key for s in status_list if s.busy}
+    counts = dict.fromkeys(('upcoming', 'completed', 'tab_upcoming', 'tab_past', 'tab_all'), 0)
+    for key, total, past, ahead in session.connection().execute(
+            _PANEL_COUNTS, {'tenant_id': tenant_id, 'customer_id': customer_id, 'now': now}):
+        counts['tab_all'] += total
+        counts['tab_past'] += past
+        counts['tab_upcoming'] += ahead
+        if key in busy:
+            counts['upcoming'] += ahead
+            if key != 'no-show':
+                counts['completed'] += past
+    return counts
+
+
+def _owned(stmt: sa.Select) -> sa.Select:
+    return stmt.where(t.Appointment.tenant_id == _P('tenant_id'), t.Appointment.customer_id == _P('customer_id'))
+
+
+_NOW = _P('now', type_=t.Appointment.__table__.c.start.type)
+_STATUS_RANK = sa.select(t.Status.position).where(t.Status.tenant_id == t.Appointment.tenant_id,
+                                                  t.Status.key == t.Appointment.status_key).scalar_subquery()
+_NEXT_APPOINTMENT = (
+    _owned(_APPOINTMENT_JOIN).where(t.Appointment.start > _NOW, sa.exists().where(
+        t.Status.tenant_id == t.Appointment.tenant_id, t.Status.key == t.Appointment.status_key,
+        t.Status.busy.is_(True)))  # type: ignore[attr-defined]
+    .order_by(t.Appointment.start).limit(1)  # type: ignore[arg-type]
+)
+_a = t.Appointment
+_PAGES: dict[tuple[str, str], sa.Select] = {
+    ('upcoming', ''): _owned(_APPOINTMENT_JOIN).where(_a.start > _NOW).order_by(_a.start, _a.id),  # type: ignore[arg-type]
+    ('past', ''): _owned(_APPOINTMENT_JOIN).where(_a.end <= _NOW).order_by(
+        _a.start.desc(), _a.id.desc()),  # type: ignore[union-attr]
+    ('all', 'newest'): _owned(_APPOINTMENT_JOIN).order_by(_a.start.desc(), _a.id.desc()),  # type: ignore[union-attr]
+    ('all', 'oldest'): _owned(_APPOINTMENT_JOIN).order_by(_a.start, _a.id),  # type: ignore[arg-type]
+    ('all', 'status'): _owned(_APPOINTMENT_JOIN).order_by(
+        sa.func.coalesce(_STATUS_RANK, 1_000_000), _a.start.desc(), _a.id.desc()),  # type: ignore[union-attr]
+    ('all', 'price'): _owned(_APPOINTMENT_JOIN).order_by(
+        _a.price.desc(), _a.start.desc(), _a.id.desc()),  # type: ignore[attr-defined,union-attr]
+}
+_PAGES = {key: stmt.offset(_P('offset')).limit(_P('limit')) for key, stmt in _PAGES.items()}
+
+
+def next_appointment(session: Session, *, tenant_id: int, customer_id: int, now: datetime,
+                     status_list: Iterable[d.Status]) -> d.Appointment | None:
+    """The soonest future appointment that holds its slot."""
+    found = _appointments_from(session, _NEXT_APPOINTMENT, {s.key: s for s in status_list},
+                               {'tenant_id': tenant_id, 'customer_id': customer_id, 'now': now})
+    return found[0] if found else None
+
+
+def appointment_page(session: Session, *, tenant_id: int, customer_id: int, now: datetime, tab: str, sort: str,
+                     status_list: Sequence[d.Status], offset: int, limit: int) -> list[d.Appointment]:
+    """One page of a tab: Upcoming soonest first, Past latest first, All by newest, oldest, status or price."""
+    if tab not in TABS:
+        raise ValueError(f'unknown tab: {tab}')
+    key = (tab, sort if tab == 'all' else '')
+    if key not in _PAGES:
+        raise ValueError(f'unknown sort: {sort}')
+    params = {'tenant_id': tenant_id, 'customer_id': customer_id, 'now': now, 'offset': offset, 'limit': limit}
+    return _appointments_from(session, _PAGES[key], {s.key: s for s in status_list}, params)

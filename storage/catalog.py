@@ -1,0 +1,216 @@
+"""The business's catalog: services, staff (with where they work and what they offer) and locations.
+
+Functions take the session first and keyword-only arguments; rows never leave: callers get domain values.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from domain import model as d
+from storage import tables as t
+from storage.tenants import check_links
+
+# ---- conversions --------------------------------------------------------------------------------------------------
+
+
+def to_service(row: t.Service) -> d.Service:
+    assert row.id is not None
+    return d.Service(
+        id=row.id, name=row.name, category=row.category, duration=timedelta(minutes=row.duration_min),
+        price=row.price, deposit=row.deposit, buffer_before=timedelta(minutes=row.buffer_before_min),
+        buffer_after=timedelta(minutes=row.buffer_after_min), capacity=row.capacity,
+        slot_step=timedelta(minutes=row.slot_step_min), min_notice=timedelta(minutes=row.min_notice_min),
+        max_days_ahead=row.max_days_ahead, meeting_url=row.meeting_url, color=row.color,
+    )
+
+
+def to_staff(row: t.Staff, *, location_ids: Iterable[int] = (), service_ids: Iterable[int] = ()) -> d.Staff:
+    assert row.id is not None
+    return d.Staff(id=row.id, name=row.name, email=row.email, avatar_url=row.avatar_url,
+                   location_ids=tuple(location_ids), service_ids=tuple(service_ids))
+
+
+def to_location(row: t.Location) -> d.Location:
+    assert row.id is not None
+    return d.Location(id=row.id, name=row.name, address=row.address)
+
+
+# ---- services -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BookableService:
+    """A service as the engine sees it: the domain value, whether it can be booked now, and the business's zone."""
+
+    service: d.Service
+    active: bool
+    zone: ZoneInfo
+
+
+def bookable_service(session: Session, *, tenant_id: int, service_id: int) -> BookableService | None:
+    """The tenant's service with the business's time zone, in one statement; None when it is not this tenant's."""
+    row = session.connection().execute(_SERVICE, {'tenant_id': tenant_id, 'service_id': service_id}).first()
+    if row is None:
+        return None
+    return BookableService(service=to_service(row), active=row.active, zone=ZoneInfo(row.zone))  # type: ignore[arg-type]
+
+
+def bookable_services(session: Session, *, tenant_id: int, only_ids: list[int] | None = None) -> list[d.Service]:
+    """Active services that at least one staff member offers, by category then name."""
+    offered = sa.exists().where(t.StaffService.service_id == t.Service.id)
+    stmt = (sa.select(t.Service).where(t.Service.tenant_id == tenant_id, t.Service.active.is_(True),  # type: ignore[attr-defined]
+                                       offered)
+            .order_by(t.Service.category, t.Service.name, t.Service.id))
+    if only_ids is not None:
+        stmt = stmt.where(t.Service.id.in_(only_ids))  # type: ignore[union-attr]
+    return [to_service(r) for r in session.execute(stmt).scalars()]
+
+
+# ---- staff --------------------------------------------------------------------------------------------------------
+
+
+def lock_staff(session: Session, *, tenant_id: int, staff_ids: list[int]) -> None:
+    """Serialise every writer that takes these staff members' time, until the transaction ends.
+
+    PostgreSQL: row locks on the staff rows in id order (the same lock a status change back to a busy status takes,
+    so the two cannot interleave; id order so two bookings for 'any' cannot deadlock). SQLite: the write
+    transaction's BEGIN IMMEDIATE already holds the database's only write lock.
+    """
+    if staff_ids and session.get_bind().dialect.name == 'postgresql':
+        session.execute(sa.select(t.Staff.id).where(t.Staff.tenant_id == tenant_id,
+                                                    t.Staff.id.in_(sorted(staff_ids)))  # type: ignore[union-attr]
+                        .order_by(t.Staff.id).with_for_update()).all()
+
+
+def staff_ids_for(session: Session, *, tenant_id: int, service_id: int, staff_id: int | None = None,
+                  location_id: int | None = None) -> list[int]:
+    """The staff who offer the service (only `staff_id` when given; only those at `location_id` when given)."""
+    params = {'tenant_id': tenant_id, 'service_id': service_id, 'staff_id': staff_id, 'location_id': location_id}
+    stmt = _STAFF_OFFERING[(staff_id is not None, location_id is not None)]
+    return list(session.connection().execute(stmt, params).scalars())
+
+
+def staff_for_service(session: Session, *, tenant_id: int, service_id: int) -> list[d.Staff]:
+    """The staff who offer the service, by name, with their locations and services: three statements."""
+    rows = session.execute(
+        sa.select(t.Staff).join(t.StaffService, t.StaffService.staff_id == t.Staff.id)  # type: ignore[arg-type]
+        .where(t.Staff.tenant_id == tenant_id, t.StaffService.service_id == service_id)
+        .order_by(t.Staff.name, t.Staff.id)
+    ).scalars().all()
+    ids = [r.id for r in rows]
+    locations: dict[int, list[int]] = defaultdict(list)
+    services: dict[int, list[int]] = defaultdict(list)
+    for sid, lid in session.execute(sa.select(t.StaffLocation.staff_id, t.StaffLocation.location_id)
+                                    .where(t.StaffLocation.staff_id.in_(ids))  # type: ignore[attr-defined]
+                                    .order_by(t.StaffLocation.location_id)):
+        locations[sid].append(lid)
+    for sid, svc in session.execute(sa.select(t.StaffService.staff_id, t.StaffService.service_id)
+                                    .where(t.StaffService.staff_id.in_(ids))  # type: ignore[attr-defined]
+                                    .order_by(t.StaffService.service_id)):
+        services[sid].append(svc)
+    return [to_staff(r, location_ids=locations[r.id or 0], service_ids=services[r.id or 0]) for r in rows]
+
+
+def staff_name(session: Session, *, tenant_id: int, staff_id: int) -> str:
+    return session.execute(sa.select(t.Staff.name).where(t.Staff.tenant_id == tenant_id,
+                                                         t.Staff.id == staff_id)).scalar_one()
+
+
+def staff_location_ids(session: Session, *, staff_id: int) -> list[int]:
+    """The locations where the staff member works, by id."""
+    return list(session.execute(sa.select(t.StaffLocation.location_id).where(t.StaffLocation.staff_id == staff_id)
+                                .order_by(t.StaffLocation.location_id)).scalars())
+
+
+# ---- locations ----------------------------------------------------------------------------------------------------
+
+
+def service_locations(session: Session, *, tenant_id: int, service_id: int) -> list[d.Location]:
+    """The locations where someone offers the service, by name (the booking page's choice of place)."""
+    rows = session.execute(
+        sa.select(t.Location).where(t.Location.tenant_id == tenant_id, sa.exists().where(
+            t.StaffLocation.location_id == t.Location.id, t.StaffService.staff_id == t.StaffLocation.staff_id,
+            t.StaffService.service_id == service_id)).order_by(t.Location.name, t.Location.id)).scalars().all()
+    return [to_location(r) for r in rows]
+
+
+# ---- writes -------------------------------------------------------------------------------------------------------
+
+
+def create_location(session: Session, *, tenant_id: int, name: str, address: str = '') -> int:
+    row = t.Location(tenant_id=tenant_id, name=name, address=address)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def create_service(session: Session, *, tenant_id: int, name: str, duration_min: int = 60, price: int = 0,
+                   deposit: int = 0, category: str = '', capacity: int = 1, slot_step_min: int = 15,
+                   buffer_before_min: int = 0, buffer_after_min: int = 0, min_notice_min: int = 60,
+                   max_days_ahead: int = 60, meeting_url: str | None = None, color: str = '#6366f1') -> int:
+    check_links(('The meeting link', meeting_url, False), colours=(('The service colour', color),))
+    row = t.Service(tenant_id=tenant_id, name=name, duration_min=duration_min, price=price, deposit=deposit,
+                    category=category, capacity=capacity, slot_step_min=slot_step_min,
+                    buffer_before_min=buffer_before_min, buffer_after_min=buffer_after_min,
+                    min_notice_min=min_notice_min, max_days_ahead=max_days_ahead, meeting_url=meeting_url,
+                    color=color)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def create_staff(session: Session, *, tenant_id: int, name: str, email: str = '', avatar_url: str | None = None,
+                 location_ids: Iterable[int] = (), service_ids: Iterable[int] = (),
+                 weekly: dict[int, Sequence[tuple[time, time]]] | None = None,
+                 breaks: dict[int, Sequence[tuple[time, time]]] | None = None) -> int:
+    """A staff member with their locations, services, weekly hours (weekday -> intervals) and breaks."""
+    check_links(('The staff photo', avatar_url, True))
+    row = t.Staff(tenant_id=tenant_id, name=name, email=email, avatar_url=avatar_url)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    for location_id in location_ids:
+        session.add(t.StaffLocation(staff_id=row.id, location_id=location_id))
+    for service_id in service_ids:
+        session.add(t.StaffService(staff_id=row.id, service_id=service_id))
+    for weekday, intervals in (weekly or {}).items():
+        for start, end in intervals:
+            session.add(t.WorkingHours(tenant_id=tenant_id, staff_id=row.id, weekday=weekday, start=start, end=end))
+    for weekday, intervals in (breaks or {}).items():
+        for start, end in intervals:
+            session.add(t.BreakTime(tenant_id=tenant_id, staff_id=row.id, weekday=weekday, start=start, end=end))
+    session.flush()
+    return row.id
+
+
+# ---- statements ---------------------------------------------------------------------------------------------------
+
+
+def _staff_offering(one: bool, located: bool) -> sa.Select:  # type: ignore[type-arg]
+    stmt = (sa.select(t.Staff.id)
+            .join(t.StaffService, t.StaffService.staff_id == t.Staff.id)  # type: ignore[arg-type]
+            .where(t.Staff.tenant_id == sa.bindparam('tenant_id'),
+                   t.StaffService.service_id == sa.bindparam('service_id'))
+            .order_by(t.Staff.id))
+    if one:
+        stmt = stmt.where(t.Staff.id == sa.bindparam('staff_id'))
+    if located:
+        stmt = stmt.where(sa.exists().where(t.StaffLocation.staff_id == t.Staff.id,
+                                            t.StaffLocation.location_id == sa.bindparam('location_id')))
+    return stmt
+
+
+_STAFF_OFFERING = {(one, located): _staff_offering(one, located) for one in (False, True) for located in (False, True)}
+_SERVICE = (sa.select(*t.Service.__table__.columns, t.Tenant.timezone.label('zone'))  # type: ignore[attr-defined]
+            .join(t.Tenant, t.Tenant.id == t.Service.tenant_id)  # type: ignore[arg-type]
+            .where(t.Service.tenant_id == sa.bindparam('tenant_id'), t.Service.id == sa.bindparam('service_id')))

@@ -1,0 +1,103 @@
+"""Staff schedules (weekly hours, breaks, days off and holidays, special days) and the slot engine's reads.
+
+Everything the slot engine needs for one service and one stretch of time is read with one query per kind: the
+staff's weekly hours; their breaks; days off and business holidays; special days; and the busy bookings of those
+staff that reach into the window (storage.appointments, storage.holds). Never a query per day, per staff member
+or per candidate slot.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from domain import model as d
+from domain.availability import ServiceRules, SlotRequest, StaffSchedule
+from storage import holds
+from storage import tables as t
+from storage.appointments import REACH, busy_bookings
+from storage.catalog import BookableService
+
+
+def rules_of(service: d.Service) -> ServiceRules:
+    """The engine's rules for a service."""
+    return ServiceRules(duration=service.duration, step=service.slot_step, capacity=service.capacity,
+                        buffer_before=service.buffer_before, buffer_after=service.buffer_after,
+                        min_notice=service.min_notice, max_days_ahead=service.max_days_ahead)
+
+
+def slot_request(session: Session, *, tenant_id: int, found: BookableService, staff_ids: list[int], start: datetime,
+                 end: datetime, seats: int = 1, ignore_appointment_id: int | None = None,
+                 held_at: datetime | None = None) -> SlotRequest:
+    """The engine's request for the service and these staff over the UTC window [start, end).
+
+    Schedules are read for the local dates the window touches (a day either side, for zones and midnight), bookings
+    for those that reach into the window with their buffers (a booking lasts less than a day, buffers less than
+    `REACH`). One statement per kind: hours, breaks, days off and holidays, special days, bookings; with `held_at`,
+    one more for guests' bookings held at that instant until their mailbox confirms them (storage.holds).
+    """
+    zone = found.zone
+    weekly: dict[int, dict[int, list[tuple[time, time]]]] = {s: defaultdict(list) for s in staff_ids}
+    breaks: dict[int, dict[int, list[tuple[time, time]]]] = {s: defaultdict(list) for s in staff_ids}
+    days_off: dict[int, set[date]] = {s: set() for s in staff_ids}
+    special: dict[int, dict[date, list[tuple[time, time]]]] = {s: defaultdict(list) for s in staff_ids}
+    holidays: set[date] = set()
+    if staff_ids:
+        conn = session.connection()
+        params = {'tenant_id': tenant_id, 'staff_ids': staff_ids,
+                  'first_day': start.astimezone(zone).date() - timedelta(days=1),
+                  'last_day': end.astimezone(zone).date() + timedelta(days=1)}
+        for sid, weekday, lo, hi in conn.execute(_HOURS, params):
+            weekly[sid][weekday].append((lo, hi))
+        for sid, weekday, lo, hi in conn.execute(_BREAKS, params):
+            breaks[sid][weekday].append((lo, hi))
+        for sid, day in conn.execute(_DAYS_OFF, params):
+            (holidays if sid is None else days_off[sid]).add(day)
+        for sid, day, lo, hi in conn.execute(_SPECIAL_DAYS, params):
+            special[sid][day].append((lo, hi))
+    schedules = tuple(
+        StaffSchedule(staff_id=sid, weekly=_hours(weekly[sid]), breaks=_hours(breaks[sid]),
+                      days_off=frozenset(days_off[sid]), special_days=_hours(special[sid]))
+        for sid in staff_ids
+    )
+    return SlotRequest(tz=zone, service_id=found.service.id, rules=rules_of(found.service), staff=schedules,
+                       holidays=frozenset(holidays),
+                       bookings=busy_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end)
+                       + (holds.held_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end,
+                                              reach=REACH, now=held_at) if held_at is not None else ()),
+                       seats=seats, ignore_appointment_id=ignore_appointment_id)
+
+
+def _hours(by_key: dict[int, list[tuple[time, time]]] | dict[date, list[tuple[time, time]]]) -> dict:  # type: ignore[type-arg]
+    return {key: tuple(sorted(spans)) for key, spans in by_key.items() if spans}
+
+
+def create_day_off(session: Session, *, tenant_id: int, day: date, staff_id: int | None = None,
+                   reason: str = '') -> None:
+    session.add(t.DayOff(tenant_id=tenant_id, staff_id=staff_id, day=day, reason=reason))
+
+
+def create_special_day(session: Session, *, tenant_id: int, staff_id: int, day: date, start: time, end: time) -> None:
+    session.add(t.SpecialDay(tenant_id=tenant_id, staff_id=staff_id, day=day, start=start, end=end))
+
+
+# ---- statements ---------------------------------------------------------------------------------------------------
+
+
+# Built once: the loader runs on every calendar view and inside every booking, and building a statement costs more
+# than running it.
+_STAFF_IDS = sa.bindparam('staff_ids', expanding=True)
+_TENANT = sa.bindparam('tenant_id')
+_HOURS = sa.select(t.WorkingHours.staff_id, t.WorkingHours.weekday, t.WorkingHours.start, t.WorkingHours.end).where(
+    t.WorkingHours.tenant_id == _TENANT, t.WorkingHours.staff_id.in_(_STAFF_IDS))  # type: ignore[attr-defined]
+_BREAKS = sa.select(t.BreakTime.staff_id, t.BreakTime.weekday, t.BreakTime.start, t.BreakTime.end).where(
+    t.BreakTime.tenant_id == _TENANT, t.BreakTime.staff_id.in_(_STAFF_IDS))  # type: ignore[attr-defined]
+_DAYS_OFF = sa.select(t.DayOff.staff_id, t.DayOff.day).where(
+    t.DayOff.tenant_id == _TENANT, t.DayOff.day >= sa.bindparam('first_day'), t.DayOff.day <= sa.bindparam('last_day'),
+    sa.or_(t.DayOff.staff_id.is_(None), t.DayOff.staff_id.in_(_STAFF_IDS)))  # type: ignore[union-attr]
+_SPECIAL_DAYS = sa.select(t.SpecialDay.staff_id, t.SpecialDay.day, t.SpecialDay.start, t.SpecialDay.end).where(
+    t.SpecialDay.tenant_id == _TENANT, t.SpecialDay.staff_id.in_(_STAFF_IDS),  # type: ignore[attr-defined]
+    t.SpecialDay.day >= sa.bindparam('first_day'), t.SpecialDay.day <= sa.bindparam('last_day'))

@@ -1,0 +1,155 @@
+"""The business itself: tenants, their hosts and panel settings, their statuses, admin users.
+
+Functions take the session first and keyword-only arguments; rows never leave: callers get domain values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from domain import model as d
+from domain.settings import PanelSettings, SettingsError
+from domain.web import color_problem, url_problem
+from storage import tables as t
+from storage.customers import normalise_email
+
+# ---- conversions --------------------------------------------------------------------------------------------------
+
+
+def to_tenant(row: t.Tenant) -> d.Tenant:
+    assert row.id is not None
+    return d.Tenant(
+        id=row.id, slug=row.slug, name=row.name, timezone=row.timezone, currency=row.currency, host=row.host,
+        booking_url=row.booking_url,
+        branding=d.Branding(primary_color=row.primary_color, dark=row.dark, logo_url=row.logo_url),
+    )
+
+
+def unknown_status(key: str) -> d.Status:
+    return d.Status(key=key, label=key.replace('-', ' ').capitalize(), color='#6b7280', icon='help', busy=False)
+
+
+# ---- tenants ------------------------------------------------------------------------------------------------------
+
+
+def tenant_by_slug(session: Session, *, slug: str) -> d.Tenant | None:
+    row = session.exec(select(t.Tenant).where(t.Tenant.slug == slug)).first()
+    return to_tenant(row) if row else None
+
+
+def tenant_by_host(session: Session, *, host: str) -> d.Tenant | None:
+    row = session.exec(select(t.Tenant).where(t.Tenant.host == host.lower())).first()
+    return to_tenant(row) if row else None
+
+
+def tenant_hosts(session: Session) -> frozenset[str]:
+    """Every host name a business is served on (multi-tenant mode)."""
+    return frozenset(h for h in session.exec(select(t.Tenant.host).where(t.Tenant.host.is_not(None))) if h)
+
+
+def tenant(session: Session, *, tenant_id: int) -> d.Tenant | None:
+    row = session.get(t.Tenant, tenant_id)
+    return to_tenant(row) if row is not None else None
+
+
+def tenant_currency(session: Session, *, tenant_id: int) -> str:
+    return session.exec(select(t.Tenant.currency).where(t.Tenant.id == tenant_id)).one()
+
+
+def tenant_timezone(session: Session, *, tenant_id: int) -> str:
+    return session.exec(select(t.Tenant.timezone).where(t.Tenant.id == tenant_id)).one()
+
+
+def tenant_name(session: Session, *, tenant_id: int) -> str:
+    return session.exec(select(t.Tenant.name).where(t.Tenant.id == tenant_id)).one()
+
+
+def tenant_name_and_host(session: Session, *, tenant_id: int) -> tuple[str, str | None]:
+    row = session.exec(select(t.Tenant.name, t.Tenant.host).where(t.Tenant.id == tenant_id)).one()
+    return row[0], row[1]
+
+
+def panel_settings(session: Session, *, tenant_id: int) -> PanelSettings:
+    raw = session.exec(select(t.Tenant.settings).where(t.Tenant.id == tenant_id)).one()
+    return PanelSettings.from_dict(raw)
+
+
+def save_panel_settings(session: Session, *, tenant_id: int, settings: PanelSettings) -> None:
+    session.execute(sa.update(t.Tenant).where(t.Tenant.id == tenant_id).values(settings=settings.to_dict()))
+
+
+# ---- statuses -----------------------------------------------------------------------------------------------------
+
+
+_STATUSES = sa.select(t.Status.key, t.Status.label, t.Status.color, t.Status.icon, t.Status.busy).where(
+    t.Status.tenant_id == sa.bindparam('tenant_id')).order_by(t.Status.position)
+
+
+def statuses(session: Session, *, tenant_id: int) -> tuple[d.Status, ...]:
+    """The tenant's statuses in the business's order."""
+    return tuple(d.Status(key=key, label=label, color=color, icon=icon, busy=busy)
+                 for key, label, color, icon, busy in session.connection().execute(_STATUSES,
+                                                                                   {'tenant_id': tenant_id}))
+
+
+def busy_status_keys(session: Session, *, tenant_id: int) -> list[str]:
+    return list(session.exec(select(t.Status.key).where(t.Status.tenant_id == tenant_id,
+                                                        t.Status.busy.is_(True))).all())  # type: ignore[attr-defined]
+
+
+# ---- writes -------------------------------------------------------------------------------------------------------
+
+
+def create_tenant(session: Session, *, slug: str, name: str, timezone: str = 'UTC', currency: str = 'EUR',
+                  host: str | None = None, booking_url: str = '/book', settings: PanelSettings | None = None,
+                  statuses: Sequence[d.Status] = d.DEFAULT_STATUSES, primary_color: str = '#4f46e5') -> int:
+    check_links(('booking_url', booking_url, True), colours=(('primary_color', primary_color),))
+    row = t.Tenant(slug=slug, name=name, timezone=timezone, currency=currency, host=host.lower() if host else None,
+                   booking_url=booking_url, primary_color=primary_color,
+                   settings=(settings or PanelSettings(booking_url=booking_url)).to_dict())
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    for i, status in enumerate(statuses):
+        check_links(colours=(('The status colour', status.color),))
+        session.add(t.Status(tenant_id=row.id, key=status.key, label=status.label, color=status.color,
+                             icon=status.icon, busy=status.busy, position=i))
+    session.flush()
+    return row.id
+
+
+def check_links(*links: tuple[str, str | None, bool], colours: Sequence[tuple[str, str]] = ()) -> None:
+    """A link or colour the business saves must be one our pages may draw (domain.web): refused with the reason."""
+    for label, value, allow_path in links:
+        problem = url_problem(value, label=label, allow_path=allow_path)
+        if problem:
+            raise SettingsError(problem)
+    for label, colour in colours:
+        problem = color_problem(colour, label=label)
+        if problem:
+            raise SettingsError(problem)
+
+
+def update_branding(session: Session, *, tenant_id: int, primary_color: str | None = None,
+                    dark: bool | None = None) -> d.Branding:
+    """Change the business's primary colour and/or theme (the caller has checked the colour); returns the result."""
+    row = session.get(t.Tenant, tenant_id)
+    assert row is not None
+    if primary_color is not None:
+        row.primary_color = primary_color
+    if dark is not None:
+        row.dark = dark
+    session.add(row)
+    session.flush()
+    return d.Branding(primary_color=row.primary_color, dark=row.dark, logo_url=row.logo_url)
+
+
+def create_admin(session: Session, *, tenant_id: int, email: str, password_hash: str, name: str = '') -> int:
+    row = t.AdminUser(tenant_id=tenant_id, email=normalise_email(email), password_hash=password_hash, name=name)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
