@@ -344,12 +344,12 @@ def _hold_slot(s: Session, *, tenant_id: int, found: catalog_db.BookableService,
     day = _local_day(start, found)
     if (day - now.astimezone(found.zone).date()).days > service.max_days_ahead:
         raise BookingRefused(f'This service can be booked at most {service.max_days_ahead} days ahead.')
-    staff_ids = catalog_db.staff_ids_for(s, tenant_id=tenant_id, service_id=service.id, staff_id=staff_id,
-                                         location_id=location_id)
+    # One statement finds and locks them (until the commit); what follows reads after the lock, and on PostgreSQL
+    # each statement sees what the previous holder committed.
+    staff_ids = catalog_db.lock_staff_offering(s, tenant_id=tenant_id, service_id=service.id, staff_id=staff_id,
+                                               location_id=location_id)
     if not staff_ids:
         raise BookingRefused('Nobody offers that service there. Please pick another staff member.')
-    catalog_db.lock_staff(s, tenant_id=tenant_id, staff_ids=staff_ids)
-    # read after the lock: on PostgreSQL each statement sees what the previous holder committed
     lo, hi = day_window(day, day, found.zone)
     request = schedule_db.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=lo, end=hi,
                                        seats=seats, ignore_appointment_id=ignore_appointment_id, held_at=now)

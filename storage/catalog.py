@@ -90,6 +90,17 @@ def lock_staff(session: Session, *, tenant_id: int, staff_ids: list[int]) -> Non
                         .order_by(t.Staff.id).with_for_update()).all()
 
 
+def lock_staff_offering(session: Session, *, tenant_id: int, service_id: int, staff_id: int | None = None,
+                        location_id: int | None = None) -> list[int]:
+    """`staff_ids_for` and `lock_staff` in one statement: the staff who offer the service (with the same filters),
+    locked as `lock_staff` locks them (PostgreSQL: their staff rows, in id order, until the transaction ends)."""
+    params = {'tenant_id': tenant_id, 'service_id': service_id, 'staff_id': staff_id, 'location_id': location_id}
+    stmt = _STAFF_OFFERING[(staff_id is not None, location_id is not None)]
+    if session.get_bind().dialect.name == 'postgresql':
+        stmt = stmt.with_for_update(of=t.Staff)  # only the staff rows, not the staff_service rows joined to them
+    return list(session.connection().execute(stmt, params).scalars())
+
+
 def staff_ids_for(session: Session, *, tenant_id: int, service_id: int, staff_id: int | None = None,
                   location_id: int | None = None) -> list[int]:
     """The staff who offer the service (only `staff_id` when given; only those at `location_id` when given)."""

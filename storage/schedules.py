@@ -1,9 +1,9 @@
 """Staff schedules (weekly hours, breaks, days off and holidays, special days) and the slot engine's reads.
 
-Everything the slot engine needs for one service and one stretch of time is read with one query per kind: the
-staff's weekly hours; their breaks; days off and business holidays; special days; and the busy bookings of those
-staff that reach into the window (storage.appointments, storage.holds). Never a query per day, per staff member
-or per candidate slot.
+Everything the slot engine needs for one service and one stretch of time is read in a fixed number of statements:
+the staff's weekly hours, breaks, days off and business holidays and special days in one; the busy bookings of
+those staff that reach into the window in another (storage.appointments, storage.holds). Never a query per day, per
+staff member or per candidate slot.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ def slot_request(session: Session, *, tenant_id: int, found: BookableService, st
 
     Schedules are read for the local dates the window touches (a day either side, for zones and midnight), bookings
     for those that reach into the window with their buffers (a booking lasts less than a day, buffers less than
-    `REACH`). One statement per kind: hours, breaks, days off and holidays, special days, bookings; with `held_at`,
-    one more for guests' bookings held at that instant until their mailbox confirms them (storage.holds).
+    `REACH`). One statement for the four kinds of schedule (hours, breaks, days off and holidays, special days), one
+    for the bookings; with `held_at`, one more for guests' bookings held at that instant until their mailbox confirms
+    them (storage.holds).
     """
     zone = found.zone
     weekly: dict[int, dict[int, list[tuple[time, time]]]] = {s: defaultdict(list) for s in staff_ids}
@@ -46,18 +47,18 @@ def slot_request(session: Session, *, tenant_id: int, found: BookableService, st
     special: dict[int, dict[date, list[tuple[time, time]]]] = {s: defaultdict(list) for s in staff_ids}
     holidays: set[date] = set()
     if staff_ids:
-        conn = session.connection()
         params = {'tenant_id': tenant_id, 'staff_ids': staff_ids,
                   'first_day': start.astimezone(zone).date() - timedelta(days=1),
                   'last_day': end.astimezone(zone).date() + timedelta(days=1)}
-        for sid, weekday, lo, hi in conn.execute(_HOURS, params):
-            weekly[sid][weekday].append((lo, hi))
-        for sid, weekday, lo, hi in conn.execute(_BREAKS, params):
-            breaks[sid][weekday].append((lo, hi))
-        for sid, day in conn.execute(_DAYS_OFF, params):
-            (holidays if sid is None else days_off[sid]).add(day)
-        for sid, day, lo, hi in conn.execute(_SPECIAL_DAYS, params):
-            special[sid][day].append((lo, hi))
+        for kind, sid, weekday, day, lo, hi in session.connection().execute(_SCHEDULE, params):
+            if kind == _WEEKLY:
+                weekly[sid][weekday].append((lo, hi))
+            elif kind == _BREAK:
+                breaks[sid][weekday].append((lo, hi))
+            elif kind == _DAY_OFF:
+                (holidays if sid is None else days_off[sid]).add(day)
+            else:
+                special[sid][day].append((lo, hi))
     schedules = tuple(
         StaffSchedule(staff_id=sid, weekly=_hours(weekly[sid]), breaks=_hours(breaks[sid]),
                       days_off=frozenset(days_off[sid]), special_days=_hours(special[sid]))
@@ -91,13 +92,34 @@ def create_special_day(session: Session, *, tenant_id: int, staff_id: int, day: 
 # than running it.
 _STAFF_IDS = sa.bindparam('staff_ids', expanding=True)
 _TENANT = sa.bindparam('tenant_id')
-_HOURS = sa.select(t.WorkingHours.staff_id, t.WorkingHours.weekday, t.WorkingHours.start, t.WorkingHours.end).where(
-    t.WorkingHours.tenant_id == _TENANT, t.WorkingHours.staff_id.in_(_STAFF_IDS))  # type: ignore[attr-defined]
-_BREAKS = sa.select(t.BreakTime.staff_id, t.BreakTime.weekday, t.BreakTime.start, t.BreakTime.end).where(
-    t.BreakTime.tenant_id == _TENANT, t.BreakTime.staff_id.in_(_STAFF_IDS))  # type: ignore[attr-defined]
-_DAYS_OFF = sa.select(t.DayOff.staff_id, t.DayOff.day).where(
-    t.DayOff.tenant_id == _TENANT, t.DayOff.day >= sa.bindparam('first_day'), t.DayOff.day <= sa.bindparam('last_day'),
-    sa.or_(t.DayOff.staff_id.is_(None), t.DayOff.staff_id.in_(_STAFF_IDS)))  # type: ignore[union-attr]
-_SPECIAL_DAYS = sa.select(t.SpecialDay.staff_id, t.SpecialDay.day, t.SpecialDay.start, t.SpecialDay.end).where(
-    t.SpecialDay.tenant_id == _TENANT, t.SpecialDay.staff_id.in_(_STAFF_IDS),  # type: ignore[attr-defined]
-    t.SpecialDay.day >= sa.bindparam('first_day'), t.SpecialDay.day <= sa.bindparam('last_day'))
+_WEEKLY, _BREAK, _DAY_OFF, _SPECIAL = 1, 2, 3, 4
+
+
+def _schedule_statement() -> sa.CompoundSelect:
+    """The four kinds in one UNION ALL of (kind, staff_id, weekday, day, start, end): one round trip instead of four.
+    The columns a kind lacks are NULLs cast to the column's type (PostgreSQL would call two bare NULLs text)."""
+    weekday, day = t.WorkingHours.__table__.c.weekday.type, t.DayOff.__table__.c.day.type  # type: ignore[attr-defined]
+    clock = t.WorkingHours.__table__.c.start.type  # type: ignore[attr-defined]
+
+    def none(kind: sa.types.TypeEngine) -> sa.ColumnElement:  # type: ignore[type-arg]
+        return sa.cast(sa.null(), kind)
+
+    first, last = sa.bindparam('first_day'), sa.bindparam('last_day')
+    return sa.union_all(
+        sa.select(sa.literal(_WEEKLY), t.WorkingHours.staff_id, t.WorkingHours.weekday, none(day),
+                  t.WorkingHours.start, t.WorkingHours.end)
+        .where(t.WorkingHours.tenant_id == _TENANT, t.WorkingHours.staff_id.in_(_STAFF_IDS)),  # type: ignore[attr-defined]
+        sa.select(sa.literal(_BREAK), t.BreakTime.staff_id, t.BreakTime.weekday, none(day), t.BreakTime.start,
+                  t.BreakTime.end)
+        .where(t.BreakTime.tenant_id == _TENANT, t.BreakTime.staff_id.in_(_STAFF_IDS)),  # type: ignore[attr-defined]
+        sa.select(sa.literal(_DAY_OFF), t.DayOff.staff_id, none(weekday), t.DayOff.day, none(clock), none(clock))
+        .where(t.DayOff.tenant_id == _TENANT, t.DayOff.day >= first, t.DayOff.day <= last,
+               sa.or_(t.DayOff.staff_id.is_(None), t.DayOff.staff_id.in_(_STAFF_IDS))),  # type: ignore[union-attr]
+        sa.select(sa.literal(_SPECIAL), t.SpecialDay.staff_id, none(weekday), t.SpecialDay.day, t.SpecialDay.start,
+                  t.SpecialDay.end)
+        .where(t.SpecialDay.tenant_id == _TENANT, t.SpecialDay.staff_id.in_(_STAFF_IDS),  # type: ignore[attr-defined]
+               t.SpecialDay.day >= first, t.SpecialDay.day <= last),
+    )
+
+
+_SCHEDULE = _schedule_statement()
