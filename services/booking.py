@@ -280,8 +280,10 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
     customer_id = customer.id
     # What does not change with the staff's bookings is read before their lock: the lock is held to the commit.
     statuses = tenant_db.statuses(s, tenant_id=tenant_id)
+    status = _new_booking_status(statuses)
     tenant = tenant_db.tenant(s, tenant_id=tenant_id)
     assert tenant is not None
+    offering = catalog_db.offering_staff(s, tenant_id=tenant_id, service_id=service.id, staff_id=staff_id)
     slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
                               start=start, now=now, seats=seats)
     price, deposit = service.price * seats, service.deposit * seats
@@ -292,8 +294,9 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
         except PackageRefused as refused:
             raise BookingRefused(refused.message) from None
         price = deposit = 0
-    status = _new_booking_status(statuses)
-    place = _visit_place(s, found=found, staff_id=chosen, location_id=location_id)
+    person = offering.staff.get(chosen)  # None only when the staff member began to offer it meanwhile
+    place = _visit_place(s, found=found, staff_id=chosen, location_id=location_id,
+                         works_at=None if person is None else offering.works_at.get(chosen, ()))
     appointment_id = appointment_db.insert_appointment(
         s, tenant_id=tenant_id, customer_id=customer_id, service_id=service.id, staff_id=chosen, location_id=place,
         start=slot.start, end=slot.end, seats=seats, status_key=status.key, price=price, deposit=deposit, notes=notes,
@@ -301,8 +304,15 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
     appointments.record_history(s, tenant_id=tenant_id, appointment_id=appointment_id, at=now, actor=actor,
                                 action='created', to_value=status.key)
     s.flush()
-    booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, statuses=statuses,
-                  with_history=False)
+    if person is None or (place is not None and place not in offering.locations):
+        booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
+                      statuses=statuses, with_history=False)
+    else:  # all of it is at hand: no reading it back while the staff are locked
+        booked = d.Appointment(
+            id=appointment_id, customer_id=customer_id, service=service, staff=person,
+            location=None if place is None else offering.locations.get(place), start=slot.start, end=slot.end,
+            status=status, price=price, amount_paid=0, deposit=deposit, seats=seats, notes=notes,
+            customer_package_id=customer_package_id, reschedule_count=0, created_at=now)
     # A new appointment's history is its 'created' line: the email needs nothing more than what is at hand.
     notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now,
                         known=appointment_db.NoticeData(tenant=tenant, customer=customer, appointment=booked,
@@ -310,11 +320,15 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
     return booked, (chosen, _local_day(slot.start, found))
 
 
-def _visit_place(s: Session, *, found: catalog_db.BookableService, staff_id: int,
-                 location_id: int | None) -> int | None:
+def _visit_place(s: Session, *, found: catalog_db.BookableService, staff_id: int, location_id: int | None,
+                 works_at: tuple[int, ...] | None = None) -> int | None:
     """Where the visit happens: the place the customer chose (one of the staff member's), or the staff member's only
-    one; an online service happens nowhere in particular. BookingRefused when the choice is missing or wrong."""
-    works_at = () if found.service.is_online else catalog_db.staff_location_ids(s, staff_id=staff_id)
+    one; an online service happens nowhere in particular. BookingRefused when the choice is missing or wrong.
+    `works_at`: the staff member's places when the caller read them already."""
+    if found.service.is_online:
+        works_at = ()
+    elif works_at is None:
+        works_at = tuple(catalog_db.staff_location_ids(s, staff_id=staff_id))
     unplaced = rules.why_not_location(works_at, location_id)
     if unplaced:
         raise BookingRefused(unplaced)

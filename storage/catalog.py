@@ -101,6 +101,32 @@ def lock_staff_offering(session: Session, *, tenant_id: int, service_id: int, st
     return list(session.connection().execute(stmt, params).scalars())
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OfferingStaff:
+    """The staff who offer a service, each with the places they work at (as an appointment shows them)."""
+
+    staff: dict[int, d.Staff]
+    works_at: dict[int, tuple[int, ...]]
+    locations: dict[int, d.Location]
+
+
+def offering_staff(session: Session, *, tenant_id: int, service_id: int,
+                   staff_id: int | None = None) -> OfferingStaff:
+    """Who offers the service (only `staff_id` when given) and where each works, in one statement: what a booking
+    needs to place and describe the visit, read before it locks the staff."""
+    params = {'tenant_id': tenant_id, 'service_id': service_id, 'staff_id': staff_id}
+    staff: dict[int, d.Staff] = {}
+    works_at: dict[int, list[int]] = defaultdict(list)
+    locations: dict[int, d.Location] = {}
+    for r in session.connection().execute(_OFFERING_WITH_PLACES[staff_id is not None], params):
+        if r.id not in staff:
+            staff[r.id] = d.Staff(id=r.id, name=r.name, email=r.email, avatar_url=r.avatar_url)
+        if r.l_id is not None:
+            works_at[r.id].append(r.l_id)
+            locations.setdefault(r.l_id, d.Location(id=r.l_id, name=r.l_name, address=r.address))
+    return OfferingStaff(staff=staff, works_at={k: tuple(v) for k, v in works_at.items()}, locations=locations)
+
+
 def staff_ids_for(session: Session, *, tenant_id: int, service_id: int, staff_id: int | None = None,
                   location_id: int | None = None) -> list[int]:
     """The staff who offer the service (only `staff_id` when given; only those at `location_id` when given)."""
@@ -222,6 +248,24 @@ def _staff_offering(one: bool, located: bool) -> sa.Select:  # type: ignore[type
 
 
 _STAFF_OFFERING = {(one, located): _staff_offering(one, located) for one in (False, True) for located in (False, True)}
+
+
+def _offering_with_places(one: bool) -> sa.Select:  # type: ignore[type-arg]
+    staff, link, place = (t.Staff.__table__.c, t.StaffLocation.__table__.c,  # type: ignore[attr-defined]
+                          t.Location.__table__.c)  # type: ignore[attr-defined]
+    stmt = (sa.select(staff.id, staff.name, staff.email, staff.avatar_url, place.id.label('l_id'),
+                      place.name.label('l_name'), place.address)
+            .select_from(t.Staff.__table__)  # type: ignore[attr-defined]
+            .join(t.StaffService.__table__, t.StaffService.__table__.c.staff_id == staff.id)  # type: ignore[attr-defined]
+            .outerjoin(t.StaffLocation.__table__, link.staff_id == staff.id)  # type: ignore[attr-defined]
+            .outerjoin(t.Location.__table__, place.id == link.location_id)  # type: ignore[attr-defined]
+            .where(staff.tenant_id == sa.bindparam('tenant_id'),
+                   t.StaffService.__table__.c.service_id == sa.bindparam('service_id'))  # type: ignore[attr-defined]
+            .order_by(staff.id, link.location_id))
+    return stmt.where(staff.id == sa.bindparam('staff_id')) if one else stmt
+
+
+_OFFERING_WITH_PLACES = {one: _offering_with_places(one) for one in (False, True)}
 _SERVICE = (sa.select(*t.Service.__table__.columns, t.Tenant.timezone.label('zone'))  # type: ignore[attr-defined]
             .join(t.Tenant, t.Tenant.id == t.Service.tenant_id)  # type: ignore[arg-type]
             .where(t.Service.tenant_id == sa.bindparam('tenant_id'), t.Service.id == sa.bindparam('service_id')))
