@@ -125,21 +125,45 @@ class SpecialDay:
     end: time
 
 
+class StatusRole(StrEnum):
+    """What a status means to the rules, whatever the business calls it: code reads the role, never the key."""
+
+    NEW_BOOKING = 'new_booking'  # new bookings get it; it holds the slot while it waits for the business to confirm
+    CONFIRMED = 'confirmed'  # the business confirmed the visit
+    CUSTOMER_CANCEL = 'customer_cancel'  # what a customer's cancel sets (and closing an account, on what is ahead)
+    REJECTED = 'rejected'  # the business declined the booking
+    NO_SHOW = 'no_show'  # the customer did not come: it held the slot, but the visit did not take place
+    OTHER = 'other'  # a status of the business's own, with no special meaning to the rules
+
+
+# A business has at most one status with each of these roles: the rules pick "the" status of the role.
+SINGULAR_ROLES = frozenset({StatusRole.NEW_BOOKING, StatusRole.CUSTOMER_CANCEL, StatusRole.NO_SHOW})
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Status:
     key: str
     label: str
     color: str
     icon: str
-    busy: bool
+    busy: bool  # it occupies the slot: nobody else may book that time
+    role: StatusRole = StatusRole.OTHER
+
+    @property
+    def completes(self) -> bool:
+        """An appointment that is over in this status took place: it held its slot and it is not a no-show."""
+        return self.busy and self.role != StatusRole.NO_SHOW
 
 
 DEFAULT_STATUSES: tuple[Status, ...] = (
-    Status(key='pending', label='Pending', color='#b45309', icon='hourglass_empty', busy=True),
-    Status(key='approved', label='Approved', color='#15803d', icon='check_circle', busy=True),
-    Status(key='canceled', label='Canceled', color='#6b7280', icon='cancel', busy=False),
-    Status(key='rejected', label='Rejected', color='#b91c1c', icon='block', busy=False),
-    Status(key='no-show', label='No-show', color='#7c3aed', icon='person_off', busy=True),
+    Status(key='pending', label='Pending', color='#b45309', icon='hourglass_empty', busy=True,
+           role=StatusRole.NEW_BOOKING),
+    Status(key='approved', label='Approved', color='#15803d', icon='check_circle', busy=True,
+           role=StatusRole.CONFIRMED),
+    Status(key='canceled', label='Canceled', color='#6b7280', icon='cancel', busy=False,
+           role=StatusRole.CUSTOMER_CANCEL),
+    Status(key='rejected', label='Rejected', color='#b91c1c', icon='block', busy=False, role=StatusRole.REJECTED),
+    Status(key='no-show', label='No-show', color='#7c3aed', icon='person_off', busy=True, role=StatusRole.NO_SHOW),
 )
 
 
@@ -202,8 +226,8 @@ class Appointment:
 
     @property
     def amount_due(self) -> int:
-        """What the customer still owes: the price less what was paid, never below zero."""
-        return max(self.price - self.amount_paid, 0)
+        """What the customer still owes (see `amount_due`)."""
+        return amount_due(price=self.price, paid=self.amount_paid)
 
     @property
     def payment_status(self) -> PaymentStatus:
@@ -219,8 +243,13 @@ class Appointment:
         return self.end <= now
 
     def is_completed(self, now: datetime) -> bool:
-        """Completed means it ended with a busy status other than no-show."""
-        return self.is_past(now) and self.status.busy and self.status.key != 'no-show'
+        """Completed means it is over and its status says the visit took place (Status.completes)."""
+        return self.is_past(now) and self.status.completes
+
+
+def amount_due(*, price: int, paid: int) -> int:
+    """What is still owed: the price less what was paid, never below zero."""
+    return max(price - paid, 0)
 
 
 def payment_status(*, price: int, deposit: int, paid: int) -> PaymentStatus:

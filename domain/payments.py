@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.model import Appointment, CustomerPackage, Payment, PaymentState, PaymentStatus
+# amount_due, the one rule of what is owed, lives with the values it is about; callers may take it from here too.
+from domain.model import Appointment, CustomerPackage, Payment, PaymentState, PaymentStatus, amount_due
 
 CARD = 'card'
 OFFLINE = 'offline'
@@ -34,9 +35,16 @@ class PaymentMethod:
     instructions: str = ''
 
 
-def amount_due(*, price: int, paid: int) -> int:
-    """What is still owed: the price less what was paid, never below zero."""
-    return max(price - paid, 0)
+NOTHING_DUE = 'Nothing is due for this appointment.'
+
+
+def why_nothing_to_pay(appt: Appointment) -> str | None:
+    """An appointment can be paid while it holds its slot (not canceled or rejected) and something is due."""
+    if not appt.status.busy:
+        return f'An appointment that is {appt.status.label.lower()} needs no payment.'
+    if appt.amount_due <= 0:
+        return NOTHING_DUE
+    return None
 
 
 def deposit_due(*, deposit: int, paid: int) -> int:
@@ -60,11 +68,10 @@ def appointment_checkout_amount(appt: Appointment, *, requested: int | None = No
     Refuses when nothing is due, when the appointment no longer holds its slot (canceled, rejected), or when the
     part asked for is not between one minor unit and the balance.
     """
-    if not appt.status.busy:
-        raise PaymentRefused(f'This appointment is {appt.status.label.lower()}; there is nothing to pay.')
+    nothing = why_nothing_to_pay(appt)
+    if nothing:
+        raise PaymentRefused(nothing)
     due = appt.amount_due
-    if due <= 0:
-        raise PaymentRefused('Nothing is due for this appointment.')
     if requested is None:
         return due
     if requested <= 0:

@@ -8,13 +8,16 @@ inside the write transaction, whatever the browser sent.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from domain.availability import Booking
-from domain.model import Appointment, CustomerPackage, Status
+from domain.model import Appointment, CustomerPackage, Service, Status
+from domain.payments import why_nothing_to_pay
 from domain.settings import PanelSettings
 
 PANEL_OFF = 'The customer panel is switched off for now. Please contact the business.'
+# Someone else got the time first (a new booking, a move, a held booking confirmed): one message wherever it happens.
+TAKEN = 'That time was just taken. Please pick another.'
 
 
 class NotAllowed(Exception):
@@ -23,6 +26,26 @@ class NotAllowed(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+# ---- a new time ------------------------------------------------------------------------------------------------
+
+
+def why_not_book_at(service: Service, *, start: datetime, now: datetime, seats: int, zone: tzinfo) -> str | None:
+    """A time may be booked (or an appointment moved to it) for at least one seat and at most the service's capacity,
+    when it is still ahead, gives the service's notice, and is within its horizon (counted in the business's days)."""
+    if seats < 1:
+        return 'Please book at least one seat.'
+    if start <= now:
+        return 'That time has already passed. Please pick another.'
+    if start < now + service.min_notice:
+        words = duration_words(int(service.min_notice.total_seconds() // 60))
+        return f'This service needs {words} notice. Please pick a later time.'
+    if seats > service.capacity:
+        return f'At most {service.capacity} seat{"s" if service.capacity != 1 else ""} can be booked at one time.'
+    if (start.astimezone(zone).date() - now.astimezone(zone).date()).days > service.max_days_ahead:
+        return f'This service can be booked at most {service.max_days_ahead} days ahead.'
+    return None
 
 
 # ---- reschedule --------------------------------------------------------------------------------------------------
@@ -155,11 +178,7 @@ def why_not_pay(appt: Appointment, settings: PanelSettings) -> str | None:
         return PANEL_OFF
     if settings.hide_pay_now:
         return settings.offline_payment_instructions or 'This business takes payment in person.'
-    if not appt.status.busy:
-        return f'An appointment that is {appt.status.label.lower()} needs no payment.'
-    if appt.amount_due <= 0:
-        return 'Nothing is due for this appointment.'
-    return None
+    return why_nothing_to_pay(appt)
 
 
 def why_not_pay_package(cp: CustomerPackage, settings: PanelSettings) -> str | None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from domain.model import DEFAULT_STATUSES, Status, StatusRole
+from domain.statuses import busy_keys
 from domain.web import url_problem
 
 OFFLINE_INSTRUCTIONS_MAX = 1000
@@ -13,6 +16,15 @@ OFFLINE_INSTRUCTIONS_MAX = 1000
 
 class SettingsError(ValueError):
     """A setting that cannot hold, with the reason in words for the admin."""
+
+
+def _default_key(role: StatusRole) -> str:
+    """The key of the default status with this role: the defaults below name statuses a new business is made with."""
+    return next(st.key for st in DEFAULT_STATUSES if st.role == role)
+
+
+_NEW, _CONFIRMED, _CANCEL = (_default_key(r) for r in (StatusRole.NEW_BOOKING, StatusRole.CONFIRMED,
+                                                         StatusRole.CUSTOMER_CANCEL))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,15 +48,15 @@ class PanelSettings:
     # Customers may change an appointment only until this many minutes before it starts.
     change_closes_minutes: int = 60
     reschedule_enabled: bool = True
-    reschedule_from_statuses: tuple[str, ...] = ('pending', 'approved')
+    reschedule_from_statuses: tuple[str, ...] = (_NEW, _CONFIRMED)
     reschedule_closes_minutes: int = 120
     # 'keep' keeps the status; any other value is the status key a rescheduled appointment gets.
-    status_after_reschedule: str = 'pending'
+    status_after_reschedule: str = _NEW
     reschedule_quota: int = 0  # 0 = no limit; beyond the reference products
     status_change_enabled: bool = True
     # target status -> statuses it may be reached from
     status_transitions: dict[str, tuple[str, ...]] = field(
-        default_factory=lambda: {'canceled': ('pending', 'approved')}
+        default_factory=lambda: {_CANCEL: (_NEW, _CONFIRMED)}
     )
     # A customer may move to a busy status (one that occupies the slot) only when the admin confirmed it here.
     allow_busy_targets: bool = False
@@ -55,11 +67,10 @@ class PanelSettings:
     offline_payment_instructions: str = 'Pay at the front desk by card or cash on the day of your visit.'
     designer: PanelDesigner = field(default_factory=PanelDesigner)
 
-    def validate(self, status_keys: frozenset[str] | None = None, *,
-                 busy_keys: frozenset[str] | None = None) -> PanelSettings:
-        """Settings must be internally consistent; with `status_keys` (saving) they name only statuses that exist and
-        the booking link is a path or an http(s) address; with `busy_keys` a rescheduled appointment keeps holding
-        its slot, and a busy status may be a customer's target only when allow_busy_targets confirms it."""
+    def validate(self, statuses: Sequence[Status] | None = None) -> PanelSettings:
+        """Settings must be internally consistent; with the business's `statuses` (saving) they name only statuses
+        that exist, the booking link is a path or an http(s) address, a rescheduled appointment keeps holding its
+        slot, and a busy status may be a customer's target only when allow_busy_targets confirms it."""
         for name in ('change_closes_minutes', 'reschedule_closes_minutes', 'reschedule_quota'):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -74,34 +85,38 @@ class PanelSettings:
             raise SettingsError('status_after_reschedule must be "keep" or a status key.')
         if not isinstance(self.booking_url, str):
             raise SettingsError('booking_url must be text.')
-        if status_keys is not None:
-            # Checked when the business saves: what is stored already still loads, and the pages draw no link for
-            # an unsafe booking_url (ui.context.PanelContext.booking_url).
-            bad_url = url_problem(self.booking_url, label='booking_url', allow_path=True)
-            if bad_url:
-                raise SettingsError(bad_url)
-            if len(self.offline_payment_instructions) > OFFLINE_INSTRUCTIONS_MAX:
-                raise SettingsError(
-                    f'offline_payment_instructions can be at most {OFFLINE_INSTRUCTIONS_MAX:,} characters.')
-            named = set(self.reschedule_from_statuses) | set(self.status_transitions)
-            for sources in self.status_transitions.values():
-                named |= set(sources)
-            if self.status_after_reschedule != 'keep':
-                named.add(self.status_after_reschedule)
-            unknown = sorted(named - status_keys)
-            if unknown:
-                raise SettingsError(f'Unknown status: {", ".join(unknown)}.')
-        if (busy_keys is not None and self.status_after_reschedule != 'keep'
-                and self.status_after_reschedule not in busy_keys):
+        if statuses is not None:
+            self._check_against(statuses)
+        return self
+
+    def _check_against(self, statuses: Sequence[Status]) -> None:
+        """Checked when the business saves: what is stored already still loads, and the pages draw no link for an
+        unsafe booking_url (ui.context.PanelContext.booking_url)."""
+        status_keys = frozenset(st.key for st in statuses)
+        busy = busy_keys(statuses)
+        bad_url = url_problem(self.booking_url, label='booking_url', allow_path=True)
+        if bad_url:
+            raise SettingsError(bad_url)
+        if len(self.offline_payment_instructions) > OFFLINE_INSTRUCTIONS_MAX:
+            raise SettingsError(
+                f'offline_payment_instructions can be at most {OFFLINE_INSTRUCTIONS_MAX:,} characters.')
+        named = set(self.reschedule_from_statuses) | set(self.status_transitions)
+        for sources in self.status_transitions.values():
+            named |= set(sources)
+        if self.status_after_reschedule != 'keep':
+            named.add(self.status_after_reschedule)
+        unknown = sorted(named - status_keys)
+        if unknown:
+            raise SettingsError(f'Unknown status: {", ".join(unknown)}.')
+        if self.status_after_reschedule != 'keep' and self.status_after_reschedule not in busy:
             raise SettingsError(f'status_after_reschedule must be "keep" or a status that occupies the slot: with '
                                 f'{self.status_after_reschedule} every reschedule would free the new time for '
                                 'someone else.')
-        if busy_keys is not None and not self.allow_busy_targets:
-            risky = sorted(set(self.status_transitions) & busy_keys)
+        if not self.allow_busy_targets:
+            risky = sorted(set(self.status_transitions) & busy)
             if risky:
                 raise SettingsError(f'Customers could set {", ".join(risky)}, a status that occupies the slot: '
                                     'set allow_busy_targets to true to confirm.')
-        return self
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -21,6 +21,7 @@ from zxcvbn import zxcvbn
 
 from domain import model as d
 from domain import rules
+from domain import statuses as status_rules
 from domain.accounts import (
     PASSWORD_MAX_LENGTH,
     ProfileInput,
@@ -553,11 +554,10 @@ def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmati
 
 
 def _cancel_upcoming(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> list[d.Appointment]:
-    """Set the customer's upcoming busy appointments to the business's first status that frees the slot
-    ('canceled' when it has one); returns them as they were."""
+    """Set the customer's upcoming busy appointments to what a customer's cancel sets (domain.statuses.freeing_status);
+    returns them as they were."""
     statuses = tenant_db.statuses(s, tenant_id=tenant_id)
-    free = next((st for st in statuses if st.key == 'canceled'), None) or next(
-        (st for st in statuses if not st.busy), None)
+    free = status_rules.freeing_status(statuses)
     if free is None:
         return []
     upcoming = [a for a in appointment_db.customer_appointments(s, tenant_id=tenant_id, customer_id=customer_id,

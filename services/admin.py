@@ -10,7 +10,9 @@ from sqlmodel import Session
 
 from domain import branding
 from domain import model as d
+from domain.accounts import email_problem, password_problem
 from domain.settings import PanelSettings, SettingsError
+from services.accounts import password_score
 from services.auth import hash_password
 from services.config import get_config
 from storage import tenants as tenant_db
@@ -44,11 +46,11 @@ def create_business(db: Database, *, slug: str, name: str, timezone: str, curren
 
 
 def create_admin_user(db: Database, *, tenant_slug: str, email: str, password: str, name: str = '') -> int:
-    """An admin account of the business, with an Argon2-hashed password."""
-    if '@' not in email:
-        raise SettingsError('That does not look like an email address.')
-    if len(password) < 8:
-        raise SettingsError('Use a password of at least 8 characters.')
+    """An admin account of the business, with an Argon2-hashed password; the email and the password follow the same
+    rules as a customer's (domain.accounts)."""
+    problem = email_problem(email) or password_problem(password, score=password_score(password, (email, name)))
+    if problem:
+        raise SettingsError(problem)
     password_hash = hash_password(password)
     with db.write() as s:
         tenant = _tenant_id(s, tenant_slug)
@@ -67,11 +69,8 @@ def update_setting(db: Database, *, tenant_slug: str, key: str, raw_value: str) 
         tenant = _tenant_id(s, tenant_slug)
         current = tenant_db.panel_settings(s, tenant_id=tenant).to_dict()
         changed = apply_setting(current, key, raw_value)
-        statuses = tenant_db.statuses(s, tenant_id=tenant)
-        status_keys = frozenset(st.key for st in statuses)
-        busy_keys = frozenset(st.key for st in statuses if st.busy)
         try:
-            settings = PanelSettings.from_dict(changed).validate(status_keys, busy_keys=busy_keys)
+            settings = PanelSettings.from_dict(changed).validate(tenant_db.statuses(s, tenant_id=tenant))
         except SettingsError:
             raise
         except (TypeError, ValueError) as exc:  # e.g. a list where a mapping belongs

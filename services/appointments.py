@@ -16,6 +16,7 @@ from sqlmodel import Session
 from domain import model as d
 from domain import rules
 from domain.rules import NotAllowed
+from domain.statuses import awaits_confirmation
 from services import calendar, events, notify
 from storage import appointments as appointment_db
 from storage import catalog as catalog_db
@@ -103,7 +104,8 @@ def record_reschedule(session: Session, *, tenant_id: int, before: d.Appointment
     record_history(session, tenant_id=tenant_id, appointment_id=before.id, at=now, actor=actor, action='rescheduled',
                    from_value=before.start.isoformat(), to_value=new_start.isoformat(), reason=reason)
     if new_status != before.status.key:
-        why = ('The new time waits for the business to confirm it.' if new_status == 'pending'
+        status = next((st for st in tenant_db.statuses(session, tenant_id=tenant_id) if st.key == new_status), None)
+        why = ('The new time waits for the business to confirm it.' if status and awaits_confirmation(status)
                else 'The business sets this status after a reschedule.')
         record_history(session, tenant_id=tenant_id, appointment_id=before.id, at=now, actor='system',
                        action='status', from_value=before.status.key, to_value=new_status, reason=why)

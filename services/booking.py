@@ -1,13 +1,13 @@
 """Booking a new appointment and moving one: the only writers that take a staff member's time.
 
 Both follow one pattern so two customers can never get the last seat: inside one write transaction, lock the
-candidate staff (storage.catalog.lock_staff: PostgreSQL row locks in id order; SQLite's BEGIN IMMEDIATE already
-serialises writers), read that day's busy bookings again, ask the slot engine whether this exact start still has the
-seats asked for, write, record the history and queue the emails (services.notify.queue_change: the outbox rows
-commit with the booking). Live updates go out, and the emails leave, only after the commit.
+candidate staff (storage.catalog.lock_staff_offering: PostgreSQL row locks in id order; SQLite's BEGIN IMMEDIATE
+already serialises writers), read that day's busy bookings again, ask the slot engine whether this exact start still
+has the seats asked for, write, record the history and queue the emails (services.notify.queue_change: the outbox
+rows commit with the booking). Live updates go out, and the emails leave, only after the commit.
 
-A new booking gets the status 'pending' (the business confirms it), or the tenant's first busy status when it has
-no busy 'pending': whatever it gets must occupy the slot, or the next customer could take it too.
+What time may be booked at all (past, notice, seats, horizon) and which status a new booking gets are the domain's
+rules (domain.rules.why_not_book_at, domain.statuses.new_booking_status); this module only asks them in the write.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from domain import model as d
 from domain import rules
+from domain import statuses as status_rules
 from domain.accounts import guest_problems, why_cannot_book
 from domain.availability import Slot, SlotFinder
 from services import accounts, appointments, events, mail, metrics, notify, ratelimit
@@ -36,7 +37,7 @@ from storage import schedules as schedule_db
 from storage import tenants as tenant_db
 from storage.db import Database
 
-TAKEN = 'That time was just taken. Please pick another.'
+TAKEN = rules.TAKEN
 NOTES_MAX = rules.NOTES_MAX
 HOLD = timedelta(minutes=30)  # how long a guest's booking holds its time while waiting for the click in the mailbox
 HOLD_PURPOSE = 'booking_hold'
@@ -70,8 +71,6 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
     """Book a free time for the customer (staff None = whoever is free, least busy first), or raise SlotTaken when
     it was just taken, BookingRefused with the reason otherwise. From a package: one of its sessions, at no charge."""
     start = _utc(start)
-    if seats < 1:
-        raise BookingRefused('Please book at least one seat.')
     notes = (notes or '').strip()
     too_long = rules.text_problem(notes, limit=NOTES_MAX, what='the notes')
     if too_long:
@@ -347,17 +346,10 @@ def _hold_slot(s: Session, *, tenant_id: int, found: catalog_db.BookableService,
                ignore_appointment_id: int | None = None, prefer: int | None = None) -> tuple[Slot, int]:
     """Lock the candidate staff, re-read their day and return the engine's slot at `start` with the staff to take."""
     service = found.service
-    if start <= now:
-        raise BookingRefused('That time has already passed. Please pick another.')
-    if start < now + service.min_notice:
-        words = rules.duration_words(int(service.min_notice.total_seconds() // 60))
-        raise BookingRefused(f'This service needs {words} notice. Please pick a later time.')
-    if seats > service.capacity:
-        raise BookingRefused(f'At most {service.capacity} seat{"s" if service.capacity != 1 else ""} '
-                             'can be booked at one time.')
+    refusal = rules.why_not_book_at(service, start=start, now=now, seats=seats, zone=found.zone)
+    if refusal:
+        raise BookingRefused(refusal)
     day = _local_day(start, found)
-    if (day - now.astimezone(found.zone).date()).days > service.max_days_ahead:
-        raise BookingRefused(f'This service can be booked at most {service.max_days_ahead} days ahead.')
     # One statement finds and locks them (until the commit); what follows reads after the lock, and on PostgreSQL
     # each statement sees what the previous holder committed.
     staff_ids = catalog_db.lock_staff_offering(s, tenant_id=tenant_id, service_id=service.id, staff_id=staff_id,
@@ -379,10 +371,10 @@ def _hold_slot(s: Session, *, tenant_id: int, found: catalog_db.BookableService,
 
 
 def _new_booking_status(statuses: tuple[d.Status, ...]) -> d.Status:
-    busy = [st for st in statuses if st.busy]
-    if not busy:
+    status = status_rules.new_booking_status(statuses)
+    if status is None:
         raise BookingRefused('This business is not taking bookings online right now.')
-    return next((st for st in busy if st.key == 'pending'), busy[0])
+    return status
 
 
 def _own(s: Session, *, tenant_id: int, customer_id: int, appointment_id: int,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from domain import model as d
+from domain.statuses import awaits_confirmation
 from services.config import public_base
 
 PUBLISH, REQUEST, CANCEL = 'PUBLISH', 'REQUEST', 'CANCEL'
@@ -58,7 +59,7 @@ def ics_filename(appt: d.Appointment) -> str:
 def _status(appt: d.Appointment, method: str) -> str:
     if method == CANCEL or not appt.status.busy:
         return 'CANCELLED'
-    return 'TENTATIVE' if appt.status.key == 'pending' else 'CONFIRMED'
+    return 'TENTATIVE' if awaits_confirmation(appt.status) else 'CONFIRMED'
 
 
 def place_text(appt: d.Appointment) -> str:

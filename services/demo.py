@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
+from domain.model import DEFAULT_STATUSES, StatusRole
 from services.auth import hash_password
 from storage import catalog as catalog_db
 from storage import customers as customer_db
@@ -166,7 +167,11 @@ OTHER_CUSTOMERS = (
 # What Ada books over two years, by weight, and the exact mix of outcomes of her past visits.
 ADA_SERVICE_WEIGHTS = {'pilates': 34, 'deep': 12, 'hotstone': 5, 'haircut': 16, 'colour': 6, 'facial': 10,
                        'consult': 7}
-ADA_PAST_STATUSES = {'approved': 118, 'canceled': 14, 'no-show': 6, 'rejected': 4, 'pending': 2}
+# Planned by what each status means (its role); the studio is made with the default statuses, one per role.
+NEW, CONFIRMED, CANCELED, REJECTED, NO_SHOW = (StatusRole.NEW_BOOKING, StatusRole.CONFIRMED,
+                                               StatusRole.CUSTOMER_CANCEL, StatusRole.REJECTED, StatusRole.NO_SHOW)
+STATUS_KEY = {st.role: st.key for st in DEFAULT_STATUSES}
+ADA_PAST_STATUSES = {CONFIRMED: 118, CANCELED: 14, NO_SHOW: 6, REJECTED: 4, NEW: 2}
 OTHER_SERVICE_WEIGHTS = {'pilates': 30, 'deep': 10, 'hotstone': 5, 'haircut': 18, 'colour': 6, 'beard': 8,
                          'facial': 10, 'consult': 5}
 
@@ -263,7 +268,8 @@ class _Builder:
     def build(self, customer_hash: str, admin_hash: str) -> DemoSummary:
         s, now = self.s, self.now
         self.tenant = tenant_db.create_tenant(s, slug=DEMO_SLUG, name='Lumen Studio', timezone=TIMEZONE,
-                                              currency=CURRENCY, booking_url='/book', primary_color='#0f766e')
+                                              currency=CURRENCY, booking_url='/book', primary_color='#0f766e',
+                                              statuses=DEFAULT_STATUSES)
         for key, (name, address) in LOCATIONS.items():
             self.ids[f'loc:{key}'] = catalog_db.create_location(s, tenant_id=self.tenant, name=name, address=address)
         for p in SERVICES:
@@ -387,7 +393,7 @@ class _Builder:
             return len(seats) < plan.capacity
         return not any(a < end + pad and start < z for a, z in self.staff_busy[(key, day)])
 
-    def _book(self, *, customer: int, service: str, staff: str, start: datetime, status: str, paid: str,
+    def _book(self, *, customer: int, service: str, staff: str, start: datetime, status: StatusRole, paid: str,
               customer_package_id: int | None = None) -> t.Appointment:
         """Plan one appointment (with its history and payment) and mark its time as taken."""
         plan = self.services[service]
@@ -410,19 +416,20 @@ class _Builder:
                       self.now - timedelta(hours=self.rng.randint(2, 72)))
         row = t.Appointment(tenant_id=self.tenant, customer_id=customer, service_id=self.ids[f'svc:{service}'],
                             staff_id=self.ids[f'staff:{staff}'], location_id=location, start=start,
-                            end=start + length, status_key=status, price=price, deposit=plan.deposit,
+                            end=start + length, status_key=STATUS_KEY[status], price=price, deposit=plan.deposit,
                             amount_paid=amount, customer_package_id=customer_package_id, created_at=created)
-        history = [dict(at=created, actor='customer', action='created', to_value='pending')]
-        if status in ('canceled', 'rejected'):
-            actor, reason = ('customer', 'Plans changed.') if status == 'canceled' else ('staff', 'Fully booked.')
+        history = [dict(at=created, actor='customer', action='created', to_value=STATUS_KEY[NEW])]
+        if status in (CANCELED, REJECTED):
+            actor, reason = ('customer', 'Plans changed.') if status == CANCELED else ('staff', 'Fully booked.')
             history.append(dict(at=min(start - timedelta(hours=self.rng.randint(3, 48)), self.now), actor=actor,
-                                action='status', from_value='pending', to_value=status, reason=reason))
-        elif status in ('approved', 'no-show'):
+                                action='status', from_value=STATUS_KEY[NEW], to_value=STATUS_KEY[status],
+                                reason=reason))
+        elif status in (CONFIRMED, NO_SHOW):
             history.append(dict(at=min(created + timedelta(hours=2), self.now), actor='staff', action='status',
-                                from_value='pending', to_value='approved'))
-            if status == 'no-show':
-                history.append(dict(at=start + length, actor='staff', action='status', from_value='approved',
-                                    to_value='no-show'))
+                                from_value=STATUS_KEY[NEW], to_value=STATUS_KEY[CONFIRMED]))
+            if status == NO_SHOW:
+                history.append(dict(at=start + length, actor='staff', action='status',
+                                    from_value=STATUS_KEY[CONFIRMED], to_value=STATUS_KEY[NO_SHOW]))
         payment = None
         if amount:
             at_desk = start <= self.now and self.rng.random() < 0.4
@@ -450,15 +457,15 @@ class _Builder:
         self.s.add_all(extras)
         self.s.flush()
 
-    def _past_payment(self, service: str, status: str, age_days: int) -> str:
+    def _past_payment(self, service: str, status: StatusRole, age_days: int) -> str:
         """How a past visit was settled: most paid, a few left open, deposits kept when someone did not come."""
         has_deposit = bool(self.services[service].deposit)
-        if status == 'approved':
+        if status == CONFIRMED:
             r = self.rng.random()
             if r < (0.25 if age_days < 45 else 0.05):
                 return 'deposit' if has_deposit else 'unpaid'
             return 'paid'
-        if status == 'no-show':
+        if status == NO_SHOW:
             return 'deposit' if has_deposit else 'unpaid'
         return 'unpaid'
 
@@ -480,7 +487,7 @@ class _Builder:
         while taken < 3 and day < self.today:
             found = self._place(ada, 'pilates', day)
             if found:
-                self._book(customer=ada, service='pilates', staff=found[0], start=found[1], status='approved',
+                self._book(customer=ada, service='pilates', staff=found[0], start=found[1], status=CONFIRMED,
                            paid='paid', customer_package_id=pack)
                 taken += 1
                 day += timedelta(days=self.rng.randint(6, 10))
@@ -492,14 +499,14 @@ class _Builder:
         """About eight bookings in the coming weeks, one of each kind the panel must show."""
         plan = (
             # (days ahead, service, status, payment, from the package, preferred local window)
-            (2, 'haircut', 'approved', 'unpaid', False, (time(10), time(13))),
-            (5, 'pilates', 'approved', 'paid', True, None),
-            (8, 'consult', 'approved', 'paid', False, None),
-            (11, 'deep', 'pending', 'unpaid', False, None),
-            (15, 'colour', 'approved', 'deposit', False, None),
-            (19, 'pilates', 'pending', 'unpaid', False, None),
-            (24, 'hotstone', 'canceled', 'unpaid', False, None),
-            (30, 'facial', 'pending', 'unpaid', False, None),
+            (2, 'haircut', CONFIRMED, 'unpaid', False, (time(10), time(13))),
+            (5, 'pilates', CONFIRMED, 'paid', True, None),
+            (8, 'consult', CONFIRMED, 'paid', False, None),
+            (11, 'deep', NEW, 'unpaid', False, None),
+            (15, 'colour', CONFIRMED, 'deposit', False, None),
+            (19, 'pilates', NEW, 'unpaid', False, None),
+            (24, 'hotstone', CANCELED, 'unpaid', False, None),
+            (30, 'facial', NEW, 'unpaid', False, None),
         )
         for ahead, service, status, paid, from_pack, window in plan:
             day, found = self.today + timedelta(days=ahead), None
@@ -547,13 +554,12 @@ class _Builder:
                     continue
                 r = self.rng.random()
                 if when == 'past':
-                    status = ('approved' if r < 0.82 else 'canceled' if r < 0.92 else 'no-show' if r < 0.96
-                              else 'rejected')
+                    status = CONFIRMED if r < 0.82 else CANCELED if r < 0.92 else NO_SHOW if r < 0.96 else REJECTED
                     paid = self._past_payment(service, status, days)
                 else:
-                    status = 'approved' if r < 0.6 else 'pending' if r < 0.92 else 'canceled'
-                    paid = 'deposit' if self.services[service].deposit and status != 'canceled' else (
-                        'paid' if status == 'approved' and self.rng.random() < 0.3 else 'unpaid')
+                    status = CONFIRMED if r < 0.6 else NEW if r < 0.92 else CANCELED
+                    paid = 'deposit' if self.services[service].deposit and status != CANCELED else (
+                        'paid' if status == CONFIRMED and self.rng.random() < 0.3 else 'unpaid')
                 self._book(customer=customer, service=service, staff=found[0], start=found[1], status=status,
                            paid=paid)
         return len(OTHER_CUSTOMERS)

@@ -17,6 +17,8 @@ from typing import Any
 
 import sqlalchemy.exc
 
+from domain import model as d
+from domain.statuses import status_problems
 from services.config import get_config
 from storage import transfer
 from storage.db import Database
@@ -75,6 +77,7 @@ def import_business(db: Database, document: dict[str, Any]) -> Imported:
                                   'version on both sides first.')
             if transfer.tenant_id_by_slug(s, slug=slug) is not None:
                 raise MoveRefused(f'This database already holds the business {slug!r}; import into an empty one.')
+            _check_statuses(tables.get('status') or [])
             rows = transfer.load(s, tables)
     except transfer.TransferRefused as e:
         raise MoveRefused(e.message) from e
@@ -94,6 +97,20 @@ def backup_database(url: str, target: Path) -> None:
 
 
 # ---- helpers ---------------------------------------------------------------------------------------------------
+
+
+def _check_statuses(rows: list[dict[str, Any]]) -> None:
+    """The statuses in the file must make a sound list (domain.statuses.status_problems), each role one this version
+    knows: the rules read what a status means from its role."""
+    known = {role.value for role in d.StatusRole}
+    strange = sorted({str(row.get('role')) for row in rows if row.get('role') not in known})
+    if strange:
+        raise MoveRefused(f'The export gives statuses a role this Kairos does not know: {", ".join(strange)}.')
+    statuses = [d.Status(key=str(row.get('key') or ''), label=str(row.get('label') or ''), color='', icon='',
+                         busy=bool(row.get('busy')), role=d.StatusRole(row['role'])) for row in rows]
+    problems = status_problems(statuses)
+    if problems:
+        raise MoveRefused(f'The statuses in the export do not hold together: {" ".join(problems)}')
 
 
 def _read_templates() -> dict[str, str]:

@@ -332,19 +332,20 @@ _PANEL_COUNTS = _panel_counts_statement()
 
 def panel_counts(session: Session, *, tenant_id: int, customer_id: int, now: datetime,
                  status_list: Iterable[d.Status]) -> dict[str, int]:
-    """Upcoming visits (busy, ahead), completed visits (busy, over, not a no-show) and the size of each tab, in one
-    statement whose cost grows with the number of statuses, not of rows read per appointment."""
-    busy = {s.key for s in status_list if s.busy}
+    """Upcoming visits (busy, ahead), completed visits (over, in a status that completes) and the size of each tab,
+    in one statement whose cost grows with the number of statuses, not of rows read per appointment."""
+    by_key = {s.key: s for s in status_list}
     counts = dict.fromkeys(('upcoming', 'completed', 'tab_upcoming', 'tab_past', 'tab_all'), 0)
     for key, total, past, ahead in session.connection().execute(
             _PANEL_COUNTS, {'tenant_id': tenant_id, 'customer_id': customer_id, 'now': now}):
         counts['tab_all'] += total
         counts['tab_past'] += past
         counts['tab_upcoming'] += ahead
-        if key in busy:
+        status = by_key.get(key)
+        if status is not None and status.busy:
             counts['upcoming'] += ahead
-            if key != 'no-show':
-                counts['completed'] += past
+        if status is not None and status.completes:
+            counts['completed'] += past
     return counts
 
 

@@ -65,7 +65,7 @@ def amount_still_due(session: Session, *, payment: d.Payment) -> int:
             sa.select(t.Package.price, t.CustomerPackage.amount_paid)
             .join(t.Package, t.Package.id == t.CustomerPackage.package_id)  # type: ignore[arg-type]
             .where(t.CustomerPackage.id == payment.customer_package_id)).one()
-    return max(int(price) - int(paid), 0)
+    return d.amount_due(price=int(price), paid=int(paid))
 
 
 def target_tenant(session: Session, *, appointment_id: int | None = None,

@@ -138,8 +138,16 @@ class SpecialDay(SQLModel, table=True):
     end: time
 
 
+# The roles a business gives to one status at most (domain.model.SINGULAR_ROLES), as the database enforces them.
+_SINGULAR_ROLE = sa.text("role IN ('new_booking', 'customer_cancel', 'no_show')")
+
+
 class Status(SQLModel, table=True):
-    __table_args__ = (sa.UniqueConstraint('tenant_id', 'key'),)
+    __table_args__ = (
+        sa.UniqueConstraint('tenant_id', 'key'),
+        sa.Index('uq_status_singular_role', 'tenant_id', 'role', unique=True, sqlite_where=_SINGULAR_ROLE,
+                 postgresql_where=_SINGULAR_ROLE),
+    )
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = tenant_fk()
     key: str
@@ -148,6 +156,8 @@ class Status(SQLModel, table=True):
     icon: str
     busy: bool
     position: int = 0
+    # What the status means to the rules (domain.model.StatusRole), so the business may rename it freely.
+    role: str = Field(default='other', sa_column=sa.Column(sa.String(32), nullable=False, server_default='other'))
 
 
 class Customer(SQLModel, table=True):

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from domain import model as d
 from domain.settings import PanelSettings, SettingsError
+from domain.statuses import status_problems
 from domain.web import color_problem, url_problem
 from storage import tables as t
 from storage.customers import normalise_email
@@ -26,6 +27,14 @@ def to_tenant(row: t.Tenant) -> d.Tenant:
         booking_url=row.booking_url,
         branding=d.Branding(primary_color=row.primary_color, dark=row.dark, logo_url=row.logo_url),
     )
+
+
+def to_role(value: str) -> d.StatusRole:
+    """A role this version does not know reads as no special role, never as another one."""
+    try:
+        return d.StatusRole(value)
+    except ValueError:
+        return d.StatusRole.OTHER
 
 
 def unknown_status(key: str) -> d.Status:
@@ -84,15 +93,16 @@ def save_panel_settings(session: Session, *, tenant_id: int, settings: PanelSett
 # ---- statuses -----------------------------------------------------------------------------------------------------
 
 
-_STATUSES = sa.select(t.Status.key, t.Status.label, t.Status.color, t.Status.icon, t.Status.busy).where(
+_STATUSES = sa.select(t.Status.key, t.Status.label, t.Status.color, t.Status.icon, t.Status.busy,
+                      t.Status.role).where(
     t.Status.tenant_id == sa.bindparam('tenant_id')).order_by(t.Status.position)
 
 
 def statuses(session: Session, *, tenant_id: int) -> tuple[d.Status, ...]:
     """The tenant's statuses in the business's order."""
-    return tuple(d.Status(key=key, label=label, color=color, icon=icon, busy=busy)
-                 for key, label, color, icon, busy in session.connection().execute(_STATUSES,
-                                                                                   {'tenant_id': tenant_id}))
+    return tuple(d.Status(key=key, label=label, color=color, icon=icon, busy=busy, role=to_role(role))
+                 for key, label, color, icon, busy, role in session.connection().execute(_STATUSES,
+                                                                                         {'tenant_id': tenant_id}))
 
 
 def busy_status_keys(session: Session, *, tenant_id: int) -> list[str]:
@@ -107,6 +117,9 @@ def create_tenant(session: Session, *, slug: str, name: str, timezone: str = 'UT
                   host: str | None = None, booking_url: str = '/book', settings: PanelSettings | None = None,
                   statuses: Sequence[d.Status] = d.DEFAULT_STATUSES, primary_color: str = '#4f46e5') -> int:
     check_links(('booking_url', booking_url, True), colours=(('primary_color', primary_color),))
+    unsound = status_problems(statuses)
+    if unsound:
+        raise SettingsError(' '.join(unsound))
     row = t.Tenant(slug=slug, name=name, timezone=timezone, currency=currency, host=host.lower() if host else None,
                    booking_url=booking_url, primary_color=primary_color,
                    settings=(settings or PanelSettings(booking_url=booking_url)).to_dict())
@@ -116,7 +129,7 @@ def create_tenant(session: Session, *, slug: str, name: str, timezone: str = 'UT
     for i, status in enumerate(statuses):
         check_links(colours=(('The status colour', status.color),))
         session.add(t.Status(tenant_id=row.id, key=status.key, label=status.label, color=status.color,
-                             icon=status.icon, busy=status.busy, position=i))
+                             icon=status.icon, busy=status.busy, position=i, role=status.role.value))
     session.flush()
     return row.id
 

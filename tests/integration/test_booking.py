@@ -289,6 +289,7 @@ def test_reschedule_moves_the_appointment_and_tells_everyone(db, heard) -> None:
     appt_id = add_appointment(db, world, start=local(24, 10))
     got, listen = heard
     listen(events.availability_topic(world.tenant_id))
+    listen(events.customer_topic(world.tenant_id, world.ada))
     moved = move(db, world, appt_id, local(25, 14))
     assert (moved.start, moved.end, moved.staff.name, moved.status.key, moved.reschedule_count) == (
         local(25, 14), local(25, 14, 45), 'Mia Wong', 'pending', 1)
@@ -301,7 +302,14 @@ def test_reschedule_moves_the_appointment_and_tells_everyone(db, heard) -> None:
     assert local(24, 10) in slots_at(db, world, day=24)
     assert local(25, 14) not in slots_at(db, world, day=25)
     mia = world.staff['mia']
-    assert [p for _, p in got] == [{'staff_id': mia, 'day': '2026-11-24'}, {'staff_id': mia, 'day': '2026-11-25'}]
+    # The customer's open panels, the slot pickers of both days, and the customer's email (Mia has no address here).
+    assert [p for topic, p in got if topic == events.customer_topic(world.tenant_id, world.ada)] == [
+        {'type': 'appointment.changed', 'appointment_id': appt_id, 'kind': 'rescheduled'}]
+    assert [p for topic, p in got if topic == events.availability_topic(world.tenant_id)] == [
+        {'staff_id': mia, 'day': '2026-11-24'}, {'staff_id': mia, 'day': '2026-11-25'}]
+    with db.read() as s:
+        emails = s.execute(sa.select(t.EmailOutbox.template, t.EmailOutbox.recipient)).all()
+    assert emails == [('appointment_rescheduled', 'ada@example.com')]
 
 
 def test_the_moved_appointment_does_not_block_itself(db) -> None:  # noqa: ANN001

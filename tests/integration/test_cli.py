@@ -64,8 +64,13 @@ def test_create_admin_refuses_a_mismatch_a_short_password_and_an_unknown_busines
     mismatch = cli.invoke(app, ['create-admin', 'owner@rosa.example'],
                           input='long-enough-secret\nanother-secret-1\nlong-enough-secret\nlong-enough-secret\n')
     assert mismatch.exit_code == 0 and 'Error: The two entered values do not match.' in mismatch.output
-    short = cli.invoke(app, ['create-admin', 'two@rosa.example'], input='short\nshort\n')
-    assert short.exit_code == 1 and 'Use a password of at least 8 characters.' in short.output
+    # An admin's password follows the customers' rules (domain.accounts): nine characters are too few.
+    short = cli.invoke(app, ['create-admin', 'two@rosa.example'], input='Kq7#vPz!2\nKq7#vPz!2\n')
+    assert short.exit_code == 1 and 'Use at least 10 characters.' in short.output
+    easy = cli.invoke(app, ['create-admin', 'two@rosa.example'], input='password123\npassword123\n')
+    assert easy.exit_code == 1 and 'This password is too easy to guess.' in easy.output
+    not_email = cli.invoke(app, ['create-admin', 'two@rosa'], input='long-enough-secret\nlong-enough-secret\n')
+    assert not_email.exit_code == 1 and 'Enter an email address like name@example.com.' in not_email.output
     nowhere = cli.invoke(app, ['create-admin', 'three@rosa.example', '--tenant', 'nope'],
                          input='long-enough-secret\nlong-enough-secret\n')
     assert nowhere.exit_code == 1 and "No business with the slug 'nope'." in nowhere.output

@@ -167,6 +167,33 @@ def test_import_refuses_a_database_that_already_holds_the_business(sqlite_db: Da
         moving.import_business(target, document)
 
 
+def test_statuses_travel_with_their_roles_and_an_unsound_list_is_refused(sqlite_db: Database, empty_sqlite: str,
+                                                                          tmp_path: Path) -> None:
+    demo.load_demo(sqlite_db, now=NOW, seed=5)
+    document = _through_a_file(moving.export_business(sqlite_db, slug=demo.DEMO_SLUG, now=NOW), tmp_path)
+    assert {row['key']: row['role'] for row in document['tables']['status']} == {
+        'pending': 'new_booking', 'approved': 'confirmed', 'canceled': 'customer_cancel', 'rejected': 'rejected',
+        'no-show': 'no_show'}
+    target = Database(empty_sqlite)
+    twice = json.loads(json.dumps(document))
+    for row in twice['tables']['status']:
+        if row['key'] == 'approved':
+            row['role'] = 'new_booking'
+    with pytest.raises(moving.MoveRefused) as refused:
+        moving.import_business(target, twice)
+    assert refused.value.message == ('The statuses in the export do not hold together: Only one status can have the '
+                                     'role new_booking: pending, approved.')
+    unknown = json.loads(json.dumps(document))
+    unknown['tables']['status'][0]['role'] = 'vip'
+    with pytest.raises(moving.MoveRefused) as refused:
+        moving.import_business(target, unknown)
+    assert refused.value.message == 'The export gives statuses a role this Kairos does not know: vip.'
+    with target.read() as s:
+        assert transfer.tenant_id_by_slug(s, slug=demo.DEMO_SLUG) is None  # nothing loaded
+    moving.import_business(target, document)
+    assert _dump(target)['status'] == document['tables']['status']
+
+
 def test_the_readme_move_with_the_kairos_command(sqlite_db: Database, empty_postgres: str, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from ui.cli import app

@@ -205,6 +205,24 @@ async def test_confirming_a_time_taken_meanwhile_says_so_and_offers_fresh_times(
     assert bookings_of(db, world, 'grace@example.com') == []
 
 
+async def test_a_held_time_written_over_meanwhile_says_so_when_the_guest_confirms(user: User, db) -> None:  # noqa: ANN001
+    world = seed_world(db)
+    await user.open(f'/book?service={world.services["colour"]}')
+    await choose_first_time(user)
+    await guest_details(user)
+    user.find(marker='book-confirm').click()
+    await user.should_see('Check your email to confirm', retries=50)
+    with db.write() as s:  # the front desk writes over the held time straight in the database
+        hold = s.execute(sa.select(t.BookingHold)).scalars().one()
+        appointment_db.create_appointment(s, tenant_id=world.tenant_id, customer_id=world.bob,
+                                          service_id=world.services['colour'], staff_id=hold.staff_id,
+                                          start=hold.start, duration=timedelta(minutes=120))
+    await user.open(emailed_link('grace@example.com', '/book/confirm'))
+    user.find(marker='hold-confirm').click()
+    await user.should_see('That time was just taken. Please pick another.', retries=50)  # the one "taken" message
+    assert bookings_of(db, world, 'grace@example.com') == []
+
+
 async def test_a_package_books_its_own_services_at_no_charge(user: User, db) -> None:  # noqa: ANN001
     world = seed_world(db)
     cp = add_package(db, world, used=0, paid=True)
@@ -226,7 +244,7 @@ async def test_an_expired_package_is_refused_with_the_reason(user: User, db) -> 
     await signed_in(user)
     await user.open(f'/book?package={cp}')
     await user.should_see(marker='package-refusal')
-    await user.should_see('expired')
+    await user.should_see('This package has expired.')
     await user.should_not_see(marker='book-confirm')
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
+from nicegui import ui
 from nicegui.testing import User
 
 from tests.support.seed import add_appointment, at, seed_world
@@ -160,11 +161,13 @@ async def test_the_details_drawer_shows_time_price_paid_and_due(user: User, db) 
     await shows(user, services, ['Colour & cut'])
     user.find(AppointmentsView).trigger('action', {'kind': 'details', 'id': appt})
     await user.should_see('Duration')
-    await user.should_see('2 h')
-    await user.should_see('€120.00')
-    await user.should_see('€30.00')
-    await user.should_see('€90.00')
-    await user.should_see('Mia Wong')
+    # Each figure next to its own term (a list of terms and values): the price, what was paid and what is due.
+    [facts] = user.find(marker='details-facts').elements
+    texts = [e.text for e in facts.descendants() if isinstance(e, ui.label)]
+    shown = dict(zip(texts[::2], texts[1::2], strict=True))
+    assert {k: shown.get(k) for k in ('Duration', 'Staff', 'Price', 'Paid', 'Due')} == {
+        'Duration': '2 h', 'Staff': 'Mia Wong', 'Price': '€120.00', 'Paid': '€30.00', 'Due': '€90.00'}
+    assert shown['Date'] and '–' in shown['Time']  # the day, and the time from start to end
 
 
 async def test_another_customers_appointment_id_opens_nothing(user: User, db) -> None:

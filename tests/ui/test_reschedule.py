@@ -211,7 +211,7 @@ async def test_the_chosen_time_taken_elsewhere_vanishes_and_the_choice_is_cleare
     slot = first_free_slot(db, world, user, appt)
     booking.book(db, tenant_id=world.tenant_id, customer_id=world.bob, service_id=world.services['cut'],
                  staff_id=world.staff['mia'], start=slot.start, now=datetime.now(UTC))  # Bob, on the booking page
-    await user.should_see('The time you chose was just taken. Please pick another.', retries=20)
+    await user.should_see('That time was just taken. Please pick another.', retries=20)
     assert label not in labels(user)
     assert not user.find(marker='reschedule-confirm').elements.pop().enabled
 

@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from nicegui import ui
 from nicegui.testing import User
 
 from domain.settings import PanelSettings
@@ -66,7 +67,10 @@ async def test_after_the_window_the_card_offers_nothing_and_the_drawer_says_why(
     assert found[0]['note'] == 'Changes close 60 minutes before the start.'
     # A crafted event still reaches only a drawer that explains, with nothing to confirm.
     user.find(AppointmentsView).trigger('action', {'kind': 'status', 'id': appt})
-    await asyncio.sleep(0.2)
+    await user.should_see(marker='status-refusal', retries=50)
+    [refusal] = user.find(marker='status-refusal').elements
+    assert [label.text for label in refusal.descendants() if isinstance(label, ui.label)] == [
+        'Changes close 60 minutes before the start.']
     await user.should_not_see(marker='status-confirm')
 
 

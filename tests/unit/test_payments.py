@@ -66,8 +66,8 @@ def test_what_a_checkout_charges(paid: int, status: str, requested: int | None, 
 
 @pytest.mark.parametrize(('paid', 'status', 'requested', 'reason'), [
     (4500, 'approved', None, 'Nothing is due for this appointment.'),
-    (0, 'canceled', None, 'This appointment is canceled; there is nothing to pay.'),
-    (0, 'rejected', 1000, 'This appointment is rejected; there is nothing to pay.'),
+    (0, 'canceled', None, 'An appointment that is canceled needs no payment.'),
+    (0, 'rejected', 1000, 'An appointment that is rejected needs no payment.'),
     (0, 'approved', 0, 'The amount to pay must be more than zero.'),
     (0, 'approved', -5, 'The amount to pay must be more than zero.'),
     (1000, 'approved', 4000, 'That is more than what is due for this appointment.'),

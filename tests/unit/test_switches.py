@@ -13,8 +13,6 @@ from domain.model import DEFAULT_STATUSES, CustomerPackage, Package
 from domain.settings import HELP, PanelDesigner, PanelSettings, SettingsError, booking_link
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-KNOWN = frozenset(s.key for s in DEFAULT_STATUSES)
-BUSY = frozenset(s.key for s in DEFAULT_STATUSES if s.busy)
 DEFAULT = PanelSettings()
 OFF = PanelSettings(panel_enabled=False)
 
@@ -108,13 +106,13 @@ def test_the_place_of_a_visit(works_at: tuple[int, ...], chosen: int | None, rea
 ])
 def test_settings_that_would_break_a_rule_are_refused(data: dict, message: str) -> None:
     with pytest.raises(SettingsError) as caught:
-        PanelSettings.from_dict(data).validate(KNOWN, busy_keys=BUSY)
+        PanelSettings.from_dict(data).validate(DEFAULT_STATUSES)
     assert str(caught.value) == message
 
 
 @pytest.mark.parametrize('value', ['keep', 'pending', 'approved'])
 def test_a_busy_status_after_reschedule_is_accepted(value: str) -> None:
-    settings = PanelSettings.from_dict({'status_after_reschedule': value}).validate(KNOWN, busy_keys=BUSY)
+    settings = PanelSettings.from_dict({'status_after_reschedule': value}).validate(DEFAULT_STATUSES)
     assert settings.status_after_reschedule == value
 
 

@@ -44,7 +44,7 @@ async def open_pay_drawer(ctx: PanelContext, appointment_id: int,
     with drawer('Pay', mark='pay-drawer') as pay_drawer:
         _summary(ctx, appt)
         if reason or options is None:
-            _notice(reason or 'Nothing is due for this appointment.', 'pay-refusal')
+            _notice(reason or dp.NOTHING_DUE, 'pay-refusal')
             ui.button('Close', on_click=pay_drawer.close).props('flat no-caps').mark('pay-close')
         else:
             async def checkout() -> str:

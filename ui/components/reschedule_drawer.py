@@ -22,7 +22,6 @@ from ui.components.drawer import Drawer, drawer, own_appointment
 from ui.components.slot_picker import SlotPicker, SlotQuery
 from ui.context import PanelContext
 
-TAKEN = 'That time was just taken. Please pick another.'
 REASON_NEEDED = 'Please tell the business why you are moving it again.'
 
 
@@ -119,9 +118,9 @@ def _form(ctx: PanelContext, appt: d.Appointment, staff: list[d.Staff], panel_dr
         try:
             moved = await ctx.act(booking.reschedule, appointment_id=appt.id, new_start=slot.start,
                                   now=ctx.now(), staff_id=staff_id, reason=form.reason.strip())
-        except booking.SlotTaken:
+        except booking.SlotTaken as taken:
             await picker.refresh(quiet=True)
-            error.text = TAKEN
+            error.text = taken.message
             confirm.set_enabled(picker.selected is not None)
             return
         except booking.BookingRefused as refusal:

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from nicegui import run, ui
 
 from domain.availability import Slot
+from domain.rules import TAKEN
 from services import availability, events
 from services.context import get_db
 from ui import format as fmt
@@ -36,7 +37,6 @@ from ui.components.live import LiveSubscription
 from ui.components.styles import add_css_once
 
 PickHandler = Callable[[Slot | None], Awaitable[None] | None]
-TAKEN_WHILE_CHOSEN = 'The time you chose was just taken. Please pick another.'
 CSS = '''
 .k-slot-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(88px, 1fr)); gap: 8px; width: 100%; }
 .k-slot-grid .q-btn { min-height: 44px; }
@@ -263,7 +263,7 @@ class SlotPicker:
         chosen = self.selected
         if chosen is not None and not any(s.start == chosen.start for s in self.slots):
             await self._choose(None)
-            self.status.text = '' if quiet else TAKEN_WHILE_CHOSEN
+            self.status.text = '' if quiet else TAKEN
         elif chosen is not None:
             # keep the choice, but with the fresh seats and staff
             self.selected = next(s for s in self.slots if s.start == chosen.start)

@@ -40,7 +40,6 @@ from ui.pages import session
 from ui.theme import frame
 
 ANY = 'any'
-TAKEN = 'That time was just taken. Please pick another.'
 
 
 @dataclass
@@ -55,6 +54,7 @@ class PageState:
 class Outcome:
     go: str = ''
     message: str = ''
+    taken: bool = False  # someone else got the time first: the picker reloads its times
 
 
 @dataclass
@@ -215,7 +215,7 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         finally:
             confirm.props(remove='loading')
         if done.message:
-            if done.message == TAKEN and state.picker is not None:
+            if done.taken and state.picker is not None:
                 await state.picker.refresh(quiet=True)
             error.text = done.message
             return
@@ -289,8 +289,8 @@ async def _book(ctx: PanelContext, customer: d.Customer | None, form: BookingFor
                                   service_id=service.id, staff_id=staff_id, start=slot.start, now=now,
                                   notes=form.notes.strip(), customer_package_id=cp.id if cp else None,
                                   actor='customer', location_id=form.location)
-    except booking.SlotTaken:
-        return Outcome(message=TAKEN)
+    except booking.SlotTaken as taken:
+        return Outcome(message=taken.message, taken=True)
     except (booking.BookingRefused, accounts.AccountError, packages.PackageRefused) as refusal:
         return Outcome(message=refusal.message)
     go = await finish_booking(ctx, appt, customer=customer, created=False, package=cp is not None,

@@ -53,8 +53,8 @@ async def confirm_booking_page(request: Request, token: str = '') -> None:
                 try:
                     appt, customer, created = await run.io_bound(booking.confirm_hold, get_db(), tenant_id=tenant.id,
                                                                  token=token, now=datetime.now(UTC))
-                except booking.SlotTaken:
-                    error.text = 'Someone else booked this time first. Please pick another.'
+                except booking.SlotTaken as taken:
+                    error.text = taken.message
                     return
                 except booking.BookingRefused as refusal:
                     error.text = refusal.message
