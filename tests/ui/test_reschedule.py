@@ -265,7 +265,7 @@ async def test_a_disconnected_picker_stops_listening_and_catches_up_when_the_bro
             break
         await asyncio.sleep(0.05)
     assert events.subscriber_count(topic) == 1
-    await user.should_see('The time you chose was just taken. Please pick another.', retries=20)
+    await user.should_see('That time was just taken. Please pick another.', retries=20)
     assert label not in labels(user)
 
 

@@ -7,7 +7,6 @@ import importlib.util
 from collections.abc import Awaitable, Callable
 
 from nicegui import ui
-from nicegui.elements.mixins.text_element import TextElement
 
 from domain import model as d
 from services import panel
@@ -53,11 +52,12 @@ FACTS_CSS = '''
 '''
 
 
-class Fact(TextElement):
-    """A <dt> or <dd> holding its text (as a label does)."""
+class Fact(ui.label):
+    """A label drawn as a <dt> or <dd>."""
 
     def __init__(self, tag: str, text: str) -> None:
-        super().__init__(tag=tag, text=text)
+        super().__init__(text)
+        self.tag = tag  # before it is first sent
 
 
 def details_body(ctx: PanelContext, appt: d.Appointment) -> None:
