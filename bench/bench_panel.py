@@ -475,7 +475,6 @@ PROFILE_ROWS = (
     ('  Client.build_response: the HTML', 'nicegui/client.py:build_response'),
     ('  Element.__init__ (every element)', 'nicegui/element.py:__init__'),
     ('  inspect.signature (NiceGUI change handlers)', 'inspect.py:signature'),
-    ('  os.stat (find_spec of modules not imported yet)', '~:<built-in method posix.stat>'),
 )
 
 

@@ -17,9 +17,12 @@ LARGE_TEXT = 3.0  # WCAG 1.4.3 large text; 1.4.11 the parts of a control
 
 WHITE = '#ffffff'
 BLACK = '#000000'
-# The backgrounds text sits on, in each theme: the page, a card, a dialog (Quasar's dark cards are #1d1d1d).
-LIGHT_BACKGROUNDS = ('#ffffff', '#f6f7fb')
-DARK_BACKGROUNDS = ('#0f1115', '#1d1d1d', '#121212')
+# The page's own background in each theme (the page frame paints it), and every background text sits on: the page,
+# a card, a dialog (Quasar's dark cards are #1d1d1d).
+PAGE_LIGHT = '#f6f7fb'
+PAGE_DARK = '#0f1115'
+LIGHT_BACKGROUNDS = (WHITE, PAGE_LIGHT)
+DARK_BACKGROUNDS = (PAGE_DARK, '#1d1d1d', '#121212')
 
 _HEX = re.compile(r'#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})')
 

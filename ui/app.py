@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
 from urllib.parse import quote
 
 from fastapi import Request
@@ -14,16 +12,15 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from services.config import get_config
 from services.tenants import UnknownTenant
-from ui import ops
+from ui import ops, robots, webhooks
 from ui.body_limit import BodyLimit
 from ui.headers import SecurityHeaders
+from ui.pages import avatar, book, book_confirm, login, panel, receipts, session, signin_flows
 from ui.theme import install_css
 
-# Modules whose pages need no sign-in; each registers its routes when imported.
-PUBLIC_PAGES: tuple[str, ...] = ('ui.pages.session', 'ui.pages.login', 'ui.webhooks', 'ui.pages.signin_flows',
-                                 'ui.pages.book', 'ui.pages.book_confirm', 'ui.robots')
-# Panel sections and other signed-in pages.
-PRIVATE_PAGES: tuple[str, ...] = ('ui.pages.panel', 'ui.pages.receipts', 'ui.pages.avatar')
+# Each of these registers its routes when imported (above). Public: no sign-in needed; the others are behind the gate.
+PUBLIC_PAGES = (session, login, webhooks, signin_flows, book, book_confirm, robots)
+PRIVATE_PAGES = (panel, receipts, avatar)
 PUBLIC_PREFIXES: tuple[str, ...] = ('/login', '/logout', '/_nicegui', '/static', '/healthz', '/favicon', '/webhooks/',
                                       '/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic',
                                       '/confirm-email', '/undo-email', '/auth/oidc', '/auth/finish', '/book', '/readyz',
@@ -46,19 +43,14 @@ class SignInGate(BaseHTTPMiddleware):
 
 
 def setup() -> None:
-    """Register the gate and every page (again, when tests reset NiceGUI between runs)."""
+    """Register the gate, the middleware and the shared page head; the pages registered themselves on import."""
     app.add_middleware(SignInGate)
     app.add_middleware(BodyLimit)  # nothing reads a body before it is bounded
     ops.install()
     # Added last, so it is the outermost: the gate's redirects and the body limit's refusals carry the headers too.
     app.add_middleware(SecurityHeaders, https=get_config().public_url.lower().startswith('https://'))
     install_css()
-    for name in PUBLIC_PAGES + PRIVATE_PAGES:
-        if name in sys.modules:
-            importlib.reload(sys.modules[name])
-        else:
-            importlib.import_module(name)
-    app.add_middleware(sys.modules['ui.robots'].NoIndex)
+    app.add_middleware(robots.NoIndex)
 
     @app.exception_handler(UnknownTenant)
     async def unknown_tenant(_request: Request, _exc: UnknownTenant) -> PlainTextResponse:
@@ -99,7 +91,7 @@ def run(*, host: str | None = None, port: int | None = None, reload: bool = Fals
     setup()
     start_mail_sender()
     ui.run(host=host or cfg.host, port=port or cfg.port, title='Kairos', reload=reload, show=False,
-           favicon='🗓️', language='en-GB', storage_secret=cfg.secret,
+           favicon='🗓️', language='en-GB', tailwind=False, storage_secret=cfg.secret,
            session_middleware_kwargs=session_cookie_options(), reconnect_timeout=10, proxy_headers=True,
            forwarded_allow_ips=cfg.forwarded_allow_ips, timeout_graceful_shutdown=cfg.stop_timeout,
            **options)  # type: ignore[arg-type]

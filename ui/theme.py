@@ -1,25 +1,27 @@
-"""The page frame: the business's colours, a phone-first header and the panel's navigation."""
+"""The page frame every page shares, public or signed in: the business's colours, the top bar, the panel's tabs."""
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 
+import nicegui
 from nicegui import ui
 
 from domain import branding
 from domain import model as d
 from domain.web import safe_color, safe_url
-from ui.components.panel_chrome import PanelChrome, TimezoneHandler
+from ui.components.page_frame import PageFrame, TimezoneHandler
 
 CSS = '''
 :root { --k-radius: 14px; }
 /* The panel's frame element adds no box of its own; its top bar runs edge to edge, over the page's own padding. */
 .k-shell { display: contents; }
 .k-chrome { margin: -1rem -1rem 0; width: calc(100% + 2rem); }
-body { background: var(--k-bg, #f6f7fb); }
-.body--dark { --k-bg: #0f1115; }
+body { background: var(--k-bg); }  /* set with the brand colours, from domain/branding.py */
 .k-main { max-width: 1100px; margin: 0 auto; width: 100%; }
 .k-card { border-radius: var(--k-radius); }
 .k-drawer-card { width: min(480px, 100vw); max-width: 100vw !important; height: 100%; border-radius: 0; }
@@ -35,6 +37,7 @@ body { background: var(--k-bg, #f6f7fb); }
 .k-skip { position: absolute; left: -999px; }
 .k-skip:focus { left: 8px; top: 8px; z-index: 9999; background: white; padding: 8px; }
 .k-logo { width: 32px; height: 32px; object-fit: contain; }
+.k-first-paint-tabs { height: 44px; }  /* where the section tabs will be (.k-nav .q-tab) */
 /* Each colour role in two shades (see domain/branding.py): the text shade by default, the fill shade where the
    colour lies under white text (Quasar's own such places listed too). The brand style in each page's head sets both. */
 .bg-primary, .q-badge, .q-layout__section--marginal, .q-date__header, .q-time__header, .q-time__now-button,
@@ -48,6 +51,27 @@ body { background: var(--k-bg, #f6f7fb); }
    the backdrop as lying over the dialog's own text. */
 .q-dialog__backdrop { z-index: 0; }
 .q-dialog__inner { z-index: 1; }
+/* The few layout classes the pages use beyond Quasar's, with Tailwind's values: the app runs without NiceGUI's
+   Tailwind runtime (ui.run(tailwind=False)), 70 KB a phone would download and then compile in the browser. Quasar
+   has the first three too, but in a layer below NiceGUI's own element styles, which Tailwind's layer was above. */
+.items-center { align-items: center; }
+.items-start { align-items: flex-start; }
+.hidden { display: none; }
+.w-full { width: 100%; }
+.gap-0 { gap: 0; }
+.gap-1 { gap: 0.25rem; }
+.gap-2 { gap: 0.5rem; }
+.gap-3 { gap: 0.75rem; }
+.gap-4 { gap: 1rem; }
+.grow { flex-grow: 1; }
+.max-w-md { max-width: 28rem; }
+.max-w-xl { max-width: 36rem; }
+.max-w-3xl { max-width: 48rem; }
+.w-24 { width: 6rem; }
+.h-24 { height: 6rem; }
+.rounded-full { border-radius: 9999px; }
+.text-lg { font-size: 1.125rem; line-height: 1.75rem; }
+@media (width < 40rem) { .max-sm\\:flex-wrap { flex-wrap: wrap; } }
 '''
 
 
@@ -76,7 +100,8 @@ def brand_style(tenant: d.Tenant) -> str:
     # !important: Quasar writes its default brand colours into the body's style attribute.
     declarations = ' '.join(f'--q-{role}: {shade.text} !important; --k-{role}-fill: {shade.fill};'
                             for role, shade in roles.items())
-    return f'<style>:root, body {{ {declarations} }}</style>'
+    page = branding.PAGE_DARK if tenant.branding.dark else branding.PAGE_LIGHT
+    return f'<style>:root, body {{ {declarations} --k-bg: {page}; }}</style>'
 
 
 def apply_branding(tenant: d.Tenant) -> None:
@@ -117,21 +142,30 @@ document.addEventListener('DOMContentLoaded', () => {
 def install_css() -> None:
     """The stylesheet (and the accessibility fix-ups) every page shares, added once at start-up, not per visit."""
     ui.add_css(CSS, shared=True)
-    ui.add_head_html(NAME_LOADING_BAR + INERT_BEHIND_MODAL, shared=True)
+    ui.add_head_html(preload_text_font() + NAME_LOADING_BAR + INERT_BEHIND_MODAL, shared=True)
 
 
-@contextmanager
+def preload_text_font() -> str:
+    """Ask for the text font (NiceGUI's Roboto, Latin letters) with the page's first requests. The browser finds it on
+    its own only when the first text is laid out, after every script has run, and text waits for it: on a slow phone
+    network that is one more round trip and 35 KB in front of the first paint."""
+    fonts = Path(nicegui.__file__).parent / 'static' / 'fonts.css'
+    found = LATIN_ROBOTO.search(fonts.read_text(encoding='utf-8')) if fonts.exists() else None
+    if found is None:  # another NiceGUI version lays its fonts out differently: the page works as before
+        return ''
+    href = f'/_nicegui/{nicegui.__version__}/static/{found.group(1)}'
+    return f'<link rel="preload" href="{href}" as="font" type="font/woff2" crossorigin>'
+
+
+LATIN_ROBOTO = re.compile(r'/\* latin \*/\s*@font-face\s*{[^}]*font-family:\s*"Roboto";[^}]*src:\s*url\(([^)]+)\)')
+
+
 def panel_frame(tenant: d.Tenant, *, sections: Sequence[tuple[str, str, str]], current: str, zone: str | None = None,
-                on_timezone: TimezoneHandler | None = None) -> Iterator[PanelChrome]:
-    """The signed-in panel's frame: one element for the top bar, the section tabs and the main landmark below them,
-    into which the page's content goes."""
-    apply_branding(tenant)
-    describe_page(f'Your appointments with {tenant.name}.', index=False)
-    ui.page_title(f'My appointments · {tenant.name}')
-    chrome = PanelChrome(business=tenant.name, logo=logo_url(tenant), sections=sections,
-                         current=current, zone=zone, on_timezone=on_timezone).mark('panel-chrome')
-    with chrome:
-        yield chrome
+                on_timezone: TimezoneHandler | None = None, first_paint: str = '') -> AbstractContextManager[PageFrame]:
+    """The signed-in panel's frame: the page frame with the section tabs."""
+    return frame(tenant, title='My appointments', description=f'Your appointments with {tenant.name}.',
+                 signed_in=True, sections=sections, current=current, zone=zone, on_timezone=on_timezone,
+                 mark='panel-chrome', first_paint=first_paint)
 
 
 def sign_out_button(*, label: str = 'Sign out', classes: str = '', props: str = 'flat no-caps color=white') -> None:
@@ -141,20 +175,50 @@ def sign_out_button(*, label: str = 'Sign out', classes: str = '', props: str = 
 
 
 @contextmanager
-def frame(tenant: d.Tenant, *, title: str = '', signed_in: bool = False, description: str = '',
-          index: bool = False) -> Iterator[None]:
-    """Header with the business's name (and Sign out when signed in) above the page's main landmark. `description`
-    is the page's meta description; `index` lets search engines list it (public entry pages only)."""
+def frame(tenant: d.Tenant, *, title: str = '', signed_in: bool = False, description: str = '', index: bool = False,
+          sections: Sequence[tuple[str, str, str]] = (), current: str = '', zone: str | None = None,
+          on_timezone: TimezoneHandler | None = None, mark: str = 'page-frame',
+          first_paint: str = '') -> Iterator[PageFrame]:
+    """Every page's frame, public or signed in: the business's colours in the head, one element for the top bar (its
+    name, and Sign out when signed in), the panel's section tabs if any, and the main landmark the page's content goes
+    into. `description` is the page's meta description; `index` lets search engines list it (public entry pages only).
+    `on_timezone` hears the browser's time zone once, when it differs from `zone`. `first_paint` is the top of the
+    page's content as static HTML (see `first_paint_html`)."""
     apply_branding(tenant)
+    ui.add_body_html(first_paint_html(tenant, signed_in=signed_in, tabs=bool(sections), content=first_paint))
     describe_page(description or (f'{title} · {tenant.name}' if title else tenant.name), index=index)
     ui.page_title(f'{title} · {tenant.name}' if title else tenant.name)
-    with ui.header().classes('items-center justify-between q-px-md q-py-sm'):
-        with ui.row().classes('items-center no-wrap gap-2'):
-            if logo_url(tenant):
-                logo = ui.image(logo_url(tenant)).classes('w-8 h-8').mark('logo')
-                logo.props['alt'] = tenant.name  # the business's text, set by key: never parsed as props
-            ui.label(tenant.name).classes('text-subtitle1 text-weight-medium')
-        if signed_in:
-            sign_out_button()
-    with ui.column().classes('k-main q-pa-md gap-4').props('role=main'):
-        yield
+    page = PageFrame(business=tenant.name, logo=logo_url(tenant), signed_in=signed_in, sections=sections,
+                     current=current, zone=zone, on_timezone=on_timezone).mark(mark)
+    with page:
+        yield page
+
+
+def first_paint_html(tenant: d.Tenant, *, signed_in: bool, tabs: bool, content: str = '') -> str:
+    """The frame (and `content`, the top of the page) as static HTML, painted as soon as the stylesheets are in.
+
+    NiceGUI draws a page only once its scripts (about 300 KB on a first visit) have arrived and run: on a phone on a
+    slow network that is seconds of an empty page. This copy of the frame's markup (page_frame.js; keep the two in
+    step) shows the top bar and the first thing the page has to say meanwhile; the frame removes it the moment it
+    mounts, before the browser paints again. It is inert and hidden from assistive technology: the live page is the
+    one to use. Not in the dark theme, whose colours Quasar sets only when it runs; left to right, as Quasar's
+    language pack sets the page once it runs (every page is in English, en-GB, today)."""
+    if tenant.branding.dark:
+        return ''
+    logo = logo_url(tenant)
+    image = f'<img src="{html.escape(logo)}" alt="" class="k-logo">' if logo else ''
+    sign_out = SIGN_OUT_BUTTON if signed_in else ''
+    tab_row = '<div class="k-main q-px-md q-pt-md"><div class="k-first-paint-tabs"></div></div>' if tabs else ''
+    layout = '' if tabs else ' items-start q-mt-md'
+    return (f'<div id="k-first-paint" class="nicegui-content" dir="ltr" aria-hidden="true" inert><div class="k-shell">'
+            f'<div class="k-chrome"><div class="k-bar row items-center justify-between no-wrap q-px-md q-py-sm '
+            f'bg-primary text-white"><div class="row items-center no-wrap q-gutter-x-sm">{image}'
+            f'<span class="text-subtitle1 text-weight-medium">{html.escape(tenant.name)}</span></div>{sign_out}</div>'
+            f'{tab_row}</div><div class="k-main q-pa-md column no-wrap gap-4{layout}">{content}</div></div></div>')
+
+
+# Quasar's markup for a flat button (what <q-btn flat no-caps> renders), to be drawn without Quasar.
+SIGN_OUT_BUTTON = ('<div class="q-ma-none"><span class="q-btn q-btn-item non-selectable no-outline q-btn--flat '
+                   'q-btn--rectangle text-white q-btn--actionable q-btn--no-uppercase"><span class="q-btn__content '
+                   'text-center col items-center q-anchor--skip justify-center row"><span class="block">Sign out'
+                   '</span></span></span></div>')

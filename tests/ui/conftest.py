@@ -101,13 +101,13 @@ def _has(user, kind) -> bool:  # noqa: ANN001
 
 def sections(user) -> list[str]:  # noqa: ANN001
     """The panel sections the top bar offers."""
-    from ui.components.panel_chrome import PanelChrome
+    from ui.components.page_frame import PageFrame
 
-    return next(iter(user.find(PanelChrome).elements)).sections
+    return next(iter(user.find(PageFrame).elements)).sections
 
 
 def go_to(user, path: str) -> None:  # noqa: ANN001
     """Choose a section tab, as the browser's tab bar does."""
-    from ui.components.panel_chrome import PanelChrome
+    from ui.components.page_frame import PageFrame
 
-    user.find(PanelChrome).trigger('navigate', path)
+    user.find(PageFrame).trigger('navigate', path)

@@ -6,6 +6,7 @@ element's `view` and `action` events; see appointments_view.js.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -132,13 +133,50 @@ def dashboard_state(ctx: PanelContext, nxt: d.Appointment | None, counts: dict[s
     return state
 
 
-def rows_state(appointments: Sequence[d.Appointment], ctx: PanelContext, now: datetime,
-               available: frozenset[str]) -> list[dict[str, Any]]:
-    return [card_row(a, ctx, now, available=available) for a in appointments]
+def dashboard_html(state: dict[str, Any]) -> str:
+    """The mini-dashboard of `dashboard_state` as static HTML, the markup appointments_view.js draws (keep the two in
+    step): the page frame paints it before any script has run, and the element replaces it (ui/theme.py)."""
+    nxt = state['next']
+    if nxt is not None:
+        facts = ''.join(
+            f'<span class="row items-center no-wrap">{_icon("k-muted q-mr-xs", size="20px")}'
+            f'<span>{html.escape(fact["text"])}</span></span>' for fact in nxt['facts'])
+        card = (f'<h2 class="text-h6 q-my-xs">{html.escape(nxt["service"])}</h2>'
+                f'<div class="row items-center q-gutter-x-lg q-gutter-y-xs text-body1">{facts}</div>'
+                f'<div>{_button("View details", "q-btn--flat text-primary q-btn--dense q-mt-sm")}</div>')
+    else:
+        card = ('<div class="text-subtitle1 q-mb-sm">Nothing booked yet.</div>'
+                + _button('Book an appointment', 'q-btn--unelevated bg-primary text-white'))
+    chips = ''.join(
+        f'<div class="q-chip row inline no-wrap items-center text-{color} q-chip--colored q-chip--outline k-chip">'
+        f'{_icon("q-chip__icon q-chip__icon--left")}<div class="q-chip__content col row no-wrap items-center">'
+        f'{state[key]} {words}</div></div>'
+        for key, words, color in (('upcoming', 'upcoming', 'primary'), ('completed', 'completed', 'positive')))
+    return ('<div class="nicegui-sub-pages w-full"><div class="column q-gutter-y-md full-width w-full">'
+            '<div class="column q-gutter-y-sm"><div class="q-card q-card--bordered q-card--flat no-shadow k-card '
+            f'q-pa-md"><div class="text-overline k-muted">Your next appointment</div>{card}</div>'
+            f'<div class="row q-gutter-sm">{chips}</div></div></div></div>')
 
 
-def card_row(appt: d.Appointment, ctx: PanelContext, now: datetime, *,
-             available: frozenset[str] = frozenset()) -> dict[str, Any]:
+def _icon(classes: str, *, size: str = '') -> str:
+    """An icon's place, without its glyph: the icon font (130 KB) would compete with the page's scripts for a slow
+    network; the live element draws the icons once they have arrived."""
+    style = f' style="font-size: {size};"' if size else ''
+    return f'<i class="q-icon notranslate material-icons {classes}"{style}></i>'
+
+
+def _button(label: str, look: str) -> str:
+    """Quasar's markup for <q-btn no-caps>, drawn without Quasar."""
+    return (f'<span class="q-btn q-btn-item non-selectable no-outline q-btn--rectangle q-btn--actionable '
+            f'q-btn--no-uppercase {look}"><span class="q-btn__content text-center col items-center q-anchor--skip '
+            f'justify-center row"><span class="block">{html.escape(label)}</span></span></span>')
+
+
+def rows_state(appointments: Sequence[d.Appointment], ctx: PanelContext, now: datetime) -> list[dict[str, Any]]:
+    return [card_row(a, ctx, now) for a in appointments]
+
+
+def card_row(appt: d.Appointment, ctx: PanelContext, now: datetime) -> dict[str, Any]:
     """What one card shows, decided on the server by the Panel Designer and the business's rules."""
     designer = ctx.settings.designer
     tz = ctx.tz
@@ -173,9 +211,9 @@ def card_row(appt: d.Appointment, ctx: PanelContext, now: datetime, *,
         'price': _price(appt, ctx) if designer.show_price else '',
         # A separate switch from the price: a business may hide prices yet show what is still due, or the reverse.
         'payment_label': _payment_label(appt, ctx) if designer.show_payment_status and appt.price else '',
-        'can_reschedule': reschedule_reason is None and 'reschedule' in available,
-        'can_pay': can_pay and 'pay' in available,
-        'can_status': can_status and 'status' in available,
+        'can_reschedule': reschedule_reason is None,
+        'can_pay': can_pay,
+        'can_status': can_status,
         'rebook_url': (booking_link(booking, service=appt.service.id)
                        if designer.show_rebook and appt.is_past(now) else ''),
         'note': note,

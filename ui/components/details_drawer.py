@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Awaitable, Callable
 
 from nicegui import ui
@@ -11,6 +9,7 @@ from nicegui import ui
 from domain import model as d
 from services import panel
 from ui import format as fmt
+from ui.components import details_extras, history_timeline, receipts
 from ui.components.drawer import drawer
 from ui.components.styles import add_css_once
 from ui.context import PanelContext
@@ -29,18 +28,17 @@ async def open_details_drawer(ctx: PanelContext, appointment_id: int,
     with drawer('Details', mark='details-drawer') as d_:
         details_body(ctx, appt)
         for extension in EXTENSIONS:
-            if importlib.util.find_spec(extension) is not None:
-                await importlib.import_module(extension).render(ctx, appt, on_changed, details=details)
+            await extension(ctx, appt, on_changed, details=details)
     d_.open()
 
 
-# Modules adding actions to the drawer (meeting link, rating, calendar, receipts, history): each has
-# `async def render(ctx, appt, on_changed, *, details=None)`, `details` being what the drawer loaded
-# (services.panel.Details); a module not yet present is skipped.
-EXTENSIONS: tuple[str, ...] = (
-    'ui.components.details_extras',
-    'ui.components.receipts',
-    'ui.components.history_timeline',
+# What the drawer shows below the facts, in this order: meeting link, rating and calendar; receipts; history. Each
+# takes (ctx, appt, on_changed, *, details): `details` is what the drawer loaded (services.panel.Details).
+Extension = Callable[..., Awaitable[None]]
+EXTENSIONS: tuple[Extension, ...] = (
+    details_extras.render,
+    receipts.render,
+    history_timeline.render,
 )
 
 

@@ -6,10 +6,8 @@ few elements whether they have two appointments or two thousand.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import math
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,21 +15,24 @@ from services import events, panel
 from ui.components.appointments_view import (
     EMPTY,
     AppointmentsView,
+    dashboard_html,
     dashboard_state,
     rows_state,
     sorts_state,
     tabs_state,
 )
 from ui.components.details_drawer import open_details_drawer
+from ui.components.pay_drawer import open_pay_drawer
+from ui.components.reschedule_drawer import open_reschedule_drawer
+from ui.components.status_drawer import open_status_drawer
 from ui.context import PanelContext
 
-# Drawer modules for card actions; an action whose module is not installed is not offered.
-DRAWERS = {
-    'reschedule': ('ui.components.reschedule_drawer', 'open_reschedule_drawer'),
-    'pay': ('ui.components.pay_drawer', 'open_pay_drawer'),
-    'status': ('ui.components.status_drawer', 'open_status_drawer'),
+# The drawer each card action opens (Details is every card's own; these are offered where the rules allow).
+DRAWERS: dict[str, Callable[[PanelContext, int, Callable[[], Awaitable[None]]], Awaitable[None]]] = {
+    'reschedule': open_reschedule_drawer,
+    'pay': open_pay_drawer,
+    'status': open_status_drawer,
 }
-AVAILABLE = frozenset(kind for kind, (module, _) in DRAWERS.items() if importlib.util.find_spec(module))
 
 
 @dataclass
@@ -48,6 +49,12 @@ def build(ctx: PanelContext) -> Awaitable[None] | None:
         draw(ctx, data)
         return None
     return _load_and_draw(ctx)
+
+
+def first_paint_html(ctx: PanelContext, data: panel.PanelData | None) -> str:
+    """The section's top, the mini-dashboard, as static HTML for the page frame's first paint ('' without it)."""
+    state = dashboard_state(ctx, data.next_appointment, data.counts) if data is not None else None
+    return dashboard_html(state) if state is not None else ''
 
 
 async def _load_and_draw(ctx: PanelContext) -> None:
@@ -67,7 +74,7 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
             'tab': view.tab, 'sort': view.sort, 'page': view.page,
             'pages': max(1, math.ceil(total / panel.PAGE_SIZE)),
             'tabs': tabs_state(counts), 'sorts': sorts_state(),
-            'rows': rows_state(appointments, ctx, ctx.now(), AVAILABLE),
+            'rows': rows_state(appointments, ctx, ctx.now()),
             'empty_text': EMPTY[view.tab],
             'booking_url': ctx.booking_url,
         }
@@ -75,9 +82,8 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
     async def act(kind: str, appointment_id: int) -> None:
         if kind == 'details':
             await open_details_drawer(ctx, appointment_id, reload)
-        elif kind in AVAILABLE:
-            module, function = DRAWERS[kind]
-            await getattr(importlib.import_module(module), function)(ctx, appointment_id, reload)
+        elif kind in DRAWERS:
+            await DRAWERS[kind](ctx, appointment_id, reload)
 
     async def change(changes: dict[str, Any]) -> None:
         if 'tab' in changes or 'sort' in changes:

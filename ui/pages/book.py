@@ -11,12 +11,13 @@ how to pay at the desk. What was booked is kept in this browser's storage for `/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from nicegui import Client, app, background_tasks, context, run, ui
+from nicegui import app, context, run, ui
 
 from domain import model as d
 from domain import rules
@@ -81,7 +82,10 @@ async def book_page(request: Request, service: str = '', package: str = '') -> N
     settings = shell.settings if shell else await run.io_bound(panel.panel_settings, get_db(), tenant_id=tenant.id)
     ctx = PanelContext(tenant=tenant, customer=customer or _guest(tenant), session_id=session_id or '',
                        settings=settings)
-    with frame(tenant, title='Book', signed_in=customer is not None, index=True,
+    state = PageState()
+    # A customer's saved zone stands; otherwise times read in the visitor's own clock once the browser says where it is.
+    learn = None if customer is not None and customer.timezone else _zone_learner(ctx, state)
+    with frame(tenant, title='Book', signed_in=customer is not None, index=True, on_timezone=learn,
                description=f'Book an appointment with {tenant.name} online: pick a service, a day and a time.'):
         if customer is not None and session_id:
             session.watch(tenant.id, customer.id, session_id)  # signed out elsewhere: this tab leaves too
@@ -98,10 +102,7 @@ async def book_page(request: Request, service: str = '', package: str = '') -> N
             if not offered:
                 ui.label('There is nothing to book online right now. Please contact us.').props('role=status')
                 return
-            state = PageState()
             await _booking_form(ctx, state, customer, offered, _int(service), cp, address)
-    if customer is None or not customer.timezone:
-        background_tasks.create(_learn_timezone(ctx, state, context.client), name='book-timezone')
 
 
 @ui.page('/book/done')
@@ -341,15 +342,13 @@ def _query() -> str:
     return f'?{query}' if query else ''
 
 
-async def _learn_timezone(ctx: PanelContext, state: PageState, client: Client) -> None:
-    """Times read in the visitor's own clock once the browser says where it is."""
-    try:
-        await client.connected(timeout=10)
-        zone = await client.run_javascript('Intl.DateTimeFormat().resolvedOptions().timeZone', timeout=5)
-    except Exception:  # no browser (simulated tests) or it went away
-        return
-    if not isinstance(zone, str) or zone not in known_timezones():
-        return
-    ctx.customer = replace(ctx.customer, timezone=zone)
-    if state.picker is not None:
-        state.picker.set_zone(ZoneInfo(zone))
+def _zone_learner(ctx: PanelContext, state: PageState) -> Callable[[str], None]:
+    """What to do with the time zone the page frame hears from the browser: times read in the visitor's own clock."""
+    def learn(zone: str) -> None:
+        if zone not in known_timezones():
+            return
+        ctx.customer = replace(ctx.customer, timezone=zone)
+        if state.picker is not None:
+            state.picker.set_zone(ZoneInfo(zone))
+
+    return learn

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from types import ModuleType
 from urllib.parse import quote
 
 from fastapi import Request
@@ -18,7 +17,7 @@ from services.context import get_db
 from services.tenants import resolve_tenant
 from ui.components.pay_drawer import return_notice as payment_return_notice
 from ui.context import PanelContext, known_timezones
-from ui.pages import session
+from ui.pages import appointments, packages, profile, security, session
 from ui.theme import frame, panel_frame
 
 
@@ -27,37 +26,28 @@ class Section:
     path: str
     label: str
     icon: str
-    module: str
+    module: ModuleType  # its `build(ctx)` draws the section
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section('/', 'Appointments', 'event', 'ui.pages.appointments'),
-    Section('/packages', 'Packages', 'redeem', 'ui.pages.packages'),
-    Section('/profile', 'Profile', 'person', 'ui.pages.profile'),
-    Section('/security', 'Security', 'lock', 'ui.pages.security'),
+    Section('/', 'Appointments', 'event', appointments),
+    Section('/packages', 'Packages', 'redeem', packages),
+    Section('/profile', 'Profile', 'person', profile),
+    Section('/security', 'Security', 'lock', security),
 )
-
-
-INSTALLED = frozenset(s.module for s in SECTIONS if importlib.util.find_spec(s.module) is not None)
 
 
 def visible_sections(ctx: PanelContext, sells_packages: bool) -> list[Section]:
     """Packages appear only where the business sells them and the Panel Designer shows them."""
-    shown = []
-    for section in SECTIONS:
-        if section.path == '/packages' and not (sells_packages and ctx.settings.designer.show_packages):
-            continue
-        if section.module in INSTALLED:
-            shown.append(section)
-    return shown
+    show_packages = sells_packages and ctx.settings.designer.show_packages
+    return [section for section in SECTIONS if section.path != '/packages' or show_packages]
 
 
 def _builder(section: Section) -> Callable[..., Awaitable[None] | None]:
     def build(ctx: PanelContext) -> Awaitable[None] | None:
         # A section that has its data already (first paint) draws at once and returns None; otherwise it returns a
-        # coroutine, which ui.sub_pages runs as a background task.
-        module = importlib.import_module(section.module)
-        result: Awaitable[None] | None = module.build(ctx)
+        # coroutine, which ui.sub_pages runs as a background task. Looked up at each call, so a bench can wrap it.
+        result: Awaitable[None] | None = section.module.build(ctx)
         return result
 
     return build
@@ -89,8 +79,9 @@ async def panel_page(request: Request) -> RedirectResponse | None:
             await ctx.act(panel.remember_timezone, timezone=zone)
             ctx.customer = replace(ctx.customer, timezone=zone)
 
+    first_paint = appointments.first_paint_html(ctx, first_section) if current == '/' else ''
     with panel_frame(tenant, sections=[(s.path, s.label, s.icon) for s in sections], current=current,
-                     zone=ctx.customer.timezone, on_timezone=remember_timezone) as chrome:
+                     zone=ctx.customer.timezone, on_timezone=remember_timezone, first_paint=first_paint) as chrome:
         payment_return_notice(request.query_params)  # back from Stripe: ?paid=<id> or ?canceled=<id>
         context.client.sub_pages_router.on_path_changed(chrome.show_current)
         session.watch(tenant.id, ctx.customer.id, session_id)  # a session ended elsewhere ends this tab too

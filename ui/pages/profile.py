@@ -157,7 +157,7 @@ def _danger_zone(ctx: PanelContext) -> None:
 
     confirm.on_click(delete)
 
-    with ui.card().classes('k-card w-full max-w-xl q-pa-lg gap-2 border-negative').style(
+    with ui.card().classes('k-card w-full max-w-xl q-pa-lg gap-2').style(
             'border: 1px solid var(--q-negative)').mark('danger-zone'):
         ui.label('Delete account').classes('text-h6 text-negative').props('role=heading aria-level=2')
         ui.label('Closes your account for good and cancels your upcoming appointments. Your past appointments are '

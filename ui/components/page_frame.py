@@ -1,4 +1,7 @@
-"""The panel's top bar and section tabs: one element, however many sections the business shows."""
+"""The frame of every page: top bar, the panel's section tabs, the main landmark; one element however many sections.
+
+The browser reports its time zone from here, once, and only when it differs from `zone` (what the server already
+knows), so an ordinary visit costs the server no extra round trip. Every page learns the zone this one way."""
 
 from __future__ import annotations
 
@@ -10,16 +13,16 @@ from nicegui import events, ui
 TimezoneHandler = Callable[[str], Awaitable[None] | None]
 
 
-class PanelChrome(ui.element, component='panel_chrome.js'):
-    """Business name, Sign out and the section tabs; `navigate` moves the single-page app to a section.
+class PageFrame(ui.element, component='page_frame.js'):
+    """Business name and logo, Sign out when signed in, and the section tabs; `navigate` moves the single-page app to
+    a section."""
 
-    The browser reports its time zone once, and only when it differs from `zone` (what the server already knows),
-    so an ordinary visit costs the server no extra round trip."""
-
-    def __init__(self, *, business: str, logo: str | None, sections: Sequence[tuple[str, str, str]],
-                 current: str, zone: str | None = None, on_timezone: TimezoneHandler | None = None) -> None:
+    def __init__(self, *, business: str, logo: str | None, signed_in: bool = True,
+                 sections: Sequence[tuple[str, str, str]] = (), current: str = '', zone: str | None = None,
+                 on_timezone: TimezoneHandler | None = None) -> None:
         super().__init__()
-        self._props.update(business=business, logo=logo or '', current=current, zone=zone or '',
+        self._props.update(business=business, logo=logo or '', signed_in=signed_in, current=current,
+                           zone=zone or '', learn_zone=on_timezone is not None,
                            sections=[{'path': p, 'label': label, 'icon': icon} for p, label, icon in sections])
         self._paths = {p for p, _, _ in sections}
         self._on_timezone = on_timezone
