@@ -13,7 +13,7 @@ LIGHTHOUSE_VERSION := 12.8.2
 LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: run test install python-deps system-deps lighthouse-tools lint unit e2e clean
+.PHONY: run test install python-deps system-deps lighthouse-tools lint unit e2e clean i18n-extract i18n-init
 
 run: python-deps install
 	@echo '==> Database and demo data (an existing demo is kept)'
@@ -37,6 +37,20 @@ $(STAMP): pyproject.toml | $(BIN)/python
 $(BIN)/python:
 	@echo '==> Creating $(VENV)'
 	$(PYTHON) -m venv $(VENV)
+
+# Translations (README, "Languages"): gather every marked text into the template, then add what is new to each
+# language's catalog (new texts arrive empty, changed ones fuzzy: tests/unit/test_i18n_catalogs.py fails until a
+# translator fills them). No compile step: domain/i18n.py reads the .po files once per process.
+LOCALES := domain/locales
+I18N_KEYWORDS := --no-default-keywords -k gettext -k ngettext:1,2 -k lazy -k lazy_plural:1,2 -k N_
+i18n-extract: install
+	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output --add-comments=Translators: \
+		--project=Kairos --copyright-holder=Kairos --msgid-bugs-address=dev@kairos.local -o $(LOCALES)/kairos.pot .
+	$(BIN)/pybabel update -i $(LOCALES)/kairos.pot -d $(LOCALES) -D kairos --ignore-obsolete
+
+# A new language: make i18n-init LOCALE=fr (then add it to SHIPPED_LOCALES in domain/i18n.py and translate).
+i18n-init: install
+	$(BIN)/pybabel init -i $(LOCALES)/kairos.pot -d $(LOCALES) -D kairos -l $(LOCALE)
 
 # Debian packages: Python with its venv module (Debian ships ensurepip in python3-venv), and for the tests Chromium,
 # which Playwright drives through executable_path (its own browser download is not used).

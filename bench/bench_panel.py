@@ -129,7 +129,7 @@ def _bulk_appointments(
     staff: list[int],
     location: int,
 ) -> None:
-    """`count` appointments spread evenly from 3.6 years ago to 0.4 years ahead, each with its 'created' entry."""
+    """`count` appointments spread evenly from 3.6 years ago to 0.4 years ahead, each with its 'booked' entry."""
     first = (now - timedelta(days=int(3.6 * 365))).replace(hour=9, minute=0, second=0, microsecond=0)
     step = timedelta(days=4 * 365) / count
     prices = {0: 4500, 1: 12000, 2: 2000, 3: 6000}
@@ -174,10 +174,8 @@ def _bulk_appointments(
                 'appointment_id': i,
                 'at': at,
                 'actor': 'system',
-                'action': 'created',
-                'from_value': '',
-                'to_value': key,
-                'reason': '',
+                'action': 'booked',
+                'data': {'status': key},
             }
             for i, at, key in ids
         ],

@@ -6,9 +6,11 @@ Times are aware datetimes in UTC; money is integer minor units in the tenant's c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
 
 class PaymentStatus(StrEnum):
@@ -179,6 +181,7 @@ class Customer:
     gender: str = ''
     avatar_url: str | None = None
     timezone: str | None = None
+    language: str | None = None  # their own choice; None: chosen per visit (domain.i18n.choose_locale)
     has_password: bool = False
     email_verified: bool = False
     created_at: datetime | None = None
@@ -196,12 +199,14 @@ class Customer:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HistoryEntry:
+    """One thing that happened to an appointment, as data: who, when, which action, and its machine values (status
+    keys, UTC times in ISO-8601, amounts in minor units with their currency). domain.history makes them and says
+    them in words."""
+
     at: datetime
     actor: str  # 'customer', 'staff', 'admin', 'system'
-    action: str  # 'created', 'rescheduled', 'status', 'payment', ...
-    from_value: str = ''
-    to_value: str = ''
-    reason: str = ''
+    action: str  # 'booked', 'rescheduled', 'status_changed', 'paid', ... (domain.history.ACTIONS)
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

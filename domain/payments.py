@@ -161,15 +161,9 @@ def why_not_book_from_package(cp: CustomerPackage, *, service_id: int | None, no
     return None
 
 
-ZERO_DECIMAL_CURRENCIES = frozenset({'bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx',
-                                     'vnd', 'vuv', 'xaf', 'xof', 'xpf'})
+_METHOD_LABELS = {CARD: 'Card (Stripe)', OFFLINE: 'In person', 'cash': 'Cash', 'transfer': 'Bank transfer'}
 
 
-def plain_amount(amount: int, currency: str) -> str:
-    """Minor units as plain text for records and receipts: 4500 eur -> '45.00 EUR' (yen and the like have no cents)."""
-    code = currency.upper()
-    if currency.lower() in ZERO_DECIMAL_CURRENCIES:
-        return f'{amount:,} {code}'
-    sign = '-' if amount < 0 else ''
-    whole, cents = divmod(abs(amount), 100)
-    return f'{sign}{whole:,}.{cents:02d} {code}'
+def method_label(method: str) -> str:
+    """How a way of paying reads on a receipt ('card' -> 'Card (Stripe)')."""
+    return _METHOD_LABELS.get(method, method.capitalize())

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from domain.i18n import SHIPPED_LOCALES, override_problem, overrides_shape_problem
 from domain.model import DEFAULT_STATUSES, Status, StatusRole
 from domain.statuses import busy_keys
 from domain.web import url_problem
@@ -65,6 +66,10 @@ class PanelSettings:
     allow_signup: bool = True
     auto_create_account: bool = True
     offline_payment_instructions: str = 'Pay at the front desk by card or cash on the day of your visit.'
+    # The language of customers who chose none and whose browser asks for none Kairos speaks, and of staff emails.
+    default_language: str = 'en'
+    # The business's own wording: {locale: {English text: wording}}, shown instead of the catalog's translation.
+    text_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     designer: PanelDesigner = field(default_factory=PanelDesigner)
 
     def validate(self, statuses: Sequence[Status] | None = None) -> PanelSettings:
@@ -85,6 +90,11 @@ class PanelSettings:
             raise SettingsError('status_after_reschedule must be "keep" or a status key.')
         if not isinstance(self.booking_url, str):
             raise SettingsError('booking_url must be text.')
+        if self.default_language not in SHIPPED_LOCALES:
+            raise SettingsError(f'default_language must be one of {", ".join(SHIPPED_LOCALES)}.')
+        shape = overrides_shape_problem(self.text_overrides)
+        if shape:
+            raise SettingsError(shape)
         if statuses is not None:
             self._check_against(statuses)
         return self
@@ -105,6 +115,12 @@ class PanelSettings:
             named |= set(sources)
         if self.status_after_reschedule != 'keep':
             named.add(self.status_after_reschedule)
+        # Checked on saving only: a stored wording whose English text changed later falls back to the catalog.
+        for texts in self.text_overrides.values():
+            for msgid, text in texts.items():
+                problem = override_problem(msgid, text)
+                if problem:
+                    raise SettingsError(problem)
         unknown = sorted(named - status_keys)
         if unknown:
             raise SettingsError(f'Unknown status: {", ".join(unknown)}.')
@@ -197,6 +213,10 @@ HELP: dict[str, str] = {
     'auto_create_account': 'Someone who books with a new email gets a welcome email with a link to set a password. '
                            'Off: the booking is kept, no welcome email is sent.',
     'offline_payment_instructions': 'How to pay in person, shown in the Pay drawer and after booking.',
+    'default_language': 'The language of customers who chose none and whose browser asks for none Kairos speaks, '
+                        'and of emails to staff: one of ' + ', '.join(SHIPPED_LOCALES) + '.',
+    'text_overrides': "The business's own wording of any text, per language, shown instead of Kairos's: "
+                      '{"pt_PT": {"Language": "Língua"}}; the English text exactly as in domain/locales/kairos.pot.',
     'designer.show_mini_dashboard': 'The next-appointment card and the upcoming and completed counts.',
     'designer.show_staff': 'The staff member on cards, the next-appointment card and the Details drawer.',
     'designer.show_staff_avatar': "The staff member's photo next to their name (only with show_staff).",

@@ -12,13 +12,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy.exc
 from zxcvbn import zxcvbn
 
+from domain import formatting as fmt
+from domain import history as dh
 from domain import model as d
 from domain import rules
 from domain import statuses as status_rules
@@ -469,7 +471,7 @@ def confirm_email_change(db: Database, *, tenant_id: int, token: str, now: datet
             # The old address hears of it, with its undo link, in the same transaction as the change.
             _queue_link(s, tenant_id=tenant_id, customer=before, purpose=Purpose.EMAIL_UNDO,
                         template='email_changed', path='/undo-email', now=now, payload=before.email,
-                        keep_earlier=True, new_email=customer.email, when=now.strftime('%d %b %Y at %H:%M UTC'))
+                        keep_earlier=True, new_email=customer.email, when=_utc_moment(now))
     except sqlalchemy.exc.IntegrityError as e:
         raise AccountError('That email address is now used by another account.') from e
     return customer
@@ -524,9 +526,6 @@ def change_password(db: Database, *, tenant_id: int, customer_id: int, current: 
     return ended
 
 
-CLOSED_REASON = 'The customer closed their account.'
-
-
 def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmation: str, now: datetime) -> None:
     """Close the account when the business allows it and the customer typed DELETE: it can no longer sign in or
     book, its sessions and links end, its email is free again and its past appointments stay as they are. Upcoming
@@ -549,7 +548,7 @@ def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmati
     auth.sessions_ended(tenant_id=tenant_id, customer_id=customer_id)
     for appt in canceled:
         appointments.announce_status_change(db, tenant_id=tenant_id, customer_id=customer_id, before=appt,
-                                            busy_now=False, reason=CLOSED_REASON, now=now, zone=zone)
+                                            busy_now=False, reason='', now=now, zone=zone)
     payments.expire_open_checkouts(db, tenant_id=tenant_id, customer_id=customer_id, now=now)
 
 
@@ -565,12 +564,11 @@ def _cancel_upcoming(s: Any, *, tenant_id: int, customer_id: int, now: datetime)
                 if a.start > now and a.status.busy]
     for appt in upcoming:
         appointment_db.set_status(s, tenant_id=tenant_id, appointment_id=appt.id, status_key=free.key)
-        appointments.record_history(s, tenant_id=tenant_id, appointment_id=appt.id, at=now, actor='customer',
-                                    action='status', from_value=appt.status.key, to_value=free.key,
-                                    reason=CLOSED_REASON)
+        appointments.record_history(s, tenant_id=tenant_id, appointment_id=appt.id, entry=dh.status_changed(
+            at=now, actor=dh.CUSTOMER, from_status=appt.status.key, to_status=free.key, cause=dh.ACCOUNT_CLOSED))
         s.flush()
         notify.queue_change(s, tenant_id=tenant_id, appointment_id=appt.id, kind=notify.STATUS,
-                            previous_status=appt.status.key, reason=CLOSED_REASON, now=now)
+                            previous_status=appt.status.key, cause=dh.ACCOUNT_CLOSED, now=now)
     return upcoming
 
 
@@ -711,7 +709,12 @@ def _try_send_verification(db: Database, *, tenant_id: int, customer: d.Customer
 def _queue_password_changed(s: Any, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
     business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
     _queue(s, 'password_changed', tenant_id=tenant_id, to=customer.email, name=customer.first_name or 'there',
-           business=business, when=now.strftime('%d %b %Y at %H:%M UTC'), link=public_link('/forgot', host))
+           business=business, when=_utc_moment(now), link=public_link('/forgot', host))
+
+
+def _utc_moment(now: datetime) -> str:
+    """When an account changed, for its security emails: 'Tue 1 Dec 2026, 10:00 (UTC)'."""
+    return f'{fmt.date_time(now, UTC)} (UTC)'
 
 
 def _queue(s: Any, template: str, *, tenant_id: int, to: str, **context: str) -> None:

@@ -8,11 +8,13 @@ transaction (`notify.queue_change`), and after the commit publish a live-update 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from domain import history as dh
 from domain import model as d
 from domain import rules
 from domain.rules import NotAllowed
@@ -59,8 +61,9 @@ def change_status(db: Database, *, tenant_id: int, customer_id: int, appointment
             if taken:
                 raise NotAllowed(taken)
         appointment_db.set_status(s, tenant_id=tenant_id, appointment_id=appointment_id, status_key=wanted.key)
-        record_history(s, tenant_id=tenant_id, appointment_id=appointment_id, at=now, actor=actor, action='status',
-                       from_value=appt.status.key, to_value=wanted.key, reason=reason)
+        record_history(s, tenant_id=tenant_id, appointment_id=appointment_id,
+                       entry=dh.status_changed(at=now, actor=actor, from_status=appt.status.key,
+                                               to_status=wanted.key, reason=reason))
         s.flush()
         changed = appointment_db.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
                                                       appointment_id=appointment_id, status_list=statuses)
@@ -86,29 +89,26 @@ def announce_status_change(db: Database, *, tenant_id: int, customer_id: int, be
 # ---- shared write helpers (reschedule uses these too) -------------------------------------------------------------
 
 
-def record_history(session: Session, *, tenant_id: int, appointment_id: int, at: datetime, actor: str, action: str,
-                   from_value: str = '', to_value: str = '', reason: str = '') -> None:
-    """One line of the appointment's history, in the caller's transaction.
-
-    action 'status': from/to are status keys; 'rescheduled': from/to are the old and new start as ISO-8601 UTC
-    (`isoformat()` of an aware datetime); the timeline shows both in the reader's time zone.
-    """
-    appointment_db.add_history(session, tenant_id=tenant_id, appointment_id=appointment_id, at=at, actor=actor,
-                               action=action,
-                               from_value=from_value, to_value=to_value, reason=_clean_reason(reason))
+def record_history(session: Session, *, tenant_id: int, appointment_id: int, entry: d.HistoryEntry) -> None:
+    """One line of the appointment's history (made by domain.history), in the caller's transaction; a reason a
+    person typed is stored cleaned."""
+    if entry.data.get('reason'):
+        entry = replace(entry, data={**entry.data, 'reason': _clean_reason(str(entry.data['reason']))})
+    appointment_db.add_history(session, tenant_id=tenant_id, appointment_id=appointment_id, entry=entry)
 
 
 def record_reschedule(session: Session, *, tenant_id: int, before: d.Appointment, new_start: datetime,
                       new_status: str, reason: str, now: datetime, actor: str = 'customer') -> None:
     """History for a reschedule: the move, and the status change it brought (settings.status_after_reschedule)."""
-    record_history(session, tenant_id=tenant_id, appointment_id=before.id, at=now, actor=actor, action='rescheduled',
-                   from_value=before.start.isoformat(), to_value=new_start.isoformat(), reason=reason)
+    record_history(session, tenant_id=tenant_id, appointment_id=before.id,
+                   entry=dh.rescheduled(at=now, actor=actor, from_start=before.start, to_start=new_start,
+                                        reason=reason))
     if new_status != before.status.key:
         status = next((st for st in tenant_db.statuses(session, tenant_id=tenant_id) if st.key == new_status), None)
-        why = ('The new time waits for the business to confirm it.' if status and awaits_confirmation(status)
-               else 'The business sets this status after a reschedule.')
-        record_history(session, tenant_id=tenant_id, appointment_id=before.id, at=now, actor='system',
-                       action='status', from_value=before.status.key, to_value=new_status, reason=why)
+        cause = dh.AWAITS_CONFIRMATION if status and awaits_confirmation(status) else dh.AFTER_RESCHEDULE
+        record_history(session, tenant_id=tenant_id, appointment_id=before.id,
+                       entry=dh.status_changed(at=now, actor=dh.SYSTEM, from_status=before.status.key,
+                                               to_status=new_status, cause=cause))
 
 
 def publish_change(*, tenant_id: int, customer_id: int, appointment_id: int, kind: str,

@@ -19,6 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session
 
+from domain import formatting as fmt
+from domain import history as dh
 from domain import model as d
 from domain import rules
 from domain import statuses as status_rules
@@ -140,7 +142,7 @@ def hold_for_guest(db: Database, *, tenant_id: int, service_id: int, staff_id: i
         held = holds.live_hold(s, tenant_id=tenant_id, token_hash=digest(HOLD_PURPOSE, token), now=now)
         business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
         staff = catalog_db.staff_name(s, tenant_id=tenant_id, staff_id=chosen)
-        when = f'{slot.start.astimezone(found.zone):%A %d %B %Y, %H:%M} ({found.zone.key})'
+        when = f'{fmt.when(slot.start, slot.end, found.zone)} ({found.zone.key})'
         # The confirmation link is queued with the hold: both commit together, or neither does.
         _queue_quietly(s, 'booking_hold', tenant_id=tenant_id, to=email, name=first_name, business=business,
                        service=found.service.name, staff=staff, when=when,
@@ -245,9 +247,9 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
         appointments.record_reschedule(s, tenant_id=tenant_id, before=before, new_start=slot.start,
                                        new_status=new_status, reason=reason, now=now)
         if chosen != before.staff.id:
-            appointments.record_history(s, tenant_id=tenant_id, appointment_id=before.id, at=now, actor='customer',
-                                        action='staff_changed', from_value=before.staff.name,
-                                        to_value=catalog_db.staff_name(s, tenant_id=tenant_id, staff_id=chosen))
+            appointments.record_history(s, tenant_id=tenant_id, appointment_id=before.id, entry=dh.staff_changed(
+                at=now, actor=dh.CUSTOMER, from_staff=before.staff.name,
+                to_staff=catalog_db.staff_name(s, tenant_id=tenant_id, staff_id=chosen)))
         s.flush()
         moved = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
         notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.RESCHEDULED,
@@ -300,8 +302,8 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
         s, tenant_id=tenant_id, customer_id=customer_id, service_id=service.id, staff_id=chosen, location_id=place,
         start=slot.start, end=slot.end, seats=seats, status_key=status.key, price=price, deposit=deposit, notes=notes,
         customer_package_id=customer_package_id, now=now)
-    appointments.record_history(s, tenant_id=tenant_id, appointment_id=appointment_id, at=now, actor=actor,
-                                action='created', to_value=status.key)
+    appointments.record_history(s, tenant_id=tenant_id, appointment_id=appointment_id,
+                                entry=dh.booked(at=now, actor=actor, status=status.key))
     s.flush()
     if person is None or (place is not None and place not in offering.locations):
         booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
@@ -312,7 +314,7 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
             location=None if place is None else offering.locations.get(place), start=slot.start, end=slot.end,
             status=status, price=price, amount_paid=0, deposit=deposit, seats=seats, notes=notes,
             customer_package_id=customer_package_id, reschedule_count=0, created_at=now)
-    # A new appointment's history is its 'created' line: the email needs nothing more than what is at hand.
+    # A new appointment's history is its 'booked' line: the email needs nothing more than what is at hand.
     notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now,
                         known=appointment_db.NoticeData(tenant=tenant, customer=customer, appointment=booked,
                                                         statuses=statuses))

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
-from domain.model import DEFAULT_STATUSES, StatusRole
+from domain import history as dh
+from domain.model import DEFAULT_STATUSES, PaymentStatus, StatusRole, payment_status
 from services.auth import hash_password
 from storage import catalog as catalog_db
 from storage import customers as customer_db
@@ -418,25 +419,26 @@ class _Builder:
                             staff_id=self.ids[f'staff:{staff}'], location_id=location, start=start,
                             end=start + length, status_key=STATUS_KEY[status], price=price, deposit=plan.deposit,
                             amount_paid=amount, customer_package_id=customer_package_id, created_at=created)
-        history = [dict(at=created, actor='customer', action='created', to_value=STATUS_KEY[NEW])]
+        history = [dh.booked(at=created, actor=dh.CUSTOMER, status=STATUS_KEY[NEW])]
         if status in (CANCELED, REJECTED):
-            actor, reason = ('customer', 'Plans changed.') if status == CANCELED else ('staff', 'Fully booked.')
-            history.append(dict(at=min(start - timedelta(hours=self.rng.randint(3, 48)), self.now), actor=actor,
-                                action='status', from_value=STATUS_KEY[NEW], to_value=STATUS_KEY[status],
-                                reason=reason))
+            actor, reason = (dh.CUSTOMER, 'Plans changed.') if status == CANCELED else (dh.STAFF, 'Fully booked.')
+            history.append(dh.status_changed(at=min(start - timedelta(hours=self.rng.randint(3, 48)), self.now),
+                                             actor=actor, from_status=STATUS_KEY[NEW], to_status=STATUS_KEY[status],
+                                             reason=reason))
         elif status in (CONFIRMED, NO_SHOW):
-            history.append(dict(at=min(created + timedelta(hours=2), self.now), actor='staff', action='status',
-                                from_value=STATUS_KEY[NEW], to_value=STATUS_KEY[CONFIRMED]))
+            history.append(dh.status_changed(at=min(created + timedelta(hours=2), self.now), actor=dh.STAFF,
+                                             from_status=STATUS_KEY[NEW], to_status=STATUS_KEY[CONFIRMED]))
             if status == NO_SHOW:
-                history.append(dict(at=start + length, actor='staff', action='status',
-                                    from_value=STATUS_KEY[CONFIRMED], to_value=STATUS_KEY[NO_SHOW]))
+                history.append(dh.status_changed(at=start + length, actor=dh.STAFF, from_status=STATUS_KEY[CONFIRMED],
+                                                 to_status=STATUS_KEY[NO_SHOW]))
         payment = None
         if amount:
             at_desk = start <= self.now and self.rng.random() < 0.4
             paid_at = min(start + length if at_desk else created + timedelta(minutes=5), self.now)
             payment = dict(amount=amount, method='cash' if at_desk else 'card', created_at=paid_at)
-            history.append(dict(at=paid_at, actor='staff' if at_desk else 'customer', action='payment',
-                                to_value=f'{amount / 100:.2f} {CURRENCY}'))
+            history.append(dh.paid(at=paid_at, actor=dh.STAFF if at_desk else dh.CUSTOMER, amount=amount,
+                                   currency=CURRENCY, method=payment['method'], from_status=PaymentStatus.UNPAID,
+                                   to_status=payment_status(price=price, deposit=plan.deposit, paid=amount)))
         self.bookings.append((row, history, payment))
         return row
 
@@ -447,7 +449,8 @@ class _Builder:
         extras: list[SQLModel] = []
         for row, history, payment in self.bookings:
             assert row.id is not None
-            extras += [t.AppointmentHistory(tenant_id=self.tenant, appointment_id=row.id, **h) for h in history]
+            extras += [t.AppointmentHistory(tenant_id=self.tenant, appointment_id=row.id, at=h.at, actor=h.actor,
+                                            action=h.action, data=dict(h.data)) for h in history]
             if payment is not None:
                 card = payment['method'] == 'card'
                 extras.append(t.Payment(tenant_id=self.tenant, appointment_id=row.id, currency=CURRENCY,

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from domain import formatting as fmt
+from domain import history as dh
 from domain import model as d
 from services import calendar, mail
 from services.config import public_base
@@ -29,11 +31,13 @@ _TEMPLATES = {BOOKED: 'appointment_booked', RESCHEDULED: 'appointment_reschedule
 
 def queue_change(session: Session, *, tenant_id: int, appointment_id: int, kind: str,
                  previous_start: datetime | None = None, previous_status: str = '', reason: str = '',
-                 now: datetime | None = None, known: appointment_db.NoticeData | None = None) -> int:
+                 cause: str = '', now: datetime | None = None,
+                 known: appointment_db.NoticeData | None = None) -> int:
     """In the caller's write transaction, after its change is flushed: queue the emails about it (kind 'booked',
-    'rescheduled' or 'status'), one to the customer and one to the staff member when they have an address.
+    'rescheduled' or 'status'), one to the customer and one to the staff member when they have an address. The
+    change's why is `reason` (what a person typed) or `cause` (a why-code of domain.history), worded by the domain.
     `known`: what the caller already read in this transaction (the appointment as it is now, with its history when
-    it has more than its 'created' line), so it is not read again. Returns how many were queued. A template that
+    it has more than its 'booked' line), so it is not read again. Returns how many were queued. A template that
     cannot be rendered is logged and skipped: a broken email must never undo the change."""
     if kind not in _TEMPLATES:
         raise ValueError(f'unknown change kind {kind!r}')
@@ -42,7 +46,7 @@ def queue_change(session: Session, *, tenant_id: int, appointment_id: int, kind:
         return 0
     try:
         emails = _render_change(data, kind=kind, previous_start=previous_start, previous_status=previous_status,
-                                reason=reason, now=now or datetime.now(UTC))
+                                reason=dh.change_reason(reason=reason, cause=cause), now=now or datetime.now(UTC))
     except Exception:
         log.exception('could not render the change emails for appointment %s', appointment_id)
         return 0
@@ -54,12 +58,13 @@ def queue_change(session: Session, *, tenant_id: int, appointment_id: int, kind:
 
 def notify_change(db: Database, *, tenant_id: int, appointment_id: int, kind: str,
                   previous_start: datetime | None = None, previous_status: str = '', reason: str = '',
-                  now: datetime | None = None) -> int:
+                  cause: str = '', now: datetime | None = None) -> int:
     """Queue the emails about a change committed earlier, in a transaction of their own (prefer `queue_change`
     inside the change's own transaction: then a crash in between cannot lose them). Returns how many were queued."""
     with db.write() as s:
         return queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=kind,
-                            previous_start=previous_start, previous_status=previous_status, reason=reason, now=now)
+                            previous_start=previous_start, previous_status=previous_status, reason=reason,
+                            cause=cause, now=now)
 
 
 def wait_for_notifications(timeout: float = 30) -> None:
@@ -117,5 +122,4 @@ def _context(appt: d.Appointment, *, tenant: d.Tenant, customer: d.Customer, nam
 
 def _when(start: datetime, end: datetime, tz: ZoneInfo) -> str:
     """'Tue 24 Nov 2026, 10:00–10:45 (Europe/Berlin)' in the reader's zone."""
-    a, b = start.astimezone(tz), end.astimezone(tz)
-    return f'{a:%a} {a.day} {a:%b %Y}, {a:%H:%M}–{b:%H:%M} ({tz.key})'
+    return f'{fmt.when(start, end, tz)} ({tz.key})'

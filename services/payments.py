@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import stripe
 
+from domain import formatting as fmt
+from domain import history as dh
 from domain import model as d
 from domain import payments as dp
 from domain.payments import PaymentRefused
@@ -203,7 +205,7 @@ def _record_intent(s: Any, *, tenant_id: int, customer_id: int, appointment_id: 
         charge = dp.appointment_checkout_amount(appt, requested=amount)
         paid = appt.amount_paid
         tz = ZoneInfo(tenant_db.tenant_timezone(s, tenant_id=tenant_id))
-        description = f'{appt.service.name}, {appt.start.astimezone(tz):%a %-d %b %Y %H:%M}'
+        description = f'{appt.service.name}, {fmt.date_time(appt.start, tz)}'
         if amount is not None and amount < appt.amount_due:
             description = f'Deposit: {description}'
     else:
@@ -319,19 +321,19 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
         payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, at=now,
                                   provider_ref=session_id,
                                   note='The payment did not go through.')
-        _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value=dp.NOT_COMPLETED,
-                 reason=f'Card payment of {dp.plain_amount(payment.amount, payment.currency)} did not go through.')
+        _history(s, tenant_id=tenant_id, payment=payment,
+                 entry=dh.payment_failed(at=now, actor=dh.SYSTEM, amount=payment.amount, currency=payment.currency,
+                                         method=payment.method))
         return WebhookResult('failed', payment.id)
     received, received_currency = obj.get('amount_total'), obj.get('currency')
     if not dp.amount_matches(expected=payment.amount, expected_currency=payment.currency, received=received,
                              received_currency=received_currency):
-        got = dp.plain_amount(received, received_currency or '?') if isinstance(received, int) else 'no amount'
+        got = fmt.money(received, received_currency or '?', code=True) if isinstance(received, int) else 'no amount'
         payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now,
                                   provider_ref=session_id,
                                   note=f'Stripe reported {got}; the checkout asked for '
-                               f'{dp.plain_amount(payment.amount, payment.currency)}. Not credited.')
-        _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value=dp.HELD_FOR_REVIEW,
-                 reason='A payment arrived that does not match the amount due; the business will check it.')
+                                       f'{fmt.money(payment.amount, payment.currency, code=True)}. Not credited.')
+        _held(s, tenant_id=tenant_id, payment=payment, now=now, cause=dh.AMOUNT_MISMATCH)
         log.warning('Payment %s flagged: amount %s %s, expected %s %s', payment.id, received, received_currency,
                     payment.amount, payment.currency)
         return WebhookResult('flagged', payment.id)
@@ -343,45 +345,45 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
         after = 'the account was closed' if refusal == dp.CLOSED_BEFORE_PAYMENT else 'the appointment was canceled'
         payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now,
                                   provider_ref=session_id,
-                                  note=f'{dp.plain_amount(payment.amount, payment.currency)} arrived after {after}. '
-                                       'Not credited: to be refunded.')
-        _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value=dp.HELD_FOR_REVIEW,
-                 reason=f'A payment arrived after {after}; the business will refund it.')
+                                  note=f'{fmt.money(payment.amount, payment.currency, code=True)} arrived after '
+                                       f'{after}. Not credited: to be refunded.')
+        _held(s, tenant_id=tenant_id, payment=payment, now=now,
+              cause=dh.ACCOUNT_CLOSED if refusal == dp.CLOSED_BEFORE_PAYMENT else dh.APPOINTMENT_CANCELED)
         log.warning('Payment %s flagged: it arrived after %s', payment.id, after)
         return WebhookResult('flagged', payment.id)
     if payment.amount > payment_db.amount_still_due(s, payment=payment):
         # Paid meanwhile another way (in person, another tab's checkout): crediting would take more than is owed.
         payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now,
                                   provider_ref=session_id,
-                                  note=f'{dp.plain_amount(payment.amount, payment.currency)} arrived after the balance '
-                                       'had been paid another way. Not credited: to be refunded.')
-        _history(s, tenant_id=tenant_id, payment=payment, now=now, to_value=dp.HELD_FOR_REVIEW,
-                 reason='A second payment arrived for a balance already paid; the business will refund it.')
+                                  note=f'{fmt.money(payment.amount, payment.currency, code=True)} arrived after the '
+                                       'balance had been paid another way. Not credited: to be refunded.')
+        _held(s, tenant_id=tenant_id, payment=payment, now=now, cause=dh.ALREADY_PAID)
         log.warning('Payment %s flagged: more than the %s still due', payment.id, payment.currency)
         return WebhookResult('flagged', payment.id)
     payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.SUCCEEDED, at=now, provider_ref=session_id)
-    _credit(s, tenant_id=tenant_id, payment=payment, now=now, method_text='Card payment')
+    _credit(s, tenant_id=tenant_id, payment=payment, now=now)
     return WebhookResult('credited', payment.id)
 
 
-def _credit(s: Any, *, tenant_id: int, payment: d.Payment, now: datetime, method_text: str) -> None:
-    text = f'{method_text} of {dp.plain_amount(payment.amount, payment.currency)} received.'
+def _credit(s: Any, *, tenant_id: int, payment: d.Payment, now: datetime) -> None:
     if payment.appointment_id is not None:
         before_status, after_status = appointment_db.credit_appointment(s, appointment_id=payment.appointment_id,
                                                                         amount=payment.amount)
-        appointment_db.add_history(s, tenant_id=tenant_id, appointment_id=payment.appointment_id, at=now,
-                                   actor='system',
-                                   action='payment', from_value=dp.STATUS_LABELS[before_status],
-                                   to_value=dp.STATUS_LABELS[after_status], reason=text)
+        _history(s, tenant_id=tenant_id, payment=payment, entry=dh.paid(
+            at=now, actor=dh.SYSTEM, amount=payment.amount, currency=payment.currency, method=payment.method,
+            from_status=before_status, to_status=after_status))
     elif payment.customer_package_id is not None:
         package_db.credit_package(s, customer_package_id=payment.customer_package_id, amount=payment.amount)
 
 
-def _history(s: Any, *, tenant_id: int, payment: d.Payment, now: datetime, to_value: str, reason: str) -> None:
+def _held(s: Any, *, tenant_id: int, payment: d.Payment, now: datetime, cause: str) -> None:
+    _history(s, tenant_id=tenant_id, payment=payment, entry=dh.payment_held(
+        at=now, actor=dh.SYSTEM, amount=payment.amount, currency=payment.currency, method=payment.method, cause=cause))
+
+
+def _history(s: Any, *, tenant_id: int, payment: d.Payment, entry: d.HistoryEntry) -> None:
     if payment.appointment_id is not None:
-        appointment_db.add_history(s, tenant_id=tenant_id, appointment_id=payment.appointment_id, at=now,
-                                   actor='system',
-                                   action='payment', to_value=to_value, reason=reason)
+        appointment_db.add_history(s, tenant_id=tenant_id, appointment_id=payment.appointment_id, entry=entry)
 
 
 def expire_open_checkouts(db: Database, *, tenant_id: int, customer_id: int, now: datetime) -> int:
@@ -437,7 +439,7 @@ def record_offline_payment(db: Database, *, tenant_id: int, amount: int, method:
                                             note=note)
         payment = payment_db.payment(s, payment_id=payment_id)
         assert payment is not None
-        _credit(s, tenant_id=tenant_id, payment=payment, now=now, method_text='Payment in person')
+        _credit(s, tenant_id=tenant_id, payment=payment, now=now)
         customer_id = payment_db.payment_customer(s, payment=payment)
         receipts.queue_payment_confirmation(s, tenant_id=tenant_id, payment_id=payment_id)
     if customer_id is not None:

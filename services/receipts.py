@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from domain import formatting as fmt
 from domain import model as d
 from domain import payments as dp
 from services import mail
@@ -23,9 +24,6 @@ from storage import tenants as tenant_db
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-
-METHOD_LABELS = {'card': 'Card (Stripe)', 'offline': 'In person', 'cash': 'Cash', 'transfer': 'Bank transfer'}
-
 
 class ReceiptNotFound(Exception):
     """No receipt for this customer: the payment is someone else's, or no money was received for it."""
@@ -50,6 +48,21 @@ class Receipt:
         return f'receipt-{self.number}.html'
 
 
+def receipt_number(*, tenant_id: int, payment_id: int) -> str:
+    """A receipt's number: the business and the payment, '3-000042'."""
+    return f'{tenant_id}-{payment_id:06d}'
+
+
+def receipt_filename(*, tenant_id: int, payment_id: int) -> str:
+    """The receipt's file name, the same in the Details list's download link and on the download itself."""
+    return f'receipt-{receipt_number(tenant_id=tenant_id, payment_id=payment_id)}.html'
+
+
+def paid_at(payment: d.Payment) -> datetime:
+    """When a receipt says the money arrived: when the payment settled (older rows: when it started)."""
+    return payment.settled_at or payment.created_at
+
+
 def customer_receipts(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int | None = None,
                       customer_package_id: int | None = None) -> list[d.Payment]:
     """The customer's payments that have a receipt (money received), oldest first."""
@@ -72,27 +85,26 @@ def _receipt(s: Session, *, tenant_id: int, customer_id: int, payment_id: int) -
         raise ReceiptNotFound()
     customer = customer_db.customer(s, tenant_id=tenant_id, customer_id=customer_id)
     assert customer is not None
-    tz = tenant_db.tenant_timezone(s, tenant_id=tenant_id)
+    # The customer's own zone (else the business's): the one their panel and their emails use, so the receipt, its
+    # email and the Details list name the same day.
+    tz = customer.timezone or tenant_db.tenant_timezone(s, tenant_id=tenant_id)
     if payment.appointment_id is not None:
         appt = appointment_db.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
                                                    appointment_id=payment.appointment_id,
                                                    status_list=tenant_db.statuses(s, tenant_id=tenant_id),
                                                    with_history=False)
         assert appt is not None
-        start = appt.start.astimezone(ZoneInfo(tz))
-        item = f'{appt.service.name} with {appt.staff.name}, {start:%a %-d %b %Y %H:%M}'
+        item = f'{appt.service.name} with {appt.staff.name}, {fmt.date_time(appt.start, ZoneInfo(tz))}'
     else:
         cp = package_db.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
                                          customer_package_id=payment.customer_package_id or 0)
         assert cp is not None
         item = f'Package: {cp.package.name} ({cp.package.sessions} sessions)'
     business = tenant_db.tenant_name(s, tenant_id=tenant_id)
-    return Receipt(number=f'{tenant_id}-{payment.id:06d}', business=business, customer_name=customer.full_name,
-                   customer_email=customer.email, paid_at=payment.settled_at or payment.created_at, timezone=tz,
-                   item=item,
-                   amount=payment.amount, currency=payment.currency,
-                   method=METHOD_LABELS.get(payment.method, payment.method.capitalize()),
-                   reference=payment.provider_ref)
+    return Receipt(number=receipt_number(tenant_id=tenant_id, payment_id=payment.id), business=business,
+                   customer_name=customer.full_name, customer_email=customer.email, paid_at=paid_at(payment),
+                   timezone=tz, item=item, amount=payment.amount, currency=payment.currency,
+                   method=dp.method_label(payment.method), reference=payment.provider_ref)
 
 
 # ---- the payment confirmation email -----------------------------------------------------------------------------
@@ -130,29 +142,31 @@ def _queue_confirmation(s: Session, *, tenant_id: int, payment_id: int) -> bool:
     except ReceiptNotFound:
         return False
     business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
-    zone = ZoneInfo(customer.timezone or found.timezone)
-    when = found.paid_at.astimezone(zone)
-    amount = dp.plain_amount(found.amount, found.currency)
+    amount = fmt.money(found.amount, found.currency, code=True)
     mail.queue_template(
         s, 'payment_received', tenant_id=tenant_id, to=customer.email,
         attachments=((found.filename, receipt_html(found).encode('utf-8'), 'text/html'),),
         business=business, name=customer.first_name or customer.full_name or 'there', amount=amount, item=found.item,
-        method=found.method, number=found.number, when=f'{when.day} {when:%b %Y, %H:%M} ({zone.key})',
+        method=found.method, number=found.number, when=receipt_date(found),
         link=public_link(f'/receipts/{payment_id}', host, view='1'))
     return True
+
+
+def receipt_date(r: Receipt) -> str:
+    """'23 November 2026, 13:20 (Europe/Berlin)': the receipt's date, on the receipt and in its email."""
+    return f'{fmt.date_time(r.paid_at, ZoneInfo(r.timezone), style="long_date")} ({r.timezone})'
 
 
 def receipt_html(r: Receipt) -> str:
     """A tidy, printable page with nothing to load from elsewhere."""
     e = html.escape
-    when = r.paid_at.astimezone(ZoneInfo(r.timezone))
-    rows = [('Receipt number', r.number), ('Date', f'{when:%-d %B %Y, %H:%M} ({r.timezone})'),
+    rows = [('Receipt number', r.number), ('Date', receipt_date(r)),
             ('Billed to', f'{r.customer_name} <{r.customer_email}>' if r.customer_name else r.customer_email),
             ('For', r.item), ('Paid by', r.method)]
     if r.reference:
         rows.append(('Reference', r.reference))
     body = '\n'.join(f'<tr><th scope="row">{e(k)}</th><td>{e(v)}</td></tr>' for k, v in rows)
-    total = e(dp.plain_amount(r.amount, r.currency))
+    total = e(fmt.money(r.amount, r.currency, code=True))
     return f'''<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Receipt {e(r.number)} · {e(r.business)}</title>

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from domain import history as dh
 from domain import model as d
 from domain.availability import Booking
 from storage import customers, tenants
@@ -26,8 +27,7 @@ REACH = timedelta(days=1)
 
 
 def to_history(row: t.AppointmentHistory) -> d.HistoryEntry:
-    return d.HistoryEntry(at=row.at, actor=row.actor, action=row.action, from_value=row.from_value,
-                          to_value=row.to_value, reason=row.reason)
+    return d.HistoryEntry(at=row.at, actor=row.actor, action=row.action, data=dict(row.data or {}))
 
 
 # ---- appointments ----------------------------------------------------------------------------------------------
@@ -111,12 +111,10 @@ def customer_appointment(session: Session, *, tenant_id: int, customer_id: int, 
     return appt
 
 
-def add_history(session: Session, *, tenant_id: int, appointment_id: int, at: datetime, actor: str, action: str,
-                from_value: str = '', to_value: str = '', reason: str = '') -> None:
+def add_history(session: Session, *, tenant_id: int, appointment_id: int, entry: d.HistoryEntry) -> None:
     # A prepared INSERT rather than an ORM instance: writers call this while they hold their locks.
-    session.execute(_INSERT_HISTORY, [{'tenant_id': tenant_id, 'appointment_id': appointment_id, 'at': at,
-                                       'actor': actor, 'action': action, 'from_value': from_value,
-                                       'to_value': to_value, 'reason': reason}])
+    session.execute(_INSERT_HISTORY, [{'tenant_id': tenant_id, 'appointment_id': appointment_id, 'at': entry.at,
+                                       'actor': entry.actor, 'action': entry.action, 'data': dict(entry.data)}])
 
 
 _INSERT_HISTORY = sa.insert(t.AppointmentHistory)
@@ -214,7 +212,7 @@ def create_appointment(session: Session, *, tenant_id: int, customer_id: int, se
                        status_key: str = 'approved', price: int = 0, deposit: int = 0, amount_paid: int = 0,
                        seats: int = 1, notes: str = '', customer_package_id: int | None = None,
                        created_at: datetime | None = None, actor: str = 'system') -> int:
-    """An appointment with its first history entry ('created')."""
+    """An appointment with its first history entry ('booked')."""
     row = t.Appointment(tenant_id=tenant_id, customer_id=customer_id, service_id=service_id, staff_id=staff_id,
                         location_id=location_id, start=start, end=start + duration, status_key=status_key,
                         price=price, deposit=deposit, amount_paid=amount_paid, seats=seats, notes=notes,
@@ -222,8 +220,9 @@ def create_appointment(session: Session, *, tenant_id: int, customer_id: int, se
     session.add(row)
     session.flush()
     assert row.id is not None
-    session.add(t.AppointmentHistory(tenant_id=tenant_id, appointment_id=row.id, at=row.created_at, actor=actor,
-                                     action='created', to_value=status_key))
+    first = dh.booked(at=row.created_at, actor=actor, status=status_key)
+    session.add(t.AppointmentHistory(tenant_id=tenant_id, appointment_id=row.id, at=first.at, actor=first.actor,
+                                     action=first.action, data=dict(first.data)))
     return row.id
 
 

@@ -26,7 +26,8 @@ def to_customer(row: t.Customer | sa.Row) -> d.Customer:
         id=row.id, tenant_id=row.tenant_id, first_name=row.first_name, last_name=row.last_name, email=row.email,
         phone=row.phone, birth_date=row.birth_date, gender=row.gender,
         avatar_url=f'/avatar/{row.id}?v={row.avatar_version}' if row.avatar_version else None,
-        timezone=row.timezone, has_password=bool(row.password_hash), email_verified=row.email_verified_at is not None,
+        timezone=row.timezone, language=row.language, has_password=bool(row.password_hash),
+        email_verified=row.email_verified_at is not None,
         created_at=row.created_at, deleted_at=row.deleted_at,
     )
 

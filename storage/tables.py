@@ -178,6 +178,8 @@ class Customer(SQLModel, table=True):
     birth_date: date | None = None
     gender: str = ''
     timezone: str | None = None
+    # The language the customer chose (a domain.i18n locale); None: their browser's, else the business's default.
+    language: str | None = Field(default=None, sa_column=sa.Column(sa.String(16), nullable=True))
     password_hash: str | None = None
     email_verified_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     avatar_version: int = 0
@@ -238,9 +240,8 @@ class AppointmentHistory(SQLModel, table=True):
     at: datetime = Field(sa_column=utc_column())
     actor: str
     action: str
-    from_value: str = ''
-    to_value: str = ''
-    reason: str = ''
+    # The action's machine values (domain.history): status keys, UTC times, minor units; never a sentence.
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
 
 
 class Package(SQLModel, table=True):

@@ -208,7 +208,7 @@ def test_closing_the_account_cancels_its_upcoming_visits_and_tells_the_studio(db
     assert [status_of(ada, ahead[k]) for k in ('approved', 'pending', 'canceled')] == ['canceled'] * 3
     assert status_of(ada, past) == 'approved' and status_of(bob, bobs) == 'approved'  # the past, and Bob's
     history = panel.appointment_detail(db, tenant_id=tenant, customer_id=ada, appointment_id=ahead['pending']).history
-    assert [(h.action, h.from_value, h.to_value, h.reason) for h in history][-1] == (
-        'status', 'pending', 'canceled', 'The customer closed their account.')
+    assert [(h.action, h.data) for h in history][-1] == (
+        'status_changed', {'from': 'pending', 'to': 'canceled', 'cause': 'account_closed'})
     assert len(inbox.to('leo@example.com')) == 2  # one per visit canceled; the closed account gets no mail
     assert 'closed their account' in text_of(inbox.to('leo@example.com')[0])

@@ -172,9 +172,9 @@ def test_booking_takes_the_time_and_records_it(db, heard) -> None:  # noqa: ANN0
     ]
     with db.read() as s:
         history = s.execute(sa.select(t.AppointmentHistory.actor, t.AppointmentHistory.action,
-                                      t.AppointmentHistory.to_value)
+                                      t.AppointmentHistory.data)
                             .where(t.AppointmentHistory.appointment_id == appt.id)).all()
-    assert [tuple(h) for h in history] == [('customer', 'created', 'pending')]
+    assert [tuple(h) for h in history] == [('customer', 'booked', {'status': 'pending'})]
 
 
 @pytest.mark.parametrize('staff', ['mia', 'leo', None])
@@ -293,11 +293,12 @@ def test_reschedule_moves_the_appointment_and_tells_everyone(db, heard) -> None:
     moved = move(db, world, appt_id, local(25, 14))
     assert (moved.start, moved.end, moved.staff.name, moved.status.key, moved.reschedule_count) == (
         local(25, 14), local(25, 14, 45), 'Mia Wong', 'pending', 1)
-    entries = [(h.action, h.from_value, h.to_value) for h in moved.history]
-    assert entries[0] == ('created', '', 'approved')
-    assert sorted(entries[1:]) == [  # both written at NOW
-        ('rescheduled', local(24, 10).isoformat(), local(25, 14).isoformat()),
-        ('status', 'approved', 'pending'),
+    entries = [(h.action, h.data) for h in moved.history]
+    assert entries[0] == ('booked', {'status': 'approved'})
+    assert sorted(entries[1:], key=lambda e: e[0]) == [  # both written at NOW
+        ('rescheduled', {'from': local(24, 10).astimezone(UTC).isoformat(),
+                         'to': local(25, 14).astimezone(UTC).isoformat()}),
+        ('status_changed', {'from': 'approved', 'to': 'pending', 'cause': 'awaits_confirmation'}),
     ]
     assert local(24, 10) in slots_at(db, world, day=24)
     assert local(25, 14) not in slots_at(db, world, day=25)
@@ -328,8 +329,7 @@ def test_reschedule_keeps_the_staff_member_when_free_and_says_when_someone_else_
     add_appointment(db, world, customer=world.bob, start=local(26, 10))
     moved = move(db, world, appt_id, local(26, 10), reason='Mia is busy that day')
     assert (moved.staff.name, moved.status.key) == ('Leo Park', 'approved')
-    assert [(h.from_value, h.to_value) for h in moved.history if h.action == 'staff_changed'] == [
-        ('Mia Wong', 'Leo Park')]
+    assert [h.data for h in moved.history if h.action == 'staff_changed'] == [{'from': 'Mia Wong', 'to': 'Leo Park'}]
 
 
 @pytest.mark.parametrize(('settings', 'now', 'message'), [
@@ -357,7 +357,7 @@ def test_a_second_reschedule_needs_a_reason_and_the_quota_holds(db) -> None:  # 
         move(db, world, appt_id, local(26, 10))
     assert refused.value.message == 'Please tell the business why you are moving this appointment again.'
     moved = move(db, world, appt_id, local(26, 10), reason='Train strike')
-    assert [h.reason for h in moved.history if h.action == 'rescheduled'] == ['', 'Train strike']
+    assert [h.data.get('reason') for h in moved.history if h.action == 'rescheduled'] == [None, 'Train strike']
     with pytest.raises(booking.BookingRefused) as over:
         move(db, world, appt_id, local(27, 10), reason='Again')
     assert over.value.message == 'An appointment can be rescheduled at most 2 times; this one already was.'

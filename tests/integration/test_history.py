@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from domain import history as dh
 from domain.settings import PanelSettings
 from services import appointments, events, panel
 from storage import tables as t
 from tests.support.seed import add_appointment, seed_world
+from tests.unit.test_history import ENTRIES
 from ui.components.history_timeline import timeline_items
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -41,11 +43,11 @@ def test_each_change_adds_one_entry_in_order(db) -> None:  # noqa: ANN001
         appointments.change_status(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt_id,
                                    target=target, reason=why, now=NOW + timedelta(minutes=minutes))
     history = detail(db, world, appt_id).history
-    assert [(h.action, h.from_value, h.to_value, h.reason, h.actor) for h in history] == [
-        ('created', '', 'approved', '', 'system'),
-        ('status', 'approved', 'canceled', 'Flu', 'customer'),
-        ('status', 'canceled', 'pending', 'Better now', 'customer'),
-        ('status', 'pending', 'canceled', '', 'customer'),
+    assert [(h.action, h.data, h.actor) for h in history] == [
+        ('booked', {'status': 'approved'}, 'system'),
+        ('status_changed', {'from': 'approved', 'to': 'canceled', 'reason': 'Flu'}, 'customer'),
+        ('status_changed', {'from': 'canceled', 'to': 'pending', 'reason': 'Better now'}, 'customer'),
+        ('status_changed', {'from': 'pending', 'to': 'canceled'}, 'customer'),
     ]
     assert [h.at for h in history[1:]] == [NOW + timedelta(minutes=m) for m in (1, 2, 3)]
 
@@ -61,9 +63,9 @@ def test_a_reschedule_records_the_move_and_the_status_it_brought(db) -> None:  #
         appointments.record_reschedule(s, tenant_id=world.tenant_id, before=before, new_start=new_start,
                                        new_status='pending', reason='', now=NOW)
     history = detail(db, world, appt_id).history
-    assert [(h.actor, h.action, h.from_value, h.to_value) for h in history[1:]] == [
-        ('customer', 'rescheduled', START.isoformat(), new_start.isoformat()),
-        ('system', 'status', 'approved', 'pending'),
+    assert [(h.actor, h.action, h.data) for h in history[1:]] == [
+        ('customer', 'rescheduled', {'from': START.isoformat(), 'to': new_start.isoformat()}),
+        ('system', 'status_changed', {'from': 'approved', 'to': 'pending', 'cause': 'awaits_confirmation'}),
     ]
     items = timeline_items(detail(db, world, appt_id), BERLIN)
     assert [(i.title, i.body) for i in items] == [
@@ -90,7 +92,7 @@ def test_a_refused_change_leaves_no_trace(db) -> None:  # noqa: ANN001
     with pytest.raises(appointments.NotAllowed):
         appointments.change_status(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt_id,
                                    target='canceled', reason='late', now=NOW)
-    assert [h.action for h in detail(db, world, appt_id).history] == ['created']
+    assert [h.action for h in detail(db, world, appt_id).history] == ['booked']
 
 
 def test_history_is_only_shown_to_the_owner(db) -> None:  # noqa: ANN001
@@ -128,7 +130,20 @@ def test_the_timeline_names_a_change_of_staff(db) -> None:  # noqa: ANN001
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=START)
     with db.write() as s:
-        appointments.record_history(s, tenant_id=world.tenant_id, appointment_id=appt_id, at=NOW, actor='customer',
-                                    action='staff_changed', from_value='Mia Wong', to_value='Leo Park')
+        appointments.record_history(s, tenant_id=world.tenant_id, appointment_id=appt_id, entry=dh.staff_changed(
+            at=NOW, actor='customer', from_staff='Mia Wong', to_staff='Leo Park'))
     top = timeline_items(detail(db, world, appt_id), BERLIN)[0]
     assert (top.title, top.body, top.icon) == ('Staff changed', 'Mia Wong → Leo Park', 'person')
+
+
+@pytest.mark.parametrize(('entry', 'data', 'words'), ENTRIES)
+def test_each_action_is_stored_and_read_back_as_it_was(db, entry, data, words) -> None:  # noqa: ANN001
+    """Every action through the real table (its JSON column) on both databases, and the timeline's words for it."""
+    world = seed_world(db, now=NOW)
+    appt_id = add_appointment(db, world, start=START)
+    with db.write() as s:
+        appointments.record_history(s, tenant_id=world.tenant_id, appointment_id=appt_id, entry=entry)
+    back = detail(db, world, appt_id).history[-1]
+    assert back == entry and back.data == data
+    top = timeline_items(detail(db, world, appt_id), BERLIN)[0]
+    assert (top.title, top.body) == words

@@ -131,15 +131,15 @@ def test_a_signed_completed_event_credits_the_balance_once_and_records_history(d
     assert fake.deliveries[-1].status == 200
     appt = appointment(db, ids)
     assert appt.amount_paid == 4500 and appt.amount_due == 0 and appt.payment_status == PaymentStatus.PAID
-    assert [(h.action, h.from_value, h.to_value) for h in appt.history if h.action == 'payment'] == [
-        ('payment', 'Unpaid', 'Paid')]
+    assert [h.data for h in appt.history if h.action == 'paid'] == [
+        {'amount': 4500, 'currency': 'EUR', 'method': 'card', 'from': 'unpaid', 'to': 'paid'}]
     assert payment_rows(db)[0].state == 'succeeded'
     # Stripe retries, or someone replays the captured request: accepted, and nothing changes the second time.
     assert fake.deliver_event(event) == 200
     assert fake.deliver_event(event) == 200
     appt = appointment(db, ids)
     assert appt.amount_paid == 4500
-    assert len([h for h in appt.history if h.action == 'payment']) == 1
+    assert len([h for h in appt.history if h.action == 'paid']) == 1
     with db.read() as s:
         assert s.execute(sa.select(sa.func.count()).select_from(t.WebhookEvent)).scalar_one() == 1
     # The same session reported again under a new event id does not credit twice either.
@@ -193,7 +193,8 @@ def test_an_amount_that_does_not_match_is_recorded_and_flagged_not_credited(db, 
     row = payment_rows(db)[0]
     assert row.state == 'flagged'
     assert '4.50 EUR' in row.note and '45.00 EUR' in row.note
-    assert [h.to_value for h in appt.history if h.action == 'payment'] == ['Held for review']
+    assert [(h.action, h.data['cause']) for h in appt.history if h.action.startswith('pay')] == [
+        ('payment_held', 'amount_mismatch')]
 
 
 def test_a_matching_amount_in_another_currency_is_flagged_too(db, fake) -> None:
@@ -223,7 +224,8 @@ def test_a_failed_delayed_payment_credits_nothing_and_the_next_attempt_gets_a_ne
     appt = appointment(db, ids)
     assert appt.amount_paid == 0
     assert payment_rows(db)[0].state == 'failed'
-    assert [h.to_value for h in appt.history if h.action == 'payment'] == ['Not completed']
+    assert [(h.action, h.data) for h in appt.history if h.action.startswith('pay')] == [
+        ('payment_failed', {'amount': 4500, 'currency': 'EUR', 'method': 'card'})]
     second = checkout(db, ids)
     assert second != first
     assert [r.state for r in payment_rows(db)] == ['failed', 'pending']
@@ -236,7 +238,7 @@ def test_a_checkout_left_to_expire_is_closed_and_the_next_attempt_gets_a_new_one
     rows = payment_rows(db)
     assert [(r.state, r.note) for r in rows] == [('failed', 'The checkout expired before it was paid.')]
     appt = appointment(db, ids)
-    assert appt.amount_paid == 0 and [h for h in appt.history if h.action == 'payment'] == []  # nothing happened
+    assert appt.amount_paid == 0 and [h for h in appt.history if h.action.startswith('pay')] == []  # nothing happened
     second = checkout(db, ids)
     assert second != first and session_of(fake, second)['status'] == 'open'
     assert [r.state for r in payment_rows(db)] == ['failed', 'pending']
@@ -351,7 +353,7 @@ def test_a_checkout_paid_after_the_balance_was_paid_in_person_is_flagged_not_cre
     assert appt.amount_paid == 4500 and appt.payment_status == PaymentStatus.PAID  # not 9000
     card = payment_rows(db)[0]
     assert (card.method, card.state) == ('card', 'flagged') and 'to be refunded' in card.note
-    assert [h.to_value for h in appt.history if h.action == 'payment'][-1] == 'Held for review'
+    assert [h.action for h in appt.history if h.action.startswith('pay')][-1] == 'payment_held'
 
 
 def test_an_offline_payment_recorded_by_the_business_is_credited_at_once(db) -> None:
@@ -360,7 +362,8 @@ def test_an_offline_payment_recorded_by_the_business_is_credited_at_once(db) -> 
                                     method='cash', now=NOW)
     appt = appointment(db, ids)
     assert appt.payment_status == PaymentStatus.PAID
-    assert [h.reason for h in appt.history if h.action == 'payment'] == ['Payment in person of 45.00 EUR received.']
+    assert [h.data for h in appt.history if h.action == 'paid'] == [
+        {'amount': 4500, 'currency': 'EUR', 'method': 'cash', 'from': 'unpaid', 'to': 'paid'}]
 
 
 # ---- money stays consistent under concurrency, cancellations and closed accounts ------------------------------
@@ -434,7 +437,8 @@ def test_a_payment_for_an_appointment_canceled_meanwhile_is_flagged_not_credited
     assert appointment(db, ids).amount_paid == 0
     [row] = payment_rows(db)
     assert row.state == 'flagged' and 'after the appointment was canceled' in row.note
-    assert appointment(db, ids).history[-1].to_value == dp.HELD_FOR_REVIEW
+    assert (appointment(db, ids).history[-1].action, appointment(db, ids).history[-1].data['cause']) == (
+        'payment_held', 'appointment_canceled')
 
 
 def test_a_payment_for_a_closed_account_is_flagged_not_credited(db, fake) -> None:

@@ -200,7 +200,7 @@ def test_money_taken_at_the_desk_is_confirmed_to_the_customer_with_the_receipt(d
                                                  method='cash', now=NOW)
     msg = inbox.last_to('ada@example.com')
     assert msg['Subject'] == 'Payment received: 45.00 EUR, thank you'
-    assert 'For: Haircut with Mia Wong, Thu 26 Nov 2026 10:00' in text_of(msg)
+    assert 'For: Haircut with Mia Wong, Thu 26 Nov 2026, 10:00' in text_of(msg)
     body = text_of(msg)
     assert 'Hello Ada' in body and 'Paid by: Cash' in body and f'Receipt number: {world.tenant_id}-{payment_id:06d}' \
         in body

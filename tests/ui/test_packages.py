@@ -5,15 +5,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 from nicegui.testing import User
 
+from domain import formatting as fmt
+from domain.model import PaymentState
 from domain.settings import PanelDesigner, PanelSettings
-from services import payments
+from services import payments, receipts
 from services.config import reset_config
 from storage import appointments as appointment_db
 from storage import packages as package_db
+from storage import payments as payment_db
+from storage import tables as t
 from tests.support.fake_stripe import FakeStripe
 from tests.support.seed import World, add_appointment, at, seed_world
 from tests.ui.conftest import appointments_shown, card_field, go_to, sections, signed_in
@@ -172,6 +178,34 @@ async def test_the_details_drawer_offers_a_receipt_for_each_payment_received(use
     link = user.find(marker='receipt-download').elements.pop()
     assert link.props['href'] == f'/receipts/{payment_id}'
     assert link.props['aria-label'].startswith('Download receipt for €45.00')
+
+
+async def test_the_details_list_names_the_receipts_own_day_and_file(user: User, db) -> None:
+    """A card checkout opened one day and paid the next, for a customer in Tokyo of a studio in Berlin: the list
+    shows the day the receipt is dated (when the money arrived, in the customer's zone) and downloads it under the
+    receipt's own file name."""
+    now = datetime.now(UTC)
+    world = seed_world(db)
+    appt = add_appointment(db, world, start=at(now, 5), price=4500)
+    opened = (now - timedelta(days=3)).replace(hour=14, minute=0, second=0, microsecond=0)  # 23:00 in Tokyo
+    with db.write() as s:
+        s.execute(sa.update(t.Customer).where(t.Customer.id == world.ada).values(timezone='Asia/Tokyo'))
+        payment_id = payment_db.add_payment(s, tenant_id=world.tenant_id, amount=4500, currency='eur',
+                                            method='card', state='pending', created_at=opened, appointment_id=appt)
+        payment_db.settle_payment(s, payment_id=payment_id, state=PaymentState.SUCCEEDED,
+                                  at=opened + timedelta(hours=12))
+    receipt = receipts.receipt(db, tenant_id=world.tenant_id, customer_id=world.ada, payment_id=payment_id)
+    assert receipt.timezone == 'Asia/Tokyo'
+    paid_day = fmt.date(receipt.paid_at, ZoneInfo('Asia/Tokyo'))
+    assert paid_day != fmt.date(opened, ZoneInfo('Asia/Tokyo'))  # the day the checkout opened is not it
+    await signed_in(user)
+    await appointments_shown(user, 1)
+    user.find(AppointmentsView).trigger('action', {'kind': 'details', 'id': appt})
+    await user.should_see('Receipts')
+    link = user.find(marker='receipt-download').elements.pop()
+    assert link.props['download'] == receipt.filename == f'receipt-{world.tenant_id}-{payment_id:06d}.html'
+    assert link.props['aria-label'] == f'Download receipt for €45.00 paid {paid_day}'
+    assert fmt.long_date(receipt.paid_at, ZoneInfo('Asia/Tokyo')) in receipts.receipt_html(receipt)
 
 
 async def test_the_webhook_route_needs_no_session_but_a_valid_signature(user: User, db,

@@ -12,13 +12,13 @@ import sqlalchemy as sa
 from nicegui import ui
 from nicegui.testing import User
 
+from domain import formatting as fmt
 from services import availability, booking, events, notify, panel
 from storage import appointments as appointment_db
 from storage import tables as t
 from tests.support.seed import World, add_appointment, seed_world
 from tests.ui.conftest import signed_in
 from tests.ui.test_book import choose_first_time, picked_day, shown_slots
-from ui import format as fmt
 
 BERLIN = ZoneInfo('Europe/Berlin')
 
@@ -66,7 +66,7 @@ async def show_day(user: User, day: date) -> list[str]:
     """Pick `day` in the calendar and return the times offered on it."""
     await shown_slots(user)  # the first free date has loaded
     user.find(marker='slot-date').elements.pop().set_value(day.isoformat())
-    words = fmt.day(berlin(day, 12), BERLIN)
+    words = fmt.date(berlin(day, 12), BERLIN)
     await user.should_see(f'Free times on {words}', retries=50)
     return labels(user)
 
@@ -160,7 +160,7 @@ async def test_a_second_move_asks_why(user: User, db) -> None:  # noqa: ANN001
     user.find(marker='reschedule-reason').type('Train strike')
     user.find(marker='reschedule-confirm').click()
     await user.should_see('Moved to', retries=50)
-    assert [h.reason for h in stored(db, world, appt).history if h.action == 'rescheduled'] == ['Train strike']
+    assert [h.data['reason'] for h in stored(db, world, appt).history if h.action == 'rescheduled'] == ['Train strike']
     notify.wait_for_notifications()
 
 

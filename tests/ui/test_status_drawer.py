@@ -53,7 +53,7 @@ async def test_cancel_with_a_reason_changes_the_badge(user: User, db) -> None:  
     await card_field(user, appt, 'can_status', False)
     after = stored(db, world, appt)
     assert after.status.key == 'canceled'
-    assert (after.history[-1].actor, after.history[-1].reason) == ('customer', 'Moving house')
+    assert (after.history[-1].actor, after.history[-1].data['reason']) == ('customer', 'Moving house')
     notify.wait_for_notifications()
 
 

@@ -171,10 +171,3 @@ def test_the_ways_to_pay(card: bool, instructions: str, keys: list[str]) -> None
 ])
 def test_booking_a_session_from_a_package(cp: CustomerPackage, service_id: int | None, reason: str | None) -> None:
     assert dp.why_not_book_from_package(cp, service_id=service_id, now=NOW) == reason
-
-
-@pytest.mark.parametrize(('amount', 'currency', 'text'), [
-    (4500, 'eur', '45.00 EUR'), (5, 'usd', '0.05 USD'), (123456, 'gbp', '1,234.56 GBP'), (4500, 'jpy', '4,500 JPY'),
-])
-def test_plain_amounts(amount: int, currency: str, text: str) -> None:
-    assert dp.plain_amount(amount, currency) == text

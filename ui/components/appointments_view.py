@@ -14,12 +14,12 @@ from typing import Any
 
 from nicegui import events
 
+from domain import formatting as fmt
 from domain import model as d
 from domain import rules
 from domain.panel import SORTS
 from domain.settings import booking_link
 from domain.web import safe_color, safe_url
-from ui import format as fmt
 from ui.components.live import Listening
 from ui.context import PanelContext
 
@@ -119,8 +119,8 @@ def dashboard_state(ctx: PanelContext, nxt: d.Appointment | None, counts: dict[s
         tz = ctx.tz
         designer = ctx.settings.designer
         facts = [
-            {'icon': 'event', 'text': fmt.day(nxt.start, tz), 'what': 'Date'},
-            {'icon': 'schedule', 'text': f'{fmt.clock(nxt.start, tz)}–{fmt.clock(nxt.end, tz)}', 'what': 'Time'},
+            {'icon': 'event', 'text': fmt.date(nxt.start, tz), 'what': 'Date'},
+            {'icon': 'schedule', 'text': fmt.time_range(nxt.start, nxt.end, tz), 'what': 'Time'},
         ]
         # The same Panel Designer switches as the cards below.
         if designer.show_staff:

@@ -12,12 +12,12 @@ from typing import Any
 
 from nicegui import app, run, ui
 
+from domain import formatting as fmt
 from domain import model as d
 from domain import payments as dp
 from services import payments
 from services.booking import HOLD
 from services.context import get_db
-from ui import format as fmt
 from ui.components.pay_drawer import return_base
 from ui.components.slot_picker import zone_words
 from ui.context import PanelContext

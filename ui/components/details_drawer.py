@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
+from domain import formatting as fmt
 from domain import model as d
 from services import panel
-from ui import format as fmt
 from ui.components import details_extras, history_timeline, receipts
 from ui.components.drawer import drawer
 from ui.components.styles import add_css_once
@@ -64,8 +64,8 @@ def details_body(ctx: PanelContext, appt: d.Appointment) -> None:
         ui.label(appt.service.name).classes('text-h6 col').props('role=heading aria-level=3')
         status_badge(appt.status, mark='details-status')
     rows: list[tuple[str, str]] = [
-        ('Date', fmt.day(appt.start, tz)),
-        ('Time', f'{fmt.clock(appt.start, tz)}–{fmt.clock(appt.end, tz)} ({fmt.zone_label(tz, appt.start)})'),
+        ('Date', fmt.date(appt.start, tz)),
+        ('Time', f'{fmt.time_range(appt.start, appt.end, tz)} ({fmt.zone_label(tz, appt.start)})'),
     ]
     if tz.key != business.key:
         business_when = f'{fmt.when(appt.start, appt.end, business)} ({fmt.zone_label(business, appt.start)})'

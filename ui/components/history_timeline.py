@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from nicegui import ui
 
+from domain import formatting as fmt
+from domain import history as dh
 from domain import model as d
-from ui import format as fmt
 
-ACTORS = {'customer': 'by you', 'staff': 'by the staff', 'admin': 'by the business', 'system': 'automatically'}
-ICONS = {'created': 'event', 'status': 'swap_horiz', 'rescheduled': 'update', 'payment': 'payments',
-         'rated': 'star', 'staff_changed': 'person'}
+ICONS = {dh.BOOKED: 'event', dh.STATUS_CHANGED: 'swap_horiz', dh.RESCHEDULED: 'update', dh.PAID: 'payments',
+         dh.PAYMENT_FAILED: 'payments', dh.PAYMENT_HELD: 'payments', dh.STAFF_CHANGED: 'person', dh.NOTE: 'notes'}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +31,9 @@ def timeline_items(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Statu
     duration = appt.end - appt.start
     items = []
     for entry in reversed(appt.history):
-        title, body = _describe(entry, tz, labels, duration)
-        subtitle = f'{fmt.day(entry.at, tz)}, {fmt.clock(entry.at, tz)} · {ACTORS.get(entry.actor, entry.actor)}'
-        items.append(TimelineItem(title=title, subtitle=subtitle, body=body,
+        words = dh.describe(entry, tz=tz, status_labels=labels, duration=duration)
+        subtitle = f'{fmt.date_time(entry.at, tz)} · {dh.actor_words(entry.actor)}'
+        items.append(TimelineItem(title=words.title, subtitle=subtitle, body=words.body,
                                   icon=ICONS.get(entry.action, 'history')))
     return items
 
@@ -61,34 +60,3 @@ async def render(ctx, appt: d.Appointment, on_changed: Callable[[], Awaitable[No
                  **_: object) -> None:
     """The Details drawer's extension hook."""
     history_timeline(appt, ctx.tz, ctx.statuses)
-
-
-def _describe(entry: d.HistoryEntry, tz: ZoneInfo, labels: dict[str, str], duration) -> tuple[str, str]:  # noqa: ANN001
-    def label(key: str) -> str:
-        return labels.get(key) or key.replace('-', ' ').capitalize()
-
-    reason = f'Reason: {entry.reason}' if entry.reason else ''
-    if entry.action == 'created':
-        return 'Booked', f'Status: {label(entry.to_value)}' if entry.to_value else ''
-    if entry.action == 'status':
-        return f'{label(entry.from_value)} → {label(entry.to_value)}', reason
-    if entry.action == 'rescheduled':
-        moved = f'{_when(entry.from_value, tz, duration)} → {_when(entry.to_value, tz, duration)}'
-        return 'Rescheduled', f'{moved}\n{reason}'.strip()
-    if entry.action == 'staff_changed':
-        return 'Staff changed', f'{entry.from_value} → {entry.to_value}'
-    if entry.action == 'payment':
-        detail = ' · '.join(p for p in (entry.to_value, entry.reason) if p)
-        return 'Payment', detail
-    return entry.action.replace('_', ' ').capitalize(), ' · '.join(
-        p for p in (entry.from_value, entry.to_value, entry.reason) if p)
-
-
-def _when(value: str, tz: ZoneInfo, duration) -> str:  # noqa: ANN001
-    try:
-        start = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if start.tzinfo is None:
-        return value
-    return fmt.when(start, start + duration, tz)

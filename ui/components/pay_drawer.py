@@ -11,12 +11,12 @@ from urllib.parse import urlsplit
 
 from nicegui import context, ui
 
+from domain import formatting as fmt
 from domain import model as d
 from domain import payments as dp
 from domain import rules
 from services import payments
 from services.config import get_config
-from ui import format as fmt
 from ui.components.drawer import drawer, own_appointment
 from ui.context import PanelContext
 

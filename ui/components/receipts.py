@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
+from domain import formatting as fmt
 from domain import model as d
 from services import panel, receipts
-from ui import format as fmt
 from ui.context import PanelContext
 
 
@@ -27,10 +27,12 @@ def receipt_list(ctx: PanelContext, paid: list[d.Payment]) -> None:
     with ui.column().classes('w-full gap-1').mark('receipts'):
         for payment in paid:
             amount = fmt.money(payment.amount, payment.currency)
-            when = fmt.day(payment.created_at, ctx.tz)
+            # The receipt's own day and file name (services.receipts), in the zone the receipt is written in.
+            when = fmt.date(receipts.paid_at(payment), ctx.tz)
+            filename = receipts.receipt_filename(tenant_id=ctx.tenant.id, payment_id=payment.id)
             with ui.row().classes('w-full items-center no-wrap gap-2'):
                 ui.icon('receipt_long', size='20px').props('aria-hidden=true')
                 ui.label(f'{amount} · {when}').classes('col text-body2')
                 ui.button('Download receipt').props(
-                    f'flat dense no-caps href="/receipts/{payment.id}" download="receipt-{payment.id}.html" '
+                    f'flat dense no-caps href="/receipts/{payment.id}" download="{filename}" '
                     f'aria-label="Download receipt for {amount} paid {when}"').mark('receipt-download')

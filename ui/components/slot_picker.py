@@ -28,11 +28,11 @@ from zoneinfo import ZoneInfo
 
 from nicegui import run, ui
 
+from domain import formatting as fmt
 from domain.availability import Slot
 from domain.rules import TAKEN
 from services import availability, events
 from services.context import get_db
-from ui import format as fmt
 from ui.components.live import LiveSubscription
 from ui.components.styles import add_css_once
 
@@ -73,8 +73,8 @@ class SlotQuery:
 def slot_label(slot: Slot, tz: ZoneInfo, day: date) -> str:
     """The start in the customer's clock; the weekday is added when that is not the picked (business) day."""
     local = slot.start.astimezone(tz)
-    text = local.strftime('%H:%M')
-    return text if local.date() == day else f'{text} {local.strftime("%a")}'
+    text = fmt.time(local)
+    return text if local.date() == day else f'{text} {fmt.weekday(local)}'
 
 
 def seats_words(free: int) -> str:
@@ -284,7 +284,7 @@ class SlotPicker:
         self._shown_day = day
         self.slots_box.clear()
         self._buttons = {}
-        day_words = fmt.day(datetime(day.year, day.month, day.day, 12, tzinfo=self.business_tz), self.business_tz)
+        day_words = fmt.date(datetime(day.year, day.month, day.day, 12, tzinfo=self.business_tz), self.business_tz)
         with self.slots_box:
             ui.label(f'Free times on {day_words}').classes('text-subtitle2').props('role=heading aria-level=3')
             if not self.slots:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from nicegui import app, context, run, ui
 
+from domain import formatting as fmt
 from domain import model as d
 from domain import rules
 from domain.accounts import guest_problems
@@ -27,7 +28,6 @@ from domain.rules import why_not_location
 from services import accounts, availability, booking, packages, panel
 from services.context import get_db
 from services.tenants import resolve_tenant
-from ui import format as fmt
 from ui.components.booking_confirmation import (
     confirmation,
     finish_booking,

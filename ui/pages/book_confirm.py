@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from fastapi import Request
 from nicegui import app, run, ui
 
+from domain import formatting as fmt
 from domain import model as d
 from domain.accounts import masked_email
 from services import booking, panel
 from services.context import get_db
 from services.tenants import resolve_tenant
-from ui import format as fmt
 from ui.components.booking_confirmation import finish_booking
 from ui.components.slot_picker import zone_words
 from ui.context import PanelContext

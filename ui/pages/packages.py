@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from domain import formatting as fmt
 from domain import model as d
 from domain import payments as dp
 from domain import rules
 from domain.settings import booking_link as with_query
 from services import events, packages, payments
-from ui import format as fmt
 from ui.components.drawer import drawer
 from ui.components.live import LiveSubscription
 from ui.components.pay_drawer import payment_choices, return_base
@@ -60,7 +60,7 @@ def package_card(ctx: PanelContext, cp: d.CustomerPackage) -> None:
             f'rounded aria-label="Sessions used: {used} of {total}" aria-valuemin=0 aria-valuemax={total} '
             f'aria-valuenow={used}').mark('package-progress')
         expired = cp.is_expired(now)
-        expiry = f'{"Expired" if expired else "Valid until"} {fmt.day(cp.expires_at, ctx.tz)}'
+        expiry = f'{"Expired" if expired else "Valid until"} {fmt.date(cp.expires_at, ctx.tz)}'
         ui.label(expiry).classes('text-body2 ' + ('text-negative' if expired else 'k-muted')).mark('package-expiry')
         if not cp.paid:
             ui.label(f'{fmt.money(dp.package_due(cp), ctx.tenant.currency)} to pay').classes('text-body2')
@@ -102,7 +102,7 @@ async def open_package_pay(ctx: PanelContext, cp: d.CustomerPackage) -> None:
 
     with drawer('Pay', mark='pay-drawer') as pay_drawer:
         ui.label(cp.package.name).classes('text-subtitle1 text-weight-medium').props('role=heading aria-level=3')
-        ui.label(f'{cp.package.sessions} sessions, valid until {fmt.day(cp.expires_at, ctx.tz)}').classes(
+        ui.label(f'{cp.package.sessions} sessions, valid until {fmt.date(cp.expires_at, ctx.tz)}').classes(
             'text-body2')
         payment_choices(options, checkout, pay_drawer.close)
     pay_drawer.open()
