@@ -578,6 +578,8 @@ async def main_async(args: argparse.Namespace) -> None:
         env.update({'KAIROS_DATABASE_URL': url, 'KAIROS_REDIS_URL': REDIS_URL, 'KAIROS_REDIS_PREFIX': prefix,
                     'KAIROS_SECRET': 'bench-secret', 'KAIROS_OUTBOX_DIR': str(work / 'outbox'),
                     'PYTHONPATH': str(ROOT)})
+        if args.profile:
+            env['KAIROS_BENCH_PROFILE_LOOP'] = str(work / 'loop.prof')
 
         print('Phase 1: one instance', flush=True)
         one = start_instance(work, 'one', env)
@@ -615,6 +617,8 @@ async def main_async(args: argparse.Namespace) -> None:
     finally:
         for process in processes:
             stop(process)
+        if args.profile:
+            print_profiles(work)
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
         admin.dispose()
@@ -632,6 +636,17 @@ async def main_async(args: argparse.Namespace) -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
+def print_profiles(work: Path) -> None:
+    """Where each server's event loop spent its CPU (--profile)."""
+    import pstats
+
+    for path in sorted(work.glob('loop.prof.*')):
+        print(f'\nEvent loop CPU of server {path.suffix[1:]}:')
+        stats = pstats.Stats(str(path))
+        stats.sort_stats('tottime').print_stats(25)
+        stats.sort_stats('cumulative').print_stats(r'/(ui|services|storage|domain)/', 30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--clients', type=int, default=1000, help='connected panel clients')
@@ -641,6 +656,8 @@ def main() -> None:
     parser.add_argument('--baseline-seconds', type=float, default=8, help='one busy client alone, per phase')
     parser.add_argument('--single-only', action='store_true', help='skip the two-instance phase')
     parser.add_argument('--keep', action='store_true', help='keep the temporary folder (server logs)')
+    parser.add_argument('--profile', action='store_true',
+                        help="profile each server's event loop (CPU) for the whole run; print where it went")
     args = parser.parse_args()
     if args.active > args.customers:
         parser.error('--active must not exceed --customers')

@@ -12,7 +12,8 @@ On top of the real app (ui.app.setup() and ui.app.run()) it adds:
 - a probe around the Appointments section's build: it draws at once when its data came with the shell, else
   `ui.sub_pages` runs it as a background task that may finish after the HTML has gone out; the probe records when
   it really finished;
-- `/_bench/reset`, `/_bench/stats`, `/_bench/clients` and `/_bench/gc` for the bench to read and steer them.
+- `/_bench/reset`, `/_bench/stats`, `/_bench/clients` and `/_bench/gc` for the bench to read and steer them;
+- with KAIROS_BENCH_PROFILE_LOOP=<file>, a profile of the event loop's CPU over the whole run (bench_load.py --profile).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import asyncio
 import cProfile
 import gc
 import inspect
+import os
 import sys
 import time
 from collections import Counter
@@ -263,6 +265,21 @@ def _bench_routes() -> None:
         }
 
 
+def _profile_loop(path: str) -> None:
+    """With KAIROS_BENCH_PROFILE_LOOP=<file> (bench_load.py --profile): the event loop's CPU from start-up to
+    shut-down (cProfile with a thread-CPU clock), written to <file>.<pid> in pstats format."""
+    if not path:
+        return
+    profiler = cProfile.Profile(time.thread_time)
+    app.on_startup(profiler.enable)  # on the event loop's thread
+
+    def dump() -> None:
+        profiler.disable()
+        profiler.dump_stats(f'{path}.{os.getpid()}')
+
+    app.on_shutdown(dump)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument('--host', default='127.0.0.1')
@@ -285,6 +302,7 @@ def main() -> None:
         app.add_middleware(Timer)  # type: ignore[arg-type]  # added last: outside the sign-in gate
 
     kairos_app.setup = setup
+    _profile_loop(os.environ.get('KAIROS_BENCH_PROFILE_LOOP', ''))
     kairos_app.run(host=args.host, port=args.port)  # setup() + ui.run() exactly as `kairos serve` does
 
 

@@ -1,10 +1,10 @@
 """Booking a new appointment and moving one: the only writers that take a staff member's time.
 
 Both follow one pattern so two customers can never get the last seat: inside one write transaction, lock the
-candidate staff (storage.catalog.lock_staff: PostgreSQL row locks in id order; SQLite's BEGIN IMMEDIATE already
-serialises writers), read that day's busy bookings again, ask the slot engine whether this exact start still has the
-seats asked for, write, record the history and queue the emails (services.notify.queue_change: the outbox rows
-commit with the booking). Live updates go out, and the emails leave, only after the commit.
+candidate staff (storage.catalog.lock_staff_offering: PostgreSQL row locks in id order; SQLite's BEGIN IMMEDIATE
+already serialises writers), read that day's busy bookings again, ask the slot engine whether this exact start still
+has the seats asked for, write, record the history and queue the emails (services.notify.queue_change: the outbox
+rows commit with the booking). Live updates go out, and the emails leave, only after the commit.
 
 What time may be booked at all (past, notice, seats, horizon) and which status a new booking gets are the domain's
 rules (domain.rules.why_not_book_at, domain.statuses.new_booking_status); this module only asks them in the write.
@@ -279,6 +279,12 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
     emails (they commit with it)."""
     service = found.service
     customer_id = customer.id
+    # What does not change with the staff's bookings is read before their lock: the lock is held to the commit.
+    statuses = tenant_db.statuses(s, tenant_id=tenant_id)
+    status = _new_booking_status(statuses)
+    tenant = tenant_db.tenant(s, tenant_id=tenant_id)
+    assert tenant is not None
+    offering = catalog_db.offering_staff(s, tenant_id=tenant_id, service_id=service.id, staff_id=staff_id)
     slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
                               start=start, now=now, seats=seats)
     price, deposit = service.price * seats, service.deposit * seats
@@ -289,9 +295,9 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
         except PackageRefused as refused:
             raise BookingRefused(refused.message) from None
         price = deposit = 0
-    statuses = tenant_db.statuses(s, tenant_id=tenant_id)
-    status = _new_booking_status(statuses)
-    place = _visit_place(s, found=found, staff_id=chosen, location_id=location_id)
+    person = offering.staff.get(chosen)  # None only when the staff member began to offer it meanwhile
+    place = _visit_place(s, found=found, staff_id=chosen, location_id=location_id,
+                         works_at=None if person is None else offering.works_at.get(chosen, ()))
     appointment_id = appointment_db.insert_appointment(
         s, tenant_id=tenant_id, customer_id=customer_id, service_id=service.id, staff_id=chosen, location_id=place,
         start=slot.start, end=slot.end, seats=seats, status_key=status.key, price=price, deposit=deposit, notes=notes,
@@ -299,10 +305,15 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
     appointments.record_history(s, tenant_id=tenant_id, appointment_id=appointment_id,
                                 entry=dh.booked(at=now, actor=actor, status=status.key))
     s.flush()
-    booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, statuses=statuses,
-                  with_history=False)
-    tenant = tenant_db.tenant(s, tenant_id=tenant_id)
-    assert tenant is not None
+    if person is None or (place is not None and place not in offering.locations):
+        booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
+                      statuses=statuses, with_history=False)
+    else:  # all of it is at hand: no reading it back while the staff are locked
+        booked = d.Appointment(
+            id=appointment_id, customer_id=customer_id, service=service, staff=person,
+            location=None if place is None else offering.locations.get(place), start=slot.start, end=slot.end,
+            status=status, price=price, amount_paid=0, deposit=deposit, seats=seats, notes=notes,
+            customer_package_id=customer_package_id, reschedule_count=0, created_at=now)
     # A new appointment's history is its 'booked' line: the email needs nothing more than what is at hand.
     notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now,
                         known=appointment_db.NoticeData(tenant=tenant, customer=customer, appointment=booked,
@@ -310,11 +321,15 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
     return booked, (chosen, _local_day(slot.start, found))
 
 
-def _visit_place(s: Session, *, found: catalog_db.BookableService, staff_id: int,
-                 location_id: int | None) -> int | None:
+def _visit_place(s: Session, *, found: catalog_db.BookableService, staff_id: int, location_id: int | None,
+                 works_at: tuple[int, ...] | None = None) -> int | None:
     """Where the visit happens: the place the customer chose (one of the staff member's), or the staff member's only
-    one; an online service happens nowhere in particular. BookingRefused when the choice is missing or wrong."""
-    works_at = () if found.service.is_online else catalog_db.staff_location_ids(s, staff_id=staff_id)
+    one; an online service happens nowhere in particular. BookingRefused when the choice is missing or wrong.
+    `works_at`: the staff member's places when the caller read them already."""
+    if found.service.is_online:
+        works_at = ()
+    elif works_at is None:
+        works_at = tuple(catalog_db.staff_location_ids(s, staff_id=staff_id))
     unplaced = rules.why_not_location(works_at, location_id)
     if unplaced:
         raise BookingRefused(unplaced)
@@ -337,12 +352,12 @@ def _hold_slot(s: Session, *, tenant_id: int, found: catalog_db.BookableService,
     if refusal:
         raise BookingRefused(refusal)
     day = _local_day(start, found)
-    staff_ids = catalog_db.staff_ids_for(s, tenant_id=tenant_id, service_id=service.id, staff_id=staff_id,
-                                         location_id=location_id)
+    # One statement finds and locks them (until the commit); what follows reads after the lock, and on PostgreSQL
+    # each statement sees what the previous holder committed.
+    staff_ids = catalog_db.lock_staff_offering(s, tenant_id=tenant_id, service_id=service.id, staff_id=staff_id,
+                                               location_id=location_id)
     if not staff_ids:
         raise BookingRefused('Nobody offers that service there. Please pick another staff member.')
-    catalog_db.lock_staff(s, tenant_id=tenant_id, staff_ids=staff_ids)
-    # read after the lock: on PostgreSQL each statement sees what the previous holder committed
     lo, hi = day_window(day, day, found.zone)
     request = schedule_db.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=lo, end=hi,
                                        seats=seats, ignore_appointment_id=ignore_appointment_id, held_at=now)

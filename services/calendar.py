@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from icalendar import Calendar, Event, vCalAddress, vText
+from datetime import UTC, datetime
 
 from domain import model as d
 from domain.statuses import awaits_confirmation
@@ -20,44 +18,37 @@ def appointment_uid(tenant: d.Tenant, appointment_id: int) -> str:
 
 def appointment_ics(appt: d.Appointment, *, tenant: d.Tenant, method: str = PUBLISH, now: datetime,
                     attendee: d.Customer | None = None) -> bytes:
-    """One VEVENT for the appointment; CANCEL marks it cancelled, the sequence grows with each recorded change."""
+    """One VEVENT for the appointment; CANCEL marks it cancelled, the sequence grows with each recorded change.
+
+    Written directly (RFC 5545: escaped text, quoted parameters, UTC times, lines folded at 75 octets): every booking
+    and move writes one inside its transaction, and a general iCalendar library cost a sixth of a booking's CPU."""
     if method not in (PUBLISH, REQUEST, CANCEL):
         raise ValueError(f'unknown calendar method {method}')
-    cal = Calendar()
-    cal.add('prodid', '-//Kairos//Customer panel//EN')
-    cal.add('version', '2.0')
-    cal.add('calscale', 'GREGORIAN')
-    cal.add('method', method)
-    event = Event()
-    event.add('uid', appointment_uid(tenant, appt.id))
-    event.add('dtstamp', now)
-    event.add('dtstart', appt.start)
-    event.add('dtend', appt.end)
-    # Every change adds a history entry, so their count only grows: calendars take the newer version.
-    event.add('sequence', max(len(appt.history) - 1, 0))
-    event.add('summary', f'{appt.service.name} with {appt.staff.name}')
-    event.add('status', _status(appt, method))
+    lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Kairos//Customer panel//EN', 'CALSCALE:GREGORIAN',
+             f'METHOD:{method}', 'BEGIN:VEVENT',
+             f'SUMMARY:{_text(f"{appt.service.name} with {appt.staff.name}")}',
+             f'DTSTART:{_utc(appt.start)}', f'DTEND:{_utc(appt.end)}', f'DTSTAMP:{_utc(now)}',
+             f'UID:{_text(appointment_uid(tenant, appt.id))}',
+             # Every change adds a history entry, so their count only grows: calendars take the newer version.
+             f'SEQUENCE:{max(len(appt.history) - 1, 0)}',
+             f'STATUS:{_status(appt, method)}']
     place = place_text(appt)
     if place:
-        event.add('location', place)
+        lines.append(f'LOCATION:{_text(place)}')
     if appt.service.meeting_url:
-        event.add('url', appt.service.meeting_url)
-    lines = [f'{appt.service.name} at {tenant.name}', f'Status: {appt.status.label}']
+        lines.append(f'URL:{_uri(appt.service.meeting_url)}')
+    about = [f'{appt.service.name} at {tenant.name}', f'Status: {appt.status.label}']
     if appt.service.meeting_url:
-        lines.append(f'Join online: {appt.service.meeting_url}')
-    lines.append(f'Manage your booking: {public_base(tenant.host)}/')
-    event.add('description', '\n'.join(lines))
-    organizer = vCalAddress(f'mailto:{appt.staff.email or "no-reply@kairos.local"}')
-    organizer.params['cn'] = vText(appt.staff.name)
-    event.add('organizer', organizer)
+        about.append(f'Join online: {appt.service.meeting_url}')
+    about.append(f'Manage your booking: {public_base(tenant.host)}/')
+    lines.append(f'DESCRIPTION:{_text(chr(10).join(about))}')
+    organizer = 'mailto:' + (appt.staff.email or 'no-reply@kairos.local')
+    lines.append(f'ORGANIZER;CN={_param(appt.staff.name)}:{_uri(organizer)}')
     if attendee is not None:
-        who = vCalAddress(f'mailto:{attendee.email}')
-        who.params['cn'] = vText(attendee.full_name or attendee.email)
-        who.params['role'] = vText('REQ-PARTICIPANT')
-        event.add('attendee', who)
-    cal.add_component(event)
-    ical: bytes = cal.to_ical()  # icalendar leaves to_ical unannotated
-    return ical
+        lines.append(f'ATTENDEE;CN={_param(attendee.full_name or attendee.email)};ROLE=REQ-PARTICIPANT:'
+                     f'{_uri("mailto:" + attendee.email)}')
+    lines += ['END:VEVENT', 'END:VCALENDAR']
+    return b''.join(_fold(line) for line in lines)
 
 
 def ics_filename(appt: d.Appointment) -> str:
@@ -75,3 +66,48 @@ def place_text(appt: d.Appointment) -> str:
     if appt.location is not None:
         return ', '.join(p for p in (appt.location.name, appt.location.address) if p)
     return 'Online' if appt.service.is_online else ''
+
+
+def _utc(instant: datetime) -> str:
+    if instant.tzinfo is None:
+        raise ValueError('calendar times must be aware datetimes')
+    return instant.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')
+
+
+def _text(value: str) -> str:
+    """A TEXT value: backslash, semicolon, comma and line breaks escaped; other control characters dropped."""
+    value = value.replace('\\', '\\\\').replace(';', '\\;').replace(',', '\\,')
+    value = value.replace('\r\n', '\n').replace('\r', '\n').replace('\n', '\\n')
+    return ''.join(c for c in value if c >= ' ' or c == '\t')
+
+
+def _param(value: str) -> str:
+    """A parameter value, with RFC 6868's escapes for a caret, a line break and a double quote; quoted when it holds
+    a colon, semicolon or comma."""
+    value = value.replace('^', '^^').replace('\r\n', '\n').replace('\n', '^n').replace('"', "^'")
+    value = ''.join(c for c in value if c >= ' ' or c == '\t')
+    return f'"{value}"' if any(c in value for c in ':;,') else value
+
+
+def _uri(value: str) -> str:
+    """A URI value is written as it is; line breaks cannot be part of one."""
+    return ''.join(c for c in value if c >= ' ')
+
+
+def _fold(line: str) -> bytes:
+    """The line in UTF-8 ending with CRLF, folded so no line is longer than 75 octets (never inside a character)."""
+    data = line.encode()
+    if len(data) <= 75:
+        return data + b'\r\n'
+    parts: list[str] = []
+    chunk: list[str] = []
+    size, limit = 0, 75
+    for char in line:
+        width = len(char.encode())
+        if size + width > limit:
+            parts.append(''.join(chunk))
+            chunk, size, limit = [], 0, 74  # a continuation line starts with one space
+        chunk.append(char)
+        size += width
+    parts.append(''.join(chunk))
+    return '\r\n '.join(parts).encode() + b'\r\n'

@@ -83,6 +83,15 @@ def subscribe(topic: str, callback: Callback) -> Callable[[], None]:
     return unsubscribe
 
 
+def subscriber_count(topic: str | None = None) -> int:
+    """How many subscriptions are live (on one topic, or on all): what a page that left must give back."""
+    bus = _bus()
+    with bus.lock:
+        if topic is not None:
+            return len(bus.subscribers.get(topic, ()))
+        return sum(len(callbacks) for callbacks in bus.subscribers.values())
+
+
 def forget_subscribers() -> None:
     """Drop every subscription (tests: pages of a finished test must not hear the next test's events)."""
     bus = _bus()

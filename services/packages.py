@@ -62,8 +62,11 @@ def claim_session(session: Session, *, tenant_id: int, customer_id: int, custome
 
 def _usable(s: Session, *, tenant_id: int, customer_id: int, customer_package_id: int, service_id: int | None,
             now: datetime, lock: bool) -> d.CustomerPackage:
+    if lock:
+        package_db.lock_customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
+                                         customer_package_id=customer_package_id)
     cp = package_db.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
-                                     customer_package_id=customer_package_id, lock=lock)
+                                     customer_package_id=customer_package_id)
     if cp is None:
         raise PackageRefused('That package was not found.')
     reason = dp.why_not_book_from_package(cp, service_id=service_id, now=now)

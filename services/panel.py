@@ -12,10 +12,12 @@ from domain.settings import PanelSettings
 from services import auth
 from storage import appointments as appointment_db
 from storage import customers as customer_db
+from storage import payments as payment_db
 from storage import tenants as tenant_db
 from storage.db import Database
 
 PAGE_SIZE = 12
+RatingValue = appointment_db.RatingValue
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,6 +124,33 @@ def appointment_detail(db: Database, *, tenant_id: int, customer_id: int, appoin
         return appointment_db.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
                                                    appointment_id=appointment_id,
                                                    status_list=tenant_db.statuses(s, tenant_id=tenant_id))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Details:
+    """What the Details drawer shows of one appointment: it, its history, the money received for it, its rating."""
+
+    appointment: d.Appointment
+    receipts: list[d.Payment]
+    rating: RatingValue | None
+
+
+def appointment_details(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int, now: datetime,
+                        statuses: tuple[d.Status, ...] = ()) -> Details | None:
+    """Everything the Details drawer needs in one read (the page's statuses when it has them; the rating only of a
+    completed visit, the only one that can have one); None for anyone else's appointment."""
+    with db.read() as s:
+        appt = appointment_db.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                                   appointment_id=appointment_id,
+                                                   status_list=statuses or tenant_db.statuses(s, tenant_id=tenant_id))
+        if appt is None:
+            return None
+        paid = payment_db.customer_payments(s, tenant_id=tenant_id, customer_id=customer_id,
+                                            appointment_id=appointment_id)
+        rating = (appointment_db.rating(s, tenant_id=tenant_id, appointment_id=appointment_id)
+                  if appt.is_completed(now) else None)
+    return Details(appointment=appt, receipts=[p for p in paid if p.state == d.PaymentState.SUCCEEDED],
+                   rating=rating)
 
 
 def panel_settings(db: Database, *, tenant_id: int) -> PanelSettings:

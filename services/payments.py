@@ -244,8 +244,11 @@ def _package_or_refuse(s: Any, *, tenant_id: int, customer_id: int, customer_pac
                        lock: bool = False) -> d.CustomerPackage:
     cp = None
     if customer_package_id is not None:
+        if lock:
+            package_db.lock_customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
+                                             customer_package_id=customer_package_id)
         cp = package_db.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
-                                         customer_package_id=customer_package_id, lock=lock)
+                                         customer_package_id=customer_package_id)
     if cp is None:
         raise PaymentRefused('That package was not found.')
     return cp

@@ -181,14 +181,15 @@ def insert_appointment(session: Session, *, tenant_id: int, customer_id: int, se
                        location_id: int | None, start: datetime, end: datetime, seats: int, status_key: str,
                        price: int, deposit: int, notes: str, customer_package_id: int | None, now: datetime) -> int:
     # One prepared INSERT ... RETURNING, not an ORM instance and a flush: this runs while the staff rows are locked.
-    return int(session.execute(_INSERT_APPOINTMENT, {
+    # Core, not the ORM's bulk-insert path: a third of the CPU for the same statement.
+    return int(session.connection().execute(_INSERT_APPOINTMENT, {
         'tenant_id': tenant_id, 'customer_id': customer_id, 'service_id': service_id, 'staff_id': staff_id,
         'location_id': location_id, 'start': start, 'end': end, 'seats': seats, 'status_key': status_key,
         'price': price, 'deposit': deposit, 'amount_paid': 0, 'notes': notes,
         'customer_package_id': customer_package_id, 'reschedule_count': 0, 'created_at': now}).scalar_one())
 
 
-_INSERT_APPOINTMENT = sa.insert(t.Appointment).returning(col(t.Appointment.id))
+_INSERT_APPOINTMENT = sa.insert(t.Appointment).returning(table_of(t.Appointment).c.id)
 
 
 def move_appointment(session: Session, *, tenant_id: int, appointment_id: int, staff_id: int, start: datetime,

@@ -92,6 +92,43 @@ def lock_staff(session: Session, *, tenant_id: int, staff_ids: list[int]) -> Non
                         .order_by(col(t.Staff.id)).with_for_update()).all()
 
 
+def lock_staff_offering(session: Session, *, tenant_id: int, service_id: int, staff_id: int | None = None,
+                        location_id: int | None = None) -> list[int]:
+    """`staff_ids_for` and `lock_staff` in one statement: the staff who offer the service (with the same filters),
+    locked as `lock_staff` locks them (PostgreSQL: their staff rows, in id order, until the transaction ends)."""
+    params = {'tenant_id': tenant_id, 'service_id': service_id, 'staff_id': staff_id, 'location_id': location_id}
+    stmt = _STAFF_OFFERING[(staff_id is not None, location_id is not None)]
+    if session.get_bind().dialect.name == 'postgresql':
+        stmt = stmt.with_for_update(of=t.Staff)  # only the staff rows, not the staff_service rows joined to them
+    return list(session.connection().execute(stmt, params).scalars())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OfferingStaff:
+    """The staff who offer a service, each with the places they work at (as an appointment shows them)."""
+
+    staff: dict[int, d.Staff]
+    works_at: dict[int, tuple[int, ...]]
+    locations: dict[int, d.Location]
+
+
+def offering_staff(session: Session, *, tenant_id: int, service_id: int,
+                   staff_id: int | None = None) -> OfferingStaff:
+    """Who offers the service (only `staff_id` when given) and where each works, in one statement: what a booking
+    needs to place and describe the visit, read before it locks the staff."""
+    params = {'tenant_id': tenant_id, 'service_id': service_id, 'staff_id': staff_id}
+    staff: dict[int, d.Staff] = {}
+    works_at: dict[int, list[int]] = defaultdict(list)
+    locations: dict[int, d.Location] = {}
+    for r in session.connection().execute(_OFFERING_WITH_PLACES[staff_id is not None], params):
+        if r.id not in staff:
+            staff[r.id] = d.Staff(id=r.id, name=r.name, email=r.email, avatar_url=r.avatar_url)
+        if r.l_id is not None:
+            works_at[r.id].append(r.l_id)
+            locations.setdefault(r.l_id, d.Location(id=r.l_id, name=r.l_name, address=r.address))
+    return OfferingStaff(staff=staff, works_at={k: tuple(v) for k, v in works_at.items()}, locations=locations)
+
+
 def staff_ids_for(session: Session, *, tenant_id: int, service_id: int, staff_id: int | None = None,
                   location_id: int | None = None) -> list[int]:
     """The staff who offer the service (only `staff_id` when given; only those at `location_id` when given)."""
@@ -217,6 +254,24 @@ def _staff_offering(one: bool, located: bool) -> sa.Select[Any]:
 
 
 _STAFF_OFFERING = {(one, located): _staff_offering(one, located) for one in (False, True) for located in (False, True)}
+
+
+def _offering_with_places(one: bool) -> sa.Select[Any]:
+    staff, link, place = (table_of(t.Staff).c, table_of(t.StaffLocation).c,
+                          table_of(t.Location).c)
+    stmt = (sa.select(staff.id, staff.name, staff.email, staff.avatar_url, place.id.label('l_id'),
+                      place.name.label('l_name'), place.address)
+            .select_from(table_of(t.Staff))
+            .join(table_of(t.StaffService), table_of(t.StaffService).c.staff_id == staff.id)
+            .outerjoin(table_of(t.StaffLocation), link.staff_id == staff.id)
+            .outerjoin(table_of(t.Location), place.id == link.location_id)
+            .where(staff.tenant_id == sa.bindparam('tenant_id'),
+                   table_of(t.StaffService).c.service_id == sa.bindparam('service_id'))
+            .order_by(staff.id, link.location_id))
+    return stmt.where(staff.id == sa.bindparam('staff_id')) if one else stmt
+
+
+_OFFERING_WITH_PLACES = {one: _offering_with_places(one) for one in (False, True)}
 _SERVICE = (sa.select(*table_of(t.Service).columns, col(t.Tenant.timezone).label('zone'))
             .join(t.Tenant, col(t.Tenant.id) == col(t.Service.tenant_id))
             .where(col(t.Service.tenant_id) == sa.bindparam('tenant_id'),

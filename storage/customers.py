@@ -49,9 +49,13 @@ def active_customer_row_by_email(session: Session, *, tenant_id: int, email: str
 
 
 def customer(session: Session, *, tenant_id: int, customer_id: int) -> d.Customer | None:
-    row = session.exec(select(t.Customer).where(t.Customer.tenant_id == tenant_id,
-                                                t.Customer.id == customer_id)).first()
+    # The table's columns through Core, no ORM instance: every booking reads its customer first.
+    row = session.connection().execute(_CUSTOMER, {'tenant_id': tenant_id, 'customer_id': customer_id}).first()
     return to_customer(row) if row else None
+
+
+_CUSTOMER = sa.select(*table_of(t.Customer).columns).where(
+    col(t.Customer.tenant_id) == sa.bindparam('tenant_id'), col(t.Customer.id) == sa.bindparam('customer_id'))
 
 
 def active_customer_by_email(session: Session, *, tenant_id: int, email: str) -> d.Customer | None:

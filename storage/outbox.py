@@ -52,10 +52,10 @@ _INSERT = sa.insert(t.EmailOutbox)  # built once: its compiled form is cached, a
 def insert(session: Session, *, tenant_id: int, template: str, recipient: str, subject: str, message_id: str,
            content: dict[str, Any], now: datetime) -> None:
     """Queue one rendered message in the caller's transaction (one INSERT, no flush); it is due at once."""
-    session.execute(_INSERT, [{
+    session.connection().execute(_INSERT, {  # Core, not the ORM's bulk path: it runs inside the booking's locks
         'tenant_id': tenant_id, 'template': template[:64], 'recipient': recipient[:320], 'subject': subject[:998],
         'message_id': message_id, 'content': content, 'status': QUEUED, 'attempts': 0, 'last_error': '',
-        'created_at': now, 'next_attempt_at': now}])
+        'created_at': now, 'next_attempt_at': now})
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:

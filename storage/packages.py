@@ -76,16 +76,25 @@ def customer_packages(session: Session, *, tenant_id: int, customer_id: int) -> 
             for r in rows]
 
 
-def customer_package(session: Session, *, tenant_id: int, customer_id: int, customer_package_id: int,
-                     lock: bool = False) -> d.CustomerPackage | None:
-    """One of the customer's packages with sessions used counted now; lock=True holds the row (PostgreSQL) so a
-    concurrent booking from the same package waits and then counts this one's session."""
-    stmt = select(t.CustomerPackage).where(t.CustomerPackage.tenant_id == tenant_id,
-                                           t.CustomerPackage.customer_id == customer_id,
-                                           t.CustomerPackage.id == customer_package_id)
-    if lock:
+def lock_customer_package(session: Session, *, tenant_id: int, customer_id: int, customer_package_id: int) -> bool:
+    """Hold the customer's own package row for this transaction (PostgreSQL; on SQLite the write transaction already
+    holds the database's write lock), so a concurrent booking or payment from the same package waits and then counts
+    this one. False when the package is not theirs (or not there)."""
+    stmt = select(t.CustomerPackage.id).where(t.CustomerPackage.tenant_id == tenant_id,
+                                              t.CustomerPackage.customer_id == customer_id,
+                                              t.CustomerPackage.id == customer_package_id)
+    if session.get_bind().dialect.name == 'postgresql':
         stmt = stmt.with_for_update()
-    row = session.exec(stmt).first()
+    return session.exec(stmt).first() is not None
+
+
+def customer_package(session: Session, *, tenant_id: int, customer_id: int,
+                     customer_package_id: int) -> d.CustomerPackage | None:
+    """One of the customer's packages with sessions used counted now (lock it first with `lock_customer_package`
+    when the count must hold until the transaction ends)."""
+    row = session.exec(select(t.CustomerPackage).where(t.CustomerPackage.tenant_id == tenant_id,
+                                                       t.CustomerPackage.customer_id == customer_id,
+                                                       t.CustomerPackage.id == customer_package_id)).first()
     if row is None:
         return None
     package = _packages(session, [row.package_id])[row.package_id]

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain import model as d
+from storage import appointments, packages
 from storage import tables as t
 
 # ---- conversions --------------------------------------------------------------------------------------------------
@@ -30,22 +31,29 @@ def to_payment(row: t.Payment) -> d.Payment:
 
 
 def lock_target(session: Session, *, payment: d.Payment) -> tuple[bool, bool | None]:
-    """Hold the payment's appointment or package row for this transaction (PostgreSQL; SQLite's write lock already
-    serialises), so two payments for one target are credited one after the other, each seeing what the other added.
+    """Hold the payment's appointment or package row for this transaction through its table's one lock, so two
+    payments for one target are credited one after the other, each seeing what the other added.
 
     Returns (the customer's account is open, the appointment still holds its slot; None for a package).
     """
     stands: bool | None = None
     if payment.appointment_id is not None:
-        customer_id, status_key, tenant_id = session.execute(
-            sa.select(col(t.Appointment.customer_id), col(t.Appointment.status_key), col(t.Appointment.tenant_id))
-            .where(col(t.Appointment.id) == payment.appointment_id).with_for_update()).one()
+        tenant_id, customer_id = session.execute(
+            sa.select(col(t.Appointment.tenant_id), col(t.Appointment.customer_id))
+            .where(col(t.Appointment.id) == payment.appointment_id)).one()
+        appointments.lock_appointment(session, tenant_id=tenant_id, customer_id=customer_id,
+                                      appointment_id=payment.appointment_id)
+        status_key = session.execute(sa.select(col(t.Appointment.status_key))
+                                     .where(col(t.Appointment.id) == payment.appointment_id)).scalar_one()
         stands = bool(session.execute(sa.select(col(t.Status.busy)).where(
             col(t.Status.tenant_id) == tenant_id, col(t.Status.key) == status_key)).scalar())
     else:
-        customer_id = session.execute(sa.select(col(t.CustomerPackage.customer_id))
-                                      .where(col(t.CustomerPackage.id) == payment.customer_package_id)
-                                      .with_for_update()).scalar_one()
+        assert payment.customer_package_id is not None
+        tenant_id, customer_id = session.execute(
+            sa.select(col(t.CustomerPackage.tenant_id), col(t.CustomerPackage.customer_id))
+            .where(col(t.CustomerPackage.id) == payment.customer_package_id)).one()
+        packages.lock_customer_package(session, tenant_id=tenant_id, customer_id=customer_id,
+                                       customer_package_id=payment.customer_package_id)
     deleted_at = session.execute(sa.select(col(t.Customer.deleted_at))
                                  .where(col(t.Customer.id) == customer_id)).scalar()
     return deleted_at is None, stands

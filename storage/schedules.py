@@ -1,9 +1,9 @@
 """Staff schedules (weekly hours, breaks, days off and holidays, special days) and the slot engine's reads.
 
-Everything the slot engine needs for one service and one stretch of time is read with one query per kind: the
-staff's weekly hours; their breaks; days off and business holidays; special days; and the busy bookings of those
-staff that reach into the window (storage.appointments, storage.holds). Never a query per day, per staff member
-or per candidate slot.
+Everything the slot engine needs for one service and one stretch of time is read in a fixed number of statements:
+the staff's weekly hours, breaks, days off and business holidays and special days in one; the busy bookings of
+those staff that reach into the window in another (storage.appointments, storage.holds). Never a query per day, per
+staff member or per candidate slot.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from storage import holds
 from storage import tables as t
 from storage.appointments import REACH, busy_bookings
 from storage.catalog import BookableService
+from storage.db import table_of
 
 
 def rules_of(service: d.Service) -> ServiceRules:
@@ -37,8 +38,9 @@ def slot_request(session: Session, *, tenant_id: int, found: BookableService, st
 
     Schedules are read for the local dates the window touches (a day either side, for zones and midnight), bookings
     for those that reach into the window with their buffers (a booking lasts less than a day, buffers less than
-    `REACH`). One statement per kind: hours, breaks, days off and holidays, special days, bookings; with `held_at`,
-    one more for guests' bookings held at that instant until their mailbox confirms them (storage.holds).
+    `REACH`). One statement for the four kinds of schedule (hours, breaks, days off and holidays, special days), one
+    for the bookings; with `held_at`, one more for guests' bookings held at that instant until their mailbox confirms
+    them (storage.holds).
     """
     zone = found.zone
     weekly: dict[int, dict[int, list[tuple[time, time]]]] = {s: defaultdict(list) for s in staff_ids}
@@ -47,18 +49,18 @@ def slot_request(session: Session, *, tenant_id: int, found: BookableService, st
     special: dict[int, dict[date, list[tuple[time, time]]]] = {s: defaultdict(list) for s in staff_ids}
     holidays: set[date] = set()
     if staff_ids:
-        conn = session.connection()
         params = {'tenant_id': tenant_id, 'staff_ids': staff_ids,
                   'first_day': start.astimezone(zone).date() - timedelta(days=1),
                   'last_day': end.astimezone(zone).date() + timedelta(days=1)}
-        for sid, weekday, lo, hi in conn.execute(_HOURS, params):
-            weekly[sid][weekday].append((lo, hi))
-        for sid, weekday, lo, hi in conn.execute(_BREAKS, params):
-            breaks[sid][weekday].append((lo, hi))
-        for owner, day in conn.execute(_DAYS_OFF, params):
-            (holidays if owner is None else days_off[owner]).add(day)
-        for sid, day, lo, hi in conn.execute(_SPECIAL_DAYS, params):
-            special[sid][day].append((lo, hi))
+        for kind, sid, weekday, day, lo, hi in session.connection().execute(_SCHEDULE, params):
+            if kind == _WEEKLY:
+                weekly[sid][weekday].append((lo, hi))
+            elif kind == _BREAK:
+                breaks[sid][weekday].append((lo, hi))
+            elif kind == _DAY_OFF:
+                (holidays if sid is None else days_off[sid]).add(day)
+            else:
+                special[sid][day].append((lo, hi))
     schedules = tuple(
         StaffSchedule(staff_id=sid, weekly=_hours(weekly[sid]), breaks=_hours(breaks[sid]),
                       days_off=frozenset(days_off[sid]), special_days=_hours(special[sid]))
@@ -93,17 +95,38 @@ def create_special_day(session: Session, *, tenant_id: int, staff_id: int, day: 
 # than running it.
 _STAFF_IDS: sa.BindParameter[list[int]] = sa.bindparam('staff_ids', expanding=True)
 _TENANT: sa.BindParameter[int] = sa.bindparam('tenant_id')
-_HOURS = sa.select(col(t.WorkingHours.staff_id), col(t.WorkingHours.weekday), col(t.WorkingHours.start),
-                   col(t.WorkingHours.end)).where(
-    col(t.WorkingHours.tenant_id) == _TENANT, col(t.WorkingHours.staff_id).in_(_STAFF_IDS))
-_BREAKS = sa.select(col(t.BreakTime.staff_id), col(t.BreakTime.weekday), col(t.BreakTime.start),
-                    col(t.BreakTime.end)).where(
-    col(t.BreakTime.tenant_id) == _TENANT, col(t.BreakTime.staff_id).in_(_STAFF_IDS))
-_DAYS_OFF = sa.select(col(t.DayOff.staff_id), col(t.DayOff.day)).where(
-    col(t.DayOff.tenant_id) == _TENANT, col(t.DayOff.day) >= sa.bindparam('first_day'),
-    col(t.DayOff.day) <= sa.bindparam('last_day'),
-    sa.or_(col(t.DayOff.staff_id).is_(None), col(t.DayOff.staff_id).in_(_STAFF_IDS)))
-_SPECIAL_DAYS = sa.select(col(t.SpecialDay.staff_id), col(t.SpecialDay.day), col(t.SpecialDay.start),
-                          col(t.SpecialDay.end)).where(
-    col(t.SpecialDay.tenant_id) == _TENANT, col(t.SpecialDay.staff_id).in_(_STAFF_IDS),
-    col(t.SpecialDay.day) >= sa.bindparam('first_day'), col(t.SpecialDay.day) <= sa.bindparam('last_day'))
+_WEEKLY, _BREAK, _DAY_OFF, _SPECIAL = 1, 2, 3, 4
+
+
+def _schedule_statement() -> sa.CompoundSelect[Any]:
+    """The four kinds in one UNION ALL of (kind, staff_id, weekday, day, start, end): one round trip instead of four.
+    The columns a kind lacks are NULLs cast to the column's type (PostgreSQL would call two bare NULLs text)."""
+    weekday, day = table_of(t.WorkingHours).c.weekday.type, table_of(t.DayOff).c.day.type
+    clock = table_of(t.WorkingHours).c.start.type
+
+    def none(kind: sa.types.TypeEngine[Any]) -> sa.ColumnElement[Any]:
+        return sa.cast(sa.null(), kind)
+
+    first: sa.BindParameter[date] = sa.bindparam('first_day')
+    last: sa.BindParameter[date] = sa.bindparam('last_day')
+    return sa.union_all(
+        sa.select(sa.literal(_WEEKLY), col(t.WorkingHours.staff_id), col(t.WorkingHours.weekday), none(day),
+                  col(t.WorkingHours.start), col(t.WorkingHours.end))
+        .where(col(t.WorkingHours.tenant_id) == _TENANT, col(t.WorkingHours.staff_id).in_(_STAFF_IDS)),
+        sa.select(sa.literal(_BREAK), col(t.BreakTime.staff_id), col(t.BreakTime.weekday), none(day),
+                  col(t.BreakTime.start),
+                  col(t.BreakTime.end))
+        .where(col(t.BreakTime.tenant_id) == _TENANT, col(t.BreakTime.staff_id).in_(_STAFF_IDS)),
+        sa.select(sa.literal(_DAY_OFF), col(t.DayOff.staff_id), none(weekday), col(t.DayOff.day), none(clock),
+                  none(clock))
+        .where(col(t.DayOff.tenant_id) == _TENANT, col(t.DayOff.day) >= first, col(t.DayOff.day) <= last,
+               sa.or_(col(t.DayOff.staff_id).is_(None), col(t.DayOff.staff_id).in_(_STAFF_IDS))),
+        sa.select(sa.literal(_SPECIAL), col(t.SpecialDay.staff_id), none(weekday), col(t.SpecialDay.day),
+                  col(t.SpecialDay.start),
+                  col(t.SpecialDay.end))
+        .where(col(t.SpecialDay.tenant_id) == _TENANT, col(t.SpecialDay.staff_id).in_(_STAFF_IDS),
+               col(t.SpecialDay.day) >= first, col(t.SpecialDay.day) <= last),
+    )
+
+
+_SCHEDULE = _schedule_statement()

@@ -67,7 +67,7 @@ def start_mail_sender() -> None:
     from services.context import get_db
 
     app.on_startup(lambda: mail.start_sender(get_db()))
-    app.on_shutdown(mail.stop_sender)
+    app.on_shutdown(lambda: mail.stop_sender())  # NiceGUI hands a one-parameter handler the app, not a timeout
 
 
 def storage_options() -> dict[str, object]:

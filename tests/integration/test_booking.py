@@ -6,6 +6,7 @@ NOW is Monday 23 November 2026, 09:00 in Berlin (UTC+1).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -172,6 +173,17 @@ def test_booking_takes_the_time_and_records_it(db, heard) -> None:
                                       t.AppointmentHistory.data)
                             .where(t.AppointmentHistory.appointment_id == appt.id)).all()
     assert [tuple(h) for h in history] == [('customer', 'booked', {'status': 'pending'})]
+
+
+@pytest.mark.parametrize('staff', ['mia', 'leo', None])
+def test_the_booking_returned_is_the_appointment_as_stored(db, staff: str | None) -> None:
+    from services import panel
+
+    world = seed_world(db, now=NOW)
+    appt = book(db, world, local(24, 10), staff=staff, location_id=world.locations['main'], notes='Window seat')
+    stored = panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt.id)
+    assert stored is not None
+    assert appt == replace(stored, history=())
 
 
 def test_any_staff_takes_whoever_is_free(db) -> None:

@@ -74,3 +74,24 @@ def test_add_to_calendar_gives_one_event_at_the_booked_time(db) -> None:
     assert str(event['SUMMARY']) == 'Haircut with Mia Wong'
     assert str(event['LOCATION']) == 'Main Street 1'
     assert str(event['STATUS']) == 'CONFIRMED'
+
+
+def test_the_calendar_file_keeps_names_with_commas_quotes_and_accents_and_folds_long_lines() -> None:
+    from domain import model as d
+    from services import calendar
+
+    service = d.Service(id=3, name='Colour, cut; "wash" — ' + 'ü' * 60, meeting_url='https://meet.example.com/a?b=1,c')
+    appt = d.Appointment(id=9, customer_id=1, service=service, staff=d.Staff(id=2, name='Léa "Lou", Jr: 2nd'),
+                         location=None, start=NOW, end=NOW + timedelta(hours=1), price=0,
+                         status=d.Status(key='pending', label='Pending', color='#999', icon='hourglass', busy=True))
+    tenant = d.Tenant(id=1, slug='studio', name='Studio\\One', timezone='UTC', currency='EUR')
+    attendee = d.Customer(id=1, tenant_id=1, first_name='Zoë', last_name="O'Neil ^", email='zoe@example.com')
+    data = calendar.appointment_ics(appt, tenant=tenant, method=calendar.REQUEST, now=NOW, attendee=attendee)
+    assert all(len(line) <= 75 for line in data.split(b'\r\n'))
+    (event,) = Calendar.from_ical(data).walk('VEVENT')
+    assert str(event['SUMMARY']) == f'{service.name} with Léa "Lou", Jr: 2nd'
+    assert event['ORGANIZER'].params['CN'] == 'Léa "Lou", Jr: 2nd'
+    assert event['ATTENDEE'].params['CN'] == "Zoë O'Neil ^"
+    assert str(event['URL']) == 'https://meet.example.com/a?b=1,c'
+    assert str(event['DESCRIPTION']).startswith(f'{service.name} at Studio\\One\nStatus: Pending\nJoin online: ')
+    assert (event.decoded('DTSTART'), event.decoded('DTEND')) == (NOW, NOW + timedelta(hours=1))

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, timedelta
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 from nicegui import ui
 from nicegui.testing import User
 
 from domain import formatting as fmt
-from services import availability, booking, notify, panel
+from services import availability, booking, events, notify, panel
 from storage import appointments as appointment_db
 from storage import tables as t
 from tests.support.seed import World, add_appointment, seed_world
@@ -211,3 +213,95 @@ async def test_the_chosen_time_taken_elsewhere_vanishes_and_the_choice_is_cleare
     await user.should_see('That time was just taken. Please pick another.', retries=20)
     assert label not in labels(user)
     assert not user.find(marker='reschedule-confirm').elements.pop().enabled
+
+
+def listening() -> int:
+    return events.subscriber_count()
+
+
+@pytest.mark.parametrize('close', ['reschedule-cancel', 'drawer-close'])
+async def test_a_closed_drawer_stops_listening_before_the_browser_says_it_slid_out(user: User, db,
+                                                                                   close: str) -> None:
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
+    await signed_in(user)
+    await card_rows(user)
+    baseline = listening()
+    await open_drawer(user, appt)
+    await shown_slots(user)
+    assert events.subscriber_count(events.availability_topic(world.tenant_id)) == 1
+    user.find(marker=close).click()  # the simulated browser never sends the dialog's 'hide'
+    for _ in range(40):
+        if listening() == baseline:
+            break
+        await asyncio.sleep(0.05)
+    assert listening() == baseline
+    assert events.subscriber_count(events.availability_topic(world.tenant_id)) == 0
+
+
+async def test_a_disconnected_picker_stops_listening_and_catches_up_when_the_browser_is_back(user: User,
+                                                                                           db) -> None:
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
+    await signed_in(user)
+    await open_drawer(user, appt)
+    label = await choose_first_time(user)
+    topic = events.availability_topic(world.tenant_id)
+    assert events.subscriber_count(topic) == 1
+    client = user.client
+    socket_id, document_id = next(iter(client._socket_to_document_id.items()))
+    client.handle_disconnect(socket_id)
+    assert events.subscriber_count(topic) == 0
+    slot = first_free_slot(db, world, user, appt)
+    booking.book(db, tenant_id=world.tenant_id, customer_id=world.bob, service_id=world.services['cut'],
+                 staff_id=world.staff['mia'], start=slot.start, now=datetime.now(UTC))  # heard by nobody
+    assert label in labels(user)
+    await client.handle_handshake(f'test-{uuid4()}', client.tab_id or user.tab_id, None, document_id, None)
+    for _ in range(40):
+        if events.subscriber_count(topic) == 1:
+            break
+        await asyncio.sleep(0.05)
+    assert events.subscriber_count(topic) == 1
+    await user.should_see('That time was just taken. Please pick another.', retries=20)
+    assert label not in labels(user)
+
+
+async def test_a_live_event_reads_again_only_the_day_it_names_and_a_burst_reads_it_once_more(
+        user: User, db, monkeypatch: pytest.MonkeyPatch) -> None:
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
+    await signed_in(user)
+    await open_drawer(user, appt)
+    await choose_first_time(user)
+    day = picked_day(user)
+    reads: list[str] = []
+
+    def counting(name: str):
+        real = getattr(availability, name)
+
+        def counted(*args, **kwargs):
+            reads.append(name)
+            return real(*args, **kwargs)
+        return counted
+
+    for name in ('month_dates', 'day_slots'):
+        monkeypatch.setattr(availability, name, counting(name))
+    topic = events.availability_topic(world.tenant_id)
+
+    events.publish(topic, {'staff_id': world.staff['mia'], 'day': (day + timedelta(days=100)).isoformat()})
+    events.publish(topic, {'staff_id': world.staff['leo'], 'day': day.isoformat()})  # not shown: Mia's times are
+    await asyncio.sleep(0.3)
+    assert reads == []
+
+    for _ in range(5):
+        events.publish(topic, {'staff_id': world.staff['mia'], 'day': day.isoformat()})
+    for _ in range(40):
+        if reads:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)
+    assert 'month_dates' not in reads
+    assert 1 <= reads.count('day_slots') <= 2

@@ -8,31 +8,54 @@ from nicegui import ui
 
 from domain import formatting as fmt
 from domain import model as d
+from services import panel
 from ui.components import details_extras, history_timeline, receipts
-from ui.components.drawer import drawer, own_appointment
+from ui.components.drawer import drawer
+from ui.components.styles import add_css_once
 from ui.context import PanelContext
 from ui.theme import status_badge
 
 
 async def open_details_drawer(ctx: PanelContext, appointment_id: int,
                               on_changed: Callable[[], Awaitable[None]] | None = None) -> None:
-    appt = await own_appointment(ctx, appointment_id)
-    if appt is None:
+    # One read for the drawer and all its extensions (one session check, one transaction, the page's statuses).
+    details = await ctx.act(panel.appointment_details, appointment_id=appointment_id, now=ctx.now(),
+                            statuses=ctx.statuses)
+    if details is None:
+        ui.notify('That appointment is not in your account.', type='negative')
         return
+    appt = details.appointment
     with drawer('Details', mark='details-drawer') as d_:
         details_body(ctx, appt)
         for extension in EXTENSIONS:
-            await extension(ctx, appt, on_changed)
+            await extension(ctx, appt, on_changed, details=details)
     d_.open()
 
 
-# What the drawer shows below the facts, in this order: meeting link, rating and calendar; receipts; history.
-Extension = Callable[[PanelContext, d.Appointment, Callable[[], Awaitable[None]] | None], Awaitable[None]]
+# What the drawer shows below the facts, in this order: meeting link, rating and calendar; receipts; history. Each
+# takes (ctx, appt, on_changed, *, details): `details` is what the drawer loaded (services.panel.Details).
+Extension = Callable[..., Awaitable[None]]
 EXTENSIONS: tuple[Extension, ...] = (
     details_extras.render,
     receipts.render,
     history_timeline.render,
 )
+
+
+# The facts are a two-column grid of <dt>/<dd> pairs: two elements a fact (not a row, two cells and two labels).
+FACTS_CSS = '''
+.k-facts { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 2fr); column-gap: 8px; }
+.k-facts > dt, .k-facts > dd { margin: 0; padding: 4px 0; border-bottom: 1px solid rgba(0,0,0,.06); }
+.body--dark .k-facts > dt, .body--dark .k-facts > dd { border-bottom-color: rgba(255,255,255,.12); }
+'''
+
+
+class Fact(ui.label):
+    """A label drawn as a <dt> or <dd>."""
+
+    def __init__(self, tag: str, text: str) -> None:
+        super().__init__(text)
+        self.tag = tag  # before it is first sent
 
 
 def details_body(ctx: PanelContext, appt: d.Appointment) -> None:
@@ -62,12 +85,10 @@ def details_body(ctx: PanelContext, appt: d.Appointment) -> None:
         rows.append(('Price', fmt.money(appt.price, currency) if appt.price else 'Free'))
     if designer.show_payment_status and appt.price:
         rows += [('Paid', fmt.money(appt.amount_paid, currency)), ('Due', fmt.money(appt.amount_due, currency))]
-    with ui.element('dl').classes('w-full q-ma-none').mark('details-facts'):
+    add_css_once(FACTS_CSS)
+    with ui.element('dl').classes('k-facts w-full q-ma-none').mark('details-facts'):
         for term, value in rows:
-            with ui.element('div').classes('row no-wrap q-py-xs').style('border-bottom: 1px solid rgba(0,0,0,.06)'):
-                with ui.element('dt').classes('col-4 k-muted'):
-                    ui.label(term)
-                with ui.element('dd').classes('col q-ma-none text-weight-medium'):
-                    ui.label(value)
+            Fact('dt', term).classes('k-muted')
+            Fact('dd', value).classes('text-weight-medium')
     if appt.notes:
         ui.label(appt.notes).classes('k-muted')

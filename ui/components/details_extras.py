@@ -10,7 +10,7 @@ from nicegui import ui
 from domain import model as d
 from domain import rules
 from domain.web import safe_url
-from services import appointments
+from services import appointments, panel
 from ui.context import PanelContext
 
 
@@ -20,13 +20,16 @@ class RatingForm:
     comment: str = ''
 
 
-async def render(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None) -> None:
+async def render(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None, *,
+                 details: panel.Details | None = None) -> None:
     """The Details drawer's extension hook: the actions that fit this appointment now."""
     now = ctx.now()
     if appt.status.busy and not appt.is_past(now):  # a visit still to come: join it, put it in a calendar
         _actions(ctx, appt)
     if appt.is_completed(now):
-        await _rating(ctx, appt, on_changed)
+        given = details.rating if details is not None else await ctx.act(appointments.rating_of,
+                                                                         appointment_id=appt.id)
+        _rating(ctx, appt, given, on_changed)
 
 
 def _actions(ctx: PanelContext, appt: d.Appointment) -> None:
@@ -49,8 +52,8 @@ def _actions(ctx: PanelContext, appt: d.Appointment) -> None:
             'add-to-calendar')
 
 
-async def _rating(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None) -> None:
-    given = await ctx.act(appointments.rating_of, appointment_id=appt.id)
+def _rating(ctx: PanelContext, appt: d.Appointment, given: panel.RatingValue | None,
+            on_changed: Callable[[], Awaitable[None]] | None) -> None:
     box = ui.column().classes('w-full gap-2 q-mt-md').props('role=region aria-label="Rate your visit"').mark(
         'rating')
     with box:

@@ -6,6 +6,7 @@ from nicegui import ui
 
 from domain import model as d
 from services import panel
+from ui.components.live import Listening
 from ui.context import PanelContext
 
 
@@ -31,7 +32,15 @@ class Drawer(ui.dialog):
             ui.dialog.__exit__(self, None, None, None)
         if mark:
             self.mark(mark)
+        # A drawer is used once: deleted when the browser says it has slid out. Whatever in it listens to live events
+        # stops at once when it closes, not only then: a browser that never says so must not keep it working.
         self.on('hide', lambda: self.delete())
+        self.on_value_change(lambda e: None if e.value else self._stop_listening())
+
+    def _stop_listening(self) -> None:
+        for element in self.descendants():
+            if isinstance(element, Listening):
+                element.stop_listening()
 
     def __enter__(self) -> Drawer:
         self.body.__enter__()

@@ -56,6 +56,7 @@ def history_timeline(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Sta
                     ui.label(line).classes('text-body2 q-mt-xs')
 
 
-async def render(ctx, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None) -> None:
+async def render(ctx, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None,
+                 **_: object) -> None:
     """The Details drawer's extension hook."""
     history_timeline(appt, ctx.tz, ctx.statuses)

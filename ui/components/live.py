@@ -11,11 +11,13 @@ from nicegui import ui
 from services import events
 
 EventHandler = Callable[[dict[str, Any]], Awaitable[None] | None]
+CatchUp = Callable[[], Awaitable[None] | None]
 
 
 class Listening(ui.element):
     """Base for an element that calls `on_event(payload)` for every event on a topic it `listen`s to, until it is
-    removed (section left, tab closed). Subclass it first, before the NiceGUI element class."""
+    removed (section left, tab closed) or told to `stop_listening()`. Subclass it first, before the NiceGUI element
+    class."""
 
     _unsubscribers: list[Callable[[], None]]
 
@@ -38,16 +40,68 @@ class Listening(ui.element):
             self._unsubscribers = []
         self._unsubscribers.append(unsubscribe)
 
-    def _handle_delete(self) -> None:
-        for unsubscribe in getattr(self, '_unsubscribers', ()):
+    def stop_listening(self) -> None:
+        """Hear nothing more, for good (the element stays where it is; calling it again does nothing)."""
+        self._unsubscribe_all()
+
+    def _unsubscribe_all(self) -> None:
+        unsubscribers, self._unsubscribers = getattr(self, '_unsubscribers', []), []
+        for unsubscribe in unsubscribers:
             unsubscribe()
+
+    def _handle_delete(self) -> None:
+        self._unsubscribe_all()
         super()._handle_delete()
 
 
 class LiveSubscription(Listening):
-    """An invisible element that calls `on_event(payload)` for every event on `topic` while it is on the page."""
+    """An invisible element that calls `on_event(payload)` for every event on `topic` while it is on the page.
 
-    def __init__(self, topic: str, on_event: EventHandler) -> None:
+    With `catch_up`, it listens only while the browser is connected: a page whose browser went away (it may come back
+    within NiceGUI's reconnect timeout) does no work for events nobody sees; when the browser comes back it listens
+    again and `catch_up()` reloads what may have changed meanwhile."""
+
+    def __init__(self, topic: str, on_event: EventHandler, *, catch_up: CatchUp | None = None) -> None:
         super().__init__('span')
         self.set_visibility(False)
+        self._topic, self._on_event, self._catch_up = topic, on_event, catch_up
+        self._stopped = False
         self.listen(topic, on_event)
+        if catch_up is not None:
+            self.client.on_disconnect(self._went_away)
+            self.client.on_connect(self._came_back)
+
+    def stop_listening(self) -> None:
+        self._stopped = True
+        super().stop_listening()
+        self._forget_client_handlers()
+
+    def _went_away(self) -> None:
+        self._unsubscribe_all()
+
+    async def _came_back(self) -> None:
+        if self._stopped or self.is_deleted or getattr(self, '_unsubscribers', None):
+            return
+        self.listen(self._topic, self._on_event)
+        assert self._catch_up is not None
+        with self:
+            result = self._catch_up()
+            if inspect.isawaitable(result):
+                await result
+
+    def _forget_client_handlers(self) -> None:
+        if self._catch_up is None:
+            return
+        try:
+            client = self.client
+        except RuntimeError:  # the client is gone already, and its handler lists with it
+            return
+        for handlers, handler in ((client.disconnect_handlers, self._went_away),
+                                  (client.connect_handlers, self._came_back)):
+            if handler in handlers:
+                handlers.remove(handler)
+
+    def _handle_delete(self) -> None:
+        self._stopped = True
+        self._forget_client_handlers()
+        super()._handle_delete()

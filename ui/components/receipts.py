@@ -8,13 +8,15 @@ from nicegui import ui
 
 from domain import formatting as fmt
 from domain import model as d
-from services import receipts
+from services import panel, receipts
 from ui.context import PanelContext
 
 
-async def render(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None) -> None:
+async def render(ctx: PanelContext, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None, *,
+                 details: panel.Details | None = None) -> None:
     """The Details drawer's extension hook: nothing when no money was received for this appointment."""
-    paid = await ctx.act(receipts.customer_receipts, appointment_id=appt.id)
+    paid = details.receipts if details is not None else await ctx.act(receipts.customer_receipts,
+                                                                      appointment_id=appt.id)
     receipt_list(ctx, paid)
 
 

@@ -12,7 +12,9 @@ Accessible names (what people with screen readers hear and what QA suites select
 
 Live: while it is on the page it listens to the business's availability topic; when a staff member it shows gets a
 booking (or loses one) it reloads the month's dates and the picked day's times, so a time taken anywhere disappears
-without a reload. If the chosen time goes, the choice is cleared and the customer is told.
+without a reload. If the chosen time goes, the choice is cleared and the customer is told. It stops listening when
+its drawer closes (ui.components.drawer) and while the browser is disconnected; when the browser comes back it
+listens again and reloads.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from domain.rules import TAKEN
 from services import availability, events
 from services.context import get_db
 from ui.components.live import LiveSubscription
+from ui.components.styles import add_css_once
 
 PickHandler = Callable[[Slot | None], Awaitable[None] | None]
 CSS = '''
@@ -94,7 +97,9 @@ class SlotPicker:
         self._generation = 0
         self._buttons: dict[datetime, ui.button] = {}
         self._shown_day: date | None = None
-        ui.add_css(CSS)
+        self._changed: set[date | None] = set()  # days named by live events not read again yet (None: all)
+        self._reloading = False
+        add_css_once(CSS)
         with ui.column().classes('w-full gap-2').mark('slot-picker') as self.root:
             self.zone_note = ui.label().classes('text-caption k-muted').mark('zone-note')
             with ui.element('div').classes('k-pick-row'):
@@ -108,7 +113,8 @@ class SlotPicker:
                     self.status = ui.label().classes('text-body2 text-negative').props(
                         'role=status aria-live=polite').mark('slot-status')
                     self.slots_box = ui.column().classes('w-full gap-2')
-            self._live = LiveSubscription(events.availability_topic(query.tenant_id), self._on_event)
+            self._live = LiveSubscription(events.availability_topic(query.tenant_id), self._on_event,
+                                          catch_up=self._catch_up)
         self._show_zone_note()
 
     # ---- what the owner calls --------------------------------------------------------------------------------
@@ -182,31 +188,77 @@ class SlotPicker:
             self._show_month(year, month, dates)
 
     async def _on_event(self, payload: dict[str, Any]) -> None:
+        """A booking changed somewhere in the business. Only a day this picker shows (of its month, or the picked
+        day) of a staff member it shows matters, and then only that day is read again, not the month. Events that
+        arrive while a reload runs are gathered and read once after it."""
         staff_id = payload.get('staff_id')
         if staff_id is not None and staff_id not in self.query.staff_ids:
             return
-        await self.refresh()
+        day = _event_day(payload.get('day'))
+        if day is not None and (day.year, day.month) != self.view and day != self.day:
+            return
+        self._changed.add(day)
+        if self._reloading:
+            return
+        self._reloading = True
+        try:
+            while self._changed:
+                days, self._changed = self._changed, set()
+                if None in days:
+                    await self.refresh()
+                    continue
+                for changed in sorted(d for d in days if d is not None):
+                    await self._reload_day(changed)
+        finally:
+            self._reloading = False
+
+    async def _reload_day(self, day: date) -> None:
+        """Read one day again: whether it still has a free time (the calendar's options) and, when it is the picked
+        day, its times."""
+        if day == self.day:
+            await self._load_day(day)
+            free = bool(self.slots) if self.day == day else None
+        else:
+            slots = await self._day_slots(day)
+            free = None if slots is None else bool(slots)
+        if free is None or free == (day in self.dates) or (day.year, day.month) != self.view:
+            return
+        self.dates = sorted(set(self.dates) | {day}) if free else [d for d in self.dates if d != day]
+        self._show_month(*self.view, [d for d in self.dates if (d.year, d.month) == self.view])
+
+    async def _catch_up(self) -> None:
+        """The browser is back after a lost connection: times may have been taken while the picker did not listen."""
+        if self.view != (0, 0):  # started
+            await self.refresh()
 
     # ---- loading -------------------------------------------------------------------------------------------
 
+    # Both loaders answer None when the server is shutting down or the picker was removed (its drawer closed) while
+    # they read: the callers then leave the page alone.
     async def _month(self, year: int, month: int) -> list[date] | None:
         q = self.query
         found = await run.io_bound(availability.month_dates, get_db(), tenant_id=q.tenant_id, service_id=q.service_id,
                                    staff_id=q.staff_id, year=year, month=month, now=self.now(),
                                    ignore_appointment_id=q.ignore_appointment_id, seats=q.seats,
                                    location_id=q.location_id)
-        return None if found is None else list(found)
+        return None if found is None or self.root.is_deleted else list(found)
+
+    async def _day_slots(self, day: date) -> list[Slot] | None:
+        q = self.query
+        found = await run.io_bound(availability.day_slots, get_db(), tenant_id=q.tenant_id, service_id=q.service_id,
+                                   staff_id=q.staff_id, day=day, now=self.now(),
+                                   ignore_appointment_id=q.ignore_appointment_id, seats=q.seats,
+                                   location_id=q.location_id)
+        return None if found is None or self.root.is_deleted else list(found)
 
     async def _load_day(self, day: date, *, quiet: bool = False) -> None:
         self._generation += 1
         generation = self._generation
-        q = self.query
-        slots = await run.io_bound(availability.day_slots, get_db(), tenant_id=q.tenant_id, service_id=q.service_id,
-                                   staff_id=q.staff_id, day=day, now=self.now(),
-                                   ignore_appointment_id=q.ignore_appointment_id, seats=q.seats,
-                                   location_id=q.location_id)
+        slots = await self._day_slots(day)
         if slots is None or generation != self._generation or self.day != day:
             return  # shutting down, or a newer answer is on its way
+        unchanged = day == self._shown_day and [(s.start, s.free_seats) for s in slots] == [
+            (s.start, s.free_seats) for s in self.slots]
         self.slots = list(slots)
         chosen = self.selected
         if chosen is not None and not any(s.start == chosen.start for s in self.slots):
@@ -215,7 +267,8 @@ class SlotPicker:
         elif chosen is not None:
             # keep the choice, but with the fresh seats and staff
             self.selected = next(s for s in self.slots if s.start == chosen.start)
-        self._render_slots(day)
+        if not unchanged:  # a live event about another time of the day: the buttons shown are still right
+            self._render_slots(day)
 
     # ---- drawing -------------------------------------------------------------------------------------------
 
@@ -247,14 +300,15 @@ class SlotPicker:
         label = slot_label(slot, self.tz, day)
         name = f'{label}, {seats_words(slot.free_seats)}' if self.query.group else label
         chosen = self.selected is not None and self.selected.start == slot.start
-        button = ui.button(on_click=lambda s=slot: self._choose(s)).props(
+        # One element a time (its label is the button's own): a day has dozens of times and the picker draws them
+        # again for every change to that day; a group's button adds its seats left underneath.
+        button = ui.button(label if not self.query.group else '', on_click=lambda s=slot: self._choose(s)).props(
             f'no-caps {"unelevated" if chosen else "outline"} aria-label="{name}" aria-pressed={str(chosen).lower()}'
-        ).mark(f'slot slot-{label.replace(" ", "-")}')
-        with button:
-            with ui.column().classes('items-center gap-0'):
+        ).classes('text-body1 text-weight-medium').mark(f'slot slot-{label.replace(" ", "-")}')
+        if self.query.group:
+            with button, ui.column().classes('items-center gap-0'):
                 ui.label(label).classes('text-body1 text-weight-medium')
-                if self.query.group:
-                    ui.label(seats_words(slot.free_seats)).classes('text-caption')
+                ui.label(seats_words(slot.free_seats)).classes('text-caption')
         return button
 
     async def _choose(self, slot: Slot | None) -> None:
@@ -301,6 +355,13 @@ class SlotPicker:
 
     def _today(self) -> date:
         return self.now().astimezone(self.business_tz).date()
+
+
+def _event_day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _next_month(year: int, month: int) -> tuple[int, int]:
