@@ -144,7 +144,7 @@ class Customer:
     gender: str = ''
     avatar_url: str | None = None
     timezone: str | None = None
-    language: str | None = None  # their own choice; None: chosen per visit (domain.i18n.choose_locale)
+    language: str | None = None  # their own choice; None: chosen per visit (services.i18n.choose_locale)
     has_password: bool = False
     email_verified: bool = False
     created_at: datetime | None = None

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy.exc
 from zxcvbn import zxcvbn
 
-from domain import formatting as fmt
 from domain import history as dh
 from domain import model as d
 from domain import rules
@@ -35,6 +34,7 @@ from domain.accounts import (
     why_cannot_book,
 )
 from services import appointments, auth, mail, notify, payments, ratelimit
+from services import formatting as fmt
 from services.auth import SignedIn, SignInFailed
 from services.config import get_config, public_link
 from services.tokens import LIFETIME, InvalidToken, Purpose, redeem

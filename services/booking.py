@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session
 
-from domain import formatting as fmt
 from domain import history as dh
 from domain import model as d
 from domain import rules
@@ -27,6 +26,7 @@ from domain import statuses as status_rules
 from domain.accounts import guest_problems, why_cannot_book
 from domain.availability import Slot, SlotFinder
 from services import accounts, appointments, events, mail, metrics, notify, ratelimit
+from services import formatting as fmt
 from services.availability import day_window
 from services.config import public_link
 from services.packages import PackageRefused, claim_session

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 
 import stripe
 
-from domain import formatting as fmt
 from domain import history as dh
 from domain import model as d
 from domain import payments as dp
 from domain.payments import PaymentRefused
 from domain.rules import why_not_pay, why_not_pay_package
 from services import events, receipts
+from services import formatting as fmt
 from services.config import get_config
 from storage import appointments as appointment_db
 from storage import customers as customer_db

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 from nicegui.testing import User
 
-from domain import formatting as fmt
 from domain.model import PaymentState
 from domain.settings import PanelDesigner, PanelSettings
+from services import formatting as fmt
 from services import payments, receipts
 from services.config import reset_config
 from storage import appointments as appointment_db

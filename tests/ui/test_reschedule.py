@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from nicegui import ui
 from nicegui.testing import User
 
-from domain import formatting as fmt
 from services import availability, booking, events, notify, panel
+from services import formatting as fmt
 from storage import appointments as appointment_db
 from storage import tables as t
 from tests.support.seed import World, add_appointment, seed_world

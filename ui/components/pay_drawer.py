@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 
 from nicegui import context, ui
 
-from domain import formatting as fmt
 from domain import model as d
 from domain import payments as dp
 from domain import rules
+from services import formatting as fmt
 from services import payments
 from services.config import get_config
 from ui.components.drawer import drawer, own_appointment

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from nicegui import ui
 
-from domain import formatting as fmt
 from domain import model as d
 from domain import rules
 from services import appointments, panel
+from services import formatting as fmt
 from ui.components.drawer import drawer
 from ui.context import PanelContext
 from ui.theme import status_badge
