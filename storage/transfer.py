@@ -47,7 +47,7 @@ def dump(session: Session, *, tenant_id: int) -> dict[str, list[dict[str, Any]]]
     """Every row of the tenant, table by table (parents first), ordered by primary key, as JSON values."""
     out: dict[str, list[dict[str, Any]]] = {}
     for table in tenant_tables():
-        query = sa.select(table).where(_owned(table, tenant_id)).order_by(*table.primary_key.columns)
+        query = sa.select(table).where(_of_tenant(table, tenant_id)).order_by(*table.primary_key.columns)
         out[table.name] = [{c.name: _to_json(c, row[c.name]) for c in table.columns}
                            for row in session.execute(query).mappings()]
     return out
@@ -107,7 +107,7 @@ def _owning_key(table: sa.Table) -> sa.ForeignKey | None:
     return None
 
 
-def _owned(table: sa.Table, tenant_id: int) -> Any:
+def _of_tenant(table: sa.Table, tenant_id: int) -> Any:
     if table.name == 'tenant':
         return table.c.id == tenant_id
     if 'tenant_id' in table.c:
