@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import calendar
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -141,6 +141,12 @@ class Slot:
     end: datetime
     free_seats: int
     staff_ids: tuple[int, ...]
+
+
+def other_times(slots: Sequence[Slot], *, current_start: datetime, current_staff_id: int) -> list[Slot]:
+    """What a reschedule offers: new times only. The appointment's own time is left out while its own staff is free
+    then (the move keeps the staff when it can, so it would change nothing, and the server refuses it)."""
+    return [s for s in slots if not (s.start == current_start and current_staff_id in s.staff_ids)]
 
 
 def available_dates(request: SlotRequest, *, year: int, month: int, now: datetime) -> list[date]:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from domain import model as d
-from domain.availability import Slot, SlotFinder, SlotRequest, wall_to_utc
+from domain.availability import Slot, SlotFinder, SlotRequest, other_times, wall_to_utc
 from storage import catalog as catalog_db
 from storage import schedules as schedule_db
 from storage.db import Database
@@ -46,8 +46,10 @@ def month_dates(db: Database, *, tenant_id: int, service_id: int, staff_id: int 
 
 
 def day_slots(db: Database, *, tenant_id: int, service_id: int, staff_id: int | None, day: date, now: datetime,
-              ignore_appointment_id: int | None = None, seats: int = 1, location_id: int | None = None) -> list[Slot]:
-    """The free slots of one local day, earliest first, each with its free seats and the staff free then."""
+              ignore_appointment_id: int | None = None, seats: int = 1, location_id: int | None = None,
+              current: tuple[datetime, int] | None = None) -> list[Slot]:
+    """The free slots of one local day, earliest first, each with its free seats and the staff free then; `current`
+    (the start and staff of the appointment being moved) is not offered as a new time."""
     with db.read() as s:
         found = catalog_db.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
         if found is None or not found.active:
@@ -57,7 +59,10 @@ def day_slots(db: Database, *, tenant_id: int, service_id: int, staff_id: int | 
                            now=now)
     if request is None:
         return []
-    return SlotFinder(request).free_slots(day=day, now=now)
+    slots = SlotFinder(request).free_slots(day=day, now=now)
+    if current is None:
+        return slots
+    return other_times(slots, current_start=current[0], current_staff_id=current[1])
 
 
 def bookable_services(db: Database, *, tenant_id: int, only_ids: Sequence[int] | None = None) -> list[d.Service]:

@@ -116,7 +116,8 @@ async def test_the_appointment_does_not_block_its_own_time(user: User, db) -> No
     await signed_in(user)
     await open_drawer(user, appt)
     offered = await show_day(user, day)
-    assert '11:00' in offered and '10:30' in offered
+    assert '10:30' in offered and '11:15' in offered, offered  # times that overlap its own are free for it
+    assert '11:00' not in offered  # its own time is not a new time
     assert '14:00' not in offered and '13:30' not in offered  # 45 minutes from 13:30 would run into Bob's
 
 

@@ -17,6 +17,7 @@ from domain.availability import (
     StaffSchedule,
     available_dates,
     free_slots,
+    other_times,
     wall_to_utc,
 )
 
@@ -449,3 +450,15 @@ def test_a_buffer_reaching_back_over_midnight_blocks_the_day_before() -> None:
 def test_nonsense_is_refused(make: Any) -> None:
     with pytest.raises(ValueError):
         make()
+
+
+def test_a_reschedule_never_offers_the_time_the_appointment_already_has() -> None:
+    ten, eleven = datetime(2026, 12, 1, 10, tzinfo=UTC), datetime(2026, 12, 1, 11, tzinfo=UTC)
+    hour = timedelta(hours=1)
+    slots = [Slot(start=ten, end=ten + hour, free_seats=1, staff_ids=(7,)),
+             Slot(start=ten, end=ten + hour, free_seats=1, staff_ids=(8, 7)),
+             Slot(start=eleven, end=eleven + hour, free_seats=1, staff_ids=(7,))]
+    # Ada's 10:00 with staff 7: both 10:00 slots have 7 free (her own time), so only 11:00 is a new time.
+    assert other_times(slots, current_start=ten, current_staff_id=7) == [slots[2]]
+    # With staff 9 at 10:00 nothing offered is her own time.
+    assert other_times(slots, current_start=ten, current_staff_id=9) == slots

@@ -75,7 +75,8 @@ def _form(ctx: PanelContext, appt: d.Appointment, staff: list[d.Staff], panel_dr
                          staff_ids=everyone if form.any_staff else (appt.staff.id,),
                          group=appt.service.capacity > 1, max_days_ahead=appt.service.max_days_ahead,
                          ignore_appointment_id=appt.id, seats=appt.seats,
-                         location_id=appt.location.id if appt.location else None)
+                         location_id=appt.location.id if appt.location else None,
+                         current=(appt.start, appt.staff.id))
 
     async def toggle_staff() -> None:
         await picker.set_query(query())

@@ -68,6 +68,7 @@ class SlotQuery:
     ignore_appointment_id: int | None = None
     seats: int = 1
     location_id: int | None = None
+    current: tuple[datetime, int] | None = None  # a moved appointment's start and staff: not offered again
 
 
 def slot_label(slot: Slot, tz: ZoneInfo, day: date) -> str:
@@ -248,7 +249,7 @@ class SlotPicker:
         found = await run.io_bound(availability.day_slots, get_db(), tenant_id=q.tenant_id, service_id=q.service_id,
                                    staff_id=q.staff_id, day=day, now=self.now(),
                                    ignore_appointment_id=q.ignore_appointment_id, seats=q.seats,
-                                   location_id=q.location_id)
+                                   location_id=q.location_id, current=q.current)
         return None if found is None or self.root.is_deleted else list(found)
 
     async def _load_day(self, day: date, *, quiet: bool = False) -> None:
