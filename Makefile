@@ -40,8 +40,8 @@ $(BIN)/python:
 
 # Translations (README, "Languages"): gather every marked text into the template, then add what is new to each
 # language's catalog (new texts arrive empty, changed ones fuzzy: tests/unit/test_i18n_catalogs.py fails until a
-# translator fills them). No compile step: domain/i18n.py reads the .po files once per process.
-LOCALES := domain/locales
+# translator fills them). No compile step: services/i18n.py reads the .po files once per process.
+LOCALES := services/locales
 I18N_KEYWORDS := --no-default-keywords -k gettext -k ngettext:1,2 -k lazy -k lazy_plural:1,2 -k N_
 i18n-extract: install
 	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output --add-comments=Translators: \
@@ -90,6 +90,8 @@ lint: install
 	$(BIN)/ruff check .
 	@echo '==> import-linter (layer contracts)'
 	$(BIN)/lint-imports
+	@echo '==> mypy (strict for domain/, storage/ and services/; see [tool.mypy] in pyproject.toml)'
+	$(BIN)/mypy
 
 # SQLite always; PostgreSQL at KAIROS_TEST_POSTGRES_URL, which must answer (the run fails, never skips, otherwise).
 unit: install

@@ -40,7 +40,7 @@ from services import booking  # noqa: E402
 from storage import catalog as catalog_db  # noqa: E402
 from storage import customers as customer_db  # noqa: E402
 from storage import tenants as tenant_db  # noqa: E402
-from storage.db import Database, dispose_all, migrate  # noqa: E402
+from storage.db import Database, migrate  # noqa: E402
 
 TARGET = 0.5
 DURATION = timedelta(minutes=30)
@@ -100,6 +100,7 @@ def main() -> None:
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE {name}')
     url = args.postgres_url.rsplit('/', 1)[0] + '/' + name
+    db: Database | None = None
     try:
         migrate(url)
         db = Database(url)
@@ -124,7 +125,8 @@ def main() -> None:
         print(f'double bookings found by the query afterwards: {doubles}  '
               f'({"none: met" if doubles == 0 else "NOT met"})')
     finally:
-        dispose_all()
+        if db is not None:
+            db.dispose()
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
         admin.dispose()

@@ -56,7 +56,7 @@ from storage import catalog as catalog_db  # noqa: E402
 from storage import customers as customer_db  # noqa: E402
 from storage import tables as t  # noqa: E402
 from storage import tenants as tenant_db  # noqa: E402
-from storage.db import Database, dispose_all, migrate  # noqa: E402
+from storage.db import Database, migrate  # noqa: E402
 
 SERVER = ROOT / 'bench' / 'panel_server.py'
 HAPROXY_CFG = ROOT / 'deploy' / 'haproxy.cfg'
@@ -76,6 +76,13 @@ def seed(url: str, *, customers: int, now: datetime) -> tuple[int, list[int]]:
     """A studio open 7-21 every day with 12 staff; each customer has 4 upcoming and 4 past haircuts."""
     migrate(url)
     db = Database(url)
+    try:
+        return _seed(db, customers=customers, now=now)
+    finally:
+        db.dispose()
+
+
+def _seed(db: Database, *, customers: int, now: datetime) -> tuple[int, list[int]]:
     with db.write() as s:
         tenant = tenant_db.create_tenant(s, slug='default', name='Load Studio', timezone='Europe/Lisbon')
         location = catalog_db.create_location(s, tenant_id=tenant, name='Main Street 1')
@@ -104,9 +111,12 @@ def seed(url: str, *, customers: int, now: datetime) -> tuple[int, list[int]]:
 def open_sessions(url: str, tenant: int, customers: list[int], count: int, now: datetime) -> list[tuple[int, str]]:
     """(customer, session id) for every client: client i belongs to customer i mod customers."""
     db = Database(url)
-    return [(customers[i % len(customers)],
-             auth.open_session(db, tenant_id=tenant, customer_id=customers[i % len(customers)], now=now))
-            for i in range(count)]
+    try:
+        return [(customers[i % len(customers)],
+                 auth.open_session(db, tenant_id=tenant, customer_id=customers[i % len(customers)], now=now))
+                for i in range(count)]
+    finally:
+        db.dispose()
 
 
 # ---- processes -------------------------------------------------------------------------------------------------
@@ -609,7 +619,6 @@ async def main_async(args: argparse.Namespace) -> None:
             stop(process)
         if args.profile:
             print_profiles(work)
-        dispose_all()
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
         admin.dispose()

@@ -492,7 +492,7 @@ def profile(work: Path, url: str, session_id: str, runs: int) -> tuple[list[tupl
             per_element = (p50([v.full_cpu_ms for v in many]) - p50([v.full_cpu_ms for v in none])) / 100
     finally:
         server.stop()
-    stats = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]
+    stats = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]  # pstats keeps its table undeclared
     total = sum(tt for (_cc, _nc, tt, _ct, _callers) in stats.values())
     rows = []
     for label, key in PROFILE_ROWS:

@@ -44,7 +44,7 @@ def parse_hex(color: str) -> tuple[int, int, int]:
     return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
 
 
-def to_hex(rgb: tuple[int, int, int]) -> str:
+def to_hex(rgb: tuple[float, float, float]) -> str:
     return '#' + ''.join(f'{max(0, min(255, round(c))):02x}' for c in rgb)
 
 

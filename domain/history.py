@@ -3,7 +3,8 @@
 A history entry holds an action key, who did it and machine values (status keys, UTC times in ISO-8601, amounts in
 minor units with their currency, why-codes); never a sentence, so the words can follow the reader's language and
 the business's current status names. The only free text kept is what a person typed (a customer's reason) and the
-names of staff as they were at the time. `describe` is what the timeline shows; emails ask `reason_words`.
+names of staff as they were at the time. `services.history_words.describe` is what the timeline shows; emails ask
+`reason_words`.
 
 What each action's data holds (keys left out when empty):
   booked          status
@@ -19,13 +20,10 @@ What each action's data holds (keys left out when empty):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain import formatting as fmt
-from domain import payments as dp
 from domain.model import HistoryEntry
 
 BOOKED = 'booked'
@@ -54,19 +52,13 @@ _CAUSE_WORDS = {
     AFTER_RESCHEDULE: 'The business sets this status after a reschedule.',
     ACCOUNT_CLOSED: 'The customer closed their account.',
 }
-_HELD_WORDS = {
+HELD_WORDS = {
     AMOUNT_MISMATCH: 'A payment arrived that does not match the amount due; the business will check it.',
     ACCOUNT_CLOSED: 'A payment arrived after the account was closed; the business will refund it.',
     APPOINTMENT_CANCELED: 'A payment arrived after the appointment was canceled; the business will refund it.',
     ALREADY_PAID: 'A second payment arrived for a balance already paid; the business will refund it.',
 }
 _ACTOR_WORDS = {CUSTOMER: 'by you', STAFF: 'by the staff', ADMIN: 'by the business', SYSTEM: 'automatically'}
-
-
-@dataclass(frozen=True, slots=True)
-class Words:
-    title: str
-    body: str
 
 
 # ---- making entries ----------------------------------------------------------------------------------------------
@@ -121,33 +113,6 @@ def note(*, at: datetime, actor: str, text: str, **kept: str) -> HistoryEntry:
 # ---- saying it ---------------------------------------------------------------------------------------------------
 
 
-def describe(entry: HistoryEntry, *, tz: ZoneInfo, status_labels: Mapping[str, str], duration: timedelta,
-             locale: str = fmt.DEFAULT_LOCALE) -> Words:
-    """What the entry says to the customer: a title and a body (lines), times in `tz`, statuses by the business's
-    current names (`status_labels`, key -> label); `duration` dates the ends of a move."""
-    data = entry.data
-
-    def status(key: str) -> str:
-        return status_labels.get(key) or key.replace('-', ' ').capitalize()
-
-    why = reason_words(data)
-    reason = f'Reason: {why}' if why else ''
-    if entry.action == BOOKED:
-        return Words('Booked', f'Status: {status(data["status"])}' if data.get('status') else '')
-    if entry.action == STATUS_CHANGED:
-        return Words(f'{status(data.get("from", ""))} → {status(data.get("to", ""))}', reason)
-    if entry.action == RESCHEDULED:
-        before, after = (_when(str(data.get(end, '')), tz, duration, locale) for end in ('from', 'to'))
-        moved = f'{before} → {after}'
-        return Words('Rescheduled', f'{moved}\n{reason}'.strip())
-    if entry.action == STAFF_CHANGED:
-        return Words('Staff changed', f'{data.get("from", "")} → {data.get("to", "")}')
-    if entry.action in (PAID, PAYMENT_FAILED, PAYMENT_HELD):
-        return Words('Payment', ' · '.join(p for p in _payment_words(entry.action, data, locale) if p))
-    parts = (data.get('from', ''), data.get('to', ''), data.get('text', ''))
-    return Words('Note', ' · '.join(str(p) for p in parts if p))
-
-
 def actor_words(actor: str) -> str:
     """Who did it, as the customer reads it ('by you')."""
     return _ACTOR_WORDS.get(actor, actor)
@@ -174,28 +139,3 @@ def _utc_iso(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError('history times are aware datetimes')
     return value.astimezone(ZoneInfo('UTC')).isoformat()
-
-
-def _payment_words(action: str, data: Mapping[str, Any], locale: str) -> tuple[str, str]:
-    amount = (fmt.money(int(data['amount']), str(data['currency']), code=True, locale=locale)
-              if 'amount' in data and data.get('currency') else '')
-    method = 'Card payment' if data.get('method') == dp.CARD else 'Payment in person'
-    if action == PAID:
-        to = str(data.get('to', ''))
-        state = next((words for key, words in dp.STATUS_LABELS.items() if key.value == to), '')
-        if not amount:
-            return state, ''
-        return state, f'{method} of {amount} received.' if data.get('method') else f'{amount} received.'
-    if action == PAYMENT_FAILED:
-        return dp.NOT_COMPLETED, f'{method} of {amount} did not go through.' if amount else ''
-    return dp.HELD_FOR_REVIEW, _HELD_WORDS.get(str(data.get('cause', '')), '')
-
-
-def _when(value: str, tz: ZoneInfo, duration: timedelta, locale: str) -> str:
-    try:
-        start = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if start.tzinfo is None:
-        return value
-    return fmt.when(start, start + duration, tz, locale=locale)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -90,43 +90,6 @@ class Service:
         return bool(self.meeting_url)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WorkingHours:
-    """One interval of a staff member's week, in the business's wall-clock time."""
-
-    staff_id: int
-    weekday: int  # 0 = Monday
-    start: time
-    end: time
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Break:
-    staff_id: int
-    weekday: int
-    start: time
-    end: time
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DayOff:
-    """A closed date: for one staff member, or for the whole business (a holiday) when staff_id is None."""
-
-    day: date
-    staff_id: int | None = None
-    reason: str = ''
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SpecialDay:
-    """A date with its own hours for one staff member, replacing the weekly ones."""
-
-    staff_id: int
-    day: date
-    start: time
-    end: time
-
-
 class StatusRole(StrEnum):
     """What a status means to the rules, whatever the business calls it: code reads the role, never the key."""
 
@@ -181,7 +144,7 @@ class Customer:
     gender: str = ''
     avatar_url: str | None = None
     timezone: str | None = None
-    language: str | None = None  # their own choice; None: chosen per visit (domain.i18n.choose_locale)
+    language: str | None = None  # their own choice; None: chosen per visit (services.i18n.choose_locale)
     has_password: bool = False
     email_verified: bool = False
     created_at: datetime | None = None

@@ -57,11 +57,6 @@ def package_due(cp: CustomerPackage) -> int:
     return amount_due(price=cp.package.price, paid=cp.amount_paid)
 
 
-def is_settled(appt: Appointment) -> bool:
-    """Nothing left to pay: the appointment's price is covered."""
-    return appt.amount_due == 0
-
-
 def appointment_checkout_amount(appt: Appointment, *, requested: int | None = None) -> int:
     """A checkout charges the whole balance, or a smaller part of it (a deposit) when one is asked for.
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -72,10 +72,12 @@ class PanelSettings:
     text_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     designer: PanelDesigner = field(default_factory=PanelDesigner)
 
-    def validate(self, statuses: Sequence[Status] | None = None) -> PanelSettings:
+    def validate(self, statuses: Sequence[Status] | None = None, *,
+                 texts: Collection[str] | None = None) -> PanelSettings:
         """Settings must be internally consistent; with the business's `statuses` (saving) they name only statuses
         that exist, the booking link is a path or an http(s) address, a rescheduled appointment keeps holding its
-        slot, and a busy status may be a customer's target only when allow_busy_targets confirms it."""
+        slot, and a busy status may be a customer's target only when allow_busy_targets confirms it; with `texts`
+        (the English texts Kairos shows) a business's own wording names only texts that exist."""
         for name in ('change_closes_minutes', 'reschedule_closes_minutes', 'reschedule_quota'):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -96,10 +98,10 @@ class PanelSettings:
         if shape:
             raise SettingsError(shape)
         if statuses is not None:
-            self._check_against(statuses)
+            self._check_against(statuses, texts)
         return self
 
-    def _check_against(self, statuses: Sequence[Status]) -> None:
+    def _check_against(self, statuses: Sequence[Status], texts: Collection[str] | None) -> None:
         """Checked when the business saves: what is stored already still loads, and the pages draw no link for an
         unsafe booking_url (ui.context.PanelContext.booking_url)."""
         status_keys = frozenset(st.key for st in statuses)
@@ -116,9 +118,9 @@ class PanelSettings:
         if self.status_after_reschedule != 'keep':
             named.add(self.status_after_reschedule)
         # Checked on saving only: a stored wording whose English text changed later falls back to the catalog.
-        for texts in self.text_overrides.values():
-            for msgid, text in texts.items():
-                problem = override_problem(msgid, text)
+        for wordings in self.text_overrides.values():
+            for msgid, text in wordings.items():
+                problem = override_problem(msgid, text, texts=texts)
                 if problem:
                     raise SettingsError(problem)
         unknown = sorted(named - status_keys)
@@ -216,7 +218,7 @@ HELP: dict[str, str] = {
     'default_language': 'The language of customers who chose none and whose browser asks for none Kairos speaks, '
                         'and of emails to staff: one of ' + ', '.join(SHIPPED_LOCALES) + '.',
     'text_overrides': "The business's own wording of any text, per language, shown instead of Kairos's: "
-                      '{"pt_PT": {"Language": "Língua"}}; the English text exactly as in domain/locales/kairos.pot.',
+                      '{"pt_PT": {"Language": "Língua"}}; the English text exactly as in services/locales/kairos.pot.',
     'designer.show_mini_dashboard': 'The next-appointment card and the upcoming and completed counts.',
     'designer.show_staff': 'The staff member on cards, the next-appointment card and the Details drawer.',
     'designer.show_staff_avatar': "The staff member's photo next to their name (only with show_staff).",

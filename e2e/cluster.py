@@ -73,9 +73,9 @@ def _create_database() -> str:
 def _drop_database(url: str) -> None:
     import sqlalchemy as sa
 
-    from storage.db import dispose_all
+    from services import runtime
 
-    dispose_all()
+    runtime.reset()  # this process's handle on the database (if it made one) closes before it goes
     admin = sa.create_engine(POSTGRES_URL, isolation_level='AUTOCOMMIT')
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS {url.rsplit("/", 1)[1]} WITH (FORCE)')

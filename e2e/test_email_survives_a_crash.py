@@ -35,7 +35,7 @@ def _start(server: Server) -> subprocess.Popen[bytes]:
     return process
 
 
-def _outbox_rows(server: Server) -> list:  # noqa: ANN202
+def _outbox_rows(server: Server) -> list:
     from storage import outbox
     from storage.db import Database
 
@@ -64,7 +64,7 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
     process.wait(10)
 
 
-def _restart_and_collect(server: Server, expected: int) -> list:  # noqa: ANN202
+def _restart_and_collect(server: Server, expected: int) -> list:
     """Start the server again with its mail server listening; what arrives while it sends its outbox."""
     with smtp_server(port=int(server.env['KAIROS_SMTP_PORT'])) as (inbox, _):
         process = _start(server)

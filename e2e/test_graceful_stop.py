@@ -35,7 +35,7 @@ class SlowMailServer:
     received: list[EmailMessage] = field(default_factory=list)
     receiving: threading.Event = field(default_factory=threading.Event)
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802
         self.receiving.set()
         await asyncio.sleep(SMTP_DELAY)
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)

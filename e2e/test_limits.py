@@ -46,7 +46,7 @@ class Running:
 
     def rss(self) -> int:
         status = Path(f'/proc/{self.pid}/status').read_text()
-        return int(re.search(r'VmRSS:\s+(\d+) kB', status).group(1)) * 1024  # type: ignore[union-attr]
+        return int(re.search(r'VmRSS:\s+(\d+) kB', status).group(1)) * 1024  # type: ignore[union-attr]  # Linux has it
 
 
 @pytest.fixture(scope='module')
@@ -75,7 +75,7 @@ def post(url: str, path: str, *, chunked: bool, total: int = FIFTY_MB, content_t
          prefix: bytes = b'', timeout: float = 30.0) -> Answer:
     """POST `total` bytes to `path` (`prefix`, then filler), declared up front (Content-Length) or chunked, stopping
     when the server answers."""
-    host, port = re.match(r'http://([^:/]+):(\d+)', url).groups()  # type: ignore[union-attr]
+    host, port = re.match(r'http://([^:/]+):(\d+)', url).groups()  # type: ignore[union-attr]  # our own server URL
     head = (f'POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: {content_type}\r\n'
             + ('Transfer-Encoding: chunked\r\n' if chunked else f'Content-Length: {total}\r\n') + '\r\n')
     sent = 0

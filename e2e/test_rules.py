@@ -28,7 +28,7 @@ class Customer:
     staff_id: int
 
 
-def _db(server: Server):  # noqa: ANN202
+def _db(server: Server):
     from storage.db import Database
 
     return Database(server.env['KAIROS_DATABASE_URL'])
@@ -130,7 +130,7 @@ def test_a_change_refused_on_the_server_shows_the_reason_in_the_drawer(page: Pag
             tenant_db.save_panel_settings(s, tenant_id=who.tenant_id, settings=before)
 
 
-def _free_slots(server: Server, who: Customer, *, after_days: int) -> list:  # noqa: ANN202
+def _free_slots(server: Server, who: Customer, *, after_days: int) -> list:
     """Free slots of the first open day at least `after_days` ahead (the demo staff member's real schedule)."""
     from services import availability
 

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy.exc
 from zxcvbn import zxcvbn
 
-from domain import formatting as fmt
 from domain import history as dh
 from domain import model as d
 from domain import rules
@@ -35,6 +34,7 @@ from domain.accounts import (
     why_cannot_book,
 )
 from services import appointments, auth, mail, notify, payments, ratelimit
+from services import formatting as fmt
 from services.auth import SignedIn, SignInFailed
 from services.config import get_config, public_link
 from services.tokens import LIFETIME, InvalidToken, Purpose, redeem
@@ -254,15 +254,6 @@ def _close(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> None:
     customer_db.soft_delete(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
     auth.end_sessions_in(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
     customer_db.retire_tokens(s, customer_id=customer_id, now=now)
-
-
-def resend_verification(db: Database, *, tenant_id: int, email: str, now: datetime, address: str | None = None) -> None:
-    """Send a fresh confirmation link to an unverified account (same answer for any email)."""
-    _mail_allowed(tenant_id=tenant_id, email=email, address=address)
-    customer = _active_by_email(db, tenant_id, email)
-    if customer is not None and not customer.email_verified:
-        with db.write() as s:
-            _queue_verification(s, tenant_id=tenant_id, customer=customer, now=now)
 
 
 # ---- links by email --------------------------------------------------------------------------------------------
@@ -589,7 +580,7 @@ def strength(password: str, user_inputs: list[str] | tuple[str, ...] = ()) -> tu
         return 0, ''
     inputs = [part for value in user_inputs if value for part in _split_inputs(value)]
     result = zxcvbn(password[:PASSWORD_MAX_LENGTH], user_inputs=inputs)
-    feedback = result.get('feedback') or {}
+    feedback = result['feedback']  # zxcvbn always answers with its feedback
     hint = feedback.get('warning') or next(iter(feedback.get('suggestions') or []), '')
     return int(result['score']), str(hint)
 

@@ -12,6 +12,7 @@ from domain import branding
 from domain import model as d
 from domain.accounts import email_problem, password_problem
 from domain.settings import PanelSettings, SettingsError
+from services import i18n
 from services.accounts import password_score
 from services.auth import hash_password
 from services.config import get_config
@@ -70,7 +71,8 @@ def update_setting(db: Database, *, tenant_slug: str, key: str, raw_value: str) 
         current = tenant_db.panel_settings(s, tenant_id=tenant).to_dict()
         changed = apply_setting(current, key, raw_value)
         try:
-            settings = PanelSettings.from_dict(changed).validate(tenant_db.statuses(s, tenant_id=tenant))
+            settings = PanelSettings.from_dict(changed).validate(tenant_db.statuses(s, tenant_id=tenant),
+                                                                texts=i18n.template_msgids())
         except SettingsError:
             raise
         except (TypeError, ValueError) as exc:  # e.g. a list where a mapping belongs
@@ -101,7 +103,7 @@ def apply_setting(settings: dict[str, Any], key: str, raw_value: str) -> dict[st
     parts = key.split('.')
     if not all(parts):
         raise SettingsError(f'Not a setting name: {key!r}.')
-    result = json.loads(json.dumps(settings))
+    result: dict[str, Any] = json.loads(json.dumps(settings))
     node = result
     for i, part in enumerate(parts[:-1]):
         child = node.get(part)

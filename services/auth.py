@@ -17,14 +17,12 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from domain import model as d
-from services import events
+from services import events, runtime
 from services.config import get_config
 from storage import customers as customer_db
 from storage.db import Database
 
 SIGN_IN_FAILED = 'That email and password do not match an account.'
-
-_hasher: PasswordHash | None = None
 
 P = ParamSpec('P')
 T = TypeVar('T')
@@ -32,22 +30,35 @@ T = TypeVar('T')
 # always left over), so a burst of sign-ins queues here instead of filling the pool that page loads use (NiceGUI's
 # run.io_bound), and never holds more than a few hashes' memory at once.
 PASSWORD_WORKERS = max(1, (os.cpu_count() or 2) - 1)
-_password_pool = ThreadPoolExecutor(max_workers=PASSWORD_WORKERS, thread_name_prefix='kairos-argon2')
+
+
+class Passwords:
+    """The password pool and the Argon2 hasher (one of each per runtime; the hasher is made on first use)."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=PASSWORD_WORKERS, thread_name_prefix='kairos-argon2')
+        self._hasher: PasswordHash | None = None
+
+    @property
+    def hasher(self) -> PasswordHash:
+        if self._hasher is None:
+            if get_config().argon2_fast:
+                self._hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+            else:
+                self._hasher = PasswordHash((Argon2Hasher(),))
+        return self._hasher
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False)
 
 
 async def password_work(job: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
     """Await `job` (a use case that checks or hashes a password) run on the password pool, off the event loop."""
-    return await asyncio.wrap_future(_password_pool.submit(job, *args, **kwargs))
+    return await asyncio.wrap_future(runtime.get().passwords.pool.submit(job, *args, **kwargs))
 
 
 def hasher() -> PasswordHash:
-    global _hasher
-    if _hasher is None:
-        if get_config().argon2_fast:
-            _hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
-        else:
-            _hasher = PasswordHash((Argon2Hasher(),))
-    return _hasher
+    return runtime.get().passwords.hasher
 
 
 def hash_password(password: str) -> str:
@@ -175,15 +186,6 @@ def sign_out(db: Database, *, session_id: str, now: datetime) -> None:
         owner = customer_db.revoke_session(s, token_hash=session_hash(session_id), now=now)
     if owner is not None and owner[1] is not None:
         sessions_ended(tenant_id=owner[0], customer_id=owner[1])
-
-
-def end_other_sessions(db: Database, *, tenant_id: int, customer_id: int, keep: str | None, now: datetime) -> int:
-    """End every session of the account but the one in use (after a password change)."""
-    with db.write() as s:
-        ended = customer_db.revoke_sessions(s, customer_id=customer_id, now=now,
-                                            keep_hash=session_hash(keep) if keep else None)
-    sessions_ended(tenant_id=tenant_id, customer_id=customer_id)
-    return ended
 
 
 def sessions_ended(*, tenant_id: int, customer_id: int) -> None:

@@ -41,9 +41,9 @@ def process_avatar(data: bytes) -> bytes:
         warnings.simplefilter('error', Image.DecompressionBombWarning)
         try:
             _check(data)
-            with Image.open(io.BytesIO(data), formats=ACCEPTED) as img:
-                img.load()
-                img = ImageOps.exif_transpose(img)  # keep the photo upright once the orientation tag is gone
+            with Image.open(io.BytesIO(data), formats=ACCEPTED) as opened:
+                opened.load()
+                img = ImageOps.exif_transpose(opened)  # keep the photo upright once the orientation tag is gone
                 img = img.convert('RGBA' if _has_alpha(img) else 'RGB')
                 img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
                 out = io.BytesIO()

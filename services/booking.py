@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session
 
-from domain import formatting as fmt
 from domain import history as dh
 from domain import model as d
 from domain import rules
@@ -27,6 +26,7 @@ from domain import statuses as status_rules
 from domain.accounts import guest_problems, why_cannot_book
 from domain.availability import Slot, SlotFinder
 from services import accounts, appointments, events, mail, metrics, notify, ratelimit
+from services import formatting as fmt
 from services.availability import day_window
 from services.config import public_link
 from services.packages import PackageRefused, claim_session
@@ -199,11 +199,11 @@ def _live(s: Session, *, tenant_id: int, token: str, now: datetime) -> d.HeldBoo
     return held
 
 
-def _queue_quietly(s: Session, template: str, /, *, tenant_id: int, to: str, **context: str) -> None:
+def _queue_quietly(s: Session, template: str, /, *, tenant_id: int, to: str, **context: object) -> None:
     """Queue the email in the caller's transaction; a template that cannot be rendered is logged, never allowed to
     undo the change or change what the guest is told."""
     try:
-        mail.queue_template(s, template, tenant_id=tenant_id, to=to, **context)
+        mail.queue_template(s, template, tenant_id=tenant_id, to=to, attachments=(), **context)
     except Exception:
         log.exception('could not queue the %s email to %s', template, to)
 

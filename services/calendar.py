@@ -99,7 +99,9 @@ def _fold(line: str) -> bytes:
     data = line.encode()
     if len(data) <= 75:
         return data + b'\r\n'
-    parts, chunk, size, limit = [], [], 0, 75
+    parts: list[str] = []
+    chunk: list[str] = []
+    size, limit = 0, 75
     for char in line:
         width = len(char.encode())
         if size + width > limit:

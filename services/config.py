@@ -1,10 +1,9 @@
-"""Configuration from the environment (KAIROS_*), read once per process."""
+"""Configuration from the environment (KAIROS_*), read once per runtime (services.runtime)."""
 
 from __future__ import annotations
 
 import ipaddress
 from datetime import timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlencode, urlsplit
@@ -117,11 +116,15 @@ def public_link(path: str, host: str | None = None, **params: str) -> str:
     return f'{public_base(host)}{path}' + (f'?{urlencode(params)}' if params else '')
 
 
-@lru_cache(maxsize=1)
 def get_config() -> Config:
-    return Config()
+    """The configuration in force: the runtime's, read from the environment when first asked for."""
+    from services import runtime  # the runtime is built from this module's Config
+
+    return runtime.get().config
 
 
 def reset_config() -> None:
-    """Forget the cached configuration (tests change the environment)."""
-    get_config.cache_clear()
+    """Read the environment again when the configuration is next asked for (tests change the environment)."""
+    from services import runtime
+
+    runtime.get().forget_config()

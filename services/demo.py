@@ -16,10 +16,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from domain import history as dh
-from domain.model import DEFAULT_STATUSES, PaymentStatus, StatusRole, payment_status
+from domain.model import DEFAULT_STATUSES, HistoryEntry, PaymentStatus, StatusRole, payment_status
 from services.auth import hash_password
 from storage import catalog as catalog_db
 from storage import customers as customer_db
@@ -227,7 +227,7 @@ def wipe_tenant(db: Database, *, slug: str) -> bool:
                     owned = sa.select(fk.column).where(parent.c.tenant_id == tenant_id)
                     s.execute(table.delete().where(fk.parent.in_(owned)))
                     break
-        s.execute(sa.delete(t.Tenant).where(t.Tenant.id == tenant_id))
+        s.execute(sa.delete(t.Tenant).where(col(t.Tenant.id) == tenant_id))
     return True
 
 
@@ -263,7 +263,7 @@ class _Builder:
         self.customer_busy: dict[tuple[int, date], list[tuple[datetime, datetime]]] = defaultdict(list)
         self.seats: dict[tuple[str, datetime], set[int]] = {}
         self.ids: dict[str, int] = {}
-        self.bookings: list[tuple[t.Appointment, list[dict[str, Any]], dict[str, Any] | None]] = []
+        self.bookings: list[tuple[t.Appointment, list[HistoryEntry], dict[str, Any] | None]] = []
         self.payments = 0
 
     def build(self, customer_hash: str, admin_hash: str) -> DemoSummary:
@@ -278,11 +278,12 @@ class _Builder:
                 s, tenant_id=self.tenant, name=p.name, category=p.category, duration_min=p.minutes, price=p.price,
                 deposit=p.deposit, capacity=p.capacity, slot_step_min=p.step, buffer_after_min=p.buffer_after,
                 meeting_url=p.meeting_url, color=p.color)
-        for p in STAFF:
-            self.ids[f'staff:{p.key}'] = catalog_db.create_staff(
-                s, tenant_id=self.tenant, name=p.name, email=p.email,
-                location_ids=[self.ids[f'loc:{k}'] for k in p.locations],
-                service_ids=[self.ids[f'svc:{k}'] for k in p.services], weekly=dict(p.weekly), breaks=dict(p.breaks))
+        for who in STAFF:
+            self.ids[f'staff:{who.key}'] = catalog_db.create_staff(
+                s, tenant_id=self.tenant, name=who.name, email=who.email,
+                location_ids=[self.ids[f'loc:{k}'] for k in who.locations],
+                service_ids=[self.ids[f'svc:{k}'] for k in who.services], weekly=dict(who.weekly),
+                breaks=dict(who.breaks))
         self._closures()
         pilates_pack = package_db.create_package(s, tenant_id=self.tenant, name='10 pilates classes', sessions=10,
                                                  price=15000, validity_days=180, service_ids=[self.ids['svc:pilates']])
@@ -312,8 +313,8 @@ class _Builder:
     def _closures(self) -> None:
         """Holidays in the coming months, a few staff days off and one special day."""
         for year in range(self.today.year - 2, self.today.year + 2):
-            for month, day in HOLIDAYS:
-                self.holidays.add(date(year, month, day))
+            for month, day_of_month in HOLIDAYS:
+                self.holidays.add(date(year, month, day_of_month))
         for day in sorted(h for h in self.holidays if self.today < h <= self.today + timedelta(days=150))[:4]:
             schedule_db.create_day_off(self.s, tenant_id=self.tenant, day=day, reason='Public holiday')
         # Sofia's short holiday, Mateus's training day, Inês's workshop: working days a few weeks out
@@ -431,13 +432,14 @@ class _Builder:
             if status == NO_SHOW:
                 history.append(dh.status_changed(at=start + length, actor=dh.STAFF, from_status=STATUS_KEY[CONFIRMED],
                                                  to_status=STATUS_KEY[NO_SHOW]))
-        payment = None
+        payment: dict[str, Any] | None = None
         if amount:
             at_desk = start <= self.now and self.rng.random() < 0.4
             paid_at = min(start + length if at_desk else created + timedelta(minutes=5), self.now)
-            payment = dict(amount=amount, method='cash' if at_desk else 'card', created_at=paid_at)
+            method = 'cash' if at_desk else 'card'
+            payment = dict(amount=amount, method=method, created_at=paid_at)
             history.append(dh.paid(at=paid_at, actor=dh.STAFF if at_desk else dh.CUSTOMER, amount=amount,
-                                   currency=CURRENCY, method=payment['method'], from_status=PaymentStatus.UNPAID,
+                                   currency=CURRENCY, method=method, from_status=PaymentStatus.UNPAID,
                                    to_status=payment_status(price=price, deposit=plan.deposit, paid=amount)))
         self.bookings.append((row, history, payment))
         return row

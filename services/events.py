@@ -22,17 +22,37 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from services import runtime
 from services.config import REDIS_TIMEOUTS, get_config
 
 log = logging.getLogger(__name__)
 
 Callback = Callable[[dict[str, Any]], Awaitable[None] | None]
 
-_INSTANCE = uuid.uuid4().hex
-_subscribers: dict[str, set[Callback]] = defaultdict(set)
-_lock = threading.Lock()
-_loop: asyncio.AbstractEventLoop | None = None
-_redis_task: asyncio.Task[None] | None = None
+
+class EventBus:
+    """The process's subscriptions and its Redis link (one per runtime: services.runtime builds it)."""
+
+    def __init__(self) -> None:
+        self.instance = uuid.uuid4().hex  # our own messages coming back from Redis are skipped
+        self.subscribers: dict[str, set[Callback]] = defaultdict(set)
+        self.lock = threading.Lock()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.redis_task: asyncio.Task[None] | None = None
+        self.redis_client: Any = None
+
+    def close(self) -> None:
+        """Drop every subscription and stop listening to Redis."""
+        with self.lock:
+            self.subscribers.clear()
+        task, loop = self.redis_task, self.loop
+        self.redis_task = None
+        if task is not None and loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(task.cancel)
+
+
+def _bus() -> EventBus:
+    return runtime.get().events
 
 
 def customer_topic(tenant_id: int, customer_id: int) -> str:
@@ -49,50 +69,54 @@ def availability_topic(tenant_id: int) -> str:
 
 def subscribe(topic: str, callback: Callback) -> Callable[[], None]:
     """Hear every event on `topic` until the returned function is called. Call it on the event loop."""
-    _bind_loop()
-    with _lock:
-        _subscribers[topic].add(callback)
+    bus = _bus()
+    _bind_loop(bus)
+    with bus.lock:
+        bus.subscribers[topic].add(callback)
 
     def unsubscribe() -> None:
-        with _lock:
-            _subscribers[topic].discard(callback)
-            if not _subscribers[topic]:
-                _subscribers.pop(topic, None)
+        with bus.lock:
+            bus.subscribers[topic].discard(callback)
+            if not bus.subscribers[topic]:
+                bus.subscribers.pop(topic, None)
 
     return unsubscribe
 
 
 def subscriber_count(topic: str | None = None) -> int:
     """How many subscriptions are live (on one topic, or on all): what a page that left must give back."""
-    with _lock:
+    bus = _bus()
+    with bus.lock:
         if topic is not None:
-            return len(_subscribers.get(topic, ()))
-        return sum(len(callbacks) for callbacks in _subscribers.values())
+            return len(bus.subscribers.get(topic, ()))
+        return sum(len(callbacks) for callbacks in bus.subscribers.values())
 
 
 def forget_subscribers() -> None:
     """Drop every subscription (tests: pages of a finished test must not hear the next test's events)."""
-    with _lock:
-        _subscribers.clear()
+    bus = _bus()
+    with bus.lock:
+        bus.subscribers.clear()
 
 
 def publish(topic: str, payload: dict[str, Any] | None = None) -> None:
     """Tell every subscriber of `topic`, here and on other instances. Safe from any thread; never raises."""
     payload = dict(payload or {})
     try:
-        _deliver_local(topic, payload)
+        bus = _bus()
+        _deliver_local(bus, topic, payload)
         if get_config().redis_url:
-            _publish_redis(topic, payload)
+            _publish_redis(bus, topic, payload)
     except Exception:  # a live update is a courtesy: it must never undo or break the change itself
         log.exception('publishing %s failed', topic)
 
 
-def _deliver_local(topic: str, payload: dict[str, Any]) -> None:
-    with _lock:
-        callbacks = list(_subscribers.get(topic, ()))
+def _deliver_local(bus: EventBus, topic: str, payload: dict[str, Any]) -> None:
+    with bus.lock:
+        callbacks = list(bus.subscribers.get(topic, ()))
     if not callbacks:
         return
-    loop = _loop
+    loop = bus.loop
     if loop is None or not loop.is_running():
         try:
             loop = asyncio.get_running_loop()
@@ -129,17 +153,13 @@ def _log_failure(task: asyncio.Future[None]) -> None:
         log.error('live-update subscriber failed', exc_info=task.exception())
 
 
-_redis_client: Any = None
-
-
-def _publish_redis(topic: str, payload: dict[str, Any]) -> None:
-    global _redis_client
+def _publish_redis(bus: EventBus, topic: str, payload: dict[str, Any]) -> None:
     import redis
 
-    if _redis_client is None:
-        _redis_client = redis.Redis.from_url(get_config().redis_url or '', **REDIS_TIMEOUTS)
-    message = json.dumps({'origin': _INSTANCE, 'payload': payload})
-    _redis_client.publish(_channel_prefix() + topic, message)
+    if bus.redis_client is None:
+        bus.redis_client = redis.Redis.from_url(get_config().redis_url or '', **REDIS_TIMEOUTS)
+    message = json.dumps({'origin': bus.instance, 'payload': payload})
+    bus.redis_client.publish(_channel_prefix() + topic, message)
 
 
 def _channel_prefix() -> str:
@@ -147,21 +167,20 @@ def _channel_prefix() -> str:
     return get_config().redis_prefix + 'events:'
 
 
-def _bind_loop() -> None:
+def _bind_loop(bus: EventBus) -> None:
     """Deliver on the loop the subscribers live on (and listen to other instances through Redis when configured)."""
-    global _loop, _redis_task
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         return  # no loop (a script or a test): deliveries run inline
-    if loop is not _loop:
-        _loop = loop
-        _redis_task = None
-    if get_config().redis_url and (_redis_task is None or _redis_task.done()):
-        _redis_task = loop.create_task(_listen_redis())
+    if loop is not bus.loop:
+        bus.loop = loop
+        bus.redis_task = None
+    if get_config().redis_url and (bus.redis_task is None or bus.redis_task.done()):
+        bus.redis_task = loop.create_task(_listen_redis(bus))
 
 
-async def _listen_redis() -> None:
+async def _listen_redis(bus: EventBus) -> None:
     import redis.asyncio as aioredis
 
     while True:
@@ -178,10 +197,10 @@ async def _listen_redis() -> None:
                     if message.get('type') != 'pmessage':
                         continue
                     data = json.loads(message['data'])
-                    if data.get('origin') == _INSTANCE:
+                    if data.get('origin') == bus.instance:
                         continue  # delivered locally already
                     topic = message['channel'].decode()[len(prefix):]
-                    _deliver_local(topic, data.get('payload') or {})
+                    _deliver_local(bus, topic, data.get('payload') or {})
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -41,7 +41,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlmodel import Session
 
-from services import metrics
+from services import metrics, runtime
 from services.config import get_config
 from storage import outbox as store
 from storage.db import Database
@@ -54,17 +54,30 @@ RETRY_CAP = timedelta(hours=1)
 P = ParamSpec('P')
 T = TypeVar('T')
 
-# One worker: jobs run in the order they were handed over.
-_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix='kairos-mail')
-_pending: set[Future[Any]] = set()
-_pending_lock = Lock()
+class MailQueue:
+    """The process's side of the email queue (one per runtime): the background pool, the outboxes queued to, the
+    sender thread and what wakes it."""
 
-# Databases with rows queued by this process that may not be sent yet (wait_until_sent drains them).
-_dirty: dict[str, Database] = {}
-_dirty_lock = Lock()
-_wake = threading.Event()  # set after a commit that queued email: the sender need not wait for its next poll
-_sqlite_sender = Lock()  # SQLite: one sender at a time in the process (and SQLite serves one process)
-_sender: _Sender | None = None
+    def __init__(self) -> None:
+        # One worker: jobs run in the order they were handed over.
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix='kairos-mail')
+        self.pending: set[Future[Any]] = set()
+        self.pending_lock = Lock()
+        # Databases with rows queued by this process that may not be sent yet (wait_until_sent drains them).
+        self.dirty: dict[str, Database] = {}
+        self.dirty_lock = Lock()
+        self.wake = threading.Event()  # set after a commit that queued email: the sender need not wait for its poll
+        self.sqlite_sender = Lock()  # SQLite: one sender at a time in the process (and SQLite serves one process)
+        self.sender: _Sender | None = None
+
+    def close(self) -> None:
+        """Stop the sender and let the pool's last jobs finish on their own."""
+        stop_sender(mail_queue=self)
+        self.pool.shutdown(wait=False)
+
+
+def _queue() -> MailQueue:
+    return runtime.get().mail
 
 
 class TemplateMissing(LookupError):
@@ -105,24 +118,26 @@ def queue_template(session: Session, name: str, /, *, tenant_id: int, to: str,
 def later(job: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
     """Run `job` on the background pool (work whose duration must not show in the answer, such as looking an
     account up before queueing its email); a failure is logged, never raised at the caller."""
-    future = _pool.submit(job, *args, **kwargs)
-    with _pending_lock:
-        _pending.add(future)
-    future.add_done_callback(_done)
+    mq = _queue()
+    future = mq.pool.submit(job, *args, **kwargs)
+    with mq.pending_lock:
+        mq.pending.add(future)
+    future.add_done_callback(lambda done: _done(mq, done))
     return future
 
 
 def wait_until_sent(timeout: float = 30) -> None:
     """Block until the background pool is idle and the outboxes this process queued to hold nothing due (rows
     waiting for a retry later are not due)."""
+    mq = _queue()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with _pending_lock:
-            pending = set(_pending)
+        with mq.pending_lock:
+            pending = set(mq.pending)
         if pending:
             wait(pending, timeout=max(0.0, deadline - time.monotonic()))
             continue
-        if not _drain_dirty():
+        if not _drain_dirty(mq):
             return
         time.sleep(0.05)  # another sender holds a due row: wait for it to finish
 
@@ -138,11 +153,12 @@ def outbox_page(db: Database, *, tenant_id: int, status: str | None = None, limi
 def queued_count() -> int:
     """How many emails wait to be sent (the `kairos_emails_queued` metric): background jobs not yet run, and rows
     still queued in the outbox this instance sends from and those it queued to."""
-    with _pending_lock:
-        count = len(_pending)
-    with _dirty_lock:
-        dbs = {db.url: db for db in _dirty.values()}
-    sender = _sender
+    mq = _queue()
+    with mq.pending_lock:
+        count = len(mq.pending)
+    with mq.dirty_lock:
+        dbs = {db.url: db for db in mq.dirty.values()}
+    sender = mq.sender
     if sender is not None:
         dbs.setdefault(sender.db.url, sender.db)
     for db in dbs.values():
@@ -160,8 +176,9 @@ metrics.count_queued_emails(queued_count)
 def forget_queued() -> None:
     """Stop tracking the outboxes this process queued to (their rows stay): a test's leftovers must not be sent
     through the next test's mail server by its `wait_until_sent`."""
-    with _dirty_lock:
-        _dirty.clear()
+    mq = _queue()
+    with mq.dirty_lock:
+        mq.dirty.clear()
 
 
 # ---- sending ---------------------------------------------------------------------------------------------------
@@ -182,7 +199,7 @@ def send_due(db: Database, *, now: datetime | None = None, limit: int = 200,
                     break
                 sent += _send_and_mark(s, row, now=now)  # the row lock is held until this transaction commits
         return sent
-    with _sqlite_sender:
+    with _queue().sqlite_sender:
         with db.read() as s:
             rows = store.due(s, now=now or datetime.now(UTC), limit=limit)
         for row in rows:
@@ -196,22 +213,23 @@ def send_due(db: Database, *, now: datetime | None = None, limit: int = 200,
 
 def start_sender(db: Database) -> None:
     """Run the sender for `db` on a thread of this process (kairos serve does, on start-up)."""
-    global _sender
-    if _sender is not None and _sender.is_alive():
+    mq = _queue()
+    if mq.sender is not None and mq.sender.is_alive():
         return
-    _sender = _Sender(db)
-    _sender.start()
+    mq.sender = _Sender(db, mq.wake)
+    mq.sender.start()
 
 
-def stop_sender(timeout: float = 30) -> None:
+def stop_sender(timeout: float = 30, *, mail_queue: MailQueue | None = None) -> None:
     """Let the sender finish the email it is sending, then stop it."""
-    global _sender
-    if _sender is None:
+    mq = mail_queue or _queue()
+    sender = mq.sender
+    if sender is None:
         return
-    _sender.stop.set()
-    _wake.set()
-    _sender.join(timeout)
-    _sender = None
+    sender.stop.set()
+    mq.wake.set()
+    sender.join(timeout)
+    mq.sender = None
 
 
 def build_message(*, to: str, subject: str, text: str, html: str | None = None,
@@ -284,39 +302,41 @@ def send_template(name: str, /, *, to: str, **context: object) -> None:
 
 
 class _Sender(threading.Thread):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, wake: threading.Event) -> None:
         super().__init__(name='kairos-mail-sender', daemon=True)
         self.db = db
+        self.wake = wake
         self.stop = threading.Event()
 
     def run(self) -> None:
         while not self.stop.is_set():
-            _wake.clear()
+            self.wake.clear()
             try:
                 send_due(self.db, stop=self.stop)
             except Exception:  # the database may be briefly away: try again at the next poll
                 log.exception('the email sender could not read the outbox')
-            _wake.wait(get_config().mail_poll_seconds)
+            self.wake.wait(get_config().mail_poll_seconds)
 
 
-def _done(future: Future[Any]) -> None:
-    with _pending_lock:
-        _pending.discard(future)
+def _done(mq: MailQueue, future: Future[Any]) -> None:
+    with mq.pending_lock:
+        mq.pending.discard(future)
     if not future.cancelled() and future.exception() is not None:
         log.error('a background email job failed', exc_info=future.exception())
 
 
 def _queued(db: Database | None) -> None:
+    mq = _queue()
     if db is not None:
-        with _dirty_lock:
-            _dirty[db.url] = db
-    _wake.set()
+        with mq.dirty_lock:
+            mq.dirty[db.url] = db
+    mq.wake.set()
 
 
-def _drain_dirty() -> bool:
+def _drain_dirty(mq: MailQueue) -> bool:
     """Send what is due in every outbox this process queued to; True while some due row is still held elsewhere."""
-    with _dirty_lock:
-        dbs = list(_dirty.values())
+    with mq.dirty_lock:
+        dbs = list(mq.dirty.values())
     busy = False
     for db in dbs:
         try:
@@ -328,9 +348,9 @@ def _drain_dirty() -> bool:
             due = 0
         busy = busy or due > 0
         if due == 0:  # rows waiting for a retry are the sender thread's (kairos serve), not this wait's
-            with _dirty_lock:
-                if _dirty.get(db.url) is db:
-                    del _dirty[db.url]
+            with mq.dirty_lock:
+                if mq.dirty.get(db.url) is db:
+                    del mq.dirty[db.url]
     return busy
 
 
@@ -374,7 +394,8 @@ def _mark(s: Session, row: store.OutboxEmail, *, error: BaseException | None, no
 def retry_delay(attempts: int) -> timedelta:
     """Wait after the n-th failed attempt: KAIROS_MAIL_RETRY_SECONDS, doubled each time, at most an hour."""
     base = timedelta(seconds=get_config().mail_retry_seconds)
-    return min(base * (2 ** (attempts - 1)), RETRY_CAP)
+    delay: timedelta = base * (2 ** (attempts - 1))
+    return min(delay, RETRY_CAP)
 
 
 def _permanent(error: BaseException) -> bool:

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from domain import formatting as fmt
 from domain import history as dh
 from domain import model as d
 from services import calendar, mail
+from services import formatting as fmt
 from services.config import public_base
 from services.mail import render_email
 from storage import appointments as appointment_db

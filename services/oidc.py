@@ -25,7 +25,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from domain import model as d
-from services import auth
+from services import auth, runtime
 from services.accounts import AccountError, prove_email
 from services.auth import SignedIn
 from services.config import get_config
@@ -34,6 +34,7 @@ from storage import tenants as tenant_db
 from storage.db import Database
 
 with warnings.catch_warnings():  # authlib announces a future move of its httpx client; the API is unchanged
+    import authlib.deprecate  # noqa: F401  # imported first: it turns its own warnings on ("always") when imported
     warnings.simplefilter('ignore')
     from authlib.integrations.httpx_client import OAuth2Client
 
@@ -73,16 +74,25 @@ def provider_name() -> str:
     return get_config().oidc_name
 
 
-_discovered: dict[str, tuple[float, ProviderInfo]] = {}
-_lock = threading.Lock()
+class Discovery:
+    """Providers' endpoints as their discovery documents gave them, for an hour (one cache per runtime)."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, tuple[float, ProviderInfo]] = {}
+        self.lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.found.clear()
 
 
 def discover() -> ProviderInfo:
     """The provider's endpoints from its discovery document (cached for an hour)."""
     cfg = get_config()
+    cache = runtime.get().oidc
     issuer = (cfg.oidc_issuer or '').rstrip('/')
-    with _lock:
-        hit = _discovered.get(issuer)
+    with cache.lock:
+        hit = cache.found.get(issuer)
         if hit and hit[0] > time.monotonic():
             return hit[1]
     response = httpx.get(f'{issuer}/.well-known/openid-configuration', timeout=10)
@@ -91,14 +101,13 @@ def discover() -> ProviderInfo:
     if doc.get('issuer', '').rstrip('/') != issuer:
         raise OIDCError(FAILED)
     info = ProviderInfo(doc['issuer'], doc['authorization_endpoint'], doc['token_endpoint'], doc['jwks_uri'])
-    with _lock:
-        _discovered[issuer] = (time.monotonic() + 3600, info)
+    with cache.lock:
+        cache.found[issuer] = (time.monotonic() + 3600, info)
     return info
 
 
 def forget_discovery() -> None:
-    with _lock:
-        _discovered.clear()
+    runtime.get().oidc.clear()
 
 
 def begin(*, redirect_uri: str) -> tuple[str, Pending]:
@@ -137,13 +146,15 @@ def finish(db: Database, *, tenant_id: int, pending: Pending, code: str, state: 
 
 def verify_id_token(id_token: str, *, nonce: str, info: ProviderInfo, now: datetime) -> dict[str, object]:
     """The id_token's claims when its signature and every claim we rely on hold; OIDCError otherwise."""
-    cfg = get_config()
+    client_id = get_config().oidc_client_id
+    if not client_id:
+        raise OIDCError(FAILED)
     try:
         keys = KeySet.import_key_set(httpx.get(info.jwks_uri, timeout=10).raise_for_status().json())
         decoded = jwt.decode(id_token, keys, algorithms=['RS256'])
         registry = jwt.JWTClaimsRegistry(
             now=int(now.timestamp()), leeway=60,
-            iss={'essential': True, 'value': info.issuer}, aud={'essential': True, 'value': cfg.oidc_client_id},
+            iss={'essential': True, 'value': info.issuer}, aud={'essential': True, 'value': client_id},
             exp={'essential': True}, sub={'essential': True}, nonce={'essential': True, 'value': nonce},
         )
         registry.validate(decoded.claims)

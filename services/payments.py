@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 
 import stripe
 
-from domain import formatting as fmt
 from domain import history as dh
 from domain import model as d
 from domain import payments as dp
 from domain.payments import PaymentRefused
 from domain.rules import why_not_pay, why_not_pay_package
 from services import events, receipts
+from services import formatting as fmt
 from services.config import get_config
 from storage import appointments as appointment_db
 from storage import customers as customer_db
@@ -71,8 +71,8 @@ def stripe_client() -> stripe.StripeClient:
     if not cfg.stripe_secret_key:
         raise PaymentRefused('Card payment is not set up for this business. Please pay in person.')
     base = {'api': cfg.stripe_api_base.rstrip('/')} if cfg.stripe_api_base else None
-    return stripe.StripeClient(cfg.stripe_secret_key, base_addresses=base,  # type: ignore[arg-type]
-                               max_network_retries=2)
+    return stripe.StripeClient(cfg.stripe_secret_key, max_network_retries=2,
+                               base_addresses=base)  # type: ignore[arg-type]  # Stripe's TypedDict is private
 
 
 # ---- what the Pay drawer shows --------------------------------------------------------------------------------
@@ -158,8 +158,9 @@ def start_checkout(db: Database, *, tenant_id: int, customer_id: int, appointmen
     if intent.email:
         params['customer_email'] = intent.email
     try:
-        session = client.v1.checkout.sessions.create(params=params,  # type: ignore[arg-type]
-                                                      options={'idempotency_key': intent.key})
+        session = client.v1.checkout.sessions.create(
+            params=params,  # type: ignore[arg-type]  # a plain dict where Stripe types a SessionCreateParams TypedDict
+            options={'idempotency_key': intent.key})
     except stripe.StripeError as error:
         log.warning('Stripe refused a checkout for payment %s: %s', intent.payment_id, error)
         raise PaymentRefused(CARD_UNAVAILABLE) from error

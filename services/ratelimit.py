@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import ipaddress
 import math
-import threading
 import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse, storage, strategies
 
-from services.config import REDIS_TIMEOUTS, get_config
+from services import runtime
+from services.config import REDIS_TIMEOUTS, Config
 
 # Per account: 5 wrong passwords in 15 minutes; per address: 20 (a shared office or a phone network behind one IP).
 ACCOUNT_LIMIT = parse('5/15minutes')
@@ -79,29 +79,20 @@ class Limiter:
             self.strategy.clear(c.limit, c.namespace, c.key)
 
 
-_limiter: Limiter | None = None
-_made_for: object = None
-_lock = threading.Lock()
+def for_config(cfg: Config) -> Limiter:
+    """The limiter a configuration asks for: counts in Redis when KAIROS_REDIS_URL is set, else in memory."""
+    return Limiter(cfg.redis_url if cfg.redis_url else 'memory://')
 
 
 def limiter() -> Limiter:
-    """The process's limiter; made anew when the configuration is reloaded (in-memory counts start over)."""
-    global _limiter, _made_for
-    cfg = get_config()
-    with _lock:
-        if _limiter is None or _made_for is not cfg:
-            _limiter = Limiter(cfg.redis_url if cfg.redis_url else 'memory://')
-            _made_for = cfg
-        return _limiter
+    """The process's limiter (the runtime's); made anew when the configuration is reloaded (in-memory counts start
+    over)."""
+    return runtime.get().limiter
 
 
 def reset_limiter() -> None:
     """Forget every counter (tests, or a change of configuration)."""
-    global _limiter
-    with _lock:
-        if _limiter is not None:
-            _limiter.storage.reset()
-        _limiter = None
+    runtime.get().reset_limiter()
 
 
 def client_key(address: str) -> str:

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from domain import formatting as fmt
 from domain import model as d
 from domain import payments as dp
+from services import formatting as fmt
 from services import mail
 from services.config import public_link
 from storage import appointments as appointment_db

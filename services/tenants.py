@@ -7,8 +7,8 @@ import time
 from collections import OrderedDict
 
 from domain import model as d
+from services import runtime
 from services.config import get_config
-from services.context import get_db
 from storage import tenants as tenant_db
 
 _CACHE_SECONDS = 30.0
@@ -16,65 +16,74 @@ _CACHE_SECONDS = 30.0
 # host names (read once per _CACHE_SECONDS), so a stranger sending random Host headers neither grows the process's
 # memory nor costs a query each.
 MAX_KNOWN = 1024
-_known: OrderedDict[str, tuple[float, d.Tenant]] = OrderedDict()
-_hosts: tuple[float, frozenset[str]] = (0.0, frozenset())
-_lock = threading.Lock()
 
 
 class UnknownTenant(LookupError):
     pass
 
 
+class TenantCache:
+    """The businesses requests named lately, and the set of every business's host name (one per runtime)."""
+
+    def __init__(self) -> None:
+        self.known: OrderedDict[str, tuple[float, d.Tenant]] = OrderedDict()
+        self.hosts: tuple[float, frozenset[str]] = (0.0, frozenset())
+        self.lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.known.clear()
+            self.hosts = (0.0, frozenset())
+
+
 def resolve_tenant(host: str | None) -> d.Tenant:
     """The tenant for a request: by host name when multi-tenant, else the configured default."""
     cfg = get_config()
+    cache = runtime.get().tenants
     key = _host_key(host) if cfg.multi_tenant else f'slug:{cfg.default_tenant}'
     now = time.monotonic()
-    with _lock:
-        hit = _known.get(key)
+    with cache.lock:
+        hit = cache.known.get(key)
         if hit and hit[0] > now:
-            _known.move_to_end(key)
+            cache.known.move_to_end(key)
             return hit[1]
-    if cfg.multi_tenant and key not in _host_names(now):
+    if cfg.multi_tenant and key not in _host_names(cache, now):
         raise UnknownTenant(key)
-    with get_db().read() as s:
+    with runtime.get().db.read() as s:
         if cfg.multi_tenant:
             tenant = tenant_db.tenant_by_host(s, host=key)
         else:
             tenant = tenant_db.tenant_by_slug(s, slug=cfg.default_tenant)
     if tenant is None:
         raise UnknownTenant(key)
-    with _lock:
-        _known[key] = (now + _CACHE_SECONDS, tenant)
-        _known.move_to_end(key)
-        while len(_known) > MAX_KNOWN:
-            _known.popitem(last=False)
+    with cache.lock:
+        cache.known[key] = (now + _CACHE_SECONDS, tenant)
+        cache.known.move_to_end(key)
+        while len(cache.known) > MAX_KNOWN:
+            cache.known.popitem(last=False)
     return tenant
 
 
 def cached_count() -> int:
     """How many businesses the cache holds now."""
-    with _lock:
-        return len(_known)
+    cache = runtime.get().tenants
+    with cache.lock:
+        return len(cache.known)
 
 
 def forget_tenants() -> None:
-    global _hosts
-    with _lock:
-        _known.clear()
-        _hosts = (0.0, frozenset())
+    runtime.get().tenants.clear()
 
 
-def _host_names(now: float) -> frozenset[str]:
-    global _hosts
-    with _lock:
-        expires, names = _hosts
+def _host_names(cache: TenantCache, now: float) -> frozenset[str]:
+    with cache.lock:
+        expires, names = cache.hosts
     if expires > now:
         return names
-    with get_db().read() as s:
+    with runtime.get().db.read() as s:
         names = tenant_db.tenant_hosts(s)
-    with _lock:
-        _hosts = (now + _CACHE_SECONDS, names)
+    with cache.lock:
+        cache.hosts = (now + _CACHE_SECONDS, names)
     return names
 
 

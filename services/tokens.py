@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sqlmodel import Session
+
 from services.config import get_config
 from storage import customers as customer_db
 from storage.db import Database
@@ -65,7 +67,7 @@ def issue(db: Database, *, tenant_id: int, customer_id: int, purpose: Purpose, n
                         keep_earlier=keep_earlier)
 
 
-def issue_in(session, *, tenant_id: int, customer_id: int, purpose: Purpose, now: datetime,  # noqa: ANN001
+def issue_in(session: Session, *, tenant_id: int, customer_id: int, purpose: Purpose, now: datetime,
              payload: str = '', keep_earlier: bool = False) -> str:
     """`issue` inside the caller's write transaction (so the email carrying the link commits with it)."""
     token = secrets.token_urlsafe(32)
@@ -84,7 +86,7 @@ def check(db: Database, *, tenant_id: int, purpose: Purpose, token: str, now: da
     return Redeemed(row.customer_id, row.payload)
 
 
-def redeem(session, *, tenant_id: int, purpose: Purpose, token: str, now: datetime) -> Redeemed:  # noqa: ANN001
+def redeem(session: Session, *, tenant_id: int, purpose: Purpose, token: str, now: datetime) -> Redeemed:
     """Spend a token inside the caller's write transaction; raise InvalidToken when it cannot be used."""
     row = _valid_row(session, tenant_id=tenant_id, purpose=purpose, token=token, now=now)
     if not customer_db.use_token(session, token_id=row.id, now=now):
@@ -92,8 +94,8 @@ def redeem(session, *, tenant_id: int, purpose: Purpose, token: str, now: dateti
     return Redeemed(row.customer_id, row.payload)
 
 
-def _valid_row(session, *, tenant_id: int, purpose: Purpose, token: str,
-               now: datetime) -> customer_db.TokenRow:  # noqa: ANN001
+def _valid_row(session: Session, *, tenant_id: int, purpose: Purpose, token: str,
+               now: datetime) -> customer_db.TokenRow:
     if not token or len(token) > 200:
         raise InvalidToken()
     row = customer_db.find_token(session, tenant_id=tenant_id, purpose=purpose.value, token_hash=digest(purpose, token))

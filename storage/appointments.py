@@ -9,15 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain import history as dh
 from domain import model as d
 from domain.availability import Booking
 from storage import customers, tenants
 from storage import tables as t
+from storage.db import table_of
 
 REACH = timedelta(days=1)
 """How far a booking's busy span may reach beyond its start or end (its buffers), and a booking's longest length."""
@@ -34,8 +36,8 @@ def to_history(row: t.AppointmentHistory) -> d.HistoryEntry:
 
 # Plain columns, read without the ORM: the panel reads these on every page view, and building ORM instances
 # for a row and its service, staff and location cost more than the query.
-_A, _S, _ST, _L = (t.Appointment.__table__.c, t.Service.__table__.c,  # type: ignore[attr-defined]
-                   t.Staff.__table__.c, t.Location.__table__.c)  # type: ignore[attr-defined]
+_A, _S, _ST, _L = (table_of(t.Appointment).c, table_of(t.Service).c,
+                   table_of(t.Staff).c, table_of(t.Location).c)
 _APPOINTMENT_COLUMNS = (
     _A.id, _A.customer_id, _A.start, _A.end, _A.status_key, _A.price, _A.amount_paid, _A.deposit, _A.seats,
     _A.notes, _A.customer_package_id, _A.reschedule_count, _A.created_at,
@@ -47,14 +49,14 @@ _APPOINTMENT_COLUMNS = (
 )
 _APPOINTMENT_JOIN = (
     sa.select(*_APPOINTMENT_COLUMNS)
-    .select_from(t.Appointment.__table__)  # type: ignore[attr-defined]
-    .join(t.Service.__table__, _S.id == _A.service_id)  # type: ignore[attr-defined]
-    .join(t.Staff.__table__, _ST.id == _A.staff_id)  # type: ignore[attr-defined]
-    .outerjoin(t.Location.__table__, _L.id == _A.location_id)  # type: ignore[attr-defined]
+    .select_from(table_of(t.Appointment))
+    .join(table_of(t.Service), _S.id == _A.service_id)
+    .join(table_of(t.Staff), _ST.id == _A.staff_id)
+    .outerjoin(table_of(t.Location), _L.id == _A.location_id)
 )
 
 
-def _appointments_from(session: Session, stmt: sa.Select, status_map: dict[str, d.Status],
+def _appointments_from(session: Session, stmt: sa.Select[Any], status_map: dict[str, d.Status],
                        params: dict[str, object] | None = None) -> list[d.Appointment]:
     services: dict[int, d.Service] = {}
     staff: dict[int, d.Staff] = {}
@@ -89,24 +91,26 @@ def _appointments_from(session: Session, stmt: sa.Select, status_map: dict[str, 
 def customer_appointments(session: Session, *, tenant_id: int, customer_id: int,
                           status_list: Iterable[d.Status]) -> list[d.Appointment]:
     """Every appointment of one customer, newest first, with service, staff and location: one statement."""
-    stmt = _APPOINTMENT_JOIN.where(t.Appointment.tenant_id == tenant_id,
-                                   t.Appointment.customer_id == customer_id).order_by(
-        t.Appointment.start.desc())  # type: ignore[union-attr]
+    stmt = _APPOINTMENT_JOIN.where(col(t.Appointment.tenant_id) == tenant_id,
+                                   col(t.Appointment.customer_id) == customer_id).order_by(
+        col(t.Appointment.start).desc())
     return _appointments_from(session, stmt, {s.key: s for s in status_list})
 
 
 def customer_appointment(session: Session, *, tenant_id: int, customer_id: int, appointment_id: int,
                          status_list: Iterable[d.Status], with_history: bool = True) -> d.Appointment | None:
     """One appointment, only if it belongs to this customer of this tenant."""
-    stmt = _APPOINTMENT_JOIN.where(t.Appointment.tenant_id == tenant_id, t.Appointment.customer_id == customer_id,
-                                   t.Appointment.id == appointment_id)
+    stmt = _APPOINTMENT_JOIN.where(col(t.Appointment.tenant_id) == tenant_id,
+                                   col(t.Appointment.customer_id) == customer_id,
+                                   col(t.Appointment.id) == appointment_id)
     found = _appointments_from(session, stmt, {s.key: s for s in status_list})
     if not found:
         return None
     appt = found[0]
     if with_history:
         h = t.AppointmentHistory
-        rows = session.exec(select(h).where(h.appointment_id == appointment_id).order_by(h.at, h.id)).all()
+        rows = session.exec(select(h).where(col(h.appointment_id) == appointment_id).order_by(col(h.at),
+                                                                                              col(h.id))).all()
         appt = replace(appt, history=tuple(to_history(r) for r in rows))
     return appt
 
@@ -147,8 +151,8 @@ def notice_data(session: Session, *, tenant_id: int, appointment_id: int) -> Not
 
 
 def has_appointments(session: Session, *, tenant_id: int, customer_id: int) -> bool:
-    return session.execute(sa.select(sa.exists().where(t.Appointment.tenant_id == tenant_id,
-                                                       t.Appointment.customer_id == customer_id))).scalar() is True
+    return session.execute(sa.select(sa.exists().where(col(t.Appointment.tenant_id) == tenant_id,
+                                                       col(t.Appointment.customer_id) == customer_id))).scalar() is True
 
 
 # ---- locks and writes ---------------------------------------------------------------------------------------------
@@ -168,8 +172,9 @@ def lock_appointment(session: Session, *, tenant_id: int, customer_id: int, appo
 
 
 def set_status(session: Session, *, tenant_id: int, appointment_id: int, status_key: str) -> None:
-    session.execute(sa.update(t.Appointment).where(t.Appointment.tenant_id == tenant_id,
-                                                   t.Appointment.id == appointment_id).values(status_key=status_key))
+    session.execute(sa.update(t.Appointment).where(col(t.Appointment.tenant_id) == tenant_id,
+                                                   col(t.Appointment.id) == appointment_id)
+                    .values(status_key=status_key))
 
 
 def insert_appointment(session: Session, *, tenant_id: int, customer_id: int, service_id: int, staff_id: int,
@@ -184,25 +189,25 @@ def insert_appointment(session: Session, *, tenant_id: int, customer_id: int, se
         'customer_package_id': customer_package_id, 'reschedule_count': 0, 'created_at': now}).scalar_one())
 
 
-_INSERT_APPOINTMENT = sa.insert(t.Appointment).returning(t.Appointment.id)  # type: ignore[arg-type]
+_INSERT_APPOINTMENT = sa.insert(t.Appointment).returning(table_of(t.Appointment).c.id)
 
 
 def move_appointment(session: Session, *, tenant_id: int, appointment_id: int, staff_id: int, start: datetime,
                      end: datetime, status_key: str) -> None:
-    session.execute(sa.update(t.Appointment).where(t.Appointment.tenant_id == tenant_id,
-                                                   t.Appointment.id == appointment_id)
+    session.execute(sa.update(t.Appointment).where(col(t.Appointment.tenant_id) == tenant_id,
+                                                   col(t.Appointment.id) == appointment_id)
                     .values(staff_id=staff_id, start=start, end=end, status_key=status_key,
-                            reschedule_count=t.Appointment.reschedule_count + 1))
+                            reschedule_count=col(t.Appointment.reschedule_count) + 1))
 
 
 def credit_appointment(session: Session, *, appointment_id: int,
                        amount: int) -> tuple[d.PaymentStatus, d.PaymentStatus]:
     """Add money received to the appointment; returns its payment status before and after."""
-    price, deposit, before = session.execute(sa.select(t.Appointment.price, t.Appointment.deposit,
-                                                       t.Appointment.amount_paid)
-                                             .where(t.Appointment.id == appointment_id)).one()
-    session.execute(sa.update(t.Appointment).where(t.Appointment.id == appointment_id)
-                    .values(amount_paid=t.Appointment.amount_paid + amount))
+    price, deposit, before = session.execute(sa.select(col(t.Appointment.price), col(t.Appointment.deposit),
+                                                       col(t.Appointment.amount_paid))
+                                             .where(col(t.Appointment.id) == appointment_id)).one()
+    session.execute(sa.update(t.Appointment).where(col(t.Appointment.id) == appointment_id)
+                    .values(amount_paid=col(t.Appointment.amount_paid) + amount))
     return (d.payment_status(price=price, deposit=deposit, paid=before),
             d.payment_status(price=price, deposit=deposit, paid=before + amount))
 
@@ -255,22 +260,23 @@ def busy_bookings(session: Session, *, tenant_id: int, staff_ids: list[int], sta
     return tuple(out)
 
 
-_STAFF_IDS = sa.bindparam('staff_ids', expanding=True)
-_TENANT = sa.bindparam('tenant_id')
+_STAFF_IDS: sa.BindParameter[list[int]] = sa.bindparam('staff_ids', expanding=True)
+_TENANT: sa.BindParameter[int] = sa.bindparam('tenant_id')
 _BA, _BSVC, _BST = t.Appointment, t.Service, t.Status
 _BUSY = (
     # start and end come raw from the driver: a month holds thousands of bookings but far fewer distinct times, and
     # converting each distinct time once (see busy_bookings) halves the load
-    sa.select(_BA.id, _BA.staff_id, sa.type_coerce(_BA.start, sa.types.NullType()),
-              sa.type_coerce(_BA.end, sa.types.NullType()), _BA.service_id, _BA.seats, _BSVC.buffer_before_min,
-              _BSVC.buffer_after_min)
-    .join(_BSVC, _BSVC.id == _BA.service_id)
-    .join(_BST, sa.and_(_BST.tenant_id == _BA.tenant_id, _BST.key == _BA.status_key))
-    .where(_BA.tenant_id == _TENANT, _BA.staff_id.in_(_STAFF_IDS), _BST.busy.is_(True),  # type: ignore[attr-defined]
-           _BA.start >= sa.bindparam('from_start', type_=t.UTCDateTime()),
-           _BA.start < sa.bindparam('to_start', type_=t.UTCDateTime()),
-           _BA.end > sa.bindparam('from_end', type_=t.UTCDateTime()))
-    .order_by(_BA.start, _BA.id)
+    sa.select(col(_BA.id), col(_BA.staff_id), sa.type_coerce(col(_BA.start), sa.types.NullType()),
+              sa.type_coerce(col(_BA.end),
+                             sa.types.NullType()), col(_BA.service_id), col(_BA.seats), col(_BSVC.buffer_before_min),
+              col(_BSVC.buffer_after_min))
+    .join(_BSVC, col(_BSVC.id) == col(_BA.service_id))
+    .join(_BST, sa.and_(col(_BST.tenant_id) == col(_BA.tenant_id), col(_BST.key) == col(_BA.status_key)))
+    .where(col(_BA.tenant_id) == _TENANT, col(_BA.staff_id).in_(_STAFF_IDS), col(_BST.busy).is_(True),
+           col(_BA.start) >= sa.bindparam('from_start', type_=t.UTCDateTime()),
+           col(_BA.start) < sa.bindparam('to_start', type_=t.UTCDateTime()),
+           col(_BA.end) > sa.bindparam('from_end', type_=t.UTCDateTime()))
+    .order_by(col(_BA.start), col(_BA.id))
 )
 
 
@@ -311,18 +317,19 @@ _P = sa.bindparam
 TABS = ('upcoming', 'past', 'all')
 
 
-def _panel_counts_statement() -> sa.CompoundSelect:
+def _panel_counts_statement() -> sa.CompoundSelect[Any]:
     # Per status: every appointment and the past ones (one pass over ix_appointment_customer_status, grouped in index
     # order), then the future ones (a range of ix_appointment_customer_start). Which statuses are busy is the
     # business's to say, so the totals are made from these rows in Python.
     a = t.Appointment
-    now = _P('now', type_=a.__table__.c.start.type)
-    owned = sa.and_(a.tenant_id == _P('tenant_id'), a.customer_id == _P('customer_id'))
-    every = (sa.select(a.status_key, sa.func.count().label('total'),
-                       sa.func.count().filter(a.end <= now).label('past'), sa.literal_column('0').label('ahead'))
-             .where(owned).group_by(a.status_key))
-    ahead = (sa.select(a.status_key, sa.literal_column('0'), sa.literal_column('0'), sa.func.count())
-             .where(owned, a.start > now).group_by(a.status_key))
+    now = _P('now', type_=table_of(a).c.start.type)
+    owned = sa.and_(col(a.tenant_id) == _P('tenant_id'), col(a.customer_id) == _P('customer_id'))
+    every: sa.Select[str, int, int, Any] = (sa.select(col(a.status_key), sa.func.count().label('total'),
+                       sa.func.count().filter(col(a.end) <= now).label('past'), sa.literal_column('0').label('ahead'))
+             .where(owned).group_by(col(a.status_key)))
+    ahead: sa.Select[str, Any, Any, int] = (sa.select(col(a.status_key), sa.literal_column('0'),
+                                                      sa.literal_column('0'), sa.func.count())
+             .where(owned, col(a.start) > now).group_by(col(a.status_key)))
     return sa.union_all(every, ahead)
 
 
@@ -348,30 +355,31 @@ def panel_counts(session: Session, *, tenant_id: int, customer_id: int, now: dat
     return counts
 
 
-def _owned(stmt: sa.Select) -> sa.Select:
-    return stmt.where(t.Appointment.tenant_id == _P('tenant_id'), t.Appointment.customer_id == _P('customer_id'))
+def _owned(stmt: sa.Select[Any]) -> sa.Select[Any]:
+    return stmt.where(col(t.Appointment.tenant_id) == _P('tenant_id'),
+                      col(t.Appointment.customer_id) == _P('customer_id'))
 
 
-_NOW = _P('now', type_=t.Appointment.__table__.c.start.type)
-_STATUS_RANK = sa.select(t.Status.position).where(t.Status.tenant_id == t.Appointment.tenant_id,
-                                                  t.Status.key == t.Appointment.status_key).scalar_subquery()
+_NOW = _P('now', type_=table_of(t.Appointment).c.start.type)
+_STATUS_RANK = sa.select(col(t.Status.position)).where(col(t.Status.tenant_id) == col(t.Appointment.tenant_id),
+                                                  col(t.Status.key) == col(t.Appointment.status_key)).scalar_subquery()
 _NEXT_APPOINTMENT = (
-    _owned(_APPOINTMENT_JOIN).where(t.Appointment.start > _NOW, sa.exists().where(
-        t.Status.tenant_id == t.Appointment.tenant_id, t.Status.key == t.Appointment.status_key,
-        t.Status.busy.is_(True)))  # type: ignore[attr-defined]
-    .order_by(t.Appointment.start).limit(1)  # type: ignore[arg-type]
+    _owned(_APPOINTMENT_JOIN).where(col(t.Appointment.start) > _NOW, sa.exists().where(
+        col(t.Status.tenant_id) == col(t.Appointment.tenant_id), col(t.Status.key) == col(t.Appointment.status_key),
+        col(t.Status.busy).is_(True)))
+    .order_by(col(t.Appointment.start)).limit(1)
 )
 _a = t.Appointment
-_PAGES: dict[tuple[str, str], sa.Select] = {
-    ('upcoming', ''): _owned(_APPOINTMENT_JOIN).where(_a.start > _NOW).order_by(_a.start, _a.id),  # type: ignore[arg-type]
-    ('past', ''): _owned(_APPOINTMENT_JOIN).where(_a.end <= _NOW).order_by(
-        _a.start.desc(), _a.id.desc()),  # type: ignore[union-attr]
-    ('all', 'newest'): _owned(_APPOINTMENT_JOIN).order_by(_a.start.desc(), _a.id.desc()),  # type: ignore[union-attr]
-    ('all', 'oldest'): _owned(_APPOINTMENT_JOIN).order_by(_a.start, _a.id),  # type: ignore[arg-type]
+_PAGES: dict[tuple[str, str], sa.Select[Any]] = {
+    ('upcoming', ''): _owned(_APPOINTMENT_JOIN).where(col(_a.start) > _NOW).order_by(col(_a.start), col(_a.id)),
+    ('past', ''): _owned(_APPOINTMENT_JOIN).where(col(_a.end) <= _NOW).order_by(
+        col(_a.start).desc(), col(_a.id).desc()),
+    ('all', 'newest'): _owned(_APPOINTMENT_JOIN).order_by(col(_a.start).desc(), col(_a.id).desc()),
+    ('all', 'oldest'): _owned(_APPOINTMENT_JOIN).order_by(col(_a.start), col(_a.id)),
     ('all', 'status'): _owned(_APPOINTMENT_JOIN).order_by(
-        sa.func.coalesce(_STATUS_RANK, 1_000_000), _a.start.desc(), _a.id.desc()),  # type: ignore[union-attr]
+        sa.func.coalesce(_STATUS_RANK, 1_000_000), col(_a.start).desc(), col(_a.id).desc()),
     ('all', 'price'): _owned(_APPOINTMENT_JOIN).order_by(
-        _a.price.desc(), _a.start.desc(), _a.id.desc()),  # type: ignore[attr-defined,union-attr]
+        col(_a.price).desc(), col(_a.start).desc(), col(_a.id).desc()),
 }
 _PAGES = {key: stmt.offset(_P('offset')).limit(_P('limit')) for key, stmt in _PAGES.items()}
 

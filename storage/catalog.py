@@ -9,19 +9,21 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from domain import model as d
 from storage import tables as t
+from storage.db import table_of
 from storage.tenants import check_links
 
 # ---- conversions --------------------------------------------------------------------------------------------------
 
 
-def to_service(row: t.Service) -> d.Service:
+def to_service(row: t.Service | sa.Row[*tuple[Any, ...]]) -> d.Service:
     assert row.id is not None
     return d.Service(
         id=row.id, name=row.name, category=row.category, duration=timedelta(minutes=row.duration_min),
@@ -60,17 +62,17 @@ def bookable_service(session: Session, *, tenant_id: int, service_id: int) -> Bo
     row = session.connection().execute(_SERVICE, {'tenant_id': tenant_id, 'service_id': service_id}).first()
     if row is None:
         return None
-    return BookableService(service=to_service(row), active=row.active, zone=ZoneInfo(row.zone))  # type: ignore[arg-type]
+    return BookableService(service=to_service(row), active=row.active, zone=ZoneInfo(row.zone))
 
 
 def bookable_services(session: Session, *, tenant_id: int, only_ids: list[int] | None = None) -> list[d.Service]:
     """Active services that at least one staff member offers, by category then name."""
-    offered = sa.exists().where(t.StaffService.service_id == t.Service.id)
-    stmt = (sa.select(t.Service).where(t.Service.tenant_id == tenant_id, t.Service.active.is_(True),  # type: ignore[attr-defined]
+    offered = sa.exists().where(col(t.StaffService.service_id) == col(t.Service.id))
+    stmt = (sa.select(t.Service).where(col(t.Service.tenant_id) == tenant_id, col(t.Service.active).is_(True),
                                        offered)
-            .order_by(t.Service.category, t.Service.name, t.Service.id))
+            .order_by(col(t.Service.category), col(t.Service.name), col(t.Service.id)))
     if only_ids is not None:
-        stmt = stmt.where(t.Service.id.in_(only_ids))  # type: ignore[union-attr]
+        stmt = stmt.where(col(t.Service.id).in_(only_ids))
     return [to_service(r) for r in session.execute(stmt).scalars()]
 
 
@@ -85,9 +87,9 @@ def lock_staff(session: Session, *, tenant_id: int, staff_ids: list[int]) -> Non
     transaction's BEGIN IMMEDIATE already holds the database's only write lock.
     """
     if staff_ids and session.get_bind().dialect.name == 'postgresql':
-        session.execute(sa.select(t.Staff.id).where(t.Staff.tenant_id == tenant_id,
-                                                    t.Staff.id.in_(sorted(staff_ids)))  # type: ignore[union-attr]
-                        .order_by(t.Staff.id).with_for_update()).all()
+        session.execute(sa.select(col(t.Staff.id)).where(col(t.Staff.tenant_id) == tenant_id,
+                                                    col(t.Staff.id).in_(sorted(staff_ids)))
+                        .order_by(col(t.Staff.id)).with_for_update()).all()
 
 
 def lock_staff_offering(session: Session, *, tenant_id: int, service_id: int, staff_id: int | None = None,
@@ -138,33 +140,35 @@ def staff_ids_for(session: Session, *, tenant_id: int, service_id: int, staff_id
 def staff_for_service(session: Session, *, tenant_id: int, service_id: int) -> list[d.Staff]:
     """The staff who offer the service, by name, with their locations and services: three statements."""
     rows = session.execute(
-        sa.select(t.Staff).join(t.StaffService, t.StaffService.staff_id == t.Staff.id)  # type: ignore[arg-type]
-        .where(t.Staff.tenant_id == tenant_id, t.StaffService.service_id == service_id)
-        .order_by(t.Staff.name, t.Staff.id)
+        sa.select(t.Staff).join(t.StaffService, col(t.StaffService.staff_id) == col(t.Staff.id))
+        .where(col(t.Staff.tenant_id) == tenant_id, col(t.StaffService.service_id) == service_id)
+        .order_by(col(t.Staff.name), col(t.Staff.id))
     ).scalars().all()
     ids = [r.id for r in rows]
     locations: dict[int, list[int]] = defaultdict(list)
     services: dict[int, list[int]] = defaultdict(list)
-    for sid, lid in session.execute(sa.select(t.StaffLocation.staff_id, t.StaffLocation.location_id)
-                                    .where(t.StaffLocation.staff_id.in_(ids))  # type: ignore[attr-defined]
-                                    .order_by(t.StaffLocation.location_id)):
+    for sid, lid in session.execute(sa.select(col(t.StaffLocation.staff_id), col(t.StaffLocation.location_id))
+                                    .where(col(t.StaffLocation.staff_id).in_(ids))
+                                    .order_by(col(t.StaffLocation.location_id))):
         locations[sid].append(lid)
-    for sid, svc in session.execute(sa.select(t.StaffService.staff_id, t.StaffService.service_id)
-                                    .where(t.StaffService.staff_id.in_(ids))  # type: ignore[attr-defined]
-                                    .order_by(t.StaffService.service_id)):
+    for sid, svc in session.execute(sa.select(col(t.StaffService.staff_id), col(t.StaffService.service_id))
+                                    .where(col(t.StaffService.staff_id).in_(ids))
+                                    .order_by(col(t.StaffService.service_id))):
         services[sid].append(svc)
     return [to_staff(r, location_ids=locations[r.id or 0], service_ids=services[r.id or 0]) for r in rows]
 
 
 def staff_name(session: Session, *, tenant_id: int, staff_id: int) -> str:
-    return session.execute(sa.select(t.Staff.name).where(t.Staff.tenant_id == tenant_id,
-                                                         t.Staff.id == staff_id)).scalar_one()
+    name: str = session.execute(sa.select(col(t.Staff.name)).where(col(t.Staff.tenant_id) == tenant_id,
+                                                                    col(t.Staff.id) == staff_id)).scalar_one()
+    return name
 
 
 def staff_location_ids(session: Session, *, staff_id: int) -> list[int]:
     """The locations where the staff member works, by id."""
-    return list(session.execute(sa.select(t.StaffLocation.location_id).where(t.StaffLocation.staff_id == staff_id)
-                                .order_by(t.StaffLocation.location_id)).scalars())
+    return list(session.execute(sa.select(col(t.StaffLocation.location_id))
+                                .where(col(t.StaffLocation.staff_id) == staff_id)
+                                .order_by(col(t.StaffLocation.location_id))).scalars())
 
 
 # ---- locations ----------------------------------------------------------------------------------------------------
@@ -173,9 +177,11 @@ def staff_location_ids(session: Session, *, staff_id: int) -> list[int]:
 def service_locations(session: Session, *, tenant_id: int, service_id: int) -> list[d.Location]:
     """The locations where someone offers the service, by name (the booking page's choice of place)."""
     rows = session.execute(
-        sa.select(t.Location).where(t.Location.tenant_id == tenant_id, sa.exists().where(
-            t.StaffLocation.location_id == t.Location.id, t.StaffService.staff_id == t.StaffLocation.staff_id,
-            t.StaffService.service_id == service_id)).order_by(t.Location.name, t.Location.id)).scalars().all()
+        sa.select(t.Location).where(col(t.Location.tenant_id) == tenant_id, sa.exists().where(
+            col(t.StaffLocation.location_id) == col(t.Location.id),
+            col(t.StaffService.staff_id) == col(t.StaffLocation.staff_id),
+            col(t.StaffService.service_id) == service_id)).order_by(col(t.Location.name), col(t.Location.id))
+    ).scalars().all()
     return [to_location(r) for r in rows]
 
 
@@ -233,39 +239,40 @@ def create_staff(session: Session, *, tenant_id: int, name: str, email: str = ''
 # ---- statements ---------------------------------------------------------------------------------------------------
 
 
-def _staff_offering(one: bool, located: bool) -> sa.Select:  # type: ignore[type-arg]
-    stmt = (sa.select(t.Staff.id)
-            .join(t.StaffService, t.StaffService.staff_id == t.Staff.id)  # type: ignore[arg-type]
-            .where(t.Staff.tenant_id == sa.bindparam('tenant_id'),
-                   t.StaffService.service_id == sa.bindparam('service_id'))
-            .order_by(t.Staff.id))
+def _staff_offering(one: bool, located: bool) -> sa.Select[Any]:
+    stmt = (sa.select(col(t.Staff.id))
+            .join(t.StaffService, col(t.StaffService.staff_id) == col(t.Staff.id))
+            .where(col(t.Staff.tenant_id) == sa.bindparam('tenant_id'),
+                   col(t.StaffService.service_id) == sa.bindparam('service_id'))
+            .order_by(col(t.Staff.id)))
     if one:
-        stmt = stmt.where(t.Staff.id == sa.bindparam('staff_id'))
+        stmt = stmt.where(col(t.Staff.id) == sa.bindparam('staff_id'))
     if located:
-        stmt = stmt.where(sa.exists().where(t.StaffLocation.staff_id == t.Staff.id,
-                                            t.StaffLocation.location_id == sa.bindparam('location_id')))
+        stmt = stmt.where(sa.exists().where(col(t.StaffLocation.staff_id) == col(t.Staff.id),
+                                            col(t.StaffLocation.location_id) == sa.bindparam('location_id')))
     return stmt
 
 
 _STAFF_OFFERING = {(one, located): _staff_offering(one, located) for one in (False, True) for located in (False, True)}
 
 
-def _offering_with_places(one: bool) -> sa.Select:  # type: ignore[type-arg]
-    staff, link, place = (t.Staff.__table__.c, t.StaffLocation.__table__.c,  # type: ignore[attr-defined]
-                          t.Location.__table__.c)  # type: ignore[attr-defined]
+def _offering_with_places(one: bool) -> sa.Select[Any]:
+    staff, link, place = (table_of(t.Staff).c, table_of(t.StaffLocation).c,
+                          table_of(t.Location).c)
     stmt = (sa.select(staff.id, staff.name, staff.email, staff.avatar_url, place.id.label('l_id'),
                       place.name.label('l_name'), place.address)
-            .select_from(t.Staff.__table__)  # type: ignore[attr-defined]
-            .join(t.StaffService.__table__, t.StaffService.__table__.c.staff_id == staff.id)  # type: ignore[attr-defined]
-            .outerjoin(t.StaffLocation.__table__, link.staff_id == staff.id)  # type: ignore[attr-defined]
-            .outerjoin(t.Location.__table__, place.id == link.location_id)  # type: ignore[attr-defined]
+            .select_from(table_of(t.Staff))
+            .join(table_of(t.StaffService), table_of(t.StaffService).c.staff_id == staff.id)
+            .outerjoin(table_of(t.StaffLocation), link.staff_id == staff.id)
+            .outerjoin(table_of(t.Location), place.id == link.location_id)
             .where(staff.tenant_id == sa.bindparam('tenant_id'),
-                   t.StaffService.__table__.c.service_id == sa.bindparam('service_id'))  # type: ignore[attr-defined]
+                   table_of(t.StaffService).c.service_id == sa.bindparam('service_id'))
             .order_by(staff.id, link.location_id))
     return stmt.where(staff.id == sa.bindparam('staff_id')) if one else stmt
 
 
 _OFFERING_WITH_PLACES = {one: _offering_with_places(one) for one in (False, True)}
-_SERVICE = (sa.select(*t.Service.__table__.columns, t.Tenant.timezone.label('zone'))  # type: ignore[attr-defined]
-            .join(t.Tenant, t.Tenant.id == t.Service.tenant_id)  # type: ignore[arg-type]
-            .where(t.Service.tenant_id == sa.bindparam('tenant_id'), t.Service.id == sa.bindparam('service_id')))
+_SERVICE = (sa.select(*table_of(t.Service).columns, col(t.Tenant.timezone).label('zone'))
+            .join(t.Tenant, col(t.Tenant.id) == col(t.Service.tenant_id))
+            .where(col(t.Service.tenant_id) == sa.bindparam('tenant_id'),
+                   col(t.Service.id) == sa.bindparam('service_id')))

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain import model as d
 from domain.settings import PanelSettings
 from storage import tables as t
+from storage.db import table_of
 
 # ---- conversions --------------------------------------------------------------------------------------------------
 
 
-def to_customer(row: t.Customer | sa.Row) -> d.Customer:
+def to_customer(row: t.Customer | sa.Row[*tuple[Any, ...]]) -> d.Customer:
     """From an ORM row or a plain row of the customer table's columns."""
     assert row.id is not None
     return d.Customer(
@@ -41,8 +43,8 @@ def normalise_email(email: str) -> str:
 
 def active_customer_row_by_email(session: Session, *, tenant_id: int, email: str) -> t.Customer | None:
     return session.exec(select(t.Customer).where(
-        t.Customer.tenant_id == tenant_id, t.Customer.email_norm == normalise_email(email),
-        t.Customer.deleted_at.is_(None),  # type: ignore[union-attr]
+        col(t.Customer.tenant_id) == tenant_id, col(t.Customer.email_norm) == normalise_email(email),
+        col(t.Customer.deleted_at).is_(None),
     )).first()
 
 
@@ -52,8 +54,8 @@ def customer(session: Session, *, tenant_id: int, customer_id: int) -> d.Custome
     return to_customer(row) if row else None
 
 
-_CUSTOMER = sa.select(*t.Customer.__table__.columns).where(  # type: ignore[attr-defined]
-    t.Customer.tenant_id == sa.bindparam('tenant_id'), t.Customer.id == sa.bindparam('customer_id'))
+_CUSTOMER = sa.select(*table_of(t.Customer).columns).where(
+    col(t.Customer.tenant_id) == sa.bindparam('tenant_id'), col(t.Customer.id) == sa.bindparam('customer_id'))
 
 
 def active_customer_by_email(session: Session, *, tenant_id: int, email: str) -> d.Customer | None:
@@ -67,9 +69,9 @@ def active_customer(session: Session, *, tenant_id: int, customer_id: int) -> d.
 
 
 def password_hash_of(session: Session, *, tenant_id: int, customer_id: int) -> str | None:
-    return session.exec(select(t.Customer.password_hash).where(
-        t.Customer.tenant_id == tenant_id, t.Customer.id == customer_id,
-        t.Customer.deleted_at.is_(None))).first()  # type: ignore[union-attr]
+    return session.exec(select(col(t.Customer.password_hash)).where(
+        col(t.Customer.tenant_id) == tenant_id, col(t.Customer.id) == customer_id,
+        col(t.Customer.deleted_at).is_(None))).first()
 
 
 def email_in_use(session: Session, *, tenant_id: int, email: str, except_id: int | None = None) -> bool:
@@ -96,8 +98,9 @@ def clear_password(session: Session, *, tenant_id: int, customer_id: int) -> Non
 
 
 def mark_verified(session: Session, *, tenant_id: int, customer_id: int, now: datetime) -> None:
-    session.execute(sa.update(t.Customer).where(t.Customer.tenant_id == tenant_id, t.Customer.id == customer_id,
-                                                t.Customer.email_verified_at.is_(None))  # type: ignore[union-attr]
+    session.execute(sa.update(t.Customer).where(col(t.Customer.tenant_id) == tenant_id,
+                                                col(t.Customer.id) == customer_id,
+                                                col(t.Customer.email_verified_at).is_(None))
                     .values(email_verified_at=now))
 
 
@@ -115,14 +118,15 @@ def change_email(session: Session, *, tenant_id: int, customer_id: int, email: s
 def soft_delete(session: Session, *, tenant_id: int, customer_id: int, now: datetime) -> bool:
     """Close the account: it keeps its row (and its appointments) but counts as gone from now on."""
     result = session.execute(sa.update(t.Customer).where(
-        t.Customer.tenant_id == tenant_id, t.Customer.id == customer_id,
-        t.Customer.deleted_at.is_(None)).values(deleted_at=now, password_hash=None))  # type: ignore[union-attr]
-    session.execute(sa.delete(t.Avatar).where(t.Avatar.customer_id == customer_id))  # type: ignore[arg-type]
-    return (result.rowcount or 0) == 1
+        col(t.Customer.tenant_id) == tenant_id, col(t.Customer.id) == customer_id,
+        col(t.Customer.deleted_at).is_(None)).values(deleted_at=now, password_hash=None))
+    session.execute(sa.delete(t.Avatar).where(col(t.Avatar.customer_id) == customer_id))
+    return (result.rowcount or 0) == 1  # type: ignore[attr-defined]  # DML answers a CursorResult
 
 
 def set_customer_timezone(session: Session, *, tenant_id: int, customer_id: int, timezone: str) -> None:
-    session.execute(sa.update(t.Customer).where(t.Customer.tenant_id == tenant_id, t.Customer.id == customer_id)
+    session.execute(sa.update(t.Customer).where(col(t.Customer.tenant_id) == tenant_id,
+                                                col(t.Customer.id) == customer_id)
                     .values(timezone=timezone))
 
 
@@ -150,13 +154,13 @@ def save_avatar(session: Session, *, tenant_id: int, customer_id: int, content_t
     else:
         row.content_type, row.data, row.updated_at = content_type, data, now
         session.add(row)
-    session.execute(sa.update(t.Customer).where(t.Customer.id == customer_id)
-                    .values(avatar_version=t.Customer.avatar_version + 1))
+    session.execute(sa.update(t.Customer).where(col(t.Customer.id) == customer_id)
+                    .values(avatar_version=col(t.Customer.avatar_version) + 1))
 
 
 def remove_avatar(session: Session, *, tenant_id: int, customer_id: int) -> None:
-    session.execute(sa.delete(t.Avatar).where(t.Avatar.tenant_id == tenant_id,  # type: ignore[arg-type]
-                                              t.Avatar.customer_id == customer_id))  # type: ignore[arg-type]
+    session.execute(sa.delete(t.Avatar).where(col(t.Avatar.tenant_id) == tenant_id,
+                                              col(t.Avatar.customer_id) == customer_id))
     _update(session, tenant_id, customer_id, avatar_version=0)
 
 
@@ -171,13 +175,15 @@ def avatar(session: Session, *, tenant_id: int, customer_id: int) -> tuple[str, 
 
 
 def _active_row(session: Session, *, tenant_id: int, customer_id: int) -> t.Customer | None:
-    return session.exec(select(t.Customer).where(t.Customer.tenant_id == tenant_id, t.Customer.id == customer_id,
-                                                 t.Customer.deleted_at.is_(None))).first()  # type: ignore[union-attr]
+    return session.exec(select(t.Customer).where(col(t.Customer.tenant_id) == tenant_id,
+                                                 col(t.Customer.id) == customer_id,
+                                                 col(t.Customer.deleted_at).is_(None))).first()
 
 
 def _update(session: Session, tenant_id: int, customer_id: int, **values: object) -> None:
-    session.execute(sa.update(t.Customer).where(t.Customer.tenant_id == tenant_id, t.Customer.id == customer_id,
-                                                t.Customer.deleted_at.is_(None))  # type: ignore[union-attr]
+    session.execute(sa.update(t.Customer).where(col(t.Customer.tenant_id) == tenant_id,
+                                                col(t.Customer.id) == customer_id,
+                                                col(t.Customer.deleted_at).is_(None))
                     .values(**values))
 
 
@@ -210,19 +216,19 @@ def find_token(session: Session, *, tenant_id: int, purpose: str, token_hash: st
 
 def use_token(session: Session, *, token_id: int, now: datetime) -> bool:
     """Mark a token used; False when another request used it first (the update is its own guard)."""
-    result = session.execute(sa.update(t.AuthToken).where(t.AuthToken.id == token_id,
-                                                          t.AuthToken.used_at.is_(None))  # type: ignore[union-attr]
+    result = session.execute(sa.update(t.AuthToken).where(col(t.AuthToken.id) == token_id,
+                                                          col(t.AuthToken.used_at).is_(None))
                              .values(used_at=now))
-    return (result.rowcount or 0) == 1
+    return (result.rowcount or 0) == 1  # type: ignore[attr-defined]  # DML answers a CursorResult
 
 
 def retire_tokens(session: Session, *, customer_id: int, now: datetime, purposes: tuple[str, ...] | None = None) -> int:
     """Spend every open token of the account (of the given purposes), so older links stop working."""
-    stmt = sa.update(t.AuthToken).where(t.AuthToken.customer_id == customer_id,
-                                        t.AuthToken.used_at.is_(None))  # type: ignore[union-attr]
+    stmt = sa.update(t.AuthToken).where(col(t.AuthToken.customer_id) == customer_id,
+                                        col(t.AuthToken.used_at).is_(None))
     if purposes is not None:
-        stmt = stmt.where(t.AuthToken.purpose.in_(purposes))  # type: ignore[attr-defined]
-    return session.execute(stmt.values(used_at=now)).rowcount or 0
+        stmt = stmt.where(col(t.AuthToken.purpose).in_(purposes))
+    return session.execute(stmt.values(used_at=now)).rowcount or 0  # type: ignore[attr-defined]  # DML answers a CursorResult
 
 
 # ---- sessions --------------------------------------------------------------------------------------------------
@@ -234,24 +240,24 @@ def retire_tokens(session: Session, *, customer_id: int, now: datetime, purposes
 # The panel's hot statements are built once with bound parameters: building a statement costs more CPU than
 # SQLite takes to run it, and every page view issues these.
 _P = sa.bindparam
-_A = t.AuthSession.__table__.c  # type: ignore[attr-defined]
+_A = table_of(t.AuthSession).c
 _LIVE = sa.and_(_A.token_hash == _P('token_hash'), _A.tenant_id == _P('tenant_id'), _A.revoked_at.is_(None),
                 _A.created_at > _P('born_after', type_=_A.created_at.type),
                 _A.last_seen_at > _P('seen_after', type_=_A.last_seen_at.type))
 _SESSION_CUSTOMER = (
-    select(t.Customer, _A.last_seen_at).join(t.AuthSession,  # type: ignore[call-overload]
-                                             t.AuthSession.customer_id == t.Customer.id)
-    .where(_LIVE, t.Customer.deleted_at.is_(None))  # type: ignore[union-attr]
+    select(t.Customer, _A.last_seen_at).join(t.AuthSession,
+                                             col(t.AuthSession.customer_id) == col(t.Customer.id))
+    .where(_LIVE, col(t.Customer.deleted_at).is_(None))
 )
 
 
-_C, _T = t.Customer.__table__.c, t.Tenant.__table__.c  # type: ignore[attr-defined]
+_C, _T = table_of(t.Customer).c, table_of(t.Tenant).c
 _SESSION_CONTEXT = (
     sa.select(*_C, _T.settings.label('tenant_settings'), _A.last_seen_at.label('session_last_seen_at'),
-              sa.exists().where(t.Package.tenant_id == _T.id).label('sells_packages'))
-    .select_from(t.AuthSession.__table__)  # type: ignore[attr-defined]
-    .join(t.Customer.__table__, _C.id == t.AuthSession.customer_id)  # type: ignore[attr-defined]
-    .join(t.Tenant.__table__, _T.id == t.AuthSession.tenant_id)  # type: ignore[attr-defined]
+              sa.exists().where(col(t.Package.tenant_id) == _T.id).label('sells_packages'))
+    .select_from(table_of(t.AuthSession))
+    .join(table_of(t.Customer), _C.id == col(t.AuthSession.customer_id))
+    .join(table_of(t.Tenant), _T.id == col(t.AuthSession.tenant_id))
     .where(_LIVE, _C.deleted_at.is_(None))
 )
 
@@ -291,23 +297,23 @@ def session_customer(session: Session, *, token_hash: str, tenant_id: int, born_
 
 def touch_session(session: Session, *, token_hash: str, now: datetime) -> None:
     """The session was used now: its idle clock starts again."""
-    session.execute(sa.update(t.AuthSession).where(t.AuthSession.token_hash == token_hash,
-                                                   t.AuthSession.revoked_at.is_(None))  # type: ignore[union-attr]
+    session.execute(sa.update(t.AuthSession).where(col(t.AuthSession.token_hash) == token_hash,
+                                                   col(t.AuthSession.revoked_at).is_(None))
                     .values(last_seen_at=now))
 
 
 def revoke_sessions(session: Session, *, customer_id: int, now: datetime, keep_hash: str | None = None) -> int:
-    stmt = sa.update(t.AuthSession).where(t.AuthSession.customer_id == customer_id,
-                                          t.AuthSession.revoked_at.is_(None))  # type: ignore[union-attr]
+    stmt = sa.update(t.AuthSession).where(col(t.AuthSession.customer_id) == customer_id,
+                                          col(t.AuthSession.revoked_at).is_(None))
     if keep_hash is not None:
-        stmt = stmt.where(t.AuthSession.token_hash != keep_hash)
-    return session.execute(stmt.values(revoked_at=now)).rowcount or 0
+        stmt = stmt.where(col(t.AuthSession.token_hash) != keep_hash)
+    return session.execute(stmt.values(revoked_at=now)).rowcount or 0  # type: ignore[attr-defined]  # DML answers a CursorResult
 
 
 def revoke_session(session: Session, *, token_hash: str, now: datetime) -> tuple[int, int | None] | None:
     """End one session; returns its (tenant id, customer id) when it was live, so its other tabs can be told."""
-    row = session.execute(sa.update(t.AuthSession).where(t.AuthSession.token_hash == token_hash,
-                                                         t.AuthSession.revoked_at.is_(None))  # type: ignore[union-attr]
+    row = session.execute(sa.update(t.AuthSession).where(col(t.AuthSession.token_hash) == token_hash,
+                                                         col(t.AuthSession.revoked_at).is_(None))
                           .values(revoked_at=now)
-                          .returning(t.AuthSession.tenant_id, t.AuthSession.customer_id)).first()
+                          .returning(col(t.AuthSession.tenant_id), col(t.AuthSession.customer_id))).first()
     return (row[0], row[1]) if row else None

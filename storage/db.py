@@ -11,17 +11,14 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 MIGRATIONS = Path(__file__).parent / 'migrations'
 
-_engines: dict[str, sa.Engine] = {}
-
 
 def make_engine(url: str) -> sa.Engine:
-    """One engine per URL per process; SQLite gets WAL and a busy timeout so writers queue instead of failing."""
-    if url in _engines:
-        return _engines[url]
+    """A new engine (and connection pool) for `url`; SQLite gets WAL and a busy timeout so writers queue instead of
+    failing. Whoever makes one disposes of it: the app's is the runtime's (services.runtime)."""
     if url.startswith('sqlite'):
         path = url.split('///', 1)[-1]
         if path and path != ':memory:':
@@ -44,14 +41,14 @@ def make_engine(url: str) -> sa.Engine:
             conn.exec_driver_sql('BEGIN IMMEDIATE' if conn.get_execution_options().get('kairos_write') else 'BEGIN')
     else:
         engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    _engines[url] = engine
     return engine
 
 
-def dispose_all() -> None:
-    for engine in _engines.values():
-        engine.dispose()
-    _engines.clear()
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """A table class's Core table, for statements built on plain columns (SQLModel sets `__table__` on every table
+    class but does not declare it)."""
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]  # set by SQLAlchemy's declarative mapping
+    return table
 
 
 def alembic_config(url: str) -> Config:
@@ -63,8 +60,14 @@ def alembic_config(url: str) -> Config:
 
 def migrate(url: str, revision: str = 'head') -> None:
     """Bring the schema to the given revision with Alembic (the only way the schema is made)."""
-    make_engine(url)
-    command.upgrade(alembic_config(url), revision)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            cfg = alembic_config(url)
+            cfg.attributes['connection'] = connection  # migrations/env.py runs on this connection
+            command.upgrade(cfg, revision)
+    finally:
+        engine.dispose()
 
 
 class Database:
@@ -77,6 +80,10 @@ class Database:
         self._write_sessions = sessionmaker(self.engine.execution_options(kairos_write=True), class_=Session,
                                            expire_on_commit=False)
         self.is_postgres = self.engine.dialect.name == 'postgresql'
+
+    def dispose(self) -> None:
+        """Close the pooled connections (the engine would open new ones if used again)."""
+        self.engine.dispose()
 
     def ping(self) -> None:
         """Raise unless the database answers a trivial query (readiness checks)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain import model as d
 from domain.availability import Booking
@@ -36,9 +36,10 @@ def insert_hold(session: Session, *, tenant_id: int, service_id: int, staff_id: 
 
 def live_hold(session: Session, *, tenant_id: int, token_hash: str, now: datetime) -> d.HeldBooking | None:
     """The hold behind a link while it still holds its time; None when unknown, confirmed or expired."""
-    found = session.exec(select(t.BookingHold, t.Service.name)
-                         .join(t.Service, t.Service.id == t.BookingHold.service_id)  # type: ignore[arg-type]
-                         .where(t.BookingHold.tenant_id == tenant_id, t.BookingHold.token_hash == token_hash)).first()
+    found = session.exec(select(t.BookingHold, col(t.Service.name))
+                         .join(t.Service, col(t.Service.id) == col(t.BookingHold.service_id))
+                         .where(col(t.BookingHold.tenant_id) == tenant_id,
+                                col(t.BookingHold.token_hash) == token_hash)).first()
     if found is None or found[0].expires_at <= now:
         return None
     return to_held(found[0], service_name=found[1])
@@ -46,8 +47,8 @@ def live_hold(session: Session, *, tenant_id: int, token_hash: str, now: datetim
 
 def take_hold(session: Session, *, hold_id: int) -> bool:
     """Remove the hold as it becomes an appointment; False when another request took it first."""
-    result = session.execute(sa.delete(t.BookingHold).where(t.BookingHold.id == hold_id))  # type: ignore[arg-type]
-    return (result.rowcount or 0) == 1
+    result = session.execute(sa.delete(t.BookingHold).where(col(t.BookingHold.id) == hold_id))
+    return (result.rowcount or 0) == 1  # type: ignore[attr-defined]  # DML answers a CursorResult
 
 
 def held_bookings(session: Session, *, tenant_id: int, staff_ids: list[int], start: datetime, end: datetime,
@@ -56,11 +57,12 @@ def held_bookings(session: Session, *, tenant_id: int, staff_ids: list[int], sta
     if not staff_ids:
         return ()
     rows = session.execute(
-        sa.select(_H.staff_id, _H.start, _H.end, _H.service_id, _H.seats, _SVC.buffer_before_min,
-                  _SVC.buffer_after_min)
-        .join(_SVC, _SVC.id == _H.service_id)  # type: ignore[arg-type]
-        .where(_H.tenant_id == tenant_id, _H.staff_id.in_(staff_ids),  # type: ignore[attr-defined]
-               _H.expires_at > now, _H.start < end + reach, _H.end > start - reach)
+        sa.select(col(_H.staff_id), col(_H.start), col(_H.end), col(_H.service_id), col(_H.seats),
+                  col(_SVC.buffer_before_min),
+                  col(_SVC.buffer_after_min))
+        .join(_SVC, col(_SVC.id) == col(_H.service_id))
+        .where(col(_H.tenant_id) == tenant_id, col(_H.staff_id).in_(staff_ids),
+               col(_H.expires_at) > now, col(_H.start) < end + reach, col(_H.end) > start - reach)
     ).all()
     return tuple(Booking(staff_id=sid, start=lo, end=hi, service_id=svc, seats=seats,
                          buffer_before=timedelta(minutes=before), buffer_after=timedelta(minutes=after))
@@ -69,5 +71,5 @@ def held_bookings(session: Session, *, tenant_id: int, staff_ids: list[int], sta
 
 def purge_expired(session: Session, *, now: datetime) -> int:
     """Forget holds that ran out (they hold nothing any more, and keep a guest's details for no reason)."""
-    result = session.execute(sa.delete(t.BookingHold).where(t.BookingHold.expires_at <= now))  # type: ignore[arg-type]
-    return result.rowcount or 0
+    result = session.execute(sa.delete(t.BookingHold).where(col(t.BookingHold.expires_at) <= now))
+    return result.rowcount or 0  # type: ignore[attr-defined]  # DML answers a CursorResult

@@ -68,7 +68,7 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
 
 
 def _due(now: datetime) -> Any:
-    return select(t.EmailOutbox).where(t.EmailOutbox.status == QUEUED,
+    return select(t.EmailOutbox).where(col(t.EmailOutbox.status) == QUEUED,
                                        col(t.EmailOutbox.next_attempt_at) <= now).order_by(col(t.EmailOutbox.id))
 
 
@@ -85,7 +85,7 @@ def due(session: Session, *, now: datetime, limit: int) -> list[OutboxEmail]:
 
 def count_due(session: Session, *, now: datetime) -> int:
     return int(session.exec(select(sa.func.count()).select_from(t.EmailOutbox).where(
-        t.EmailOutbox.status == QUEUED, col(t.EmailOutbox.next_attempt_at) <= now)).one())
+        col(t.EmailOutbox.status) == QUEUED, col(t.EmailOutbox.next_attempt_at) <= now)).one())
 
 
 def count_queued(session: Session) -> int:
@@ -96,7 +96,7 @@ def count_queued(session: Session) -> int:
 
 def mark_sent(session: Session, *, email_id: int, now: datetime) -> None:
     session.execute(sa.update(t.EmailOutbox).where(col(t.EmailOutbox.id) == email_id).values(
-        status=SENT, sent_at=now, attempts=t.EmailOutbox.attempts + 1, last_error=''))
+        status=SENT, sent_at=now, attempts=col(t.EmailOutbox.attempts) + 1, last_error=''))
 
 
 def mark_attempt_failed(session: Session, *, email_id: int, error: str, retry_at: datetime | None) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain import model as d
 from storage import tables as t
@@ -44,11 +44,11 @@ def sessions_used(session: Session, *, tenant_id: int, customer_package_ids: Ite
         return {}
     busy = busy_status_keys(session, tenant_id=tenant_id)
     rows = session.execute(
-        sa.select(t.Appointment.customer_package_id, sa.func.count())
-        .where(t.Appointment.tenant_id == tenant_id,
-               t.Appointment.customer_package_id.in_(ids),  # type: ignore[union-attr]
-               t.Appointment.status_key.in_(busy))  # type: ignore[attr-defined]
-        .group_by(t.Appointment.customer_package_id)
+        sa.select(col(t.Appointment.customer_package_id), sa.func.count())
+        .where(col(t.Appointment.tenant_id) == tenant_id,
+               col(t.Appointment.customer_package_id).in_(ids),
+               col(t.Appointment.status_key).in_(busy))
+        .group_by(col(t.Appointment.customer_package_id))
     ).all()
     return {pid: int(n) for pid, n in rows}
 
@@ -58,18 +58,18 @@ def _packages(session: Session, package_ids: Iterable[int]) -> dict[int, d.Packa
     if not ids:
         return {}
     services: dict[int, list[int]] = {i: [] for i in ids}
-    for pid, sid in session.execute(sa.select(t.PackageService.package_id, t.PackageService.service_id)
-                                    .where(t.PackageService.package_id.in_(ids))).all():  # type: ignore[attr-defined]
+    for pid, sid in session.execute(sa.select(col(t.PackageService.package_id), col(t.PackageService.service_id))
+                                    .where(col(t.PackageService.package_id).in_(ids))).all():
         services[pid].append(sid)
-    rows = session.exec(select(t.Package).where(t.Package.id.in_(ids))).all()  # type: ignore[union-attr]
+    rows = session.exec(select(t.Package).where(col(t.Package.id).in_(ids))).all()
     return {r.id: to_package(r, services[r.id]) for r in rows if r.id is not None}
 
 
 def customer_packages(session: Session, *, tenant_id: int, customer_id: int) -> list[d.CustomerPackage]:
     """Every package the customer bought, newest first, with sessions used: four statements whatever the count."""
     rows = session.exec(select(t.CustomerPackage).where(
-        t.CustomerPackage.tenant_id == tenant_id, t.CustomerPackage.customer_id == customer_id,
-    ).order_by(t.CustomerPackage.purchased_at.desc(), t.CustomerPackage.id.desc())).all()  # type: ignore[union-attr]
+        col(t.CustomerPackage.tenant_id) == tenant_id, col(t.CustomerPackage.customer_id) == customer_id,
+    ).order_by(col(t.CustomerPackage.purchased_at).desc(), col(t.CustomerPackage.id).desc())).all()
     packages = _packages(session, (r.package_id for r in rows))
     used = sessions_used(session, tenant_id=tenant_id, customer_package_ids=(r.id for r in rows if r.id))
     return [to_customer_package(r, package=packages[r.package_id], sessions_used=used.get(r.id or 0, 0))
@@ -103,8 +103,8 @@ def customer_package(session: Session, *, tenant_id: int, customer_id: int,
 
 
 def credit_package(session: Session, *, customer_package_id: int, amount: int) -> None:
-    session.execute(sa.update(t.CustomerPackage).where(t.CustomerPackage.id == customer_package_id)
-                    .values(amount_paid=t.CustomerPackage.amount_paid + amount))
+    session.execute(sa.update(t.CustomerPackage).where(col(t.CustomerPackage.id) == customer_package_id)
+                    .values(amount_paid=col(t.CustomerPackage.amount_paid) + amount))
 
 
 def create_package(session: Session, *, tenant_id: int, name: str, sessions: int, price: int, validity_days: int,

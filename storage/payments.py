@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain import model as d
 from storage import appointments, packages
@@ -38,22 +39,23 @@ def lock_target(session: Session, *, payment: d.Payment) -> tuple[bool, bool | N
     stands: bool | None = None
     if payment.appointment_id is not None:
         tenant_id, customer_id = session.execute(
-            sa.select(t.Appointment.tenant_id, t.Appointment.customer_id)
-            .where(t.Appointment.id == payment.appointment_id)).one()
+            sa.select(col(t.Appointment.tenant_id), col(t.Appointment.customer_id))
+            .where(col(t.Appointment.id) == payment.appointment_id)).one()
         appointments.lock_appointment(session, tenant_id=tenant_id, customer_id=customer_id,
                                       appointment_id=payment.appointment_id)
-        status_key = session.execute(sa.select(t.Appointment.status_key)
-                                     .where(t.Appointment.id == payment.appointment_id)).scalar_one()
-        stands = bool(session.execute(sa.select(t.Status.busy).where(
-            t.Status.tenant_id == tenant_id, t.Status.key == status_key)).scalar())
+        status_key = session.execute(sa.select(col(t.Appointment.status_key))
+                                     .where(col(t.Appointment.id) == payment.appointment_id)).scalar_one()
+        stands = bool(session.execute(sa.select(col(t.Status.busy)).where(
+            col(t.Status.tenant_id) == tenant_id, col(t.Status.key) == status_key)).scalar())
     else:
         assert payment.customer_package_id is not None
         tenant_id, customer_id = session.execute(
-            sa.select(t.CustomerPackage.tenant_id, t.CustomerPackage.customer_id)
-            .where(t.CustomerPackage.id == payment.customer_package_id)).one()
+            sa.select(col(t.CustomerPackage.tenant_id), col(t.CustomerPackage.customer_id))
+            .where(col(t.CustomerPackage.id) == payment.customer_package_id)).one()
         packages.lock_customer_package(session, tenant_id=tenant_id, customer_id=customer_id,
                                        customer_package_id=payment.customer_package_id)
-    deleted_at = session.execute(sa.select(t.Customer.deleted_at).where(t.Customer.id == customer_id)).scalar()
+    deleted_at = session.execute(sa.select(col(t.Customer.deleted_at))
+                                 .where(col(t.Customer.id) == customer_id)).scalar()
     return deleted_at is None, stands
 
 
@@ -66,13 +68,13 @@ def pending_with_checkout(session: Session, *, tenant_id: int, customer_id: int)
 def amount_still_due(session: Session, *, payment: d.Payment) -> int:
     """What the payment's appointment or package still owes now (its price less what was received)."""
     if payment.appointment_id is not None:
-        price, paid = session.execute(sa.select(t.Appointment.price, t.Appointment.amount_paid)
-                                      .where(t.Appointment.id == payment.appointment_id)).one()
+        price, paid = session.execute(sa.select(col(t.Appointment.price), col(t.Appointment.amount_paid))
+                                      .where(col(t.Appointment.id) == payment.appointment_id)).one()
     else:
         price, paid = session.execute(
-            sa.select(t.Package.price, t.CustomerPackage.amount_paid)
-            .join(t.Package, t.Package.id == t.CustomerPackage.package_id)  # type: ignore[arg-type]
-            .where(t.CustomerPackage.id == payment.customer_package_id)).one()
+            sa.select(col(t.Package.price), col(t.CustomerPackage.amount_paid))
+            .join(t.Package, col(t.Package.id) == col(t.CustomerPackage.package_id))
+            .where(col(t.CustomerPackage.id) == payment.customer_package_id)).one()
     return d.amount_due(price=int(price), paid=int(paid))
 
 
@@ -88,17 +90,17 @@ def target_tenant(session: Session, *, appointment_id: int | None = None,
 # ---- payments ---------------------------------------------------------------------------------------------------
 
 
-def _target(stmt: sa.Select, *, appointment_id: int | None, customer_package_id: int | None) -> sa.Select:
+def _target(stmt: sa.Select[Any], *, appointment_id: int | None, customer_package_id: int | None) -> sa.Select[Any]:
     if appointment_id is not None:
-        return stmt.where(t.Payment.appointment_id == appointment_id)
-    return stmt.where(t.Payment.customer_package_id == customer_package_id)
+        return stmt.where(col(t.Payment.appointment_id) == appointment_id)
+    return stmt.where(col(t.Payment.customer_package_id) == customer_package_id)
 
 
 def settled_count(session: Session, *, tenant_id: int, appointment_id: int | None = None,
                   customer_package_id: int | None = None) -> int:
     """How many payments for the target are no longer pending (succeeded, failed or flagged)."""
     stmt = sa.select(sa.func.count()).select_from(t.Payment).where(
-        t.Payment.tenant_id == tenant_id, t.Payment.state != d.PaymentState.PENDING.value)
+        col(t.Payment.tenant_id) == tenant_id, col(t.Payment.state) != d.PaymentState.PENDING.value)
     return int(session.execute(_target(stmt, appointment_id=appointment_id,
                                        customer_package_id=customer_package_id)).scalar_one())
 
@@ -124,7 +126,7 @@ def add_payment(session: Session, *, tenant_id: int, amount: int, currency: str,
 
 
 def set_provider_ref(session: Session, *, payment_id: int, provider_ref: str) -> None:
-    session.execute(sa.update(t.Payment).where(t.Payment.id == payment_id).values(provider_ref=provider_ref))
+    session.execute(sa.update(t.Payment).where(col(t.Payment.id) == payment_id).values(provider_ref=provider_ref))
 
 
 def payment_customer(session: Session, *, payment: d.Payment) -> int | None:
@@ -147,8 +149,8 @@ def payment_for_update(session: Session, *, payment_id: int) -> tuple[int, d.Pay
 
 
 def payment_by_provider_ref(session: Session, *, provider_ref: str) -> tuple[int, d.Payment] | None:
-    row = session.exec(select(t.Payment).where(t.Payment.provider_ref == provider_ref)
-                       .order_by(t.Payment.id).with_for_update()).first()  # type: ignore[arg-type]
+    row = session.exec(select(t.Payment).where(col(t.Payment.provider_ref) == provider_ref)
+                       .order_by(col(t.Payment.id)).with_for_update()).first()
     return (row.tenant_id, to_payment(row)) if row else None
 
 
@@ -159,34 +161,36 @@ def settle_payment(session: Session, *, payment_id: int, state: d.PaymentState, 
         values['note'] = note
     if provider_ref:
         values['provider_ref'] = provider_ref
-    session.execute(sa.update(t.Payment).where(t.Payment.id == payment_id).values(**values))
+    session.execute(sa.update(t.Payment).where(col(t.Payment.id) == payment_id).values(**values))
 
 
 def customer_payments(session: Session, *, tenant_id: int, customer_id: int, appointment_id: int | None = None,
                       customer_package_id: int | None = None) -> list[d.Payment]:
     """The customer's payments (optionally for one appointment or package), oldest first."""
     stmt = (select(t.Payment)
-            .outerjoin(t.Appointment, t.Appointment.id == t.Payment.appointment_id)  # type: ignore[arg-type]
+            .outerjoin(t.Appointment, col(t.Appointment.id) == col(t.Payment.appointment_id))
             .outerjoin(t.CustomerPackage,
-                       t.CustomerPackage.id == t.Payment.customer_package_id)  # type: ignore[arg-type]
-            .where(t.Payment.tenant_id == tenant_id,
-                   sa.or_(t.Appointment.customer_id == customer_id, t.CustomerPackage.customer_id == customer_id)))
+                       col(t.CustomerPackage.id) == col(t.Payment.customer_package_id))
+            .where(col(t.Payment.tenant_id) == tenant_id,
+                   sa.or_(col(t.Appointment.customer_id) == customer_id,
+                          col(t.CustomerPackage.customer_id) == customer_id)))
     if appointment_id is not None:
         stmt = stmt.where(t.Payment.appointment_id == appointment_id)
     if customer_package_id is not None:
         stmt = stmt.where(t.Payment.customer_package_id == customer_package_id)
-    rows = session.exec(stmt.order_by(t.Payment.created_at, t.Payment.id)).all()  # type: ignore[arg-type]
+    rows = session.exec(stmt.order_by(col(t.Payment.created_at), col(t.Payment.id))).all()
     return [to_payment(r) for r in rows]
 
 
 def customer_payment(session: Session, *, tenant_id: int, customer_id: int, payment_id: int) -> d.Payment | None:
     """One payment, only when it is for this customer's appointment or package in this tenant."""
     stmt = (select(t.Payment)
-            .outerjoin(t.Appointment, t.Appointment.id == t.Payment.appointment_id)  # type: ignore[arg-type]
+            .outerjoin(t.Appointment, col(t.Appointment.id) == col(t.Payment.appointment_id))
             .outerjoin(t.CustomerPackage,
-                       t.CustomerPackage.id == t.Payment.customer_package_id)  # type: ignore[arg-type]
-            .where(t.Payment.id == payment_id, t.Payment.tenant_id == tenant_id,
-                   sa.or_(t.Appointment.customer_id == customer_id, t.CustomerPackage.customer_id == customer_id)))
+                       col(t.CustomerPackage.id) == col(t.Payment.customer_package_id))
+            .where(col(t.Payment.id) == payment_id, col(t.Payment.tenant_id) == tenant_id,
+                   sa.or_(col(t.Appointment.customer_id) == customer_id,
+                          col(t.CustomerPackage.customer_id) == customer_id)))
     row = session.exec(stmt).first()
     return to_payment(row) if row else None
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from domain import model as d
 from domain.availability import ServiceRules, SlotRequest, StaffSchedule
@@ -20,6 +21,7 @@ from storage import holds
 from storage import tables as t
 from storage.appointments import REACH, busy_bookings
 from storage.catalog import BookableService
+from storage.db import table_of
 
 
 def rules_of(service: d.Service) -> ServiceRules:
@@ -72,7 +74,8 @@ def slot_request(session: Session, *, tenant_id: int, found: BookableService, st
                        seats=seats, ignore_appointment_id=ignore_appointment_id)
 
 
-def _hours(by_key: dict[int, list[tuple[time, time]]] | dict[date, list[tuple[time, time]]]) -> dict:  # type: ignore[type-arg]
+def _hours(by_key: dict[int, list[tuple[time, time]]] | dict[date, list[tuple[time, time]]],
+           ) -> dict[Any, tuple[tuple[time, time], ...]]:
     return {key: tuple(sorted(spans)) for key, spans in by_key.items() if spans}
 
 
@@ -90,35 +93,39 @@ def create_special_day(session: Session, *, tenant_id: int, staff_id: int, day: 
 
 # Built once: the loader runs on every calendar view and inside every booking, and building a statement costs more
 # than running it.
-_STAFF_IDS = sa.bindparam('staff_ids', expanding=True)
-_TENANT = sa.bindparam('tenant_id')
+_STAFF_IDS: sa.BindParameter[list[int]] = sa.bindparam('staff_ids', expanding=True)
+_TENANT: sa.BindParameter[int] = sa.bindparam('tenant_id')
 _WEEKLY, _BREAK, _DAY_OFF, _SPECIAL = 1, 2, 3, 4
 
 
-def _schedule_statement() -> sa.CompoundSelect:
+def _schedule_statement() -> sa.CompoundSelect[Any]:
     """The four kinds in one UNION ALL of (kind, staff_id, weekday, day, start, end): one round trip instead of four.
     The columns a kind lacks are NULLs cast to the column's type (PostgreSQL would call two bare NULLs text)."""
-    weekday, day = t.WorkingHours.__table__.c.weekday.type, t.DayOff.__table__.c.day.type  # type: ignore[attr-defined]
-    clock = t.WorkingHours.__table__.c.start.type  # type: ignore[attr-defined]
+    weekday, day = table_of(t.WorkingHours).c.weekday.type, table_of(t.DayOff).c.day.type
+    clock = table_of(t.WorkingHours).c.start.type
 
-    def none(kind: sa.types.TypeEngine) -> sa.ColumnElement:  # type: ignore[type-arg]
+    def none(kind: sa.types.TypeEngine[Any]) -> sa.ColumnElement[Any]:
         return sa.cast(sa.null(), kind)
 
-    first, last = sa.bindparam('first_day'), sa.bindparam('last_day')
+    first: sa.BindParameter[date] = sa.bindparam('first_day')
+    last: sa.BindParameter[date] = sa.bindparam('last_day')
     return sa.union_all(
-        sa.select(sa.literal(_WEEKLY), t.WorkingHours.staff_id, t.WorkingHours.weekday, none(day),
-                  t.WorkingHours.start, t.WorkingHours.end)
-        .where(t.WorkingHours.tenant_id == _TENANT, t.WorkingHours.staff_id.in_(_STAFF_IDS)),  # type: ignore[attr-defined]
-        sa.select(sa.literal(_BREAK), t.BreakTime.staff_id, t.BreakTime.weekday, none(day), t.BreakTime.start,
-                  t.BreakTime.end)
-        .where(t.BreakTime.tenant_id == _TENANT, t.BreakTime.staff_id.in_(_STAFF_IDS)),  # type: ignore[attr-defined]
-        sa.select(sa.literal(_DAY_OFF), t.DayOff.staff_id, none(weekday), t.DayOff.day, none(clock), none(clock))
-        .where(t.DayOff.tenant_id == _TENANT, t.DayOff.day >= first, t.DayOff.day <= last,
-               sa.or_(t.DayOff.staff_id.is_(None), t.DayOff.staff_id.in_(_STAFF_IDS))),  # type: ignore[union-attr]
-        sa.select(sa.literal(_SPECIAL), t.SpecialDay.staff_id, none(weekday), t.SpecialDay.day, t.SpecialDay.start,
-                  t.SpecialDay.end)
-        .where(t.SpecialDay.tenant_id == _TENANT, t.SpecialDay.staff_id.in_(_STAFF_IDS),  # type: ignore[attr-defined]
-               t.SpecialDay.day >= first, t.SpecialDay.day <= last),
+        sa.select(sa.literal(_WEEKLY), col(t.WorkingHours.staff_id), col(t.WorkingHours.weekday), none(day),
+                  col(t.WorkingHours.start), col(t.WorkingHours.end))
+        .where(col(t.WorkingHours.tenant_id) == _TENANT, col(t.WorkingHours.staff_id).in_(_STAFF_IDS)),
+        sa.select(sa.literal(_BREAK), col(t.BreakTime.staff_id), col(t.BreakTime.weekday), none(day),
+                  col(t.BreakTime.start),
+                  col(t.BreakTime.end))
+        .where(col(t.BreakTime.tenant_id) == _TENANT, col(t.BreakTime.staff_id).in_(_STAFF_IDS)),
+        sa.select(sa.literal(_DAY_OFF), col(t.DayOff.staff_id), none(weekday), col(t.DayOff.day), none(clock),
+                  none(clock))
+        .where(col(t.DayOff.tenant_id) == _TENANT, col(t.DayOff.day) >= first, col(t.DayOff.day) <= last,
+               sa.or_(col(t.DayOff.staff_id).is_(None), col(t.DayOff.staff_id).in_(_STAFF_IDS))),
+        sa.select(sa.literal(_SPECIAL), col(t.SpecialDay.staff_id), none(weekday), col(t.SpecialDay.day),
+                  col(t.SpecialDay.start),
+                  col(t.SpecialDay.end))
+        .where(col(t.SpecialDay.tenant_id) == _TENANT, col(t.SpecialDay.staff_id).in_(_STAFF_IDS),
+               col(t.SpecialDay.day) >= first, col(t.SpecialDay.day) <= last),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain import model as d
 from domain.settings import PanelSettings, SettingsError
@@ -56,7 +56,7 @@ def tenant_by_host(session: Session, *, host: str) -> d.Tenant | None:
 
 def tenant_hosts(session: Session) -> frozenset[str]:
     """Every host name a business is served on (multi-tenant mode)."""
-    return frozenset(h for h in session.exec(select(t.Tenant.host).where(t.Tenant.host.is_not(None))) if h)
+    return frozenset(h for h in session.exec(select(col(t.Tenant.host)).where(col(t.Tenant.host).is_not(None))) if h)
 
 
 def tenant(session: Session, *, tenant_id: int) -> d.Tenant | None:
@@ -83,19 +83,19 @@ def tenant_name_and_host(session: Session, *, tenant_id: int) -> tuple[str, str 
 
 def panel_settings(session: Session, *, tenant_id: int) -> PanelSettings:
     raw = session.exec(select(t.Tenant.settings).where(t.Tenant.id == tenant_id)).one()
-    return PanelSettings.from_dict(raw)
+    return PanelSettings.from_dict(dict(raw))
 
 
 def save_panel_settings(session: Session, *, tenant_id: int, settings: PanelSettings) -> None:
-    session.execute(sa.update(t.Tenant).where(t.Tenant.id == tenant_id).values(settings=settings.to_dict()))
+    session.execute(sa.update(t.Tenant).where(col(t.Tenant.id) == tenant_id).values(settings=settings.to_dict()))
 
 
 # ---- statuses -----------------------------------------------------------------------------------------------------
 
 
-_STATUSES = sa.select(t.Status.key, t.Status.label, t.Status.color, t.Status.icon, t.Status.busy,
-                      t.Status.role).where(
-    t.Status.tenant_id == sa.bindparam('tenant_id')).order_by(t.Status.position)
+_STATUSES = sa.select(col(t.Status.key), col(t.Status.label), col(t.Status.color), col(t.Status.icon),
+                      col(t.Status.busy), col(t.Status.role)).where(
+    col(t.Status.tenant_id) == sa.bindparam('tenant_id')).order_by(col(t.Status.position))
 
 
 def statuses(session: Session, *, tenant_id: int) -> tuple[d.Status, ...]:
@@ -106,8 +106,8 @@ def statuses(session: Session, *, tenant_id: int) -> tuple[d.Status, ...]:
 
 
 def busy_status_keys(session: Session, *, tenant_id: int) -> list[str]:
-    return list(session.exec(select(t.Status.key).where(t.Status.tenant_id == tenant_id,
-                                                        t.Status.busy.is_(True))).all())  # type: ignore[attr-defined]
+    return list(session.exec(select(col(t.Status.key)).where(col(t.Status.tenant_id) == tenant_id,
+                                                        col(t.Status.busy).is_(True))).all())
 
 
 # ---- writes -------------------------------------------------------------------------------------------------------

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 os.environ.setdefault('KAIROS_ARGON2_FAST', '1')
 os.environ.setdefault('KAIROS_SECRET', 'test-secret')
@@ -22,11 +27,10 @@ pytest_plugins = ['nicegui.testing.user_plugin']
 @pytest.fixture(scope='session')
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file, made once and copied for each test (migrations run for real, once)."""
-    from storage.db import dispose_all, migrate
+    from storage.db import migrate
 
     path = tmp_path_factory.mktemp('template') / 'kairos.sqlite3'
     migrate(f'sqlite:///{path}')
-    dispose_all()
     return path
 
 
@@ -46,9 +50,6 @@ def postgres_database() -> Iterator[str]:
     url = POSTGRES_URL.rsplit('/', 1)[0] + '/' + name
     migrate(url)
     yield url
-    from storage.db import dispose_all
-
-    dispose_all()
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
     admin.dispose()
@@ -62,8 +63,12 @@ def _truncate_all(url: str) -> None:
     from storage.db import make_engine
 
     names = ', '.join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-    with make_engine(url).begin() as conn:
-        conn.execute(sa.text(f'TRUNCATE {names} RESTART IDENTITY CASCADE'))
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'TRUNCATE {names} RESTART IDENTITY CASCADE'))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(params=['sqlite', pytest.param('postgres', marks=pytest.mark.postgres)])
@@ -79,18 +84,37 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
+@pytest.fixture(autouse=True)
+def fresh_runtime() -> Iterator[None]:
+    """Every test starts with a new runtime (configuration, database handle, caches, limits, live-update bus, email
+    queue) and closes its own at the end: one call instead of a reset per cache."""
+    _reset_runtime()
+    yield
+    _reset_runtime()
+
+
+def _reset_runtime() -> None:
+    runtime = sys.modules.get('services.runtime')  # domain-only tests never import (or build) one
+    if runtime is not None:
+        runtime.reset()
+
+
 @pytest.fixture
-def db(database_url: str):  # noqa: ANN201
+def db(database_url: str) -> Iterator[Database]:
     from storage.db import Database
 
-    return Database(database_url)
+    handle = Database(database_url)
+    yield handle
+    handle.dispose()
 
 
 @pytest.fixture
-def sqlite_db(tmp_path: Path, sqlite_template: Path):  # noqa: ANN201
+def sqlite_db(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
     """Only SQLite, for service tests where the database kind does not matter."""
     from storage.db import Database
 
     path = tmp_path / 'kairos.sqlite3'
     shutil.copy(sqlite_template, path)
-    return Database(f'sqlite:///{path}')
+    handle = Database(f'sqlite:///{path}')
+    yield handle
+    handle.dispose()

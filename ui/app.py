@@ -5,10 +5,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import PlainTextResponse, RedirectResponse
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from nicegui import app, ui
 from nicegui.storage import Storage
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from services.config import get_config
 from services.tenants import UnknownTenant
@@ -35,7 +35,7 @@ def is_public(path: str) -> bool:
 class SignInGate(BaseHTTPMiddleware):
     """Every panel route needs a session; the page itself checks the session is still live in the database."""
 
-    async def dispatch(self, request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         if not is_public(request.url.path) and not app.storage.user.get('session'):
             target = request.url.path + (f'?{request.url.query}' if request.url.query else '')
             return RedirectResponse(f'/login?next={quote(target)}', status_code=303)
@@ -94,7 +94,7 @@ def run(*, host: str | None = None, port: int | None = None, reload: bool = Fals
            favicon='🗓️', language='en-GB', tailwind=False, storage_secret=cfg.secret,
            session_middleware_kwargs=session_cookie_options(), reconnect_timeout=10, proxy_headers=True,
            forwarded_allow_ips=cfg.forwarded_allow_ips, timeout_graceful_shutdown=cfg.stop_timeout,
-           **options)  # type: ignore[arg-type]
+           **options)  # type: ignore[arg-type]  # uvicorn's logging keywords, which ui.run passes on untyped
 
 
 def use_redis_storage() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,7 +11,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, available_timezones
 
-from nicegui import context, run, ui
+from nicegui import Client, context, run, ui
 
 from domain import model as d
 from domain.settings import PanelSettings
@@ -30,13 +29,10 @@ class PanelContext:
     session_id: str
     settings: PanelSettings
     statuses: tuple[d.Status, ...] = ()
-    clock: object = field(default=None, repr=False)  # a callable returning aware UTC now; tests may pin it
     # Data the page loaded with the shell, handed to the first section built (then dropped).
     first_paint: dict[str, object] = field(default_factory=dict, repr=False)
 
     def now(self) -> datetime:
-        if callable(self.clock):
-            return self.clock()  # type: ignore[no-any-return]
         return datetime.now(UTC)
 
     async def act(self, action: Callable[..., A], /, **kwargs: Any) -> A:
@@ -44,8 +40,9 @@ class PanelContext:
         session is still live (services.auth.act). When it ended, the page goes to the sign-in page and the handler
         that asked stops here."""
         try:
-            return await run.io_bound(auth.act, get_db(), action, tenant_id=self.tenant.id,
-                                      session_id=self.session_id, **kwargs)
+            result = await run.io_bound(auth.act, get_db(), action, tenant_id=self.tenant.id,
+                                        session_id=self.session_id, **kwargs)
+            return result  # type: ignore[return-value]  # None instead of the result only while the app shuts down
         except auth.SessionEnded:
             to_sign_in()
             raise asyncio.CancelledError() from None
@@ -74,10 +71,10 @@ def known_timezones() -> frozenset[str]:
 def to_sign_in(client: Any = None, *, target: str | None = None) -> None:
     """Take the page to the sign-in page (its session ended), coming back to where it was after signing in. Once a
     page is on its way out, only a call naming its `target` (the page's own answer) sends it elsewhere."""
-    found = client if client is not None else context.client
-    if found in _LEAVING and target is None:
+    found: Client = client if client is not None else context.client
+    if is_leaving(found) and target is None:
         return
-    _LEAVING.add(found)
+    found.storage[_LEAVING] = True
     if target is None:
         try:  # where the single-page app is now (a section switched in place), else the page's own address
             path = str(found.sub_pages_router.current_path or found.request.url.path).split('?')[0]
@@ -88,9 +85,9 @@ def to_sign_in(client: Any = None, *, target: str | None = None) -> None:
         ui.navigate.to(target)
 
 
-def is_leaving(client: Any) -> bool:
-    return client in _LEAVING
+def is_leaving(client: Client) -> bool:
+    return bool(client.storage.get(_LEAVING))
 
 
-# Pages already sent to the sign-in page (held weakly: a page that is gone drops out by itself).
-_LEAVING: weakref.WeakSet[Any] = weakref.WeakSet()
+# Marks, in the page's own client storage, a page already sent to the sign-in page (it goes with the page).
+_LEAVING = 'kairos-leaving'

@@ -34,7 +34,7 @@ LOOPBACK = frozenset({'127.0.0.1', '::1', 'localhost'})
 
 def install() -> None:
     """Routes, the request counter and the shut-down hook (called by ui.app.setup)."""
-    app.add_middleware(RequestMetrics)  # type: ignore[arg-type]  # pure ASGI; outermost, so redirects count too
+    app.add_middleware(RequestMetrics)  # pure ASGI; outermost, so redirects count too
     metrics.count_clients(lambda: sum(1 for c in list(Client.instances.values()) if c.has_socket_connection))
     app.on_shutdown(finish_emails)
 

@@ -1,6 +1,7 @@
 """Alembic environment: the schema is SQLModel's metadata, migrations live in versions/."""
 
 from alembic import context
+from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import storage.tables  # noqa: F401  # registers every table on SQLModel.metadata
@@ -18,12 +19,23 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = make_engine(config.get_main_option('sqlalchemy.url'))
-    with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
-        with context.begin_transaction():
-            context.run_migrations()
-        connection.commit()
+    given = config.attributes.get('connection')  # storage.db.migrate hands its own connection in
+    if given is not None:
+        _run(given)
+        return
+    engine = make_engine(config.get_main_option('sqlalchemy.url') or '')
+    try:
+        with engine.connect() as connection:
+            _run(connection)
+    finally:
+        engine.dispose()
+
+
+def _run(connection: Connection) -> None:
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
 
 
 if context.is_offline_mode():

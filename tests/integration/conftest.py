@@ -26,7 +26,7 @@ def fresh_limits() -> Iterator[None]:
 
 
 @pytest.fixture
-def private_outbox(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:  # noqa: ANN001
+def private_outbox(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No SMTP: the app's emails land in this test's own outbox, and queued ones are sent before it ends."""
     from services import mail, notify
     from services.config import reset_config

@@ -27,7 +27,7 @@ STRONG = 'violet-harbour-71-tandem'
 pytestmark = pytest.mark.usefixtures('fresh_limits')
 
 
-def make_tenant(db, **settings) -> int:  # noqa: ANN001
+def make_tenant(db, **settings) -> int:
     with db.write() as s:
         tenant = tenant_db.create_tenant(s, slug='default', name='Lumen Studio', settings=PanelSettings(**settings))
         customer_db.create_customer(s, tenant_id=tenant, email='ada@example.com', first_name='Ada',
@@ -36,7 +36,7 @@ def make_tenant(db, **settings) -> int:  # noqa: ANN001
     return tenant
 
 
-def ada(db, tenant: int):  # noqa: ANN001, ANN201
+def ada(db, tenant: int):
     with db.read() as s:
         from storage.customers import active_customer_by_email
 
@@ -272,7 +272,7 @@ def test_a_stranger_who_locks_the_password_does_not_lock_the_owner_out(db, inbox
 # ---- accounts made by booking ----------------------------------------------------------------------------------
 
 
-def booked_account(db, tenant: int, email: str, *, welcome: bool):  # noqa: ANN001, ANN201
+def booked_account(db, tenant: int, email: str, *, welcome: bool):
     """An account as a confirmed guest booking leaves it (services.booking.confirm_hold): no password, the email
     proven by the click, and the welcome email when the business auto-creates accounts."""
     from storage import customers as customer_db

@@ -25,7 +25,7 @@ STRONG = 'violet-harbour-71-tandem'
 pytestmark = pytest.mark.usefixtures('fresh_limits')
 
 
-def world(db, **settings):  # noqa: ANN001, ANN201
+def world(db, **settings):
     with db.write() as s:
         tenant = tenant_db.create_tenant(s, slug='default', name='Lumen Studio', settings=PanelSettings(**settings))
         ada = customer_db.create_customer(s, tenant_id=tenant, email='ada@example.com', first_name='Ada',

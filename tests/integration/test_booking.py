@@ -37,7 +37,7 @@ pytestmark = pytest.mark.usefixtures('private_outbox')
 
 
 @pytest.fixture
-def heard():  # noqa: ANN201
+def heard():
     """Every live-update event published during the test, as (topic, payload)."""
     got: list[tuple[str, dict]] = []
     stops = []
@@ -50,22 +50,20 @@ def heard():  # noqa: ANN201
         stop()
 
 
-def slots_at(db, world: World, *, service: str = 'cut', staff: str | None = 'mia', day: int,
-             **kw):  # noqa: ANN001, ANN201
+def slots_at(db, world: World, *, service: str = 'cut', staff: str | None = 'mia', day: int, **kw):
     return [s.start for s in availability.day_slots(
         db, tenant_id=world.tenant_id, service_id=world.services[service],
         staff_id=world.staff[staff] if staff else None, day=date(2026, 11, day), now=NOW, **kw)]
 
 
 def book(db, world: World, start: datetime, *, customer: int | None = None, service: str = 'cut',
-          # noqa: ANN001, ANN201
          staff: str | None = 'mia', **kw):
     return booking.book(db, tenant_id=world.tenant_id, customer_id=customer or world.ada,
                         service_id=world.services[service], staff_id=world.staff[staff] if staff else None,
                         start=start, now=kw.pop('now', NOW), **kw)
 
 
-def move(db, world: World, appointment_id: int, new_start: datetime, **kw):  # noqa: ANN001, ANN201
+def move(db, world: World, appointment_id: int, new_start: datetime, **kw):
     return booking.reschedule(db, tenant_id=world.tenant_id, customer_id=kw.pop('customer', world.ada),
                               appointment_id=appointment_id, new_start=new_start, now=kw.pop('now', NOW), **kw)
 
@@ -73,7 +71,7 @@ def move(db, world: World, appointment_id: int, new_start: datetime, **kw):  # n
 # ---- availability from the database equals the engine on the same inputs ----------------------------------------
 
 
-def test_availability_from_the_database_is_the_engine_on_the_same_inputs(db) -> None:  # noqa: ANN001
+def test_availability_from_the_database_is_the_engine_on_the_same_inputs(db) -> None:
     world = seed_world(db, now=NOW)
     mia, leo = world.staff['mia'], world.staff['leo']
     with db.write() as s:
@@ -127,14 +125,14 @@ def test_availability_from_the_database_is_the_engine_on_the_same_inputs(db) -> 
     assert local(24, 10) not in slots_at(db, world, day=24)
 
 
-def test_a_location_narrows_the_staff(db) -> None:  # noqa: ANN001
+def test_a_location_narrows_the_staff(db) -> None:
     world = seed_world(db, now=NOW)
     park = availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['cut'], staff_id=None,
                                   day=date(2026, 11, 24), now=NOW, location_id=world.locations['park'])
     assert park and {s.staff_ids for s in park} == {(world.staff['leo'],)}
 
 
-def test_the_booking_page_lists_services_someone_offers_and_their_staff(db) -> None:  # noqa: ANN001
+def test_the_booking_page_lists_services_someone_offers_and_their_staff(db) -> None:
     world = seed_world(db, now=NOW)
     with db.write() as s:
         catalog_db.create_service(s, tenant_id=world.tenant_id, name='Nobody does this')
@@ -154,7 +152,7 @@ def test_the_booking_page_lists_services_someone_offers_and_their_staff(db) -> N
 # ---- booking --------------------------------------------------------------------------------------------------
 
 
-def test_booking_takes_the_time_and_records_it(db, heard) -> None:  # noqa: ANN001
+def test_booking_takes_the_time_and_records_it(db, heard) -> None:
     world = seed_world(db, now=NOW)
     got, listen = heard
     listen(events.availability_topic(world.tenant_id))
@@ -178,7 +176,7 @@ def test_booking_takes_the_time_and_records_it(db, heard) -> None:  # noqa: ANN0
 
 
 @pytest.mark.parametrize('staff', ['mia', 'leo', None])
-def test_the_booking_returned_is_the_appointment_as_stored(db, staff: str | None) -> None:  # noqa: ANN001
+def test_the_booking_returned_is_the_appointment_as_stored(db, staff: str | None) -> None:
     from services import panel
 
     world = seed_world(db, now=NOW)
@@ -188,7 +186,7 @@ def test_the_booking_returned_is_the_appointment_as_stored(db, staff: str | None
     assert appt == replace(stored, history=())
 
 
-def test_any_staff_takes_whoever_is_free(db) -> None:  # noqa: ANN001
+def test_any_staff_takes_whoever_is_free(db) -> None:
     world = seed_world(db, now=NOW)
     main = world.locations['main']  # Leo works at two places: the customer says where
     first = book(db, world, local(24, 10), staff=None, location_id=main)
@@ -198,7 +196,7 @@ def test_any_staff_takes_whoever_is_free(db) -> None:  # noqa: ANN001
         book(db, world, local(24, 10), staff=None, location_id=main)
 
 
-def test_a_taken_time_is_refused_as_just_taken(db) -> None:  # noqa: ANN001
+def test_a_taken_time_is_refused_as_just_taken(db) -> None:
     world = seed_world(db, now=NOW)
     book(db, world, local(24, 10))
     with pytest.raises(booking.SlotTaken) as taken:
@@ -215,14 +213,14 @@ def test_a_taken_time_is_refused_as_just_taken(db) -> None:  # noqa: ANN001
     (local(29, 10), 'That time is not open for booking. Please pick another.'),  # Sunday
     (datetime(2027, 2, 1, 10, tzinfo=UTC), 'This service can be booked at most 60 days ahead.'),
 ])
-def test_times_that_cannot_be_booked_say_why(db, start: datetime, message: str) -> None:  # noqa: ANN001
+def test_times_that_cannot_be_booked_say_why(db, start: datetime, message: str) -> None:
     world = seed_world(db, now=NOW)
     with pytest.raises(booking.BookingRefused) as refused:
         book(db, world, start)
     assert refused.value.message == message
 
 
-def test_a_closed_account_cannot_book(db) -> None:  # noqa: ANN001
+def test_a_closed_account_cannot_book(db) -> None:
     world = seed_world(db, now=NOW)
     with db.write() as s:
         s.execute(sa.update(t.Customer).where(t.Customer.id == world.ada).values(deleted_at=NOW))
@@ -232,7 +230,7 @@ def test_a_closed_account_cannot_book(db) -> None:  # noqa: ANN001
     assert local(24, 10) in slots_at(db, world, day=24)
 
 
-def test_a_group_class_sells_seats_until_full(db) -> None:  # noqa: ANN001
+def test_a_group_class_sells_seats_until_full(db) -> None:
     world = seed_world(db, now=NOW)
     start, park = local(24, 13), world.locations['park']
     first = book(db, world, start, service='yoga', staff='leo', seats=2, location_id=park)
@@ -249,7 +247,7 @@ def test_a_group_class_sells_seats_until_full(db) -> None:  # noqa: ANN001
 # ---- packages -------------------------------------------------------------------------------------------------
 
 
-def _package(db, world: World, *, sessions: int, validity_days: int = 90) -> int:  # noqa: ANN001
+def _package(db, world: World, *, sessions: int, validity_days: int = 90) -> int:
     with db.write() as s:
         package = package_db.create_package(s, tenant_id=world.tenant_id, name='Two cuts', sessions=sessions,
                                             price=8000,
@@ -259,7 +257,7 @@ def _package(db, world: World, *, sessions: int, validity_days: int = 90) -> int
                                                   purchased_at=NOW - timedelta(days=10), validity_days=validity_days)
 
 
-def test_booking_from_a_package_uses_a_session_at_no_charge(db) -> None:  # noqa: ANN001
+def test_booking_from_a_package_uses_a_session_at_no_charge(db) -> None:
     world = seed_world(db, now=NOW)
     cp = _package(db, world, sessions=1)
     appt = book(db, world, local(24, 10), customer_package_id=cp)
@@ -273,7 +271,7 @@ def test_booking_from_a_package_uses_a_session_at_no_charge(db) -> None:  # noqa
     assert local(25, 10) in slots_at(db, world, day=25)  # a refused booking takes nothing
 
 
-def test_an_expired_package_is_refused(db) -> None:  # noqa: ANN001
+def test_an_expired_package_is_refused(db) -> None:
     world = seed_world(db, now=NOW)
     cp = _package(db, world, sessions=5, validity_days=5)
     with pytest.raises(booking.BookingRefused) as refused:
@@ -284,7 +282,7 @@ def test_an_expired_package_is_refused(db) -> None:  # noqa: ANN001
 # ---- reschedule -----------------------------------------------------------------------------------------------
 
 
-def test_reschedule_moves_the_appointment_and_tells_everyone(db, heard) -> None:  # noqa: ANN001
+def test_reschedule_moves_the_appointment_and_tells_everyone(db, heard) -> None:
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=local(24, 10))
     got, listen = heard
@@ -313,7 +311,7 @@ def test_reschedule_moves_the_appointment_and_tells_everyone(db, heard) -> None:
     assert emails == [('appointment_rescheduled', 'ada@example.com')]
 
 
-def test_the_moved_appointment_does_not_block_itself(db) -> None:  # noqa: ANN001
+def test_the_moved_appointment_does_not_block_itself(db) -> None:
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=local(24, 10))
     assert local(24, 10, 15) not in slots_at(db, world, day=24)
@@ -322,7 +320,7 @@ def test_the_moved_appointment_does_not_block_itself(db) -> None:  # noqa: ANN00
     assert moved.start == local(24, 10, 15)
 
 
-def test_reschedule_keeps_the_staff_member_when_free_and_says_when_someone_else_takes_over(db) -> None:  # noqa: ANN001
+def test_reschedule_keeps_the_staff_member_when_free_and_says_when_someone_else_takes_over(db) -> None:
     world = seed_world(db, now=NOW, settings=PanelSettings(status_after_reschedule='keep'))
     appt_id = add_appointment(db, world, start=local(24, 10))
     assert move(db, world, appt_id, local(24, 15)).staff.name == 'Mia Wong'
@@ -338,8 +336,7 @@ def test_reschedule_keeps_the_staff_member_when_free_and_says_when_someone_else_
     (PanelSettings(reschedule_from_statuses=('pending',)), NOW,
      'Only pending appointments can be rescheduled online.'),
 ])
-def test_reschedule_outside_the_rules_says_why(db, settings: PanelSettings, now: datetime,
-                                               message: str) -> None:  # noqa: ANN001
+def test_reschedule_outside_the_rules_says_why(db, settings: PanelSettings, now: datetime, message: str) -> None:
     world = seed_world(db, now=NOW, settings=settings)
     appt_id = add_appointment(db, world, start=local(24, 10))
     with pytest.raises(booking.BookingRefused) as refused:
@@ -349,7 +346,7 @@ def test_reschedule_outside_the_rules_says_why(db, settings: PanelSettings, now:
         assert s.get(t.Appointment, appt_id).start == local(24, 10)
 
 
-def test_a_second_reschedule_needs_a_reason_and_the_quota_holds(db) -> None:  # noqa: ANN001
+def test_a_second_reschedule_needs_a_reason_and_the_quota_holds(db) -> None:
     world = seed_world(db, now=NOW, settings=PanelSettings(reschedule_quota=2))
     appt_id = add_appointment(db, world, start=local(24, 10))
     move(db, world, appt_id, local(25, 10))
@@ -363,7 +360,7 @@ def test_a_second_reschedule_needs_a_reason_and_the_quota_holds(db) -> None:  # 
     assert over.value.message == 'An appointment can be rescheduled at most 2 times; this one already was.'
 
 
-def test_reschedule_only_your_own_and_only_to_a_free_time(db) -> None:  # noqa: ANN001
+def test_reschedule_only_your_own_and_only_to_a_free_time(db) -> None:
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=local(24, 10))
     with pytest.raises(booking.BookingRefused) as not_yours:

@@ -103,7 +103,7 @@ def seats_sold(db: Database, *, service_id: int, start: datetime) -> int:
             t.Appointment.service_id == service_id, t.Appointment.start == start)).scalar_one()
 
 
-def test_one_winner_per_round_for_the_last_seat(db) -> None:  # noqa: ANN001
+def test_one_winner_per_round_for_the_last_seat(db) -> None:
     shop = make_shop(db)
     threads = 6
     for n in range(100):
@@ -118,7 +118,7 @@ def test_one_winner_per_round_for_the_last_seat(db) -> None:  # noqa: ANN001
         assert not offered(db, shop, service_id=shop.solo, staff_id=shop.staff[0], start=start)
 
 
-def test_a_group_class_sells_exactly_its_seats(db) -> None:  # noqa: ANN001
+def test_a_group_class_sells_exactly_its_seats(db) -> None:
     shop = make_shop(db)
     for n in range(10):
         start = FIRST + n * STEP
@@ -130,7 +130,7 @@ def test_a_group_class_sells_exactly_its_seats(db) -> None:  # noqa: ANN001
         assert not offered(db, shop, service_id=shop.group, staff_id=shop.staff[0], start=start)
 
 
-def test_any_staff_gives_each_winner_a_different_person(db) -> None:  # noqa: ANN001
+def test_any_staff_gives_each_winner_a_different_person(db) -> None:
     shop = make_shop(db)
     for n in range(10):
         start = FIRST + timedelta(days=2) + n * STEP

@@ -21,7 +21,7 @@ NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def loaded(db):  # noqa: ANN201
+def loaded(db):
     summary = demo.load_demo(db, now=NOW)
     with db.read() as s:
         rows = {
@@ -226,7 +226,7 @@ def test_the_demo_loads_in_a_few_seconds_on_sqlite(sqlite_db) -> None:
 
 
 @pytest.fixture
-def cli_env(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+def cli_env(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch):
     import shutil
 
     from services.config import reset_config

@@ -21,7 +21,7 @@ STRONG = 'violet-harbour-71-tandem'
 pytestmark = pytest.mark.usefixtures('fresh_limits')
 
 
-def world(db) -> tuple[int, int, int]:  # noqa: ANN001
+def world(db) -> tuple[int, int, int]:
     with db.write() as s:
         tenant = tenant_db.create_tenant(s, slug='default', name='Lumen Studio', settings=PanelSettings())
         ada = customer_db.create_customer(s, tenant_id=tenant, email='ada@example.com', first_name='Ada',
@@ -31,7 +31,7 @@ def world(db) -> tuple[int, int, int]:  # noqa: ANN001
     return tenant, ada, bob
 
 
-def change(db, tenant: int, customer: int, new_email: str, **kw) -> None:  # noqa: ANN001
+def change(db, tenant: int, customer: int, new_email: str, **kw) -> None:
     accounts.request_email_change(db, tenant_id=tenant, customer_id=customer, new_email=new_email,
                                   now=kw.pop('now', NOW), **kw)
 

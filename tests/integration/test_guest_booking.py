@@ -30,21 +30,21 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=BERLIN).astimezone(UTC)
 
 
-def guest(db, world: World, start: datetime, email: str, *, now: datetime = NOW, address: str | None = '198.51.100.7',  # noqa: ANN001
-          staff: str = 'mia', service: str = 'cut', location: str | None = None, **details: str):  # noqa: ANN201
+def guest(db, world: World, start: datetime, email: str, *, now: datetime = NOW, address: str | None = '198.51.100.7',
+          staff: str = 'mia', service: str = 'cut', location: str | None = None, **details: str):
     fields = {'first_name': 'Grace', 'last_name': 'Hopper', 'phone': '', 'notes': ''} | details
     return booking.hold_for_guest(db, tenant_id=world.tenant_id, service_id=world.services[service],
                                   staff_id=world.staff[staff], start=start, email=email, now=now, address=address,
                                   location_id=world.locations[location] if location else None, **fields)
 
 
-def customers(db, world: World, email: str) -> list[t.Customer]:  # noqa: ANN001
+def customers(db, world: World, email: str) -> list[t.Customer]:
     with db.read() as s:
         return list(s.scalars(sa.select(t.Customer).where(t.Customer.tenant_id == world.tenant_id,
                                                           t.Customer.email_norm == email.lower())))
 
 
-def appointments_of(db, customer_id: int) -> list[t.Appointment]:  # noqa: ANN001
+def appointments_of(db, customer_id: int) -> list[t.Appointment]:
     with db.read() as s:
         return list(s.scalars(sa.select(t.Appointment).where(t.Appointment.customer_id == customer_id)))
 
@@ -128,7 +128,7 @@ def test_known_and_unknown_emails_get_the_same_answer_and_the_same_work(db, inbo
     world = seed_world(db, now=NOW)
     statements: list[str] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
         statements.append(statement)
 
     sa.event.listen(db.engine, 'before_cursor_execute', record)

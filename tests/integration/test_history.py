@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,14 +27,14 @@ BACK_AND_FORTH = PanelSettings(status_transitions={'canceled': ('pending', 'appr
 pytestmark = pytest.mark.usefixtures('private_outbox')
 
 
-def detail(db, world, appointment_id: int):  # noqa: ANN001, ANN201
+def detail(db, world, appointment_id: int):
     appt = panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=world.ada,
                                     appointment_id=appointment_id)
     assert appt is not None
     return appt
 
 
-def test_each_change_adds_one_entry_in_order(db) -> None:  # noqa: ANN001
+def test_each_change_adds_one_entry_in_order(db) -> None:
     world = seed_world(db, now=NOW, settings=BACK_AND_FORTH)
     appt_id = add_appointment(db, world, start=START)
     steps = [('canceled', 'Flu'), ('pending', 'Better now'), ('canceled', '')]
@@ -52,7 +51,7 @@ def test_each_change_adds_one_entry_in_order(db) -> None:  # noqa: ANN001
     assert [h.at for h in history[1:]] == [NOW + timedelta(minutes=m) for m in (1, 2, 3)]
 
 
-def test_a_reschedule_records_the_move_and_the_status_it_brought(db) -> None:  # noqa: ANN001
+def test_a_reschedule_records_the_move_and_the_status_it_brought(db) -> None:
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=START)
     before = detail(db, world, appt_id)
@@ -75,7 +74,7 @@ def test_a_reschedule_records_the_move_and_the_status_it_brought(db) -> None:  #
     ]
 
 
-def test_the_timeline_reads_in_the_readers_zone_and_says_who(db) -> None:  # noqa: ANN001
+def test_the_timeline_reads_in_the_readers_zone_and_says_who(db) -> None:
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=START)
     appointments.change_status(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt_id,
@@ -86,7 +85,7 @@ def test_the_timeline_reads_in_the_readers_zone_and_says_who(db) -> None:  # noq
     assert top.body == 'Reason: Away'
 
 
-def test_a_refused_change_leaves_no_trace(db) -> None:  # noqa: ANN001
+def test_a_refused_change_leaves_no_trace(db) -> None:
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=NOW + timedelta(minutes=20))
     with pytest.raises(appointments.NotAllowed):
@@ -95,7 +94,7 @@ def test_a_refused_change_leaves_no_trace(db) -> None:  # noqa: ANN001
     assert [h.action for h in detail(db, world, appt_id).history] == ['booked']
 
 
-def test_history_is_only_shown_to_the_owner(db) -> None:  # noqa: ANN001
+def test_history_is_only_shown_to_the_owner(db) -> None:
     world = seed_world(db, now=NOW)
     bobs = add_appointment(db, world, customer=world.bob, start=START)
     appointments.change_status(db, tenant_id=world.tenant_id, customer_id=world.bob, appointment_id=bobs,
@@ -103,9 +102,8 @@ def test_history_is_only_shown_to_the_owner(db) -> None:  # noqa: ANN001
     assert panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=bobs) is None
 
 
-def test_a_change_is_published_to_the_customers_open_panels_and_to_slot_pickers(db, monkeypatch) -> None:  # noqa: ANN001
-    # Only this test's listeners: panels left open by earlier tests in the same process must not interfere.
-    monkeypatch.setattr(events, '_subscribers', defaultdict(set))
+def test_a_change_is_published_to_the_customers_open_panels_and_to_slot_pickers(db, monkeypatch) -> None:
+    # Only this test's listeners: every test has a runtime (and so an event bus) of its own (tests/conftest.py).
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=START)
     heard: list[tuple[str, dict]] = []
@@ -126,7 +124,7 @@ def test_a_change_is_published_to_the_customers_open_panels_and_to_slot_pickers(
     ]
 
 
-def test_the_timeline_names_a_change_of_staff(db) -> None:  # noqa: ANN001
+def test_the_timeline_names_a_change_of_staff(db) -> None:
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=START)
     with db.write() as s:
@@ -137,7 +135,7 @@ def test_the_timeline_names_a_change_of_staff(db) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize(('entry', 'data', 'words'), ENTRIES)
-def test_each_action_is_stored_and_read_back_as_it_was(db, entry, data, words) -> None:  # noqa: ANN001
+def test_each_action_is_stored_and_read_back_as_it_was(db, entry, data, words) -> None:
     """Every action through the real table (its JSON column) on both databases, and the timeline's words for it."""
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=START)

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from domain.model import DEFAULT_STATUSES
 from domain.settings import PanelSettings, SettingsError
+from services import i18n
 from services.config import reset_config
 from services.context import reset_db
 from storage import customers as customer_db
@@ -69,7 +70,7 @@ def test_a_stored_wording_of_a_text_that_changed_since_still_loads() -> None:
     settings = PanelSettings.from_dict({'text_overrides': {'de': {'A text Kairos no longer shows': 'Alt'}}})
     assert settings.text_overrides == {'de': {'A text Kairos no longer shows': 'Alt'}}
     with pytest.raises(SettingsError, match='Kairos shows no text'):
-        settings.validate(DEFAULT_STATUSES)
+        settings.validate(DEFAULT_STATUSES, texts=i18n.template_msgids())
 
 
 @pytest.mark.parametrize('stored', [{'default_language': 'klingon'}, {'default_language': 7}])

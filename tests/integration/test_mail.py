@@ -90,7 +90,7 @@ def test_an_unknown_or_path_like_template_name_is_refused() -> None:
 
 
 @pytest.fixture
-def smtp_settings(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+def smtp_settings(monkeypatch: pytest.MonkeyPatch):
     """Point Kairos at a given loopback server with the given TLS mode and credentials."""
     def configure(port: int, *, tls: str, ca_file: Path | None = None) -> None:
         monkeypatch.setenv('KAIROS_SMTP_HOST', '127.0.0.1')
@@ -105,7 +105,7 @@ def smtp_settings(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     reset_config()
 
 
-def test_starttls_asked_but_not_offered_sends_nothing_and_no_password(smtp_settings, caplog) -> None:  # noqa: ANN001
+def test_starttls_asked_but_not_offered_sends_nothing_and_no_password(smtp_settings, caplog) -> None:
     with smtp_server(auth=True) as (inbox, port):  # a server (or a man in the middle) that hides STARTTLS
         smtp_settings(port, tls='starttls')
         with pytest.raises(mail.MailTransportInsecure):
@@ -115,7 +115,7 @@ def test_starttls_asked_but_not_offered_sends_nothing_and_no_password(smtp_setti
     assert any(r.levelname == 'ERROR' and 'does not offer STARTTLS' in r.getMessage() for r in caplog.records)
 
 
-def test_the_older_starttls_switch_fails_closed_too(smtp_settings, monkeypatch) -> None:  # noqa: ANN001
+def test_the_older_starttls_switch_fails_closed_too(smtp_settings, monkeypatch) -> None:
     with smtp_server(auth=True) as (inbox, port):
         smtp_settings(port, tls='starttls')
         monkeypatch.delenv('KAIROS_SMTP_TLS')

@@ -10,7 +10,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 
 from services import panel
-from storage.db import Database, alembic_config, dispose_all, make_engine
+from storage.db import Database, alembic_config, make_engine
 from storage.tables import UTCDateTime
 from tests.support.seed import add_appointment, seed_world
 
@@ -37,7 +37,7 @@ def test_statuses_get_their_roles_from_their_keys(database_url: str) -> None:
             conn.execute(sa.text('INSERT INTO status (tenant_id, key, label, color, icon, busy, position) '
                                  'VALUES (:t, :k, :k, :c, :i, :b, :p)'),
                          {'t': tenant, 'k': key, 'c': '#000000', 'i': 'label', 'b': busy, 'p': i})
-    dispose_all()
+    engine.dispose()  # its connections close before the migration runs on its own
     command.upgrade(config, 'head')
     with engine.connect() as conn:
         roles = dict(conn.execute(sa.text('SELECT key, role FROM status ORDER BY position')).all())
@@ -114,7 +114,7 @@ def test_history_written_as_sentences_becomes_data_and_goes_back(database_url: s
     old = [dict(tenant_id=world.tenant_id, appointment_id=appt_id, at=NOW + timedelta(minutes=i), actor=actor,
                 action=action, from_value=from_value, to_value=to_value, reason=reason)
            for i, ((actor, action, from_value, to_value, reason), _) in enumerate(OLD_ROWS)]
-    with make_engine(database_url).begin() as conn:
+    with db.engine.begin() as conn:
         conn.execute(sa.delete(OLD_HISTORY))
         conn.execute(sa.insert(OLD_HISTORY), old)
 
@@ -126,9 +126,10 @@ def test_history_written_as_sentences_becomes_data_and_goes_back(database_url: s
     assert [h.at for h in appt.history] == [row['at'] for row in old]
 
     command.downgrade(config, before)
-    with make_engine(database_url).connect() as conn:
+    with db.engine.connect() as conn:
         back = conn.execute(sa.select(OLD_HISTORY.c.actor, OLD_HISTORY.c.action, OLD_HISTORY.c.from_value,
                                       OLD_HISTORY.c.to_value, OLD_HISTORY.c.reason)
                             .order_by(OLD_HISTORY.c.at)).all()
     assert [tuple(row) for row in back] == [row for row, _ in OLD_ROWS]  # the same sentences, written back
     command.upgrade(config, 'head')
+    db.dispose()

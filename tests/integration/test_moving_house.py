@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from services import auth, booking, demo, moving
+from services import auth, booking, demo, moving, runtime
 from services.config import reset_config
 from services.context import reset_db
 from storage import transfer
@@ -43,9 +43,7 @@ def empty_postgres() -> Iterator[str]:
     url = POSTGRES_URL.rsplit('/', 1)[0] + '/' + name
     migrate(url)
     yield url
-    from storage.db import dispose_all
-
-    dispose_all()
+    runtime.reset()  # the app's handle on this database closes before it goes
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
     admin.dispose()

@@ -25,12 +25,12 @@ def _calendar(msg: EmailMessage) -> tuple[str, Calendar]:
     return parts[0].get_param('method'), Calendar.from_ical(parts[0].get_payload(decode=True))
 
 
-def _staff_email(db, world, address: str = 'mia@lumen.example') -> None:  # noqa: ANN001
+def _staff_email(db, world, address: str = 'mia@lumen.example') -> None:
     with db.write() as s:
         s.execute(sa.update(t.Staff).where(t.Staff.id == world.staff['mia']).values(email=address))
 
 
-def test_a_cancel_emails_customer_and_staff_with_a_calendar_cancellation(sqlite_db, inbox) -> None:  # noqa: ANN001
+def test_a_cancel_emails_customer_and_staff_with_a_calendar_cancellation(sqlite_db, inbox) -> None:
     db = sqlite_db
     world = seed_world(db, now=NOW)
     _staff_email(db, world)
@@ -62,7 +62,7 @@ def test_a_cancel_emails_customer_and_staff_with_a_calendar_cancellation(sqlite_
     assert len(inbox.messages) == 2
 
 
-def test_customer_times_read_in_their_own_zone(sqlite_db, inbox) -> None:  # noqa: ANN001
+def test_customer_times_read_in_their_own_zone(sqlite_db, inbox) -> None:
     db = sqlite_db
     world = seed_world(db, now=NOW)
     with db.write() as s:
@@ -75,7 +75,7 @@ def test_customer_times_read_in_their_own_zone(sqlite_db, inbox) -> None:  # noq
     assert len(inbox.messages) == 1  # Mia has no address: nobody else is written to
 
 
-def test_a_reschedule_email_carries_an_updated_invitation(sqlite_db, inbox) -> None:  # noqa: ANN001
+def test_a_reschedule_email_carries_an_updated_invitation(sqlite_db, inbox) -> None:
     db = sqlite_db
     world = seed_world(db, now=NOW)
     _staff_email(db, world)
@@ -111,7 +111,7 @@ def test_a_reschedule_email_carries_an_updated_invitation(sqlite_db, inbox) -> N
     assert inbox.last_to('mia@lumen.example')['Subject'] == msg['Subject']
 
 
-def test_the_business_can_edit_the_templates(sqlite_db, inbox, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_the_business_can_edit_the_templates(sqlite_db, inbox, tmp_path, monkeypatch) -> None:
     from services.config import reset_config
 
     folder = tmp_path / 'templates'
@@ -132,7 +132,7 @@ def test_the_business_can_edit_the_templates(sqlite_db, inbox, tmp_path, monkeyp
     assert _calendar(msg)[0] == 'CANCEL'
 
 
-def test_a_refused_change_sends_nothing(sqlite_db, inbox) -> None:  # noqa: ANN001
+def test_a_refused_change_sends_nothing(sqlite_db, inbox) -> None:
     db = sqlite_db
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=NOW + timedelta(minutes=30))
@@ -143,7 +143,7 @@ def test_a_refused_change_sends_nothing(sqlite_db, inbox) -> None:  # noqa: ANN0
     assert inbox.messages == []
 
 
-def test_a_mail_failure_does_not_undo_the_change(sqlite_db, monkeypatch) -> None:  # noqa: ANN001
+def test_a_mail_failure_does_not_undo_the_change(sqlite_db, monkeypatch) -> None:
     from services.config import reset_config
     from tests.support.smtp import free_port
 
@@ -160,7 +160,7 @@ def test_a_mail_failure_does_not_undo_the_change(sqlite_db, monkeypatch) -> None
     reset_config()
 
 
-def test_a_new_booking_emails_customer_and_staff_with_a_calendar_invitation(sqlite_db, inbox) -> None:  # noqa: ANN001
+def test_a_new_booking_emails_customer_and_staff_with_a_calendar_invitation(sqlite_db, inbox) -> None:
     from services import booking
 
     db = sqlite_db

@@ -27,7 +27,7 @@ CALLBACK = 'http://127.0.0.1:9/auth/oidc/callback'
 
 
 @pytest.fixture
-def provider(monkeypatch):  # noqa: ANN201
+def provider(monkeypatch):
     with oidc_provider() as p:
         monkeypatch.setenv('KAIROS_OIDC_ISSUER', p.url)
         monkeypatch.setenv('KAIROS_OIDC_CLIENT_ID', p.client_id)
@@ -39,7 +39,7 @@ def provider(monkeypatch):  # noqa: ANN201
     oidc.forget_discovery()
 
 
-def tenant(db, **settings) -> int:  # noqa: ANN001
+def tenant(db, **settings) -> int:
     with db.write() as s:
         t = tenant_db.create_tenant(s, slug='default', name='Lumen', settings=PanelSettings(**settings))
         customer_db.create_customer(s, tenant_id=t, email='Ada@Example.com', first_name='Ada', now=NOW, verified=False)
@@ -56,7 +56,7 @@ def go_to_provider(pending_url: str) -> tuple[str, str]:
     return args['code'][0], args['state'][0]
 
 
-def round_trip(db, tenant_id: int) -> auth.SignedIn:  # noqa: ANN001
+def round_trip(db, tenant_id: int) -> auth.SignedIn:
     url, pending = oidc.begin(redirect_uri=CALLBACK)
     pending = oidc.unpack(oidc.pack(pending))  # as it comes back from the browser's cookie
     code, state = go_to_provider(url)

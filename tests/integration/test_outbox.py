@@ -26,23 +26,23 @@ NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
-def _rows(db) -> list[outbox.OutboxEmail]:  # noqa: ANN001
+def _rows(db) -> list[outbox.OutboxEmail]:
     with db.read() as s:
         return sorted(outbox.emails(s, limit=1000), key=lambda e: e.id)
 
 
-def _staff_email(db, world) -> None:  # noqa: ANN001
+def _staff_email(db, world) -> None:
     with db.write() as s:
         s.execute(sa.update(t.Staff).where(t.Staff.id == world.staff['mia']).values(email='mia@lumen.example'))
 
 
-def _book(db, world, start: datetime = START):  # noqa: ANN001, ANN202
+def _book(db, world, start: datetime = START):
     return booking.book(db, tenant_id=world.tenant_id, customer_id=world.ada, service_id=world.services['cut'],
                         staff_id=world.staff['mia'], start=start, now=NOW)
 
 
 @pytest.fixture
-def mail_settings(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+def mail_settings(monkeypatch: pytest.MonkeyPatch):
     """Set KAIROS_MAIL_* for one test (after the inbox fixture has pointed SMTP at its server)."""
 
     def apply(**values: object) -> None:
@@ -54,7 +54,7 @@ def mail_settings(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     reset_config()
 
 
-def test_a_booking_writes_its_emails_with_it_and_they_leave_once_after_the_commit(db, inbox) -> None:  # noqa: ANN001
+def test_a_booking_writes_its_emails_with_it_and_they_leave_once_after_the_commit(db, inbox) -> None:
     world = seed_world(db, now=NOW)
     _staff_email(db, world)
     _book(db, world)
@@ -79,7 +79,7 @@ def test_a_booking_writes_its_emails_with_it_and_they_leave_once_after_the_commi
     assert mail.outbox_page(db, tenant_id=world.tenant_id, status='failed') == []
 
 
-def test_a_refused_booking_writes_no_email(db, inbox) -> None:  # noqa: ANN001
+def test_a_refused_booking_writes_no_email(db, inbox) -> None:
     world = seed_world(db, now=NOW)
     _book(db, world)
     with pytest.raises(booking.SlotTaken):
@@ -88,7 +88,7 @@ def test_a_refused_booking_writes_no_email(db, inbox) -> None:  # noqa: ANN001
     assert [r.recipient for r in _rows(db)] == ['ada@example.com']
 
 
-def test_an_email_does_not_leave_before_its_transaction_commits(db, inbox) -> None:  # noqa: ANN001
+def test_an_email_does_not_leave_before_its_transaction_commits(db, inbox) -> None:
     world = seed_world(db, now=NOW)
     sent_meanwhile: list[int] = []
     with db.write() as s:
@@ -102,7 +102,7 @@ def test_an_email_does_not_leave_before_its_transaction_commits(db, inbox) -> No
     assert [str(m['Message-ID']) for m in inbox.messages] == [message_id]
 
 
-def test_a_rolled_back_change_sends_nothing(db, inbox) -> None:  # noqa: ANN001
+def test_a_rolled_back_change_sends_nothing(db, inbox) -> None:
     world = seed_world(db, now=NOW)
     with pytest.raises(RuntimeError), db.write() as s:
         mail.queue(s, tenant_id=world.tenant_id, template='note', to='ada@example.com', subject='Hi', text='x')
@@ -110,7 +110,7 @@ def test_a_rolled_back_change_sends_nothing(db, inbox) -> None:  # noqa: ANN001
     assert inbox.messages == [] and _rows(db) == []
 
 
-def test_a_mail_server_error_is_retried_with_a_growing_wait_then_delivered(db, inbox, mail_settings) -> None:  # noqa: ANN001
+def test_a_mail_server_error_is_retried_with_a_growing_wait_then_delivered(db, inbox, mail_settings) -> None:
     mail_settings(retry_seconds=60, max_attempts=5)
     world = seed_world(db, now=NOW)
     _book(db, world)
@@ -138,7 +138,7 @@ def test_a_mail_server_error_is_retried_with_a_growing_wait_then_delivered(db, i
     assert [str(m['Message-ID']) for m in inbox.received] == [row.message_id]  # the same message, once
 
 
-def test_after_the_last_attempt_the_email_is_marked_failed_with_the_error(db, inbox, mail_settings) -> None:  # noqa: ANN001
+def test_after_the_last_attempt_the_email_is_marked_failed_with_the_error(db, inbox, mail_settings) -> None:
     mail_settings(retry_seconds=1, max_attempts=2)
     world = seed_world(db, now=NOW)
     _book(db, world)
@@ -153,7 +153,7 @@ def test_after_the_last_attempt_the_email_is_marked_failed_with_the_error(db, in
     assert len(inbox.attempts) == 2 and inbox.received == []
 
 
-def test_without_smtp_the_sender_writes_the_same_message_to_the_outbox_folder(db, private_outbox) -> None:  # noqa: ANN001
+def test_without_smtp_the_sender_writes_the_same_message_to_the_outbox_folder(db, private_outbox) -> None:
     from services.config import get_config
 
     world = seed_world(db, now=NOW)
@@ -166,7 +166,7 @@ def test_without_smtp_the_sender_writes_the_same_message_to_the_outbox_folder(db
     assert msg['Message-ID'] == row.message_id and msg['To'] == 'ada@example.com'
 
 
-def test_two_senders_on_postgresql_never_send_a_row_twice(db, inbox) -> None:  # noqa: ANN001
+def test_two_senders_on_postgresql_never_send_a_row_twice(db, inbox) -> None:
     if not db.is_postgres:
         pytest.skip('SQLite serves one process and runs one sender')
     world = seed_world(db, now=NOW)
@@ -194,14 +194,14 @@ def test_two_senders_on_postgresql_never_send_a_row_twice(db, inbox) -> None:  #
 # ---- the emails of guest holds, email changes and payments commit with their change too --------------------------
 
 
-def _hold(db, world, email: str = 'grace@example.com'):  # noqa: ANN001, ANN202
+def _hold(db, world, email: str = 'grace@example.com'):
     return booking.hold_for_guest(db, tenant_id=world.tenant_id, service_id=world.services['cut'],
                                   staff_id=world.staff['mia'], start=START, first_name='Grace', last_name='Hopper',
                                   email=email, phone='', notes='', now=NOW, address='198.51.100.7')
 
 
 @pytest.mark.usefixtures('fresh_limits')
-def test_a_guest_hold_and_its_confirmation_write_their_emails_with_them(db, inbox) -> None:  # noqa: ANN001
+def test_a_guest_hold_and_its_confirmation_write_their_emails_with_them(db, inbox) -> None:
     world = seed_world(db, now=NOW)
     _hold(db, world)
     # in the outbox as soon as the hold committed, before any sender ran
@@ -221,14 +221,14 @@ def test_a_guest_hold_and_its_confirmation_write_their_emails_with_them(db, inbo
         'Booked: Haircut, Wed 25 Nov 2026, 10:00–10:45 (Europe/Berlin)', 'Welcome to Lumen Studio: set your password'}
 
 
-def link_token(msg) -> str:  # noqa: ANN001
+def link_token(msg) -> str:
     from tests.support.smtp import token_in
 
     return token_in(msg, '/book/confirm')
 
 
 @pytest.mark.usefixtures('fresh_limits')
-def test_an_email_change_writes_the_link_and_the_old_address_notice_with_the_change(db, inbox) -> None:  # noqa: ANN001
+def test_an_email_change_writes_the_link_and_the_old_address_notice_with_the_change(db, inbox) -> None:
     from services import accounts
     from tests.support.smtp import token_in
 
@@ -246,7 +246,7 @@ def test_an_email_change_writes_the_link_and_the_old_address_notice_with_the_cha
 
 
 @pytest.mark.usefixtures('fresh_limits')
-def test_a_change_that_fails_after_the_link_writes_no_old_address_notice(db, inbox) -> None:  # noqa: ANN001
+def test_a_change_that_fails_after_the_link_writes_no_old_address_notice(db, inbox) -> None:
     from services import accounts
     from tests.support.smtp import token_in
 
@@ -262,7 +262,7 @@ def test_a_change_that_fails_after_the_link_writes_no_old_address_notice(db, inb
     assert [r.template for r in _rows(db)] == ['email_change']
 
 
-def test_a_payment_taken_at_the_desk_writes_its_confirmation_with_the_credit(db, inbox) -> None:  # noqa: ANN001
+def test_a_payment_taken_at_the_desk_writes_its_confirmation_with_the_credit(db, inbox) -> None:
     from services import payments
     from tests.support.seed import add_appointment
 
@@ -279,7 +279,7 @@ def test_a_payment_taken_at_the_desk_writes_its_confirmation_with_the_credit(db,
         f'receipt-{world.tenant_id}-{payment_id:06d}.html']
 
 
-def test_the_sender_feeds_the_email_metrics(db, inbox, mail_settings) -> None:  # noqa: ANN001
+def test_the_sender_feeds_the_email_metrics(db, inbox, mail_settings) -> None:
     from services import metrics
 
     mail_settings(retry_seconds=60, max_attempts=5)

@@ -20,8 +20,7 @@ from storage import tenants as tenant_db
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def seed(db, *, sessions: int = 3, validity_days: int = 90, bought_days_ago: int = 10) -> dict[str,
-                                                                                               int]:  # noqa: ANN001
+def seed(db, *, sessions: int = 3, validity_days: int = 90, bought_days_ago: int = 10) -> dict[str, int]:
     with db.write() as s:
         tenant = tenant_db.create_tenant(s, slug='default', name='Lumen Studio', timezone='Europe/Berlin')
         cut = catalog_db.create_service(s, tenant_id=tenant, name='Haircut', price=4500)
@@ -38,7 +37,7 @@ def seed(db, *, sessions: int = 3, validity_days: int = 90, bought_days_ago: int
     return {'tenant': tenant, 'cut': cut, 'colour': colour, 'mia': mia, 'ada': ada, 'bob': bob, 'cp': cp}
 
 
-def book(s, ids: dict[str, int], *, day: int, status: str = 'approved') -> int:  # noqa: ANN001
+def book(s, ids: dict[str, int], *, day: int, status: str = 'approved') -> int:
     """What the booking page does inside its transaction after claim_session: the appointment, at no charge."""
     return appointment_db.create_appointment(s, tenant_id=ids['tenant'], customer_id=ids['ada'], service_id=ids['cut'],
                                              staff_id=ids['mia'], start=NOW + timedelta(days=day),
@@ -46,7 +45,7 @@ def book(s, ids: dict[str, int], *, day: int, status: str = 'approved') -> int: 
                                              status_key=status, price=0, customer_package_id=ids['cp'])
 
 
-def claim_and_book(db, ids: dict[str, int], *, day: int) -> int:  # noqa: ANN001
+def claim_and_book(db, ids: dict[str, int], *, day: int) -> int:
     with db.write() as s:
         packages.claim_session(s, tenant_id=ids['tenant'], customer_id=ids['ada'], customer_package_id=ids['cp'],
                                service_id=ids['cut'], now=NOW)
@@ -99,7 +98,7 @@ def test_an_expired_package_refuses_and_a_canceled_booking_gives_the_session_bac
     claim_and_book(db, ids, day=2)
 
 
-def seed_second_tenant_free(db) -> dict[str, int]:  # noqa: ANN001
+def seed_second_tenant_free(db) -> dict[str, int]:
     with db.write() as s:
         tenant = tenant_db.create_tenant(s, slug='second', name='Other Studio')
         cut = catalog_db.create_service(s, tenant_id=tenant, name='Haircut')

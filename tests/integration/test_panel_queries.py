@@ -39,7 +39,7 @@ def test_tabs_sorts_pages_counts_and_next_visit_match_the_rules(db) -> None:
                                                     page_size=9)]
         return found
 
-    def same_order(found: list[int], expected: list) -> None:  # noqa: ANN001
+    def same_order(found: list[int], expected: list) -> None:
         # Equal keys (same start, or same price and start) may come in either order; the keys must not.
         assert sorted(found) == sorted(a.id for a in expected)
         by_id = {a.id: a for a in everything}

@@ -41,7 +41,7 @@ def stripe_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     reset_config()
 
 
-def webhook_endpoint(db, now: datetime = NOW):  # noqa: ANN001, ANN201
+def webhook_endpoint(db, now: datetime = NOW):
     """What POST /webhooks/stripe does: 200 when handled (even as a duplicate), 400 when not provably Stripe's."""
     def deliver(body: bytes, signature: str) -> int:
         try:
@@ -53,14 +53,14 @@ def webhook_endpoint(db, now: datetime = NOW):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def fake(db, stripe_env, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe]:  # noqa: ANN001
+def fake(db, stripe_env, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe]:
     with FakeStripe(webhook_secret=SECRET, deliver=webhook_endpoint(db)) as server:
         monkeypatch.setenv('KAIROS_STRIPE_API_BASE', server.url)
         reset_config()
         yield server
 
 
-def seed(db, *, settings: PanelSettings | None = None, status: str = 'approved') -> dict[str, int]:  # noqa: ANN001
+def seed(db, *, settings: PanelSettings | None = None, status: str = 'approved') -> dict[str, int]:
     with db.write() as s:
         tenant = tenant_db.create_tenant(s, slug='default', name='Studio', timezone='Europe/Berlin', currency='EUR',
                                          settings=settings)
@@ -79,19 +79,19 @@ def seed(db, *, settings: PanelSettings | None = None, status: str = 'approved')
     return {'tenant': tenant, 'ada': ada, 'bob': bob, 'appt': appt, 'cp': cp, 'svc': svc, 'staff': staff}
 
 
-def checkout(db, ids: dict[str, int], **kw) -> str:  # noqa: ANN001, ANN003
+def checkout(db, ids: dict[str, int], **kw) -> str:
     target = {'customer_package_id': ids['cp']} if kw.pop('package', False) else {'appointment_id': ids['appt']}
     return payments.start_checkout(db, tenant_id=ids['tenant'], customer_id=kw.pop('customer', ids['ada']),
                                    success_url=SUCCESS, cancel_url=CANCEL, now=NOW, **target, **kw)
 
 
-def appointment(db, ids: dict[str, int]):  # noqa: ANN001, ANN201
+def appointment(db, ids: dict[str, int]):
     found = panel.appointment_detail(db, tenant_id=ids['tenant'], customer_id=ids['ada'], appointment_id=ids['appt'])
     assert found is not None
     return found
 
 
-def payment_rows(db) -> list[t.Payment]:  # noqa: ANN001
+def payment_rows(db) -> list[t.Payment]:
     with db.read() as s:
         return list(s.exec(sa.select(t.Payment).order_by(t.Payment.id)).scalars())
 
@@ -370,13 +370,13 @@ def test_an_offline_payment_recorded_by_the_business_is_credited_at_once(db) -> 
 
 
 @contextmanager
-def credits_meet_in_the_middle(db, parties: int = 2, wait: float = 2.0) -> Iterator[None]:  # noqa: ANN001
+def credits_meet_in_the_middle(db, parties: int = 2, wait: float = 2.0) -> Iterator[None]:
     """Hold each webhook's transaction just before it adds money, until the other one gets there too (or `wait`
     runs out): without a lock on the appointment both have already read what is still due, the worst interleaving.
     With the lock the second one waits on the row instead, and the first goes on when the wait runs out."""
     barrier = threading.Barrier(parties, timeout=wait)
 
-    def before(conn, cursor, statement: str, *args) -> None:  # noqa: ANN001, ANN002
+    def before(conn, cursor, statement: str, *args) -> None:
         if statement.lstrip().upper().startswith('UPDATE APPOINTMENT SET AMOUNT_PAID') or \
                 statement.lstrip().upper().startswith('UPDATE CUSTOMER_PACKAGE SET AMOUNT_PAID'):
             with suppress(threading.BrokenBarrierError):
@@ -468,6 +468,6 @@ def test_closing_an_account_expires_its_open_checkouts_through_stripe(db, fake, 
     assert appointment_paid(db, ids) == 0
 
 
-def appointment_paid(db, ids: dict[str, int]) -> int:  # noqa: ANN001
+def appointment_paid(db, ids: dict[str, int]) -> int:
     with db.read() as s:
         return s.get(t.Appointment, ids['appt']).amount_paid

@@ -13,7 +13,7 @@ from tests.support.seed import add_appointment, seed_world
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
-def test_a_completed_visit_is_rated_once(db) -> None:  # noqa: ANN001
+def test_a_completed_visit_is_rated_once(db) -> None:
     world = seed_world(db, now=NOW)
     visit = add_appointment(db, world, start=NOW - timedelta(days=2))
     assert appointments.rating_of(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=visit) is None
@@ -35,7 +35,7 @@ def test_a_completed_visit_is_rated_once(db) -> None:  # noqa: ANN001
     (-2, 'no-show', 4, 'Only visits that took place can be rated.'),
     (-2, 'approved', 0, 'Choose from 1 to 5 stars.'),
 ])
-def test_ratings_the_rules_refuse(db, days: int, status: str, stars: int, message: str) -> None:  # noqa: ANN001
+def test_ratings_the_rules_refuse(db, days: int, status: str, stars: int, message: str) -> None:
     world = seed_world(db, now=NOW)
     visit = add_appointment(db, world, start=NOW + timedelta(days=days), status=status)
     with pytest.raises(appointments.NotAllowed) as refused:
@@ -44,7 +44,7 @@ def test_ratings_the_rules_refuse(db, days: int, status: str, stars: int, messag
     assert refused.value.message == message
 
 
-def test_nobody_rates_or_downloads_another_customers_visit(db) -> None:  # noqa: ANN001
+def test_nobody_rates_or_downloads_another_customers_visit(db) -> None:
     world = seed_world(db, now=NOW)
     bobs = add_appointment(db, world, customer=world.bob, start=NOW - timedelta(days=2))
     for call in (
@@ -59,7 +59,7 @@ def test_nobody_rates_or_downloads_another_customers_visit(db) -> None:  # noqa:
         assert refused.value.message == appointments.NOT_YOURS
 
 
-def test_add_to_calendar_gives_one_event_at_the_booked_time(db) -> None:  # noqa: ANN001
+def test_add_to_calendar_gives_one_event_at_the_booked_time(db) -> None:
     world = seed_world(db, now=NOW)
     start = datetime(2026, 12, 1, 14, 30, tzinfo=UTC)
     appt_id = add_appointment(db, world, start=start)

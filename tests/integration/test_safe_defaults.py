@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from domain.settings import SettingsError
-from services import appointments, booking, calendar, notify, panel, ratelimit
+from services import appointments, booking, calendar, notify, panel, ratelimit, runtime
 from services.config import reset_config, secret_problem
 from services.context import reset_db
 from services.tenants import UnknownTenant, cached_count, forget_tenants, resolve_tenant
@@ -89,7 +89,7 @@ def test_settings_set_refuses_a_script_booking_url_and_keeps_the_old_one(runner:
     assert '"booking_url": "https://lumen.example/book"' in runner.invoke(app, ['settings', 'show']).output
 
 
-def test_a_service_meeting_link_or_colour_that_is_not_safe_is_refused_when_saved(db) -> None:  # noqa: ANN001
+def test_a_service_meeting_link_or_colour_that_is_not_safe_is_refused_when_saved(db) -> None:
     world = seed_world(db, now=NOW)
     for meeting, colour, message in (
         ('javascript:alert(1)', '#0891b2', 'The meeting link must be a web address'),
@@ -116,7 +116,7 @@ def multi_tenant(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
     reset_config(), reset_db(), forget_tenants()
 
 
-def test_ten_thousand_random_hosts_do_not_grow_the_tenant_cache(db, multi_tenant: None) -> None:  # noqa: ANN001
+def test_ten_thousand_random_hosts_do_not_grow_the_tenant_cache(db, multi_tenant: None) -> None:
     seed_world(db, now=NOW, slug='studio', host='studio.example.com')
     assert resolve_tenant('studio.example.com').slug == 'studio'
     rng = random.Random(10)
@@ -131,7 +131,7 @@ def test_ten_thousand_random_hosts_do_not_grow_the_tenant_cache(db, multi_tenant
 # ---- in multi-tenant mode, emails and calendar files link to the business's own host -----------------------------
 
 
-def test_emails_and_calendar_files_link_to_the_tenants_own_host(db, multi_tenant: None, inbox) -> None:  # noqa: ANN001
+def test_emails_and_calendar_files_link_to_the_tenants_own_host(db, multi_tenant: None, inbox) -> None:
     seed_world(db, now=NOW, slug='studio', host='studio.example.com')
     clinic = seed_world(db, now=NOW, slug='clinic', host='clinic.example.com')
     appt = add_appointment(db, clinic, start=at(NOW, 2))
@@ -184,11 +184,10 @@ def silent_redis(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         conn.close()
     server.close()
     monkeypatch.undo()
-    reset_config()
-    ratelimit._limiter = None  # its storage is the silent server: resetting it would only wait for it again
+    runtime.reset()  # its limiter's counts are the silent server's: the reset leaves them (it would only wait)
 
 
-def _within(seconds: float, job) -> object:  # noqa: ANN001
+def _within(seconds: float, job) -> object:
     """Run `job` in a thread; fail if it has not finished after `seconds` (the test never hangs itself)."""
     outcome: dict[str, object] = {}
 
@@ -210,19 +209,17 @@ def _within(seconds: float, job) -> object:  # noqa: ANN001
 def test_rate_limits_and_live_updates_give_up_on_a_hung_redis(silent_redis: str) -> None:
     from services import events
 
-    events._redis_client = None  # made anew for this server
     check = ratelimit.Check(ratelimit.ACCOUNT_LIMIT, 'test', 'ada@example.com')
     limited = _within(8, lambda: ratelimit.limiter().hit(check))
     assert 'error' in limited  # the sign-in fails with an error the page reports, instead of hanging
     published = _within(8, lambda: events.publish('tenant:1:customer:1', {'x': 1}))
     assert 'error' not in published  # a live update is a courtesy: it gives up and never raises
-    events._redis_client = None
 
 
 # ---- names without hidden characters; every free text bounded on the server --------------------------------------
 
 
-def test_over_long_free_texts_are_refused_with_the_limit(db) -> None:  # noqa: ANN001
+def test_over_long_free_texts_are_refused_with_the_limit(db) -> None:
     world = seed_world(db, now=NOW)
     appt = add_appointment(db, world, start=at(NOW, 3))
     with pytest.raises(appointments.NotAllowed, match='Please keep the reason under 500 characters'):

@@ -24,7 +24,7 @@ from services.tokens import issue as issue_token
 from storage import appointments as appointment_db
 from storage import customers as customer_db
 from storage import tenants as tenant_db
-from storage.db import Database, alembic_config, make_engine
+from storage.db import Database, alembic_config
 from tests.support.seed import World, add_appointment, at, seed_world
 
 STRONG = 'violet-harbour-71-tandem'
@@ -90,7 +90,7 @@ def account_closed_on_the_phone(db: Database, world: World, tab: str, now: datet
 
 @pytest.mark.parametrize('cause', [sign_out, password_changed_on_the_phone, password_reset_by_email,
                                    account_closed_on_the_phone], ids=lambda f: f.__name__)
-def test_an_ended_session_can_do_nothing_more(db, cause) -> None:  # noqa: ANN001
+def test_an_ended_session_can_do_nothing_more(db, cause) -> None:
     now = _now()
     world = seed_world(db, now=now, settings=PanelSettings(allow_account_deletion=True))
     appt = add_appointment(db, world, start=at(now, 3), status='approved')
@@ -124,7 +124,7 @@ def test_an_ended_session_can_do_nothing_more(db, cause) -> None:  # noqa: ANN00
                      now=later)
 
 
-def test_an_action_is_done_as_the_sessions_own_customer(db) -> None:  # noqa: ANN001
+def test_an_action_is_done_as_the_sessions_own_customer(db) -> None:
     now = _now()
     world = seed_world(db, now=now)
     bobs = auth.open_session(db, tenant_id=world.tenant_id, customer_id=world.bob, now=now)
@@ -135,7 +135,7 @@ def test_an_action_is_done_as_the_sessions_own_customer(db) -> None:  # noqa: AN
         auth.act(db, accounts.get_customer, tenant_id=world.tenant_id, session_id=None)
 
 
-def test_a_session_ends_after_its_idle_time_and_after_its_lifetime(db) -> None:  # noqa: ANN001
+def test_a_session_ends_after_its_idle_time_and_after_its_lifetime(db) -> None:
     start = _now()
     world = seed_world(db, now=start)
     tab = auth.open_session(db, tenant_id=world.tenant_id, customer_id=world.ada, now=start)
@@ -157,7 +157,7 @@ def test_a_session_ends_after_its_idle_time_and_after_its_lifetime(db) -> None: 
                                  now=start + timedelta(days=30, minutes=1)) is None, 'used daily, it still ends'
 
 
-def test_the_time_limits_are_settings(db, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def test_the_time_limits_are_settings(db, monkeypatch: pytest.MonkeyPatch) -> None:
     from services.config import reset_config
 
     monkeypatch.setenv('KAIROS_SESSION_IDLE', 'PT30M')
@@ -177,13 +177,13 @@ def test_the_time_limits_are_settings(db, monkeypatch: pytest.MonkeyPatch) -> No
     reset_config()
 
 
-def test_the_database_keeps_no_session_token_that_would_sign_anyone_in(db, database_url: str) -> None:  # noqa: ANN001
+def test_the_database_keeps_no_session_token_that_would_sign_anyone_in(db, database_url: str) -> None:
     now = _now()
     world = seed_world(db, now=now)
     tokens = [auth.open_session(db, tenant_id=world.tenant_id, customer_id=world.ada, now=now),
               auth.sign_in(db, tenant_id=world.tenant_id, email='bob@example.com', password='bob-password',
                            now=now).session_id]
-    with make_engine(database_url).connect() as conn:
+    with db.engine.connect() as conn:
         stored = [tuple(str(v) for v in row) for row in conn.execute(sa.text('SELECT * FROM auth_session'))]
     assert len(stored) == 2
     for token in tokens:
@@ -193,12 +193,12 @@ def test_the_database_keeps_no_session_token_that_would_sign_anyone_in(db, datab
         assert auth.current_customer(db, tenant_id=world.tenant_id, session_id=value, now=now) is None
 
 
-def test_upgrading_keeps_existing_sessions_but_only_as_hashes(db, database_url: str) -> None:  # noqa: ANN001
+def test_upgrading_keeps_existing_sessions_but_only_as_hashes(db, database_url: str) -> None:
     now = _now()
     world = seed_world(db, now=now)
     config = alembic_config(database_url)
     command.downgrade(config, '0004')
-    engine = make_engine(database_url)
+    engine = db.engine
     raw = 'an-old-session-token-from-before-the-upgrade'
     with engine.begin() as conn:
         conn.execute(sa.text('INSERT INTO auth_session (id, tenant_id, customer_id, created_at) '

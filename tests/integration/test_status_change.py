@@ -26,8 +26,7 @@ RESTORE = PanelSettings(status_transitions={'canceled': ('pending', 'approved'),
 pytestmark = pytest.mark.usefixtures('private_outbox')
 
 
-def history(db, world, appointment_id: int,
-            customer: int | None = None) -> list[tuple[str, str, str, str, str]]:  # noqa: ANN001
+def history(db, world, appointment_id: int, customer: int | None = None) -> list[tuple[str, str, str, str, str]]:
     appt = panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=customer or world.ada,
                                     appointment_id=appointment_id)
     assert appt is not None
@@ -35,7 +34,7 @@ def history(db, world, appointment_id: int,
              h.data.get('reason', '')) for h in appt.history]
 
 
-def test_cancel_inside_the_window_changes_the_status_and_records_why(db) -> None:  # noqa: ANN001
+def test_cancel_inside_the_window_changes_the_status_and_records_why(db) -> None:
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=SOON)
     changed = appointments.change_status(db, tenant_id=world.tenant_id, customer_id=world.ada,
@@ -48,7 +47,7 @@ def test_cancel_inside_the_window_changes_the_status_and_records_why(db) -> None
     assert stored is not None and stored.status.label == 'Canceled'
 
 
-def test_after_the_window_the_change_is_refused_with_the_reason_and_nothing_is_written(db) -> None:  # noqa: ANN001
+def test_after_the_window_the_change_is_refused_with_the_reason_and_nothing_is_written(db) -> None:
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=NOW + timedelta(minutes=45))
     before = history(db, world, appt_id)
@@ -69,7 +68,7 @@ def test_after_the_window_the_change_is_refused_with_the_reason_and_nothing_is_w
     ('approved', 'canceled', NOW - timedelta(days=1), 'This appointment is over, so it can no longer be changed.'),
     ('approved', 'vanished', SOON, 'That status is not one this business uses.'),
 ])
-def test_the_service_refuses_what_the_rules_forbid(db, status: str, target: str, start: datetime,  # noqa: ANN001
+def test_the_service_refuses_what_the_rules_forbid(db, status: str, target: str, start: datetime,
                                                    message: str) -> None:
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=start, status=status)
@@ -79,7 +78,7 @@ def test_the_service_refuses_what_the_rules_forbid(db, status: str, target: str,
     assert refused.value.message == message
 
 
-def test_a_busy_target_needs_the_business_confirmation_even_when_listed(db) -> None:  # noqa: ANN001
+def test_a_busy_target_needs_the_business_confirmation_even_when_listed(db) -> None:
     world = seed_world(db, now=NOW, settings=replace(RESTORE, allow_busy_targets=False))
     appt_id = add_appointment(db, world, start=SOON, status='canceled')
     with pytest.raises(NotAllowed) as refused:
@@ -88,7 +87,7 @@ def test_a_busy_target_needs_the_business_confirmation_even_when_listed(db) -> N
     assert refused.value.message == 'Only the business can set an appointment to pending.'
 
 
-def test_nobody_changes_another_customers_appointment(db) -> None:  # noqa: ANN001
+def test_nobody_changes_another_customers_appointment(db) -> None:
     world = seed_world(db, now=NOW)
     bobs = add_appointment(db, world, customer=world.bob, start=SOON)
     with pytest.raises(NotAllowed) as refused:
@@ -102,7 +101,7 @@ def test_nobody_changes_another_customers_appointment(db) -> None:  # noqa: ANN0
     assert history(db, world, bobs, customer=world.bob)[-1][1] == 'booked'
 
 
-def test_restoring_a_canceled_appointment_takes_the_slot_back_when_it_is_still_free(db) -> None:  # noqa: ANN001
+def test_restoring_a_canceled_appointment_takes_the_slot_back_when_it_is_still_free(db) -> None:
     world = seed_world(db, now=NOW, settings=RESTORE)
     appt_id = add_appointment(db, world, start=SOON, status='canceled')
     add_appointment(db, world, customer=world.bob, start=SOON + timedelta(minutes=45))  # touches the end: fine
@@ -112,7 +111,7 @@ def test_restoring_a_canceled_appointment_takes_the_slot_back_when_it_is_still_f
     assert history(db, world, appt_id)[-1][:4] == ('customer', 'status_changed', 'canceled', 'pending')
 
 
-def test_restoring_is_refused_when_someone_booked_the_time_since(db) -> None:  # noqa: ANN001
+def test_restoring_is_refused_when_someone_booked_the_time_since(db) -> None:
     world = seed_world(db, now=NOW, settings=RESTORE)
     appt_id = add_appointment(db, world, start=SOON, status='canceled')
     add_appointment(db, world, customer=world.bob, start=SOON + timedelta(minutes=30), status='pending')
@@ -123,7 +122,7 @@ def test_restoring_is_refused_when_someone_booked_the_time_since(db) -> None:  #
                                      'Please book a new time.')
 
 
-def test_a_freed_slot_still_blocks_nothing_and_buffers_count(db) -> None:  # noqa: ANN001
+def test_a_freed_slot_still_blocks_nothing_and_buffers_count(db) -> None:
     world = seed_world(db, now=NOW, settings=RESTORE)
     with db.write() as s:
         buffered = catalog_db.create_service(s, tenant_id=world.tenant_id, name='Massage', duration_min=45,
@@ -140,7 +139,7 @@ def test_a_freed_slot_still_blocks_nothing_and_buffers_count(db) -> None:  # noq
                                    target='pending', now=NOW)
 
 
-def test_a_group_class_is_restored_only_while_seats_remain(db) -> None:  # noqa: ANN001
+def test_a_group_class_is_restored_only_while_seats_remain(db) -> None:
     world = seed_world(db, now=NOW, settings=RESTORE)
     ada = add_appointment(db, world, service='yoga', staff='leo', start=SOON, status='canceled', minutes=60)
     for _ in range(5):
@@ -156,7 +155,7 @@ def test_a_group_class_is_restored_only_while_seats_remain(db) -> None:  # noqa:
     assert 'All seats at that time are taken' in refused.value.message
 
 
-def test_two_restorations_racing_for_one_slot_never_both_win(db) -> None:  # noqa: ANN001
+def test_two_restorations_racing_for_one_slot_never_both_win(db) -> None:
     world = seed_world(db, now=NOW, settings=RESTORE)
     ada = add_appointment(db, world, start=SOON, status='canceled')
     bob = add_appointment(db, world, customer=world.bob, start=SOON, status='canceled')

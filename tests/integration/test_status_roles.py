@@ -29,7 +29,7 @@ def local(day: int, hour: int) -> datetime:
     return datetime(2026, 11, day, hour, tzinfo=BERLIN).astimezone(UTC)
 
 
-def test_renamed_statuses_keep_the_rules(db) -> None:  # noqa: ANN001
+def test_renamed_statuses_keep_the_rules(db) -> None:
     world = seed_world(db, now=NOW, settings=SETTINGS)
     with db.write() as s:
         for old, new in RENAMED.items():
@@ -60,7 +60,7 @@ def test_renamed_statuses_keep_the_rules(db) -> None:  # noqa: ANN001
         assert s.get(t.Appointment, booked.id).status_key == 'called-off'
 
 
-def test_a_business_cannot_be_made_with_two_statuses_for_one_singular_role(db) -> None:  # noqa: ANN001
+def test_a_business_cannot_be_made_with_two_statuses_for_one_singular_role(db) -> None:
     doubled = (*DEFAULT_STATUSES, Status(key='waiting', label='Waiting', color='#000000', icon='label', busy=True,
                                          role=StatusRole.NEW_BOOKING))
     with db.write() as s, pytest.raises(SettingsError) as refused:

@@ -34,33 +34,33 @@ def local(day: int, hour: int) -> datetime:
 
 # ---- each switch: on, the service does it; off, it refuses with the reason ------------------------------------------
 
-def _upload(db, world) -> object:  # noqa: ANN001
+def _upload(db, world) -> object:
     return avatars.save_avatar(db, tenant_id=world.tenant_id, customer_id=world.ada, data=photo(), now=NOW)
 
 
-def _sign_up(db, world) -> object:  # noqa: ANN001
+def _sign_up(db, world) -> object:
     return accounts.sign_up(db, tenant_id=world.tenant_id, email='new@example.com', password=STRONG,
                             first_name='New', last_name='Person', now=NOW)
 
 
-def _delete(db, world) -> object:  # noqa: ANN001
+def _delete(db, world) -> object:
     return accounts.delete_account(db, tenant_id=world.tenant_id, customer_id=world.ada, confirmation='DELETE',
                                    now=NOW)
 
 
-def _reschedule(db, world) -> object:  # noqa: ANN001
+def _reschedule(db, world) -> object:
     appt = add_appointment(db, world, start=SOON, status='pending')
     return booking.reschedule(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt,
                               new_start=SOON + timedelta(days=1), now=NOW)
 
 
-def _cancel(db, world) -> object:  # noqa: ANN001
+def _cancel(db, world) -> object:
     appt = add_appointment(db, world, start=SOON, status='pending')
     return appointments.change_status(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt,
                                       target='canceled', now=NOW)
 
 
-def _pay_package(db, world) -> object:  # noqa: ANN001
+def _pay_package(db, world) -> object:
     from storage import packages as package_db
 
     with db.write() as s:
@@ -71,7 +71,7 @@ def _pay_package(db, world) -> object:  # noqa: ANN001
     return payments.payment_options(db, tenant_id=world.tenant_id, customer_id=world.ada, customer_package_id=cp)
 
 
-def _pay_package_checkout(db, world) -> object:  # noqa: ANN001
+def _pay_package_checkout(db, world) -> object:
     """The package's checkout itself (a forged click when the card hides Pay): refused before Stripe is asked."""
     from storage import packages as package_db
 
@@ -110,13 +110,13 @@ SWITCHES = [
 
 
 @pytest.mark.parametrize(('action', 'off', 'reason'), SWITCHES)
-def test_switched_on_the_service_does_it(db, private_outbox, stripe, action, off: dict, reason: str) -> None:  # noqa: ANN001
+def test_switched_on_the_service_does_it(db, private_outbox, stripe, action, off: dict, reason: str) -> None:
     world = seed_world(db, now=NOW)
     action(db, world)  # no refusal
 
 
 @pytest.mark.parametrize(('action', 'off', 'reason'), SWITCHES)
-def test_switched_off_the_service_refuses_with_the_reason(db, private_outbox, stripe, action, off: dict,  # noqa: ANN001
+def test_switched_off_the_service_refuses_with_the_reason(db, private_outbox, stripe, action, off: dict,
                                                          reason: str) -> None:
     world = seed_world(db, now=NOW, settings=PanelSettings(**off))  # card payment is set up: only the setting refuses
     with pytest.raises(REFUSALS) as refused:
@@ -124,7 +124,7 @@ def test_switched_off_the_service_refuses_with_the_reason(db, private_outbox, st
     assert refused.value.message == reason
 
 
-def test_a_refused_photo_leaves_the_old_one(db) -> None:  # noqa: ANN001
+def test_a_refused_photo_leaves_the_old_one(db) -> None:
     world = seed_world(db, now=NOW)
     url = _upload(db, world)
     panel_off = PanelSettings(designer=PanelDesigner(allow_avatar_upload=False))
@@ -139,7 +139,7 @@ def test_a_refused_photo_leaves_the_old_one(db) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize(('auto', 'welcomed'), [(True, True), (False, False)])
 def test_auto_account_welcomes_a_new_guest_only_when_on_and_the_booking_stands_either_way(
-        db, inbox, auto: bool, welcomed: bool) -> None:  # noqa: ANN001
+        db, inbox, auto: bool, welcomed: bool) -> None:
     world = seed_world(db, now=NOW, settings=PanelSettings(auto_create_account=auto))
     booking.hold_for_guest(db, tenant_id=world.tenant_id, service_id=world.services['cut'], staff_id=world.staff['mia'],
                            start=local(24, 10), first_name='Grace', last_name='Guest', email='guest@example.com',
@@ -155,7 +155,7 @@ def test_auto_account_welcomes_a_new_guest_only_when_on_and_the_booking_stands_e
 
 # ---- where the visit happens ----------------------------------------------------------------------------------------
 
-def test_a_staff_member_at_two_locations_needs_the_customer_to_say_where(db, private_outbox) -> None:  # noqa: ANN001
+def test_a_staff_member_at_two_locations_needs_the_customer_to_say_where(db, private_outbox) -> None:
     world = seed_world(db, now=NOW)  # Leo works at Main Street 1 and Park Avenue 9; Mia only at Main Street 1
     kw = {'tenant_id': world.tenant_id, 'customer_id': world.ada, 'service_id': world.services['cut'], 'now': NOW}
     with pytest.raises(booking.BookingRefused) as refused:
@@ -176,7 +176,7 @@ def test_a_staff_member_at_two_locations_needs_the_customer_to_say_where(db, pri
     assert '—' not in stored.values()
 
 
-def test_an_online_visit_asks_no_place_and_stores_none(db, private_outbox) -> None:  # noqa: ANN001
+def test_an_online_visit_asks_no_place_and_stores_none(db, private_outbox) -> None:
     from storage import catalog as catalog_db
     from tests.support.seed import WEEK
 
@@ -193,7 +193,7 @@ def test_an_online_visit_asks_no_place_and_stores_none(db, private_outbox) -> No
 
 # ---- the payment confirmation, with the receipt -----------------------------------------------------------------
 
-def test_money_taken_at_the_desk_is_confirmed_to_the_customer_with_the_receipt(db, inbox) -> None:  # noqa: ANN001
+def test_money_taken_at_the_desk_is_confirmed_to_the_customer_with_the_receipt(db, inbox) -> None:
     world = seed_world(db, now=NOW)
     appt = add_appointment(db, world, start=SOON, price=4500)
     payment_id = payments.record_offline_payment(db, tenant_id=world.tenant_id, appointment_id=appt, amount=4500,
@@ -213,7 +213,7 @@ def test_money_taken_at_the_desk_is_confirmed_to_the_customer_with_the_receipt(d
     assert inbox.to('bob@example.com') == []
 
 
-def test_no_confirmation_for_a_closed_account_or_another_business(db, inbox) -> None:  # noqa: ANN001
+def test_no_confirmation_for_a_closed_account_or_another_business(db, inbox) -> None:
     world = seed_world(db, now=NOW)
     other = seed_world(db, now=NOW, slug='other', host='other.example', ada_email='ada@other.example')
     appt = add_appointment(db, world, start=SOON, price=4500)
@@ -226,7 +226,7 @@ def test_no_confirmation_for_a_closed_account_or_another_business(db, inbox) -> 
 
 
 @pytest.fixture
-def stripe(db, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe]:  # noqa: ANN001
+def stripe(db, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe]:
     def deliver(body: bytes, signature: str) -> int:
         try:
             payments.handle_webhook(db, payload=body, signature=signature, now=NOW)
@@ -243,7 +243,7 @@ def stripe(db, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe]:  # noqa
     reset_config()
 
 
-def test_a_card_payment_is_confirmed_once_when_stripe_says_it_settled(db, inbox, stripe: FakeStripe) -> None:  # noqa: ANN001
+def test_a_card_payment_is_confirmed_once_when_stripe_says_it_settled(db, inbox, stripe: FakeStripe) -> None:
     world = seed_world(db, now=NOW)
     appt = add_appointment(db, world, start=SOON, price=4500)
     url = payments.start_checkout(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt,
@@ -258,7 +258,7 @@ def test_a_card_payment_is_confirmed_once_when_stripe_says_it_settled(db, inbox,
     assert len([m for m in inbox.to('ada@example.com') if m['Subject'].startswith('Payment received')]) == 1
 
 
-def test_a_payment_of_the_wrong_amount_is_not_confirmed(db, inbox, stripe: FakeStripe) -> None:  # noqa: ANN001
+def test_a_payment_of_the_wrong_amount_is_not_confirmed(db, inbox, stripe: FakeStripe) -> None:
     world = seed_world(db, now=NOW)
     appt = add_appointment(db, world, start=SOON, price=4500)
     url = payments.start_checkout(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt,

@@ -28,12 +28,12 @@ VICTIM = 'victim@example.com'
 pytestmark = pytest.mark.usefixtures('fresh_limits')
 
 
-def studio(db) -> int:  # noqa: ANN001
+def studio(db) -> int:
     with db.write() as s:
         return tenant_db.create_tenant(s, slug='default', name='Lumen Studio', settings=PanelSettings())
 
 
-def stranger_signs_up(db, tenant: int, *, now: datetime = NOW) -> auth.SignedIn:  # noqa: ANN001
+def stranger_signs_up(db, tenant: int, *, now: datetime = NOW) -> auth.SignedIn:
     """Mallory signs up with the victim's address and ends up holding a session on that account."""
     accounts.sign_up(db, tenant_id=tenant, email=VICTIM, password=STRANGER, first_name='Mallory', last_name='M',
                      now=now)
@@ -42,7 +42,7 @@ def stranger_signs_up(db, tenant: int, *, now: datetime = NOW) -> auth.SignedIn:
     return auth.sign_in(db, tenant_id=tenant, email=VICTIM, password=STRANGER, now=now)
 
 
-def stranger_is_out(db, tenant: int, held: auth.SignedIn, *, now: datetime) -> None:  # noqa: ANN001
+def stranger_is_out(db, tenant: int, held: auth.SignedIn, *, now: datetime) -> None:
     assert auth.current_customer(db, tenant_id=tenant, session_id=held.session_id, now=NOW) is None
     with pytest.raises(SignInFailed):
         accounts.attempt_sign_in(db, tenant_id=tenant, email=VICTIM, password=STRANGER, address='203.0.113.9',

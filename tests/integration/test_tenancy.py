@@ -15,7 +15,7 @@ from tests.support.seed import add_appointment, at, seed_world
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def two_businesses(db):  # noqa: ANN001, ANN201
+def two_businesses(db):
     studio = seed_world(db, now=NOW, slug='studio', host='studio.example.com')
     clinic = seed_world(db, now=NOW, slug='clinic', host='clinic.example.com', ada_email='ada@example.com')
     add_appointment(db, studio, start=at(NOW, 2))

@@ -71,7 +71,7 @@ class _Handler:
 
     inbox: Inbox
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802
         if self.inbox.gate is not None:
             await asyncio.to_thread(self.inbox.gate.wait, 30)
         self.inbox.attempts.append(time.monotonic())
@@ -126,7 +126,7 @@ def smtp_server(port: int | None = None, *, tls: Literal['none', 'starttls', 'im
         ca.cert_pem.write_to_path(str(inbox.ca_file))
         kwargs['ssl_context' if tls == 'implicit' else 'tls_context'] = server_ctx
     if auth:
-        def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:  # noqa: ANN001
+        def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
             inbox.logins.append((auth_data.login.decode(), auth_data.password.decode()))
             return AuthResult(success=True)
 
@@ -140,7 +140,7 @@ def smtp_server(port: int | None = None, *, tls: Literal['none', 'starttls', 'im
 
 
 @contextmanager
-def smtp_configured(monkeypatch) -> Iterator[Inbox]:  # noqa: ANN001
+def smtp_configured(monkeypatch) -> Iterator[Inbox]:
     """Point Kairos at a fresh loopback SMTP server for one test; yields its inbox."""
     from services import mail
     from services.config import reset_config

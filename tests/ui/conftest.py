@@ -11,51 +11,41 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def panel_database(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Point the app at its own migrated database before the main file runs."""
-    from services import mail
-    from services.config import reset_config
-    from services.context import reset_db
-    from services.tenants import forget_tenants
+    """Point the app at its own migrated database before the main file runs, with a runtime of its own (an earlier
+    test's unsent emails, caches and subscriptions stay behind)."""
+    from services import runtime
 
     path = tmp_path / 'panel.sqlite3'
     shutil.copy(sqlite_template, path)
     url = f'sqlite:///{path}'
     monkeypatch.setenv('KAIROS_DATABASE_URL', url)
     monkeypatch.setenv('KAIROS_OUTBOX_DIR', str(tmp_path / 'outbox'))
-    reset_config()
-    reset_db()
-    forget_tenants()
-    mail.forget_queued()  # an earlier test's unsent emails stay in its own database
+    runtime.reset()
     yield url
-    from services import events
-
-    events.forget_subscribers()  # the simulated pages of this test stay behind; they must not act in the next one
-    reset_config()
-    reset_db()
-    forget_tenants()
+    runtime.reset()  # the simulated pages of this test stay behind; they must not act in the next one
 
 
 @pytest.fixture
-def db(panel_database: str):  # noqa: ANN201
+def db(panel_database: str):
     from services.context import get_db
 
     return get_db()
 
 
-async def sign_in(user, email: str = 'ada@example.com', password: str = 'kairos-demo') -> None:  # noqa: ANN001
+async def sign_in(user, email: str = 'ada@example.com', password: str = 'kairos-demo') -> None:
     await user.open('/login')
     user.find('Email').type(email)
     user.find('Password').type(password)
     user.find(marker='sign-in').click()
 
 
-async def signed_in(user, email: str = 'ada@example.com', password: str = 'kairos-demo') -> None:  # noqa: ANN001
+async def signed_in(user, email: str = 'ada@example.com', password: str = 'kairos-demo') -> None:
     """Sign in and wait for the panel to be there."""
     await sign_in(user, email, password)
     await user.should_see(marker='panel-chrome', retries=50)
 
 
-async def appointments_shown(user, count: int | None = None, tab: str | None = None) -> None:  # noqa: ANN001
+async def appointments_shown(user, count: int | None = None, tab: str | None = None) -> None:
     """Wait for the Appointments section (drawn in the browser from one element's state); switch tab if asked."""
     import asyncio
 
@@ -73,7 +63,7 @@ async def appointments_shown(user, count: int | None = None, tab: str | None = N
     raise AssertionError(f'the Appointments section never showed {count} cards on the {tab or "current"} tab')
 
 
-async def card_field(user, appointment_id: int, field: str, expected: object) -> None:  # noqa: ANN001
+async def card_field(user, appointment_id: int, field: str, expected: object) -> None:
     """Wait until the card of `appointment_id` shows `expected` in `field` (the browser draws it from the state)."""
     import asyncio
 
@@ -91,7 +81,7 @@ async def card_field(user, appointment_id: int, field: str, expected: object) ->
     assert row.get(field) == expected
 
 
-def _has(user, kind) -> bool:  # noqa: ANN001
+def _has(user, kind) -> bool:
     try:
         user.find(kind)
     except AssertionError:
@@ -99,14 +89,14 @@ def _has(user, kind) -> bool:  # noqa: ANN001
     return True
 
 
-def sections(user) -> list[str]:  # noqa: ANN001
+def sections(user) -> list[str]:
     """The panel sections the top bar offers."""
     from ui.components.page_frame import PageFrame
 
     return next(iter(user.find(PageFrame).elements)).sections
 
 
-def go_to(user, path: str) -> None:  # noqa: ANN001
+def go_to(user, path: str) -> None:
     """Choose a section tab, as the browser's tab bar does."""
     from ui.components.page_frame import PageFrame
 

@@ -53,7 +53,7 @@ async def choose_first_time(user: User) -> str:
     raise AssertionError(f'{label} was not chosen')
 
 
-def bookings_of(db, world: World, email: str) -> list[t.Appointment]:  # noqa: ANN001
+def bookings_of(db, world: World, email: str) -> list[t.Appointment]:
     with db.read() as s:
         return list(s.scalars(sa.select(t.Appointment).join(t.Customer, t.Customer.id == t.Appointment.customer_id)
                               .where(t.Customer.tenant_id == world.tenant_id, t.Customer.email == email)))
@@ -85,7 +85,7 @@ async def guest_details(user: User, email: str = 'grace@example.com') -> None:
     user.find('Email').type(email)
 
 
-async def test_a_guest_books_a_haircut_confirms_by_email_and_gets_an_account(user: User, db) -> None:  # noqa: ANN001
+async def test_a_guest_books_a_haircut_confirms_by_email_and_gets_an_account(user: User, db) -> None:
     world = seed_world(db)
     await user.open(f'/book?service={world.services["cut"]}')
     await user.should_see('Haircut · 45 min · €45.00')
@@ -110,7 +110,7 @@ async def test_a_guest_books_a_haircut_confirms_by_email_and_gets_an_account(use
     notify.wait_for_notifications()
 
 
-async def test_a_guest_with_a_known_email_sees_the_same_words(user: User, db) -> None:  # noqa: ANN001
+async def test_a_guest_with_a_known_email_sees_the_same_words(user: User, db) -> None:
     world = seed_world(db)
     await user.open(f'/book?service={world.services["cut"]}')
     await choose_first_time(user)
@@ -122,7 +122,7 @@ async def test_a_guest_with_a_known_email_sees_the_same_words(user: User, db) ->
     assert bookings_of(db, world, 'bob@example.com') == []  # nothing lands in Bob's account without his click
 
 
-async def test_a_form_without_a_name_or_email_is_not_sent(user: User, db) -> None:  # noqa: ANN001
+async def test_a_form_without_a_name_or_email_is_not_sent(user: User, db) -> None:
     world = seed_world(db)
     await user.open(f'/book?service={world.services["cut"]}')
     await choose_first_time(user)
@@ -136,7 +136,7 @@ async def test_a_form_without_a_name_or_email_is_not_sent(user: User, db) -> Non
     assert bookings_of(db, world, 'grace-at-example') == []
 
 
-async def test_signed_in_details_are_filled_and_the_email_is_read_only(user: User, db) -> None:  # noqa: ANN001
+async def test_signed_in_details_are_filled_and_the_email_is_read_only(user: User, db) -> None:
     world = seed_world(db)
     await signed_in(user)
     await user.open(f'/book?service={world.services["cut"]}')
@@ -151,7 +151,7 @@ async def test_signed_in_details_are_filled_and_the_email_is_read_only(user: Use
     assert len(bookings_of(db, world, 'ada@example.com')) == 1
 
 
-async def test_a_deposit_without_card_payment_says_how_to_pay_at_the_desk(user: User, db) -> None:  # noqa: ANN001
+async def test_a_deposit_without_card_payment_says_how_to_pay_at_the_desk(user: User, db) -> None:
     world = seed_world(db)
     await user.open(f'/book?service={world.services["colour"]}')
     await user.should_see('Colour & cut')
@@ -167,7 +167,7 @@ async def test_a_deposit_without_card_payment_says_how_to_pay_at_the_desk(user: 
     notify.wait_for_notifications()
 
 
-async def test_a_time_taken_by_someone_else_disappears_without_a_reload(user: User, db) -> None:  # noqa: ANN001
+async def test_a_time_taken_by_someone_else_disappears_without_a_reload(user: User, db) -> None:
     world = seed_world(db)
     await user.open(f'/book?service={world.services["colour"]}')
     first = (await shown_slots(user))[0]
@@ -184,7 +184,7 @@ async def test_a_time_taken_by_someone_else_disappears_without_a_reload(user: Us
     assert label not in slot_labels(user)
 
 
-async def test_confirming_a_time_taken_meanwhile_says_so_and_offers_fresh_times(user: User, db) -> None:  # noqa: ANN001
+async def test_confirming_a_time_taken_meanwhile_says_so_and_offers_fresh_times(user: User, db) -> None:
     world = seed_world(db)
     await user.open(f'/book?service={world.services["colour"]}')
     label = await choose_first_time(user)
@@ -205,7 +205,7 @@ async def test_confirming_a_time_taken_meanwhile_says_so_and_offers_fresh_times(
     assert bookings_of(db, world, 'grace@example.com') == []
 
 
-async def test_a_held_time_written_over_meanwhile_says_so_when_the_guest_confirms(user: User, db) -> None:  # noqa: ANN001
+async def test_a_held_time_written_over_meanwhile_says_so_when_the_guest_confirms(user: User, db) -> None:
     world = seed_world(db)
     await user.open(f'/book?service={world.services["colour"]}')
     await choose_first_time(user)
@@ -223,7 +223,7 @@ async def test_a_held_time_written_over_meanwhile_says_so_when_the_guest_confirm
     assert bookings_of(db, world, 'grace@example.com') == []
 
 
-async def test_a_package_books_its_own_services_at_no_charge(user: User, db) -> None:  # noqa: ANN001
+async def test_a_package_books_its_own_services_at_no_charge(user: User, db) -> None:
     world = seed_world(db)
     cp = add_package(db, world, used=0, paid=True)
     await signed_in(user)
@@ -238,7 +238,7 @@ async def test_a_package_books_its_own_services_at_no_charge(user: User, db) -> 
     assert [(b.price, b.customer_package_id) for b in booked] == [(0, cp)]  # the package had no sessions used
 
 
-async def test_an_expired_package_is_refused_with_the_reason(user: User, db) -> None:  # noqa: ANN001
+async def test_an_expired_package_is_refused_with_the_reason(user: User, db) -> None:
     world = seed_world(db)
     cp = add_package(db, world, used=0, bought_days_ago=100, validity_days=90)
     await signed_in(user)
@@ -248,7 +248,7 @@ async def test_an_expired_package_is_refused_with_the_reason(user: User, db) -> 
     await user.should_not_see(marker='book-confirm')
 
 
-async def test_booking_someone_who_works_at_two_places_asks_where_and_stores_it(user: User, db) -> None:  # noqa: ANN001
+async def test_booking_someone_who_works_at_two_places_asks_where_and_stores_it(user: User, db) -> None:
     """Leo cuts hair at Main Street 1 and at Park Avenue 9: the customer says where, and the visit is stored there
     (not as 'no location'). Mia works only at Main Street: nobody asks."""
     world = seed_world(db)
@@ -273,7 +273,7 @@ async def test_booking_someone_who_works_at_two_places_asks_where_and_stores_it(
     notify.wait_for_notifications()
 
 
-async def test_a_service_offered_at_one_place_asks_nothing_and_is_stored_there(user: User, db) -> None:  # noqa: ANN001
+async def test_a_service_offered_at_one_place_asks_nothing_and_is_stored_there(user: User, db) -> None:
     world = seed_world(db)
     await signed_in(user)
     await user.open(f'/book?service={world.services["colour"]}')  # only Mia, only at Main Street 1

@@ -32,14 +32,14 @@ async def test_robots_txt_lets_the_booking_page_be_found_and_keeps_the_rest_out(
 
 
 @pytest.mark.parametrize('path', HIDDEN)
-async def test_private_and_link_pages_say_noindex(user: User, db, path: str) -> None:  # noqa: ANN001
+async def test_private_and_link_pages_say_noindex(user: User, db, path: str) -> None:
     seed_world(db)
     response = await user.http_client.get(path)
     assert 'noindex' in response.headers.get('x-robots-tag', ''), path
 
 
 @pytest.mark.parametrize('path', INDEXABLE)
-async def test_public_entry_pages_are_indexable_and_described(user: User, db, path: str) -> None:  # noqa: ANN001
+async def test_public_entry_pages_are_indexable_and_described(user: User, db, path: str) -> None:
     seed_world(db)
     response = await user.http_client.get(path)
     assert response.status_code == 200
@@ -49,13 +49,13 @@ async def test_public_entry_pages_are_indexable_and_described(user: User, db, pa
     assert 'name="robots"' not in response.text
 
 
-async def test_link_pages_say_noindex_in_the_page_too(user: User, db) -> None:  # noqa: ANN001
+async def test_link_pages_say_noindex_in_the_page_too(user: User, db) -> None:
     seed_world(db)
     response = await user.http_client.get('/reset?token=x')
     assert '<meta name="robots" content="noindex, nofollow">' in response.text
 
 
-async def test_the_sign_in_is_one_form_a_password_manager_can_fill(user: User, db) -> None:  # noqa: ANN001
+async def test_the_sign_in_is_one_form_a_password_manager_can_fill(user: User, db) -> None:
     seed_world(db)
     await user.open('/login')
     [form] = user.find(marker='signin-form').elements
@@ -67,7 +67,7 @@ async def test_the_sign_in_is_one_form_a_password_manager_can_fill(user: User, d
     assert len([e for e in user.find(ui.input).elements if e.props.get('autocomplete') == 'current-password']) == 1
 
 
-async def test_new_passwords_are_marked_new(user: User, db) -> None:  # noqa: ANN001
+async def test_new_passwords_are_marked_new(user: User, db) -> None:
     seed_world(db)
     await user.open('/signup')
     [field] = user.find(marker='password').elements
@@ -76,7 +76,7 @@ async def test_new_passwords_are_marked_new(user: User, db) -> None:  # noqa: AN
     assert email.props['autocomplete'] in {'email', 'username'}
 
 
-async def test_the_page_carries_readable_shades_of_the_business_colour(user: User, db) -> None:  # noqa: ANN001
+async def test_the_page_carries_readable_shades_of_the_business_colour(user: User, db) -> None:
     """A pale yellow is darkened until white text on it reads; a colour saved before colours were checked gets the
     default instead of a broken page."""
     from domain.branding import WHITE, contrast_ratio

@@ -14,7 +14,7 @@ from tests.ui.test_book import emailed_link
 STRANGER = 'mallory-owns-this-71-now'
 
 
-async def test_the_owner_confirms_a_strangers_sign_up_and_the_strangers_password_dies(user: User, db) -> None:  # noqa: ANN001
+async def test_the_owner_confirms_a_strangers_sign_up_and_the_strangers_password_dies(user: User, db) -> None:
     world = seed_world(db)
     accounts.sign_up(db, tenant_id=world.tenant_id, email='vera@example.com', password=STRANGER, first_name='Mallory',
                      last_name='M', now=datetime.now(UTC))
@@ -32,7 +32,7 @@ async def test_the_owner_confirms_a_strangers_sign_up_and_the_strangers_password
                      now=datetime.now(UTC))
 
 
-async def test_the_magic_link_page_names_the_account_and_a_dead_link_says_so(user: User, db) -> None:  # noqa: ANN001
+async def test_the_magic_link_page_names_the_account_and_a_dead_link_says_so(user: User, db) -> None:
     world = seed_world(db)
     accounts.request_magic_link(db, tenant_id=world.tenant_id, email='ada@example.com', now=datetime.now(UTC))
     link = emailed_link('ada@example.com', '/magic')

@@ -52,7 +52,7 @@ async def test_not_ready_when_the_database_does_not_answer(user: User, monkeypat
     assert ready.json()['database'] == 'down'
 
 
-async def test_metrics_count_requests_bookings_and_emails(user: User, db) -> None:  # noqa: ANN001
+async def test_metrics_count_requests_bookings_and_emails(user: User, db) -> None:
     before = (await user.http_client.get('/metrics')).text
     world = seed_world(db)
     now = datetime.now(UTC)

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 from nicegui.testing import User
 
-from domain import formatting as fmt
 from domain.model import PaymentState
 from domain.settings import PanelDesigner, PanelSettings
+from services import formatting as fmt
 from services import payments, receipts
 from services.config import reset_config
 from storage import appointments as appointment_db
@@ -28,7 +28,7 @@ from ui.components.appointments_view import AppointmentsView
 SECRET = 'whsec_ui_tests'
 
 
-def add_package(db, world: World, *, sessions: int = 3, used: int = 1, paid: bool = False,  # noqa: ANN001
+def add_package(db, world: World, *, sessions: int = 3, used: int = 1, paid: bool = False,
                 bought_days_ago: int = 10, validity_days: int = 90, name: str = 'Three cuts') -> int:
     now = datetime.now(UTC)
     with db.write() as s:
@@ -46,7 +46,7 @@ def add_package(db, world: World, *, sessions: int = 3, used: int = 1, paid: boo
 
 
 @pytest.fixture
-def fake_stripe(db, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe]:  # noqa: ANN001
+def fake_stripe(db, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe]:
     def deliver(body: bytes, signature: str) -> int:
         try:
             payments.handle_webhook(db, payload=body, signature=signature, now=datetime.now(UTC))
@@ -128,7 +128,7 @@ async def test_the_pay_drawer_shows_the_amount_due_and_in_person_instructions_wi
 
 
 async def test_paying_by_card_opens_a_checkout_and_the_card_turns_paid_when_stripe_confirms(
-        user: User, db, fake_stripe: FakeStripe) -> None:  # noqa: ANN001
+        user: User, db, fake_stripe: FakeStripe) -> None:
     now = datetime.now(UTC)
     world = seed_world(db)
     appt = add_appointment(db, world, start=at(now, 5), price=4500)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from nicegui import ui
 from nicegui.testing import User
 
-from domain import formatting as fmt
+from services import formatting as fmt
 from tests.support.seed import add_appointment, at, seed_world
 from tests.ui.conftest import sign_in, signed_in
 from ui.components.appointments_view import AppointmentsView, encode_state

@@ -18,7 +18,7 @@ from tests.support.seed import seed_world
 from tests.ui.conftest import signed_in
 
 
-async def open_profile(user: User, db, **settings):  # noqa: ANN001, ANN201
+async def open_profile(user: User, db, **settings):
     ratelimit.reset_limiter()
     world = seed_world(db, **settings)
     await signed_in(user)

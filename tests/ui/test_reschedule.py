@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from nicegui import ui
 from nicegui.testing import User
 
-from domain import formatting as fmt
 from services import availability, booking, events, notify, panel
+from services import formatting as fmt
 from storage import appointments as appointment_db
 from storage import tables as t
 from tests.support.seed import World, add_appointment, seed_world
@@ -23,7 +23,7 @@ from tests.ui.test_book import choose_first_time, picked_day, shown_slots
 BERLIN = ZoneInfo('Europe/Berlin')
 
 
-def cards(user: User):  # noqa: ANN201
+def cards(user: User):
     """The element that draws the appointment cards (and emits their actions)."""
     try:
         from ui.components.appointments_view import AppointmentsView
@@ -78,12 +78,12 @@ def labels(user: User) -> list[str]:
         return []
 
 
-def stored(db, world: World, appointment_id: int):  # noqa: ANN001, ANN201
+def stored(db, world: World, appointment_id: int):
     return panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=world.ada,
                                     appointment_id=appointment_id)
 
 
-async def test_ada_moves_her_haircut_to_the_first_free_time(user: User, db) -> None:  # noqa: ANN001
+async def test_ada_moves_her_haircut_to_the_first_free_time(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     day = workday(now, 3)
@@ -107,7 +107,7 @@ async def test_ada_moves_her_haircut_to_the_first_free_time(user: User, db) -> N
     notify.wait_for_notifications()
 
 
-async def test_the_appointment_does_not_block_its_own_time(user: User, db) -> None:  # noqa: ANN001
+async def test_the_appointment_does_not_block_its_own_time(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     day = workday(now, 3)
@@ -120,7 +120,7 @@ async def test_the_appointment_does_not_block_its_own_time(user: User, db) -> No
     assert '14:00' not in offered and '13:30' not in offered  # 45 minutes from 13:30 would run into Bob's
 
 
-async def test_any_staff_offers_a_colleague_when_the_usual_one_is_busy(user: User, db) -> None:  # noqa: ANN001
+async def test_any_staff_offers_a_colleague_when_the_usual_one_is_busy(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     day = workday(now, 3)
@@ -145,7 +145,7 @@ async def test_any_staff_offers_a_colleague_when_the_usual_one_is_busy(user: Use
     notify.wait_for_notifications()
 
 
-async def test_a_second_move_asks_why(user: User, db) -> None:  # noqa: ANN001
+async def test_a_second_move_asks_why(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
@@ -164,7 +164,7 @@ async def test_a_second_move_asks_why(user: User, db) -> None:  # noqa: ANN001
     notify.wait_for_notifications()
 
 
-async def test_too_close_to_the_start_the_drawer_says_why_and_offers_nothing(user: User, db) -> None:  # noqa: ANN001
+async def test_too_close_to_the_start_the_drawer_says_why_and_offers_nothing(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=now + timedelta(minutes=90))
@@ -175,14 +175,14 @@ async def test_too_close_to_the_start_the_drawer_says_why_and_offers_nothing(use
     await user.should_not_see(marker='reschedule-confirm')
 
 
-def first_free_slot(db, world, user: User, appointment_id: int):  # noqa: ANN001, ANN201
+def first_free_slot(db, world, user: User, appointment_id: int):
     """The slot the drawer lists first on its picked day (the one the customer just chose)."""
     return availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['cut'],
                                   staff_id=world.staff['mia'], day=picked_day(user), now=datetime.now(UTC),
                                   ignore_appointment_id=appointment_id)[0]
 
 
-async def test_a_time_taken_meanwhile_is_refused_and_the_times_reload(user: User, db) -> None:  # noqa: ANN001
+async def test_a_time_taken_meanwhile_is_refused_and_the_times_reload(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
@@ -200,8 +200,7 @@ async def test_a_time_taken_meanwhile_is_refused_and_the_times_reload(user: User
     assert stored(db, world, appt).start == berlin(workday(now, 3), 11)
 
 
-async def test_the_chosen_time_taken_elsewhere_vanishes_and_the_choice_is_cleared(user: User,
-                                                                                  db) -> None:  # noqa: ANN001
+async def test_the_chosen_time_taken_elsewhere_vanishes_and_the_choice_is_cleared(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
@@ -221,7 +220,7 @@ def listening() -> int:
 
 
 @pytest.mark.parametrize('close', ['reschedule-cancel', 'drawer-close'])
-async def test_a_closed_drawer_stops_listening_before_the_browser_says_it_slid_out(user: User, db,  # noqa: ANN001
+async def test_a_closed_drawer_stops_listening_before_the_browser_says_it_slid_out(user: User, db,
                                                                                    close: str) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
@@ -241,7 +240,7 @@ async def test_a_closed_drawer_stops_listening_before_the_browser_says_it_slid_o
     assert events.subscriber_count(events.availability_topic(world.tenant_id)) == 0
 
 
-async def test_a_disconnected_picker_stops_listening_and_catches_up_when_the_browser_is_back(user: User,  # noqa: ANN001
+async def test_a_disconnected_picker_stops_listening_and_catches_up_when_the_browser_is_back(user: User,
                                                                                            db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
@@ -270,7 +269,7 @@ async def test_a_disconnected_picker_stops_listening_and_catches_up_when_the_bro
 
 
 async def test_a_live_event_reads_again_only_the_day_it_names_and_a_burst_reads_it_once_more(
-        user: User, db, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+        user: User, db, monkeypatch: pytest.MonkeyPatch) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
@@ -280,10 +279,10 @@ async def test_a_live_event_reads_again_only_the_day_it_names_and_a_burst_reads_
     day = picked_day(user)
     reads: list[str] = []
 
-    def counting(name: str):  # noqa: ANN202
+    def counting(name: str):
         real = getattr(availability, name)
 
-        def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        def counted(*args, **kwargs):
             reads.append(name)
             return real(*args, **kwargs)
         return counted

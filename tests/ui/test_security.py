@@ -15,7 +15,7 @@ from tests.ui.conftest import signed_in
 STRONG = 'violet-harbour-71-tandem'
 
 
-async def open_security(user: User, db) -> None:  # noqa: ANN001
+async def open_security(user: User, db) -> None:
     ratelimit.reset_limiter()
     seed_world(db)
     await signed_in(user)

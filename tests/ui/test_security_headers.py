@@ -45,7 +45,7 @@ async def every_kind_of_response(user: User) -> list[httpx.Response]:
     return responses
 
 
-async def test_pages_redirects_static_files_webhooks_and_404s_carry_the_headers(user: User, db) -> None:  # noqa: ANN001
+async def test_pages_redirects_static_files_webhooks_and_404s_carry_the_headers(user: User, db) -> None:
     seed_world(db)
     for response in await every_kind_of_response(user):
         assert_protected(response)
@@ -62,7 +62,7 @@ def https_public_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 async def test_behind_https_every_response_also_asks_for_https_only(https_public_url: None, user: User,
-                                                                    db) -> None:  # noqa: ANN001
+                                                                    db) -> None:
     seed_world(db)
     for response in await every_kind_of_response(user):
         assert_protected(response, https=True)

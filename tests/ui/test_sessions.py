@@ -23,7 +23,7 @@ def _cookie(client: httpx.AsyncClient) -> str:
     return str(values[0])
 
 
-def _live_sessions(db, world) -> int:  # noqa: ANN001
+def _live_sessions(db, world) -> int:
     import sqlalchemy as sa
 
     from storage import tables as t
@@ -33,7 +33,7 @@ def _live_sessions(db, world) -> int:  # noqa: ANN001
             t.AuthSession.customer_id == world.ada, t.AuthSession.revoked_at.is_(None)))
 
 
-async def test_a_tab_whose_session_ended_elsewhere_goes_to_sign_in_and_can_do_nothing(user: User, db) -> None:  # noqa: ANN001
+async def test_a_tab_whose_session_ended_elsewhere_goes_to_sign_in_and_can_do_nothing(user: User, db) -> None:
     """Ada's laptop shows the panel; on her phone she changes the password. Within a second the laptop's tab is on
     the sign-in page."""
     world = seed_world(db)
@@ -50,7 +50,7 @@ async def test_a_tab_whose_session_ended_elsewhere_goes_to_sign_in_and_can_do_no
     notify.wait_for_notifications()
 
 
-async def test_a_browser_id_planted_before_sign_in_does_not_share_the_session(user: User, db) -> None:  # noqa: ANN001
+async def test_a_browser_id_planted_before_sign_in_does_not_share_the_session(user: User, db) -> None:
     """Mallory gets a cookie from the site and plants it in Ada's browser. Ada signs in. Mallory's copy of the cookie
     opens no panel: sign-in gave Ada's browser a new identity."""
     seed_world(db)
@@ -68,7 +68,7 @@ async def test_a_browser_id_planted_before_sign_in_does_not_share_the_session(us
         assert (await user.http_client.get('/', follow_redirects=False)).status_code == 200
 
 
-async def test_a_link_to_logout_signs_nobody_out(user: User, db) -> None:  # noqa: ANN001
+async def test_a_link_to_logout_signs_nobody_out(user: User, db) -> None:
     """An <img src="/logout"> on another site, or a link, used to end the session."""
     world = seed_world(db)
     ratelimit.reset_limiter()
@@ -82,7 +82,7 @@ async def test_a_link_to_logout_signs_nobody_out(user: User, db) -> None:  # noq
     assert (await user.http_client.get('/', follow_redirects=False)).status_code == 200
 
 
-async def test_signing_out_ends_the_session_and_forgets_the_last_booking(user: User, db) -> None:  # noqa: ANN001
+async def test_signing_out_ends_the_session_and_forgets_the_last_booking(user: User, db) -> None:
     """Ada books on the studio's shared tablet, then signs out. The next person finds neither her panel nor her
     booking at /book/done."""
     world = seed_world(db)

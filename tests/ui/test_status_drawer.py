@@ -30,12 +30,12 @@ async def rows(user: User, expect_ids: int) -> list[dict]:
     return user.find(AppointmentsView).elements.pop().rows
 
 
-def stored(db, world, appointment_id: int):  # noqa: ANN001, ANN201
+def stored(db, world, appointment_id: int):
     return panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=world.ada,
                                     appointment_id=appointment_id)
 
 
-async def test_cancel_with_a_reason_changes_the_badge(user: User, db) -> None:  # noqa: ANN001
+async def test_cancel_with_a_reason_changes_the_badge(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=at(now, 3))
@@ -57,7 +57,7 @@ async def test_cancel_with_a_reason_changes_the_badge(user: User, db) -> None:  
     notify.wait_for_notifications()
 
 
-async def test_after_the_window_the_card_offers_nothing_and_the_drawer_says_why(user: User, db) -> None:  # noqa: ANN001
+async def test_after_the_window_the_card_offers_nothing_and_the_drawer_says_why(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=now + timedelta(minutes=40))
@@ -74,7 +74,7 @@ async def test_after_the_window_the_card_offers_nothing_and_the_drawer_says_why(
     await user.should_not_see(marker='status-confirm')
 
 
-async def test_the_drawer_refuses_when_the_rules_changed_while_it_was_open(user: User, db) -> None:  # noqa: ANN001
+async def test_the_drawer_refuses_when_the_rules_changed_while_it_was_open(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=at(now, 2))
@@ -90,7 +90,7 @@ async def test_the_drawer_refuses_when_the_rules_changed_while_it_was_open(user:
     assert stored(db, world, appt).status.key == 'approved'
 
 
-async def test_a_restore_to_a_busy_status_is_refused_when_the_slot_was_taken(user: User, db) -> None:  # noqa: ANN001
+async def test_a_restore_to_a_busy_status_is_refused_when_the_slot_was_taken(user: User, db) -> None:
     now = datetime.now(UTC)
     settings = PanelSettings(status_transitions={'pending': ('canceled',), 'canceled': ('pending', 'approved')},
                              allow_busy_targets=True)
@@ -105,7 +105,7 @@ async def test_a_restore_to_a_busy_status_is_refused_when_the_slot_was_taken(use
     await user.should_see('That time is no longer free, so the appointment cannot be restored. Please book a new time.')
 
 
-async def test_the_details_drawer_shows_the_history_newest_first(user: User, db) -> None:  # noqa: ANN001
+async def test_the_details_drawer_shows_the_history_newest_first(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=at(now, 4))
@@ -122,7 +122,7 @@ async def test_the_details_drawer_shows_the_history_newest_first(user: User, db)
     await user.should_not_see(marker='add-to-calendar')  # a canceled visit is not for the calendar
 
 
-async def test_online_visit_offers_the_meeting_link_and_calendar(user: User, db) -> None:  # noqa: ANN001
+async def test_online_visit_offers_the_meeting_link_and_calendar(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     with db.write() as s:
@@ -138,7 +138,7 @@ async def test_online_visit_offers_the_meeting_link_and_calendar(user: User, db)
     await user.should_see('Add to calendar')
 
 
-async def test_a_completed_visit_can_be_rated_once(user: User, db) -> None:  # noqa: ANN001
+async def test_a_completed_visit_can_be_rated_once(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     appt = add_appointment(db, world, start=at(now, -3))

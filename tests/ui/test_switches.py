@@ -29,7 +29,7 @@ def next_facts(s: dict[str, Any]) -> dict[str, str]:
     return {f['what']: f['text'] for f in s['dashboard']['next']['facts']}
 
 
-def add_package(db, world: World, *, paid: bool = False) -> int:  # noqa: ANN001
+def add_package(db, world: World, *, paid: bool = False) -> int:
     now = datetime.now(UTC)
     with db.write() as s:
         package = package_db.create_package(s, tenant_id=world.tenant_id, name='Three cuts', sessions=3, price=12000,
@@ -40,8 +40,7 @@ def add_package(db, world: World, *, paid: bool = False) -> int:  # noqa: ANN001
                                                   amount_paid=12000 if paid else 0)
 
 
-async def panel_with(user: User, db, settings: PanelSettings, *, past_tab: bool = False) -> dict[str,
-                                                                                                 Any]:  # noqa: ANN001
+async def panel_with(user: User, db, settings: PanelSettings, *, past_tab: bool = False) -> dict[str, Any]:
     """Ada signed in with one upcoming visit (Leo at the park, €45 unpaid) and one past one; the Appointments state."""
     now = datetime.now(UTC)
     world = seed_world(db, now=now, settings=settings)
@@ -77,20 +76,20 @@ DESIGNER: list[Any] = [
 
 @pytest.mark.parametrize('on', [True, False], ids=['on', 'off'])
 @pytest.mark.parametrize(('toggle', 'seen', 'when_on', 'when_off'), DESIGNER)
-async def test_a_designer_toggle_shows_or_hides_its_part(user: User, db, toggle: str, seen: Callable,  # noqa: ANN001
+async def test_a_designer_toggle_shows_or_hides_its_part(user: User, db, toggle: str, seen: Callable,
                                                         when_on: Any, when_off: Any, on: bool) -> None:
     s = await panel_with(user, db, PanelSettings(designer=PanelDesigner(**{toggle: on})))
     assert seen(s) == (when_on if on else when_off)
 
 
 @pytest.mark.parametrize('on', [True, False], ids=['on', 'off'])
-async def test_the_rebook_toggle(user: User, db, on: bool) -> None:  # noqa: ANN001
+async def test_the_rebook_toggle(user: User, db, on: bool) -> None:
     s = await panel_with(user, db, PanelSettings(designer=PanelDesigner(show_rebook=on)), past_tab=True)
     assert first_row(s)['rebook_url'].startswith('/book?service=') is on
 
 
 @pytest.mark.parametrize(('show_price', 'show_payment'), [(True, False), (False, True)])
-async def test_price_and_payment_line_are_separate_decisions(user: User, db, show_price: bool,  # noqa: ANN001
+async def test_price_and_payment_line_are_separate_decisions(user: User, db, show_price: bool,
                                                              show_payment: bool) -> None:
     s = await panel_with(user, db, PanelSettings(designer=PanelDesigner(show_price=show_price,
                                                                         show_payment_status=show_payment)))
@@ -98,7 +97,7 @@ async def test_price_and_payment_line_are_separate_decisions(user: User, db, sho
         '€45.00' if show_price else '', 'Unpaid, €45.00 due' if show_payment else '')
 
 
-async def test_a_free_appointment_says_free(user: User, db) -> None:  # noqa: ANN001
+async def test_a_free_appointment_says_free(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     add_appointment(db, world, start=at(now, 4), price=0)
@@ -107,13 +106,13 @@ async def test_a_free_appointment_says_free(user: User, db) -> None:  # noqa: AN
     assert (first_row(state(user))['price'], first_row(state(user))['payment_label']) == ('Free', '')
 
 
-async def test_a_booking_link_with_a_query_still_gets_the_service(user: User, db) -> None:  # noqa: ANN001
+async def test_a_booking_link_with_a_query_still_gets_the_service(user: User, db) -> None:
     s = await panel_with(user, db, PanelSettings(booking_url='/book?lang=de'), past_tab=True)
     assert first_row(s)['rebook_url'].startswith('/book?lang=de&service=')
 
 
 @pytest.mark.parametrize('on', [True, False], ids=['on', 'off'])
-async def test_the_photo_upload_toggle(user: User, db, on: bool) -> None:  # noqa: ANN001
+async def test_the_photo_upload_toggle(user: User, db, on: bool) -> None:
     seed_world(db, settings=PanelSettings(designer=PanelDesigner(allow_avatar_upload=on)))
     await signed_in(user)
     await user.open('/profile')
@@ -125,7 +124,7 @@ async def test_the_photo_upload_toggle(user: User, db, on: bool) -> None:  # noq
 
 
 @pytest.mark.parametrize('on', [True, False], ids=['on', 'off'])
-async def test_the_packages_toggle(user: User, db, on: bool) -> None:  # noqa: ANN001
+async def test_the_packages_toggle(user: User, db, on: bool) -> None:
     world = seed_world(db, settings=PanelSettings(designer=PanelDesigner(show_packages=on)))
     add_package(db, world)
     await signed_in(user)
@@ -143,15 +142,14 @@ RULES: list[Any] = [
 
 @pytest.mark.parametrize('on', [True, False], ids=['on', 'off'])
 @pytest.mark.parametrize(('setting', 'button'), RULES)
-async def test_a_rule_offers_or_withholds_its_action(user: User, db, setting: str, button: str,  # noqa: ANN001
+async def test_a_rule_offers_or_withholds_its_action(user: User, db, setting: str, button: str,
                                                     on: bool) -> None:
     s = await panel_with(user, db, PanelSettings(**{setting: on}))
     assert first_row(s)[button] is on
 
 
 @pytest.mark.parametrize('hidden', [False, True], ids=['Pay shown', 'Pay hidden'])
-async def test_hide_pay_now_on_appointment_cards_and_package_cards(user: User, db,
-                                                                   hidden: bool) -> None:  # noqa: ANN001
+async def test_hide_pay_now_on_appointment_cards_and_package_cards(user: User, db, hidden: bool) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now, settings=PanelSettings(hide_pay_now=hidden,
                                                            offline_payment_instructions='Pay at reception.'))
@@ -171,7 +169,7 @@ async def test_hide_pay_now_on_appointment_cards_and_package_cards(user: User, d
 
 
 @pytest.mark.parametrize('on', [True, False], ids=['on', 'off'])
-async def test_the_account_deletion_setting(user: User, db, on: bool) -> None:  # noqa: ANN001
+async def test_the_account_deletion_setting(user: User, db, on: bool) -> None:
     seed_world(db, settings=PanelSettings(allow_account_deletion=on))
     await signed_in(user)
     await user.open('/profile')
@@ -183,7 +181,7 @@ async def test_the_account_deletion_setting(user: User, db, on: bool) -> None:  
 
 
 @pytest.mark.parametrize('on', [True, False], ids=['on', 'off'])
-async def test_the_sign_up_setting(user: User, db, on: bool) -> None:  # noqa: ANN001
+async def test_the_sign_up_setting(user: User, db, on: bool) -> None:
     seed_world(db, settings=PanelSettings(allow_signup=on))
     await user.open('/login')
     if on:
@@ -202,8 +200,7 @@ async def test_the_sign_up_setting(user: User, db, on: bool) -> None:  # noqa: A
 PANEL_PATHS = ('/', '/packages', '/profile', '/security')
 
 
-async def test_with_the_panel_off_sign_in_works_and_says_so_and_no_section_loads(user: User,
-                                                                                 db) -> None:  # noqa: ANN001
+async def test_with_the_panel_off_sign_in_works_and_says_so_and_no_section_loads(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now, settings=PanelSettings(panel_enabled=False))
     add_appointment(db, world, start=at(now, 4))
@@ -224,7 +221,7 @@ async def signed_in_off(user: User) -> None:
     await user.should_see(marker='panel-off', retries=50)  # signed in: the panel says it is off
 
 
-async def test_with_the_panel_off_a_plain_get_of_any_panel_page_shows_nothing_of_the_panel(user: User,  # noqa: ANN001
+async def test_with_the_panel_off_a_plain_get_of_any_panel_page_shows_nothing_of_the_panel(user: User,
                                                                                             db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now, settings=PanelSettings(panel_enabled=False))
@@ -238,7 +235,7 @@ async def test_with_the_panel_off_a_plain_get_of_any_panel_page_shows_nothing_of
         assert 'panel-chrome' not in got.text and 'appointments_view' not in got.text, path
 
 
-async def test_with_the_panel_on_the_same_get_shows_the_panel(user: User, db) -> None:  # noqa: ANN001
+async def test_with_the_panel_on_the_same_get_shows_the_panel(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     add_appointment(db, world, start=at(now, 4), service='colour', minutes=120, price=12000)
@@ -251,7 +248,7 @@ async def test_with_the_panel_on_the_same_get_shows_the_panel(user: User, db) ->
 
 # ---- several businesses ----------------------------------------------------------------------------------------------
 
-async def test_an_unknown_host_gets_a_404_and_a_known_one_its_business(user: User, db,  # noqa: ANN001
+async def test_an_unknown_host_gets_a_404_and_a_known_one_its_business(user: User, db,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     seed_world(db, slug='studio', host='studio.example.com')
     monkeypatch.setenv('KAIROS_MULTI_TENANT', 'true')
@@ -277,7 +274,7 @@ async def test_an_unknown_host_gets_a_404_and_a_known_one_its_business(user: Use
 # ---- the payment confirmation, through the real webhook route --------------------------------------------------------
 
 async def test_a_card_payment_confirmed_by_stripe_at_the_webhook_route_emails_the_receipt(
-        user: User, db, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+        user: User, db, monkeypatch: pytest.MonkeyPatch) -> None:
     """Stripe's fake posts its signed event to POST /webhooks/stripe over HTTP; the customer gets the confirmation
     with the receipt from a real SMTP server on loopback, once, however often Stripe retries."""
     from services import payments
@@ -316,7 +313,7 @@ async def test_a_card_payment_confirmed_by_stripe_at_the_webhook_route_emails_th
 
 
 @pytest.mark.parametrize('on', [True, False], ids=['on', 'off'])
-async def test_the_details_drawer_follows_the_same_toggles(user: User, db, on: bool) -> None:  # noqa: ANN001
+async def test_the_details_drawer_follows_the_same_toggles(user: User, db, on: bool) -> None:
     designer = PanelDesigner(show_staff=on, show_location=on, show_price=on, show_payment_status=on)
     s = await panel_with(user, db, PanelSettings(designer=designer))
     user.find(AppointmentsView).trigger('action', {'kind': 'details', 'id': first_row(s)['id']})

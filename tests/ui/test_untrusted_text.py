@@ -23,7 +23,7 @@ MARKUP = '"><img src=x onerror=alert(1)>'
 SCRIPT_URL = 'javascript:alert(1)'
 
 
-def hostile_business(db, now: datetime):  # noqa: ANN001, ANN201
+def hostile_business(db, now: datetime):
     """A business whose every name, link and colour was typed by an attacker, with one past and one coming visit."""
     world = seed_world(db, now=now)
     with db.write() as s:
@@ -41,7 +41,7 @@ def hostile_business(db, now: datetime):  # noqa: ANN001, ANN201
     return world, past, coming
 
 
-async def test_names_show_as_text_and_script_links_are_not_drawn(user: User, db) -> None:  # noqa: ANN001
+async def test_names_show_as_text_and_script_links_are_not_drawn(user: User, db) -> None:
     now = datetime.now(UTC)
     _, past, coming = hostile_business(db, now)
     await signed_in(user)
@@ -81,7 +81,7 @@ async def test_names_show_as_text_and_script_links_are_not_drawn(user: User, db)
     assert 'position' not in badge.style and 'background' not in badge.style
 
 
-async def test_a_meeting_link_cannot_smuggle_in_more_props(user: User, db) -> None:  # noqa: ANN001
+async def test_a_meeting_link_cannot_smuggle_in_more_props(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)
     with db.write() as s:
@@ -104,7 +104,7 @@ async def test_a_meeting_link_cannot_smuggle_in_more_props(user: User, db) -> No
     assert join.props['target'] == '_blank' and 'onclick' not in join.props
 
 
-async def test_the_sign_in_page_shows_the_business_name_as_text_and_no_script_logo(user: User, db) -> None:  # noqa: ANN001
+async def test_the_sign_in_page_shows_the_business_name_as_text_and_no_script_logo(user: User, db) -> None:
     now = datetime.now(UTC)
     hostile_business(db, now)
     await user.open('/login')
@@ -114,7 +114,7 @@ async def test_the_sign_in_page_shows_the_business_name_as_text_and_no_script_lo
     assert frame.props['logo'] == ''  # a javascript: logo is no logo
 
 
-async def test_a_safe_logo_is_drawn_with_the_business_name_as_its_alt_text(user: User, db) -> None:  # noqa: ANN001
+async def test_a_safe_logo_is_drawn_with_the_business_name_as_its_alt_text(user: User, db) -> None:
     world = seed_world(db)
     with db.write() as s:
         s.execute(sa.update(t.Tenant).where(t.Tenant.id == world.tenant_id).values(
@@ -126,7 +126,7 @@ async def test_a_safe_logo_is_drawn_with_the_business_name_as_its_alt_text(user:
     assert frame.props['business'] == f'Studio {MARKUP}'
 
 
-async def test_signing_in_never_leaves_for_another_site(user: User, db) -> None:  # noqa: ANN001
+async def test_signing_in_never_leaves_for_another_site(user: User, db) -> None:
     seed_world(db)
     await user.open('/login?next=/%5Cevil.example/')
     user.find('Email').type('ada@example.com')
@@ -137,7 +137,7 @@ async def test_signing_in_never_leaves_for_another_site(user: User, db) -> None:
     assert not any('evil' in step for step in user.back_history[1:]), user.back_history
 
 
-async def test_signing_in_follows_a_path_on_this_site(user: User, db) -> None:  # noqa: ANN001
+async def test_signing_in_follows_a_path_on_this_site(user: User, db) -> None:
     seed_world(db)
     await user.open('/login?next=/profile')
     user.find('Email').type('ada@example.com')

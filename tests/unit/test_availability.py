@@ -23,7 +23,7 @@ from domain.availability import (
 try:
     from tests.unit.slot_reference import reference_free_slots
 except ImportError:  # pytest run with tests/unit as the import root
-    from slot_reference import reference_free_slots  # type: ignore[no-redef]
+    from slot_reference import reference_free_slots  # type: ignore[no-redef]  # the same function, other root
 
 BERLIN = ZoneInfo('Europe/Berlin')
 NEW_YORK = ZoneInfo('America/New_York')

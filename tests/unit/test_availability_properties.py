@@ -22,7 +22,7 @@ from domain.availability import (
 try:
     from tests.unit.slot_reference import reference_available_dates, reference_free_slots
 except ImportError:  # pytest run with tests/unit as the import root
-    from slot_reference import reference_available_dates, reference_free_slots  # type: ignore[no-redef]
+    from slot_reference import reference_available_dates, reference_free_slots  # type: ignore[no-redef]  # the same functions
 
 MIN = timedelta(minutes=1)
 # days on which the clocks change in these zones, and an ordinary one

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain import formatting as fmt
+from services import formatting as fmt
 
 BERLIN, TOKYO = ZoneInfo('Europe/Berlin'), ZoneInfo('Asia/Tokyo')
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # 10:00 in Berlin

@@ -10,6 +10,7 @@ import pytest
 
 from domain import history as dh
 from domain.model import HistoryEntry
+from services import history_words
 
 AT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -66,7 +67,7 @@ ENTRIES = [
 @pytest.mark.parametrize(('entry', 'data', 'words'), ENTRIES)
 def test_each_action_stores_values_and_reads_as_words(entry: HistoryEntry, data: dict, words: tuple) -> None:
     assert entry.data == data
-    said = dh.describe(entry, tz=BERLIN, status_labels=LABELS, duration=HOUR)
+    said = history_words.describe(entry, tz=BERLIN, status_labels=LABELS, duration=HOUR)
     assert (said.title, said.body) == words
 
 
@@ -81,7 +82,7 @@ def test_each_action_survives_a_trip_through_json(entry: HistoryEntry, data: dic
 
 def test_the_business_renaming_a_status_renames_it_in_the_history_too() -> None:
     entry = dh.status_changed(at=AT, actor='staff', from_status='pending', to_status='approved')
-    said = dh.describe(entry, tz=BERLIN, status_labels={'pending': 'Requested', 'approved': 'Confirmed'},
+    said = history_words.describe(entry, tz=BERLIN, status_labels={'pending': 'Requested', 'approved': 'Confirmed'},
                        duration=HOUR)
     assert said.title == 'Requested → Confirmed'
 

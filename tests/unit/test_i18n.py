@@ -11,8 +11,9 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from domain import i18n
-from domain.i18n import (
+from domain import i18n as di
+from services import i18n
+from services.i18n import (
     PSEUDO_LOCALE,
     SHIPPED_LOCALES,
     Translator,
@@ -241,16 +242,16 @@ def test_a_wording_that_no_longer_fits_its_text_falls_back_to_the_catalog(loader
     ('Choose your language', 'Escolha, %(name)s', 'has no placeholder name'),
 ])
 def test_a_business_wording_must_be_of_a_text_kairos_shows(msgid: str, text: str, problem: str | None) -> None:
-    found = i18n.override_problem(msgid, text)
+    found = di.override_problem(msgid, text, texts=i18n.template_msgids())
     assert (found is None) if problem is None else (found is not None and problem in found)
 
 
-def test_a_wording_keeps_the_placeholders_of_the_english(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(i18n, 'template_msgids', lambda: frozenset({'Hello %(name)s'}))
-    assert i18n.override_problem('Hello %(name)s', 'Olá %(name)s!') is None
-    assert i18n.override_problem('Hello %(name)s', 'Olá!') is None  # leaving one out is the business's choice
-    assert 'stray %' in (i18n.override_problem('Hello %(name)s', 'Olá %(name)s, 100% seguro') or '')
-    assert 'no placeholder nome' in (i18n.override_problem('Hello %(name)s', 'Olá %(nome)s') or '')
+def test_a_wording_keeps_the_placeholders_of_the_english() -> None:
+    texts = frozenset({'Hello %(name)s'})
+    assert di.override_problem('Hello %(name)s', 'Olá %(name)s!', texts=texts) is None
+    assert di.override_problem('Hello %(name)s', 'Olá!', texts=texts) is None  # leaving one out: allowed
+    assert 'stray %' in (di.override_problem('Hello %(name)s', 'Olá %(name)s, 100% seguro', texts=texts) or '')
+    assert 'no placeholder nome' in (di.override_problem('Hello %(name)s', 'Olá %(nome)s', texts=texts) or '')
 
 
 @pytest.mark.parametrize(('stored', 'problem'), [
@@ -265,13 +266,13 @@ def test_a_wording_keeps_the_placeholders_of_the_english(monkeypatch: pytest.Mon
     ({'pt_PT': {f'text {i}': 'x' for i in range(501)}}, 'at most 500 texts'),
 ])
 def test_stored_wordings_have_their_shape(stored: object, problem: str | None) -> None:
-    found = i18n.overrides_shape_problem(stored)
+    found = di.overrides_shape_problem(stored)
     assert (found is None) if problem is None else (found is not None and problem in found)
 
 
 def test_stored_wordings_become_the_mapping_the_translation_takes() -> None:
     stored = {'pt_PT': {'Language': 'Língua'}, 'de': {'Language': 'Sprache wählen'}}
-    overrides = i18n.overrides_from_settings(stored)
+    overrides = di.overrides_from_settings(stored)
     assert overrides == {('pt_PT', 'Language'): 'Língua', ('de', 'Language'): 'Sprache wählen'}
     i18n.reset_translator()
     assert gettext('Language', locale='pt_PT', overrides=overrides) == 'Língua'

@@ -12,7 +12,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from domain.i18n import DOMAIN, LOCALES_DIR, SHIPPED_LOCALES, SOURCE_LOCALE, catalog_path
+from services.i18n import DOMAIN, LOCALES_DIR, SHIPPED_LOCALES, SOURCE_LOCALE, catalog_path
 
 ROOT = Path(__file__).parents[2]
 TRANSLATED = [loc for loc in SHIPPED_LOCALES if loc != SOURCE_LOCALE]

@@ -33,7 +33,7 @@ def package(*, paid: int = 0) -> CustomerPackage:
     (rules.why_not_upload_avatar, {'designer': PanelDesigner(allow_avatar_upload=False)},
      'This business does not take profile photos.'),
 ])
-def test_an_account_switch_allows_when_on_and_says_why_when_off(check, setting: dict, off_reason: str) -> None:  # noqa: ANN001
+def test_an_account_switch_allows_when_on_and_says_why_when_off(check, setting: dict, off_reason: str) -> None:
     assert check(DEFAULT) is None
     assert check(replace(DEFAULT, **setting)) == off_reason
 

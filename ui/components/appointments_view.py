@@ -14,12 +14,12 @@ from typing import Any
 
 from nicegui import events
 
-from domain import formatting as fmt
 from domain import model as d
 from domain import rules
 from domain.panel import SORTS
 from domain.settings import booking_link
 from domain.web import safe_color, safe_url
+from services import formatting as fmt
 from ui.components.live import Listening
 from ui.context import PanelContext
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from nicegui import app, run, ui
 
-from domain import formatting as fmt
 from domain import model as d
 from domain import payments as dp
+from services import formatting as fmt
 from services import payments
 from services.booking import HOLD
 from services.context import get_db

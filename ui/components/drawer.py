@@ -42,7 +42,7 @@ class Drawer(ui.dialog):
             if isinstance(element, Listening):
                 element.stop_listening()
 
-    def __enter__(self) -> Drawer:  # type: ignore[override]
+    def __enter__(self) -> Drawer:
         self.body.__enter__()
         return self
 

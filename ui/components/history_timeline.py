@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 from nicegui import ui
 
-from domain import formatting as fmt
 from domain import history as dh
 from domain import model as d
+from services import formatting as fmt
+from services import history_words
 
 ICONS = {dh.BOOKED: 'event', dh.STATUS_CHANGED: 'swap_horiz', dh.RESCHEDULED: 'update', dh.PAID: 'payments',
          dh.PAYMENT_FAILED: 'payments', dh.PAYMENT_HELD: 'payments', dh.STAFF_CHANGED: 'person', dh.NOTE: 'notes'}
@@ -31,7 +32,7 @@ def timeline_items(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Statu
     duration = appt.end - appt.start
     items = []
     for entry in reversed(appt.history):
-        words = dh.describe(entry, tz=tz, status_labels=labels, duration=duration)
+        words = history_words.describe(entry, tz=tz, status_labels=labels, duration=duration)
         subtitle = f'{fmt.date_time(entry.at, tz)} · {dh.actor_words(entry.actor)}'
         items.append(TimelineItem(title=words.title, subtitle=subtitle, body=words.body,
                                   icon=ICONS.get(entry.action, 'history')))
@@ -56,7 +57,7 @@ def history_timeline(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Sta
                     ui.label(line).classes('text-body2 q-mt-xs')
 
 
-async def render(ctx, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None,  # noqa: ANN001
+async def render(ctx, appt: d.Appointment, on_changed: Callable[[], Awaitable[None]] | None,
                  **_: object) -> None:
     """The Details drawer's extension hook."""
     history_timeline(appt, ctx.tz, ctx.statuses)

@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 
 from nicegui import context, ui
 
-from domain import formatting as fmt
 from domain import model as d
 from domain import payments as dp
 from domain import rules
+from services import formatting as fmt
 from services import payments
 from services.config import get_config
 from ui.components.drawer import drawer, own_appointment
@@ -58,7 +58,7 @@ async def open_pay_drawer(ctx: PanelContext, appointment_id: int,
 
 
 def payment_choices(options: payments.PaymentOptions, checkout: Callable[[], Awaitable[str]],
-                    close: Callable[[], None]) -> None:
+                    close: Callable[[], object]) -> None:
     """The amount due, a choice of method, and what each method does next. Shared with the Packages view."""
     with ui.column().classes('w-full gap-0 q-pa-md rounded-borders').style(
             'background: rgba(127,127,127,.10)').mark('pay-amount'):

@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
-from domain import formatting as fmt
 from domain import model as d
+from services import formatting as fmt
 from services import panel, receipts
 from ui.context import PanelContext
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from nicegui import run, ui
 
-from domain import formatting as fmt
 from domain import model as d
 from domain import rules
 from domain.availability import Slot
 from services import availability, booking
+from services import formatting as fmt
 from services.context import get_db
 from ui.components.drawer import Drawer, drawer, own_appointment
 from ui.components.slot_picker import SlotPicker, SlotQuery

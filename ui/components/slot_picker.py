@@ -28,10 +28,10 @@ from zoneinfo import ZoneInfo
 
 from nicegui import run, ui
 
-from domain import formatting as fmt
 from domain.availability import Slot
 from domain.rules import TAKEN
 from services import availability, events
+from services import formatting as fmt
 from services.context import get_db
 from ui.components.live import LiveSubscription
 from ui.components.styles import add_css_once

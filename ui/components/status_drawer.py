@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from nicegui import ui
 
-from domain import formatting as fmt
 from domain import model as d
 from domain import rules
 from services import appointments, panel
+from services import formatting as fmt
 from ui.components.drawer import drawer
 from ui.context import PanelContext
 from ui.theme import status_badge
@@ -55,7 +55,7 @@ def _summary(ctx: PanelContext, appt: d.Appointment) -> None:
             status_badge(appt.status, mark='status-current')
 
 
-def _form(ctx: PanelContext, appt: d.Appointment, targets: list[d.Status], form: StatusForm, panel_drawer,  # noqa: ANN001
+def _form(ctx: PanelContext, appt: d.Appointment, targets: list[d.Status], form: StatusForm, panel_drawer,
           on_changed: Callable[[], Awaitable[None]] | None) -> None:
     by_key = {s.key: s for s in targets}
     ui.label('New status').classes('text-body2 text-weight-medium q-mt-sm').props('id=status-choice-label')

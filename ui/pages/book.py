@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from nicegui import app, context, run, ui
 
-from domain import formatting as fmt
 from domain import model as d
 from domain import rules
 from domain.accounts import guest_problems
 from domain.availability import Slot
 from domain.rules import why_not_location
 from services import accounts, availability, booking, packages, panel
+from services import formatting as fmt
 from services.context import get_db
 from services.tenants import resolve_tenant
 from ui.components.booking_confirmation import (

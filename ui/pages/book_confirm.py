@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from fastapi import Request
 from nicegui import app, run, ui
 
-from domain import formatting as fmt
 from domain import model as d
 from domain.accounts import masked_email
 from services import booking, panel
+from services import formatting as fmt
 from services.context import get_db
 from services.tenants import resolve_tenant
 from ui.components.booking_confirmation import finish_booking

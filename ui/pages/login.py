@@ -82,3 +82,4 @@ async def login_page(request: Request, next: str = '/', deleted: str = '') -> Re
             with ui.element('div').classes('w-full').mark('signin-links'):
                 signin_flows.sign_in_links(allow_signup=(await run.io_bound(
                     panel.panel_settings, get_db(), tenant_id=tenant.id)).allow_signup)
+    return None

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from domain import formatting as fmt
 from domain import model as d
 from domain import payments as dp
 from domain import rules
 from domain.settings import booking_link as with_query
 from services import events, packages, payments
+from services import formatting as fmt
 from ui.components.drawer import drawer
 from ui.components.live import LiveSubscription
 from ui.components.pay_drawer import payment_choices, return_base

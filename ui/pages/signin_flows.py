@@ -296,7 +296,7 @@ def sign_in_links(*, allow_signup: bool) -> None:
 
 
 async def _request_link_page(request: Request, tenant: d.Tenant, *, title: str, intro: str, button: str,
-                             action, index: bool = False) -> None:  # noqa: ANN001
+                             action, index: bool = False) -> None:
     form = Form()
     with _card(tenant, title, intro, index=index):
         error = _alert()
@@ -394,7 +394,7 @@ def _who(customer: d.Customer) -> None:
         'link-account')
 
 
-def _settings(tenant_id: int):  # noqa: ANN202
+def _settings(tenant_id: int):
     from services import panel
 
     return panel.panel_settings(get_db(), tenant_id=tenant_id)

@@ -160,7 +160,8 @@ def _locale(tag: str) -> Locale:
 def _pattern(name: str, tag: str) -> cldr_dates.DateTimePattern:
     where = _locale(tag)
     if name == 'time':
-        return where.time_formats['short']
+        short: cldr_dates.DateTimePattern = where.time_formats['short']
+        return short
     skeleton = _SKELETONS[name]
     found = skeleton if skeleton in where.datetime_skeletons else cldr_dates.match_skeleton(
         skeleton, where.datetime_skeletons)

@@ -1,0 +1,83 @@
+"""An appointment's history in words: what the timeline shows for each entry of `domain.history`, with times and
+amounts in the reader's locale (`services.formatting`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain import payments as dp
+from domain.history import (
+    BOOKED,
+    HELD_WORDS,
+    PAID,
+    PAYMENT_FAILED,
+    PAYMENT_HELD,
+    RESCHEDULED,
+    STAFF_CHANGED,
+    STATUS_CHANGED,
+    reason_words,
+)
+from domain.model import HistoryEntry
+from services import formatting as fmt
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    title: str
+    body: str
+
+
+def describe(entry: HistoryEntry, *, tz: ZoneInfo, status_labels: Mapping[str, str], duration: timedelta,
+             locale: str = fmt.DEFAULT_LOCALE) -> Words:
+    """What the entry says to the customer: a title and a body (lines), times in `tz`, statuses by the business's
+    current names (`status_labels`, key -> label); `duration` dates the ends of a move."""
+    data = entry.data
+
+    def status(key: str) -> str:
+        return status_labels.get(key) or key.replace('-', ' ').capitalize()
+
+    why = reason_words(data)
+    reason = f'Reason: {why}' if why else ''
+    if entry.action == BOOKED:
+        return Words('Booked', f'Status: {status(data["status"])}' if data.get('status') else '')
+    if entry.action == STATUS_CHANGED:
+        return Words(f'{status(data.get("from", ""))} → {status(data.get("to", ""))}', reason)
+    if entry.action == RESCHEDULED:
+        before, after = (_when(str(data.get(end, '')), tz, duration, locale) for end in ('from', 'to'))
+        moved = f'{before} → {after}'
+        return Words('Rescheduled', f'{moved}\n{reason}'.strip())
+    if entry.action == STAFF_CHANGED:
+        return Words('Staff changed', f'{data.get("from", "")} → {data.get("to", "")}')
+    if entry.action in (PAID, PAYMENT_FAILED, PAYMENT_HELD):
+        return Words('Payment', ' · '.join(p for p in _payment_words(entry.action, data, locale) if p))
+    parts = (data.get('from', ''), data.get('to', ''), data.get('text', ''))
+    return Words('Note', ' · '.join(str(p) for p in parts if p))
+
+
+def _payment_words(action: str, data: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    amount = (fmt.money(int(data['amount']), str(data['currency']), code=True, locale=locale)
+              if 'amount' in data and data.get('currency') else '')
+    method = 'Card payment' if data.get('method') == dp.CARD else 'Payment in person'
+    if action == PAID:
+        to = str(data.get('to', ''))
+        state = next((words for key, words in dp.STATUS_LABELS.items() if key.value == to), '')
+        if not amount:
+            return state, ''
+        return state, f'{method} of {amount} received.' if data.get('method') else f'{amount} received.'
+    if action == PAYMENT_FAILED:
+        return dp.NOT_COMPLETED, f'{method} of {amount} did not go through.' if amount else ''
+    return dp.HELD_FOR_REVIEW, HELD_WORDS.get(str(data.get('cause', '')), '')
+
+
+def _when(value: str, tz: ZoneInfo, duration: timedelta, locale: str) -> str:
+    try:
+        start = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if start.tzinfo is None:
+        return value
+    return fmt.when(start, start + duration, tz, locale=locale)
