@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from services import ratelimit
+from services.config import reset_config
+from services.context import reset_db
 from tests.support.smtp import smtp_configured
 
 
@@ -38,3 +43,17 @@ def private_outbox(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     notify.wait_for_notifications()
     reset_config()
+
+
+@pytest.fixture
+def cli(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """The kairos command on a fresh copy of the migrated database, business 'salon' by default."""
+    path = tmp_path / 'cli.sqlite3'
+    shutil.copy(sqlite_template, path)
+    monkeypatch.setenv('KAIROS_DATABASE_URL', f'sqlite:///{path}')
+    monkeypatch.setenv('KAIROS_DEFAULT_TENANT', 'salon')
+    reset_config()
+    reset_db()
+    yield CliRunner()
+    reset_config()
+    reset_db()

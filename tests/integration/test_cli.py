@@ -4,32 +4,14 @@ and settings refused when they would break a rule."""
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from services import auth
-from services.config import reset_config
-from services.context import get_db, reset_db
+from services.context import get_db
 from storage import tables as t
 from ui.cli import app
-
-
-@pytest.fixture
-def cli(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    path = tmp_path / 'cli.sqlite3'
-    shutil.copy(sqlite_template, path)
-    monkeypatch.setenv('KAIROS_DATABASE_URL', f'sqlite:///{path}')
-    monkeypatch.setenv('KAIROS_DEFAULT_TENANT', 'salon')
-    reset_config()
-    reset_db()
-    yield CliRunner()
-    reset_config()
-    reset_db()
 
 
 def test_a_business_and_its_admin_are_made_from_an_empty_database(cli: CliRunner) -> None:

@@ -4,10 +4,7 @@ column that reads back through storage."""
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -16,26 +13,11 @@ from typer.testing import CliRunner
 from domain.model import DEFAULT_STATUSES
 from domain.settings import PanelSettings, SettingsError
 from services import i18n
-from services.config import reset_config
-from services.context import reset_db
 from storage import customers as customer_db
 from storage import tables as t
 from storage import tenants as tenant_db
 from storage.db import Database
 from ui.cli import app
-
-
-@pytest.fixture
-def cli(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    path = tmp_path / 'cli.sqlite3'
-    shutil.copy(sqlite_template, path)
-    monkeypatch.setenv('KAIROS_DATABASE_URL', f'sqlite:///{path}')
-    monkeypatch.setenv('KAIROS_DEFAULT_TENANT', 'salon')
-    reset_config()
-    reset_db()
-    yield CliRunner()
-    reset_config()
-    reset_db()
 
 
 def test_the_business_default_language_is_set_from_the_command_line(cli: CliRunner) -> None:
