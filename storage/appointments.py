@@ -19,7 +19,7 @@ from domain import model as d
 from domain.availability import Booking
 from storage import customers, tenants
 from storage import tables as t
-from storage.db import table_of
+from storage.db import for_update, table_of
 
 REACH = timedelta(days=1)
 """How far a booking's busy span may reach beyond its start or end (its buffers), and a booking's longest length."""
@@ -166,9 +166,7 @@ def lock_appointment(session: Session, *, tenant_id: int, customer_id: int, appo
     stmt = select(t.Appointment.id).where(t.Appointment.tenant_id == tenant_id,
                                           t.Appointment.customer_id == customer_id,
                                           t.Appointment.id == appointment_id)
-    if session.get_bind().dialect.name == 'postgresql':
-        stmt = stmt.with_for_update()
-    return session.exec(stmt).first() is not None
+    return session.exec(for_update(session, stmt)).first() is not None
 
 
 def set_status(session: Session, *, tenant_id: int, appointment_id: int, status_key: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -106,3 +106,12 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+
+_Select = TypeVar('_Select', bound='sa.Select[Any]')
+
+
+def for_update(session: Session, stmt: _Select) -> _Select:
+    """`stmt` holding the rows it reads until the transaction ends: FOR UPDATE on PostgreSQL; on SQLite the write
+    transaction already holds the database's write lock (BEGIN IMMEDIATE), and it has no FOR UPDATE."""
+    return stmt.with_for_update() if session.get_bind().dialect.name == 'postgresql' else stmt

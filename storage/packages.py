@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from domain import model as d
 from storage import tables as t
+from storage.db import for_update
 from storage.tenants import busy_status_keys
 
 # ---- conversions --------------------------------------------------------------------------------------------------
@@ -83,9 +84,7 @@ def lock_customer_package(session: Session, *, tenant_id: int, customer_id: int,
     stmt = select(t.CustomerPackage.id).where(t.CustomerPackage.tenant_id == tenant_id,
                                               t.CustomerPackage.customer_id == customer_id,
                                               t.CustomerPackage.id == customer_package_id)
-    if session.get_bind().dialect.name == 'postgresql':
-        stmt = stmt.with_for_update()
-    return session.exec(stmt).first() is not None
+    return session.exec(for_update(session, stmt)).first() is not None
 
 
 def customer_package(session: Session, *, tenant_id: int, customer_id: int,
