@@ -42,7 +42,7 @@ $(BIN)/python:
 # language's catalog (new texts arrive empty, changed ones fuzzy: tests/unit/test_i18n_catalogs.py fails until a
 # translator fills them). No compile step: services/i18n.py reads the .po files once per process.
 LOCALES := services/locales
-I18N_KEYWORDS := --no-default-keywords -k gettext -k ngettext:1,2 -k lazy -k lazy_plural:1,2 -k N_
+I18N_KEYWORDS := --no-default-keywords -k t -k tn:1,2 -k gettext -k ngettext:1,2 -k lazy -k lazy_plural:1,2 -k N_
 i18n-extract: install
 	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output --add-comments=Translators: \
 		--project=Kairos --copyright-holder=Kairos --msgid-bugs-address=dev@kairos.local -o $(LOCALES)/kairos.pot .

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 DOMAIN = 'kairos'
 SOURCE_LOCALE = 'en'
@@ -30,6 +32,38 @@ Overrides = Mapping[tuple[str, str], str]
 def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention for "marked, translated later"
     """Marks a text for extraction where it is defined; it is translated where it is shown."""
     return msgid
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A text to be translated later, when the reader's language is known (a rule's refusal, a notice, an email
+    line): data, not a sentence, so it can be stored as keys and shown in any language. `services.i18n.render` turns
+    it into words; `str(text)` is the English, for logs and for code that has no reader."""
+
+    msgid: str
+    plural: str | None = None
+    n: int | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        template = self.msgid if self.plural is None or self.n == 1 else self.plural
+        values = {'num': self.n, **{k: str(v) for k, v in self.params.items()}} if self.n is not None \
+            else {k: str(v) for k, v in self.params.items()}
+        try:
+            return template % values if values else template
+        except (KeyError, ValueError, TypeError):
+            return template
+
+
+def lazy(msgid: str, /, **params: Any) -> Text:
+    """`msgid` marked for translation, translated when shown (`services.i18n.render`). A parameter may itself be a
+    Text (a status label, a duration in words): it is rendered in the same language first."""
+    return Text(msgid, params=params)
+
+
+def lazy_plural(singular: str, plural: str, n: int, /, **params: Any) -> Text:
+    """A counted text marked for translation, translated when shown; `%(num)d` is `n`."""
+    return Text(singular, plural, n, params=params)
 
 
 # The switcher's labels: each language in its own words (autonyms). They go through the catalogs like every other

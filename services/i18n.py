@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -37,6 +36,9 @@ from domain.i18n import (
     SOURCE_LOCALE,
     Overrides,
 )
+from domain.i18n import Text as Text  # re-exported: pages and services mark and render through this module
+from domain.i18n import lazy as lazy
+from domain.i18n import lazy_plural as lazy_plural
 
 LOCALES_DIR = Path(__file__).with_name('locales')
 # Reads the catalog of one locale; None when the locale has none (English, the source language).
@@ -267,30 +269,16 @@ def ngettext(singular: str, plural: str, n: int, /, *, locale: str, overrides: O
         return translator().ngettext(singular, plural, n, locale=locale) % {'num': n, **params}
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
-    """A text to be translated later, when the reader's language is known (a rule's refusal, a notice): data, not
-    a sentence, so it can be stored as keys and shown in any language."""
-
-    msgid: str
-    plural: str | None = None
-    n: int | None = None
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-    def render(self, locale: str, overrides: Overrides | None = None) -> str:
-        if self.plural is not None and self.n is not None:
-            return ngettext(self.msgid, self.plural, self.n, locale=locale, overrides=overrides, **self.params)
-        return gettext(self.msgid, locale=locale, overrides=overrides, **self.params)
-
-
-def lazy(msgid: str, /, **params: Any) -> Text:
-    """`msgid` marked for translation, translated when shown (`Text.render`)."""
-    return Text(msgid, params=params)
-
-
-def lazy_plural(singular: str, plural: str, n: int, /, **params: Any) -> Text:
-    """A counted text marked for translation, translated when shown."""
-    return Text(singular, plural, n, params=params)
+def render(text: Text | str, /, *, locale: str, overrides: Overrides | None = None) -> str:
+    """A Text in `locale` (its Text parameters rendered first, in the same language); a plain str is returned as it
+    is (a name, a business's own words: data, not Kairos's text)."""
+    if isinstance(text, str):
+        return text
+    params = {k: render(v, locale=locale, overrides=overrides) if isinstance(v, Text) else v
+              for k, v in text.params.items()}
+    if text.plural is not None and text.n is not None:
+        return ngettext(text.msgid, text.plural, text.n, locale=locale, overrides=overrides, **params)
+    return gettext(text.msgid, locale=locale, overrides=overrides, **params)
 
 
 def language_name(locale: str, *, reader: str) -> str:

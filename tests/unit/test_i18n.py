@@ -26,6 +26,7 @@ from services.i18n import (
     ngettext,
     normalise_locale,
     parse_accept_language,
+    render,
 )
 
 
@@ -209,8 +210,15 @@ def test_a_lazy_text_is_data_until_it_is_shown(loader: CountingLoader) -> None:
     count = lazy_plural('%(num)d appointment', '%(num)d appointments', 2)
     assert loader.calls == []  # marking translates nothing
     assert greeting == lazy('Hello %(name)s', name='Ana')
-    assert greeting.render('ar') == 'مرحبا Ana' and greeting.render('en') == 'Hello Ana'
-    assert count.render('ar') == 'موعدان' and count.render('de') == '2 appointments'
+    assert render(greeting, locale='ar') == 'مرحبا Ana' and render(greeting, locale='en') == 'Hello Ana'
+    assert render(count, locale='ar') == 'موعدان' and render(count, locale='de') == '2 appointments'
+    assert str(greeting) == 'Hello Ana' and str(count) == '2 appointments'
+
+
+def test_a_text_inside_a_text_is_shown_in_the_same_language(loader: CountingLoader) -> None:
+    outer = lazy('Hello %(name)s', name=lazy('Language'))
+    assert render(outer, locale=PSEUDO_LOCALE) == '⟦Hello ⟦Language⟧⟧'
+    assert render('Ana', locale='ar') == 'Ana'  # a name is data, shown as it is
 
 
 def test_the_switcher_names_each_language_in_its_own_words() -> None:
