@@ -50,6 +50,7 @@ class Location:
     id: int
     name: str
     address: str = ''
+    active: bool = True  # archived (False): kept for history, no longer bookable
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,6 +61,7 @@ class Staff:
     avatar_url: str | None = None
     location_ids: tuple[int, ...] = ()
     service_ids: tuple[int, ...] = ()
+    active: bool = True  # archived (False): kept for history, no longer bookable
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,6 +80,7 @@ class Service:
     max_days_ahead: int = 60
     meeting_url: str | None = None
     color: str = '#6366f1'
+    active: bool = True  # archived (False): kept for history, no longer bookable
 
     @property
     def is_group(self) -> bool:
