@@ -28,6 +28,30 @@ def _minutes(moment: time, *, end: bool) -> int:
     return 24 * 60 if end and moment == _MIDNIGHT else moment.hour * 60 + moment.minute
 
 
+def parse_hours(pairs: Sequence[tuple[str, str]]) -> tuple[list[tuple[time, time]], Text | None]:
+    """Intervals typed as 'HH:MM' pairs (rows left wholly empty are skipped); the reason when one is incomplete or not
+    a time of day."""
+    found: list[tuple[time, time]] = []
+    for start, end in pairs:
+        start, end = start.strip(), end.strip()
+        if not start and not end:
+            continue
+        if not start or not end:
+            return found, lazy('Enter a start and an end time.')
+        try:
+            found.append((_parse_clock(start), _parse_clock(end)))
+        except ValueError:
+            return found, lazy('Enter times like 09:00.')
+    return found, None
+
+
+def _parse_clock(text: str) -> time:
+    moment = time.fromisoformat(text)
+    if moment.second or moment.microsecond or moment.tzinfo is not None:
+        raise ValueError(text)
+    return moment
+
+
 def intervals_problem(hours: Sequence[tuple[time, time]]) -> Text | None:
     """A day's intervals each end after they start (00:00 as an end means midnight), overlap no other, and are at
     most twelve."""
@@ -94,6 +118,16 @@ def special_day_problem(day: date, hours: Sequence[tuple[time, time]], *, today:
 
 
 # ---- bookings a schedule strands ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DayOff:
+    """A day off of a staff member, or a business holiday (`staff_id` None)."""
+
+    id: int
+    staff_id: int | None
+    day: date
+    reason: str = ''
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

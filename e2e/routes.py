@@ -66,6 +66,7 @@ NOT_PAGES: dict[str, str] = {
     '/auth/oidc/start': 'redirects to the identity provider',
     '/webhooks/stripe': "Stripe's POST, no page",
     '/avatar/{customer_id}': 'an image',
+    '/staff-photo/{staff_id}': 'an image',
     '/robots.txt': 'text for crawlers',
     '/healthz': 'JSON for load balancers',
     '/readyz': 'JSON for load balancers',

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlmodel import Session, col
 
 from domain import model as d
 from domain.availability import Hours, ServiceRules, SlotRequest, StaffSchedule
+from domain.schedules import DayOff
 from storage import holds
 from storage import tables as t
 from storage.appointments import REACH, busy_bookings
@@ -97,16 +97,6 @@ def create_day_off(session: Session, *, tenant_id: int, day: date, staff_id: int
     session.flush()
     assert row.id is not None
     return row.id
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DayOff:
-    """A day off of a staff member, or a business holiday (`staff_id` None)."""
-
-    id: int
-    staff_id: int | None
-    day: date
-    reason: str
 
 
 def days_off(session: Session, *, tenant_id: int, staff_id: int | None, since: date) -> list[DayOff]:

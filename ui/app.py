@@ -24,7 +24,7 @@ PRIVATE_PAGES = (panel, receipts, avatar)
 PUBLIC_PREFIXES: tuple[str, ...] = ('/login', '/logout', '/_nicegui', '/static', '/healthz', '/favicon', '/webhooks/',
                                       '/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic',
                                       '/confirm-email', '/undo-email', '/auth/oidc', '/auth/finish', '/book', '/readyz',
-                                      '/metrics', '/robots.txt')
+                                      '/metrics', '/robots.txt', '/staff-photo')
 
 
 def is_public(path: str) -> bool:

@@ -14,6 +14,7 @@ from domain.schedules import (
     day_off_problem,
     intervals_problem,
     outside_hours,
+    parse_hours,
     special_day_problem,
     week_problems,
 )
@@ -149,3 +150,14 @@ def test_a_new_schedule_lists_the_bookings_it_leaves_outside_hours() -> None:
     found = outside_hours([inside, in_break, day_off, tuesday, holiday], [schedule],
                           holidays=frozenset({date(2026, 12, 21)}), zone=ZoneInfo('Europe/Berlin'))
     assert [v.appointment_id for v in found] == [2, 3, 4, 5]
+
+
+@pytest.mark.parametrize(('typed', 'hours', 'reason'), [
+    ([('09:00', '12:00'), ('', ''), ('13:00', '00:00')], spans('09:00-12:00', '13:00-00:00'), None),
+    ([('09:00', '')], [], 'Enter a start and an end time.'),
+    ([('9 am', '12:00')], [], 'Enter times like 09:00.'),
+    ([('09:00:30', '12:00')], [], 'Enter times like 09:00.'),
+])
+def test_typed_hours_are_read_or_refused(typed, hours, reason) -> None:
+    found, problem = parse_hours(typed)
+    assert (found, None if problem is None else str(problem)) == (hours, reason)
