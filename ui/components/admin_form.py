@@ -14,7 +14,7 @@ from ui.components.styles import add_css_once
 from ui.i18n import show, t
 
 CSS = '''
-.k-form-grid { display: grid; gap: 12px; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); }
+.k-form-grid { display: grid; gap: 12px; grid-template-columns: repeat(auto-fill, minmax(140px, 1fr)); }
 '''
 
 NOT_A_NUMBER = -1  # what an empty or unreadable number field sends: the domain refuses it with the field's reason

@@ -17,7 +17,9 @@ from ui.i18n import t
 A_MONDAY = date(2024, 1, 1)
 
 CSS = '''
-.k-week { display: grid; grid-template-columns: repeat(7, minmax(0, 1fr)); gap: 4px; width: 100%; }
+.k-week { display: grid; grid-template-columns: auto repeat(7, minmax(0, 1fr)); gap: 4px; width: 100%; }
+.k-week-axis { position: relative; height: 200px; width: 2.6em; font-size: 0.7rem; opacity: 0.75; }
+.k-week-tick { position: absolute; right: 2px; transform: translateY(-50%); }
 .k-week-day { display: flex; flex-direction: column; gap: 4px; min-width: 0; }
 .k-week-name { font-weight: 600; font-size: 0.8rem; text-align: center; overflow: hidden; text-overflow: ellipsis; }
 .k-week-track { position: relative; height: 200px; border-radius: 6px; background: rgba(127,127,127,0.12); }
@@ -55,7 +57,16 @@ def week_view(weekly: Mapping[int, Hours], breaks: Mapping[int, Hours], *, local
     grid = ui.element('div').classes('k-week').mark('week-view')
     grid.props['role'] = 'list'
     grid.props['aria-label'] = t('The week at a glance')
+    every = 60 * max(1, -(-length // (60 * 6)))  # at most about six hour marks
+    spacing = f'{every / length * 200:.2f}px'  # a faint line at each hour mark (the track is 200px high)
+    lines = f'repeating-linear-gradient(to bottom, rgba(127,127,127,0.25) 0 1px, transparent 1px {spacing})'
     with grid:
+        with ui.element('div').classes('k-week-day').props('aria-hidden=true'):
+            ui.label('\u00a0').classes('k-week-name')
+            with ui.element('div').classes('k-week-axis'):
+                for mark in range(first, first + length + 1, every):
+                    ui.label(f'{mark // 60 % 24:02d}:00').classes('k-week-tick').style(
+                        f'top: {(mark - first) / length * 100:.2f}%')
         for weekday in range(7):
             name = day_name(weekday, locale=locale)
             hours, pauses = weekly.get(weekday, ()), breaks.get(weekday, ())
@@ -64,7 +75,8 @@ def week_view(weekly: Mapping[int, Hours], breaks: Mapping[int, Hours], *, local
                 words += '; ' + t('break %(times)s', times=spans_words(pauses))
             with ui.element('div').classes('k-week-day').props('role=listitem').mark(f'week-day-{weekday}'):
                 ui.label(name).classes('k-week-name').props('aria-hidden=true')
-                with ui.element('div').classes('k-week-track').props('aria-hidden=true'):
+                with ui.element('div').classes('k-week-track').props('aria-hidden=true').style(
+                        f'background-image: {lines}'):
                     for lo, hi in hours:
                         _block('k-week-block', lo, hi, first, length)
                     for lo, hi in pauses:
