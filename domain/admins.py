@@ -5,6 +5,7 @@ Two roles: the owner may do everything; a manager everything but the admins them
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -63,6 +64,17 @@ def require_role(admin: Admin | None, needed: AdminRole | str) -> Admin:
     if problem is not None:
         raise NotAllowed(problem)
     return admin
+
+
+# The settings (domain.settings.PanelSettings fields) only an owner may change: how customers pay.
+PAYMENT_SETTINGS: frozenset[str] = frozenset({'hide_pay_now', 'offline_payment_instructions'})
+
+
+def why_not_change_settings(role: AdminRole | str, changed: Collection[str]) -> Text | None:
+    """A manager may change every setting but the payment ones (PAYMENT_SETTINGS); an owner every one."""
+    if role_allows(role, AdminRole.OWNER) or not PAYMENT_SETTINGS & set(changed):
+        return None
+    return lazy('Only the owner of the business can change the payment settings.')
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

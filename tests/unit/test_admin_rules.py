@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from domain.admins import Admin, AdminRole, AuditFilter, NotAllowed, changes, require_role, role_allows
+from domain.admins import (
+    Admin,
+    AdminRole,
+    AuditFilter,
+    NotAllowed,
+    changes,
+    require_role,
+    role_allows,
+    why_not_change_settings,
+)
 
 OWNER, MANAGER = AdminRole.OWNER, AdminRole.MANAGER
 
@@ -49,3 +58,13 @@ def test_a_page_request_is_bounded_whatever_it_asks() -> None:
     assert AuditFilter(page=-3, per_page=10_000).bounded() == AuditFilter(page=1, per_page=100)
     assert AuditFilter(action='x' * 500).bounded().action == 'x' * 64
     assert AuditFilter(action='').bounded().action is None
+
+
+@pytest.mark.parametrize(('role', 'changed', 'allowed'), [
+    (MANAGER, {'allow_signup', 'designer'}, True),
+    (MANAGER, {'allow_signup', 'hide_pay_now'}, False),
+    (MANAGER, {'offline_payment_instructions'}, False),
+    (OWNER, {'hide_pay_now', 'offline_payment_instructions'}, True),
+])
+def test_a_manager_changes_every_setting_but_how_customers_pay(role, changed, allowed) -> None:
+    assert (why_not_change_settings(role, changed) is None) is allowed

@@ -34,7 +34,11 @@ service_fn, **kwargs)` runs `service_fn(db, tenant_id=..., admin_id=..., **kwarg
 services.admin_auth checked the session and that the admin's role allows `need` (the page's role unless given);
 when the session ended the tab goes to the sign-in page and the handler stops; a role refusal raises
 domain.admins.NotAllowed (its `.text` says why: `show(e.text)`). `ctx.may('owner')` tells whether to offer a control
-at all (the service still checks). Audit: call `services.audit.record(s, ...)` inside the service's transaction.
+at all (the service still checks). Services check roles again in their own transaction with
+`services.admin_auth.require_role_in(s, tenant_id=..., admin_id=..., needed=AdminRole.OWNER)` (or the pure
+`domain.admins.require_role(admin, role)`); a settings save asks `domain.admins.why_not_change_settings(role,
+changed_keys)` (payment settings are the owner's). Audit: `services.audit.record(s, ...)` inside the service's
+transaction (see its docstring; name new action keys in `domain.admins.ACTION_LABELS`).
 """
 
 from __future__ import annotations
