@@ -170,7 +170,12 @@ CHANGE_VALUE_MAX = 120  # characters of one value shown in the log
 
 def changes(before: Any, after: Any, *, prefix: str = '') -> list[tuple[str, Any, Any]]:
     """What changed between two JSON values, as (dotted key, before, after): for mappings only the keys that
-    differ (nested mappings by their dotted path), otherwise the values themselves (key '')."""
+    differ (nested mappings by their dotted path), otherwise the values themselves (key ''). A mapping that was made
+    or removed (None on the other side) reads key by key too."""
+    if isinstance(before, dict) and after is None:
+        after = {}
+    if isinstance(after, dict) and before is None:
+        before = {}
     if isinstance(before, dict) and isinstance(after, dict):
         found: list[tuple[str, Any, Any]] = []
         for key in sorted(set(before) | set(after), key=str):

@@ -207,7 +207,7 @@ def invite(db: Database, *, tenant_id: int, admin_id: int, email: str, role: Adm
         existing = admin_db.admin_by_email(s, tenant_id=tenant_id, email=email)
         if existing is not None and not existing[1]:
             raise AdminRefused(lazy('%(email)s is already an admin of this business.', email=email), field='email')
-        invite_id = admin_db.add_invite(s, tenant_id=tenant_id, email=email, role=chosen, invited_by=admin_id,
+        admin_db.add_invite(s, tenant_id=tenant_id, email=email, role=chosen, invited_by=admin_id,
                                         token_hash=tokens.digest(INVITE_PURPOSE, token), now=now,
                                         expires_at=now + INVITE_LIFETIME)
         business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
@@ -216,7 +216,7 @@ def invite(db: Database, *, tenant_id: int, admin_id: int, email: str, role: Adm
                             link=public_link('/admin/invite', host, token=token),
                             hours=int(INVITE_LIFETIME.total_seconds() // 3600))
         audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='admin.invite', target=email, now=now,
-                     after={'email': email, 'role': chosen.value, 'invitation': invite_id})
+                     after={'email': email, 'role': chosen.value})
     return email
 
 
