@@ -149,8 +149,9 @@ def save_staff_photo(db: Database, *, tenant_id: int, admin_id: int | None, staf
                                           data=clean, now=now)
         if url is None:
             raise CatalogRefused(NOT_FOUND)
-        audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='staff.photo', target=str(staff_id),
-                     after={'photo': url}, now=now)
+        audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='staff.photo',
+                     target=catalog_db.staff_name(s, tenant_id=tenant_id, staff_id=staff_id), after={'photo': url},
+                     now=now)
     return url
 
 
@@ -158,8 +159,9 @@ def remove_staff_photo(db: Database, *, tenant_id: int, admin_id: int | None, st
     with db.write() as s:
         if not catalog_db.remove_staff_photo(s, tenant_id=tenant_id, staff_id=staff_id):
             raise CatalogRefused(NOT_FOUND)
-        audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='staff.photo', target=str(staff_id),
-                     after={'photo': None}, now=now)
+        audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='staff.photo',
+                     target=catalog_db.staff_name(s, tenant_id=tenant_id, staff_id=staff_id), after={'photo': None},
+                     now=now)
 
 
 def staff_photo(db: Database, *, tenant_id: int, staff_id: int) -> tuple[str, bytes] | None:
@@ -209,12 +211,19 @@ def set_archived(db: Database, *, tenant_id: int, admin_id: int | None, kind: st
         if not catalog_db.set_active(s, tenant_id=tenant_id, kind=kind, row_id=row_id, active=not archived):
             raise CatalogRefused(NOT_FOUND)
         audit.record(s, tenant_id=tenant_id, admin_id=admin_id,
-                     action=f'{kind}.{"archive" if archived else "restore"}', target=str(row_id),
+                     action=f'{kind}.{"archive" if archived else "restore"}', target=_name(s, tenant_id, kind, row_id),
                      before={'active': archived}, after={'active': not archived}, now=now)
     _slots_changed(tenant_id)
 
 
 # ---- helpers ------------------------------------------------------------------------------------------------------
+
+
+def _name(s: Session, tenant_id: int, kind: str, row_id: int) -> str:
+    """What the audit log names: the service's, staff member's or location's name."""
+    found = catalog_db.catalog(s, tenant_id=tenant_id)
+    rows: list[Any] = found.services if kind == 'service' else found.staff if kind == 'staff' else found.locations
+    return next((str(r.name) for r in rows if r.id == row_id), str(row_id))
 
 
 def _slots_changed(tenant_id: int) -> None:

@@ -75,7 +75,8 @@ def save_week(db: Database, *, tenant_id: int, admin_id: int | None, staff_id: i
         _check_staff(s, tenant_id=tenant_id, staff_id=staff_id)
         old_weekly, old_breaks = schedule_db.week(s, tenant_id=tenant_id, staff_id=staff_id)
         schedule_db.replace_week(s, tenant_id=tenant_id, staff_id=staff_id, weekly=clean_weekly, breaks=clean_breaks)
-        audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='schedule.week', target=str(staff_id),
+        audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='schedule.week',
+                     target=catalog_db.staff_name(s, tenant_id=tenant_id, staff_id=staff_id),
                      before=_week_record(old_weekly, old_breaks), after=_week_record(clean_weekly, clean_breaks),
                      now=now)
         stranded = _stranded(s, tenant_id=tenant_id, staff_ids=[staff_id], now=now)
@@ -100,8 +101,9 @@ def add_day_off(db: Database, *, tenant_id: int, admin_id: int | None, staff_id:
         schedule_db.create_day_off(s, tenant_id=tenant_id, staff_id=staff_id, day=day, reason=reason)
         audit.record(s, tenant_id=tenant_id, admin_id=admin_id,
                      action='schedule.holiday_add' if staff_id is None else 'schedule.day_off_add',
-                     target='' if staff_id is None else str(staff_id), after={'day': day.isoformat(),
-                                                                              'reason': reason}, now=now)
+                     target='' if staff_id is None else catalog_db.staff_name(s, tenant_id=tenant_id,
+                                                                               staff_id=staff_id),
+                     after={'day': day.isoformat(), 'reason': reason}, now=now)
         stranded = _stranded(s, tenant_id=tenant_id, staff_ids=staff_ids, now=now)
     _publish_day(tenant_id, staff_id, day)
     return stranded
@@ -115,7 +117,8 @@ def remove_day_off(db: Database, *, tenant_id: int, admin_id: int | None, day_of
             raise CatalogRefused(NOT_FOUND)
         audit.record(s, tenant_id=tenant_id, admin_id=admin_id,
                      action='schedule.holiday_remove' if gone.staff_id is None else 'schedule.day_off_remove',
-                     target='' if gone.staff_id is None else str(gone.staff_id),
+                     target='' if gone.staff_id is None else catalog_db.staff_name(s, tenant_id=tenant_id,
+                                                                                    staff_id=gone.staff_id),
                      before={'day': gone.day.isoformat(), 'reason': gone.reason}, now=now)
     _publish_day(tenant_id, gone.staff_id, gone.day)
 
@@ -132,7 +135,8 @@ def set_special_day(db: Database, *, tenant_id: int, admin_id: int | None, staff
         _check_staff(s, tenant_id=tenant_id, staff_id=staff_id)
         before = schedule_db.special_days(s, tenant_id=tenant_id, staff_id=staff_id, since=day).get(day, ())
         schedule_db.set_special_day(s, tenant_id=tenant_id, staff_id=staff_id, day=day, hours=as_hours(hours))
-        audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='schedule.special_day', target=str(staff_id),
+        audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='schedule.special_day',
+                     target=catalog_db.staff_name(s, tenant_id=tenant_id, staff_id=staff_id),
                      before={'day': day.isoformat(), 'hours': _spans(before)},
                      after={'day': day.isoformat(), 'hours': _spans(as_hours(hours))}, now=now)
         stranded = _stranded(s, tenant_id=tenant_id, staff_ids=[staff_id], now=now)

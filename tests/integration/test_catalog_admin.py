@@ -347,3 +347,35 @@ def test_a_day_off_and_a_special_day_change_one_staff_members_day(db) -> None:
                                      day=saturday, hours=[])
     slots = availability.day_slots(db, tenant_id=world.tenant_id, service_id=cut, staff_id=mia, day=saturday, now=NOW)
     assert slots[0].start == local(28, 9, 45)  # the week rules again; 09:00 is booked
+
+
+def test_every_change_leaves_an_audit_entry_with_who_and_what_before_and_after(db) -> None:
+    from domain.admins import AuditFilter
+    from services import audit
+    from tests.support.seed import add_admin
+
+    world = seed_world(db, now=NOW)
+    olga = add_admin(db, world)
+    cut = world.services['cut']
+    catalog_service.save_service(db, tenant_id=world.tenant_id, admin_id=olga, now=NOW, service_id=cut,
+                                 value=ServiceInput(name='Haircut', duration_min=30, price=4500,
+                                                    staff_ids=(world.staff['mia'],)))
+    catalog_service.set_archived(db, tenant_id=world.tenant_id, admin_id=olga, kind='location',
+                                 row_id=world.locations['park'], archived=True, now=NOW)
+    schedule_service.save_week(db, tenant_id=world.tenant_id, admin_id=olga, now=NOW, staff_id=world.staff['leo'],
+                               weekly={0: [(hm('10:00'), hm('14:00'))]}, breaks={})
+    schedule_service.add_day_off(db, tenant_id=world.tenant_id, admin_id=olga, now=NOW, staff_id=None,
+                                 day=date(2026, 12, 24), reason='Christmas Eve')
+    with pytest.raises(CatalogRefused):  # a refused change leaves nothing behind
+        catalog_service.save_service(db, tenant_id=world.tenant_id, admin_id=olga, now=NOW, value=ServiceInput(name=''))
+    view = audit.audit_view(db, tenant_id=world.tenant_id, admin_id=olga, where=AuditFilter())
+    entries = {e.action: e for e in view.page.entries}
+    assert list(entries) == ['schedule.holiday_add', 'schedule.week', 'location.archive', 'service.update']
+    assert all(e.admin_id == olga for e in entries.values())
+    changed = entries['service.update']
+    assert (changed.before['duration_min'], changed.after['duration_min']) == (45, 30)
+    assert (changed.before['staff_ids'], changed.after['staff_ids']) == ([world.staff['mia'], world.staff['leo']],
+                                                                           [world.staff['mia']])
+    assert entries['schedule.week'].after == {'hours': {'0': [['10:00', '14:00']]}, 'breaks': {}}
+    assert (entries['schedule.week'].target, entries['location.archive'].target) == ('Leo Park', 'Park Avenue 9')
+    assert entries['schedule.holiday_add'].after == {'day': '2026-12-24', 'reason': 'Christmas Eve'}

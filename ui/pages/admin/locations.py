@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nicegui import ui
-from ui.pages.admin.shell import AdminContext, admin_page
 
 from domain import model as d
 from domain.catalog import LocationInput
@@ -14,6 +13,7 @@ from services import catalog
 from services.catalog import CatalogRefused
 from ui.components.admin_form import FieldErrors, form_dialog
 from ui.i18n import show, t
+from ui.pages.admin.shell import AdminContext, admin_page
 
 PATH = '/admin/locations'
 

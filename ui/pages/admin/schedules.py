@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from datetime import date, time
 
 from nicegui import ui
-from ui.pages.admin.shell import AdminContext, admin_page
 
 from domain import model as d
 from domain.i18n import N_, Text
@@ -22,6 +21,7 @@ from services import formatting as fmt
 from services.catalog import CatalogRefused
 from ui.components.week_view import clock, day_name, spans_words, week_view
 from ui.i18n import show, t, tn
+from ui.pages.admin.shell import AdminContext, admin_page
 
 PATH = '/admin/schedules'
 Rows = list[dict[str, str]]

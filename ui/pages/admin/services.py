@@ -13,7 +13,6 @@ from functools import partial
 from typing import Any
 
 from nicegui import ui
-from ui.pages.admin.shell import AdminContext, admin_page
 
 from domain import model as d
 from domain.catalog import ServiceInput
@@ -24,6 +23,7 @@ from services import formatting as fmt
 from services.catalog import CatalogRefused
 from ui.components.admin_form import FieldErrors, form_dialog, major_units, minor_units, whole
 from ui.i18n import show, t, tn
+from ui.pages.admin.shell import AdminContext, admin_page
 
 PATH = '/admin/services'
 Handler = Callable[[], Awaitable[None] | None]

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from nicegui import events, ui
-from ui.pages.admin.shell import AdminContext, admin_page
 
 from domain import model as d
 from domain.catalog import StaffInput
@@ -20,6 +19,7 @@ from services import avatars, catalog
 from services.catalog import CatalogRefused
 from ui.components.admin_form import FieldErrors, form_dialog
 from ui.i18n import show, t
+from ui.pages.admin.shell import AdminContext, admin_page
 
 PATH = '/admin/staff'
 Handler = Callable[[], Awaitable[None] | None]
