@@ -143,7 +143,8 @@ def save_staff_photo(db: Database, *, tenant_id: int, admin_id: int | None, staf
     try:
         clean = process_avatar(data)
     except AvatarRefused as refused:
-        raise CatalogRefused({'photo': lazy(refused.message)}) from None
+        reason: object = refused.message  # English today; a Text once the account refusals are translated
+        raise CatalogRefused({'photo': reason if isinstance(reason, Text) else lazy(str(reason))}) from None
     with db.write() as s:
         url = catalog_db.save_staff_photo(s, tenant_id=tenant_id, staff_id=staff_id, content_type=OUTPUT_TYPE,
                                           data=clean, now=now)

@@ -145,3 +145,23 @@ async def test_a_day_off_empties_an_open_booking_calendar_without_a_reload(user:
             break
         await asyncio.sleep(0.05)
     assert label not in slot_labels(user)
+
+
+async def test_a_staff_photo_is_served_to_anyone_within_its_business_only(user: User, db) -> None:
+    import io
+
+    from PIL import Image
+
+    other = seed_world(db, now=NOW, slug='clinic')
+    world = seed_world(db, now=NOW)
+    raw = io.BytesIO()
+    Image.new('RGB', (64, 64), 'orange').save(raw, format='JPEG')
+    url = catalog.save_staff_photo(db, tenant_id=world.tenant_id, admin_id=None, staff_id=world.staff['mia'],
+                                   data=raw.getvalue(), now=NOW)
+    catalog.save_staff_photo(db, tenant_id=other.tenant_id, admin_id=None, staff_id=other.staff['mia'],
+                             data=raw.getvalue(), now=NOW)
+    answer = await user.http_client.get(url)
+    assert answer.status_code == 200 and answer.headers['content-type'] == 'image/webp'
+    assert answer.headers['x-content-type-options'] == 'nosniff'
+    # The clinic's Mia is another business's: this host's business answers as if there were no photo.
+    assert (await user.http_client.get(f'/staff-photo/{other.staff["mia"]}')).status_code == 404
