@@ -1,7 +1,8 @@
 """The business's services at /admin/services: list, create, edit, archive and bring back.
 
 Every field is checked again on the server (services.catalog asks domain.catalog); a refusal's reasons come back per
-field and are drawn under their fields. Archived services stay listed (folded away) with their history intact.
+field and are drawn under their fields. Archived services stay listed, after the active ones and marked, with their
+history intact.
 """
 
 from __future__ import annotations
