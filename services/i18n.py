@@ -277,8 +277,10 @@ def render(text: Text | str, /, *, locale: str, overrides: Overrides | None = No
     params = {k: render(v, locale=locale, overrides=overrides) if isinstance(v, Text) else v
               for k, v in text.params.items()}
     if text.plural is not None and text.n is not None:
-        return ngettext(text.msgid, text.plural, text.n, locale=locale, overrides=overrides, **params)
-    return gettext(text.msgid, locale=locale, overrides=overrides, **params)
+        said = ngettext(text.msgid, text.plural, text.n, locale=locale, overrides=overrides, **params)
+    else:
+        said = gettext(text.msgid, locale=locale, overrides=overrides, **params)
+    return said.lower() if text.lowercase else said
 
 
 def language_name(locale: str, *, reader: str) -> str:

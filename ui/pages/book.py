@@ -23,6 +23,7 @@ from domain import model as d
 from domain import rules
 from domain.accounts import guest_problems
 from domain.availability import Slot
+from domain.i18n import Text
 from domain.rules import why_not_location
 from services import accounts, availability, booking, packages, panel
 from services import formatting as fmt
@@ -37,6 +38,7 @@ from ui.components.booking_confirmation import (
 )
 from ui.components.slot_picker import SlotPicker, SlotQuery
 from ui.context import PanelContext, known_timezones
+from ui.i18n import show
 from ui.pages import session
 from ui.theme import frame
 
@@ -208,7 +210,7 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         works_at = () if service.is_online else next((x.location_ids for x in staff if x.id == who), ())
         problem = why_not_location(works_at, form.location) or (_details_problem(form) if customer is None else None)
         if problem:
-            error.text = problem
+            error.text = show(problem)
             return
         confirm.props('loading')
         try:
@@ -291,9 +293,9 @@ async def _book(ctx: PanelContext, customer: d.Customer | None, form: BookingFor
                                   notes=form.notes.strip(), customer_package_id=cp.id if cp else None,
                                   actor='customer', location_id=form.location)
     except booking.SlotTaken as taken:
-        return Outcome(message=taken.message, taken=True)
+        return Outcome(message=show(taken.message), taken=True)
     except (booking.BookingRefused, accounts.AccountError, packages.PackageRefused) as refusal:
-        return Outcome(message=refusal.message)
+        return Outcome(message=show(refusal.message))
     go = await finish_booking(ctx, appt, customer=customer, created=False, package=cp is not None,
                               signed_in=ctx.session_id != '')
     return Outcome(go=go)
@@ -311,7 +313,7 @@ async def _package(ctx: PanelContext, customer: d.Customer | None, package_id: i
     except packages.PackageRefused as refusal:
         with ui.row().classes('items-start no-wrap gap-2').props('role=status').mark('package-refusal'):
             ui.icon('info', size='20px').props('aria-hidden=true')
-            ui.label(refusal.message)
+            ui.label(show(refusal.message))
         ui.link('Back to my appointments', '/packages')
         return None
 
@@ -321,7 +323,7 @@ def _service_words(service: d.Service, currency: str, package: bool) -> str:
     return f'{service.name} · {fmt.duration(service.duration)} · {price}'
 
 
-def _details_problem(form: BookingForm) -> str | None:
+def _details_problem(form: BookingForm) -> Text | None:
     """The profile's own rules for a guest's details (domain.accounts), the first thing to fix."""
     problems = guest_problems(first_name=form.first_name or '', last_name=form.last_name or '',
                               email=form.email or '', phone=form.phone or '')
