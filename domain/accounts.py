@@ -42,10 +42,10 @@ FIRST_NAME, LAST_NAME = 'first name', 'last name'
 # Each name's three problems as whole sentences (a language may word "your first name" differently in each).
 _NAME_WORDS = {
     FIRST_NAME: (lazy('Enter your first name.'),
-                 lazy('Your first name can be at most %(limit)s characters.', limit=str(NAME_MAX_LENGTH)),
+                 lazy('Your first name can be at most %(limit)s characters.', limit=NAME_MAX_LENGTH),
                  lazy('Your first name contains characters that are not allowed.')),
     LAST_NAME: (lazy('Enter your last name.'),
-                lazy('Your last name can be at most %(limit)s characters.', limit=str(NAME_MAX_LENGTH)),
+                lazy('Your last name can be at most %(limit)s characters.', limit=NAME_MAX_LENGTH),
                 lazy('Your last name contains characters that are not allowed.')),
 }
 
@@ -122,7 +122,7 @@ class PasswordTip:
 def password_tips(password: str) -> tuple[PasswordTip, ...]:
     """The plain-language tips a new password should meet: length, letters, numbers, a special character."""
     return (
-        PasswordTip('length', lazy('At least %(limit)s characters', limit=str(PASSWORD_MIN_LENGTH)),
+        PasswordTip('length', lazy('At least %(limit)s characters', limit=PASSWORD_MIN_LENGTH),
                     len(password) >= PASSWORD_MIN_LENGTH),
         PasswordTip('letters', lazy('Letters'), any(c.isalpha() for c in password)),
         PasswordTip('numbers', lazy('Numbers'), any(c.isdigit() for c in password)),
@@ -134,9 +134,9 @@ def password_tips(password: str) -> tuple[PasswordTip, ...]:
 def password_problem(password: str, *, score: int) -> Text | None:
     """A new password needs the minimum length, at most 72 characters, and a zxcvbn score of at least 3."""
     if len(password) < PASSWORD_MIN_LENGTH:
-        return lazy('Use at least %(limit)s characters.', limit=str(PASSWORD_MIN_LENGTH))
+        return lazy('Use at least %(limit)s characters.', limit=PASSWORD_MIN_LENGTH)
     if len(password) > PASSWORD_MAX_LENGTH:
-        return lazy('Use at most %(limit)s characters.', limit=str(PASSWORD_MAX_LENGTH))
+        return lazy('Use at most %(limit)s characters.', limit=PASSWORD_MAX_LENGTH)
     if score < PASSWORD_MIN_SCORE:
         return lazy('This password is too easy to guess. Add more words or mix in numbers and symbols.')
     return None

@@ -50,13 +50,19 @@ class Text:
 
     def __str__(self) -> str:
         template = self.msgid if self.plural is None or self.n == 1 else self.plural
-        values = {'num': self.n, **{k: str(v) for k, v in self.params.items()}} if self.n is not None \
-            else {k: str(v) for k, v in self.params.items()}
+        shown = {k: f'{v:,}' if is_count(template, k, v) else str(v) for k, v in self.params.items()}
+        values = {'num': self.n, **shown} if self.n is not None else shown
         try:
             said = template % values if values else template
         except (KeyError, ValueError, TypeError):
             said = template
         return said.lower() if self.lowercase else said
+
+
+def is_count(template: str, key: str, value: object) -> bool:
+    """A whole number placed with `%(key)s`: shown the reader's way (2,000 in English, 2000 in Portuguese, 2.000
+    in German); one placed with `%(key)d` is left to the format."""
+    return isinstance(value, int) and not isinstance(value, bool) and f'%({key})s' in template
 
 
 def lazy(msgid: str, /, **params: Any) -> Text:

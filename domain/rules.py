@@ -344,7 +344,7 @@ def text_problem(value: str, *, limit: int, what: str) -> Text | None:
     """A free text may be at most `limit` characters; the answer names the field (NOTES, REASON or COMMENT) and its
     limit."""
     if len(value) > limit:
-        return replace(_TOO_LONG[what], params={'limit': str(limit)})
+        return replace(_TOO_LONG[what], params={'limit': limit})
     return None
 
 

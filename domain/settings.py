@@ -119,7 +119,7 @@ class PanelSettings:
             raise SettingsError(bad_url)
         if len(self.offline_payment_instructions) > OFFLINE_INSTRUCTIONS_MAX:
             raise SettingsError(lazy('offline_payment_instructions can be at most %(limit)s characters.',
-                                     limit=str(OFFLINE_INSTRUCTIONS_MAX)))
+                                     limit=OFFLINE_INSTRUCTIONS_MAX))
         named = set(self.reschedule_from_statuses) | set(self.status_transitions)
         for sources in self.status_transitions.values():
             named |= set(sources)

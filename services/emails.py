@@ -47,9 +47,11 @@ class Para:
 
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """A short table of (label msgid, placeholder) rows: 'When: Tue 24 Nov 2026, 10:00'."""
+    """A short table of (label msgid, placeholder) rows: 'When: Tue 24 Nov 2026, 10:00'; the first row's value
+    stands out, the `struck` ones are crossed out in HTML (a time that no longer holds)."""
 
     rows: tuple[tuple[str, str], ...]
+    struck: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +112,7 @@ APPOINTMENT_RESCHEDULED = EmailKind(
     (HELLO,
      Para(N_('The appointment for %(service)s with %(staff)s (booked by %(customer)s) has a new time.')),
      Facts(((N_('New time'), 'when'), (N_('Was'), 'previous_when'), (N_('Where'), 'place'),
-            (N_('Status'), 'status'))),
+            (N_('Status'), 'status')), struck=('previous_when',)),
      Para(N_('Reason given: %(reason)s'), when='reason'),
      Para(N_('The updated calendar entry is attached: open it to move the event in your calendar.')),
      Link(N_('See or change the booking:'), N_('See the booking')),
@@ -270,7 +272,7 @@ class _Values(dict[str, str]):
 
 def render(name: str, values: Mapping[str, object], /, *, locale: str = SOURCE_LOCALE,
            overrides: Mapping[tuple[str, str], EmailOverride] | None = None,
-           text_overrides: Overrides | None = None) -> tuple[str, str, str]:
+           text_overrides: Overrides | None = None) -> tuple[str, str, str | None]:
     """(subject, text, html) of the email `name` in `locale`, its placeholders filled from `values` (a Text value
     rendered in `locale`; None reads as nothing). `overrides` maps (kind, locale) to a business's own wording."""
     found = kind(name)
@@ -278,7 +280,7 @@ def render(name: str, values: Mapping[str, object], /, *, locale: str = SOURCE_L
                       if isinstance(v, Text) else str(v) for k, v in values.items()})
     own = (overrides or {}).get((name, locale)) or _file_override(name, locale)
     if own is not None:
-        return _render_override(own, filled, locale)
+        return _render_override(own, filled)
     return _render_kind(found, filled, locale, text_overrides)
 
 
@@ -305,11 +307,13 @@ def _render_kind(found: EmailKind, values: _Values, locale: str,
                 text_parts.append(words)
                 html_parts.append(f'<p style="margin:0 0 12px">{e(words)}</p>')
         elif isinstance(block, Facts):
-            rows = [(say(label), values[key]) for label, key in block.rows if values[key]]
-            text_parts.append('\n'.join(f'{label}: {value}' for label, value in rows))
+            rows = [(say(label), key, values[key]) for label, key in block.rows if values[key]]
+            text_parts.append('\n'.join(f'{label}: {value}' for label, _, value in rows))
             cells = ''.join(
                 f'<tr><td style="padding:4px 16px 4px 0;color:#52525b">{e(label)}</td>'
-                f'<td style="padding:4px 0;font-weight:600">{e(value)}</td></tr>' for label, value in rows)
+                f'<td style="padding:4px 0{";font-weight:600" if index == 0 else ""}">'
+                f'{f"<s>{e(value)}</s>" if key in block.struck else e(value)}</td></tr>'
+                for index, (label, key, value) in enumerate(rows))
             html_parts.append(f'<table role="presentation" style="margin:16px 0;border-collapse:collapse">{cells}'
                               '</table>')
         else:
@@ -338,12 +342,13 @@ def _page(subject: str, body: str, locale: str) -> str:
             '</td></tr></table></body></html>\n')
 
 
-def _render_override(own: EmailOverride, values: _Values, locale: str) -> tuple[str, str, str]:
+def _render_override(own: EmailOverride, values: _Values) -> tuple[str, str, str | None]:
+    """The business's own wording: its text, and its HTML only when it wrote one (Kairos's own HTML would say
+    something else)."""
     subject = ' '.join(string.Template(own.subject).safe_substitute(values).split())
     text = string.Template(own.text).safe_substitute(values)
     if own.html is None:
-        body = ''.join(f'<p>{html_lib.escape(p)}</p>' for p in text.split('\n\n') if p.strip())
-        return subject, text, _page(subject, body, locale)
+        return subject, text, None
     escaped = {k: html_lib.escape(v, quote=True) for k, v in values.items()}
     return subject, text, string.Template(own.html).safe_substitute(escaped)
 

@@ -84,6 +84,11 @@ def money(amount: int, currency: str, *, code: bool = False, locale: str = DEFAU
     return cldr_numbers.format_currency(value, iso, locale=where, currency_digits=True)
 
 
+def number(value: int, *, locale: str = DEFAULT_LOCALE) -> str:
+    """A whole number the reader's way: 2,000 (English), 2000 (Portuguese), 2.000 (German)."""
+    return cldr_numbers.format_decimal(value, locale=_locale(locale))
+
+
 # ---- dates and times ----------------------------------------------------------------------------------------------
 
 
