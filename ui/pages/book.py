@@ -29,6 +29,7 @@ from services import accounts, availability, booking, packages, panel
 from services import formatting as fmt
 from services.context import get_db
 from services.tenants import resolve_tenant
+from ui import i18n
 from ui.components.booking_confirmation import (
     confirmation,
     finish_booking,
@@ -320,7 +321,7 @@ async def _package(ctx: PanelContext, customer: d.Customer | None, package_id: i
 
 def _service_words(service: d.Service, currency: str, package: bool) -> str:
     price = 'no charge' if package else (fmt.money(service.price, currency) if service.price else 'free')
-    return f'{service.name} · {fmt.duration(service.duration)} · {price}'
+    return f'{service.name} · {fmt.duration(service.duration, locale=i18n.locale())} · {price}'
 
 
 def _details_problem(form: BookingForm) -> Text | None:
