@@ -285,7 +285,13 @@ def render(name: str, values: Mapping[str, object], /, *, locale: str = SOURCE_L
 
 
 def _say(msgid: str, values: Mapping[str, str], locale: str, text_overrides: Overrides | None) -> str:
-    return i18n.translator().gettext(msgid, locale=locale, overrides=text_overrides) % values
+    try:
+        return i18n.translator().gettext(msgid, locale=locale, overrides=text_overrides) % values
+    except (ValueError, TypeError):
+        if not text_overrides:
+            raise
+        # A business's wording saved before the English changed its placeholders: the catalog's still fits.
+        return i18n.translator().gettext(msgid, locale=locale) % values
 
 
 def _render_kind(found: EmailKind, values: _Values, locale: str,
@@ -296,6 +302,7 @@ def _render_kind(found: EmailKind, values: _Values, locale: str,
     subject = ' '.join(say(found.subject).split())  # a header is one line, whatever a value holds
     text_parts: list[str] = []
     html_parts: list[str] = []
+    gap = 'left' if i18n.is_rtl(locale) else 'right'  # between a fact's label and its value, in reading order
     e = html_lib.escape
     for block in found.blocks:
         if isinstance(block, Para):
@@ -310,7 +317,7 @@ def _render_kind(found: EmailKind, values: _Values, locale: str,
             rows = [(say(label), key, values[key]) for label, key in block.rows if values[key]]
             text_parts.append('\n'.join(f'{label}: {value}' for label, _, value in rows))
             cells = ''.join(
-                f'<tr><td style="padding:4px 16px 4px 0;color:#52525b">{e(label)}</td>'
+                f'<tr><td style="padding:4px 0;padding-{gap}:16px;color:#52525b">{e(label)}</td>'
                 f'<td style="padding:4px 0{";font-weight:600" if index == 0 else ""}">'
                 f'{f"<s>{e(value)}</s>" if key in block.struck else e(value)}</td></tr>'
                 for index, (label, key, value) in enumerate(rows))

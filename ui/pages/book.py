@@ -285,7 +285,7 @@ async def _book(ctx: PanelContext, customer: d.Customer | None, form: BookingFor
                                       staff_id=staff_id, start=slot.start, first_name=form.first_name or '',
                                       last_name=form.last_name or '', email=form.email or '', phone=form.phone or '',
                                       notes=form.notes or '', now=now, address=address,
-                                      location_id=form.location)
+                                      location_id=form.location, locale=i18n.locale())
             remember_hold(ctx, held, service=service)
             return Outcome(go='/book/done')
         customer = await ctx.act(accounts.ensure_can_book)  # the session is checked right before booking
