@@ -137,7 +137,7 @@ def name_problem(value: str) -> Text | None:
 def money_problem(value: object) -> Text | None:
     """An amount is whole minor units (cents), not negative, and at most a million in the main unit."""
     if not _is_int(value) or not 0 <= value <= MONEY_MAX:  # type: ignore[operator]
-        return lazy('Enter an amount from 0 to %(high)s.', high=f'{MONEY_MAX // 100:,}')
+        return lazy('Enter an amount from 0 to %(high)s.', high=MONEY_MAX // 100)
     return None
 
 

@@ -87,7 +87,7 @@ def test_every_wrong_field_is_refused_with_its_reason_and_nothing_is_saved(db) -
         catalog_service.save_service(db, tenant_id=world.tenant_id, admin_id=None, now=NOW, value=ServiceInput(
             name='', duration_min=0, price=1000, deposit=2000, meeting_url='javascript:alert(1)'))
     assert words(refused) == {
-        'name': 'Enter a name.', 'duration_min': 'A service lasts from 5 to 1439 minutes.',
+        'name': 'Enter a name.', 'duration_min': 'A service lasts from 5 to 1,439 minutes.',
         'deposit': 'The deposit cannot be more than the price.',
         'meeting_url': 'The meeting link must be a web address starting with https:// or http://.'}
     assert catalog_service.catalog(db, tenant_id=world.tenant_id) == before

@@ -40,7 +40,7 @@ async def test_a_new_service_is_refused_field_by_field_then_saved_and_bookable(u
     field(user, 'service-duration').value = 0
     user.find(marker='service-save').click()
     await user.should_see('Enter a name.', retries=50)
-    await user.should_see('A service lasts from 5 to 1439 minutes.')
+    await user.should_see('A service lasts from 5 to 1,439 minutes.')
     user.find(marker='service-name').type('Beard trim')
     field(user, 'service-duration').value = 20
     field(user, 'service-price').value = 15.5
