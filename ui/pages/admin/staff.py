@@ -82,8 +82,10 @@ async def staff_page(ctx: AdminContext) -> None:
                 form, 'location_ids').props('outlined use-chips').classes('w-full').mark('staff-locations'))
             errors.field('service_ids', ui.select(choices['services'], multiple=True, label=t('Offers')).bind_value(
                 form, 'service_ids').props('outlined use-chips').classes('w-full').mark('staff-services'))
-            if person is not None:
-                _photo(ctx, person, errors, on_change=draw)
+            if person is None:
+                ui.label(t('Add a photo once the staff member is saved.')).classes('k-muted text-body2')
+            else:
+                _photo(ctx, person, on_change=draw)
 
             async def save() -> None:
                 value = StaffInput(name=form.name, email=form.email, location_ids=tuple(form.location_ids),
@@ -106,10 +108,9 @@ async def staff_page(ctx: AdminContext) -> None:
     await draw()
 
 
-def _photo(ctx: AdminContext, person: d.Staff, errors: FieldErrors, *, on_change: Handler) -> None:
+def _photo(ctx: AdminContext, person: d.Staff, *, on_change: Handler) -> None:
     """The staff member's photo: upload (judged on the server) or remove."""
     message = ui.label().props('role=status aria-live=polite').mark('staff-photo-message')
-    errors.fields['photo'] = message
 
     async def received(e: events.UploadEventArguments) -> None:
         if e.file.size() > avatars.MAX_BYTES:
