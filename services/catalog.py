@@ -18,8 +18,10 @@ from sqlmodel import Session
 from domain import catalog as rules
 from domain.catalog import LocationInput, Problems, ServiceInput, StaffInput, ids_of
 from domain.i18n import Text, lazy
+from domain.schedules import Visit
 from services import audit, events
 from services.avatars import OUTPUT_TYPE, AvatarRefused, process_avatar
+from storage import appointments as appointment_db
 from storage import catalog as catalog_db
 from storage.catalog import Catalog
 from storage.db import Database
@@ -204,8 +206,9 @@ def save_location(db: Database, *, tenant_id: int, admin_id: int | None, value: 
 
 
 def set_archived(db: Database, *, tenant_id: int, admin_id: int | None, kind: str, row_id: int, archived: bool,
-                 now: datetime) -> None:
-    """Archive a service, staff member or location (kept with its history, no longer bookable), or bring it back."""
+                 now: datetime) -> list[Visit]:
+    """Archive a service, staff member or location (kept with its history, no longer bookable), or bring it back.
+    Archiving a staff member answers with their upcoming bookings: they stay theirs until the admin moves them."""
     if kind not in KINDS:
         raise ValueError(f'unknown catalog kind {kind!r}')
     with db.write() as s:
@@ -214,7 +217,10 @@ def set_archived(db: Database, *, tenant_id: int, admin_id: int | None, kind: st
         audit.record(s, tenant_id=tenant_id, admin_id=admin_id,
                      action=f'{kind}.{"archive" if archived else "restore"}', target=_name(s, tenant_id, kind, row_id),
                      before={'active': archived}, after={'active': not archived}, now=now)
+        left = (appointment_db.upcoming_visits(s, tenant_id=tenant_id, staff_ids=[row_id], since=now)
+                if kind == 'staff' and archived else [])
     _slots_changed(tenant_id)
+    return left
 
 
 # ---- helpers ------------------------------------------------------------------------------------------------------

@@ -126,8 +126,11 @@ def test_an_archived_service_keeps_its_history_but_can_no_longer_be_booked_and_c
 
 def test_an_archived_staff_member_is_offered_nowhere_and_their_services_go_when_nobody_else_offers_them(db) -> None:
     world = seed_world(db, now=NOW)
-    catalog_service.set_archived(db, tenant_id=world.tenant_id, admin_id=None, kind='staff',
-                                 row_id=world.staff['mia'], archived=True, now=NOW)
+    ahead = add_appointment(db, world, start=local(25, 10), customer=world.bob)
+    add_appointment(db, world, start=local(20, 10))  # already over: not listed
+    left = catalog_service.set_archived(db, tenant_id=world.tenant_id, admin_id=None, kind='staff',
+                                        row_id=world.staff['mia'], archived=True, now=NOW)
+    assert [(v.appointment_id, v.customer_name) for v in left] == [(ahead, 'Bob Byte')]  # still hers, to be moved
     staff = availability.staff_for_service(db, tenant_id=world.tenant_id, service_id=world.services['cut'])
     assert [p.name for p in staff] == ['Leo Park']
     assert 'Colour & cut' not in bookable_names(db, world)  # only Mia offered it

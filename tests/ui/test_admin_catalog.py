@@ -60,6 +60,16 @@ async def test_archiving_a_service_marks_it_and_the_booking_side_stops_offering_
     assert 'Haircut' not in [s.name for s in availability.bookable_services(db, tenant_id=world.tenant_id)]
 
 
+async def test_archiving_a_staff_member_lists_the_bookings_they_still_have(user: User, db) -> None:
+    world = await admin_in(user, db, target='/admin/staff')
+    add_appointment(db, world, start=datetime(2030, 1, 8, 15, tzinfo=UTC), customer=world.bob)
+    await user.should_see('Mia Wong')
+    user.find(marker=f'staff-archive-{world.staff["mia"]}').click()
+    await user.should_see('Mia Wong still has 1 upcoming booking:', retries=50)
+    await user.should_see('Bob Byte')
+    await user.should_see(marker='staff-archived')
+
+
 async def test_staff_and_locations_are_edited_in_their_pages(user: User, db) -> None:
     world = await admin_in(user, db, target='/admin/locations')
     user.find(marker='location-new').click()

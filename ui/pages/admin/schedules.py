@@ -19,6 +19,7 @@ from domain.schedules import DayOff, Visit, parse_hours
 from services import catalog, schedules
 from services import formatting as fmt
 from services.catalog import CatalogRefused
+from ui.components.stranded import stranded_list
 from ui.components.week_view import clock, day_name, spans_words, week_view
 from ui.i18n import show, t, tn
 from ui.pages.admin.shell import AdminContext, admin_page
@@ -45,19 +46,9 @@ async def schedules_page(ctx: AdminContext) -> None:
     stranded_box.props['role'] = 'status'
 
     def stranded(visits: Sequence[Visit]) -> None:
-        stranded_box.clear()
-        if not visits:
-            return
-        with stranded_box, ui.card().classes('k-card w-full q-pa-md bg-orange-1 text-black'):
-            ui.label(tn('%(num)d booking is now outside working hours:', '%(num)d bookings are now outside working '
-                        'hours:', len(visits))).classes('text-subtitle1 text-weight-medium')
-            with ui.element('ul').classes('q-ma-none q-pl-md'):
-                for v in visits:
-                    with ui.element('li'):
-                        ui.label(t('%(when)s · %(service)s · %(customer)s',
-                                   when=fmt.when(v.start, v.end, ctx.tz, locale=ctx.locale),
-                                   service=v.service_name, customer=v.customer_name or '—'))
-            ui.label(t('Move or cancel them in the calendar; nothing was changed for them.')).classes('text-body2')
+        heading = tn('%(num)d booking is now outside working hours:',
+                     '%(num)d bookings are now outside working hours:', len(visits))
+        stranded_list(stranded_box, visits, heading=heading, tz=ctx.tz, locale=ctx.locale)
 
     if chosen is not None:
         await _staff_sections(ctx, staff[chosen], stranded)

@@ -18,7 +18,8 @@ from domain.i18n import N_
 from services import avatars, catalog
 from services.catalog import CatalogRefused
 from ui.components.admin_form import FieldErrors, form_dialog
-from ui.i18n import show, t
+from ui.components.stranded import stranded_list
+from ui.i18n import show, t, tn
 from ui.pages.admin.shell import AdminContext, admin_page
 
 PATH = '/admin/staff'
@@ -39,6 +40,8 @@ async def staff_page(ctx: AdminContext) -> None:
     ui.label(t('Who customers book with: where each works, what each offers, and their hours.')).classes('k-muted')
     ui.button(t('New staff member'), icon='person_add', on_click=lambda: edit(None)).props(
         'unelevated no-caps').mark('staff-new')
+    stranded_box = ui.column().classes('w-full gap-1').mark('stranded')
+    stranded_box.props['role'] = 'status'
     listing = ui.column().classes('w-full gap-2').mark('staff-list')
     choices: dict[str, dict[int, str]] = {'locations': {}, 'services': {}}
 
@@ -58,10 +61,14 @@ async def staff_page(ctx: AdminContext) -> None:
 
     async def archive(person: d.Staff) -> None:
         try:
-            await ctx.act(catalog.set_archived, kind='staff', row_id=person.id, archived=person.active, now=ctx.now())
+            left = await ctx.act(catalog.set_archived, kind='staff', row_id=person.id, archived=person.active,
+                                 now=ctx.now())
         except CatalogRefused as refused:
             ui.notify(show(refused.message), type='negative')
             return
+        heading = tn('%(name)s still has %(num)d upcoming booking:', '%(name)s still has %(num)d upcoming bookings:',
+                     len(left or []), name=person.name)
+        stranded_list(stranded_box, left or [], heading=heading, tz=ctx.tz, locale=ctx.locale)
         ui.notify(t('%(name)s is archived.', name=person.name) if person.active else
                   t('%(name)s can be booked again.', name=person.name), type='positive')
         await draw()
