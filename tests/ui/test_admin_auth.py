@@ -156,6 +156,7 @@ async def test_the_owner_invites_a_manager_who_joins_through_the_emailed_link(us
 
     answer = await user.http_client.post('/admin/logout', headers={'origin': 'http://test'}, follow_redirects=False)
     assert answer.status_code == 303
+    await user.should_see(marker='admin-signin', retries=20)  # the open admin page left when its session ended
     await user.open(link)
     await user.should_see('Join Lumen Studio as Manager')
     user.find(marker='admin-invite-name').type('Mo Manager')
