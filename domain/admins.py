@@ -149,6 +149,7 @@ ACTION_LABELS: dict[str, str] = {
     'admin.invite_cancel': N_('Cancelled an invitation'),
     'admin.join': N_('Joined as admin'),
     'admin.remove': N_('Removed an admin'),
+    'admin.role': N_("Changed an admin's role"),
     'admin.sign_out_everywhere': N_('Signed out everywhere'),
     'settings.update': N_('Changed the settings'),
     'designer.update': N_('Changed the Panel Designer'),

@@ -74,9 +74,7 @@ def attempt_sign_in(db: Database, *, tenant_id: int, email: str, password: str, 
         lim.ensure_open(*by_address)
         lim.take(account)
     except ratelimit.TooManyAttempts as e:
-        minutes = max(1, math.ceil(e.retry_after / 60))
-        raise AdminSignInFailed(lazy_plural('Too many attempts. Try again in %(num)d minute.',
-                                            'Too many attempts. Try again in %(num)d minutes.', minutes)) from e
+        raise AdminSignInFailed(_wait_text(e)) from e
     found: tuple[Admin, str] | None = None
     if not sign_in_too_long(email, password):
         with db.read() as s:
@@ -202,6 +200,12 @@ def invite(db: Database, *, tenant_id: int, admin_id: int, email: str, role: Adm
     except ValueError:
         raise AdminRefused(lazy('Choose the role: owner or manager.'), field='role') from None
     token = secrets.token_urlsafe(32)
+    with db.read() as s:
+        require_role_in(s, tenant_id=tenant_id, admin_id=admin_id, needed=AdminRole.OWNER)
+    try:  # a few invitations an hour to one address, like every email sent on request
+        ratelimit.limiter().take(*ratelimit.mail_checks(tenant_id=tenant_id, email=email, address=None))
+    except ratelimit.TooManyAttempts as e:
+        raise AdminRefused(_wait_text(e), field='email') from e
     with db.write() as s:
         inviter = require_role_in(s, tenant_id=tenant_id, admin_id=admin_id, needed=AdminRole.OWNER)
         existing = admin_db.admin_by_email(s, tenant_id=tenant_id, email=email)
@@ -274,6 +278,32 @@ def accept_invitation(db: Database, *, tenant_id: int, token: str, name: str, pa
     return AdminSignedIn(open_session(db, tenant_id=tenant_id, admin_id=admin.id, now=now), admin)
 
 
+def change_role(db: Database, *, tenant_id: int, admin_id: int, target_id: int, role: AdminRole | str,
+                now: datetime) -> None:
+    """Make another admin an owner or a manager (owner only); the last owner stays one. Takes effect at their next
+    action: every action checks the role again."""
+    try:
+        chosen = AdminRole(role)
+    except ValueError:
+        raise AdminRefused(lazy('Choose the role: owner or manager.'), field='role') from None
+    if target_id == admin_id:
+        raise AdminRefused(lazy('Another owner has to change your role.'))
+    with db.write() as s:
+        require_role_in(s, tenant_id=tenant_id, admin_id=admin_id, needed=AdminRole.OWNER)
+        everyone = admin_db.lock_admins(s, tenant_id=tenant_id)
+        target = next((a for a in everyone if a.id == target_id), None)
+        if target is None:
+            raise AdminRefused(lazy('That admin was already removed.'))
+        if target.role is chosen:
+            return
+        if target.role is AdminRole.OWNER and sum(a.role is AdminRole.OWNER for a in everyone) <= 1:
+            raise AdminRefused(lazy('The business needs at least one owner.'))
+        admin_db.set_role(s, tenant_id=tenant_id, admin_id=target_id, role=chosen)
+        audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='admin.role', target=target.email, now=now,
+                     before={'role': target.role.value}, after={'role': chosen.value})
+        _tell_after_commit(s, tenant_id=tenant_id, admin_id=target_id)  # their open pages reload with the new role
+
+
 def remove_admin(db: Database, *, tenant_id: int, admin_id: int, target_id: int, now: datetime) -> None:
     """Another admin stops being one (owner only): their sessions end at once. The last owner cannot be removed."""
     if target_id == admin_id:
@@ -306,3 +336,9 @@ def _valid_invitation(s: Session, *, tenant_id: int, token: str, now: datetime) 
 def _as_text(problem: Text | str) -> Text:
     """A domain rule's refusal as a Text (the rules return their English words, or a Text once translated)."""
     return problem if isinstance(problem, Text) else Text(problem)
+
+
+def _wait_text(e: ratelimit.TooManyAttempts) -> Text:
+    minutes = max(1, math.ceil(e.retry_after / 60))
+    return lazy_plural('Too many attempts. Try again in %(num)d minute.',
+                       'Too many attempts. Try again in %(num)d minutes.', minutes)

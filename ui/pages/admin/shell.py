@@ -161,7 +161,7 @@ def admin_page(path: str, *, title: str, role: AdminRole | str = AdminRole.MANAG
             ctx = AdminContext(tenant=tenant, admin=admin, session_id=session_id, settings=settings,
                                request=request, role=needed, locale=locale)
             with admin_frame(ctx, title=t(title), current=path):
-                watch(tenant.id, admin.id, session_id)
+                watch(tenant.id, admin.id, session_id, admin.role)
                 if not ctx.may(needed):
                     ui.label(t('Only the owner of the business can open this page.')).classes('text-h6').props(
                         'role=alert').mark('admin-not-allowed')
@@ -236,8 +236,9 @@ class admin_frame:  # noqa: N801 - used like a function: `with admin_frame(ctx, 
         self._content.__exit__(*exc)
 
 
-def watch(tenant_id: int, admin_id: int, session_id: str) -> None:
-    """Send this tab to the admin sign-in page as soon as its session ends anywhere, and check on every reconnect."""
+def watch(tenant_id: int, admin_id: int, session_id: str, role: AdminRole) -> None:
+    """Send this tab to the admin sign-in page as soon as its session ends anywhere (or the admin is removed), draw
+    it again when an owner changed the admin's role, and check on every reconnect."""
     client = context.client
     connects = 0
 
@@ -245,6 +246,9 @@ def watch(tenant_id: int, admin_id: int, session_id: str) -> None:
         admin = await run.io_bound(admin_auth.current_admin, get_db(), tenant_id=tenant_id, session_id=session_id)
         if admin is None:
             to_admin_sign_in(client)
+        elif admin.role is not role:
+            with client:
+                ui.navigate.reload()
 
     async def reconnected() -> None:
         nonlocal connects
