@@ -21,11 +21,19 @@ from typing import Any, TypeVar
 import sqlalchemy
 from sqlmodel import Session
 
-from domain.accounts import email_problem, name_problem, password_problem, sign_in_too_long
-from domain.admins import INVITE_LIFETIME, Admin, AdminRole, Invitation, require_role
+from domain.accounts import email_problem, password_problem, sign_in_too_long
+from domain.admins import (
+    INVITE_LIFETIME,
+    ROLE_LABELS,
+    Admin,
+    AdminRole,
+    Invitation,
+    admin_name_problem,
+    require_role,
+)
 from domain.admins import NotAllowed as NotAllowed  # re-exported: pages catch it from here
 from domain.i18n import SHIPPED_LOCALES, Text, lazy, lazy_plural
-from services import audit, auth, events, mail, ratelimit, tokens
+from services import audit, auth, emails, events, mail, ratelimit, tokens
 from services.accounts import password_score
 from services.config import public_link
 from storage import admins as admin_db
@@ -194,7 +202,7 @@ def invite(db: Database, *, tenant_id: int, admin_id: int, email: str, role: Adm
     email = email.strip()
     problem = email_problem(email)
     if problem:
-        raise AdminRefused(_as_text(problem), field='email')
+        raise AdminRefused(problem, field='email')
     try:
         chosen = AdminRole(role)
     except ValueError:
@@ -215,9 +223,12 @@ def invite(db: Database, *, tenant_id: int, admin_id: int, email: str, role: Adm
                                         token_hash=tokens.digest(INVITE_PURPOSE, token), now=now,
                                         expires_at=now + INVITE_LIFETIME)
         business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
-        mail.queue_template(s, 'admin_invite', tenant_id=tenant_id, to=email, business=business,
-                            inviter=inviter.display_name, role=chosen.value,
-                            link=public_link('/admin/invite', host, token=token),
+        # In the business's language: nothing is known yet of the invitee's.
+        language = tenant_db.panel_settings(s, tenant_id=tenant_id).default_language
+        mail.queue_template(s, 'admin_invite', tenant_id=tenant_id, to=email,
+                            locale=emails.recipient_locale(saved=None, business_default=language),
+                            business=business, name='', inviter=inviter.display_name,
+                            role=Text(ROLE_LABELS[chosen]), link=public_link('/admin/invite', host, token=token),
                             hours=int(INVITE_LIFETIME.total_seconds() // 3600))
         audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='admin.invite', target=email, now=now,
                      after={'email': email, 'role': chosen.value})
@@ -246,14 +257,14 @@ def accept_invitation(db: Database, *, tenant_id: int, token: str, name: str, pa
     """The invited person chooses their name and a password meeting the password rule, becomes an admin with the
     invited role, and is signed in. The link works once. Blocks on Argon2: call it through auth.password_work."""
     name = name.strip()
-    problem = name_problem(name, label='Your name') if name else None
+    problem = admin_name_problem(name)
     if problem:
-        raise AdminRefused(_as_text(problem), field='name')
+        raise AdminRefused(problem, field='name')
     with db.read() as s:
         invitation = _valid_invitation(s, tenant_id=tenant_id, token=token, now=now)
     problem = password_problem(password, score=password_score(password, (invitation.email, name)))
     if problem:
-        raise AdminRefused(_as_text(problem), field='password')
+        raise AdminRefused(problem, field='password')
     if password != confirm:
         raise AdminRefused(lazy('The two passwords are not the same.'), field='confirm')
     password_hash = auth.hash_password(password)
@@ -331,11 +342,6 @@ def _valid_invitation(s: Session, *, tenant_id: int, token: str, now: datetime) 
         raise AdminRefused(INVALID_INVITE)
     return found
 
-
-
-def _as_text(problem: Text | str) -> Text:
-    """A domain rule's refusal as a Text (the rules return their English words, or a Text once translated)."""
-    return problem if isinstance(problem, Text) else Text(problem)
 
 
 def _wait_text(e: ratelimit.TooManyAttempts) -> Text:

@@ -152,7 +152,7 @@ async def test_the_owner_invites_a_manager_who_joins_through_the_emailed_link(us
     [email] = [e for e in mail.outbox_page(db, tenant_id=world.tenant_id) if e.recipient == 'mo@example.com']
     with db.read() as s:
         text = s.scalar(sa.select(t.EmailOutbox.content).where(t.EmailOutbox.id == email.id))['text']
-    assert 'as manager' in text
+    assert 'of Lumen Studio as Manager.' in text
     link = re.search(r'(/admin/invite\?token=[\w-]+)', text).group(1)
 
     answer = await user.http_client.post('/admin/logout', headers={'origin': 'http://test'}, follow_redirects=False)
