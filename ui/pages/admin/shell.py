@@ -1,7 +1,8 @@
 """The admin shell: every page under /admin is drawn in this frame, behind an admin's session.
 
 Layout: one module per admin screen in `ui/pages/admin/` (CONVENTIONS, "The admin area"); add the module to
-`MODULES` in `ui/pages/admin/pages.py` so the app imports it (its routes register on import).
+`MODULES` in `ui/pages/admin/pages.py` so the app imports it (its routes register on import), and its routes to
+`e2e/routes.py` with `admin=True` (the accessibility audit then visits them signed in as the demo's owner).
 
 The API, all a page needs:
 
@@ -24,7 +25,8 @@ The API, all a page needs:
 - draws the frame (top bar with the business, the admin and Sign out; a navigation drawer with every admin area,
   folded behind a menu button at phone width; the `main` landmark) and the page's `<h1>`-free content area;
 - refuses, inside the frame, an admin whose role is short of `role` (a manager on an owner-only page);
-- sends the tab to the sign-in page as soon as its session ends anywhere (sign out elsewhere, removed admin);
+- sends the tab to the sign-in page as soon as its session ends anywhere (sign out elsewhere, removed admin), and
+  draws it again when an owner changes the admin's role;
 - calls the decorated function with an `AdminContext` (may be sync or async). `title` is an English text marked
   with `N_` (it is translated when the page is drawn); the page draws its own heading.
 
