@@ -196,6 +196,12 @@ ACTION_LABELS: dict[str, str] = {
     'schedule.holiday_add': N_('Added a business holiday'),
     'schedule.holiday_remove': N_('Removed a business holiday'),
     'schedule.special_day': N_('Changed a special day'),
+    'customer.create': N_('Added a customer'),
+    'customer.update': N_('Changed a customer'),
+    'customer.close': N_("Closed a customer's account"),
+    'package.create': N_('Added a package'),
+    'package.update': N_('Changed a package'),
+    'package.sell': N_('Sold a package'),
 }
 
 CHANGE_VALUE_MAX = 120  # characters of one value shown in the log
