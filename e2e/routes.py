@@ -6,7 +6,7 @@ fails when a new route is in neither, so a page cannot arrive without being audi
 
 `url` may hold placeholders the audit fills in for the server it runs against: {verify}, {reset}, {magic},
 {welcome}, {email_change}, {email_undo} (fresh single-use links for Grace), {service} (a bookable service),
-{receipt} (one of Ada's settled payments), {admin_invite} (a fresh invitation to become an admin). `opens` names
+{receipt} (one of Ada's settled payments), {admin_invite} (a fresh invitation to become an admin), {ada} (Ada's customer id). `opens` names
 what to open once the page is there (see OPENERS in e2e/test_a11y.py). `admin` visits are made as the demo's admin
 (an owner); add every new admin page here with admin=True.
 """
@@ -72,6 +72,15 @@ VISITS: tuple[Visit, ...] = (
     Visit('admin-staff-form', '/admin/staff', '/admin/staff', admin=True, opens='New staff member'),
     Visit('admin-locations', '/admin/locations', '/admin/locations', admin=True),
     Visit('admin-hours', '/admin/schedules', '/admin/schedules', admin=True),
+    Visit('admin-customers', '/admin/customers', '/admin/customers', admin=True),
+    Visit('admin-customers-found', '/admin/customers', '/admin/customers?q=ada', admin=True),
+    Visit('admin-customer-form', '/admin/customers', '/admin/customers', admin=True, opens='New customer'),
+    Visit('admin-customer', '/admin/customers/{customer_id}', '/admin/customers/{ada}', admin=True),
+    Visit('admin-customer-close', '/admin/customers/{customer_id}', '/admin/customers/{ada}', admin=True,
+          opens='Close the account…'),
+    Visit('admin-ratings', '/admin/ratings', '/admin/ratings', admin=True),
+    Visit('admin-packages', '/admin/packages', '/admin/packages', admin=True),
+    Visit('admin-package-form', '/admin/packages', '/admin/packages', admin=True, opens='New package'),
     Visit('admin-admins', '/admin/admins', '/admin/admins', admin=True),
     Visit('admin-account', '/admin/account', '/admin/account', admin=True),
 )

@@ -62,7 +62,7 @@ with db.write() as s:
     owner = admin_db.active_admin_by_email(s, tenant_id=tenant.id, email='admin@example.com')[0]
     admin_db.add_invite(s, tenant_id=tenant.id, email='noor@example.com', role=AdminRole.MANAGER, invited_by=owner.id,
                         token_hash=digest(INVITE_PURPOSE, invitation), now=now, expires_at=now + timedelta(hours=72))
-print(json.dumps({**links, 'service': service, 'receipt': receipt, 'admin_invite': invitation}))
+print(json.dumps({**links, 'service': service, 'receipt': receipt, 'admin_invite': invitation, 'ada': ada}))
 '''
 
 
@@ -182,6 +182,9 @@ def _open_form(page: Page, action: str) -> None:
 OPENERS: dict[str, Callable[[Page, str], None]] = {
     'New service': _open_form,
     'New staff member': _open_form,
+    'New customer': _open_form,
+    'New package': _open_form,
+    'Close the account…': _open_form,
     'package Pay': _open_package_pay,
     'Delete my account…': _open_delete_dialog,
     'booking': _book,

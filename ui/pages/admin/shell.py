@@ -93,6 +93,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem('/admin/staff', N_('Staff'), 'badge'),
     NavItem('/admin/locations', N_('Locations'), 'place'),
     NavItem('/admin/schedules', N_('Hours'), 'schedule'),
+    NavItem('/admin/customers', N_('Customers'), 'people'),
+    NavItem('/admin/packages', N_('Packages'), 'card_giftcard'),
     NavItem('/admin/settings', N_('Settings'), 'tune'),
     NavItem('/admin/designer', N_('Panel Designer'), 'dashboard_customize'),
     NavItem('/admin/branding', N_('Branding'), 'palette'),
