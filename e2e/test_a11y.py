@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from e2e.a11y import serious_violations
-from e2e.conftest import Server, sign_in
+from e2e.conftest import Server, sign_in, sign_in_admin
 from e2e.routes import VISITS, Visit
 
 SIZES = {'phone': {'width': 390, 'height': 844}, 'desktop': {'width': 1280, 'height': 800}}
@@ -46,7 +46,23 @@ with db.read() as s:
                         .order_by(t.Payment.id)).scalars().first()
 links = {p.value: issue(db, tenant_id=tenant.id, customer_id=grace, purpose=p, now=now,
                         payload='grace.new@example.com' if p is Purpose.EMAIL_CHANGE else '') for p in Purpose}
-print(json.dumps({**links, 'service': service, 'receipt': receipt}))
+# The admin area: a manager beside the demo's owner, and an invitation waiting (its link for the invitation page).
+import secrets
+from datetime import timedelta
+from domain.admins import AdminRole
+from services.admin_auth import INVITE_PURPOSE
+from services.auth import hash_password
+from services.tokens import digest
+from storage import admins as admin_db
+invitation = secrets.token_urlsafe(32)
+with db.write() as s:
+    if admin_db.admin_by_email(s, tenant_id=tenant.id, email='maya@example.com') is None:
+        admin_db.create_admin(s, tenant_id=tenant.id, email='maya@example.com', name='Maya Manager',
+                              password_hash=hash_password(secrets.token_urlsafe(16)), role=AdminRole.MANAGER)
+    owner = admin_db.active_admin_by_email(s, tenant_id=tenant.id, email='admin@example.com')[0]
+    admin_db.add_invite(s, tenant_id=tenant.id, email='noor@example.com', role=AdminRole.MANAGER, invited_by=owner.id,
+                        token_hash=digest(INVITE_PURPOSE, invitation), now=now, expires_at=now + timedelta(hours=72))
+print(json.dumps({**links, 'service': service, 'receipt': receipt, 'admin_invite': invitation}))
 '''
 
 
@@ -56,6 +72,7 @@ class Themed:
     server: Server
     values: dict[str, Any]  # what the table's URLs need on this server
     state: Any  # Ada's signed-in browser storage
+    admin_state: Any = None  # the demo admin's, in the admin area
 
 
 @pytest.fixture(scope='module', params=['light', 'dark'])
@@ -72,13 +89,20 @@ def themed(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Themed]
         state = context.storage_state()
     finally:
         context.close()
-    yield Themed(request.param, server, values, state)
+    context = browser.new_context(locale='en-GB')
+    try:
+        sign_in_admin(context.new_page(), server)
+        admin_state = context.storage_state()
+    finally:
+        context.close()
+    yield Themed(request.param, server, values, state, admin_state)
 
 
 @pytest.mark.parametrize('visit', VISITS, ids=[v.id for v in VISITS])
 def test_no_serious_violations(browser: Browser, themed: Themed, visit: Visit) -> None:
     server = themed.server
-    context = browser.new_context(locale='en-GB', storage_state=themed.state if visit.signed_in else None)
+    state = themed.state if visit.signed_in else themed.admin_state if visit.admin else None
+    context = browser.new_context(locale='en-GB', storage_state=state)
     try:
         page = context.new_page()
         found: list[str] = []
