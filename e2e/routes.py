@@ -6,9 +6,9 @@ fails when a new route is in neither, so a page cannot arrive without being audi
 
 `url` may hold placeholders the audit fills in for the server it runs against: {verify}, {reset}, {magic},
 {welcome}, {email_change}, {email_undo} (fresh single-use links for Grace), {service} (a bookable service),
-{receipt} (one of Ada's settled payments), {admin_invite} (a fresh invitation to become an admin), {ada} (Ada's customer id). `opens` names
-what to open once the page is there (see OPENERS in e2e/test_a11y.py). `admin` visits are made as the demo's admin
-(an owner); add every new admin page here with admin=True.
+{receipt} (one of Ada's settled payments), {admin_invite} (a fresh invitation to become an admin), {ada} (Ada's
+customer id). `opens` names what to open once the page is there (see OPENERS in e2e/test_a11y.py). `admin` visits
+are made as the demo's admin (an owner); add every new admin page here with admin=True.
 """
 
 from __future__ import annotations

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from domain import desk as rules
 from domain import history as dh
 from domain import model as d
 from domain.accounts import ProfileInput, profile_problems
-from domain.desk import PAGE_SIZE, CustomerInput, PackageInput, csv_cell, customer_problems, package_problems, \
-    search_terms
+from domain.desk import PAGE_SIZE, CustomerInput, PackageInput
 from domain.i18n import Text, lazy
 from services import accounts, audit
 from storage import appointments as appointment_db
@@ -28,7 +28,8 @@ from storage import desk as desk_db
 from storage import packages as package_db
 from storage import tenants as tenant_db
 from storage.db import Database
-from storage.desk import CustomerPage, RatingSummary
+from storage.desk import CustomerPage as CustomerPage
+from storage.desk import RatingSummary as RatingSummary
 
 NOT_FOUND = lazy('That was not found in this business. Reload the page.')
 EMAIL_TAKEN = lazy('Another customer already uses this email.')
@@ -53,7 +54,7 @@ def search(db: Database, *, tenant_id: int, admin_id: int | None, query: str, pa
            page_size: int = PAGE_SIZE) -> CustomerPage:
     """One page of the customers whose email, name or phone starts with `query` (every customer when empty)."""
     with db.read() as s:
-        return desk_db.search_customers(s, tenant_id=tenant_id, terms=search_terms(query), page=page,
+        return desk_db.search_customers(s, tenant_id=tenant_id, terms=rules.search_terms(query), page=page,
                                         page_size=page_size)
 
 
@@ -68,8 +69,8 @@ def customers_csv(db: Database, *, tenant_id: int, admin_id: int | None, query: 
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     with db.read() as s:
-        for c in desk_db.iter_customers(s, tenant_id=tenant_id, terms=search_terms(query)):
-            writer.writerow([csv_cell(v) for v in (
+        for c in desk_db.iter_customers(s, tenant_id=tenant_id, terms=rules.search_terms(query)):
+            writer.writerow([rules.csv_cell(v) for v in (
                 c.id, c.first_name, c.last_name, c.email, c.phone, c.birth_date.isoformat() if c.birth_date else '',
                 c.language or '', c.created_at.isoformat() if c.created_at else '',
                 c.deleted_at.isoformat() if c.deleted_at else '')])
@@ -110,7 +111,7 @@ def create_customer(db: Database, *, tenant_id: int, admin_id: int | None, value
     """A new customer account without a password; the welcome email with its one-time link to choose one goes in
     the same transaction. DeskRefused with the reasons (a field, or an email another active account uses)."""
     value = _clean(value)
-    problems = customer_problems(value)
+    problems = rules.customer_problems(value)
     if problems:
         raise DeskRefused(problems)
     with db.write() as s:
@@ -129,7 +130,7 @@ def update_customer(db: Database, *, tenant_id: int, admin_id: int | None, custo
                     birth_date: date | None = None, today: date, now: datetime) -> None:
     """Change an open account's names, email and phone (and date of birth). A new email counts as unproven."""
     value = _clean(value)
-    problems = {**customer_problems(value),
+    problems = {**rules.customer_problems(value),
                 **profile_problems(ProfileInput(first_name=value.first_name, last_name=value.last_name,
                                                 phone=value.phone, birth_date=birth_date), today=today)}
     if problems:
@@ -220,7 +221,7 @@ def save_package(db: Database, *, tenant_id: int, admin_id: int | None, value: P
              'validity_days': value.validity_days, 'service_ids': list(value.service_ids)}
     with db.write() as s:
         service_ids, _, _ = catalog_db.catalog_ids(s, tenant_id=tenant_id)
-        problems = package_problems(value, service_ids=service_ids)
+        problems = rules.package_problems(value, service_ids=service_ids)
         if problems:
             raise DeskRefused(problems)
         before = None

@@ -22,8 +22,7 @@ from domain.desk import PAGE_SIZE, QUERY_MAX, CustomerInput
 from domain.i18n import N_, lazy
 from services import desk
 from services import formatting as fmt
-from services.desk import DeskRefused
-from storage.desk import RatingSummary
+from services.desk import DeskRefused, RatingSummary
 from ui.components.admin_form import FieldErrors, form_dialog
 from ui.i18n import show, t, tn
 from ui.pages.admin.shell import AdminContext, admin_page
