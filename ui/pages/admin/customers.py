@@ -237,8 +237,7 @@ async def customer_page(ctx: AdminContext) -> None:
                 ui.label(tn('%(num)d session left', '%(num)d sessions left', held.sessions_left))
                 ui.label(t('Valid until %(date)s', date=fmt.date(held.expires_at, ctx.tz, locale=ctx.locale)))
                 ui.badge(t('Paid') if held.paid else t('Not paid yet'),
-                         color='positive' if held.paid else 'warning').props('text-color=black' if not held.paid
-                                                                              else '')
+                         color='positive' if held.paid else 'grey-8').mark('customer-package-paid')
 
     with ui.card().classes('w-full').mark('customer-ratings'):
         ui.label(t('Their ratings')).classes('text-h6').props('role=heading aria-level=2')
