@@ -16,10 +16,11 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from nicegui import Client, context
+from nicegui import Client, app, context
 from starlette.requests import Request
 
-from domain.i18n import PSEUDO_LOCALE, SOURCE_LOCALE, Overrides, Text, overrides_from_settings
+from domain.i18n import PSEUDO_LOCALE, SHIPPED_LOCALES, SOURCE_LOCALE, Overrides, Text, overrides_from_settings
+from domain.model import Customer
 from domain.settings import PanelSettings
 from services import i18n
 
@@ -107,6 +108,23 @@ def choose(request: Request | None, settings: PanelSettings, *, saved: str | Non
     browser's Accept-Language, else the business's default."""
     header = request.headers.get('accept-language') if request is not None else None
     return use(i18n.choose_locale(saved, header, settings.default_language), settings, client=client)
+
+
+def browser_choice() -> str | None:
+    """The language this browser chose with the switcher (kept in NiceGUI's user storage), if any."""
+    try:
+        found = app.storage.user.get(BROWSER_CHOICE)
+    except RuntimeError:  # no request around (a bare component in a test)
+        return None
+    return found if isinstance(found, str) and found in SHIPPED_LOCALES else None
+
+
+def choose_for(request: Request | None, settings: PanelSettings, customer: Customer | None = None, *,
+               client: Client | None = None) -> str:
+    """Every page's choice, before it draws: the signed-in customer's saved language, else this browser's choice,
+    else Accept-Language, else the business's default."""
+    saved = (customer.language if customer is not None else None) or browser_choice()
+    return choose(request, settings, saved=saved, client=client)
 
 
 def html_dir(chosen: str | None = None) -> str:
