@@ -144,8 +144,9 @@ def page_direction() -> str:
     """A script for the page's head: <html dir> (and the loading bar's name) in the page's language from the very
     first paint. Quasar's language pack sets `dir` as well, but only once its scripts have run; its stylesheet's
     mirrored rules all hang on `[dir]`."""
+    loading = json.dumps(t('Loading')).replace('<', '\\u003c')  # never ends the script early
     return (f'<script>document.documentElement.dir = "{html_dir()}"; '
-            f'document.documentElement.dataset.loadingLabel = {json.dumps(t("Loading"))};</script>')
+            f'document.documentElement.dataset.loadingLabel = {loading};</script>')
 
 
 # While a modal dialog or drawer is open, the page behind it is inert: not focusable, not read, not audited as text
