@@ -141,11 +141,12 @@ new MutationObserver(() => document.querySelectorAll('.q-loading-bar:not([aria-l
 
 
 def page_direction() -> str:
-    """A script for the page's head: <html dir> (and the loading bar's name) in the page's language from the very
+    """A script for the page's head: <html dir lang> (and the loading bar's name) in the page's language from the very
     first paint. Quasar's language pack sets `dir` as well, but only once its scripts have run; its stylesheet's
     mirrored rules all hang on `[dir]`."""
     loading = json.dumps(t('Loading')).replace('<', '\\u003c')  # never ends the script early
     return (f'<script>document.documentElement.dir = "{html_dir()}"; '
+            f'document.documentElement.lang = "{language_switcher.bcp47(locale())}"; '
             f'document.documentElement.dataset.loadingLabel = {loading};</script>')
 
 
@@ -234,7 +235,8 @@ def frame(tenant: d.Tenant, *, title: str = '', signed_in: bool = False, descrip
 
     page = PageFrame(business=tenant.name, logo=logo_url(tenant), signed_in=signed_in, sections=sections,
                      current=current, zone=zone, on_timezone=on_timezone, sign_out_label=t('Sign out'),
-                     sections_label=t('Panel sections'), **(language_switcher.frame_props() if switcher else {}),
+                     sections_label=t('Panel sections'), html_lang=language_switcher.bcp47(locale()),
+                     **(language_switcher.frame_props() if switcher else {}),
                      on_language=switch_language if switcher else None).mark(mark)
     with page:
         yield page

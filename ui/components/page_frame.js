@@ -55,6 +55,7 @@ export default {
     languages: Array,
     language: String,
     choose_label: String,
+    html_lang: String,
   },
   computed: {
     current_language() {
@@ -64,6 +65,8 @@ export default {
   mounted() {
     // The live frame takes the place of the static copy the page was first painted with (ui/theme.py).
     document.getElementById("k-first-paint")?.remove();
+    // Quasar's language pack names the page's language without its region (pt); the page says which (pt-PT).
+    if (this.html_lang) document.documentElement.lang = this.html_lang;
     // NiceGUI sends the event once the page is connected; an ordinary visit costs the server no extra round trip.
     if (!this.learn_zone) return;
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;

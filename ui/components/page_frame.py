@@ -22,11 +22,13 @@ class PageFrame(ui.element, component='page_frame.js'):
                  sections: Sequence[tuple[str, str, str]] = (), current: str = '', zone: str | None = None,
                  on_timezone: TimezoneHandler | None = None, sign_out_label: str = 'Sign out',
                  sections_label: str = 'Panel sections', languages: Sequence[dict[str, str]] = (),
-                 language: str = '', choose_label: str = '', on_language: LanguageHandler | None = None) -> None:
+                 language: str = '', choose_label: str = '', on_language: LanguageHandler | None = None,
+                 html_lang: str = '') -> None:
         super().__init__()
         self._props.update(business=business, logo=logo or '', signed_in=signed_in, current=current,
                            zone=zone or '', learn_zone=on_timezone is not None, sign_out_label=sign_out_label,
                            sections_label=sections_label, language=language, choose_label=choose_label,
+                           html_lang=html_lang,
                            languages=list(languages) if on_language is not None else [],
                            sections=[{'path': p, 'label': label, 'icon': icon} for p, label, icon in sections])
         self._paths = {p for p, _, _ in sections}
