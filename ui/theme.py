@@ -28,12 +28,9 @@ body { background: var(--k-bg); }  /* set with the brand colours, from domain/br
 .k-main { max-width: 1100px; margin: 0 auto; width: 100%; }
 .k-card { border-radius: var(--k-radius); }
 .k-drawer-card { width: min(480px, 100vw); max-width: 100vw !important; height: 100%; border-radius: 0; }
-/* A drawer fills the screen's height, and its width on a phone; the page does not show beneath it. It slides in from
-   the end of the line: the right, or the left in a right-to-left language (ui/components/drawer.py). */
-.q-dialog__inner--right.q-dialog__inner--fullheight, .q-dialog__inner--left.q-dialog__inner--fullheight {
-  padding: 0 !important; }
-.q-dialog__inner--right.q-dialog__inner--fullheight > .k-drawer-card,
-.q-dialog__inner--left.q-dialog__inner--fullheight > .k-drawer-card { height: 100vh; height: 100dvh;
+/* A drawer fills the screen's height, and its width on a phone; the page does not show beneath it. */
+.q-dialog__inner--right.q-dialog__inner--fullheight { padding: 0 !important; }
+.q-dialog__inner--right.q-dialog__inner--fullheight > .k-drawer-card { height: 100vh; height: 100dvh;
   max-height: 100vh !important; max-height: 100dvh !important; }
 .k-drawer-body { overflow-y: auto; }
 .k-muted { color: #4b5563; }
@@ -42,9 +39,12 @@ body { background: var(--k-bg); }  /* set with the brand colours, from domain/br
 .k-nav .q-tab { min-height: 44px; }
 .k-skip { position: absolute; inset-inline-start: -999px; }
 .k-skip:focus { inset-inline-start: 8px; top: 8px; z-index: 9999; background: white; padding: 8px; }
-/* Right to left (Arabic): Quasar's own stylesheet mirrors its components once <html dir> is set (ui/i18n.py sets it
-   before anything paints); an icon that points along the line (an arrow, a chevron, "sign in") mirrors too when it
-   carries k-dir-icon (or sits in an element with k-dir-icons). */
+/* Right to left (Arabic): NiceGUI's build of Quasar's stylesheet has every physical rule in a [dir="ltr"] and a
+   [dir="rtl"] version (margins, paddings, q-ml-*/q-mr-*, text-left, gutters, fixed-left/right, so a drawer at
+   position=right opens from the left), so the layout mirrors once <html dir> is set; `page_direction` sets it in the
+   head, before anything paints (the page's <html> has no dir until Quasar runs otherwise). Flex rows follow the
+   direction by themselves. An icon that points along the line (an arrow, a chevron, "sign in") mirrors when it
+   carries k-dir-icon (or sits in an element with k-dir-icons); Quasar mirrors its own (tabs, date picker). */
 [dir="rtl"] .k-dir-icon, [dir="rtl"] .k-dir-icons .q-icon { transform: scaleX(-1); }
 .k-language .q-btn__content { flex-wrap: nowrap; }
 .k-logo { width: 32px; height: 32px; object-fit: contain; }

@@ -8,17 +8,16 @@ from domain import model as d
 from services import panel
 from ui.components.live import Listening
 from ui.context import PanelContext
-from ui.i18n import is_rtl
 
 
 class Drawer(ui.dialog):
-    """A dialog that slides in from the right, the left in Arabic (full height on desktop, full width on a phone)."""
+    """A dialog that slides in from the right (full height on desktop, full width on a phone)."""
 
     def __init__(self, title: str, *, mark: str = '') -> None:
         super().__init__()
         # The name goes on the dialog itself (Quasar gives it role=dialog), not only on its card.
-        # From the end of the line: the right, the left in a right-to-left language (the page mirrors as a whole).
-        self.props(f'position={"left" if is_rtl() else "right"} full-height').classes('k-drawer')
+        # "right" is the end of the line: Quasar's stylesheet puts it on the left in a right-to-left page (Arabic).
+        self.props('position=right full-height').classes('k-drawer')
         self.props['aria-label'] = title  # set by key: a title is text, never parsed as props
         ui.dialog.__enter__(self)
         try:
