@@ -39,14 +39,15 @@ body { background: var(--k-bg); }  /* set with the brand colours, from domain/br
 .k-nav .q-tab { min-height: 44px; }
 .k-skip { position: absolute; inset-inline-start: -999px; }
 .k-skip:focus { inset-inline-start: 8px; top: 8px; z-index: 9999; background: white; padding: 8px; }
-/* Right to left (Arabic): NiceGUI's build of Quasar's stylesheet has every physical rule in a [dir="ltr"] and a
-   [dir="rtl"] version (margins, paddings, q-ml-*/q-mr-*, text-left, gutters, fixed-left/right, so a drawer at
-   position=right opens from the left), so the layout mirrors once <html dir> is set; `page_direction` sets it in the
-   head, before anything paints (the page's <html> has no dir until Quasar runs otherwise). Flex rows follow the
-   direction by themselves. An icon that points along the line (an arrow, a chevron, "sign in") mirrors when it
-   carries k-dir-icon (or sits in an element with k-dir-icons); Quasar mirrors its own (tabs, date picker). */
+/* Right to left (Arabic): NiceGUI's build of Quasar's stylesheet has each physical rule in a [dir="ltr"] and a
+   [dir="rtl"] version (margins, paddings, the q-ml and q-mr classes, text-left, gutters, fixed-left and fixed-right:
+   a drawer at position=right opens from the left), so the layout mirrors once <html dir> is set; `page_direction`
+   sets it in the head, before anything paints (the page's <html> has no dir until Quasar runs otherwise). Flex rows
+   follow the direction by themselves. An icon that points along the line (an arrow, a chevron, "sign in") mirrors
+   when it carries k-dir-icon (or sits in an element with k-dir-icons); Quasar mirrors its own (tabs, date picker). */
 [dir="rtl"] .k-dir-icon, [dir="rtl"] .k-dir-icons .q-icon { transform: scaleX(-1); }
 .k-language .q-btn__content { flex-wrap: nowrap; }
+.k-bar .k-language { padding-top: 0; padding-bottom: 0; height: 28px; min-height: 28px; }  /* the bar stays 44px */
 .k-logo { width: 32px; height: 32px; object-fit: contain; }
 .k-first-paint-tabs { height: 44px; }  /* where the section tabs will be (.k-nav .q-tab) */
 /* Each colour role in two shades (see domain/branding.py): the text shade by default, the fill shade where the
