@@ -241,7 +241,7 @@ def frame(tenant: d.Tenant, *, title: str = '', signed_in: bool = False, descrip
                      on_language=switch_language if switcher else None).mark(mark)
     with page:
         yield page
-    language_switcher.restore_typed()
+    language_switcher.restore_typed(later=True)
 
 
 def first_paint_html(tenant: d.Tenant, *, signed_in: bool, tabs: bool, content: str = '',

@@ -85,11 +85,15 @@ def stash_typed(client: Client | None = None) -> None:
     app.storage.user[STASH] = {'path': _path(found), 'at': time.time(), 'values': values}
 
 
-def restore_typed(client: Client | None = None) -> int:
+def restore_typed(client: Client | None = None, *, later: bool = False) -> int:
     """Put the kept values back into the same marked fields of this page (built again in another language); how many.
-    Values for fields the page has not drawn yet stay kept, for a later call (a panel section drawn after the frame)."""
+    Values for fields the page has not drawn yet stay kept, for a later call: with `later`, once more when the browser
+    connects (a panel section drawn after the frame, in the background, is there by then)."""
     found = client if client is not None else context.client
-    stash = app.storage.user.get(STASH)
+    try:
+        stash = app.storage.user.get(STASH)
+    except RuntimeError:  # no request to find this browser's storage by
+        return 0
     if not isinstance(stash, dict):
         return 0
     if stash.get('path') != _path(found) or time.time() - float(stash.get('at', 0)) > STASH_SECONDS:
@@ -107,6 +111,8 @@ def restore_typed(client: Client | None = None) -> int:
         restored += 1
     if values:
         app.storage.user[STASH] = {**stash, 'values': values}
+        if later:
+            found.on_connect(lambda: restore_typed(found))
     else:
         app.storage.user.pop(STASH, None)
     return restored

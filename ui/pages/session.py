@@ -26,6 +26,7 @@ from fastapi import Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from nicegui import app, context, run, ui
 
+from domain.settings import PanelSettings
 from services import auth, events, panel
 from services.context import get_db
 from services.tenants import resolve_tenant
@@ -112,7 +113,7 @@ async def sign_out_page(request: Request) -> RedirectResponse | None:
     tenant = resolve_tenant(request.headers.get('host'))
     shell = await run.io_bound(panel.load_shell, get_db(), tenant_id=tenant.id, session_id=current())
     settings = shell.settings if shell else await run.io_bound(panel.panel_settings, get_db(), tenant_id=tenant.id)
-    choose_for(request, settings, shell.customer if shell else None)
+    choose_for(request, settings or PanelSettings(), shell.customer if shell else None)  # None: the app stops
     with frame(tenant, title=t('Sign out')):
         with ui.card().classes('k-card w-full max-w-md self-center q-pa-lg gap-3'):
             ui.label(t('Sign out?')).classes('text-h5').props('role=heading aria-level=1')

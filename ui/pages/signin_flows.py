@@ -19,7 +19,7 @@ from nicegui import app, run, ui
 from domain import model as d
 from domain import rules
 from domain.accounts import masked_email
-from domain.i18n import N_
+from domain.i18n import N_, Text
 from domain.settings import PanelSettings
 from services import accounts, auth, oidc
 from services.config import public_link
@@ -272,7 +272,7 @@ async def oidc_start(request: Request) -> RedirectResponse:
 async def oidc_callback(request: Request, code: str = '', state: str = '', error: str = '') -> RedirectResponse | None:
     tenant = resolve_tenant(request.headers.get('host'))
     pending = oidc.unpack(app.storage.user.pop('oidc', None))
-    message: object = oidc.FAILED
+    message: Text | str = oidc.FAILED
     if pending is not None and not error:
         try:
             signed = await run.io_bound(oidc.finish, get_db(), tenant_id=tenant.id, pending=pending, code=code,
@@ -284,7 +284,7 @@ async def oidc_callback(request: Request, code: str = '', state: str = '', error
             return RedirectResponse('/', status_code=303)
     await _language(request, tenant)
     with _card(tenant, t('Sign in with %(provider)s', provider=oidc.provider_name()), ''):
-        ui.label(show(message))  # type: ignore[arg-type]  # a refusal: Text or str.classes('text-negative').props('role=alert').mark('oidc-error')
+        ui.label(show(message)).classes('text-negative').props('role=alert').mark('oidc-error')
         _back_to_sign_in()
     return None
 
@@ -415,7 +415,7 @@ def _settings(tenant_id: int) -> PanelSettings:
 
 async def _language(request: Request, tenant: d.Tenant) -> PanelSettings:
     """The business's settings, and the page's language chosen from them (nobody is signed in on these pages)."""
-    settings = await run.io_bound(_settings, tenant.id)
+    settings = await run.io_bound(_settings, tenant.id) or PanelSettings()  # None only while the app stops
     choose_for(request, settings)
     return settings
 
