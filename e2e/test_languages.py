@@ -8,6 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, expect
 
+from e2e.a11y import serious_violations
 from e2e.conftest import Server
 
 PHONE = {'width': 390, 'height': 844}
@@ -81,5 +82,24 @@ def test_the_switcher_changes_the_language_and_keeps_what_was_typed(browser: Bro
         expect(page.locator('html')).to_have_attribute('lang', 'ar')
         expect(page.get_by_role('heading', name='احجز موعدًا')).to_be_visible()
         page.screenshot(path=artifacts / 'book-ar-390x844.png', full_page=True)
+    finally:
+        context.close()
+
+
+def test_the_arabic_sign_in_page_and_its_language_menu_pass_axe(browser: Browser, server: Server,
+                                                                 artifacts: Path) -> None:
+    context = phone(browser, 'ar')
+    try:
+        page = context.new_page()
+        page.goto(server.url + '/login')
+        expect(page.locator('html')).to_have_attribute('dir', 'rtl')
+        assert serious_violations(page) == []
+        page.get_by_role('button', name='اختر لغتك: العربية').click()
+        menu = page.get_by_role('menu', name='اختر لغتك')
+        expect(menu).to_be_visible()
+        expect(menu.get_by_role('menuitemradio', name='العربية')).to_have_attribute('aria-checked', 'true')
+        expect(menu.get_by_role('menuitemradio', name='Deutsch')).to_have_attribute('lang', 'de')
+        assert serious_violations(page) == []  # (it waits for the menu to finish fading in)
+        page.screenshot(path=artifacts / 'login-ar-language-menu-390x844.png')
     finally:
         context.close()
