@@ -104,10 +104,11 @@ def use(chosen: str, settings: PanelSettings | None = None, *, client: Client | 
 
 def choose(request: Request | None, settings: PanelSettings, *, saved: str | None = None,
            client: Client | None = None) -> str:
-    """Pick and `use` the visitor's language: `saved` (the customer's own choice, or the browser's), else their
-    browser's Accept-Language, else the business's default."""
+    """Pick and `use` the visitor's language: `saved` (the customer's or admin's own choice), else what this browser
+    chose with the switcher, else its Accept-Language, else the business's default."""
     header = request.headers.get('accept-language') if request is not None else None
-    return use(i18n.choose_locale(saved, header, settings.default_language), settings, client=client)
+    return use(i18n.choose_locale(saved or browser_choice(), header, settings.default_language), settings,
+               client=client)
 
 
 def browser_choice() -> str | None:
@@ -123,8 +124,7 @@ def choose_for(request: Request | None, settings: PanelSettings, customer: Custo
                client: Client | None = None) -> str:
     """Every page's choice, before it draws: the signed-in customer's saved language, else this browser's choice,
     else Accept-Language, else the business's default."""
-    saved = (customer.language if customer is not None else None) or browser_choice()
-    return choose(request, settings, saved=saved, client=client)
+    return choose(request, settings, saved=customer.language if customer is not None else None, client=client)
 
 
 def html_dir(chosen: str | None = None) -> str:
