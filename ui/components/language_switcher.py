@@ -14,7 +14,6 @@ Two switchers use this: the page frame's top bar on the public pages (ui/compone
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nicegui import Client, app, context, run, ui
@@ -65,11 +64,16 @@ async def switch_to(language: object, *, tenant_id: int, session_id: str | None 
     return True
 
 
-def language_select(*, on_change: Callable[[str], Awaitable[None] | None], mark: str = 'language-select') -> ui.select:
-    """A select of the shipped languages (each in its own words) for a settings form such as Profile; `on_change`
-    gets the code chosen (typically `switch_to(code, ...)`)."""
+def language_select(*, tenant_id: int, session_id: str | None, mark: str = 'language-select') -> ui.select:
+    """The switcher for a settings form such as the panel's Profile: a select of the shipped languages, each in its own
+    words, named for screen readers. Choosing one keeps it (in the signed-in customer's account) and builds the page
+    again in it, with what was typed into the page's marked fields (`switch_to`)."""
+
+    async def chosen(code: object) -> None:
+        await switch_to(code, tenant_id=tenant_id, session_id=session_id)
+
     select = ui.select({entry['code']: entry['name'] for entry in languages()}, value=locale(),
-                       label=t(LANGUAGE_LABEL), on_change=lambda e: on_change(e.value)).props('outlined').mark(mark)
+                       label=t(LANGUAGE_LABEL), on_change=lambda e: chosen(e.value)).props('outlined').mark(mark)
     select.props['aria-label'] = t(CHOOSE_LANGUAGE)  # by key: text, never parsed as props
     return select
 
