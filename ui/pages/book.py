@@ -23,6 +23,7 @@ from domain import model as d
 from domain import rules
 from domain.accounts import guest_problems
 from domain.availability import Slot
+from domain.i18n import Text
 from domain.rules import why_not_location
 from services import accounts, availability, booking, packages, panel
 from services import formatting as fmt
@@ -55,7 +56,7 @@ class PageState:
 @dataclass(frozen=True)
 class Outcome:
     go: str = ''
-    message: object = ''  # a refusal: Text (or a plain str), shown in the page's language
+    message: Text | str = ''  # a refusal, shown in the page's language
     taken: bool = False  # someone else got the time first: the picker reloads its times
 
 
@@ -292,7 +293,7 @@ async def _book(ctx: PanelContext, customer: d.Customer | None, form: BookingFor
                                       staff_id=staff_id, start=slot.start, first_name=form.first_name or '',
                                       last_name=form.last_name or '', email=form.email or '', phone=form.phone or '',
                                       notes=form.notes or '', now=now, address=address,
-                                      location_id=form.location)
+                                      location_id=form.location, locale=locale())
             remember_hold(ctx, held, service=service)
             return Outcome(go='/book/done')
         customer = await ctx.act(accounts.ensure_can_book)  # the session is checked right before booking
@@ -301,9 +302,9 @@ async def _book(ctx: PanelContext, customer: d.Customer | None, form: BookingFor
                                   notes=form.notes.strip(), customer_package_id=cp.id if cp else None,
                                   actor='customer', location_id=form.location)
     except booking.SlotTaken as taken:
-        return Outcome(message=taken.message, taken=True)
+        return Outcome(message=show(taken.message), taken=True)
     except (booking.BookingRefused, accounts.AccountError, packages.PackageRefused) as refusal:
-        return Outcome(message=refusal.message)
+        return Outcome(message=show(refusal.message))
     go = await finish_booking(ctx, appt, customer=customer, created=False, package=cp is not None,
                               signed_in=ctx.session_id != '')
     return Outcome(go=go)
@@ -329,7 +330,7 @@ async def _package(ctx: PanelContext, customer: d.Customer | None, package_id: i
 def _service_words(service: d.Service, currency: str, package: bool) -> str:
     price = t('no charge') if package else (fmt.money(service.price, currency, locale=locale()) if service.price
                                             else t('free'))
-    return f'{service.name} · {fmt.duration(service.duration)} · {price}'
+    return f'{service.name} · {fmt.duration(service.duration, locale=locale())} · {price}'
 
 
 def _summary(service: str, who: str, when: str, where: str) -> str:
@@ -351,7 +352,7 @@ def _region(name: str) -> ui.card:
     return card
 
 
-def _details_problem(form: BookingForm) -> object | None:
+def _details_problem(form: BookingForm) -> Text | None:
     """The profile's own rules for a guest's details (domain.accounts), the first thing to fix."""
     problems = guest_problems(first_name=form.first_name or '', last_name=form.last_name or '',
                               email=form.email or '', phone=form.phone or '')
