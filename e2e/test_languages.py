@@ -57,7 +57,7 @@ def test_a_portuguese_browser_gets_the_sign_in_page_in_portuguese(browser: Brows
         expect(page.get_by_role('heading', name='Inicie sessão na sua conta')).to_be_visible()
         expect(page.locator('html')).to_have_attribute('lang', 'pt-PT')
         expect(page.locator('html')).to_have_attribute('dir', 'ltr')
-        expect(page.get_by_role('button', name='Iniciar sessão')).to_be_visible()
+        expect(page.get_by_role('button', name='Entrar', exact=True)).to_be_visible()
         expect(page.get_by_role('link', name='Esqueceu-se da palavra-passe?')).to_be_visible()
         page.screenshot(path=artifacts / 'login-pt-390x844.png', full_page=True)
     finally:
