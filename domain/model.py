@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from domain.i18n import N_
+
 
 class PaymentStatus(StrEnum):
     UNPAID = 'unpaid'
@@ -113,6 +115,13 @@ class Status:
     icon: str
     busy: bool  # it occupies the slot: nobody else may book that time
     role: StatusRole = StatusRole.OTHER
+    # The business's own label in other languages (locale -> label); `label` is the default, shown where none is
+    # given (services.statuses.in_language picks the reader's).
+    labels: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def own_label(self, locale: str) -> str | None:
+        """The label the business gave this status in `locale`, None when it gave none."""
+        return self.labels.get(locale) or None
 
     @property
     def completes(self) -> bool:
@@ -121,14 +130,14 @@ class Status:
 
 
 DEFAULT_STATUSES: tuple[Status, ...] = (
-    Status(key='pending', label='Pending', color='#b45309', icon='hourglass_empty', busy=True,
+    Status(key='pending', label=N_('Pending'), color='#b45309', icon='hourglass_empty', busy=True,
            role=StatusRole.NEW_BOOKING),
-    Status(key='approved', label='Approved', color='#15803d', icon='check_circle', busy=True,
+    Status(key='approved', label=N_('Approved'), color='#15803d', icon='check_circle', busy=True,
            role=StatusRole.CONFIRMED),
-    Status(key='canceled', label='Canceled', color='#6b7280', icon='cancel', busy=False,
+    Status(key='canceled', label=N_('Canceled'), color='#6b7280', icon='cancel', busy=False,
            role=StatusRole.CUSTOMER_CANCEL),
-    Status(key='rejected', label='Rejected', color='#b91c1c', icon='block', busy=False, role=StatusRole.REJECTED),
-    Status(key='no-show', label='No-show', color='#7c3aed', icon='person_off', busy=True, role=StatusRole.NO_SHOW),
+    Status(key='rejected', label=N_('Rejected'), color='#b91c1c', icon='block', busy=False, role=StatusRole.REJECTED),
+    Status(key='no-show', label=N_('No-show'), color='#7c3aed', icon='person_off', busy=True, role=StatusRole.NO_SHOW),
 )
 
 

@@ -38,7 +38,8 @@ def describe(entry: HistoryEntry, *, tz: ZoneInfo, status_labels: Mapping[str, s
     data = entry.data
 
     def status(key: str) -> str:
-        return status_labels.get(key) or key.replace('-', ' ').capitalize()
+        gone = data.get('from_label') if key == data.get('from') else None  # a status merged away: its old name
+        return status_labels.get(key) or str(gone or '') or key.replace('-', ' ').capitalize()
 
     why = reason_words(data)
     reason = f'Reason: {why}' if why else ''

@@ -158,6 +158,9 @@ class Status(SQLModel, table=True):
     position: int = 0
     # What the status means to the rules (domain.model.StatusRole), so the business may rename it freely.
     role: str = Field(default='other', sa_column=sa.Column(sa.String(32), nullable=False, server_default='other'))
+    # The label in other languages ({locale: label}); `label` is the default, shown where none is given.
+    labels: dict[str, str] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False,
+                                                                             server_default='{}'))
 
 
 class Customer(SQLModel, table=True):

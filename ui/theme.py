@@ -13,6 +13,7 @@ from nicegui import ui
 
 from domain import branding
 from domain import model as d
+from domain.statuses import icon_name
 from domain.web import safe_color, safe_url
 from ui.components.page_frame import PageFrame, TimezoneHandler
 
@@ -86,6 +87,10 @@ def status_badge(status: d.Status, *, mark: str) -> ui.badge:
     color = safe_color(status.color)
     if color:
         badge.style(f'background:{color}')
+    icon = icon_name(status.icon)
+    if icon:
+        with badge:  # the label is the badge's text; the icon goes before it (flex order), hidden from readers
+            ui.icon(icon, size='14px').classes('q-mr-xs').style('order:-1').props('aria-hidden=true')
     return badge
 
 

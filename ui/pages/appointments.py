@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services import events, panel
+from ui.i18n import page_statuses
 from ui.components.appointments_view import (
     EMPTY,
     AppointmentsView,
@@ -112,3 +113,12 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
         'w-full').mark('appointments')
     # Changes made elsewhere (another tab, the front desk, a payment webhook) show up without a reload.
     element.listen(events.customer_topic(ctx.tenant.id, ctx.customer.id), lambda _: reload())
+
+    async def statuses_changed(_: dict[str, Any]) -> None:
+        """The business renamed, recoloured or merged statuses: badges and lists follow without a reload."""
+        fresh = await ctx.act(panel.statuses)
+        if fresh is not None:
+            ctx.statuses = page_statuses(fresh)
+            await reload()
+
+    element.listen(events.statuses_topic(ctx.tenant.id), statuses_changed)
