@@ -179,13 +179,11 @@ def move_all_to_status(session: Session, *, tenant_id: int, from_key: str, to_ke
     """Every appointment of the business in `from_key` now in `to_key` (a status merged into another); returns
     the (appointment id, customer id) of each moved."""
     a = t.Appointment
+    # One statement that moves and tells which moved: a booking landing in `from_key` meanwhile is moved and told too.
     moved = [(int(i), int(c)) for i, c in session.execute(
-        for_update(session, sa.select(col(a.id), col(a.customer_id)).where(
-            col(a.tenant_id) == tenant_id, col(a.status_key) == from_key).order_by(col(a.id))))]
-    if moved:
-        session.execute(sa.update(a).where(col(a.tenant_id) == tenant_id, col(a.status_key) == from_key)
-                        .values(status_key=to_key))
-    return moved
+        sa.update(a).where(col(a.tenant_id) == tenant_id, col(a.status_key) == from_key)
+        .values(status_key=to_key).returning(col(a.id), col(a.customer_id)))]
+    return sorted(moved)
 
 
 def count_in_status(session: Session, *, tenant_id: int, status_key: str) -> int:

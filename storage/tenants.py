@@ -130,13 +130,15 @@ def save_statuses(session: Session, *, tenant_id: int, statuses: Sequence[d.Stat
     session.execute(sa.update(table).where(col(table.tenant_id) == tenant_id).values(role='other'))
     session.flush()
     for position, status in enumerate(statuses):
-        values = {'label': status.label, 'color': status.color, 'icon': status.icon, 'busy': status.busy,
-                  'position': position, 'labels': dict(status.labels)}
-        row = rows.get(status.key)
-        if row is None:
-            session.add(table(tenant_id=tenant_id, key=status.key, role='other', **values))
+        kept = rows.get(status.key)
+        if kept is None:
+            session.add(table(tenant_id=tenant_id, key=status.key, role='other', label=status.label,
+                              color=status.color, icon=status.icon, busy=status.busy, position=position,
+                              labels=dict(status.labels)))
         else:
-            session.execute(sa.update(table).where(col(table.id) == row.id).values(**values))
+            session.execute(sa.update(table).where(col(table.id) == kept.id).values(
+                label=status.label, color=status.color, icon=status.icon, busy=status.busy, position=position,
+                labels=dict(status.labels)))
     session.flush()
     for status in statuses:
         if status.role != d.StatusRole.OTHER:

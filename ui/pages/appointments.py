@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from services import events, panel
-from ui.i18n import page_statuses
 from ui.components.appointments_view import (
     EMPTY,
     AppointmentsView,
@@ -27,6 +26,7 @@ from ui.components.pay_drawer import open_pay_drawer
 from ui.components.reschedule_drawer import open_reschedule_drawer
 from ui.components.status_drawer import open_status_drawer
 from ui.context import PanelContext
+from ui.i18n import page_statuses
 
 # The drawer each card action opens (Details is every card's own; these are offered where the rules allow).
 DRAWERS: dict[str, Callable[[PanelContext, int, Callable[[], Awaitable[None]]], Awaitable[None]]] = {

@@ -16,8 +16,8 @@ from services import panel
 from services.context import get_db
 from services.tenants import resolve_tenant
 from ui.components.pay_drawer import return_notice as payment_return_notice
-from ui.i18n import page_statuses
 from ui.context import PanelContext, known_timezones
+from ui.i18n import page_statuses
 from ui.pages import appointments, packages, profile, security, session
 from ui.theme import frame, panel_frame
 
