@@ -712,7 +712,7 @@ def _queue(s: Any, template: str, *, tenant_id: int, to: str, **context: str) ->
     """Queue the email in the caller's transaction; a template that cannot be rendered is logged, never allowed to
     undo the change or turn into a different answer for the visitor."""
     try:
-        subject, text, html = mail.render_email(template, **context)
+        subject, text, html = mail.render_for(s, template, tenant_id=tenant_id, context=context)
     except Exception:
         log.exception('could not render the %s email to %s', template, to)
         return

@@ -30,7 +30,7 @@ import string
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -41,8 +41,10 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlmodel import Session
 
+from domain.i18n import SOURCE_LOCALE
 from services import metrics, runtime
 from services.config import get_config
+from storage import email_templates as template_store
 from storage import outbox as store
 from storage.db import Database
 
@@ -110,7 +112,7 @@ def queue(session: Session, *, tenant_id: int, template: str, to: str, subject: 
 def queue_template(session: Session, name: str, /, *, tenant_id: int, to: str,
                    attachments: Sequence[tuple[str, bytes, str]] = (), **context: object) -> str:
     """Render the template `name` and queue it for one address in the caller's transaction; returns its Message-ID."""
-    subject, text, html = render_email(name, **context)
+    subject, text, html = render_for(session, name, tenant_id=tenant_id, context=context)
     return queue(session, tenant_id=tenant_id, template=name, to=to, subject=subject, text=text, html=html,
                  attachments=attachments)
 
@@ -281,15 +283,36 @@ def render_email(name: str, /, **context: object) -> tuple[str, str, str | None]
     first, _, body = raw.partition('\n')
     if not first.lower().startswith('subject:'):
         raise TemplateMissing(f'{name}.txt must start with a "Subject:" line')
-    values = {k: '' if v is None else str(v) for k, v in context.items()}
-    subject = string.Template(first.split(':', 1)[1].strip()).safe_substitute(values)
-    text = string.Template(body.lstrip('\n')).safe_substitute(values)
     html_path = source / f'{name}.html'
-    html = None
-    if html_path.exists():
-        escaped = {k: html_lib.escape(v, quote=True) for k, v in values.items()}
-        html = string.Template(html_path.read_text(encoding='utf-8')).safe_substitute(escaped)
-    return subject, text, html
+    html = html_path.read_text(encoding='utf-8') if html_path.exists() else None
+    return fill(first.split(':', 1)[1].strip(), body.lstrip('\n'), html, **context)
+
+
+def fill(subject: str, text: str, html: str | None, /, **context: object) -> tuple[str, str, str | None]:
+    """A template's three parts with `context` put in place of its placeholders (values escaped in the HTML)."""
+    values = {k: '' if v is None else str(v) for k, v in context.items()}
+    escaped = {k: html_lib.escape(v, quote=True) for k, v in values.items()}
+    return (string.Template(subject).safe_substitute(values), string.Template(text).safe_substitute(values),
+            string.Template(html).safe_substitute(escaped) if html is not None else None)
+
+
+def default_template(name: str) -> tuple[str, str, str | None]:
+    """Kairos's own wording of the email `name`, placeholders unfilled: what a business starts editing from."""
+    source = _template_dir(name)
+    first, _, body = (source / f'{name}.txt').read_text(encoding='utf-8').partition('\n')
+    html_path = source / f'{name}.html'
+    return (first.split(':', 1)[1].strip(), body.lstrip('\n'),
+            html_path.read_text(encoding='utf-8') if html_path.exists() else None)
+
+
+def render_for(session: Session, name: str, /, *, tenant_id: int, context: Mapping[str, object],
+               locale: str | None = None) -> tuple[str, str, str | None]:
+    """The email `name` for one recipient: the business's own wording for this kind and language when it saved
+    one (admin area, Emails), else Kairos's."""
+    own = template_store.template(session, tenant_id=tenant_id, kind=name, locale=locale or SOURCE_LOCALE)
+    if own is not None:
+        return fill(own.subject, own.text, own.html, **context)
+    return render_email(name, **context)
 
 
 def send_template(name: str, /, *, to: str, **context: object) -> None:

@@ -19,7 +19,7 @@ from domain import model as d
 from services import calendar, mail
 from services import formatting as fmt
 from services.config import public_base
-from services.mail import render_email
+from services.mail import render_for
 from storage import appointments as appointment_db
 from storage.db import Database
 
@@ -45,8 +45,9 @@ def queue_change(session: Session, *, tenant_id: int, appointment_id: int, kind:
     if data is None:
         return 0
     try:
-        emails = _render_change(data, kind=kind, previous_start=previous_start, previous_status=previous_status,
-                                reason=dh.change_reason(reason=reason, cause=cause), now=now or datetime.now(UTC))
+        emails = _render_change(session, data, kind=kind, previous_start=previous_start,
+                                previous_status=previous_status, reason=dh.change_reason(reason=reason, cause=cause),
+                                now=now or datetime.now(UTC))
     except Exception:
         log.exception('could not render the change emails for appointment %s', appointment_id)
         return 0
@@ -72,8 +73,9 @@ def wait_for_notifications(timeout: float = 30) -> None:
     mail.wait_until_sent(timeout)
 
 
-def _render_change(data: appointment_db.NoticeData, *, kind: str, previous_start: datetime | None, previous_status: str,
-                   reason: str, now: datetime) -> list[tuple[str, str, str, str | None, tuple[str, bytes, str]]]:
+def _render_change(session: Session, data: appointment_db.NoticeData, *, kind: str,
+                   previous_start: datetime | None, previous_status: str, reason: str,
+                   now: datetime) -> list[tuple[str, str, str, str | None, tuple[str, bytes, str]]]:
     appt, tenant, customer = data.appointment, data.tenant, data.customer
     labels = {st.key: st.label for st in data.statuses}
     method = calendar.REQUEST if appt.status.busy else calendar.CANCEL
@@ -91,7 +93,7 @@ def _render_change(data: appointment_db.NoticeData, *, kind: str, previous_start
     for address, name, tz in recipients:
         context = _context(appt, tenant=tenant, customer=customer, name=name, tz=tz, labels=labels,
                            previous_start=previous_start, previous_status=previous_status, reason=reason)
-        subject, text, html = render_email(_TEMPLATES[kind], **context)
+        subject, text, html = render_for(session, _TEMPLATES[kind], tenant_id=tenant.id, context=context)
         emails.append((address, subject, text, html, attachment))
     return emails
 

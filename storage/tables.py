@@ -384,3 +384,18 @@ class EmailOutbox(SQLModel, table=True):
     created_at: datetime = Field(sa_column=utc_column())
     next_attempt_at: datetime = Field(sa_column=utc_column())
     sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class EmailTemplate(SQLModel, table=True):
+    """A business's own wording of one kind of email in one language (domain.emails); used instead of Kairos's."""
+
+    __tablename__ = 'email_template'
+    __table_args__ = (sa.UniqueConstraint('tenant_id', 'kind', 'locale'),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    kind: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    locale: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    subject: str = Field(sa_column=sa.Column(sa.String(998), nullable=False))
+    text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    html: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    updated_at: datetime = Field(sa_column=utc_column())

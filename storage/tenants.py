@@ -210,3 +210,9 @@ def create_admin(session: Session, *, tenant_id: int, email: str, password_hash:
     session.flush()
     assert row.id is not None
     return row.id
+
+
+def admin_email(session: Session, *, tenant_id: int, admin_id: int) -> str | None:
+    """The address of one of the business's admins (None when the id is not one of theirs)."""
+    return session.exec(select(t.AdminUser.email).where(t.AdminUser.id == admin_id,
+                                                        t.AdminUser.tenant_id == tenant_id)).first()
