@@ -82,6 +82,9 @@ def _queue() -> MailQueue:
     return runtime.get().mail
 
 
+OutboxEmail = store.OutboxEmail  # what the admin's outbox lists (pages never import storage)
+
+
 class TemplateMissing(LookupError):
     pass
 
