@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -119,8 +119,8 @@ def save_template(db: Database, *, tenant_id: int, admin_id: int | None, templat
     with db.write() as s:
         before = store.template(s, tenant_id=tenant_id, kind=template.kind, locale=template.locale)
         store.save(s, tenant_id=tenant_id, template=template, now=now)
-        _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='email_template.saved',
-               before=_as_data(before), after=_as_data(template), now=now)
+        _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='email_template.update',
+               target=f'{template.kind}/{template.locale}', before=_as_data(before), after=_as_data(template), now=now)
     return template
 
 
@@ -132,7 +132,7 @@ def reset_template(db: Database, *, tenant_id: int, admin_id: int | None, kind_n
         before = store.template(s, tenant_id=tenant_id, kind=kind_name, locale=locale)
         if store.delete(s, tenant_id=tenant_id, kind=kind_name, locale=locale):
             _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='email_template.reset',
-                   before=_as_data(before), after=None, now=now)
+                   target=f'{kind_name}/{locale}', before=_as_data(before), after=None, now=now)
 
 
 def preview(template: de.EmailTemplate, *, business: str | None = None) -> tuple[str, str, str | None]:
@@ -155,6 +155,9 @@ def send_test(db: Database, *, tenant_id: int, admin_id: int, template: de.Email
         subject, text, html = preview(template, business=business)
         mail.queue(s, tenant_id=tenant_id, template=template.kind, to=address, subject=f'[Test] {subject}',
                    text=text, html=html)
+        _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='email.test',
+               target=f'{template.kind}/{template.locale}', before=None, after={'to': address},
+               now=datetime.now(UTC))
     return address
 
 
@@ -187,7 +190,7 @@ def resend(db: Database, *, tenant_id: int, admin_id: int | None, email_id: int,
             mail.queue(s, tenant_id=tenant_id, template=found.template, to=found.recipient, subject=found.subject,
                        text=c['text'], html=c.get('html'),
                        attachments=[(n, base64.b64decode(data), mime) for n, data, mime in c.get('attachments', [])])
-        _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='email.resent',
+        _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='email.resend', target=str(email_id),
                before={'id': email_id, 'status': found.status}, after={'to': found.recipient}, now=now)
 
 
@@ -219,9 +222,9 @@ def _as_data(template: de.EmailTemplate | None) -> dict[str, Any] | None:
 
 
 def _audit(s: Any, *, tenant_id: int, admin_id: int | None, action: str, before: dict[str, Any] | None,
-           after: dict[str, Any] | None, now: datetime) -> None:
+           after: dict[str, Any] | None, now: datetime, target: str = '') -> None:
     """The audit entry of an email change, in the change's own transaction.
 
     TODO(issue 13, audit): wire to services.audit.record (admin-auth's branch) once it is on main; this is the only
     call site in this module."""
-    del s, tenant_id, admin_id, action, before, after, now
+    del s, tenant_id, admin_id, action, target, before, after, now

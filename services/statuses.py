@@ -90,7 +90,7 @@ def add_status(db: Database, *, tenant_id: int, admin_id: int | None, label: str
         status = d.Status(key=ds.key_for(label, (st.key for st in current)), label=label, color=color.strip(),
                           icon=icon.strip(), busy=busy, role=role, labels=ds.clean_labels(labels or {}))
         _save(s, tenant_id=tenant_id, before=current, after=(*current, status), changed=status)
-        _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='status.added', before=None,
+        _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='status.create', target=status.key, before=None,
                after=_as_data(status), now=now)
     _announce(tenant_id, kind='added', key=status.key)
     return status
@@ -110,7 +110,7 @@ def update_status(db: Database, *, tenant_id: int, admin_id: int | None, key: st
                           role=role, labels=ds.clean_labels(labels or {}))
         _save(s, tenant_id=tenant_id, before=current,
               after=tuple(status if st.key == key else st for st in current), changed=status)
-        _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='status.changed', before=_as_data(old),
+        _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='status.update', target=key, before=_as_data(old),
                after=_as_data(status), now=now)
     _announce(tenant_id, kind='changed', key=key)
     return status
@@ -127,7 +127,7 @@ def reorder_statuses(db: Database, *, tenant_id: int, admin_id: int | None, keys
             raise StatusRefused(problem)
         after = ds.reordered(current, keys)
         tenant_db.save_statuses(s, tenant_id=tenant_id, statuses=after)
-        _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='status.reordered',
+        _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='status.reorder',
                before={'order': [st.key for st in current]}, after={'order': list(keys)}, now=now)
     _announce(tenant_id, kind='reordered', key='')
     return after
@@ -153,8 +153,8 @@ def delete_status(db: Database, *, tenant_id: int, admin_id: int | None, key: st
         new_settings = _checked_settings(forget_status(settings, key), after)
         tenant_db.save_statuses(s, tenant_id=tenant_id, statuses=after)
         tenant_db.save_panel_settings(s, tenant_id=tenant_id, settings=new_settings)
-        _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='status.deleted', before=_as_data(old), after=None,
-               now=now)
+        _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='status.delete', target=key, before=_as_data(old),
+               after=None, now=now)
     _announce(tenant_id, kind='deleted', key=key)
 
 
@@ -179,7 +179,7 @@ def merge_status(db: Database, *, tenant_id: int, admin_id: int | None, key: str
             for appointment_id, _ in moved])
         tenant_db.save_statuses(s, tenant_id=tenant_id, statuses=after)
         tenant_db.save_panel_settings(s, tenant_id=tenant_id, settings=new_settings)
-        _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='status.merged',
+        _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='status.merge', target=key,
                before=_as_data(old), after={'into': into, 'appointments': len(moved)}, now=now)
     _announce(tenant_id, kind='merged', key=key)
     for appointment_id, customer_id in moved:
@@ -222,12 +222,12 @@ def _as_data(status: d.Status) -> dict[str, Any]:
 
 
 def _audit(s: Session, *, tenant_id: int, admin_id: int | None, action: str, before: dict[str, Any] | None,
-           after: dict[str, Any] | None, now: datetime) -> None:
+           after: dict[str, Any] | None, now: datetime, target: str = '') -> None:
     """The audit entry of a status change, in the change's own transaction.
 
     TODO(issue 13, audit): wire to services.audit.record (admin-auth's branch) once it is on main; this is the only
     call site in this module."""
-    del s, tenant_id, admin_id, action, before, after, now
+    del s, tenant_id, admin_id, action, target, before, after, now
 
 
 def _announce(tenant_id: int, *, kind: str, key: str) -> None:
