@@ -93,14 +93,16 @@ def kind(name: str) -> EmailKind:
     return found
 
 
-def customised(db: Database, *, tenant_id: int) -> set[tuple[str, str]]:
+def customised(db: Database, *, tenant_id: int, admin_id: int | None = None) -> set[tuple[str, str]]:
     """The (kind, language) pairs the business has its own wording for."""
+    del admin_id  # the reader, checked by the caller (the admin shell's act), like every read below
     with db.read() as s:
         return store.customised(s, tenant_id=tenant_id)
 
 
-def editable(db: Database, *, tenant_id: int, kind_name: str, locale: str) -> Editable:
+def editable(db: Database, *, tenant_id: int, kind_name: str, locale: str, admin_id: int | None = None) -> Editable:
     """The business's wording of this kind in this language, else Kairos's, with the placeholders it may use."""
+    del admin_id
     found = kind(kind_name)
     _check_locale(locale)
     with db.read() as s:
@@ -164,8 +166,10 @@ def send_test(db: Database, *, tenant_id: int, admin_id: int, template: de.Email
 # ---- the outbox ---------------------------------------------------------------------------------------------------
 
 
-def outbox(db: Database, *, tenant_id: int, status: str | None = None, page: int = 1) -> OutboxPage:
+def outbox(db: Database, *, tenant_id: int, status: str | None = None, page: int = 1,
+           admin_id: int | None = None) -> OutboxPage:
     """One page of the business's emails, newest first, optionally of one status, with the count of each status."""
+    del admin_id
     if status not in (None, outbox_db.QUEUED, outbox_db.SENT, outbox_db.FAILED):
         status = None
     with db.read() as s:

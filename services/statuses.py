@@ -55,7 +55,10 @@ class StatusList:
 # ---- reading ------------------------------------------------------------------------------------------------------
 
 
-def status_list(db: Database, *, tenant_id: int) -> StatusList:
+def status_list(db: Database, *, tenant_id: int, admin_id: int | None = None) -> StatusList:
+    """The business's statuses with how many appointments each holds (`admin_id`: the reader, checked by the
+    caller)."""
+    del admin_id
     with db.read() as s:
         return StatusList(tenant_db.statuses(s, tenant_id=tenant_id),
                           appointment_db.status_use_counts(s, tenant_id=tenant_id))

@@ -15,15 +15,16 @@ from services import booking, notify
 from services import email_templates as svc
 from storage import tenants as tenant_db
 from tests.support.seed import at, seed_world
-from tests.ui.conftest import signed_in
+from tests.ui.conftest import admin_act, signed_in
 from ui.components.admin.emails_editor import email_editor, outbox_view
 
 
 async def mount(user: User, tenant_id: int, admin_id: int | None = None) -> None:
     @ui.page('/test-admin-emails')
     def page() -> None:
-        email_editor(tenant_id=tenant_id, admin_id=admin_id, business='Lumen Studio')
-        outbox_view(tenant_id=tenant_id, admin_id=admin_id, timezone='Europe/Berlin')
+        act = admin_act(tenant_id, admin_id)
+        email_editor(act, business='Lumen Studio')
+        outbox_view(act, timezone='Europe/Berlin')
 
     await signed_in(user)
     await user.open('/test-admin-emails')

@@ -15,14 +15,14 @@ from nicegui.testing import User
 
 from services import statuses as svc
 from tests.support.seed import add_appointment, at, seed_world
-from tests.ui.conftest import signed_in
+from tests.ui.conftest import admin_act, signed_in
 from ui.components.admin.statuses_editor import statuses_editor
 
 
 async def mount(user: User, tenant_id: int) -> None:
     @ui.page('/test-admin-statuses')
     def page() -> None:
-        statuses_editor(tenant_id=tenant_id, admin_id=None)
+        statuses_editor(admin_act(tenant_id))
 
     await signed_in(user)
     await user.open('/test-admin-statuses')

@@ -2,8 +2,8 @@
 placeholders it may use, a preview with sample data, "send me a test", back to Kairos's wording) and the outbox
 (sent, queued and failed, with resend).
 
-The page (in the admin shell) hands in the signed-in admin's business and id; every action goes to
-services.email_templates, which checks it all again and keeps to that business.
+The page (in the admin shell) hands in `act`, which runs a service as the signed-in admin; every action goes to
+services.email_templates, which checks it all again and keeps to that admin's business.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from nicegui import run, ui
+from nicegui import ui
 
 from domain.emails import EmailTemplate
 from domain.i18n import SHIPPED_LOCALES
 from services import email_templates as svc
 from services import formatting as fmt
-from services.context import get_db
 from services.i18n import language_name
 from services.mail import OutboxEmail
+from ui.components.admin import Act
 from ui.i18n import locale, show, t, tn
 
 
@@ -34,8 +34,8 @@ class Form:
     html: str = ''
 
 
-def email_editor(*, tenant_id: int, admin_id: int | None, business: str) -> None:
-    """Draw the template editor for the signed-in admin's business."""
+def email_editor(act: Act, *, business: str) -> None:
+    """Draw the template editor for the signed-in admin's business (`act`: see ui.components.admin)."""
     form = Form()
     reader = locale()
     with ui.row().classes('w-full gap-2'):
@@ -89,8 +89,7 @@ def email_editor(*, tenant_id: int, admin_id: int | None, business: str) -> None
     async def load() -> None:
         clear()
         shown.clear()
-        found = await run.io_bound(svc.editable, get_db(), tenant_id=tenant_id, kind_name=form.kind,
-                                   locale=form.language)
+        found = await act(svc.editable, kind_name=form.kind, locale=form.language)
         if found is None:
             return
         form.subject, form.text, form.html = found.template.subject, found.template.text, found.template.html or ''
@@ -100,8 +99,7 @@ def email_editor(*, tenant_id: int, admin_id: int | None, business: str) -> None
     async def save() -> None:
         clear()
         try:
-            await run.io_bound(svc.save_template, get_db(), tenant_id=tenant_id, admin_id=admin_id,
-                               template=template(), now=datetime.now(UTC))
+            await act(svc.save_template, template=template(), now=datetime.now(UTC))
         except svc.TemplateRefused as e:
             refused(e.problems)
             return
@@ -110,19 +108,14 @@ def email_editor(*, tenant_id: int, admin_id: int | None, business: str) -> None
 
     async def reset() -> None:
         clear()
-        await run.io_bound(svc.reset_template, get_db(), tenant_id=tenant_id, admin_id=admin_id,
-                           kind_name=form.kind, locale=form.language, now=datetime.now(UTC))
+        await act(svc.reset_template, kind_name=form.kind, locale=form.language, now=datetime.now(UTC))
         await load()
         notice.set_text(t("Back to Kairos's wording."))
 
     async def send_test() -> None:
         clear()
-        if admin_id is None:
-            notice.set_text(t('Sign in again to send a test.'))
-            return
         try:
-            address = await run.io_bound(svc.send_test, get_db(), tenant_id=tenant_id, admin_id=admin_id,
-                                         template=template())
+            address = await act(svc.send_test, template=template())
         except svc.TemplateRefused as e:
             refused(e.problems)
             return
@@ -147,8 +140,8 @@ def email_editor(*, tenant_id: int, admin_id: int | None, business: str) -> None
     ui.timer(0, load, once=True)
 
 
-def outbox_view(*, tenant_id: int, admin_id: int | None, timezone: str) -> None:
-    """Draw the business's outbox: filter by status, a page of emails, resend."""
+def outbox_view(act: Act, *, timezone: str) -> None:
+    """Draw the business's outbox: filter by status, a page of emails, resend (`act`: see ui.components.admin)."""
     state: dict = {'status': None, 'page': 1}
     zone = ZoneInfo(timezone)
     filters = ui.row().classes('w-full gap-2').mark('outbox-filters')
@@ -158,8 +151,7 @@ def outbox_view(*, tenant_id: int, admin_id: int | None, timezone: str) -> None:
     words = {None: t('All'), 'queued': t('Queued'), 'sent': t('Sent'), 'failed': t('Failed')}
 
     async def refresh() -> None:
-        found = await run.io_bound(svc.outbox, get_db(), tenant_id=tenant_id, status=state['status'],
-                                   page=state['page'])
+        found = await act(svc.outbox, status=state['status'], page=state['page'])
         if found is None:
             return
         filters.clear()
@@ -196,8 +188,7 @@ def outbox_view(*, tenant_id: int, admin_id: int | None, timezone: str) -> None:
 
     async def resend(email_id: int) -> None:
         try:
-            await run.io_bound(svc.resend, get_db(), tenant_id=tenant_id, admin_id=admin_id, email_id=email_id,
-                               now=datetime.now(UTC))
+            await act(svc.resend, email_id=email_id, now=datetime.now(UTC))
         except svc.OutboxRefused as e:
             message.set_text(show(e.reason))
             return

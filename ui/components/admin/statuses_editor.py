@@ -1,7 +1,7 @@
 """The admin's Statuses page body: the business's statuses in order, each as its badge with what it means; add,
 edit (label per language, colour, icon, busy, role), move up and down, delete an unused one or merge one in use.
 
-The page (in the admin shell) hands in the signed-in admin's business and id; every action goes to
+The page (in the admin shell) hands in `act`, which runs a service as the signed-in admin; every action goes to
 services.statuses, which checks it all again.
 """
 
@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from nicegui import run, ui
+from nicegui import ui
 
 from domain import model as d
 from domain.i18n import N_, SHIPPED_LOCALES
 from domain.statuses import ICONS
 from services import statuses as svc
-from services.context import get_db
 from services.i18n import language_name
+from ui.components.admin import Act
 from ui.i18n import locale, page_statuses, show, t, tn
 from ui.theme import status_badge
 
@@ -50,15 +50,13 @@ class Form:
 class Editor:
     """What every control of the editor acts for: the signed-in admin's business, and how to redraw the list."""
 
-    tenant_id: int
-    admin_id: int | None
+    run: Act
     message: ui.label
     refresh: Callable[[], Awaitable[None]]
 
     async def call(self, action: Callable[..., Any], /, **kwargs: Any) -> Any:
         """Run a change off the event loop (StatusRefused passes through), then redraw the list."""
-        result = await run.io_bound(action, get_db(), tenant_id=self.tenant_id, admin_id=self.admin_id,
-                                    now=datetime.now(UTC), **kwargs)
+        result = await self.run(action, now=datetime.now(UTC), **kwargs)
         self.message.set_text('')
         await self.refresh()
         return result
@@ -73,20 +71,20 @@ class Editor:
         return True
 
 
-def statuses_editor(*, tenant_id: int, admin_id: int | None) -> None:
-    """Draw the editor for the signed-in admin's business."""
+def statuses_editor(act: Act) -> None:
+    """Draw the editor for the signed-in admin's business (`act`: see ui.components.admin)."""
     message = ui.label().classes('text-negative text-body2').props('role=alert').mark('status-message')
     listing = ui.column().classes('w-full gap-2').mark('status-list')
 
     async def refresh() -> None:
-        found = await run.io_bound(svc.status_list, get_db(), tenant_id=tenant_id)
+        found = await act(svc.status_list)
         if found is None:  # the server is shutting down
             return
         listing.clear()
         with listing:
             _draw_list(found, editor)
 
-    editor = Editor(tenant_id, admin_id, message, refresh)
+    editor = Editor(act, message, refresh)
     ui.button(t('Add a status'), icon='add', on_click=lambda: _edit_dialog(Form(), editor)).props(
         'unelevated').mark('status-add')
     ui.timer(0, refresh, once=True)
