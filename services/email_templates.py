@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
+from sqlmodel import Session
+
 from domain import emails as de
 from domain.i18n import SHIPPED_LOCALES, Text, lazy
-from services import mail
+from services import audit, mail
+from storage import admins as admin_db
 from storage import email_templates as store
 from storage import outbox as outbox_db
 from storage import tenants as tenant_db
@@ -145,21 +148,21 @@ def preview(template: de.EmailTemplate, *, business: str | None = None) -> tuple
                      **{n: values.get(n, f'[{n}]') for n in names})
 
 
-def send_test(db: Database, *, tenant_id: int, admin_id: int, template: de.EmailTemplate) -> str:
+def send_test(db: Database, *, tenant_id: int, admin_id: int, template: de.EmailTemplate, now: datetime) -> str:
     """Queue the (checked) template with sample data to the signed-in admin's own address, and to no one else;
     returns the address."""
     template = _checked(template)
     with db.write() as s:
-        address = tenant_db.admin_email(s, tenant_id=tenant_id, admin_id=admin_id)
-        if address is None:
+        admin = admin_db.active_admin(s, tenant_id=tenant_id, admin_id=admin_id)
+        if admin is None:
             raise TemplateRefused({'kind': lazy('Sign in again to send a test.')})
+        address = admin.email
         business = tenant_db.tenant_name(s, tenant_id=tenant_id)
         subject, text, html = preview(template, business=business)
         mail.queue(s, tenant_id=tenant_id, template=template.kind, to=address, subject=f'[Test] {subject}',
                    text=text, html=html)
         _audit(s, tenant_id=tenant_id, admin_id=admin_id, action='email.test',
-               target=f'{template.kind}/{template.locale}', before=None, after={'to': address},
-               now=datetime.now(UTC))
+               target=f'{template.kind}/{template.locale}', before=None, after={'to': address}, now=now)
     return address
 
 
@@ -225,10 +228,8 @@ def _as_data(template: de.EmailTemplate | None) -> dict[str, Any] | None:
             'html': template.html}
 
 
-def _audit(s: Any, *, tenant_id: int, admin_id: int | None, action: str, before: dict[str, Any] | None,
+def _audit(s: Session, *, tenant_id: int, admin_id: int | None, action: str, before: dict[str, Any] | None,
            after: dict[str, Any] | None, now: datetime, target: str = '') -> None:
-    """The audit entry of an email change, in the change's own transaction.
-
-    TODO(issue 13, audit): wire to services.audit.record (admin-auth's branch) once it is on main; this is the only
-    call site in this module."""
-    del s, tenant_id, admin_id, action, target, before, after, now
+    """The audit entry of an email change, in the change's own transaction."""
+    audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action=action, target=target, before=before, after=after,
+                 now=now)

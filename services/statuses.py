@@ -19,7 +19,7 @@ from domain import model as d
 from domain import statuses as ds
 from domain.i18n import Overrides, Text, lazy, lazy_plural
 from domain.settings import SettingsError, forget_status, status_removal_problem
-from services import events, i18n
+from services import audit, events, i18n
 from storage import appointments as appointment_db
 from storage import tenants as tenant_db
 from storage.db import Database
@@ -226,11 +226,9 @@ def _as_data(status: d.Status) -> dict[str, Any]:
 
 def _audit(s: Session, *, tenant_id: int, admin_id: int | None, action: str, before: dict[str, Any] | None,
            after: dict[str, Any] | None, now: datetime, target: str = '') -> None:
-    """The audit entry of a status change, in the change's own transaction.
-
-    TODO(issue 13, audit): wire to services.audit.record (admin-auth's branch) once it is on main; this is the only
-    call site in this module."""
-    del s, tenant_id, admin_id, action, target, before, after, now
+    """The audit entry of a status change, in the change's own transaction."""
+    audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action=action, target=target, before=before, after=after,
+                 now=now)
 
 
 def _announce(tenant_id: int, *, kind: str, key: str) -> None:

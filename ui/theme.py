@@ -34,6 +34,9 @@ body { background: var(--k-bg); }  /* set with the brand colours, from domain/br
 .k-muted { color: #4b5563; }
 .body--dark .k-muted { color: #cbd5e1; }
 .k-chip { border-radius: 999px; }
+/* A status badge's icon: drawn from its name by the icon font, in CSS content, so the badge's text is its label. */
+.k-badge-icon { font-size: 14px; margin-inline-end: 4px; line-height: 1; }
+.k-badge-icon::before { content: attr(data-icon); }
 .k-nav .q-tab { min-height: 44px; }
 .k-skip { position: absolute; left: -999px; }
 .k-skip:focus { left: 8px; top: 8px; z-index: 9999; background: white; padding: 8px; }
@@ -89,8 +92,10 @@ def status_badge(status: d.Status, *, mark: str) -> ui.badge:
         badge.style(f'background:{color}')
     icon = icon_name(status.icon)
     if icon:
-        with badge:  # the label is the badge's text; the icon goes before it (flex order), hidden from readers
-            ui.icon(icon, size='14px').classes('q-mr-xs').style('order:-1').props('aria-hidden=true')
+        with badge:  # before the label (flex order), hidden from readers, and not part of the badge's text
+            glyph = ui.element('span').classes('material-icons k-badge-icon').style('order:-1')
+            glyph.props['aria-hidden'] = 'true'
+            glyph.props['data-icon'] = icon
     return badge
 
 

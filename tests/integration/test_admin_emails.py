@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from domain.emails import EmailTemplate
 from services import booking, notify
 from services import email_templates as svc
+from storage import admins as admin_db
 from storage import outbox as outbox_db
 from storage import tables as t
-from storage import tenants as tenant_db
 from tests.support.seed import seed_world
 from tests.support.smtp import html_of, text_of
 
@@ -27,7 +27,7 @@ OWN = EmailTemplate(kind='appointment_booked', locale='en', subject='See you soo
 
 def admin(db, tenant_id: int, email: str = 'owner@lumen.example') -> int:
     with db.write() as s:
-        return tenant_db.create_admin(s, tenant_id=tenant_id, email=email, password_hash='x')
+        return admin_db.create_admin(s, tenant_id=tenant_id, email=email, password_hash='x')
 
 
 def book(db, world) -> None:
@@ -99,14 +99,14 @@ def test_a_test_goes_to_the_signed_in_admin_only(sqlite_db, inbox) -> None:
     owner = admin(db, world.tenant_id)
     other = seed_world(db, now=NOW, slug='other', host='other.example.com', ada_email='ada@other.example.com')
     stranger = admin(db, other.tenant_id, 'boss@other.example')
-    address = svc.send_test(db, tenant_id=world.tenant_id, admin_id=owner, template=OWN)
+    address = svc.send_test(db, tenant_id=world.tenant_id, admin_id=owner, template=OWN, now=NOW)
     notify.wait_for_notifications()
     assert address == 'owner@lumen.example'
     msg = inbox.last_to('owner@lumen.example')
     assert msg['Subject'] == '[Test] See you soon: Haircut'
     assert 'Lumen Studio' in text_of(msg)
     with pytest.raises(svc.TemplateRefused):  # an admin id of another business sends nothing
-        svc.send_test(db, tenant_id=world.tenant_id, admin_id=stranger, template=OWN)
+        svc.send_test(db, tenant_id=world.tenant_id, admin_id=stranger, template=OWN, now=NOW)
     notify.wait_for_notifications()
     assert len(inbox.messages) == 1
 
@@ -150,3 +150,25 @@ def test_one_businesss_wording_never_reaches_anothers_customers(sqlite_db, inbox
     book(db, other)
     assert inbox.last_to('ada@other.example.com')['Subject'].startswith('Booked: Haircut')
     assert not svc.editable(db, tenant_id=other.tenant_id, kind_name='appointment_booked', locale='en').own
+
+
+def test_template_changes_tests_and_resends_are_in_the_audit_log(sqlite_db, inbox) -> None:
+    from domain.admins import AuditFilter
+    from storage import audit as audit_db
+
+    db = sqlite_db
+    world = seed_world(db, now=NOW)
+    owner = admin(db, world.tenant_id)
+    svc.save_template(db, tenant_id=world.tenant_id, admin_id=owner, template=OWN, now=NOW)
+    svc.send_test(db, tenant_id=world.tenant_id, admin_id=owner, template=OWN, now=NOW)
+    svc.reset_template(db, tenant_id=world.tenant_id, admin_id=owner, kind_name='appointment_booked', locale='en',
+                       now=NOW)
+    notify.wait_for_notifications()
+    [sent] = svc.outbox(db, tenant_id=world.tenant_id).emails
+    svc.resend(db, tenant_id=world.tenant_id, admin_id=owner, email_id=sent.id, now=NOW)
+    with db.read() as s:
+        log = audit_db.entries(s, tenant_id=world.tenant_id, where=AuditFilter()).entries
+    assert [(e.action, e.target) for e in reversed(log)] == [
+        ('email_template.update', 'appointment_booked/en'), ('email.test', 'appointment_booked/en'),
+        ('email_template.reset', 'appointment_booked/en'), ('email.resend', str(sent.id))]
+    assert log[-1].after['subject'] == OWN.subject

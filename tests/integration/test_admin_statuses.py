@@ -215,3 +215,29 @@ def test_the_panel_reads_the_renamed_label(db) -> None:
     statuses = svc.status_list(db, tenant_id=world.tenant_id).statuses
     data = panel.load_panel(db, tenant_id=world.tenant_id, customer_id=world.ada, now=NOW, statuses=statuses)
     assert [a.status.label for a in data.page] == ['Called off']
+
+
+def test_every_change_is_in_the_audit_log_with_before_and_after(db) -> None:
+    from domain.admins import AuditFilter
+    from storage import admins as admin_db
+    from storage import audit as audit_db
+
+    world = seed_world(db, now=NOW)
+    with db.write() as s:
+        owner = admin_db.create_admin(s, tenant_id=world.tenant_id, email='owner@lumen.example', password_hash='x')
+    add_appointment(db, world, start=at(NOW, 2), status='rejected')
+    svc.update_status(db, tenant_id=world.tenant_id, admin_id=owner, key='canceled', label='Called off',
+                      color='#6b7280', icon='cancel', busy=False, role=R.CUSTOMER_CANCEL, now=NOW)
+    svc.add_status(db, tenant_id=world.tenant_id, admin_id=owner, label='Checked in', color='#0f766e', icon='login',
+                   busy=True, now=NOW)
+    svc.merge_status(db, tenant_id=world.tenant_id, admin_id=owner, key='rejected', into='canceled', now=NOW)
+    with pytest.raises(svc.StatusRefused):  # a refused change leaves no entry
+        svc.delete_status(db, tenant_id=world.tenant_id, admin_id=owner, key='nope', now=NOW)
+    with db.read() as s:
+        log = audit_db.entries(s, tenant_id=world.tenant_id, where=AuditFilter()).entries
+    assert [(e.action, e.target, e.admin_id) for e in reversed(log)] == [
+        ('status.update', 'canceled', owner), ('status.create', 'checked-in', owner),
+        ('status.merge', 'rejected', owner)]
+    renamed = log[-1]
+    assert (renamed.before['label'], renamed.after['label']) == ('Canceled', 'Called off')
+    assert log[0].after == {'into': 'canceled', 'appointments': 1}

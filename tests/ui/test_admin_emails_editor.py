@@ -13,7 +13,7 @@ from nicegui.testing import User
 
 from services import booking, notify
 from services import email_templates as svc
-from storage import tenants as tenant_db
+from storage import admins as admin_db
 from tests.support.seed import at, seed_world
 from tests.ui.conftest import admin_act, signed_in
 from ui.components.admin.emails_editor import email_editor, outbox_view
@@ -70,7 +70,7 @@ async def test_an_unknown_placeholder_is_refused_by_name(user: User, db) -> None
 async def test_send_me_a_test_goes_to_the_signed_in_admin(user: User, db) -> None:
     world = seed_world(db, now=datetime.now(UTC))
     with db.write() as s:
-        owner = tenant_db.create_admin(s, tenant_id=world.tenant_id, email='owner@lumen.example', password_hash='x')
+        owner = admin_db.create_admin(s, tenant_id=world.tenant_id, email='owner@lumen.example', password_hash='x')
     await mount(user, world.tenant_id, owner)
     await eventually(lambda: value(user, 'email-subject').startswith('Booked: $service'))
     user.find(marker='email-test').click()

@@ -53,8 +53,8 @@ export default {
               <h3 class="col text-subtitle1 text-weight-medium q-my-none">{{ row.service }}</h3>
               <q-badge v-if="row.status_label" :style="{background: row.status_color}" text-color="white"
                        class="q-py-xs q-px-sm" data-testid="status-badge">
-                <q-icon v-if="row.status_icon" :name="row.status_icon" size="14px" class="q-mr-xs"
-                        aria-hidden="true" />{{ row.status_label }}
+                <span v-if="row.status_icon" class="material-icons k-badge-icon" aria-hidden="true"
+                      :data-icon="row.status_icon"></span>{{ row.status_label }}
               </q-badge>
             </div>
             <div class="text-body2 q-mt-xs">{{ row.when }}</div>

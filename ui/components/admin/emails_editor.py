@@ -115,7 +115,7 @@ def email_editor(act: Act, *, business: str) -> None:
     async def send_test() -> None:
         clear()
         try:
-            address = await act(svc.send_test, template=template())
+            address = await act(svc.send_test, template=template(), now=datetime.now(UTC))
         except svc.TemplateRefused as e:
             refused(e.problems)
             return
