@@ -97,3 +97,19 @@ async def test_the_outbox_shows_only_this_business_and_resends(user: User, db) -
     await user.should_see('Queued to go out again.')
     assert len(svc.outbox(db, tenant_id=world.tenant_id).emails) == 2
     assert len(svc.outbox(db, tenant_id=other.tenant_id).emails) == 1
+
+
+async def test_each_language_has_its_own_wording(user: User, db) -> None:
+    world = seed_world(db, now=datetime.now(UTC))
+    await mount(user, world.tenant_id)
+    await eventually(lambda: value(user, 'email-subject').startswith('Booked: $service'))
+    user.find(marker='email-language').elements.pop().set_value('de')
+    await user.should_see(marker='email-wording')
+    user.find(marker='email-subject').clear().type('Gebucht: $service')
+    user.find(marker='email-save').click()
+    await user.should_see('Saved: the next email of this kind in this language uses it.')
+    user.find(marker='email-language').elements.pop().set_value('en')
+    await eventually(lambda: value(user, 'email-subject').startswith('Booked: $service'))
+    user.find(marker='email-language').elements.pop().set_value('de')
+    await eventually(lambda: value(user, 'email-subject') == 'Gebucht: $service')
+    assert svc.customised(db, tenant_id=world.tenant_id) == {('appointment_booked', 'de')}
