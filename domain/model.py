@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from domain.i18n import N_
+from domain.i18n import N_, Text, lazy
 
 
 class PaymentStatus(StrEnum):
@@ -270,12 +270,12 @@ class CustomerPackage:
         """A package can be used until its expiry instant."""
         return now >= self.expires_at
 
-    def why_not_schedule(self, now: datetime) -> str | None:
+    def why_not_schedule(self, now: datetime) -> Text | None:
         """None when a session may be booked from this package; otherwise the reason."""
         if self.is_expired(now):
-            return 'This package has expired.'
+            return lazy('This package has expired.')
         if self.sessions_left <= 0:
-            return 'All sessions of this package are used.'
+            return lazy('All sessions of this package are used.')
         return None
 
 
@@ -291,7 +291,7 @@ class Payment:
     appointment_id: int | None = None
     customer_package_id: int | None = None
     provider_ref: str = ''
-    note: str = ''
+    note: str = ''  # domain.i18n.text_to_data of Kairos's words (payment_note shows it), or a person's own words
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,7 +2,8 @@
 saved, previewed with sample data, sent as a test to the admin's own address) and the outbox of what was sent,
 queued and failed, with resend.
 
-The mailer uses a saved wording in place of Kairos's for that kind and language (services.mail.render_for).
+The mailer uses a saved wording in place of Kairos's for that kind and language (services.emails.own_wording, the
+`overrides` layer of services.emails.render).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlmodel import Session
 
 from domain import emails as de
 from domain.i18n import SHIPPED_LOCALES, Text, lazy
-from services import audit, mail
+from services import audit, emails, mail
 from storage import admins as admin_db
 from storage import email_templates as store
 from storage import outbox as outbox_db
@@ -80,13 +81,15 @@ class OutboxPage:
 
 @cache
 def kinds() -> tuple[EmailKind, ...]:
-    """Every kind of email Kairos sends, with the placeholders it fills (those its own wording uses)."""
-    found = []
-    for kind, name in de.KIND_NAMES.items():
-        subject, text, html = mail.default_template(kind)
-        names = de.placeholders_in(subject) | de.placeholders_in(text) | de.placeholders_in(html or '')
-        found.append(EmailKind(kind, name, tuple(sorted(names))))
-    return tuple(found)
+    """Every kind of email a business may word its own way, with the placeholders Kairos fills for it."""
+    return tuple(EmailKind(name, title, emails.kind(name).placeholders) for name, title in de.KIND_NAMES.items())
+
+
+def default_wording(kind_name: str, locale: str) -> tuple[str, str, str | None]:
+    """Kairos's own wording of the kind in `locale`, from the catalogs, with `$name` where each value goes: what a
+    business starts editing from."""
+    found = emails.kind(kind_name)
+    return emails.render(kind_name, {n: f'${n}' for n in found.placeholders}, locale=locale)
 
 
 def kind(name: str) -> EmailKind:
@@ -112,7 +115,7 @@ def editable(db: Database, *, tenant_id: int, kind_name: str, locale: str, admin
         own = store.template(s, tenant_id=tenant_id, kind=kind_name, locale=locale)
     if own is not None:
         return Editable(own, True, found.placeholders)
-    subject, text, html = mail.default_template(kind_name)
+    subject, text, html = default_wording(kind_name, locale)
     return Editable(de.EmailTemplate(kind=kind_name, locale=locale, subject=subject, text=text, html=html), False,
                     found.placeholders)
 
@@ -144,8 +147,9 @@ def preview(template: de.EmailTemplate, *, business: str | None = None) -> tuple
     """The email as a recipient would read it, with sample data (saved or not; unknown placeholders stay as typed)."""
     values = {**SAMPLES, **({'business': business} if business else {})}
     names = kind(template.kind).placeholders
-    return mail.fill(template.subject, template.text, template.html,
-                     **{n: values.get(n, f'[{n}]') for n in names})
+    own = emails.EmailOverride(subject=template.subject, text=template.text, html=template.html)
+    return emails.render(template.kind, {n: values.get(n, f'[{n}]') for n in names}, locale=template.locale,
+                         overrides={(template.kind, template.locale): own})
 
 
 def send_test(db: Database, *, tenant_id: int, admin_id: int, template: de.EmailTemplate, now: datetime) -> str:

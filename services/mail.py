@@ -14,23 +14,20 @@ the same Message-ID.
 the answer (a reset link to an address that may have no account: the lookup, the token and the queueing happen
 there). `wait_until_sent` lets tests and a clean shut-down wait until the pool is idle and nothing is due.
 
-Templates live in services/templates/ as `<name>.txt` (first line `Subject: ...`, a blank line, then the body) and
-an optional `<name>.html`; a folder named by KAIROS_TEMPLATES_DIR overrides them by name.
-Placeholders are `$name` or `${name}` (string.Template), so a business editing a template cannot run code.
+What each email says is `services.emails`: every kind defined once, worded through the catalogs in the recipient's
+language, which a business's own wording (KAIROS_TEMPLATES_DIR files, later the admin area) may replace.
 """
 
 from __future__ import annotations
 
 import base64
-import html as html_lib
 import logging
 import smtplib
 import ssl
-import string
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -42,15 +39,13 @@ from typing import Any, ParamSpec, TypeVar
 from sqlmodel import Session
 
 from domain.i18n import SOURCE_LOCALE
-from services import metrics, runtime
+from services import emails, metrics, runtime
 from services.config import get_config
-from storage import email_templates as template_store
 from storage import outbox as store
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-BUILTIN_TEMPLATES = Path(__file__).parent / 'templates'
 RETRY_CAP = timedelta(hours=1)
 
 P = ParamSpec('P')
@@ -82,11 +77,8 @@ def _queue() -> MailQueue:
     return runtime.get().mail
 
 
+TemplateMissing = emails.TemplateMissing
 OutboxEmail = store.OutboxEmail  # what the admin's outbox lists (pages never import storage)
-
-
-class TemplateMissing(LookupError):
-    pass
 
 
 # ---- queueing --------------------------------------------------------------------------------------------------
@@ -112,10 +104,12 @@ def queue(session: Session, *, tenant_id: int, template: str, to: str, subject: 
     return message_id
 
 
-def queue_template(session: Session, name: str, /, *, tenant_id: int, to: str,
+def queue_template(session: Session, name: str, /, *, tenant_id: int, to: str, locale: str = SOURCE_LOCALE,
                    attachments: Sequence[tuple[str, bytes, str]] = (), **context: object) -> str:
-    """Render the template `name` and queue it for one address in the caller's transaction; returns its Message-ID."""
-    subject, text, html = render_for(session, name, tenant_id=tenant_id, context=context)
+    """Render the email `name` (services.emails) in the recipient's `locale`, in the business's own wording when it
+    saved one, and queue it for one address in the caller's transaction; returns its Message-ID."""
+    subject, text, html = emails.render(name, context, locale=locale, overrides=emails.own_wording(
+        session, tenant_id=tenant_id, name=name, locale=locale))
     return queue(session, tenant_id=tenant_id, template=name, to=to, subject=subject, text=text, html=html,
                  attachments=attachments)
 
@@ -279,48 +273,15 @@ def deliver(msg: EmailMessage) -> None:
     metrics.email_sent()
 
 
-def render_email(name: str, /, **context: object) -> tuple[str, str, str | None]:
-    """(subject, text, html or None) of the template `name` filled with `context`; HTML values are escaped."""
-    source = _template_dir(name)
-    raw = (source / f'{name}.txt').read_text(encoding='utf-8')
-    first, _, body = raw.partition('\n')
-    if not first.lower().startswith('subject:'):
-        raise TemplateMissing(f'{name}.txt must start with a "Subject:" line')
-    html_path = source / f'{name}.html'
-    html = html_path.read_text(encoding='utf-8') if html_path.exists() else None
-    return fill(first.split(':', 1)[1].strip(), body.lstrip('\n'), html, **context)
+def render_email(name: str, /, *, locale: str = SOURCE_LOCALE, **context: object) -> tuple[str, str, str | None]:
+    """(subject, text, html) of the email `name` (services.emails) in `locale`, filled with `context`; HTML values
+    are escaped."""
+    return emails.render(name, context, locale=locale)
 
 
-def fill(subject: str, text: str, html: str | None, /, **context: object) -> tuple[str, str, str | None]:
-    """A template's three parts with `context` put in place of its placeholders (values escaped in the HTML)."""
-    values = {k: '' if v is None else str(v) for k, v in context.items()}
-    escaped = {k: html_lib.escape(v, quote=True) for k, v in values.items()}
-    return (string.Template(subject).safe_substitute(values), string.Template(text).safe_substitute(values),
-            string.Template(html).safe_substitute(escaped) if html is not None else None)
-
-
-def default_template(name: str) -> tuple[str, str, str | None]:
-    """Kairos's own wording of the email `name`, placeholders unfilled: what a business starts editing from."""
-    source = _template_dir(name)
-    first, _, body = (source / f'{name}.txt').read_text(encoding='utf-8').partition('\n')
-    html_path = source / f'{name}.html'
-    return (first.split(':', 1)[1].strip(), body.lstrip('\n'),
-            html_path.read_text(encoding='utf-8') if html_path.exists() else None)
-
-
-def render_for(session: Session, name: str, /, *, tenant_id: int, context: Mapping[str, object],
-               locale: str | None = None) -> tuple[str, str, str | None]:
-    """The email `name` for one recipient: the business's own wording for this kind and language when it saved
-    one (admin area, Emails), else Kairos's."""
-    own = template_store.template(session, tenant_id=tenant_id, kind=name, locale=locale or SOURCE_LOCALE)
-    if own is not None:
-        return fill(own.subject, own.text, own.html, **context)
-    return render_email(name, **context)
-
-
-def send_template(name: str, /, *, to: str, **context: object) -> None:
-    """Render the template `name` and send it to one address now (bypassing the outbox)."""
-    subject, text, html = render_email(name, **context)
+def send_template(name: str, /, *, to: str, locale: str = SOURCE_LOCALE, **context: object) -> None:
+    """Render the email `name` and send it to one address now (bypassing the outbox)."""
+    subject, text, html = render_email(name, locale=locale, **context)
     send_email(to=to, subject=subject, text=text, html=html)
 
 
@@ -430,18 +391,6 @@ def _permanent(error: BaseException) -> bool:
         return all(500 <= code < 600 for code, _ in error.recipients.values())
     return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600 \
         and not isinstance(error, smtplib.SMTPServerDisconnected)
-
-
-def _template_dir(name: str) -> Path:
-    if not name.replace('_', '').replace('-', '').isalnum():
-        raise TemplateMissing(f'bad template name {name!r}')
-    override = get_config().templates_dir
-    # A business's own text wins; its HTML comes from the same folder so the two never disagree.
-    if override and (Path(override) / f'{name}.txt').exists():
-        return Path(override)
-    if (BUILTIN_TEMPLATES / f'{name}.txt').exists():
-        return BUILTIN_TEMPLATES
-    raise TemplateMissing(f'no email template named {name!r}')
 
 
 class MailTransportInsecure(RuntimeError):
