@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from nicegui.testing import User
 
 from domain.model import StatusRole
 from services import statuses
+from storage import tables as t
 from tests.support.seed import add_appointment, at, seed_world
 from tests.ui.conftest import card_field, signed_in
 
@@ -51,3 +53,20 @@ async def test_another_business_renaming_its_status_changes_nothing_here(user: U
                            color='#6b7280', icon='cancel', busy=False, role=StatusRole.CUSTOMER_CANCEL, now=now)
     await card_field(user, appt, 'status_label', 'Off')
     await card_field(user, appt, 'status_icon', 'cancel')
+
+
+async def test_a_customer_reads_the_status_in_their_language(user: User, db) -> None:
+    """Ada reads Portuguese: the business's Portuguese name where it gave one, else its default name (Kairos's own
+    default names in the catalog's Portuguese)."""
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    canceled = add_appointment(db, world, start=at(now, 3), status='canceled')
+    approved = add_appointment(db, world, start=at(now, 4), status='approved')
+    with db.write() as s:
+        s.execute(sa.update(t.Customer).where(t.Customer.id == world.ada).values(language='pt_PT'))
+    statuses.update_status(db, tenant_id=world.tenant_id, admin_id=None, key='canceled', label='Called off',
+                           labels={'pt_PT': 'Desmarcada'}, color='#6b7280', icon='cancel', busy=False,
+                           role=StatusRole.CUSTOMER_CANCEL, now=now)
+    await signed_in(user)
+    await card_field(user, canceled, 'status_label', 'Desmarcada')
+    await card_field(user, approved, 'status_label', 'Aprovada')

@@ -17,7 +17,7 @@ from services.context import get_db
 from services.tenants import resolve_tenant
 from ui.components.pay_drawer import return_notice as payment_return_notice
 from ui.context import PanelContext, known_timezones
-from ui.i18n import page_statuses
+from ui.i18n import choose, page_statuses
 from ui.pages import appointments, packages, profile, security, session
 from ui.theme import frame, panel_frame
 
@@ -63,13 +63,14 @@ async def panel_page(request: Request) -> RedirectResponse | None:
         app.storage.user.pop('session', None)
         return RedirectResponse(f'/login?next={quote(request.url.path)}', status_code=303)
     shell, first_section = entry
+    choose(request, shell.settings, saved=shell.customer.language)  # the page's language, before anything is drawn
     if not shell.settings.panel_enabled:
         with frame(tenant, title='Unavailable', signed_in=True):
             ui.label(f'{tenant.name} has switched the customer panel off for now.').classes('text-h6').props(
                 'role=status').mark('panel-off')
         return None
     assert session_id is not None
-    # Labels in the page's language (chosen above): the business's own translation, else its default label.
+    # Labels in the page's language: the business's own translation, else its default name.
     statuses = page_statuses(shell.statuses)
     if first_section is not None:
         first_section = panel.with_statuses(first_section, statuses)
