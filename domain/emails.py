@@ -33,6 +33,7 @@ KIND_NAMES: dict[str, str] = {
     'email_change': N_('Confirm a new email address'),
     'email_changed': N_('Email address changed'),
     'account_exists': N_('Someone tried to sign up again'),
+    'admin_invite': N_('Invitation to the admin area'),
 }
 
 

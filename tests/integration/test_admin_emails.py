@@ -40,7 +40,10 @@ def test_every_kind_lists_the_placeholders_it_fills() -> None:
     booked = svc.kind('appointment_booked')
     assert {'name', 'service', 'when', 'business', 'link', 'status'} <= set(booked.placeholders)
     assert 'minutes' in svc.kind('reset').placeholders
-    assert len(svc.kinds()) == 13
+    # Every email Kairos sends can be reworded: a new kind without a name for the admin fails here.
+    from services import emails
+
+    assert {k.kind for k in svc.kinds()} == set(emails.KINDS)
 
 
 def test_the_next_booking_email_carries_the_businesss_own_wording(sqlite_db, inbox) -> None:
