@@ -69,7 +69,7 @@ def status_problems(statuses: Sequence[Status]) -> list[Text]:
     for role in sorted(SINGULAR_ROLES):
         holders = [st.key for st in statuses if st.role == role]
         if len(holders) > 1:
-            problems.append(lazy('Only one status can have the role %(role)s: %(keys)s.', role=role.value,
+            problems.append(lazy('Only one status can have the role %(role)s: %(keys)s.', role=str(role),
                                  keys=', '.join(holders)))
     new = with_role(statuses, StatusRole.NEW_BOOKING)
     if new is not None and not new.busy:

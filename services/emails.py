@@ -29,7 +29,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from domain.i18n import N_, SOURCE_LOCALE, Overrides, Text
+from domain.i18n import N_, SOURCE_LOCALE, Overrides, Text, overrides_from_settings
+from domain.settings import PanelSettings
 from services import i18n
 from services.config import get_config
 from storage import email_templates as template_store
@@ -306,6 +307,15 @@ def render(name: str, values: Mapping[str, object], /, *, locale: str = SOURCE_L
     if own is not None:
         return _render_override(own, filled)
     return _render_kind(found, filled, locale, text_overrides)
+
+
+def render_for(name: str, values: Mapping[str, object], /, *, locale: str, settings: PanelSettings,
+               own: Mapping[tuple[str, str], EmailOverride] | None = None) -> tuple[str, str, str | None]:
+    """The email `name` as this business words it, in `locale`: its own email first (`own`, from `own_wording`,
+    read in the caller's transaction), then Kairos's parts with the business's text overrides. Every email a service
+    sends is rendered here."""
+    return render(name, values, locale=locale, overrides=own,
+                  text_overrides=overrides_from_settings(settings.text_overrides))
 
 
 def _say(msgid: str, values: Mapping[str, str], locale: str, text_overrides: Overrides | None) -> str:

@@ -102,9 +102,9 @@ def _render_change(session: Session, data: appointment_db.NoticeData, *, kind: s
         context = _context(appt, tenant=tenant, customer=customer, name=name, tz=tz, labels=labels,
                            previous_start=previous_start, previous_status=previous_status, reason=reason,
                            locale=locale)
-        subject, text, html = emails.render(_TEMPLATES[kind], context, locale=locale, text_overrides=own_words,
-                                            overrides=emails.own_wording(session, tenant_id=tenant.id,
-                                                                         name=_TEMPLATES[kind], locale=locale))
+        subject, text, html = emails.render_for(_TEMPLATES[kind], context, locale=locale, settings=settings,
+                                                own=emails.own_wording(session, tenant_id=tenant.id,
+                                                                       name=_TEMPLATES[kind], locale=locale))
         out.append((address, subject, text, html, attachment))
     return out
 

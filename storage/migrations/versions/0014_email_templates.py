@@ -1,7 +1,7 @@
 """A business's own wording of its emails: subject, text and HTML per kind of email and language (issue 13)
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from storage.tables import UTCDateTime
 
-revision = '0013'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
