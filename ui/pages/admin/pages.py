@@ -4,6 +4,19 @@ Add a new admin screen's module here. Each uses ui.pages.admin.shell.admin_page 
 
 from __future__ import annotations
 
-from ui.pages.admin import audit, customers, home, locations, login, packages, schedules, services, staff, team
+from ui.pages.admin import (
+    audit,
+    customers,
+    emails,
+    home,
+    locations,
+    login,
+    packages,
+    schedules,
+    services,
+    staff,
+    statuses,
+    team,
+)
 
-MODULES = (login, home, audit, team, services, staff, locations, schedules, customers, packages)
+MODULES = (login, home, audit, team, services, staff, locations, schedules, statuses, emails, customers, packages)
