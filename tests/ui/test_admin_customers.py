@@ -118,3 +118,13 @@ async def test_another_business_customers_are_not_found_nor_opened(user: User, d
 async def test_the_ratings_page_says_when_there_are_none(user: User, db) -> None:
     await admin_in(user, db, target='/admin/ratings')
     await user.should_see('No ratings yet.', retries=50)
+
+
+async def test_the_csv_holds_the_current_search(user: User, db) -> None:
+    await admin_in(user, db, target='/admin/customers?q=love')
+    await user.should_see('1 customer', retries=50)
+    user.find(marker='customer-export').click()
+    response = await user.download.next(timeout=10)
+    text = response.content.decode('utf-8-sig')
+    assert text.splitlines()[0].startswith('id,first_name,last_name,email')
+    assert 'ada@example.com' in text and 'bob@example.com' not in text

@@ -29,6 +29,7 @@ from ui.pages.admin.shell import AdminContext, admin_page
 from ui.theme import status_badge
 
 PATH = '/admin/customers'
+SHOWN_APPOINTMENTS = 100  # newest first; the appointments list (desk) has them all, paged
 
 
 @dataclass
@@ -218,8 +219,11 @@ async def customer_page(ctx: AdminContext) -> None:
         ui.label(t('Appointments')).classes('text-h6').props('role=heading aria-level=2')
         if not found.appointments:
             ui.label(t('No appointments yet.')).classes('k-muted')
+        elif len(found.appointments) > SHOWN_APPOINTMENTS:
+            ui.label(t('The newest %(shown)s of %(total)s appointments.', shown=SHOWN_APPOINTMENTS,
+                       total=len(found.appointments))).classes('k-muted')
         with ui.element('ul').classes('q-pa-none q-ma-none column gap-2').style('list-style: none'):
-            for appt in found.appointments:
+            for appt in found.appointments[:SHOWN_APPOINTMENTS]:
                 with ui.element('li').classes('row items-center gap-3 wrap').mark('customer-appointment'):
                     ui.label(fmt.when(appt.start, appt.end, ctx.tz, locale=ctx.locale)).classes(
                         'text-weight-medium')
