@@ -316,7 +316,7 @@ async def ratings_page(ctx: AdminContext) -> None:
     if not found.staff:
         ui.label(t('No ratings yet.')).classes('k-muted').mark('ratings-empty')
         return
-    ui.label(t('Staff')).classes('text-h6').props('role=heading aria-level=2')
+    ui.label(t('Team')).classes('text-h6').props('role=heading aria-level=2')
     _ratings_table(found.staff, t('Staff member'), mark='ratings-staff', ctx=ctx)
     ui.label(t('Services')).classes('text-h6').props('role=heading aria-level=2')
     _ratings_table(found.services, t('Service'), mark='ratings-services', ctx=ctx)
