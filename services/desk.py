@@ -128,7 +128,8 @@ def create_customer(db: Database, *, tenant_id: int, admin_id: int | None, value
 
 def update_customer(db: Database, *, tenant_id: int, admin_id: int | None, customer_id: int, value: CustomerInput,
                     birth_date: date | None = None, today: date, now: datetime) -> None:
-    """Change an open account's names, email and phone (and date of birth). A new email counts as unproven."""
+    """Change an open account's names, email and phone (and date of birth). A new email is taken as the desk typed
+    it (the desk vouches for it, as services.accounts does when a customer confirms a change); DeskRefused otherwise."""
     value = _clean(value)
     problems = {**rules.customer_problems(value),
                 **profile_problems(ProfileInput(first_name=value.first_name, last_name=value.last_name,
