@@ -5,7 +5,7 @@ Run: .venv/bin/python bench/bench_customers_admin.py [--customers 50000] [--runs
 For SQLite (a temporary file) and PostgreSQL (a database of its own, made and dropped on the server of --postgres,
 by default postgresql+psycopg://postgres@127.0.0.1:5432/test's server), it migrates a fresh schema, bulk-inserts
 one business with --customers customers (plus a second business with a tenth as many, so the tenant filter has
-something to skip), and times `services.desk.search` (what the page's handler calls: the page of customers and
+something to skip), and times `services.customer_desk.search` (what the page's handler calls: the page of customers and
 the count) for a set of searches: everyone's first page, a deep page, one letter, a first name, first and last
 name, an email prefix, a phone prefix, and no match. The baseline, measured in the same run on the same database,
 is reading one customer by its primary key (`storage.customers.customer` in a read transaction): every figure is
@@ -32,7 +32,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services import desk  # noqa: E402
+from services import customer_desk as desk  # noqa: E402
 from storage import customers as customer_db  # noqa: E402
 from storage import tables as t  # noqa: E402
 from storage import tenants as tenant_db  # noqa: E402

@@ -186,8 +186,8 @@ class Customer(SQLModel, table=True):
             'uq_customer_active_email', 'tenant_id', 'email_norm', unique=True,
             sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'),
         ),
-        # The desk's search (storage.desk): a prefix of the email, either name or the phone is a range of one of
-        # these, on SQLite and PostgreSQL alike; the last-name one also gives the list its order.
+        # The desk's customer search (storage.customer_desk): a prefix of the email, either name or the phone is a
+        # range of one of these, on SQLite and PostgreSQL alike; the last-name one also gives the list its order.
         sa.Index('ix_customer_desk_email', 'tenant_id', 'email_norm'),
         sa.Index('ix_customer_desk_last', 'tenant_id', sa.text('lower(last_name)'), sa.text('lower(first_name)')),
         sa.Index('ix_customer_desk_first', 'tenant_id', sa.text('lower(first_name)')),

@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from domain.desk import CustomerInput, PackageInput
-from services import accounts, desk, packages, panel
-from services.desk import DeskRefused
+from domain.customer_desk import CustomerInput, PackageInput
+from services import accounts, packages, panel
+from services import customer_desk as desk
+from services.customer_desk import DeskRefused
 from storage import appointments as appointment_db
 from storage import customers as customer_db
 from tests.support.seed import World, add_appointment, seed_world

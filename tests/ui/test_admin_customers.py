@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from nicegui.testing import User
 
-from domain.desk import PackageInput
-from services import desk, packages, ratelimit
+from domain.customer_desk import PackageInput
+from services import customer_desk as desk
+from services import packages, ratelimit
 from storage import customers as customer_db
 from tests.support.seed import ADMIN_PASSWORD, add_admin, add_appointment, seed_world
 

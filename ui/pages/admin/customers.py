@@ -2,7 +2,7 @@
 /admin/customers/{customer_id} (profile, appointments, packages, ratings; edit, sell a package, close the account)
 and /admin/ratings (the customers' ratings per staff member and service).
 
-The search runs on the server (services.desk: index ranges, a page at a time); the query and page live in the
+The search runs on the server (services.customer_desk: index ranges, a page at a time); the query and page live in the
 address (?q=&page=), so a search can be bookmarked and Back returns to it. Every action is checked again by the
 service.
 """
@@ -18,11 +18,11 @@ from babel.numbers import format_decimal
 from nicegui import ui
 
 from domain import model as d
-from domain.desk import PAGE_SIZE, QUERY_MAX, CustomerInput
+from domain.customer_desk import PAGE_SIZE, QUERY_MAX, CustomerInput
 from domain.i18n import N_, lazy
-from services import desk
+from services import customer_desk as desk
 from services import formatting as fmt
-from services.desk import DeskRefused, RatingSummary
+from services.customer_desk import DeskRefused, RatingSummary
 from ui.components.admin_form import FieldErrors, form_dialog
 from ui.i18n import show, t, tn
 from ui.pages.admin.shell import AdminContext, admin_page

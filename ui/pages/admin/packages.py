@@ -1,8 +1,8 @@
 """The package catalog at /admin/packages: what a package holds (services, sessions), its price and how long it is
 valid; create and edit. A package is sold from a customer's page (/admin/customers/{id}).
 
-Every field is checked again on the server (services.desk asks domain.desk); a refusal's reasons are drawn under
-their fields.
+Every field is checked again on the server (services.customer_desk asks domain.customer_desk); a refusal's reasons
+are drawn under their fields.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from functools import partial
 from nicegui import ui
 
 from domain import model as d
-from domain.desk import PackageInput
+from domain.customer_desk import PackageInput
 from domain.i18n import N_
-from services import desk
+from services import customer_desk as desk
 from services import formatting as fmt
-from services.desk import DeskRefused
+from services.customer_desk import DeskRefused
 from ui.components.admin_form import FieldErrors, form_dialog, major_units, minor_units, whole
 from ui.i18n import t, tn
 from ui.pages.admin.shell import AdminContext, admin_page

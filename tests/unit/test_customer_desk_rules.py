@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.desk import (
+from domain.customer_desk import (
     CustomerInput,
     PackageInput,
     csv_cell,

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from domain import model as d
-from domain.desk import SearchTerms, prefix_upper_bound
+from domain.customer_desk import SearchTerms, prefix_upper_bound
 from storage import tables as t
 from storage.customers import to_customer
 from storage.db import table_of

@@ -2,7 +2,7 @@
 close, ratings, the package catalog and selling a package; and the customers CSV.
 
 Every function is called through the admin shell's `act` (session and role checked first) with `tenant_id` and
-`admin_id`; each checks values with the domain (domain.desk, domain.accounts) on the server and writes in one
+`admin_id`; each checks values with the domain (domain.customer_desk, domain.accounts) on the server and writes in one
 transaction with its audit entry (services.audit).
 """
 
@@ -14,22 +14,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from domain import desk as rules
+from domain import customer_desk as rules
 from domain import history as dh
 from domain import model as d
 from domain.accounts import ProfileInput, profile_problems
-from domain.desk import PAGE_SIZE, CustomerInput, PackageInput
+from domain.customer_desk import PAGE_SIZE, CustomerInput, PackageInput
 from domain.i18n import Text, lazy
 from services import accounts, audit
 from storage import appointments as appointment_db
 from storage import catalog as catalog_db
+from storage import customer_desk as desk_db
 from storage import customers as customer_db
-from storage import desk as desk_db
 from storage import packages as package_db
 from storage import tenants as tenant_db
+from storage.customer_desk import CustomerPage as CustomerPage
+from storage.customer_desk import RatingSummary as RatingSummary
 from storage.db import Database
-from storage.desk import CustomerPage as CustomerPage
-from storage.desk import RatingSummary as RatingSummary
 
 NOT_FOUND = lazy('That was not found in this business. Reload the page.')
 EMAIL_TAKEN = lazy('Another customer already uses this email.')
@@ -64,7 +64,7 @@ CSV_COLUMNS = ('id', 'first_name', 'last_name', 'email', 'phone', 'birth_date', 
 
 def customers_csv(db: Database, *, tenant_id: int, admin_id: int | None, query: str) -> str:
     """Every customer the search finds as CSV (the columns of CSV_COLUMNS; times in UTC, ISO 8601), each cell safe
-    to open in a spreadsheet (domain.desk.csv_cell)."""
+    to open in a spreadsheet (domain.customer_desk.csv_cell)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
