@@ -8,6 +8,8 @@ Topics in use:
 - `tenant:{tenant_id}:customer:{customer_id}:sessions`: some of the customer's sessions ended (sign-out, password
   change or reset, account closed); each open page checks whether its own session is still live.
 - `tenant:{tenant_id}:availability`: slots may have changed; payload has `staff_id` and `day` (ISO, business zone).
+- `tenant:{tenant_id}:settings`: the business saved its panel's rules, designer or branding; payload has `settings`
+  (PanelSettings.to_dict) and, after a branding change, `branding` (services.admin_settings).
 """
 
 from __future__ import annotations
@@ -65,6 +67,10 @@ def sessions_topic(tenant_id: int, customer_id: int) -> str:
 
 def availability_topic(tenant_id: int) -> str:
     return f'tenant:{tenant_id}:availability'
+
+
+def settings_topic(tenant_id: int) -> str:
+    return f'tenant:{tenant_id}:settings'
 
 
 def subscribe(topic: str, callback: Callback) -> Callable[[], None]:
