@@ -26,6 +26,7 @@ from storage.db import Database
 
 NAME_MAX = 120
 LOGO_TYPE = avatars.OUTPUT_TYPE
+LOGO_PATH = tenant_db.LOGO_PATH  # ui/pages/logo.py serves it there
 
 # The settings form's fields, in its order: every customer-panel rule of SPEC section 3 (the designer's switches and
 # the business's own wording have pages of their own).
@@ -77,7 +78,8 @@ def problems(settings: PanelSettings, statuses: tuple[d.Status, ...], *,
             candidate.validate(statuses, texts=texts)
             return found
         except SettingsError as refusal:
-            message = refusal.args[0] if refusal.args else str(refusal)
+            # The domain's words: a Text once it is translated (its `message`), else the error's own text.
+            message: Text | str = getattr(refusal, 'message', None) or (refusal.args[0] if refusal.args else '')
             name = refusal_field(str(message), candidate)
             if name in found or name == '':
                 found.setdefault(name or 'form', message)
@@ -230,4 +232,5 @@ def _changed(mine: Mapping[str, Any], other: Mapping[str, Any], names: tuple[str
 
 def _audit(session: Any, *, tenant_id: int, admin_id: int, action: str, now: datetime, before: dict[str, Any],
            after: dict[str, Any]) -> None:
-    audit.record(session, tenant_id=tenant_id, admin_id=admin_id, action=action, before=before, after=after, now=now)
+    audit.record(session, tenant_id=tenant_id, admin_id=admin_id, action=action, target='panel', before=before,
+                 after=after, now=now)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 
-def record(session: Any, *, tenant_id: int, admin_id: int, action: str, before: dict[str, Any],
-           after: dict[str, Any], now: datetime) -> None:
-    """Nothing is kept yet."""
+def record(session: Any, *, tenant_id: int, admin_id: int | None, action: str, target: str = '', before: Any = None,
+           after: Any = None, now: datetime | None = None) -> int:
+    """Nothing is kept yet (admin-auth's signature)."""
+    return 0
