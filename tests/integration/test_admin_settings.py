@@ -3,6 +3,7 @@ open panels hear, the logo through the avatar pipeline, and one business never t
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -152,3 +153,26 @@ def test_the_logo_goes_through_the_avatar_pipeline(db) -> None:
     removed = admin_settings.remove_logo(db, tenant_id=lumen.tenant_id, admin_id=ADMIN, now=NOW)
     assert removed.branding.logo_url is None
     assert admin_settings.logo_image(db, tenant_id=lumen.tenant_id) is None
+
+
+def test_emails_carry_the_business_colour_and_logo(sqlite_db, inbox) -> None:
+    from services import appointments, notify
+    from tests.support.seed import add_appointment
+    from tests.support.smtp import html_of
+
+    db = sqlite_db
+    lumen, other = two_businesses(db)
+    admin_settings.save_branding(db, tenant_id=lumen.tenant_id, admin_id=ADMIN, name='Lumen Hair',
+                                 primary_color='#0f766e', dark=False, now=NOW)
+    admin_settings.save_logo(db, tenant_id=lumen.tenant_id, admin_id=ADMIN, data=photo('PNG', (300, 100)), now=NOW)
+    for world in (lumen, other):
+        appointment = add_appointment(db, world, start=datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+        appointments.change_status(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appointment,
+                                   target='canceled', reason='', now=NOW)
+    notify.wait_for_notifications()
+
+    branded = html_of(inbox.last_to('ada@example.com'))
+    assert 'background:#0f766e' in branded and '#4f46e5' not in branded
+    assert re.search(r'<img src="https?://[^"/]+/logo\?v=\d+" alt="Lumen Hair"', branded)
+    plain = html_of(inbox.last_to('ada@other.example'))
+    assert 'background:#4f46e5' in plain and '/logo?v=' not in plain
