@@ -22,8 +22,7 @@ class FieldErrors:
 
     def slot(self, name: str) -> ui.label:
         """The (empty) place for the reason `name` may be refused with; the control's aria-describedby points here."""
-        label = ui.label('').classes('text-negative text-body2 hidden').props(f'id=k-error-{name} role=alert').mark(
-            f'error-{name}')
+        label = ui.label('').classes('text-negative text-body2 hidden').props('role=alert').mark(f'error-{name}')
         self.labels[name] = label
         return label
 
@@ -49,9 +48,9 @@ def field(errors: FieldErrors, name: str, help_text: str, control: Callable[[], 
     """`control()` drawn with its help under it and the place for its refusal; returns the control."""
     with ui.column().classes('gap-1 w-full').mark(f'field-{name}'):
         element = control()
-        element.props['aria-describedby'] = f'k-help-{name} k-error-{name}'
-        ui.label(help_text).classes('text-caption k-muted').props(f'id=k-help-{name}')
-        errors.slot(name)
+        helper = ui.label(help_text).classes('text-caption k-muted')
+        error = errors.slot(name)
+        element.props['aria-describedby'] = f'{helper.html_id} {error.html_id}'
     return element
 
 

@@ -44,8 +44,8 @@ class DesignerForm:
                     switch = ui.switch(t(label), value=getattr(designer, name),
                                        on_change=lambda e, key=name: self._toggled(key, bool(e.value))).mark(
                         f'designer-{name}')
-                    switch.props['aria-describedby'] = f'k-help-{name}'
-                    ui.label(t(help_text)).classes('text-caption k-muted q-ml-xl').props(f'id=k-help-{name}')
+                    helper = ui.label(t(help_text)).classes('text-caption k-muted q-ml-xl')
+                    switch.props['aria-describedby'] = helper.html_id
                 self.switches[name] = switch
 
     def reset(self, designer: PanelDesigner) -> None:
