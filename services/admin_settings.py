@@ -56,7 +56,8 @@ class PanelAdmin:
     statuses: tuple[d.Status, ...]
 
 
-def load(db: Database, *, tenant_id: int) -> PanelAdmin:
+def load(db: Database, *, tenant_id: int, admin_id: int | None = None) -> PanelAdmin:
+    """The business with its settings and statuses (`admin_id`: who asks, as every admin action names it)."""
     with db.read() as s:
         tenant = tenant_db.tenant(s, tenant_id=tenant_id)
         assert tenant is not None

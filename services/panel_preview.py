@@ -7,7 +7,8 @@ cancelled one.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from domain import model as d
 from services import i18n
@@ -48,10 +49,11 @@ def sample_appointments(tenant: d.Tenant, statuses: tuple[d.Status, ...], *, now
     cut = d.Service(id=1, name=i18n.gettext('Haircut', locale=locale), duration=timedelta(minutes=45), price=4500)
     colour = d.Service(id=2, name=i18n.gettext('Colour and cut', locale=locale), duration=timedelta(minutes=120),
                        price=12000, deposit=3000)
-    day = now.replace(minute=0, second=0, microsecond=0)
+    # Visits at 10:00 in the business's zone: the preview reads like a real diary.
+    morning = now.astimezone(ZoneInfo(tenant.timezone)).replace(hour=10, minute=0, second=0, microsecond=0)
 
     def visit(number: int, service: d.Service, staff: d.Staff, days: int, status: d.Status, paid: int) -> d.Appointment:
-        start = day + timedelta(days=days, hours=1)
+        start = (morning + timedelta(days=days)).astimezone(UTC)
         return d.Appointment(id=number, customer_id=SAMPLE_ID, service=service, staff=staff, location=studio,
                              start=start, end=start + service.duration, status=status, price=service.price,
                              amount_paid=paid, deposit=service.deposit)

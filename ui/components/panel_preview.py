@@ -91,14 +91,14 @@ def preview_frames(draft: Draft) -> None:
     """The preview at phone width (375 px) and at desktop width (1280 px, drawn at half size)."""
     src = f'{PREVIEW_PATH}?t={draft.token}'
     with ui.row().classes('gap-4 items-start w-full').mark('preview'):
-        with ui.column().classes('gap-1'):
-            ui.label(t('Phone')).classes('text-subtitle2')
-            _frame(src, t('Preview of the customer panel at phone width'), width=375, height=700, scale=1.0,
-                   mark='preview-phone')
-        with ui.column().classes('gap-1').style('max-width: 100%; overflow-x: auto'):
-            ui.label(t('Desktop')).classes('text-subtitle2')
-            _frame(src, t('Preview of the customer panel at desktop width'), width=1280, height=900, scale=0.5,
-                   mark='preview-desktop')
+        for name, title, width, height, scale, mark in (
+                (t('Phone'), t('Preview of the customer panel at phone width'), 375, 700, 1.0, 'preview-phone'),
+                (t('Desktop'), t('Preview of the customer panel at desktop width'), 1280, 900, 0.5, 'preview-desktop')):
+            with ui.column().classes('gap-1').style('max-width: 100%; overflow-x: auto') as box:
+                # On a narrow screen a frame scrolls sideways: a keyboard must reach the scrolling too.
+                box.props.update({'tabindex': '0', 'role': 'region', 'aria-label': name})
+                ui.label(name).classes('text-subtitle2')
+                _frame(src, title, width=width, height=height, scale=scale, mark=mark)
 
 
 def _frame(src: str, title: str, *, width: int, height: int, scale: float, mark: str) -> None:
