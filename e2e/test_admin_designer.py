@@ -13,10 +13,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.a11y import serious_violations
-from e2e.conftest import Server, _child_env, _free_port, _serve, sign_in
+from e2e.conftest import Server, _child_env, _free_port, _serve, sign_in, sign_in_admin
 
-ADMIN_EMAIL = 'admin@example.com'
-ADMIN_PASSWORD = 'kairos-admin'
 DESKTOP_PREVIEW = 'Preview of the customer panel at desktop width'
 PHONE_PREVIEW = 'Preview of the customer panel at phone width'
 
@@ -40,11 +38,9 @@ def studio(server: Server) -> Iterator[Server]:
 
 
 def admin_sign_in(page: Page, server: Server, path: str) -> Page:
+    """The demo's admin (admin@example.com / kairos-admin) signed in, on `path`."""
+    sign_in_admin(page, server)
     page.goto(server.url + path)
-    page.get_by_label('Email').fill(ADMIN_EMAIL)
-    page.get_by_label('Password', exact=True).fill(ADMIN_PASSWORD)
-    page.get_by_role('button', name='Sign in').click()
-    page.wait_for_url(f'{server.url}{path}', timeout=15_000)
     return page
 
 

@@ -15,11 +15,14 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
+from sqlmodel import Session
+
 from domain import branding
 from domain import model as d
+from domain.admins import PAYMENT_SETTINGS, AdminRole, why_not_change_settings
 from domain.i18n import Text, lazy
 from domain.settings import PanelDesigner, PanelSettings, SettingsError
-from services import audit, avatars, events, i18n
+from services import admin_auth, audit, avatars, events, i18n
 from services.tenants import forget_tenants
 from storage import tenants as tenant_db
 from storage.db import Database
@@ -96,9 +99,14 @@ def save_settings(db: Database, *, tenant_id: int, admin_id: int, settings: Pane
                   now: datetime) -> PanelSettings:
     """Save the rules of the settings form (the designer and the wording stay as stored); Refused says why not."""
     with db.write() as s:
+        admin = admin_auth.require_role_in(s, tenant_id=tenant_id, admin_id=admin_id, needed=AdminRole.MANAGER)
         stored = tenant_db.panel_settings(s, tenant_id=tenant_id)
         merged = replace(stored, **{name: getattr(settings, name) for name in FORM_FIELDS})
-        found = problems(merged, tenant_db.statuses(s, tenant_id=tenant_id), fallback=stored)
+        changed = [name for name in FORM_FIELDS if getattr(merged, name) != getattr(stored, name)]
+        not_yours = why_not_change_settings(admin.role, changed)
+        found = {name: not_yours for name in changed if name in PAYMENT_SETTINGS} if not_yours else {}
+        found.update({name: text for name, text in problems(
+            merged, tenant_db.statuses(s, tenant_id=tenant_id), fallback=stored).items() if name not in found})
         if found:
             raise Refused(found)
         tenant_db.save_panel_settings(s, tenant_id=tenant_id, settings=merged)
@@ -113,6 +121,7 @@ def save_designer(db: Database, *, tenant_id: int, admin_id: int, designer: Pane
                   now: datetime) -> PanelSettings:
     """Save the Panel Designer's switches; open customer panels redraw with them."""
     with db.write() as s:
+        admin_auth.require_role_in(s, tenant_id=tenant_id, admin_id=admin_id, needed=AdminRole.MANAGER)
         stored = tenant_db.panel_settings(s, tenant_id=tenant_id)
         merged = replace(stored, designer=designer)
         tenant_db.save_panel_settings(s, tenant_id=tenant_id, settings=merged)
@@ -145,6 +154,7 @@ def save_branding(db: Database, *, tenant_id: int, admin_id: int, name: str, pri
         raise Refused(found)
     colour = branding.to_hex(branding.parse_hex(primary_color))
     with db.write() as s:
+        admin_auth.require_role_in(s, tenant_id=tenant_id, admin_id=admin_id, needed=AdminRole.MANAGER)
         before = tenant_db.tenant(s, tenant_id=tenant_id)
         assert before is not None
         tenant_db.update_branding(s, tenant_id=tenant_id, primary_color=colour, dark=dark, name=name.strip())
@@ -197,6 +207,7 @@ def refusal_field(message: str, settings: PanelSettings) -> str:
 
 def _change_logo(db: Database, *, tenant_id: int, admin_id: int, data: bytes | None, now: datetime) -> d.Tenant:
     with db.write() as s:
+        admin_auth.require_role_in(s, tenant_id=tenant_id, admin_id=admin_id, needed=AdminRole.MANAGER)
         before = tenant_db.tenant(s, tenant_id=tenant_id)
         assert before is not None
         if data is None:
@@ -231,7 +242,7 @@ def _changed(mine: Mapping[str, Any], other: Mapping[str, Any], names: tuple[str
     return {name: mine.get(name) for name in names if mine.get(name) != other.get(name)}
 
 
-def _audit(session: Any, *, tenant_id: int, admin_id: int, action: str, now: datetime, before: dict[str, Any],
+def _audit(session: Session, *, tenant_id: int, admin_id: int, action: str, now: datetime, before: dict[str, Any],
            after: dict[str, Any]) -> None:
     audit.record(session, tenant_id=tenant_id, admin_id=admin_id, action=action, target='panel', before=before,
                  after=after, now=now)

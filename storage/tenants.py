@@ -1,4 +1,4 @@
-"""The business itself: tenants, their hosts and panel settings, their statuses, admin users.
+"""The business itself: tenants, their hosts and panel settings, their statuses (admins: storage/admins.py).
 
 Functions take the session first and keyword-only arguments; rows never leave: callers get domain values.
 """
@@ -16,7 +16,6 @@ from domain.settings import PanelSettings, SettingsError
 from domain.statuses import status_problems
 from domain.web import color_problem, url_problem
 from storage import tables as t
-from storage.customers import normalise_email
 
 # Where the page serves an uploaded logo (ui/pages/logo.py); the host names the business.
 LOGO_PATH = '/logo'
@@ -188,11 +187,3 @@ def logo(session: Session, *, tenant_id: int) -> tuple[str, bytes] | None:
     """The stored logo of this tenant only, as (content type, bytes)."""
     row = session.get(t.TenantLogo, tenant_id)
     return (row.content_type, row.data) if row else None
-
-
-def create_admin(session: Session, *, tenant_id: int, email: str, password_hash: str, name: str = '') -> int:
-    row = t.AdminUser(tenant_id=tenant_id, email=normalise_email(email), password_hash=password_hash, name=name)
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    return row.id

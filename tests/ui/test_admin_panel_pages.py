@@ -172,11 +172,12 @@ def two_hosts(db, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple]:
     studio = seed_world(db, slug='studio', host='test')
     other = seed_world(db, slug='other', host='other.example', ada_email='ada@other.example')
     add_admin(db, studio)
-    add_admin(db, other, email='boss@other.example', name='Otto Other')
+    boss = add_admin(db, other, email='boss@other.example', name='Otto Other')
     with db.write() as s:
         s.add(tables.Status(tenant_id=other.tenant_id, key='waitlist', label='On the waitlist', color='#6b7280',
                             icon='schedule', busy=False, position=9, role='other'))
-    admin_settings.save_logo(db, tenant_id=other.tenant_id, admin_id=1, data=photo('PNG', (90, 30)), now=_now())
+    admin_settings.save_logo(db, tenant_id=other.tenant_id, admin_id=boss,
+                             data=photo('PNG', (90, 30)), now=_now())
     ratelimit.reset_limiter()
     yield studio, other
     monkeypatch.delenv('KAIROS_MULTI_TENANT')

@@ -11,7 +11,7 @@ from nicegui.testing import User
 
 from domain.settings import PanelDesigner, PanelSettings
 from services import admin_settings
-from tests.support.seed import add_appointment, at, seed_world
+from tests.support.seed import add_admin, add_appointment, at, seed_world
 from tests.ui.conftest import appointments_shown, signed_in
 from ui.components.appointments_view import AppointmentsView
 
@@ -37,7 +37,7 @@ async def test_an_open_panel_stops_showing_prices_when_the_designer_is_saved(use
     await appointments_shown(user, 1)
     assert state(user)['rows'][0]['price'] == '€45.00'
 
-    admin_settings.save_designer(db, tenant_id=world.tenant_id, admin_id=1,
+    admin_settings.save_designer(db, tenant_id=world.tenant_id, admin_id=add_admin(db, world),
                                  designer=PanelDesigner(show_price=False, show_mini_dashboard=False), now=now)
 
     shown = await until(user, lambda s: s['rows'][0]['price'] == '')
@@ -53,7 +53,7 @@ async def test_an_open_panel_follows_new_rules(user: User, db) -> None:
     await appointments_shown(user, 1)
     assert state(user)['rows'][0]['can_reschedule'] is True
 
-    admin_settings.save_settings(db, tenant_id=world.tenant_id, admin_id=1,
+    admin_settings.save_settings(db, tenant_id=world.tenant_id, admin_id=add_admin(db, world),
                                  settings=PanelSettings(reschedule_enabled=False), now=now)
 
     await until(user, lambda s: s['rows'][0]['can_reschedule'] is False)
@@ -65,7 +65,7 @@ async def test_a_panel_switched_off_says_so_at_once(user: User, db) -> None:
     await signed_in(user)
     await appointments_shown(user)
 
-    admin_settings.save_settings(db, tenant_id=world.tenant_id, admin_id=1, settings=PanelSettings(
+    admin_settings.save_settings(db, tenant_id=world.tenant_id, admin_id=add_admin(db, world), settings=PanelSettings(
         panel_enabled=False), now=now)
 
     await user.should_see(marker='panel-off', retries=100)
@@ -79,11 +79,11 @@ async def test_another_business_saving_changes_nothing_here(user: User, db) -> N
     await signed_in(user)
     await appointments_shown(user, 1)
 
-    admin_settings.save_designer(db, tenant_id=other.tenant_id, admin_id=1, designer=PanelDesigner(show_price=False),
-                                 now=now)
+    admin_settings.save_designer(db, tenant_id=other.tenant_id, admin_id=add_admin(db, other),
+                                 designer=PanelDesigner(show_price=False), now=now)
     # Then this business hides its staff: once that shows, the other business's event would have arrived before it.
-    admin_settings.save_designer(db, tenant_id=world.tenant_id, admin_id=1, designer=PanelDesigner(show_staff=False),
-                                 now=now)
+    admin_settings.save_designer(db, tenant_id=world.tenant_id, admin_id=add_admin(db, world, email='o2@example.com'),
+                                 designer=PanelDesigner(show_staff=False), now=now)
 
     shown = await until(user, lambda s: s['rows'][0]['staff'] == '')
     assert shown['rows'][0]['price'] == '€45.00'

@@ -3,7 +3,7 @@ plain words, and each refusal of the server next to the field it concerns."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -83,7 +83,8 @@ class SettingsForm:
     the server's refusals by their fields."""
 
     def __init__(self, settings: PanelSettings, statuses: tuple[d.Status, ...], *,
-                 on_change: Callable[[], None] | None = None) -> None:
+                 locked: Collection[str] = (), on_change: Callable[[], None] | None = None) -> None:
+        """`locked`: the rules this admin may not change (a manager: the payment settings), shown disabled."""
         self.statuses = statuses
         self.errors = FieldErrors()
         self.controls: dict[str, ui.element] = {}
@@ -98,6 +99,10 @@ class SettingsForm:
                     ui.label(t(title)).classes('text-h6').props('role=heading aria-level=2')
                     for name in names:
                         self.controls[name] = field(self.errors, name, t(HELP[name]), partial(self._control, name))
+                        if name in locked:
+                            self.controls[name].disable()  # type: ignore[attr-defined]
+                            ui.label(t('Only the owner of the business can change this.')).classes(
+                                'text-caption k-muted').mark(f'locked-{name}')
             self.errors.form_slot()
         self.load(settings)
 
