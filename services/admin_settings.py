@@ -104,7 +104,8 @@ def save_settings(db: Database, *, tenant_id: int, admin_id: int, settings: Pane
         merged = replace(stored, **{name: getattr(settings, name) for name in FORM_FIELDS})
         changed = [name for name in FORM_FIELDS if getattr(merged, name) != getattr(stored, name)]
         not_yours = why_not_change_settings(admin.role, changed)
-        found = {name: not_yours for name in changed if name in PAYMENT_SETTINGS} if not_yours else {}
+        found: dict[str, Text | str] = {name: not_yours for name in changed if name in PAYMENT_SETTINGS} \
+            if not_yours else {}
         found.update({name: text for name, text in problems(
             merged, tenant_db.statuses(s, tenant_id=tenant_id), fallback=stored).items() if name not in found})
         if found:

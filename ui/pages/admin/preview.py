@@ -28,6 +28,8 @@ async def preview_page(request: Request) -> Response | None:
     if admin is None:
         return RedirectResponse('/admin/login?next=/admin/designer', status_code=303)
     view = await run.io_bound(admin_settings.load, get_db(), tenant_id=tenant.id)
+    if view is None:  # the server is shutting down
+        return None
     i18n.choose(request, view.settings, saved=admin.language)
     look, settings = draft_of(str(request.query_params.get('t', '')), view.tenant, view.settings)
     sections = [(s.path, t(s.label), s.icon) for s in SECTIONS
