@@ -95,3 +95,17 @@ def test_a_colour_white_text_cannot_be_read_on_is_refused_with_the_reason(browse
     expect(reason).to_have_count(0)
     admin.get_by_role('button', name='Save').click()
     expect(admin.get_by_text('Saved.', exact=False)).to_be_visible()
+
+
+def test_the_settings_form_says_why_next_to_the_field(browser: Browser, studio: Server, artifacts: Path) -> None:
+    admin = admin_sign_in(browser.new_page(viewport={'width': 390, 'height': 844}), studio, '/admin/settings')
+    booking = admin.get_by_label('Booking page')
+    booking.fill('javascript:alert(1)')
+    admin.get_by_role('button', name='Save').click()
+    expect(admin.get_by_text('Not saved: 1 setting needs a change (see below it).')).to_be_visible()
+    expect(admin.get_by_role('alert').filter(has_text='https://')).to_be_visible()
+    assert admin.evaluate('document.documentElement.scrollWidth <= window.innerWidth')  # nothing off the side
+    admin.screenshot(path=artifacts / 'admin-settings-refused.png', full_page=True)
+    booking.fill('/book')
+    admin.get_by_role('button', name='Save').click()
+    expect(admin.get_by_text('Saved. Open customer panels follow the new rules now.')).to_be_visible()

@@ -243,3 +243,22 @@ async def _upload(upload, data: bytes, name: str) -> None:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+async def test_a_manager_sees_the_payment_settings_but_cannot_change_them(user: User, db, studio) -> None:
+    add_admin(db, studio, email='manager@example.com', name='Max Manager', role='manager')
+    await admin_signed_in(user, '/admin/settings', email='manager@example.com')
+    await user.should_see(marker='locked-hide_pay_now')
+    await user.should_see(marker='locked-offline_payment_instructions')
+    await user.should_not_see(marker='locked-allow_signup')
+    [pay] = user.find(marker='setting-hide_pay_now').elements
+    assert not pay.enabled
+
+    # A forged change of a locked field is refused by the server, next to the field.
+    with user.client:
+        pay.enable()
+        pay.set_value(True)
+    user.find(marker='save').click()
+    await user.should_see('Not saved: 1 setting needs a change (see below it).', retries=50)
+    assert refusal(user, 'hide_pay_now') == 'Only the owner of the business can change the payment settings.'
+    assert admin_settings.load(db, tenant_id=studio.tenant_id).settings.hide_pay_now is False

@@ -138,20 +138,20 @@ class SettingsForm:
             return ui.switch(label, on_change=lambda e: self._set(name, bool(e.value))).mark(f'setting-{name}')
         if name in NUMBERS:
             return ui.number(label, min=0, step=1, precision=0, on_change=lambda e: self._set(
-                name, int(e.value) if e.value is not None else -1)).props('outlined').classes('max-w-md').mark(
+                name, int(e.value) if e.value is not None else -1)).props('outlined').classes('max-w-md w-full').mark(
                 f'setting-{name}')
         if name == 'default_language':
             options = {loc: service_i18n.language_name(loc, reader=locale()) for loc in SHIPPED_LOCALES}
             return ui.select(options, label=label, on_change=lambda e: self._set(name, e.value)).props(
-                'outlined').classes('max-w-md').mark(f'setting-{name}')
+                'outlined').classes('max-w-md w-full').mark(f'setting-{name}')
         if name == 'reschedule_from_statuses':
             return ui.select(self._status_options(), label=label, multiple=True,
                              on_change=lambda e: self._set(name, tuple(e.value or ()))).props(
-                'outlined use-chips').classes('max-w-md').mark(f'setting-{name}')
+                'outlined use-chips').classes('max-w-md w-full').mark(f'setting-{name}')
         if name == 'status_after_reschedule':
             options = {KEEP: t('Keep its status'), **self._status_options()}
             return ui.select(options, label=label, on_change=lambda e: self._set(name, e.value)).props(
-                'outlined').classes('max-w-md').mark(f'setting-{name}')
+                'outlined').classes('max-w-md w-full').mark(f'setting-{name}')
         if name == 'status_transitions':
             return self._transitions(label)
         if name == 'offline_payment_instructions':
