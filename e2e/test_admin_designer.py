@@ -41,6 +41,7 @@ def admin_sign_in(page: Page, server: Server, path: str) -> Page:
     """The demo's admin (admin@example.com / kairos-admin) signed in, on `path`."""
     sign_in_admin(page, server)
     page.goto(server.url + path)
+    page.wait_for_function('window.did_handshake === true')  # typing before the page is live would be lost
     return page
 
 

@@ -86,11 +86,15 @@ class SettingsForm:
                  locked: Collection[str] = (), on_change: Callable[[], None] | None = None) -> None:
         """`locked`: the rules this admin may not change (a manager: the payment settings), shown disabled."""
         self.statuses = statuses
+        self.statuses_by_key = {st.key: st for st in statuses}
         self.errors = FieldErrors()
         self.controls: dict[str, ui.element] = {}
         self.transitions: dict[str, ui.select] = {}
         self._on_change = on_change or (lambda: None)
-        self.values: dict[str, Any] = {}
+        # Drawn with their values (not set afterwards: a value set on a control before the page is live is sent to
+        # the browser once it connects, over whatever was typed by then).
+        self.base = settings
+        self.values: dict[str, Any] = {name: getattr(settings, name) for name in HELP}
         with ui.column().classes('gap-6 w-full').mark('settings-form'):
             for title, names in SECTIONS:
                 with ui.column().classes('gap-3 w-full') as group:
@@ -104,10 +108,9 @@ class SettingsForm:
                             ui.label(t('Only the owner of the business can change this.')).classes(
                                 'text-caption k-muted').mark(f'locked-{name}')
             self.errors.form_slot()
-        self.load(settings)
 
     def load(self, settings: PanelSettings) -> None:
-        """Show `settings` (first draw, Discard)."""
+        """Show `settings` again (Discard, after Save)."""
         self.base = settings
         self.values = {name: getattr(settings, name) for name in HELP}
         for name, control in self.controls.items():
@@ -115,7 +118,8 @@ class SettingsForm:
                 continue
             control.set_value(self._shown(name, self.values[name]))  # type: ignore[attr-defined]
         for target, select in self.transitions.items():
-            select.set_value(list(settings.status_transitions.get(target, ())))
+            select.set_value([k for k in settings.status_transitions.get(target, ())
+                              if k != target and k in self.statuses_by_key])
         self.errors.show_all({})
 
     def value(self) -> PanelSettings:
@@ -134,32 +138,34 @@ class SettingsForm:
 
     def _control(self, name: str) -> ui.element:
         label = t(LABELS[name])
+        value = self._shown(name, self.values[name])
         if name in SWITCHES:
-            return ui.switch(label, on_change=lambda e: self._set(name, bool(e.value))).mark(f'setting-{name}')
+            return ui.switch(label, value=value, on_change=lambda e: self._set(name, bool(e.value))).mark(
+                f'setting-{name}')
         if name in NUMBERS:
-            return ui.number(label, min=0, step=1, precision=0, on_change=lambda e: self._set(
+            return ui.number(label, value=value, min=0, step=1, precision=0, on_change=lambda e: self._set(
                 name, int(e.value) if e.value is not None else -1)).props('outlined').classes('max-w-md w-full').mark(
                 f'setting-{name}')
         if name == 'default_language':
             options = {loc: service_i18n.language_name(loc, reader=locale()) for loc in SHIPPED_LOCALES}
-            return ui.select(options, label=label, on_change=lambda e: self._set(name, e.value)).props(
+            return ui.select(options, label=label, value=value, on_change=lambda e: self._set(name, e.value)).props(
                 'outlined').classes('max-w-md w-full').mark(f'setting-{name}')
         if name == 'reschedule_from_statuses':
-            return ui.select(self._status_options(), label=label, multiple=True,
+            return ui.select(self._status_options(), label=label, multiple=True, value=value,
                              on_change=lambda e: self._set(name, tuple(e.value or ()))).props(
                 'outlined use-chips').classes('max-w-md w-full').mark(f'setting-{name}')
         if name == 'status_after_reschedule':
             options = {KEEP: t('Keep its status'), **self._status_options()}
-            return ui.select(options, label=label, on_change=lambda e: self._set(name, e.value)).props(
+            return ui.select(options, label=label, value=value, on_change=lambda e: self._set(name, e.value)).props(
                 'outlined').classes('max-w-md w-full').mark(f'setting-{name}')
         if name == 'status_transitions':
             return self._transitions(label)
         if name == 'offline_payment_instructions':
-            area = ui.textarea(label, on_change=lambda e: self._set(name, e.value or '')).props(
+            area = ui.textarea(label, value=value, on_change=lambda e: self._set(name, e.value or '')).props(
                 'outlined autogrow counter').classes('max-w-xl w-full').mark(f'setting-{name}')
             area.props['maxlength'] = OFFLINE_INSTRUCTIONS_MAX
             return area
-        return ui.input(label, on_change=lambda e: self._set(name, (e.value or '').strip())).props(
+        return ui.input(label, value=value, on_change=lambda e: self._set(name, (e.value or '').strip())).props(
             'outlined').classes('max-w-md w-full').mark(f'setting-{name}')
 
     def _transitions(self, label: str) -> ui.element:
@@ -170,6 +176,8 @@ class SettingsForm:
             ui.label(label).classes('text-subtitle1')
             for status in self.statuses:
                 choice = ui.select(self._status_options(exclude=status.key), multiple=True,
+                                   value=[k for k in self.base.status_transitions.get(status.key, ())
+                                          if k != status.key and k in self.statuses_by_key],
                                    label=t('%(status)s may be chosen from', status=status.label),
                                    on_change=lambda _: self._on_change()).props('outlined use-chips clearable') \
                     .classes('max-w-xl w-full').mark(f'transition-{status.key}')
@@ -180,8 +188,13 @@ class SettingsForm:
         return {st.key: st.label for st in self.statuses if st.key != exclude}
 
     def _shown(self, name: str, value: Any) -> Any:
+        """The value as its control shows it; a status the business no longer has is left out (a select cannot show
+        it), and saving then drops it."""
+        known = {st.key for st in self.statuses}
         if name == 'reschedule_from_statuses':
-            return list(value)
+            return [key for key in value if key in known]
+        if name == 'status_after_reschedule' and value not in known:
+            return KEEP
         return value
 
     def _set(self, name: str, value: Any) -> None:
