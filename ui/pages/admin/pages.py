@@ -4,6 +4,19 @@ Add a new admin screen's module here. Each uses ui.pages.admin.shell.admin_page 
 
 from __future__ import annotations
 
-from ui.pages.admin import audit, branding, designer, home, login, preview, settings, team
+from ui.pages.admin import (
+    audit,
+    branding,
+    designer,
+    home,
+    locations,
+    login,
+    preview,
+    schedules,
+    services,
+    settings,
+    staff,
+    team,
+)
 
-MODULES = (login, home, audit, team, settings, designer, branding, preview)
+MODULES = (login, home, audit, team, services, staff, locations, schedules, settings, designer, branding, preview)
