@@ -1,8 +1,8 @@
 """A business's logo uploaded in the admin area (issue 13), kept in the database like the customers' photos so every
 instance serves it
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -11,8 +11,8 @@ from alembic import op
 
 import storage.tables
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
