@@ -80,6 +80,10 @@ VISITS: tuple[Visit, ...] = (
     Visit('admin-emails', '/admin/emails', '/admin/emails', admin=True),
     Visit('admin-email-preview', '/admin/emails', '/admin/emails', admin=True, opens='email preview'),
     Visit('admin-outbox', '/admin/outbox', '/admin/outbox', admin=True),
+    Visit('admin-settings', '/admin/settings', '/admin/settings', admin=True),
+    Visit('admin-designer', '/admin/designer', '/admin/designer', admin=True),
+    Visit('admin-branding', '/admin/branding', '/admin/branding', admin=True),
+    Visit('admin-preview', '/admin/preview', '/admin/preview', admin=True),
 )
 
 # Routes that are not pages a person reads, and why.
@@ -88,6 +92,7 @@ NOT_PAGES: dict[str, str] = {
     '/auth/oidc/start': 'redirects to the identity provider',
     '/webhooks/stripe': "Stripe's POST, no page",
     '/avatar/{customer_id}': 'an image',
+    '/logo': "the business's logo, an image",
     '/staff-photo/{staff_id}': 'an image',
     '/robots.txt': 'text for crawlers',
     '/healthz': 'JSON for load balancers',

@@ -214,6 +214,16 @@ class Avatar(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=utc_column())
 
 
+class TenantLogo(SQLModel, table=True):
+    """The business's logo as uploaded in the admin area (re-encoded by the avatar pipeline)."""
+
+    __tablename__ = 'tenant_logo'
+    tenant_id: int = Field(foreign_key='tenant.id', primary_key=True)
+    content_type: str
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column())
+
+
 class AdminUser(SQLModel, table=True):
     __tablename__ = 'admin_user'
     __table_args__ = (sa.UniqueConstraint('tenant_id', 'email'),)
