@@ -269,6 +269,13 @@ class Appointment(SQLModel, table=True):
         # The panel's counts per status (all and past) in one pass in index order.
         sa.Index('ix_appointment_customer_status', 'tenant_id', 'customer_id', 'status_key', 'end'),
         sa.Index('ix_appointment_staff_start', 'staff_id', 'start'),
+        # The desk's list and calendar (storage/desk.py): the business's appointments by time, whole or by one filter.
+        sa.Index('ix_appointment_tenant_start', 'tenant_id', 'start'),
+        sa.Index('ix_appointment_tenant_staff_start', 'tenant_id', 'staff_id', 'start'),
+        sa.Index('ix_appointment_tenant_service_start', 'tenant_id', 'service_id', 'start'),
+        sa.Index('ix_appointment_tenant_location_start', 'tenant_id', 'location_id', 'start'),
+        sa.Index('ix_appointment_tenant_status_start', 'tenant_id', 'status_key', 'start'),
+        sa.Index('ix_appointment_tenant_created', 'tenant_id', 'created_at'),
     )
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = tenant_fk()

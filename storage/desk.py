@@ -1,0 +1,156 @@
+"""The front desk's reads: the business's appointments filtered, sorted and paged, the calendar's range, and the
+export's stream. Every read is a fixed number of statements, whatever the number of appointments: a page is one
+statement (the page's ids by an index, then their rows joined), its count another, bounded by COUNT_CAP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from domain.desk import COUNT_CAP, AppointmentFilter, DeskRow
+from storage import tables as t
+from storage.db import for_update, table_of
+
+_A, _C, _S, _ST, _L = (table_of(t.Appointment).c, table_of(t.Customer).c, table_of(t.Service).c,
+                       table_of(t.Staff).c, table_of(t.Location).c)
+LONGEST = timedelta(days=1)
+"""An appointment's longest length: the calendar looks this far back for ones that reach into its range."""
+
+
+def _conditions(*, tenant_id: int, where: AppointmentFilter, lo: datetime | None,
+                hi: datetime | None) -> list[Any]:
+    conds: list[Any] = [_A.tenant_id == tenant_id]
+    if lo is not None:
+        conds.append(_A.start >= lo)
+    if hi is not None:
+        conds.append(_A.start < hi)
+    if where.staff_id is not None:
+        conds.append(_A.staff_id == where.staff_id)
+    if where.service_id is not None:
+        conds.append(_A.service_id == where.service_id)
+    if where.location_id is not None:
+        conds.append(_A.location_id == where.location_id)
+    if where.status_key:
+        conds.append(_A.status_key == where.status_key)
+    if where.payment == 'paid':
+        conds.append(_A.amount_paid >= _A.price)
+    elif where.payment == 'deposit_paid':
+        conds.extend((_A.amount_paid < _A.price, _A.amount_paid > 0, _A.amount_paid >= _A.deposit))
+    elif where.payment == 'unpaid':
+        conds.extend((_A.amount_paid < _A.price, sa.or_(_A.amount_paid <= 0, _A.amount_paid < _A.deposit)))
+    if where.text:
+        pattern = '%' + where.text.lower().replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_') + '%'
+        name = sa.func.lower(_C.first_name + ' ' + _C.last_name)
+        matching = sa.select(_C.id).where(_C.tenant_id == tenant_id, sa.or_(
+            name.like(pattern, escape='\\'), _C.email_norm.like(pattern, escape='\\'),
+            _C.phone.like(pattern, escape='\\')))
+        conds.append(_A.customer_id.in_(matching))
+    return conds
+
+
+def _order(sort: str) -> tuple[Any, ...]:
+    if sort == 'start_asc':
+        return _A.start.asc(), _A.id.asc()
+    if sort == 'created_desc':
+        return _A.created_at.desc(), _A.id.desc()
+    return _A.start.desc(), _A.id.desc()
+
+
+_ROW_COLUMNS = (
+    _A.id, _A.start, _A.end, _A.status_key, _A.customer_id, _A.staff_id, _A.price, _A.deposit, _A.amount_paid,
+    _C.first_name, _C.last_name, _C.email, _C.phone, _S.name.label('service_name'), _S.color,
+    _ST.name.label('staff_name'), _L.name.label('location_name'),
+)
+
+
+def _joined(base: sa.FromClause | sa.TableClause) -> sa.Select[Any]:
+    return (sa.select(*_ROW_COLUMNS).select_from(base)
+            .join(table_of(t.Customer), _C.id == _A.customer_id)
+            .join(table_of(t.Service), _S.id == _A.service_id)
+            .join(table_of(t.Staff), _ST.id == _A.staff_id)
+            .outerjoin(table_of(t.Location), _L.id == _A.location_id))
+
+
+def _to_row(r: Any) -> DeskRow:
+    return DeskRow(id=r.id, start=r.start, end=r.end, status_key=r.status_key, customer_id=r.customer_id,
+                   customer_name=f'{r.first_name} {r.last_name}'.strip(), customer_email=r.email,
+                   customer_phone=r.phone or '', service_name=r.service_name, color=r.color, staff_id=r.staff_id,
+                   staff_name=r.staff_name, location_name=r.location_name or '', price=r.price, deposit=r.deposit,
+                   amount_paid=r.amount_paid)
+
+
+def page(session: Session, *, tenant_id: int, where: AppointmentFilter, lo: datetime | None, hi: datetime | None,
+         offset: int, limit: int) -> list[DeskRow]:
+    """One page of the filter's appointments: the ids come from an index (the skipped rows are never joined), then
+    the page's rows with their customer, service, staff and location; one statement."""
+    order = _order(where.sort)
+    ids = (sa.select(_A.id).where(*_conditions(tenant_id=tenant_id, where=where, lo=lo, hi=hi))
+           .order_by(*order).limit(limit).offset(offset).subquery('page_ids'))
+    appointment = table_of(t.Appointment)
+    stmt = _joined(appointment.join(ids, ids.c.id == _A.id)).order_by(*order)
+    return [_to_row(r) for r in session.connection().execute(stmt)]
+
+
+def count(session: Session, *, tenant_id: int, where: AppointmentFilter, lo: datetime | None,
+          hi: datetime | None) -> int:
+    """How many appointments match, counted up to COUNT_CAP + 1 (more than COUNT_CAP reads as 'more than')."""
+    capped = (sa.select(_A.id).where(*_conditions(tenant_id=tenant_id, where=where, lo=lo, hi=hi))
+              .limit(COUNT_CAP + 1).subquery('capped'))
+    return int(session.connection().execute(sa.select(sa.func.count()).select_from(capped)).scalar_one())
+
+
+def stream(session: Session, *, tenant_id: int, where: AppointmentFilter, lo: datetime | None,
+           hi: datetime | None) -> Iterator[DeskRow]:
+    """Every appointment the filter matches, in its order, read in batches (the export)."""
+    stmt = _joined(table_of(t.Appointment)).where(
+        *_conditions(tenant_id=tenant_id, where=where, lo=lo, hi=hi)).order_by(*_order(where.sort))
+    result = session.connection().execution_options(stream_results=True, yield_per=500).execute(stmt)
+    for r in result:
+        yield _to_row(r)
+
+
+def in_range(session: Session, *, tenant_id: int, lo: datetime, hi: datetime) -> list[DeskRow]:
+    """The appointments that overlap [lo, hi), by start: the calendar's one statement."""
+    stmt = _joined(table_of(t.Appointment)).where(
+        _A.tenant_id == tenant_id, _A.start >= lo - LONGEST, _A.start < hi, _A.end > lo).order_by(_A.start, _A.id)
+    return [_to_row(r) for r in session.connection().execute(stmt)]
+
+
+def one(session: Session, *, tenant_id: int, appointment_id: int) -> DeskRow | None:
+    stmt = _joined(table_of(t.Appointment)).where(_A.tenant_id == tenant_id, _A.id == appointment_id)
+    found = session.connection().execute(stmt).first()
+    return None if found is None else _to_row(found)
+
+
+def lock(session: Session, *, tenant_id: int, appointment_id: int) -> int | None:
+    """Lock the business's appointment for this transaction; its customer's id, or None when it is not theirs."""
+    stmt = sa.select(_A.customer_id).where(_A.tenant_id == tenant_id, _A.id == appointment_id)
+    found = session.connection().execute(for_update(session, stmt)).first()
+    return None if found is None else int(found[0])
+
+
+def staff_columns(session: Session, *, tenant_id: int) -> list[tuple[int, str, bool]]:
+    """(id, name, active) of every staff member, active first then by name."""
+    rows = session.connection().execute(sa.select(_ST.id, _ST.name, _ST.active).where(_ST.tenant_id == tenant_id)
+                                        .order_by(_ST.active.desc(), _ST.name, _ST.id))
+    return [(int(r.id), str(r.name), bool(r.active)) for r in rows]
+
+
+def choices(session: Session, *, tenant_id: int) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    """The filter's choices: staff, services and locations by id (names), one statement."""
+    union = sa.union_all(
+        sa.select(sa.literal('staff').label('kind'), _ST.id, _ST.name).where(_ST.tenant_id == tenant_id),
+        sa.select(sa.literal('service').label('kind'), _S.id, _S.name).where(_S.tenant_id == tenant_id),
+        sa.select(sa.literal('location').label('kind'), _L.id, _L.name).where(_L.tenant_id == tenant_id),
+    )
+    found: dict[str, dict[int, str]] = {'staff': {}, 'service': {}, 'location': {}}
+    for kind, row_id, name in session.connection().execute(union):
+        found[kind][int(row_id)] = str(name)
+    return ({k: v for k, v in sorted(found['staff'].items(), key=lambda kv: kv[1])},
+            {k: v for k, v in sorted(found['service'].items(), key=lambda kv: kv[1])},
+            {k: v for k, v in sorted(found['location'].items(), key=lambda kv: kv[1])})

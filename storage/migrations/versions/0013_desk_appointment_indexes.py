@@ -1,0 +1,32 @@
+"""The front desk's appointment list and calendar (issue 14): the business's appointments by time, whole or by one
+filter, so any page of 100,000 appointments comes from an index
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-01
+"""
+from alembic import op
+
+revision = '0013'
+down_revision = '0012'
+branch_labels = None
+depends_on = None
+
+INDEXES = {
+    'ix_appointment_tenant_start': ['tenant_id', 'start'],
+    'ix_appointment_tenant_staff_start': ['tenant_id', 'staff_id', 'start'],
+    'ix_appointment_tenant_service_start': ['tenant_id', 'service_id', 'start'],
+    'ix_appointment_tenant_location_start': ['tenant_id', 'location_id', 'start'],
+    'ix_appointment_tenant_status_start': ['tenant_id', 'status_key', 'start'],
+    'ix_appointment_tenant_created': ['tenant_id', 'created_at'],
+}
+
+
+def upgrade() -> None:
+    for name, columns in INDEXES.items():
+        op.create_index(name, 'appointment', columns, unique=False)
+
+
+def downgrade() -> None:
+    for name in reversed(INDEXES):
+        op.drop_index(name, table_name='appointment')
