@@ -177,6 +177,8 @@ ACTION_LABELS: dict[str, str] = {
     'email_template.reset': N_('Restored an email template'),
     'email.test': N_('Sent a test email'),
     'email.resend': N_('Resent an email'),
+    'appointment.status': N_("Changed an appointment's status"),
+    'payment.record': N_('Recorded a payment'),
     'service.create': N_('Added a service'),
     'service.update': N_('Changed a service'),
     'service.archive': N_('Archived a service'),

@@ -66,6 +66,10 @@ VISITS: tuple[Visit, ...] = (
     Visit('admin-invite-dead-link', '/admin/invite', '/admin/invite?token=no-such-token'),
     Visit('admin-overview', '/admin', '/admin', admin=True),
     Visit('admin-audit', '/admin/audit', '/admin/audit', admin=True),
+    Visit('admin-calendar', '/admin/calendar', '/admin/calendar', admin=True),
+    Visit('admin-calendar-day', '/admin/calendar', '/admin/calendar?view=day', admin=True),
+    Visit('admin-appointments', '/admin/appointments', '/admin/appointments', admin=True),
+    Visit('admin-appointment', '/admin/appointments', '/admin/appointments', admin=True, opens='appointment'),
     Visit('admin-services', '/admin/services', '/admin/services', admin=True),
     Visit('admin-service-form', '/admin/services', '/admin/services', admin=True, opens='New service'),
     Visit('admin-staff', '/admin/staff', '/admin/staff', admin=True),
@@ -86,6 +90,7 @@ NOT_PAGES: dict[str, str] = {
     '/robots.txt': 'text for crawlers',
     '/healthz': 'JSON for load balancers',
     '/admin/logout': "the admin's sign-out POST, no page",
+    '/admin/appointments.csv': 'a CSV download',
     '/readyz': 'JSON for load balancers',
     '/metrics': 'Prometheus text for the operator, loopback only',
 }
