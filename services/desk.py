@@ -81,16 +81,15 @@ def choices(db: Database, *, tenant_id: int, admin_id: int) -> Choices:
 
 def appointment_list(db: Database, *, tenant_id: int, admin_id: int, where: dd.AppointmentFilter, page: int = 1,
                      page_size: int = dd.PAGE_SIZE, zone: ZoneInfo | None = None) -> DeskPage:
-    """One page of the business's appointments matching `where` (its days on the business's clock); two
-    statements."""
+    """One page of the business's appointments matching `where` (its days on the business's clock) and their count:
+    one statement (two past the last page)."""
     where = where.cleaned()
     page = max(1, page)
     with db.read() as s:
         zone = zone or ZoneInfo(tenant_db.tenant_timezone(s, tenant_id=tenant_id))
         lo, hi = dd.utc_range(where.first_day, where.last_day, zone)
-        rows = desk_db.page(s, tenant_id=tenant_id, where=where, lo=lo, hi=hi, offset=(page - 1) * page_size,
-                            limit=page_size)
-        total = desk_db.count(s, tenant_id=tenant_id, where=where, lo=lo, hi=hi)
+        rows, total = desk_db.page(s, tenant_id=tenant_id, where=where, lo=lo, hi=hi,
+                                   offset=(page - 1) * page_size, limit=page_size)
     return DeskPage(rows=rows, page=page, count=total, page_size=page_size)
 
 

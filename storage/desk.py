@@ -22,8 +22,29 @@ LONGEST = timedelta(days=1)
 """An appointment's longest length: the calendar looks this far back for ones that reach into its range."""
 
 
-def _conditions(*, tenant_id: int, where: AppointmentFilter, lo: datetime | None,
-                hi: datetime | None) -> list[Any]:
+def _matching_customers(tenant_id: int, text: str, *, postgres: bool) -> sa.Select[Any]:
+    """The business's customers whose first or last name, email or phone holds every word of `text`, ignoring
+    case (SQLite's LIKE ignores the case of ASCII letters). A word with letters is looked for in the names and
+    email, one with '@' in the email, one without letters in the phone (and, when only digits, the email). Plain
+    LIKEs over the columns, no lower() of a joined name: a scan of 50,000 customers stays in the tens of
+    milliseconds."""
+    words = []
+    for word in text.split()[:5]:
+        pattern = '%' + word.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_') + '%'
+        if not any(ch.isalpha() for ch in word):
+            columns: tuple[Any, ...] = (_C.phone,) if not word.isdigit() else (_C.phone, _C.email_norm)
+        elif '@' in word:
+            columns = (_C.email_norm,)
+        else:
+            columns = (_C.first_name, _C.last_name, _C.email_norm)
+        words.append(sa.or_(*(c.ilike(pattern, escape='\\') if postgres else c.like(pattern, escape='\\')
+                              for c in columns)))
+    return sa.select(_C.id).where(_C.tenant_id == tenant_id, *words)
+
+
+def _conditions(session: Session, *, tenant_id: int, where: AppointmentFilter, lo: datetime | None,
+                hi: datetime | None, matching: sa.CTE | None = None) -> list[Any]:
+    postgres = session.get_bind().dialect.name == 'postgresql'
     conds: list[Any] = [_A.tenant_id == tenant_id]
     if lo is not None:
         conds.append(_A.start >= lo)
@@ -44,12 +65,9 @@ def _conditions(*, tenant_id: int, where: AppointmentFilter, lo: datetime | None
     elif where.payment == 'unpaid':
         conds.extend((_A.amount_paid < _A.price, sa.or_(_A.amount_paid <= 0, _A.amount_paid < _A.deposit)))
     if where.text:
-        pattern = '%' + where.text.lower().replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_') + '%'
-        name = sa.func.lower(_C.first_name + ' ' + _C.last_name)
-        matching = sa.select(_C.id).where(_C.tenant_id == tenant_id, sa.or_(
-            name.like(pattern, escape='\\'), _C.email_norm.like(pattern, escape='\\'),
-            _C.phone.like(pattern, escape='\\')))
-        conds.append(_A.customer_id.in_(matching))
+        found = (sa.select(matching.c.id) if matching is not None
+                 else _matching_customers(tenant_id, where.text, postgres=postgres))
+        conds.append(_A.customer_id.in_(found))
     return conds
 
 
@@ -85,21 +103,32 @@ def _to_row(r: Any) -> DeskRow:
 
 
 def page(session: Session, *, tenant_id: int, where: AppointmentFilter, lo: datetime | None, hi: datetime | None,
-         offset: int, limit: int) -> list[DeskRow]:
-    """One page of the filter's appointments: the ids come from an index (the skipped rows are never joined), then
-    the page's rows with their customer, service, staff and location; one statement."""
+         offset: int, limit: int) -> tuple[list[DeskRow], int]:
+    """One page of the filter's appointments and how many match (up to COUNT_CAP + 1), in one statement: the page's
+    ids come from an index (the skipped rows are never joined), then their rows with customer, service, staff and
+    location, each carrying the count. The customers a text matches are found once (a materialised CTE) for both."""
+    matching = None
+    if where.text:
+        postgres = session.get_bind().dialect.name == 'postgresql'
+        matching = _matching_customers(tenant_id, where.text, postgres=postgres).cte('matching').prefix_with(
+            'MATERIALIZED')
+    conds = _conditions(session, tenant_id=tenant_id, where=where, lo=lo, hi=hi, matching=matching)
     order = _order(where.sort)
-    ids = (sa.select(_A.id).where(*_conditions(tenant_id=tenant_id, where=where, lo=lo, hi=hi))
-           .order_by(*order).limit(limit).offset(offset).subquery('page_ids'))
+    ids = sa.select(_A.id).where(*conds).order_by(*order).limit(limit).offset(offset).subquery('page_ids')
+    total = sa.select(sa.func.count()).select_from(
+        sa.select(_A.id).where(*conds).limit(COUNT_CAP + 1).subquery('capped')).scalar_subquery()
     appointment = table_of(t.Appointment)
-    stmt = _joined(appointment.join(ids, ids.c.id == _A.id)).order_by(*order)
-    return [_to_row(r) for r in session.connection().execute(stmt)]
+    stmt = _joined(appointment.join(ids, ids.c.id == _A.id)).add_columns(total.label('total')).order_by(*order)
+    found = session.connection().execute(stmt).all()
+    if not found:  # an empty page carries no count: ask for it (only past the last page, or when nothing matches)
+        return [], 0 if offset == 0 else count(session, tenant_id=tenant_id, where=where, lo=lo, hi=hi)
+    return [_to_row(r) for r in found], int(found[0].total)
 
 
 def count(session: Session, *, tenant_id: int, where: AppointmentFilter, lo: datetime | None,
           hi: datetime | None) -> int:
     """How many appointments match, counted up to COUNT_CAP + 1 (more than COUNT_CAP reads as 'more than')."""
-    capped = (sa.select(_A.id).where(*_conditions(tenant_id=tenant_id, where=where, lo=lo, hi=hi))
+    capped = (sa.select(_A.id).where(*_conditions(session, tenant_id=tenant_id, where=where, lo=lo, hi=hi))
               .limit(COUNT_CAP + 1).subquery('capped'))
     return int(session.connection().execute(sa.select(sa.func.count()).select_from(capped)).scalar_one())
 
@@ -108,7 +137,7 @@ def stream(session: Session, *, tenant_id: int, where: AppointmentFilter, lo: da
            hi: datetime | None) -> Iterator[DeskRow]:
     """Every appointment the filter matches, in its order, read in batches (the export)."""
     stmt = _joined(table_of(t.Appointment)).where(
-        *_conditions(tenant_id=tenant_id, where=where, lo=lo, hi=hi)).order_by(*_order(where.sort))
+        *_conditions(session, tenant_id=tenant_id, where=where, lo=lo, hi=hi)).order_by(*_order(where.sort))
     result = session.connection().execution_options(stream_results=True, yield_per=500).execute(stmt)
     for r in result:
         yield _to_row(r)
