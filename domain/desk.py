@@ -53,9 +53,10 @@ class AppointmentFilter:
             text=' '.join(self.text.split())[:TEXT_MAX], sort=self.sort if self.sort in SORTS else 'start_desc')
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class DeskRow:
-    """One appointment as the list, the calendar and the export show it."""
+    """One appointment as the list, the calendar and the export show it. Not frozen: a week's calendar builds a
+    thousand of these, and a frozen dataclass's __init__ costs three times as much. Treat it as read-only."""
 
     id: int
     start: datetime
