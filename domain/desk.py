@@ -151,3 +151,22 @@ def csv_cell(value: object) -> str:
     if text.startswith(_FORMULA_START):
         return "'" + text
     return text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlaggedPayment:
+    """A payment held for the business to look at (it arrived after the balance was paid another way, after a
+    cancellation or account closing, or for another amount), with what it was for."""
+
+    payment_id: int
+    amount: int
+    currency: str
+    method: str
+    state: str
+    note: str  # the payment's note as stored (domain.i18n text data)
+    created_at: datetime
+    customer_name: str
+    customer_email: str
+    appointment_id: int | None
+    service_name: str
+    start: datetime | None

@@ -377,6 +377,12 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
     return WebhookResult('credited', payment.id)
 
 
+def credit(s: Any, *, tenant_id: int, payment: d.Payment, now: datetime, actor: str = dh.SYSTEM) -> None:
+    """Credit a payment to its appointment (with a 'paid' history line by `actor`) or package, in the caller's
+    transaction."""
+    _credit(s, tenant_id=tenant_id, payment=payment, now=now, actor=actor)
+
+
 def _credit(s: Any, *, tenant_id: int, payment: d.Payment, now: datetime, actor: str = dh.SYSTEM) -> None:
     if payment.appointment_id is not None:
         before_status, after_status = appointment_db.credit_appointment(s, appointment_id=payment.appointment_id,

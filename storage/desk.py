@@ -12,7 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from domain.desk import COUNT_CAP, AppointmentFilter, DeskRow
+from domain import model as d
+from domain.desk import COUNT_CAP, AppointmentFilter, DeskRow, FlaggedPayment
 from storage import tables as t
 from storage.db import for_update, table_of
 
@@ -183,3 +184,29 @@ def choices(session: Session, *, tenant_id: int) -> tuple[dict[int, str], dict[i
     return ({k: v for k, v in sorted(found['staff'].items(), key=lambda kv: kv[1])},
             {k: v for k, v in sorted(found['service'].items(), key=lambda kv: kv[1])},
             {k: v for k, v in sorted(found['location'].items(), key=lambda kv: kv[1])})
+
+
+def flagged_payments(session: Session, *, tenant_id: int) -> list[FlaggedPayment]:
+    """The business's payments held for review, oldest first, with their customer and appointment: one statement."""
+    p, cp = table_of(t.Payment).c, table_of(t.CustomerPackage).c
+    stmt = (sa.select(p.id, p.amount, p.currency, p.method, p.state, p.note, p.created_at, p.appointment_id,
+                      _C.first_name, _C.last_name, _C.email, _S.name.label('service_name'), _A.start)
+            .select_from(table_of(t.Payment))
+            .outerjoin(table_of(t.Appointment), _A.id == p.appointment_id)
+            .outerjoin(table_of(t.CustomerPackage), cp.id == p.customer_package_id)
+            .outerjoin(table_of(t.Customer), _C.id == sa.func.coalesce(_A.customer_id, cp.customer_id))
+            .outerjoin(table_of(t.Service), _S.id == _A.service_id)
+            .where(p.tenant_id == tenant_id, p.state == 'flagged').order_by(p.created_at, p.id))
+    return [FlaggedPayment(payment_id=r.id, amount=r.amount, currency=r.currency, method=r.method, state=r.state,
+                           note=r.note or '', created_at=r.created_at,
+                           customer_name=f'{r.first_name or ""} {r.last_name or ""}'.strip(),
+                           customer_email=r.email or '', appointment_id=r.appointment_id,
+                           service_name=r.service_name or '', start=r.start)
+            for r in session.connection().execute(stmt)]
+
+
+def payment_status(session: Session, *, appointment_id: int) -> str:
+    """The appointment's payment status now (domain.model.payment_status)."""
+    price, deposit, paid = session.connection().execute(
+        sa.select(_A.price, _A.deposit, _A.amount_paid).where(_A.id == appointment_id)).one()
+    return d.payment_status(price=price, deposit=deposit, paid=paid).value
