@@ -179,6 +179,8 @@ ACTION_LABELS: dict[str, str] = {
     'email.resend': N_('Resent an email'),
     'appointment.status': N_("Changed an appointment's status"),
     'payment.record': N_('Recorded a payment'),
+    'payment.refund': N_('Refunded a payment'),
+    'payment.accept': N_('Kept a flagged payment as credit'),
     'service.create': N_('Added a service'),
     'service.update': N_('Changed a service'),
     'service.archive': N_('Archived a service'),

@@ -88,3 +88,24 @@ async def test_another_business_desk_shows_nothing_of_this_one(user: User, db) -
     await user.should_not_see(marker=f'appt-{theirs}')
     await user.open(f'/admin/appointments?open={theirs}')
     await user.should_see('That appointment was not found.', retries=50)
+
+
+async def test_the_flagged_payments_page_keeps_one_as_credit(user: User, db) -> None:
+    from domain import model as d
+    from storage import payments as payment_db
+    world = seed_world(db, now=NOW, slug='default')
+    appt = add_appointment(db, world, start=NOW + timedelta(days=1), paid=4500)
+    with db.write() as s:
+        held = payment_db.add_payment(s, tenant_id=world.tenant_id, amount=4500, currency='eur', method='card',
+                                      state=d.PaymentState.FLAGGED.value, created_at=NOW, appointment_id=appt)
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await user.open('/admin/login?next=/admin/payments')
+    user.find(marker='admin-email').type('owner@example.com')
+    user.find(marker='admin-password').type(ADMIN_PASSWORD)
+    user.find(marker='admin-sign-in').click()
+    await user.should_see(marker=f'flagged-{held}', retries=50)
+    await user.should_see('Ada Lovelace', retries=5)
+    user.find(marker=f'flagged-accept-{held}').click()
+    await user.should_see(marker='flagged-empty', retries=50)
+    assert desk.detail(db, tenant_id=world.tenant_id, admin_id=1, appointment_id=appt).appointment.amount_paid == 9000

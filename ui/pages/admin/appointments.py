@@ -18,11 +18,13 @@ from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from nicegui import app, run, ui
 
 from domain import desk as dd
+from domain import model as d
+from domain import payments as dp
 from domain.admins import AdminRole, role_allows
 from domain.i18n import N_
 from domain.payments import PaymentRefused
 from domain.rules import NotAllowed
-from services import admin_auth, desk
+from services import admin_auth, desk, desk_money
 from services import formatting as fmt
 from services.context import get_db
 from services.tenants import resolve_tenant
@@ -214,6 +216,31 @@ def _color(value: str) -> str:
     return value if ok else '#6366f1'
 
 
+def _payment_line(ctx: AdminContext, paid: d.Payment, *, dialog: ui.dialog, error: ui.label, on_change: Any) -> None:
+    money = fmt.money(paid.amount, paid.currency, locale=ctx.locale)
+    with ui.row().classes('w-full items-center gap-2').mark(f'appt-payment-{paid.id}'):
+        ui.label(f'{money} · {desk.method_words(paid.method, locale=ctx.locale)} · '
+                 f'{t(PAYMENT_STATE_WORDS.get(paid.state.value, paid.state.value))}').classes('text-body2 col')
+        if paid.method == dp.CARD and paid.state == d.PaymentState.SUCCEEDED:
+            async def refund() -> None:
+                try:
+                    await ctx.act(desk_money.refund, payment_id=paid.id, now=ctx.now())
+                except (NotAllowed, PaymentRefused) as refused:
+                    error.text = show(refused.message)
+                    return
+                dialog.close()
+                ui.notify(t('%(amount)s is refunded.', amount=money), type='positive')
+                await on_change()
+
+            button = ui.button(t('Refund'), on_click=refund).props('outline no-caps dense').mark(
+                f'appt-refund-{paid.id}')
+            button.props['aria-label'] = t('Refund %(amount)s to %(name)s', amount=money, name=t('the customer'))
+
+
+PAYMENT_STATE_WORDS = {'pending': N_('Pending'), 'succeeded': N_('Received'), 'failed': N_('Not completed'),
+                       'flagged': N_('Held for review'), 'refunded': N_('Refunded')}
+
+
 def _detail_dialog(ctx: AdminContext, opened: desk.Detail, *, on_change: Any) -> None:
     appt, row, customer = opened.appointment, opened.row, opened.customer
     currency = ctx.tenant.currency
@@ -289,6 +316,10 @@ def _detail_dialog(ctx: AdminContext, opened: desk.Detail, *, on_change: Any) ->
                 await on_change()
 
             ui.button(t('Record payment'), on_click=take).props('unelevated no-caps').mark('appt-take-payment')
+        if opened.payments:
+            ui.label(t('Payments')).classes('text-subtitle1').props('role=heading aria-level=3')
+            for paid in opened.payments:
+                _payment_line(ctx, paid, dialog=dialog, error=error, on_change=on_change)
         history_timeline(appt, ctx.tz, opened.statuses)
         with ui.row().classes('w-full justify-end'):
             ui.button(t('Close'), on_click=dialog.close).props('flat no-caps').mark('appt-close')
