@@ -74,7 +74,7 @@ def seed(db: Database, *, customers: int, appointments: int) -> dict[str, Any]:
         span = 730 * 24 * 4  # two years in quarter hours, a year back and a year ahead
         start0 = NOW - timedelta(days=365)
         batch = []
-        for i in range(appointments):
+        for _ in range(appointments):
             start = (start0 + timedelta(minutes=15 * rng.randrange(span))).replace(second=0, microsecond=0)
             service = rng.randrange(10)
             price = 2000 + 500 * service

@@ -77,8 +77,9 @@ def refund(db: Database, *, tenant_id: int, admin_id: int, payment_id: int, now:
         credited = locked.state == d.PaymentState.SUCCEEDED
         if locked.appointment_id is not None:
             if credited:
-                before, after = appointment_db.credit_appointment(s, appointment_id=locked.appointment_id,
-                                                                  amount=-locked.amount)
+                was, now_is = appointment_db.credit_appointment(s, appointment_id=locked.appointment_id,
+                                                                amount=-locked.amount)
+                before, after = was.value, now_is.value
             else:
                 before = after = desk_db.payment_status(s, appointment_id=locked.appointment_id)
             appointment_db.add_history(s, tenant_id=tenant_id, appointment_id=locked.appointment_id,

@@ -31,8 +31,8 @@ def fake(db, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe]:
 
 
 def admin_of(db, tenant_id: int, email: str = 'owner@example.com') -> int:
-    from storage import admins as admin_db
     from domain.admins import AdminRole
+    from storage import admins as admin_db
     with db.write() as s:
         return admin_db.create_admin(s, tenant_id=tenant_id, email=email, name='Owner', role=AdminRole.OWNER,
                                      password_hash='x')

@@ -4,6 +4,18 @@ Add a new admin screen's module here. Each uses ui.pages.admin.shell.admin_page 
 
 from __future__ import annotations
 
-from ui.pages.admin import appointments, audit, calendar, home, locations, login, payments, schedules, services, staff, team
+from ui.pages.admin import (
+    appointments,
+    audit,
+    calendar,
+    home,
+    locations,
+    login,
+    payments,
+    schedules,
+    services,
+    staff,
+    team,
+)
 
 MODULES = (login, home, audit, team, services, staff, locations, schedules, calendar, appointments, payments)

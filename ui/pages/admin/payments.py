@@ -4,6 +4,8 @@ was held, and the two ways out: refund it through Stripe, or accept it as the cu
 
 from __future__ import annotations
 
+from typing import Any
+
 from nicegui import ui
 
 from domain import desk as dd
@@ -21,7 +23,7 @@ PATH = '/admin/payments'
 @admin_page(PATH, title=N_('Flagged payments'))
 async def payments_page(ctx: AdminContext) -> None:
     ui.label(t('Flagged payments')).classes('text-h5').props('role=heading aria-level=1')
-    ui.label(t('Money that arrived but was not credited. Refund it, or keep it as the customer\'s credit.')).classes(
+    ui.label(t("Money that arrived but was not credited. Refund it, or keep it as the customer's credit.")).classes(
         'k-muted')
     listing = ui.column().classes('w-full gap-2').mark('flagged-list')
 
@@ -59,7 +61,7 @@ def _money(ctx: AdminContext, item: dd.FlaggedPayment) -> str:
     return fmt.money(item.amount, item.currency, locale=ctx.locale)
 
 
-def _card(ctx: AdminContext, item: dd.FlaggedPayment, *, on_refund, on_accept) -> None:  # type: ignore[no-untyped-def]
+def _card(ctx: AdminContext, item: dd.FlaggedPayment, *, on_refund: Any, on_accept: Any) -> None:
     amount = _money(ctx, item)
     who = item.customer_name or item.customer_email
     with ui.card().classes('k-card w-full q-pa-md').mark(f'flagged-{item.payment_id}') as card:
