@@ -5,7 +5,8 @@ Run: .venv/bin/python bench/bench_admin_appointments.py [--runs 15] [--appointme
      [--postgres URL]   (default: $KAIROS_TEST_POSTGRES_URL; without one, SQLite only)
 
 For each database it seeds one business in bulk (a few seconds; PostgreSQL gets a database of its own, dropped
-afterwards), then calls the services the pages call (services.desk) as an admin and prints, per call, the median
+afterwards), then calls the services the pages call (services.desk) as an admin and prints, per call (pages are keyset pages: the
+first, the last, and the next or previous one from a row deep in the list), the median
 and p90 server time, the SQL statements issued, and the time against a baseline measured in the same run: a bare
 SELECT of one appointment by its indexed id, in its own read session. Targets: any list page under 100 ms, the week
 calendar under 50 ms, and the same number of statements for every call of a kind (it does not grow with the data).
@@ -31,9 +32,10 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from domain.desk import PAGE_SIZE, AppointmentFilter  # noqa: E402
+from domain.desk import AppointmentFilter, Cursor, cursor_of  # noqa: E402
 from services import desk  # noqa: E402
 from storage import catalog as catalog_db  # noqa: E402
+from storage import desk as desk_db  # noqa: E402
 from storage import tables as t  # noqa: E402
 from storage import tenants as tenant_db  # noqa: E402
 from storage.db import Database, migrate, table_of  # noqa: E402
@@ -138,33 +140,45 @@ def run(db: Database, name: str, *, runs: int, customers: int, appointments: int
     base, _, base_statements = measure(baseline, counter, runs)
     print(f'   baseline (one indexed SELECT): {base:.2f} ms, {base_statements} statement(s)')
 
-    last_all = -(-appointments // PAGE_SIZE)
-    last_of_staff = desk.appointment_list(db, tenant_id=tenant, admin_id=admin,
-                                          where=AppointmentFilter(staff_id=world['staff'][3])).pages or 1
+    def cursor_at(where: AppointmentFilter, offset: int) -> Cursor:
+        """The cursor of the row `offset` rows into the filter's order: where a page deep in the list starts (set-up,
+        not timed; the desk gets there by its Next and Previous buttons, each one page from the last)."""
+        with db.read() as s:
+            for n, row in enumerate(desk_db.stream(s, tenant_id=tenant, where=where.cleaned(), lo=None, hi=None)):
+                if n == offset:
+                    return cursor_of(row, where.sort)
+        raise ValueError(offset)
+
+    everything, oldest = AppointmentFilter(), AppointmentFilter(sort='start_asc')
+    middle = cursor_at(everything, appointments // 2)
     month = (date(2026, 11, 1), date(2026, 11, 30))
-    cases: list[tuple[str, AppointmentFilter, int]] = [
-        ('all, first page', AppointmentFilter(), 1),
-        ('all, middle page', AppointmentFilter(), last_all // 2),
-        ('all, last page', AppointmentFilter(), last_all),
-        ('oldest first, page 200', AppointmentFilter(sort='start_asc'), 200),
-        ('booked most recently, page 1', AppointmentFilter(sort='created_desc'), 1),
-        ('one staff member, first page', AppointmentFilter(staff_id=world['staff'][3]), 1),
-        ('one staff member, last page', AppointmentFilter(staff_id=world['staff'][3]), last_of_staff),
+    one_staff = AppointmentFilter(staff_id=world['staff'][3])
+    cases: list[tuple[str, AppointmentFilter, str, Cursor | None]] = [
+        ('all, first page', everything, 'first', None),
+        ('all, middle page (next)', everything, 'next', middle),
+        ('all, middle page (previous)', everything, 'previous', middle),
+        ('all, last page', everything, 'last', None),
+        ('oldest first, 5,000 in', oldest, 'next', cursor_at(oldest, 5000)),
+        ('booked most recently, page 1', AppointmentFilter(sort='created_desc'), 'first', None),
+        ('one staff member, first page', one_staff, 'first', None),
+        ('one staff member, last page', one_staff, 'last', None),
         ('one service in a month', AppointmentFilter(service_id=world['services'][2], first_day=month[0],
-                                                     last_day=month[1]), 1),
-        ('one location, pending', AppointmentFilter(location_id=world['locations'][1], status_key='pending'), 1),
-        ('unpaid, page 100', AppointmentFilter(payment='unpaid'), 100),
-        ('customer text "lovelace"', AppointmentFilter(text='lovelace'), 1),
-        ('customer text "+49 151 0012"', AppointmentFilter(text='+49 151 0012'), 1),
+                                                     last_day=month[1]), 'first', None),
+        ('one location, pending', AppointmentFilter(location_id=world['locations'][1], status_key='pending'),
+         'first', None),
+        ('unpaid, last page', AppointmentFilter(payment='unpaid'), 'last', None),
+        ('customer text "lovelace"', AppointmentFilter(text='lovelace'), 'first', None),
+        ('customer text "+49 151 0012"', AppointmentFilter(text='+49 151 0012'), 'first', None),
         ('staff + status + month', AppointmentFilter(staff_id=world['staff'][0], status_key='approved',
-                                                     first_day=month[0], last_day=month[1]), 2),
+                                                     first_day=month[0], last_day=month[1]), 'last', None),
     ]
     ok = True
     print(f'   {"call":<34} {"median":>9} {"p90":>9} {"x base":>8} {"SQL":>4}  target')
     list_statements = set()
-    for label, where, page in cases:
+    for label, where, move, cursor in cases:
         median, p90, statements = measure(
-            lambda w=where, p=page: desk.appointment_list(db, tenant_id=tenant, admin_id=admin, where=w, page=p),
+            lambda w=where, m=move, c=cursor: desk.appointment_list(db, tenant_id=tenant, admin_id=admin, where=w,
+                                                                    move=m, cursor=c),
             counter, runs)
         list_statements.add(statements)
         met = median < LIST_TARGET_MS

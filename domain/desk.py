@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from domain.i18n import N_
 
 PAGE_SIZE = 25
+MOVES = ('first', 'next', 'previous', 'last')
 COUNT_CAP = 10_000
 """The list counts matching appointments up to this many; past it the page says 'more than' and pages on."""
 TEXT_MAX = 80
@@ -74,6 +75,7 @@ class DeskRow:
     price: int
     deposit: int
     amount_paid: int
+    created_at: datetime
 
     @property
     def payment(self) -> str:
@@ -83,6 +85,26 @@ class DeskRow:
         if self.amount_paid > 0 and self.amount_paid >= self.deposit:
             return 'deposit_paid'
         return 'unpaid'
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where a page of the list starts or ends: the row's value of the sort's column (start, or when it was booked)
+    and its id. The next page is what comes after the last row's cursor in the sort's order, the previous one what
+    comes before the first row's: keyset paging, every page from an index whatever its depth."""
+
+    key: datetime
+    id: int
+
+
+def cursor_of(row: DeskRow, sort: str) -> Cursor:
+    return Cursor(row.created_at if sort == 'created_desc' else row.start, row.id)
+
+
+def descending(sort: str, move: str) -> bool:
+    """Whether the statement for `move` reads the sort's column downwards (a previous or last page reads the other
+    way and turns its rows round)."""
+    return (sort != 'start_asc') != (move in ('previous', 'last'))
 
 
 def utc_range(first: date | None, last: date | None, zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:

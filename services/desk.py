@@ -52,9 +52,11 @@ class Choices:
 @dataclass(frozen=True, slots=True)
 class DeskPage:
     rows: list[dd.DeskRow]
-    page: int
     count: int  # up to COUNT_CAP + 1
     page_size: int
+    has_previous: bool
+    has_next: bool
+    sort: str
 
     @property
     def more_than_cap(self) -> bool:
@@ -68,8 +70,12 @@ class DeskPage:
         return max(1, -(-self.count // self.page_size))
 
     @property
-    def has_next(self) -> bool:
-        return len(self.rows) == self.page_size and (self.pages is None or self.page < self.pages)
+    def first(self) -> dd.Cursor | None:
+        return dd.cursor_of(self.rows[0], self.sort) if self.rows else None
+
+    @property
+    def last(self) -> dd.Cursor | None:
+        return dd.cursor_of(self.rows[-1], self.sort) if self.rows else None
 
 
 def choices(db: Database, *, tenant_id: int, admin_id: int) -> Choices:
@@ -79,18 +85,24 @@ def choices(db: Database, *, tenant_id: int, admin_id: int) -> Choices:
                        statuses=tenant_db.statuses(s, tenant_id=tenant_id))
 
 
-def appointment_list(db: Database, *, tenant_id: int, admin_id: int, where: dd.AppointmentFilter, page: int = 1,
-                     page_size: int = dd.PAGE_SIZE, zone: ZoneInfo | None = None) -> DeskPage:
-    """One page of the business's appointments matching `where` (its days on the business's clock) and their count:
-    one statement (two past the last page)."""
+def appointment_list(db: Database, *, tenant_id: int, admin_id: int, where: dd.AppointmentFilter,
+                     move: str = 'first', cursor: dd.Cursor | None = None, page_size: int = dd.PAGE_SIZE,
+                     zone: ZoneInfo | None = None) -> DeskPage:
+    """A page of the business's appointments matching `where` (its days on the business's clock): the first, the
+    last, or the next or previous one from `cursor` (DeskPage.last / .first of the page shown), and how many match.
+    One statement whatever the page's depth."""
     where = where.cleaned()
-    page = max(1, page)
+    if move not in dd.MOVES or (move in ('next', 'previous') and cursor is None):
+        move, cursor = 'first', None
     with db.read() as s:
         zone = zone or ZoneInfo(tenant_db.tenant_timezone(s, tenant_id=tenant_id))
         lo, hi = dd.utc_range(where.first_day, where.last_day, zone)
-        rows, total = desk_db.page(s, tenant_id=tenant_id, where=where, lo=lo, hi=hi,
-                                   offset=(page - 1) * page_size, limit=page_size)
-    return DeskPage(rows=rows, page=page, count=total, page_size=page_size)
+        rows, total, more = desk_db.page(s, tenant_id=tenant_id, where=where, lo=lo, hi=hi, move=move,
+                                         cursor=cursor, limit=page_size)
+    forward = move in ('first', 'next')
+    return DeskPage(rows=rows, count=total, page_size=page_size, sort=where.sort,
+                    has_previous=more if not forward else move == 'next',
+                    has_next=more if forward else move == 'previous')
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from domain import model as d
-from domain.desk import COUNT_CAP, AppointmentFilter, DeskRow, FlaggedPayment
+from domain.desk import COUNT_CAP, AppointmentFilter, Cursor, DeskRow, FlaggedPayment, descending
 from storage import tables as t
 from storage.db import for_update, table_of
 
@@ -82,6 +82,7 @@ def _order(sort: str) -> tuple[Any, ...]:
 
 _ROW_COLUMNS = (
     _A.id, _A.start, _A.end, _A.status_key, _A.customer_id, _A.staff_id, _A.price, _A.deposit, _A.amount_paid,
+    _A.created_at,
     _C.first_name, _C.last_name, _C.email, _C.phone, _S.name.label('service_name'), _S.color,
     _ST.name.label('staff_name'), _L.name.label('location_name'),
 )
@@ -100,30 +101,41 @@ def _to_row(r: Any) -> DeskRow:
                    customer_name=f'{r.first_name} {r.last_name}'.strip(), customer_email=r.email,
                    customer_phone=r.phone or '', service_name=r.service_name, color=r.color, staff_id=r.staff_id,
                    staff_name=r.staff_name, location_name=r.location_name or '', price=r.price, deposit=r.deposit,
-                   amount_paid=r.amount_paid)
+                   amount_paid=r.amount_paid, created_at=r.created_at)
 
 
 def page(session: Session, *, tenant_id: int, where: AppointmentFilter, lo: datetime | None, hi: datetime | None,
-         offset: int, limit: int) -> tuple[list[DeskRow], int]:
-    """One page of the filter's appointments and how many match (up to COUNT_CAP + 1), in one statement: the page's
-    ids come from an index (the skipped rows are never joined), then their rows with customer, service, staff and
-    location, each carrying the count. The customers a text matches are found once (a materialised CTE) for both."""
+         move: str = 'first', cursor: Cursor | None = None, limit: int) -> tuple[list[DeskRow], int, bool]:
+    """One page of the filter's appointments (keyset paging: `move` 'first', 'last', or 'next'/'previous' from
+    `cursor`), how many match in all (up to COUNT_CAP + 1), and whether there is more beyond it in the direction
+    of the move. One statement: the page's ids come from an index, then their rows with customer, service, staff
+    and location, each carrying the count. The customers a text matches are found once (a materialised CTE)."""
     matching = None
     if where.text:
         postgres = session.get_bind().dialect.name == 'postgresql'
         matching = _matching_customers(tenant_id, where.text, postgres=postgres).cte('matching').prefix_with(
             'MATERIALIZED')
     conds = _conditions(session, tenant_id=tenant_id, where=where, lo=lo, hi=hi, matching=matching)
-    order = _order(where.sort)
-    ids = sa.select(_A.id).where(*conds).order_by(*order).limit(limit).offset(offset).subquery('page_ids')
+    down = descending(where.sort, move)
+    key = _A.created_at if where.sort == 'created_desc' else _A.start
+    order = (key.desc(), _A.id.desc()) if down else (key.asc(), _A.id.asc())
+    seek = list(conds)
+    if cursor is not None and move in ('next', 'previous'):
+        here = sa.tuple_(key, _A.id)
+        there = sa.tuple_(sa.bindparam('cursor_key', cursor.key, type_=key.type), sa.bindparam('cursor_id', cursor.id))
+        seek.append(here < there if down else here > there)
+    ids = sa.select(_A.id).where(*seek).order_by(*order).limit(limit + 1).subquery('page_ids')
     total = sa.select(sa.func.count()).select_from(
         sa.select(_A.id).where(*conds).limit(COUNT_CAP + 1).subquery('capped')).scalar_subquery()
     appointment = table_of(t.Appointment)
     stmt = _joined(appointment.join(ids, ids.c.id == _A.id)).add_columns(total.label('total')).order_by(*order)
     found = session.connection().execute(stmt).all()
-    if not found:  # an empty page carries no count: ask for it (only past the last page, or when nothing matches)
-        return [], 0 if offset == 0 else count(session, tenant_id=tenant_id, where=where, lo=lo, hi=hi)
-    return [_to_row(r) for r in found], int(found[0].total)
+    if not found:  # an empty page carries no count: ask for it (when nothing matches, or nothing is left that way)
+        return [], 0 if cursor is None else count(session, tenant_id=tenant_id, where=where, lo=lo, hi=hi), False
+    rows = [_to_row(r) for r in found[:limit]]
+    if move in ('previous', 'last'):
+        rows.reverse()
+    return rows, int(found[0].total), len(found) > limit
 
 
 def count(session: Session, *, tenant_id: int, where: AppointmentFilter, lo: datetime | None,

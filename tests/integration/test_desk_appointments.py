@@ -77,15 +77,30 @@ def test_the_list_filters_by_each_field_and_sorts(db, studio) -> None:
         'Ada Lovelace', 'Colour & cut', 'Mia Wong', 'Main Street 1', 'deposit_paid')
 
 
-def test_pages_come_from_the_server_with_a_count(db, studio) -> None:
+def test_pages_come_from_the_server_by_keyset_both_ways_with_a_count(db, studio) -> None:
     world, admin = studio
-    first = desk.appointment_list(db, tenant_id=world.tenant_id, admin_id=admin, where=AppointmentFilter(),
-                                  page=1, page_size=3)
-    second = desk.appointment_list(db, tenant_id=world.tenant_id, admin_id=admin, where=AppointmentFilter(),
-                                   page=2, page_size=3)
-    assert (len(first.rows), first.count, first.pages, first.has_next) == (3, 4, 2, True)
-    assert (len(second.rows), second.has_next) == (1, False)
-    assert not set(ids(first)) & set(ids(second))
+    a = world.appointments
+    # Two appointments at the very same time: the id breaks the tie, so paging neither skips nor repeats one.
+    twin = add_appointment(db, world, customer=world.bob, start=local(24, 10), staff='leo')
+
+    def listed(**kw):
+        return desk.appointment_list(db, tenant_id=world.tenant_id, admin_id=admin, where=AppointmentFilter(),
+                                     page_size=2, **kw)
+
+    first = listed()
+    assert (ids(first), first.count, first.pages, first.has_previous, first.has_next) == (
+        [a['bob_late'], a['bob_yoga']], 5, 3, False, True)
+    second = listed(move='next', cursor=first.last)
+    assert (ids(second), second.has_previous, second.has_next) == ([a['ada_colour'], twin], True, True)
+    third = listed(move='next', cursor=second.last)
+    assert (ids(third), third.has_next) == ([a['ada_cut']], False)
+    back = listed(move='previous', cursor=third.first)
+    assert (ids(back), back.has_previous, back.has_next) == ([a['ada_colour'], twin], True, True)
+    last = listed(move='last')
+    assert (ids(last), last.has_previous, last.has_next) == ([twin, a['ada_cut']], True, False)
+    oldest = desk.appointment_list(db, tenant_id=world.tenant_id, admin_id=admin,
+                                   where=AppointmentFilter(sort='start_asc'), page_size=2, move='last')
+    assert ids(oldest) == [a['bob_yoga'], a['bob_late']]
 
 
 def test_another_business_sees_none_of_them_and_cannot_open_or_change_one(db, studio) -> None:

@@ -2,7 +2,7 @@
 opened in a dialog (details, history, change its status, take a payment), and the current filter as CSV at
 /admin/appointments.csv.
 
-The filter lives in the address (`?staff=2&status=pending&page=3&open=17`), so the calendar links to an open
+The filter lives in the address (`?staff=2&status=pending&open=17`), so the calendar links to an open
 appointment and the export link carries the filter the admin sees.
 """
 
@@ -52,23 +52,22 @@ def _day(value: str | None) -> date | None:
         return None
 
 
-def filter_from(params: Mapping[str, str]) -> tuple[dd.AppointmentFilter, int]:
-    """The filter and page number an address asks for (anything unreadable is left out)."""
+def filter_from(params: Mapping[str, str]) -> dd.AppointmentFilter:
+    """The filter an address asks for (anything unreadable is left out)."""
     where = dd.AppointmentFilter(
         first_day=_day(params.get('from')), last_day=_day(params.get('to')), staff_id=_int(params.get('staff')),
         service_id=_int(params.get('service')), location_id=_int(params.get('location')),
         status_key=params.get('status') or '', payment=params.get('payment') or '', text=params.get('q') or '',
         sort=params.get('sort') or 'start_desc').cleaned()
-    return where, max(1, _int(params.get('page')) or 1)
+    return where
 
 
-def query_of(where: dd.AppointmentFilter, page: int = 1) -> str:
+def query_of(where: dd.AppointmentFilter) -> str:
     values: dict[str, Any] = {
         'from': where.first_day.isoformat() if where.first_day else None,
         'to': where.last_day.isoformat() if where.last_day else None, 'staff': where.staff_id,
         'service': where.service_id, 'location': where.location_id, 'status': where.status_key,
-        'payment': where.payment, 'q': where.text, 'sort': where.sort if where.sort != 'start_desc' else None,
-        'page': page if page > 1 else None}
+        'payment': where.payment, 'q': where.text, 'sort': where.sort if where.sort != 'start_desc' else None}
     return urlencode({k: v for k, v in values.items() if v not in (None, '')})
 
 
@@ -81,7 +80,7 @@ async def appointments_csv(request: Request) -> Response:
                                session_id=session_id if isinstance(session_id, str) else None)
     if admin is None or not role_allows(admin.role, AdminRole.MANAGER):
         return PlainTextResponse('Please sign in again.', status_code=401)
-    where, _ = filter_from(dict(request.query_params))
+    where = filter_from(dict(request.query_params))
     locale = admin.language or 'en'
     rows = desk.export_csv(get_db(), tenant_id=tenant.id, admin_id=admin.id, where=where, locale=locale)
     return StreamingResponse(iter_in_thread(rows), media_type='text/csv; charset=utf-8', headers={
@@ -100,8 +99,10 @@ async def iter_in_thread(parts: Any) -> Any:
 
 @admin_page(PATH, title=N_('Appointments'))
 async def appointments_page(ctx: AdminContext) -> None:
-    where, page = filter_from(dict(ctx.request.query_params))
-    state: dict[str, Any] = {'where': where, 'page': page}
+    where = filter_from(dict(ctx.request.query_params))
+    # The page shown: its number when known (counted from the first or, with an exact count, the last), and its
+    # first and last rows' cursors to move from.
+    state: dict[str, Any] = {'where': where, 'page': 1, 'shown': None}
     found = await ctx.act(desk.choices)
     labels = {st.key: st.label for st in found.statuses}
 
@@ -142,18 +143,28 @@ async def appointments_page(ctx: AdminContext) -> None:
             payment=payment.value or '', text=text.value or '', sort=sort.value or 'start_desc').cleaned()
 
     async def refilter() -> None:
-        state['where'], state['page'] = current(), 1
-        await draw()
+        state['where'] = current()
+        await draw('first')
 
-    async def go(page_no: int) -> None:
-        state['page'] = page_no
-        await draw()
-
-    async def draw() -> None:
-        shown = await ctx.act(desk.appointment_list, where=state['where'], page=state['page'], zone=ctx.tz)
-        query = query_of(state['where'], state['page'])
+    async def draw(move: str = 'first') -> None:
+        before: desk.DeskPage | None = state['shown']
+        cursor = None
+        if before is not None and move in ('next', 'previous'):
+            cursor = before.last if move == 'next' else before.first
+        shown = await ctx.act(desk.appointment_list, where=state['where'], move=move, cursor=cursor, zone=ctx.tz)
+        number = state['page']
+        if move == 'first':
+            number = 1
+        elif move == 'last':
+            number = shown.pages
+        elif number is not None:
+            number += 1 if move == 'next' else -1
+        if not shown.has_previous:
+            number = 1
+        state['shown'], state['page'] = shown, number
+        query = query_of(state['where'])
         ui.run_javascript(f'history.replaceState(null, "", {PATH + ("?" + query if query else "")!r})')
-        export.props(f'href="{CSV_PATH}?{query_of(state["where"])}"')
+        export.props(f'href="{CSV_PATH}?{query}"')
         if shown.more_than_cap:
             summary.text = t('More than %(num)s appointments', num=fmt.number(dd.COUNT_CAP, locale=ctx.locale))
         else:
@@ -166,14 +177,22 @@ async def appointments_page(ctx: AdminContext) -> None:
                 _row(ctx, row, labels, on_open=open_one)
         pager.clear()
         with pager:
-            back = ui.button(t('Previous'), icon='chevron_left', on_click=lambda: go(shown.page - 1)).props(
-                'flat no-caps').mark('appt-previous')
-            back.set_enabled(shown.page > 1)
-            ui.label(t('Page %(page)s of %(pages)s', page=shown.page, pages=shown.pages) if shown.pages
-                     else t('Page %(page)s', page=shown.page)).classes('text-body2').mark('appt-page')
-            forward = ui.button(t('Next'), icon='chevron_right', on_click=lambda: go(shown.page + 1)).props(
-                'flat no-caps icon-right').mark('appt-next')
-            forward.set_enabled(shown.has_next)
+            for move_to, text, icon, enabled in (
+                    ('first', t('First'), 'first_page', shown.has_previous),
+                    ('previous', t('Previous'), 'chevron_left', shown.has_previous),
+                    ('next', t('Next'), 'chevron_right', shown.has_next),
+                    ('last', t('Last'), 'last_page', shown.has_next)):
+                if move_to == 'next':
+                    if number is not None and shown.pages:
+                        where_now = t('Page %(page)s of %(pages)s', page=number, pages=shown.pages)
+                    elif number is not None:
+                        where_now = t('Page %(page)s', page=number)
+                    else:
+                        where_now = ''
+                    ui.label(where_now).classes('text-body2').mark('appt-page')
+                button = ui.button(text, icon=icon, on_click=lambda m=move_to: draw(m)).props(
+                    'flat no-caps' + (' icon-right' if move_to in ('next', 'last') else '')).mark(f'appt-{move_to}')
+                button.set_enabled(enabled)
 
     async def open_one(appointment_id: int) -> None:
         try:
