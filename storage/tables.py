@@ -183,6 +183,12 @@ class Customer(SQLModel, table=True):
             'uq_customer_active_email', 'tenant_id', 'email_norm', unique=True,
             sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'),
         ),
+        # The desk finds customers by part of a name, email or phone (storage/desk.py): on PostgreSQL a trigram
+        # index answers ILIKE '%...%' without reading every customer (pg_trgm, made by migration 0013); on SQLite
+        # it is a plain index the search does not need.
+        sa.Index('ix_customer_text_trgm', 'first_name', 'last_name', 'email_norm', 'phone', postgresql_using='gin',
+                 postgresql_ops={'first_name': 'gin_trgm_ops', 'last_name': 'gin_trgm_ops',
+                                 'email_norm': 'gin_trgm_ops', 'phone': 'gin_trgm_ops'}),
     )
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = tenant_fk()
