@@ -5,12 +5,13 @@ Run: .venv/bin/python bench/bench_admin_appointments.py [--runs 15] [--appointme
      [--postgres URL]   (default: $KAIROS_TEST_POSTGRES_URL; without one, SQLite only)
 
 For each database it seeds one business in bulk (a few seconds; PostgreSQL gets a database of its own, dropped
-afterwards), then calls the services the pages call (services.desk) as an admin and prints, per call (pages are keyset pages: the
-first, the last, and the next or previous one from a row deep in the list), the median
-and p90 server time, the SQL statements issued, and the time against a baseline measured in the same run: a bare
-SELECT of one appointment by its indexed id, in its own read session. Also the best time and this process's CPU
-time per call: on a busy machine (the load average printed first) the wall times swing, those less so. Targets: any list page under 100 ms, the week
-calendar under 50 ms, and the same number of statements for every call of a kind (it does not grow with the data).
+afterwards), then calls the services the pages call (services.desk) as an admin and prints, per call, the median
+and p90 server time, the best time, this process's CPU time, the SQL statements issued, and the time against a
+baseline measured in the same run: a bare SELECT of one appointment by its indexed id, in its own read session.
+Pages are keyset pages: the first, the last, and the next or previous one from a row deep in the list. On a busy
+machine (the load average is printed first) wall times swing; the best time and the CPU time less so.
+Targets: any list page under 100 ms, the week calendar under 50 ms, and the same number of statements for every
+call of a kind (it does not grow with the data).
 """
 
 from __future__ import annotations

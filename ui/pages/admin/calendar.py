@@ -90,7 +90,9 @@ def _day_view(ctx: AdminContext, shown: desk.CalendarView, day: dd.DaySpan) -> N
     if hours != 24:
         ui.label(t('This day has %(hours)s hours: the clocks change.', hours=hours)).classes('text-body2').mark(
             'calendar-dst')
-    with ui.element('div').classes('k-cal-scroll w-full').mark('calendar-day'):
+    scroller = ui.element('div').classes('k-cal-scroll w-full').props('tabindex=0 role=region').mark('calendar-day')
+    scroller.props['aria-label'] = t('Appointments by staff member')
+    with scroller:
         with ui.element('div').classes('k-cal-grid').style(
                 f'grid-template-columns: 56px repeat({len(shown.staff)}, minmax(140px, 1fr))'):
             ui.element('div')  # the corner above the hours
@@ -124,7 +126,9 @@ def _day_view(ctx: AdminContext, shown: desk.CalendarView, day: dd.DaySpan) -> N
 
 
 def _week_view(ctx: AdminContext, shown: desk.CalendarView) -> None:
-    with ui.element('div').classes('k-cal-scroll w-full').mark('calendar-week'):
+    scroller = ui.element('div').classes('k-cal-scroll w-full').props('tabindex=0 role=region').mark('calendar-week')
+    scroller.props['aria-label'] = t('Appointments by staff member')
+    with scroller:
         with ui.element('table').classes('k-cal-table'):
             with ui.element('thead'), ui.element('tr'):
                 with ui.element('th').props('scope=col'):
