@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlmodel import Session
 
 from domain import model as d
+from domain.i18n import SHIPPED_LOCALES
 from domain.settings import PanelSettings
 from services import auth
+from services.i18n import normalise_locale
 from storage import appointments as appointment_db
 from storage import customers as customer_db
 from storage import payments as payment_db
@@ -37,6 +39,26 @@ class PanelData:
     counts: dict[str, int]
     next_appointment: d.Appointment | None
     page: list[d.Appointment]
+
+
+def with_statuses(data: PanelData, statuses: tuple[d.Status, ...]) -> PanelData:
+    """The same data with each appointment's status taken from `statuses` by key (the page's language's labels,
+    chosen after the data was read)."""
+    by_key = {st.key: st for st in statuses}
+
+    def swap(appt: d.Appointment) -> d.Appointment:
+        found = by_key.get(appt.status.key)
+        return replace(appt, status=found) if found is not None else appt
+
+    return replace(data, next_appointment=swap(data.next_appointment) if data.next_appointment else None,
+                   page=[swap(a) for a in data.page])
+
+
+def statuses(db: Database, *, tenant_id: int, customer_id: int) -> tuple[d.Status, ...]:
+    """The business's statuses as they are now (an open panel reads them again when the business changes them)."""
+    del customer_id  # the session was checked (services.auth.act); the statuses are the business's
+    with db.read() as s:
+        return tenant_db.statuses(s, tenant_id=tenant_id)
 
 
 def load_shell(db: Database, *, tenant_id: int, session_id: str | None, now: datetime | None = None) -> Shell | None:
@@ -156,6 +178,21 @@ def appointment_details(db: Database, *, tenant_id: int, customer_id: int, appoi
 def panel_settings(db: Database, *, tenant_id: int) -> PanelSettings:
     with db.read() as s:
         return tenant_db.panel_settings(s, tenant_id=tenant_id)
+
+
+class UnknownLanguage(ValueError):
+    """A language Kairos does not ship (the switcher offers only shipped ones; anything else came from elsewhere)."""
+
+
+def remember_language(db: Database, *, tenant_id: int, customer_id: int, language: str) -> str:
+    """Keep the language the customer chose (the switcher, or Profile): their pages and emails use it from now on.
+    Only a shipped language is kept; the value as Kairos spells it is returned."""
+    found = normalise_locale(language)
+    if found not in SHIPPED_LOCALES:
+        raise UnknownLanguage(language)
+    with db.write() as s:
+        customer_db.set_customer_language(s, tenant_id=tenant_id, customer_id=customer_id, language=found)
+    return found
 
 
 def remember_timezone(db: Database, *, tenant_id: int, customer_id: int, timezone: str) -> None:

@@ -8,6 +8,7 @@ from ui.pages.admin import (
     appointments,
     audit,
     calendar,
+    emails,
     home,
     locations,
     login,
@@ -15,7 +16,9 @@ from ui.pages.admin import (
     schedules,
     services,
     staff,
+    statuses,
     team,
 )
 
-MODULES = (login, home, audit, team, services, staff, locations, schedules, calendar, appointments, payments)
+MODULES = (login, home, audit, team, services, staff, locations, schedules, statuses, emails, calendar, appointments,
+           payments)

@@ -93,7 +93,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem('/admin/appointments', N_('Appointments'), 'event_note'),
     NavItem('/admin/payments', N_('Flagged payments'), 'flag'),
     NavItem('/admin/services', N_('Services'), 'design_services'),
-    NavItem('/admin/staff', N_('Staff'), 'badge'),
+    NavItem('/admin/staff', N_('Team'), 'badge'),
     NavItem('/admin/locations', N_('Locations'), 'place'),
     NavItem('/admin/schedules', N_('Hours'), 'schedule'),
     NavItem('/admin/settings', N_('Settings'), 'tune'),

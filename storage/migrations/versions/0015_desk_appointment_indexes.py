@@ -2,14 +2,14 @@
 filter, so any page of 100,000 appointments comes from an index; and on PostgreSQL a trigram index for finding
 customers by part of a name, email or phone
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-01
 """
 from alembic import op
 
-revision = '0013'
-down_revision = '0012'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
