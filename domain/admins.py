@@ -178,6 +178,8 @@ ACTION_LABELS: dict[str, str] = {
     'email.test': N_('Sent a test email'),
     'email.resend': N_('Resent an email'),
     'appointment.status': N_("Changed an appointment's status"),
+    'appointment.reschedule': N_('Moved an appointment'),
+    'appointment.create': N_('Booked an appointment at the desk'),
     'payment.record': N_('Recorded a payment'),
     'payment.refund': N_('Refunded a payment'),
     'payment.accept': N_('Kept a flagged payment as credit'),

@@ -22,7 +22,7 @@ from domain.admins import AdminRole
 from domain.i18n import N_, lazy
 from domain.payments import method_label
 from domain.rules import NotAllowed
-from services import admin_auth, audit, notify
+from services import admin_auth, audit, booking, notify
 from services import formatting as fmt
 from services import payments as payment_service
 from services.appointments import announce_status_change, record_history
@@ -264,3 +264,28 @@ def _amount(minor: int, digits: int) -> str:
 
 def method_words(method: str, *, locale: str) -> str:
     return render(method_label(method), locale=locale)
+
+
+# ---- the desk books and moves -------------------------------------------------------------------------------------
+
+
+def reschedule(db: Database, *, tenant_id: int, admin_id: int, appointment_id: int, new_start: datetime,
+               staff_id: int | None = None, now: datetime) -> d.Appointment:
+    """Move an appointment to a free time (the same slots the customer sees); the customer's rules on moving do not
+    bind the desk, the free time does. History "by the staff", the audit log, the usual emails."""
+    with db.read() as s:
+        admin_auth.require_role_in(s, tenant_id=tenant_id, admin_id=admin_id, needed=AdminRole.MANAGER)
+        row = desk_db.one(s, tenant_id=tenant_id, appointment_id=appointment_id)
+    if row is None:
+        raise NotAllowed(NOT_HERE)
+    return booking.reschedule(db, tenant_id=tenant_id, customer_id=row.customer_id, appointment_id=appointment_id,
+                              new_start=new_start, now=now, staff_id=staff_id, actor=dh.STAFF, admin_id=admin_id)
+
+
+def book(db: Database, *, tenant_id: int, admin_id: int, customer_id: int, service_id: int, staff_id: int | None,
+         start: datetime, notes: str = '', now: datetime) -> d.Appointment:
+    """Book a free time for a customer at the desk: history "by the staff", the audit log, the usual emails."""
+    with db.read() as s:
+        admin_auth.require_role_in(s, tenant_id=tenant_id, admin_id=admin_id, needed=AdminRole.MANAGER)
+    return booking.book(db, tenant_id=tenant_id, customer_id=customer_id, service_id=service_id, staff_id=staff_id,
+                        start=start, now=now, notes=notes, actor=dh.STAFF, admin_id=admin_id)

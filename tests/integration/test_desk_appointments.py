@@ -205,3 +205,40 @@ def test_the_export_follows_the_filter_and_defuses_formulas(db, studio) -> None:
     german = ''.join(desk.export_csv(db, tenant_id=world.tenant_id, admin_id=admin, where=AppointmentFilter(),
                                      locale='de'))
     assert german.startswith('Termin,')
+
+
+def test_the_desk_moves_an_appointment_to_a_free_time_by_the_staff(db, studio) -> None:
+    from services.booking import SlotTaken
+    world, admin = studio
+    appt = world.appointments['bob_yoga']  # pending: the desk's move keeps its status
+    moved = desk.reschedule(db, tenant_id=world.tenant_id, admin_id=admin, appointment_id=appt,
+                            new_start=local(26, 11), now=NOW)
+    assert (moved.start, moved.status.key) == (local(26, 11), 'pending')
+    history = desk.detail(db, tenant_id=world.tenant_id, admin_id=admin, appointment_id=appt).appointment.history
+    assert (history[-1].action, history[-1].actor) == ('rescheduled', 'staff')
+    with db.read() as s:
+        from domain.admins import AuditFilter
+        assert 'appointment.reschedule' in [e.action for e in audit_db.entries(
+            s, tenant_id=world.tenant_id, where=AuditFilter()).entries]
+    # Mia's 10:00 on the 24th is taken by Ada's haircut: the desk cannot double-book it.
+    with pytest.raises(SlotTaken):
+        desk.reschedule(db, tenant_id=world.tenant_id, admin_id=admin, appointment_id=world.appointments['bob_late'],
+                        new_start=local(24, 10), staff_id=world.staff['mia'], now=NOW)
+
+
+def test_the_desk_books_for_a_customer_and_not_for_another_business(db, studio) -> None:
+    from services.booking import BookingRefused
+    world, admin = studio
+    booked = desk.book(db, tenant_id=world.tenant_id, admin_id=admin, customer_id=world.bob,
+                       service_id=world.services['cut'], staff_id=world.staff['mia'], start=local(27, 15), now=NOW)
+    opened = desk.detail(db, tenant_id=world.tenant_id, admin_id=admin, appointment_id=booked.id)
+    assert (opened.row.customer_name, opened.appointment.start) == ('Bob Byte', local(27, 15))
+    assert opened.appointment.history[0].actor == 'staff'
+    clinic = seed_world(db, now=NOW, slug='clinic')
+    theirs = add_admin(db, clinic, email='boss@clinic.example')
+    with pytest.raises(BookingRefused):
+        desk.book(db, tenant_id=clinic.tenant_id, admin_id=theirs, customer_id=world.bob,
+                  service_id=clinic.services['cut'], staff_id=clinic.staff['mia'], start=local(27, 15), now=NOW)
+    with pytest.raises(NotAllowed):
+        desk.reschedule(db, tenant_id=clinic.tenant_id, admin_id=theirs, appointment_id=booked.id,
+                        new_start=local(27, 16), now=NOW)
