@@ -109,3 +109,28 @@ async def test_the_flagged_payments_page_keeps_one_as_credit(user: User, db) -> 
     user.find(marker=f'flagged-accept-{held}').click()
     await user.should_see(marker='flagged-empty', retries=50)
     assert desk.detail(db, tenant_id=world.tenant_id, admin_id=1, appointment_id=appt).appointment.amount_paid == 9000
+
+
+async def test_the_desk_moves_an_appointment_with_the_slot_picker(user: User, db) -> None:
+    from zoneinfo import ZoneInfo
+
+    from tests.ui.test_reschedule import berlin, show_day, workday
+    world = seed_world(db, now=NOW, slug='default')
+    day = workday(NOW, 3)
+    appt = add_appointment(db, world, start=berlin(day, 11))
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await user.open(f'/admin/login?next=/admin/appointments?open={appt}')
+    user.find(marker='admin-email').type('owner@example.com')
+    user.find(marker='admin-password').type(ADMIN_PASSWORD)
+    user.find(marker='admin-sign-in').click()
+    await user.should_see(marker='appt-dialog', retries=50)
+    user.find(marker='appt-move').click()
+    await user.should_see(marker='move-dialog', retries=50)
+    assert '15:00' in await show_day(user, day)
+    user.find(marker='slot-15:00').click()
+    user.find(marker='move-confirm').click()
+    await user.should_see('The appointment is moved.', retries=50)
+    moved = desk.detail(db, tenant_id=world.tenant_id, admin_id=1, appointment_id=appt).appointment
+    assert moved.start == berlin(day, 15) and moved.start.astimezone(ZoneInfo('Europe/Berlin')).hour == 15
+    assert (moved.history[-1].action, moved.history[-1].actor) == ('rescheduled', 'staff')

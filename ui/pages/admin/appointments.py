@@ -25,11 +25,13 @@ from domain.i18n import N_
 from domain.payments import PaymentRefused
 from domain.rules import NotAllowed
 from services import admin_auth, desk, desk_money
+from services.booking import BookingRefused, SlotTaken
 from services import formatting as fmt
 from services.context import get_db
 from services.tenants import resolve_tenant
 from ui.components.admin_form import major_units, minor_units
 from ui.components.history_timeline import history_timeline
+from ui.components.slot_picker import SlotPicker, SlotQuery
 from ui.i18n import show, t, tn
 from ui.pages.admin.shell import AdminContext, admin_page
 from ui.pages.session import ADMIN_SESSION
@@ -235,6 +237,46 @@ def _color(value: str) -> str:
     return value if ok else '#6366f1'
 
 
+async def _move_dialog(ctx: AdminContext, appt: d.Appointment, *, on_change: Any) -> None:
+    """The same slot picker the customer moves with, for this appointment's service and staff member."""
+    query = SlotQuery(tenant_id=ctx.tenant.id, service_id=appt.service.id, staff_id=appt.staff.id,
+                      staff_ids=(appt.staff.id,), group=appt.service.capacity > 1, max_days_ahead=365,
+                      ignore_appointment_id=appt.id, seats=appt.seats,
+                      location_id=appt.location.id if appt.location else None, current=(appt.start, appt.staff.id))
+    with ui.dialog() as dialog, ui.card().classes('w-full q-pa-md').style('max-width: 720px').mark('move-dialog'):
+        dialog.props['aria-label'] = t('Move to another time')
+        ui.label(t('Move to another time')).classes('text-h6').props('role=heading aria-level=2')
+        ui.label(t('%(service)s with %(name)s', service=appt.service.name, name=appt.staff.name)).classes(
+            'text-body2')
+        error = ui.label().classes('text-negative text-body2').props('role=alert').mark('move-error')
+        picker = SlotPicker(query, tz=ctx.tz, business_tz=ctx.tz, now=ctx.now)
+
+        async def confirm() -> None:
+            slot = picker.selected
+            if slot is None:
+                error.text = t('Choose a free time first.')
+                return
+            try:
+                await ctx.act(desk.reschedule, appointment_id=appt.id, new_start=slot.start, staff_id=appt.staff.id,
+                              now=ctx.now())
+            except (BookingRefused, NotAllowed) as refused:
+                error.text = show(refused.message)
+                return
+            except SlotTaken:
+                error.text = t('That time was just taken. Please pick another.')
+                return
+            dialog.close()
+            ui.notify(t('The appointment is moved.'), type='positive')
+            await on_change()
+
+        with ui.row().classes('w-full justify-end gap-2'):
+            ui.button(t('Cancel'), on_click=dialog.close).props('flat no-caps')
+            ui.button(t('Move here'), on_click=confirm).props('unelevated no-caps').mark('move-confirm')
+    dialog.on('hide', dialog.delete)
+    dialog.open()
+    await picker.start()
+
+
 def _payment_line(ctx: AdminContext, paid: d.Payment, *, dialog: ui.dialog, error: ui.label, on_change: Any) -> None:
     money = fmt.money(paid.amount, paid.currency, locale=ctx.locale)
     with ui.row().classes('w-full items-center gap-2').mark(f'appt-payment-{paid.id}'):
@@ -340,7 +382,14 @@ def _detail_dialog(ctx: AdminContext, opened: desk.Detail, *, on_change: Any) ->
             for paid in opened.payments:
                 _payment_line(ctx, paid, dialog=dialog, error=error, on_change=on_change)
         history_timeline(appt, ctx.tz, opened.statuses)
-        with ui.row().classes('w-full justify-end'):
+
+        async def move() -> None:
+            dialog.close()
+            await _move_dialog(ctx, appt, on_change=on_change)
+
+        with ui.row().classes('w-full justify-end gap-2'):
+            ui.button(t('Move to another time'), icon='update', on_click=move).props('outline no-caps').mark(
+                'appt-move')
             ui.button(t('Close'), on_click=dialog.close).props('flat no-caps').mark('appt-close')
     dialog.open()
 
