@@ -69,6 +69,8 @@ VISITS: tuple[Visit, ...] = (
     Visit('admin-calendar', '/admin/calendar', '/admin/calendar', admin=True),
     Visit('admin-calendar-day', '/admin/calendar', '/admin/calendar?view=day', admin=True),
     Visit('admin-appointments', '/admin/appointments', '/admin/appointments', admin=True),
+    Visit('admin-appointment-new', '/admin/appointments', '/admin/appointments', admin=True,
+          opens='New appointment'),
     Visit('admin-flagged-payments', '/admin/payments', '/admin/payments', admin=True),
     Visit('admin-appointment', '/admin/appointments', '/admin/appointments', admin=True, opens='appointment'),
     Visit('admin-services', '/admin/services', '/admin/services', admin=True),

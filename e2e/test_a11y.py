@@ -202,6 +202,7 @@ def _open_appointment(page: Page, _action: str) -> None:
 
 OPENERS: dict[str, Callable[[Page, str], None]] = {
     'appointment': _open_appointment,
+    'New appointment': _open_form,
     'New service': _open_form,
     'New staff member': _open_form,
     'package Pay': _open_package_pay,

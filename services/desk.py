@@ -289,3 +289,12 @@ def book(db: Database, *, tenant_id: int, admin_id: int, customer_id: int, servi
         admin_auth.require_role_in(s, tenant_id=tenant_id, admin_id=admin_id, needed=AdminRole.MANAGER)
     return booking.book(db, tenant_id=tenant_id, customer_id=customer_id, service_id=service_id, staff_id=staff_id,
                         start=start, now=now, notes=notes, actor=dh.STAFF, admin_id=admin_id)
+
+
+def find_customers(db: Database, *, tenant_id: int, admin_id: int, text: str) -> list[tuple[int, str]]:
+    """Customers to book for: up to ten whose name, email or phone holds the words (at least two characters)."""
+    text = ' '.join(text.split())[:dd.TEXT_MAX]
+    if len(text) < 2:
+        return []
+    with db.read() as s:
+        return desk_db.customers_matching(s, tenant_id=tenant_id, text=text)

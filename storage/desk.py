@@ -242,3 +242,14 @@ def payment_status(session: Session, *, appointment_id: int) -> str:
     price, deposit, paid = session.connection().execute(
         sa.select(_A.price, _A.deposit, _A.amount_paid).where(_A.id == appointment_id)).one()
     return d.payment_status(price=price, deposit=deposit, paid=paid).value
+
+
+def customers_matching(session: Session, *, tenant_id: int, text: str, limit: int = 10) -> list[tuple[int, str]]:
+    """Up to `limit` of the business's open accounts whose name, email or phone holds the words: (id, 'Name
+    <email>'), by name."""
+    postgres = session.get_bind().dialect.name == 'postgresql'
+    ids = _matching_customers(tenant_id, text, postgres=postgres).where(_C.deleted_at.is_(None))
+    rows = session.connection().execute(
+        sa.select(_C.id, _C.first_name, _C.last_name, _C.email).where(_C.id.in_(ids))
+        .order_by(_C.first_name, _C.last_name, _C.id).limit(limit))
+    return [(int(r.id), f'{r.first_name} {r.last_name}'.strip() + f' <{r.email}>') for r in rows]

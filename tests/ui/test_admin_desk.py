@@ -3,10 +3,13 @@ the calendar's day and week, the CSV link, and that one business's desk never sh
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from nicegui.testing import User
 
+from domain.desk import AppointmentFilter
 from services import desk, ratelimit
 from tests.support.seed import ADMIN_PASSWORD, add_admin, add_appointment, seed_world
 
@@ -74,7 +77,7 @@ async def test_the_calendar_shows_the_week_by_staff_and_links_to_the_appointment
     await user.should_see(marker='calendar-week', retries=50)
     await user.should_see('Leo Park')
     await user.should_see(marker=f'calendar-appt-{appt}')
-    day = (NOW + timedelta(hours=2)).astimezone(__import__('zoneinfo').ZoneInfo('Europe/Berlin')).date()
+    day = (NOW + timedelta(hours=2)).astimezone(ZoneInfo('Europe/Berlin')).date()
     await user.open(f'/admin/calendar?view=day&day={day.isoformat()}')
     await user.should_see(marker='calendar-day', retries=50)
     await user.should_see(marker=f'calendar-appt-{appt}')
@@ -112,8 +115,6 @@ async def test_the_flagged_payments_page_keeps_one_as_credit(user: User, db) -> 
 
 
 async def test_the_desk_moves_an_appointment_with_the_slot_picker(user: User, db) -> None:
-    from zoneinfo import ZoneInfo
-
     from tests.ui.test_reschedule import berlin, show_day, workday
     world = seed_world(db, now=NOW, slug='default')
     day = workday(NOW, 3)
@@ -134,3 +135,33 @@ async def test_the_desk_moves_an_appointment_with_the_slot_picker(user: User, db
     moved = desk.detail(db, tenant_id=world.tenant_id, admin_id=1, appointment_id=appt).appointment
     assert moved.start == berlin(day, 15) and moved.start.astimezone(ZoneInfo('Europe/Berlin')).hour == 15
     assert (moved.history[-1].action, moved.history[-1].actor) == ('rescheduled', 'staff')
+
+
+async def test_the_desk_books_for_a_customer_it_finds(user: User, db) -> None:
+    from tests.ui.test_reschedule import berlin, show_day, workday
+    world = seed_world(db, now=NOW, slug='default')
+    day = workday(NOW, 3)
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await user.open('/admin/login?next=/admin/appointments')
+    user.find(marker='admin-email').type('owner@example.com')
+    user.find(marker='admin-password').type(ADMIN_PASSWORD)
+    user.find(marker='admin-sign-in').click()
+    await user.should_see(marker='appt-new', retries=50)
+    user.find(marker='appt-new').click()
+    await user.should_see(marker='new-dialog', retries=50)
+    field(user, 'new-customer-search').value = 'byte'
+    for _ in range(100):
+        if field(user, 'new-customer').value == world.bob:
+            break
+        await asyncio.sleep(0.05)
+    assert field(user, 'new-customer').value == world.bob
+    field(user, 'new-service').value = world.services['cut']
+    field(user, 'new-staff').value = world.staff['mia']
+    assert '16:00' in await show_day(user, day)
+    user.find(marker='slot-16:00').click()
+    user.find(marker='new-book').click()
+    await user.should_see('The appointment is booked.', retries=50)
+    rows = desk.appointment_list(db, tenant_id=world.tenant_id, admin_id=1,
+                                 where=AppointmentFilter(text='byte')).rows
+    assert [(r.start, r.staff_name) for r in rows] == [(berlin(day, 16), 'Mia Wong')]

@@ -68,7 +68,8 @@ def test_a_row_payment_state_follows_the_model_rule(price: int, deposit: int, pa
     from domain.model import payment_status
     assert payment_status(price=price, deposit=deposit, paid=paid).value == state
     now = datetime(2026, 11, 23, tzinfo=UTC)
-    row = dd.DeskRow(id=1, start=now, end=now, status_key='approved', customer_id=1, customer_name='', customer_email='',
-                     customer_phone='', service_name='', color='', staff_id=1, staff_name='', location_name='',
+    row = dd.DeskRow(id=1, start=now, end=now, status_key='approved', customer_id=1, customer_name='',
+                     customer_email='', customer_phone='', service_name='', color='', staff_id=1, staff_name='',
+                     location_name='',
                      price=price, deposit=deposit, amount_paid=paid, created_at=now)
     assert row.payment == state

@@ -25,8 +25,8 @@ from domain.i18n import N_
 from domain.payments import PaymentRefused
 from domain.rules import NotAllowed
 from services import admin_auth, desk, desk_money
-from services.booking import BookingRefused, SlotTaken
 from services import formatting as fmt
+from services.booking import BookingRefused, SlotTaken
 from services.context import get_db
 from services.tenants import resolve_tenant
 from ui.components.admin_form import major_units, minor_units
@@ -109,6 +109,8 @@ async def appointments_page(ctx: AdminContext) -> None:
     labels = {st.key: st.label for st in found.statuses}
 
     ui.label(t('Appointments')).classes('text-h5').props('role=heading aria-level=1')
+    ui.button(t('New appointment'), icon='add', on_click=lambda: _new_dialog(ctx, found, on_done=refilter)).props(
+        'unelevated no-caps').mark('appt-new')
     filters = ui.element('div').classes('k-form-grid w-full').mark('appt-filters')
     with filters:
         start = ui.input(t('From')).props('outlined dense type=date stack-label').mark('appt-from')
@@ -235,6 +237,66 @@ def _row(ctx: AdminContext, row: dd.DeskRow, labels: dict[str, str], *, on_open:
 def _color(value: str) -> str:
     ok = value.startswith('#') and len(value) in (4, 7) and all(c in '0123456789abcdefABCDEF' for c in value[1:])
     return value if ok else '#6366f1'
+
+
+async def _new_dialog(ctx: AdminContext, found: desk.Choices, *, on_done: Any) -> None:
+    """Book for a customer at the desk: find them, choose the service and staff member, then a free time."""
+    with ui.dialog() as dialog, ui.card().classes('w-full q-pa-md').style('max-width: 720px').mark('new-dialog'):
+        dialog.props['aria-label'] = t('New appointment')
+        ui.label(t('New appointment')).classes('text-h6').props('role=heading aria-level=2')
+        search = ui.input(t('Find the customer (name, email or phone)')).props(
+            f'outlined dense debounce=300 maxlength={dd.TEXT_MAX}').classes('w-full').mark('new-customer-search')
+        customer = ui.select({}, label=t('Customer')).props('outlined dense').classes('w-full').mark(
+            'new-customer')
+        service = ui.select(found.services, label=t('Service')).props('outlined dense').classes('w-full').mark(
+            'new-service')
+        staff = ui.select(found.staff, label=t('Staff')).props('outlined dense').classes('w-full').mark('new-staff')
+        error = ui.label().classes('text-negative text-body2').props('role=alert').mark('new-error')
+        holder = ui.column().classes('w-full')
+        picker: dict[str, SlotPicker] = {}
+
+        async def find() -> None:
+            matches = await ctx.act(desk.find_customers, text=search.value or '')
+            customer.set_options(dict(matches), value=matches[0][0] if len(matches) == 1 else None)
+
+        async def show_times() -> None:
+            holder.clear()
+            picker.pop('now', None)
+            if not service.value or not staff.value:
+                return
+            with holder:
+                made = SlotPicker(SlotQuery(tenant_id=ctx.tenant.id, service_id=service.value, staff_id=staff.value,
+                                            staff_ids=(staff.value,), max_days_ahead=365),
+                                  tz=ctx.tz, business_tz=ctx.tz, now=ctx.now)
+            picker['now'] = made
+            await made.start()
+
+        async def book() -> None:
+            chosen = picker.get('now')
+            if not customer.value or chosen is None or chosen.selected is None:
+                error.text = t('Choose the customer, the service, the staff member and a free time.')
+                return
+            try:
+                await ctx.act(desk.book, customer_id=customer.value, service_id=service.value, staff_id=staff.value,
+                              start=chosen.selected.start, now=ctx.now())
+            except BookingRefused as refused:
+                error.text = show(refused.message)
+                return
+            except SlotTaken:
+                error.text = t('That time was just taken. Please pick another.')
+                return
+            dialog.close()
+            ui.notify(t('The appointment is booked.'), type='positive')
+            await on_done()
+
+        search.on_value_change(find)
+        service.on_value_change(show_times)
+        staff.on_value_change(show_times)
+        with ui.row().classes('w-full justify-end gap-2'):
+            ui.button(t('Cancel'), on_click=dialog.close).props('flat no-caps')
+            ui.button(t('Book'), on_click=book).props('unelevated no-caps').mark('new-book')
+    dialog.on('hide', dialog.delete)
+    dialog.open()
 
 
 async def _move_dialog(ctx: AdminContext, appt: d.Appointment, *, on_change: Any) -> None:
