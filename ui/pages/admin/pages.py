@@ -5,13 +5,16 @@ Add a new admin screen's module here. Each uses ui.pages.admin.shell.admin_page 
 from __future__ import annotations
 
 from ui.pages.admin import (
+    appointments,
     audit,
     branding,
+    calendar,
     designer,
     emails,
     home,
     locations,
     login,
+    payments,
     preview,
     schedules,
     services,
@@ -22,4 +25,4 @@ from ui.pages.admin import (
 )
 
 MODULES = (login, home, audit, team, services, staff, locations, schedules, settings, designer, branding, preview,
-           statuses, emails)
+           statuses, emails, calendar, appointments, payments)
