@@ -1,5 +1,5 @@
-"""The front desk's pure rules: reading a customer search, its index-friendly prefix ranges, spreadsheet-safe CSV
-cells, and the checks on a new customer and on a package of the catalog.
+"""The front desk's pure rules for customers and packages: reading a customer search, its index-friendly prefix ranges,
+and the checks on a new customer and on a package of the catalog (spreadsheet-safe CSV cells: domain.desk.csv_cell).
 
 Standard library only; storage turns `SearchTerms` into index ranges, services and pages use the checks.
 """
@@ -56,16 +56,6 @@ def prefix_upper_bound(prefix: str) -> str:
     if ord(last) >= 0x10FFFF:
         return prefix + '\uffff'
     return prefix[:-1] + chr(ord(last) + 1)
-
-
-_FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r', '|', '%')
-
-
-def csv_cell(value: object) -> str:
-    """A value as a CSV cell a spreadsheet shows as text: a cell that would start a formula (=, +, -, @, a tab or
-    carriage return...) gets a leading apostrophe (OWASP's advice against CSV injection)."""
-    text = '' if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 # ---- a customer made at the desk ----------------------------------------------------------------------------------

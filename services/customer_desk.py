@@ -19,6 +19,7 @@ from domain import history as dh
 from domain import model as d
 from domain.accounts import ProfileInput, profile_problems
 from domain.customer_desk import PAGE_SIZE, CustomerInput, PackageInput
+from domain.desk import csv_cell
 from domain.i18n import Text, lazy
 from services import accounts, audit
 from storage import appointments as appointment_db
@@ -70,7 +71,7 @@ def customers_csv(db: Database, *, tenant_id: int, admin_id: int | None, query: 
     writer.writerow(CSV_COLUMNS)
     with db.read() as s:
         for c in desk_db.iter_customers(s, tenant_id=tenant_id, terms=rules.search_terms(query)):
-            writer.writerow([rules.csv_cell(v) for v in (
+            writer.writerow([csv_cell(v) for v in (
                 c.id, c.first_name, c.last_name, c.email, c.phone, c.birth_date.isoformat() if c.birth_date else '',
                 c.language or '', c.created_at.isoformat() if c.created_at else '',
                 c.deleted_at.isoformat() if c.deleted_at else '')])

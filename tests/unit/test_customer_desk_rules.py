@@ -1,4 +1,4 @@
-"""The desk's pure rules: reading a search, prefix ranges, spreadsheet-safe cells, a new customer and a package."""
+"""The desk's pure rules for customers: reading a search, prefix ranges, a new customer and a package."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import pytest
 from domain.customer_desk import (
     CustomerInput,
     PackageInput,
-    csv_cell,
     customer_problems,
     package_problems,
     prefix_upper_bound,
@@ -31,11 +30,6 @@ def test_the_prefix_range_holds_exactly_the_strings_that_start_with_it(prefix: s
         assert prefix <= inside < bound
     for outside in (prefix[:-1], bound, bound + 'a'):
         assert not prefix <= outside < bound
-
-
-def test_a_cell_that_would_start_a_formula_is_shown_as_text() -> None:
-    assert [csv_cell(v) for v in ('=1+1', '+351 1', '-2', '@SUM(A1)', '\tx', 'Ada', '', None, 42)] == [
-        "'=1+1", "'+351 1", "'-2", "'@SUM(A1)", "'\tx", 'Ada', '', '', '42']
 
 
 def test_a_desk_customer_needs_names_and_a_real_looking_email() -> None:

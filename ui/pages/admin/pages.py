@@ -5,18 +5,26 @@ Add a new admin screen's module here. Each uses ui.pages.admin.shell.admin_page 
 from __future__ import annotations
 
 from ui.pages.admin import (
+    appointments,
     audit,
+    branding,
+    calendar,
     customers,
+    designer,
     emails,
     home,
     locations,
     login,
     packages,
+    payments,
+    preview,
     schedules,
     services,
+    settings,
     staff,
     statuses,
     team,
 )
 
-MODULES = (login, home, audit, team, services, staff, locations, schedules, statuses, emails, customers, packages)
+MODULES = (login, home, audit, team, services, staff, locations, schedules, settings, designer, branding, preview,
+           statuses, emails, calendar, appointments, payments, customers, packages)
