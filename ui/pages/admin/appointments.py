@@ -32,7 +32,7 @@ from services.tenants import resolve_tenant
 from ui.components.admin_form import major_units, minor_units
 from ui.components.history_timeline import history_timeline
 from ui.components.slot_picker import SlotPicker, SlotQuery
-from ui.i18n import show, t, tn
+from ui.i18n import page_statuses, show, t, tn
 from ui.pages.admin.shell import AdminContext, admin_page
 from ui.pages.session import ADMIN_SESSION
 
@@ -106,7 +106,7 @@ async def appointments_page(ctx: AdminContext) -> None:
     # first and last rows' cursors to move from.
     state: dict[str, Any] = {'where': where, 'page': 1, 'shown': None}
     found = await ctx.act(desk.choices)
-    labels = {st.key: st.label for st in found.statuses}
+    labels = {st.key: st.label for st in page_statuses(found.statuses)}
 
     ui.label(t('Appointments')).classes('text-h5').props('role=heading aria-level=1')
     ui.button(t('New appointment'), icon='add', on_click=lambda: _new_dialog(ctx, found, on_done=refilter)).props(
@@ -392,7 +392,7 @@ def _detail_dialog(ctx: AdminContext, opened: desk.Detail, *, on_change: Any) ->
 
         ui.label(t('Change the status')).classes('text-subtitle1').props('role=heading aria-level=3')
         with ui.row().classes('w-full items-start gap-2'):
-            target = ui.select({st.key: st.label for st in opened.statuses if st.key != appt.status.key},
+            target = ui.select({st.key: st.label for st in page_statuses(opened.statuses) if st.key != appt.status.key},
                                label=t('New status')).props('outlined dense').classes('col-grow').mark(
                 'appt-new-status')
             reason = ui.input(t('Reason (optional)')).props('outlined dense maxlength=500').classes('col-grow').mark(
@@ -443,7 +443,7 @@ def _detail_dialog(ctx: AdminContext, opened: desk.Detail, *, on_change: Any) ->
             ui.label(t('Payments')).classes('text-subtitle1').props('role=heading aria-level=3')
             for paid in opened.payments:
                 _payment_line(ctx, paid, dialog=dialog, error=error, on_change=on_change)
-        history_timeline(appt, ctx.tz, opened.statuses)
+        history_timeline(appt, ctx.tz, page_statuses(opened.statuses))
 
         async def move() -> None:
             dialog.close()

@@ -17,7 +17,7 @@ from domain import desk as dd
 from domain.i18n import N_
 from services import desk
 from services import formatting as fmt
-from ui.i18n import t
+from ui.i18n import page_statuses, t
 from ui.pages.admin.shell import AdminContext, admin_page
 
 PATH = '/admin/calendar'
@@ -73,7 +73,8 @@ async def calendar_page(ctx: AdminContext) -> None:
 
 
 def _label(ctx: AdminContext, shown: desk.CalendarView, row: dd.DeskRow) -> str:
-    status = shown.statuses.get(row.status_key)
+    found = shown.statuses.get(row.status_key)
+    status = page_statuses((found,))[0] if found else None
     return t('%(when)s, %(customer)s, %(service)s, %(status)s',
              when=fmt.time_range(row.start, row.end, ctx.tz, locale=ctx.locale),
              customer=row.customer_name or row.customer_email, service=row.service_name,

@@ -13,7 +13,7 @@ from services.context import get_db
 from services.tenants import resolve_tenant
 from ui import i18n
 from ui.components.panel_preview import PREVIEW_PATH, draft_of, sample_section
-from ui.i18n import t
+from ui.i18n import page_statuses, t
 from ui.pages.panel import SECTIONS
 from ui.pages.session import ADMIN_SESSION
 from ui.theme import frame
@@ -37,5 +37,5 @@ async def preview_page(request: Request) -> Response | None:
     with frame(look, title=t('Preview'), signed_in=True, sections=sections, current='/',
                mark='preview-chrome') as chrome:
         chrome.stay()  # its tabs lead nowhere: this is not the panel
-        sample_section(look, settings, view.statuses, token=str(request.query_params.get('t', '')))
+        sample_section(look, settings, page_statuses(view.statuses), token=str(request.query_params.get('t', '')))
     return None

@@ -10,7 +10,7 @@ from domain.i18n import N_
 from services import admin_settings
 from ui.components.admin_fields import save_row
 from ui.components.settings_form import SettingsForm
-from ui.i18n import t, tn
+from ui.i18n import page_statuses, t, tn
 from ui.pages.admin.shell import AdminContext, admin_page
 
 
@@ -37,7 +37,8 @@ async def settings_page(ctx: AdminContext) -> None:
     ui.label(t('Settings')).classes('text-h5').props('role=heading aria-level=1')
     ui.label(t('The rules of your customer panel. Your customers see a change as soon as you save it.')).classes(
         'text-body1')
-    form = SettingsForm(view.settings, view.statuses, locked=() if ctx.may(AdminRole.OWNER) else PAYMENT_SETTINGS)
+    form = SettingsForm(view.settings, page_statuses(view.statuses),
+                        locked=() if ctx.may(AdminRole.OWNER) else PAYMENT_SETTINGS)
     with ui.column().classes('gap-2 w-full'):
         save_row(on_save=save, on_discard=discard)
         status = ui.label('').props('role=status aria-live=polite').mark('settings-status')
