@@ -12,6 +12,8 @@ from domain import history as dh
 from domain import model as d
 from services import formatting as fmt
 from services import history_words
+from ui.components.words import status_label
+from ui.i18n import locale, show, t
 
 ICONS = {dh.BOOKED: 'event', dh.STATUS_CHANGED: 'swap_horiz', dh.RESCHEDULED: 'update', dh.PAID: 'payments',
          dh.PAYMENT_FAILED: 'payments', dh.PAYMENT_HELD: 'payments', dh.STAFF_CHANGED: 'person', dh.NOTE: 'notes'}
@@ -25,16 +27,20 @@ class TimelineItem:
     icon: str
 
 
-def timeline_items(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Status] = ()) -> list[TimelineItem]:
-    """What each history entry says to the customer, newest first."""
-    labels = {s.key: s.label for s in statuses}
-    labels.setdefault(appt.status.key, appt.status.label)
+def timeline_items(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Status] = (), *,
+                   loc: str | None = None) -> list[TimelineItem]:
+    """What each history entry says to the customer, newest first, in the page's language (or `loc`)."""
+    loc = loc or locale()
+    labels = {s.key: status_label(s) for s in statuses}
+    labels.setdefault(appt.status.key, status_label(appt.status))
     duration = appt.end - appt.start
     items = []
     for entry in reversed(appt.history):
-        words = history_words.describe(entry, tz=tz, status_labels=labels, duration=duration)
-        subtitle = f'{fmt.date_time(entry.at, tz)} · {dh.actor_words(entry.actor)}'
-        items.append(TimelineItem(title=words.title, subtitle=subtitle, body=words.body,
+        words = history_words.describe(entry, tz=tz, status_labels=labels, duration=duration, locale=loc)
+        # Translators: when a history entry happened and who did it, "Tue 24 Nov 2026, 10:00 · by you".
+        subtitle = t('%(when)s · %(who)s', when=fmt.date_time(entry.at, tz, locale=loc),
+                     who=show(dh.actor_words(entry.actor)))
+        items.append(TimelineItem(title=show(words.title), subtitle=subtitle, body=show(words.body),
                                   icon=ICONS.get(entry.action, 'history')))
     return items
 
@@ -44,9 +50,10 @@ def history_timeline(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Sta
     items = timeline_items(appt, tz, statuses)
     if not items:
         return
-    ui.label('History').classes('text-subtitle1 text-weight-medium q-mt-md').props('role=heading aria-level=3')
-    with ui.timeline(side='right', layout='dense').classes('q-mt-none').props(
-            'aria-label="History"').mark('history-timeline'):
+    ui.label(t('History')).classes('text-subtitle1 text-weight-medium q-mt-md').props('role=heading aria-level=3')
+    timeline = ui.timeline(side='right', layout='dense').classes('q-mt-none').mark('history-timeline')
+    timeline.props['aria-label'] = t('History')
+    with timeline:
         for item in items:
             # Title and time go in the body rather than Quasar's slots, which read as a large, spaced-out heading.
             with ui.timeline_entry(icon=item.icon).classes('k-history-entry').mark('history-entry'), \

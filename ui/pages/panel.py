@@ -12,11 +12,13 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, context, run, ui
 
+from domain.i18n import N_
 from services import panel
 from services.context import get_db
 from services.tenants import resolve_tenant
 from ui.components.pay_drawer import return_notice as payment_return_notice
 from ui.context import PanelContext, known_timezones
+from ui.i18n import choose, t
 from ui.pages import appointments, packages, profile, security, session
 from ui.theme import frame, panel_frame
 
@@ -24,16 +26,20 @@ from ui.theme import frame, panel_frame
 @dataclass(frozen=True)
 class Section:
     path: str
-    label: str
+    label: str  # English, marked; shown as t(label)
     icon: str
     module: ModuleType  # its `build(ctx)` draws the section
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section('/', 'Appointments', 'event', appointments),
-    Section('/packages', 'Packages', 'redeem', packages),
-    Section('/profile', 'Profile', 'person', profile),
-    Section('/security', 'Security', 'lock', security),
+    # Translators: a section of the customer's panel (a tab in the top bar).
+    Section('/', N_('Appointments'), 'event', appointments),
+    # Translators: a section of the customer's panel (a tab in the top bar).
+    Section('/packages', N_('Packages'), 'redeem', packages),
+    # Translators: a section of the customer's panel (a tab in the top bar).
+    Section('/profile', N_('Profile'), 'person', profile),
+    # Translators: a section of the customer's panel (a tab in the top bar).
+    Section('/security', N_('Security'), 'lock', security),
 )
 
 
@@ -62,10 +68,12 @@ async def panel_page(request: Request) -> RedirectResponse | None:
         app.storage.user.pop('session', None)
         return RedirectResponse(f'/login?next={quote(request.url.path)}', status_code=303)
     shell, first_section = entry
+    # The customer's own language, else their browser's, else the business's: before anything is drawn.
+    choose(request, shell.settings, saved=shell.customer.language)
     if not shell.settings.panel_enabled:
-        with frame(tenant, title='Unavailable', signed_in=True):
-            ui.label(f'{tenant.name} has switched the customer panel off for now.').classes('text-h6').props(
-                'role=status').mark('panel-off')
+        with frame(tenant, title=t('Unavailable'), signed_in=True):
+            ui.label(t('%(business)s has switched the customer panel off for now.', business=tenant.name)).classes(
+                'text-h6').props('role=status').mark('panel-off')
         return None
     assert session_id is not None
     ctx = PanelContext(tenant=tenant, customer=shell.customer, session_id=session_id, settings=shell.settings,
@@ -80,7 +88,7 @@ async def panel_page(request: Request) -> RedirectResponse | None:
             ctx.customer = replace(ctx.customer, timezone=zone)
 
     first_paint = appointments.first_paint_html(ctx, first_section) if current == '/' else ''
-    with panel_frame(tenant, sections=[(s.path, s.label, s.icon) for s in sections], current=current,
+    with panel_frame(tenant, sections=[(s.path, t(s.label), s.icon) for s in sections], current=current,
                      zone=ctx.customer.timezone, on_timezone=remember_timezone, first_paint=first_paint) as chrome:
         payment_return_notice(request.query_params)  # back from Stripe: ?paid=<id> or ?canceled=<id>
         context.client.sub_pages_router.on_path_changed(chrome.show_current)
