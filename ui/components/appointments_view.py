@@ -7,7 +7,6 @@ element's `view` and `action` events; see appointments_view.js.
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -22,6 +21,7 @@ from domain.settings import booking_link
 from domain.web import safe_color, safe_url
 from services import formatting as fmt
 from ui.components.live import Listening
+from ui.components.wire import ascii_json
 from ui.components.words import say, status_label
 from ui.context import PanelContext
 from ui.i18n import locale, t, tn
@@ -82,19 +82,10 @@ def page_words(page: int, pages: int) -> str:
     return t('Page %(page)d of %(pages)d', page=page, pages=pages)
 
 
-# NiceGUI HTML-escapes the page's element JSON with str.translate, which is quick over plain ASCII but goes character
-# by character from the first of these on. The state travels as ASCII JSON with them written as JSON escapes, which
-# the browser's JSON.parse reads back; on 2,000-appointment pages this took 0.3 ms off every visit.
-_HTML_SPECIALS = (('&', '\\u0026'), ('<', '\\u003c'), ('>', '\\u003e'), ('`', '\\u0060'), ('$', '\\u0024'))
-
-
 def encode_state(state: dict[str, Any]) -> str:
-    """The state as compact ASCII JSON with no character the page's HTML would have to escape."""
-    text = json.dumps(state, separators=(',', ':'))
-    for char, escape in _HTML_SPECIALS:
-        if char in text:
-            text = text.replace(char, escape)
-    return text
+    """The state (or the labels) as ASCII JSON (ui.components.wire): on 2,000-appointment pages this took 0.3 ms off
+    every visit, and keeps a page in any language as cheap to send as in English."""
+    return ascii_json(state)
 
 
 ActionHandler = Callable[[str, int], Awaitable[None]]

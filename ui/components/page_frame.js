@@ -17,24 +17,29 @@ export default {
         <q-btn type="submit" flat no-caps color="white" label="Sign out" />
       </form>
     </header>
-    <div v-if="sections.length" class="k-main q-px-md q-pt-md">
+    <div v-if="tabs.length" class="k-main q-px-md q-pt-md">
       <q-tabs :model-value="current" @update:model-value="go" dense outside-arrows mobile-arrows
               no-caps align="left" class="k-nav" aria-label="Panel sections">
-        <q-tab v-for="s in sections" :key="s.path" :name="s.path" :label="s.label" class="q-px-sm" />
+        <q-tab v-for="s in tabs" :key="s.path" :name="s.path" :label="s.label" class="q-px-sm" />
       </q-tabs>
     </div>
   </div>
-  <main class="k-main q-pa-md column no-wrap gap-4" :class="sections.length ? '' : 'items-start q-mt-md'"><slot></slot></main>
+  <main class="k-main q-pa-md column no-wrap gap-4" :class="tabs.length ? '' : 'items-start q-mt-md'"><slot></slot></main>
   </div>
   `,
   props: {
     business: String,
     logo: String,
     signed_in: Boolean,
-    sections: Array,
+    sections: String, // ASCII JSON of [{path, label, icon}] (ui/components/wire.py)
     current: String,
     zone: String,
     learn_zone: Boolean,
+  },
+  computed: {
+    tabs() {
+      return this.sections ? JSON.parse(this.sections) : [];
+    },
   },
   mounted() {
     // The live frame takes the place of the static copy the page was first painted with (ui/theme.py).
