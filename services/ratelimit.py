@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from limits import RateLimitItem, parse, storage, strategies
 
+from domain.i18n import lazy_plural
 from services import runtime
 from services.config import REDIS_TIMEOUTS, Config
 
@@ -26,10 +27,10 @@ MAIL_PER_ADDRESS = parse('30/hour')
 class TooManyAttempts(Exception):
     def __init__(self, retry_after: float) -> None:
         minutes = max(1, math.ceil(retry_after / 60))
-        unit = 'minute' if minutes == 1 else 'minutes'
-        self.message = f'Too many attempts. Try again in {minutes} {unit}.'
+        self.message = lazy_plural('Too many attempts. Try again in %(num)d minute.',
+                                   'Too many attempts. Try again in %(num)d minutes.', minutes)
         self.retry_after = retry_after
-        super().__init__(self.message)
+        super().__init__(str(self.message))
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,3 +143,12 @@ EMAIL_CHANGE_PER_ACCOUNT = parse('3/hour')
 
 def email_change_checks(*, tenant_id: int, customer_id: int) -> tuple[Check, ...]:
     return (Check(EMAIL_CHANGE_PER_ACCOUNT, 'email-change', f'{tenant_id}:{customer_id}'),)
+
+
+def admin_sign_in_checks(*, tenant_id: int, email: str, address: str | None) -> tuple[Check, ...]:
+    """The same limits as a customer's sign-in, counted apart: guesses at an admin account do not lock out a customer
+    with the same email, and the reverse."""
+    checks = [Check(ACCOUNT_LIMIT, 'admin-signin-account', f'{tenant_id}:{email.strip().lower()}')]
+    if address:
+        checks.append(Check(ADDRESS_LIMIT, 'admin-signin-address', f'{tenant_id}:{client_key(address)}'))
+    return tuple(checks)

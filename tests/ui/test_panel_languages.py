@@ -15,7 +15,6 @@ from nicegui import ui
 from nicegui.testing import User
 
 from domain.i18n import PSEUDO_CLOSE, PSEUDO_LOCALE, PSEUDO_OPEN
-from domain.settings import PanelSettings
 from services import formatting as fmt
 from storage import tables as tb
 from tests.support.seed import add_appointment, at, seed_world
@@ -218,9 +217,7 @@ async def test_no_text_on_the_panels_screens_skips_the_catalogs(user: User, db) 
     # The business's and Ada's own words, shown as they are in every language; and the zone names.
     data = ['Lumen Studio', 'Main Street 1', 'Park Avenue 9', 'Haircut', 'Colour & cut', 'Pilates mat class',
             'Mia Wong', 'Leo Park', 'Three cuts', 'Ada', 'Lovelace', 'ada@example.com', 'Europe/Berlin',
-            'JPG, PNG', 'WEBP', 'MB',
-            # The business's own instructions for paying in person (a setting, in the business's language).
-            PanelSettings().offline_payment_instructions]
+            'JPG, PNG', 'WEBP', 'MB']
     await signed_in(user)
     await appointments_shown(user)
     in_pseudo_locale(user)

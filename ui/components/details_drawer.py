@@ -12,7 +12,7 @@ from services import formatting as fmt
 from ui.components import details_extras, history_timeline, receipts
 from ui.components.drawer import drawer
 from ui.components.styles import add_css_once
-from ui.components.words import duration_words, say, translated_status
+from ui.components.words import say, translated_status
 from ui.context import PanelContext
 from ui.i18n import locale, t
 from ui.theme import status_badge
@@ -76,7 +76,7 @@ def details_body(ctx: PanelContext, appt: d.Appointment) -> None:
         rows.append((t('Business time'), business_when))
     # The same Panel Designer switches as the cards: what the business hides there is hidden here too.
     designer = ctx.settings.designer
-    rows.append((t('Duration'), duration_words(appt.end - appt.start)))
+    rows.append((t('Duration'), fmt.duration(appt.end - appt.start, locale=loc)))
     if designer.show_staff:
         rows.append((t('Staff'), appt.staff.name))
     if designer.show_location:

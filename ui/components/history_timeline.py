@@ -12,8 +12,7 @@ from domain import history as dh
 from domain import model as d
 from services import formatting as fmt
 from services import history_words
-from ui.components.words import status_label
-from ui.i18n import locale, show, t
+from ui.i18n import locale, overrides, show, t
 
 ICONS = {dh.BOOKED: 'event', dh.STATUS_CHANGED: 'swap_horiz', dh.RESCHEDULED: 'update', dh.PAID: 'payments',
          dh.PAYMENT_FAILED: 'payments', dh.PAYMENT_HELD: 'payments', dh.STAFF_CHANGED: 'person', dh.NOTE: 'notes'}
@@ -31,16 +30,17 @@ def timeline_items(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Statu
                    loc: str | None = None) -> list[TimelineItem]:
     """What each history entry says to the customer, newest first, in the page's language (or `loc`)."""
     loc = loc or locale()
-    labels = {s.key: status_label(s) for s in statuses}
-    labels.setdefault(appt.status.key, status_label(appt.status))
+    labels = {s.key: s.label for s in statuses}  # history_words says a default label in the reader's language
+    labels.setdefault(appt.status.key, appt.status.label)
     duration = appt.end - appt.start
     items = []
     for entry in reversed(appt.history):
-        words = history_words.describe(entry, tz=tz, status_labels=labels, duration=duration, locale=loc)
+        words = history_words.describe(entry, tz=tz, status_labels=labels, duration=duration, locale=loc,
+                                       overrides=overrides())
         # Translators: when a history entry happened and who did it, "Tue 24 Nov 2026, 10:00 · by you".
         subtitle = t('%(when)s · %(who)s', when=fmt.date_time(entry.at, tz, locale=loc),
                      who=show(dh.actor_words(entry.actor)))
-        items.append(TimelineItem(title=show(words.title), subtitle=subtitle, body=show(words.body),
+        items.append(TimelineItem(title=words.title, subtitle=subtitle, body=words.body,
                                   icon=ICONS.get(entry.action, 'history')))
     return items
 

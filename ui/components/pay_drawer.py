@@ -26,8 +26,6 @@ from ui.i18n import show as show_text
 
 PAID_NOTICE = N_('Payment received — your balance updates as soon as Stripe confirms it.')
 CANCELED_NOTICE = N_('Payment canceled — nothing was charged. You can pay whenever you like.')
-# The ways to pay the rules offer (domain.payments.payment_methods), marked here too: the drawer shows them with say().
-METHOD_WORDS = (N_('Card (secure Stripe checkout)'), N_('Pay in person'))
 
 
 @dataclass
@@ -96,7 +94,7 @@ def payment_choices(options: payments.PaymentOptions, checkout: Callable[[], Awa
         how.props['aria-label'] = t('How to pay in person')
         with how:
             ui.icon('storefront', size='20px').props('aria-hidden=true')
-            ui.label(offline.instructions if offline else '').style('white-space: pre-line')
+            ui.label(show_text(offline.instructions) if offline else '').style('white-space: pre-line')
         ui.button(t('Done'), on_click=close).props('flat no-caps').mark('pay-done')
 
     async def go() -> None:

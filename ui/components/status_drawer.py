@@ -93,7 +93,7 @@ def _form(ctx: PanelContext, appt: d.Appointment, targets: list[d.Status], form:
             confirm.enable()
             return
         # Translators: %(status)s is the new status's name in lower case ("canceled").
-        ui.notify(t('Your appointment is now %(status)s.', status=status_label(changed.status).lower()),
+        ui.notify(t('Your appointment is now %(status)s.', status=show(rules.status_word(changed.status))),
                   type='positive')
         panel_drawer.close()
         if on_changed is not None:

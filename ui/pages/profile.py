@@ -16,8 +16,6 @@ from ui.components.strength_meter import password_field
 from ui.context import PanelContext, to_sign_in
 from ui.i18n import show, t
 
-# The gender choices' words (domain.accounts.GENDERS), marked for the catalogs and shown through t().
-GENDER_WORDS = (N_('Prefer not to say'), N_('Female'), N_('Male'), N_('Other'))
 # Translators: the word the customer types to confirm deleting their account. Keep it short, in capitals.
 DELETE_WORD = N_('DELETE')
 
@@ -69,12 +67,12 @@ async def build(ctx: PanelContext) -> None:
                 note = t('Your profile is saved. We sent a link to %(new)s: your email changes when you open it. '
                          'Until then we keep using %(old)s.', new=form.email.strip(), old=customer.email)
         except accounts.ProfileInvalid as refusal:
-            for key, message in refusal.problems.items():
+            for key, said in refusal.problems.items():
                 target = fields.get(key, fields['first_name'])
                 if target.visible:
-                    target.error = show(message)
+                    target.error = show(said)
                 else:  # no password to type (an account made by booking or a link): the way is a fresh sign-in
-                    status.text = show(message)
+                    status.text = show(said)
             return
         except accounts.AccountError as refusal:
             status.text = show(refusal.message)
