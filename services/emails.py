@@ -242,9 +242,20 @@ WELCOME = EmailKind(
      SIGNATURE),
     _placeholders('link', 'minutes', 'hours'))
 
+ADMIN_INVITE = EmailKind(
+    'admin_invite',
+    N_('%(inviter)s invites you to run %(business)s in Kairos'),
+    (HELLO,
+     Link(N_('%(inviter)s invites you to help run the customer panel of %(business)s as %(role)s. Open this link to '
+             'choose your password and sign in:'), N_('Accept the invitation')),
+     Para(N_('The link works once, for %(hours)s hours. If you did not expect this invitation, ignore this email: '
+             'no account is made.')),
+     SIGNATURE),
+    _placeholders('inviter', 'role', 'link', 'hours'))
+
 KINDS: dict[str, EmailKind] = {k.name: k for k in (
-    ACCOUNT_EXISTS, APPOINTMENT_BOOKED, APPOINTMENT_RESCHEDULED, APPOINTMENT_STATUS, BOOKING_HOLD, EMAIL_CHANGE,
-    EMAIL_CHANGED, MAGIC_LINK, PASSWORD_CHANGED, PAYMENT_RECEIVED, RESET, VERIFY, WELCOME)}
+    ACCOUNT_EXISTS, ADMIN_INVITE, APPOINTMENT_BOOKED, APPOINTMENT_RESCHEDULED, APPOINTMENT_STATUS, BOOKING_HOLD,
+    EMAIL_CHANGE, EMAIL_CHANGED, MAGIC_LINK, PASSWORD_CHANGED, PAYMENT_RECEIVED, RESET, VERIFY, WELCOME)}
 
 
 def kind(name: str) -> EmailKind:
