@@ -16,6 +16,7 @@ from nicegui.testing import User
 
 from domain.i18n import PSEUDO_CLOSE, PSEUDO_LOCALE, PSEUDO_OPEN
 from services import formatting as fmt
+from services import payments
 from storage import tables as tb
 from tests.support.seed import add_appointment, at, seed_world
 from tests.ui.conftest import appointments_shown, go_to, sections, signed_in
@@ -204,12 +205,14 @@ async def wait_for(check, retries: int = 80) -> None:
 
 
 async def test_no_text_on_the_panels_screens_skips_the_catalogs(user: User, db) -> None:
-    """Pseudo-locale: every screen of the panel (the Appointments section with its tabs, the Details, Reschedule,
-    Pay and Change status drawers, a rating, Packages, Profile and its checks) shows only translated text, names,
-    dates and numbers."""
+    """Pseudo-locale: every screen of the panel (the Appointments section with its tabs, the Details drawer with its
+    receipts and history, the Reschedule, Pay and Change status drawers, a rating, Packages, Profile and its checks)
+    shows only translated text, names, dates and numbers."""
     now = datetime.now(UTC)
     world = seed_world(db)
-    upcoming = add_appointment(db, world, start=at(now, 3), paid=1500)
+    upcoming = add_appointment(db, world, start=at(now, 3))
+    payments.record_offline_payment(db, tenant_id=world.tenant_id, appointment_id=upcoming, amount=1500, method='cash',
+                                    now=now)  # a receipt in its Details drawer
     add_appointment(db, world, start=at(now, 5), service='colour', minutes=120, price=12000, deposit=3000,
                     staff='mia', status='pending')
     completed = add_appointment(db, world, start=at(now, -4))
@@ -234,7 +237,7 @@ async def test_no_text_on_the_panels_screens_skips_the_catalogs(user: User, db) 
         problems += untranslated(user, data, tab)
 
     # The drawers of an upcoming appointment.
-    for kind, content in (('details', 'history-timeline'), ('reschedule', 'slot-grid'), ('pay', 'pay-amount'),
+    for kind, content in (('details', 'receipt-download'), ('reschedule', 'slot-grid'), ('pay', 'pay-amount'),
                           ('status', 'status-choice')):
         user.find(AppointmentsView).trigger('action', {'kind': kind, 'id': upcoming})
         await user.should_see(marker=content, retries=80)
