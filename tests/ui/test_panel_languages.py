@@ -272,3 +272,23 @@ async def test_no_text_on_the_panels_screens_skips_the_catalogs(user: User, db) 
     user.find(marker='delete-account').click()
     problems += untranslated(user, data, 'profile')
     assert not problems, '\n'.join(sorted(set(problems)))
+
+
+async def test_ada_chooses_portuguese_in_her_profile(user: User, db) -> None:
+    world = seed_world(db)
+    await signed_in(user)
+    go_to(user, '/profile')
+    await user.should_see(marker='language-select', retries=50)
+    select = next(iter(user.find(marker='language-select').elements))
+    assert select.options == {'en': 'English', 'pt_PT': 'Português', 'es': 'Español', 'de': 'Deutsch',
+                              'ar': 'العربية'}
+    select.value = 'pt_PT'
+    await wait_for(lambda: _language_of(db, world.ada) == 'pt_PT')  # kept in her account: her emails follow it
+    await user.open('/profile')
+    await user.should_see('O seu perfil', retries=50)
+    assert sections(user)[0] == 'Marcações'
+
+
+def _language_of(db, customer_id: int) -> str | None:
+    with db.read() as s:
+        return s.execute(sa.select(tb.Customer.language).where(tb.Customer.id == customer_id)).scalar_one()

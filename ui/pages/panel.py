@@ -18,7 +18,7 @@ from services.context import get_db
 from services.tenants import resolve_tenant
 from ui.components.pay_drawer import return_notice as payment_return_notice
 from ui.context import PanelContext, known_timezones
-from ui.i18n import choose, t
+from ui.i18n import choose_for, t
 from ui.pages import appointments, packages, profile, security, session
 from ui.theme import frame, panel_frame
 
@@ -68,8 +68,9 @@ async def panel_page(request: Request) -> RedirectResponse | None:
         app.storage.user.pop('session', None)
         return RedirectResponse(f'/login?next={quote(request.url.path)}', status_code=303)
     shell, first_section = entry
-    # The customer's own language, else their browser's, else the business's: before anything is drawn.
-    choose(request, shell.settings, saved=shell.customer.language)
+    # Before anything is drawn: the customer's own language, else this browser's choice, else Accept-Language, else
+    # the business's default.
+    choose_for(request, shell.settings, shell.customer)
     if not shell.settings.panel_enabled:
         with frame(tenant, title=t('Unavailable'), signed_in=True):
             ui.label(t('%(business)s has switched the customer panel off for now.', business=tenant.name)).classes(

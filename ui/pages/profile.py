@@ -12,6 +12,7 @@ from domain.accounts import GENDERS, ProfileInput, profile_problems
 from domain.i18n import N_
 from services import accounts
 from ui.components.avatar_upload import avatar_upload
+from ui.components.language_switcher import language_select
 from ui.components.strength_meter import password_field
 from ui.context import PanelContext, to_sign_in
 from ui.i18n import show, t
@@ -105,12 +106,13 @@ async def build(ctx: PanelContext) -> None:
         genders = {key: t(words) for key, words in GENDERS.items()}
         fields['gender'] = ui.select(genders, label=t('Gender')).props('outlined emit-value map-options').classes(
             'w-full').bind_value(form, 'gender').mark('gender')
+        # The customer's language: kept in their account (customer.language, their emails follow it) and the page is
+        # built again in it at once, with what they typed above kept (ui.components.language_switcher).
+        language_select(tenant_id=ctx.tenant.id, session_id=ctx.session_id).classes('w-full')
         status = ui.label('').props('role=status aria-live=polite').classes('text-body2').mark('profile-status')
         button = ui.button(t('Save profile'), on_click=save).props('unelevated no-caps').classes('self-start').mark(
             'save-profile')
 
-    # TODO(lead, issue 12): the language switcher (ui/components/language_switcher.py, i18n-public) goes here once it
-    # is on main: the customer's choice is saved as customer.language.
     if ctx.settings.allow_account_deletion:
         _danger_zone(ctx)
 
