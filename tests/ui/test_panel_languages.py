@@ -54,7 +54,7 @@ async def test_ada_reads_her_panel_in_portuguese(user: User, db) -> None:
 
     assert sections(user)[0] == 'Marcações' and 'Perfil' in sections(user)
     state = view(user).state
-    assert [tab['label'] for tab in state['tabs']] == ['Próximas', 'Anteriores', 'Todas']
+    assert [tab['label'] for tab in state['tabs']] == ['Próximas', 'Anteriores', 'Tudo']
     assert state['dashboard']['upcoming_text'] == '1 próxima'
     date_fact = state['dashboard']['next']['facts'][0]
     assert date_fact['what'] == 'Data' and date_fact['text'].startswith('terça-feira')
