@@ -66,6 +66,13 @@ VISITS: tuple[Visit, ...] = (
     Visit('admin-invite-dead-link', '/admin/invite', '/admin/invite?token=no-such-token'),
     Visit('admin-overview', '/admin', '/admin', admin=True),
     Visit('admin-audit', '/admin/audit', '/admin/audit', admin=True),
+    Visit('admin-calendar', '/admin/calendar', '/admin/calendar', admin=True),
+    Visit('admin-calendar-day', '/admin/calendar', '/admin/calendar?view=day', admin=True),
+    Visit('admin-appointments', '/admin/appointments', '/admin/appointments', admin=True),
+    Visit('admin-appointment-new', '/admin/appointments', '/admin/appointments', admin=True,
+          opens='New appointment'),
+    Visit('admin-flagged-payments', '/admin/payments', '/admin/payments', admin=True),
+    Visit('admin-appointment', '/admin/appointments', '/admin/appointments', admin=True, opens='appointment'),
     Visit('admin-services', '/admin/services', '/admin/services', admin=True),
     Visit('admin-service-form', '/admin/services', '/admin/services', admin=True, opens='New service'),
     Visit('admin-staff', '/admin/staff', '/admin/staff', admin=True),
@@ -80,6 +87,10 @@ VISITS: tuple[Visit, ...] = (
     Visit('admin-emails', '/admin/emails', '/admin/emails', admin=True),
     Visit('admin-email-preview', '/admin/emails', '/admin/emails', admin=True, opens='email preview'),
     Visit('admin-outbox', '/admin/outbox', '/admin/outbox', admin=True),
+    Visit('admin-settings', '/admin/settings', '/admin/settings', admin=True),
+    Visit('admin-designer', '/admin/designer', '/admin/designer', admin=True),
+    Visit('admin-branding', '/admin/branding', '/admin/branding', admin=True),
+    Visit('admin-preview', '/admin/preview', '/admin/preview', admin=True),
 )
 
 # Routes that are not pages a person reads, and why.
@@ -88,10 +99,12 @@ NOT_PAGES: dict[str, str] = {
     '/auth/oidc/start': 'redirects to the identity provider',
     '/webhooks/stripe': "Stripe's POST, no page",
     '/avatar/{customer_id}': 'an image',
+    '/logo': "the business's logo, an image",
     '/staff-photo/{staff_id}': 'an image',
     '/robots.txt': 'text for crawlers',
     '/healthz': 'JSON for load balancers',
     '/admin/logout': "the admin's sign-out POST, no page",
+    '/admin/appointments.csv': 'a CSV download',
     '/readyz': 'JSON for load balancers',
     '/metrics': 'Prometheus text for the operator, loopback only',
 }

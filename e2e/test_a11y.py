@@ -195,7 +195,14 @@ def _open_form(page: Page, action: str) -> None:
     expect(page.get_by_role('dialog').get_by_role('heading', name=action)).to_be_visible()
 
 
+def _open_appointment(page: Page, _action: str) -> None:
+    page.get_by_role('button', name=re.compile('^Open the appointment of ')).first.click()
+    expect(page.get_by_role('dialog')).to_be_visible()
+
+
 OPENERS: dict[str, Callable[[Page, str], None]] = {
+    'appointment': _open_appointment,
+    'New appointment': _open_form,
     'New service': _open_form,
     'New staff member': _open_form,
     'package Pay': _open_package_pay,

@@ -57,6 +57,10 @@ class PageFrame(ui.element, component='page_frame.js'):
     def current(self) -> str:
         return str(self._props['current'])
 
+    def stay(self) -> None:
+        """Show the section tabs but go nowhere when one is chosen (a preview of the panel)."""
+        self._paths = set()
+
     def show_current(self, path: str) -> None:
         path = path.split('?')[0]
         if path in self._paths and path != self.current:

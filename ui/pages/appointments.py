@@ -70,6 +70,7 @@ async def _load_and_draw(ctx: PanelContext) -> None:
 def draw(ctx: PanelContext, data: panel.PanelData) -> None:
     view = View()
     counts = data.counts
+    shown: tuple[list, Any] = (data.page, data.next_appointment)  # what the cards are drawn from now
 
     def state(appointments: list, next_appointment: Any) -> dict[str, Any]:
         total = counts[f'tab_{view.tab}']
@@ -91,6 +92,7 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
             await DRAWERS[kind](ctx, appointment_id, reload)
 
     async def change(changes: dict[str, Any]) -> None:
+        nonlocal shown
         if 'tab' in changes or 'sort' in changes:
             view.page = 1
         view.tab = changes.get('tab', view.tab)
@@ -100,18 +102,25 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
         rows = await ctx.act(panel.load_page, now=ctx.now(), tab=view.tab, sort=view.sort, statuses=ctx.statuses,
                              page=view.page)
         if rows is not None:
-            element.show(**{k: v for k, v in state(rows, None).items() if k != 'dashboard'})
+            shown = (rows, shown[1])
+            element.show(**{k: v for k, v in state(rows, shown[1]).items() if k != 'dashboard'})
 
     async def reload() -> None:
         """After a change: fresh counts, next visit and the current page."""
-        nonlocal counts
+        nonlocal counts, shown
         fresh = await ctx.act(panel.load_panel, now=ctx.now(), statuses=ctx.statuses,
                               tab=view.tab, sort=view.sort)
         if fresh is None:
             return
         counts = fresh.counts
         view.page = 1
-        element.show(**state(fresh.page, fresh.next_appointment))
+        shown = (fresh.page, fresh.next_appointment)
+        element.show(**state(*shown))
+
+    def redraw() -> None:
+        """The business changed its rules or Panel Designer: the same appointments, drawn as they say now."""
+        if not element.is_deleted:
+            element.show(**state(*shown))
 
     element = AppointmentsView(state(data.page, data.next_appointment), on_action=act, on_view=change,
                                labels=panel_labels()).classes(
@@ -127,3 +136,4 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
             await reload()
 
     element.listen(events.statuses_topic(ctx.tenant.id), statuses_changed)
+    ctx.on_settings = redraw

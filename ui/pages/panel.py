@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import ModuleType
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
@@ -13,9 +14,11 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, context, run, ui
 
 from domain.i18n import N_
-from services import panel
+from domain.settings import PanelSettings, SettingsError
+from services import events, panel
 from services.context import get_db
 from services.tenants import resolve_tenant
+from ui.components.live import LiveSubscription
 from ui.components.pay_drawer import return_notice as payment_return_notice
 from ui.context import PanelContext, known_timezones
 from ui.i18n import choose_for, page_statuses, t
@@ -51,6 +54,7 @@ def visible_sections(ctx: PanelContext, sells_packages: bool) -> list[Section]:
 
 def _builder(section: Section) -> Callable[..., Awaitable[None] | None]:
     def build(ctx: PanelContext) -> Awaitable[None] | None:
+        ctx.on_settings = None  # the section that was on screen is gone
         # A section that has its data already (first paint) draws at once and returns None; otherwise it returns a
         # coroutine, which ui.sub_pages runs as a background task. Looked up at each call, so a bench can wrap it.
         result: Awaitable[None] | None = section.module.build(ctx)
@@ -98,8 +102,23 @@ async def panel_page(request: Request) -> RedirectResponse | None:
         payment_return_notice(request.query_params)  # back from Stripe: ?paid=<id> or ?canceled=<id>
         context.client.sub_pages_router.on_path_changed(chrome.show_current)
         session.watch(tenant.id, ctx.customer.id, session_id)  # a session ended elsewhere ends this tab too
+        # The business saved its rules or Panel Designer: the section on screen redraws with them, no reload.
+        LiveSubscription(events.settings_topic(tenant.id), lambda payload: apply_settings(ctx, payload))
         ui.sub_pages({s.path: _builder(s) for s in sections}, data={'ctx': ctx}).classes('w-full')
     return None
+
+
+def apply_settings(ctx: PanelContext, payload: dict[str, Any]) -> None:
+    """New settings from the admin area: kept for every later action and section, drawn by the one on screen; a
+    panel switched off says so at once."""
+    try:
+        ctx.settings = PanelSettings.from_dict(payload.get('settings'))
+    except SettingsError:
+        return
+    if not ctx.settings.panel_enabled:
+        ui.navigate.reload()
+    elif ctx.on_settings is not None:
+        ctx.on_settings()
 
 
 for _section in SECTIONS:

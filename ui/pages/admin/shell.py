@@ -89,6 +89,9 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem('/admin', N_('Overview'), 'home'),
+    NavItem('/admin/calendar', N_('Calendar'), 'calendar_month'),
+    NavItem('/admin/appointments', N_('Appointments'), 'event_note'),
+    NavItem('/admin/payments', N_('Flagged payments'), 'flag'),
     NavItem('/admin/services', N_('Services'), 'design_services'),
     NavItem('/admin/staff', N_('Team'), 'badge'),
     NavItem('/admin/locations', N_('Locations'), 'place'),
