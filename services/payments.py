@@ -20,7 +20,7 @@ from domain import model as d
 from domain import payments as dp
 from domain.i18n import Said, lazy, text_to_data
 from domain.payments import PaymentRefused
-from domain.rules import why_not_pay, why_not_pay_package
+from domain.rules import offline_instructions, why_not_pay, why_not_pay_package
 from services import audit, events, receipts
 from services import formatting as fmt
 from services.config import get_config
@@ -101,7 +101,8 @@ def payment_options(db: Database, *, tenant_id: int, customer_id: int, appointme
                 raise PaymentRefused(reason)
             due = dp.package_checkout_amount(cp)
     return PaymentOptions(amount_due=due, currency=currency, methods=dp.payment_methods(
-        card_enabled=card_enabled(), offline_instructions=settings.offline_payment_instructions))
+        # Kairos's default instructions in the reader's language, the business's own as it wrote them.
+        card_enabled=card_enabled(), offline_instructions=offline_instructions(settings)))
 
 
 # ---- checkout -------------------------------------------------------------------------------------------------

@@ -13,10 +13,12 @@ from typing import Any
 
 from services import events, panel
 from ui.components.appointments_view import (
-    EMPTY,
     AppointmentsView,
     dashboard_html,
     dashboard_state,
+    empty_text,
+    page_words,
+    panel_labels,
     rows_state,
     sorts_state,
     tabs_state,
@@ -53,7 +55,8 @@ def build(ctx: PanelContext) -> Awaitable[None] | None:
 
 
 def first_paint_html(ctx: PanelContext, data: panel.PanelData | None) -> str:
-    """The section's top, the mini-dashboard, as static HTML for the page frame's first paint ('' without it)."""
+    """The section's top, the mini-dashboard, as static HTML for the page frame's first paint ('' without it), in the
+    page's language (chosen before the page draws)."""
     state = dashboard_state(ctx, data.next_appointment, data.counts) if data is not None else None
     return dashboard_html(state) if state is not None else ''
 
@@ -71,13 +74,14 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
 
     def state(appointments: list, next_appointment: Any) -> dict[str, Any]:
         total = counts[f'tab_{view.tab}']
+        pages = max(1, math.ceil(total / panel.PAGE_SIZE))
         return {
             'dashboard': dashboard_state(ctx, next_appointment, counts),
             'tab': view.tab, 'sort': view.sort, 'page': view.page,
-            'pages': max(1, math.ceil(total / panel.PAGE_SIZE)),
+            'pages': pages, 'page_text': page_words(view.page, pages),
             'tabs': tabs_state(counts), 'sorts': sorts_state(),
             'rows': rows_state(appointments, ctx, ctx.now()),
-            'empty_text': EMPTY[view.tab],
+            'empty_text': empty_text(view.tab),
             'booking_url': ctx.booking_url,
         }
 
@@ -118,7 +122,8 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
         if not element.is_deleted:
             element.show(**state(*shown))
 
-    element = AppointmentsView(state(data.page, data.next_appointment), on_action=act, on_view=change).classes(
+    element = AppointmentsView(state(data.page, data.next_appointment), on_action=act, on_view=change,
+                               labels=panel_labels()).classes(
         'w-full').mark('appointments')
     # Changes made elsewhere (another tab, the front desk, a payment webhook) show up without a reload.
     element.listen(events.customer_topic(ctx.tenant.id, ctx.customer.id), lambda _: reload())

@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, context, run, ui
 
+from domain.i18n import N_
 from domain.settings import PanelSettings, SettingsError
 from services import events, panel
 from services.context import get_db
@@ -20,7 +21,7 @@ from services.tenants import resolve_tenant
 from ui.components.live import LiveSubscription
 from ui.components.pay_drawer import return_notice as payment_return_notice
 from ui.context import PanelContext, known_timezones
-from ui.i18n import choose_for, page_statuses
+from ui.i18n import choose_for, page_statuses, t
 from ui.pages import appointments, packages, profile, security, session
 from ui.theme import frame, panel_frame
 
@@ -28,16 +29,20 @@ from ui.theme import frame, panel_frame
 @dataclass(frozen=True)
 class Section:
     path: str
-    label: str
+    label: str  # English, marked; shown as t(label)
     icon: str
     module: ModuleType  # its `build(ctx)` draws the section
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section('/', 'Appointments', 'event', appointments),
-    Section('/packages', 'Packages', 'redeem', packages),
-    Section('/profile', 'Profile', 'person', profile),
-    Section('/security', 'Security', 'lock', security),
+    # Translators: a section of the customer's panel (a tab in the top bar).
+    Section('/', N_('Appointments'), 'event', appointments),
+    # Translators: a section of the customer's panel (a tab in the top bar).
+    Section('/packages', N_('Packages'), 'redeem', packages),
+    # Translators: a section of the customer's panel (a tab in the top bar).
+    Section('/profile', N_('Profile'), 'person', profile),
+    # Translators: a section of the customer's panel (a tab in the top bar).
+    Section('/security', N_('Security'), 'lock', security),
 )
 
 
@@ -71,9 +76,9 @@ async def panel_page(request: Request) -> RedirectResponse | None:
     # the business's default.
     choose_for(request, shell.settings, shell.customer)
     if not shell.settings.panel_enabled:
-        with frame(tenant, title='Unavailable', signed_in=True):
-            ui.label(f'{tenant.name} has switched the customer panel off for now.').classes('text-h6').props(
-                'role=status').mark('panel-off')
+        with frame(tenant, title=t('Unavailable'), signed_in=True):
+            ui.label(t('%(business)s has switched the customer panel off for now.', business=tenant.name)).classes(
+                'text-h6').props('role=status').mark('panel-off')
         return None
     assert session_id is not None
     # Labels in the page's language: the business's own translation, else its default name.
@@ -92,7 +97,7 @@ async def panel_page(request: Request) -> RedirectResponse | None:
             ctx.customer = replace(ctx.customer, timezone=zone)
 
     first_paint = appointments.first_paint_html(ctx, first_section) if current == '/' else ''
-    with panel_frame(tenant, sections=[(s.path, s.label, s.icon) for s in sections], current=current,
+    with panel_frame(tenant, sections=[(s.path, t(s.label), s.icon) for s in sections], current=current,
                      zone=ctx.customer.timezone, on_timezone=remember_timezone, first_paint=first_paint) as chrome:
         payment_return_notice(request.query_params)  # back from Stripe: ?paid=<id> or ?canceled=<id>
         context.client.sub_pages_router.on_path_changed(chrome.show_current)
