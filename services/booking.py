@@ -308,9 +308,9 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
     # What does not change with the staff's bookings is read before their lock: the lock is held to the commit.
     statuses = tenant_db.statuses(s, tenant_id=tenant_id)
     status = _new_booking_status(statuses)
-    settings = tenant_db.panel_settings(s, tenant_id=tenant_id)  # the emails' language
-    tenant = tenant_db.tenant(s, tenant_id=tenant_id)
-    assert tenant is not None
+    read = tenant_db.tenant_and_settings(s, tenant_id=tenant_id)  # one read: the emails' business and language
+    assert read is not None
+    tenant, settings = read
     offering = catalog_db.offering_staff(s, tenant_id=tenant_id, service_id=service.id, staff_id=staff_id)
     slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
                               start=start, now=now, seats=seats)

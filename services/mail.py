@@ -38,6 +38,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlmodel import Session
 
+from domain import model as d
 from domain.i18n import SOURCE_LOCALE
 from services import email_branding, emails, metrics, runtime
 from services.config import get_config
@@ -86,16 +87,19 @@ OutboxEmail = store.OutboxEmail  # what the admin's outbox lists (pages never im
 
 
 def queue(session: Session, *, tenant_id: int, template: str, to: str, subject: str, text: str,
-          html: str | None = None, attachments: Sequence[tuple[str, bytes, str]] = ()) -> str:
+          html: str | None = None, attachments: Sequence[tuple[str, bytes, str]] = (),
+          tenant: d.Tenant | None = None) -> str:
     """Write one rendered email to the outbox in the caller's transaction; returns its Message-ID.
 
     It is sent after the transaction commits, and never if it rolls back. `template` names what kind of email it is
-    (shown in the admin area's outbox list)."""
+    (shown in the admin area's outbox list). `tenant`: the business, when the caller read it in this transaction
+    already (its branding colours the html), so it is not read again."""
     # The parts, not the MIME text: building an EmailMessage costs milliseconds of CPU, and this runs inside the
     # change's transaction (a booking holds its staff row lock until it commits). The sender builds the message
     # from exactly these parts, with this Message-ID and Date, every time it tries.
     message_id = make_msgid(domain='kairos.local')
-    tenant = tenant_db.tenant(session, tenant_id=tenant_id)
+    if tenant is None or tenant.id != tenant_id:
+        tenant = tenant_db.tenant(session, tenant_id=tenant_id)
     if tenant is not None:
         html = email_branding.brand(html, tenant)
     content = {'from': get_config().mail_from, 'date': formatdate(localtime=False), 'text': text, 'html': html,

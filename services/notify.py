@@ -53,7 +53,7 @@ def queue_change(session: Session, *, tenant_id: int, appointment_id: int, kind:
         return 0
     for address, subject, text, html, attachment in emails:
         mail.queue(session, tenant_id=tenant_id, template=_TEMPLATES[kind], to=address, subject=subject, text=text,
-                   html=html, attachments=(attachment,))
+                   html=html, attachments=(attachment,), tenant=data.tenant)
     return len(emails)
 
 

@@ -69,6 +69,12 @@ def tenant(session: Session, *, tenant_id: int) -> d.Tenant | None:
     return to_tenant(row) if row is not None else None
 
 
+def tenant_and_settings(session: Session, *, tenant_id: int) -> tuple[d.Tenant, PanelSettings] | None:
+    """The tenant and its panel settings from one read of its row (a booking needs both)."""
+    row = session.get(t.Tenant, tenant_id)
+    return None if row is None else (to_tenant(row), PanelSettings.from_dict(dict(row.settings or {})))
+
+
 def tenant_currency(session: Session, *, tenant_id: int) -> str:
     return session.exec(select(t.Tenant.currency).where(t.Tenant.id == tenant_id)).one()
 
