@@ -119,8 +119,9 @@ def customer_appointment(session: Session, *, tenant_id: int, customer_id: int, 
 
 def add_history(session: Session, *, tenant_id: int, appointment_id: int, entry: d.HistoryEntry) -> None:
     # A prepared INSERT rather than an ORM instance: writers call this while they hold their locks.
-    session.execute(_INSERT_HISTORY, [{'tenant_id': tenant_id, 'appointment_id': appointment_id, 'at': entry.at,
-                                       'actor': entry.actor, 'action': entry.action, 'data': dict(entry.data)}])
+    session.connection().execute(_INSERT_HISTORY, {  # one row on the Core path, not the ORM's bulk insert
+        'tenant_id': tenant_id, 'appointment_id': appointment_id, 'at': entry.at, 'actor': entry.actor,
+        'action': entry.action, 'data': dict(entry.data)})
 
 
 _INSERT_HISTORY = sa.insert(t.AppointmentHistory)

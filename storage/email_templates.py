@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -11,16 +12,21 @@ from domain.emails import EmailTemplate
 from storage import tables as t
 
 
-def _to_template(row: t.EmailTemplate) -> EmailTemplate:
+def _to_template(row: t.EmailTemplate | sa.Row[*tuple[Any, ...]]) -> EmailTemplate:
     return EmailTemplate(kind=row.kind, locale=row.locale, subject=row.subject, text=row.text, html=row.html)
 
 
 def template(session: Session, *, tenant_id: int, kind: str, locale: str) -> EmailTemplate | None:
     """The business's own template for this kind and language, None when it uses Kairos's."""
-    row = session.exec(select(t.EmailTemplate).where(t.EmailTemplate.tenant_id == tenant_id,
-                                                     t.EmailTemplate.kind == kind,
-                                                     t.EmailTemplate.locale == locale)).first()
+    row = session.connection().execute(_TEMPLATE, {'tenant_id': tenant_id, 'kind': kind, 'locale': locale}).first()
     return _to_template(row) if row is not None else None
+
+
+# Built once, plain columns: every booking's email asks it (inside the booking's staff locks).
+_TEMPLATE = sa.select(col(t.EmailTemplate.kind), col(t.EmailTemplate.locale), col(t.EmailTemplate.subject),
+                      col(t.EmailTemplate.text), col(t.EmailTemplate.html)).where(
+    col(t.EmailTemplate.tenant_id) == sa.bindparam('tenant_id'), col(t.EmailTemplate.kind) == sa.bindparam('kind'),
+    col(t.EmailTemplate.locale) == sa.bindparam('locale')).limit(1)
 
 
 def customised(session: Session, *, tenant_id: int) -> set[tuple[str, str]]:

@@ -56,17 +56,22 @@ def held_bookings(session: Session, *, tenant_id: int, staff_ids: list[int], sta
     """Holds still running at `now` on these staff reaching into [start, end), as the engine's bookings."""
     if not staff_ids:
         return ()
-    rows = session.execute(
-        sa.select(col(_H.staff_id), col(_H.start), col(_H.end), col(_H.service_id), col(_H.seats),
-                  col(_SVC.buffer_before_min),
-                  col(_SVC.buffer_after_min))
-        .join(_SVC, col(_SVC.id) == col(_H.service_id))
-        .where(col(_H.tenant_id) == tenant_id, col(_H.staff_id).in_(staff_ids),
-               col(_H.expires_at) > now, col(_H.start) < end + reach, col(_H.end) > start - reach)
-    ).all()
+    rows = session.connection().execute(_HELD, {  # built once: a booking reads it under its staff locks
+        'tenant_id': tenant_id, 'staff_ids': list(staff_ids), 'now': now, 'before': end + reach,
+        'after': start - reach})
     return tuple(Booking(staff_id=sid, start=lo, end=hi, service_id=svc, seats=seats,
                          buffer_before=timedelta(minutes=before), buffer_after=timedelta(minutes=after))
                  for sid, lo, hi, svc, seats, before, after in rows)
+
+
+_HELD = (sa.select(col(_H.staff_id), col(_H.start), col(_H.end), col(_H.service_id), col(_H.seats),
+                   col(_SVC.buffer_before_min), col(_SVC.buffer_after_min))
+         .join(_SVC, col(_SVC.id) == col(_H.service_id))
+         .where(col(_H.tenant_id) == sa.bindparam('tenant_id'),
+                col(_H.staff_id).in_(sa.bindparam('staff_ids', expanding=True)),
+                col(_H.expires_at) > sa.bindparam('now'),
+                col(_H.start) < sa.bindparam('before'),
+                col(_H.end) > sa.bindparam('after')))
 
 
 def purge_expired(session: Session, *, now: datetime) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -17,7 +18,7 @@ from domain.settings import PanelSettings, SettingsError
 from domain.statuses import status_problems
 from domain.web import color_problem, url_problem
 from storage import tables as t
-from storage.db import for_update
+from storage.db import for_update, table_of
 
 # Where the page serves an uploaded logo (ui/pages/logo.py); the host names the business.
 LOGO_PATH = '/logo'
@@ -25,7 +26,8 @@ LOGO_PATH = '/logo'
 # ---- conversions --------------------------------------------------------------------------------------------------
 
 
-def to_tenant(row: t.Tenant) -> d.Tenant:
+def to_tenant(row: t.Tenant | sa.Row[*tuple[Any, ...]]) -> d.Tenant:
+    """From an ORM row or a plain row of the tenant table's columns."""
     assert row.id is not None
     return d.Tenant(
         id=row.id, slug=row.slug, name=row.name, timezone=row.timezone, currency=row.currency, host=row.host,
@@ -71,8 +73,11 @@ def tenant(session: Session, *, tenant_id: int) -> d.Tenant | None:
 
 def tenant_and_settings(session: Session, *, tenant_id: int) -> tuple[d.Tenant, PanelSettings] | None:
     """The tenant and its panel settings from one read of its row (a booking needs both)."""
-    row = session.get(t.Tenant, tenant_id)
+    row = session.connection().execute(_TENANT, {'tenant_id': tenant_id}).first()  # Core: no ORM instance
     return None if row is None else (to_tenant(row), PanelSettings.from_dict(dict(row.settings or {})))
+
+
+_TENANT = sa.select(*table_of(t.Tenant).columns).where(col(t.Tenant.id) == sa.bindparam('tenant_id'))
 
 
 def tenant_currency(session: Session, *, tenant_id: int) -> str:
