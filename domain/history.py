@@ -15,6 +15,7 @@ What each action's data holds (keys left out when empty):
   payment_failed  amount, currency, method
   payment_held    amount, currency, method, cause
   note            text (and, for rows kept from before history was data, the old action, from and to)
+  confirmed       (nothing: who and when say it) the customer confirmed a visit already confirmed by the business
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ PAID = 'paid'
 PAYMENT_FAILED = 'payment_failed'
 PAYMENT_HELD = 'payment_held'
 NOTE = 'note'
-ACTIONS = (BOOKED, STATUS_CHANGED, RESCHEDULED, STAFF_CHANGED, PAID, PAYMENT_FAILED, PAYMENT_HELD, NOTE)
+CONFIRMED = 'confirmed'
+ACTIONS = (BOOKED, STATUS_CHANGED, RESCHEDULED, STAFF_CHANGED, PAID, PAYMENT_FAILED, PAYMENT_HELD, NOTE, CONFIRMED)
 
 CUSTOMER, STAFF, ADMIN, SYSTEM = 'customer', 'staff', 'admin', 'system'
 
@@ -42,6 +44,7 @@ CUSTOMER, STAFF, ADMIN, SYSTEM = 'customer', 'staff', 'admin', 'system'
 AWAITS_CONFIRMATION = 'awaits_confirmation'  # a rescheduled appointment waits for the business again
 AFTER_RESCHEDULE = 'after_reschedule'  # the business's status after a reschedule
 ACCOUNT_CLOSED = 'account_closed'  # the customer closed their account (also: a payment that came after it)
+CONFIRMED_FROM_REMINDER = 'confirmed_from_reminder'  # the customer confirmed the visit from a reminder
 # Why a payment was held for the business to look at.
 AMOUNT_MISMATCH = 'amount_mismatch'
 APPOINTMENT_CANCELED = 'appointment_canceled'
@@ -51,6 +54,7 @@ _CAUSE_WORDS = {
     AWAITS_CONFIRMATION: 'The new time waits for the business to confirm it.',
     AFTER_RESCHEDULE: 'The business sets this status after a reschedule.',
     ACCOUNT_CLOSED: 'The customer closed their account.',
+    CONFIRMED_FROM_REMINDER: 'Confirmed from the reminder email.',
 }
 HELD_WORDS = {
     AMOUNT_MISMATCH: 'A payment arrived that does not match the amount due; the business will check it.',
@@ -103,6 +107,11 @@ def payment_failed(*, at: datetime, actor: str, amount: int, currency: str, meth
 def payment_held(*, at: datetime, actor: str, amount: int, currency: str, method: str, cause: str) -> HistoryEntry:
     """Money arrived but was not credited: held for the business (to check, or to refund)."""
     return _entry(at, actor, PAYMENT_HELD, amount=amount, currency=currency.upper(), method=method, cause=cause)
+
+
+def confirmed(*, at: datetime, actor: str) -> HistoryEntry:
+    """The customer said they will come (from a reminder), the status staying as it was."""
+    return _entry(at, actor, CONFIRMED)
 
 
 def note(*, at: datetime, actor: str, text: str, **kept: str) -> HistoryEntry:

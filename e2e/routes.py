@@ -46,6 +46,7 @@ VISITS: tuple[Visit, ...] = (
     Visit('booked', '/book/done', '/book?service={service}', signed_in=True, opens='booking'),
     Visit('booked-nothing', '/book/done', '/book/done'),
     Visit('book-confirm-dead-link', '/book/confirm', '/book/confirm?token=no-such-token'),
+    Visit('reminder-dead-link', '/reminder', '/reminder?token=no-such-token&do=confirm'),
     # The panel, its sections, and each drawer and dialog
     Visit('appointments', '/', '/', signed_in=True),
     Visit('details', '/', '/', signed_in=True, opens='Details'),

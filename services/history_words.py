@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from domain import payments as dp
 from domain.history import (
     BOOKED,
+    CONFIRMED,
     HELD_WORDS,
     PAID,
     PAYMENT_FAILED,
@@ -50,6 +51,8 @@ def describe(entry: HistoryEntry, *, tz: ZoneInfo, status_labels: Mapping[str, s
         before, after = (_when(str(data.get(end, '')), tz, duration, locale) for end in ('from', 'to'))
         moved = f'{before} → {after}'
         return Words('Rescheduled', f'{moved}\n{reason}'.strip())
+    if entry.action == CONFIRMED:
+        return Words('Visit confirmed', 'Confirmed from the reminder email.')
     if entry.action == STAFF_CHANGED:
         return Words('Staff changed', f'{data.get("from", "")} → {data.get("to", "")}')
     if entry.action in (PAID, PAYMENT_FAILED, PAYMENT_HELD):

@@ -9,10 +9,11 @@ from datetime import date, datetime
 from nicegui import app, context, ui
 
 from domain.accounts import GENDERS, ProfileInput, profile_problems
-from services import accounts
+from services import accounts, reminders
 from ui.components.avatar_upload import avatar_upload
 from ui.components.strength_meter import password_field
 from ui.context import PanelContext, to_sign_in
+from ui.i18n import t
 
 
 @dataclass
@@ -103,8 +104,22 @@ async def build(ctx: PanelContext) -> None:
         button = ui.button('Save profile', on_click=save).props('unelevated no-caps').classes('self-start').mark(
             'save-profile')
 
+    _reminder_switch(ctx, on=customer.email_reminders)
     if ctx.settings.allow_account_deletion:
         _danger_zone(ctx)
+
+
+def _reminder_switch(ctx: PanelContext, *, on: bool) -> None:
+    """Reminders before a visit and the follow-up after it come only while this is on (saved at once)."""
+    async def changed(value: bool) -> None:
+        await ctx.act(reminders.set_email_reminders, on=value)
+        ui.notify(t('Reminders are on.') if value else t('Reminders are off.'), type='positive')
+
+    with ui.card().classes('k-card w-full max-w-xl q-pa-lg gap-2').mark('reminder-settings'):
+        ui.label(t('Emails')).classes('text-h6').props('role=heading aria-level=2')
+        ui.switch(t('Email me reminders'), value=on, on_change=lambda e: changed(bool(e.value))).props(
+            'color=primary').mark('email-reminders')
+        ui.label(t('Before your visits, and a short question after them.')).classes('text-caption k-muted')
 
 
 def _signed_in_at() -> datetime | None:
