@@ -172,54 +172,54 @@ def render_reminder(data: appointment_db.NoticeData, settings: PanelSettings, *,
                     token: str) -> tuple[str, str, str]:
     """(subject, text, HTML) of a reminder in the customer's language and zone, with its three buttons."""
     appt, tenant, customer = data.appointment, data.tenant, data.customer
-    _ = _reader(data, settings)
+    gettext = _reader(data, settings)
     base = public_base(tenant.host)
-    when = f'{fmt.when(appt.start, appt.end, _.tz, locale=_.locale)} ({_.tz.key})'
-    facts = [_('What: %(service)s with %(staff)s', service=appt.service.name, staff=appt.staff.name),
-             _('When: %(when)s', when=when)]
+    when = f'{fmt.when(appt.start, appt.end, gettext.tz, locale=gettext.locale)} ({gettext.tz.key})'
+    facts = [gettext('What: %(service)s with %(staff)s', service=appt.service.name, staff=appt.staff.name),
+             gettext('When: %(when)s', when=when)]
     place = calendar.place_text(appt)
     if place:
-        facts.append(_('Where: %(place)s', place=place))
+        facts.append(gettext('Where: %(place)s', place=place))
     if appt.service.meeting_url:
-        facts.append(_('Join online: %(link)s', link=appt.service.meeting_url))
+        facts.append(gettext('Join online: %(link)s', link=appt.service.meeting_url))
     asks = settings.reminders.ask_confirmation
-    intro = _('Please confirm that you will come.') if asks else _('We look forward to seeing you.')
+    intro = gettext('Please confirm that you will come.') if asks else gettext('We look forward to seeing you.')
     buttons = []
     if asks:
-        buttons.append((_('Confirm my visit'), f'{base}/reminder?token={token}&do={CONFIRM}'))
-    buttons += [(_('Reschedule'), f'{base}/reminder?token={token}&do={RESCHEDULE}'),
-                (_('Cancel'), f'{base}/reminder?token={token}&do={CANCEL}')]
-    footer = _('You get reminders because they are on in your profile. To stop them, turn off "Email me '
+        buttons.append((gettext('Confirm my visit'), f'{base}/reminder?token={token}&do={CONFIRM}'))
+    buttons += [(gettext('Reschedule'), f'{base}/reminder?token={token}&do={RESCHEDULE}'),
+                (gettext('Cancel'), f'{base}/reminder?token={token}&do={CANCEL}')]
+    footer = gettext('You get reminders because they are on in your profile. To stop them, turn off "Email me '
                'reminders" in Profile: %(link)s', link=f'{base}/profile')
-    subject = _('Reminder: %(service)s, %(when)s', service=appt.service.name,
-                when=fmt.date_time(appt.start, _.tz, locale=_.locale))
-    hello = _('Hello %(name)s,', name=customer.first_name or customer.full_name or customer.email)
-    about = _('This is a reminder of your appointment at %(business)s.', business=tenant.name)
-    calendar_line = _('The calendar entry is attached.')
+    subject = gettext('Reminder: %(service)s, %(when)s', service=appt.service.name,
+                when=fmt.date_time(appt.start, gettext.tz, locale=gettext.locale))
+    hello = gettext('Hello %(name)s,', name=customer.first_name or customer.full_name or customer.email)
+    about = gettext('This is a reminder of your appointment at %(business)s.', business=tenant.name)
+    calendar_line = gettext('The calendar entry is attached.')
     text = '\n'.join([hello, '', about, '', *facts, '', intro, '', *(f'{label}: {link}' for label, link in buttons),
                       '', calendar_line, '', '-- ', footer, ''])
-    html = _html(hello, [about], facts, intro, buttons, [calendar_line], footer, rtl=i18n_service.is_rtl(_.locale),
-                 lang=_.locale)
+    html = _html(hello, [about], facts, intro, buttons, [calendar_line], footer, rtl=i18n_service.is_rtl(gettext.locale),
+                 lang=gettext.locale)
     return subject, text, html
 
 
 def render_follow_up(data: appointment_db.NoticeData, settings: PanelSettings) -> tuple[str, str, str]:
     """(subject, text, HTML) of the follow-up asking for a rating, linking to the visit's Details in the panel."""
     appt, tenant, customer = data.appointment, data.tenant, data.customer
-    _ = _reader(data, settings)
+    gettext = _reader(data, settings)
     base = public_base(tenant.host)
     link = f'{base}/?open=details&appointment={appt.id}'
-    subject = _('How was your visit to %(business)s?', business=tenant.name)
-    hello = _('Hello %(name)s,', name=customer.first_name or customer.full_name or customer.email)
-    thanks = _('Thank you for your visit: %(service)s with %(staff)s on %(when)s.', service=appt.service.name,
-               staff=appt.staff.name, when=fmt.date(appt.start, _.tz, locale=_.locale))
-    ask = _('Would you rate it? It takes a few seconds and helps us a lot.')
-    button = _('Rate my visit')
-    footer = _('You get this email because reminders are on in your profile. To stop them, turn off "Email me '
+    subject = gettext('How was your visit to %(business)s?', business=tenant.name)
+    hello = gettext('Hello %(name)s,', name=customer.first_name or customer.full_name or customer.email)
+    thanks = gettext('Thank you for your visit: %(service)s with %(staff)s on %(when)s.', service=appt.service.name,
+               staff=appt.staff.name, when=fmt.date(appt.start, gettext.tz, locale=gettext.locale))
+    ask = gettext('Would you rate it? It takes a few seconds and helps us a lot.')
+    button = gettext('Rate my visit')
+    footer = gettext('You get this email because reminders are on in your profile. To stop them, turn off "Email me '
                'reminders" in Profile: %(link)s', link=f'{base}/profile')
     text = '\n'.join([hello, '', thanks, '', ask, '', f'{button}: {link}', '', '-- ', footer, ''])
-    html = _html(hello, [thanks], [], ask, [(button, link)], [], footer, rtl=i18n_service.is_rtl(_.locale),
-                 lang=_.locale)
+    html = _html(hello, [thanks], [], ask, [(button, link)], [], footer, rtl=i18n_service.is_rtl(gettext.locale),
+                 lang=gettext.locale)
     return subject, text, html
 
 
