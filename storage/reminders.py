@@ -48,14 +48,6 @@ class Due:
     start: datetime
 
 
-def _handled(kind: str, minutes: int | None = None) -> Any:
-    """A row of reminder_sent for this appointment at its current start (at `minutes` or nearer)."""
-    cond = [_R.appointment_id == _A.id, _R.kind == kind, _R.for_start == _A.start]
-    if minutes is not None:
-        cond.append(_R.minutes_before <= minutes)
-    return sa.exists().where(*cond)
-
-
 def _wants_email() -> Any:
     return sa.exists().where(_C.id == _A.customer_id, _C.email_reminders.is_(True), _C.deleted_at.is_(None))
 
@@ -65,19 +57,25 @@ def _busy() -> Any:
 
 
 def due_statement(groups: Sequence[RuleGroup], *, now: datetime, limit: int) -> sa.Select[Any]:
-    """The appointments with a reminder due now (see the module's docstring), soonest first."""
+    """The appointments with a reminder due now (see the module's docstring), soonest first.
+
+    For each appointment in the window, a CASE picks the nearest reminder whose moment has come (`nearest`); it is
+    due unless reminder_sent holds that one, or a nearer one, for the appointment's current start: one probe of the
+    unique key per appointment in the window."""
     horizon = now + timedelta(minutes=max(g.minutes for g in groups))
-    ors = []
-    for g in groups:
+    whens = []
+    for g in sorted(groups, key=lambda g: g.minutes):  # the nearest reminder first: CASE takes the first match
         cond = [_A.tenant_id == g.tenant_id, _A.start <= now + timedelta(minutes=g.minutes)]
         if g.service_ids is not None:
             cond.append(_A.service_id.in_(g.service_ids))
         elif g.except_ids:
             cond.append(_A.service_id.not_in(g.except_ids))
-        cond.append(~_handled(REMINDER, g.minutes))
-        ors.append(sa.and_(*cond))
+        whens.append((sa.and_(*cond), g.minutes))
+    nearest = sa.case(*whens, else_=None)
+    handled = sa.exists().where(_R.appointment_id == _A.id, _R.kind == REMINDER, _R.for_start == _A.start,
+                                _R.minutes_before <= nearest)
     return (sa.select(_A.id, _A.tenant_id, _A.start)
-            .where(_A.start > now, _A.start <= horizon, sa.or_(*ors), _busy(), _wants_email())
+            .where(_A.start > now, _A.start <= horizon, nearest.is_not(None), ~handled, _busy(), _wants_email())
             .order_by(_A.start).limit(limit))
 
 
