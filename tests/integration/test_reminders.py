@@ -260,3 +260,42 @@ def test_the_reminder_arrives_in_the_customers_language_and_zone_with_its_calend
         assert reminder_db.confirmation(s, tenant_id=world.tenant_id, appointment_id=appt) == (None, None)
     after = reminders.confirm_visit(db, tenant_id=world.tenant_id, token=token, now=START - 23 * H)
     assert after.appointment.status.key == 'approved'
+
+
+def test_a_moved_appointment_is_no_longer_confirmed(db: Database) -> None:
+    world = _world(db, ask_confirmation=True)
+    appt = add_appointment(db, world, start=START)
+    token = _reminder_token(db, world, appt, NOW)
+    reminders.confirm_visit(db, tenant_id=world.tenant_id, token=token, now=NOW)
+    with db.write() as s:
+        appointment_db.move_appointment(s, tenant_id=world.tenant_id, appointment_id=appt,
+                                        staff_id=world.staff['mia'], start=START + H, end=START + 2 * H,
+                                        status_key='pending')
+    view = reminders.reminder_view(db, tenant_id=world.tenant_id, token=token, now=NOW)
+    assert view.confirmed_at is None and view.confirm is None  # the new time may be confirmed again
+
+
+def test_the_scheduler_runs_in_the_background_and_stops_with_the_runtime(sqlite_db: Database,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from services import runtime
+    from services.config import reset_config
+
+    monkeypatch.setenv('KAIROS_REMINDER_POLL_SECONDS', '0.05')
+    reset_config()
+    db = sqlite_db
+    now = datetime.now(UTC)
+    world = _world(db, minutes_before=(120,))
+    appt = add_appointment(db, world, start=(now + H).replace(microsecond=0))
+    reminders.start_scheduler(db)
+    thread = runtime.get().reminders.thread
+    assert thread is not None and thread.is_alive()
+    for _ in range(200):  # wait for its first rounds (not timed: it only has to happen)
+        if _sent(db, world, appt):
+            break
+        time.sleep(0.05)
+    assert [minutes for _, minutes, _ in _sent(db, world, appt)] == [120]
+    runtime.reset()
+    assert not thread.is_alive()
+    reset_config()
