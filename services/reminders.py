@@ -198,8 +198,8 @@ def render_reminder(data: appointment_db.NoticeData, settings: PanelSettings, *,
     calendar_line = gettext('The calendar entry is attached.')
     text = '\n'.join([hello, '', about, '', *facts, '', intro, '', *(f'{label}: {link}' for label, link in buttons),
                       '', calendar_line, '', '-- ', footer, ''])
-    html = _html(hello, [about], facts, intro, buttons, [calendar_line], footer, rtl=i18n_service.is_rtl(gettext.locale),
-                 lang=gettext.locale)
+    html = _html(hello, [about], facts, intro, buttons, [calendar_line], footer,
+                 rtl=i18n_service.is_rtl(gettext.locale), lang=gettext.locale)
     return subject, text, html
 
 
