@@ -6,8 +6,8 @@ fails when a new route is in neither, so a page cannot arrive without being audi
 
 `url` may hold placeholders the audit fills in for the server it runs against: {verify}, {reset}, {magic},
 {welcome}, {email_change}, {email_undo}, {reminder} (fresh links for Grace; the reminder's names her next visit),
-{service} (a bookable service), {receipt} (one of Ada's settled payments). `opens` names what to open once the page is there (see OPENERS in
-e2e/test_a11y.py).
+{service} (a bookable service), {receipt} (one of Ada's settled payments). `opens` names what to open once the
+page is there (see OPENERS in e2e/test_a11y.py).
 """
 
 from __future__ import annotations
