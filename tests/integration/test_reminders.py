@@ -299,3 +299,21 @@ def test_the_scheduler_runs_in_the_background_and_stops_with_the_runtime(sqlite_
     runtime.reset()
     assert not thread.is_alive()
     reset_config()
+
+
+def test_the_follow_up_email_links_to_the_rating_prompt_and_says_how_to_stop(sqlite_db: Database, inbox) -> None:
+    from services import notify
+    from tests.support.smtp import text_of
+
+    db = sqlite_db
+    world = _world(db, minutes_before=(), follow_up=True)
+    appt = add_appointment(db, world, start=START)
+    assert reminders.run_due(db, now=START + 4 * H) == 1
+    notify.wait_for_notifications()
+    msg = inbox.last_to('ada@example.com')
+    assert msg['Subject'] == 'How was your visit to Lumen Studio?'
+    body = text_of(msg)
+    assert 'Thank you for your visit: Haircut with Mia Wong on' in body
+    assert f'http://127.0.0.1:8080/?open=details&appointment={appt}' in body
+    assert 'turn off "Email me reminders" in Profile: http://127.0.0.1:8080/profile' in body
+    assert len(inbox.messages) == 1
