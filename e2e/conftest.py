@@ -31,6 +31,8 @@ ARTIFACTS = Path(__file__).parent / 'artifacts'
 START_TIMEOUT = 40.0
 ADA_EMAIL = 'ada@example.com'
 ADA_PASSWORD = 'kairos-demo'
+ADMIN_EMAIL = 'admin@example.com'  # the demo's admin, an owner
+ADMIN_PASSWORD = 'kairos-admin'
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,3 +210,13 @@ def signed_in_page(page: Page, server: Server) -> Page:
 
 
 __all__ = ['Server', 'expect', 'sign_in']
+
+
+def sign_in_admin(page: Page, server: Server, *, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> Page:
+    """Sign in at /admin as the business's admin would, and wait until the admin area replaces the sign-in page."""
+    page.goto(server.url + '/admin')
+    page.get_by_label('Email').fill(email)
+    page.get_by_label('Password', exact=True).fill(password)
+    page.get_by_role('button', name='Sign in').click()
+    page.wait_for_url(lambda url: '/admin/login' not in url and '/auth/finish' not in url, timeout=15_000)
+    return page

@@ -22,6 +22,7 @@ class Visit:
     url: str
     signed_in: bool = False  # as Ada, the demo customer
     opens: str = ''
+    admin: bool = False  # as the demo's admin (an owner), in the admin area
 
 
 VISITS: tuple[Visit, ...] = (
@@ -60,6 +61,13 @@ VISITS: tuple[Visit, ...] = (
     Visit('delete-account', '/profile', '/profile', signed_in=True, opens='Delete my account…'),
     Visit('security', '/security', '/security', signed_in=True),
     Visit('receipt', '/receipts/{payment_id}', '/receipts/{receipt}?view=1', signed_in=True),
+    # The admin area
+    Visit('admin-sign-in', '/admin/login', '/admin/login'),
+    Visit('admin-invite-dead-link', '/admin/invite', '/admin/invite?token=no-such-token'),
+    Visit('admin-overview', '/admin', '/admin', admin=True),
+    Visit('admin-audit', '/admin/audit', '/admin/audit', admin=True),
+    Visit('admin-admins', '/admin/admins', '/admin/admins', admin=True),
+    Visit('admin-account', '/admin/account', '/admin/account', admin=True),
 )
 
 # Routes that are not pages a person reads, and why.
@@ -70,6 +78,7 @@ NOT_PAGES: dict[str, str] = {
     '/avatar/{customer_id}': 'an image',
     '/robots.txt': 'text for crawlers',
     '/healthz': 'JSON for load balancers',
+    '/admin/logout': "the admin's sign-out POST, no page",
     '/readyz': 'JSON for load balancers',
     '/metrics': 'Prometheus text for the operator, loopback only',
 }

@@ -11,11 +11,13 @@ from sqlmodel import Session
 from domain import branding
 from domain import model as d
 from domain.accounts import email_problem, password_problem
+from domain.admins import AdminRole
 from domain.settings import PanelSettings, SettingsError
 from services import i18n
 from services.accounts import password_score
 from services.auth import hash_password
 from services.config import get_config
+from storage import admins as admin_db
 from storage import tenants as tenant_db
 from storage.db import Database, migrate
 
@@ -46,16 +48,20 @@ def create_business(db: Database, *, slug: str, name: str, timezone: str, curren
         return tenant_db.create_tenant(s, slug=slug, name=name, timezone=timezone, currency=currency.upper(), host=host)
 
 
-def create_admin_user(db: Database, *, tenant_slug: str, email: str, password: str, name: str = '') -> int:
-    """An admin account of the business, with an Argon2-hashed password; the email and the password follow the same
-    rules as a customer's (domain.accounts)."""
+def create_admin_user(db: Database, *, tenant_slug: str, email: str, password: str, name: str = '',
+                      role: AdminRole = AdminRole.OWNER) -> int:
+    """An admin account of the business (an owner unless told), with an Argon2-hashed password; the email and the
+    password follow the same rules as a customer's (domain.accounts)."""
     problem = email_problem(email) or password_problem(password, score=password_score(password, (email, name)))
     if problem:
         raise SettingsError(problem)
     password_hash = hash_password(password)
     with db.write() as s:
         tenant = _tenant_id(s, tenant_slug)
-        return tenant_db.create_admin(s, tenant_id=tenant, email=email, password_hash=password_hash, name=name)
+        if admin_db.admin_by_email(s, tenant_id=tenant, email=email) is not None:
+            raise SettingsError(f'The business already has an admin with the email {email}.')
+        return admin_db.create_admin(s, tenant_id=tenant, email=email, password_hash=password_hash, name=name,
+                                     role=role)
 
 
 def show_settings(db: Database, *, tenant_slug: str) -> dict[str, Any]:

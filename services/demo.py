@@ -21,6 +21,7 @@ from sqlmodel import Session, SQLModel, col, select
 from domain import history as dh
 from domain.model import DEFAULT_STATUSES, HistoryEntry, PaymentStatus, StatusRole, payment_status
 from services.auth import hash_password
+from storage import admins as admin_db
 from storage import catalog as catalog_db
 from storage import customers as customer_db
 from storage import packages as package_db
@@ -290,7 +291,7 @@ class _Builder:
         massage_pack = package_db.create_package(s, tenant_id=self.tenant, name='5 massages', sessions=5, price=30000,
                                                  validity_days=365,
                                                  service_ids=[self.ids['svc:deep'], self.ids['svc:hotstone']])
-        tenant_db.create_admin(s, tenant_id=self.tenant, email=ADMIN_EMAIL, password_hash=admin_hash,
+        admin_db.create_admin(s, tenant_id=self.tenant, email=ADMIN_EMAIL, password_hash=admin_hash,
                                name='Studio admin')
 
         ada = customer_db.create_customer(s, tenant_id=self.tenant, email=ADA_EMAIL, first_name='Ada',

@@ -63,6 +63,10 @@ def sessions_topic(tenant_id: int, customer_id: int) -> str:
     return f'tenant:{tenant_id}:customer:{customer_id}:sessions'
 
 
+def admin_sessions_topic(tenant_id: int, admin_id: int) -> str:
+    return f'tenant:{tenant_id}:admin:{admin_id}:sessions'
+
+
 def availability_topic(tenant_id: int) -> str:
     return f'tenant:{tenant_id}:availability'
 

@@ -142,3 +142,12 @@ EMAIL_CHANGE_PER_ACCOUNT = parse('3/hour')
 
 def email_change_checks(*, tenant_id: int, customer_id: int) -> tuple[Check, ...]:
     return (Check(EMAIL_CHANGE_PER_ACCOUNT, 'email-change', f'{tenant_id}:{customer_id}'),)
+
+
+def admin_sign_in_checks(*, tenant_id: int, email: str, address: str | None) -> tuple[Check, ...]:
+    """The same limits as a customer's sign-in, counted apart: guesses at an admin account do not lock out a customer
+    with the same email, and the reverse."""
+    checks = [Check(ACCOUNT_LIMIT, 'admin-signin-account', f'{tenant_id}:{email.strip().lower()}')]
+    if address:
+        checks.append(Check(ADDRESS_LIMIT, 'admin-signin-address', f'{tenant_id}:{client_key(address)}'))
+    return tuple(checks)

@@ -317,8 +317,10 @@ def revoke_sessions(session: Session, *, customer_id: int, now: datetime, keep_h
 
 
 def revoke_session(session: Session, *, token_hash: str, now: datetime) -> tuple[int, int | None] | None:
-    """End one session; returns its (tenant id, customer id) when it was live, so its other tabs can be told."""
+    """End one customer session (an admin's is storage.admins'); returns its (tenant id, customer id) when it was live,
+    so its other tabs can be told."""
     row = session.execute(sa.update(t.AuthSession).where(col(t.AuthSession.token_hash) == token_hash,
+                                                         col(t.AuthSession.customer_id).is_not(None),
                                                          col(t.AuthSession.revoked_at).is_(None))
                           .values(revoked_at=now)
                           .returning(col(t.AuthSession.tenant_id), col(t.AuthSession.customer_id))).first()

@@ -206,6 +206,47 @@ class AdminUser(SQLModel, table=True):
     email: str
     name: str = ''
     password_hash: str
+    # domain.admins.AdminRole: 'owner' (everything) or 'manager' (everything but admins and payment settings).
+    role: str = Field(default='owner', sa_column=sa.Column(sa.String(16), nullable=False, server_default='owner'))
+    # The language the admin chose (a domain.i18n locale); None: their browser's, else the business's default.
+    language: str | None = Field(default=None, sa_column=sa.Column(sa.String(16), nullable=True))
+    # A removed admin signs in no more; the row stays so the audit log still names who did what.
+    removed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class AdminInvite(SQLModel, table=True):
+    """An owner's invitation of another admin, by an emailed link. Only the HMAC of the link's token is kept."""
+
+    __tablename__ = 'admin_invite'
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    email: str = Field(sa_column=sa.Column(sa.String(320), nullable=False))
+    role: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    invited_by: int | None = Field(default=None, foreign_key='admin_user.id')
+    token_hash: str = Field(sa_column=sa.Column(sa.String(128), unique=True, nullable=False))
+    created_at: datetime = Field(sa_column=utc_column())
+    expires_at: datetime = Field(sa_column=utc_column())
+    used_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class AuditEntry(SQLModel, table=True):
+    """Every admin change: who, when, what (an action key and its target) and the values before and after, as data
+    (never sentences), written in the change's own transaction (services.audit.record)."""
+
+    __tablename__ = 'audit_entry'
+    __table_args__ = (
+        sa.Index('ix_audit_entry_tenant_at', 'tenant_id', 'at'),
+        sa.Index('ix_audit_entry_tenant_admin_at', 'tenant_id', 'admin_id', 'at'),
+        sa.Index('ix_audit_entry_tenant_action_at', 'tenant_id', 'action', 'at'),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key='tenant.id')
+    admin_id: int | None = Field(default=None, foreign_key='admin_user.id')
+    at: datetime = Field(sa_column=utc_column())
+    action: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    target: str = Field(default='', sa_column=sa.Column(sa.String(255), nullable=False, server_default=''))
+    before: Any = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+    after: Any = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
 
 
 class Appointment(SQLModel, table=True):
@@ -311,7 +352,7 @@ class AuthSession(SQLModel, table=True):
     token_hash: str = Field(primary_key=True)
     tenant_id: int = tenant_fk()
     customer_id: int | None = Field(default=None, foreign_key='customer.id', index=True)
-    admin_id: int | None = Field(default=None, foreign_key='admin_user.id')
+    admin_id: int | None = Field(default=None, foreign_key='admin_user.id', index=True)
     created_at: datetime = Field(sa_column=utc_column())
     last_seen_at: datetime = Field(sa_column=utc_column())  # idle sessions end; refreshed a few times an hour
     revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

@@ -1,4 +1,4 @@
-"""The business itself: tenants, their hosts and panel settings, their statuses, admin users.
+"""The business itself: tenants, their hosts and panel settings, their statuses (admins: storage/admins.py).
 
 Functions take the session first and keyword-only arguments; rows never leave: callers get domain values.
 """
@@ -15,7 +15,6 @@ from domain.settings import PanelSettings, SettingsError
 from domain.statuses import status_problems
 from domain.web import color_problem, url_problem
 from storage import tables as t
-from storage.customers import normalise_email
 
 # ---- conversions --------------------------------------------------------------------------------------------------
 
@@ -170,10 +169,3 @@ def update_branding(session: Session, *, tenant_id: int, primary_color: str | No
     session.flush()
     return d.Branding(primary_color=row.primary_color, dark=row.dark, logo_url=row.logo_url)
 
-
-def create_admin(session: Session, *, tenant_id: int, email: str, password_hash: str, name: str = '') -> int:
-    row = t.AdminUser(tenant_id=tenant_id, email=normalise_email(email), password_hash=password_hash, name=name)
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    return row.id

@@ -16,11 +16,14 @@ from ui import ops, robots, webhooks
 from ui.body_limit import BodyLimit
 from ui.headers import SecurityHeaders
 from ui.pages import avatar, book, book_confirm, login, panel, receipts, reminder, session, signin_flows
+from ui.pages.admin import pages as admin_pages
+from ui.pages.admin import shell as admin_shell
 from ui.theme import install_css
 
 # Each of these registers its routes when imported (above). Public: no sign-in needed; the others are behind the gate.
 PUBLIC_PAGES = (session, login, webhooks, signin_flows, book, book_confirm, reminder, robots)
 PRIVATE_PAGES = (panel, receipts, avatar)
+ADMIN_PAGES = admin_pages.MODULES  # behind the admin gate (below): /admin/...
 PUBLIC_PREFIXES: tuple[str, ...] = ('/login', '/logout', '/_nicegui', '/static', '/healthz', '/favicon', '/webhooks/',
                                       '/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic',
                                       '/confirm-email', '/undo-email', '/auth/oidc', '/auth/finish', '/book', '/readyz',
@@ -32,11 +35,22 @@ def is_public(path: str) -> bool:
                for p in PUBLIC_PREFIXES)
 
 
+def is_admin(path: str) -> bool:
+    return path == '/admin' or path.startswith('/admin/')
+
+
 class SignInGate(BaseHTTPMiddleware):
-    """Every panel route needs a session; the page itself checks the session is still live in the database."""
+    """Every panel route needs a customer's session and every admin page an admin's (ui/pages/admin); the page
+    itself checks the session is still live in the database, and of the right kind."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if not is_public(request.url.path) and not app.storage.user.get('session'):
+        path = request.url.path
+        if is_admin(path):
+            if not admin_shell.is_public(path) and not app.storage.user.get(session.ADMIN_SESSION):
+                target = path + (f'?{request.url.query}' if request.url.query else '')
+                return RedirectResponse(f'/admin/login?next={quote(target)}', status_code=303)
+            return await call_next(request)
+        if not is_public(path) and not app.storage.user.get('session'):
             target = request.url.path + (f'?{request.url.query}' if request.url.query else '')
             return RedirectResponse(f'/login?next={quote(target)}', status_code=303)
         return await call_next(request)

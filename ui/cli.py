@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from domain.admins import AdminRole
 from domain.settings import HELP, SettingsError
 from services import admin, demo, logs, moving
 from services.config import get_config, secret_problem
@@ -113,12 +114,14 @@ def create_admin(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
                                           help='Asked for when not given.')],
     name: Annotated[str, typer.Option(help='Display name.')] = '',
+    role: Annotated[AdminRole, typer.Option(help='owner: everything; manager: everything but admins and payments.')]
+    = AdminRole.OWNER,
     tenant: TenantOption = None,
 ) -> None:
     """Create an admin account for a business; the password is stored as an Argon2 hash."""
     try:
         admin.create_admin_user(get_db(), tenant_slug=tenant or get_config().default_tenant, email=email,
-                                password=password, name=name)
+                                password=password, name=name, role=role)
     except (SettingsError, admin.UnknownBusiness) as exc:
         raise fail(str(exc.args[0] if exc.args else exc)) from exc
     typer.echo(f'Admin {email} created.')

@@ -56,8 +56,14 @@ def test_create_admin_refuses_a_mismatch_a_short_password_and_an_unknown_busines
     nowhere = cli.invoke(app, ['create-admin', 'three@rosa.example', '--tenant', 'nope'],
                          input='long-enough-secret\nlong-enough-secret\n')
     assert nowhere.exit_code == 1 and "No business with the slug 'nope'." in nowhere.output
+    again = cli.invoke(app, ['create-admin', 'OWNER@rosa.example'], input='long-enough-secret\nlong-enough-secret\n')
+    assert again.exit_code == 1 and 'already has an admin with the email' in again.output
+    manager = cli.invoke(app, ['create-admin', 'mo@rosa.example', '--role', 'manager'],
+                         input='long-enough-secret\nlong-enough-secret\n')
+    assert manager.exit_code == 0, manager.output
     with get_db().read() as s:
-        assert [r.email for r in s.execute(sa.select(t.AdminUser)).scalars()] == ['owner@rosa.example']
+        assert [(r.email, r.role) for r in s.execute(sa.select(t.AdminUser).order_by(t.AdminUser.id)).scalars()] == [
+            ('owner@rosa.example', 'owner'), ('mo@rosa.example', 'manager')]
 
 
 def test_settings_that_would_break_a_rule_are_refused_and_leave_no_trace(cli: CliRunner) -> None:

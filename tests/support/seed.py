@@ -70,3 +70,17 @@ def add_appointment(db: Database, world: World, *, customer: int | None = None, 
             s, tenant_id=world.tenant_id, customer_id=customer or world.ada, service_id=world.services[service],
             staff_id=world.staff[staff], location_id=world.locations[location], start=start,
             duration=timedelta(minutes=minutes), status_key=status, price=price, deposit=deposit, amount_paid=paid)
+
+
+ADMIN_PASSWORD = 'kairos-admin'
+
+
+def add_admin(db: Database, world: World, *, email: str = 'owner@example.com', password: str = ADMIN_PASSWORD,
+              name: str = 'Olga Owner', role: str = 'owner') -> int:
+    """An admin of the world's business (owner unless told)."""
+    from domain.admins import AdminRole
+    from storage import admins as admin_db
+
+    with db.write() as s:
+        return admin_db.create_admin(s, tenant_id=world.tenant_id, email=email, name=name, role=AdminRole(role),
+                                     password_hash=auth.hash_password(password))

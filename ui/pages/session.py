@@ -34,6 +34,8 @@ from ui.context import is_leaving, to_sign_in
 from ui.theme import frame, sign_out_button
 
 SESSION = 'session'
+# An admin's session token (ui/pages/admin): its own key, so the two kinds never stand in for each other.
+ADMIN_SESSION = 'admin_session'
 HANDOFF = 'sign_in_handoff'
 SIGNED_IN_AT = 'signed_in_at'
 HANDOFF_SECONDS = 120
@@ -46,19 +48,21 @@ def current() -> str | None:
     return found if isinstance(found, str) else None
 
 
-def hand_over(session_id: str, target: str = '/') -> None:
+def hand_over(session_id: str, target: str = '/', *, key: str = SESSION) -> None:
     """Finish a sign-in made in an event handler: the browser fetches /auth/finish, which gives it a fresh id
-    holding the new session, then goes on to `target` (a path on this site the caller already checked)."""
+    holding the new session (under `key`: SESSION for a customer, ADMIN_SESSION for an admin), then goes on to
+    `target` (a path on this site the caller already checked)."""
     nonce = secrets.token_urlsafe(32)
     app.storage.user[HANDOFF] = {'nonce': _digest(nonce), 'session': session_id, 'next': target,
+                                 'key': key if key in (SESSION, ADMIN_SESSION) else SESSION,
                                  'expires': time.time() + HANDOFF_SECONDS}
     ui.navigate.to(f'/auth/finish?t={nonce}')
 
 
-async def adopt(request: Request, session_id: str) -> None:
+async def adopt(request: Request, session_id: str, *, key: str = SESSION) -> None:
     """Finish a sign-in inside an HTTP request: a fresh browser id whose storage holds only the new session."""
     await _fresh_browser_id(request)
-    app.storage.user[SESSION] = session_id
+    app.storage.user[key] = session_id
     # A fresh sign-in may change the account's email for a few minutes without the password (services.accounts).
     app.storage.user[SIGNED_IN_AT] = datetime.now(UTC).isoformat()
 
@@ -94,7 +98,8 @@ async def finish_sign_in(request: Request, t: str = '') -> RedirectResponse:
     if not (isinstance(pending, dict) and t and hmac.compare_digest(str(pending.get('nonce', '')), _digest(t))
             and float(pending.get('expires', 0)) > time.time()):
         return RedirectResponse('/login', status_code=303)
-    await adopt(request, str(pending['session']))
+    key = ADMIN_SESSION if pending.get('key') == ADMIN_SESSION else SESSION
+    await adopt(request, str(pending['session']), key=key)
     return RedirectResponse(str(pending.get('next') or '/'), status_code=303)
 
 
@@ -151,3 +156,8 @@ def _same_origin(request: Request) -> bool:
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
+
+
+def same_origin(request: Request) -> bool:
+    """Whether a POST comes from a page of this site (the admin's sign-out asks it too)."""
+    return _same_origin(request)

@@ -1,0 +1,9 @@
+"""Every module of the admin area, imported so that their pages register (ui/app.py imports this list).
+
+Add a new admin screen's module here. Each uses ui.pages.admin.shell.admin_page for its routes."""
+
+from __future__ import annotations
+
+from ui.pages.admin import audit, home, login, team
+
+MODULES = (login, home, audit, team)
