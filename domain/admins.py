@@ -163,6 +163,7 @@ ACTION_LABELS: dict[str, str] = {
     'email_template.reset': N_('Restored an email template'),
     'email.test': N_('Sent a test email'),
     'email.resend': N_('Resent an email'),
+    'reminders.update': N_('Changed the reminders'),
 }
 
 CHANGE_VALUE_MAX = 120  # characters of one value shown in the log

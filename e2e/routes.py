@@ -67,6 +67,7 @@ VISITS: tuple[Visit, ...] = (
     Visit('admin-overview', '/admin', '/admin', admin=True),
     Visit('admin-audit', '/admin/audit', '/admin/audit', admin=True),
     Visit('admin-admins', '/admin/admins', '/admin/admins', admin=True),
+    Visit('admin-reminders', '/admin/reminders', '/admin/reminders', admin=True),
     Visit('admin-account', '/admin/account', '/admin/account', admin=True),
 )
 

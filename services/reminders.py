@@ -19,7 +19,7 @@ import html as html_lib
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -29,15 +29,17 @@ from domain import history as dh
 from domain import model as d
 from domain import reminders as dr
 from domain import rules
+from domain.admins import AdminRole
 from domain.i18n import Overrides, Text, lazy, overrides_from_settings
 from domain.rules import NotAllowed
 from domain.settings import PanelSettings
 from domain.statuses import awaits_confirmation, freeing_status, with_role
-from services import appointments, calendar, mail, runtime, tokens
+from services import admin_auth, appointments, audit, calendar, mail, runtime, tokens
 from services import formatting as fmt
 from services import i18n as i18n_service
 from services.config import get_config, public_base
 from storage import appointments as appointment_db
+from storage import catalog as catalog_db
 from storage import reminders as reminder_db
 from storage import tenants as tenant_db
 from storage.db import Database
@@ -320,6 +322,39 @@ def set_email_reminders(db: Database, *, tenant_id: int, customer_id: int, on: b
 
     with db.write() as s:
         customer_db.set_email_reminders(s, tenant_id=tenant_id, customer_id=customer_id, on=on)
+
+
+# ---- the business's settings (the admin area) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SettingsView:
+    settings: dr.ReminderSettings
+    services: list[tuple[int, str]]  # the business's active services (id, name)
+
+
+def settings_view(db: Database, *, tenant_id: int, admin_id: int) -> SettingsView:
+    """The business's reminder settings and its services, for the admin's Reminders page."""
+    with db.read() as s:
+        admin_auth.require_role_in(s, tenant_id=tenant_id, admin_id=admin_id, needed=AdminRole.MANAGER)
+        services = catalog_db.bookable_services(s, tenant_id=tenant_id)
+        return SettingsView(settings=tenant_db.panel_settings(s, tenant_id=tenant_id).reminders,
+                            services=[(svc.id, svc.name) for svc in services])
+
+
+def save_settings(db: Database, *, tenant_id: int, admin_id: int, reminders: dr.ReminderSettings,
+                  now: datetime) -> dr.ReminderSettings:
+    """An admin saves the reminder settings: validated with the rest of the panel settings, recorded in the audit
+    log; ReminderSettingsError says what cannot hold."""
+    reminders.validate()
+    with db.write() as s:
+        admin_auth.require_role_in(s, tenant_id=tenant_id, admin_id=admin_id, needed=AdminRole.MANAGER)
+        current = tenant_db.panel_settings(s, tenant_id=tenant_id)
+        fresh = replace(current, reminders=reminders).validate(tenant_db.statuses(s, tenant_id=tenant_id))
+        audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='reminders.update', target='reminders',
+                     before=current.reminders.to_dict(), after=reminders.to_dict(), now=now)
+        tenant_db.save_panel_settings(s, tenant_id=tenant_id, settings=fresh)
+    return reminders
 
 
 def _view(s: Session, *, tenant_id: int, customer_id: int, appointment_id: int, now: datetime) -> ReminderView:

@@ -84,3 +84,51 @@ async def test_profile_turns_reminders_off(user: User, db) -> None:
     await user.should_see('Reminders are off.')
     with db.read() as s:
         assert s.execute(sa.select(t.Customer.email_reminders).where(t.Customer.id == world.ada)).scalar() is False
+
+
+async def test_an_admin_sets_the_reminders_and_the_audit_log_keeps_the_change(user: User, db) -> None:
+    from services import panel as panel_service
+    from services import ratelimit
+    from tests.support.seed import add_admin
+    from tests.ui.test_admin_auth import admin_signed_in
+
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await admin_signed_in(user, target='/admin/reminders')
+    await user.should_see('Before each visit', retries=50)
+    user.find(marker='reminders-all-first').elements.pop().set_value(1440)
+    user.find(marker='reminders-all-second').elements.pop().set_value(120)
+    user.find(marker=f'reminders-mode-{world.services["yoga"]}').elements.pop().set_value('none')
+    user.find(marker=f'reminders-mode-{world.services["colour"]}').elements.pop().set_value('own')
+    user.find(marker=f'reminders-service-{world.services["colour"]}-first').elements.pop().set_value(60)
+    user.find(marker='reminders-ask').elements.pop().set_value(True)
+    user.find(marker='reminders-follow').elements.pop().set_value(True)
+    user.find(marker='reminders-save').click()
+    await user.should_see('Saved.')
+    saved = panel_service.panel_settings(db, tenant_id=world.tenant_id).reminders
+    assert saved == ReminderSettings(minutes_before=(1440, 120), per_service={world.services['yoga']: (),
+                                                                              world.services['colour']: (60,)},
+                                     ask_confirmation=True, follow_up=True)
+    from storage import audit as audit_db
+
+    with db.read() as s:
+        logged = audit_db.actions(s, tenant_id=world.tenant_id)
+    assert logged == ['reminders.update']
+
+
+async def test_the_same_time_twice_is_refused_on_the_page(user: User, db) -> None:
+    from services import ratelimit
+    from tests.support.seed import add_admin
+    from tests.ui.test_admin_auth import admin_signed_in
+
+    world = seed_world(db, now=datetime.now(UTC))
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await admin_signed_in(user, target='/admin/reminders')
+    await user.should_see('Before each visit', retries=50)
+    user.find(marker='reminders-all-first').elements.pop().set_value(120)
+    user.find(marker='reminders-all-second').elements.pop().set_value(120)
+    user.find(marker='reminders-save').click()
+    await user.should_see('The two reminders must go at different times.')

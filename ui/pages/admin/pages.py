@@ -4,6 +4,6 @@ Add a new admin screen's module here. Each uses ui.pages.admin.shell.admin_page 
 
 from __future__ import annotations
 
-from ui.pages.admin import audit, home, login, team
+from ui.pages.admin import audit, home, login, reminders, team
 
-MODULES = (login, home, audit, team)
+MODULES = (login, home, audit, team, reminders)
