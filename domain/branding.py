@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from domain.i18n import Text, lazy
+
 TEXT = 4.5  # WCAG 1.4.3, ordinary text
 LARGE_TEXT = 3.0  # WCAG 1.4.3 large text; 1.4.11 the parts of a control
 
@@ -29,8 +31,8 @@ _HEX = re.compile(r'#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})')
 
 class BadColor(ValueError):
     def __init__(self, color: str) -> None:
-        super().__init__(f'"{color}" is not a colour: write it as #rrggbb, for example #0f766e.')
-        self.message = str(self)
+        self.message = lazy('"%(color)s" is not a colour: write it as #rrggbb, for example #0f766e.', color=color)
+        super().__init__(str(self.message))
 
 
 def parse_hex(color: str) -> tuple[int, int, int]:
@@ -118,7 +120,7 @@ def palette(primary: str, *, dark: bool) -> dict[str, Shades]:
             **{role: shades(color, dark=dark) for role, color in STATUS_COLORS.items()}}
 
 
-def brand_color_problem(color: str) -> str | None:
+def brand_color_problem(color: str) -> Text | None:
     """None when white text on the colour (buttons, the top bar) reads well enough; otherwise why not, in words
     for the business. The page would darken such a colour to cope; the admin area refuses to save it."""
     try:
@@ -127,6 +129,7 @@ def brand_color_problem(color: str) -> str | None:
         return bad.message
     if ratio < TEXT:
         suggestion = readable_variant(color, (WHITE,), toward=BLACK)
-        return (f'White text on {color.strip().lower()} has a contrast of {ratio:.2f}:1; buttons and the top bar need '
-                f'at least {TEXT}:1 to be readable. A darker shade such as {suggestion} works.')
+        return lazy('White text on %(color)s has a contrast of %(ratio)s:1; buttons and the top bar need at least '
+                    '%(minimum)s:1 to be readable. A darker shade such as %(suggestion)s works.',
+                    color=color.strip().lower(), ratio=f'{ratio:.2f}', minimum=str(TEXT), suggestion=suggestion)
     return None

@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.i18n import Said, Text, lazy
 from domain.model import HistoryEntry
 
 BOOKED = 'booked'
@@ -51,18 +52,19 @@ APPOINTMENT_CANCELED = 'appointment_canceled'
 ALREADY_PAID = 'already_paid'
 
 _CAUSE_WORDS = {
-    AWAITS_CONFIRMATION: 'The new time waits for the business to confirm it.',
-    AFTER_RESCHEDULE: 'The business sets this status after a reschedule.',
-    ACCOUNT_CLOSED: 'The customer closed their account.',
-    CONFIRMED_FROM_REMINDER: 'Confirmed from the reminder email.',
+    AWAITS_CONFIRMATION: lazy('The new time waits for the business to confirm it.'),
+    AFTER_RESCHEDULE: lazy('The business sets this status after a reschedule.'),
+    ACCOUNT_CLOSED: lazy('The customer closed their account.'),
+    CONFIRMED_FROM_REMINDER: lazy('Confirmed from the reminder email.'),
 }
 HELD_WORDS = {
-    AMOUNT_MISMATCH: 'A payment arrived that does not match the amount due; the business will check it.',
-    ACCOUNT_CLOSED: 'A payment arrived after the account was closed; the business will refund it.',
-    APPOINTMENT_CANCELED: 'A payment arrived after the appointment was canceled; the business will refund it.',
-    ALREADY_PAID: 'A second payment arrived for a balance already paid; the business will refund it.',
+    AMOUNT_MISMATCH: lazy('A payment arrived that does not match the amount due; the business will check it.'),
+    ACCOUNT_CLOSED: lazy('A payment arrived after the account was closed; the business will refund it.'),
+    APPOINTMENT_CANCELED: lazy('A payment arrived after the appointment was canceled; the business will refund it.'),
+    ALREADY_PAID: lazy('A second payment arrived for a balance already paid; the business will refund it.'),
 }
-_ACTOR_WORDS = {CUSTOMER: 'by you', STAFF: 'by the staff', ADMIN: 'by the business', SYSTEM: 'automatically'}
+_ACTOR_WORDS = {CUSTOMER: lazy('by you'), STAFF: lazy('by the staff'), ADMIN: lazy('by the business'),
+                SYSTEM: lazy('automatically')}
 
 
 # ---- making entries ----------------------------------------------------------------------------------------------
@@ -122,19 +124,21 @@ def note(*, at: datetime, actor: str, text: str, **kept: str) -> HistoryEntry:
 # ---- saying it ---------------------------------------------------------------------------------------------------
 
 
-def actor_words(actor: str) -> str:
+def actor_words(actor: str) -> Said:
     """Who did it, as the customer reads it ('by you')."""
     return _ACTOR_WORDS.get(actor, actor)
 
 
-def reason_words(data: Mapping[str, Any]) -> str:
+def reason_words(data: Mapping[str, Any]) -> Said:
     """Why a status changed: the words the person typed, else the system's reason in words ('' when neither)."""
     return change_reason(reason=str(data.get('reason') or ''), cause=str(data.get('cause') or ''))
 
 
-def change_reason(*, reason: str = '', cause: str = '') -> str:
-    """The words for a change's why: what a person typed wins; else the why-code in words."""
-    return reason or _CAUSE_WORDS.get(cause, '')
+def change_reason(*, reason: str = '', cause: str = '') -> Said:
+    """The words for a change's why: what a person typed wins (a str, shown as typed); else the why-code in words
+    (a Text, shown in the reader's language)."""
+    found: Text | None = _CAUSE_WORDS.get(cause)
+    return reason or found or ''
 
 
 # ---- helpers -----------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ messages `%(num)d` is the count.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Collection, Mapping
@@ -44,15 +45,24 @@ class Text:
     plural: str | None = None
     n: int | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    # Shown in lower case (a status's label inside a sentence: 'an appointment that is canceled').
+    lowercase: bool = False
 
     def __str__(self) -> str:
         template = self.msgid if self.plural is None or self.n == 1 else self.plural
-        values = {'num': self.n, **{k: str(v) for k, v in self.params.items()}} if self.n is not None \
-            else {k: str(v) for k, v in self.params.items()}
+        shown = {k: f'{v:,}' if is_count(template, k, v) else str(v) for k, v in self.params.items()}
+        values = {'num': self.n, **shown} if self.n is not None else shown
         try:
-            return template % values if values else template
+            said = template % values if values else template
         except (KeyError, ValueError, TypeError):
-            return template
+            said = template
+        return said.lower() if self.lowercase else said
+
+
+def is_count(template: str, key: str, value: object) -> bool:
+    """A whole number placed with `%(key)s`: shown the reader's way (2,000 in English, 2000 in Portuguese, 2.000
+    in German); one placed with `%(key)d` is left to the format."""
+    return isinstance(value, int) and not isinstance(value, bool) and f'%({key})s' in template
 
 
 def lazy(msgid: str, /, **params: Any) -> Text:
@@ -64,6 +74,63 @@ def lazy(msgid: str, /, **params: Any) -> Text:
 def lazy_plural(singular: str, plural: str, n: int, /, **params: Any) -> Text:
     """A counted text marked for translation, translated when shown; `%(num)d` is `n`."""
     return Text(singular, plural, n, params=params)
+
+
+def label(value: str, *, lowercase: bool = False) -> Text:
+    """A name that is data yet may be one of Kairos's own texts (a status's label, a business keeps the default
+    'Canceled' or calls it its own way): translated when the catalog knows it (the defaults are marked with N_ where
+    they are defined), shown as it is otherwise. `lowercase` for a label inside a sentence."""
+    return Text(value, lowercase=lowercase)
+
+
+def sentences(*parts: Text | str) -> Text | str:
+    """Several sentences shown one after the other (each in the reader's language), a space between them."""
+    found = [p for p in parts if p]
+    if not found:
+        return ''
+    said: Text | str = found[-1]
+    for part in reversed(found[:-1]):
+        said = Text('%(first)s %(rest)s', params={'first': part, 'rest': said})  # not a text to translate
+    return said
+
+
+def text_to_data(text: Text) -> str:
+    """A Text as a short JSON string, to store (a payment's note): its msgid, plural, count and parameters (a Text
+    parameter nested, any other as its str)."""
+    return json.dumps(_as_data(text), ensure_ascii=False, separators=(',', ':'))
+
+
+def text_from_data(stored: str) -> Said:
+    """What `text_to_data` stored, as the Text again; anything else (a note typed by a person, an English sentence
+    stored before notes were data) as the str it is."""
+    if not stored.startswith('{'):
+        return stored
+    try:
+        data = json.loads(stored)
+    except ValueError:
+        return stored
+    return _from_data(data) if isinstance(data, dict) and isinstance(data.get('t'), str) else stored
+
+
+def _as_data(text: Text) -> dict[str, Any]:
+    data: dict[str, Any] = {'t': text.msgid}
+    if text.plural is not None:
+        data['pl'], data['n'] = text.plural, text.n
+    if text.params:
+        data['p'] = {k: _as_data(v) if isinstance(v, Text) else str(v) for k, v in text.params.items()}
+    return data
+
+
+def _from_data(data: dict[str, Any]) -> Text:
+    params = {str(k): _from_data(v) if isinstance(v, dict) else str(v) for k, v in (data.get('p') or {}).items()}
+    n = data.get('n')
+    return Text(str(data['t']), str(data['pl']) if data.get('pl') else None, n if isinstance(n, int) else None,
+                params=params)
+
+
+# A refusal or notice: Kairos's own words (Text), or words that are already the reader's (a business's own
+# instructions, a message from elsewhere) as a plain str.
+Said = Text | str
 
 
 # The switcher's labels: each language in its own words (autonyms). They go through the catalogs like every other

@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from domain.i18n import N_, Text, lazy
+
 
 class PaymentStatus(StrEnum):
     UNPAID = 'unpaid'
@@ -121,14 +123,14 @@ class Status:
 
 
 DEFAULT_STATUSES: tuple[Status, ...] = (
-    Status(key='pending', label='Pending', color='#b45309', icon='hourglass_empty', busy=True,
+    Status(key='pending', label=N_('Pending'), color='#b45309', icon='hourglass_empty', busy=True,
            role=StatusRole.NEW_BOOKING),
-    Status(key='approved', label='Approved', color='#15803d', icon='check_circle', busy=True,
+    Status(key='approved', label=N_('Approved'), color='#15803d', icon='check_circle', busy=True,
            role=StatusRole.CONFIRMED),
-    Status(key='canceled', label='Canceled', color='#6b7280', icon='cancel', busy=False,
+    Status(key='canceled', label=N_('Canceled'), color='#6b7280', icon='cancel', busy=False,
            role=StatusRole.CUSTOMER_CANCEL),
-    Status(key='rejected', label='Rejected', color='#b91c1c', icon='block', busy=False, role=StatusRole.REJECTED),
-    Status(key='no-show', label='No-show', color='#7c3aed', icon='person_off', busy=True, role=StatusRole.NO_SHOW),
+    Status(key='rejected', label=N_('Rejected'), color='#b91c1c', icon='block', busy=False, role=StatusRole.REJECTED),
+    Status(key='no-show', label=N_('No-show'), color='#7c3aed', icon='person_off', busy=True, role=StatusRole.NO_SHOW),
 )
 
 
@@ -262,12 +264,12 @@ class CustomerPackage:
         """A package can be used until its expiry instant."""
         return now >= self.expires_at
 
-    def why_not_schedule(self, now: datetime) -> str | None:
+    def why_not_schedule(self, now: datetime) -> Text | None:
         """None when a session may be booked from this package; otherwise the reason."""
         if self.is_expired(now):
-            return 'This package has expired.'
+            return lazy('This package has expired.')
         if self.sessions_left <= 0:
-            return 'All sessions of this package are used.'
+            return lazy('All sessions of this package are used.')
         return None
 
 
@@ -283,7 +285,7 @@ class Payment:
     appointment_id: int | None = None
     customer_package_id: int | None = None
     provider_ref: str = ''
-    note: str = ''
+    note: str = ''  # domain.i18n.text_to_data of Kairos's words (payment_note shows it), or a person's own words
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,39 +9,42 @@ from dataclasses import dataclass
 from datetime import datetime
 
 # amount_due, the one rule of what is owed, lives with the values it is about; callers may take it from here too.
+from domain.i18n import N_, Said, Text, label, lazy, text_from_data
 from domain.model import Appointment, CustomerPackage, Payment, PaymentState, PaymentStatus, amount_due
 
 CARD = 'card'
 OFFLINE = 'offline'
 
 # How a payment status reads for the customer (the cards' badge and the appointment's history).
-STATUS_LABELS = {PaymentStatus.UNPAID: 'Unpaid', PaymentStatus.DEPOSIT_PAID: 'Deposit paid', PaymentStatus.PAID: 'Paid'}
-HELD_FOR_REVIEW = 'Held for review'
-NOT_COMPLETED = 'Not completed'
+STATUS_LABELS = {PaymentStatus.UNPAID: lazy('Unpaid'), PaymentStatus.DEPOSIT_PAID: lazy('Deposit paid'),
+                 PaymentStatus.PAID: lazy('Paid')}
+HELD_FOR_REVIEW = lazy('Held for review')
+NOT_COMPLETED = lazy('Not completed')
 
 
 class PaymentRefused(Exception):
     """A payment that cannot start, with the reason in words for the customer."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: Said) -> None:
+        super().__init__(str(message))
         self.message = message
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PaymentMethod:
     key: str  # 'card' or 'offline'
-    label: str
-    instructions: str = ''
+    label: Text
+    instructions: Said = ''
 
 
-NOTHING_DUE = 'Nothing is due for this appointment.'
+NOTHING_DUE = lazy('Nothing is due for this appointment.')
 
 
-def why_nothing_to_pay(appt: Appointment) -> str | None:
+def why_nothing_to_pay(appt: Appointment) -> Text | None:
     """An appointment can be paid while it holds its slot (not canceled or rejected) and something is due."""
     if not appt.status.busy:
-        return f'An appointment that is {appt.status.label.lower()} needs no payment.'
+        return lazy('An appointment that is %(status)s needs no payment.',
+                    status=label(appt.status.label, lowercase=True))
     if appt.amount_due <= 0:
         return NOTHING_DUE
     return None
@@ -70,9 +73,9 @@ def appointment_checkout_amount(appt: Appointment, *, requested: int | None = No
     if requested is None:
         return due
     if requested <= 0:
-        raise PaymentRefused('The amount to pay must be more than zero.')
+        raise PaymentRefused(lazy('The amount to pay must be more than zero.'))
     if requested > due:
-        raise PaymentRefused('That is more than what is due for this appointment.')
+        raise PaymentRefused(lazy('That is more than what is due for this appointment.'))
     return requested
 
 
@@ -85,7 +88,7 @@ def package_checkout_amount(cp: CustomerPackage) -> int:
     """A package checkout charges the package's whole unpaid price; a paid package cannot be paid again."""
     due = package_due(cp)
     if due <= 0:
-        raise PaymentRefused('This package is already paid.')
+        raise PaymentRefused(lazy('This package is already paid.'))
     return due
 
 
@@ -136,29 +139,36 @@ def why_not_credit(*, account_open: bool, appointment_stands: bool | None) -> st
     return None
 
 
-def payment_methods(*, card_enabled: bool, offline_instructions: str) -> tuple[PaymentMethod, ...]:
+def payment_methods(*, card_enabled: bool, offline_instructions: Said) -> tuple[PaymentMethod, ...]:
     """The ways to pay: card when the business set up Stripe, offline when it wrote instructions for it."""
     methods: list[PaymentMethod] = []
     if card_enabled:
-        methods.append(PaymentMethod(key=CARD, label='Card (secure Stripe checkout)'))
-    if offline_instructions.strip():
-        methods.append(PaymentMethod(key=OFFLINE, label='Pay in person', instructions=offline_instructions.strip()))
+        methods.append(PaymentMethod(key=CARD, label=lazy('Card (secure Stripe checkout)')))
+    instructions = offline_instructions.strip() if isinstance(offline_instructions, str) else offline_instructions
+    if instructions:
+        methods.append(PaymentMethod(key=OFFLINE, label=lazy('Pay in person'), instructions=instructions))
     return tuple(methods)
 
 
-def why_not_book_from_package(cp: CustomerPackage, *, service_id: int | None, now: datetime) -> str | None:
+def why_not_book_from_package(cp: CustomerPackage, *, service_id: int | None, now: datetime) -> Text | None:
     """None when a session of this service may be booked from the package; otherwise the reason."""
     reason = cp.why_not_schedule(now)
     if reason:
         return reason
     if service_id is not None and service_id not in cp.package.service_ids:
-        return 'This package does not include that service.'
+        return lazy('This package does not include that service.')
     return None
 
 
-_METHOD_LABELS = {CARD: 'Card (Stripe)', OFFLINE: 'In person', 'cash': 'Cash', 'transfer': 'Bank transfer'}
+_METHOD_LABELS = {CARD: N_('Card (Stripe)'), OFFLINE: N_('In person'), 'cash': N_('Cash'),
+                  'transfer': N_('Bank transfer')}
 
 
-def method_label(method: str) -> str:
+def payment_note(payment: Payment) -> Said:
+    """A payment's note to show: Kairos's words (stored as data) in the reader's language, a person's as typed."""
+    return text_from_data(payment.note)
+
+
+def method_label(method: str) -> Text:
     """How a way of paying reads on a receipt ('card' -> 'Card (Stripe)')."""
-    return _METHOD_LABELS.get(method, method.capitalize())
+    return label(_METHOD_LABELS.get(method, method.capitalize()))

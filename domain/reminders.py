@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.i18n import Text, lazy
+from domain.i18n import N_, Text, lazy
 from domain.model import Appointment
 
 MAX_REMINDERS = 2
@@ -29,7 +29,15 @@ REMINDER, FOLLOW_UP = 'reminder', 'follow_up'
 
 
 class ReminderSettingsError(ValueError):
-    """Reminder settings that cannot hold, with the reason in words for the admin."""
+    """Reminder settings that cannot hold: `message` says why, in the admin's language when shown (str() is the
+    English, for the command line)."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+_PER_SERVICE_SHAPE = N_('reminders.per_service must map service ids to lists of minutes.')
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,14 +63,14 @@ class ReminderSettings:
         """At most two reminders per service, each distinct, between a quarter of an hour and two weeks ahead."""
         _check_offsets(self.minutes_before, 'reminders.minutes_before')
         if not isinstance(self.per_service, dict):
-            raise ReminderSettingsError('reminders.per_service must map service ids to lists of minutes.')
+            raise ReminderSettingsError(lazy(_PER_SERVICE_SHAPE))
         for service_id, offsets in self.per_service.items():
             if not isinstance(service_id, int) or isinstance(service_id, bool) or service_id <= 0:
-                raise ReminderSettingsError('reminders.per_service must map service ids to lists of minutes.')
+                raise ReminderSettingsError(lazy(_PER_SERVICE_SHAPE))
             _check_offsets(offsets, f'reminders.per_service.{service_id}')
         for name in ('ask_confirmation', 'follow_up'):
             if not isinstance(getattr(self, name), bool):
-                raise ReminderSettingsError(f'reminders.{name} must be true or false.')
+                raise ReminderSettingsError(lazy('%(name)s must be true or false.', name=f'reminders.{name}'))
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -76,17 +84,18 @@ class ReminderSettings:
         data = dict(data or {})
         unknown = sorted(set(data) - {'minutes_before', 'per_service', 'ask_confirmation', 'follow_up'})
         if unknown:
-            raise ReminderSettingsError(f'Unknown reminder setting: {", ".join(unknown)}.')
+            raise ReminderSettingsError(lazy('Unknown reminder setting: %(keys)s.', keys=', '.join(unknown)))
         minutes = data.get('minutes_before', [])
         if not isinstance(minutes, (list, tuple)):
-            raise ReminderSettingsError('reminders.minutes_before must be a list of minutes, such as [1440, 120].')
+            raise ReminderSettingsError(lazy('reminders.minutes_before must be a list of minutes, such as '
+                                             '[1440, 120].'))
         raw_services = data.get('per_service', {})
         if not isinstance(raw_services, dict):
-            raise ReminderSettingsError('reminders.per_service must map service ids to lists of minutes.')
+            raise ReminderSettingsError(lazy(_PER_SERVICE_SHAPE))
         per_service: dict[int, tuple[int, ...]] = {}
         for key, offsets in raw_services.items():
             if not str(key).isdigit() or not isinstance(offsets, (list, tuple)):
-                raise ReminderSettingsError('reminders.per_service must map service ids to lists of minutes.')
+                raise ReminderSettingsError(lazy(_PER_SERVICE_SHAPE))
             per_service[int(key)] = tuple(offsets)
         return cls(minutes_before=tuple(minutes), per_service=per_service,
                    ask_confirmation=data.get('ask_confirmation', False),
@@ -96,12 +105,14 @@ class ReminderSettings:
 def _check_offsets(offsets: object, name: str) -> None:
     if not isinstance(offsets, tuple) or len(offsets) > MAX_REMINDERS or not all(
             isinstance(m, int) and not isinstance(m, bool) for m in offsets):
-        raise ReminderSettingsError(f'{name} must be a list of at most {MAX_REMINDERS} whole numbers of minutes.')
+        raise ReminderSettingsError(lazy('%(name)s must be a list of at most %(most)s whole numbers of minutes.',
+                                         name=name, most=MAX_REMINDERS))
     if any(not MIN_OFFSET_MINUTES <= m <= MAX_OFFSET_MINUTES for m in offsets):
-        raise ReminderSettingsError(f'{name}: each reminder goes between {MIN_OFFSET_MINUTES} minutes and '
-                                    f'{MAX_OFFSET_MINUTES // 1440} days before the start.')
+        raise ReminderSettingsError(lazy('%(name)s: each reminder goes between %(least)s minutes and %(days)s days '
+                                         'before the start.', name=name, least=MIN_OFFSET_MINUTES,
+                                         days=MAX_OFFSET_MINUTES // 1440))
     if len(set(offsets)) != len(offsets):
-        raise ReminderSettingsError(f'{name}: the two reminders must go at different times.')
+        raise ReminderSettingsError(lazy('%(name)s: the two reminders must go at different times.', name=name))
 
 
 @dataclass(frozen=True, slots=True)

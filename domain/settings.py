@@ -7,17 +7,24 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from domain.i18n import SHIPPED_LOCALES, override_problem, overrides_shape_problem
+from domain.i18n import N_, SHIPPED_LOCALES, Said, lazy, override_problem, overrides_shape_problem
 from domain.model import DEFAULT_STATUSES, Status, StatusRole
 from domain.reminders import ReminderSettings, ReminderSettingsError
 from domain.statuses import busy_keys
 from domain.web import url_problem
 
 OFFLINE_INSTRUCTIONS_MAX = 1000
+# Kept as it is, it is shown in the reader's language (domain.rules.offline_instructions); reworded, as written.
+DEFAULT_OFFLINE_INSTRUCTIONS = N_('Pay at the front desk by card or cash on the day of your visit.')
 
 
 class SettingsError(ValueError):
-    """A setting that cannot hold, with the reason in words for the admin."""
+    """A setting that cannot hold, with the reason in words for the admin: `message` (a Text in the admin's language
+    where Kairos words it; str() of the error is the English, for the command line)."""
+
+    def __init__(self, message: Said) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 def _default_key(role: StatusRole) -> str:
@@ -66,7 +73,7 @@ class PanelSettings:
     hide_pay_now: bool = False
     allow_signup: bool = True
     auto_create_account: bool = True
-    offline_payment_instructions: str = 'Pay at the front desk by card or cash on the day of your visit.'
+    offline_payment_instructions: str = DEFAULT_OFFLINE_INSTRUCTIONS
     # The language of customers who chose none and whose browser asks for none Kairos speaks, and of staff emails.
     default_language: str = 'en'
     # The business's own wording: {locale: {English text: wording}}, shown instead of the catalog's translation.
@@ -84,28 +91,29 @@ class PanelSettings:
         for name in ('change_closes_minutes', 'reschedule_closes_minutes', 'reschedule_quota'):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise SettingsError(f'{name} must be a whole number of zero or more.')
+                raise SettingsError(lazy('%(name)s must be a whole number of zero or more.', name=name))
         if not _is_keys(self.reschedule_from_statuses):
-            raise SettingsError('reschedule_from_statuses must be a list of status keys.')
+            raise SettingsError(_FROM_SHAPE)
         if not isinstance(self.status_transitions, dict) or not all(
             isinstance(k, str) and k and _is_keys(v) for k, v in self.status_transitions.items()
         ):
             raise SettingsError(_TRANSITIONS_SHAPE)
         if not isinstance(self.status_after_reschedule, str) or not self.status_after_reschedule:
-            raise SettingsError('status_after_reschedule must be "keep" or a status key.')
+            raise SettingsError(lazy('status_after_reschedule must be "keep" or a status key.'))
         if not isinstance(self.booking_url, str):
-            raise SettingsError('booking_url must be text.')
+            raise SettingsError(lazy('%(name)s must be text.', name='booking_url'))
         if self.default_language not in SHIPPED_LOCALES:
-            raise SettingsError(f'default_language must be one of {", ".join(SHIPPED_LOCALES)}.')
+            raise SettingsError(lazy('default_language must be one of %(choices)s.',
+                                     choices=', '.join(SHIPPED_LOCALES)))
         shape = overrides_shape_problem(self.text_overrides)
         if shape:
             raise SettingsError(shape)
         if not isinstance(self.reminders, ReminderSettings):
-            raise SettingsError('reminders must be a group of reminder settings.')
+            raise SettingsError(lazy('reminders must be a group of reminder settings.'))
         try:
             self.reminders.validate()
         except ReminderSettingsError as exc:
-            raise SettingsError(str(exc)) from exc
+            raise SettingsError(exc.message) from exc
         if statuses is not None:
             self._check_against(statuses, texts)
         return self
@@ -119,8 +127,8 @@ class PanelSettings:
         if bad_url:
             raise SettingsError(bad_url)
         if len(self.offline_payment_instructions) > OFFLINE_INSTRUCTIONS_MAX:
-            raise SettingsError(
-                f'offline_payment_instructions can be at most {OFFLINE_INSTRUCTIONS_MAX:,} characters.')
+            raise SettingsError(lazy('offline_payment_instructions can be at most %(limit)s characters.',
+                                     limit=OFFLINE_INSTRUCTIONS_MAX))
         named = set(self.reschedule_from_statuses) | set(self.status_transitions)
         for sources in self.status_transitions.values():
             named |= set(sources)
@@ -134,16 +142,16 @@ class PanelSettings:
                     raise SettingsError(problem)
         unknown = sorted(named - status_keys)
         if unknown:
-            raise SettingsError(f'Unknown status: {", ".join(unknown)}.')
+            raise SettingsError(lazy('Unknown status: %(keys)s.', keys=', '.join(unknown)))
         if self.status_after_reschedule != 'keep' and self.status_after_reschedule not in busy:
-            raise SettingsError(f'status_after_reschedule must be "keep" or a status that occupies the slot: with '
-                                f'{self.status_after_reschedule} every reschedule would free the new time for '
-                                'someone else.')
+            raise SettingsError(lazy('status_after_reschedule must be "keep" or a status that occupies the slot: '
+                                     'with %(key)s every reschedule would free the new time for someone else.',
+                                     key=self.status_after_reschedule))
         if not self.allow_busy_targets:
             risky = sorted(set(self.status_transitions) & busy)
             if risky:
-                raise SettingsError(f'Customers could set {", ".join(risky)}, a status that occupies the slot: '
-                                    'set allow_busy_targets to true to confirm.')
+                raise SettingsError(lazy('Customers could set %(keys)s, a status that occupies the slot: set '
+                                         'allow_busy_targets to true to confirm.', keys=', '.join(risky)))
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -159,26 +167,26 @@ class PanelSettings:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise SettingsError(f'Unknown setting: {", ".join(unknown)}.')
+            raise SettingsError(lazy('Unknown setting: %(keys)s.', keys=', '.join(unknown)))
         designer_data = dict(data.pop('designer', None) or {})
         reminder_data = data.pop('reminders', None) or {}
         if not isinstance(reminder_data, dict):
-            raise SettingsError('reminders must be a group of reminder settings.')
+            raise SettingsError(lazy('reminders must be a group of reminder settings.'))
         try:
             reminders = ReminderSettings.from_dict(reminder_data)
         except ReminderSettingsError as exc:
-            raise SettingsError(str(exc)) from exc
+            raise SettingsError(exc.message) from exc
         designer_known = {f.name for f in fields(PanelDesigner)}
         bad = sorted(set(designer_data) - designer_known)
         if bad:
-            raise SettingsError(f'Unknown Panel Designer setting: {", ".join(bad)}.')
+            raise SettingsError(lazy('Unknown Panel Designer setting: %(keys)s.', keys=', '.join(bad)))
         for key, value in designer_data.items():
             if not isinstance(value, bool):
-                raise SettingsError(f'designer.{key} must be true or false.')
+                raise SettingsError(lazy('%(name)s must be true or false.', name=f'designer.{key}'))
         if 'reschedule_from_statuses' in data:
             value = data['reschedule_from_statuses']
             if not isinstance(value, (list, tuple)) or not _is_keys(tuple(value)):
-                raise SettingsError('reschedule_from_statuses must be a list of status keys.')
+                raise SettingsError(_FROM_SHAPE)
             data['reschedule_from_statuses'] = tuple(value)
         if 'status_transitions' in data:
             value = data['status_transitions']
@@ -189,13 +197,13 @@ class PanelSettings:
         for key, value in data.items():
             default = getattr(defaults, key)
             if isinstance(default, bool) and not isinstance(value, bool):
-                raise SettingsError(f'{key} must be true or false.')
+                raise SettingsError(lazy('%(name)s must be true or false.', name=key))
             if isinstance(default, int) and not isinstance(default, bool) and (
                 not isinstance(value, int) or isinstance(value, bool)
             ):
-                raise SettingsError(f'{key} must be a whole number.')
+                raise SettingsError(lazy('%(name)s must be a whole number.', name=key))
             if isinstance(default, str) and not isinstance(value, str):
-                raise SettingsError(f'{key} must be text.')
+                raise SettingsError(lazy('%(name)s must be text.', name=key))
         return replace(defaults, designer=PanelDesigner(**designer_data), reminders=reminders, **data).validate()
 
 
@@ -257,8 +265,9 @@ HELP: dict[str, str] = {
 }
 
 
-_TRANSITIONS_SHAPE = ('status_transitions must map each status a customer may set to the list of statuses it may be '
-                      'set from.')
+_TRANSITIONS_SHAPE = lazy('status_transitions must map each status a customer may set to the list of statuses it may '
+                          'be set from.')
+_FROM_SHAPE = lazy('reschedule_from_statuses must be a list of status keys.')
 
 
 def _is_keys(value: object) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,8 @@ from domain import model as d
 from domain import rules
 from domain import statuses as status_rules
 from domain.accounts import (
+    FIRST_NAME,
+    LAST_NAME,
     PASSWORD_MAX_LENGTH,
     ProfileInput,
     email_problem,
@@ -33,7 +36,8 @@ from domain.accounts import (
     sign_in_too_long,
     why_cannot_book,
 )
-from services import appointments, auth, mail, notify, payments, ratelimit
+from domain.i18n import Said, lazy, overrides_from_settings, sentences
+from services import appointments, auth, emails, mail, notify, payments, ratelimit
 from services import formatting as fmt
 from services.auth import SignedIn, SignInFailed
 from services.config import get_config, public_link
@@ -46,28 +50,28 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-CHECK_INBOX = 'If that email belongs to an account, a link is on its way. Check your inbox (and the spam folder).'
+CHECK_INBOX = lazy('If that email belongs to an account, a link is on its way. Check your inbox (and the spam folder).')
 # Links that die when the password changes or is reset: whoever held the old password (or asked for them with it)
 # keeps nothing. The undo link of an email change is not among them: it must outlive a stranger's password change.
 PASSWORD_BOUND = (Purpose.RESET.value, Purpose.WELCOME.value, Purpose.MAGIC.value, Purpose.VERIFY.value,
                   Purpose.EMAIL_CHANGE.value)
-UNVERIFIED = 'Please confirm your email address first: we have sent you a new link.'
+UNVERIFIED = lazy('Please confirm your email address first: we have sent you a new link.')
 # A stranger who fills an account's count with wrong passwords must not lock its owner out: the emailed link works.
-LINK_STILL_WORKS = 'You can still sign in with a link sent to your email.'
+LINK_STILL_WORKS = lazy('You can still sign in with a link sent to your email.')
 
 
 class AccountError(Exception):
-    """A refusal with the reason in words for the customer."""
+    """A refusal with the reason in words for the customer (`message`, shown in their language)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: Said) -> None:
+        super().__init__(str(message))
         self.message = message
 
 
 class ProfileInvalid(AccountError):
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__(' '.join(problems.values()))
-        self.problems = problems
+    def __init__(self, problems: Mapping[str, Said]) -> None:
+        super().__init__(sentences(*problems.values()))
+        self.problems = dict(problems)
 
 
 # ---- signing in ------------------------------------------------------------------------------------------------
@@ -85,7 +89,7 @@ def attempt_sign_in(db: Database, *, tenant_id: int, email: str, password: str, 
     try:
         _count_attempt(lim, account, by_address)
     except ratelimit.TooManyAttempts as e:
-        raise SignInFailed(f'{e.message} {LINK_STILL_WORKS}') from e
+        raise SignInFailed(sentences(e.message, LINK_STILL_WORKS)) from e
     try:
         if sign_in_too_long(email, password):  # no account has such an email or password: no lookup, no Argon2
             raise SignInFailed()
@@ -147,8 +151,8 @@ def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_na
         raise AccountError(closed)
     problems = {k: v for k, v in {
         'email': email_problem(email),
-        'first_name': name_problem(first_name, label='first name'),
-        'last_name': name_problem(last_name, label='last name'),
+        'first_name': name_problem(first_name, label=FIRST_NAME),
+        'last_name': name_problem(last_name, label=LAST_NAME),
         'password': password_problem(password, score=password_score(password, [first_name, last_name,
                                                                                   first_name + last_name, email])),
     }.items() if v}
@@ -196,8 +200,8 @@ def verify_email(db: Database, *, tenant_id: int, token: str, now: datetime, sig
     if current_hash and not keep and password:
         if not _password_matches(tenant_id=tenant_id, email=customer.email, password=password,
                                  password_hash=current_hash, address=address):
-            raise ProfileInvalid({'password': 'That is not the password chosen at sign-up. Leave it empty to '
-                                              'choose a new one after confirming.'})
+            raise ProfileInvalid({'password': lazy('That is not the password chosen at sign-up. Leave it empty to '
+                                                   'choose a new one after confirming.')})
         keep = True
     customer = _redeem_for_active(db, tenant_id=tenant_id, purpose=Purpose.VERIFY, token=token, now=now,
                                   verify=True, keep_password=keep)
@@ -368,7 +372,7 @@ def get_customer(db: Database, *, tenant_id: int, customer_id: int) -> d.Custome
     with db.read() as s:
         customer = customer_db.active_customer(s, tenant_id=tenant_id, customer_id=customer_id)
     if customer is None:
-        raise AccountError('We could not find your account.')
+        raise AccountError(lazy('We could not find your account.'))
     return customer
 
 
@@ -385,14 +389,14 @@ def update_profile(db: Database, *, tenant_id: int, customer_id: int, profile: P
                                    birth_date=profile.birth_date, gender=profile.gender)
         customer = customer_db.active_customer(s, tenant_id=tenant_id, customer_id=customer_id)
     if customer is None:
-        raise AccountError('We could not find your account.')
+        raise AccountError(lazy('We could not find your account.'))
     return customer
 
 
 RECENT_SIGN_IN = timedelta(minutes=10)
-NEEDS_PASSWORD = 'Enter your current password to change your email.'
-NEEDS_RECENT_SIGN_IN = ('For your safety, sign in again (a sign-in link by email works) and change your email within '
-                        '10 minutes.')
+NEEDS_PASSWORD = lazy('Enter your current password to change your email.')
+NEEDS_RECENT_SIGN_IN = lazy('For your safety, sign in again (a sign-in link by email works) and change your email '
+                            'within 10 minutes.')
 
 
 def request_email_change(db: Database, *, tenant_id: int, customer_id: int, new_email: str, now: datetime,
@@ -409,7 +413,7 @@ def request_email_change(db: Database, *, tenant_id: int, customer_id: int, new_
         raise ProfileInvalid({'email': problem})
     customer = get_customer(db, tenant_id=tenant_id, customer_id=customer_id)
     if customer_db.normalise_email(new_email) == customer_db.normalise_email(customer.email):
-        raise ProfileInvalid({'email': 'That is already your email address.'})
+        raise ProfileInvalid({'email': lazy('That is already your email address.')})
     limits = ratelimit.email_change_checks(tenant_id=tenant_id, customer_id=customer_id)
     lim = ratelimit.limiter()
     try:
@@ -422,7 +426,7 @@ def request_email_change(db: Database, *, tenant_id: int, customer_id: int, new_
     with db.read() as s:
         taken = customer_db.email_in_use(s, tenant_id=tenant_id, email=new_email, except_id=customer_id)
     if taken:
-        raise ProfileInvalid({'email': 'That email address is already used by another account.'})
+        raise ProfileInvalid({'email': lazy('That email address is already used by another account.')})
     lim.hit(*limits)
     with db.write() as s:
         _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=Purpose.EMAIL_CHANGE,
@@ -440,7 +444,7 @@ def _check_current_password(db: Database, *, tenant_id: int, customer: d.Custome
         raise ProfileInvalid({'password': NEEDS_PASSWORD})
     if not _password_matches(tenant_id=tenant_id, email=customer.email, password=password,
                              password_hash=current_hash, address=address):
-        raise ProfileInvalid({'password': 'Your current password is not right.'})
+        raise ProfileInvalid({'password': lazy('Your current password is not right.')})
 
 
 def confirm_email_change(db: Database, *, tenant_id: int, token: str, now: datetime) -> d.Customer:
@@ -453,7 +457,7 @@ def confirm_email_change(db: Database, *, tenant_id: int, token: str, now: datet
             if before is None:
                 raise InvalidToken()
             if customer_db.email_in_use(s, tenant_id=tenant_id, email=redeemed.payload, except_id=redeemed.customer_id):
-                raise AccountError('That email address is now used by another account.')
+                raise AccountError(lazy('That email address is now used by another account.'))
             customer_db.change_email(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, email=redeemed.payload,
                                      now=now)
             s.flush()
@@ -462,9 +466,9 @@ def confirm_email_change(db: Database, *, tenant_id: int, token: str, now: datet
             # The old address hears of it, with its undo link, in the same transaction as the change.
             _queue_link(s, tenant_id=tenant_id, customer=before, purpose=Purpose.EMAIL_UNDO,
                         template='email_changed', path='/undo-email', now=now, payload=before.email,
-                        keep_earlier=True, new_email=customer.email, when=_utc_moment(now))
+                        keep_earlier=True, new_email=customer.email, when=now)
     except sqlalchemy.exc.IntegrityError as e:
-        raise AccountError('That email address is now used by another account.') from e
+        raise AccountError(lazy('That email address is now used by another account.')) from e
     return customer
 
 
@@ -477,7 +481,7 @@ def undo_email_change(db: Database, *, tenant_id: int, token: str, now: datetime
             if customer_db.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id) is None:
                 raise InvalidToken()
             if customer_db.email_in_use(s, tenant_id=tenant_id, email=redeemed.payload, except_id=redeemed.customer_id):
-                raise AccountError('That address now belongs to another account. Please contact the business.')
+                raise AccountError(lazy('That address now belongs to another account. Please contact the business.'))
             customer_db.change_email(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, email=redeemed.payload,
                                      now=now)
             auth.end_sessions_in(s, tenant_id=tenant_id, customer_id=redeemed.customer_id, now=now)
@@ -485,7 +489,7 @@ def undo_email_change(db: Database, *, tenant_id: int, token: str, now: datetime
             s.flush()
             customer = customer_db.active_customer(s, tenant_id=tenant_id, customer_id=redeemed.customer_id)
     except sqlalchemy.exc.IntegrityError as e:
-        raise AccountError('That address now belongs to another account. Please contact the business.') from e
+        raise AccountError(lazy('That address now belongs to another account. Please contact the business.')) from e
     assert customer is not None
     return customer
 
@@ -502,9 +506,9 @@ def change_password(db: Database, *, tenant_id: int, customer_id: int, current: 
         current_hash = customer_db.password_hash_of(s, tenant_id=tenant_id, customer_id=customer_id)
     if current_hash is not None and not _password_matches(tenant_id=tenant_id, email=customer.email, password=current,
                                                           password_hash=current_hash, address=address):
-        raise ProfileInvalid({'current': 'Your current password is not right.'})
+        raise ProfileInvalid({'current': lazy('Your current password is not right.')})
     if current_hash is not None and new == current:
-        raise ProfileInvalid({'new': 'Choose a password different from your current one.'})
+        raise ProfileInvalid({'new': lazy('Choose a password different from your current one.')})
     _check_new_password(customer, new, confirm)
     password_hash = auth.hash_password(new)
     with db.write() as s:
@@ -528,10 +532,10 @@ def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmati
     if refusal:
         raise AccountError(refusal)
     if confirmation.strip().upper() != 'DELETE':
-        raise AccountError('Type DELETE to confirm.')
+        raise AccountError(lazy('Type DELETE to confirm.'))
     with db.write() as s:
         if not customer_db.soft_delete(s, tenant_id=tenant_id, customer_id=customer_id, now=now):
-            raise AccountError('We could not find your account.')
+            raise AccountError(lazy('We could not find your account.'))
         customer_db.revoke_sessions(s, customer_id=customer_id, now=now)
         customer_db.retire_tokens(s, customer_id=customer_id, now=now)
         canceled = _cancel_upcoming(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
@@ -605,7 +609,7 @@ def _split_inputs(value: str) -> list[str]:
 
 def _check_new_password(customer: d.Customer, password: str, confirm: str) -> None:
     if password != confirm:
-        raise ProfileInvalid({'confirm': 'The two new passwords do not match.'})
+        raise ProfileInvalid({'confirm': lazy('The two new passwords do not match.')})
     score = password_score(password, user_inputs_of(customer))
     problem = password_problem(password, score=score)
     if problem:
@@ -664,14 +668,14 @@ def _mail_allowed(*, tenant_id: int, email: str, address: str | None) -> None:
 
 def _queue_link(s: Any, *, tenant_id: int, customer: d.Customer, purpose: Purpose, template: str, path: str,
                 now: datetime, to: str | None = None, payload: str = '', keep_earlier: bool = False,
-                **extra: str) -> None:
+                **extra: str | datetime) -> None:
     """Issue a link and queue the email carrying it, both in the caller's write transaction."""
     token = issue_token(s, tenant_id=tenant_id, customer_id=customer.id, purpose=purpose, now=now, payload=payload,
                         keep_earlier=keep_earlier)
     business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
     lifetime = LIFETIME[purpose]
-    _queue(s, template, tenant_id=tenant_id, to=to or customer.email, name=customer.first_name or 'there',
-           business=business, link=public_link(path, host, token=token),
+    _queue(s, template, tenant_id=tenant_id, to=to or customer.email, language=customer.language,
+           name=customer.first_name or emails.THERE, business=business, link=public_link(path, host, token=token),
            minutes=str(int(lifetime.total_seconds() // 60)), hours=str(int(lifetime.total_seconds() // 3600)),
            **extra)
 
@@ -699,20 +703,26 @@ def _try_send_verification(db: Database, *, tenant_id: int, customer: d.Customer
 
 def _queue_password_changed(s: Any, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
     business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
-    _queue(s, 'password_changed', tenant_id=tenant_id, to=customer.email, name=customer.first_name or 'there',
-           business=business, when=_utc_moment(now), link=public_link('/forgot', host))
+    _queue(s, 'password_changed', tenant_id=tenant_id, to=customer.email, language=customer.language,
+           name=customer.first_name or emails.THERE, business=business, when=now, link=public_link('/forgot', host))
 
 
-def _utc_moment(now: datetime) -> str:
+def _utc_moment(now: datetime, locale: str) -> str:
     """When an account changed, for its security emails: 'Tue 1 Dec 2026, 10:00 (UTC)'."""
-    return f'{fmt.date_time(now, UTC)} (UTC)'
+    return f'{fmt.date_time(now, UTC, locale=locale)} (UTC)'
 
 
-def _queue(s: Any, template: str, *, tenant_id: int, to: str, **context: str) -> None:
-    """Queue the email in the caller's transaction; a template that cannot be rendered is logged, never allowed to
-    undo the change or turn into a different answer for the visitor."""
+def _queue(s: Any, template: str, *, tenant_id: int, to: str, language: str | None,
+           **context: str | datetime) -> None:
+    """Queue the email in the caller's transaction, in the customer's language (`language`, their saved choice;
+    else the business's default); a moment among the values reads in that language. A template that cannot be
+    rendered is logged, never allowed to undo the change or turn into a different answer for the visitor."""
     try:
-        subject, text, html = mail.render_email(template, **context)
+        settings = tenant_db.panel_settings(s, tenant_id=tenant_id)
+        locale = emails.recipient_locale(saved=language, business_default=settings.default_language)
+        values = {k: _utc_moment(v, locale) if isinstance(v, datetime) else v for k, v in context.items()}
+        subject, text, html = emails.render(template, values, locale=locale,
+                                            text_overrides=overrides_from_settings(settings.text_overrides))
     except Exception:
         log.exception('could not render the %s email to %s', template, to)
         return

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from domain import history as dh
 from domain import model as d
 from domain import rules
+from domain.i18n import lazy
 from domain.rules import NotAllowed
 from domain.statuses import awaits_confirmation
 from services import calendar, events, notify
@@ -25,7 +26,7 @@ from storage import catalog as catalog_db
 from storage import tenants as tenant_db
 from storage.db import Database
 
-NOT_YOURS = 'That appointment is not in your account.'
+NOT_YOURS = lazy('That appointment is not in your account.')
 REASON_MAX = rules.REASON_MAX
 
 __all__ = ['NOT_YOURS', 'NotAllowed', 'announce_status_change', 'appointment_calendar', 'change_status',
@@ -39,7 +40,7 @@ queue_change = notify.queue_change
 def change_status(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int, target: str,
                   reason: str = '', now: datetime, actor: str = 'customer') -> d.Appointment:
     """Move the customer's appointment to `target` when the business's rules allow it now, or raise NotAllowed."""
-    too_long = rules.text_problem(' '.join((reason or '').split()), limit=rules.REASON_MAX, what='the reason')
+    too_long = rules.text_problem(' '.join((reason or '').split()), limit=rules.REASON_MAX, what=rules.REASON)
     if too_long:
         raise NotAllowed(too_long)
     reason = _clean_reason(reason)
@@ -48,7 +49,7 @@ def change_status(db: Database, *, tenant_id: int, customer_id: int, appointment
         settings = tenant_db.panel_settings(s, tenant_id=tenant_id)
         wanted = next((st for st in statuses if st.key == target), None)
         if wanted is None:
-            raise NotAllowed('That status is not one this business uses.')
+            raise NotAllowed(lazy('That status is not one this business uses.'))
         refusal = rules.why_not_set_status(appt, wanted, settings, now=now)
         if refusal:
             raise NotAllowed(refusal)

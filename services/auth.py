@@ -17,12 +17,14 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from domain import model as d
+from domain.i18n import Said, lazy
 from services import events, runtime
 from services.config import get_config
 from storage import customers as customer_db
 from storage.db import Database
 
-SIGN_IN_FAILED = 'That email and password do not match an account.'
+SIGN_IN_FAILED = lazy('That email and password do not match an account.')
+SESSION_ENDED = lazy('Your session has ended. Please sign in again.')
 
 P = ParamSpec('P')
 T = TypeVar('T')
@@ -78,8 +80,8 @@ def verify_password(password: str, password_hash: str | None) -> bool:
 class SignInFailed(Exception):
     """The one message for a wrong email or a wrong password: it never says which."""
 
-    def __init__(self, message: str = SIGN_IN_FAILED) -> None:
-        super().__init__(message)
+    def __init__(self, message: Said = SIGN_IN_FAILED) -> None:
+        super().__init__(str(message))
         self.message = message
 
 
@@ -94,7 +96,8 @@ class SessionEnded(Exception):
     account, or timed out: nothing more may be done with it."""
 
     def __init__(self) -> None:
-        super().__init__('Your session has ended. Please sign in again.')
+        self.message = SESSION_ENDED
+        super().__init__(str(SESSION_ENDED))
 
 
 # The idle clock is refreshed at most this often, so an ordinary page view stays a read.

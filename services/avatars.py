@@ -12,6 +12,7 @@ from datetime import datetime
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from domain.accounts import may_see_avatar
+from domain.i18n import lazy
 from domain.rules import why_not_upload_avatar
 from services.accounts import AccountError
 from storage import customers as customer_db
@@ -34,9 +35,9 @@ class AvatarRefused(AccountError):
 def process_avatar(data: bytes) -> bytes:
     """A clean WEBP of at most 512x512 from an uploaded JPG, PNG or WEBP; AvatarRefused says what is wrong."""
     if len(data) > MAX_BYTES:
-        raise AvatarRefused('That photo is larger than 2 MB. Choose a smaller one.')
+        raise AvatarRefused(lazy('That photo is larger than 2 MB. Choose a smaller one.'))
     if not data:
-        raise AvatarRefused('That file is empty.')
+        raise AvatarRefused(lazy('That file is empty.'))
     with warnings.catch_warnings():
         warnings.simplefilter('error', Image.DecompressionBombWarning)
         try:
@@ -51,9 +52,9 @@ def process_avatar(data: bytes) -> bytes:
         except AvatarRefused:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-            raise AvatarRefused('That image is too large in pixels. Choose a photo of normal size.') from e
+            raise AvatarRefused(lazy('That image is too large in pixels. Choose a photo of normal size.')) from e
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-            raise AvatarRefused('That file is not a JPG, PNG or WEBP image.') from e
+            raise AvatarRefused(lazy('That file is not a JPG, PNG or WEBP image.')) from e
     return out.getvalue()
 
 
@@ -67,7 +68,7 @@ def save_avatar(db: Database, *, tenant_id: int, customer_id: int, data: bytes, 
     clean = process_avatar(data)
     with db.write() as s:
         if customer_db.active_customer(s, tenant_id=tenant_id, customer_id=customer_id) is None:
-            raise AvatarRefused('We could not find your account.')
+            raise AvatarRefused(lazy('We could not find your account.'))
         customer_db.save_avatar(s, tenant_id=tenant_id, customer_id=customer_id, content_type=OUTPUT_TYPE, data=clean,
                                 now=now)
         customer = customer_db.active_customer(s, tenant_id=tenant_id, customer_id=customer_id)
@@ -97,7 +98,7 @@ def avatar_image(db: Database, *, tenant_id: int, customer_id: int, viewer_custo
 def _check(data: bytes) -> None:
     with Image.open(io.BytesIO(data), formats=ACCEPTED) as probe:
         if getattr(probe, 'is_animated', False) or getattr(probe, 'n_frames', 1) > 1:
-            raise AvatarRefused('Animated images cannot be used as a profile photo.')
+            raise AvatarRefused(lazy('Animated images cannot be used as a profile photo.'))
         probe.verify()  # structure and checksums; the image must be opened again afterwards
 
 

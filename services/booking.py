@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -25,7 +26,8 @@ from domain import rules
 from domain import statuses as status_rules
 from domain.accounts import guest_problems, why_cannot_book
 from domain.availability import Slot, SlotFinder
-from services import accounts, appointments, events, mail, metrics, notify, ratelimit
+from domain.i18n import Overrides, Said, lazy, overrides_from_settings, sentences
+from services import accounts, appointments, emails, events, mail, metrics, notify, ratelimit
 from services import formatting as fmt
 from services.availability import day_window
 from services.config import public_link
@@ -43,7 +45,7 @@ TAKEN = rules.TAKEN
 NOTES_MAX = rules.NOTES_MAX
 HOLD = timedelta(minutes=30)  # how long a guest's booking holds its time while waiting for the click in the mailbox
 HOLD_PURPOSE = 'booking_hold'
-HOLD_GONE = 'This booking was not confirmed in time or was already confirmed. Please book again.'
+HOLD_GONE = lazy('This booking was not confirmed in time or was already confirmed. Please book again.')
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +56,16 @@ __all__ = ['HOLD', 'BookingRefused', 'GuestInvalid', 'SlotTaken', 'TAKEN', 'book
 class SlotTaken(Exception):
     """Someone else got the time first; the customer should pick again from fresh slots."""
 
-    def __init__(self, message: str = TAKEN) -> None:
-        super().__init__(message)
+    def __init__(self, message: Said = TAKEN) -> None:
+        super().__init__(str(message))
         self.message = message
 
 
 class BookingRefused(Exception):
     """The booking or move is not allowed; `message` says why in plain words."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: Said) -> None:
+        super().__init__(str(message))
         self.message = message
 
 
@@ -74,7 +76,7 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
     it was just taken, BookingRefused with the reason otherwise. From a package: one of its sessions, at no charge."""
     start = _utc(start)
     notes = (notes or '').strip()
-    too_long = rules.text_problem(notes, limit=NOTES_MAX, what='the notes')
+    too_long = rules.text_problem(notes, limit=NOTES_MAX, what=rules.NOTES)
     if too_long:
         raise BookingRefused(too_long)
     with db.write() as s:
@@ -97,15 +99,17 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
 class GuestInvalid(BookingRefused):
     """The guest's details break the profile's rules; `problems` maps each field to what to fix."""
 
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__(' '.join(problems.values()))
-        self.problems = problems
+    def __init__(self, problems: Mapping[str, Said]) -> None:
+        super().__init__(sentences(*problems.values()))
+        self.problems = dict(problems)
 
 
 def hold_for_guest(db: Database, *, tenant_id: int, service_id: int, staff_id: int | None, start: datetime,
                    first_name: str, last_name: str, email: str, phone: str, notes: str, now: datetime,
-                   address: str | None = None, location_id: int | None = None) -> d.HeldBooking:
-    """Hold a free time for a guest for HOLD minutes and email a confirmation link to the address they typed.
+                   address: str | None = None, location_id: int | None = None,
+                   locale: str | None = None) -> d.HeldBooking:
+    """Hold a free time for a guest for HOLD minutes and email a confirmation link to the address they typed, in
+    `locale` (the language the guest booked in; None: the business's default).
 
     Nothing here looks the address up: a known and an unknown email get the same work, the same answer and the same
     email, so neither the page nor its timing tells whether the address has an account. The appointment (and, for a
@@ -117,7 +121,7 @@ def hold_for_guest(db: Database, *, tenant_id: int, service_id: int, staff_id: i
     problems = guest_problems(first_name=first_name, last_name=last_name, email=email, phone=phone)
     if problems:
         raise GuestInvalid(problems)
-    too_long = rules.text_problem(notes, limit=NOTES_MAX, what='the notes')
+    too_long = rules.text_problem(notes, limit=NOTES_MAX, what=rules.NOTES)
     if too_long:
         raise BookingRefused(too_long)
     checks = ratelimit.booking_checks(tenant_id=tenant_id, email=email, address=address)
@@ -142,12 +146,15 @@ def hold_for_guest(db: Database, *, tenant_id: int, service_id: int, staff_id: i
         held = holds.live_hold(s, tenant_id=tenant_id, token_hash=digest(HOLD_PURPOSE, token), now=now)
         business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
         staff = catalog_db.staff_name(s, tenant_id=tenant_id, staff_id=chosen)
-        when = f'{fmt.when(slot.start, slot.end, found.zone)} ({found.zone.key})'
+        settings = tenant_db.panel_settings(s, tenant_id=tenant_id)
+        language = emails.recipient_locale(saved=locale, business_default=settings.default_language)
+        when = f'{fmt.when(slot.start, slot.end, found.zone, locale=language)} ({found.zone.key})'
         # The confirmation link is queued with the hold: both commit together, or neither does.
-        _queue_quietly(s, 'booking_hold', tenant_id=tenant_id, to=email, name=first_name, business=business,
-                       service=found.service.name, staff=staff, when=when,
-                       link=public_link('/book/confirm', host, token=token),
-                       minutes=str(int(HOLD.total_seconds() // 60)))
+        _queue_quietly(s, emails.BOOKING_HOLD.name, {
+            'name': first_name, 'business': business, 'service': found.service.name, 'staff': staff, 'when': when,
+            'link': public_link('/book/confirm', host, token=token), 'minutes': str(int(HOLD.total_seconds() // 60)),
+        }, tenant_id=tenant_id, to=email, locale=language,
+            text_overrides=overrides_from_settings(settings.text_overrides))
     assert held is not None and held.id == hold_id
     events.publish(events.availability_topic(tenant_id), {'staff_id': chosen,
                                                           'day': _local_day(slot.start, found).isoformat()})
@@ -199,11 +206,13 @@ def _live(s: Session, *, tenant_id: int, token: str, now: datetime) -> d.HeldBoo
     return held
 
 
-def _queue_quietly(s: Session, template: str, /, *, tenant_id: int, to: str, **context: object) -> None:
+def _queue_quietly(s: Session, template: str, values: Mapping[str, object], /, *, tenant_id: int, to: str,
+                   locale: str, text_overrides: Overrides) -> None:
     """Queue the email in the caller's transaction; a template that cannot be rendered is logged, never allowed to
     undo the change or change what the guest is told."""
     try:
-        mail.queue_template(s, template, tenant_id=tenant_id, to=to, attachments=(), **context)
+        subject, text, html = emails.render(template, values, locale=locale, text_overrides=text_overrides)
+        mail.queue(s, tenant_id=tenant_id, template=template, to=to, subject=subject, text=text, html=html)
     except Exception:
         log.exception('could not queue the %s email to %s', template, to)
 
@@ -217,7 +226,7 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
     """
     new_start = _utc(new_start)
     reason = ' '.join((reason or '').split())
-    too_long = rules.text_problem(reason, limit=rules.REASON_MAX, what='the reason')
+    too_long = rules.text_problem(reason, limit=rules.REASON_MAX, what=rules.REASON)
     if too_long:
         raise BookingRefused(too_long)
     with db.write() as s:
@@ -230,16 +239,16 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
         if refusal:
             raise BookingRefused(refusal)
         if rules.reschedule_needs_reason(before) and not reason:
-            raise BookingRefused('Please tell the business why you are moving this appointment again.')
+            raise BookingRefused(lazy('Please tell the business why you are moving this appointment again.'))
         found = catalog_db.bookable_service(s, tenant_id=tenant_id, service_id=before.service.id)
         if found is None or not found.active:
-            raise BookingRefused('That service can no longer be booked online; please contact the business.')
+            raise BookingRefused(lazy('That service can no longer be booked online; please contact the business.'))
         slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id,
                                   location_id=before.location.id if before.location else None, start=new_start,
                                   now=now, seats=before.seats, ignore_appointment_id=before.id,
                                   prefer=before.staff.id)
         if slot.start == before.start and chosen == before.staff.id:
-            raise BookingRefused('The appointment is already at that time.')
+            raise BookingRefused(lazy('The appointment is already at that time.'))
         new_status = rules.status_after_reschedule(before, settings)
         appointment_db.move_appointment(s, tenant_id=tenant_id, appointment_id=before.id, staff_id=chosen,
                                         start=slot.start,
@@ -268,7 +277,7 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
 def _bookable(s: Session, *, tenant_id: int, service_id: int) -> catalog_db.BookableService:
     found = catalog_db.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
     if found is None or not found.active:
-        raise BookingRefused('That service cannot be booked online.')
+        raise BookingRefused(lazy('That service cannot be booked online.'))
     return found
 
 
@@ -282,6 +291,7 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
     # What does not change with the staff's bookings is read before their lock: the lock is held to the commit.
     statuses = tenant_db.statuses(s, tenant_id=tenant_id)
     status = _new_booking_status(statuses)
+    settings = tenant_db.panel_settings(s, tenant_id=tenant_id)  # the emails' language
     tenant = tenant_db.tenant(s, tenant_id=tenant_id)
     assert tenant is not None
     offering = catalog_db.offering_staff(s, tenant_id=tenant_id, service_id=service.id, staff_id=staff_id)
@@ -317,7 +327,7 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
     # A new appointment's history is its 'booked' line: the email needs nothing more than what is at hand.
     notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now,
                         known=appointment_db.NoticeData(tenant=tenant, customer=customer, appointment=booked,
-                                                        statuses=statuses))
+                                                        statuses=statuses, settings=settings))
     return booked, (chosen, _local_day(slot.start, found))
 
 
@@ -357,7 +367,7 @@ def _hold_slot(s: Session, *, tenant_id: int, found: catalog_db.BookableService,
     staff_ids = catalog_db.lock_staff_offering(s, tenant_id=tenant_id, service_id=service.id, staff_id=staff_id,
                                                location_id=location_id)
     if not staff_ids:
-        raise BookingRefused('Nobody offers that service there. Please pick another staff member.')
+        raise BookingRefused(lazy('Nobody offers that service there. Please pick another staff member.'))
     lo, hi = day_window(day, day, found.zone)
     request = schedule_db.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=lo, end=hi,
                                        seats=seats, ignore_appointment_id=ignore_appointment_id, held_at=now)
@@ -367,7 +377,7 @@ def _hold_slot(s: Session, *, tenant_id: int, found: catalog_db.BookableService,
         empty = SlotFinder(replace(request, bookings=()))
         if any(x.start == start for x in empty.free_slots(day=day, now=now)):
             raise SlotTaken()
-        raise BookingRefused('That time is not open for booking. Please pick another.')
+        raise BookingRefused(lazy('That time is not open for booking. Please pick another.'))
     chosen = prefer if prefer in slot.staff_ids else slot.staff_ids[0]
     return slot, chosen
 
@@ -375,7 +385,7 @@ def _hold_slot(s: Session, *, tenant_id: int, found: catalog_db.BookableService,
 def _new_booking_status(statuses: tuple[d.Status, ...]) -> d.Status:
     status = status_rules.new_booking_status(statuses)
     if status is None:
-        raise BookingRefused('This business is not taking bookings online right now.')
+        raise BookingRefused(lazy('This business is not taking bookings online right now.'))
     return status
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from domain import model as d
+from domain.i18n import SOURCE_LOCALE, Overrides, Said, label, lazy
 from domain.statuses import awaits_confirmation
 from services.config import public_base
+from services.i18n import render
 
 PUBLISH, REQUEST, CANCEL = 'PUBLISH', 'REQUEST', 'CANCEL'
 
@@ -17,30 +19,38 @@ def appointment_uid(tenant: d.Tenant, appointment_id: int) -> str:
 
 
 def appointment_ics(appt: d.Appointment, *, tenant: d.Tenant, method: str = PUBLISH, now: datetime,
-                    attendee: d.Customer | None = None) -> bytes:
+                    attendee: d.Customer | None = None, locale: str = SOURCE_LOCALE,
+                    overrides: Overrides | None = None) -> bytes:
     """One VEVENT for the appointment; CANCEL marks it cancelled, the sequence grows with each recorded change.
 
     Written directly (RFC 5545: escaped text, quoted parameters, UTC times, lines folded at 75 octets): every booking
-    and move writes one inside its transaction, and a general iCalendar library cost a sixth of a booking's CPU."""
+    and move writes one inside its transaction, and a general iCalendar library cost a sixth of a booking's CPU.
+    The summary and description are in `locale` (the reader's language)."""
+
+    def say(text: Said) -> str:
+        return render(text, locale=locale, overrides=overrides)
+
     if method not in (PUBLISH, REQUEST, CANCEL):
         raise ValueError(f'unknown calendar method {method}')
+    summary = say(lazy('%(service)s with %(staff)s', service=appt.service.name, staff=appt.staff.name))
     lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Kairos//Customer panel//EN', 'CALSCALE:GREGORIAN',
              f'METHOD:{method}', 'BEGIN:VEVENT',
-             f'SUMMARY:{_text(f"{appt.service.name} with {appt.staff.name}")}',
+             f'SUMMARY:{_text(summary)}',
              f'DTSTART:{_utc(appt.start)}', f'DTEND:{_utc(appt.end)}', f'DTSTAMP:{_utc(now)}',
              f'UID:{_text(appointment_uid(tenant, appt.id))}',
              # Every change adds a history entry, so their count only grows: calendars take the newer version.
              f'SEQUENCE:{max(len(appt.history) - 1, 0)}',
              f'STATUS:{_status(appt, method)}']
-    place = place_text(appt)
+    place = say(place_words(appt))
     if place:
         lines.append(f'LOCATION:{_text(place)}')
     if appt.service.meeting_url:
         lines.append(f'URL:{_uri(appt.service.meeting_url)}')
-    about = [f'{appt.service.name} at {tenant.name}', f'Status: {appt.status.label}']
+    about = [say(lazy('%(service)s at %(business)s', service=appt.service.name, business=tenant.name)),
+             say(lazy('Status: %(status)s', status=label(appt.status.label)))]
     if appt.service.meeting_url:
-        about.append(f'Join online: {appt.service.meeting_url}')
-    about.append(f'Manage your booking: {public_base(tenant.host)}/')
+        about.append(say(lazy('Join online: %(link)s', link=appt.service.meeting_url)))
+    about.append(say(lazy('Manage your booking: %(link)s', link=f'{public_base(tenant.host)}/')))
     lines.append(f'DESCRIPTION:{_text(chr(10).join(about))}')
     organizer = 'mailto:' + (appt.staff.email or 'no-reply@kairos.local')
     lines.append(f'ORGANIZER;CN={_param(appt.staff.name)}:{_uri(organizer)}')
@@ -62,10 +72,16 @@ def _status(appt: d.Appointment, method: str) -> str:
     return 'TENTATIVE' if awaits_confirmation(appt.status) else 'CONFIRMED'
 
 
-def place_text(appt: d.Appointment) -> str:
+def place_words(appt: d.Appointment) -> Said:
+    """Where the visit happens: the location's name and address, 'Online' (a Text) for an online service, else ''."""
     if appt.location is not None:
         return ', '.join(p for p in (appt.location.name, appt.location.address) if p)
-    return 'Online' if appt.service.is_online else ''
+    return lazy('Online') if appt.service.is_online else ''
+
+
+def place_text(appt: d.Appointment) -> str:
+    """`place_words` in English."""
+    return str(place_words(appt))
 
 
 def _utc(instant: datetime) -> str:

@@ -29,6 +29,8 @@ from babel import Locale
 from babel import dates as cldr_dates
 from babel import numbers as cldr_numbers
 
+from services.i18n import gettext
+
 DEFAULT_LOCALE = 'en'
 
 # Locale tags whose CLDR data is another tag's (see the module's docstring).
@@ -82,6 +84,11 @@ def money(amount: int, currency: str, *, code: bool = False, locale: str = DEFAU
         return cldr_numbers.format_currency(value, iso, format=_code_pattern(where), locale=where,
                                             currency_digits=True)
     return cldr_numbers.format_currency(value, iso, locale=where, currency_digits=True)
+
+
+def number(value: int, *, locale: str = DEFAULT_LOCALE) -> str:
+    """A whole number the reader's way: 2,000 (English), 2000 (Portuguese), 2.000 (German)."""
+    return cldr_numbers.format_decimal(value, locale=_locale(locale))
 
 
 # ---- dates and times ----------------------------------------------------------------------------------------------
@@ -146,15 +153,18 @@ def zone_label(tz: ZoneInfo, at: dt.datetime) -> str:
     return f'{tz.key} · {abbreviation}'
 
 
-def duration(value: dt.timedelta) -> str:
-    """'1 h 15 min'. (English abbreviations, as before; units in other languages come with the translations.)"""
+def duration(value: dt.timedelta, *, locale: str = DEFAULT_LOCALE) -> str:
+    """'1 h 15 min': a service's length, its units abbreviated in the reader's language (the catalogs')."""
     minutes = int(value.total_seconds() // 60)
     hours, rest = divmod(minutes, 60)
     if hours and rest:
-        return f'{hours} h {rest} min'
+        # Translators: a length of time, abbreviated: "1 h 15 min".
+        return gettext('%(hours)s h %(minutes)s min', locale=locale, hours=hours, minutes=rest)
     if hours:
-        return f'{hours} h'
-    return f'{rest} min'
+        # Translators: a length of time in hours, abbreviated: "2 h".
+        return gettext('%(hours)s h', locale=locale, hours=hours)
+    # Translators: a length of time in minutes, abbreviated: "45 min".
+    return gettext('%(minutes)s min', locale=locale, minutes=rest)
 
 
 # ---- helpers ------------------------------------------------------------------------------------------------------

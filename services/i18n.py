@@ -35,6 +35,7 @@ from domain.i18n import (
     SHIPPED_LOCALES,
     SOURCE_LOCALE,
     Overrides,
+    is_count,
 )
 from domain.i18n import Text as Text  # re-exported: pages and services mark and render through this module
 from domain.i18n import lazy as lazy
@@ -274,11 +275,20 @@ def render(text: Text | str, /, *, locale: str, overrides: Overrides | None = No
     is (a name, a business's own words: data, not Kairos's text)."""
     if isinstance(text, str):
         return text
-    params = {k: render(v, locale=locale, overrides=overrides) if isinstance(v, Text) else v
+    params = {k: render(v, locale=locale, overrides=overrides) if isinstance(v, Text)
+              else _number(v, locale) if is_count(text.msgid, k, v) else v
               for k, v in text.params.items()}
     if text.plural is not None and text.n is not None:
-        return ngettext(text.msgid, text.plural, text.n, locale=locale, overrides=overrides, **params)
-    return gettext(text.msgid, locale=locale, overrides=overrides, **params)
+        said = ngettext(text.msgid, text.plural, text.n, locale=locale, overrides=overrides, **params)
+    else:
+        said = gettext(text.msgid, locale=locale, overrides=overrides, **params)
+    return said.lower() if text.lowercase else said
+
+
+def _number(value: int, locale: str) -> str:
+    from services.formatting import number
+
+    return number(value, locale=SOURCE_LOCALE if locale == PSEUDO_LOCALE else locale)
 
 
 def language_name(locale: str, *, reader: str) -> str:

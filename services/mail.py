@@ -14,19 +14,16 @@ the same Message-ID.
 the answer (a reset link to an address that may have no account: the lookup, the token and the queueing happen
 there). `wait_until_sent` lets tests and a clean shut-down wait until the pool is idle and nothing is due.
 
-Templates live in services/templates/ as `<name>.txt` (first line `Subject: ...`, a blank line, then the body) and
-an optional `<name>.html`; a folder named by KAIROS_TEMPLATES_DIR overrides them by name.
-Placeholders are `$name` or `${name}` (string.Template), so a business editing a template cannot run code.
+What each email says is `services.emails`: every kind defined once, worded through the catalogs in the recipient's
+language, which a business's own wording (KAIROS_TEMPLATES_DIR files, later the admin area) may replace.
 """
 
 from __future__ import annotations
 
 import base64
-import html as html_lib
 import logging
 import smtplib
 import ssl
-import string
 import threading
 import time
 import uuid
@@ -41,14 +38,14 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlmodel import Session
 
-from services import metrics, runtime
+from domain.i18n import SOURCE_LOCALE
+from services import emails, metrics, runtime
 from services.config import get_config
 from storage import outbox as store
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-BUILTIN_TEMPLATES = Path(__file__).parent / 'templates'
 RETRY_CAP = timedelta(hours=1)
 
 P = ParamSpec('P')
@@ -80,8 +77,7 @@ def _queue() -> MailQueue:
     return runtime.get().mail
 
 
-class TemplateMissing(LookupError):
-    pass
+TemplateMissing = emails.TemplateMissing
 
 
 # ---- queueing --------------------------------------------------------------------------------------------------
@@ -107,10 +103,11 @@ def queue(session: Session, *, tenant_id: int, template: str, to: str, subject: 
     return message_id
 
 
-def queue_template(session: Session, name: str, /, *, tenant_id: int, to: str,
+def queue_template(session: Session, name: str, /, *, tenant_id: int, to: str, locale: str = SOURCE_LOCALE,
                    attachments: Sequence[tuple[str, bytes, str]] = (), **context: object) -> str:
-    """Render the template `name` and queue it for one address in the caller's transaction; returns its Message-ID."""
-    subject, text, html = render_email(name, **context)
+    """Render the email `name` (services.emails) in the recipient's `locale` and queue it for one address in the
+    caller's transaction; returns its Message-ID."""
+    subject, text, html = render_email(name, locale=locale, **context)
     return queue(session, tenant_id=tenant_id, template=name, to=to, subject=subject, text=text, html=html,
                  attachments=attachments)
 
@@ -274,27 +271,15 @@ def deliver(msg: EmailMessage) -> None:
     metrics.email_sent()
 
 
-def render_email(name: str, /, **context: object) -> tuple[str, str, str | None]:
-    """(subject, text, html or None) of the template `name` filled with `context`; HTML values are escaped."""
-    source = _template_dir(name)
-    raw = (source / f'{name}.txt').read_text(encoding='utf-8')
-    first, _, body = raw.partition('\n')
-    if not first.lower().startswith('subject:'):
-        raise TemplateMissing(f'{name}.txt must start with a "Subject:" line')
-    values = {k: '' if v is None else str(v) for k, v in context.items()}
-    subject = string.Template(first.split(':', 1)[1].strip()).safe_substitute(values)
-    text = string.Template(body.lstrip('\n')).safe_substitute(values)
-    html_path = source / f'{name}.html'
-    html = None
-    if html_path.exists():
-        escaped = {k: html_lib.escape(v, quote=True) for k, v in values.items()}
-        html = string.Template(html_path.read_text(encoding='utf-8')).safe_substitute(escaped)
-    return subject, text, html
+def render_email(name: str, /, *, locale: str = SOURCE_LOCALE, **context: object) -> tuple[str, str, str | None]:
+    """(subject, text, html) of the email `name` (services.emails) in `locale`, filled with `context`; HTML values
+    are escaped."""
+    return emails.render(name, context, locale=locale)
 
 
-def send_template(name: str, /, *, to: str, **context: object) -> None:
-    """Render the template `name` and send it to one address now (bypassing the outbox)."""
-    subject, text, html = render_email(name, **context)
+def send_template(name: str, /, *, to: str, locale: str = SOURCE_LOCALE, **context: object) -> None:
+    """Render the email `name` and send it to one address now (bypassing the outbox)."""
+    subject, text, html = render_email(name, locale=locale, **context)
     send_email(to=to, subject=subject, text=text, html=html)
 
 
@@ -404,18 +389,6 @@ def _permanent(error: BaseException) -> bool:
         return all(500 <= code < 600 for code, _ in error.recipients.values())
     return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600 \
         and not isinstance(error, smtplib.SMTPServerDisconnected)
-
-
-def _template_dir(name: str) -> Path:
-    if not name.replace('_', '').replace('-', '').isalnum():
-        raise TemplateMissing(f'bad template name {name!r}')
-    override = get_config().templates_dir
-    # A business's own text wins; its HTML comes from the same folder so the two never disagree.
-    if override and (Path(override) / f'{name}.txt').exists():
-        return Path(override)
-    if (BUILTIN_TEMPLATES / f'{name}.txt').exists():
-        return BUILTIN_TEMPLATES
-    raise TemplateMissing(f'no email template named {name!r}')
 
 
 class MailTransportInsecure(RuntimeError):

@@ -2,8 +2,8 @@
 
 `queue_change` renders them and writes them to the email outbox inside the transaction that makes the change, so
 they leave after it commits (and only then), and leave even when the process dies before the sender got to them.
-Templates: services/templates/appointment_booked.*, appointment_rescheduled.* and appointment_status.*
-(KAIROS_TEMPLATES_DIR overrides).
+The emails are services.emails' appointment_booked, appointment_rescheduled and appointment_status, each in its
+reader's language: the customer's own (else the business's default), the business's for staff.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from sqlmodel import Session
 
 from domain import history as dh
 from domain import model as d
-from services import calendar, mail
+from domain.i18n import Said, label, overrides_from_settings
+from services import calendar, emails, mail
 from services import formatting as fmt
 from services.config import public_base
-from services.mail import render_email
 from storage import appointments as appointment_db
 from storage.db import Database
 
@@ -73,53 +73,60 @@ def wait_for_notifications(timeout: float = 30) -> None:
 
 
 def _render_change(data: appointment_db.NoticeData, *, kind: str, previous_start: datetime | None, previous_status: str,
-                   reason: str, now: datetime) -> list[tuple[str, str, str, str | None, tuple[str, bytes, str]]]:
-    appt, tenant, customer = data.appointment, data.tenant, data.customer
+                   reason: Said, now: datetime) -> list[tuple[str, str, str, str | None, tuple[str, bytes, str]]]:
+    appt, tenant, customer, settings = data.appointment, data.tenant, data.customer, data.settings
     labels = {st.key: st.label for st in data.statuses}
     method = calendar.REQUEST if appt.status.busy else calendar.CANCEL
-    ics = calendar.appointment_ics(appt, tenant=tenant, method=method, now=now, attendee=customer)
-    attachment = (calendar.ics_filename(appt), ics, f'text/calendar; method={method}')
     business_tz = ZoneInfo(tenant.timezone)
-    recipients: list[tuple[str, str, ZoneInfo]] = []
+    own_words = overrides_from_settings(settings.text_overrides)
+    # (address, first name, zone, language): the customer in their own language, staff in the business's.
+    recipients: list[tuple[str, str, ZoneInfo, str]] = []
     if customer.active:
-        recipients.append((customer.email, customer.first_name or customer.full_name or 'there',
-                           ZoneInfo(customer.timezone or tenant.timezone)))
+        recipients.append((customer.email, customer.first_name or customer.full_name or emails.THERE,
+                           ZoneInfo(customer.timezone or tenant.timezone),
+                           emails.recipient_locale(saved=customer.language,
+                                                   business_default=settings.default_language)))
     if appt.staff.email:
-        recipients.append((appt.staff.email, appt.staff.name.split()[0] if appt.staff.name else 'there',
-                           business_tz))
-    emails = []
-    for address, name, tz in recipients:
+        recipients.append((appt.staff.email, appt.staff.name.split()[0] if appt.staff.name else emails.THERE,
+                           business_tz, emails.recipient_locale(saved=None,
+                                                                business_default=settings.default_language)))
+    out: list[tuple[str, str, str, str | None, tuple[str, bytes, str]]] = []
+    for address, name, tz, locale in recipients:
+        # The calendar file in the reader's language too (its summary and description).
+        ics = calendar.appointment_ics(appt, tenant=tenant, method=method, now=now, attendee=customer, locale=locale,
+                                       overrides=own_words)
+        attachment = (calendar.ics_filename(appt), ics, f'text/calendar; method={method}')
         context = _context(appt, tenant=tenant, customer=customer, name=name, tz=tz, labels=labels,
-                           previous_start=previous_start, previous_status=previous_status, reason=reason)
-        subject, text, html = render_email(_TEMPLATES[kind], **context)
-        emails.append((address, subject, text, html, attachment))
-    return emails
+                           previous_start=previous_start, previous_status=previous_status, reason=reason,
+                           locale=locale)
+        subject, text, html = emails.render(_TEMPLATES[kind], context, locale=locale, text_overrides=own_words)
+        out.append((address, subject, text, html, attachment))
+    return out
 
 
 def _context(appt: d.Appointment, *, tenant: d.Tenant, customer: d.Customer, name: str, tz: ZoneInfo,
              labels: dict[str, str], previous_start: datetime | None, previous_status: str,
-             reason: str) -> dict[str, object]:
-    previous_when = _when(previous_start, previous_start + (appt.end - appt.start), tz) if previous_start else ''
-    calendar_line = ('The updated calendar entry is attached.' if appt.status.busy
-                     else 'The attached calendar file removes the event from your calendar.')
+             reason: Said, locale: str) -> dict[str, object]:
+    previous_when = (_when(previous_start, previous_start + (appt.end - appt.start), tz, locale)
+                     if previous_start else '')
+    previous = labels.get(previous_status, previous_status.replace('-', ' ').capitalize())
     return {
         'business': tenant.name,
         'name': name,
         'customer': customer.full_name or customer.email,
         'service': appt.service.name,
         'staff': appt.staff.name,
-        'when': _when(appt.start, appt.end, tz),
+        'when': _when(appt.start, appt.end, tz, locale),
         'previous_when': previous_when,
-        'place': calendar.place_text(appt) or '—',
-        'status': appt.status.label,
-        'previous_status': labels.get(previous_status, previous_status.replace('-', ' ').capitalize()),
+        'place': calendar.place_words(appt) or '—',
+        'status': label(appt.status.label),
+        'previous_status': label(previous),
         'reason': reason,
-        'reason_line': f'Reason given: {reason}\n' if reason else '',
-        'calendar_line': calendar_line,
+        'busy': 'yes' if appt.status.busy else '',
         'link': f'{public_base(tenant.host)}/',
     }
 
 
-def _when(start: datetime, end: datetime, tz: ZoneInfo) -> str:
-    """'Tue 24 Nov 2026, 10:00–10:45 (Europe/Berlin)' in the reader's zone."""
-    return f'{fmt.when(start, end, tz)} ({tz.key})'
+def _when(start: datetime, end: datetime, tz: ZoneInfo, locale: str) -> str:
+    """'Tue 24 Nov 2026, 10:00–10:45 (Europe/Berlin)' in the reader's zone and language."""
+    return f'{fmt.when(start, end, tz, locale=locale)} ({tz.key})'

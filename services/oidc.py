@@ -25,6 +25,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from domain import model as d
+from domain.i18n import lazy
 from services import auth, runtime
 from services.accounts import AccountError, prove_email
 from services.auth import SignedIn
@@ -39,7 +40,7 @@ with warnings.catch_warnings():  # authlib announces a future move of its httpx 
     from authlib.integrations.httpx_client import OAuth2Client
 
 PENDING_MAX_AGE = 600  # seconds a visitor has to come back from the provider
-FAILED = 'Signing in with your provider did not work. Please try again.'
+FAILED = lazy('Signing in with your provider did not work. Please try again.')
 
 
 class OIDCError(AccountError):
@@ -128,7 +129,7 @@ def finish(db: Database, *, tenant_id: int, pending: Pending, code: str, state: 
     if not code or not hmac.compare_digest(state.encode(), pending.state.encode()):
         raise OIDCError(FAILED)
     if time.time() - pending.issued > PENDING_MAX_AGE:
-        raise OIDCError('That took too long. Please try again.')
+        raise OIDCError(lazy('That took too long. Please try again.'))
     info = discover()
     try:
         with _client(pending.redirect_uri) as client:
@@ -139,7 +140,8 @@ def finish(db: Database, *, tenant_id: int, pending: Pending, code: str, state: 
     claims = verify_id_token(str(token.get('id_token', '')), nonce=pending.nonce, info=info, now=now)
     email = str(claims.get('email') or '')
     if not email or claims.get('email_verified') is not True:
-        raise OIDCError('Your provider did not confirm an email address for you, so we cannot sign you in with it.')
+        raise OIDCError(lazy('Your provider did not confirm an email address for you, so we cannot sign you in '
+                             'with it.'))
     customer = _account_for(db, tenant_id=tenant_id, email=email, claims=claims, now=now)
     return SignedIn(auth.open_session(db, tenant_id=tenant_id, customer_id=customer.id, now=now), customer)
 
@@ -209,7 +211,7 @@ def _account_for(db: Database, *, tenant_id: int, email: str, claims: dict[str, 
                 existing = customer_db.active_customer(s, tenant_id=tenant_id, customer_id=existing.id) or existing
         return existing
     if not settings.allow_signup:
-        raise OIDCError('No account uses this email address. Ask the business to create one for you.')
+        raise OIDCError(lazy('No account uses this email address. Ask the business to create one for you.'))
     try:
         with db.write() as s:
             return customer_db.insert_customer(s, tenant_id=tenant_id, email=email,

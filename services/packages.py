@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from domain import model as d
 from domain import payments as dp
+from domain.i18n import Said, lazy
 from services import payments
 from storage import packages as package_db
 from storage.db import Database
@@ -20,8 +21,8 @@ from storage.db import Database
 class PackageRefused(Exception):
     """A package that cannot be used for this, with the reason in words for the customer."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: Said) -> None:
+        super().__init__(str(message))
         self.message = message
 
 
@@ -68,7 +69,7 @@ def _usable(s: Session, *, tenant_id: int, customer_id: int, customer_package_id
     cp = package_db.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
                                      customer_package_id=customer_package_id)
     if cp is None:
-        raise PackageRefused('That package was not found.')
+        raise PackageRefused(lazy('That package was not found.'))
     reason = dp.why_not_book_from_package(cp, service_id=service_id, now=now)
     if reason:
         raise PackageRefused(reason)

@@ -18,6 +18,7 @@ import stripe
 from domain import history as dh
 from domain import model as d
 from domain import payments as dp
+from domain.i18n import Said, lazy, text_to_data
 from domain.payments import PaymentRefused
 from domain.rules import why_not_pay, why_not_pay_package
 from services import events, receipts
@@ -38,8 +39,8 @@ log = logging.getLogger(__name__)
 
 HANDLED_EVENTS = frozenset({'checkout.session.completed', 'checkout.session.async_payment_succeeded',
                             'checkout.session.async_payment_failed', 'checkout.session.expired'})
-EXPIRED_NOTE = 'The checkout expired before it was paid.'
-CARD_UNAVAILABLE = 'Card payment is not available right now. Please try again in a moment or pay in person.'
+EXPIRED_NOTE = lazy('The checkout expired before it was paid.')
+CARD_UNAVAILABLE = lazy('Card payment is not available right now. Please try again in a moment or pay in person.')
 
 
 class WebhookRejected(Exception):
@@ -69,7 +70,7 @@ def card_enabled() -> bool:
 def stripe_client() -> stripe.StripeClient:
     cfg = get_config()
     if not cfg.stripe_secret_key:
-        raise PaymentRefused('Card payment is not set up for this business. Please pay in person.')
+        raise PaymentRefused(lazy('Card payment is not set up for this business. Please pay in person.'))
     base = {'api': cfg.stripe_api_base.rstrip('/')} if cfg.stripe_api_base else None
     return stripe.StripeClient(cfg.stripe_secret_key, max_network_retries=2,
                                base_addresses=base)  # type: ignore[arg-type]  # Stripe's TypedDict is private
@@ -90,7 +91,7 @@ def payment_options(db: Database, *, tenant_id: int, customer_id: int, appointme
                                                        status_list=tenant_db.statuses(s, tenant_id=tenant_id),
                                                        with_history=False)
             if appt is None:
-                raise PaymentRefused('That appointment was not found.')
+                raise PaymentRefused(lazy('That appointment was not found.'))
             due = dp.appointment_checkout_amount(appt)
         else:
             cp = _package_or_refuse(s, tenant_id=tenant_id, customer_id=customer_id,
@@ -136,7 +137,7 @@ def start_checkout(db: Database, *, tenant_id: int, customer_id: int, appointmen
         # Its checkout ran out (and the expiry event has not reached us): close that attempt and open a new one.
         with db.write() as s:
             payment_db.settle_payment(s, payment_id=intent.payment_id, state=d.PaymentState.FAILED, at=now,
-                                      note=EXPIRED_NOTE)
+                                      note=text_to_data(EXPIRED_NOTE))
             intent = _record_intent(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                                     customer_package_id=customer_package_id, amount=amount, now=now)
     metadata = {'tenant_id': str(tenant_id), 'payment_id': str(intent.payment_id)}
@@ -187,13 +188,13 @@ def _record_intent(s: Any, *, tenant_id: int, customer_id: int, appointment_id: 
     currency = tenant_db.tenant_currency(s, tenant_id=tenant_id).lower()
     customer = customer_db.customer(s, tenant_id=tenant_id, customer_id=customer_id)
     if customer is None or not customer.active:
-        raise PaymentRefused('This account is closed.')
+        raise PaymentRefused(lazy('This account is closed.'))
     if appointment_id is not None:
         kind, target = 'appointment', appointment_id
         # Hold the appointment row (PostgreSQL; SQLite's write lock already serialises) so two tabs make one row.
         if not appointment_db.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
                                                appointment_id=appointment_id):
-            raise PaymentRefused('That appointment was not found.')
+            raise PaymentRefused(lazy('That appointment was not found.'))
         appt = appointment_db.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
                                                    appointment_id=appointment_id,
                                                    status_list=tenant_db.statuses(s, tenant_id=tenant_id),
@@ -219,7 +220,7 @@ def _record_intent(s: Any, *, tenant_id: int, customer_id: int, appointment_id: 
             raise PaymentRefused(reason)
         charge = dp.package_checkout_amount(cp)
         if amount is not None and amount != charge:
-            raise PaymentRefused('A package is paid in full.')
+            raise PaymentRefused(lazy('A package is paid in full.'))
         paid = cp.amount_paid
         description = f'Package: {cp.package.name} ({cp.package.sessions} sessions)'
     settled = payment_db.settled_count(s, tenant_id=tenant_id, appointment_id=appointment_id,
@@ -250,7 +251,7 @@ def _package_or_refuse(s: Any, *, tenant_id: int, customer_id: int, customer_pac
         cp = package_db.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
                                          customer_package_id=customer_package_id)
     if cp is None:
-        raise PaymentRefused('That package was not found.')
+        raise PaymentRefused(lazy('That package was not found.'))
     return cp
 
 
@@ -319,12 +320,12 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
         # The customer left the checkout unpaid: nothing happened to the appointment, so no history line.
         payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, at=now,
                                   provider_ref=session_id,
-                                  note=EXPIRED_NOTE)
+                                  note=text_to_data(EXPIRED_NOTE))
         return WebhookResult('expired', payment.id)
     if outcome == d.PaymentState.FAILED:
         payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, at=now,
                                   provider_ref=session_id,
-                                  note='The payment did not go through.')
+                                  note=text_to_data(lazy('The payment did not go through.')))
         _history(s, tenant_id=tenant_id, payment=payment,
                  entry=dh.payment_failed(at=now, actor=dh.SYSTEM, amount=payment.amount, currency=payment.currency,
                                          method=payment.method))
@@ -332,11 +333,13 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
     received, received_currency = obj.get('amount_total'), obj.get('currency')
     if not dp.amount_matches(expected=payment.amount, expected_currency=payment.currency, received=received,
                              received_currency=received_currency):
-        got = fmt.money(received, received_currency or '?', code=True) if isinstance(received, int) else 'no amount'
+        got: Said = (fmt.money(received, received_currency or '?', code=True) if isinstance(received, int)
+                     else lazy('no amount'))
         payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now,
                                   provider_ref=session_id,
-                                  note=f'Stripe reported {got}; the checkout asked for '
-                                       f'{fmt.money(payment.amount, payment.currency, code=True)}. Not credited.')
+                                  note=text_to_data(lazy(
+                                      'Stripe reported %(received)s; the checkout asked for %(asked)s. Not credited.',
+                                      received=got, asked=fmt.money(payment.amount, payment.currency, code=True))))
         _held(s, tenant_id=tenant_id, payment=payment, now=now, cause=dh.AMOUNT_MISMATCH)
         log.warning('Payment %s flagged: amount %s %s, expected %s %s', payment.id, received, received_currency,
                     payment.amount, payment.currency)
@@ -347,10 +350,13 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
     refusal = dp.why_not_credit(account_open=account_open, appointment_stands=stands)
     if refusal is not None:
         after = 'the account was closed' if refusal == dp.CLOSED_BEFORE_PAYMENT else 'the appointment was canceled'
+        amount = fmt.money(payment.amount, payment.currency, code=True)
+        note = (lazy('%(amount)s arrived after the account was closed. Not credited: to be refunded.', amount=amount)
+                if refusal == dp.CLOSED_BEFORE_PAYMENT else
+                lazy('%(amount)s arrived after the appointment was canceled. Not credited: to be refunded.',
+                     amount=amount))
         payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now,
-                                  provider_ref=session_id,
-                                  note=f'{fmt.money(payment.amount, payment.currency, code=True)} arrived after '
-                                       f'{after}. Not credited: to be refunded.')
+                                  provider_ref=session_id, note=text_to_data(note))
         _held(s, tenant_id=tenant_id, payment=payment, now=now,
               cause=dh.ACCOUNT_CLOSED if refusal == dp.CLOSED_BEFORE_PAYMENT else dh.APPOINTMENT_CANCELED)
         log.warning('Payment %s flagged: it arrived after %s', payment.id, after)
@@ -359,8 +365,10 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
         # Paid meanwhile another way (in person, another tab's checkout): crediting would take more than is owed.
         payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FLAGGED, at=now,
                                   provider_ref=session_id,
-                                  note=f'{fmt.money(payment.amount, payment.currency, code=True)} arrived after the '
-                                       'balance had been paid another way. Not credited: to be refunded.')
+                                  note=text_to_data(lazy(
+                                      '%(amount)s arrived after the balance had been paid another way. Not credited: '
+                                      'to be refunded.',
+                                      amount=fmt.money(payment.amount, payment.currency, code=True))))
         _held(s, tenant_id=tenant_id, payment=payment, now=now, cause=dh.ALREADY_PAID)
         log.warning('Payment %s flagged: more than the %s still due', payment.id, payment.currency)
         return WebhookResult('flagged', payment.id)
@@ -416,7 +424,7 @@ def expire_open_checkouts(db: Database, *, tenant_id: int, customer_id: int, now
             found = payment_db.payment_for_update(s, payment_id=payment.id)
             if found is not None and dp.can_credit(found[1]):
                 payment_db.settle_payment(s, payment_id=payment.id, state=d.PaymentState.FAILED, at=now,
-                                          note=EXPIRED_NOTE)
+                                          note=text_to_data(EXPIRED_NOTE))
         expired += 1
     return expired
 
@@ -429,14 +437,14 @@ def record_offline_payment(db: Database, *, tenant_id: int, amount: int, method:
                            note: str = '', now: datetime) -> int:
     """The business records money taken in person; it is credited at once and gets a receipt like any other."""
     if amount <= 0:
-        raise PaymentRefused('The amount must be more than zero.')
+        raise PaymentRefused(lazy('The amount must be more than zero.'))
     if (appointment_id is None) == (customer_package_id is None):
         raise ValueError('record a payment for exactly one appointment or one package')
     with db.write() as s:
         currency = tenant_db.tenant_currency(s, tenant_id=tenant_id).lower()
         if payment_db.target_tenant(s, appointment_id=appointment_id,
                                     customer_package_id=customer_package_id) != tenant_id:
-            raise PaymentRefused('That appointment or package was not found.')
+            raise PaymentRefused(lazy('That appointment or package was not found.'))
         payment_id = payment_db.add_payment(s, tenant_id=tenant_id, amount=amount, currency=currency, method=method,
                                             state=d.PaymentState.SUCCEEDED.value, created_at=now,
                                             appointment_id=appointment_id, customer_package_id=customer_package_id,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from limits import RateLimitItem, parse, storage, strategies
 
+from domain.i18n import lazy_plural
 from services import runtime
 from services.config import REDIS_TIMEOUTS, Config
 
@@ -26,10 +27,10 @@ MAIL_PER_ADDRESS = parse('30/hour')
 class TooManyAttempts(Exception):
     def __init__(self, retry_after: float) -> None:
         minutes = max(1, math.ceil(retry_after / 60))
-        unit = 'minute' if minutes == 1 else 'minutes'
-        self.message = f'Too many attempts. Try again in {minutes} {unit}.'
+        self.message = lazy_plural('Too many attempts. Try again in %(num)d minute.',
+                                   'Too many attempts. Try again in %(num)d minutes.', minutes)
         self.retry_after = retry_after
-        super().__init__(self.message)
+        super().__init__(str(self.message))
 
 
 @dataclass(frozen=True, slots=True)

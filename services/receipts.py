@@ -1,5 +1,6 @@
-"""Receipts: one per payment received, for the customer it belongs to only, as a small self-contained HTML page;
-and the email that confirms a payment to the customer with its receipt attached."""
+"""Receipts: one per payment received, for the customer it belongs to only, as a small self-contained HTML page in
+the customer's language (their saved choice, else the business's default); and the email that confirms a payment to
+the customer with its receipt attached."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from sqlmodel import Session
 
 from domain import model as d
 from domain import payments as dp
+from domain.i18n import SOURCE_LOCALE, Said, lazy, lazy_plural
+from services import emails, i18n, mail
 from services import formatting as fmt
-from services import mail
 from services.config import public_link
 from storage import appointments as appointment_db
 from storage import customers as customer_db
@@ -37,11 +39,12 @@ class Receipt:
     customer_email: str
     paid_at: datetime
     timezone: str
-    item: str
+    item: Said
     amount: int
     currency: str
-    method: str
+    method: Said
     reference: str
+    locale: str = SOURCE_LOCALE  # the customer's language: the receipt's words, dates and money read in it
 
     @property
     def filename(self) -> str:
@@ -88,23 +91,27 @@ def _receipt(s: Session, *, tenant_id: int, customer_id: int, payment_id: int) -
     # The customer's own zone (else the business's): the one their panel and their emails use, so the receipt, its
     # email and the Details list name the same day.
     tz = customer.timezone or tenant_db.tenant_timezone(s, tenant_id=tenant_id)
+    locale = i18n.choose_locale(customer.language, None,
+                                tenant_db.panel_settings(s, tenant_id=tenant_id).default_language)
     if payment.appointment_id is not None:
         appt = appointment_db.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
                                                    appointment_id=payment.appointment_id,
                                                    status_list=tenant_db.statuses(s, tenant_id=tenant_id),
                                                    with_history=False)
         assert appt is not None
-        item = f'{appt.service.name} with {appt.staff.name}, {fmt.date_time(appt.start, ZoneInfo(tz))}'
+        item: Said = lazy('%(service)s with %(staff)s, %(when)s', service=appt.service.name, staff=appt.staff.name,
+                          when=fmt.date_time(appt.start, ZoneInfo(tz), locale=locale))
     else:
         cp = package_db.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
                                          customer_package_id=payment.customer_package_id or 0)
         assert cp is not None
-        item = f'Package: {cp.package.name} ({cp.package.sessions} sessions)'
+        item = lazy_plural('Package: %(name)s (%(num)d session)', 'Package: %(name)s (%(num)d sessions)',
+                           cp.package.sessions, name=cp.package.name)
     business = tenant_db.tenant_name(s, tenant_id=tenant_id)
     return Receipt(number=receipt_number(tenant_id=tenant_id, payment_id=payment.id), business=business,
                    customer_name=customer.full_name, customer_email=customer.email, paid_at=paid_at(payment),
                    timezone=tz, item=item, amount=payment.amount, currency=payment.currency,
-                   method=dp.method_label(payment.method), reference=payment.provider_ref)
+                   method=dp.method_label(payment.method), reference=payment.provider_ref, locale=locale)
 
 
 # ---- the payment confirmation email -----------------------------------------------------------------------------
@@ -142,49 +149,59 @@ def _queue_confirmation(s: Session, *, tenant_id: int, payment_id: int) -> bool:
     except ReceiptNotFound:
         return False
     business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
-    amount = fmt.money(found.amount, found.currency, code=True)
+    loc = found.locale
+    amount = fmt.money(found.amount, found.currency, code=True, locale=loc)
     mail.queue_template(
-        s, 'payment_received', tenant_id=tenant_id, to=customer.email,
+        s, emails.PAYMENT_RECEIVED.name, tenant_id=tenant_id, to=customer.email, locale=loc,
         attachments=((found.filename, receipt_html(found).encode('utf-8'), 'text/html'),),
-        business=business, name=customer.first_name or customer.full_name or 'there', amount=amount, item=found.item,
-        method=found.method, number=found.number, when=receipt_date(found),
+        business=business, name=customer.first_name or customer.full_name or emails.THERE, amount=amount,
+        item=found.item, method=found.method, number=found.number, when=receipt_date(found),
         link=public_link(f'/receipts/{payment_id}', host, view='1'))
     return True
 
 
 def receipt_date(r: Receipt) -> str:
     """'23 November 2026, 13:20 (Europe/Berlin)': the receipt's date, on the receipt and in its email."""
-    return f'{fmt.date_time(r.paid_at, ZoneInfo(r.timezone), style="long_date")} ({r.timezone})'
+    return f'{fmt.date_time(r.paid_at, ZoneInfo(r.timezone), style="long_date", locale=r.locale)} ({r.timezone})'
 
 
 def receipt_html(r: Receipt) -> str:
-    """A tidy, printable page with nothing to load from elsewhere."""
+    """A tidy, printable page with nothing to load from elsewhere, in the customer's language."""
     e = html.escape
-    rows = [('Receipt number', r.number), ('Date', receipt_date(r)),
-            ('Billed to', f'{r.customer_name} <{r.customer_email}>' if r.customer_name else r.customer_email),
-            ('For', r.item), ('Paid by', r.method)]
+
+    def say(text: Said) -> str:
+        return i18n.render(text, locale=r.locale)
+
+    rows = [(lazy('Receipt number'), r.number), (lazy('Date'), receipt_date(r)),
+            (lazy('Billed to'), f'{r.customer_name} <{r.customer_email}>' if r.customer_name else r.customer_email),
+            (lazy('For'), say(r.item)), (lazy('Paid by'), say(r.method))]
     if r.reference:
-        rows.append(('Reference', r.reference))
-    body = '\n'.join(f'<tr><th scope="row">{e(k)}</th><td>{e(v)}</td></tr>' for k, v in rows)
-    total = e(fmt.money(r.amount, r.currency, code=True))
+        rows.append((lazy('Reference'), r.reference))
+    body = '\n'.join(f'<tr><th scope="row">{e(say(k))}</th><td>{e(v)}</td></tr>' for k, v in rows)
+    lang, direction = r.locale.replace('_', '-'), 'rtl' if i18n.is_rtl(r.locale) else 'ltr'
+    title = e(say(lazy('Receipt %(number)s', number=r.number)))
+    receipt_word = e(say(lazy('Receipt')))
+    paid = e(say(lazy('Amount paid: %(amount)s', amount=fmt.money(r.amount, r.currency, code=True, locale=r.locale))))
+    thanks = e(say(lazy('Thank you. Keep this receipt for your records.')))
     return f'''<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Receipt {e(r.number)} · {e(r.business)}</title>
+<html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · {e(r.business)}</title>
 <style>
 body {{ font: 15px/1.5 system-ui, sans-serif; color: #1f2937; max-width: 36rem; margin: 2rem auto; padding: 0 1rem; }}
 h1 {{ font-size: 1.4rem; margin: 0 0 .25rem; }} .muted {{ color: #6b7280; }}
 table {{ width: 100%; border-collapse: collapse; margin: 1.5rem 0; }}
-th, td {{ text-align: left; padding: .5rem 0; border-bottom: 1px solid #e5e7eb; vertical-align: top; }}
+th, td {{ text-align: start; padding: .5rem 0; border-bottom: 1px solid #e5e7eb; vertical-align: top; }}
 th {{ width: 40%; font-weight: 500; color: #6b7280; }}
 .total {{ font-size: 1.3rem; font-weight: 600; }}
 </style></head>
 <body>
 <h1>{e(r.business)}</h1>
-<p class="muted">Receipt</p>
+<p class="muted">{receipt_word}</p>
 <table>
 {body}
 </table>
-<p class="total">Amount paid: {total}</p>
-<p class="muted">Thank you. Keep this receipt for your records.</p>
+<p class="total">{paid}</p>
+<p class="muted">{thanks}</p>
 </body></html>
 '''

@@ -15,7 +15,6 @@ a click on it. The token is stored as an HMAC (services.tokens) and works until 
 
 from __future__ import annotations
 
-import html as html_lib
 import logging
 import threading
 from collections.abc import Callable
@@ -34,7 +33,7 @@ from domain.i18n import Overrides, Text, lazy, overrides_from_settings
 from domain.rules import NotAllowed
 from domain.settings import PanelSettings
 from domain.statuses import awaits_confirmation, freeing_status, with_role
-from services import admin_auth, appointments, audit, calendar, mail, runtime, tokens
+from services import admin_auth, appointments, audit, calendar, emails, mail, runtime, tokens
 from services import formatting as fmt
 from services import i18n as i18n_service
 from services.config import get_config, public_base
@@ -46,7 +45,6 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_REMINDER, TEMPLATE_FOLLOW_UP = 'reminder', 'follow_up'
 CONFIRM, RESCHEDULE, CANCEL = 'confirm', 'reschedule', 'cancel'
 
 
@@ -129,7 +127,7 @@ def _reminder(s: Session, data: appointment_db.NoticeData, settings: PanelSettin
                             now=now, payload=str(appt.id), keep_earlier=True, expires_at=appt.start)
     subject, text, html = render_reminder(data, settings, token=token)
     ics = calendar.appointment_ics(appt, tenant=data.tenant, method=calendar.REQUEST, now=now, attendee=customer)
-    mail.queue(s, tenant_id=data.tenant.id, template=TEMPLATE_REMINDER, to=customer.email, subject=subject,
+    mail.queue(s, tenant_id=data.tenant.id, template=emails.REMINDER.name, to=customer.email, subject=subject,
                text=text, html=html, attachments=((calendar.ics_filename(appt), ics,
                                                    f'text/calendar; method={calendar.REQUEST}'),))
     return 1
@@ -146,7 +144,7 @@ def _follow_up(s: Session, data: appointment_db.NoticeData, settings: PanelSetti
     reminder_db.record(s, tenant_id=data.tenant.id, appointment_id=appt.id, kind=dr.FOLLOW_UP, for_start=appt.start,
                        minutes_before=0, skipped=False, now=now)
     subject, text, html = render_follow_up(data, settings)
-    mail.queue(s, tenant_id=data.tenant.id, template=TEMPLATE_FOLLOW_UP, to=customer.email, subject=subject,
+    mail.queue(s, tenant_id=data.tenant.id, template=emails.FOLLOW_UP.name, to=customer.email, subject=subject,
                text=text, html=html)
     return 1
 
@@ -154,94 +152,44 @@ def _follow_up(s: Session, data: appointment_db.NoticeData, settings: PanelSetti
 # ---- the emails ----------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Reader:
-    locale: str
-    tz: ZoneInfo
-    overrides: Overrides
-
-    def __call__(self, msgid: str, **params: object) -> str:
-        return i18n_service.gettext(msgid, locale=self.locale, overrides=self.overrides, **params)
-
-
-def _reader(data: appointment_db.NoticeData, settings: PanelSettings) -> _Reader:
-    locale = i18n_service.choose_locale(data.customer.language, None, settings.default_language)
-    return _Reader(locale, ZoneInfo(data.customer.timezone or data.tenant.timezone),
-                   overrides_from_settings(settings.text_overrides))
+def _reader(data: appointment_db.NoticeData, settings: PanelSettings) -> tuple[str, ZoneInfo, Overrides]:
+    """The customer's language (their saved one, else the business's default), time zone and the business's own
+    wording."""
+    return (emails.recipient_locale(saved=data.customer.language, business_default=settings.default_language),
+            ZoneInfo(data.customer.timezone or data.tenant.timezone), overrides_from_settings(settings.text_overrides))
 
 
 def render_reminder(data: appointment_db.NoticeData, settings: PanelSettings, *,
-                    token: str) -> tuple[str, str, str]:
-    """(subject, text, HTML) of a reminder in the customer's language and zone, with its three buttons."""
+                    token: str) -> tuple[str, str, str | None]:
+    """(subject, text, HTML) of a reminder (services.emails.REMINDER) in the customer's language and zone, with its
+    buttons: confirm (when the business asks for it), reschedule and cancel, each to our page."""
     appt, tenant, customer = data.appointment, data.tenant, data.customer
-    gettext = _reader(data, settings)
+    locale, tz, own_words = _reader(data, settings)
     base = public_base(tenant.host)
-    when = f'{fmt.when(appt.start, appt.end, gettext.tz, locale=gettext.locale)} ({gettext.tz.key})'
-    facts = [gettext('What: %(service)s with %(staff)s', service=appt.service.name, staff=appt.staff.name),
-             gettext('When: %(when)s', when=when)]
-    place = calendar.place_text(appt)
-    if place:
-        facts.append(gettext('Where: %(place)s', place=place))
-    if appt.service.meeting_url:
-        facts.append(gettext('Join online: %(link)s', link=appt.service.meeting_url))
-    asks = settings.reminders.ask_confirmation
-    intro = gettext('Please confirm that you will come.') if asks else gettext('We look forward to seeing you.')
-    buttons = []
-    if asks:
-        buttons.append((gettext('Confirm my visit'), f'{base}/reminder?token={token}&do={CONFIRM}'))
-    buttons += [(gettext('Reschedule'), f'{base}/reminder?token={token}&do={RESCHEDULE}'),
-                (gettext('Cancel'), f'{base}/reminder?token={token}&do={CANCEL}')]
-    footer = gettext('You get reminders because they are on in your profile. To stop them, turn off "Email me '
-               'reminders" in Profile: %(link)s', link=f'{base}/profile')
-    subject = gettext('Reminder: %(service)s, %(when)s', service=appt.service.name,
-                when=fmt.date_time(appt.start, gettext.tz, locale=gettext.locale))
-    hello = gettext('Hello %(name)s,', name=customer.first_name or customer.full_name or customer.email)
-    about = gettext('This is a reminder of your appointment at %(business)s.', business=tenant.name)
-    calendar_line = gettext('The calendar entry is attached.')
-    text = '\n'.join([hello, '', about, '', *facts, '', intro, '', *(f'{label}: {link}' for label, link in buttons),
-                      '', calendar_line, '', '-- ', footer, ''])
-    html = _html(hello, [about], facts, intro, buttons, [calendar_line], footer,
-                 rtl=i18n_service.is_rtl(gettext.locale), lang=gettext.locale)
-    return subject, text, html
+    page = f'{base}/reminder?token={token}&do='
+    values = {
+        'business': tenant.name, 'name': customer.first_name or customer.full_name or emails.THERE,
+        'service': appt.service.name,
+        'what': i18n_service.gettext('%(service)s with %(staff)s', locale=locale, overrides=own_words,
+                                     service=appt.service.name, staff=appt.staff.name),
+        'when': f'{fmt.when(appt.start, appt.end, tz, locale=locale)} ({tz.key})',
+        'place': calendar.place_text(appt), 'meeting': appt.service.meeting_url or '',
+        'confirm_link': page + CONFIRM if settings.reminders.ask_confirmation else '',
+        'reschedule_link': page + RESCHEDULE, 'cancel_link': page + CANCEL, 'profile_link': f'{base}/profile'}
+    return emails.render(emails.REMINDER.name, values, locale=locale, text_overrides=own_words)
 
 
-def render_follow_up(data: appointment_db.NoticeData, settings: PanelSettings) -> tuple[str, str, str]:
-    """(subject, text, HTML) of the follow-up asking for a rating, linking to the visit's Details in the panel."""
+def render_follow_up(data: appointment_db.NoticeData, settings: PanelSettings) -> tuple[str, str, str | None]:
+    """(subject, text, HTML) of the follow-up (services.emails.FOLLOW_UP) asking for a rating, linking to the visit's
+    Details in the panel, where the rating prompt is."""
     appt, tenant, customer = data.appointment, data.tenant, data.customer
-    gettext = _reader(data, settings)
+    locale, tz, own_words = _reader(data, settings)
     base = public_base(tenant.host)
-    link = f'{base}/?open=details&appointment={appt.id}'
-    subject = gettext('How was your visit to %(business)s?', business=tenant.name)
-    hello = gettext('Hello %(name)s,', name=customer.first_name or customer.full_name or customer.email)
-    thanks = gettext('Thank you for your visit: %(service)s with %(staff)s on %(when)s.', service=appt.service.name,
-               staff=appt.staff.name, when=fmt.date(appt.start, gettext.tz, locale=gettext.locale))
-    ask = gettext('Would you rate it? It takes a few seconds and helps us a lot.')
-    button = gettext('Rate my visit')
-    footer = gettext('You get this email because reminders are on in your profile. To stop them, turn off "Email me '
-               'reminders" in Profile: %(link)s', link=f'{base}/profile')
-    text = '\n'.join([hello, '', thanks, '', ask, '', f'{button}: {link}', '', '-- ', footer, ''])
-    html = _html(hello, [thanks], [], ask, [(button, link)], [], footer, rtl=i18n_service.is_rtl(gettext.locale),
-                 lang=gettext.locale)
-    return subject, text, html
-
-
-def _html(hello: str, paragraphs: list[str], facts: list[str], intro: str, buttons: list[tuple[str, str]],
-          after: list[str], footer: str, *, rtl: bool, lang: str) -> str:
-    e = html_lib.escape
-    parts = [f'<!doctype html><html lang="{e(lang.replace("_", "-"))}" dir="{"rtl" if rtl else "ltr"}"><body '
-             'style="font-family:sans-serif;line-height:1.5;color:#1f2937">', f'<p>{e(hello)}</p>']
-    parts += [f'<p>{e(p)}</p>' for p in paragraphs]
-    if facts:
-        parts.append('<ul>' + ''.join(f'<li>{e(f)}</li>' for f in facts) + '</ul>')
-    parts.append(f'<p>{e(intro)}</p><p>')
-    for label, link in buttons:
-        parts.append(f'<a href="{e(link, quote=True)}" style="display:inline-block;margin:4px 8px 4px 0;'
-                     f'padding:10px 16px;border-radius:6px;background:#4f46e5;color:#ffffff;text-decoration:none">'
-                     f'{e(label)}</a>')
-    parts.append('</p>')
-    parts += [f'<p>{e(p)}</p>' for p in after]
-    parts.append(f'<hr><p style="font-size:12px;color:#6b7280">{e(footer)}</p></body></html>')
-    return ''.join(parts)
+    values = {'business': tenant.name, 'name': customer.first_name or customer.full_name or emails.THERE,
+              'service': appt.service.name, 'staff': appt.staff.name,
+              'when': fmt.date(appt.start, tz, locale=locale),
+              'link': f'{base}/?open=details&appointment={appt.id}', 'profile_link': f'{base}/profile'}
+    return emails.render(emails.FOLLOW_UP.name, values, locale=locale, text_overrides=own_words)
 
 
 # ---- the reminder's page -------------------------------------------------------------------------------------------
@@ -280,7 +228,7 @@ def confirm_visit(db: Database, *, tenant_id: int, token: str, now: datetime) ->
             raise NotAllowed(appointments.NOT_YOURS)
         view = _view(s, tenant_id=tenant_id, customer_id=held.customer_id, appointment_id=appointment_id, now=now)
         if view.confirm is not None:
-            raise NotAllowed(str(view.confirm) if isinstance(view.confirm, Text) else view.confirm)
+            raise NotAllowed(view.confirm)
         appt = view.appointment
         statuses = tenant_db.statuses(s, tenant_id=tenant_id)
         confirmed = with_role(statuses, d.StatusRole.CONFIRMED)
@@ -307,7 +255,7 @@ def cancel_visit(db: Database, *, tenant_id: int, token: str, now: datetime) -> 
     held = tokens.check(db, tenant_id=tenant_id, purpose=tokens.Purpose.REMINDER, token=token, now=now)
     view = reminder_view(db, tenant_id=tenant_id, token=token, now=now)
     if view.cancel is not None:
-        raise NotAllowed(str(view.cancel))
+        raise NotAllowed(view.cancel)
     with db.read() as s:
         target = freeing_status(tenant_db.statuses(s, tenant_id=tenant_id))
     assert target is not None  # view.cancel said there is one

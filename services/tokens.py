@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
+from domain.i18n import Said, lazy
 from services.config import get_config
 from storage import customers as customer_db
 from storage.db import Database
@@ -40,12 +41,12 @@ LIFETIME: dict[Purpose, timedelta] = {
     Purpose.REMINDER: timedelta(days=15),  # at most; a reminder's link ends when its visit starts (issue_in)
 }
 
-INVALID_LINK = 'This link has expired or was already used. Ask for a new one.'
+INVALID_LINK = lazy('This link has expired or was already used. Ask for a new one.')
 
 
 class InvalidToken(Exception):
-    def __init__(self, message: str = INVALID_LINK) -> None:
-        super().__init__(message)
+    def __init__(self, message: Said = INVALID_LINK) -> None:
+        super().__init__(str(message))
         self.message = message
 
 

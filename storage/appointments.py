@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from domain import history as dh
 from domain import model as d
 from domain.availability import Booking
+from domain.settings import PanelSettings
 from storage import customers, tenants
 from storage import tables as t
 from storage.db import for_update, table_of
@@ -132,6 +133,7 @@ class NoticeData:
     customer: d.Customer
     appointment: d.Appointment
     statuses: tuple[d.Status, ...]
+    settings: PanelSettings  # the business's default language and its own wording
 
 
 def notice_data(session: Session, *, tenant_id: int, appointment_id: int) -> NoticeData | None:
@@ -147,7 +149,8 @@ def notice_data(session: Session, *, tenant_id: int, appointment_id: int) -> Not
                                   status_list=status_list)
     if tenant_row is None or customer is None or appt is None:
         return None
-    return NoticeData(tenant=tenants.to_tenant(tenant_row), customer=customer, appointment=appt, statuses=status_list)
+    return NoticeData(tenant=tenants.to_tenant(tenant_row), customer=customer, appointment=appt, statuses=status_list,
+                      settings=tenants.panel_settings(session, tenant_id=tenant_id))
 
 
 def has_appointments(session: Session, *, tenant_id: int, customer_id: int) -> bool:

@@ -53,7 +53,7 @@ def test_sign_up_sends_a_link_that_verifies_the_email_and_signs_in_once(db, inbo
     with pytest.raises(SignInFailed) as unverified:
         accounts.attempt_sign_in(db, tenant_id=tenant, email='grace@example.com', password=STRONG, address='1.2.3.4',
                                  now=NOW)
-    assert unverified.value.message == accounts.UNVERIFIED
+    assert str(unverified.value.message) == str(accounts.UNVERIFIED)
     msg = inbox.last_to('Grace@Example.com')
     assert msg['Subject'] == 'Confirm your email for Lumen Studio'
     assert 'Hello Grace' in text_of(msg)
@@ -87,11 +87,11 @@ def test_sign_up_is_refused_when_the_business_closed_it_and_weak_passwords_are_r
     with pytest.raises(accounts.ProfileInvalid) as weak:
         accounts.sign_up(db, tenant_id=open_tenant, email='grace@example.com', password='grace@example.com1',
                          first_name='Grace', last_name='Hopper', now=NOW)
-    assert 'password' in weak.value.problems
+    assert 'password' in {k: str(v) for k, v in weak.value.problems.items()}
     with pytest.raises(accounts.ProfileInvalid) as bad:
         accounts.sign_up(db, tenant_id=open_tenant, email='not-an-email', password=STRONG, first_name='',
                          last_name='Hopper', now=NOW)
-    assert set(bad.value.problems) == {'email', 'first_name'}
+    assert set({k: str(v) for k, v in bad.value.problems.items()}) == {'email', 'first_name'}
     assert inbox.messages == []
 
 
@@ -109,7 +109,7 @@ def test_reset_link_sets_a_new_password_once_and_ends_every_session(db, inbox) -
     with pytest.raises(accounts.ProfileInvalid) as mismatch:
         accounts.set_password_with_link(db, tenant_id=tenant, purpose=Purpose.RESET, token=token, password=STRONG,
                                         confirm=STRONG + 'x', now=NOW)
-    assert 'do not match' in mismatch.value.problems['confirm']
+    assert 'do not match' in {k: str(v) for k, v in mismatch.value.problems.items()}['confirm']
     accounts.set_password_with_link(db, tenant_id=tenant, purpose=Purpose.RESET, token=token, password=STRONG,
                                     confirm=STRONG, now=NOW + timedelta(minutes=5))
     assert auth.current_customer(db, tenant_id=tenant, session_id=old_session.session_id, now=NOW) is None
@@ -185,11 +185,11 @@ def test_failed_sign_ins_are_limited_per_account_with_a_clear_message(db) -> Non
         with pytest.raises(SignInFailed) as e:
             accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password=f'wrong{i}',
                                      address=f'10.0.0.{i}', now=NOW)
-        assert e.value.message == auth.SIGN_IN_FAILED
+        assert str(e.value.message) == str(auth.SIGN_IN_FAILED)
     with pytest.raises(SignInFailed) as limited:  # even the right password waits: the guesser must not learn it
         accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo',
                                  address='10.0.0.99', now=NOW)
-    assert limited.value.message == ('Too many attempts. Try again in 15 minutes. '
+    assert str(limited.value.message) == ('Too many attempts. Try again in 15 minutes. '
                                      'You can still sign in with a link sent to your email.')
 
 
@@ -227,13 +227,13 @@ def test_twenty_wrong_passwords_sent_at_once_let_at_most_the_limit_reach_argon2(
             accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password=f'guess-{i}',
                                      address=f'198.51.100.{i}', now=NOW)
         except SignInFailed as refusal:
-            return refusal.message
+            return str(refusal.message)
         return 'signed in'
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         answers = list(pool.map(guess, range(20)))
     assert len(checked) == 5  # the account's limit, however many arrive together
-    assert answers.count(auth.SIGN_IN_FAILED) == 5
+    assert answers.count(str(auth.SIGN_IN_FAILED)) == 5
     assert sum(a.startswith('Too many attempts.') for a in answers) == 15
 
 
@@ -261,7 +261,7 @@ def test_a_stranger_who_locks_the_password_does_not_lock_the_owner_out(db, inbox
     with pytest.raises(SignInFailed) as limited:  # Ada's own right password now waits too...
         accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo',
                                  address='192.0.2.10', now=NOW)
-    assert 'sign in with a link sent to your email' in limited.value.message  # ...and she is told the way in
+    assert 'sign in with a link sent to your email' in str(limited.value.message)  # ...and she is told the way in
     accounts.request_magic_link(db, tenant_id=tenant, email='ada@example.com', now=NOW, address='192.0.2.10')
     token = token_in(inbox.last_to('ada@example.com'), '/magic')
     signed = accounts.sign_in_with_magic_link(db, tenant_id=tenant, token=token, now=NOW)
@@ -340,7 +340,7 @@ def test_an_email_or_password_longer_than_any_account_has_is_refused_without_wor
         with pytest.raises(SignInFailed) as refused:
             accounts.attempt_sign_in(db, tenant_id=tenant, email=email, password=password, address='192.0.2.1',
                                      now=NOW)
-        assert refused.value.message == auth.SIGN_IN_FAILED
+        assert str(refused.value.message) == str(auth.SIGN_IN_FAILED)
     assert hashed == []  # a 100,000-character password never reached Argon2
     signed = accounts.attempt_sign_in(db, tenant_id=tenant, email='ada@example.com', password='kairos-demo',
                                       address='192.0.2.1', now=NOW)  # the owner is unaffected

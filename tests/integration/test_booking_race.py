@@ -77,7 +77,7 @@ def race(db: Database, shop: Shop, *, service_id: int, staff_id: int | None, sta
                 outcome.won.append((customer_id, appt.staff.id))
         except booking.SlotTaken as lost:
             with outcome.lock:
-                outcome.taken.append(lost.message)
+                outcome.taken.append(str(lost.message))
         except BaseException as error:  # noqa: BLE001 - reported by the test
             with outcome.lock:
                 outcome.errors.append(error)
@@ -112,7 +112,7 @@ def test_one_winner_per_round_for_the_last_seat(db) -> None:
         outcome = race(db, shop, service_id=shop.solo, staff_id=shop.staff[0], start=start, threads=threads)
         assert outcome.errors == [], f'round {n}: {outcome.errors!r}'
         assert len(outcome.won) == 1, f'round {n}: {len(outcome.won)} winners'
-        assert outcome.taken == [booking.TAKEN] * (threads - 1)
+        assert outcome.taken == [str(booking.TAKEN)] * (threads - 1)
         assert seats_sold(db, service_id=shop.solo, start=start) == 1
         # the losers' fresh slots no longer offer the time
         assert not offered(db, shop, service_id=shop.solo, staff_id=shop.staff[0], start=start)
@@ -125,7 +125,7 @@ def test_a_group_class_sells_exactly_its_seats(db) -> None:
         outcome = race(db, shop, service_id=shop.group, staff_id=shop.staff[0], start=start, threads=6)
         assert outcome.errors == [], f'round {n}: {outcome.errors!r}'
         assert len(outcome.won) == 3, f'round {n}: {len(outcome.won)} winners'
-        assert outcome.taken == [booking.TAKEN] * 3
+        assert outcome.taken == [str(booking.TAKEN)] * 3
         assert seats_sold(db, service_id=shop.group, start=start) == 3
         assert not offered(db, shop, service_id=shop.group, staff_id=shop.staff[0], start=start)
 
@@ -137,5 +137,5 @@ def test_any_staff_gives_each_winner_a_different_person(db) -> None:
         outcome = race(db, shop, service_id=shop.team, staff_id=None, start=start, threads=6)
         assert outcome.errors == [], f'round {n}: {outcome.errors!r}'
         assert sorted(staff for _, staff in outcome.won) == sorted(shop.staff)
-        assert outcome.taken == [booking.TAKEN] * 3
+        assert outcome.taken == [str(booking.TAKEN)] * 3
         assert not offered(db, shop, service_id=shop.team, staff_id=None, start=start)

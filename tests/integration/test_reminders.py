@@ -31,7 +31,7 @@ def _world(db: Database, **reminder_settings: object) -> World:
     return seed_world(db, now=NOW, settings=_settings(**{**defaults, **reminder_settings}))
 
 
-def _outbox(db: Database, template: str = reminders.TEMPLATE_REMINDER) -> list[tuple[str, str]]:
+def _outbox(db: Database, template: str = 'reminder') -> list[tuple[str, str]]:
     with db.read() as s:
         rows = s.execute(sa.select(t.EmailOutbox.recipient, t.EmailOutbox.subject).where(
             t.EmailOutbox.template == template).order_by(t.EmailOutbox.id)).all()

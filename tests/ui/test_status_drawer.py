@@ -156,6 +156,6 @@ async def test_a_completed_visit_can_be_rated_once(user: User, db) -> None:
         appointments.rate(db, tenant_id=world.tenant_id, customer_id=world.ada, appointment_id=appt, stars=5,
                           now=now)
     except appointments.NotAllowed as refused:
-        assert refused.message == 'You have already rated this visit. Thank you!'
+        assert str(refused.message) == 'You have already rated this visit. Thank you!'
     else:
         raise AssertionError('a second rating was accepted')

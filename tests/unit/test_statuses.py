@@ -13,6 +13,7 @@ import pytest
 from domain import rules
 from domain import statuses as st
 from domain.model import DEFAULT_STATUSES, Appointment, Service, Staff, Status, StatusRole
+from tests.support.words import en
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 BERLIN = ZoneInfo('Europe/Berlin')
@@ -121,12 +122,12 @@ SERVICE = Service(id=1, name='Cut', capacity=6, min_notice=timedelta(hours=1), m
 ])
 def test_a_time_may_be_booked_ahead_with_notice_within_the_seats_and_the_horizon(start: datetime, seats: int,
                                                                                  reason: str | None) -> None:
-    assert rules.why_not_book_at(SERVICE, start=start, now=NOW, seats=seats, zone=BERLIN) == reason
+    assert en(rules.why_not_book_at(SERVICE, start=start, now=NOW, seats=seats, zone=BERLIN)) == en(reason)
 
 
 def test_one_seat_of_a_single_service_is_said_in_the_singular() -> None:
     single = replace(SERVICE, capacity=1)
-    assert rules.why_not_book_at(single, start=NOW + timedelta(hours=2), now=NOW, seats=2, zone=BERLIN) == (
+    assert en(rules.why_not_book_at(single, start=NOW + timedelta(hours=2), now=NOW, seats=2, zone=BERLIN)) == (
         'At most 1 seat can be booked at one time.')
 
 

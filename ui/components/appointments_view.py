@@ -22,6 +22,7 @@ from domain.web import safe_color, safe_url
 from services import formatting as fmt
 from ui.components.live import Listening
 from ui.context import PanelContext
+from ui.i18n import show
 
 TAB_LABELS = {'upcoming': 'Upcoming', 'past': 'Past', 'all': 'All'}
 SORT_LABELS = {'newest': 'Newest first', 'oldest': 'Oldest first', 'status': 'Status', 'price': 'Price (high to low)'}
@@ -190,9 +191,9 @@ def card_row(appt: d.Appointment, ctx: PanelContext, now: datetime) -> dict[str,
     note = ''
     if appt.is_upcoming(now) and appt.status.busy:
         if reschedule_reason and ctx.settings.reschedule_enabled:
-            note = reschedule_reason
+            note = show(reschedule_reason)
         elif status_reason and ctx.settings.status_change_enabled:
-            note = status_reason
+            note = show(status_reason)
     staff_avatar: str | None = None
     if designer.show_staff and designer.show_staff_avatar:
         staff_avatar = safe_url(appt.staff.avatar_url, allow_path=True) or ''

@@ -5,6 +5,7 @@ from __future__ import annotations
 from nicegui import events, ui
 
 from services import avatars
+from ui import i18n
 from ui.context import PanelContext
 
 HELP = 'JPG, PNG or WEBP, up to 2 MB. We shrink it and remove hidden data such as location.'
@@ -45,7 +46,7 @@ def avatar_upload(ctx: PanelContext, *, first_name: str, last_name: str, email: 
             # customer_id comes from the session, never from the browser: only the owner can change it.
             url = await ctx.act(avatars.save_avatar, data=data, now=ctx.now())
         except avatars.AvatarRefused as refusal:
-            show(refusal.message, error=True)
+            show(i18n.show(refusal.message), error=True)
         else:
             state['url'] = url
             draw()

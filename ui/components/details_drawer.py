@@ -9,6 +9,7 @@ from nicegui import ui
 from domain import model as d
 from services import formatting as fmt
 from services import panel
+from ui import i18n
 from ui.components import details_extras, history_timeline, receipts
 from ui.components.drawer import drawer
 from ui.components.styles import add_css_once
@@ -72,7 +73,7 @@ def details_body(ctx: PanelContext, appt: d.Appointment) -> None:
         rows.append(('Business time', business_when))
     # The same Panel Designer switches as the cards: what the business hides there is hidden here too.
     designer = ctx.settings.designer
-    rows.append(('Duration', fmt.duration(appt.end - appt.start)))
+    rows.append(('Duration', fmt.duration(appt.end - appt.start, locale=i18n.locale())))
     if designer.show_staff:
         rows.append(('Staff', appt.staff.name))
     if designer.show_location:

@@ -12,6 +12,7 @@ from domain import rules
 from domain.web import safe_url
 from services import appointments, panel
 from ui.context import PanelContext
+from ui.i18n import show
 
 
 @dataclass
@@ -44,7 +45,7 @@ def _actions(ctx: PanelContext, appt: d.Appointment) -> None:
             try:
                 name, data = await ctx.act(appointments.appointment_calendar, appointment_id=appt.id, now=ctx.now())
             except appointments.NotAllowed as refused:
-                ui.notify(refused.message, type='negative')
+                ui.notify(show(refused.message), type='negative')
                 return
             ui.download.content(data, name, 'text/calendar')
 
@@ -75,7 +76,7 @@ def _rating(ctx: PanelContext, appt: d.Appointment, given: panel.RatingValue | N
                 saved = await ctx.act(appointments.rate, appointment_id=appt.id, stars=value,
                                       comment=form.comment, now=ctx.now())
             except appointments.NotAllowed as refused:
-                error.text = refused.message
+                error.text = show(refused.message)
                 return
             box.clear()
             with box:

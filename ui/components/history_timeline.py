@@ -12,6 +12,7 @@ from domain import history as dh
 from domain import model as d
 from services import formatting as fmt
 from services import history_words
+from ui import i18n
 
 ICONS = {dh.BOOKED: 'event', dh.STATUS_CHANGED: 'swap_horiz', dh.RESCHEDULED: 'update', dh.PAID: 'payments',
          dh.PAYMENT_FAILED: 'payments', dh.PAYMENT_HELD: 'payments', dh.STAFF_CHANGED: 'person', dh.NOTE: 'notes'}
@@ -32,8 +33,9 @@ def timeline_items(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Statu
     duration = appt.end - appt.start
     items = []
     for entry in reversed(appt.history):
-        words = history_words.describe(entry, tz=tz, status_labels=labels, duration=duration)
-        subtitle = f'{fmt.date_time(entry.at, tz)} · {dh.actor_words(entry.actor)}'
+        words = history_words.describe(entry, tz=tz, status_labels=labels, duration=duration, locale=i18n.locale(),
+                                       overrides=i18n.overrides())
+        subtitle = f'{fmt.date_time(entry.at, tz, locale=i18n.locale())} · {i18n.show(dh.actor_words(entry.actor))}'
         items.append(TimelineItem(title=words.title, subtitle=subtitle, body=words.body,
                                   icon=ICONS.get(entry.action, 'history')))
     return items

@@ -17,6 +17,7 @@ from domain import rules
 from services import formatting as fmt
 from services import payments
 from services.config import get_config
+from ui import i18n
 from ui.components.drawer import drawer, own_appointment
 from ui.context import PanelContext
 
@@ -44,7 +45,7 @@ async def open_pay_drawer(ctx: PanelContext, appointment_id: int,
     with drawer('Pay', mark='pay-drawer') as pay_drawer:
         _summary(ctx, appt)
         if reason or options is None:
-            _notice(reason or dp.NOTHING_DUE, 'pay-refusal')
+            _notice(i18n.show(reason or dp.NOTHING_DUE), 'pay-refusal')
             ui.button('Close', on_click=pay_drawer.close).props('flat no-caps').mark('pay-close')
         else:
             async def checkout() -> str:
@@ -71,7 +72,7 @@ def payment_choices(options: payments.PaymentOptions, checkout: Callable[[], Awa
     by_key = {m.key: m for m in options.methods}
     ui.label('How would you like to pay?').classes('text-body2 text-weight-medium q-mt-sm').props(
         'id=pay-method-label')
-    ui.radio({m.key: m.label for m in options.methods}, value=form.method,
+    ui.radio({m.key: i18n.show(m.label) for m in options.methods}, value=form.method,
              on_change=lambda: show()).bind_value(form, 'method').props(
         'aria-labelledby=pay-method-label').mark('pay-method')
     card_box = ui.column().classes('w-full gap-2')
@@ -87,7 +88,7 @@ def payment_choices(options: payments.PaymentOptions, checkout: Callable[[], Awa
         with ui.row().classes('items-start no-wrap gap-2 q-pa-sm rounded-borders k-notice').props(
                 'role=note aria-label="How to pay in person"').mark('pay-instructions'):
             ui.icon('storefront', size='20px').props('aria-hidden=true')
-            ui.label(offline.instructions if offline else '').style('white-space: pre-line')
+            ui.label(i18n.show(offline.instructions) if offline else '').style('white-space: pre-line')
         ui.button('Done', on_click=close).props('flat no-caps').mark('pay-done')
 
     async def go() -> None:
@@ -96,7 +97,7 @@ def payment_choices(options: payments.PaymentOptions, checkout: Callable[[], Awa
         try:
             url = await checkout()
         except payments.PaymentRefused as refused:
-            error.text = refused.message
+            error.text = i18n.show(refused.message)
             pay.enable()
             return
         ui.navigate.to(url)

@@ -21,6 +21,7 @@ from services.context import get_db
 from ui.components.drawer import Drawer, drawer, own_appointment
 from ui.components.slot_picker import SlotPicker, SlotQuery
 from ui.context import PanelContext
+from ui.i18n import show
 
 REASON_NEEDED = 'Please tell the business why you are moving it again.'
 
@@ -45,7 +46,7 @@ async def open_reschedule_drawer(ctx: PanelContext, appointment_id: int,
             with ui.row().classes('w-full items-start no-wrap gap-2 q-pa-sm rounded-borders').style(
                     'background: rgba(0,0,0,.04)').props('role=status').mark('reschedule-refusal'):
                 ui.icon('lock_clock', size='20px').props('aria-hidden=true')
-                ui.label(refused)
+                ui.label(show(refused))
             ui.button('Close', on_click=panel_drawer.close).props('flat no-caps').mark('reschedule-close')
             picker = None
         else:
@@ -121,11 +122,11 @@ def _form(ctx: PanelContext, appt: d.Appointment, staff: list[d.Staff], panel_dr
                                   now=ctx.now(), staff_id=staff_id, reason=form.reason.strip())
         except booking.SlotTaken as taken:
             await picker.refresh(quiet=True)
-            error.text = taken.message
+            error.text = show(taken.message)
             confirm.set_enabled(picker.selected is not None)
             return
         except booking.BookingRefused as refusal:
-            error.text = refusal.message
+            error.text = show(refusal.message)
             confirm.enable()
             return
         if moved is None:

@@ -35,6 +35,7 @@ from services import formatting as fmt
 from services.context import get_db
 from ui.components.live import LiveSubscription
 from ui.components.styles import add_css_once
+from ui.i18n import show
 
 PickHandler = Callable[[Slot | None], Awaitable[None] | None]
 CSS = '''
@@ -264,7 +265,7 @@ class SlotPicker:
         chosen = self.selected
         if chosen is not None and not any(s.start == chosen.start for s in self.slots):
             await self._choose(None)
-            self.status.text = '' if quiet else TAKEN
+            self.status.text = '' if quiet else show(TAKEN)
         elif chosen is not None:
             # keep the choice, but with the fresh seats and staff
             self.selected = next(s for s in self.slots if s.start == chosen.start)

@@ -13,6 +13,7 @@ from services import appointments, panel
 from services import formatting as fmt
 from ui.components.drawer import drawer
 from ui.context import PanelContext
+from ui.i18n import show
 from ui.theme import status_badge
 
 
@@ -26,7 +27,7 @@ async def open_status_drawer(ctx: PanelContext, appointment_id: int,
                              on_changed: Callable[[], Awaitable[None]] | None = None) -> None:
     appt = await ctx.act(panel.appointment_detail, appointment_id=appointment_id)
     if appt is None:
-        ui.notify(appointments.NOT_YOURS, type='negative')
+        ui.notify(show(appointments.NOT_YOURS), type='negative')
         return
     now = ctx.now()
     closed = rules.why_not_change_status(appt, ctx.settings, now=now, statuses=ctx.statuses)
@@ -39,7 +40,7 @@ async def open_status_drawer(ctx: PanelContext, appointment_id: int,
             with ui.row().classes('items-start no-wrap gap-2 q-pa-sm rounded-borders k-notice').props(
                     'role=status').mark('status-refusal'):
                 ui.icon('lock_clock', size='20px').props('aria-hidden=true')
-                ui.label(closed or 'There is no status you can set for this appointment now.')
+                ui.label(show(closed) or 'There is no status you can set for this appointment now.')
             ui.button('Close', on_click=panel_drawer.close).props('flat no-caps').mark('status-close')
         else:
             _form(ctx, appt, targets, form, panel_drawer, on_changed)
@@ -86,7 +87,7 @@ def _form(ctx: PanelContext, appt: d.Appointment, targets: list[d.Status], form:
             changed = await ctx.act(appointments.change_status, appointment_id=appt.id, target=form.target,
                                     reason=form.reason, now=ctx.now())
         except appointments.NotAllowed as refused:
-            error.text = refused.message
+            error.text = show(refused.message)
             error.set_visibility(True)
             confirm.enable()
             return

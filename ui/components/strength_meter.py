@@ -8,6 +8,7 @@ from nicegui import run, ui
 
 from domain.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_SCORE, password_tips
 from services import accounts
+from ui.i18n import show
 
 WORDS = ('Very weak', 'Weak', 'Fair', 'Strong', 'Very strong')
 COLOURS = ('negative', 'negative', 'warning', 'positive', 'positive')
@@ -71,8 +72,8 @@ class StrengthMeter:
         with self.tips:
             for tip in password_tips(password):
                 with ui.row().classes('items-center gap-2 no-wrap').props(
-                        f'role=listitem aria-label="{tip.text}: {"done" if tip.met else "not yet"}"').mark(
+                        f'role=listitem aria-label="{show(tip.text)}: {"done" if tip.met else "not yet"}"').mark(
                         f'tip-{tip.key}{"-met" if tip.met else ""}'):
                     ui.icon('check_circle' if tip.met else 'radio_button_unchecked',
                             color='positive' if tip.met else 'grey-6').props('aria-hidden=true').classes('text-lg')
-                    ui.label(tip.text).classes('text-body2' + ('' if tip.met else ' k-muted'))
+                    ui.label(show(tip.text)).classes('text-body2' + ('' if tip.met else ' k-muted'))

@@ -23,11 +23,13 @@ from domain import model as d
 from domain import rules
 from domain.accounts import guest_problems
 from domain.availability import Slot
+from domain.i18n import Text
 from domain.rules import why_not_location
 from services import accounts, availability, booking, packages, panel
 from services import formatting as fmt
 from services.context import get_db
 from services.tenants import resolve_tenant
+from ui import i18n
 from ui.components.booking_confirmation import (
     confirmation,
     finish_booking,
@@ -37,6 +39,7 @@ from ui.components.booking_confirmation import (
 )
 from ui.components.slot_picker import SlotPicker, SlotQuery
 from ui.context import PanelContext, known_timezones
+from ui.i18n import show
 from ui.pages import session
 from ui.theme import frame
 
@@ -208,7 +211,7 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         works_at = () if service.is_online else next((x.location_ids for x in staff if x.id == who), ())
         problem = why_not_location(works_at, form.location) or (_details_problem(form) if customer is None else None)
         if problem:
-            error.text = problem
+            error.text = show(problem)
             return
         confirm.props('loading')
         try:
@@ -282,7 +285,7 @@ async def _book(ctx: PanelContext, customer: d.Customer | None, form: BookingFor
                                       staff_id=staff_id, start=slot.start, first_name=form.first_name or '',
                                       last_name=form.last_name or '', email=form.email or '', phone=form.phone or '',
                                       notes=form.notes or '', now=now, address=address,
-                                      location_id=form.location)
+                                      location_id=form.location, locale=i18n.locale())
             remember_hold(ctx, held, service=service)
             return Outcome(go='/book/done')
         customer = await ctx.act(accounts.ensure_can_book)  # the session is checked right before booking
@@ -291,9 +294,9 @@ async def _book(ctx: PanelContext, customer: d.Customer | None, form: BookingFor
                                   notes=form.notes.strip(), customer_package_id=cp.id if cp else None,
                                   actor='customer', location_id=form.location)
     except booking.SlotTaken as taken:
-        return Outcome(message=taken.message, taken=True)
+        return Outcome(message=show(taken.message), taken=True)
     except (booking.BookingRefused, accounts.AccountError, packages.PackageRefused) as refusal:
-        return Outcome(message=refusal.message)
+        return Outcome(message=show(refusal.message))
     go = await finish_booking(ctx, appt, customer=customer, created=False, package=cp is not None,
                               signed_in=ctx.session_id != '')
     return Outcome(go=go)
@@ -311,17 +314,17 @@ async def _package(ctx: PanelContext, customer: d.Customer | None, package_id: i
     except packages.PackageRefused as refusal:
         with ui.row().classes('items-start no-wrap gap-2').props('role=status').mark('package-refusal'):
             ui.icon('info', size='20px').props('aria-hidden=true')
-            ui.label(refusal.message)
+            ui.label(show(refusal.message))
         ui.link('Back to my appointments', '/packages')
         return None
 
 
 def _service_words(service: d.Service, currency: str, package: bool) -> str:
     price = 'no charge' if package else (fmt.money(service.price, currency) if service.price else 'free')
-    return f'{service.name} · {fmt.duration(service.duration)} · {price}'
+    return f'{service.name} · {fmt.duration(service.duration, locale=i18n.locale())} · {price}'
 
 
-def _details_problem(form: BookingForm) -> str | None:
+def _details_problem(form: BookingForm) -> Text | None:
     """The profile's own rules for a guest's details (domain.accounts), the first thing to fix."""
     problems = guest_problems(first_name=form.first_name or '', last_name=form.last_name or '',
                               email=form.email or '', phone=form.phone or '')

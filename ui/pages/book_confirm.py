@@ -21,6 +21,7 @@ from services.tenants import resolve_tenant
 from ui.components.booking_confirmation import finish_booking
 from ui.components.slot_picker import zone_words
 from ui.context import PanelContext
+from ui.i18n import show
 from ui.theme import frame
 
 
@@ -37,7 +38,7 @@ async def confirm_booking_page(request: Request, token: str = '') -> None:
                 held = await run.io_bound(booking.held_booking, get_db(), tenant_id=tenant.id, token=token,
                                           now=datetime.now(UTC))
             except booking.BookingRefused as refusal:
-                ui.label(refusal.message).classes('text-negative').props('role=alert').mark('hold-invalid')
+                ui.label(show(refusal.message)).classes('text-negative').props('role=alert').mark('hold-invalid')
                 ui.button('Book an appointment', on_click=lambda: ui.navigate.to('/book')).props('unelevated no-caps')
                 return
             tz = ctx.tz
@@ -54,10 +55,10 @@ async def confirm_booking_page(request: Request, token: str = '') -> None:
                     appt, customer, created = await run.io_bound(booking.confirm_hold, get_db(), tenant_id=tenant.id,
                                                                  token=token, now=datetime.now(UTC))
                 except booking.SlotTaken as taken:
-                    error.text = taken.message
+                    error.text = show(taken.message)
                     return
                 except booking.BookingRefused as refusal:
-                    error.text = refusal.message
+                    error.text = show(refusal.message)
                     return
                 finally:
                     button.props(remove='loading')

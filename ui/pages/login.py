@@ -13,6 +13,7 @@ from domain.web import safe_next
 from services import accounts, auth, panel
 from services.context import get_db
 from services.tenants import resolve_tenant
+from ui.i18n import show
 from ui.pages import session, signin_flows
 from ui.theme import frame
 
@@ -46,7 +47,7 @@ async def login_page(request: Request, next: str = '/', deleted: str = '') -> Re
                                               email=form.email, password=form.password, now=datetime.now(UTC),
                                               address=request.client.host if request.client else None)
         except auth.SignInFailed as refusal:
-            show_error(refusal.message)
+            show_error(show(refusal.message))
             return
         finally:
             button.props(remove='loading')

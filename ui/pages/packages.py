@@ -14,6 +14,7 @@ from ui.components.drawer import drawer
 from ui.components.live import LiveSubscription
 from ui.components.pay_drawer import payment_choices, return_base
 from ui.context import PanelContext
+from ui.i18n import show
 
 EMPTY = 'You have no packages yet. When you buy one, its sessions will be waiting for you here.'
 
@@ -77,9 +78,9 @@ def package_card(ctx: PanelContext, cp: d.CustomerPackage) -> None:
                     'outline no-caps').mark('package-pay')
                 pay.props['aria-label'] = f'Pay for {name}'
         if reason:
-            ui.label(reason).classes('text-body2 k-muted').props('role=note').mark('package-refusal')
+            ui.label(show(reason)).classes('text-body2 k-muted').props('role=note').mark('package-refusal')
         if not cp.paid and pay_reason:  # Pay is hidden: say how to pay instead
-            ui.label(pay_reason).classes('text-body2 k-muted').props('role=note').mark('package-pay-note')
+            ui.label(show(pay_reason)).classes('text-body2 k-muted').props('role=note').mark('package-pay-note')
 
 
 def booking_link(ctx: PanelContext, customer_package_id: int) -> str:
@@ -91,7 +92,7 @@ async def open_package_pay(ctx: PanelContext, cp: d.CustomerPackage) -> None:
     try:
         options = await ctx.act(payments.payment_options, customer_package_id=cp.id)
     except payments.PaymentRefused as refused:
-        ui.notify(refused.message, type='warning')
+        ui.notify(show(refused.message), type='warning')
         return
 
     async def checkout() -> str:

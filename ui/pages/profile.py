@@ -13,7 +13,7 @@ from services import accounts, reminders
 from ui.components.avatar_upload import avatar_upload
 from ui.components.strength_meter import password_field
 from ui.context import PanelContext, to_sign_in
-from ui.i18n import t
+from ui.i18n import show, t
 
 
 @dataclass
@@ -50,7 +50,7 @@ async def build(ctx: PanelContext) -> None:
         problems = profile_problems(profile, today=today)
         if problems:  # the same rule the server applies; shown at once, next to each field
             for key, message in problems.items():
-                fields[key].error = message
+                fields[key].error = show(message)
             return
         button.props('loading')
         try:
@@ -63,15 +63,15 @@ async def build(ctx: PanelContext) -> None:
                 note += (f' We sent a link to {form.email.strip()}: your email changes when you open it. '
                          f'Until then we keep using {customer.email}.')
         except accounts.ProfileInvalid as refusal:
-            for key, message in refusal.problems.items():
+            for key, said in refusal.problems.items():
                 target = fields.get(key, fields['first_name'])
                 if target.visible:
-                    target.error = message
+                    target.error = show(said)
                 else:  # no password to type (an account made by booking or a link): the way is a fresh sign-in
-                    status.text = message
+                    status.text = show(said)
             return
         except accounts.AccountError as refusal:
-            status.text = refusal.message
+            status.text = show(refusal.message)
             return
         finally:
             button.props(remove='loading')
@@ -164,7 +164,7 @@ def _danger_zone(ctx: PanelContext) -> None:
         try:
             await ctx.act(accounts.delete_account, confirmation=typed.value or '', now=ctx.now())
         except accounts.AccountError as refusal:
-            problem.text = refusal.message
+            problem.text = show(refusal.message)
             return
         app.storage.user.pop('session', None)
         dialog.close()

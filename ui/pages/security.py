@@ -9,6 +9,7 @@ from nicegui import ui
 from services import accounts
 from ui.components.strength_meter import StrengthMeter, password_field
 from ui.context import PanelContext
+from ui.i18n import show
 
 
 @dataclass
@@ -37,10 +38,10 @@ async def build(ctx: PanelContext) -> None:
                                   confirm=form.confirm, keep_session_id=ctx.session_id, now=ctx.now())
         except accounts.ProfileInvalid as refusal:
             for key, message in refusal.problems.items():
-                fields.get(key, fields['new']).error = message
+                fields.get(key, fields['new']).error = show(message)
             return
         except accounts.AccountError as refusal:
-            fields['current' if 'current' in fields else 'new'].error = refusal.message
+            fields['current' if 'current' in fields else 'new'].error = show(refusal.message)
             return
         finally:
             button.props(remove='loading')

@@ -25,6 +25,7 @@ from services.context import get_db
 from services.tenants import resolve_tenant
 from services.tokens import InvalidToken, Purpose
 from ui.components.strength_meter import StrengthMeter, password_field
+from ui.i18n import show
 from ui.pages import session
 from ui.theme import frame
 
@@ -89,10 +90,10 @@ async def signup_page(request: Request) -> None:
                                                      last_name=form.last_name, now=now(), address=address(request))
                 except accounts.ProfileInvalid as refusal:
                     for key, message in refusal.problems.items():
-                        fields[key].error = message
+                        fields[key].error = show(message)
                     return
                 except accounts.AccountError as refusal:
-                    _show(error, refusal.message)
+                    _show(error, show(refusal.message))
                     return
                 if proof:  # this browser chose the password: its confirmation keeps it
                     app.storage.user['signup_proof'] = proof
@@ -135,10 +136,10 @@ async def verify_page(request: Request, token: str = '') -> None:
                                                   address=address(request))
             except accounts.ProfileInvalid as refusal:
                 if password is not None:
-                    password.error = refusal.problems.get('password')
+                    password.error = show(refusal.problems.get('password'))
                 return
             except (InvalidToken, accounts.AccountError) as refusal:
-                _show(error, refusal.message)
+                _show(error, show(refusal.message))
                 return
             app.storage.user.pop('signup_proof', None)
             _signed_in(signed)
@@ -177,7 +178,7 @@ async def magic_page(request: Request, token: str = '') -> None:
                 signed = await run.io_bound(accounts.sign_in_with_magic_link, get_db(), tenant_id=tenant.id,
                                             token=token, now=now())
             except InvalidToken as refusal:
-                _show(error, refusal.message)
+                _show(error, show(refusal.message))
                 return
             _signed_in(signed)
 
@@ -208,7 +209,7 @@ async def confirm_email_page(request: Request, token: str = '') -> None:
                 customer = await run.io_bound(accounts.confirm_email_change, get_db(), tenant_id=tenant.id,
                                               token=token, now=now())
             except (InvalidToken, accounts.AccountError) as refusal:
-                _show(error, refusal.message)
+                _show(error, show(refusal.message))
                 return
             button.set_visibility(False)
             done.text = f'Done: your account now uses {customer.email}.'
@@ -236,7 +237,7 @@ async def undo_email_page(request: Request, token: str = '') -> None:
                 restored = await run.io_bound(accounts.undo_email_change, get_db(), tenant_id=tenant.id, token=token,
                                               now=now())
             except (InvalidToken, accounts.AccountError) as refusal:
-                _show(error, refusal.message)
+                _show(error, show(refusal.message))
                 return
             button.set_visibility(False)
             done.text = (f'Done: your account uses {restored.email} again and every device was signed out. If someone '
@@ -263,13 +264,13 @@ async def oidc_start(request: Request) -> RedirectResponse:
 async def oidc_callback(request: Request, code: str = '', state: str = '', error: str = '') -> RedirectResponse | None:
     tenant = resolve_tenant(request.headers.get('host'))
     pending = oidc.unpack(app.storage.user.pop('oidc', None))
-    message = oidc.FAILED
+    message = show(oidc.FAILED)
     if pending is not None and not error:
         try:
             signed = await run.io_bound(oidc.finish, get_db(), tenant_id=tenant.id, pending=pending, code=code,
                                         state=state, now=now())
         except accounts.AccountError as refusal:
-            message = refusal.message
+            message = show(refusal.message)
         else:
             await session.adopt(request, signed.session_id)
             return RedirectResponse('/', status_code=303)
@@ -312,9 +313,9 @@ async def _request_link_page(request: Request, tenant: d.Tenant, *, title: str, 
                 await run.io_bound(action, get_db(), tenant_id=tenant.id, email=form.email, now=now(),
                                    address=address(request))
             except accounts.AccountError as refusal:
-                _show(error, refusal.message)
+                _show(error, show(refusal.message))
                 return
-            done.text = accounts.CHECK_INBOX  # the same answer whether or not the email has an account
+            done.text = show(accounts.CHECK_INBOX)  # the same answer whether or not the email has an account
             done.set_visibility(True)
 
         email.on('keydown.enter', send)
@@ -330,7 +331,7 @@ async def _choose_password_page(request: Request, token: str, purpose: Purpose, 
                                       token=token, now=now())
     except InvalidToken as refusal:
         with _card(tenant, title, ''):
-            ui.label(refusal.message).classes('text-negative').props('role=alert').mark('link-invalid')
+            ui.label(show(refusal.message)).classes('text-negative').props('role=alert').mark('link-invalid')
             ui.link('Send me a new link', '/forgot').mark('forgot-link')
         return
     with _card(tenant, title, ''):
@@ -352,11 +353,11 @@ async def _choose_password_page(request: Request, token: str, purpose: Purpose, 
                                              purpose=purpose, token=token, password=form.password, confirm=form.confirm,
                                              now=now())
                 except accounts.ProfileInvalid as refusal:
-                    new.error = refusal.problems.get('new') or refusal.problems.get('password')
-                    confirm.error = refusal.problems.get('confirm')
+                    new.error = show(refusal.problems.get('new') or refusal.problems.get('password'))
+                    confirm.error = show(refusal.problems.get('confirm'))
                     return
                 except InvalidToken as refusal:
-                    _show(error, refusal.message)
+                    _show(error, show(refusal.message))
                     return
                 if purpose is Purpose.WELCOME:  # the welcome link came to their inbox: that is proof enough
                     session_id = await run.io_bound(auth.open_session, get_db(), tenant_id=tenant.id,
@@ -382,7 +383,7 @@ async def _link_account(tenant: d.Tenant, purpose: Purpose, token: str, *, title
                                   now=now())
     except InvalidToken as refusal:
         with _card(tenant, title, ''):
-            ui.label(refusal.message).classes('text-negative').props('role=alert').mark('link-invalid')
+            ui.label(show(refusal.message)).classes('text-negative').props('role=alert').mark('link-invalid')
             _back_to_sign_in()
         return None
 

@@ -10,7 +10,7 @@ from nicegui import ui
 from domain.i18n import N_
 from domain.reminders import ReminderSettings, ReminderSettingsError
 from services import reminders
-from ui.i18n import t, tn
+from ui.i18n import show, t, tn
 from ui.pages.admin.shell import AdminContext, admin_page
 
 CHOICES = (15, 30, 60, 120, 180, 360, 720, 1440, 2880, 4320, 10080)  # minutes before the start
@@ -94,7 +94,7 @@ async def reminders_page(ctx: AdminContext) -> None:
         try:
             await ctx.act(reminders.save_settings, reminders=chosen, now=ctx.now())
         except ReminderSettingsError as refusal:
-            notice.text = str(refusal)
+            notice.text = show(refusal.message)
             return
         notice.text = t('Saved.')
         ui.notify(t('Saved.'), type='positive')

@@ -1,0 +1,105 @@
+"""Emails arrive at a real SMTP server in their reader's language: a customer's own choice, else the business's
+default; staff always in the business's language. Arabic HTML reads right to left."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from icalendar import Calendar
+
+from domain.settings import PanelSettings
+from services import booking, emails, notify, payments
+from storage import tables as t
+from tests.support.seed import seed_world
+from tests.support.smtp import html_of, text_of
+
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 10:00 in Berlin, a Wednesday
+
+
+def _world(db, *, default_language: str = 'en', ada_language: str | None = None):
+    world = seed_world(db, now=NOW, settings=replace(PanelSettings(), default_language=default_language))
+    with db.write() as s:
+        s.execute(sa.update(t.Staff).where(t.Staff.id == world.staff['mia']).values(email='mia@lumen.example'))
+        s.execute(sa.update(t.Customer).where(t.Customer.id == world.ada).values(language=ada_language))
+    return world
+
+
+def _book(db, world) -> int:
+    booked = booking.book(db, tenant_id=world.tenant_id, customer_id=world.ada, service_id=world.services['cut'],
+                          staff_id=world.staff['mia'], start=START, now=NOW, location_id=world.locations['main'])
+    notify.wait_for_notifications()
+    return booked.id
+
+
+def _summary(msg) -> str:
+    [part] = [p for p in msg.iter_attachments() if p.get_content_type() == 'text/calendar']
+    return str(Calendar.from_ical(part.get_payload(decode=True)).walk('VEVENT')[0]['SUMMARY'])
+
+
+def test_a_portuguese_customer_gets_the_booking_email_in_portuguese_and_staff_in_the_business_language(
+        sqlite_db, inbox) -> None:
+    world = _world(sqlite_db, default_language='en', ada_language='pt_PT')
+    _book(sqlite_db, world)
+
+    customer = inbox.last_to('ada@example.com')
+    assert customer['Subject'] == 'Marcado: Haircut, quarta, 25/11/2026, 10:00 – 10:45 (Europe/Berlin)'
+    body = text_of(customer)
+    assert body.startswith('Olá Ada,')
+    assert 'está na agenda' in body and 'Estado: Pendente' in body and 'Onde: Main Street 1' in body
+    assert 'Quando: quarta, 25/11/2026' in body  # the date in Portuguese too
+    html = html_of(customer)
+    assert html is not None and '<html lang="pt-PT" dir="ltr">' in html and 'Ver a reserva' in html
+    assert _summary(customer) == 'Haircut com Mia Wong'
+
+    staff = inbox.last_to('mia@lumen.example')
+    assert staff['Subject'].startswith('Booked: Haircut, Wed 25 Nov 2026')
+    assert text_of(staff).startswith('Hello Mia,') and 'is in the diary' in text_of(staff)
+    assert _summary(staff) == 'Haircut with Mia Wong'
+
+
+def test_an_arabic_customer_gets_a_right_to_left_email(sqlite_db, inbox) -> None:
+    world = _world(sqlite_db, default_language='de', ada_language='ar')
+    _book(sqlite_db, world)
+
+    customer = inbox.last_to('ada@example.com')
+    assert customer['Subject'].startswith('تم الحجز: Haircut')
+    body = text_of(customer)
+    assert body.startswith('مرحبًا Ada،') and 'الحالة: قيد الانتظار' in body
+    html = html_of(customer)
+    assert html is not None and '<html lang="ar" dir="rtl">' in html and 'text-align:right' in html
+    assert 'عرض الحجز' in html
+
+    staff = inbox.last_to('mia@lumen.example')  # staff read the business's language, German
+    assert staff['Subject'].startswith('Gebucht: Haircut, Mi., 25. Nov. 2026')
+    assert text_of(staff).startswith('Hallo Mia,') and 'Status: Ausstehend' in text_of(staff)
+    assert re.search(r'dir="ltr"', html_of(staff) or '')
+
+
+def test_a_customer_without_a_choice_reads_the_business_default(sqlite_db, inbox) -> None:
+    world = _world(sqlite_db, default_language='es')
+    appt_id = _book(sqlite_db, world)
+    payments.record_offline_payment(sqlite_db, tenant_id=world.tenant_id, amount=4500, method='cash',
+                                    appointment_id=appt_id, now=NOW)
+    notify.wait_for_notifications()
+
+    paid = inbox.last_to('ada@example.com')
+    assert paid['Subject'] == 'Pago recibido: 45,00 EUR, gracias'
+    assert 'Forma de pago: Efectivo' in text_of(paid)
+    [receipt] = [p for p in paid.iter_attachments() if p.get_filename().startswith('receipt-')]
+    document = receipt.get_content()
+    assert '<html lang="es" dir="ltr">' in document and 'Importe pagado: 45,00 EUR' in document
+    assert 'Haircut con Mia Wong' in document
+
+
+def test_an_email_kind_lists_its_placeholders_and_every_part_is_filled() -> None:
+    for kind in emails.KINDS.values():
+        values = {name: f'<{name}>' for name in kind.placeholders}
+        for locale in ('en', 'pt_PT', 'es', 'de', 'ar'):
+            subject, text, html = emails.render(kind.name, values, locale=locale)
+            assert '%(' not in subject + text + (html or ''), (kind.name, locale)
+            assert '<business>' in text, (kind.name, locale)
+            assert html is not None and '&lt;business&gt;' in html and '<business>' not in html
