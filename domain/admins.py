@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from domain.accounts import NAME_MAX_LENGTH
 from domain.i18n import N_, Text, lazy
+from domain.web import is_hidden_character
 
 
 class AdminRole(StrEnum):
@@ -75,6 +77,17 @@ def why_not_change_settings(role: AdminRole | str, changed: Collection[str]) -> 
     if role_allows(role, AdminRole.OWNER) or not PAYMENT_SETTINGS & set(changed):
         return None
     return lazy('Only the owner of the business can change the payment settings.')
+
+
+def admin_name_problem(name: str) -> Text | None:
+    """An admin's name is optional; when given at most 80 characters, without hidden characters (they make a name
+    look like another's in the audit log)."""
+    value = name.strip()
+    if len(value) > NAME_MAX_LENGTH:
+        return lazy('Your name can be at most %(limit)s characters.', limit=NAME_MAX_LENGTH)
+    if any(is_hidden_character(c) for c in value):
+        return lazy('Your name contains characters that are not allowed.')
+    return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -149,6 +162,7 @@ ACTION_LABELS: dict[str, str] = {
     'admin.invite_cancel': N_('Cancelled an invitation'),
     'admin.join': N_('Joined as admin'),
     'admin.remove': N_('Removed an admin'),
+    'admin.role': N_("Changed an admin's role"),
     'admin.sign_out_everywhere': N_('Signed out everywhere'),
     'settings.update': N_('Changed the settings'),
     'designer.update': N_('Changed the Panel Designer'),

@@ -6,8 +6,9 @@ fails when a new route is in neither, so a page cannot arrive without being audi
 
 `url` may hold placeholders the audit fills in for the server it runs against: {verify}, {reset}, {magic},
 {welcome}, {email_change}, {email_undo}, {reminder} (fresh links for Grace; the reminder's names her next visit),
-{service} (a bookable service), {receipt} (one of Ada's settled payments). `opens` names what to open once the
-page is there (see OPENERS in e2e/test_a11y.py).
+{service} (a bookable service), {receipt} (one of Ada's settled payments), {admin_invite} (a fresh invitation to
+become an admin). `opens` names what to open once the page is there (see OPENERS in e2e/test_a11y.py). `admin`
+visits are made as the demo's admin (an owner); add every new admin page here with admin=True.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ VISITS: tuple[Visit, ...] = (
     Visit('receipt', '/receipts/{payment_id}', '/receipts/{receipt}?view=1', signed_in=True),
     # The admin area
     Visit('admin-sign-in', '/admin/login', '/admin/login'),
+    Visit('admin-invite', '/admin/invite', '/admin/invite?token={admin_invite}'),
     Visit('admin-invite-dead-link', '/admin/invite', '/admin/invite?token=no-such-token'),
     Visit('admin-overview', '/admin', '/admin', admin=True),
     Visit('admin-audit', '/admin/audit', '/admin/audit', admin=True),

@@ -49,7 +49,23 @@ with db.read() as s:
 payloads = {Purpose.EMAIL_CHANGE: 'grace.new@example.com', Purpose.REMINDER: str(visit)}
 links = {p.value: issue(db, tenant_id=tenant.id, customer_id=grace, purpose=p, now=now, payload=payloads.get(p, ''))
          for p in Purpose}
-print(json.dumps({**links, 'service': service, 'receipt': receipt}))
+# The admin area: a manager beside the demo's owner, and an invitation waiting (its link for the invitation page).
+import secrets
+from datetime import timedelta
+from domain.admins import AdminRole
+from services.admin_auth import INVITE_PURPOSE
+from services.auth import hash_password
+from services.tokens import digest
+from storage import admins as admin_db
+invitation = secrets.token_urlsafe(32)
+with db.write() as s:
+    if admin_db.admin_by_email(s, tenant_id=tenant.id, email='maya@example.com') is None:
+        admin_db.create_admin(s, tenant_id=tenant.id, email='maya@example.com', name='Maya Manager',
+                              password_hash=hash_password(secrets.token_urlsafe(16)), role=AdminRole.MANAGER)
+    owner = admin_db.active_admin_by_email(s, tenant_id=tenant.id, email='admin@example.com')[0]
+    admin_db.add_invite(s, tenant_id=tenant.id, email='noor@example.com', role=AdminRole.MANAGER, invited_by=owner.id,
+                        token_hash=digest(INVITE_PURPOSE, invitation), now=now, expires_at=now + timedelta(hours=72))
+print(json.dumps({**links, 'service': service, 'receipt': receipt, 'admin_invite': invitation}))
 '''
 
 

@@ -21,11 +21,19 @@ from typing import Any, TypeVar
 import sqlalchemy
 from sqlmodel import Session
 
-from domain.accounts import email_problem, name_problem, password_problem, sign_in_too_long
-from domain.admins import INVITE_LIFETIME, Admin, AdminRole, Invitation, require_role
+from domain.accounts import email_problem, password_problem, sign_in_too_long
+from domain.admins import (
+    INVITE_LIFETIME,
+    ROLE_LABELS,
+    Admin,
+    AdminRole,
+    Invitation,
+    admin_name_problem,
+    require_role,
+)
 from domain.admins import NotAllowed as NotAllowed  # re-exported: pages catch it from here
 from domain.i18n import SHIPPED_LOCALES, Text, lazy, lazy_plural
-from services import audit, auth, events, mail, ratelimit, tokens
+from services import audit, auth, emails, events, mail, ratelimit, tokens
 from services.accounts import password_score
 from services.config import public_link
 from storage import admins as admin_db
@@ -74,9 +82,7 @@ def attempt_sign_in(db: Database, *, tenant_id: int, email: str, password: str, 
         lim.ensure_open(*by_address)
         lim.take(account)
     except ratelimit.TooManyAttempts as e:
-        minutes = max(1, math.ceil(e.retry_after / 60))
-        raise AdminSignInFailed(lazy_plural('Too many attempts. Try again in %(num)d minute.',
-                                            'Too many attempts. Try again in %(num)d minutes.', minutes)) from e
+        raise AdminSignInFailed(_wait_text(e)) from e
     found: tuple[Admin, str] | None = None
     if not sign_in_too_long(email, password):
         with db.read() as s:
@@ -196,12 +202,18 @@ def invite(db: Database, *, tenant_id: int, admin_id: int, email: str, role: Adm
     email = email.strip()
     problem = email_problem(email)
     if problem:
-        raise AdminRefused(_as_text(problem), field='email')
+        raise AdminRefused(problem, field='email')
     try:
         chosen = AdminRole(role)
     except ValueError:
         raise AdminRefused(lazy('Choose the role: owner or manager.'), field='role') from None
     token = secrets.token_urlsafe(32)
+    with db.read() as s:
+        require_role_in(s, tenant_id=tenant_id, admin_id=admin_id, needed=AdminRole.OWNER)
+    try:  # a few invitations an hour to one address, like every email sent on request
+        ratelimit.limiter().take(*ratelimit.mail_checks(tenant_id=tenant_id, email=email, address=None))
+    except ratelimit.TooManyAttempts as e:
+        raise AdminRefused(_wait_text(e), field='email') from e
     with db.write() as s:
         inviter = require_role_in(s, tenant_id=tenant_id, admin_id=admin_id, needed=AdminRole.OWNER)
         existing = admin_db.admin_by_email(s, tenant_id=tenant_id, email=email)
@@ -211,9 +223,12 @@ def invite(db: Database, *, tenant_id: int, admin_id: int, email: str, role: Adm
                                         token_hash=tokens.digest(INVITE_PURPOSE, token), now=now,
                                         expires_at=now + INVITE_LIFETIME)
         business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
-        mail.queue_template(s, 'admin_invite', tenant_id=tenant_id, to=email, business=business,
-                            inviter=inviter.display_name, role=chosen.value,
-                            link=public_link('/admin/invite', host, token=token),
+        # In the business's language: nothing is known yet of the invitee's.
+        language = tenant_db.panel_settings(s, tenant_id=tenant_id).default_language
+        mail.queue_template(s, 'admin_invite', tenant_id=tenant_id, to=email,
+                            locale=emails.recipient_locale(saved=None, business_default=language),
+                            business=business, name='', inviter=inviter.display_name,
+                            role=Text(ROLE_LABELS[chosen]), link=public_link('/admin/invite', host, token=token),
                             hours=int(INVITE_LIFETIME.total_seconds() // 3600))
         audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='admin.invite', target=email, now=now,
                      after={'email': email, 'role': chosen.value})
@@ -242,14 +257,14 @@ def accept_invitation(db: Database, *, tenant_id: int, token: str, name: str, pa
     """The invited person chooses their name and a password meeting the password rule, becomes an admin with the
     invited role, and is signed in. The link works once. Blocks on Argon2: call it through auth.password_work."""
     name = name.strip()
-    problem = name_problem(name, label='Your name') if name else None
+    problem = admin_name_problem(name)
     if problem:
-        raise AdminRefused(_as_text(problem), field='name')
+        raise AdminRefused(problem, field='name')
     with db.read() as s:
         invitation = _valid_invitation(s, tenant_id=tenant_id, token=token, now=now)
     problem = password_problem(password, score=password_score(password, (invitation.email, name)))
     if problem:
-        raise AdminRefused(_as_text(problem), field='password')
+        raise AdminRefused(problem, field='password')
     if password != confirm:
         raise AdminRefused(lazy('The two passwords are not the same.'), field='confirm')
     password_hash = auth.hash_password(password)
@@ -272,6 +287,32 @@ def accept_invitation(db: Database, *, tenant_id: int, token: str, name: str, pa
         admin = admin_db.active_admin(s, tenant_id=tenant_id, admin_id=admin_id)
     assert admin is not None
     return AdminSignedIn(open_session(db, tenant_id=tenant_id, admin_id=admin.id, now=now), admin)
+
+
+def change_role(db: Database, *, tenant_id: int, admin_id: int, target_id: int, role: AdminRole | str,
+                now: datetime) -> None:
+    """Make another admin an owner or a manager (owner only); the last owner stays one. Takes effect at their next
+    action: every action checks the role again."""
+    try:
+        chosen = AdminRole(role)
+    except ValueError:
+        raise AdminRefused(lazy('Choose the role: owner or manager.'), field='role') from None
+    if target_id == admin_id:
+        raise AdminRefused(lazy('Another owner has to change your role.'))
+    with db.write() as s:
+        require_role_in(s, tenant_id=tenant_id, admin_id=admin_id, needed=AdminRole.OWNER)
+        everyone = admin_db.lock_admins(s, tenant_id=tenant_id)
+        target = next((a for a in everyone if a.id == target_id), None)
+        if target is None:
+            raise AdminRefused(lazy('That admin was already removed.'))
+        if target.role is chosen:
+            return
+        if target.role is AdminRole.OWNER and sum(a.role is AdminRole.OWNER for a in everyone) <= 1:
+            raise AdminRefused(lazy('The business needs at least one owner.'))
+        admin_db.set_role(s, tenant_id=tenant_id, admin_id=target_id, role=chosen)
+        audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='admin.role', target=target.email, now=now,
+                     before={'role': target.role.value}, after={'role': chosen.value})
+        _tell_after_commit(s, tenant_id=tenant_id, admin_id=target_id)  # their open pages reload with the new role
 
 
 def remove_admin(db: Database, *, tenant_id: int, admin_id: int, target_id: int, now: datetime) -> None:
@@ -303,6 +344,7 @@ def _valid_invitation(s: Session, *, tenant_id: int, token: str, now: datetime) 
 
 
 
-def _as_text(problem: Text | str) -> Text:
-    """A domain rule's refusal as a Text (the rules return their English words, or a Text once translated)."""
-    return problem if isinstance(problem, Text) else Text(problem)
+def _wait_text(e: ratelimit.TooManyAttempts) -> Text:
+    minutes = max(1, math.ceil(e.retry_after / 60))
+    return lazy_plural('Too many attempts. Try again in %(num)d minute.',
+                       'Too many attempts. Try again in %(num)d minutes.', minutes)

@@ -244,6 +244,17 @@ WELCOME = EmailKind(
      SIGNATURE),
     _placeholders('link', 'minutes', 'hours'))
 
+ADMIN_INVITE = EmailKind(
+    'admin_invite',
+    N_('%(inviter)s invites you to run %(business)s in Kairos'),
+    (HELLO,
+     Link(N_('%(inviter)s invites you to help run the customer panel of %(business)s as %(role)s. Open this link to '
+             'choose your password and sign in:'), N_('Accept the invitation')),
+     Para(N_('The link works once, for %(hours)s hours. If you did not expect this invitation, ignore this email: '
+             'no account is made.')),
+     SIGNATURE),
+    _placeholders('inviter', 'role', 'link', 'hours'))
+
 # Reminders and follow-ups (services.reminders): each says how to turn them off.
 REMINDERS_FOOTER = Para(N_('You get reminders because they are on in your profile. To stop them, turn off "Email me '
                            'reminders" in Profile: %(profile_link)s'))
@@ -276,8 +287,9 @@ FOLLOW_UP = EmailKind(
     _placeholders('service', 'staff', 'when', 'link', 'profile_link'))
 
 KINDS: dict[str, EmailKind] = {k.name: k for k in (
-    ACCOUNT_EXISTS, APPOINTMENT_BOOKED, APPOINTMENT_RESCHEDULED, APPOINTMENT_STATUS, BOOKING_HOLD, EMAIL_CHANGE,
-    EMAIL_CHANGED, FOLLOW_UP, MAGIC_LINK, PASSWORD_CHANGED, PAYMENT_RECEIVED, REMINDER, RESET, VERIFY, WELCOME)}
+    ACCOUNT_EXISTS, ADMIN_INVITE, APPOINTMENT_BOOKED, APPOINTMENT_RESCHEDULED, APPOINTMENT_STATUS, BOOKING_HOLD,
+    EMAIL_CHANGE, EMAIL_CHANGED, FOLLOW_UP, MAGIC_LINK, PASSWORD_CHANGED, PAYMENT_RECEIVED, REMINDER, RESET, VERIFY,
+    WELCOME)}
 
 
 def kind(name: str) -> EmailKind:

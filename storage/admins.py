@@ -97,6 +97,11 @@ def set_language(session: Session, *, tenant_id: int, admin_id: int, language: s
                                                  col(t.AdminUser.id) == admin_id).values(language=language))
 
 
+def set_role(session: Session, *, tenant_id: int, admin_id: int, role: AdminRole) -> None:
+    session.execute(sa.update(t.AdminUser).where(col(t.AdminUser.tenant_id) == tenant_id,
+                                                 col(t.AdminUser.id) == admin_id).values(role=role.value))
+
+
 def restore_admin(session: Session, *, tenant_id: int, admin_id: int, role: AdminRole, password_hash: str,
                   name: str) -> None:
     """An admin removed earlier comes back (invited again): new role, password and name."""

@@ -231,7 +231,8 @@ def backup(file: Annotated[Path, typer.Argument(help='The new SQLite file to wri
 def _print_sign_ins(logins: tuple[demo.DemoLogin, ...]) -> None:
     typer.echo(f'\nOpen {get_config().public_url}')
     for login in logins:
-        typer.echo(f'  {login.role:<9} {login.email} / {login.password}')
+        where = '  (at /admin)' if login.role == 'admin' else ''
+        typer.echo(f'  {login.role:<9} {login.email} / {login.password}{where}')
 
 
 def _safe_url(url: str) -> str:

@@ -313,3 +313,39 @@ def test_an_admin_of_one_business_is_nobody_at_another(db) -> None:
     # And the studio's owner, asking with the clinic's tenant id and their own admin id, is no admin there.
     with pytest.raises(NotAllowed):
         audit.audit_view(db, tenant_id=clinic.tenant_id, admin_id=studio_owner, where=AuditFilter())
+
+
+def test_the_owner_changes_a_role_and_the_last_owner_stays_one(db) -> None:
+    world = seed_world(db, now=NOW)
+    owner = add_admin(db, world)
+    manager = add_admin(db, world, email='mo@example.com', name='Mo', role='manager')
+    with pytest.raises(NotAllowed):  # a manager changes no role
+        admin_auth.change_role(db, tenant_id=world.tenant_id, admin_id=manager, target_id=owner, role='manager',
+                               now=NOW)
+    admin_auth.change_role(db, tenant_id=world.tenant_id, admin_id=owner, target_id=manager, role='owner', now=NOW)
+    mo = sign_in(db, world, email='mo@example.com')
+    assert mo.admin.role is AdminRole.OWNER
+    # Now two owners: Mo may make Olga a manager, and then Olga may not undo it, nor may Mo demote himself.
+    admin_auth.change_role(db, tenant_id=world.tenant_id, admin_id=manager, target_id=owner, role='manager', now=NOW)
+    with pytest.raises(NotAllowed):
+        admin_auth.change_role(db, tenant_id=world.tenant_id, admin_id=owner, target_id=manager, role='manager',
+                               now=NOW)
+    with pytest.raises(admin_auth.AdminRefused):
+        admin_auth.change_role(db, tenant_id=world.tenant_id, admin_id=manager, target_id=manager, role='manager',
+                               now=NOW)
+    entry = audit.audit_view(db, tenant_id=world.tenant_id, admin_id=manager, where=AuditFilter()).page.entries[0]
+    assert (entry.action, entry.target, entry.before, entry.after) == ('admin.role', 'owner@example.com',
+                                                                       {'role': 'owner'}, {'role': 'manager'})
+
+
+def test_invitations_to_one_address_are_limited(db) -> None:
+    world = seed_world(db, now=NOW)
+    owner = add_admin(db, world)
+    for _ in range(5):
+        admin_auth.invite(db, tenant_id=world.tenant_id, admin_id=owner, email='mo@example.com', role='manager',
+                          now=NOW)
+    with pytest.raises(admin_auth.AdminRefused) as refused:
+        admin_auth.invite(db, tenant_id=world.tenant_id, admin_id=owner, email='mo@example.com', role='manager',
+                          now=NOW)
+    assert str(refused.value.text).startswith('Too many attempts.')
+    assert len(mail.outbox_page(db, tenant_id=world.tenant_id)) == 5

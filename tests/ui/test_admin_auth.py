@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -151,11 +152,12 @@ async def test_the_owner_invites_a_manager_who_joins_through_the_emailed_link(us
     [email] = [e for e in mail.outbox_page(db, tenant_id=world.tenant_id) if e.recipient == 'mo@example.com']
     with db.read() as s:
         text = s.scalar(sa.select(t.EmailOutbox.content).where(t.EmailOutbox.id == email.id))['text']
-    assert 'as manager' in text
+    assert 'of Lumen Studio as Manager.' in text
     link = re.search(r'(/admin/invite\?token=[\w-]+)', text).group(1)
 
     answer = await user.http_client.post('/admin/logout', headers={'origin': 'http://test'}, follow_redirects=False)
     assert answer.status_code == 303
+    await user.should_see(marker='admin-signin', retries=20)  # the open admin page left when its session ended
     await user.open(link)
     await user.should_see('Join Lumen Studio as Manager')
     user.find(marker='admin-invite-name').type('Mo Manager')
@@ -245,3 +247,26 @@ async def test_an_admin_of_one_business_cannot_sign_in_at_another_nor_read_its_l
         monkeypatch.delenv('KAIROS_MULTI_TENANT')
         reset_config()
         forget_tenants()
+
+
+async def test_the_owner_makes_a_manager_an_owner_from_the_admins_page(user: User, db) -> None:
+    from domain.admins import AuditFilter
+    from services import audit
+
+    world = seed_world(db)
+    owner = add_admin(db, world)
+    manager = add_admin(db, world, email='mo@example.com', name='Mo Manager', role='manager')
+    ratelimit.reset_limiter()
+    await admin_signed_in(user, target='/admin/admins')
+    await user.should_see(marker=f'role-admin-{manager}', retries=50)
+    await user.should_not_see(marker=f'role-admin-{owner}')  # not one's own
+    user.find(marker=f'role-admin-{manager}').elements.pop().set_value('owner')
+    for _ in range(50):
+        entries = audit.audit_view(db, tenant_id=world.tenant_id, admin_id=owner, where=AuditFilter()).page.entries
+        if entries:
+            break
+        await asyncio.sleep(0.05)
+    assert [(e.action, e.after) for e in entries] == [('admin.role', {'role': 'owner'})]
+    signed = admin_auth.attempt_sign_in(db, tenant_id=world.tenant_id, email='mo@example.com',
+                                        password=ADMIN_PASSWORD, address=None, now=datetime.now(UTC))
+    assert signed.admin.role.value == 'owner'

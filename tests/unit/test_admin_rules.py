@@ -9,6 +9,7 @@ from domain.admins import (
     AdminRole,
     AuditFilter,
     NotAllowed,
+    admin_name_problem,
     changes,
     require_role,
     role_allows,
@@ -71,3 +72,14 @@ def test_a_page_request_is_bounded_whatever_it_asks() -> None:
 ])
 def test_a_manager_changes_every_setting_but_how_customers_pay(role, changed, allowed) -> None:
     assert (why_not_change_settings(role, changed) is None) is allowed
+
+
+@pytest.mark.parametrize(('name', 'problem'), [
+    ('', None),
+    ('Mo Manager', None),
+    ('M' * 81, 'Your name can be at most 80 characters.'),
+    ('Mo\u202eregnaM', 'Your name contains characters that are not allowed.'),
+])
+def test_an_admin_name_is_optional_short_and_shows_what_it_says(name, problem) -> None:
+    found = admin_name_problem(name)
+    assert (str(found) if found else None) == problem

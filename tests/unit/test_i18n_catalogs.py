@@ -122,3 +122,12 @@ msgstr "Deutsch"
 def test_no_catalog_ships_for_a_language_kairos_does_not_offer() -> None:
     on_disk = {p.parent.parent.name for p in LOCALES_DIR.glob(f'*/LC_MESSAGES/{DOMAIN}.po')}
     assert on_disk == set(TRANSLATED)
+
+
+@pytest.mark.parametrize('locale', ['pt_PT', 'es'])
+def test_everyday_counts_do_not_take_the_millions_form(locale: str) -> None:
+    """CLDR gives Portuguese and Spanish a third plural form for round millions ("1 000 000 de minutos"), listed
+    second: a catalog that puts it last makes "2 de minutos" of an everyday count."""
+    catalog = _read(catalog_path(locale), locale)
+    wrong = [m.id[0] for m in catalog if m.pluralizable and '%(num)d de ' in m.string[2]]
+    assert not wrong, f'{locale}: the everyday form reads "N de …" in {wrong}'

@@ -1,7 +1,8 @@
 """The admin shell: every page under /admin is drawn in this frame, behind an admin's session.
 
 Layout: one module per admin screen in `ui/pages/admin/` (CONVENTIONS, "The admin area"); add the module to
-`MODULES` in `ui/pages/admin/pages.py` so the app imports it (its routes register on import).
+`MODULES` in `ui/pages/admin/pages.py` so the app imports it (its routes register on import), and its routes to
+`e2e/routes.py` with `admin=True` (the accessibility audit then visits them signed in as the demo's owner).
 
 The API, all a page needs:
 
@@ -24,7 +25,8 @@ The API, all a page needs:
 - draws the frame (top bar with the business, the admin and Sign out; a navigation drawer with every admin area,
   folded behind a menu button at phone width; the `main` landmark) and the page's `<h1>`-free content area;
 - refuses, inside the frame, an admin whose role is short of `role` (a manager on an owner-only page);
-- sends the tab to the sign-in page as soon as its session ends anywhere (sign out elsewhere, removed admin);
+- sends the tab to the sign-in page as soon as its session ends anywhere (sign out elsewhere, removed admin), and
+  draws it again when an owner changes the admin's role;
 - calls the decorated function with an `AdminContext` (may be sync or async). `title` is an English text marked
   with `N_` (it is translated when the page is drawn); the page draws its own heading.
 
@@ -162,7 +164,7 @@ def admin_page(path: str, *, title: str, role: AdminRole | str = AdminRole.MANAG
             ctx = AdminContext(tenant=tenant, admin=admin, session_id=session_id, settings=settings,
                                request=request, role=needed, locale=locale)
             with admin_frame(ctx, title=t(title), current=path):
-                watch(tenant.id, admin.id, session_id)
+                watch(tenant.id, admin.id, session_id, admin.role)
                 if not ctx.may(needed):
                     ui.label(t('Only the owner of the business can open this page.')).classes('text-h6').props(
                         'role=alert').mark('admin-not-allowed')
@@ -237,8 +239,9 @@ class admin_frame:  # noqa: N801 - used like a function: `with admin_frame(ctx, 
         self._content.__exit__(*exc)
 
 
-def watch(tenant_id: int, admin_id: int, session_id: str) -> None:
-    """Send this tab to the admin sign-in page as soon as its session ends anywhere, and check on every reconnect."""
+def watch(tenant_id: int, admin_id: int, session_id: str, role: AdminRole) -> None:
+    """Send this tab to the admin sign-in page as soon as its session ends anywhere (or the admin is removed), draw
+    it again when an owner changed the admin's role, and check on every reconnect."""
     client = context.client
     connects = 0
 
@@ -246,6 +249,9 @@ def watch(tenant_id: int, admin_id: int, session_id: str) -> None:
         admin = await run.io_bound(admin_auth.current_admin, get_db(), tenant_id=tenant_id, session_id=session_id)
         if admin is None:
             to_admin_sign_in(client)
+        elif admin.role is not role:
+            with client:
+                ui.navigate.reload()
 
     async def reconnected() -> None:
         nonlocal connects

@@ -89,6 +89,12 @@ class Listing:
                 ui.item_label(f'{admin.email} · {t(ROLE_LABELS[admin.role])}').props('caption')
             if admin.id != self.ctx.admin_id:
                 with ui.item_section().props('side'):
+                    roles = {role.value: t(ROLE_LABELS[role]) for role in AdminRole}
+                    select = ui.select(roles, value=admin.role.value,
+                                       on_change=lambda e, a=admin: self._change_role(a, e.value)).props(
+                        'outlined dense options-dense').mark(f'role-admin-{admin.id}')
+                    select.props['aria-label'] = t('Role of %(name)s', name=admin.display_name)
+                with ui.item_section().props('side'):
                     button = ui.button(t('Remove'), on_click=lambda a=admin: self._remove(a)).props(
                         'flat no-caps color=negative').mark(f'remove-admin-{admin.id}')
                     button.props['aria-label'] = t('Remove %(name)s', name=admin.display_name)
@@ -121,6 +127,19 @@ class Listing:
             await self.ctx.act(admin_auth.remove_admin, need=AdminRole.OWNER, target_id=admin.id, now=self.ctx.now())
         except (admin_auth.AdminRefused, NotAllowed) as refusal:
             ui.notify(show(refusal.text), type='negative')
+        await self.refresh()
+
+    async def _change_role(self, admin: Admin, role: str) -> None:
+        if role == admin.role.value:
+            return
+        try:
+            await self.ctx.act(admin_auth.change_role, need=AdminRole.OWNER, target_id=admin.id, role=role,
+                               now=self.ctx.now())
+        except (admin_auth.AdminRefused, NotAllowed) as refusal:
+            ui.notify(show(refusal.text), type='negative')
+        else:
+            ui.notify(t('%(name)s is now %(role)s.', name=admin.display_name, role=t(ROLE_LABELS[AdminRole(role)])),
+                      type='positive')
         await self.refresh()
 
     async def _cancel(self, invitation: Invitation) -> None:
