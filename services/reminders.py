@@ -8,9 +8,10 @@ looks at it again as it is now, asks the domain which reminder goes (domain.remi
 reminder_sent (unique per appointment, kind, start and reminder: exactly once) and queues the email in the outbox in
 that same transaction, so it leaves only if the record commits, and leaves even if the process dies right after.
 
-Emails are written in the customer's language (their saved one, else the business's default) and time zone, with
-the appointment's facts, its .ics, and buttons that open our page (`/reminder?token=...`): the page acts only after
-a click on it. The token is stored as an HMAC (services.tokens) and works until the visit starts.
+The emails are the kinds `reminder` and `follow_up` of services.emails, written in the customer's language (their
+saved one, else the business's default) and time zone, with the appointment's facts, its .ics, and buttons that
+open our page (`/reminder?token=...`): the page acts only after a click on it. The token is stored as an HMAC
+(services.tokens) and works until the visit starts.
 """
 
 from __future__ import annotations
