@@ -160,10 +160,10 @@ OVERRIDES_MAX = 500  # overrides per business
 _NAMED = re.compile(r'%\((\w+)\)')
 
 
-def overrides_shape_problem(value: object) -> str | None:
+def overrides_shape_problem(value: object) -> Text | None:
     """Stored overrides are {locale: {English text: own wording}} for shipped locales, within the size limits."""
-    shape = ('text_overrides must map a language (one of ' + ', '.join(SHIPPED_LOCALES) + ') to the English texts '
-             'and the wording to show instead.')
+    shape = lazy('text_overrides must map a language (one of %(choices)s) to the English texts and the wording to '
+                 'show instead.', choices=', '.join(SHIPPED_LOCALES))
     if not isinstance(value, dict) or not all(loc in SHIPPED_LOCALES and isinstance(texts, dict)
                                               for loc, texts in value.items()):
         return shape
@@ -173,27 +173,30 @@ def overrides_shape_problem(value: object) -> str | None:
             if not (isinstance(msgid, str) and msgid and isinstance(text, str) and text.strip()):
                 return shape
             if len(text) > OVERRIDE_MAX:
-                return f'text_overrides: a wording can be at most {OVERRIDE_MAX:,} characters.'
+                return lazy('text_overrides: a wording can be at most %(limit)s characters.', limit=OVERRIDE_MAX)
             count += 1
     if count > OVERRIDES_MAX:
-        return f'text_overrides: at most {OVERRIDES_MAX:,} texts can be reworded.'
+        return lazy('text_overrides: at most %(limit)s texts can be reworded.', limit=OVERRIDES_MAX)
     return None
 
 
-def override_problem(msgid: str, text: str, *, texts: Collection[str] | None = None) -> str | None:
+def override_problem(msgid: str, text: str, *, texts: Collection[str] | None = None) -> Text | None:
     """A business's wording of `msgid` must be a text Kairos shows (one of `texts`, the template's message ids, when
     given) and keep its placeholders (`%(name)s`): a placeholder the English does not have could not be filled."""
     if texts is not None and msgid not in texts:
-        return f'text_overrides: Kairos shows no text {msgid!r} (copy it exactly from services/locales/kairos.pot).'
+        return lazy('text_overrides: Kairos shows no text %(text)s (copy it exactly from '
+                    'services/locales/kairos.pot).', text=repr(msgid))
     allowed = set(_NAMED.findall(msgid))
     unknown = sorted(set(_NAMED.findall(text)) - allowed)
     if unknown:
-        return f'text_overrides: {msgid!r} has no placeholder {", ".join(unknown)}.'
+        return lazy('text_overrides: %(text)s has no placeholder %(names)s.', text=repr(msgid),
+                    names=', '.join(unknown))
     if allowed:
         try:
             text % defaultdict(int)
         except (ValueError, TypeError):
-            return f'text_overrides: the wording of {msgid!r} has a stray %; write placeholders as in the English.'
+            return lazy('text_overrides: the wording of %(text)s has a stray %%; write placeholders as in the '
+                        'English.', text=repr(msgid))
     return None
 
 

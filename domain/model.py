@@ -52,6 +52,7 @@ class Location:
     id: int
     name: str
     address: str = ''
+    active: bool = True  # archived (False): kept for history, no longer bookable
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,6 +63,7 @@ class Staff:
     avatar_url: str | None = None
     location_ids: tuple[int, ...] = ()
     service_ids: tuple[int, ...] = ()
+    active: bool = True  # archived (False): kept for history, no longer bookable
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,6 +82,7 @@ class Service:
     max_days_ahead: int = 60
     meeting_url: str | None = None
     color: str = '#6366f1'
+    active: bool = True  # archived (False): kept for history, no longer bookable
 
     @property
     def is_group(self) -> bool:

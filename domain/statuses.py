@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from domain.i18n import Text, lazy
 from domain.model import SINGULAR_ROLES, Status, StatusRole
 
 
@@ -42,24 +43,25 @@ def awaits_confirmation(status: Status) -> bool:
     return status.role == StatusRole.NEW_BOOKING
 
 
-def status_problems(statuses: Sequence[Status]) -> list[str]:
+def status_problems(statuses: Sequence[Status]) -> list[Text]:
     """A sound list of statuses: keys unique and non-empty, a singular role on at most one status, the new-booking
     status holds the slot (or a second customer could book the same time) and the customer-cancel status frees it."""
-    problems: list[str] = []
+    problems: list[Text] = []
     keys = [st.key for st in statuses]
     if any(not k for k in keys):
-        problems.append('Every status needs a key.')
+        problems.append(lazy('Every status needs a key.'))
     repeated = sorted({k for k in keys if keys.count(k) > 1})
     if repeated:
-        problems.append(f'Status keys must be unique: {", ".join(repeated)}.')
+        problems.append(lazy('Status keys must be unique: %(keys)s.', keys=', '.join(repeated)))
     for role in sorted(SINGULAR_ROLES):
         holders = [st.key for st in statuses if st.role == role]
         if len(holders) > 1:
-            problems.append(f'Only one status can have the role {role}: {", ".join(holders)}.')
+            problems.append(lazy('Only one status can have the role %(role)s: %(keys)s.', role=str(role),
+                                 keys=', '.join(holders)))
     new = with_role(statuses, StatusRole.NEW_BOOKING)
     if new is not None and not new.busy:
-        problems.append(f'The status new bookings get ({new.key}) must occupy the slot.')
+        problems.append(lazy('The status new bookings get (%(key)s) must occupy the slot.', key=new.key))
     cancel = with_role(statuses, StatusRole.CUSTOMER_CANCEL)
     if cancel is not None and cancel.busy:
-        problems.append(f'The status a customer cancel sets ({cancel.key}) must free the slot.')
+        problems.append(lazy('The status a customer cancel sets (%(key)s) must free the slot.', key=cancel.key))
     return problems

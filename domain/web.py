@@ -11,6 +11,8 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from domain.i18n import Text, lazy
+
 URL_MAX_LENGTH = 2000
 
 _HEX_COLOUR = re.compile(r'^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$')
@@ -60,13 +62,15 @@ def safe_url(value: str | None, *, allow_path: bool = False) -> str | None:
     return value
 
 
-def url_problem(value: str | None, *, label: str, allow_path: bool = False) -> str | None:
+def url_problem(value: str | None, *, label: str, allow_path: bool = False) -> Text | None:
     """A URL the business saves must be one `safe_url` would draw; the answer says what to fix."""
     if value is None or value == '':
         return None
     if safe_url(value, allow_path=allow_path) is None:
-        where = ' or a path on this site starting with /' if allow_path else ''
-        return f'{label} must be a web address starting with https:// or http://{where}.'
+        if allow_path:
+            return lazy('%(name)s must be a web address starting with https:// or http:// or a path on this site '
+                        'starting with /.', name=label)
+        return lazy('%(name)s must be a web address starting with https:// or http://.', name=label)
     return None
 
 
@@ -75,6 +79,6 @@ def safe_color(value: str | None) -> str | None:
     return value if value and _HEX_COLOUR.match(value) else None
 
 
-def color_problem(value: str, *, label: str) -> str | None:
+def color_problem(value: str, *, label: str) -> Text | None:
     """A colour the business saves must be a hex colour."""
-    return None if safe_color(value) else f'{label} must be a hex colour like #0f766e.'
+    return None if safe_color(value) else lazy('%(name)s must be a hex colour like #0f766e.', name=label)

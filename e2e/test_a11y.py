@@ -176,7 +176,15 @@ def _pressed(button: Locator) -> bool:
     return True
 
 
+def _open_form(page: Page, action: str) -> None:
+    """An admin catalog form: the page's "New ..." button opens a dialog headed with the same words."""
+    page.get_by_role('button', name=action).click()
+    expect(page.get_by_role('dialog').get_by_role('heading', name=action)).to_be_visible()
+
+
 OPENERS: dict[str, Callable[[Page, str], None]] = {
+    'New service': _open_form,
+    'New staff member': _open_form,
     'package Pay': _open_package_pay,
     'Delete my account…': _open_delete_dialog,
     'booking': _book,

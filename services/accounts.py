@@ -36,7 +36,7 @@ from domain.accounts import (
     sign_in_too_long,
     why_cannot_book,
 )
-from domain.i18n import Said, lazy, overrides_from_settings, sentences
+from domain.i18n import Said, lazy, sentences
 from services import appointments, auth, emails, mail, notify, payments, ratelimit
 from services import formatting as fmt
 from services.auth import SignedIn, SignInFailed
@@ -721,8 +721,7 @@ def _queue(s: Any, template: str, *, tenant_id: int, to: str, language: str | No
         settings = tenant_db.panel_settings(s, tenant_id=tenant_id)
         locale = emails.recipient_locale(saved=language, business_default=settings.default_language)
         values = {k: _utc_moment(v, locale) if isinstance(v, datetime) else v for k, v in context.items()}
-        subject, text, html = emails.render(template, values, locale=locale,
-                                            text_overrides=overrides_from_settings(settings.text_overrides))
+        subject, text, html = emails.render_for(template, values, locale=locale, settings=settings)
     except Exception:
         log.exception('could not render the %s email to %s', template, to)
         return

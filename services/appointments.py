@@ -17,10 +17,10 @@ from sqlmodel import Session
 from domain import history as dh
 from domain import model as d
 from domain import rules
-from domain.i18n import lazy
+from domain.i18n import lazy, overrides_from_settings
 from domain.rules import NotAllowed
 from domain.statuses import awaits_confirmation
-from services import calendar, events, notify
+from services import calendar, events, i18n, notify
 from storage import appointments as appointment_db
 from storage import catalog as catalog_db
 from storage import tenants as tenant_db
@@ -160,15 +160,19 @@ def rate(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int,
 
 
 def appointment_calendar(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int,
-                         now: datetime) -> tuple[str, bytes]:
-    """(file name, .ics bytes) of the customer's own appointment, for "Add to calendar"."""
+                         now: datetime, locale: str | None = None) -> tuple[str, bytes]:
+    """(file name, .ics bytes) of the customer's own appointment, for "Add to calendar", its words in `locale` (the
+    page's language; None: the customer's saved one, else the business's default)."""
     with db.read() as s:
         data = appointment_db.notice_data(s, tenant_id=tenant_id, appointment_id=appointment_id)
     if data is None or data.customer.id != customer_id:
         raise NotAllowed(NOT_YOURS)
     appt = data.appointment
     method = calendar.PUBLISH if appt.status.busy else calendar.CANCEL
-    return calendar.ics_filename(appt), calendar.appointment_ics(appt, tenant=data.tenant, method=method, now=now)
+    language = locale or i18n.choose_locale(data.customer.language, None, data.settings.default_language)
+    return calendar.ics_filename(appt), calendar.appointment_ics(
+        appt, tenant=data.tenant, method=method, now=now, locale=language,
+        overrides=overrides_from_settings(data.settings.text_overrides))
 
 
 # ---- helpers ---------------------------------------------------------------------------------------------------

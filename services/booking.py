@@ -26,7 +26,8 @@ from domain import rules
 from domain import statuses as status_rules
 from domain.accounts import guest_problems, why_cannot_book
 from domain.availability import Slot, SlotFinder
-from domain.i18n import Overrides, Said, lazy, overrides_from_settings, sentences
+from domain.i18n import Said, lazy, sentences
+from domain.settings import PanelSettings
 from services import accounts, appointments, emails, events, mail, metrics, notify, ratelimit
 from services import formatting as fmt
 from services.availability import day_window
@@ -153,8 +154,7 @@ def hold_for_guest(db: Database, *, tenant_id: int, service_id: int, staff_id: i
         _queue_quietly(s, emails.BOOKING_HOLD.name, {
             'name': first_name, 'business': business, 'service': found.service.name, 'staff': staff, 'when': when,
             'link': public_link('/book/confirm', host, token=token), 'minutes': str(int(HOLD.total_seconds() // 60)),
-        }, tenant_id=tenant_id, to=email, locale=language,
-            text_overrides=overrides_from_settings(settings.text_overrides))
+        }, tenant_id=tenant_id, to=email, locale=language, settings=settings)
     assert held is not None and held.id == hold_id
     events.publish(events.availability_topic(tenant_id), {'staff_id': chosen,
                                                           'day': _local_day(slot.start, found).isoformat()})
@@ -207,11 +207,11 @@ def _live(s: Session, *, tenant_id: int, token: str, now: datetime) -> d.HeldBoo
 
 
 def _queue_quietly(s: Session, template: str, values: Mapping[str, object], /, *, tenant_id: int, to: str,
-                   locale: str, text_overrides: Overrides) -> None:
+                   locale: str, settings: PanelSettings) -> None:
     """Queue the email in the caller's transaction; a template that cannot be rendered is logged, never allowed to
     undo the change or change what the guest is told."""
     try:
-        subject, text, html = emails.render(template, values, locale=locale, text_overrides=text_overrides)
+        subject, text, html = emails.render_for(template, values, locale=locale, settings=settings)
         mail.queue(s, tenant_id=tenant_id, template=template, to=to, subject=subject, text=text, html=html)
     except Exception:
         log.exception('could not queue the %s email to %s', template, to)

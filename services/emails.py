@@ -27,7 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.i18n import N_, SOURCE_LOCALE, Overrides, Text
+from domain.i18n import N_, SOURCE_LOCALE, Overrides, Text, overrides_from_settings
+from domain.settings import PanelSettings
 from services import i18n
 from services.config import get_config
 
@@ -327,6 +328,20 @@ def render(name: str, values: Mapping[str, object], /, *, locale: str = SOURCE_L
     if own is not None:
         return _render_override(own, filled)
     return _render_kind(found, filled, locale, text_overrides)
+
+
+def render_for(name: str, values: Mapping[str, object], /, *, locale: str,
+               settings: PanelSettings) -> tuple[str, str, str | None]:
+    """The email `name` as this business words it, in `locale`: its own emails first (`business_emails`), then
+    Kairos's parts with the business's text overrides. Every email a service sends is rendered here."""
+    return render(name, values, locale=locale, overrides=business_emails(settings),
+                  text_overrides=overrides_from_settings(settings.text_overrides))
+
+
+def business_emails(settings: PanelSettings) -> Mapping[tuple[str, str], EmailOverride]:
+    """The business's own emails by (kind, locale). None are stored yet: the admin area keeps them with the
+    business's settings and returns them here, and every email follows."""
+    return {}
 
 
 def _say(msgid: str, values: Mapping[str, str], locale: str, text_overrides: Overrides | None) -> str:

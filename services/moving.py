@@ -110,7 +110,7 @@ def _check_statuses(rows: list[dict[str, Any]]) -> None:
                          busy=bool(row.get('busy')), role=d.StatusRole(row['role'])) for row in rows]
     problems = status_problems(statuses)
     if problems:
-        raise MoveRefused(f'The statuses in the export do not hold together: {" ".join(problems)}')
+        raise MoveRefused(f'The statuses in the export do not hold together: {" ".join(map(str, problems))}')
 
 
 def _read_templates() -> dict[str, str]:

@@ -99,7 +99,7 @@ def _render_change(data: appointment_db.NoticeData, *, kind: str, previous_start
         context = _context(appt, tenant=tenant, customer=customer, name=name, tz=tz, labels=labels,
                            previous_start=previous_start, previous_status=previous_status, reason=reason,
                            locale=locale)
-        subject, text, html = emails.render(_TEMPLATES[kind], context, locale=locale, text_overrides=own_words)
+        subject, text, html = emails.render_for(_TEMPLATES[kind], context, locale=locale, settings=settings)
         out.append((address, subject, text, html, attachment))
     return out
 

@@ -150,13 +150,14 @@ def _queue_confirmation(s: Session, *, tenant_id: int, payment_id: int) -> bool:
         return False
     business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
     loc = found.locale
-    amount = fmt.money(found.amount, found.currency, code=True, locale=loc)
-    mail.queue_template(
-        s, emails.PAYMENT_RECEIVED.name, tenant_id=tenant_id, to=customer.email, locale=loc,
-        attachments=((found.filename, receipt_html(found).encode('utf-8'), 'text/html'),),
-        business=business, name=customer.first_name or customer.full_name or emails.THERE, amount=amount,
-        item=found.item, method=found.method, number=found.number, when=receipt_date(found),
-        link=public_link(f'/receipts/{payment_id}', host, view='1'))
+    subject, text, html = emails.render_for(emails.PAYMENT_RECEIVED.name, {
+        'business': business, 'name': customer.first_name or customer.full_name or emails.THERE,
+        'amount': fmt.money(found.amount, found.currency, code=True, locale=loc), 'item': found.item,
+        'method': found.method, 'number': found.number, 'when': receipt_date(found),
+        'link': public_link(f'/receipts/{payment_id}', host, view='1'),
+    }, locale=loc, settings=tenant_db.panel_settings(s, tenant_id=tenant_id))
+    mail.queue(s, tenant_id=tenant_id, template=emails.PAYMENT_RECEIVED.name, to=customer.email, subject=subject,
+               text=text, html=html, attachments=((found.filename, receipt_html(found).encode('utf-8'), 'text/html'),))
     return True
 
 

@@ -177,20 +177,20 @@ def render_reminder(data: appointment_db.NoticeData, settings: PanelSettings, *,
         'place': calendar.place_text(appt), 'meeting': appt.service.meeting_url or '',
         'confirm_link': page + CONFIRM if settings.reminders.ask_confirmation else '',
         'reschedule_link': page + RESCHEDULE, 'cancel_link': page + CANCEL, 'profile_link': f'{base}/profile'}
-    return emails.render(emails.REMINDER.name, values, locale=locale, text_overrides=own_words)
+    return emails.render_for(emails.REMINDER.name, values, locale=locale, settings=settings)
 
 
 def render_follow_up(data: appointment_db.NoticeData, settings: PanelSettings) -> tuple[str, str, str | None]:
     """(subject, text, HTML) of the follow-up (services.emails.FOLLOW_UP) asking for a rating, linking to the visit's
     Details in the panel, where the rating prompt is."""
     appt, tenant, customer = data.appointment, data.tenant, data.customer
-    locale, tz, own_words = _reader(data, settings)
+    locale, tz, _own_words = _reader(data, settings)
     base = public_base(tenant.host)
     values = {'business': tenant.name, 'name': customer.first_name or customer.full_name or emails.THERE,
               'service': appt.service.name, 'staff': appt.staff.name,
               'when': fmt.date(appt.start, tz, locale=locale),
               'link': f'{base}/?open=details&appointment={appt.id}', 'profile_link': f'{base}/profile'}
-    return emails.render(emails.FOLLOW_UP.name, values, locale=locale, text_overrides=own_words)
+    return emails.render_for(emails.FOLLOW_UP.name, values, locale=locale, settings=settings)
 
 
 # ---- the reminder's page -------------------------------------------------------------------------------------------

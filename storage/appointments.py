@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from domain import history as dh
 from domain import model as d
 from domain.availability import Booking
+from domain.schedules import Visit
 from domain.settings import PanelSettings
 from storage import customers, tenants
 from storage import tables as t
@@ -288,6 +289,26 @@ def _utc(raw: object) -> datetime:
     value = datetime.fromisoformat(raw) if isinstance(raw, str) else raw
     assert isinstance(value, datetime)
     return value.replace(tzinfo=UTC)
+
+
+def upcoming_visits(session: Session, *, tenant_id: int, staff_ids: Sequence[int], since: datetime,
+                    limit: int = 2000) -> list[Visit]:
+    """The staff's appointments with a busy status that end after `since`, earliest first, with their service's and
+    customer's names: one statement (what a schedule change checks for bookings it strands)."""
+    if not staff_ids:
+        return []
+    customer = table_of(t.Customer).c
+    stmt = (sa.select(_A.id, _A.staff_id, _A.start, _A.end, _S.name, customer.first_name, customer.last_name)
+            .select_from(table_of(t.Appointment))
+            .join(table_of(t.Service), _S.id == _A.service_id)
+            .join(table_of(t.Customer), customer.id == _A.customer_id)
+            .join(table_of(t.Status), sa.and_(table_of(t.Status).c.tenant_id == _A.tenant_id,
+                                              table_of(t.Status).c.key == _A.status_key))
+            .where(_A.tenant_id == tenant_id, _A.staff_id.in_(list(staff_ids)), _A.end > since,
+                   table_of(t.Status).c.busy.is_(True))
+            .order_by(_A.start, _A.id).limit(limit))
+    return [Visit(appointment_id=r[0], staff_id=r[1], start=r[2], end=r[3], service_name=r[4],
+                  customer_name=f'{r[5]} {r[6]}'.strip()) for r in session.execute(stmt)]
 
 
 # ---- ratings ------------------------------------------------------------------------------------------------------

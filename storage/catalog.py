@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,19 +30,19 @@ def to_service(row: t.Service | sa.Row[*tuple[Any, ...]]) -> d.Service:
         price=row.price, deposit=row.deposit, buffer_before=timedelta(minutes=row.buffer_before_min),
         buffer_after=timedelta(minutes=row.buffer_after_min), capacity=row.capacity,
         slot_step=timedelta(minutes=row.slot_step_min), min_notice=timedelta(minutes=row.min_notice_min),
-        max_days_ahead=row.max_days_ahead, meeting_url=row.meeting_url, color=row.color,
+        max_days_ahead=row.max_days_ahead, meeting_url=row.meeting_url, color=row.color, active=row.active,
     )
 
 
 def to_staff(row: t.Staff, *, location_ids: Iterable[int] = (), service_ids: Iterable[int] = ()) -> d.Staff:
     assert row.id is not None
     return d.Staff(id=row.id, name=row.name, email=row.email, avatar_url=row.avatar_url,
-                   location_ids=tuple(location_ids), service_ids=tuple(service_ids))
+                   location_ids=tuple(location_ids), service_ids=tuple(service_ids), active=row.active)
 
 
 def to_location(row: t.Location) -> d.Location:
     assert row.id is not None
-    return d.Location(id=row.id, name=row.name, address=row.address)
+    return d.Location(id=row.id, name=row.name, address=row.address, active=row.active)
 
 
 # ---- services -----------------------------------------------------------------------------------------------------
@@ -66,8 +66,9 @@ def bookable_service(session: Session, *, tenant_id: int, service_id: int) -> Bo
 
 
 def bookable_services(session: Session, *, tenant_id: int, only_ids: list[int] | None = None) -> list[d.Service]:
-    """Active services that at least one staff member offers, by category then name."""
-    offered = sa.exists().where(col(t.StaffService.service_id) == col(t.Service.id))
+    """Active services that at least one active staff member offers, by category then name."""
+    offered = sa.exists().where(col(t.StaffService.service_id) == col(t.Service.id),
+                                col(t.Staff.id) == col(t.StaffService.staff_id), col(t.Staff.active).is_(True))
     stmt = (sa.select(t.Service).where(col(t.Service.tenant_id) == tenant_id, col(t.Service.active).is_(True),
                                        offered)
             .order_by(col(t.Service.category), col(t.Service.name), col(t.Service.id)))
@@ -138,17 +139,20 @@ def staff_ids_for(session: Session, *, tenant_id: int, service_id: int, staff_id
 
 
 def staff_for_service(session: Session, *, tenant_id: int, service_id: int) -> list[d.Staff]:
-    """The staff who offer the service, by name, with their locations and services: three statements."""
+    """The active staff who offer the service, by name, with their (active) locations and services: three
+    statements."""
     rows = session.execute(
         sa.select(t.Staff).join(t.StaffService, col(t.StaffService.staff_id) == col(t.Staff.id))
-        .where(col(t.Staff.tenant_id) == tenant_id, col(t.StaffService.service_id) == service_id)
+        .where(col(t.Staff.tenant_id) == tenant_id, col(t.StaffService.service_id) == service_id,
+               col(t.Staff.active).is_(True))
         .order_by(col(t.Staff.name), col(t.Staff.id))
     ).scalars().all()
     ids = [r.id for r in rows]
     locations: dict[int, list[int]] = defaultdict(list)
     services: dict[int, list[int]] = defaultdict(list)
     for sid, lid in session.execute(sa.select(col(t.StaffLocation.staff_id), col(t.StaffLocation.location_id))
-                                    .where(col(t.StaffLocation.staff_id).in_(ids))
+                                    .join(t.Location, col(t.Location.id) == col(t.StaffLocation.location_id))
+                                    .where(col(t.StaffLocation.staff_id).in_(ids), col(t.Location.active).is_(True))
                                     .order_by(col(t.StaffLocation.location_id))):
         locations[sid].append(lid)
     for sid, svc in session.execute(sa.select(col(t.StaffService.staff_id), col(t.StaffService.service_id))
@@ -165,9 +169,10 @@ def staff_name(session: Session, *, tenant_id: int, staff_id: int) -> str:
 
 
 def staff_location_ids(session: Session, *, staff_id: int) -> list[int]:
-    """The locations where the staff member works, by id."""
+    """The (active) locations where the staff member works, by id."""
     return list(session.execute(sa.select(col(t.StaffLocation.location_id))
-                                .where(col(t.StaffLocation.staff_id) == staff_id)
+                                .join(t.Location, col(t.Location.id) == col(t.StaffLocation.location_id))
+                                .where(col(t.StaffLocation.staff_id) == staff_id, col(t.Location.active).is_(True))
                                 .order_by(col(t.StaffLocation.location_id))).scalars())
 
 
@@ -175,12 +180,16 @@ def staff_location_ids(session: Session, *, staff_id: int) -> list[int]:
 
 
 def service_locations(session: Session, *, tenant_id: int, service_id: int) -> list[d.Location]:
-    """The locations where someone offers the service, by name (the booking page's choice of place)."""
+    """The active locations where an active staff member offers the service, by name (the booking page's choice
+    of place)."""
+    offered_there = sa.exists().where(
+        col(t.StaffLocation.location_id) == col(t.Location.id),
+        col(t.StaffService.staff_id) == col(t.StaffLocation.staff_id),
+        col(t.StaffService.service_id) == service_id,
+        col(t.Staff.id) == col(t.StaffLocation.staff_id), col(t.Staff.active).is_(True))
     rows = session.execute(
-        sa.select(t.Location).where(col(t.Location.tenant_id) == tenant_id, sa.exists().where(
-            col(t.StaffLocation.location_id) == col(t.Location.id),
-            col(t.StaffService.staff_id) == col(t.StaffLocation.staff_id),
-            col(t.StaffService.service_id) == service_id)).order_by(col(t.Location.name), col(t.Location.id))
+        sa.select(t.Location).where(col(t.Location.tenant_id) == tenant_id, col(t.Location.active).is_(True),
+                                    offered_there).order_by(col(t.Location.name), col(t.Location.id))
     ).scalars().all()
     return [to_location(r) for r in rows]
 
@@ -236,6 +245,175 @@ def create_staff(session: Session, *, tenant_id: int, name: str, email: str = ''
     return row.id
 
 
+# ---- the admin's catalog ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Catalog:
+    """Everything of a business's catalog, archived included (each value says whether it is `active`)."""
+
+    services: list[d.Service]
+    staff: list[d.Staff]
+    locations: list[d.Location]
+
+
+def catalog(session: Session, *, tenant_id: int) -> Catalog:
+    """The business's services, staff (with their locations and services) and locations, active first, then by
+    name: five statements, whatever the size."""
+    services = [to_service(r) for r in session.execute(
+        sa.select(t.Service).where(col(t.Service.tenant_id) == tenant_id)
+        .order_by(col(t.Service.active).desc(), col(t.Service.category), col(t.Service.name), col(t.Service.id))
+    ).scalars()]
+    rows = session.execute(sa.select(t.Staff).where(col(t.Staff.tenant_id) == tenant_id)
+                           .order_by(col(t.Staff.active).desc(), col(t.Staff.name), col(t.Staff.id))).scalars().all()
+    owned = sa.select(col(t.Staff.id)).where(col(t.Staff.tenant_id) == tenant_id).scalar_subquery()
+    locations: dict[int, list[int]] = defaultdict(list)
+    offers: dict[int, list[int]] = defaultdict(list)
+    for sid, lid in session.execute(sa.select(col(t.StaffLocation.staff_id), col(t.StaffLocation.location_id))
+                                    .where(col(t.StaffLocation.staff_id).in_(owned))
+                                    .order_by(col(t.StaffLocation.location_id))):
+        locations[sid].append(lid)
+    for sid, svc in session.execute(sa.select(col(t.StaffService.staff_id), col(t.StaffService.service_id))
+                                    .where(col(t.StaffService.staff_id).in_(owned))
+                                    .order_by(col(t.StaffService.service_id))):
+        offers[sid].append(svc)
+    staff = [to_staff(r, location_ids=locations[r.id or 0], service_ids=offers[r.id or 0]) for r in rows]
+    places = [to_location(r) for r in session.execute(
+        sa.select(t.Location).where(col(t.Location.tenant_id) == tenant_id)
+        .order_by(col(t.Location.active).desc(), col(t.Location.name), col(t.Location.id))).scalars()]
+    return Catalog(services=services, staff=staff, locations=places)
+
+
+def catalog_ids(session: Session, *, tenant_id: int) -> tuple[set[int], set[int], set[int]]:
+    """The ids of the business's services, staff and locations (archived included): what a form may link."""
+    found: tuple[set[int], set[int], set[int]] = (set(), set(), set())
+    for kind, row_id in session.execute(sa.union_all(
+            sa.select(sa.literal(0), col(t.Service.id)).where(col(t.Service.tenant_id) == tenant_id),
+            sa.select(sa.literal(1), col(t.Staff.id)).where(col(t.Staff.tenant_id) == tenant_id),
+            sa.select(sa.literal(2), col(t.Location.id)).where(col(t.Location.tenant_id) == tenant_id))):
+        found[kind].add(row_id)
+    return found
+
+
+SERVICE_FIELDS = ('name', 'category', 'duration_min', 'price', 'deposit', 'buffer_before_min', 'buffer_after_min',
+                  'capacity', 'slot_step_min', 'min_notice_min', 'max_days_ahead', 'meeting_url', 'color')
+
+
+def update_service(session: Session, *, tenant_id: int, service_id: int, values: dict[str, Any]) -> bool:
+    """Change the service's fields (names in SERVICE_FIELDS, the caller checked them); False when it is not this
+    business's."""
+    check_links(('The meeting link', values.get('meeting_url'), False))
+    row = session.get(t.Service, service_id)
+    if row is None or row.tenant_id != tenant_id:
+        return False
+    for key in SERVICE_FIELDS:
+        if key in values:
+            setattr(row, key, values[key])
+    session.add(row)
+    session.flush()
+    return True
+
+
+def set_service_staff(session: Session, *, service_id: int, staff_ids: Iterable[int]) -> None:
+    """Who offers the service from now on (the caller checked both belong to the business)."""
+    session.execute(sa.delete(t.StaffService).where(col(t.StaffService.service_id) == service_id))
+    for staff_id in dict.fromkeys(staff_ids):
+        session.add(t.StaffService(staff_id=staff_id, service_id=service_id))
+    session.flush()
+
+
+def update_staff(session: Session, *, tenant_id: int, staff_id: int, name: str, email: str,
+                 location_ids: Iterable[int], service_ids: Iterable[int]) -> bool:
+    """Change a staff member's name, email, places and services; False when they are not this business's."""
+    row = session.get(t.Staff, staff_id)
+    if row is None or row.tenant_id != tenant_id:
+        return False
+    row.name, row.email = name, email
+    session.add(row)
+    session.execute(sa.delete(t.StaffLocation).where(col(t.StaffLocation.staff_id) == staff_id))
+    session.execute(sa.delete(t.StaffService).where(col(t.StaffService.staff_id) == staff_id))
+    for location_id in dict.fromkeys(location_ids):
+        session.add(t.StaffLocation(staff_id=staff_id, location_id=location_id))
+    for service_id in dict.fromkeys(service_ids):
+        session.add(t.StaffService(staff_id=staff_id, service_id=service_id))
+    session.flush()
+    return True
+
+
+def update_location(session: Session, *, tenant_id: int, location_id: int, name: str, address: str) -> bool:
+    row = session.get(t.Location, location_id)
+    if row is None or row.tenant_id != tenant_id:
+        return False
+    row.name, row.address = name, address
+    session.add(row)
+    session.flush()
+    return True
+
+
+_KINDS: dict[str, type[t.Service] | type[t.Staff] | type[t.Location]] = {
+    'service': t.Service, 'staff': t.Staff, 'location': t.Location}
+
+
+def set_active(session: Session, *, tenant_id: int, kind: str, row_id: int, active: bool) -> bool:
+    """Archive (False) or bring back (True) a service, staff member or location; False when it is not this
+    business's. Nothing is deleted: its appointments keep pointing at it."""
+    row = session.get(_KINDS[kind], row_id)
+    if row is None or getattr(row, 'tenant_id', None) != tenant_id:
+        return False
+    setattr(row, 'active', active)  # noqa: B010 - each of the three tables has it
+    session.add(row)
+    session.flush()
+    return True
+
+
+def staff_offering(session: Session, *, service_id: int) -> list[int]:
+    """Who offers the service, archived staff included (the service form's choice)."""
+    return list(session.execute(sa.select(col(t.StaffService.staff_id))
+                                .where(col(t.StaffService.service_id) == service_id)
+                                .order_by(col(t.StaffService.staff_id))).scalars())
+
+
+# ---- staff photos -------------------------------------------------------------------------------------------------
+
+
+def save_staff_photo(session: Session, *, tenant_id: int, staff_id: int, content_type: str, data: bytes,
+                     now: datetime) -> str | None:
+    """Keep the cleaned photo and point the staff member at it (a new address each time, so no cache shows the old
+    one); None when the staff member is not this business's."""
+    staff = session.get(t.Staff, staff_id)
+    if staff is None or staff.tenant_id != tenant_id:
+        return None
+    row = session.get(t.StaffPhoto, staff_id)
+    if row is None:
+        row = t.StaffPhoto(staff_id=staff_id, tenant_id=tenant_id, content_type=content_type, data=data,
+                           updated_at=now)
+    else:
+        row.content_type, row.data, row.updated_at = content_type, data, now
+    staff.avatar_url = f'/staff-photo/{staff_id}?v={int(now.timestamp())}'
+    session.add_all([row, staff])
+    session.flush()
+    return staff.avatar_url
+
+
+def remove_staff_photo(session: Session, *, tenant_id: int, staff_id: int) -> bool:
+    staff = session.get(t.Staff, staff_id)
+    if staff is None or staff.tenant_id != tenant_id:
+        return False
+    session.execute(sa.delete(t.StaffPhoto).where(col(t.StaffPhoto.staff_id) == staff_id))
+    staff.avatar_url = None
+    session.add(staff)
+    session.flush()
+    return True
+
+
+def staff_photo(session: Session, *, tenant_id: int, staff_id: int) -> tuple[str, bytes] | None:
+    """(content type, bytes) of the staff member's photo, only within their business."""
+    row = session.execute(sa.select(col(t.StaffPhoto.content_type), col(t.StaffPhoto.data))
+                          .where(col(t.StaffPhoto.tenant_id) == tenant_id,
+                                 col(t.StaffPhoto.staff_id) == staff_id)).first()
+    return None if row is None else (row[0], bytes(row[1]))
+
+
 # ---- statements ---------------------------------------------------------------------------------------------------
 
 
@@ -243,13 +421,15 @@ def _staff_offering(one: bool, located: bool) -> sa.Select[Any]:
     stmt = (sa.select(col(t.Staff.id))
             .join(t.StaffService, col(t.StaffService.staff_id) == col(t.Staff.id))
             .where(col(t.Staff.tenant_id) == sa.bindparam('tenant_id'),
-                   col(t.StaffService.service_id) == sa.bindparam('service_id'))
+                   col(t.StaffService.service_id) == sa.bindparam('service_id'), col(t.Staff.active).is_(True))
             .order_by(col(t.Staff.id)))
     if one:
         stmt = stmt.where(col(t.Staff.id) == sa.bindparam('staff_id'))
     if located:
         stmt = stmt.where(sa.exists().where(col(t.StaffLocation.staff_id) == col(t.Staff.id),
-                                            col(t.StaffLocation.location_id) == sa.bindparam('location_id')))
+                                            col(t.StaffLocation.location_id) == sa.bindparam('location_id'),
+                                            col(t.Location.id) == col(t.StaffLocation.location_id),
+                                            col(t.Location.active).is_(True)))
     return stmt
 
 
@@ -264,8 +444,8 @@ def _offering_with_places(one: bool) -> sa.Select[Any]:
             .select_from(table_of(t.Staff))
             .join(table_of(t.StaffService), table_of(t.StaffService).c.staff_id == staff.id)
             .outerjoin(table_of(t.StaffLocation), link.staff_id == staff.id)
-            .outerjoin(table_of(t.Location), place.id == link.location_id)
-            .where(staff.tenant_id == sa.bindparam('tenant_id'),
+            .outerjoin(table_of(t.Location), sa.and_(place.id == link.location_id, place.active.is_(True)))
+            .where(staff.tenant_id == sa.bindparam('tenant_id'), staff.active.is_(True),
                    table_of(t.StaffService).c.service_id == sa.bindparam('service_id'))
             .order_by(staff.id, link.location_id))
     return stmt.where(staff.id == sa.bindparam('staff_id')) if one else stmt

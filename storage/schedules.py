@@ -9,6 +9,7 @@ staff member or per candidate slot.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -16,7 +17,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from domain import model as d
-from domain.availability import ServiceRules, SlotRequest, StaffSchedule
+from domain.availability import Hours, ServiceRules, SlotRequest, StaffSchedule
+from domain.schedules import DayOff
 from storage import holds
 from storage import tables as t
 from storage.appointments import REACH, busy_bookings
@@ -43,15 +45,28 @@ def slot_request(session: Session, *, tenant_id: int, found: BookableService, st
     them (storage.holds).
     """
     zone = found.zone
+    schedules, holidays = staff_schedules(session, tenant_id=tenant_id, staff_ids=staff_ids,
+                                          first_day=start.astimezone(zone).date() - timedelta(days=1),
+                                          last_day=end.astimezone(zone).date() + timedelta(days=1))
+    return SlotRequest(tz=zone, service_id=found.service.id, rules=rules_of(found.service), staff=schedules,
+                       holidays=holidays,
+                       bookings=busy_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end)
+                       + (holds.held_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end,
+                                              reach=REACH, now=held_at) if held_at is not None else ()),
+                       seats=seats, ignore_appointment_id=ignore_appointment_id)
+
+
+def staff_schedules(session: Session, *, tenant_id: int, staff_ids: list[int], first_day: date,
+                    last_day: date) -> tuple[tuple[StaffSchedule, ...], frozenset[date]]:
+    """The staff's schedules (weekly hours, breaks, and their days off and special days from `first_day` to
+    `last_day`) and the business's holidays in those days: one statement."""
     weekly: dict[int, dict[int, list[tuple[time, time]]]] = {s: defaultdict(list) for s in staff_ids}
     breaks: dict[int, dict[int, list[tuple[time, time]]]] = {s: defaultdict(list) for s in staff_ids}
     days_off: dict[int, set[date]] = {s: set() for s in staff_ids}
     special: dict[int, dict[date, list[tuple[time, time]]]] = {s: defaultdict(list) for s in staff_ids}
     holidays: set[date] = set()
     if staff_ids:
-        params = {'tenant_id': tenant_id, 'staff_ids': staff_ids,
-                  'first_day': start.astimezone(zone).date() - timedelta(days=1),
-                  'last_day': end.astimezone(zone).date() + timedelta(days=1)}
+        params = {'tenant_id': tenant_id, 'staff_ids': staff_ids, 'first_day': first_day, 'last_day': last_day}
         for kind, sid, weekday, day, lo, hi in session.connection().execute(_SCHEDULE, params):
             if kind == _WEEKLY:
                 weekly[sid][weekday].append((lo, hi))
@@ -66,12 +81,7 @@ def slot_request(session: Session, *, tenant_id: int, found: BookableService, st
                       days_off=frozenset(days_off[sid]), special_days=_hours(special[sid]))
         for sid in staff_ids
     )
-    return SlotRequest(tz=zone, service_id=found.service.id, rules=rules_of(found.service), staff=schedules,
-                       holidays=frozenset(holidays),
-                       bookings=busy_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end)
-                       + (holds.held_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end,
-                                              reach=REACH, now=held_at) if held_at is not None else ()),
-                       seats=seats, ignore_appointment_id=ignore_appointment_id)
+    return schedules, frozenset(holidays)
 
 
 def _hours(by_key: dict[int, list[tuple[time, time]]] | dict[date, list[tuple[time, time]]],
@@ -80,8 +90,77 @@ def _hours(by_key: dict[int, list[tuple[time, time]]] | dict[date, list[tuple[ti
 
 
 def create_day_off(session: Session, *, tenant_id: int, day: date, staff_id: int | None = None,
-                   reason: str = '') -> None:
-    session.add(t.DayOff(tenant_id=tenant_id, staff_id=staff_id, day=day, reason=reason))
+                   reason: str = '') -> int:
+    """A staff member's day off (a business holiday when `staff_id` is None); its id."""
+    row = t.DayOff(tenant_id=tenant_id, staff_id=staff_id, day=day, reason=reason)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def days_off(session: Session, *, tenant_id: int, staff_id: int | None, since: date) -> list[DayOff]:
+    """A staff member's days off (or, with `staff_id` None, the business's holidays) from `since` on, by date."""
+    owner = col(t.DayOff.staff_id).is_(None) if staff_id is None else col(t.DayOff.staff_id) == staff_id
+    rows = session.execute(sa.select(t.DayOff).where(col(t.DayOff.tenant_id) == tenant_id, owner,
+                                                     col(t.DayOff.day) >= since)
+                           .order_by(col(t.DayOff.day), col(t.DayOff.id))).scalars()
+    return [DayOff(id=r.id or 0, staff_id=r.staff_id, day=r.day, reason=r.reason) for r in rows]
+
+
+def remove_day_off(session: Session, *, tenant_id: int, day_off_id: int) -> DayOff | None:
+    """Delete a day off or holiday of this business; what it was, or None when there was none."""
+    row = session.get(t.DayOff, day_off_id)
+    if row is None or row.tenant_id != tenant_id:
+        return None
+    gone = DayOff(id=day_off_id, staff_id=row.staff_id, day=row.day, reason=row.reason)
+    session.delete(row)
+    session.flush()
+    return gone
+
+
+def special_days(session: Session, *, tenant_id: int, staff_id: int, since: date) -> dict[date, Hours]:
+    """A staff member's special days from `since` on, each with its hours, by date."""
+    found: dict[date, list[tuple[time, time]]] = defaultdict(list)
+    for day, lo, hi in session.execute(
+            sa.select(col(t.SpecialDay.day), col(t.SpecialDay.start), col(t.SpecialDay.end))
+            .where(col(t.SpecialDay.tenant_id) == tenant_id, col(t.SpecialDay.staff_id) == staff_id,
+                   col(t.SpecialDay.day) >= since).order_by(col(t.SpecialDay.day), col(t.SpecialDay.start))):
+        found[day].append((lo, hi))
+    return {day: tuple(hours) for day, hours in found.items()}
+
+
+def set_special_day(session: Session, *, tenant_id: int, staff_id: int, day: date,
+                    hours: Sequence[tuple[time, time]]) -> None:
+    """The staff member's hours on `day` are `hours` from now on (none: the special day is gone, the week rules)."""
+    session.execute(sa.delete(t.SpecialDay).where(col(t.SpecialDay.tenant_id) == tenant_id,
+                                                  col(t.SpecialDay.staff_id) == staff_id,
+                                                  col(t.SpecialDay.day) == day))
+    for start, end in hours:
+        session.add(t.SpecialDay(tenant_id=tenant_id, staff_id=staff_id, day=day, start=start, end=end))
+    session.flush()
+
+
+def week(session: Session, *, tenant_id: int, staff_id: int) -> tuple[dict[int, Hours], dict[int, Hours]]:
+    """A staff member's weekly hours and breaks, by weekday (0 = Monday), each day's intervals in order."""
+    weekly: dict[int, list[tuple[time, time]]] = defaultdict(list)
+    breaks: dict[int, list[tuple[time, time]]] = defaultdict(list)
+    for kind, _sid, weekday, _day, lo, hi in session.connection().execute(_SCHEDULE, {
+            'tenant_id': tenant_id, 'staff_ids': [staff_id], 'first_day': date.max, 'last_day': date.min}):
+        (weekly if kind == _WEEKLY else breaks)[weekday].append((lo, hi))
+    return _hours(weekly), _hours(breaks)
+
+
+def replace_week(session: Session, *, tenant_id: int, staff_id: int, weekly: Mapping[int, Sequence[tuple[time, time]]],
+                 breaks: Mapping[int, Sequence[tuple[time, time]]]) -> None:
+    """The staff member's weekly hours and breaks are these from now on (the caller checked them)."""
+    for model in (t.WorkingHours, t.BreakTime):
+        session.execute(sa.delete(model).where(col(model.tenant_id) == tenant_id, col(model.staff_id) == staff_id))
+    for model, spans in ((t.WorkingHours, weekly), (t.BreakTime, breaks)):
+        for weekday, intervals in spans.items():
+            for start, end in intervals:
+                session.add(model(tenant_id=tenant_id, staff_id=staff_id, weekday=weekday, start=start, end=end))
+    session.flush()
 
 
 def create_special_day(session: Session, *, tenant_id: int, staff_id: int, day: date, start: time, end: time) -> None:

@@ -59,6 +59,8 @@ class Location(SQLModel, table=True):
     tenant_id: int = tenant_fk()
     name: str
     address: str = ''
+    # Archived (False): kept for the history of its appointments, no longer offered for booking.
+    active: bool = Field(default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true()))
 
 
 class Staff(SQLModel, table=True):
@@ -67,6 +69,20 @@ class Staff(SQLModel, table=True):
     name: str
     email: str = ''
     avatar_url: str | None = None
+    # Archived (False): kept for the history of their appointments, no longer offered for booking.
+    active: bool = Field(default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true()))
+
+
+class StaffPhoto(SQLModel, table=True):
+    """A staff member's photo, cleaned by the avatar pipeline (services.avatars): public, as the booking page shows
+    it."""
+
+    __tablename__ = 'staff_photo'
+    staff_id: int = Field(foreign_key='staff.id', primary_key=True)
+    tenant_id: int = tenant_fk()
+    content_type: str
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column())
 
 
 class StaffLocation(SQLModel, table=True):

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from domain import model as d
+from domain.i18n import sentences
 from domain.settings import PanelSettings, SettingsError
 from domain.statuses import status_problems
 from domain.web import color_problem, url_problem
@@ -129,7 +130,7 @@ def create_tenant(session: Session, *, slug: str, name: str, timezone: str = 'UT
     check_links(('booking_url', booking_url, True), colours=(('primary_color', primary_color),))
     unsound = status_problems(statuses)
     if unsound:
-        raise SettingsError(' '.join(unsound))
+        raise SettingsError(sentences(*unsound))
     row = t.Tenant(slug=slug, name=name, timezone=timezone, currency=currency, host=host.lower() if host else None,
                    booking_url=booking_url, primary_color=primary_color,
                    settings=(settings or PanelSettings(booking_url=booking_url)).to_dict())

@@ -27,7 +27,7 @@ ADMIN_PAGES = admin_pages.MODULES  # behind the admin gate (below): /admin/...
 PUBLIC_PREFIXES: tuple[str, ...] = ('/login', '/logout', '/_nicegui', '/static', '/healthz', '/favicon', '/webhooks/',
                                       '/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic',
                                       '/confirm-email', '/undo-email', '/auth/oidc', '/auth/finish', '/book', '/readyz',
-                                      '/metrics', '/robots.txt', '/reminder')
+                                      '/metrics', '/robots.txt', '/staff-photo', '/reminder')
 
 
 def is_public(path: str) -> bool:

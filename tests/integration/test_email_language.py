@@ -103,3 +103,32 @@ def test_an_email_kind_lists_its_placeholders_and_every_part_is_filled() -> None
             assert '%(' not in subject + text + (html or ''), (kind.name, locale)
             assert '<business>' in text, (kind.name, locale)
             assert html is not None and '&lt;business&gt;' in html and '<business>' not in html
+
+
+def test_a_business_rewords_an_email_line_per_language(sqlite_db, inbox) -> None:
+    world = seed_world(sqlite_db, now=NOW, settings=replace(
+        PanelSettings(), default_language='pt_PT', text_overrides={'pt_PT': {'Hello %(name)s,': 'Bom dia, %(name)s!'}}))
+    _book(sqlite_db, world)
+    body = text_of(inbox.last_to('ada@example.com'))
+    assert body.startswith('Bom dia, Ada!') and 'está na agenda' in body
+
+
+def test_a_business_own_email_replaces_one_kind_in_one_language(monkeypatch, tmp_path) -> None:
+    from services.config import reset_config
+
+    own = emails.EmailOverride(subject='Reserva em $business', text='Olá $name: $link\n',
+                               html='<p>Olá $name</p>')
+    values = {'name': '<Ada>', 'business': 'Lumen', 'link': 'https://x.test/'}
+    subject, text, html = emails.render('magic_link', values, locale='pt_PT',
+                                        overrides={('magic_link', 'pt_PT'): own})
+    assert (subject, text, html) == ('Reserva em Lumen', 'Olá <Ada>: https://x.test/\n', '<p>Olá &lt;Ada&gt;</p>')
+    assert emails.render('magic_link', values, locale='de',
+                         overrides={('magic_link', 'pt_PT'): own})[0] == 'Ihr Anmeldelink für Lumen'
+    (tmp_path / 'magic_link.de.txt').write_text('Subject: Link für $business\n\nHallo $name: $link\n')
+    monkeypatch.setenv('KAIROS_TEMPLATES_DIR', str(tmp_path))
+    reset_config()
+    try:
+        assert emails.render('magic_link', values, locale='de')[:2] == ('Link für Lumen', 'Hallo <Ada>: https://x.test/\n')
+        assert emails.render('magic_link', values, locale='es')[0] == 'Su enlace de acceso a Lumen'
+    finally:
+        reset_config()

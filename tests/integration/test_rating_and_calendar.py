@@ -76,6 +76,16 @@ def test_add_to_calendar_gives_one_event_at_the_booked_time(db) -> None:
     assert str(event['STATUS']) == 'CONFIRMED'
 
 
+def test_add_to_calendar_speaks_the_page_language(db) -> None:
+    world = seed_world(db, now=NOW)
+    appt_id = add_appointment(db, world, start=datetime(2026, 12, 1, 14, 30, tzinfo=UTC))
+    _, data = appointments.appointment_calendar(db, tenant_id=world.tenant_id, customer_id=world.ada,
+                                                appointment_id=appt_id, now=NOW, locale='pt_PT')
+    (event,) = Calendar.from_ical(data).walk('VEVENT')
+    assert str(event['SUMMARY']) == 'Haircut com Mia Wong'
+    assert 'Estado: Aprovada' in str(event['DESCRIPTION'])
+
+
 def test_the_calendar_file_keeps_names_with_commas_quotes_and_accents_and_folds_long_lines() -> None:
     from domain import model as d
     from services import calendar

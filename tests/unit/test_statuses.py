@@ -100,7 +100,7 @@ def test_the_default_statuses_are_sound_and_each_plays_its_role() -> None:
     ((status('off', R.CUSTOMER_CANCEL),), ['The status a customer cancel sets (off) must free the slot.']),
 ])
 def test_an_unsound_list_of_statuses_says_what_is_wrong(statuses: tuple[Status, ...], problems: list[str]) -> None:
-    assert st.status_problems(statuses) == problems
+    assert [str(p) for p in st.status_problems(statuses)] == problems
 
 
 # ---- what time may be booked -----------------------------------------------------------------------------------

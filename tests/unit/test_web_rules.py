@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.web import color_problem, safe_color, safe_next, safe_url, url_problem
+from tests.support.words import en
 
 
 @pytest.mark.parametrize(('target', 'expected'), [
@@ -83,9 +84,9 @@ def test_a_link_we_draw_is_http_or_https_or_our_own_path(url: str | None, allow_
 def test_a_refused_url_says_what_to_fix() -> None:
     assert url_problem('https://meet.example.com/x', label='The meeting link') is None
     assert url_problem('', label='The meeting link') is None  # no link at all is fine
-    assert url_problem('javascript:alert(1)', label='The meeting link') == (
+    assert en(url_problem('javascript:alert(1)', label='The meeting link')) == (
         'The meeting link must be a web address starting with https:// or http://.')
-    assert url_problem('//evil.example', label='booking_url', allow_path=True) == (
+    assert en(url_problem('//evil.example', label='booking_url', allow_path=True)) == (
         'booking_url must be a web address starting with https:// or http:// or a path on this site starting with /.')
 
 

@@ -11,6 +11,7 @@ from domain import model as d
 from domain import rules
 from domain.web import safe_url
 from services import appointments, panel
+from ui import i18n
 from ui.context import PanelContext
 from ui.i18n import show
 
@@ -43,7 +44,8 @@ def _actions(ctx: PanelContext, appt: d.Appointment) -> None:
 
         async def download() -> None:
             try:
-                name, data = await ctx.act(appointments.appointment_calendar, appointment_id=appt.id, now=ctx.now())
+                name, data = await ctx.act(appointments.appointment_calendar, appointment_id=appt.id, now=ctx.now(),
+                                           locale=i18n.locale())
             except appointments.NotAllowed as refused:
                 ui.notify(show(refused.message), type='negative')
                 return

@@ -13,6 +13,10 @@ from ui.pages.admin.shell import NAV, AdminContext, admin_page, to_admin_sign_in
 
 # What each area is for, in a sentence (the overview's cards).
 PURPOSES: dict[str, str] = {
+    '/admin/services': N_('What customers can book: length, price, seats and who offers it.'),
+    '/admin/staff': N_('Who customers book with: where each works, what each offers, and their hours.'),
+    '/admin/locations': N_('The places customers come to. A staff member may work at several.'),
+    '/admin/schedules': N_('Weekly hours, breaks, days off, special days and business holidays.'),
     '/admin/settings': N_('The rules of the customer panel: cancelling, rescheduling, sign-up, payments.'),
     '/admin/designer': N_('What the customer panel shows, with a live preview.'),
     '/admin/branding': N_('Your name, logo, colour and theme.'),

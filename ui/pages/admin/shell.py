@@ -89,6 +89,10 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem('/admin', N_('Overview'), 'home'),
+    NavItem('/admin/services', N_('Services'), 'design_services'),
+    NavItem('/admin/staff', N_('Staff'), 'badge'),
+    NavItem('/admin/locations', N_('Locations'), 'place'),
+    NavItem('/admin/schedules', N_('Hours'), 'schedule'),
     NavItem('/admin/settings', N_('Settings'), 'tune'),
     NavItem('/admin/designer', N_('Panel Designer'), 'dashboard_customize'),
     NavItem('/admin/branding', N_('Branding'), 'palette'),
