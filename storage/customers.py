@@ -136,6 +136,12 @@ def set_customer_timezone(session: Session, *, tenant_id: int, customer_id: int,
                     .values(timezone=timezone))
 
 
+def set_customer_language(session: Session, *, tenant_id: int, customer_id: int, language: str | None) -> None:
+    session.execute(sa.update(t.Customer).where(col(t.Customer.tenant_id) == tenant_id,
+                                                col(t.Customer.id) == customer_id)
+                    .values(language=language))
+
+
 def create_customer(session: Session, *, tenant_id: int, email: str, first_name: str = '', last_name: str = '',
                     password_hash: str | None = None, phone: str = '', now: datetime,
                     verified: bool = True, timezone: str | None = None) -> int:

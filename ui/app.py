@@ -10,6 +10,7 @@ from nicegui import app, ui
 from nicegui.storage import Storage
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
+from services import i18n
 from services.config import get_config
 from services.tenants import UnknownTenant
 from ui import ops, robots, webhooks
@@ -67,8 +68,10 @@ def setup() -> None:
     app.add_middleware(robots.NoIndex)
 
     @app.exception_handler(UnknownTenant)
-    async def unknown_tenant(_request: Request, _exc: UnknownTenant) -> PlainTextResponse:
-        return PlainTextResponse('There is no business at this address.', status_code=404)
+    async def unknown_tenant(request: Request, _exc: UnknownTenant) -> PlainTextResponse:
+        # No business, so no default language: the browser's, else English.
+        loc = i18n.choose_locale(None, request.headers.get('accept-language'), None)
+        return PlainTextResponse(i18n.gettext('There is no business at this address.', locale=loc), status_code=404)
 
     @app.get('/healthz')
     def healthz() -> dict[str, str]:

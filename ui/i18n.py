@@ -16,10 +16,11 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from nicegui import Client, context
+from nicegui import Client, app, context
 from starlette.requests import Request
 
-from domain.i18n import PSEUDO_LOCALE, SOURCE_LOCALE, Overrides, Text, overrides_from_settings
+from domain.i18n import PSEUDO_LOCALE, SHIPPED_LOCALES, SOURCE_LOCALE, Overrides, Text, overrides_from_settings
+from domain.model import Customer
 from domain.settings import PanelSettings
 from services import i18n
 
@@ -103,10 +104,27 @@ def use(chosen: str, settings: PanelSettings | None = None, *, client: Client | 
 
 def choose(request: Request | None, settings: PanelSettings, *, saved: str | None = None,
            client: Client | None = None) -> str:
-    """Pick and `use` the visitor's language: `saved` (the customer's own choice, or the browser's), else their
-    browser's Accept-Language, else the business's default."""
+    """Pick and `use` the visitor's language: `saved` (the customer's or admin's own choice), else what this browser
+    chose with the switcher, else its Accept-Language, else the business's default."""
     header = request.headers.get('accept-language') if request is not None else None
-    return use(i18n.choose_locale(saved, header, settings.default_language), settings, client=client)
+    return use(i18n.choose_locale(saved or browser_choice(), header, settings.default_language), settings,
+               client=client)
+
+
+def browser_choice() -> str | None:
+    """The language this browser chose with the switcher (kept in NiceGUI's user storage), if any."""
+    try:
+        found = app.storage.user.get(BROWSER_CHOICE)
+    except (RuntimeError, AssertionError):  # no request around (a bare component in a test), or no storage yet
+        return None
+    return found if isinstance(found, str) and found in SHIPPED_LOCALES else None
+
+
+def choose_for(request: Request | None, settings: PanelSettings, customer: Customer | None = None, *,
+               client: Client | None = None) -> str:
+    """Every page's choice, before it draws: the signed-in customer's saved language, else this browser's choice,
+    else Accept-Language, else the business's default."""
+    return choose(request, settings, saved=customer.language if customer is not None else None, client=client)
 
 
 def html_dir(chosen: str | None = None) -> str:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import nicegui
-from nicegui import ui
+from nicegui import app, ui
 
 from domain import branding
 from domain import model as d
 from domain.web import safe_color, safe_url
+from ui.components import language_switcher
 from ui.components.page_frame import PageFrame, TimezoneHandler
+from ui.i18n import html_dir, locale, t
 
 CSS = '''
 :root { --k-radius: 14px; }
@@ -34,8 +37,17 @@ body { background: var(--k-bg); }  /* set with the brand colours, from domain/br
 .body--dark .k-muted { color: #cbd5e1; }
 .k-chip { border-radius: 999px; }
 .k-nav .q-tab { min-height: 44px; }
-.k-skip { position: absolute; left: -999px; }
-.k-skip:focus { left: 8px; top: 8px; z-index: 9999; background: white; padding: 8px; }
+.k-skip { position: absolute; inset-inline-start: -999px; }
+.k-skip:focus { inset-inline-start: 8px; top: 8px; z-index: 9999; background: white; padding: 8px; }
+/* Right to left (Arabic): NiceGUI's build of Quasar's stylesheet has each physical rule in a [dir="ltr"] and a
+   [dir="rtl"] version (margins, paddings, the q-ml and q-mr classes, text-left, gutters, fixed-left and fixed-right:
+   a drawer at position=right opens from the left), so the layout mirrors once <html dir> is set; `page_direction`
+   sets it in the head, before anything paints (the page's <html> has no dir until Quasar runs otherwise). Flex rows
+   follow the direction by themselves. An icon that points along the line (an arrow, a chevron, "sign in") mirrors
+   when it carries k-dir-icon (or sits in an element with k-dir-icons); Quasar mirrors its own (tabs, date picker). */
+[dir="rtl"] .k-dir-icon, [dir="rtl"] .k-dir-icons .q-icon { transform: scaleX(-1); }
+.k-language .q-btn__content { flex-wrap: nowrap; }
+.k-bar .k-language { padding-top: 0; padding-bottom: 0; height: 28px; min-height: 28px; }  /* the bar stays 44px */
 .k-logo { width: 32px; height: 32px; object-fit: contain; }
 .k-first-paint-tabs { height: 44px; }  /* where the section tabs will be (.k-nav .q-tab) */
 /* Each colour role in two shades (see domain/branding.py): the text shade by default, the fill shade where the
@@ -120,12 +132,23 @@ def describe_page(description: str, *, index: bool) -> None:
     ui.add_head_html(head)
 
 
-# Quasar's loading bar (shown while a request runs, e.g. an upload) has role=progressbar but no name.
+# Quasar's loading bar (shown while a request runs, e.g. an upload) has role=progressbar but no name: the page's
+# language says it (<html data-loading-label>, see `page_direction`).
 NAME_LOADING_BAR = """<script>
 new MutationObserver(() => document.querySelectorAll('.q-loading-bar:not([aria-label])')
-  .forEach(bar => bar.setAttribute('aria-label', 'Loading'))
+  .forEach(bar => bar.setAttribute('aria-label', document.documentElement.dataset.loadingLabel || 'Loading'))
 ).observe(document.documentElement, {childList: true, subtree: true});
 </script>"""
+
+
+def page_direction() -> str:
+    """A script for the page's head: <html dir lang> (and the loading bar's name) in the page's language from the very
+    first paint. Quasar's language pack sets `dir` as well, but only once its scripts have run; its stylesheet's
+    mirrored rules all hang on `[dir]`."""
+    loading = json.dumps(t('Loading')).replace('<', '\\u003c')  # never ends the script early
+    return (f'<script>document.documentElement.dir = "{html_dir()}"; '
+            f'document.documentElement.lang = "{language_switcher.bcp47(locale())}"; '
+            f'document.documentElement.dataset.loadingLabel = {loading};</script>')
 
 
 # While a modal dialog or drawer is open, the page behind it is inert: not focusable, not read, not audited as text
@@ -171,66 +194,88 @@ LATIN_ROBOTO = re.compile(r'/\* latin \*/\s*@font-face\s*{[^}]*font-family:\s*"R
 def panel_frame(tenant: d.Tenant, *, sections: Sequence[tuple[str, str, str]], current: str, zone: str | None = None,
                 on_timezone: TimezoneHandler | None = None, first_paint: str = '') -> AbstractContextManager[PageFrame]:
     """The signed-in panel's frame: the page frame with the section tabs."""
-    return frame(tenant, title='My appointments', description=f'Your appointments with {tenant.name}.',
+    return frame(tenant, title=t('My appointments'),
+                 description=t('Your appointments with %(business)s.', business=tenant.name),
                  signed_in=True, sections=sections, current=current, zone=zone, on_timezone=on_timezone,
-                 mark='panel-chrome', first_paint=first_paint)
+                 mark='panel-chrome', first_paint=first_paint, switcher=False)
 
 
-def sign_out_button(*, label: str = 'Sign out', classes: str = '', props: str = 'flat no-caps color=white') -> None:
+def sign_out_button(*, label: str | None = None, classes: str = '', props: str = 'flat no-caps color=white') -> None:
     """A Sign out button that POSTs to /logout: a plain form, so no link or image elsewhere can sign anyone out."""
     with ui.element('form').props('method=post action=/logout').classes('q-ma-none'):
-        ui.button(label).props(f'type=submit {props}').classes(classes).mark('sign-out')
+        ui.button(label or t('Sign out')).props(f'type=submit {props}').classes(classes).mark('sign-out')
 
 
 @contextmanager
 def frame(tenant: d.Tenant, *, title: str = '', signed_in: bool = False, description: str = '', index: bool = False,
           sections: Sequence[tuple[str, str, str]] = (), current: str = '', zone: str | None = None,
           on_timezone: TimezoneHandler | None = None, mark: str = 'page-frame',
-          first_paint: str = '') -> Iterator[PageFrame]:
+          first_paint: str = '', switcher: bool = True) -> Iterator[PageFrame]:
     """Every page's frame, public or signed in: the business's colours in the head, one element for the top bar (its
     name, and Sign out when signed in), the panel's section tabs if any, and the main landmark the page's content goes
     into. `description` is the page's meta description; `index` lets search engines list it (public entry pages only).
     `on_timezone` hears the browser's time zone once, when it differs from `zone`. `first_paint` is the top of the
-    page's content as static HTML (see `first_paint_html`)."""
+    page's content as static HTML (see `first_paint_html`). Every text comes in already in the page's language (the page
+    chose it first, ui.i18n); `switcher` puts the language switcher in the top bar (the public pages; the panel has
+    one in Profile). Values the visitor typed before switching the language are put back once the page is drawn."""
+    ui.add_head_html(page_direction())
     apply_branding(tenant)
     describe_page(description or (f'{title} · {tenant.name}' if title else tenant.name), index=index)
     # Last in the head, after everything that must stay there (the brand style, the description and robots tags): the
     # HTML parser starts the body at this first <div>, ahead of NiceGUI's script tags at the top of its <body>. Each
     # of those pauses the parser, which at a phone's speed then lets the browser paint before it reaches anything
     # after them: from the body's end the copy came a frame or two (about 0.2 s) late even from a warm cache.
-    ui.add_head_html(first_paint_html(tenant, signed_in=signed_in, tabs=bool(sections), content=first_paint))
+    ui.add_head_html(first_paint_html(tenant, signed_in=signed_in, tabs=bool(sections), content=first_paint,
+                                      switcher=switcher))
     ui.page_title(f'{title} · {tenant.name}' if title else tenant.name)
+
+    async def switch_language(code: str) -> None:
+        session_id = app.storage.user.get('session') if signed_in else None
+        await language_switcher.switch_to(code, tenant_id=tenant.id,
+                                          session_id=session_id if isinstance(session_id, str) else None)
+
     page = PageFrame(business=tenant.name, logo=logo_url(tenant), signed_in=signed_in, sections=sections,
-                     current=current, zone=zone, on_timezone=on_timezone).mark(mark)
+                     current=current, zone=zone, on_timezone=on_timezone, sign_out_label=t('Sign out'),
+                     sections_label=t('Panel sections'), html_lang=language_switcher.bcp47(locale()),
+                     **(language_switcher.frame_props() if switcher else {}),
+                     on_language=switch_language if switcher else None).mark(mark)
     with page:
         yield page
+    language_switcher.restore_typed(later=True)
 
 
-def first_paint_html(tenant: d.Tenant, *, signed_in: bool, tabs: bool, content: str = '') -> str:
+def first_paint_html(tenant: d.Tenant, *, signed_in: bool, tabs: bool, content: str = '',
+                     switcher: bool = False) -> str:
     """The frame (and `content`, the top of the page) as static HTML, painted as soon as the stylesheets are in.
 
     NiceGUI draws a page only once its scripts (about 300 KB on a first visit) have arrived and run: on a phone on a
     slow network that is seconds of an empty page. This copy of the frame's markup (page_frame.js; keep the two in
     step) shows the top bar and the first thing the page has to say meanwhile; the frame removes it the moment it
     mounts, before the browser paints again. It is inert and hidden from assistive technology: the live page is the
-    one to use. Not in the dark theme, whose colours Quasar sets only when it runs; left to right, as Quasar's
-    language pack sets the page once it runs (every page is in English, en-GB, today)."""
+    one to use. Not in the dark theme, whose colours Quasar sets only when it runs. In the page's language and its
+    direction (right to left in Arabic), as the live frame will be."""
     if tenant.branding.dark:
         return ''
     logo = logo_url(tenant)
     image = f'<img src="{html.escape(logo)}" alt="" class="k-logo">' if logo else ''
-    sign_out = SIGN_OUT_BUTTON if signed_in else ''
+    language = ''
+    if switcher:
+        name = next((entry['name'] for entry in language_switcher.languages() if entry['code'] == locale()), '')
+        language = FLAT_BUTTON.format(classes=' q-btn--dense q-px-sm k-language', text=html.escape(name))
+    sign_out = FLAT_BUTTON.format(classes='', text=html.escape(t('Sign out'))) if signed_in else ''
     tab_row = '<div class="k-main q-px-md q-pt-md"><div class="k-first-paint-tabs"></div></div>' if tabs else ''
     layout = '' if tabs else ' items-start q-mt-md'
-    return (f'<div id="k-first-paint" class="nicegui-content" dir="ltr" aria-hidden="true" inert><div class="k-shell">'
-            f'<div class="k-chrome"><div class="k-bar row items-center justify-between no-wrap q-px-md q-py-sm '
-            f'bg-primary text-white"><div class="row items-center no-wrap q-gutter-x-sm">{image}'
-            f'<span class="text-subtitle1 text-weight-medium">{html.escape(tenant.name)}</span></div>{sign_out}</div>'
+    direction = html_dir()
+    return (f'<div id="k-first-paint" class="nicegui-content" dir="{direction}" aria-hidden="true" inert>'
+            f'<div class="k-shell"><div class="k-chrome"><div class="k-bar row items-center justify-between no-wrap '
+            f'q-px-md q-py-sm bg-primary text-white"><div class="row items-center no-wrap q-gutter-x-sm">{image}'
+            f'<span class="text-subtitle1 text-weight-medium">{html.escape(tenant.name)}</span></div>'
+            f'<div class="row items-center no-wrap">{language}{sign_out}</div></div>'
             f'{tab_row}</div><div class="k-main q-pa-md column no-wrap gap-4{layout}">{content}</div></div></div>')
 
 
 # Quasar's markup for a flat button (what <q-btn flat no-caps> renders), to be drawn without Quasar.
-SIGN_OUT_BUTTON = ('<div class="q-ma-none"><span class="q-btn q-btn-item non-selectable no-outline q-btn--flat '
-                   'q-btn--rectangle text-white q-btn--actionable q-btn--no-uppercase"><span class="q-btn__content '
-                   'text-center col items-center q-anchor--skip justify-center row"><span class="block">Sign out'
-                   '</span></span></span></div>')
+FLAT_BUTTON = ('<div class="q-ma-none"><span class="q-btn q-btn-item non-selectable no-outline q-btn--flat '
+               'q-btn--rectangle text-white q-btn--actionable q-btn--no-uppercase{classes}"><span '
+               'class="q-btn__content text-center col items-center q-anchor--skip justify-center row"><span '
+               'class="block">{text}</span></span></span></div>')

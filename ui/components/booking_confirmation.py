@@ -8,7 +8,9 @@ and signing out forgets it, so the next person at a shared computer does not fin
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from nicegui import app, run, ui
 
@@ -21,6 +23,7 @@ from services.context import get_db
 from ui.components.pay_drawer import return_base
 from ui.components.slot_picker import zone_words
 from ui.context import PanelContext
+from ui.i18n import locale, t, tn
 
 KEY = 'last_booking'
 SHOWN_FOR = 3600  # seconds: long enough to pay at Stripe and come back
@@ -29,19 +32,20 @@ HOLD_MINUTES = int(HOLD.total_seconds() // 60)
 
 def remember_booking(ctx: PanelContext, appt: d.Appointment, *, customer: d.Customer, created: bool, deposit: int,
                      card: bool, instructions: str, signed_in: bool) -> None:
-    tz, business = ctx.tz, ctx.business_tz
-    when = f'{fmt.when(appt.start, appt.end, tz)} ({zone_words(tz, appt.start)})'
+    # Kept as words in the page's language: the confirmation shows them after the trip to Stripe and back.
+    tz, business, loc = ctx.tz, ctx.business_tz, locale()
+    when = _when(appt.start, appt.end, tz)
     business_when = ''
     if appt.start.astimezone(tz).utcoffset() != appt.start.astimezone(business).utcoffset():
-        business_when = f'{fmt.when(appt.start, appt.end, business)} ({zone_words(business, appt.start)})'
+        business_when = _when(appt.start, appt.end, business)
     app.storage.user[KEY] = {
         'service': appt.service.name,
         'when': when,
         'business_when': business_when,
         'staff': appt.staff.name,
-        'location': appt.location.name if appt.location else ('Online' if appt.service.is_online else ''),
-        'price': fmt.money(appt.price, ctx.tenant.currency) if appt.price else 'No charge',
-        'deposit': fmt.money(deposit, ctx.tenant.currency) if deposit else '',
+        'location': appt.location.name if appt.location else (t('Online') if appt.service.is_online else ''),
+        'price': fmt.money(appt.price, ctx.tenant.currency, locale=loc) if appt.price else t('No charge'),
+        'deposit': fmt.money(deposit, ctx.tenant.currency, locale=loc) if deposit else '',
         'card': card,
         'instructions': instructions.strip(),
         'email': customer.email,
@@ -58,10 +62,14 @@ def remember_hold(ctx: PanelContext, held: d.HeldBooking, *, service: d.Service)
         'held': True,
         'at': time.time(),
         'service': service.name,
-        'when': f'{fmt.when(held.start, held.end, tz)} ({zone_words(tz, held.start)})',
+        'when': _when(held.start, held.end, tz),
         'email': held.email,
         'minutes': HOLD_MINUTES,
     }
+
+
+def _when(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    return t('%(when)s (%(zone)s)', when=fmt.when(start, end, tz, locale=locale()), zone=zone_words(tz, start))
 
 
 async def finish_booking(ctx: PanelContext, appt: d.Appointment, *, customer: d.Customer, created: bool,
@@ -87,16 +95,19 @@ async def finish_booking(ctx: PanelContext, appt: d.Appointment, *, customer: d.
 def held_notice(held: dict[str, Any]) -> None:
     """'Check your email to confirm': the guest's only answer, word for word the same whether or not the address
     has an account (the email itself tells the mailbox owner the rest)."""
-    with ui.card().classes('k-card w-full q-pa-lg gap-3').props('role=region aria-label="Confirm by email"').mark(
-            'booking-held'):
+    with _region(t('Confirm by email')).mark('booking-held'):
         with ui.row().classes('items-center no-wrap gap-2'):
             ui.icon('mark_email_unread', size='32px', color='primary').props('aria-hidden=true')
-            ui.label('Check your email to confirm').classes('text-h5').props('role=heading aria-level=1')
-        ui.label(f'{held["service"]}, {held["when"]}').classes('text-h6').props('role=heading aria-level=2')
-        ui.label(f'We sent a link to {held["email"]}. Open it and press "Confirm booking" to book this time. We hold '
-                 f'it for you for {held["minutes"]} minutes; if it is not confirmed by then, the time is released.'
-                 ).classes('text-body1').props('role=status').mark('held-text')
-        ui.button('Book another', on_click=lambda: ui.navigate.to('/book')).props('flat no-caps').mark(
+            ui.label(t('Check your email to confirm')).classes('text-h5').props('role=heading aria-level=1')
+        ui.label(t('%(service)s, %(when)s', service=held['service'], when=held['when'])).classes('text-h6').props(
+            'role=heading aria-level=2')
+        ui.label(tn('We sent a link to %(email)s. Open it and press "Confirm booking" to book this time. We hold it '
+                    'for you for %(num)d minute; if it is not confirmed by then, the time is released.',
+                    'We sent a link to %(email)s. Open it and press "Confirm booking" to book this time. We hold it '
+                    'for you for %(num)d minutes; if it is not confirmed by then, the time is released.',
+                    int(held['minutes']), email=held['email'])).classes('text-body1').props('role=status').mark(
+            'held-text')
+        ui.button(t('Book another'), on_click=lambda: ui.navigate.to('/book')).props('flat no-caps').mark(
             'book-another')
 
 
@@ -108,11 +119,10 @@ def last_booking() -> dict[str, Any] | None:
 
 
 def confirmation(booked: dict[str, Any], *, paid: bool = False, canceled: bool = False) -> None:
-    with ui.card().classes('k-card w-full q-pa-lg gap-3').props('role=region aria-label="Booking confirmed"').mark(
-            'booking-confirmed'):
+    with _region(t('Booking confirmed')).mark('booking-confirmed'):
         with ui.row().classes('items-center no-wrap gap-2'):
             ui.icon('event_available', size='32px', color='positive').props('aria-hidden=true')
-            ui.label('You are booked').classes('text-h5').props('role=heading aria-level=1')
+            ui.label(t('You are booked')).classes('text-h5').props('role=heading aria-level=1')
         ui.label(booked['service']).classes('text-h6').props('role=heading aria-level=2')
         with ui.element('dl').classes('w-full q-ma-none').mark('booking-facts'):
             for term, value in _facts(booked):
@@ -124,24 +134,30 @@ def confirmation(booked: dict[str, Any], *, paid: bool = False, canceled: bool =
                         ui.label(value)
         _payment_notice(booked, paid=paid, canceled=canceled)
         if booked.get('created'):
-            ui.label(f'We have created an account for {booked["email"]}. Check your inbox for a link to set your '
-                     'password; then you can see and change this booking online.').classes('text-body2').mark(
-                'account-created')
+            ui.label(t('We have created an account for %(email)s. Check your inbox for a link to set your password; '
+                       'then you can see and change this booking online.', email=booked['email'])).classes(
+                'text-body2').mark('account-created')
         with ui.row().classes('w-full gap-2 q-mt-sm'):
-            target = 'Go to my appointments' if booked.get('signed_in') else 'Sign in to see my appointments'
+            target = t('Go to my appointments') if booked.get('signed_in') else t('Sign in to see my appointments')
             ui.button(target, on_click=lambda: ui.navigate.to('/')).props('unelevated no-caps').mark('to-panel')
-            ui.button('Book another', on_click=lambda: ui.navigate.to('/book')).props('flat no-caps').mark(
+            ui.button(t('Book another'), on_click=lambda: ui.navigate.to('/book')).props('flat no-caps').mark(
                 'book-another')
 
 
+def _region(name: str) -> ui.card:
+    card = ui.card().classes('k-card w-full q-pa-lg gap-3').props('role=region')
+    card.props['aria-label'] = name  # by key: text, never parsed as props
+    return card
+
+
 def _facts(booked: dict[str, Any]) -> list[tuple[str, str]]:
-    rows = [('When', booked['when'])]
+    rows = [(t('When'), booked['when'])]
     if booked.get('business_when'):
-        rows.append(('Business time', booked['business_when']))
-    rows.append(('Staff', booked['staff']))
+        rows.append((t('Business time'), booked['business_when']))
+    rows.append((t('Staff'), booked['staff']))
     if booked.get('location'):
-        rows.append(('Location', booked['location']))
-    rows.append(('Price', booked['price']))
+        rows.append((t('Location'), booked['location']))
+    rows.append((t('Price'), booked['price']))
     return rows
 
 
@@ -150,11 +166,14 @@ def _payment_notice(booked: dict[str, Any], *, paid: bool, canceled: bool) -> No
     if not deposit:
         return
     if paid:
-        text, icon = f'Deposit of {deposit} received. Thank you! It shows in your panel once Stripe confirms it.', \
-            'check_circle'
+        text = t('Deposit of %(amount)s received. Thank you! It shows in your panel once Stripe confirms it.',
+                 amount=deposit)
+        icon = 'check_circle'
     else:
-        lead = 'The card payment was canceled; nothing was charged. ' if canceled else ''
-        text = f'{lead}A deposit of {deposit} is due. {booked.get("instructions") or "Please pay at the desk."}'
+        parts = [t('The card payment was canceled; nothing was charged.')] if canceled else []
+        parts += [t('A deposit of %(amount)s is due.', amount=deposit),
+                  booked.get('instructions') or t('Please pay at the desk.')]
+        text = ' '.join(parts)
         icon = 'storefront'
     with ui.row().classes('w-full items-start no-wrap gap-2 q-pa-sm rounded-borders').style(
             'background: rgba(0,0,0,.04)').props('role=status').mark('deposit-notice'):

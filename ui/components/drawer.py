@@ -16,6 +16,7 @@ class Drawer(ui.dialog):
     def __init__(self, title: str, *, mark: str = '') -> None:
         super().__init__()
         # The name goes on the dialog itself (Quasar gives it role=dialog), not only on its card.
+        # "right" is the end of the line: Quasar's stylesheet puts it on the left in a right-to-left page (Arabic).
         self.props('position=right full-height').classes('k-drawer')
         self.props['aria-label'] = title  # set by key: a title is text, never parsed as props
         ui.dialog.__enter__(self)

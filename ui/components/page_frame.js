@@ -4,6 +4,8 @@
 // Sign out is a form that POSTs to /logout: no link or image on another site can sign anyone out.
 // Choosing a tab emits `navigate` with the section's path; the server moves the single-page app there.
 // The browser's time zone is learned here and only here: `timezone` is emitted once, when it differs from `zone`.
+// The language switcher (public pages) emits `language` with the code chosen; the server keeps the choice and builds
+// the page again in it. Every word here comes from the server, already in the page's language.
 export default {
   template: `
   <div class="k-shell">
@@ -13,13 +15,26 @@ export default {
         <img v-if="logo" :src="logo" :alt="business" class="k-logo" />
         <span class="text-subtitle1 text-weight-medium">{{ business }}</span>
       </div>
-      <form v-if="signed_in" method="post" action="/logout" class="q-ma-none">
-        <q-btn type="submit" flat no-caps color="white" label="Sign out" />
-      </form>
+      <div class="row items-center no-wrap">
+        <q-btn-dropdown v-if="languages.length" flat dense no-caps color="white" icon="translate"
+                        :label="current_language" :aria-label="choose_label + ': ' + current_language"
+                        class="k-language q-px-sm">
+          <q-list role="menu" :aria-label="choose_label">
+            <q-item v-for="l in languages" :key="l.code" clickable v-close-popup role="menuitemradio"
+                    :aria-checked="l.code === language ? 'true' : 'false'" :active="l.code === language"
+                    :lang="l.lang" @click="choose(l.code)">
+              <q-item-section>{{ l.name }}</q-item-section>
+            </q-item>
+          </q-list>
+        </q-btn-dropdown>
+        <form v-if="signed_in" method="post" action="/logout" class="q-ma-none">
+          <q-btn type="submit" flat no-caps color="white" :label="sign_out_label" />
+        </form>
+      </div>
     </header>
     <div v-if="sections.length" class="k-main q-px-md q-pt-md">
       <q-tabs :model-value="current" @update:model-value="go" dense outside-arrows mobile-arrows
-              no-caps align="left" class="k-nav" aria-label="Panel sections">
+              no-caps align="left" class="k-nav" :aria-label="sections_label">
         <q-tab v-for="s in sections" :key="s.path" :name="s.path" :label="s.label" class="q-px-sm" />
       </q-tabs>
     </div>
@@ -35,16 +50,32 @@ export default {
     current: String,
     zone: String,
     learn_zone: Boolean,
+    sign_out_label: String,
+    sections_label: String,
+    languages: Array,
+    language: String,
+    choose_label: String,
+    html_lang: String,
+  },
+  computed: {
+    current_language() {
+      return (this.languages.find((l) => l.code === this.language) || {}).name || "";
+    },
   },
   mounted() {
     // The live frame takes the place of the static copy the page was first painted with (ui/theme.py).
     document.getElementById("k-first-paint")?.remove();
+    // Quasar's language pack names the page's language without its region (pt); the page says which (pt-PT).
+    if (this.html_lang) document.documentElement.lang = this.html_lang;
     // NiceGUI sends the event once the page is connected; an ordinary visit costs the server no extra round trip.
     if (!this.learn_zone) return;
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     if (zone && zone !== this.zone) this.$emit("timezone", zone);
   },
   methods: {
+    choose(code) {
+      if (code !== this.language) this.$emit("language", code);
+    },
     go(path) {
       if (path !== this.current) this.$emit("navigate", path);
     },

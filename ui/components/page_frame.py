@@ -11,22 +11,32 @@ from collections.abc import Awaitable, Callable, Sequence
 from nicegui import events, ui
 
 TimezoneHandler = Callable[[str], Awaitable[None] | None]
+LanguageHandler = Callable[[str], Awaitable[object] | object]
 
 
 class PageFrame(ui.element, component='page_frame.js'):
-    """Business name and logo, Sign out when signed in, and the section tabs; `navigate` moves the single-page app to
-    a section."""
+    """Business name and logo, the language switcher (when `on_language` hears a choice), Sign out when signed in, and
+    the section tabs; `navigate` moves the single-page app to a section. Its words come in already translated."""
 
     def __init__(self, *, business: str, logo: str | None, signed_in: bool = True,
                  sections: Sequence[tuple[str, str, str]] = (), current: str = '', zone: str | None = None,
-                 on_timezone: TimezoneHandler | None = None) -> None:
+                 on_timezone: TimezoneHandler | None = None, sign_out_label: str = 'Sign out',
+                 sections_label: str = 'Panel sections', languages: Sequence[dict[str, str]] = (),
+                 language: str = '', choose_label: str = '', on_language: LanguageHandler | None = None,
+                 html_lang: str = '') -> None:
         super().__init__()
         self._props.update(business=business, logo=logo or '', signed_in=signed_in, current=current,
-                           zone=zone or '', learn_zone=on_timezone is not None,
+                           zone=zone or '', learn_zone=on_timezone is not None, sign_out_label=sign_out_label,
+                           sections_label=sections_label, language=language, choose_label=choose_label,
+                           html_lang=html_lang,
+                           languages=list(languages) if on_language is not None else [],
                            sections=[{'path': p, 'label': label, 'icon': icon} for p, label, icon in sections])
         self._paths = {p for p, _, _ in sections}
         self._on_timezone = on_timezone
+        self._on_language = on_language
         self.on('navigate', self._navigate)
+        if on_language is not None:
+            self.on('language', self._language)
         if on_timezone is not None:
             self.on('timezone', self._timezone)
 
@@ -44,6 +54,17 @@ class PageFrame(ui.element, component='page_frame.js'):
         if path in self._paths and path != self.current:
             self._props['current'] = path
             self.update()
+
+    @property
+    def languages(self) -> list[str]:
+        """The codes of the languages the switcher offers (none: no switcher)."""
+        return [entry['code'] for entry in self._props['languages']]
+
+    async def _language(self, event: events.GenericEventArguments) -> None:
+        if self._on_language is not None and event.args in self.languages:  # only what the switcher offers
+            result = self._on_language(event.args)
+            if inspect.isawaitable(result):
+                await result
 
     async def _timezone(self, event: events.GenericEventArguments) -> None:
         if self._on_timezone is not None and isinstance(event.args, str):  # the handler decides what is new

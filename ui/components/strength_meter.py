@@ -7,29 +7,35 @@ from collections.abc import Sequence
 from nicegui import run, ui
 
 from domain.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_SCORE, password_tips
+from domain.i18n import N_
 from services import accounts
-from ui.i18n import show
+from ui.i18n import show, t
 
-WORDS = ('Very weak', 'Weak', 'Fair', 'Strong', 'Very strong')
+# Translators: how strong a password is, shown after "Strength:".
+WORDS = (N_('Very weak'), N_('Weak'), N_('Fair'), N_('Strong'), N_('Very strong'))
 COLOURS = ('negative', 'negative', 'warning', 'positive', 'positive')
 
 
 def password_field(label: str, *, what: str, mark: str, autocomplete: str = 'new-password') -> ui.input:
-    """A password input whose eye button says "Show <what>" / "Hide <what>" to screen readers."""
+    """A password input whose eye button says "Show <what>" / "Hide <what>" to screen readers (`label` and `what`
+    come translated)."""
     field = ui.input(label, password=True).props(
         f'outlined autocomplete={autocomplete} maxlength={PASSWORD_MAX_LENGTH}').classes('w-full').mark(mark)
     state = {'shown': False}
+    show_label, hide_label = t('Show %(what)s', what=what), t('Hide %(what)s', what=what)
 
     def toggle() -> None:
         state['shown'] = not state['shown']
         field.props(f'type={"text" if state["shown"] else "password"}')
         eye.props(f'icon={"visibility_off" if state["shown"] else "visibility"} '
-                  f'aria-label="{"Hide" if state["shown"] else "Show"} {what}" '
                   f'aria-pressed={"true" if state["shown"] else "false"}')
+        eye.props['aria-label'] = hide_label if state['shown'] else show_label  # by key: text, never parsed as props
+        eye.update()
 
     with field.add_slot('append'):
-        eye = ui.button(icon='visibility', on_click=toggle).props(
-            f'flat round dense aria-label="Show {what}" aria-pressed=false').mark(f'{mark}-toggle')
+        eye = ui.button(icon='visibility', on_click=toggle).props('flat round dense aria-pressed=false').mark(
+            f'{mark}-toggle')
+        eye.props['aria-label'] = show_label
     return field
 
 
@@ -42,12 +48,14 @@ class StrengthMeter:
         self._latest = ''
         with ui.column().classes('w-full gap-1').mark('strength'):
             with ui.row().classes('w-full items-center justify-between'):
-                self.word = ui.label('Strength: not set').classes('text-body2').props('aria-live=polite').mark(
+                self.word = ui.label(t('Strength: not set')).classes('text-body2').props('aria-live=polite').mark(
                     'strength-word')
                 self.hint = ui.label('').classes('text-caption k-muted')
             self.bar = ui.linear_progress(value=0, show_value=False, color='grey').props(
-                'rounded size=8px animation-speed=150 aria-label="Password strength"').classes('w-full')
-            self.tips = ui.column().classes('gap-0 q-mt-xs').props('role=list aria-label="Password tips"')
+                'rounded size=8px animation-speed=150').classes('w-full')
+            self.bar.props['aria-label'] = t('Password strength')
+            self.tips = ui.column().classes('gap-0 q-mt-xs').props('role=list')
+            self.tips.props['aria-label'] = t('Password tips')
         self._draw_tips('')
 
     async def update(self, password: str) -> None:
@@ -60,8 +68,8 @@ class StrengthMeter:
         self.score = score if password else 0
         self.bar.value = (self.score + 1) / 5 if password else 0
         self.bar.props(f'color={COLOURS[self.score]}')
-        self.word.text = f'Strength: {WORDS[self.score]}' if password else 'Strength: not set'
-        self.hint.text = hint if password and score < PASSWORD_MIN_SCORE else ''
+        self.word.text = t('Strength: %(word)s', word=t(WORDS[self.score])) if password else t('Strength: not set')
+        self.hint.text = show(hint) if password and score < PASSWORD_MIN_SCORE else ''
 
     @property
     def strong_enough(self) -> bool:
@@ -71,9 +79,11 @@ class StrengthMeter:
         self.tips.clear()
         with self.tips:
             for tip in password_tips(password):
-                with ui.row().classes('items-center gap-2 no-wrap').props(
-                        f'role=listitem aria-label="{show(tip.text)}: {"done" if tip.met else "not yet"}"').mark(
-                        f'tip-{tip.key}{"-met" if tip.met else ""}'):
+                text = show(tip.text)
+                row = ui.row().classes('items-center gap-2 no-wrap').props('role=listitem').mark(
+                    f'tip-{tip.key}{"-met" if tip.met else ""}')
+                row.props['aria-label'] = t('%(tip)s: done', tip=text) if tip.met else t('%(tip)s: not yet', tip=text)
+                with row:
                     ui.icon('check_circle' if tip.met else 'radio_button_unchecked',
                             color='positive' if tip.met else 'grey-6').props('aria-hidden=true').classes('text-lg')
-                    ui.label(show(tip.text)).classes('text-body2' + ('' if tip.met else ' k-muted'))
+                    ui.label(text).classes('text-body2' + ('' if tip.met else ' k-muted'))

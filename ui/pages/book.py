@@ -29,7 +29,6 @@ from services import accounts, availability, booking, packages, panel
 from services import formatting as fmt
 from services.context import get_db
 from services.tenants import resolve_tenant
-from ui import i18n
 from ui.components.booking_confirmation import (
     confirmation,
     finish_booking,
@@ -39,7 +38,7 @@ from ui.components.booking_confirmation import (
 )
 from ui.components.slot_picker import SlotPicker, SlotQuery
 from ui.context import PanelContext, known_timezones
-from ui.i18n import show
+from ui.i18n import choose_for, locale, show, t, tn
 from ui.pages import session
 from ui.theme import frame
 
@@ -57,7 +56,7 @@ class PageState:
 @dataclass(frozen=True)
 class Outcome:
     go: str = ''
-    message: str = ''
+    message: Text | str = ''  # a refusal, shown in the page's language
     taken: bool = False  # someone else got the time first: the picker reloads its times
 
 
@@ -83,17 +82,19 @@ async def book_page(request: Request, service: str = '', package: str = '') -> N
         app.storage.user.pop('session', None)  # an ended session: book as a guest
     customer = shell.customer if shell else None
     settings = shell.settings if shell else await run.io_bound(panel.panel_settings, get_db(), tenant_id=tenant.id)
+    choose_for(request, settings, customer)
     ctx = PanelContext(tenant=tenant, customer=customer or _guest(tenant), session_id=session_id or '',
                        settings=settings)
     state = PageState()
     # A customer's saved zone stands; otherwise times read in the visitor's own clock once the browser says where it is.
     learn = None if customer is not None and customer.timezone else _zone_learner(ctx, state)
-    with frame(tenant, title='Book', signed_in=customer is not None, index=True, on_timezone=learn,
-               description=f'Book an appointment with {tenant.name} online: pick a service, a day and a time.'):
+    with frame(tenant, title=t('Book'), signed_in=customer is not None, index=True, on_timezone=learn,
+               description=t('Book an appointment with %(business)s online: pick a service, a day and a time.',
+                             business=tenant.name)):
         if customer is not None and session_id:
             session.watch(tenant.id, customer.id, session_id)  # signed out elsewhere: this tab leaves too
         with ui.column().classes('w-full max-w-3xl self-center gap-4'):
-            ui.label('Book an appointment').classes('text-h5').props('role=heading aria-level=1')
+            ui.label(t('Book an appointment')).classes('text-h5').props('role=heading aria-level=1')
             package_id = _int(package)
             cp = None
             if package_id is not None:
@@ -103,7 +104,7 @@ async def book_page(request: Request, service: str = '', package: str = '') -> N
             only = cp.package.service_ids if cp else None
             offered = await run.io_bound(availability.bookable_services, get_db(), tenant_id=tenant.id, only_ids=only)
             if not offered:
-                ui.label('There is nothing to book online right now. Please contact us.').props('role=status')
+                ui.label(t('There is nothing to book online right now. Please contact us.')).props('role=status')
                 return
             await _booking_form(ctx, state, customer, offered, _int(service), cp, address)
 
@@ -111,12 +112,17 @@ async def book_page(request: Request, service: str = '', package: str = '') -> N
 @ui.page('/book/done')
 async def booked_page(request: Request, paid: str = '', canceled: str = '') -> None:
     tenant = resolve_tenant(request.headers.get('host'))
-    with frame(tenant, title='Booked', signed_in=bool(app.storage.user.get('session'))):
+    session_id = app.storage.user.get('session')
+    shell = await run.io_bound(panel.load_shell, get_db(), tenant_id=tenant.id, session_id=session_id)
+    settings = shell.settings if shell else await run.io_bound(panel.panel_settings, get_db(), tenant_id=tenant.id)
+    choose_for(request, settings, shell.customer if shell else None)
+    with frame(tenant, title=t('Booked'), signed_in=shell is not None):
         with ui.column().classes('w-full max-w-3xl self-center gap-4'):
             booked = last_booking()
             if booked is None:
-                ui.label('There is no booking to show here yet.').classes('text-h6').props('role=status')
-                ui.button('Book an appointment', on_click=lambda: ui.navigate.to('/book')).props('unelevated no-caps')
+                ui.label(t('There is no booking to show here yet.')).classes('text-h6').props('role=status')
+                ui.button(t('Book an appointment'), on_click=lambda: ui.navigate.to('/book')).props(
+                    'unelevated no-caps')
                 return
             if booked.get('held'):
                 held_notice(booked)
@@ -174,7 +180,7 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         here = staff_here()
         if form.staff not in [x.id for x in here]:
             form.staff = ANY
-        staff_select.set_options({ANY: 'Any staff', **{x.id: x.name for x in here}}, value=form.staff)
+        staff_select.set_options({ANY: t('Any staff'), **{x.id: x.name for x in here}}, value=form.staff)
         staff_select.set_visibility(len(here) > 1)
 
     async def location_changed() -> None:
@@ -191,14 +197,13 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         error.text = ''
         service = by_id.get(form.service or 0)
         if slot is None or service is None:
-            summary.text = 'Pick a date and a time.'
+            summary.text = t('Pick a date and a time.')
             confirm.disable()
             return
         names = {s.id: s.name for s in staff}
         who = names.get(slot.staff_ids[0], '') if slot.staff_ids else ''
         where = next((p.name for p in places if p.id == form.location), '')
-        summary.text = (f'{service.name}{" with " + who if who else ""}, {fmt.when(slot.start, slot.end, ctx.tz)}'
-                        f'{" at " + where if where else ""}')
+        summary.text = _summary(service.name, who, fmt.when(slot.start, slot.end, ctx.tz, locale=locale()), where)
         confirm.enable()
 
     async def submit() -> None:
@@ -221,53 +226,56 @@ async def _booking_form(ctx: PanelContext, state: PageState, customer: d.Custome
         if done.message:
             if done.taken and state.picker is not None:
                 await state.picker.refresh(quiet=True)
-            error.text = done.message
+            error.text = show(done.message)
             return
         ui.navigate.to(done.go)
 
-    with ui.card().classes('k-card w-full q-pa-md gap-3').props('role=region aria-label="Choose a service"'):
-        ui.label('What would you like to book?').classes('text-subtitle1 text-weight-medium').props(
+    with _region(t('Choose a service')):
+        ui.label(t('What would you like to book?')).classes('text-subtitle1 text-weight-medium').props(
             'role=heading aria-level=2')
         if cp is not None:
-            ui.label(f'From your package “{cp.package.name}”: {cp.sessions_left} sessions left, no charge.').classes(
-                'k-muted').mark('package-note')
-        ui.select({s.id: _service_words(s, tenant.currency, cp is not None) for s in offered}, label='Service',
+            ui.label(tn('From your package “%(package)s”: %(num)d session left, no charge.',
+                        'From your package “%(package)s”: %(num)d sessions left, no charge.', cp.sessions_left,
+                        package=cp.package.name)).classes('k-muted').mark('package-note')
+        ui.select({s.id: _service_words(s, tenant.currency, cp is not None) for s in offered}, label=t('Service'),
                   on_change=service_changed).bind_value(form, 'service').props('outlined').classes('w-full').mark(
             'book-service')
-        location_select = ui.select({}, label='Location', on_change=location_changed).bind_value(
+        location_select = ui.select({}, label=t('Location'), on_change=location_changed).bind_value(
             form, 'location').props('outlined').classes('w-full').mark('book-location')
         location_select.set_visibility(False)
-        staff_select = ui.select({ANY: 'Any staff'}, value=ANY, label='Staff', on_change=staff_changed).bind_value(
-            form, 'staff').props('outlined').classes('w-full').mark('book-staff')
+        staff_select = ui.select({ANY: t('Any staff')}, value=ANY, label=t('Staff'),
+                                 on_change=staff_changed).bind_value(form, 'staff').props('outlined').classes(
+            'w-full').mark('book-staff')
         staff_select.set_visibility(False)
-    with ui.card().classes('k-card w-full q-pa-md gap-3').props('role=region aria-label="Date and time"') as when_card:
-        ui.label('When?').classes('text-subtitle1 text-weight-medium').props('role=heading aria-level=2')
+    with _region(t('Date and time')) as when_card:
+        ui.label(t('When?')).classes('text-subtitle1 text-weight-medium').props('role=heading aria-level=2')
         picker_box = ui.column().classes('w-full')
     when_card.set_visibility(False)
-    with ui.card().classes('k-card w-full q-pa-md gap-3').props('role=region aria-label="Your details"'):
-        ui.label('Your details').classes('text-subtitle1 text-weight-medium').props('role=heading aria-level=2')
+    with _region(t('Your details')):
+        ui.label(t('Your details')).classes('text-subtitle1 text-weight-medium').props('role=heading aria-level=2')
         if customer is None:
             with ui.row().classes('items-center gap-1 text-body2'):
-                ui.label('Been here before?').classes('k-muted')
-                ui.link('Sign in', f'/login?next={quote(str(context.client.request.url.path) + _query())}').classes(
+                ui.label(t('Been here before?')).classes('k-muted')
+                ui.link(t('Sign in'), f'/login?next={quote(str(context.client.request.url.path) + _query())}').classes(
                     'text-primary text-weight-medium')
         with ui.row().classes('w-full gap-3 no-wrap'):
-            ui.input('First name').bind_value(form, 'first_name').props('outlined autocomplete=given-name').classes(
+            ui.input(t('First name')).bind_value(form, 'first_name').props('outlined autocomplete=given-name').classes(
                 'col').mark('book-first-name')
-            ui.input('Last name').bind_value(form, 'last_name').props('outlined autocomplete=family-name').classes(
+            ui.input(t('Last name')).bind_value(form, 'last_name').props('outlined autocomplete=family-name').classes(
                 'col').mark('book-last-name')
-        email = ui.input('Email').bind_value(form, 'email').props('outlined type=email autocomplete=email').classes(
+        email = ui.input(t('Email')).bind_value(form, 'email').props('outlined type=email autocomplete=email').classes(
             'w-full').mark('book-email')
         if customer is not None:
-            email.props('readonly hint="You are signed in; change it in your profile."')
-        ui.input('Phone (optional)').bind_value(form, 'phone').props('outlined type=tel autocomplete=tel').classes(
+            email.props('readonly')
+            email.props['hint'] = t('You are signed in; change it in your profile.')  # by key: text, never parsed
+        ui.input(t('Phone (optional)')).bind_value(form, 'phone').props('outlined type=tel autocomplete=tel').classes(
             'w-full').mark('book-phone')
-        ui.textarea('Notes for the business (optional)').bind_value(form, 'notes').props(
+        ui.textarea(t('Notes for the business (optional)')).bind_value(form, 'notes').props(
             f'outlined autogrow maxlength={rules.NOTES_MAX}').classes('w-full').mark('book-notes')
-        summary = ui.label('Pick a date and a time.').classes('text-body1 text-weight-medium').props(
+        summary = ui.label(t('Pick a date and a time.')).classes('text-body1 text-weight-medium').props(
             'aria-live=polite').mark('book-summary')
         error = ui.label().classes('text-negative').props('role=alert').mark('book-error')
-        confirm = ui.button('Confirm booking', on_click=submit).props('unelevated no-caps size=lg').classes(
+        confirm = ui.button(t('Confirm booking'), on_click=submit).props('unelevated no-caps size=lg').classes(
             'w-full').mark('book-confirm')
         confirm.disable()
     if form.service is not None:
@@ -285,7 +293,7 @@ async def _book(ctx: PanelContext, customer: d.Customer | None, form: BookingFor
                                       staff_id=staff_id, start=slot.start, first_name=form.first_name or '',
                                       last_name=form.last_name or '', email=form.email or '', phone=form.phone or '',
                                       notes=form.notes or '', now=now, address=address,
-                                      location_id=form.location, locale=i18n.locale())
+                                      location_id=form.location, locale=locale())
             remember_hold(ctx, held, service=service)
             return Outcome(go='/book/done')
         customer = await ctx.act(accounts.ensure_can_book)  # the session is checked right before booking
@@ -305,8 +313,8 @@ async def _book(ctx: PanelContext, customer: d.Customer | None, form: BookingFor
 async def _package(ctx: PanelContext, customer: d.Customer | None, package_id: int) -> d.CustomerPackage | None:
     """The customer's package to book from, or None after saying why not."""
     if customer is None:
-        ui.label('Sign in to book a session from your package.').props('role=status').mark('package-refusal')
-        ui.button('Sign in', on_click=lambda: ui.navigate.to(f'/login?next={quote(f"/book?package={package_id}")}')
+        ui.label(t('Sign in to book a session from your package.')).props('role=status').mark('package-refusal')
+        ui.button(t('Sign in'), on_click=lambda: ui.navigate.to(f'/login?next={quote(f"/book?package={package_id}")}')
                   ).props('unelevated no-caps')
         return None
     try:
@@ -315,13 +323,33 @@ async def _package(ctx: PanelContext, customer: d.Customer | None, package_id: i
         with ui.row().classes('items-start no-wrap gap-2').props('role=status').mark('package-refusal'):
             ui.icon('info', size='20px').props('aria-hidden=true')
             ui.label(show(refusal.message))
-        ui.link('Back to my appointments', '/packages')
+        ui.link(t('Back to my appointments'), '/packages')
         return None
 
 
 def _service_words(service: d.Service, currency: str, package: bool) -> str:
-    price = 'no charge' if package else (fmt.money(service.price, currency) if service.price else 'free')
-    return f'{service.name} · {fmt.duration(service.duration, locale=i18n.locale())} · {price}'
+    price = t('no charge') if package else (fmt.money(service.price, currency, locale=locale()) if service.price
+                                            else t('free'))
+    return f'{service.name} · {fmt.duration(service.duration, locale=locale())} · {price}'
+
+
+def _summary(service: str, who: str, when: str, where: str) -> str:
+    """What the Confirm button will book, in one sentence."""
+    if who and where:
+        return t('%(service)s with %(staff)s, %(when)s at %(place)s', service=service, staff=who, when=when,
+                 place=where)
+    if who:
+        return t('%(service)s with %(staff)s, %(when)s', service=service, staff=who, when=when)
+    if where:
+        return t('%(service)s, %(when)s at %(place)s', service=service, when=when, place=where)
+    return t('%(service)s, %(when)s', service=service, when=when)
+
+
+def _region(name: str) -> ui.card:
+    """One step of the form: a card that is a named landmark."""
+    card = ui.card().classes('k-card w-full q-pa-md gap-3').props('role=region')
+    card.props['aria-label'] = name  # by key: text, never parsed as props
+    return card
 
 
 def _details_problem(form: BookingForm) -> Text | None:

@@ -17,6 +17,7 @@ from services.context import get_db
 from services.tenants import resolve_tenant
 from ui.components.pay_drawer import return_notice as payment_return_notice
 from ui.context import PanelContext, known_timezones
+from ui.i18n import choose_for
 from ui.pages import appointments, packages, profile, security, session
 from ui.theme import frame, panel_frame
 
@@ -62,6 +63,9 @@ async def panel_page(request: Request) -> RedirectResponse | None:
         app.storage.user.pop('session', None)
         return RedirectResponse(f'/login?next={quote(request.url.path)}', status_code=303)
     shell, first_section = entry
+    # Before anything is drawn: the customer's own language, else this browser's choice, else Accept-Language, else
+    # the business's default.
+    choose_for(request, shell.settings, shell.customer)
     if not shell.settings.panel_enabled:
         with frame(tenant, title='Unavailable', signed_in=True):
             ui.label(f'{tenant.name} has switched the customer panel off for now.').classes('text-h6').props(

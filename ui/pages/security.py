@@ -9,7 +9,7 @@ from nicegui import ui
 from services import accounts
 from ui.components.strength_meter import StrengthMeter, password_field
 from ui.context import PanelContext
-from ui.i18n import show
+from ui.i18n import show, t, tn
 
 
 @dataclass
@@ -23,14 +23,14 @@ async def build(ctx: PanelContext) -> None:
     customer = await ctx.act(accounts.get_customer)
     form = PasswordForm()
     has_password = customer.has_password
-    title = 'Change your password' if has_password else 'Set a password'
+    title = t('Change your password') if has_password else t('Set a password')
 
     async def save() -> None:
         for field in fields.values():
             field.error = None
         done.set_visibility(False)
         if form.new != form.confirm:
-            fields['confirm'].error = 'The two new passwords do not match.'
+            fields['confirm'].error = t('The two new passwords do not match.')
             return
         button.props('loading')
         try:
@@ -47,31 +47,34 @@ async def build(ctx: PanelContext) -> None:
             button.props(remove='loading')
         form.current = form.new = form.confirm = ''
         await meter.update('')
-        others = f' {ended} other device{"s were" if ended != 1 else " was"} signed out.' if ended else ''
-        done.text = f'Your password was changed.{others} We emailed you a note about it.'
+        done.text = ' '.join([t('Your password was changed.'),
+                              *([tn('%(num)d other device was signed out.', '%(num)d other devices were signed out.',
+                                    ended)] if ended else []),
+                              t('We emailed you a note about it.')])
         done.set_visibility(True)
-        ui.notify('Password changed', type='positive')
+        ui.notify(t('Password changed'), type='positive')
 
     with ui.card().classes('k-card w-full max-w-xl q-pa-lg gap-3').mark('security'):
         ui.label(title).classes('text-h6').props('role=heading aria-level=2')
         if has_password:
-            ui.label('Changing it signs you out on every other device.').classes('k-muted')
+            ui.label(t('Changing it signs you out on every other device.')).classes('k-muted')
         else:
-            ui.label('Your account has no password yet: you signed in with a link. Choose one to sign in with '
-                     'your email and password too.').classes('k-muted')
+            ui.label(t('Your account has no password yet: you signed in with a link. Choose one to sign in with '
+                       'your email and password too.')).classes('k-muted')
         done = ui.label().classes('text-positive').props('role=status').mark('password-changed')
         done.set_visibility(False)
         fields: dict[str, ui.input] = {}
         if has_password:
-            fields['current'] = password_field('Current password', what='current password', mark='current-password',
-                                               autocomplete='current-password').bind_value(form, 'current')
-        fields['new'] = password_field('New password', what='new password', mark='new-password').bind_value(
+            fields['current'] = password_field(t('Current password'), what=t('current password'),
+                                               mark='current-password', autocomplete='current-password').bind_value(
+                form, 'current')
+        fields['new'] = password_field(t('New password'), what=t('new password'), mark='new-password').bind_value(
             form, 'new')
         meter = StrengthMeter([customer.first_name, customer.last_name, customer.first_name + customer.last_name,
                                customer.email])
         fields['new'].on_value_change(lambda e: meter.update(e.value))
-        fields['confirm'] = password_field('Confirm new password', what='password confirmation',
+        fields['confirm'] = password_field(t('Confirm new password'), what=t('password confirmation'),
                                            mark='confirm-password').bind_value(form, 'confirm')
         fields['confirm'].on('keydown.enter', save)
-        button = ui.button('Save password' if has_password else 'Set password', on_click=save).props(
+        button = ui.button(t('Save password') if has_password else t('Set password'), on_click=save).props(
             'unelevated no-caps').classes('self-start').mark('save-password')

@@ -26,11 +26,13 @@ from fastapi import Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from nicegui import app, context, run, ui
 
-from services import auth, events
+from domain.settings import PanelSettings
+from services import auth, events, panel
 from services.context import get_db
 from services.tenants import resolve_tenant
 from ui.components.live import LiveSubscription
 from ui.context import is_leaving, to_sign_in
+from ui.i18n import BROWSER_CHOICE, choose_for, t
 from ui.theme import frame, sign_out_button
 
 SESSION = 'session'
@@ -60,9 +62,13 @@ def hand_over(session_id: str, target: str = '/', *, key: str = SESSION) -> None
 
 
 async def adopt(request: Request, session_id: str, *, key: str = SESSION) -> None:
-    """Finish a sign-in inside an HTTP request: a fresh browser id whose storage holds only the new session."""
+    """Finish a sign-in inside an HTTP request: a fresh browser id whose storage holds only the new session (and the
+    language this browser chose, if it chose one)."""
+    language = app.storage.user.get(BROWSER_CHOICE)
     await _fresh_browser_id(request)
     app.storage.user[key] = session_id
+    if isinstance(language, str):
+        app.storage.user[BROWSER_CHOICE] = language
     # A fresh sign-in may change the account's email for a few minutes without the password (services.accounts).
     app.storage.user[SIGNED_IN_AT] = datetime.now(UTC).isoformat()
 
@@ -110,12 +116,15 @@ async def sign_out_page(request: Request) -> RedirectResponse | None:
     if not current():
         return RedirectResponse('/login', status_code=303)
     tenant = resolve_tenant(request.headers.get('host'))
-    with frame(tenant, title='Sign out'):
+    shell = await run.io_bound(panel.load_shell, get_db(), tenant_id=tenant.id, session_id=current())
+    settings = shell.settings if shell else await run.io_bound(panel.panel_settings, get_db(), tenant_id=tenant.id)
+    choose_for(request, settings or PanelSettings(), shell.customer if shell else None)  # None: the app stops
+    with frame(tenant, title=t('Sign out')):
         with ui.card().classes('k-card w-full max-w-md self-center q-pa-lg gap-3'):
-            ui.label('Sign out?').classes('text-h5').props('role=heading aria-level=1')
-            ui.label('You will need your email and password, or a link, to come back.').classes('k-muted')
-            sign_out_button(label='Sign out', classes='w-full', props='unelevated no-caps size=lg')
-            ui.link('Back to my appointments', '/').classes('self-center').mark('back-to-panel')
+            ui.label(t('Sign out?')).classes('text-h5').props('role=heading aria-level=1')
+            ui.label(t('You will need your email and password, or a link, to come back.')).classes('k-muted')
+            sign_out_button(classes='w-full', props='unelevated no-caps size=lg')
+            ui.link(t('Back to my appointments'), '/').classes('self-center').mark('back-to-panel')
     return None
 
 

@@ -19,13 +19,15 @@ from nicegui import app, run, ui
 from domain import model as d
 from domain import rules
 from domain.accounts import masked_email
+from domain.i18n import N_, Text
+from domain.settings import PanelSettings
 from services import accounts, auth, oidc
 from services.config import public_link
 from services.context import get_db
 from services.tenants import resolve_tenant
 from services.tokens import InvalidToken, Purpose
 from ui.components.strength_meter import StrengthMeter, password_field
-from ui.i18n import show
+from ui.i18n import choose_for, show, t
 from ui.pages import session
 from ui.theme import frame
 
@@ -53,24 +55,24 @@ def address(request: Request) -> str | None:
 @ui.page('/signup')
 async def signup_page(request: Request) -> None:
     tenant = resolve_tenant(request.headers.get('host'))
-    settings = await run.io_bound(_settings, tenant.id)
+    settings = await _language(request, tenant)
     form = Form()
-    with _card(tenant, 'Create your account', f'Book and manage your appointments with {tenant.name}.',
-               index=True):
+    with _card(tenant, t('Create your account'),
+               t('Book and manage your appointments with %(business)s.', business=tenant.name), index=True):
         if not settings.allow_signup:
-            ui.label(rules.SIGNUP_CLOSED).props('role=alert')
+            ui.label(show(rules.SIGNUP_CLOSED)).props('role=alert')
             _back_to_sign_in()
             return
         error = _alert()
         with ui.column().classes('w-full gap-3') as body:
             with ui.row().classes('w-full gap-3 no-wrap'):
-                first = ui.input('First name').props('outlined autocomplete=given-name').classes('w-full').bind_value(
-                    form, 'first_name').mark('first-name')
-                last = ui.input('Last name').props('outlined autocomplete=family-name').classes('w-full').bind_value(
-                    form, 'last_name').mark('last-name')
-            email = ui.input('Email').props('outlined type=email autocomplete=email').classes('w-full').bind_value(
+                first = ui.input(t('First name')).props('outlined autocomplete=given-name').classes(
+                    'w-full').bind_value(form, 'first_name').mark('first-name')
+                last = ui.input(t('Last name')).props('outlined autocomplete=family-name').classes(
+                    'w-full').bind_value(form, 'last_name').mark('last-name')
+            email = ui.input(t('Email')).props('outlined type=email autocomplete=email').classes('w-full').bind_value(
                 form, 'email').mark('email')
-            password = password_field('Password', what='password', mark='password').bind_value(form, 'password')
+            password = password_field(t('Password'), what=t('password'), mark='password').bind_value(form, 'password')
             meter = StrengthMeter([])
 
             async def rescore(value: str) -> None:
@@ -99,30 +101,32 @@ async def signup_page(request: Request) -> None:
                     app.storage.user['signup_proof'] = proof
                 body.clear()
                 with body:
-                    ui.label(f'Check your inbox: we sent a link to {form.email.strip()} to confirm your address.') \
+                    ui.label(t('Check your inbox: we sent a link to %(email)s to confirm your address.',
+                               email=form.email.strip())) \
                         .props('role=status').mark('signup-done')
 
-            ui.button('Create account', on_click=submit).props('unelevated no-caps size=lg').classes('w-full').mark(
+            ui.button(t('Create account'), on_click=submit).props('unelevated no-caps size=lg').classes('w-full').mark(
                 'create-account')
-        _back_to_sign_in('Already have an account? Sign in')
+        _back_to_sign_in(t('Already have an account? Sign in'))
 
 
 @ui.page('/verify')
 async def verify_page(request: Request, token: str = '') -> None:
     tenant = resolve_tenant(request.headers.get('host'))
-    customer = await _link_account(tenant, Purpose.VERIFY, token, title='Confirm your email')
+    await _language(request, tenant)
+    customer = await _link_account(tenant, Purpose.VERIFY, token, title=t('Confirm your email'))
     if customer is None:
         return
     proof = str(app.storage.user.get('signup_proof') or '')
     proof = proof if accounts.proof_is_for(proof, customer) else ''
-    with _card(tenant, 'Confirm your email', 'One click and your account is ready.'):
+    with _card(tenant, t('Confirm your email'), t('One click and your account is ready.')):
         _who(customer)
         error = _alert()
         password = None
         if not proof:  # opened elsewhere than where the account was made: the password is kept only if typed
-            ui.label('If you created this account, type the password you chose to keep it. Otherwise leave it empty: '
-                     'you can choose your own once you are in.').classes('text-body2 k-muted')
-            password = password_field('Password chosen at sign-up (optional)', what='password',
+            ui.label(t('If you created this account, type the password you chose to keep it. Otherwise leave it empty: '
+                       'you can choose your own once you are in.')).classes('text-body2 k-muted')
+            password = password_field(t('Password chosen at sign-up (optional)'), what=t('password'),
                                       mark='signup-password')
 
         async def confirm() -> None:
@@ -136,7 +140,7 @@ async def verify_page(request: Request, token: str = '') -> None:
                                                   address=address(request))
             except accounts.ProfileInvalid as refusal:
                 if password is not None:
-                    password.error = show(refusal.problems.get('password'))
+                    password.error = show(refusal.problems.get('password')) or None
                 return
             except (InvalidToken, accounts.AccountError) as refusal:
                 _show(error, show(refusal.message))
@@ -144,32 +148,34 @@ async def verify_page(request: Request, token: str = '') -> None:
             app.storage.user.pop('signup_proof', None)
             _signed_in(signed)
 
-        ui.button('Confirm my email', on_click=confirm).props('unelevated no-caps size=lg').classes('w-full').mark(
+        ui.button(t('Confirm my email'), on_click=confirm).props('unelevated no-caps size=lg').classes('w-full').mark(
             'confirm-email')
 
 
 @ui.page('/forgot')
 async def forgot_page(request: Request) -> None:
     tenant = resolve_tenant(request.headers.get('host'))
-    await _request_link_page(request, tenant, title='Forgot your password?',
-                             intro='Enter your email and we will send you a link to choose a new password. '
-                                   'It also works if you never set one.',
-                             button='Email me a link', action=accounts.request_password_reset, index=True)
+    await _language(request, tenant)
+    await _request_link_page(request, tenant, title=t('Forgot your password?'),
+                             intro=t('Enter your email and we will send you a link to choose a new password. '
+                                     'It also works if you never set one.'),
+                             button=t('Email me a link'), action=accounts.request_password_reset, index=True)
 
 
 @ui.page('/magic')
 async def magic_page(request: Request, token: str = '') -> None:
     tenant = resolve_tenant(request.headers.get('host'))
+    await _language(request, tenant)
     if not token:
-        await _request_link_page(request, tenant, title='Sign in with a link',
-                                 intro='Enter your email and we will send you a link that signs you in, '
-                                       'no password needed. It works once, for 15 minutes.',
-                                 button='Email me a sign-in link', action=accounts.request_magic_link)
+        await _request_link_page(request, tenant, title=t('Sign in with a link'),
+                                 intro=t('Enter your email and we will send you a link that signs you in, '
+                                         'no password needed. It works once, for 15 minutes.'),
+                                 button=t('Email me a sign-in link'), action=accounts.request_magic_link)
         return
-    customer = await _link_account(tenant, Purpose.MAGIC, token, title='Sign in')
+    customer = await _link_account(tenant, Purpose.MAGIC, token, title=t('Sign in'))
     if customer is None:
         return
-    with _card(tenant, 'Sign in', f'Continue to your appointments with {tenant.name}.'):
+    with _card(tenant, t('Sign in'), t('Continue to your appointments with %(business)s.', business=tenant.name)):
         _who(customer)
         error = _alert()
 
@@ -183,24 +189,25 @@ async def magic_page(request: Request, token: str = '') -> None:
             _signed_in(signed)
 
         who = customer.first_name or masked_email(customer.email)
-        ui.button(f'Sign in as {who}', on_click=go).props('unelevated no-caps size=lg').classes('w-full').mark(
-            'magic-go')
+        ui.button(t('Sign in as %(name)s', name=who), on_click=go).props('unelevated no-caps size=lg').classes(
+            'w-full').mark('magic-go')
 
 
 @ui.page('/reset')
 async def reset_page(request: Request, token: str = '') -> None:
-    await _choose_password_page(request, token, Purpose.RESET, title='Choose a new password')
+    await _choose_password_page(request, token, Purpose.RESET, title=N_('Choose a new password'))
 
 
 @ui.page('/set-password')
 async def set_password_page(request: Request, token: str = '') -> None:
-    await _choose_password_page(request, token, Purpose.WELCOME, title='Set your password')
+    await _choose_password_page(request, token, Purpose.WELCOME, title=N_('Set your password'))
 
 
 @ui.page('/confirm-email')
 async def confirm_email_page(request: Request, token: str = '') -> None:
     tenant = resolve_tenant(request.headers.get('host'))
-    with _card(tenant, 'Confirm your new email', 'Your account will use this address from now on.'):
+    await _language(request, tenant)
+    with _card(tenant, t('Confirm your new email'), t('Your account will use this address from now on.')):
         error = _alert()
         done = ui.label('').props('role=status').mark('email-changed')
 
@@ -212,21 +219,22 @@ async def confirm_email_page(request: Request, token: str = '') -> None:
                 _show(error, show(refusal.message))
                 return
             button.set_visibility(False)
-            done.text = f'Done: your account now uses {customer.email}.'
+            done.text = t('Done: your account now uses %(email)s.', email=customer.email)
 
-        button = ui.button('Use this address', on_click=confirm).props('unelevated no-caps size=lg').classes(
+        button = ui.button(t('Use this address'), on_click=confirm).props('unelevated no-caps size=lg').classes(
             'w-full').mark('confirm-new-email')
-        _back_to_sign_in('Go to your appointments', target='/')
+        _back_to_sign_in(t('Go to your appointments'), target='/')
 
 
 @ui.page('/undo-email')
 async def undo_email_page(request: Request, token: str = '') -> None:
     tenant = resolve_tenant(request.headers.get('host'))
-    customer = await _link_account(tenant, Purpose.EMAIL_UNDO, token, title='Undo the email change')
+    await _language(request, tenant)
+    customer = await _link_account(tenant, Purpose.EMAIL_UNDO, token, title=t('Undo the email change'))
     if customer is None:
         return
-    with _card(tenant, 'Undo the email change', 'Your account gets this address back and every device is signed '
-                                                'out.'):
+    with _card(tenant, t('Undo the email change'),
+               t('Your account gets this address back and every device is signed out.')):
         _who(customer)
         error = _alert()
         done = ui.label('').props('role=status').mark('email-restored')
@@ -240,12 +248,12 @@ async def undo_email_page(request: Request, token: str = '') -> None:
                 _show(error, show(refusal.message))
                 return
             button.set_visibility(False)
-            done.text = (f'Done: your account uses {restored.email} again and every device was signed out. If someone '
-                         'else knew your password, choose a new one now.')
+            done.text = t('Done: your account uses %(email)s again and every device was signed out. If someone else '
+                          'knew your password, choose a new one now.', email=restored.email)
             done.set_visibility(True)
-            ui.link('Choose a new password', '/forgot').mark('forgot-link')
+            ui.link(t('Choose a new password'), '/forgot').mark('forgot-link')
 
-        button = ui.button('Undo the change', on_click=undo).props('unelevated no-caps size=lg color=negative') \
+        button = ui.button(t('Undo the change'), on_click=undo).props('unelevated no-caps size=lg color=negative') \
             .classes('w-full').mark('undo-email')
 
 
@@ -264,18 +272,19 @@ async def oidc_start(request: Request) -> RedirectResponse:
 async def oidc_callback(request: Request, code: str = '', state: str = '', error: str = '') -> RedirectResponse | None:
     tenant = resolve_tenant(request.headers.get('host'))
     pending = oidc.unpack(app.storage.user.pop('oidc', None))
-    message = show(oidc.FAILED)
+    message: Text | str = oidc.FAILED
     if pending is not None and not error:
         try:
             signed = await run.io_bound(oidc.finish, get_db(), tenant_id=tenant.id, pending=pending, code=code,
                                         state=state, now=now())
         except accounts.AccountError as refusal:
-            message = show(refusal.message)
+            message = refusal.message
         else:
             await session.adopt(request, signed.session_id)
             return RedirectResponse('/', status_code=303)
-    with _card(tenant, f'Sign in with {oidc.provider_name()}', ''):
-        ui.label(message).classes('text-negative').props('role=alert').mark('oidc-error')
+    await _language(request, tenant)
+    with _card(tenant, t('Sign in with %(provider)s', provider=oidc.provider_name()), ''):
+        ui.label(show(message)).classes('text-negative').props('role=alert').mark('oidc-error')
         _back_to_sign_in()
     return None
 
@@ -284,13 +293,13 @@ def sign_in_links(*, allow_signup: bool) -> None:
     """The ways in besides a password, for the sign-in page."""
     with ui.column().classes('w-full gap-1 items-center'):
         if oidc.enabled():
-            ui.button(f'Sign in with {oidc.provider_name()}', icon='login',
+            ui.button(t('Sign in with %(provider)s', provider=oidc.provider_name()), icon='login',
                       on_click=lambda: ui.navigate.to('/auth/oidc/start')).props('outline no-caps').classes(
-                'w-full').mark('oidc')
-        ui.link('Forgot password?', '/forgot').mark('forgot-link')
-        ui.link('Send me a sign-in link', '/magic').mark('magic-link')
+                'w-full k-dir-icons').mark('oidc')
+        ui.link(t('Forgot password?'), '/forgot').mark('forgot-link')
+        ui.link(t('Send me a sign-in link'), '/magic').mark('magic-link')
         if allow_signup:
-            ui.link('Create an account', '/signup').mark('signup-link')
+            ui.link(t('Create an account'), '/signup').mark('signup-link')
 
 
 # ---- helpers ---------------------------------------------------------------------------------------------------
@@ -303,7 +312,7 @@ async def _request_link_page(request: Request, tenant: d.Tenant, *, title: str, 
         error = _alert()
         done = ui.label('').props('role=status').mark('link-sent')
         done.set_visibility(False)
-        email = ui.input('Email').props('outlined type=email autocomplete=email autofocus').classes(
+        email = ui.input(t('Email')).props('outlined type=email autocomplete=email autofocus').classes(
             'w-full').bind_value(form, 'email').mark('email')
 
         async def send() -> None:
@@ -325,6 +334,8 @@ async def _request_link_page(request: Request, tenant: d.Tenant, *, title: str, 
 
 async def _choose_password_page(request: Request, token: str, purpose: Purpose, *, title: str) -> None:
     tenant = resolve_tenant(request.headers.get('host'))
+    await _language(request, tenant)
+    title = t(title)
     form = Form()
     try:
         customer = await run.io_bound(accounts.check_link, get_db(), tenant_id=tenant.id, purpose=purpose,
@@ -332,17 +343,17 @@ async def _choose_password_page(request: Request, token: str, purpose: Purpose, 
     except InvalidToken as refusal:
         with _card(tenant, title, ''):
             ui.label(show(refusal.message)).classes('text-negative').props('role=alert').mark('link-invalid')
-            ui.link('Send me a new link', '/forgot').mark('forgot-link')
+            ui.link(t('Send me a new link'), '/forgot').mark('forgot-link')
         return
     with _card(tenant, title, ''):
         _who(customer)
         error = _alert()
         with ui.column().classes('w-full gap-3') as body:
-            new = password_field('New password', what='new password', mark='new-password').bind_value(
+            new = password_field(t('New password'), what=t('new password'), mark='new-password').bind_value(
                 form, 'password')
             meter = StrengthMeter(accounts.user_inputs_of(customer))
             new.on_value_change(lambda e: meter.update(e.value))
-            confirm = password_field('Confirm new password', what='password confirmation',
+            confirm = password_field(t('Confirm new password'), what=t('password confirmation'),
                                      mark='confirm-password').bind_value(form, 'confirm')
 
             async def save() -> None:
@@ -353,8 +364,8 @@ async def _choose_password_page(request: Request, token: str, purpose: Purpose, 
                                              purpose=purpose, token=token, password=form.password, confirm=form.confirm,
                                              now=now())
                 except accounts.ProfileInvalid as refusal:
-                    new.error = show(refusal.problems.get('new') or refusal.problems.get('password'))
-                    confirm.error = show(refusal.problems.get('confirm'))
+                    new.error = show(refusal.problems.get('new') or refusal.problems.get('password')) or None
+                    confirm.error = show(refusal.problems.get('confirm')) or None
                     return
                 except InvalidToken as refusal:
                     _show(error, show(refusal.message))
@@ -366,13 +377,13 @@ async def _choose_password_page(request: Request, token: str, purpose: Purpose, 
                     return
                 body.clear()
                 with body:
-                    ui.label('Your new password is set, and every device was signed out.').props('role=status') \
+                    ui.label(t('Your new password is set, and every device was signed out.')).props('role=status') \
                         .mark('password-set')
-                    ui.button('Sign in', on_click=lambda: ui.navigate.to('/login')).props(
+                    ui.button(t('Sign in'), on_click=lambda: ui.navigate.to('/login')).props(
                         'unelevated no-caps').classes('w-full').mark('to-sign-in')
 
             confirm.on('keydown.enter', save)
-            ui.button('Save password', on_click=save).props('unelevated no-caps size=lg').classes('w-full').mark(
+            ui.button(t('Save password'), on_click=save).props('unelevated no-caps size=lg').classes('w-full').mark(
                 'save-password')
 
 
@@ -390,15 +401,23 @@ async def _link_account(tenant: d.Tenant, purpose: Purpose, token: str, *, title
 
 def _who(customer: d.Customer) -> None:
     """Which account the button will act on, before it is pressed: the first name and the masked address."""
-    name = f'{customer.first_name} · ' if customer.first_name else ''
-    ui.label(f'Account: {name}{masked_email(customer.email)}').classes('text-body1 text-weight-medium').mark(
+    who = f'{customer.first_name} · {masked_email(customer.email)}' if customer.first_name \
+        else masked_email(customer.email)
+    ui.label(t('Account: %(who)s', who=who)).classes('text-body1 text-weight-medium').mark(
         'link-account')
 
 
-def _settings(tenant_id: int):
+def _settings(tenant_id: int) -> PanelSettings:
     from services import panel
 
     return panel.panel_settings(get_db(), tenant_id=tenant_id)
+
+
+async def _language(request: Request, tenant: d.Tenant) -> PanelSettings:
+    """The business's settings, and the page's language chosen from them (nobody is signed in on these pages)."""
+    settings = await run.io_bound(_settings, tenant.id) or PanelSettings()  # None only while the app stops
+    choose_for(request, settings)
+    return settings
 
 
 def _signed_in(signed: auth.SignedIn) -> None:
@@ -427,5 +446,5 @@ def _show(label: ui.label, message: str) -> None:
     label.set_visibility(True)
 
 
-def _back_to_sign_in(text: str = 'Back to sign in', target: str = '/login') -> None:
-    ui.link(text, target).classes('self-center').mark('back-to-sign-in')
+def _back_to_sign_in(text: str | None = None, target: str = '/login') -> None:
+    ui.link(text or t('Back to sign in'), target).classes('self-center').mark('back-to-sign-in')
