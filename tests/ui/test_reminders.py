@@ -57,7 +57,7 @@ async def test_the_reminder_page_speaks_the_customers_language_and_cancels(user:
     await user.should_see('A sua marcação')
     await user.should_not_see(marker='reminder-confirm')  # this business does not ask for confirmation
     user.find(marker='reminder-cancel').click()
-    await user.should_see('Estado: Canceled')
+    await user.should_see('Estado: Cancelada')
     await user.open(link[:-3] + 'xyz')
     await user.should_see(marker='reminder-invalid')
 

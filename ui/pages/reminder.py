@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from nicegui import run, ui
 
+from domain.i18n import label
 from domain.rules import NotAllowed
 from services import formatting as fmt
 from services import panel, reminders, tokens
@@ -59,7 +60,7 @@ def _draw(view: reminders.ReminderView, *, token: str, first: str) -> None:
         'text-h6').props('role=heading aria-level=2').mark('reminder-service')
     ui.label(f'{fmt.when(appt.start, appt.end, tz, locale=locale())} ({tz.key})').classes('text-body1').mark(
         'reminder-when')
-    status = ui.label(t('Status: %(status)s', status=appt.status.label)).classes('text-body1').mark(
+    status = ui.label(t('Status: %(status)s', status=label(appt.status.label))).classes('text-body1').mark(
         'reminder-status')
     confirmed = ui.label(t('You confirmed this visit. Thank you!') if view.confirmed_at else '').classes(
         'text-positive').props('role=status').mark('reminder-confirmed')
@@ -67,7 +68,7 @@ def _draw(view: reminders.ReminderView, *, token: str, first: str) -> None:
     buttons = ui.column().classes('w-full gap-2')
 
     def refresh(fresh: reminders.ReminderView) -> None:
-        status.text = t('Status: %(status)s', status=fresh.appointment.status.label)
+        status.text = t('Status: %(status)s', status=label(fresh.appointment.status.label))
         confirmed.text = t('You confirmed this visit. Thank you!') if fresh.confirmed_at else ''
         buttons.clear()
         with buttons:
