@@ -317,3 +317,35 @@ def test_the_follow_up_email_links_to_the_rating_prompt_and_says_how_to_stop(sql
     assert f'http://127.0.0.1:8080/?open=details&appointment={appt}' in body
     assert 'turn off "Email me reminders" in Profile: http://127.0.0.1:8080/profile' in body
     assert len(inbox.messages) == 1
+
+
+def test_a_manager_saves_the_reminders_and_a_business_sees_only_its_own(db: Database) -> None:
+    from storage import audit as audit_db
+    from tests.support.seed import add_admin
+
+    world = _world(db, minutes_before=())
+    other = seed_world(db, now=NOW, slug='other', host='other.example', ada_email='ada@other.example')
+    manager = add_admin(db, world, email='maya@example.com', name='Maya', role='manager')
+    stranger = add_admin(db, other, email='olga@other.example')
+    chosen = ReminderSettings(minutes_before=(1440, 120), per_service={world.services['yoga']: ()}, follow_up=True)
+    reminders.save_settings(db, tenant_id=world.tenant_id, admin_id=manager, reminders=chosen, now=NOW)
+    view = reminders.settings_view(db, tenant_id=world.tenant_id, admin_id=manager)
+    assert view.settings == chosen
+    assert sorted(name for _, name in view.services) == ['Colour & cut', 'Haircut', 'Pilates mat class']
+    with db.read() as s:
+        assert audit_db.actions(s, tenant_id=world.tenant_id) == ['reminders.update']
+    from domain.admins import NotAllowed as AdminNotAllowed
+
+    with pytest.raises(AdminNotAllowed):  # an admin of another business is no admin here
+        reminders.save_settings(db, tenant_id=world.tenant_id, admin_id=stranger, reminders=ReminderSettings(),
+                                now=NOW)
+    from domain.reminders import ReminderSettingsError
+
+    with pytest.raises(ReminderSettingsError):
+        reminders.save_settings(db, tenant_id=world.tenant_id, admin_id=manager,
+                                reminders=ReminderSettings(minutes_before=(60, 60)), now=NOW)
+    assert reminders.settings_view(db, tenant_id=world.tenant_id, admin_id=manager).settings == chosen
+    with db.read() as s:
+        from storage import tenants as tenant_db
+
+        assert tenant_db.panel_settings(s, tenant_id=other.tenant_id).reminders == ReminderSettings()
