@@ -8,7 +8,8 @@ names of staff as they were at the time. `services.history_words.describe` is wh
 
 What each action's data holds (keys left out when empty):
   booked          status
-  status_changed  from, to (status keys); reason (typed by a person) or cause (a why-code below)
+  status_changed  from, to (status keys); reason (typed by a person) or cause (a why-code below); from_label
+                  (the name of a status merged away, as it was: its key names nothing any more)
   rescheduled     from, to (the old and new start, ISO-8601 UTC); reason
   staff_changed   from, to (the staff members' names)
   paid            amount, currency, method ('card', 'offline', 'cash', ...), from, to (payment statuses)
@@ -45,6 +46,7 @@ CUSTOMER, STAFF, ADMIN, SYSTEM = 'customer', 'staff', 'admin', 'system'
 AWAITS_CONFIRMATION = 'awaits_confirmation'  # a rescheduled appointment waits for the business again
 AFTER_RESCHEDULE = 'after_reschedule'  # the business's status after a reschedule
 ACCOUNT_CLOSED = 'account_closed'  # the customer closed their account (also: a payment that came after it)
+STATUS_MERGED = 'status_merged'  # the business merged the old status into another (the old one is gone)
 CONFIRMED_FROM_REMINDER = 'confirmed_from_reminder'  # the customer confirmed the visit from a reminder
 # Why a payment was held for the business to look at.
 AMOUNT_MISMATCH = 'amount_mismatch'
@@ -55,6 +57,7 @@ _CAUSE_WORDS = {
     AWAITS_CONFIRMATION: lazy('The new time waits for the business to confirm it.'),
     AFTER_RESCHEDULE: lazy('The business sets this status after a reschedule.'),
     ACCOUNT_CLOSED: lazy('The customer closed their account.'),
+    STATUS_MERGED: lazy('The business merged two of its statuses.'),
     CONFIRMED_FROM_REMINDER: lazy('Confirmed from the reminder email.'),
 }
 HELD_WORDS = {
@@ -76,10 +79,11 @@ def booked(*, at: datetime, actor: str, status: str) -> HistoryEntry:
 
 
 def status_changed(*, at: datetime, actor: str, from_status: str, to_status: str, reason: str = '',
-                   cause: str = '') -> HistoryEntry:
-    """The status moved from one key to another; `reason` is what the person typed, `cause` the system's why-code."""
+                   cause: str = '', from_label: str = '') -> HistoryEntry:
+    """The status moved from one key to another; `reason` is what the person typed, `cause` the system's why-code;
+    `from_label` keeps the old status's name when that status is going (merged into another)."""
     return _entry(at, actor, STATUS_CHANGED, **{'from': from_status, 'to': to_status, 'reason': reason,
-                                                 'cause': cause})
+                                                 'cause': cause, 'from_label': from_label})
 
 
 def rescheduled(*, at: datetime, actor: str, from_start: datetime, to_start: datetime,

@@ -118,6 +118,13 @@ class Status:
     icon: str
     busy: bool  # it occupies the slot: nobody else may book that time
     role: StatusRole = StatusRole.OTHER
+    # The business's own label in other languages (locale -> label); `label` is the default, shown where none is
+    # given (services.statuses.in_language picks the reader's).
+    labels: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def own_label(self, locale: str) -> str | None:
+        """The label the business gave this status in `locale`, None when it gave none."""
+        return self.labels.get(locale) or None
 
     @property
     def completes(self) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from domain.i18n import N_, SHIPPED_LOCALES, Said, lazy, override_problem, overrides_shape_problem
+from domain.i18n import N_, SHIPPED_LOCALES, Said, Text, lazy, override_problem, overrides_shape_problem
 from domain.model import DEFAULT_STATUSES, Status, StatusRole
 from domain.reminders import ReminderSettings, ReminderSettingsError
 from domain.statuses import busy_keys
@@ -205,6 +205,40 @@ class PanelSettings:
             if isinstance(default, str) and not isinstance(value, str):
                 raise SettingsError(lazy('%(name)s must be text.', name=key))
         return replace(defaults, designer=PanelDesigner(**designer_data), reminders=reminders, **data).validate()
+
+
+def status_removal_problem(settings: PanelSettings, key: str, *, into: str | None = None) -> Text | None:
+    """A status the settings give rescheduled appointments can go only by merging into another: deleting it would
+    leave reschedules without their status."""
+    if into is None and settings.status_after_reschedule == key:
+        return lazy('Rescheduled appointments get this status: choose another for them in Settings first, or merge '
+                    'it into another status.')
+    return None
+
+
+def forget_status(settings: PanelSettings, key: str, *, into: str | None = None) -> PanelSettings:
+    """The settings once status `key` is gone: merged `into` another, they name that one wherever they named it;
+    deleted, they forget it (a transition to it goes, and it is no longer a source)."""
+
+    def swap(keys: Sequence[str]) -> tuple[str, ...]:
+        out: list[str] = []
+        for k in keys:
+            now = into if k == key else k
+            if now is not None and now not in out:
+                out.append(now)
+        return tuple(out)
+
+    transitions: dict[str, tuple[str, ...]] = {}
+    for target, sources in settings.status_transitions.items():
+        now_target = into if target == key else target
+        if now_target is None:
+            continue
+        merged = tuple(k for k in swap(transitions.get(now_target, ()) + swap(sources)) if k != now_target)
+        if merged:
+            transitions[now_target] = merged
+    after = into if settings.status_after_reschedule == key and into is not None else settings.status_after_reschedule
+    return replace(settings, reschedule_from_statuses=swap(settings.reschedule_from_statuses),
+                   status_transitions=transitions, status_after_reschedule=after)
 
 
 def booking_link(base: str, **params: str | int) -> str:

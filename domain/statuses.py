@@ -6,10 +6,20 @@ A business may rename its statuses or add its own; the rules below keep working 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 
-from domain.i18n import Text, lazy
+from domain.i18n import SHIPPED_LOCALES, Text, lazy
 from domain.model import SINGULAR_ROLES, Status, StatusRole
+from domain.web import is_hidden_character, safe_color
+
+LABEL_MAX = 40  # characters of a status's label: it is a badge
+KEY_MAX = 40
+ICONS = ('hourglass_empty', 'check_circle', 'cancel', 'block', 'person_off', 'event_available', 'event_busy',
+         'schedule', 'done_all', 'star', 'flag', 'paid', 'pending', 'help', 'label', 'login', 'logout',
+         'home_repair_service', 'local_hospital', 'videocam', 'directions_walk', 'thumb_up', 'thumb_down', 'info')
+_ICON = re.compile(r'^[a-z0-9_]{1,48}$')  # a Material icon name: what a badge can draw, nothing else
 
 
 def with_role(statuses: Iterable[Status], role: StatusRole) -> Status | None:
@@ -44,9 +54,12 @@ def awaits_confirmation(status: Status) -> bool:
 
 
 def status_problems(statuses: Sequence[Status]) -> list[Text]:
-    """A sound list of statuses: keys unique and non-empty, a singular role on at most one status, the new-booking
-    status holds the slot (or a second customer could book the same time) and the customer-cancel status frees it."""
+    """A sound list of statuses: at least one, keys unique and non-empty, a singular role on at most one status, the
+    new-booking status holds the slot (or a second customer could book the same time) and the customer-cancel status
+    frees it."""
     problems: list[Text] = []
+    if not statuses:
+        problems.append(lazy('A business needs at least one status.'))
     keys = [st.key for st in statuses]
     if any(not k for k in keys):
         problems.append(lazy('Every status needs a key.'))
@@ -65,3 +78,80 @@ def status_problems(statuses: Sequence[Status]) -> list[Text]:
     if cancel is not None and cancel.busy:
         problems.append(lazy('The status a customer cancel sets (%(key)s) must free the slot.', key=cancel.key))
     return problems
+
+
+def status_field_problems(status: Status) -> dict[str, Text]:
+    """What the business typed for one status, field by field: a label of 1 to 40 visible characters (per language
+    too, each in a language Kairos ships), a hex colour and a Material icon name (a badge draws nothing else)."""
+    problems: dict[str, Text] = {}
+    label = label_problem(status.label)
+    if label is not None:
+        problems['label'] = label
+    for locale, text in status.labels.items():
+        if locale not in SHIPPED_LOCALES:
+            problems[f'label_{locale}'] = lazy('Kairos does not speak %(locale)s.', locale=locale)
+        elif text:
+            found = label_problem(text)
+            if found is not None:
+                problems[f'label_{locale}'] = found
+    if not safe_color(status.color):
+        problems['color'] = lazy('The colour must be a hex colour like #0f766e.')
+    if not _ICON.match(status.icon or ''):
+        problems['icon'] = lazy('The icon must be a Material icon name, like check_circle.')
+    return problems
+
+
+def label_problem(label: str) -> Text | None:
+    """A status label is shown on a badge: 1 to 40 characters, none of them hidden."""
+    if not label or not label.strip():
+        return lazy('Give the status a name.')
+    if len(label) > LABEL_MAX:
+        return lazy('A status name can be at most %(max)s characters.', max=LABEL_MAX)
+    if any(is_hidden_character(ch) for ch in label):
+        return lazy('The name contains a hidden character; type it again.')
+    return None
+
+
+def clean_labels(labels: Mapping[str, str]) -> dict[str, str]:
+    """The translations worth keeping: trimmed, empty ones dropped (the default label shows instead)."""
+    return {loc: ' '.join(text.split()) for loc, text in labels.items() if text and text.strip()}
+
+
+def key_for(label: str, taken: Iterable[str]) -> str:
+    """A new status's key, made once from its first label (it never changes after: history and settings name it):
+    lower-case ASCII words joined by '-', made unique among `taken`."""
+    ascii_text = unicodedata.normalize('NFKD', label).encode('ascii', 'ignore').decode('ascii')
+    base = re.sub(r'[^a-z0-9]+', '-', ascii_text.lower()).strip('-')[:KEY_MAX - 4] or 'status'
+    used = set(taken)
+    key, n = base, 2
+    while key in used:
+        key, n = f'{base}-{n}', n + 1
+    return key
+
+
+def icon_name(value: str | None) -> str | None:
+    """An icon a badge may draw: a Material icon name (saved before names were checked, anything else is left out)."""
+    return value if value and _ICON.match(value) else None
+
+
+def order_problem(statuses: Sequence[Status], keys: Sequence[str]) -> Text | None:
+    """A new order names every status once, and nothing else."""
+    if sorted(keys) != sorted(st.key for st in statuses):
+        return lazy('The new order must list every status once; reload the page and try again.')
+    return None
+
+
+def reordered(statuses: Sequence[Status], keys: Sequence[str]) -> tuple[Status, ...]:
+    """The statuses in the order of `keys` (checked by `order_problem`)."""
+    by_key = {st.key: st for st in statuses}
+    return tuple(by_key[k] for k in keys)
+
+
+def merge_problem(statuses: Sequence[Status], source: str, target: str) -> Text | None:
+    """A status merges into another status of the same business: its appointments move there and it goes."""
+    keys = {st.key for st in statuses}
+    if source not in keys or target not in keys:
+        return lazy('That status is not one this business uses.')
+    if source == target:
+        return lazy('Choose another status to merge it into.')
+    return None

@@ -77,6 +77,12 @@ VISITS: tuple[Visit, ...] = (
     Visit('admin-admins', '/admin/admins', '/admin/admins', admin=True),
     Visit('admin-reminders', '/admin/reminders', '/admin/reminders', admin=True),
     Visit('admin-account', '/admin/account', '/admin/account', admin=True),
+    Visit('admin-statuses', '/admin/statuses', '/admin/statuses', admin=True),
+    Visit('admin-status-edit', '/admin/statuses', '/admin/statuses', admin=True, opens='status edit'),
+    Visit('admin-status-merge', '/admin/statuses', '/admin/statuses', admin=True, opens='status merge'),
+    Visit('admin-emails', '/admin/emails', '/admin/emails', admin=True),
+    Visit('admin-email-preview', '/admin/emails', '/admin/emails', admin=True, opens='email preview'),
+    Visit('admin-outbox', '/admin/outbox', '/admin/outbox', admin=True),
 )
 
 # Routes that are not pages a person reads, and why.

@@ -176,6 +176,22 @@ def _pressed(button: Locator) -> bool:
     return True
 
 
+def _open_status_edit(page: Page, _action: str) -> None:
+    page.get_by_role('button', name=re.compile('^Edit ')).first.click()
+    expect(page.get_by_role('dialog', name='Edit status')).to_be_visible()
+
+
+def _open_status_merge(page: Page, _action: str) -> None:
+    page.get_by_role('button', name=re.compile('^Delete or merge ')).first.click()
+    expect(page.get_by_role('dialog')).to_be_visible()
+
+
+def _open_email_preview(page: Page, _action: str) -> None:
+    expect(page.get_by_label('Subject')).not_to_have_value('')
+    page.get_by_role('button', name='Preview').click()
+    expect(page.get_by_role('heading', name='Preview with sample data')).to_be_visible()
+
+
 def _open_form(page: Page, action: str) -> None:
     """An admin catalog form: the page's "New ..." button opens a dialog headed with the same words."""
     page.get_by_role('button', name=action).click()
@@ -188,4 +204,7 @@ OPENERS: dict[str, Callable[[Page, str], None]] = {
     'package Pay': _open_package_pay,
     'Delete my account…': _open_delete_dialog,
     'booking': _book,
+    'status edit': _open_status_edit,
+    'status merge': _open_status_merge,
+    'email preview': _open_email_preview,
 }

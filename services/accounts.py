@@ -721,7 +721,9 @@ def _queue(s: Any, template: str, *, tenant_id: int, to: str, language: str | No
         settings = tenant_db.panel_settings(s, tenant_id=tenant_id)
         locale = emails.recipient_locale(saved=language, business_default=settings.default_language)
         values = {k: _utc_moment(v, locale) if isinstance(v, datetime) else v for k, v in context.items()}
-        subject, text, html = emails.render_for(template, values, locale=locale, settings=settings)
+        subject, text, html = emails.render_for(template, values, locale=locale, settings=settings,
+                                                own=emails.own_wording(s, tenant_id=tenant_id, name=template,
+                                                                       locale=locale))
     except Exception:
         log.exception('could not render the %s email to %s', template, to)
         return

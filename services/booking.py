@@ -211,7 +211,9 @@ def _queue_quietly(s: Session, template: str, values: Mapping[str, object], /, *
     """Queue the email in the caller's transaction; a template that cannot be rendered is logged, never allowed to
     undo the change or change what the guest is told."""
     try:
-        subject, text, html = emails.render_for(template, values, locale=locale, settings=settings)
+        subject, text, html = emails.render_for(template, values, locale=locale, settings=settings,
+                                                own=emails.own_wording(s, tenant_id=tenant_id, name=template,
+                                                                       locale=locale))
         mail.queue(s, tenant_id=tenant_id, template=template, to=to, subject=subject, text=text, html=html)
     except Exception:
         log.exception('could not queue the %s email to %s', template, to)

@@ -27,10 +27,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlmodel import Session
+
 from domain.i18n import N_, SOURCE_LOCALE, Overrides, Text, overrides_from_settings
 from domain.settings import PanelSettings
 from services import i18n
 from services.config import get_config
+from storage import email_templates as template_store
 
 
 class TemplateMissing(LookupError):
@@ -300,6 +303,16 @@ def kind(name: str) -> EmailKind:
     return found
 
 
+def own_wording(session: Session, *, tenant_id: int, name: str,
+                locale: str) -> dict[tuple[str, str], EmailOverride]:
+    """The business's own wording of the email `name` in `locale` (admin area, Emails), as the `overrides` that
+    `render` takes: empty when the business uses Kairos's."""
+    own = template_store.template(session, tenant_id=tenant_id, kind=name, locale=locale)
+    if own is None:
+        return {}
+    return {(name, locale): EmailOverride(subject=own.subject, text=own.text, html=own.html)}
+
+
 def recipient_locale(*, saved: str | None, business_default: str | None) -> str:
     """The language an email is written in: the recipient's saved choice (a customer's), else the business's
     default (always, for staff: pass saved=None)."""
@@ -330,18 +343,13 @@ def render(name: str, values: Mapping[str, object], /, *, locale: str = SOURCE_L
     return _render_kind(found, filled, locale, text_overrides)
 
 
-def render_for(name: str, values: Mapping[str, object], /, *, locale: str,
-               settings: PanelSettings) -> tuple[str, str, str | None]:
-    """The email `name` as this business words it, in `locale`: its own emails first (`business_emails`), then
-    Kairos's parts with the business's text overrides. Every email a service sends is rendered here."""
-    return render(name, values, locale=locale, overrides=business_emails(settings),
+def render_for(name: str, values: Mapping[str, object], /, *, locale: str, settings: PanelSettings,
+               own: Mapping[tuple[str, str], EmailOverride] | None = None) -> tuple[str, str, str | None]:
+    """The email `name` as this business words it, in `locale`: its own email first (`own`, from `own_wording`,
+    read in the caller's transaction), then Kairos's parts with the business's text overrides. Every email a service
+    sends is rendered here."""
+    return render(name, values, locale=locale, overrides=own,
                   text_overrides=overrides_from_settings(settings.text_overrides))
-
-
-def business_emails(settings: PanelSettings) -> Mapping[tuple[str, str], EmailOverride]:
-    """The business's own emails by (kind, locale). None are stored yet: the admin area keeps them with the
-    business's settings and returns them here, and every email follows."""
-    return {}
 
 
 def _say(msgid: str, values: Mapping[str, str], locale: str, text_overrides: Overrides | None) -> str:

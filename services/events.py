@@ -8,6 +8,8 @@ Topics in use:
 - `tenant:{tenant_id}:customer:{customer_id}:sessions`: some of the customer's sessions ended (sign-out, password
   change or reset, account closed); each open page checks whether its own session is still live.
 - `tenant:{tenant_id}:availability`: slots may have changed; payload has `staff_id` and `day` (ISO, business zone).
+- `tenant:{tenant_id}:statuses`: the business changed its statuses (renamed, recoloured, merged...); open panels
+  read them again and redraw.
 """
 
 from __future__ import annotations
@@ -69,6 +71,10 @@ def admin_sessions_topic(tenant_id: int, admin_id: int) -> str:
 
 def availability_topic(tenant_id: int) -> str:
     return f'tenant:{tenant_id}:availability'
+
+
+def statuses_topic(tenant_id: int) -> str:
+    return f'tenant:{tenant_id}:statuses'
 
 
 def subscribe(topic: str, callback: Callback) -> Callable[[], None]:

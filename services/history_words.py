@@ -45,7 +45,8 @@ def describe(entry: HistoryEntry, *, tz: ZoneInfo, status_labels: Mapping[str, s
         return render(text, locale=locale, overrides=overrides)
 
     def status(key: str) -> str:
-        return say(label(status_labels.get(key) or key.replace('-', ' ').capitalize()))
+        gone = data.get('from_label') if key == data.get('from') else None  # a status merged away: its old name
+        return say(label(status_labels.get(key) or str(gone or '') or key.replace('-', ' ').capitalize()))
 
     why = reason_words(data)
     reason = say(lazy('Reason: %(reason)s', reason=why)) if why else ''

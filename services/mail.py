@@ -78,6 +78,7 @@ def _queue() -> MailQueue:
 
 
 TemplateMissing = emails.TemplateMissing
+OutboxEmail = store.OutboxEmail  # what the admin's outbox lists (pages never import storage)
 
 
 # ---- queueing --------------------------------------------------------------------------------------------------
@@ -105,9 +106,10 @@ def queue(session: Session, *, tenant_id: int, template: str, to: str, subject: 
 
 def queue_template(session: Session, name: str, /, *, tenant_id: int, to: str, locale: str = SOURCE_LOCALE,
                    attachments: Sequence[tuple[str, bytes, str]] = (), **context: object) -> str:
-    """Render the email `name` (services.emails) in the recipient's `locale` and queue it for one address in the
-    caller's transaction; returns its Message-ID."""
-    subject, text, html = render_email(name, locale=locale, **context)
+    """Render the email `name` (services.emails) in the recipient's `locale`, in the business's own wording when it
+    saved one, and queue it for one address in the caller's transaction; returns its Message-ID."""
+    subject, text, html = emails.render(name, context, locale=locale, overrides=emails.own_wording(
+        session, tenant_id=tenant_id, name=name, locale=locale))
     return queue(session, tenant_id=tenant_id, template=name, to=to, subject=subject, text=text, html=html,
                  attachments=attachments)
 

@@ -45,8 +45,9 @@ def queue_change(session: Session, *, tenant_id: int, appointment_id: int, kind:
     if data is None:
         return 0
     try:
-        emails = _render_change(data, kind=kind, previous_start=previous_start, previous_status=previous_status,
-                                reason=dh.change_reason(reason=reason, cause=cause), now=now or datetime.now(UTC))
+        emails = _render_change(session, data, kind=kind, previous_start=previous_start,
+                                previous_status=previous_status, reason=dh.change_reason(reason=reason, cause=cause),
+                                now=now or datetime.now(UTC))
     except Exception:
         log.exception('could not render the change emails for appointment %s', appointment_id)
         return 0
@@ -72,10 +73,10 @@ def wait_for_notifications(timeout: float = 30) -> None:
     mail.wait_until_sent(timeout)
 
 
-def _render_change(data: appointment_db.NoticeData, *, kind: str, previous_start: datetime | None, previous_status: str,
-                   reason: Said, now: datetime) -> list[tuple[str, str, str, str | None, tuple[str, bytes, str]]]:
+def _render_change(session: Session, data: appointment_db.NoticeData, *, kind: str,
+                   previous_start: datetime | None, previous_status: str, reason: Said,
+                   now: datetime) -> list[tuple[str, str, str, str | None, tuple[str, bytes, str]]]:
     appt, tenant, customer, settings = data.appointment, data.tenant, data.customer, data.settings
-    labels = {st.key: st.label for st in data.statuses}
     method = calendar.REQUEST if appt.status.busy else calendar.CANCEL
     business_tz = ZoneInfo(tenant.timezone)
     own_words = overrides_from_settings(settings.text_overrides)
@@ -96,10 +97,14 @@ def _render_change(data: appointment_db.NoticeData, *, kind: str, previous_start
         ics = calendar.appointment_ics(appt, tenant=tenant, method=method, now=now, attendee=customer, locale=locale,
                                        overrides=own_words)
         attachment = (calendar.ics_filename(appt), ics, f'text/calendar; method={method}')
+        # Status names in the reader's language: the business's own there, else its default name.
+        labels = {st.key: st.own_label(locale) or st.label for st in data.statuses}
         context = _context(appt, tenant=tenant, customer=customer, name=name, tz=tz, labels=labels,
                            previous_start=previous_start, previous_status=previous_status, reason=reason,
                            locale=locale)
-        subject, text, html = emails.render_for(_TEMPLATES[kind], context, locale=locale, settings=settings)
+        subject, text, html = emails.render_for(_TEMPLATES[kind], context, locale=locale, settings=settings,
+                                                own=emails.own_wording(session, tenant_id=tenant.id,
+                                                                       name=_TEMPLATES[kind], locale=locale))
         out.append((address, subject, text, html, attachment))
     return out
 
@@ -119,7 +124,7 @@ def _context(appt: d.Appointment, *, tenant: d.Tenant, customer: d.Customer, nam
         'when': _when(appt.start, appt.end, tz, locale),
         'previous_when': previous_when,
         'place': calendar.place_words(appt) or '—',
-        'status': label(appt.status.label),
+        'status': appt.status.own_label(locale) or label(appt.status.label),
         'previous_status': label(previous),
         'reason': reason,
         'busy': 'yes' if appt.status.busy else '',

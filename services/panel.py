@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlmodel import Session
@@ -39,6 +39,26 @@ class PanelData:
     counts: dict[str, int]
     next_appointment: d.Appointment | None
     page: list[d.Appointment]
+
+
+def with_statuses(data: PanelData, statuses: tuple[d.Status, ...]) -> PanelData:
+    """The same data with each appointment's status taken from `statuses` by key (the page's language's labels,
+    chosen after the data was read)."""
+    by_key = {st.key: st for st in statuses}
+
+    def swap(appt: d.Appointment) -> d.Appointment:
+        found = by_key.get(appt.status.key)
+        return replace(appt, status=found) if found is not None else appt
+
+    return replace(data, next_appointment=swap(data.next_appointment) if data.next_appointment else None,
+                   page=[swap(a) for a in data.page])
+
+
+def statuses(db: Database, *, tenant_id: int, customer_id: int) -> tuple[d.Status, ...]:
+    """The business's statuses as they are now (an open panel reads them again when the business changes them)."""
+    del customer_id  # the session was checked (services.auth.act); the statuses are the business's
+    with db.read() as s:
+        return tenant_db.statuses(s, tenant_id=tenant_id)
 
 
 def load_shell(db: Database, *, tenant_id: int, session_id: str | None, now: datetime | None = None) -> Shell | None:

@@ -155,7 +155,8 @@ def _queue_confirmation(s: Session, *, tenant_id: int, payment_id: int) -> bool:
         'amount': fmt.money(found.amount, found.currency, code=True, locale=loc), 'item': found.item,
         'method': found.method, 'number': found.number, 'when': receipt_date(found),
         'link': public_link(f'/receipts/{payment_id}', host, view='1'),
-    }, locale=loc, settings=tenant_db.panel_settings(s, tenant_id=tenant_id))
+    }, locale=loc, settings=tenant_db.panel_settings(s, tenant_id=tenant_id),
+        own=emails.own_wording(s, tenant_id=tenant_id, name=emails.PAYMENT_RECEIVED.name, locale=loc))
     mail.queue(s, tenant_id=tenant_id, template=emails.PAYMENT_RECEIVED.name, to=customer.email, subject=subject,
                text=text, html=html, attachments=((found.filename, receipt_html(found).encode('utf-8'), 'text/html'),))
     return True

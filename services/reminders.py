@@ -126,8 +126,10 @@ def _reminder(s: Session, data: appointment_db.NoticeData, settings: PanelSettin
                        minutes_before=plan.send, skipped=False, now=now)
     token = tokens.issue_in(s, tenant_id=data.tenant.id, customer_id=customer.id, purpose=tokens.Purpose.REMINDER,
                             now=now, payload=str(appt.id), keep_earlier=True, expires_at=appt.start)
-    subject, text, html = render_reminder(data, settings, token=token)
-    ics = calendar.appointment_ics(appt, tenant=data.tenant, method=calendar.REQUEST, now=now, attendee=customer)
+    subject, text, html = render_reminder(data, settings, token=token, session=s)
+    locale, _, own_words = _reader(data, settings)
+    ics = calendar.appointment_ics(appt, tenant=data.tenant, method=calendar.REQUEST, now=now, attendee=customer,
+                                   locale=locale, overrides=own_words)
     mail.queue(s, tenant_id=data.tenant.id, template=emails.REMINDER.name, to=customer.email, subject=subject,
                text=text, html=html, attachments=((calendar.ics_filename(appt), ics,
                                                    f'text/calendar; method={calendar.REQUEST}'),))
@@ -144,7 +146,7 @@ def _follow_up(s: Session, data: appointment_db.NoticeData, settings: PanelSetti
         return 0
     reminder_db.record(s, tenant_id=data.tenant.id, appointment_id=appt.id, kind=dr.FOLLOW_UP, for_start=appt.start,
                        minutes_before=0, skipped=False, now=now)
-    subject, text, html = render_follow_up(data, settings)
+    subject, text, html = render_follow_up(data, settings, session=s)
     mail.queue(s, tenant_id=data.tenant.id, template=emails.FOLLOW_UP.name, to=customer.email, subject=subject,
                text=text, html=html)
     return 1
@@ -160,8 +162,8 @@ def _reader(data: appointment_db.NoticeData, settings: PanelSettings) -> tuple[s
             ZoneInfo(data.customer.timezone or data.tenant.timezone), overrides_from_settings(settings.text_overrides))
 
 
-def render_reminder(data: appointment_db.NoticeData, settings: PanelSettings, *,
-                    token: str) -> tuple[str, str, str | None]:
+def render_reminder(data: appointment_db.NoticeData, settings: PanelSettings, *, token: str,
+                    session: Session | None = None) -> tuple[str, str, str | None]:
     """(subject, text, HTML) of a reminder (services.emails.REMINDER) in the customer's language and zone, with its
     buttons: confirm (when the business asks for it), reschedule and cancel, each to our page."""
     appt, tenant, customer = data.appointment, data.tenant, data.customer
@@ -177,10 +179,12 @@ def render_reminder(data: appointment_db.NoticeData, settings: PanelSettings, *,
         'place': calendar.place_text(appt), 'meeting': appt.service.meeting_url or '',
         'confirm_link': page + CONFIRM if settings.reminders.ask_confirmation else '',
         'reschedule_link': page + RESCHEDULE, 'cancel_link': page + CANCEL, 'profile_link': f'{base}/profile'}
-    return emails.render_for(emails.REMINDER.name, values, locale=locale, settings=settings)
+    return emails.render_for(emails.REMINDER.name, values, locale=locale, settings=settings,
+                             own=_own(session, data, emails.REMINDER.name, locale))
 
 
-def render_follow_up(data: appointment_db.NoticeData, settings: PanelSettings) -> tuple[str, str, str | None]:
+def render_follow_up(data: appointment_db.NoticeData, settings: PanelSettings, *,
+                     session: Session | None = None) -> tuple[str, str, str | None]:
     """(subject, text, HTML) of the follow-up (services.emails.FOLLOW_UP) asking for a rating, linking to the visit's
     Details in the panel, where the rating prompt is."""
     appt, tenant, customer = data.appointment, data.tenant, data.customer
@@ -190,7 +194,16 @@ def render_follow_up(data: appointment_db.NoticeData, settings: PanelSettings) -
               'service': appt.service.name, 'staff': appt.staff.name,
               'when': fmt.date(appt.start, tz, locale=locale),
               'link': f'{base}/?open=details&appointment={appt.id}', 'profile_link': f'{base}/profile'}
-    return emails.render_for(emails.FOLLOW_UP.name, values, locale=locale, settings=settings)
+    return emails.render_for(emails.FOLLOW_UP.name, values, locale=locale, settings=settings,
+                             own=_own(session, data, emails.FOLLOW_UP.name, locale))
+
+
+def _own(session: Session | None, data: appointment_db.NoticeData, name: str,
+         locale: str) -> dict[tuple[str, str], emails.EmailOverride]:
+    """The business's own wording of this email (admin area, Emails), read in the caller's transaction."""
+    if session is None:
+        return {}
+    return emails.own_wording(session, tenant_id=data.tenant.id, name=name, locale=locale)
 
 
 # ---- the reminder's page -------------------------------------------------------------------------------------------

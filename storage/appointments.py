@@ -179,6 +179,39 @@ def set_status(session: Session, *, tenant_id: int, appointment_id: int, status_
                     .values(status_key=status_key))
 
 
+def move_all_to_status(session: Session, *, tenant_id: int, from_key: str, to_key: str) -> list[tuple[int, int]]:
+    """Every appointment of the business in `from_key` now in `to_key` (a status merged into another); returns
+    the (appointment id, customer id) of each moved."""
+    a = t.Appointment
+    # One statement that moves and tells which moved: a booking landing in `from_key` meanwhile is moved and told too.
+    moved = [(int(i), int(c)) for i, c in session.execute(
+        sa.update(a).where(col(a.tenant_id) == tenant_id, col(a.status_key) == from_key)
+        .values(status_key=to_key).returning(col(a.id), col(a.customer_id)))]
+    return sorted(moved)
+
+
+def count_in_status(session: Session, *, tenant_id: int, status_key: str) -> int:
+    """How many of the business's appointments are in the status (one in use cannot simply be deleted)."""
+    a = t.Appointment
+    return int(session.execute(sa.select(sa.func.count()).select_from(a).where(
+        col(a.tenant_id) == tenant_id, col(a.status_key) == status_key)).scalar_one())
+
+
+def status_use_counts(session: Session, *, tenant_id: int) -> dict[str, int]:
+    """How many of the business's appointments each status holds (statuses holding none are left out)."""
+    a = t.Appointment
+    return {str(k): int(n) for k, n in session.execute(
+        sa.select(col(a.status_key), sa.func.count()).where(col(a.tenant_id) == tenant_id).group_by(col(a.status_key)))}
+
+
+def add_histories(session: Session, *, tenant_id: int, entries: Sequence[tuple[int, d.HistoryEntry]]) -> None:
+    """Many (appointment id, entry) pairs in one statement."""
+    if entries:
+        session.execute(_INSERT_HISTORY, [{'tenant_id': tenant_id, 'appointment_id': appointment_id, 'at': e.at,
+                                           'actor': e.actor, 'action': e.action, 'data': dict(e.data)}
+                                          for appointment_id, e in entries])
+
+
 def insert_appointment(session: Session, *, tenant_id: int, customer_id: int, service_id: int, staff_id: int,
                        location_id: int | None, start: datetime, end: datetime, seats: int, status_key: str,
                        price: int, deposit: int, notes: str, customer_package_id: int | None, now: datetime) -> int:

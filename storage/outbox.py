@@ -119,3 +119,26 @@ def emails(session: Session, *, tenant_id: int | None = None, status: str | None
         query = query.where(t.EmailOutbox.status == status)
     rows = session.exec(query.order_by(col(t.EmailOutbox.id).desc()).offset(offset).limit(limit)).all()
     return [_to_email(row) for row in rows]
+
+
+def email(session: Session, *, tenant_id: int, email_id: int) -> OutboxEmail | None:
+    """One of the business's emails (None when it is not theirs)."""
+    row = session.exec(select(t.EmailOutbox).where(t.EmailOutbox.id == email_id,
+                                                   t.EmailOutbox.tenant_id == tenant_id)).first()
+    return _to_email(row) if row is not None else None
+
+
+def counts(session: Session, *, tenant_id: int) -> dict[str, int]:
+    """How many of the business's emails are queued, sent and failed."""
+    found = {str(k): int(n) for k, n in session.execute(
+        sa.select(col(t.EmailOutbox.status), sa.func.count()).where(col(t.EmailOutbox.tenant_id) == tenant_id)
+        .group_by(col(t.EmailOutbox.status)))}
+    return {status: found.get(status, 0) for status in (QUEUED, SENT, FAILED)}
+
+
+def requeue(session: Session, *, tenant_id: int, email_id: int, now: datetime) -> bool:
+    """A failed email of the business tries again now, from its first attempt; False when there is no such one."""
+    result = session.execute(sa.update(t.EmailOutbox).where(
+        col(t.EmailOutbox.id) == email_id, col(t.EmailOutbox.tenant_id) == tenant_id,
+        col(t.EmailOutbox.status) == FAILED).values(status=QUEUED, attempts=0, next_attempt_at=now))
+    return bool(getattr(result, 'rowcount', 0))

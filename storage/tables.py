@@ -174,6 +174,9 @@ class Status(SQLModel, table=True):
     position: int = 0
     # What the status means to the rules (domain.model.StatusRole), so the business may rename it freely.
     role: str = Field(default='other', sa_column=sa.Column(sa.String(32), nullable=False, server_default='other'))
+    # The label in other languages ({locale: label}); `label` is the default, shown where none is given.
+    labels: dict[str, str] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False,
+                                                                             server_default='{}'))
 
 
 class Customer(SQLModel, table=True):
@@ -446,6 +449,21 @@ class EmailOutbox(SQLModel, table=True):
     created_at: datetime = Field(sa_column=utc_column())
     next_attempt_at: datetime = Field(sa_column=utc_column())
     sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class EmailTemplate(SQLModel, table=True):
+    """A business's own wording of one kind of email in one language (domain.emails); used instead of Kairos's."""
+
+    __tablename__ = 'email_template'
+    __table_args__ = (sa.UniqueConstraint('tenant_id', 'kind', 'locale'),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    kind: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    locale: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    subject: str = Field(sa_column=sa.Column(sa.String(998), nullable=False))
+    text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    html: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    updated_at: datetime = Field(sa_column=utc_column())
 
 
 class ReminderSent(SQLModel, table=True):

@@ -16,6 +16,7 @@ from domain.settings import PanelSettings, SettingsError
 from domain.statuses import status_problems
 from domain.web import color_problem, url_problem
 from storage import tables as t
+from storage.db import for_update
 
 # ---- conversions --------------------------------------------------------------------------------------------------
 
@@ -105,15 +106,57 @@ def save_panel_settings(session: Session, *, tenant_id: int, settings: PanelSett
 
 
 _STATUSES = sa.select(col(t.Status.key), col(t.Status.label), col(t.Status.color), col(t.Status.icon),
-                      col(t.Status.busy), col(t.Status.role)).where(
-    col(t.Status.tenant_id) == sa.bindparam('tenant_id')).order_by(col(t.Status.position))
+                      col(t.Status.busy), col(t.Status.role), col(t.Status.labels)).where(
+    col(t.Status.tenant_id) == sa.bindparam('tenant_id')).order_by(col(t.Status.position), col(t.Status.id))
 
 
 def statuses(session: Session, *, tenant_id: int) -> tuple[d.Status, ...]:
     """The tenant's statuses in the business's order."""
-    return tuple(d.Status(key=key, label=label, color=color, icon=icon, busy=busy, role=to_role(role))
-                 for key, label, color, icon, busy, role in session.connection().execute(_STATUSES,
-                                                                                         {'tenant_id': tenant_id}))
+    return tuple(d.Status(key=key, label=label, color=color, icon=icon, busy=busy, role=to_role(role),
+                          labels=_labels(labels))
+                 for key, label, color, icon, busy, role, labels in session.connection().execute(
+                     _STATUSES, {'tenant_id': tenant_id}))
+
+
+def _labels(raw: object) -> dict[str, str]:
+    return {str(k): str(v) for k, v in raw.items() if v} if isinstance(raw, dict) else {}
+
+
+def lock_statuses(session: Session, *, tenant_id: int) -> None:
+    """Hold the business's row until the transaction ends: two admins editing the statuses at once take turns, so
+    each checks the list the other left (SQLite's write transaction holds the whole database already)."""
+    session.exec(for_update(session, select(t.Tenant.id).where(t.Tenant.id == tenant_id))).first()
+
+
+def save_statuses(session: Session, *, tenant_id: int, statuses: Sequence[d.Status]) -> None:
+    """Make the business's statuses exactly `statuses`, in that order (the caller checked the list): rows are kept
+    by key, new keys added, missing keys deleted (the caller moved their appointments first)."""
+    table = t.Status
+    rows = {row.key: row for row in session.exec(select(table).where(table.tenant_id == tenant_id)).all()}
+    wanted = {st.key for st in statuses}
+    for key, row in rows.items():
+        if key not in wanted:
+            session.delete(row)
+    # Roles first cleared: a role moving from one status to another never meets itself in the unique index.
+    session.execute(sa.update(table).where(col(table.tenant_id) == tenant_id).values(role='other'))
+    session.flush()
+    for position, status in enumerate(statuses):
+        kept = rows.get(status.key)
+        if kept is None:
+            session.add(table(tenant_id=tenant_id, key=status.key, role='other', label=status.label,
+                              color=status.color, icon=status.icon, busy=status.busy, position=position,
+                              labels=dict(status.labels)))
+        else:
+            session.execute(sa.update(table).where(col(table.id) == kept.id).values(
+                label=status.label, color=status.color, icon=status.icon, busy=status.busy, position=position,
+                labels=dict(status.labels)))
+    session.flush()
+    for status in statuses:
+        if status.role != d.StatusRole.OTHER:
+            session.execute(sa.update(table).where(col(table.tenant_id) == tenant_id, col(table.key) == status.key)
+                            .values(role=status.role.value))
+    session.flush()
+    session.expire_all()
 
 
 def busy_status_keys(session: Session, *, tenant_id: int) -> list[str]:
@@ -140,7 +183,8 @@ def create_tenant(session: Session, *, slug: str, name: str, timezone: str = 'UT
     for i, status in enumerate(statuses):
         check_links(colours=(('The status colour', status.color),))
         session.add(t.Status(tenant_id=row.id, key=status.key, label=status.label, color=status.color,
-                             icon=status.icon, busy=status.busy, position=i, role=status.role.value))
+                             icon=status.icon, busy=status.busy, position=i, role=status.role.value,
+                             labels=dict(status.labels)))
     session.flush()
     return row.id
 
@@ -169,4 +213,3 @@ def update_branding(session: Session, *, tenant_id: int, primary_color: str | No
     session.add(row)
     session.flush()
     return d.Branding(primary_color=row.primary_color, dark=row.dark, logo_url=row.logo_url)
-

@@ -19,10 +19,12 @@ from typing import Any
 from nicegui import Client, app, context
 from starlette.requests import Request
 
+from domain import model as d
 from domain.i18n import PSEUDO_LOCALE, SHIPPED_LOCALES, SOURCE_LOCALE, Overrides, Text, overrides_from_settings
 from domain.model import Customer
 from domain.settings import PanelSettings
 from services import i18n
+from services import statuses as status_words
 
 _LOCALE = 'kairos.locale'
 _OVERRIDES = 'kairos.overrides'
@@ -130,3 +132,9 @@ def choose_for(request: Request | None, settings: PanelSettings, customer: Custo
 def html_dir(chosen: str | None = None) -> str:
     """`rtl` or `ltr`, for markup drawn without Quasar (the first-paint copy of the frame, emails)."""
     return 'rtl' if i18n.is_rtl(chosen if chosen is not None else locale()) else 'ltr'
+
+
+def page_statuses(values: tuple[d.Status, ...], client: Client | None = None) -> tuple[d.Status, ...]:
+    """The business's statuses with their labels in the page's language (its own translation, else the default)."""
+    found = client if client is not None else _client()
+    return status_words.in_language(values, locale(found), overrides(found))

@@ -14,6 +14,7 @@ from nicegui import app, ui
 
 from domain import branding
 from domain import model as d
+from domain.statuses import icon_name
 from domain.web import safe_color, safe_url
 from ui.components import language_switcher
 from ui.components.page_frame import PageFrame, TimezoneHandler
@@ -36,6 +37,9 @@ body { background: var(--k-bg); }  /* set with the brand colours, from domain/br
 .k-muted { color: #4b5563; }
 .body--dark .k-muted { color: #cbd5e1; }
 .k-chip { border-radius: 999px; }
+/* A status badge's icon: drawn from its name by the icon font, in CSS content, so the badge's text is its label. */
+.k-badge-icon { font-size: 14px; margin-inline-end: 4px; line-height: 1; }
+.k-badge-icon::before { content: attr(data-icon); }
 .k-nav .q-tab { min-height: 44px; }
 .k-skip { position: absolute; inset-inline-start: -999px; }
 .k-skip:focus { inset-inline-start: 8px; top: 8px; z-index: 9999; background: white; padding: 8px; }
@@ -98,6 +102,12 @@ def status_badge(status: d.Status, *, mark: str) -> ui.badge:
     color = safe_color(status.color)
     if color:
         badge.style(f'background:{color}')
+    icon = icon_name(status.icon)
+    if icon:
+        with badge:  # before the label (flex order), hidden from readers, and not part of the badge's text
+            glyph = ui.element('span').classes('material-icons k-badge-icon').style('order:-1')
+            glyph.props['aria-hidden'] = 'true'
+            glyph.props['data-icon'] = icon
     return badge
 
 

@@ -349,3 +349,23 @@ def test_a_manager_saves_the_reminders_and_a_business_sees_only_its_own(db: Data
         from storage import tenants as tenant_db
 
         assert tenant_db.panel_settings(s, tenant_id=other.tenant_id).reminders == ReminderSettings()
+
+
+def test_a_business_rewords_the_reminder_in_the_admins_email_editor(sqlite_db: Database) -> None:
+    from domain.emails import EmailTemplate
+    from storage import email_templates as template_db
+
+    db = sqlite_db
+    world = _world(db, minutes_before=(1440,))
+    with db.write() as s:
+        template_db.save(s, tenant_id=world.tenant_id, template=EmailTemplate(
+            kind='reminder', locale='en', subject='See you soon at $business',
+            text='Hi $name, $what on $when. Cannot come? $cancel_link', html=None), now=NOW)
+    add_appointment(db, world, start=START)
+    assert reminders.run_due(db, now=START - 24 * H) == 1
+    with db.read() as s:
+        row = s.execute(sa.select(t.EmailOutbox.subject, t.EmailOutbox.content).where(
+            t.EmailOutbox.template == 'reminder')).one()
+    assert row[0] == 'See you soon at Lumen Studio'
+    assert row[1]['text'].startswith('Hi Ada, Haircut with Mia Wong on ')
+    assert '/reminder?token=' in row[1]['text'] and row[1]['text'].rstrip().endswith('&do=cancel')

@@ -101,3 +101,16 @@ def go_to(user, path: str) -> None:
     from ui.components.page_frame import PageFrame
 
     user.find(PageFrame).trigger('navigate', path)
+
+
+def admin_act(tenant_id: int, admin_id: int | None = None):
+    """What the admin shell hands an admin page body, without the shell: run a service for this business and admin
+    off the event loop (the shell's AdminContext.act also re-checks the admin's session and role first)."""
+    from nicegui import run
+
+    from services.context import get_db
+
+    async def act(action, /, **kwargs):
+        return await run.io_bound(action, get_db(), tenant_id=tenant_id, admin_id=admin_id, **kwargs)
+
+    return act

@@ -322,3 +322,33 @@ def test_a_visit_is_rated_once_after_it_took_place(status: str, window: str, alr
 ])
 def test_rating_values(stars: int, comment: str, expected: str | None) -> None:
     assert en(rules.rating_problem(stars, comment)) == en(expected)
+
+
+
+# ---- a status that goes: the settings follow -----------------------------------------------------------------------
+
+def test_settings_name_the_status_a_merged_one_went_into() -> None:
+    from domain.settings import PanelSettings, forget_status
+
+    settings = PanelSettings(reschedule_from_statuses=('pending', 'approved'), status_after_reschedule='pending',
+                             status_transitions={'canceled': ('pending', 'approved'), 'rejected': ('canceled',)})
+    merged = forget_status(settings, 'pending', into='approved')
+    assert merged.reschedule_from_statuses == ('approved',)
+    assert merged.status_after_reschedule == 'approved'
+    assert merged.status_transitions == {'canceled': ('approved',), 'rejected': ('canceled',)}
+    # Merging a target into one of its own sources leaves no transition from a status to itself.
+    assert forget_status(settings, 'canceled', into='approved').status_transitions == {
+        'approved': ('pending',), 'rejected': ('approved',)}
+
+
+def test_settings_forget_a_deleted_status_but_not_the_one_reschedules_end_in() -> None:
+    from domain.settings import PanelSettings, forget_status, status_removal_problem
+
+    settings = PanelSettings()
+    gone = forget_status(settings, 'approved')
+    assert gone.reschedule_from_statuses == ('pending',)
+    assert gone.status_transitions == {'canceled': ('pending',)}
+    assert forget_status(settings, 'canceled').status_transitions == {}
+    assert status_removal_problem(settings, 'pending') is not None
+    assert status_removal_problem(settings, 'pending', into='approved') is None
+    assert status_removal_problem(settings, 'approved') is None

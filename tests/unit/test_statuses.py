@@ -158,3 +158,56 @@ def test_no_code_compares_a_status_with_a_key_written_out() -> None:
                if 'migrations' not in p.parts]
     assert sources
     assert [hit for p in sources for hit in _status_key_comparisons(p)] == []
+
+
+# ---- the business edits its statuses -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(('label', 'taken', 'key'), [
+    ('Checked in', (), 'checked-in'),
+    ('Checked in', ('checked-in',), 'checked-in-2'),
+    ('Checked in', ('checked-in', 'checked-in-2'), 'checked-in-3'),
+    ('Não compareceu', (), 'nao-compareceu'),
+    ('حضر', (), 'status'),  # nothing of it in ASCII: a plain key, the label stays the business's
+    ('  --VIP!!  ', (), 'vip'),
+])
+def test_a_new_status_key_is_made_once_from_its_label(label: str, taken: tuple[str, ...], key: str) -> None:
+    assert st.key_for(label, taken) == key
+
+
+@pytest.mark.parametrize(('changes', 'fields'), [
+    ({}, set()),
+    ({'label': ''}, {'label'}),
+    ({'label': '   '}, {'label'}),
+    ({'label': 'x' * 41}, {'label'}),
+    ({'label': 'Can\u202eceled'}, {'label'}),  # a bidi override would make the badge read otherwise
+    ({'labels': {'de': 'x' * 41, 'xx': 'Nope'}}, {'label_de', 'label_xx'}),
+    ({'labels': {'de': ''}}, set()),  # no German label: the default shows
+    ({'color': 'red'}, {'color'}),
+    ({'icon': 'check circle'}, {'icon'}),
+    ({'icon': ''}, {'icon'}),
+])
+def test_each_field_of_a_status_is_checked(changes: dict, fields: set[str]) -> None:
+    assert set(st.status_field_problems(replace(status('ok'), **changes))) == fields
+
+
+def test_a_business_keeps_at_least_one_status() -> None:
+    assert [str(p) for p in st.status_problems(())] == ['A business needs at least one status.']
+
+
+def test_a_new_order_names_every_status_once() -> None:
+    statuses = (status('a'), status('b'), status('c'))
+    assert st.order_problem(statuses, ['c', 'a', 'b']) is None
+    assert [s.key for s in st.reordered(statuses, ['c', 'a', 'b'])] == ['c', 'a', 'b']
+    assert st.order_problem(statuses, ['c', 'a']) is not None
+    assert st.order_problem(statuses, ['c', 'a', 'a']) is not None
+    assert st.order_problem(statuses, ['c', 'a', 'b', 'd']) is not None
+
+
+@pytest.mark.parametrize(('source', 'target', 'ok'), [
+    ('canceled', 'rejected', True),
+    ('canceled', 'canceled', False),
+    ('canceled', 'gone', False),
+    ('gone', 'canceled', False),
+])
+def test_a_status_merges_into_another_of_the_business(source: str, target: str, ok: bool) -> None:
+    assert (st.merge_problem(DEFAULT_STATUSES, source, target) is None) is ok

@@ -52,7 +52,10 @@ export default {
             <div class="row items-start no-wrap q-gutter-x-sm">
               <h3 class="col text-subtitle1 text-weight-medium q-my-none">{{ row.service }}</h3>
               <q-badge v-if="row.status_label" :style="{background: row.status_color}" text-color="white"
-                       class="q-py-xs q-px-sm" :label="row.status_label" data-testid="status-badge" />
+                       class="q-py-xs q-px-sm" data-testid="status-badge">
+                <span v-if="row.status_icon" class="material-icons k-badge-icon" aria-hidden="true"
+                      :data-icon="row.status_icon"></span>{{ row.status_label }}
+              </q-badge>
             </div>
             <div class="text-body2 q-mt-xs">{{ row.when }}</div>
             <div v-if="row.staff" class="row items-center no-wrap q-mt-sm q-gutter-x-sm">

@@ -18,6 +18,7 @@ from domain import model as d
 from domain import rules
 from domain.panel import SORTS
 from domain.settings import booking_link
+from domain.statuses import icon_name
 from domain.web import safe_color, safe_url
 from services import formatting as fmt
 from ui.components.live import Listening
@@ -205,6 +206,7 @@ def card_row(appt: d.Appointment, ctx: PanelContext, now: datetime) -> dict[str,
         'label': f'{appt.service.name}, {when}',
         'status_label': appt.status.label if designer.show_status_badge else '',
         'status_color': safe_color(appt.status.color) or '',
+        'status_icon': icon_name(appt.status.icon) or '',
         'staff': appt.staff.name if designer.show_staff else '',
         'staff_avatar': staff_avatar,
         'staff_initials': ''.join(part[:1] for part in appt.staff.name.split()[:2]).upper(),

@@ -28,6 +28,7 @@ from ui.components.pay_drawer import open_pay_drawer
 from ui.components.reschedule_drawer import open_reschedule_drawer
 from ui.components.status_drawer import open_status_drawer
 from ui.context import PanelContext
+from ui.i18n import page_statuses
 
 # The drawer each card action opens (Details is every card's own; these are offered where the rules allow).
 DRAWERS: dict[str, Callable[[PanelContext, int, Callable[[], Awaitable[None]]], Awaitable[None]]] = {
@@ -127,3 +128,12 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
         ui.timer(0.1, lambda: act(*opened), once=True)
     # Changes made elsewhere (another tab, the front desk, a payment webhook) show up without a reload.
     element.listen(events.customer_topic(ctx.tenant.id, ctx.customer.id), lambda _: reload())
+
+    async def statuses_changed(_: dict[str, Any]) -> None:
+        """The business renamed, recoloured or merged statuses: badges and lists follow without a reload."""
+        fresh = await ctx.act(panel.statuses)
+        if fresh is not None:
+            ctx.statuses = page_statuses(fresh)
+            await reload()
+
+    element.listen(events.statuses_topic(ctx.tenant.id), statuses_changed)

@@ -17,7 +17,7 @@ from services.context import get_db
 from services.tenants import resolve_tenant
 from ui.components.pay_drawer import return_notice as payment_return_notice
 from ui.context import PanelContext, known_timezones
-from ui.i18n import choose_for
+from ui.i18n import choose_for, page_statuses
 from ui.pages import appointments, packages, profile, security, session
 from ui.theme import frame, panel_frame
 
@@ -72,8 +72,12 @@ async def panel_page(request: Request) -> RedirectResponse | None:
                 'role=status').mark('panel-off')
         return None
     assert session_id is not None
+    # Labels in the page's language: the business's own translation, else its default name.
+    statuses = page_statuses(shell.statuses)
+    if first_section is not None:
+        first_section = panel.with_statuses(first_section, statuses)
     ctx = PanelContext(tenant=tenant, customer=shell.customer, session_id=session_id, settings=shell.settings,
-                       statuses=shell.statuses, first_paint={'appointments': first_section} if first_section else {})
+                       statuses=statuses, first_paint={'appointments': first_section} if first_section else {})
     opened = appointments.opened_from_link(request.query_params)  # an email's link: ?open=details&appointment=7
     if opened is not None:
         ctx.first_paint['open'] = opened

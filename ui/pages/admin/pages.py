@@ -4,6 +4,6 @@ Add a new admin screen's module here. Each uses ui.pages.admin.shell.admin_page 
 
 from __future__ import annotations
 
-from ui.pages.admin import audit, home, locations, login, reminders, schedules, services, staff, team
+from ui.pages.admin import audit, emails, home, locations, login, reminders, schedules, services, staff, statuses, team
 
-MODULES = (login, home, audit, team, services, staff, locations, schedules, reminders)
+MODULES = (login, home, audit, team, services, staff, locations, schedules, statuses, emails, reminders)

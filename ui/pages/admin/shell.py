@@ -90,7 +90,7 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem('/admin', N_('Overview'), 'home'),
     NavItem('/admin/services', N_('Services'), 'design_services'),
-    NavItem('/admin/staff', N_('Staff'), 'badge'),
+    NavItem('/admin/staff', N_('Team'), 'badge'),
     NavItem('/admin/locations', N_('Locations'), 'place'),
     NavItem('/admin/schedules', N_('Hours'), 'schedule'),
     NavItem('/admin/settings', N_('Settings'), 'tune'),

@@ -34,9 +34,9 @@ class StaffForm:
     service_ids: list[int] = field(default_factory=list)
 
 
-@admin_page(PATH, title=N_('Staff'))
+@admin_page(PATH, title=N_('Team'))
 async def staff_page(ctx: AdminContext) -> None:
-    ui.label(t('Staff')).classes('text-h5').props('role=heading aria-level=1')
+    ui.label(t('Team')).classes('text-h5').props('role=heading aria-level=1')
     ui.label(t('Who customers book with: where each works, what each offers, and their hours.')).classes('k-muted')
     ui.button(t('New staff member'), icon='person_add', on_click=lambda: edit(None)).props(
         'unelevated no-caps').mark('staff-new')
