@@ -15,6 +15,7 @@ What each action's data holds (keys left out when empty):
   paid            amount, currency, method ('card', 'offline', 'cash', ...), from, to (payment statuses)
   payment_failed  amount, currency, method
   payment_held    amount, currency, method, cause
+  refunded        amount, currency, method, from, to (payment statuses; the same when the money was never credited)
   note            text (and, for rows kept from before history was data, the old action, from and to)
   confirmed       (nothing: who and when say it) the customer confirmed a visit already confirmed by the business
 """
@@ -36,9 +37,11 @@ STAFF_CHANGED = 'staff_changed'
 PAID = 'paid'
 PAYMENT_FAILED = 'payment_failed'
 PAYMENT_HELD = 'payment_held'
+REFUNDED = 'refunded'
 NOTE = 'note'
 CONFIRMED = 'confirmed'
-ACTIONS = (BOOKED, STATUS_CHANGED, RESCHEDULED, STAFF_CHANGED, PAID, PAYMENT_FAILED, PAYMENT_HELD, NOTE, CONFIRMED)
+ACTIONS = (BOOKED, STATUS_CHANGED, RESCHEDULED, STAFF_CHANGED, PAID, PAYMENT_FAILED, PAYMENT_HELD, REFUNDED, NOTE,
+           CONFIRMED)
 
 CUSTOMER, STAFF, ADMIN, SYSTEM = 'customer', 'staff', 'admin', 'system'
 
@@ -113,6 +116,13 @@ def payment_failed(*, at: datetime, actor: str, amount: int, currency: str, meth
 def payment_held(*, at: datetime, actor: str, amount: int, currency: str, method: str, cause: str) -> HistoryEntry:
     """Money arrived but was not credited: held for the business (to check, or to refund)."""
     return _entry(at, actor, PAYMENT_HELD, amount=amount, currency=currency.upper(), method=method, cause=cause)
+
+
+def refunded(*, at: datetime, actor: str, amount: int, currency: str, method: str, from_status: str = '',
+             to_status: str = '') -> HistoryEntry:
+    """Money was given back; the payment status went from `from_status` to `to_status`."""
+    return _entry(at, actor, REFUNDED, amount=amount, currency=currency.upper(), method=method,
+                  **{'from': str(from_status), 'to': str(to_status)})
 
 
 def confirmed(*, at: datetime, actor: str) -> HistoryEntry:

@@ -26,6 +26,7 @@ class PaymentState(StrEnum):
     SUCCEEDED = 'succeeded'
     FAILED = 'failed'
     FLAGGED = 'flagged'  # money arrived that does not match what was asked: held for a person to look at
+    REFUNDED = 'refunded'  # the business gave the money back (a card payment through Stripe)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,8 +7,9 @@ fails when a new route is in neither, so a page cannot arrive without being audi
 `url` may hold placeholders the audit fills in for the server it runs against: {verify}, {reset}, {magic},
 {welcome}, {email_change}, {email_undo}, {reminder} (fresh links for Grace; the reminder's names her next visit),
 {service} (a bookable service), {receipt} (one of Ada's settled payments), {admin_invite} (a fresh invitation to
-become an admin). `opens` names what to open once the page is there (see OPENERS in e2e/test_a11y.py). `admin`
-visits are made as the demo's admin (an owner); add every new admin page here with admin=True.
+become an admin), {ada} (Ada's customer id). `opens` names what to open once the page is there (see OPENERS in
+e2e/test_a11y.py). `admin` visits are made as the demo's admin (an owner); add every new admin page here with
+admin=True.
 """
 
 from __future__ import annotations
@@ -68,12 +69,28 @@ VISITS: tuple[Visit, ...] = (
     Visit('admin-invite-dead-link', '/admin/invite', '/admin/invite?token=no-such-token'),
     Visit('admin-overview', '/admin', '/admin', admin=True),
     Visit('admin-audit', '/admin/audit', '/admin/audit', admin=True),
+    Visit('admin-calendar', '/admin/calendar', '/admin/calendar', admin=True),
+    Visit('admin-calendar-day', '/admin/calendar', '/admin/calendar?view=day', admin=True),
+    Visit('admin-appointments', '/admin/appointments', '/admin/appointments', admin=True),
+    Visit('admin-appointment-new', '/admin/appointments', '/admin/appointments', admin=True,
+          opens='New appointment'),
+    Visit('admin-flagged-payments', '/admin/payments', '/admin/payments', admin=True),
+    Visit('admin-appointment', '/admin/appointments', '/admin/appointments', admin=True, opens='appointment'),
     Visit('admin-services', '/admin/services', '/admin/services', admin=True),
     Visit('admin-service-form', '/admin/services', '/admin/services', admin=True, opens='New service'),
     Visit('admin-staff', '/admin/staff', '/admin/staff', admin=True),
     Visit('admin-staff-form', '/admin/staff', '/admin/staff', admin=True, opens='New staff member'),
     Visit('admin-locations', '/admin/locations', '/admin/locations', admin=True),
     Visit('admin-hours', '/admin/schedules', '/admin/schedules', admin=True),
+    Visit('admin-customers', '/admin/customers', '/admin/customers', admin=True),
+    Visit('admin-customers-found', '/admin/customers', '/admin/customers?q=ada', admin=True),
+    Visit('admin-customer-form', '/admin/customers', '/admin/customers', admin=True, opens='New customer'),
+    Visit('admin-customer', '/admin/customers/{customer_id}', '/admin/customers/{ada}', admin=True),
+    Visit('admin-customer-close', '/admin/customers/{customer_id}', '/admin/customers/{ada}', admin=True,
+          opens='Close the account…'),
+    Visit('admin-ratings', '/admin/ratings', '/admin/ratings', admin=True),
+    Visit('admin-packages', '/admin/packages', '/admin/packages', admin=True),
+    Visit('admin-package-form', '/admin/packages', '/admin/packages', admin=True, opens='New package'),
     Visit('admin-admins', '/admin/admins', '/admin/admins', admin=True),
     Visit('admin-reminders', '/admin/reminders', '/admin/reminders', admin=True),
     Visit('admin-account', '/admin/account', '/admin/account', admin=True),
@@ -83,6 +100,10 @@ VISITS: tuple[Visit, ...] = (
     Visit('admin-emails', '/admin/emails', '/admin/emails', admin=True),
     Visit('admin-email-preview', '/admin/emails', '/admin/emails', admin=True, opens='email preview'),
     Visit('admin-outbox', '/admin/outbox', '/admin/outbox', admin=True),
+    Visit('admin-settings', '/admin/settings', '/admin/settings', admin=True),
+    Visit('admin-designer', '/admin/designer', '/admin/designer', admin=True),
+    Visit('admin-branding', '/admin/branding', '/admin/branding', admin=True),
+    Visit('admin-preview', '/admin/preview', '/admin/preview', admin=True),
 )
 
 # Routes that are not pages a person reads, and why.
@@ -91,10 +112,12 @@ NOT_PAGES: dict[str, str] = {
     '/auth/oidc/start': 'redirects to the identity provider',
     '/webhooks/stripe': "Stripe's POST, no page",
     '/avatar/{customer_id}': 'an image',
+    '/logo': "the business's logo, an image",
     '/staff-photo/{staff_id}': 'an image',
     '/robots.txt': 'text for crawlers',
     '/healthz': 'JSON for load balancers',
     '/admin/logout': "the admin's sign-out POST, no page",
+    '/admin/appointments.csv': 'a CSV download',
     '/readyz': 'JSON for load balancers',
     '/metrics': 'Prometheus text for the operator, loopback only',
 }

@@ -65,7 +65,7 @@ with db.write() as s:
     owner = admin_db.active_admin_by_email(s, tenant_id=tenant.id, email='admin@example.com')[0]
     admin_db.add_invite(s, tenant_id=tenant.id, email='noor@example.com', role=AdminRole.MANAGER, invited_by=owner.id,
                         token_hash=digest(INVITE_PURPOSE, invitation), now=now, expires_at=now + timedelta(hours=72))
-print(json.dumps({**links, 'service': service, 'receipt': receipt, 'admin_invite': invitation}))
+print(json.dumps({**links, 'service': service, 'receipt': receipt, 'admin_invite': invitation, 'ada': ada}))
 '''
 
 
@@ -198,9 +198,19 @@ def _open_form(page: Page, action: str) -> None:
     expect(page.get_by_role('dialog').get_by_role('heading', name=action)).to_be_visible()
 
 
+def _open_appointment(page: Page, _action: str) -> None:
+    page.get_by_role('button', name=re.compile('^Open the appointment of ')).first.click()
+    expect(page.get_by_role('dialog')).to_be_visible()
+
+
 OPENERS: dict[str, Callable[[Page, str], None]] = {
+    'appointment': _open_appointment,
+    'New appointment': _open_form,
     'New service': _open_form,
     'New staff member': _open_form,
+    'New customer': _open_form,
+    'New package': _open_form,
+    'Close the account…': _open_form,
     'package Pay': _open_package_pay,
     'Delete my account…': _open_delete_dialog,
     'booking': _book,

@@ -534,12 +534,30 @@ def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmati
     if confirmation.strip().upper() != 'DELETE':
         raise AccountError(lazy('Type DELETE to confirm.'))
     with db.write() as s:
-        if not customer_db.soft_delete(s, tenant_id=tenant_id, customer_id=customer_id, now=now):
+        canceled = close_account_in(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
+        if canceled is None:
             raise AccountError(lazy('We could not find your account.'))
-        customer_db.revoke_sessions(s, customer_id=customer_id, now=now)
-        customer_db.retire_tokens(s, customer_id=customer_id, now=now)
-        canceled = _cancel_upcoming(s, tenant_id=tenant_id, customer_id=customer_id, now=now)
         zone = ZoneInfo(tenant_db.tenant_timezone(s, tenant_id=tenant_id))
+    after_close(db, tenant_id=tenant_id, customer_id=customer_id, canceled=canceled, now=now, zone=zone)
+
+
+def close_account_in(s: Any, *, tenant_id: int, customer_id: int, now: datetime,
+                     actor: str = dh.CUSTOMER) -> list[d.Appointment] | None:
+    """Inside the caller's write transaction, close the account as the customer's own deletion does: the row stays
+    (as closed), sessions and links end, upcoming appointments that hold a slot are canceled with their history
+    (`actor`: who closed it). Returns those appointments as they were, or None when there is no open account; call
+    `after_close` after the commit."""
+    if not customer_db.soft_delete(s, tenant_id=tenant_id, customer_id=customer_id, now=now):
+        return None
+    customer_db.revoke_sessions(s, customer_id=customer_id, now=now)
+    customer_db.retire_tokens(s, customer_id=customer_id, now=now)
+    return _cancel_upcoming(s, tenant_id=tenant_id, customer_id=customer_id, now=now, actor=actor)
+
+
+def after_close(db: Database, *, tenant_id: int, customer_id: int, canceled: list[d.Appointment], now: datetime,
+                zone: ZoneInfo) -> None:
+    """After a closing committed: open tabs sign out, the staff hear of each canceled appointment (slots freed at
+    once), and unfinished checkouts expire."""
     auth.sessions_ended(tenant_id=tenant_id, customer_id=customer_id)
     for appt in canceled:
         appointments.announce_status_change(db, tenant_id=tenant_id, customer_id=customer_id, before=appt,
@@ -547,7 +565,8 @@ def delete_account(db: Database, *, tenant_id: int, customer_id: int, confirmati
     payments.expire_open_checkouts(db, tenant_id=tenant_id, customer_id=customer_id, now=now)
 
 
-def _cancel_upcoming(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> list[d.Appointment]:
+def _cancel_upcoming(s: Any, *, tenant_id: int, customer_id: int, now: datetime,
+                     actor: str = dh.CUSTOMER) -> list[d.Appointment]:
     """Set the customer's upcoming busy appointments to what a customer's cancel sets (domain.statuses.freeing_status);
     returns them as they were."""
     statuses = tenant_db.statuses(s, tenant_id=tenant_id)
@@ -560,7 +579,7 @@ def _cancel_upcoming(s: Any, *, tenant_id: int, customer_id: int, now: datetime)
     for appt in upcoming:
         appointment_db.set_status(s, tenant_id=tenant_id, appointment_id=appt.id, status_key=free.key)
         appointments.record_history(s, tenant_id=tenant_id, appointment_id=appt.id, entry=dh.status_changed(
-            at=now, actor=dh.CUSTOMER, from_status=appt.status.key, to_status=free.key, cause=dh.ACCOUNT_CLOSED))
+            at=now, actor=actor, from_status=appt.status.key, to_status=free.key, cause=dh.ACCOUNT_CLOSED))
         s.flush()
         notify.queue_change(s, tenant_id=tenant_id, appointment_id=appt.id, kind=notify.STATUS,
                             previous_status=appt.status.key, cause=dh.ACCOUNT_CLOSED, now=now)

@@ -28,7 +28,7 @@ from domain.accounts import guest_problems, why_cannot_book
 from domain.availability import Slot, SlotFinder
 from domain.i18n import Said, lazy, sentences
 from domain.settings import PanelSettings
-from services import accounts, appointments, emails, events, mail, metrics, notify, ratelimit
+from services import accounts, appointments, audit, emails, events, mail, metrics, notify, ratelimit
 from services import formatting as fmt
 from services.availability import day_window
 from services.config import public_link
@@ -72,9 +72,10 @@ class BookingRefused(Exception):
 
 def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, staff_id: int | None, start: datetime,
          now: datetime, seats: int = 1, notes: str = '', customer_package_id: int | None = None,
-         actor: str = 'customer', location_id: int | None = None) -> d.Appointment:
+         actor: str = 'customer', location_id: int | None = None, admin_id: int | None = None) -> d.Appointment:
     """Book a free time for the customer (staff None = whoever is free, least busy first), or raise SlotTaken when
-    it was just taken, BookingRefused with the reason otherwise. From a package: one of its sessions, at no charge."""
+    it was just taken, BookingRefused with the reason otherwise. From a package: one of its sessions, at no charge.
+    `admin_id`: booked at the desk by this admin (actor dh.STAFF), named in the audit log."""
     start = _utc(start)
     notes = (notes or '').strip()
     too_long = rules.text_problem(notes, limit=NOTES_MAX, what=rules.NOTES)
@@ -90,6 +91,11 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
         booked, freed = _insert_booking(s, tenant_id=tenant_id, customer=customer, found=found,
                                         staff_id=staff_id, location_id=location_id, start=start, now=now, seats=seats,
                                         notes=notes, customer_package_id=customer_package_id, actor=actor)
+        if admin_id is not None:
+            audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='appointment.create',
+                         target=f'appointment {booked.id}',
+                         after={'customer': customer_id, 'service': service_id, 'staff': booked.staff.id,
+                                'start': booked.start.isoformat()}, now=now)
     _announce_booked(tenant_id, booked=booked, freed=freed)
     return booked
 
@@ -220,8 +226,11 @@ def _queue_quietly(s: Session, template: str, values: Mapping[str, object], /, *
 
 
 def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id: int, new_start: datetime,
-               now: datetime, staff_id: int | None = None, reason: str = '') -> d.Appointment:
+               now: datetime, staff_id: int | None = None, reason: str = '', actor: str = dh.CUSTOMER,
+               admin_id: int | None = None) -> d.Appointment:
     """Move the customer's own appointment to a free time when the business's rules allow it now.
+    `actor` dh.STAFF: the desk moves it for the customer; the rules for customers (how late, how often, a reason)
+    do not apply, the free time does, and the history says "by the staff".
 
     staff None keeps the current staff member when they are free then, else takes whoever is; the appointment being
     moved never blocks itself. Raises SlotTaken when the time was just taken, BookingRefused with the reason else.
@@ -237,10 +246,10 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
             raise BookingRefused(appointments.NOT_YOURS)
         before = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
         settings = tenant_db.panel_settings(s, tenant_id=tenant_id)
-        refusal = rules.why_not_reschedule(before, settings, now=now)
+        refusal = rules.why_not_reschedule(before, settings, now=now) if actor == dh.CUSTOMER else None
         if refusal:
             raise BookingRefused(refusal)
-        if rules.reschedule_needs_reason(before) and not reason:
+        if actor == dh.CUSTOMER and rules.reschedule_needs_reason(before) and not reason:
             raise BookingRefused(lazy('Please tell the business why you are moving this appointment again.'))
         found = catalog_db.bookable_service(s, tenant_id=tenant_id, service_id=before.service.id)
         if found is None or not found.active:
@@ -251,16 +260,22 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
                                   prefer=before.staff.id)
         if slot.start == before.start and chosen == before.staff.id:
             raise BookingRefused(lazy('The appointment is already at that time.'))
-        new_status = rules.status_after_reschedule(before, settings)
+        # The desk moving it keeps its status (the business chose the time); a customer's move may need confirming.
+        new_status = rules.status_after_reschedule(before, settings) if actor == dh.CUSTOMER else before.status.key
         appointment_db.move_appointment(s, tenant_id=tenant_id, appointment_id=before.id, staff_id=chosen,
                                         start=slot.start,
                                         end=slot.end, status_key=new_status)
         appointments.record_reschedule(s, tenant_id=tenant_id, before=before, new_start=slot.start,
-                                       new_status=new_status, reason=reason, now=now)
+                                       new_status=new_status, reason=reason, now=now, actor=actor)
         if chosen != before.staff.id:
             appointments.record_history(s, tenant_id=tenant_id, appointment_id=before.id, entry=dh.staff_changed(
-                at=now, actor=dh.CUSTOMER, from_staff=before.staff.name,
+                at=now, actor=actor, from_staff=before.staff.name,
                 to_staff=catalog_db.staff_name(s, tenant_id=tenant_id, staff_id=chosen)))
+        if admin_id is not None:
+            audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='appointment.reschedule',
+                         target=f'appointment {appointment_id}',
+                         before={'start': before.start.isoformat(), 'staff': before.staff.id},
+                         after={'start': slot.start.isoformat(), 'staff': chosen}, now=now)
         s.flush()
         moved = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
         notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.RESCHEDULED,

@@ -10,6 +10,8 @@ Topics in use:
 - `tenant:{tenant_id}:availability`: slots may have changed; payload has `staff_id` and `day` (ISO, business zone).
 - `tenant:{tenant_id}:statuses`: the business changed its statuses (renamed, recoloured, merged...); open panels
   read them again and redraw.
+- `tenant:{tenant_id}:settings`: the business saved its panel's rules, designer or branding; payload has `settings`
+  (PanelSettings.to_dict) and, after a branding change, `branding` (services.admin_settings).
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ def availability_topic(tenant_id: int) -> str:
 
 def statuses_topic(tenant_id: int) -> str:
     return f'tenant:{tenant_id}:statuses'
+def settings_topic(tenant_id: int) -> str:
+    return f'tenant:{tenant_id}:settings'
 
 
 def subscribe(topic: str, callback: Callback) -> Callable[[], None]:

@@ -9,6 +9,7 @@ The named formats (all in the zone given, so the reader's own):
   date        'Tue 24 Nov 2026'    weekday and date: the panel, the timeline, emails
   short_date  '24 Nov 2026'
   long_date   '24 November 2026'   documents (receipts)
+  full_date   'Tuesday 24 November 2026'   the date of the panel's next visit, said in full
   weekday     'Tue'
   time        '10:00'
   date_time   'Tue 24 Nov 2026, 10:00' (or with the short or long date)
@@ -33,8 +34,9 @@ from services.i18n import gettext
 
 DEFAULT_LOCALE = 'en'
 
-# Locale tags whose CLDR data is another tag's (see the module's docstring).
-_CLDR_DATA = {'en': 'en_IE'}
+# Locale tags whose CLDR data is another tag's (see the module's docstring). The pseudo-locale (domain.i18n, English
+# with every translated text marked) formats as Kairos's English: dates and money are data, not translated text.
+_CLDR_DATA = {'en': 'en_IE', 'en_XA': 'en_IE'}
 
 # Currencies whose minor unit is the whole unit, and those counted in thousandths, as Stripe counts amounts (its
 # "zero-decimal" and "three-decimal" lists). Every other currency is counted in hundredths. This is what an amount
@@ -44,7 +46,7 @@ ZERO_DECIMAL_CURRENCIES = frozenset({'BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', '
                                      'VND', 'VUV', 'XAF', 'XOF', 'XPF'})
 THREE_DECIMAL_CURRENCIES = frozenset({'BHD', 'JOD', 'KWD', 'OMR', 'TND'})
 
-DateStyle = Literal['date', 'short_date', 'long_date']
+DateStyle = Literal['date', 'short_date', 'long_date', 'full_date']
 _SKELETONS: dict[str, str] = {'date': 'yMMMEd', 'short_date': 'yMMMd', 'long_date': 'yMMMMd', 'weekday': 'E'}
 
 
@@ -107,6 +109,11 @@ def short_date(value: dt.datetime | dt.date, tz: dt.tzinfo | None = None, *, loc
 def long_date(value: dt.datetime | dt.date, tz: dt.tzinfo | None = None, *, locale: str = DEFAULT_LOCALE) -> str:
     """'24 November 2026', for documents."""
     return _apply('long_date', value, tz, locale)
+
+
+def full_date(value: dt.datetime | dt.date, tz: dt.tzinfo | None = None, *, locale: str = DEFAULT_LOCALE) -> str:
+    """'Tuesday 24 November 2026' ('terça-feira, 24 de novembro de 2026'): the weekday and month in words."""
+    return _apply('full_date', value, tz, locale)
 
 
 def weekday(value: dt.datetime | dt.date, tz: dt.tzinfo | None = None, *, locale: str = DEFAULT_LOCALE) -> str:
@@ -176,12 +183,21 @@ def _locale(tag: str) -> Locale:
     return Locale.parse(_CLDR_DATA.get(tag, tag))
 
 
+def cldr_locale(tag: str) -> Locale:
+    """The CLDR data a locale tag formats with (Kairos's English is en_IE's; see the module's docstring), for names
+    the functions here do not write (a date picker's month and day names)."""
+    return _locale(tag)
+
+
 @cache
 def _pattern(name: str, tag: str) -> cldr_dates.DateTimePattern:
     where = _locale(tag)
     if name == 'time':
         short: cldr_dates.DateTimePattern = where.time_formats['short']
         return short
+    if name == 'full_date':  # the locale's own full date: skeletons match an abbreviated weekday in some (es, de)
+        full: cldr_dates.DateTimePattern = where.date_formats['full']
+        return full
     skeleton = _SKELETONS[name]
     found = skeleton if skeleton in where.datetime_skeletons else cldr_dates.match_skeleton(
         skeleton, where.datetime_skeletons)

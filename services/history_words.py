@@ -17,6 +17,7 @@ from domain.history import (
     PAID,
     PAYMENT_FAILED,
     PAYMENT_HELD,
+    REFUNDED,
     RESCHEDULED,
     STAFF_CHANGED,
     STATUS_CHANGED,
@@ -63,6 +64,10 @@ def describe(entry: HistoryEntry, *, tz: ZoneInfo, status_labels: Mapping[str, s
         return Words(say(lazy('Visit confirmed')), say(lazy('Confirmed from the reminder email.')))
     if entry.action == STAFF_CHANGED:
         return Words(say(lazy('Staff changed')), f'{data.get("from", "")} → {data.get("to", "")}')
+    if entry.action == REFUNDED:
+        amount = (fmt.money(int(data['amount']), str(data['currency']), code=True, locale=locale)
+                  if 'amount' in data and data.get('currency') else '')
+        return Words(say(lazy('Refund')), say(lazy('%(amount)s refunded.', amount=amount)) if amount else '')
     if entry.action in (PAID, PAYMENT_FAILED, PAYMENT_HELD):
         return Words(say(lazy('Payment')),
                      ' · '.join(say(p) for p in _payment_words(entry.action, data, locale) if p))

@@ -39,9 +39,10 @@ from typing import Any, ParamSpec, TypeVar
 from sqlmodel import Session
 
 from domain.i18n import SOURCE_LOCALE
-from services import emails, metrics, runtime
+from services import email_branding, emails, metrics, runtime
 from services.config import get_config
 from storage import outbox as store
+from storage import tenants as tenant_db
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,9 @@ def queue(session: Session, *, tenant_id: int, template: str, to: str, subject: 
     # change's transaction (a booking holds its staff row lock until it commits). The sender builds the message
     # from exactly these parts, with this Message-ID and Date, every time it tries.
     message_id = make_msgid(domain='kairos.local')
+    tenant = tenant_db.tenant(session, tenant_id=tenant_id)
+    if tenant is not None:
+        html = email_branding.brand(html, tenant)
     content = {'from': get_config().mail_from, 'date': formatdate(localtime=False), 'text': text, 'html': html,
                'attachments': [[name, base64.b64encode(data).decode('ascii'), mime]
                                for name, data, mime in attachments]}

@@ -20,8 +20,8 @@ from domain import model as d
 from domain import payments as dp
 from domain.i18n import Said, lazy, text_to_data
 from domain.payments import PaymentRefused
-from domain.rules import why_not_pay, why_not_pay_package
-from services import events, receipts
+from domain.rules import offline_instructions, why_not_pay, why_not_pay_package
+from services import audit, events, receipts
 from services import formatting as fmt
 from services.config import get_config
 from storage import appointments as appointment_db
@@ -101,7 +101,8 @@ def payment_options(db: Database, *, tenant_id: int, customer_id: int, appointme
                 raise PaymentRefused(reason)
             due = dp.package_checkout_amount(cp)
     return PaymentOptions(amount_due=due, currency=currency, methods=dp.payment_methods(
-        card_enabled=card_enabled(), offline_instructions=settings.offline_payment_instructions))
+        # Kairos's default instructions in the reader's language, the business's own as it wrote them.
+        card_enabled=card_enabled(), offline_instructions=offline_instructions(settings)))
 
 
 # ---- checkout -------------------------------------------------------------------------------------------------
@@ -377,12 +378,18 @@ def _apply(s: Any, *, tenant_id: int, payment: d.Payment, event_type: str, obj: 
     return WebhookResult('credited', payment.id)
 
 
-def _credit(s: Any, *, tenant_id: int, payment: d.Payment, now: datetime) -> None:
+def credit(s: Any, *, tenant_id: int, payment: d.Payment, now: datetime, actor: str = dh.SYSTEM) -> None:
+    """Credit a payment to its appointment (with a 'paid' history line by `actor`) or package, in the caller's
+    transaction."""
+    _credit(s, tenant_id=tenant_id, payment=payment, now=now, actor=actor)
+
+
+def _credit(s: Any, *, tenant_id: int, payment: d.Payment, now: datetime, actor: str = dh.SYSTEM) -> None:
     if payment.appointment_id is not None:
         before_status, after_status = appointment_db.credit_appointment(s, appointment_id=payment.appointment_id,
                                                                         amount=payment.amount)
         _history(s, tenant_id=tenant_id, payment=payment, entry=dh.paid(
-            at=now, actor=dh.SYSTEM, amount=payment.amount, currency=payment.currency, method=payment.method,
+            at=now, actor=actor, amount=payment.amount, currency=payment.currency, method=payment.method,
             from_status=before_status, to_status=after_status))
     elif payment.customer_package_id is not None:
         package_db.credit_package(s, customer_package_id=payment.customer_package_id, amount=payment.amount)
@@ -434,8 +441,10 @@ def expire_open_checkouts(db: Database, *, tenant_id: int, customer_id: int, now
 
 def record_offline_payment(db: Database, *, tenant_id: int, amount: int, method: str = dp.OFFLINE,
                            appointment_id: int | None = None, customer_package_id: int | None = None,
-                           note: str = '', now: datetime) -> int:
-    """The business records money taken in person; it is credited at once and gets a receipt like any other."""
+                           note: str = '', now: datetime, admin_id: int | None = None,
+                           actor: str = dh.SYSTEM) -> int:
+    """The business records money taken in person; it is credited at once and gets a receipt like any other.
+    `admin_id`: the admin who recorded it at the desk (its history says `actor`, and the audit log names them)."""
     if amount <= 0:
         raise PaymentRefused(lazy('The amount must be more than zero.'))
     if (appointment_id is None) == (customer_package_id is None):
@@ -451,7 +460,12 @@ def record_offline_payment(db: Database, *, tenant_id: int, amount: int, method:
                                             note=note)
         payment = payment_db.payment(s, payment_id=payment_id)
         assert payment is not None
-        _credit(s, tenant_id=tenant_id, payment=payment, now=now)
+        _credit(s, tenant_id=tenant_id, payment=payment, now=now, actor=actor)
+        if admin_id is not None:
+            audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='payment.record',
+                         target=f'appointment {appointment_id}' if appointment_id is not None
+                         else f'package {customer_package_id}',
+                         after={'amount': amount, 'currency': currency, 'method': method}, now=now)
         customer_id = payment_db.payment_customer(s, payment=payment)
         receipts.queue_payment_confirmation(s, tenant_id=tenant_id, payment_id=payment_id)
     if customer_id is not None:

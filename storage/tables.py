@@ -186,6 +186,18 @@ class Customer(SQLModel, table=True):
             'uq_customer_active_email', 'tenant_id', 'email_norm', unique=True,
             sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'),
         ),
+        # The desk's customer search (storage.customer_desk): a prefix of the email, either name or the phone is a
+        # range of one of these, on SQLite and PostgreSQL alike; the last-name one also gives the list its order.
+        sa.Index('ix_customer_desk_email', 'tenant_id', 'email_norm'),
+        sa.Index('ix_customer_desk_last', 'tenant_id', sa.text('lower(last_name)'), sa.text('lower(first_name)')),
+        sa.Index('ix_customer_desk_first', 'tenant_id', sa.text('lower(first_name)')),
+        sa.Index('ix_customer_desk_phone', 'tenant_id', 'phone'),
+        # The desk finds customers by part of a name, email or phone (storage/desk.py): on PostgreSQL a trigram
+        # index answers ILIKE '%...%' without reading every customer (pg_trgm, made by migration 0015); on SQLite
+        # it is a plain index the search does not need.
+        sa.Index('ix_customer_text_trgm', 'first_name', 'last_name', 'email_norm', 'phone', postgresql_using='gin',
+                 postgresql_ops={'first_name': 'gin_trgm_ops', 'last_name': 'gin_trgm_ops',
+                                 'email_norm': 'gin_trgm_ops', 'phone': 'gin_trgm_ops'}),
     )
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = tenant_fk()
@@ -212,6 +224,16 @@ class Customer(SQLModel, table=True):
 class Avatar(SQLModel, table=True):
     customer_id: int = Field(foreign_key='customer.id', primary_key=True)
     tenant_id: int = tenant_fk()
+    content_type: str
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column())
+
+
+class TenantLogo(SQLModel, table=True):
+    """The business's logo as uploaded in the admin area (re-encoded by the avatar pipeline)."""
+
+    __tablename__ = 'tenant_logo'
+    tenant_id: int = Field(foreign_key='tenant.id', primary_key=True)
     content_type: str
     data: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
     updated_at: datetime = Field(sa_column=utc_column())
@@ -275,6 +297,13 @@ class Appointment(SQLModel, table=True):
         # The panel's counts per status (all and past) in one pass in index order.
         sa.Index('ix_appointment_customer_status', 'tenant_id', 'customer_id', 'status_key', 'end'),
         sa.Index('ix_appointment_staff_start', 'staff_id', 'start'),
+        # The desk's list and calendar (storage/desk.py): the business's appointments by time, whole or by one filter.
+        sa.Index('ix_appointment_tenant_start', 'tenant_id', 'start'),
+        sa.Index('ix_appointment_tenant_staff_start', 'tenant_id', 'staff_id', 'start'),
+        sa.Index('ix_appointment_tenant_service_start', 'tenant_id', 'service_id', 'start'),
+        sa.Index('ix_appointment_tenant_location_start', 'tenant_id', 'location_id', 'start'),
+        sa.Index('ix_appointment_tenant_status_start', 'tenant_id', 'status_key', 'start'),
+        sa.Index('ix_appointment_tenant_created', 'tenant_id', 'created_at'),
         # The reminder scheduler's window (services.reminders): appointments starting in the next hours, all tenants.
         sa.Index('ix_appointment_start', 'start'),
     )

@@ -6,6 +6,7 @@ Functions take the session first and keyword-only arguments; rows never leave: c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -17,6 +18,9 @@ from domain.statuses import status_problems
 from domain.web import color_problem, url_problem
 from storage import tables as t
 from storage.db import for_update
+
+# Where the page serves an uploaded logo (ui/pages/logo.py); the host names the business.
+LOGO_PATH = '/logo'
 
 # ---- conversions --------------------------------------------------------------------------------------------------
 
@@ -202,14 +206,40 @@ def check_links(*links: tuple[str, str | None, bool], colours: Sequence[tuple[st
 
 
 def update_branding(session: Session, *, tenant_id: int, primary_color: str | None = None,
-                    dark: bool | None = None) -> d.Branding:
-    """Change the business's primary colour and/or theme (the caller has checked the colour); returns the result."""
+                    dark: bool | None = None, name: str | None = None) -> d.Branding:
+    """Change the business's primary colour, theme and/or name (the caller has checked them); returns the result."""
     row = session.get(t.Tenant, tenant_id)
     assert row is not None
     if primary_color is not None:
         row.primary_color = primary_color
     if dark is not None:
         row.dark = dark
+    if name is not None:
+        row.name = name
     session.add(row)
     session.flush()
     return d.Branding(primary_color=row.primary_color, dark=row.dark, logo_url=row.logo_url)
+
+
+def save_logo(session: Session, *, tenant_id: int, content_type: str, data: bytes, now: datetime) -> None:
+    """Keep the business's logo; its address changes with every upload, so browsers never show an old one."""
+    row = session.get(t.TenantLogo, tenant_id)
+    if row is None:
+        session.add(t.TenantLogo(tenant_id=tenant_id, content_type=content_type, data=data, updated_at=now))
+    else:
+        row.content_type, row.data, row.updated_at = content_type, data, now
+        session.add(row)
+    session.execute(sa.update(t.Tenant).where(col(t.Tenant.id) == tenant_id)
+                    .values(logo_url=f'{LOGO_PATH}?v={int(now.timestamp() * 1000)}'))
+    session.flush()
+
+
+def remove_logo(session: Session, *, tenant_id: int) -> None:
+    session.execute(sa.delete(t.TenantLogo).where(col(t.TenantLogo.tenant_id) == tenant_id))
+    session.execute(sa.update(t.Tenant).where(col(t.Tenant.id) == tenant_id).values(logo_url=None))
+
+
+def logo(session: Session, *, tenant_id: int) -> tuple[str, bytes] | None:
+    """The stored logo of this tenant only, as (content type, bytes)."""
+    row = session.get(t.TenantLogo, tenant_id)
+    return (row.content_type, row.data) if row else None

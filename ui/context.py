@@ -31,6 +31,8 @@ class PanelContext:
     statuses: tuple[d.Status, ...] = ()
     # Data the page loaded with the shell, handed to the first section built (then dropped).
     first_paint: dict[str, object] = field(default_factory=dict, repr=False)
+    # The section on screen redraws itself with new settings here when the business saves them (None: it needs not).
+    on_settings: Callable[[], None] | None = field(default=None, repr=False)
 
     def now(self) -> datetime:
         return datetime.now(UTC)

@@ -29,13 +29,23 @@ CONTENT_SECURITY_POLICY = '; '.join((
     "frame-ancestors 'none'",
 ))
 HSTS = 'max-age=31536000; includeSubDomains'
+# The one exception to "nothing frames us": the admin's Panel Designer and Branding pages show the customer panel's
+# preview page in frames of their own (same origin only); nothing else frames or is framed.
+FRAMED_PAGES = frozenset({'/admin/preview'})
+FRAMING_PAGES = frozenset({'/admin/designer', '/admin/branding'})
 
 
-def security_headers(*, https: bool) -> list[tuple[bytes, bytes]]:
-    """The headers every response carries; HSTS only when the public address is https."""
+def security_headers(*, https: bool, framed: bool = False, framing: bool = False) -> list[tuple[bytes, bytes]]:
+    """The headers every response carries; HSTS only when the public address is https. A `framed` page may be
+    framed by our own pages, a `framing` page may frame our own pages (FRAMED_PAGES, FRAMING_PAGES)."""
+    policy = CONTENT_SECURITY_POLICY
+    if framed:
+        policy = policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+    if framing:
+        policy = policy.replace("frame-src 'none'", "frame-src 'self'")
     headers = [
-        (b'content-security-policy', CONTENT_SECURITY_POLICY.encode()),
-        (b'x-frame-options', b'DENY'),
+        (b'content-security-policy', policy.encode()),
+        (b'x-frame-options', b'SAMEORIGIN' if framed else b'DENY'),
         (b'x-content-type-options', b'nosniff'),
         (b'referrer-policy', b'strict-origin-when-cross-origin'),
         (b'cross-origin-opener-policy', b'same-origin'),
@@ -52,6 +62,8 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
         self.headers = security_headers(https=https)
+        self.framed = security_headers(https=https, framed=True)
+        self.framing = security_headers(https=https, framing=True)
         self.names = {name for name, _ in self.headers}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -59,10 +71,13 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        path = scope.get('path', '')
+        ours = self.framed if path in FRAMED_PAGES else self.framing if path in FRAMING_PAGES else self.headers
+
         async def send_with_headers(message: Message) -> None:
             if message['type'] == 'http.response.start':
                 kept = [(k, v) for k, v in message.get('headers', []) if k.lower() not in self.names]
-                message = {**message, 'headers': kept + self.headers}
+                message = {**message, 'headers': kept + ours}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

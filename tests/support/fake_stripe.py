@@ -70,6 +70,7 @@ class FakeStripe:
     deliveries: list[Delivery] = field(default_factory=list)
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     expired_by_api: list[str] = field(default_factory=list)  # sessions the app expired through the API
+    refunds: dict[str, dict[str, Any]] = field(default_factory=dict)  # refunds the app made, by id
     _idempotent: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -209,10 +210,38 @@ class FakeStripe:
                 return self._json(h, 404, _error('invalid_request_error', 'No such checkout.session.',
                                                  code='resource_missing'))
             return self._json(h, 200, session)
+        if method == 'POST' and path == '/v1/refunds':
+            return self._create_refund(h, decode_form(body))
         expiring = re.fullmatch(r'/v1/checkout/sessions/(cs_test_\w+)/expire', path)
         if method == 'POST' and expiring:
             return self._expire_session(h, expiring.group(1))
         return self._json(h, 404, _error('invalid_request_error', f'Unrecognized request URL ({method}: {path}).'))
+
+    def _create_refund(self, h: BaseHTTPRequestHandler, params: dict[str, Any]) -> None:
+        """Stripe's POST /v1/refunds: a paid payment intent is refunded, in full or in part, never beyond what was
+        paid; the same Idempotency-Key answers the same refund again."""
+        key = h.headers.get('Idempotency-Key')
+        with self._lock:
+            if key and key in self._idempotent:
+                return self._json(h, 200, self._idempotent[key][1], replayed=True)
+            intent = params.get('payment_intent')
+            paid = next((s for s in self.sessions.values() if intent and s.get('payment_intent') == intent
+                         and s.get('payment_status') == 'paid'), None)
+            if paid is None:
+                return self._json(h, 400, _error('invalid_request_error', f'No such payment_intent: {intent!r}',
+                                                 code='resource_missing', param='payment_intent'))
+            already = sum(r['amount'] for r in self.refunds.values() if r['payment_intent'] == intent)
+            amount = int(params.get('amount') or paid['amount_total'] - already)
+            if amount <= 0 or already + amount > paid['amount_total']:
+                return self._json(h, 400, _error('invalid_request_error', 'Refund amount is greater than the '
+                                                 'unrefunded amount on the charge.', code='amount_too_large'))
+            refund = {'id': f're_test_{secrets.token_hex(12)}', 'object': 'refund', 'amount': amount,
+                      'currency': paid['currency'], 'payment_intent': intent, 'status': 'succeeded',
+                      'created': int(time.time()), 'metadata': params.get('metadata', {})}
+            self.refunds[refund['id']] = refund
+            if key:
+                self._idempotent[key] = (params, refund)
+        self._json(h, 200, refund)
 
     def _expire_session(self, h: BaseHTTPRequestHandler, session_id: str) -> None:
         """Stripe's POST /v1/checkout/sessions/{id}/expire: only an open session expires, and Stripe then sends

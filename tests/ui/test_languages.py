@@ -37,7 +37,7 @@ async def test_a_browser_asking_for_portuguese_gets_the_sign_in_page_in_portugue
     await user.should_see('Inicie sessão na sua conta')
     await user.should_see('Esqueceu-se da palavra-passe?')
     assert frame(user).props['language'] == 'pt_PT'
-    assert frame(user).props['choose_label'] == 'Escolha o seu idioma'
+    assert frame(user).words['choose_label'] == 'Escolha o seu idioma'
     assert user.client is not None and user.client.page.language == 'pt'  # Quasar's own words and <html lang>
 
 
@@ -111,7 +111,7 @@ async def test_a_signed_in_customers_choice_goes_into_their_account_and_outranks
     await user.open('/login')
     await user.should_see('Melden Sie sich bei Ihrem Konto an')
     await signed_in(user)
-    assert frame(user).props['sign_out_label'] == 'Cerrar sesión'
+    assert frame(user).words['sign_out_label'] == 'Cerrar sesión'
 
 
 async def test_a_language_chosen_before_signing_in_stays_after_it(user: User, db) -> None:
@@ -121,7 +121,7 @@ async def test_a_language_chosen_before_signing_in_stays_after_it(user: User, db
     user.find(PageFrame).trigger('language', 'de')
     await user.should_see('Melden Sie sich bei Ihrem Konto an', retries=50)
     await signed_in(user)  # sign-in gives the browser a fresh identity; its language goes along
-    assert frame(user).props['sign_out_label'] == 'Abmelden'
+    assert frame(user).words['sign_out_label'] == 'Abmelden'
 
 
 def test_only_a_shipped_language_is_saved_for_a_customer(db) -> None:

@@ -1,51 +1,52 @@
 // The Appointments section drawn in the browser from one state object: the mini-dashboard, the tabs,
 // the sort, a page of cards and the pager. The server keeps a single element per visitor, whatever
 // the number of appointments, and answers the events this emits: `view` ({tab, sort, page}) and
-// `action` ({kind, id}).
+// `action` ({kind, id}). It has no words of its own: every fixed text comes translated from the server in
+// `labels` (appointments_view.panel_labels), every other in the state.
 export default {
   template: `
   <div class="column q-gutter-y-md full-width">
-    <section v-if="state.dashboard" class="column q-gutter-y-sm" aria-label="Overview" data-testid="dashboard">
+    <section v-if="state.dashboard" class="column q-gutter-y-sm" :aria-label="words.overview" data-testid="dashboard">
       <q-card flat bordered class="k-card q-pa-md" data-testid="next-appointment">
-        <div class="text-overline k-muted">Your next appointment</div>
+        <div class="text-overline k-muted">{{ words.next }}</div>
         <template v-if="state.dashboard.next">
           <h2 class="text-h6 q-my-xs">{{ state.dashboard.next.service }}</h2>
           <div class="row items-center q-gutter-x-lg q-gutter-y-xs text-body1">
             <span v-for="fact in state.dashboard.next.facts" :key="fact.what" class="row items-center no-wrap">
               <q-icon :name="fact.icon" size="20px" class="k-muted q-mr-xs" aria-hidden="true" />
-              <span :aria-label="fact.what + ': ' + fact.text">{{ fact.text }}</span>
+              <span :aria-label="fact.label">{{ fact.text }}</span>
             </span>
           </div>
           <div>
-            <q-btn flat dense no-caps color="primary" label="View details" class="q-mt-sm"
+            <q-btn flat dense no-caps color="primary" :label="words.view_details" class="q-mt-sm"
                    @click="act('details', state.dashboard.next.id)" />
           </div>
         </template>
         <template v-else>
-          <div class="text-subtitle1 q-mb-sm">Nothing booked yet.</div>
-          <q-btn unelevated no-caps color="primary" label="Book an appointment" :href="state.booking_url" />
+          <div class="text-subtitle1 q-mb-sm">{{ words.nothing_booked }}</div>
+          <q-btn unelevated no-caps color="primary" :label="words.book" :href="state.booking_url" />
         </template>
       </q-card>
       <div class="row q-gutter-sm">
         <q-chip outline color="primary" icon="event" class="k-chip" data-testid="chip-upcoming">
-          {{ state.dashboard.upcoming }} upcoming</q-chip>
+          {{ state.dashboard.upcoming_text }}</q-chip>
         <q-chip outline color="positive" icon="task_alt" class="k-chip" data-testid="chip-completed">
-          {{ state.dashboard.completed }} completed</q-chip>
+          {{ state.dashboard.completed_text }}</q-chip>
       </div>
     </section>
 
-    <h2 class="text-h6 q-mt-sm q-mb-none">Appointments</h2>
+    <h2 class="text-h6 q-mt-sm q-mb-none">{{ words.heading }}</h2>
     <div class="row items-center justify-between q-gutter-y-sm">
       <q-tabs :model-value="state.tab" @update:model-value="tab => view({tab: tab, page: 1})" dense no-caps
-              align="left" aria-label="Appointments" active-color="primary" indicator-color="primary">
+              align="left" :aria-label="words.heading" active-color="primary" indicator-color="primary">
         <q-tab v-for="t in state.tabs" :key="t.name" :name="t.name" :label="t.label + ' (' + t.count + ')'" />
       </q-tabs>
       <q-select v-if="state.tab === 'all'" :model-value="state.sort" :options="state.sorts" emit-value map-options
-                outlined dense options-dense label="Sort by" style="min-width: 12rem"
+                outlined dense options-dense :label="words.sort_by" style="min-width: 12rem"
                 @update:model-value="sort => view({sort: sort, page: 1})" />
     </div>
 
-    <div v-if="state.rows.length" class="row q-col-gutter-sm" role="list" aria-label="Appointment cards">
+    <div v-if="state.rows.length" class="row q-col-gutter-sm" role="list" :aria-label="words.cards">
       <div v-for="row in state.rows" :key="row.id" class="col-12 col-sm-6 col-md-4" role="listitem">
         <q-card flat bordered class="k-card full-height column" role="article" :aria-label="row.label">
           <q-card-section class="q-pb-xs col">
@@ -76,16 +77,16 @@ export default {
             <div v-if="row.note" class="text-caption k-muted q-mt-xs">{{ row.note }}</div>
           </q-card-section>
           <q-card-actions class="q-pt-none q-px-sm">
-            <q-btn flat dense no-caps color="primary" label="Details" :aria-label="'Details: ' + row.label"
+            <q-btn flat dense no-caps color="primary" :label="words.details" :aria-label="named('details_for', row.label)"
                    @click="act('details', row.id)" />
-            <q-btn v-if="row.can_reschedule" flat dense no-caps color="primary" label="Reschedule"
-                   :aria-label="'Reschedule: ' + row.label" @click="act('reschedule', row.id)" />
-            <q-btn v-if="row.can_pay" flat dense no-caps color="primary" label="Pay"
-                   :aria-label="'Pay: ' + row.label" @click="act('pay', row.id)" />
-            <q-btn v-if="row.can_status" flat dense no-caps color="primary" label="Change status"
-                   :aria-label="'Change status: ' + row.label" @click="act('status', row.id)" />
-            <q-btn v-if="row.rebook_url" flat dense no-caps color="primary" label="Rebook"
-                   :aria-label="'Rebook: ' + row.service" :href="row.rebook_url" />
+            <q-btn v-if="row.can_reschedule" flat dense no-caps color="primary" :label="words.reschedule"
+                   :aria-label="named('reschedule_for', row.label)" @click="act('reschedule', row.id)" />
+            <q-btn v-if="row.can_pay" flat dense no-caps color="primary" :label="words.pay"
+                   :aria-label="named('pay_for', row.label)" @click="act('pay', row.id)" />
+            <q-btn v-if="row.can_status" flat dense no-caps color="primary" :label="words.change_status"
+                   :aria-label="named('change_status_for', row.label)" @click="act('status', row.id)" />
+            <q-btn v-if="row.rebook_url" flat dense no-caps color="primary" :label="words.rebook"
+                   :aria-label="named('rebook_for', row.service)" :href="row.rebook_url" />
           </q-card-actions>
         </q-card>
       </div>
@@ -94,27 +95,35 @@ export default {
     <div v-else class="column items-center q-pa-lg q-gutter-y-sm text-center" role="status" data-testid="empty-state">
       <q-icon name="event_available" size="48px" class="k-muted" aria-hidden="true" />
       <div class="text-body1">{{ state.empty_text }}</div>
-      <q-btn unelevated no-caps color="primary" label="Book an appointment" :href="state.booking_url" />
+      <q-btn unelevated no-caps color="primary" :label="words.book" :href="state.booking_url" />
     </div>
 
-    <nav v-if="state.pages > 1" class="row items-center justify-center q-gutter-x-sm" aria-label="Pages">
-      <q-btn flat no-caps color="primary" label="Previous" :disable="state.page <= 1"
+    <nav v-if="state.pages > 1" class="row items-center justify-center q-gutter-x-sm" :aria-label="words.pages">
+      <q-btn flat no-caps color="primary" :label="words.previous" :disable="state.page <= 1"
              @click="view({page: state.page - 1})" />
-      <span aria-live="polite">Page {{ state.page }} of {{ state.pages }}</span>
-      <q-btn flat no-caps color="primary" label="Next" :disable="state.page >= state.pages"
+      <span aria-live="polite">{{ state.page_text }}</span>
+      <q-btn flat no-caps color="primary" :label="words.next_page" :disable="state.page >= state.pages"
              @click="view({page: state.page + 1})" />
     </nav>
   </div>
   `,
   props: {
     data: String,
+    labels: String,
   },
   computed: {
     state() {
       return JSON.parse(this.data);
     },
+    words() {
+      return JSON.parse(this.labels);
+    },
   },
   methods: {
+    named(key, card) {
+      // The translated name with the card's own label in its place ("{card}", appointments_view.CARD).
+      return this.words[key].split("{card}").join(card);
+    },
     act(kind, id) {
       this.$emit("action", { kind: kind, id: id });
     },

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from nicegui import events, ui
 
+from domain.i18n import N_
 from services import avatars
-from ui import i18n
 from ui.context import PanelContext
+from ui.i18n import show, t
 
-HELP = 'JPG, PNG or WEBP, up to 2 MB. We shrink it and remove hidden data such as location.'
-TOO_BIG = 'That photo is larger than 2 MB. Choose a smaller one.'
-REFUSED = 'That photo could not be uploaded: it is larger than 2 MB. Choose a smaller one.'
+HELP = N_('JPG, PNG or WEBP, up to 2 MB. We shrink it and remove hidden data such as location.')
+TOO_BIG = N_('That photo is larger than 2 MB. Choose a smaller one.')
+REFUSED = N_('That photo could not be uploaded: it is larger than 2 MB. Choose a smaller one.')
 
 
 def initials(first: str, last: str, email: str) -> str:
@@ -27,12 +28,15 @@ def avatar_upload(ctx: PanelContext, *, first_name: str, last_name: str, email: 
         picture.clear()
         with picture:
             if state['url']:
-                ui.image(state['url']).props('alt="Your profile photo" fit=cover ratio=1').classes(
+                image = ui.image(state['url']).props('fit=cover ratio=1').classes(
                     'w-24 h-24 rounded-full').mark('avatar-image')
+                image.props['alt'] = t('Your profile photo')
             else:
-                with ui.element('div').classes(
-                        'w-24 h-24 rounded-full bg-primary text-white flex items-center justify-center text-h5'
-                ).props('role=img aria-label="No profile photo yet"').mark('avatar-initials'):
+                initials_box = ui.element('div').classes(
+                    'w-24 h-24 rounded-full bg-primary text-white flex items-center justify-center text-h5'
+                ).props('role=img').mark('avatar-initials')
+                initials_box.props['aria-label'] = t('No profile photo yet')
+                with initials_box:
                     ui.label(initials(first_name, last_name, email))
         remove.set_visibility(bool(state['url']))
 
@@ -46,37 +50,37 @@ def avatar_upload(ctx: PanelContext, *, first_name: str, last_name: str, email: 
             # customer_id comes from the session, never from the browser: only the owner can change it.
             url = await ctx.act(avatars.save_avatar, data=data, now=ctx.now())
         except avatars.AvatarRefused as refusal:
-            show(i18n.show(refusal.message), error=True)
+            tell(show(refusal.message), error=True)
         else:
             state['url'] = url
             draw()
-            show('Your new photo is saved.', error=False)
+            tell(t('Your new photo is saved.'), error=False)
         uploader.reset()
 
     def too_big() -> None:
-        show(TOO_BIG, error=True)
+        tell(t(TOO_BIG), error=True)
         uploader.reset()
 
     def refused_by_server() -> None:
         # The server refuses an oversized body before reading it (413); the uploader then only says "failed".
-        show(REFUSED, error=True)
+        tell(t(REFUSED), error=True)
         uploader.reset()
 
     async def remove_photo() -> None:
         await ctx.act(avatars.remove_avatar)
         state['url'] = None
         draw()
-        show('Your photo was removed.', error=False)
+        tell(t('Your photo was removed.'), error=False)
 
-    def show(text: str, *, error: bool) -> None:
+    def tell(text: str, *, error: bool) -> None:
         message.text = text
         message.classes(replace='text-negative' if error else 'text-positive')
 
     with ui.row().classes('items-center gap-4 w-full').mark('avatar'):
         picture = ui.element('div')
         with ui.column().classes('gap-1 grow'):
-            ui.label('Profile photo').classes('text-subtitle1 text-weight-medium')
-            ui.label(HELP).classes('text-caption k-muted')
+            ui.label(t('Profile photo')).classes('text-subtitle1 text-weight-medium')
+            ui.label(t(HELP)).classes('text-caption k-muted')
             # The browser's own limit is a courtesy; the server checks size and content again.
             # Quasar's uploader widget has unnamed controls; keep it hidden and open its file picker from a
             # plain, named button (in the browser, so the click still counts as the customer's own gesture).
@@ -84,9 +88,9 @@ def avatar_upload(ctx: PanelContext, *, first_name: str, last_name: str, email: 
                                  max_file_size=avatars.MAX_BYTES).props(
                 'accept="image/jpeg,image/png,image/webp"').classes('hidden').mark('avatar-upload')
             uploader.on('failed', refused_by_server)
-            ui.button('Upload a photo', icon='photo_camera').props('outline no-caps').classes('self-start').on(
+            ui.button(t('Upload a photo'), icon='photo_camera').props('outline no-caps').classes('self-start').on(
                 'click', js_handler=f'() => runMethod({uploader.id}, "pickFiles", [])').mark('avatar-pick')
-            remove = ui.button('Remove photo', on_click=remove_photo).props('flat no-caps dense color=negative') \
+            remove = ui.button(t('Remove photo'), on_click=remove_photo).props('flat no-caps dense color=negative') \
                 .classes('self-start').mark('avatar-remove')
             message = ui.label('').props('role=status aria-live=polite').mark('avatar-message')
     draw()

@@ -7,13 +7,14 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from domain import model as d
+from services import appointments, panel
 from services import formatting as fmt
-from services import panel
-from ui import i18n
 from ui.components import details_extras, history_timeline, receipts
 from ui.components.drawer import drawer
 from ui.components.styles import add_css_once
+from ui.components.words import say, translated_status
 from ui.context import PanelContext
+from ui.i18n import locale, t
 from ui.theme import status_badge
 
 
@@ -23,10 +24,10 @@ async def open_details_drawer(ctx: PanelContext, appointment_id: int,
     details = await ctx.act(panel.appointment_details, appointment_id=appointment_id, now=ctx.now(),
                             statuses=ctx.statuses)
     if details is None:
-        ui.notify('That appointment is not in your account.', type='negative')
+        ui.notify(say(appointments.NOT_YOURS), type='negative')
         return
     appt = details.appointment
-    with drawer('Details', mark='details-drawer') as d_:
+    with drawer(t('Details'), mark='details-drawer') as d_:
         details_body(ctx, appt)
         for extension in EXTENSIONS:
             await extension(ctx, appt, on_changed, details=details)
@@ -60,32 +61,35 @@ class Fact(ui.label):
 
 
 def details_body(ctx: PanelContext, appt: d.Appointment) -> None:
-    tz, business = ctx.tz, ctx.business_tz
+    tz, business, loc = ctx.tz, ctx.business_tz, locale()
     with ui.row().classes('items-center gap-2 w-full'):
         ui.label(appt.service.name).classes('text-h6 col').props('role=heading aria-level=3')
-        status_badge(appt.status, mark='details-status')
+        status_badge(translated_status(appt.status), mark='details-status')
     rows: list[tuple[str, str]] = [
-        ('Date', fmt.date(appt.start, tz)),
-        ('Time', f'{fmt.time_range(appt.start, appt.end, tz)} ({fmt.zone_label(tz, appt.start)})'),
+        (t('Date'), fmt.full_date(appt.start, tz, locale=loc)),
+        (t('Time'), t('%(time)s (%(zone)s)', time=fmt.time_range(appt.start, appt.end, tz, locale=loc),
+                      zone=fmt.zone_label(tz, appt.start))),
     ]
     if tz.key != business.key:
-        business_when = f'{fmt.when(appt.start, appt.end, business)} ({fmt.zone_label(business, appt.start)})'
-        rows.append(('Business time', business_when))
+        business_when = t('%(time)s (%(zone)s)', time=fmt.when(appt.start, appt.end, business, locale=loc),
+                          zone=fmt.zone_label(business, appt.start))
+        rows.append((t('Business time'), business_when))
     # The same Panel Designer switches as the cards: what the business hides there is hidden here too.
     designer = ctx.settings.designer
-    rows.append(('Duration', fmt.duration(appt.end - appt.start, locale=i18n.locale())))
+    rows.append((t('Duration'), fmt.duration(appt.end - appt.start, locale=loc)))
     if designer.show_staff:
-        rows.append(('Staff', appt.staff.name))
+        rows.append((t('Staff'), appt.staff.name))
     if designer.show_location:
-        rows.append(('Location', appt.location.name if appt.location else (
-            'Online' if appt.service.is_online else '—')))
+        rows.append((t('Location'), appt.location.name if appt.location else (
+            t('Online') if appt.service.is_online else '—')))
     if appt.seats > 1:
-        rows.append(('Seats', str(appt.seats)))
+        rows.append((t('Seats'), str(appt.seats)))
     currency = ctx.tenant.currency
     if designer.show_price:
-        rows.append(('Price', fmt.money(appt.price, currency) if appt.price else 'Free'))
+        rows.append((t('Price'), fmt.money(appt.price, currency, locale=loc) if appt.price else t('Free')))
     if designer.show_payment_status and appt.price:
-        rows += [('Paid', fmt.money(appt.amount_paid, currency)), ('Due', fmt.money(appt.amount_due, currency))]
+        rows += [(t('Paid'), fmt.money(appt.amount_paid, currency, locale=loc)),
+                 (t('Due'), fmt.money(appt.amount_due, currency, locale=loc))]
     add_css_once(FACTS_CSS)
     with ui.element('dl').classes('k-facts w-full q-ma-none').mark('details-facts'):
         for term, value in rows:

@@ -13,7 +13,7 @@ from domain.web import safe_url
 from services import appointments, panel
 from ui import i18n
 from ui.context import PanelContext
-from ui.i18n import show
+from ui.i18n import show, t, tn
 
 
 @dataclass
@@ -38,7 +38,7 @@ def _actions(ctx: PanelContext, appt: d.Appointment) -> None:
     with ui.row().classes('w-full gap-2 q-mt-sm').mark('details-actions'):
         meeting = safe_url(appt.service.meeting_url)
         if meeting:
-            join = ui.button('Join online meeting', icon='videocam').props(
+            join = ui.button(t('Join online meeting'), icon='videocam').props(
                 'target=_blank rel="noopener noreferrer" unelevated no-caps').mark('join-meeting')
             join.props['href'] = meeting  # set by key: the business's link is never parsed as props
 
@@ -51,24 +51,25 @@ def _actions(ctx: PanelContext, appt: d.Appointment) -> None:
                 return
             ui.download.content(data, name, 'text/calendar')
 
-        ui.button('Add to calendar', icon='event', on_click=download).props('outline no-caps').mark(
+        ui.button(t('Add to calendar'), icon='event', on_click=download).props('outline no-caps').mark(
             'add-to-calendar')
 
 
 def _rating(ctx: PanelContext, appt: d.Appointment, given: panel.RatingValue | None,
             on_changed: Callable[[], Awaitable[None]] | None) -> None:
-    box = ui.column().classes('w-full gap-2 q-mt-md').props('role=region aria-label="Rate your visit"').mark(
-        'rating')
+    box = ui.column().classes('w-full gap-2 q-mt-md').props('role=region').mark('rating')
+    box.props['aria-label'] = t('Rate your visit')
     with box:
-        ui.label('How was your visit?').classes('text-subtitle1 text-weight-medium').props(
+        ui.label(t('How was your visit?')).classes('text-subtitle1 text-weight-medium').props(
             'role=heading aria-level=3')
         if given is not None:
             _thanks(given.stars, given.comment)
             return
         form = RatingForm()
         stars = ui.rating(max=5, size='32px', icon='star_border', icon_selected='star', color='amber').bind_value(
-            form, 'stars').props('aria-label="Stars, from 1 to 5"').mark('rating-stars')
-        ui.textarea(label='Comment (optional)').bind_value(form, 'comment').props(
+            form, 'stars').mark('rating-stars')
+        stars.props['aria-label'] = t('Stars, from %(low)d to %(high)d', low=1, high=5)
+        ui.textarea(label=t('Comment (optional)')).bind_value(form, 'comment').props(
             f'outlined autogrow maxlength={rules.RATING_COMMENT_MAX} counter').classes('w-full').mark('rating-comment')
         error = ui.label().classes('text-negative text-body2').props('role=alert').mark('rating-error')
 
@@ -82,18 +83,22 @@ def _rating(ctx: PanelContext, appt: d.Appointment, given: panel.RatingValue | N
                 return
             box.clear()
             with box:
-                ui.label('How was your visit?').classes('text-subtitle1 text-weight-medium').props(
+                ui.label(t('How was your visit?')).classes('text-subtitle1 text-weight-medium').props(
                     'role=heading aria-level=3')
                 _thanks(saved.stars, saved.comment)
-            ui.notify('Thank you for your rating.', type='positive')
+            ui.notify(t('Thank you for your rating.'), type='positive')
 
-        ui.button('Send rating', on_click=send).props('unelevated no-caps').mark('rating-send')
+        ui.button(t('Send rating'), on_click=send).props('unelevated no-caps').mark('rating-send')
 
 
 def _thanks(stars: int, comment: str) -> None:
     with ui.row().classes('items-center gap-2').mark('rating-given'):
-        ui.rating(value=stars, max=5, size='24px', icon='star_border', icon_selected='star', color='amber').props(
-            f'readonly aria-label="You gave {stars} of 5 stars"')
-        ui.label(f'You gave {stars} of 5 stars. Thank you!').classes('text-body2')
+        given = ui.rating(value=stars, max=5, size='24px', icon='star_border', icon_selected='star',
+                          color='amber').props('readonly')
+        # Translators: a rating the customer gave, "You gave 4 of 5 stars".
+        given.props['aria-label'] = tn('You gave %(num)d of 5 stars', 'You gave %(num)d of 5 stars', stars)
+        ui.label(tn('You gave %(num)d of 5 stars. Thank you!', 'You gave %(num)d of 5 stars. Thank you!',
+                    stars)).classes('text-body2')
     if comment:
-        ui.label(f'“{comment}”').classes('text-body2 k-muted')
+        # Translators: the customer's own comment, in the language's quotation marks.
+        ui.label(t('“%(comment)s”', comment=comment)).classes('text-body2 k-muted')

@@ -5,9 +5,11 @@ from __future__ import annotations
 from nicegui import ui
 
 from domain import model as d
-from services import panel
+from services import appointments, panel
 from ui.components.live import Listening
+from ui.components.words import say
 from ui.context import PanelContext
+from ui.i18n import t
 
 
 class Drawer(ui.dialog):
@@ -26,8 +28,8 @@ class Drawer(ui.dialog):
             with card:
                 with ui.row().classes('w-full items-center no-wrap q-px-md q-pt-md'):
                     ui.label(title).classes('text-h6 col').props('role=heading aria-level=2')
-                    ui.button(icon='close', on_click=self.close).props(
-                        'flat round dense aria-label="Close"').mark('drawer-close')
+                    close = ui.button(icon='close', on_click=self.close).props('flat round dense').mark('drawer-close')
+                    close.props['aria-label'] = t('Close')
                 self.body = ui.column().classes('w-full q-pa-md gap-3 k-drawer-body')
         finally:
             ui.dialog.__exit__(self, None, None, None)
@@ -52,7 +54,8 @@ class Drawer(ui.dialog):
 
 
 def drawer(title: str, *, mark: str = '') -> Drawer:
-    """`with drawer('Details') as d: ...` then `d.open()`; content goes into the drawer's body."""
+    """`with drawer(t('Details')) as d: ...` then `d.open()`; content goes into the drawer's body (`title` comes
+    translated)."""
     return Drawer(title, mark=mark)
 
 
@@ -60,5 +63,5 @@ async def own_appointment(ctx: PanelContext, appointment_id: int) -> d.Appointme
     """The customer's own appointment (with its history) for a drawer; anyone else's gets a notice and None."""
     appt = await ctx.act(panel.appointment_detail, appointment_id=appointment_id)
     if appt is None:
-        ui.notify('That appointment is not in your account.', type='negative')
+        ui.notify(say(appointments.NOT_YOURS), type='negative')
     return appt

@@ -12,7 +12,7 @@ from domain import history as dh
 from domain import model as d
 from services import formatting as fmt
 from services import history_words
-from ui import i18n
+from ui.i18n import locale, overrides, show, t
 
 ICONS = {dh.BOOKED: 'event', dh.STATUS_CHANGED: 'swap_horiz', dh.RESCHEDULED: 'update', dh.PAID: 'payments',
          dh.PAYMENT_FAILED: 'payments', dh.PAYMENT_HELD: 'payments', dh.STAFF_CHANGED: 'person', dh.NOTE: 'notes'}
@@ -26,16 +26,20 @@ class TimelineItem:
     icon: str
 
 
-def timeline_items(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Status] = ()) -> list[TimelineItem]:
-    """What each history entry says to the customer, newest first."""
-    labels = {s.key: s.label for s in statuses}
+def timeline_items(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Status] = (), *,
+                   loc: str | None = None) -> list[TimelineItem]:
+    """What each history entry says to the customer, newest first, in the page's language (or `loc`)."""
+    loc = loc or locale()
+    labels = {s.key: s.label for s in statuses}  # history_words says a default label in the reader's language
     labels.setdefault(appt.status.key, appt.status.label)
     duration = appt.end - appt.start
     items = []
     for entry in reversed(appt.history):
-        words = history_words.describe(entry, tz=tz, status_labels=labels, duration=duration, locale=i18n.locale(),
-                                       overrides=i18n.overrides())
-        subtitle = f'{fmt.date_time(entry.at, tz, locale=i18n.locale())} · {i18n.show(dh.actor_words(entry.actor))}'
+        words = history_words.describe(entry, tz=tz, status_labels=labels, duration=duration, locale=loc,
+                                       overrides=overrides())
+        # Translators: when a history entry happened and who did it, "Tue 24 Nov 2026, 10:00 · by you".
+        subtitle = t('%(when)s · %(who)s', when=fmt.date_time(entry.at, tz, locale=loc),
+                     who=show(dh.actor_words(entry.actor)))
         items.append(TimelineItem(title=words.title, subtitle=subtitle, body=words.body,
                                   icon=ICONS.get(entry.action, 'history')))
     return items
@@ -46,9 +50,10 @@ def history_timeline(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Sta
     items = timeline_items(appt, tz, statuses)
     if not items:
         return
-    ui.label('History').classes('text-subtitle1 text-weight-medium q-mt-md').props('role=heading aria-level=3')
-    with ui.timeline(side='right', layout='dense').classes('q-mt-none').props(
-            'aria-label="History"').mark('history-timeline'):
+    ui.label(t('History')).classes('text-subtitle1 text-weight-medium q-mt-md').props('role=heading aria-level=3')
+    timeline = ui.timeline(side='right', layout='dense').classes('q-mt-none').mark('history-timeline')
+    timeline.props['aria-label'] = t('History')
+    with timeline:
         for item in items:
             # Title and time go in the body rather than Quasar's slots, which read as a large, spaced-out heading.
             with ui.timeline_entry(icon=item.icon).classes('k-history-entry').mark('history-entry'), \

@@ -19,7 +19,7 @@ from typing import Any
 from nicegui import Client, app, context, run, ui
 from nicegui.elements.mixins.value_element import ValueElement
 
-from domain.i18n import AUTONYMS, CHOOSE_LANGUAGE, LANGUAGE_LABEL, SHIPPED_LOCALES
+from domain.i18n import AUTONYMS, CHOOSE_LANGUAGE, LANGUAGE_LABEL, SHIPPED_LOCALES, SOURCE_LOCALE
 from services import auth, panel
 from services.context import get_db
 from ui.i18n import BROWSER_CHOICE, locale, t
@@ -72,7 +72,8 @@ def language_select(*, tenant_id: int, session_id: str | None, mark: str = 'lang
     async def chosen(code: object) -> None:
         await switch_to(code, tenant_id=tenant_id, session_id=session_id)
 
-    select = ui.select({entry['code']: entry['name'] for entry in languages()}, value=locale(),
+    shown = locale() if locale() in SHIPPED_LOCALES else SOURCE_LOCALE  # the pseudo-locale (tests) is English
+    select = ui.select({entry['code']: entry['name'] for entry in languages()}, value=shown,
                        label=t(LANGUAGE_LABEL), on_change=lambda e: chosen(e.value)).props('outlined').mark(mark)
     select.props['aria-label'] = t(CHOOSE_LANGUAGE)  # by key: text, never parsed as props
     return select

@@ -5,7 +5,8 @@
 // Choosing a tab emits `navigate` with the section's path; the server moves the single-page app there.
 // The browser's time zone is learned here and only here: `timezone` is emitted once, when it differs from `zone`.
 // The language switcher (public pages) emits `language` with the code chosen; the server keeps the choice and builds
-// the page again in it. Every word here comes from the server, already in the page's language.
+// the page again in it. Every word here comes from the server, already in the page's language, in `words` (one ASCII
+// JSON string: see ui/components/wire.py).
 export default {
   template: `
   <div class="k-shell">
@@ -16,11 +17,11 @@ export default {
         <span class="text-subtitle1 text-weight-medium">{{ business }}</span>
       </div>
       <div class="row items-center no-wrap">
-        <q-btn-dropdown v-if="languages.length" flat dense no-caps color="white" icon="translate"
-                        :label="current_language" :aria-label="choose_label + ': ' + current_language"
+        <q-btn-dropdown v-if="w.languages.length" flat dense no-caps color="white" icon="translate"
+                        :label="current_language" :aria-label="w.choose_label + ': ' + current_language"
                         class="k-language q-px-sm">
-          <q-list role="menu" :aria-label="choose_label">
-            <q-item v-for="l in languages" :key="l.code" clickable v-close-popup role="menuitemradio"
+          <q-list role="menu" :aria-label="w.choose_label">
+            <q-item v-for="l in w.languages" :key="l.code" clickable v-close-popup role="menuitemradio"
                     :aria-checked="l.code === language ? 'true' : 'false'" :active="l.code === language"
                     :lang="l.lang" @click="choose(l.code)">
               <q-item-section>{{ l.name }}</q-item-section>
@@ -28,38 +29,37 @@ export default {
           </q-list>
         </q-btn-dropdown>
         <form v-if="signed_in" method="post" action="/logout" class="q-ma-none">
-          <q-btn type="submit" flat no-caps color="white" :label="sign_out_label" />
+          <q-btn type="submit" flat no-caps color="white" :label="w.sign_out_label" />
         </form>
       </div>
     </header>
-    <div v-if="sections.length" class="k-main q-px-md q-pt-md">
+    <div v-if="w.sections.length" class="k-main q-px-md q-pt-md">
       <q-tabs :model-value="current" @update:model-value="go" dense outside-arrows mobile-arrows
-              no-caps align="left" class="k-nav" :aria-label="sections_label">
-        <q-tab v-for="s in sections" :key="s.path" :name="s.path" :label="s.label" class="q-px-sm" />
+              no-caps align="left" class="k-nav" :aria-label="w.sections_label">
+        <q-tab v-for="s in w.sections" :key="s.path" :name="s.path" :label="s.label" class="q-px-sm" />
       </q-tabs>
     </div>
   </div>
-  <main class="k-main q-pa-md column no-wrap gap-4" :class="sections.length ? '' : 'items-start q-mt-md'"><slot></slot></main>
+  <main class="k-main q-pa-md column no-wrap gap-4" :class="w.sections.length ? '' : 'items-start q-mt-md'"><slot></slot></main>
   </div>
   `,
   props: {
     business: String,
     logo: String,
     signed_in: Boolean,
-    sections: Array,
     current: String,
     zone: String,
     learn_zone: Boolean,
-    sign_out_label: String,
-    sections_label: String,
-    languages: Array,
     language: String,
-    choose_label: String,
+    words: String, // ASCII JSON: {sections, sign_out_label, sections_label, choose_label, languages}
     html_lang: String,
   },
   computed: {
+    w() {
+      return JSON.parse(this.words || "{}");
+    },
     current_language() {
-      return (this.languages.find((l) => l.code === this.language) || {}).name || "";
+      return (this.w.languages.find((l) => l.code === this.language) || {}).name || "";
     },
   },
   mounted() {

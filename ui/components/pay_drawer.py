@@ -14,15 +14,18 @@ from nicegui import context, ui
 from domain import model as d
 from domain import payments as dp
 from domain import rules
+from domain.i18n import N_
 from services import formatting as fmt
 from services import payments
 from services.config import get_config
-from ui import i18n
 from ui.components.drawer import drawer, own_appointment
+from ui.components.words import say
 from ui.context import PanelContext
+from ui.i18n import locale, t
+from ui.i18n import show as show_text
 
-PAID_NOTICE = 'Payment received — your balance updates as soon as Stripe confirms it.'
-CANCELED_NOTICE = 'Payment canceled — nothing was charged. You can pay whenever you like.'
+PAID_NOTICE = N_('Payment received — your balance updates as soon as Stripe confirms it.')
+CANCELED_NOTICE = N_('Payment canceled — nothing was charged. You can pay whenever you like.')
 
 
 @dataclass
@@ -42,11 +45,11 @@ async def open_pay_drawer(ctx: PanelContext, appointment_id: int,
             options = await ctx.act(payments.payment_options, appointment_id=appt.id)
         except payments.PaymentRefused as refused:
             reason = refused.message
-    with drawer('Pay', mark='pay-drawer') as pay_drawer:
+    with drawer(t('Pay'), mark='pay-drawer') as pay_drawer:
         _summary(ctx, appt)
         if reason or options is None:
-            _notice(i18n.show(reason or dp.NOTHING_DUE), 'pay-refusal')
-            ui.button('Close', on_click=pay_drawer.close).props('flat no-caps').mark('pay-close')
+            _notice(say(reason or dp.NOTHING_DUE), 'pay-refusal')
+            ui.button(t('Close'), on_click=pay_drawer.close).props('flat no-caps').mark('pay-close')
         else:
             async def checkout() -> str:
                 base = return_base()
@@ -61,35 +64,38 @@ async def open_pay_drawer(ctx: PanelContext, appointment_id: int,
 def payment_choices(options: payments.PaymentOptions, checkout: Callable[[], Awaitable[str]],
                     close: Callable[[], object]) -> None:
     """The amount due, a choice of method, and what each method does next. Shared with the Packages view."""
+    amount = fmt.money(options.amount_due, options.currency, locale=locale())
     with ui.column().classes('w-full gap-0 q-pa-md rounded-borders').style(
             'background: rgba(127,127,127,.10)').mark('pay-amount'):
-        ui.label('Amount due').classes('text-body2 k-muted')
-        ui.label(fmt.money(options.amount_due, options.currency)).classes('text-h5 text-weight-bold')
+        ui.label(t('Amount due')).classes('text-body2 k-muted')
+        ui.label(amount).classes('text-h5 text-weight-bold')
     if not options.methods:
-        _notice('Online payment is not available. Please contact the business to pay.', 'pay-refusal')
+        _notice(t('Online payment is not available. Please contact the business to pay.'), 'pay-refusal')
         return
     form = PayForm(method=options.methods[0].key)
     by_key = {m.key: m for m in options.methods}
-    ui.label('How would you like to pay?').classes('text-body2 text-weight-medium q-mt-sm').props(
+    ui.label(t('How would you like to pay?')).classes('text-body2 text-weight-medium q-mt-sm').props(
         'id=pay-method-label')
-    ui.radio({m.key: i18n.show(m.label) for m in options.methods}, value=form.method,
+    ui.radio({m.key: say(m.label) for m in options.methods}, value=form.method,
              on_change=lambda: show()).bind_value(form, 'method').props(
         'aria-labelledby=pay-method-label').mark('pay-method')
     card_box = ui.column().classes('w-full gap-2')
     with card_box:
-        ui.label("You will be taken to Stripe's secure checkout and brought back here afterwards.").classes(
+        ui.label(t("You will be taken to Stripe's secure checkout and brought back here afterwards.")).classes(
             'text-body2 k-muted')
         error = ui.label().classes('text-negative text-body2').props('role=alert').mark('pay-error')
-        pay = ui.button(f'Pay {fmt.money(options.amount_due, options.currency)} by card', icon='lock').props(
+        pay = ui.button(t('Pay %(amount)s by card', amount=amount), icon='lock').props(
             'unelevated no-caps').classes('w-full').mark('pay-card')
     offline_box = ui.column().classes('w-full gap-2')
     with offline_box:
         offline = by_key.get(dp.OFFLINE)
-        with ui.row().classes('items-start no-wrap gap-2 q-pa-sm rounded-borders k-notice').props(
-                'role=note aria-label="How to pay in person"').mark('pay-instructions'):
+        how = ui.row().classes('items-start no-wrap gap-2 q-pa-sm rounded-borders k-notice').props(
+            'role=note').mark('pay-instructions')
+        how.props['aria-label'] = t('How to pay in person')
+        with how:
             ui.icon('storefront', size='20px').props('aria-hidden=true')
-            ui.label(i18n.show(offline.instructions) if offline else '').style('white-space: pre-line')
-        ui.button('Done', on_click=close).props('flat no-caps').mark('pay-done')
+            ui.label(show_text(offline.instructions) if offline else '').style('white-space: pre-line')
+        ui.button(t('Done'), on_click=close).props('flat no-caps').mark('pay-done')
 
     async def go() -> None:
         pay.disable()
@@ -97,7 +103,7 @@ def payment_choices(options: payments.PaymentOptions, checkout: Callable[[], Awa
         try:
             url = await checkout()
         except payments.PaymentRefused as refused:
-            error.text = i18n.show(refused.message)
+            error.text = show_text(refused.message)
             pay.enable()
             return
         ui.navigate.to(url)
@@ -126,18 +132,19 @@ def return_base() -> str:
 def return_notice(params: Mapping[str, str]) -> None:
     """The panel's banner after coming back from Stripe (?paid=<id> or ?canceled=<id>)."""
     if 'paid' in params:
-        _notice(PAID_NOTICE, 'payment-notice', icon='check_circle')
+        _notice(t(PAID_NOTICE), 'payment-notice', icon='check_circle')
     elif 'canceled' in params:
-        _notice(CANCELED_NOTICE, 'payment-notice', icon='info')
+        _notice(t(CANCELED_NOTICE), 'payment-notice', icon='info')
 
 
 def _summary(ctx: PanelContext, appt: d.Appointment) -> None:
     with ui.column().classes('w-full gap-1'):
         ui.label(appt.service.name).classes('text-subtitle1 text-weight-medium').props('role=heading aria-level=3')
-        ui.label(fmt.when(appt.start, appt.end, ctx.tz)).classes('text-body2')
-        paid = fmt.money(appt.amount_paid, ctx.tenant.currency)
-        ui.label(f'Price {fmt.money(appt.price, ctx.tenant.currency)} · paid so far {paid}').classes(
-            'text-body2 k-muted')
+        loc = locale()
+        ui.label(fmt.when(appt.start, appt.end, ctx.tz, locale=loc)).classes('text-body2')
+        paid = fmt.money(appt.amount_paid, ctx.tenant.currency, locale=loc)
+        price = fmt.money(appt.price, ctx.tenant.currency, locale=loc)
+        ui.label(t('Price %(price)s · paid so far %(paid)s', price=price, paid=paid)).classes('text-body2 k-muted')
 
 
 def _notice(text: str, mark: str, icon: str = 'info') -> None:

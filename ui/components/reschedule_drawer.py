@@ -15,15 +15,17 @@ from nicegui import run, ui
 from domain import model as d
 from domain import rules
 from domain.availability import Slot
+from domain.i18n import N_
 from services import availability, booking
 from services import formatting as fmt
 from services.context import get_db
 from ui.components.drawer import Drawer, drawer, own_appointment
 from ui.components.slot_picker import SlotPicker, SlotQuery
+from ui.components.words import say
 from ui.context import PanelContext
-from ui.i18n import show
+from ui.i18n import locale, show, t
 
-REASON_NEEDED = 'Please tell the business why you are moving it again.'
+REASON_NEEDED = N_('Please tell the business why you are moving it again.')
 
 
 @dataclass
@@ -40,18 +42,19 @@ async def open_reschedule_drawer(ctx: PanelContext, appointment_id: int,
     refused = rules.why_not_reschedule(appt, ctx.settings, now=ctx.now())
     staff = [] if refused else await run.io_bound(availability.staff_for_service, get_db(), tenant_id=ctx.tenant.id,
                                                    service_id=appt.service.id)
-    with drawer('Reschedule', mark='reschedule-drawer') as panel_drawer:
+    title = t('Reschedule')
+    with drawer(title, mark='reschedule-drawer') as panel_drawer:
         _current(ctx, appt)
         if refused:
             with ui.row().classes('w-full items-start no-wrap gap-2 q-pa-sm rounded-borders').style(
                     'background: rgba(0,0,0,.04)').props('role=status').mark('reschedule-refusal'):
                 ui.icon('lock_clock', size='20px').props('aria-hidden=true')
-                ui.label(show(refused))
-            ui.button('Close', on_click=panel_drawer.close).props('flat no-caps').mark('reschedule-close')
+                ui.label(say(refused))
+            ui.button(t('Close'), on_click=panel_drawer.close).props('flat no-caps').mark('reschedule-close')
             picker = None
         else:
             picker = _form(ctx, appt, staff or [], panel_drawer, on_changed)
-    panel_drawer.props('aria-label="Reschedule"')  # the dialog itself needs a name, not only its card
+    panel_drawer.props['aria-label'] = title  # the dialog itself needs a name, not only its card
     panel_drawer.open()
     if picker is not None:
         await picker.start()
@@ -61,8 +64,9 @@ def _current(ctx: PanelContext, appt: d.Appointment) -> None:
     with ui.column().classes('w-full gap-1').mark('reschedule-current'):
         ui.label(appt.service.name).classes('text-subtitle1 text-weight-medium').props('role=heading aria-level=3')
         with ui.row().classes('items-center gap-1 text-body2'):
-            ui.label('Now:').classes('k-muted')
-            ui.label(f'{fmt.when(appt.start, appt.end, ctx.tz)} with {appt.staff.name}')
+            ui.label(t('Now:')).classes('k-muted')
+            ui.label(t('%(when)s with %(staff)s', when=fmt.when(appt.start, appt.end, ctx.tz, locale=locale()),
+                       staff=appt.staff.name))
 
 
 def _form(ctx: PanelContext, appt: d.Appointment, staff: list[d.Staff], panel_drawer: Drawer,
@@ -83,14 +87,14 @@ def _form(ctx: PanelContext, appt: d.Appointment, staff: list[d.Staff], panel_dr
         await picker.set_query(query())
 
     if len(everyone) > 1:
-        ui.switch(f'Any available staff (not only {appt.staff.name})', on_change=toggle_staff).bind_value(
-            form, 'any_staff').mark('any-staff')
+        ui.switch(t('Any available staff (not only %(staff)s)', staff=appt.staff.name),
+                  on_change=toggle_staff).bind_value(form, 'any_staff').mark('any-staff')
     picker = SlotPicker(query(), tz=ctx.tz, business_tz=ctx.business_tz, now=ctx.now,
                         on_pick=lambda slot: describe(slot))
     choice = ui.label().classes('text-body2 text-weight-medium').props('aria-live=polite').mark('reschedule-choice')
     reason = None
     if rules.reschedule_needs_reason(appt):
-        reason = ui.textarea(label='Reason for moving it again').bind_value(form, 'reason').props(
+        reason = ui.textarea(label=t('Reason for moving it again')).bind_value(form, 'reason').props(
             f'outlined autogrow maxlength={rules.REASON_MAX} counter').classes('w-full').mark('reschedule-reason')
     error = ui.label().classes('text-negative text-body2').props('role=alert').mark('reschedule-error')
 
@@ -100,12 +104,14 @@ def _form(ctx: PanelContext, appt: d.Appointment, staff: list[d.Staff], panel_dr
             choice.text = ''
             confirm.disable()
             return
-        who = ''
+        when = fmt.when(slot.start, slot.end, ctx.tz, locale=locale())
         if form.any_staff and slot.staff_ids:  # the server keeps the current staff member when they are free then
             names = {s.id: s.name for s in staff}
             keeps = appt.staff.id in slot.staff_ids
-            who = f' with {appt.staff.name if keeps else names.get(slot.staff_ids[0], "another staff member")}'
-        choice.text = f'New time: {fmt.when(slot.start, slot.end, ctx.tz)}{who}'
+            who = appt.staff.name if keeps else names.get(slot.staff_ids[0]) or t('another staff member')
+            choice.text = t('New time: %(when)s with %(staff)s', when=when, staff=who)
+        else:
+            choice.text = t('New time: %(when)s', when=when)
         confirm.enable()
 
     async def submit() -> None:
@@ -113,7 +119,7 @@ def _form(ctx: PanelContext, appt: d.Appointment, staff: list[d.Staff], panel_dr
         if slot is None:
             return
         if reason is not None and not form.reason.strip():
-            error.text = REASON_NEEDED
+            error.text = t(REASON_NEEDED)
             return
         confirm.disable()
         staff_id = None if form.any_staff else appt.staff.id
@@ -131,13 +137,16 @@ def _form(ctx: PanelContext, appt: d.Appointment, staff: list[d.Staff], panel_dr
             return
         if moved is None:
             return
-        ui.notify(f'Moved to {fmt.when(moved.start, moved.end, ctx.tz)}.', type='positive')
+        ui.notify(t('Moved to %(when)s.', when=fmt.when(moved.start, moved.end, ctx.tz, locale=locale())),
+                  type='positive')
         panel_drawer.close()
         if on_changed is not None:
             await on_changed()
 
     with ui.row().classes('w-full justify-end gap-2 q-mt-sm'):
-        ui.button('Keep current time', on_click=panel_drawer.close).props('flat no-caps').mark('reschedule-cancel')
-        confirm = ui.button('Confirm new time', on_click=submit).props('unelevated no-caps').mark('reschedule-confirm')
+        ui.button(t('Keep current time'), on_click=panel_drawer.close).props('flat no-caps').mark(
+            'reschedule-cancel')
+        confirm = ui.button(t('Confirm new time'), on_click=submit).props('unelevated no-caps').mark(
+            'reschedule-confirm')
     confirm.disable()
     return picker

@@ -4,11 +4,14 @@ Shared by the Reschedule drawer and the booking page; both ask the same engine t
 
 Accessible names (what people with screen readers hear and what QA suites select by):
 - the calendar is a group named 'Date'; dates without a free time are disabled, its arrows are 'Previous month' and
-  'Next month' (Quasar's own names);
+  'Next month' (Quasar's own names, in its language pack); its month and day names are CLDR's for the page's locale
+  (Babel), and so is the first day of its weeks;
 - the times of the picked day form a group named 'Free times on <day>', e.g. 'Free times on Tue 24 Nov 2026';
 - each time is a button named by its start in the customer's zone, e.g. '10:30'; a group class adds the seats left,
   '10:30, 3 seats left'. The chosen time has aria-pressed="true". Tests may also use the marks `slot` and
   `slot-10:30`.
+
+Every text is in the page's language (ui.i18n), dates and times in its locale (services.formatting).
 
 Live: while it is on the page it listens to the business's availability topic; when a staff member it shows gets a
 booking (or loses one) it reloads the month's dates and the picked day's times, so a time taken anywhere disappears
@@ -23,6 +26,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,7 +39,8 @@ from services import formatting as fmt
 from services.context import get_db
 from ui.components.live import LiveSubscription
 from ui.components.styles import add_css_once
-from ui.i18n import show
+from ui.components.words import say
+from ui.i18n import locale, t, tn
 
 PickHandler = Callable[[Slot | None], Awaitable[None] | None]
 CSS = '''
@@ -72,15 +77,39 @@ class SlotQuery:
     current: tuple[datetime, int] | None = None  # a moved appointment's start and staff: not offered again
 
 
-def slot_label(slot: Slot, tz: ZoneInfo, day: date) -> str:
+def slot_label(slot: Slot, tz: ZoneInfo, day: date, loc: str | None = None) -> str:
     """The start in the customer's clock; the weekday is added when that is not the picked (business) day."""
+    loc = loc or locale()
     local = slot.start.astimezone(tz)
-    text = fmt.time(local)
-    return text if local.date() == day else f'{text} {fmt.weekday(local)}'
+    text = fmt.time(local, locale=loc)
+    return text if local.date() == day else f'{text} {fmt.weekday(local, locale=loc)}'
 
 
 def seats_words(free: int) -> str:
-    return '1 seat left' if free == 1 else f'{free} seats left'
+    return tn('%(num)d seat left', '%(num)d seats left', free)
+
+
+@cache
+def date_picker_locale(loc: str) -> tuple[dict[str, list[str]], int]:
+    """QDate's `locale` prop (day and month names, Sunday first as Quasar counts) and its first day of the week
+    (0 Sunday) for a locale, from CLDR (Babel): the same names as the dates written elsewhere on the page."""
+    where = fmt.cldr_locale(loc)
+    sunday_first = [6, 0, 1, 2, 3, 4, 5]  # Babel counts from Monday (0)
+    days = where.days['stand-alone']['wide']
+    short = where.days['format']['abbreviated']
+    if any(len(short[i]) > 4 for i in range(7)):  # 'segunda' is a name, not a column heading: 'seg.'
+        short = where.days['stand-alone']['short']
+    months = where.months['stand-alone']['wide']
+    months_short = where.months['stand-alone']['abbreviated']
+    names = {
+        'days': [days[i] for i in sunday_first],
+        'daysShort': [short[i] for i in sunday_first],
+        'months': [months[i] for i in range(1, 13)],
+        'monthsShort': [months_short[i] for i in range(1, 13)],
+    }
+    return names, (where.first_week_day + 1) % 7
+
+
 
 
 class SlotPicker:
@@ -102,14 +131,18 @@ class SlotPicker:
         self._changed: set[date | None] = set()  # days named by live events not read again yet (None: all)
         self._reloading = False
         add_css_once(CSS)
+        self.loc = locale()
+        names, first_day = date_picker_locale(self.loc)
         with ui.column().classes('w-full gap-2').mark('slot-picker') as self.root:
             self.zone_note = ui.label().classes('text-caption k-muted').mark('zone-note')
             with ui.element('div').classes('k-pick-row'):
                 with ui.column().classes('k-pick-date gap-1'):
-                    ui.label('Date').classes('text-body2 text-weight-medium').props('aria-hidden=true')
+                    ui.label(t('Date')).classes('text-body2 text-weight-medium').props('aria-hidden=true')
                     self.calendar = ui.date(mask='YYYY-MM-DD', on_change=self._date_changed).props(
-                        'minimal flat bordered first-day-of-week=1 role=group aria-label="Date"').classes(
+                        f'minimal flat bordered first-day-of-week={first_day} role=group').classes(
                         'k-date').mark('slot-date')
+                    self.calendar.props['aria-label'] = t('Date')
+                    self.calendar.props['locale'] = names
                     self.calendar.on('navigation', self._navigated)
                 with ui.column().classes('k-pick-times gap-2'):
                     self.status = ui.label().classes('text-body2 text-negative').props(
@@ -136,7 +169,7 @@ class SlotPicker:
                 return
             year, month = _next_month(year, month)
         self._show_month(today.year, today.month, [])
-        self._clear_slots('No free times in the coming weeks. Please try again later or contact us.')
+        self._clear_slots(t('No free times in the coming weeks. Please try again later or contact us.'))
 
     async def set_query(self, query: SlotQuery) -> None:
         """Another service, staff member or 'any': start again."""
@@ -265,7 +298,7 @@ class SlotPicker:
         chosen = self.selected
         if chosen is not None and not any(s.start == chosen.start for s in self.slots):
             await self._choose(None)
-            self.status.text = '' if quiet else show(TAKEN)
+            self.status.text = '' if quiet else say(TAKEN)
         elif chosen is not None:
             # keep the choice, but with the fresh seats and staff
             self.selected = next(s for s in self.slots if s.start == chosen.start)
@@ -286,31 +319,37 @@ class SlotPicker:
         self._shown_day = day
         self.slots_box.clear()
         self._buttons = {}
-        day_words = fmt.date(datetime(day.year, day.month, day.day, 12, tzinfo=self.business_tz), self.business_tz)
+        day_words = fmt.date(datetime(day.year, day.month, day.day, 12, tzinfo=self.business_tz), self.business_tz,
+                             locale=self.loc)
+        heading = t('Free times on %(day)s', day=day_words)
         with self.slots_box:
-            ui.label(f'Free times on {day_words}').classes('text-subtitle2').props('role=heading aria-level=3')
+            ui.label(heading).classes('text-subtitle2').props('role=heading aria-level=3')
             if not self.slots:
-                ui.label('No free times left on this day. Please pick another date.').classes(
+                ui.label(t('No free times left on this day. Please pick another date.')).classes(
                     'k-muted').mark('no-slots')
                 return
-            with ui.element('div').classes('k-slot-grid').props(
-                    f'role=group aria-label="Free times on {day_words}"').mark('slot-grid'):
+            grid = ui.element('div').classes('k-slot-grid').props('role=group').mark('slot-grid')
+            grid.props['aria-label'] = heading
+            with grid:
                 for slot in self.slots:
                     self._buttons[slot.start] = self._slot_button(slot, day)
 
     def _slot_button(self, slot: Slot, day: date) -> ui.button:
-        label = slot_label(slot, self.tz, day)
-        name = f'{label}, {seats_words(slot.free_seats)}' if self.query.group else label
+        label = slot_label(slot, self.tz, day, self.loc)
+        seats = seats_words(slot.free_seats) if self.query.group else ''
+        # Translators: a time's name for screen readers in a group class, "10:30, 3 seats left".
+        name = t('%(time)s, %(seats)s', time=label, seats=seats) if self.query.group else label
         chosen = self.selected is not None and self.selected.start == slot.start
         # One element a time (its label is the button's own): a day has dozens of times and the picker draws them
         # again for every change to that day; a group's button adds its seats left underneath.
         button = ui.button(label if not self.query.group else '', on_click=lambda s=slot: self._choose(s)).props(
-            f'no-caps {"unelevated" if chosen else "outline"} aria-label="{name}" aria-pressed={str(chosen).lower()}'
+            f'no-caps {"unelevated" if chosen else "outline"} aria-pressed={str(chosen).lower()}'
         ).classes('text-body1 text-weight-medium').mark(f'slot slot-{label.replace(" ", "-")}')
+        button.props['aria-label'] = name
         if self.query.group:
             with button, ui.column().classes('items-center gap-0'):
                 ui.label(label).classes('text-body1 text-weight-medium')
-                ui.label(seats_words(slot.free_seats)).classes('text-caption')
+                ui.label(seats).classes('text-caption')
         return button
 
     async def _choose(self, slot: Slot | None) -> None:
@@ -336,10 +375,11 @@ class SlotPicker:
     def _show_zone_note(self) -> None:
         at = self.now()
         if self.tz.key == self.business_tz.key:
-            self.zone_note.text = f'Times are in {zone_words(self.tz, at)}.'
+            self.zone_note.text = t('Times are in %(zone)s.', zone=zone_words(self.tz, at))
         else:
-            self.zone_note.text = (f'Times are in your time zone, {zone_words(self.tz, at)}. '
-                                   f'Dates follow the business, in {zone_words(self.business_tz, at)}.')
+            self.zone_note.text = t('Times are in your time zone, %(zone)s. Dates follow the business, in '
+                                    '%(business_zone)s.', zone=zone_words(self.tz, at),
+                                    business_zone=zone_words(self.business_tz, at))
 
     def set_zone(self, tz: ZoneInfo) -> None:
         """The browser told us the customer's zone: show times in it."""

@@ -12,8 +12,9 @@ from domain import rules
 from services import appointments, panel
 from services import formatting as fmt
 from ui.components.drawer import drawer
+from ui.components.words import say, status_label, translated_status
 from ui.context import PanelContext
-from ui.i18n import show
+from ui.i18n import locale, show, t
 from ui.theme import status_badge
 
 
@@ -27,21 +28,21 @@ async def open_status_drawer(ctx: PanelContext, appointment_id: int,
                              on_changed: Callable[[], Awaitable[None]] | None = None) -> None:
     appt = await ctx.act(panel.appointment_detail, appointment_id=appointment_id)
     if appt is None:
-        ui.notify(show(appointments.NOT_YOURS), type='negative')
+        ui.notify(say(appointments.NOT_YOURS), type='negative')
         return
     now = ctx.now()
     closed = rules.why_not_change_status(appt, ctx.settings, now=now, statuses=ctx.statuses)
     targets = [] if closed else rules.allowed_targets(appt, ctx.settings, ctx.statuses, now=now)
     form = StatusForm(target=targets[0].key if len(targets) == 1 else None)
 
-    with drawer('Change status', mark='status-drawer') as panel_drawer:
+    with drawer(t('Change status'), mark='status-drawer') as panel_drawer:
         _summary(ctx, appt)
         if closed or not targets:
             with ui.row().classes('items-start no-wrap gap-2 q-pa-sm rounded-borders k-notice').props(
                     'role=status').mark('status-refusal'):
                 ui.icon('lock_clock', size='20px').props('aria-hidden=true')
-                ui.label(show(closed) or 'There is no status you can set for this appointment now.')
-            ui.button('Close', on_click=panel_drawer.close).props('flat no-caps').mark('status-close')
+                ui.label(say(closed) if closed else t('There is no status you can set for this appointment now.'))
+            ui.button(t('Close'), on_click=panel_drawer.close).props('flat no-caps').mark('status-close')
         else:
             _form(ctx, appt, targets, form, panel_drawer, on_changed)
     panel_drawer.open()
@@ -50,20 +51,20 @@ async def open_status_drawer(ctx: PanelContext, appointment_id: int,
 def _summary(ctx: PanelContext, appt: d.Appointment) -> None:
     with ui.column().classes('w-full gap-1'):
         ui.label(appt.service.name).classes('text-subtitle1 text-weight-medium').props('role=heading aria-level=3')
-        ui.label(fmt.when(appt.start, appt.end, ctx.tz)).classes('text-body2')
+        ui.label(fmt.when(appt.start, appt.end, ctx.tz, locale=locale())).classes('text-body2')
         with ui.row().classes('items-center gap-2 text-body2'):
-            ui.label('Now:').classes('k-muted')
-            status_badge(appt.status, mark='status-current')
+            ui.label(t('Now:')).classes('k-muted')
+            status_badge(translated_status(appt.status), mark='status-current')
 
 
 def _form(ctx: PanelContext, appt: d.Appointment, targets: list[d.Status], form: StatusForm, panel_drawer,
           on_changed: Callable[[], Awaitable[None]] | None) -> None:
     by_key = {s.key: s for s in targets}
-    ui.label('New status').classes('text-body2 text-weight-medium q-mt-sm').props('id=status-choice-label')
-    choice = ui.radio({s.key: s.label for s in targets}).bind_value(form, 'target').props(
+    ui.label(t('New status')).classes('text-body2 text-weight-medium q-mt-sm').props('id=status-choice-label')
+    choice = ui.radio({s.key: status_label(s) for s in targets}).bind_value(form, 'target').props(
         'aria-labelledby=status-choice-label').mark('status-choice')
     hint = ui.label().classes('text-caption k-muted').mark('status-hint')
-    ui.textarea(label='Reason (optional)').bind_value(form, 'reason').props(
+    ui.textarea(label=t('Reason (optional)')).bind_value(form, 'reason').props(
         f'outlined autogrow maxlength={appointments.REASON_MAX} counter').classes('w-full').mark('status-reason')
     error = ui.label().classes('text-negative text-body2').props('role=alert').mark('status-error')
     error.set_visibility(False)
@@ -71,11 +72,11 @@ def _form(ctx: PanelContext, appt: d.Appointment, targets: list[d.Status], form:
     def describe() -> None:
         chosen = by_key.get(choice.value or '')
         if chosen is None:
-            hint.text = 'Choose the new status.'
+            hint.text = t('Choose the new status.')
         elif chosen.busy:
-            hint.text = 'This takes the time slot again; we check that it is still free.'
+            hint.text = t('This takes the time slot again; we check that it is still free.')
         else:
-            hint.text = 'This gives up your time slot; someone else may book it.'
+            hint.text = t('This gives up your time slot; someone else may book it.')
         confirm.set_enabled(chosen is not None)
 
     async def submit() -> None:
@@ -91,13 +92,15 @@ def _form(ctx: PanelContext, appt: d.Appointment, targets: list[d.Status], form:
             error.set_visibility(True)
             confirm.enable()
             return
-        ui.notify(f'Your appointment is now {changed.status.label.lower()}.', type='positive')
+        # Translators: %(status)s is the new status's name in lower case ("canceled").
+        ui.notify(t('Your appointment is now %(status)s.', status=show(rules.status_word(changed.status))),
+                  type='positive')
         panel_drawer.close()
         if on_changed is not None:
             await on_changed()
 
     with ui.row().classes('w-full justify-end gap-2 q-mt-sm'):
-        ui.button('Keep as is', on_click=panel_drawer.close).props('flat no-caps').mark('status-cancel')
-        confirm = ui.button('Confirm', on_click=submit).props('unelevated no-caps').mark('status-confirm')
+        ui.button(t('Keep as is'), on_click=panel_drawer.close).props('flat no-caps').mark('status-cancel')
+        confirm = ui.button(t('Confirm'), on_click=submit).props('unelevated no-caps').mark('status-confirm')
     choice.on_value_change(describe)
     describe()

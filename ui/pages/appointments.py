@@ -15,10 +15,12 @@ from nicegui import ui
 
 from services import events, panel
 from ui.components.appointments_view import (
-    EMPTY,
     AppointmentsView,
     dashboard_html,
     dashboard_state,
+    empty_text,
+    page_words,
+    panel_labels,
     rows_state,
     sorts_state,
     tabs_state,
@@ -65,7 +67,8 @@ def opened_from_link(params: Mapping[str, str]) -> tuple[str, int] | None:
 
 
 def first_paint_html(ctx: PanelContext, data: panel.PanelData | None) -> str:
-    """The section's top, the mini-dashboard, as static HTML for the page frame's first paint ('' without it)."""
+    """The section's top, the mini-dashboard, as static HTML for the page frame's first paint ('' without it), in the
+    page's language (chosen before the page draws)."""
     state = dashboard_state(ctx, data.next_appointment, data.counts) if data is not None else None
     return dashboard_html(state) if state is not None else ''
 
@@ -79,16 +82,18 @@ async def _load_and_draw(ctx: PanelContext) -> None:
 def draw(ctx: PanelContext, data: panel.PanelData) -> None:
     view = View()
     counts = data.counts
+    shown: tuple[list, Any] = (data.page, data.next_appointment)  # what the cards are drawn from now
 
     def state(appointments: list, next_appointment: Any) -> dict[str, Any]:
         total = counts[f'tab_{view.tab}']
+        pages = max(1, math.ceil(total / panel.PAGE_SIZE))
         return {
             'dashboard': dashboard_state(ctx, next_appointment, counts),
             'tab': view.tab, 'sort': view.sort, 'page': view.page,
-            'pages': max(1, math.ceil(total / panel.PAGE_SIZE)),
+            'pages': pages, 'page_text': page_words(view.page, pages),
             'tabs': tabs_state(counts), 'sorts': sorts_state(),
             'rows': rows_state(appointments, ctx, ctx.now()),
-            'empty_text': EMPTY[view.tab],
+            'empty_text': empty_text(view.tab),
             'booking_url': ctx.booking_url,
         }
 
@@ -99,6 +104,7 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
             await DRAWERS[kind](ctx, appointment_id, reload)
 
     async def change(changes: dict[str, Any]) -> None:
+        nonlocal shown
         if 'tab' in changes or 'sort' in changes:
             view.page = 1
         view.tab = changes.get('tab', view.tab)
@@ -108,20 +114,28 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
         rows = await ctx.act(panel.load_page, now=ctx.now(), tab=view.tab, sort=view.sort, statuses=ctx.statuses,
                              page=view.page)
         if rows is not None:
-            element.show(**{k: v for k, v in state(rows, None).items() if k != 'dashboard'})
+            shown = (rows, shown[1])
+            element.show(**{k: v for k, v in state(rows, shown[1]).items() if k != 'dashboard'})
 
     async def reload() -> None:
         """After a change: fresh counts, next visit and the current page."""
-        nonlocal counts
+        nonlocal counts, shown
         fresh = await ctx.act(panel.load_panel, now=ctx.now(), statuses=ctx.statuses,
                               tab=view.tab, sort=view.sort)
         if fresh is None:
             return
         counts = fresh.counts
         view.page = 1
-        element.show(**state(fresh.page, fresh.next_appointment))
+        shown = (fresh.page, fresh.next_appointment)
+        element.show(**state(*shown))
 
-    element = AppointmentsView(state(data.page, data.next_appointment), on_action=act, on_view=change).classes(
+    def redraw() -> None:
+        """The business changed its rules or Panel Designer: the same appointments, drawn as they say now."""
+        if not element.is_deleted:
+            element.show(**state(*shown))
+
+    element = AppointmentsView(state(data.page, data.next_appointment), on_action=act, on_view=change,
+                               labels=panel_labels()).classes(
         'w-full').mark('appointments')
     opened = ctx.first_paint.pop('open', None) if ctx.first_paint else None
     if isinstance(opened, tuple):
@@ -137,3 +151,4 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
             await reload()
 
     element.listen(events.statuses_topic(ctx.tenant.id), statuses_changed)
+    ctx.on_settings = redraw

@@ -9,11 +9,16 @@ from datetime import date, datetime
 from nicegui import app, context, ui
 
 from domain.accounts import GENDERS, ProfileInput, profile_problems
+from domain.i18n import N_
 from services import accounts, reminders
 from ui.components.avatar_upload import avatar_upload
+from ui.components.language_switcher import language_select
 from ui.components.strength_meter import password_field
 from ui.context import PanelContext, to_sign_in
 from ui.i18n import show, t
+
+# Translators: the word the customer types to confirm deleting their account. Keep it short, in capitals.
+DELETE_WORD = N_('DELETE')
 
 
 @dataclass
@@ -41,7 +46,7 @@ async def build(ctx: PanelContext) -> None:
         try:
             born = date.fromisoformat(form.birth_date) if form.birth_date else None
         except ValueError:
-            fields['birth_date'].error = 'Enter a date like 1990-12-31.'
+            fields['birth_date'].error = t('Enter a date like %(example)s.', example='1990-12-31')
             return
         for name in ('first_name', 'last_name', 'email', 'phone', 'password'):
             setattr(form, name, getattr(form, name) or '')  # a cleared field reads None
@@ -55,13 +60,13 @@ async def build(ctx: PanelContext) -> None:
         button.props('loading')
         try:
             await ctx.act(accounts.update_profile, profile=profile, today=today)
-            note = 'Your profile is saved.'
+            note = t('Your profile is saved.')
             if form.email.strip().lower() != customer.email.lower():
                 await ctx.act(accounts.request_email_change, new_email=form.email, now=ctx.now(),
                               password=form.password or '', signed_in_at=_signed_in_at(), address=_address())
                 form.password = ''
-                note += (f' We sent a link to {form.email.strip()}: your email changes when you open it. '
-                         f'Until then we keep using {customer.email}.')
+                note = t('Your profile is saved. We sent a link to %(new)s: your email changes when you open it. '
+                         'Until then we keep using %(old)s.', new=form.email.strip(), old=customer.email)
         except accounts.ProfileInvalid as refusal:
             for key, said in refusal.problems.items():
                 target = fields.get(key, fields['first_name'])
@@ -76,32 +81,36 @@ async def build(ctx: PanelContext) -> None:
         finally:
             button.props(remove='loading')
         status.text = note
-        ui.notify('Profile saved', type='positive')
+        ui.notify(t('Profile saved'), type='positive')
 
     with ui.card().classes('k-card w-full max-w-xl q-pa-lg gap-3').mark('profile'):
-        ui.label('Your profile').classes('text-h6').props('role=heading aria-level=2')
+        ui.label(t('Your profile')).classes('text-h6').props('role=heading aria-level=2')
         if ctx.settings.designer.allow_avatar_upload:
             avatar_upload(ctx, first_name=customer.first_name, last_name=customer.last_name, email=customer.email,
                           avatar_url=customer.avatar_url)
             ui.separator()
         fields: dict[str, ui.input | ui.select] = {}
         with ui.row().classes('w-full gap-3 no-wrap max-sm:flex-wrap'):
-            fields['first_name'] = _text('First name', 'first-name', 'given-name').bind_value(form, 'first_name')
-            fields['last_name'] = _text('Last name', 'last-name', 'family-name').bind_value(form, 'last_name')
-        fields['email'] = _text('Email', 'profile-email', 'email').props('type=email').bind_value(form, 'email')
-        ui.label('Changing it sends a confirmation link to the new address.').classes('text-caption k-muted')
-        fields['password'] = password_field('Your password, to confirm it is you', what='password',
+            fields['first_name'] = _text(t('First name'), 'first-name', 'given-name').bind_value(form, 'first_name')
+            fields['last_name'] = _text(t('Last name'), 'last-name', 'family-name').bind_value(form, 'last_name')
+        fields['email'] = _text(t('Email'), 'profile-email', 'email').props('type=email').bind_value(form, 'email')
+        ui.label(t('Changing it sends a confirmation link to the new address.')).classes('text-caption k-muted')
+        fields['password'] = password_field(t('Your password, to confirm it is you'), what=t('password'),
                                             mark='email-password', autocomplete='current-password').bind_value(
             form, 'password')
         fields['password'].bind_visibility_from(form, 'email', backward=lambda value: customer.has_password and (
             value or '').strip().lower() != customer.email.lower())
-        fields['phone'] = _text('Phone', 'phone', 'tel').props('type=tel').bind_value(form, 'phone')
-        fields['birth_date'] = _text('Date of birth', 'birth-date', 'bday').props(
+        fields['phone'] = _text(t('Phone'), 'phone', 'tel').props('type=tel').bind_value(form, 'phone')
+        fields['birth_date'] = _text(t('Date of birth'), 'birth-date', 'bday').props(
             f'type=date stack-label max={today.isoformat()}').bind_value(form, 'birth_date')
-        fields['gender'] = ui.select(GENDERS, label='Gender').props('outlined emit-value map-options').classes(
+        genders = {key: t(words) for key, words in GENDERS.items()}
+        fields['gender'] = ui.select(genders, label=t('Gender')).props('outlined emit-value map-options').classes(
             'w-full').bind_value(form, 'gender').mark('gender')
+        # The customer's language: kept in their account (customer.language, their emails follow it) and the page is
+        # built again in it at once, with what they typed above kept (ui.components.language_switcher).
+        language_select(tenant_id=ctx.tenant.id, session_id=ctx.session_id).classes('w-full')
         status = ui.label('').props('role=status aria-live=polite').classes('text-body2').mark('profile-status')
-        button = ui.button('Save profile', on_click=save).props('unelevated no-caps').classes('self-start').mark(
+        button = ui.button(t('Save profile'), on_click=save).props('unelevated no-caps').classes('self-start').mark(
             'save-profile')
 
     _reminder_switch(ctx, on=customer.email_reminders)
@@ -136,33 +145,43 @@ def _address() -> str | None:
     return request.client.host if request and request.client else None
 
 
+def _confirms(typed: str | None, word: str) -> bool:
+    """The customer typed the confirmation word: their language's, or the English one."""
+    value = (typed or '').strip().upper()
+    return value in (word.strip().upper(), DELETE_WORD)
+
+
 def _text(label: str, mark: str, autocomplete: str) -> ui.input:
     return ui.input(label).props(f'outlined autocomplete={autocomplete}').classes('w-full').mark(mark)
 
 
 def _danger_zone(ctx: PanelContext) -> None:
-    """A clearly separate card; deleting needs a second step where the customer types DELETE."""
+    """A clearly separate card; deleting needs a second step where the customer types DELETE (in their language:
+    the server is sent the English word)."""
+    word = t(DELETE_WORD)
     # Quasar gives the dialog itself role=dialog: it is named too, not only its card.
     with ui.dialog().props('aria-labelledby=delete-title') as dialog, ui.card().classes('q-pa-lg gap-3 max-w-md').props(
             'role=alertdialog aria-labelledby=delete-title'):
-        ui.label('Delete your account?').classes('text-h6').props('id=delete-title')
-        ui.label('You will be signed out everywhere and cannot sign in or book with this account again. '
-                 'Your upcoming appointments are canceled and the business is told; your past appointments stay '
-                 'on record with the business. You can sign up again later with the same email as a new '
-                 'account.').classes('text-body2')
-        typed = ui.input('Type DELETE to confirm').props('outlined autocomplete=off').classes('w-full').mark(
-            'delete-confirm')
+        ui.label(t('Delete your account?')).classes('text-h6').props('id=delete-title')
+        ui.label(t('You will be signed out everywhere and cannot sign in or book with this account again. '
+                   'Your upcoming appointments are canceled and the business is told; your past appointments stay '
+                   'on record with the business. You can sign up again later with the same email as a new '
+                   'account.')).classes('text-body2')
+        typed = ui.input(t('Type %(word)s to confirm', word=word)).props('outlined autocomplete=off').classes(
+            'w-full').mark('delete-confirm')
         problem = ui.label('').classes('text-negative').props('role=alert')
         with ui.row().classes('w-full justify-end gap-2'):
-            ui.button('Keep my account', on_click=dialog.close).props('flat no-caps').mark('delete-cancel')
-            confirm = ui.button('Delete my account').props('unelevated no-caps color=negative').mark(
+            ui.button(t('Keep my account'), on_click=dialog.close).props('flat no-caps').mark('delete-cancel')
+            confirm = ui.button(t('Delete my account')).props('unelevated no-caps color=negative').mark(
                 'delete-account-confirm')
-        typed.on_value_change(lambda e: confirm.set_enabled(e.value.strip().upper() == 'DELETE'))
+        typed.on_value_change(lambda e: confirm.set_enabled(_confirms(e.value, word)))
         confirm.set_enabled(False)
 
     async def delete() -> None:
         try:
-            await ctx.act(accounts.delete_account, confirmation=typed.value or '', now=ctx.now())
+            # The server checks the confirmation again, in the word it knows.
+            confirmation = DELETE_WORD if _confirms(typed.value, word) else (typed.value or '')
+            await ctx.act(accounts.delete_account, confirmation=confirmation, now=ctx.now())
         except accounts.AccountError as refusal:
             problem.text = show(refusal.message)
             return
@@ -174,8 +193,8 @@ def _danger_zone(ctx: PanelContext) -> None:
 
     with ui.card().classes('k-card w-full max-w-xl q-pa-lg gap-2').style(
             'border: 1px solid var(--q-negative)').mark('danger-zone'):
-        ui.label('Delete account').classes('text-h6 text-negative').props('role=heading aria-level=2')
-        ui.label('Closes your account for good and cancels your upcoming appointments. Your past appointments are '
-                 'kept by the business.').classes('k-muted')
-        ui.button('Delete my account…', on_click=dialog.open).props('outline no-caps color=negative').classes(
+        ui.label(t('Delete account')).classes('text-h6 text-negative').props('role=heading aria-level=2')
+        ui.label(t('Closes your account for good and cancels your upcoming appointments. Your past appointments are '
+                   'kept by the business.')).classes('k-muted')
+        ui.button(t('Delete my account…'), on_click=dialog.open).props('outline no-caps color=negative').classes(
             'self-start').mark('delete-account')

@@ -4,6 +4,28 @@ Add a new admin screen's module here. Each uses ui.pages.admin.shell.admin_page 
 
 from __future__ import annotations
 
-from ui.pages.admin import audit, emails, home, locations, login, reminders, schedules, services, staff, statuses, team
+from ui.pages.admin import (
+    appointments,
+    audit,
+    branding,
+    calendar,
+    customers,
+    designer,
+    emails,
+    home,
+    locations,
+    login,
+    packages,
+    payments,
+    preview,
+    reminders,
+    schedules,
+    services,
+    settings,
+    staff,
+    statuses,
+    team,
+)
 
-MODULES = (login, home, audit, team, services, staff, locations, schedules, statuses, emails, reminders)
+MODULES = (login, home, audit, team, services, staff, locations, schedules, settings, designer, branding, preview,
+           statuses, emails, calendar, appointments, payments, customers, packages, reminders)

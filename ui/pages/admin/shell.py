@@ -89,10 +89,15 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem('/admin', N_('Overview'), 'home'),
+    NavItem('/admin/calendar', N_('Calendar'), 'calendar_month'),
+    NavItem('/admin/appointments', N_('Appointments'), 'event_note'),
+    NavItem('/admin/payments', N_('Flagged payments'), 'flag'),
     NavItem('/admin/services', N_('Services'), 'design_services'),
     NavItem('/admin/staff', N_('Team'), 'badge'),
     NavItem('/admin/locations', N_('Locations'), 'place'),
     NavItem('/admin/schedules', N_('Hours'), 'schedule'),
+    NavItem('/admin/customers', N_('Customers'), 'people'),
+    NavItem('/admin/packages', N_('Packages'), 'card_giftcard'),
     NavItem('/admin/settings', N_('Settings'), 'tune'),
     NavItem('/admin/designer', N_('Panel Designer'), 'dashboard_customize'),
     NavItem('/admin/branding', N_('Branding'), 'palette'),

@@ -1,7 +1,7 @@
 """Reminders and follow-ups (issue 16): what each appointment was sent, the customer's switch, who confirmed
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from storage.tables import UTCDateTime
 
-revision = '0015'
-down_revision = '0014'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

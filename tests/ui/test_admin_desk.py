@@ -1,0 +1,167 @@
+"""The front desk in the browser: the appointments list filtered and paged, one opened and changed, money taken,
+the calendar's day and week, the CSV link, and that one business's desk never shows another's appointments."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from nicegui.testing import User
+
+from domain.desk import AppointmentFilter
+from services import desk, ratelimit
+from tests.support.seed import ADMIN_PASSWORD, add_admin, add_appointment, seed_world
+
+NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+async def admin_in(user: User, db, *, slug: str = 'default', target: str = '/admin'):
+    world = seed_world(db, now=NOW, slug=slug)
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await user.open(f'/admin/login?next={target}')
+    user.find(marker='admin-email').type('owner@example.com')
+    user.find(marker='admin-password').type(ADMIN_PASSWORD)
+    user.find(marker='admin-sign-in').click()
+    await user.should_see(marker='admin-main', retries=50)
+    return world
+
+
+def field(user: User, marker: str):
+    return next(iter(user.find(marker=marker).elements))
+
+
+async def test_the_list_filters_by_staff_and_customer_and_opens_one_to_change_and_pay(user: User, db) -> None:
+    world = seed_world(db, now=NOW, slug='default')
+    ada = add_appointment(db, world, start=NOW + timedelta(days=1), staff='mia', status='pending')
+    bob = add_appointment(db, world, customer=world.bob, start=NOW + timedelta(days=2), staff='leo')
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await user.open('/admin/login?next=/admin/appointments')
+    user.find(marker='admin-email').type('owner@example.com')
+    user.find(marker='admin-password').type(ADMIN_PASSWORD)
+    user.find(marker='admin-sign-in').click()
+    await user.should_see(marker=f'appt-{ada}', retries=50)
+    await user.should_see(marker=f'appt-{bob}')
+    await user.should_see('2 appointments')
+    field(user, 'appt-staff').value = world.staff['leo']
+    await user.should_not_see(marker=f'appt-{ada}', retries=50)
+    await user.should_see(marker=f'appt-{bob}')
+    field(user, 'appt-staff').value = 0
+    field(user, 'appt-text').value = 'lovelace'
+    await user.should_not_see(marker=f'appt-{bob}', retries=50)
+    user.find(marker=f'appt-open-{ada}').click()
+    await user.should_see(marker='appt-dialog', retries=50)
+    field(user, 'appt-new-status').value = 'approved'
+    user.find(marker='appt-set-status').click()
+    await user.should_see('The status is changed.', retries=50)
+    opened = desk.detail(db, tenant_id=world.tenant_id, admin_id=1, appointment_id=ada)
+    assert opened.appointment.status.key == 'approved' and opened.appointment.history[-1].actor == 'staff'
+    user.find(marker=f'appt-open-{ada}').click()
+    await user.should_see(marker='appt-amount', retries=50)
+    user.find(marker='appt-take-payment').click()
+    await user.should_see('The payment is recorded.', retries=50)
+    assert desk.detail(db, tenant_id=world.tenant_id, admin_id=1, appointment_id=ada).row.payment == 'paid'
+
+
+async def test_the_calendar_shows_the_week_by_staff_and_links_to_the_appointment(user: User, db) -> None:
+    world = seed_world(db, now=NOW, slug='default')
+    appt = add_appointment(db, world, start=NOW + timedelta(hours=2), staff='leo')
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await user.open('/admin/login?next=/admin/calendar')
+    user.find(marker='admin-email').type('owner@example.com')
+    user.find(marker='admin-password').type(ADMIN_PASSWORD)
+    user.find(marker='admin-sign-in').click()
+    await user.should_see(marker='calendar-week', retries=50)
+    await user.should_see('Leo Park')
+    await user.should_see(marker=f'calendar-appt-{appt}')
+    day = (NOW + timedelta(hours=2)).astimezone(ZoneInfo('Europe/Berlin')).date()
+    await user.open(f'/admin/calendar?view=day&day={day.isoformat()}')
+    await user.should_see(marker='calendar-day', retries=50)
+    await user.should_see(marker=f'calendar-appt-{appt}')
+
+
+async def test_another_business_desk_shows_nothing_of_this_one(user: User, db) -> None:
+    studio = seed_world(db, now=NOW, slug='studio')
+    theirs = add_appointment(db, studio, start=NOW + timedelta(days=1))
+    await admin_in(user, db, slug='default', target='/admin/appointments')
+    await user.should_see('0 appointments', retries=50)
+    await user.should_not_see(marker=f'appt-{theirs}')
+    await user.open(f'/admin/appointments?open={theirs}')
+    await user.should_see('That appointment was not found.', retries=50)
+
+
+async def test_the_flagged_payments_page_keeps_one_as_credit(user: User, db) -> None:
+    from domain import model as d
+    from storage import payments as payment_db
+    world = seed_world(db, now=NOW, slug='default')
+    appt = add_appointment(db, world, start=NOW + timedelta(days=1), paid=4500)
+    with db.write() as s:
+        held = payment_db.add_payment(s, tenant_id=world.tenant_id, amount=4500, currency='eur', method='card',
+                                      state=d.PaymentState.FLAGGED.value, created_at=NOW, appointment_id=appt)
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await user.open('/admin/login?next=/admin/payments')
+    user.find(marker='admin-email').type('owner@example.com')
+    user.find(marker='admin-password').type(ADMIN_PASSWORD)
+    user.find(marker='admin-sign-in').click()
+    await user.should_see(marker=f'flagged-{held}', retries=50)
+    await user.should_see('Ada Lovelace', retries=5)
+    user.find(marker=f'flagged-accept-{held}').click()
+    await user.should_see(marker='flagged-empty', retries=50)
+    assert desk.detail(db, tenant_id=world.tenant_id, admin_id=1, appointment_id=appt).appointment.amount_paid == 9000
+
+
+async def test_the_desk_moves_an_appointment_with_the_slot_picker(user: User, db) -> None:
+    from tests.ui.test_reschedule import berlin, show_day, workday
+    world = seed_world(db, now=NOW, slug='default')
+    day = workday(NOW, 3)
+    appt = add_appointment(db, world, start=berlin(day, 11))
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await user.open(f'/admin/login?next=/admin/appointments?open={appt}')
+    user.find(marker='admin-email').type('owner@example.com')
+    user.find(marker='admin-password').type(ADMIN_PASSWORD)
+    user.find(marker='admin-sign-in').click()
+    await user.should_see(marker='appt-dialog', retries=50)
+    user.find(marker='appt-move').click()
+    await user.should_see(marker='move-dialog', retries=50)
+    assert '15:00' in await show_day(user, day)
+    user.find(marker='slot-15:00').click()
+    user.find(marker='move-confirm').click()
+    await user.should_see('The appointment is moved.', retries=50)
+    moved = desk.detail(db, tenant_id=world.tenant_id, admin_id=1, appointment_id=appt).appointment
+    assert moved.start == berlin(day, 15) and moved.start.astimezone(ZoneInfo('Europe/Berlin')).hour == 15
+    assert (moved.history[-1].action, moved.history[-1].actor) == ('rescheduled', 'staff')
+
+
+async def test_the_desk_books_for_a_customer_it_finds(user: User, db) -> None:
+    from tests.ui.test_reschedule import berlin, show_day, workday
+    world = seed_world(db, now=NOW, slug='default')
+    day = workday(NOW, 3)
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await user.open('/admin/login?next=/admin/appointments')
+    user.find(marker='admin-email').type('owner@example.com')
+    user.find(marker='admin-password').type(ADMIN_PASSWORD)
+    user.find(marker='admin-sign-in').click()
+    await user.should_see(marker='appt-new', retries=50)
+    user.find(marker='appt-new').click()
+    await user.should_see(marker='new-dialog', retries=50)
+    field(user, 'new-customer-search').value = 'byte'
+    for _ in range(100):
+        if field(user, 'new-customer').value == world.bob:
+            break
+        await asyncio.sleep(0.05)
+    assert field(user, 'new-customer').value == world.bob
+    field(user, 'new-service').value = world.services['cut']
+    field(user, 'new-staff').value = world.staff['mia']
+    assert '16:00' in await show_day(user, day)
+    user.find(marker='slot-16:00').click()
+    user.find(marker='new-book').click()
+    await user.should_see('The appointment is booked.', retries=50)
+    rows = desk.appointment_list(db, tenant_id=world.tenant_id, admin_id=1,
+                                 where=AppointmentFilter(text='byte')).rows
+    assert [(r.start, r.staff_name) for r in rows] == [(berlin(day, 16), 'Mia Wong')]
