@@ -137,7 +137,7 @@ async def appointments_page(ctx: AdminContext) -> None:
 
             async def everyone() -> None:
                 state['customer'] = None
-                one.delete()
+                one.set_visibility(False)
                 await refilter()
 
             ui.button(t('Show every customer'), icon='close', on_click=everyone).props(
