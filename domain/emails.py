@@ -25,6 +25,7 @@ KIND_NAMES: dict[str, str] = {
     'appointment_status': N_('Appointment status changed'),
     'booking_hold': N_('Confirm a guest booking'),
     'payment_received': N_('Payment receipt'),
+    'payment_refunded': N_('Refund sent'),
     'welcome': N_('Welcome (set a password)'),
     'verify': N_('Verify an email address'),
     'magic_link': N_('Sign-in link'),

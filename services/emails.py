@@ -216,6 +216,19 @@ PAYMENT_RECEIVED = EmailKind(
      SIGNATURE),
     _placeholders('amount', 'item', 'method', 'when', 'number', 'link'))
 
+PAYMENT_REFUNDED = EmailKind(
+    'payment_refunded',
+    N_('Refund on its way: %(amount)s'),
+    (HELLO,
+     Para(N_('We refunded %(amount)s of your card payment to %(business)s.')),
+     Facts(((N_('Refunded'), 'amount'), (N_('For'), 'item'), (N_('Paid on'), 'paid_when'),
+            (N_('Refunded on'), 'when'))),
+     Para(N_('The money goes back to the card you paid with. Banks usually take 5 to 10 business days to show it '
+             'on your statement.')),
+     Link(N_('See your bookings and payments:'), N_('Open your account')),
+     SIGNATURE),
+    _placeholders('amount', 'item', 'paid_when', 'when', 'link'))
+
 RESET = EmailKind(
     'reset',
     N_('Reset your password for %(business)s'),
@@ -292,7 +305,8 @@ FOLLOW_UP = EmailKind(
 
 KINDS: dict[str, EmailKind] = {k.name: k for k in (
     ACCOUNT_EXISTS, ADMIN_INVITE, APPOINTMENT_BOOKED, APPOINTMENT_RESCHEDULED, APPOINTMENT_STATUS, BOOKING_HOLD,
-    EMAIL_CHANGE, EMAIL_CHANGED, FOLLOW_UP, MAGIC_LINK, PASSWORD_CHANGED, PAYMENT_RECEIVED, REMINDER, RESET, VERIFY,
+    EMAIL_CHANGE, EMAIL_CHANGED, FOLLOW_UP, MAGIC_LINK, PASSWORD_CHANGED, PAYMENT_RECEIVED, PAYMENT_REFUNDED, REMINDER,
+    RESET, VERIFY,
     WELCOME)}
 
 
