@@ -137,6 +137,10 @@ async def test_no_text_on_the_public_screens_skips_the_catalogs(user: User, db, 
     user.find(marker='hold-confirm').click()
     await sees(user, 'booking-confirmed')
     check('booking confirmed (a deposit due)')
+    await opened(user, '/book/confirm?token=not-a-token', 'hold-invalid')
+    check('confirm the booking, a dead link')
+    await opened(user, '/verify?token=not-a-token', 'link-invalid')
+    check('confirm email, a dead link')
 
     # Signed in: the booking page knows her, and her confirmation.
     await opened(user, '/login', 'sign-in')
