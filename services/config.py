@@ -67,6 +67,9 @@ class Config(BaseSettings):
     unverified_days: int = Field(7, ge=1, description='days after which an unconfirmed sign-up with no appointments '
                                  'is closed, so its email can sign up again')
     argon2_fast: bool = Field(False, description='cheap password hashing, for tests only')
+    pseudo_locale: bool = Field(False, description='for tests only: a browser asking for en-XA (Accept-Language) '
+                                'gets the pseudo-locale, every translated text wrapped in ⟦ ⟧, so a test can find '
+                                'text that skipped the catalogs; never offered in the switcher')
 
     @property
     def smtp_security(self) -> Literal['starttls', 'implicit', 'none']:

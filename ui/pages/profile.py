@@ -95,9 +95,8 @@ async def build(ctx: PanelContext) -> None:
             fields['last_name'] = _text(t('Last name'), 'last-name', 'family-name').bind_value(form, 'last_name')
         fields['email'] = _text(t('Email'), 'profile-email', 'email').props('type=email').bind_value(form, 'email')
         ui.label(t('Changing it sends a confirmation link to the new address.')).classes('text-caption k-muted')
-        fields['password'] = password_field(t('Your password, to confirm it is you'), what=t('password'),
-                                            mark='email-password', autocomplete='current-password').bind_value(
-            form, 'password')
+        fields['password'] = password_field(t('Your password, to confirm it is you'), mark='email-password',
+                                            autocomplete='current-password').bind_value(form, 'password')
         fields['password'].bind_visibility_from(form, 'email', backward=lambda value: customer.has_password and (
             value or '').strip().lower() != customer.email.lower())
         fields['phone'] = _text(t('Phone'), 'phone', 'tel').props('type=tel').bind_value(form, 'phone')
