@@ -208,6 +208,7 @@ ACTION_LABELS: dict[str, str] = {
     'package.create': N_('Added a package'),
     'package.update': N_('Changed a package'),
     'package.sell': N_('Sold a package'),
+    'reminders.update': N_('Changed the reminders'),
 }
 
 CHANGE_VALUE_MAX = 120  # characters of one value shown in the log

@@ -41,6 +41,7 @@ class AppointmentFilter:
     payment: str = ''  # a key of PAYMENT_STATES, '' for any
     text: str = ''  # part of the customer's name, email or phone
     sort: str = 'start_desc'
+    customer_id: int | None = None  # one customer's appointments (their admin page's "All appointments")
 
     def cleaned(self) -> AppointmentFilter:
         """The filter with unknown sort/payment keys dropped, the text trimmed, and the days in order."""
@@ -51,7 +52,8 @@ class AppointmentFilter:
             first_day=first, last_day=last, staff_id=self.staff_id, service_id=self.service_id,
             location_id=self.location_id, status_key=self.status_key.strip()[:64],
             payment=self.payment if self.payment in PAYMENT_STATES else '',
-            text=' '.join(self.text.split())[:TEXT_MAX], sort=self.sort if self.sort in SORTS else 'start_desc')
+            text=' '.join(self.text.split())[:TEXT_MAX], sort=self.sort if self.sort in SORTS else 'start_desc',
+            customer_id=self.customer_id)
 
 
 @dataclass(slots=True, kw_only=True)

@@ -25,6 +25,7 @@ KIND_NAMES: dict[str, str] = {
     'appointment_status': N_('Appointment status changed'),
     'booking_hold': N_('Confirm a guest booking'),
     'payment_received': N_('Payment receipt'),
+    'payment_refunded': N_('Refund sent'),
     'welcome': N_('Welcome (set a password)'),
     'verify': N_('Verify an email address'),
     'magic_link': N_('Sign-in link'),
@@ -34,6 +35,8 @@ KIND_NAMES: dict[str, str] = {
     'email_changed': N_('Email address changed'),
     'account_exists': N_('Someone tried to sign up again'),
     'admin_invite': N_('Invitation to the admin area'),
+    'reminder': N_('Reminder before a visit'),
+    'follow_up': N_('Rating request after a visit'),
 }
 
 

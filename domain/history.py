@@ -17,6 +17,7 @@ What each action's data holds (keys left out when empty):
   payment_held    amount, currency, method, cause
   refunded        amount, currency, method, from, to (payment statuses; the same when the money was never credited)
   note            text (and, for rows kept from before history was data, the old action, from and to)
+  confirmed       (nothing: who and when say it) the customer confirmed a visit already confirmed by the business
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ PAYMENT_FAILED = 'payment_failed'
 PAYMENT_HELD = 'payment_held'
 REFUNDED = 'refunded'
 NOTE = 'note'
-ACTIONS = (BOOKED, STATUS_CHANGED, RESCHEDULED, STAFF_CHANGED, PAID, PAYMENT_FAILED, PAYMENT_HELD, REFUNDED, NOTE)
+CONFIRMED = 'confirmed'
+ACTIONS = (BOOKED, STATUS_CHANGED, RESCHEDULED, STAFF_CHANGED, PAID, PAYMENT_FAILED, PAYMENT_HELD, REFUNDED, NOTE,
+           CONFIRMED)
 
 CUSTOMER, STAFF, ADMIN, SYSTEM = 'customer', 'staff', 'admin', 'system'
 
@@ -47,6 +50,7 @@ AWAITS_CONFIRMATION = 'awaits_confirmation'  # a rescheduled appointment waits f
 AFTER_RESCHEDULE = 'after_reschedule'  # the business's status after a reschedule
 ACCOUNT_CLOSED = 'account_closed'  # the customer closed their account (also: a payment that came after it)
 STATUS_MERGED = 'status_merged'  # the business merged the old status into another (the old one is gone)
+CONFIRMED_FROM_REMINDER = 'confirmed_from_reminder'  # the customer confirmed the visit from a reminder
 # Why a payment was held for the business to look at.
 AMOUNT_MISMATCH = 'amount_mismatch'
 APPOINTMENT_CANCELED = 'appointment_canceled'
@@ -57,6 +61,7 @@ _CAUSE_WORDS = {
     AFTER_RESCHEDULE: lazy('The business sets this status after a reschedule.'),
     ACCOUNT_CLOSED: lazy('The customer closed their account.'),
     STATUS_MERGED: lazy('The business merged two of its statuses.'),
+    CONFIRMED_FROM_REMINDER: lazy('Confirmed from the reminder email.'),
 }
 HELD_WORDS = {
     AMOUNT_MISMATCH: lazy('A payment arrived that does not match the amount due; the business will check it.'),
@@ -118,6 +123,11 @@ def refunded(*, at: datetime, actor: str, amount: int, currency: str, method: st
     """Money was given back; the payment status went from `from_status` to `to_status`."""
     return _entry(at, actor, REFUNDED, amount=amount, currency=currency.upper(), method=method,
                   **{'from': str(from_status), 'to': str(to_status)})
+
+
+def confirmed(*, at: datetime, actor: str) -> HistoryEntry:
+    """The customer said they will come (from a reminder), the status staying as it was."""
+    return _entry(at, actor, CONFIRMED)
 
 
 def note(*, at: datetime, actor: str, text: str, **kept: str) -> HistoryEntry:

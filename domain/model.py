@@ -158,6 +158,7 @@ class Customer:
     avatar_url: str | None = None
     timezone: str | None = None
     language: str | None = None  # their own choice; None: chosen per visit (services.i18n.choose_locale)
+    email_reminders: bool = True  # reminder and follow-up emails (domain.reminders)
     has_password: bool = False
     email_verified: bool = False
     created_at: datetime | None = None

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from domain.i18n import N_, SHIPPED_LOCALES, Said, Text, lazy, override_problem, overrides_shape_problem
 from domain.model import DEFAULT_STATUSES, Status, StatusRole
+from domain.reminders import ReminderSettings, ReminderSettingsError
 from domain.statuses import busy_keys
 from domain.web import url_problem
 
@@ -78,6 +79,8 @@ class PanelSettings:
     # The business's own wording: {locale: {English text: wording}}, shown instead of the catalog's translation.
     text_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     designer: PanelDesigner = field(default_factory=PanelDesigner)
+    # Reminders before a visit and the follow-up after it (domain.reminders).
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
 
     def validate(self, statuses: Sequence[Status] | None = None, *,
                  texts: Collection[str] | None = None) -> PanelSettings:
@@ -105,6 +108,12 @@ class PanelSettings:
         shape = overrides_shape_problem(self.text_overrides)
         if shape:
             raise SettingsError(shape)
+        if not isinstance(self.reminders, ReminderSettings):
+            raise SettingsError(lazy('reminders must be a group of reminder settings.'))
+        try:
+            self.reminders.validate()
+        except ReminderSettingsError as exc:
+            raise SettingsError(exc.message) from exc
         if statuses is not None:
             self._check_against(statuses, texts)
         return self
@@ -148,6 +157,7 @@ class PanelSettings:
         data = asdict(self)
         data['reschedule_from_statuses'] = list(self.reschedule_from_statuses)
         data['status_transitions'] = {k: list(v) for k, v in self.status_transitions.items()}
+        data['reminders'] = self.reminders.to_dict()
         return data
 
     @classmethod
@@ -159,6 +169,13 @@ class PanelSettings:
         if unknown:
             raise SettingsError(lazy('Unknown setting: %(keys)s.', keys=', '.join(unknown)))
         designer_data = dict(data.pop('designer', None) or {})
+        reminder_data = data.pop('reminders', None) or {}
+        if not isinstance(reminder_data, dict):
+            raise SettingsError(lazy('reminders must be a group of reminder settings.'))
+        try:
+            reminders = ReminderSettings.from_dict(reminder_data)
+        except ReminderSettingsError as exc:
+            raise SettingsError(exc.message) from exc
         designer_known = {f.name for f in fields(PanelDesigner)}
         bad = sorted(set(designer_data) - designer_known)
         if bad:
@@ -187,7 +204,7 @@ class PanelSettings:
                 raise SettingsError(lazy('%(name)s must be a whole number.', name=key))
             if isinstance(default, str) and not isinstance(value, str):
                 raise SettingsError(lazy('%(name)s must be text.', name=key))
-        return replace(defaults, designer=PanelDesigner(**designer_data), **data).validate()
+        return replace(defaults, designer=PanelDesigner(**designer_data), reminders=reminders, **data).validate()
 
 
 def status_removal_problem(settings: PanelSettings, key: str, *, into: str | None = None) -> Text | None:
@@ -261,6 +278,12 @@ HELP: dict[str, str] = {
                         'and of emails to staff: one of ' + ', '.join(SHIPPED_LOCALES) + '.',
     'text_overrides': "The business's own wording of any text, per language, shown instead of Kairos's: "
                       '{"pt_PT": {"Language": "Língua"}}; the English text exactly as in services/locales/kairos.pot.',
+    'reminders.minutes_before': 'Reminder emails before each visit, in minutes before the start: at most two, such '
+                                'as [1440, 120] (a day and two hours before); [] sends none.',
+    'reminders.per_service': 'A service\'s own reminders instead: {"<service id>": [60]}; [] sends none for it.',
+    'reminders.ask_confirmation': 'Reminders ask the customer to confirm; a pending appointment confirmed from a '
+                                  'reminder becomes confirmed.',
+    'reminders.follow_up': 'One email after a completed visit asking for a rating (off by default).',
     'designer.show_mini_dashboard': 'The next-appointment card and the upcoming and completed counts.',
     'designer.show_staff': 'The staff member on cards, the next-appointment card and the Details drawer.',
     'designer.show_staff_avatar': "The staff member's photo next to their name (only with show_staff).",

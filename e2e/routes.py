@@ -5,10 +5,11 @@ the app registers is either visited here or listed in NOT_PAGES with the reason;
 fails when a new route is in neither, so a page cannot arrive without being audited.
 
 `url` may hold placeholders the audit fills in for the server it runs against: {verify}, {reset}, {magic},
-{welcome}, {email_change}, {email_undo} (fresh single-use links for Grace), {service} (a bookable service),
-{receipt} (one of Ada's settled payments), {admin_invite} (a fresh invitation to become an admin), {ada} (Ada's
-customer id). `opens` names what to open once the page is there (see OPENERS in e2e/test_a11y.py). `admin` visits
-are made as the demo's admin (an owner); add every new admin page here with admin=True.
+{welcome}, {email_change}, {email_undo}, {reminder} (fresh links for Grace; the reminder's names her next visit),
+{service} (a bookable service), {receipt} (one of Ada's settled payments), {admin_invite} (a fresh invitation to
+become an admin), {ada} (Ada's customer id). `opens` names what to open once the page is there (see OPENERS in
+e2e/test_a11y.py). `admin` visits are made as the demo's admin (an owner); add every new admin page here with
+admin=True.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ VISITS: tuple[Visit, ...] = (
     Visit('booked', '/book/done', '/book?service={service}', signed_in=True, opens='booking'),
     Visit('booked-nothing', '/book/done', '/book/done'),
     Visit('book-confirm-dead-link', '/book/confirm', '/book/confirm?token=no-such-token'),
+    Visit('reminder', '/reminder', '/reminder?token={reminder}&do=confirm'),
+    Visit('reminder-dead-link', '/reminder', '/reminder?token=no-such-token&do=confirm'),
     # The panel, its sections, and each drawer and dialog
     Visit('appointments', '/', '/', signed_in=True),
     Visit('details', '/', '/', signed_in=True, opens='Details'),
@@ -89,6 +92,7 @@ VISITS: tuple[Visit, ...] = (
     Visit('admin-packages', '/admin/packages', '/admin/packages', admin=True),
     Visit('admin-package-form', '/admin/packages', '/admin/packages', admin=True, opens='New package'),
     Visit('admin-admins', '/admin/admins', '/admin/admins', admin=True),
+    Visit('admin-reminders', '/admin/reminders', '/admin/reminders', admin=True),
     Visit('admin-account', '/admin/account', '/admin/account', admin=True),
     Visit('admin-statuses', '/admin/statuses', '/admin/statuses', admin=True),
     Visit('admin-status-edit', '/admin/statuses', '/admin/statuses', admin=True, opens='status edit'),

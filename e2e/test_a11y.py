@@ -44,8 +44,11 @@ with db.read() as s:
     receipt = s.execute(sa.select(t.Payment.id).join(t.Appointment, t.Appointment.id == t.Payment.appointment_id)
                         .where(t.Appointment.customer_id == ada, t.Payment.state == 'succeeded')
                         .order_by(t.Payment.id)).scalars().first()
-links = {p.value: issue(db, tenant_id=tenant.id, customer_id=grace, purpose=p, now=now,
-                        payload='grace.new@example.com' if p is Purpose.EMAIL_CHANGE else '') for p in Purpose}
+    visit = s.execute(sa.select(t.Appointment.id).where(t.Appointment.customer_id == grace, t.Appointment.start > now)
+                      .order_by(t.Appointment.start)).scalars().first()
+payloads = {Purpose.EMAIL_CHANGE: 'grace.new@example.com', Purpose.REMINDER: str(visit)}
+links = {p.value: issue(db, tenant_id=tenant.id, customer_id=grace, purpose=p, now=now, payload=payloads.get(p, ''))
+         for p in Purpose}
 # The admin area: a manager beside the demo's owner, and an invitation waiting (its link for the invitation page).
 import secrets
 from datetime import timedelta

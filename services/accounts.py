@@ -36,7 +36,7 @@ from domain.accounts import (
     sign_in_too_long,
     why_cannot_book,
 )
-from domain.i18n import Said, lazy, sentences
+from domain.i18n import N_, Said, label, lazy, sentences
 from services import appointments, auth, emails, mail, notify, payments, ratelimit
 from services import formatting as fmt
 from services.auth import SignedIn, SignInFailed
@@ -597,15 +597,49 @@ def password_score(password: str, user_inputs: list[str] | tuple[str, ...] = ())
     return int(zxcvbn(password[:PASSWORD_MAX_LENGTH], user_inputs=inputs)['score'])
 
 
-def strength(password: str, user_inputs: list[str] | tuple[str, ...] = ()) -> tuple[int, str]:
-    """(score 0..4, zxcvbn's first suggestion or warning in words) for the live meter."""
+# zxcvbn's own advice, in English (its feedback module, zxcvbn 4.5): marked here so the catalogs translate it. Advice
+# a later zxcvbn adds shows in English until it is added here.
+ZXCVBN_FEEDBACK = frozenset({
+    N_('Add another word or two. Uncommon words are better.'),
+    N_("Capitalization doesn't help very much."),
+    N_("Reversed words aren't much harder to guess."),
+    N_("Predictable substitutions like '@' instead of 'a' don't help very much."),
+    N_('Use a few words, avoid common phrases.'),
+    N_('No need for symbols, digits, or uppercase letters.'),
+    N_('Straight rows of keys are easy to guess.'),
+    N_('Short keyboard patterns are easy to guess.'),
+    N_('This is a top-10 common password.'),
+    N_('This is similar to a commonly used password.'),
+    N_('A word by itself is easy to guess.'),
+    N_('All-uppercase is almost as easy to guess as all-lowercase.'),
+    N_('Use a longer keyboard pattern with more turns.'),
+    N_('Repeats like "aaa" are easy to guess.'),
+    N_('Repeats like "abcabcabc" are only slightly harder to guess than "abc".'),
+    N_('This is a top-100 common password.'),
+    N_('This is a very common password.'),
+    N_('Names and surnames by themselves are easy to guess.'),
+    N_('Common names and surnames are easy to guess.'),
+    N_('Avoid repeated words and characters.'),
+    N_('Sequences like "abc" or "6543" are easy to guess.'),
+    N_('Avoid sequences.'),
+    N_('Recent years are easy to guess.'),
+    N_('Dates are often easy to guess.'),
+    N_('Avoid recent years.'),
+    N_('Avoid years that are associated with you.'),
+    N_('Avoid dates and years that are associated with you.'),
+})
+
+
+def strength(password: str, user_inputs: list[str] | tuple[str, ...] = ()) -> tuple[int, Said]:
+    """(score 0..4, zxcvbn's first warning or suggestion, to be shown in the reader's language) for the live
+    meter."""
     if not password:
         return 0, ''
     inputs = [part for value in user_inputs if value for part in _split_inputs(value)]
     result = zxcvbn(password[:PASSWORD_MAX_LENGTH], user_inputs=inputs)
     feedback = result['feedback']  # zxcvbn always answers with its feedback
-    hint = feedback.get('warning') or next(iter(feedback.get('suggestions') or []), '')
-    return int(result['score']), str(hint)
+    hint = str(feedback.get('warning') or next(iter(feedback.get('suggestions') or []), ''))
+    return int(result['score']), label(hint) if hint in ZXCVBN_FEEDBACK else hint
 
 
 def user_inputs_of(customer: d.Customer) -> list[str]:

@@ -49,6 +49,7 @@ class Config(BaseSettings):
     mail_retry_seconds: float = Field(30, description='wait before the first retry of an email; doubles each time')
     mail_max_attempts: int = Field(10, description='attempts before an email is marked failed')
     mail_poll_seconds: float = Field(5, description='how often the sender looks for due emails queued elsewhere')
+    reminder_poll_seconds: float = Field(60, description='how often the reminder scheduler looks for due reminders')
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = Field(None, description='a Stripe-compatible server, for tests')
@@ -66,6 +67,9 @@ class Config(BaseSettings):
     unverified_days: int = Field(7, ge=1, description='days after which an unconfirmed sign-up with no appointments '
                                  'is closed, so its email can sign up again')
     argon2_fast: bool = Field(False, description='cheap password hashing, for tests only')
+    pseudo_locale: bool = Field(False, description='for tests only: a browser asking for en-XA (Accept-Language) '
+                                'gets the pseudo-locale, every translated text wrapped in ⟦ ⟧, so a test can find '
+                                'text that skipped the catalogs; never offered in the switcher')
 
     @property
     def smtp_security(self) -> Literal['starttls', 'implicit', 'none']:

@@ -3,7 +3,8 @@ refund it through Stripe or accept it as credit, and refunding a card payment of
 
 A refund asks Stripe first (with an idempotency key per payment, so a retry never refunds twice), then records it in
 one transaction: the payment is 'refunded', what had been credited to the appointment or package is taken back, the
-appointment's history says so "by the staff", and the audit log names the admin.
+appointment's history says so "by the staff", the audit log names the admin, and the customer's email about the
+refund is queued.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def refund(db: Database, *, tenant_id: int, admin_id: int, payment_id: int, now:
                      target=f'payment {payment_id}', before={'state': locked.state.value},
                      after={'state': 'refunded', 'amount': locked.amount, 'currency': locked.currency}, now=now)
         customer_id = payment_db.payment_customer(s, payment=locked)
+        receipts.queue_refund_notice(s, tenant_id=tenant_id, payment_id=payment_id, now=now)
     if customer_id is not None:
         events.publish(events.customer_topic(tenant_id, customer_id), {'kind': 'payment', 'payment_id': payment_id,
                                                                       'outcome': 'refunded'})

@@ -61,10 +61,12 @@ class Facts:
 @dataclass(frozen=True, slots=True)
 class Link:
     """The email's link (the `link` placeholder): `msgid` introduces it, then the text part shows the address on a
-    line of its own and the HTML part a button reading `button`."""
+    line of its own and the HTML part a button reading `button`. `key` names another placeholder, for an email with
+    several links (a reminder's confirm, reschedule and cancel); a link without a value is left out, with its words."""
 
     msgid: str
     button: str
+    key: str = 'link'
 
 
 Block = Para | Facts | Link
@@ -214,6 +216,19 @@ PAYMENT_RECEIVED = EmailKind(
      SIGNATURE),
     _placeholders('amount', 'item', 'method', 'when', 'number', 'link'))
 
+PAYMENT_REFUNDED = EmailKind(
+    'payment_refunded',
+    N_('Refund on its way: %(amount)s'),
+    (HELLO,
+     Para(N_('We refunded %(amount)s of your card payment to %(business)s.')),
+     Facts(((N_('Refunded'), 'amount'), (N_('For'), 'item'), (N_('Paid on'), 'paid_when'),
+            (N_('Refunded on'), 'when'))),
+     Para(N_('The money goes back to the card you paid with. Banks usually take 5 to 10 business days to show it '
+             'on your statement.')),
+     Link(N_('See your bookings and payments:'), N_('Open your account')),
+     SIGNATURE),
+    _placeholders('amount', 'item', 'paid_when', 'when', 'link'))
+
 RESET = EmailKind(
     'reset',
     N_('Reset your password for %(business)s'),
@@ -257,9 +272,42 @@ ADMIN_INVITE = EmailKind(
      SIGNATURE),
     _placeholders('inviter', 'role', 'link', 'hours'))
 
+# Reminders and follow-ups (services.reminders): each says how to turn them off.
+REMINDERS_FOOTER = Para(N_('You get reminders because they are on in your profile. To stop them, turn off "Email me '
+                           'reminders" in Profile: %(profile_link)s'))
+
+REMINDER = EmailKind(
+    'reminder',
+    N_('Reminder: %(service)s, %(when)s'),
+    (HELLO,
+     Para(N_('This is a reminder of your appointment at %(business)s.')),
+     Facts(((N_('What'), 'what'), (N_('When'), 'when'), (N_('Where'), 'place'), (N_('Join online'), 'meeting'))),
+     Para(N_('Please confirm that you will come.'), when='confirm_link',
+          otherwise=N_('We look forward to seeing you.')),
+     Link(N_('Confirm your visit:'), N_('Confirm my visit'), key='confirm_link'),
+     Link(N_('Need another time?'), N_('Reschedule'), key='reschedule_link'),
+     Link(N_('Cannot come?'), N_('Cancel'), key='cancel_link'),
+     Para(N_('The calendar entry is attached.')),
+     SIGNATURE,
+     REMINDERS_FOOTER),
+    _placeholders('service', 'what', 'when', 'place', 'meeting', 'confirm_link', 'reschedule_link', 'cancel_link',
+                  'profile_link'))
+
+FOLLOW_UP = EmailKind(
+    'follow_up',
+    N_('How was your visit to %(business)s?'),
+    (HELLO,
+     Para(N_('Thank you for your visit: %(service)s with %(staff)s on %(when)s.')),
+     Link(N_('Would you rate it? It takes a few seconds and helps us a lot.'), N_('Rate my visit')),
+     SIGNATURE,
+     REMINDERS_FOOTER),
+    _placeholders('service', 'staff', 'when', 'link', 'profile_link'))
+
 KINDS: dict[str, EmailKind] = {k.name: k for k in (
     ACCOUNT_EXISTS, ADMIN_INVITE, APPOINTMENT_BOOKED, APPOINTMENT_RESCHEDULED, APPOINTMENT_STATUS, BOOKING_HOLD,
-    EMAIL_CHANGE, EMAIL_CHANGED, MAGIC_LINK, PASSWORD_CHANGED, PAYMENT_RECEIVED, RESET, VERIFY, WELCOME)}
+    EMAIL_CHANGE, EMAIL_CHANGED, FOLLOW_UP, MAGIC_LINK, PASSWORD_CHANGED, PAYMENT_RECEIVED, PAYMENT_REFUNDED, REMINDER,
+    RESET, VERIFY,
+    WELCOME)}
 
 
 def kind(name: str) -> EmailKind:
@@ -358,11 +406,14 @@ def _render_kind(found: EmailKind, values: _Values, locale: str,
             html_parts.append(f'<table role="presentation" style="margin:16px 0;border-collapse:collapse">{cells}'
                               '</table>')
         else:
+            url = values[block.key]
+            if not url:
+                continue
             before = say(block.msgid)
-            text_parts.append(f'{before}\n\n{values["link"]}')
+            text_parts.append(f'{before}\n\n{url}')
             html_parts.append(f'<p style="margin:0 0 12px">{e(before)}</p>')
             html_parts.append(
-                f'<p style="margin:24px 0"><a href="{e(values["link"], quote=True)}" style="background:#4f46e5;'
+                f'<p style="margin:24px 0"><a href="{e(url, quote=True)}" style="background:#4f46e5;'
                 'color:#ffffff;padding:12px 20px;border-radius:8px;text-decoration:none;display:inline-block">'
                 f'{e(say(block.button))}</a></p>')
     text = '\n\n'.join(p for p in text_parts if p) + '\n'

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from domain import payments as dp
 from domain.history import (
     BOOKED,
+    CONFIRMED,
     HELD_WORDS,
     PAID,
     PAYMENT_FAILED,
@@ -59,6 +60,8 @@ def describe(entry: HistoryEntry, *, tz: ZoneInfo, status_labels: Mapping[str, s
         before, after = (_when(str(data.get(end, '')), tz, duration, locale) for end in ('from', 'to'))
         moved = f'{before} → {after}'
         return Words(say(lazy('Rescheduled')), f'{moved}\n{reason}'.strip())
+    if entry.action == CONFIRMED:
+        return Words(say(lazy('Visit confirmed')), say(lazy('Confirmed from the reminder email.')))
     if entry.action == STAFF_CHANGED:
         return Words(say(lazy('Staff changed')), f'{data.get("from", "")} → {data.get("to", "")}')
     if entry.action == REFUNDED:

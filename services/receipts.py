@@ -93,25 +93,29 @@ def _receipt(s: Session, *, tenant_id: int, customer_id: int, payment_id: int) -
     tz = customer.timezone or tenant_db.tenant_timezone(s, tenant_id=tenant_id)
     locale = i18n.choose_locale(customer.language, None,
                                 tenant_db.panel_settings(s, tenant_id=tenant_id).default_language)
+    item = _item(s, tenant_id=tenant_id, customer_id=customer_id, payment=payment, tz=tz, locale=locale)
+    business = tenant_db.tenant_name(s, tenant_id=tenant_id)
+    return Receipt(number=receipt_number(tenant_id=tenant_id, payment_id=payment.id), business=business,
+                   customer_name=customer.full_name, customer_email=customer.email, paid_at=paid_at(payment),
+                   timezone=tz, item=item, amount=payment.amount, currency=payment.currency,
+                   method=dp.method_label(payment.method), reference=payment.provider_ref, locale=locale)
+
+
+def _item(s: Session, *, tenant_id: int, customer_id: int, payment: d.Payment, tz: str, locale: str) -> Said:
+    """What a payment was for, in words: the appointment (service, staff, when) or the package."""
     if payment.appointment_id is not None:
         appt = appointment_db.customer_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
                                                    appointment_id=payment.appointment_id,
                                                    status_list=tenant_db.statuses(s, tenant_id=tenant_id),
                                                    with_history=False)
         assert appt is not None
-        item: Said = lazy('%(service)s with %(staff)s, %(when)s', service=appt.service.name, staff=appt.staff.name,
-                          when=fmt.date_time(appt.start, ZoneInfo(tz), locale=locale))
-    else:
-        cp = package_db.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
-                                         customer_package_id=payment.customer_package_id or 0)
-        assert cp is not None
-        item = lazy_plural('Package: %(name)s (%(num)d session)', 'Package: %(name)s (%(num)d sessions)',
-                           cp.package.sessions, name=cp.package.name)
-    business = tenant_db.tenant_name(s, tenant_id=tenant_id)
-    return Receipt(number=receipt_number(tenant_id=tenant_id, payment_id=payment.id), business=business,
-                   customer_name=customer.full_name, customer_email=customer.email, paid_at=paid_at(payment),
-                   timezone=tz, item=item, amount=payment.amount, currency=payment.currency,
-                   method=dp.method_label(payment.method), reference=payment.provider_ref, locale=locale)
+        return lazy('%(service)s with %(staff)s, %(when)s', service=appt.service.name, staff=appt.staff.name,
+                    when=fmt.date_time(appt.start, ZoneInfo(tz), locale=locale))
+    cp = package_db.customer_package(s, tenant_id=tenant_id, customer_id=customer_id,
+                                     customer_package_id=payment.customer_package_id or 0)
+    assert cp is not None
+    return lazy_plural('Package: %(name)s (%(num)d session)', 'Package: %(name)s (%(num)d sessions)',
+                       cp.package.sessions, name=cp.package.name)
 
 
 # ---- the payment confirmation email -----------------------------------------------------------------------------
@@ -159,6 +163,33 @@ def _queue_confirmation(s: Session, *, tenant_id: int, payment_id: int) -> bool:
         own=emails.own_wording(s, tenant_id=tenant_id, name=emails.PAYMENT_RECEIVED.name, locale=loc))
     mail.queue(s, tenant_id=tenant_id, template=emails.PAYMENT_RECEIVED.name, to=customer.email, subject=subject,
                text=text, html=html, attachments=((found.filename, receipt_html(found).encode('utf-8'), 'text/html'),))
+    return True
+
+
+def queue_refund_notice(s: Session, *, tenant_id: int, payment_id: int, now: datetime) -> bool:
+    """In the transaction that records a refund: queue the email that tells the customer, in their language, what
+    was refunded, for which appointment or package, and when to expect the money (template payment_refunded). False
+    when there is nobody to tell (a closed account)."""
+    s.flush()
+    payment = payment_db.payment(s, payment_id=payment_id)
+    customer_id = payment_db.payment_customer(s, payment=payment) if payment else None
+    customer = customer_db.customer(s, tenant_id=tenant_id, customer_id=customer_id) if customer_id else None
+    if payment is None or customer is None or not customer.active:
+        return False
+    settings = tenant_db.panel_settings(s, tenant_id=tenant_id)
+    tz = customer.timezone or tenant_db.tenant_timezone(s, tenant_id=tenant_id)
+    loc = emails.recipient_locale(saved=customer.language, business_default=settings.default_language)
+    business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
+    name = emails.PAYMENT_REFUNDED.name
+    subject, text, html = emails.render_for(name, {
+        'business': business, 'name': customer.first_name or customer.full_name or emails.THERE,
+        'amount': fmt.money(payment.amount, payment.currency, code=True, locale=loc),
+        'item': _item(s, tenant_id=tenant_id, customer_id=customer.id, payment=payment, tz=tz, locale=loc),
+        'paid_when': fmt.date_time(paid_at(payment), ZoneInfo(tz), style='long_date', locale=loc),
+        'when': fmt.date_time(now, ZoneInfo(tz), style='long_date', locale=loc),
+        'link': public_link('/', host),
+    }, locale=loc, settings=settings, own=emails.own_wording(s, tenant_id=tenant_id, name=name, locale=loc))
+    mail.queue(s, tenant_id=tenant_id, template=name, to=customer.email, subject=subject, text=text, html=html)
     return True
 
 

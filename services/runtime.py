@@ -1,11 +1,11 @@
 """The composition root: every long-lived object of the process is built here, from the configuration.
 
 One `Runtime` holds the configuration, the database handle (its engine and connection pool), the tenant cache, the
-sign-in limiter, the live-update bus, the OIDC discovery cache, the email queue with its sender, and the password
-pool. Code reaches them through `get()` (most through the small functions of their own modules: `get_db()`,
-`resolve_tenant()`, `events.publish()`, ...). `configure()` builds a runtime from given parts instead of the
-environment; `reset()` closes the current one, and the next `get()` builds everything afresh: tests call it once
-between tests instead of clearing each cache by hand.
+sign-in limiter, the live-update bus, the OIDC discovery cache, the email queue with its sender, the reminder
+scheduler, and the password pool. Code reaches them through `get()` (most through the small functions of their own
+modules: `get_db()`, `resolve_tenant()`, `events.publish()`, ...). `configure()` builds a runtime from given parts
+instead of the environment; `reset()` closes the current one, and the next `get()` builds everything afresh: tests
+call it once between tests instead of clearing each cache by hand.
 
 The modules that own each part import this one and ask `get()` when called; this module imports them only to build
 (inside functions), so either side may be imported first.
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from services.mail import MailQueue
     from services.oidc import Discovery
     from services.ratelimit import Limiter
+    from services.reminders import Scheduler
     from services.tenants import TenantCache
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class Runtime:
     oidc: Discovery
     mail: MailQueue
     passwords: Passwords
+    reminders: Scheduler
     pinned_config: Config | None = None  # given to configure(): kept instead of reading the environment
     pinned_db: Database | None = None  # given to configure(): its owner closes it
     _config: Config | None = field(default=None, repr=False)
@@ -110,7 +112,8 @@ class Runtime:
 
     def close(self) -> None:
         """Stop the threads, drop the subscriptions, caches and in-memory counts, and close the database handle."""
-        for name, step in (('mail', self.mail.close), ('events', self.events.close),
+        for name, step in (('reminders', self.reminders.close), ('mail', self.mail.close),
+                           ('events', self.events.close),
                            ('passwords', self.passwords.close), ('tenants', self.tenants.clear),
                            ('oidc', self.oidc.clear), ('limiter', self._close_limiter), ('database', self.forget_db)):
             try:
@@ -174,8 +177,9 @@ def build(*, config: Config | None = None, db: Database | None = None) -> Runtim
     from services.events import EventBus
     from services.mail import MailQueue
     from services.oidc import Discovery
+    from services.reminders import Scheduler
     from services.tenants import TenantCache
 
     return Runtime(tenants=TenantCache(), events=EventBus(), oidc=Discovery(), mail=MailQueue(),
-                   passwords=Passwords(), pinned_config=config, pinned_db=db)
+                   passwords=Passwords(), reminders=Scheduler(), pinned_config=config, pinned_db=db)
 

@@ -28,6 +28,7 @@ class Purpose(StrEnum):
     WELCOME = 'welcome'
     EMAIL_CHANGE = 'email_change'
     EMAIL_UNDO = 'email_undo'
+    REMINDER = 'reminder'  # a reminder's buttons (payload: the appointment id); used again until the visit starts
 
 
 LIFETIME: dict[Purpose, timedelta] = {
@@ -37,6 +38,7 @@ LIFETIME: dict[Purpose, timedelta] = {
     Purpose.WELCOME: timedelta(hours=72),
     Purpose.EMAIL_CHANGE: timedelta(hours=24),
     Purpose.EMAIL_UNDO: timedelta(days=7),
+    Purpose.REMINDER: timedelta(days=15),  # at most; a reminder's link ends when its visit starts (issue_in)
 }
 
 INVALID_LINK = lazy('This link has expired or was already used. Ask for a new one.')
@@ -69,14 +71,15 @@ def issue(db: Database, *, tenant_id: int, customer_id: int, purpose: Purpose, n
 
 
 def issue_in(session: Session, *, tenant_id: int, customer_id: int, purpose: Purpose, now: datetime,
-             payload: str = '', keep_earlier: bool = False) -> str:
-    """`issue` inside the caller's write transaction (so the email carrying the link commits with it)."""
+             payload: str = '', keep_earlier: bool = False, expires_at: datetime | None = None) -> str:
+    """`issue` inside the caller's write transaction (so the email carrying the link commits with it); `expires_at`
+    ends it sooner than its purpose's lifetime."""
     token = secrets.token_urlsafe(32)
     if not keep_earlier:
         customer_db.retire_tokens(session, customer_id=customer_id, now=now, purposes=(purpose.value,))
     customer_db.add_token(session, tenant_id=tenant_id, customer_id=customer_id, purpose=purpose.value,
                           token_hash=digest(purpose, token), payload=payload, now=now,
-                          expires_at=now + LIFETIME[purpose])
+                          expires_at=min(now + LIFETIME[purpose], expires_at or now + LIFETIME[purpose]))
     return token
 
 

@@ -233,7 +233,9 @@ def move_appointment(session: Session, *, tenant_id: int, appointment_id: int, s
     session.execute(sa.update(t.Appointment).where(col(t.Appointment.tenant_id) == tenant_id,
                                                    col(t.Appointment.id) == appointment_id)
                     .values(staff_id=staff_id, start=start, end=end, status_key=status_key,
-                            reschedule_count=col(t.Appointment.reschedule_count) + 1))
+                            reschedule_count=col(t.Appointment.reschedule_count) + 1,
+                            # a confirmation was for the old time (services.reminders asks again for the new one)
+                            confirmed_at=None, confirmed_by=None))
 
 
 def credit_appointment(session: Session, *, appointment_id: int,

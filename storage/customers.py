@@ -28,7 +28,8 @@ def to_customer(row: t.Customer | sa.Row[*tuple[Any, ...]]) -> d.Customer:
         id=row.id, tenant_id=row.tenant_id, first_name=row.first_name, last_name=row.last_name, email=row.email,
         phone=row.phone, birth_date=row.birth_date, gender=row.gender,
         avatar_url=f'/avatar/{row.id}?v={row.avatar_version}' if row.avatar_version else None,
-        timezone=row.timezone, language=row.language, has_password=bool(row.password_hash),
+        timezone=row.timezone, language=row.language, email_reminders=row.email_reminders,
+        has_password=bool(row.password_hash),
         email_verified=row.email_verified_at is not None,
         created_at=row.created_at, deleted_at=row.deleted_at,
     )
@@ -56,6 +57,11 @@ def customer(session: Session, *, tenant_id: int, customer_id: int) -> d.Custome
 
 _CUSTOMER = sa.select(*table_of(t.Customer).columns).where(
     col(t.Customer.tenant_id) == sa.bindparam('tenant_id'), col(t.Customer.id) == sa.bindparam('customer_id'))
+
+
+def set_email_reminders(session: Session, *, tenant_id: int, customer_id: int, on: bool) -> None:
+    session.execute(sa.update(t.Customer).where(col(t.Customer.tenant_id) == tenant_id,
+                                                col(t.Customer.id) == customer_id).values(email_reminders=on))
 
 
 def active_customer_by_email(session: Session, *, tenant_id: int, email: str) -> d.Customer | None:

@@ -51,6 +51,8 @@ def _conditions(session: Session, *, tenant_id: int, where: AppointmentFilter, l
         conds.append(_A.start >= lo)
     if hi is not None:
         conds.append(_A.start < hi)
+    if where.customer_id is not None:
+        conds.append(_A.customer_id == where.customer_id)
     if where.staff_id is not None:
         conds.append(_A.staff_id == where.staff_id)
     if where.service_id is not None:

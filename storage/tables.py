@@ -211,6 +211,9 @@ class Customer(SQLModel, table=True):
     timezone: str | None = None
     # The language the customer chose (a domain.i18n locale); None: their browser's, else the business's default.
     language: str | None = Field(default=None, sa_column=sa.Column(sa.String(16), nullable=True))
+    # The customer wants reminder and follow-up emails (Profile); they are on until turned off.
+    email_reminders: bool = Field(default=True, sa_column=sa.Column(sa.Boolean, nullable=False,
+                                                                    server_default=sa.true()))
     password_hash: str | None = None
     email_verified_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     avatar_version: int = 0
@@ -301,6 +304,8 @@ class Appointment(SQLModel, table=True):
         sa.Index('ix_appointment_tenant_location_start', 'tenant_id', 'location_id', 'start'),
         sa.Index('ix_appointment_tenant_status_start', 'tenant_id', 'status_key', 'start'),
         sa.Index('ix_appointment_tenant_created', 'tenant_id', 'created_at'),
+        # The reminder scheduler's window (services.reminders): appointments starting in the next hours, all tenants.
+        sa.Index('ix_appointment_start', 'start'),
     )
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = tenant_fk()
@@ -319,6 +324,9 @@ class Appointment(SQLModel, table=True):
     customer_package_id: int | None = Field(default=None, foreign_key='customer_package.id')
     reschedule_count: int = 0
     created_at: datetime = Field(sa_column=utc_column())
+    # Who confirmed the visit and when ('customer': from a reminder); read by the admin's calendar.
+    confirmed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    confirmed_by: str | None = Field(default=None, sa_column=sa.Column(sa.String(16), nullable=True))
 
 
 class AppointmentHistory(SQLModel, table=True):
@@ -485,3 +493,23 @@ class EmailTemplate(SQLModel, table=True):
     text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     html: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     updated_at: datetime = Field(sa_column=utc_column())
+
+
+class ReminderSent(SQLModel, table=True):
+    """Each reminder (and follow-up) an appointment got, for the start it had then: the unique key makes every one
+    go out once, whichever instance claims it; a rescheduled appointment has a new start, so it gets its own.
+
+    kind: 'reminder' or 'follow_up'; minutes_before: which reminder (0 for a follow-up); skipped: handled without an
+    email (superseded by a nearer reminder, or due before the booking was made)."""
+
+    __tablename__ = 'reminder_sent'
+    __table_args__ = (sa.UniqueConstraint('appointment_id', 'kind', 'for_start', 'minutes_before',
+                                          name='uq_reminder_sent'),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = tenant_fk()
+    appointment_id: int = Field(foreign_key='appointment.id')
+    kind: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    for_start: datetime = Field(sa_column=utc_column())
+    minutes_before: int = 0
+    skipped: bool = False
+    sent_at: datetime = Field(sa_column=utc_column())

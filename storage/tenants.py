@@ -102,6 +102,17 @@ def panel_settings(session: Session, *, tenant_id: int) -> PanelSettings:
     return PanelSettings.from_dict(dict(raw))
 
 
+def all_panel_settings(session: Session) -> list[tuple[int, PanelSettings | None]]:
+    """Every business's panel settings, in one statement (None for settings that do not load: the caller logs it)."""
+    out: list[tuple[int, PanelSettings | None]] = []
+    for tenant_id, raw in session.connection().execute(sa.select(col(t.Tenant.id), col(t.Tenant.settings))):
+        try:
+            out.append((int(tenant_id), PanelSettings.from_dict(dict(raw or {}))))
+        except ValueError:
+            out.append((int(tenant_id), None))
+    return out
+
+
 def save_panel_settings(session: Session, *, tenant_id: int, settings: PanelSettings) -> None:
     session.execute(sa.update(t.Tenant).where(col(t.Tenant.id) == tenant_id).values(settings=settings.to_dict()))
 

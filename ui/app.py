@@ -16,19 +16,19 @@ from services.tenants import UnknownTenant
 from ui import ops, robots, webhooks
 from ui.body_limit import BodyLimit
 from ui.headers import SecurityHeaders
-from ui.pages import avatar, book, book_confirm, login, logo, panel, receipts, session, signin_flows
+from ui.pages import avatar, book, book_confirm, login, logo, panel, receipts, reminder, session, signin_flows
 from ui.pages.admin import pages as admin_pages
 from ui.pages.admin import shell as admin_shell
 from ui.theme import install_css
 
 # Each of these registers its routes when imported (above). Public: no sign-in needed; the others are behind the gate.
-PUBLIC_PAGES = (session, login, webhooks, signin_flows, book, book_confirm, robots, logo)
+PUBLIC_PAGES = (session, login, webhooks, signin_flows, book, book_confirm, reminder, robots, logo)
 PRIVATE_PAGES = (panel, receipts, avatar)
 ADMIN_PAGES = admin_pages.MODULES  # behind the admin gate (below): /admin/...
 PUBLIC_PREFIXES: tuple[str, ...] = ('/login', '/logout', '/_nicegui', '/static', '/healthz', '/favicon', '/webhooks/',
                                       '/signup', '/verify', '/forgot', '/reset', '/set-password', '/magic',
                                       '/confirm-email', '/undo-email', '/auth/oidc', '/auth/finish', '/book', '/readyz',
-                                      '/metrics', '/robots.txt', '/staff-photo', '/logo')
+                                      '/metrics', '/robots.txt', '/staff-photo', '/logo', '/reminder')
 
 
 def is_public(path: str) -> bool:
@@ -80,11 +80,14 @@ def setup() -> None:
 
 def start_mail_sender() -> None:
     """Every instance runs an email sender: it sends what the outbox holds, also what a crashed instance left."""
-    from services import mail
+    from services import mail, reminders
     from services.context import get_db
 
     app.on_startup(lambda: mail.start_sender(get_db()))
     app.on_shutdown(lambda: mail.stop_sender())  # NiceGUI hands a one-parameter handler the app, not a timeout
+    # Every instance runs a reminder scheduler too: each reminder is claimed from the database, so it goes once.
+    app.on_startup(lambda: reminders.start_scheduler(get_db()))
+    app.on_shutdown(lambda: reminders.stop_scheduler())
 
 
 def storage_options() -> dict[str, object]:

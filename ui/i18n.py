@@ -25,6 +25,7 @@ from domain.model import Customer
 from domain.settings import PanelSettings
 from services import i18n
 from services import statuses as status_words
+from services.config import get_config
 
 _LOCALE = 'kairos.locale'
 _OVERRIDES = 'kairos.overrides'
@@ -109,8 +110,14 @@ def choose(request: Request | None, settings: PanelSettings, *, saved: str | Non
     """Pick and `use` the visitor's language: `saved` (the customer's or admin's own choice), else what this browser
     chose with the switcher, else its Accept-Language, else the business's default."""
     header = request.headers.get('accept-language') if request is not None else None
-    return use(i18n.choose_locale(saved or browser_choice(), header, settings.default_language), settings,
-               client=client)
+    return use(i18n.choose_locale(saved or browser_choice(), header, settings.default_language, available=offered()),
+               settings, client=client)
+
+
+def offered() -> tuple[str, ...]:
+    """The languages a visitor can get: the shipped ones; and the pseudo-locale too when the configuration lets tests
+    ask for it (KAIROS_PSEUDO_LOCALE, off unless set: a browser asking for en-XA then gets it)."""
+    return (*SHIPPED_LOCALES, PSEUDO_LOCALE) if get_config().pseudo_locale else SHIPPED_LOCALES
 
 
 def browser_choice() -> str | None:
@@ -119,7 +126,7 @@ def browser_choice() -> str | None:
         found = app.storage.user.get(BROWSER_CHOICE)
     except (RuntimeError, AssertionError):  # no request around (a bare component in a test), or no storage yet
         return None
-    return found if isinstance(found, str) and found in SHIPPED_LOCALES else None
+    return found if isinstance(found, str) and found in offered() else None
 
 
 def choose_for(request: Request | None, settings: PanelSettings, customer: Customer | None = None, *,

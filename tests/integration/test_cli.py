@@ -86,3 +86,17 @@ def test_settings_that_would_break_a_rule_are_refused_and_leave_no_trace(cli: Cl
         assert accepted.exit_code == 0, (key, accepted.output)
     helped = cli.invoke(app, ['settings', 'help'])
     assert helped.exit_code == 0 and 'designer.show_payment_status' in helped.output
+
+
+def test_reminders_are_set_with_the_settings_command(cli: CliRunner) -> None:
+    assert cli.invoke(app, ['create-business', '--name', 'Salon Rosa']).exit_code == 0
+    assert json.loads(cli.invoke(app, ['settings', 'show']).output)['reminders'] == {
+        'minutes_before': [], 'per_service': {}, 'ask_confirmation': False, 'follow_up': False}
+    for key, value in (('reminders.minutes_before', '[1440, 120]'), ('reminders.per_service', '{"1": [60]}'),
+                       ('reminders.ask_confirmation', 'true'), ('reminders.follow_up', 'true')):
+        accepted = cli.invoke(app, ['settings', 'set', key, value])
+        assert accepted.exit_code == 0, (key, accepted.output)
+    refused = cli.invoke(app, ['settings', 'set', 'reminders.minutes_before', '[1440, 120, 60]'])
+    assert refused.exit_code == 1 and 'at most 2' in refused.output
+    assert json.loads(cli.invoke(app, ['settings', 'show']).output)['reminders'] == {
+        'minutes_before': [1440, 120], 'per_service': {'1': [60]}, 'ask_confirmation': True, 'follow_up': True}

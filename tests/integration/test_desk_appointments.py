@@ -70,6 +70,9 @@ def test_the_list_filters_by_each_field_and_sorts(db, studio) -> None:
     assert listed(text='lovelace') == [a['ada_colour'], a['ada_cut']]
     assert listed(text='BOB@exa') == [a['bob_late'], a['bob_yoga']]
     assert listed(text='100%_') == []
+    assert listed(customer_id=world.ada) == [a['ada_colour'], a['ada_cut']]
+    assert listed(customer_id=world.bob, staff_id=world.staff['leo'], sort='start_asc') == [a['bob_yoga'],
+                                                                                              a['bob_late']]
     # Days are the business's own: 25 and 26 November in Berlin, both included.
     assert listed(first_day=date(2026, 11, 25), last_day=date(2026, 11, 26)) == [a['bob_yoga'], a['ada_colour']]
     row = desk.appointment_list(db, tenant_id=world.tenant_id, admin_id=admin,

@@ -48,6 +48,23 @@ async def test_the_desk_searches_and_opens_a_customers_page(user: User, db) -> N
     await user.should_see('No customer matches this search.', retries=50)
 
 
+
+async def test_a_customers_page_links_to_all_their_appointments_in_the_paged_list(user: User, db) -> None:
+    world = await admin_in(user, db)
+    ada = add_appointment(db, world, start=NOW + timedelta(days=3), status='approved')
+    bob = add_appointment(db, world, customer=world.bob, start=NOW + timedelta(days=4), status='approved')
+    await user.open(f'/admin/customers/{world.ada}')
+    await user.should_see(marker='customer-all-appointments', retries=50)
+    link = next(iter(user.find(marker='customer-all-appointments').elements))
+    assert link.props['href'] == f'/admin/appointments?customer={world.ada}'
+    await user.open(link.props['href'])
+    await user.should_see(marker=f'appt-{ada}', retries=50)
+    await user.should_not_see(marker=f'appt-{bob}')
+    await user.should_see('1 appointment')
+    user.find(marker='appt-every-customer').click()
+    await user.should_see(marker=f'appt-{bob}', retries=50)
+    await user.should_see(marker=f'appt-{ada}')
+
 async def test_a_new_customer_is_refused_field_by_field_then_made_and_welcomed(user: User, db) -> None:
     world = await admin_in(user, db)
     user.find(marker='customer-new').click()

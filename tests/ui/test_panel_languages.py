@@ -5,13 +5,10 @@ text left out of the catalogs (every translated text shows wrapped in ⟦ ⟧, a
 from __future__ import annotations
 
 import asyncio
-import re
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from nicegui import ui
 from nicegui.testing import User
 
 from domain.i18n import PSEUDO_CLOSE, PSEUDO_LOCALE, PSEUDO_OPEN
@@ -20,9 +17,9 @@ from services import payments
 from storage import tables as tb
 from tests.support.seed import add_appointment, at, seed_world
 from tests.ui.conftest import appointments_shown, go_to, sections, signed_in
+from tests.ui.pseudo import untranslated, wait_for
 from tests.ui.test_packages import add_package
 from ui.components.appointments_view import AppointmentsView
-from ui.components.page_frame import PageFrame
 
 
 def speaks(db, customer_id: int, language: str) -> None:
@@ -104,104 +101,12 @@ async def test_the_date_picker_names_months_and_days_in_arabic(user: User, db) -
 
 # ---- the pseudo-locale walk ---------------------------------------------------------------------------------------
 
-# Props that carry words a person reads or hears.
-TEXT_PROPS = ('label', 'aria-label', 'placeholder', 'hint', 'alt', 'title', 'error-message', 'error')
-# Marks of elements whose words belong to a component another part of Kairos owns (not the panel's screens).
-NOT_THE_PANELS = (
-    'email-password-toggle',  # ui/components/strength_meter.py: "Show password" (the password field's eye)
-)
-
-
 def in_pseudo_locale(user: User) -> None:
     """From now on the page speaks the pseudo-locale: every text that went through the catalogs shows as ⟦text⟧.
     What the page draws next (a section switched to, a drawer, a notice) shows whether any text skipped them."""
     from ui.i18n import use
 
     use(PSEUDO_LOCALE, client=user.client)
-
-
-def _cldr_words() -> frozenset[str]:
-    """The words a date written by CLDR in English has (day and month names, AM/PM): data, not Kairos's text."""
-    where = fmt.cldr_locale('en')
-    words: set[str] = set()
-    for table in (where.days, where.months):
-        for context in table.values():
-            for width in context.values():
-                for name in width.values():
-                    words.update(re.findall(r'[^\W\d_]+', name))
-    return frozenset(words | {'AM', 'PM', 'am', 'pm'})
-
-
-CLDR_WORDS = _cldr_words()
-
-
-def bare_words(text: str, data: Iterable[str]) -> list[str]:
-    """The words of `text` outside every ⟦ ⟧, after the business's and customer's own data is taken out: what a
-    reader would see untranslated."""
-    rest = text
-    while True:
-        inner = re.sub(f'{PSEUDO_OPEN}[^{PSEUDO_OPEN}{PSEUDO_CLOSE}]*{PSEUDO_CLOSE}', ' ', rest)
-        if inner == rest:
-            break
-        rest = inner
-    for value in sorted(data, key=len, reverse=True):
-        rest = rest.replace(value, ' ')
-    return [word for word in re.findall(r'[^\W\d_]{2,}', rest) if word not in CLDR_WORDS
-            and not (word.isupper() and len(word) <= 5)]  # time zone abbreviations (CET), currency codes
-
-
-def page_texts(user: User) -> list[tuple[str, str]]:
-    """Every text the page's elements carry, with where it was found."""
-    found: list[tuple[str, str]] = []
-    for element in list(user.client.elements.values()):
-        if isinstance(element, PageFrame) or any(mark in element._markers for mark in NOT_THE_PANELS):
-            continue
-        where = f'{type(element).__name__} {element._markers}'
-        text = getattr(element, 'text', None)
-        if isinstance(text, str):
-            found.append((where, text))
-        for prop in TEXT_PROPS:
-            value = element.props.get(prop)
-            if isinstance(value, str):
-                found.append((f'{where} {prop}', value))
-        if isinstance(element, (ui.radio, ui.select)):
-            options = element.options.values() if isinstance(element.options, dict) else element.options
-            found += [(f'{where} option', str(option)) for option in options]
-        if isinstance(element, AppointmentsView):
-            found += [(f'{where} labels.{key}', value) for key, value in element.labels.items()]
-            found += [(f'{where} state', value) for value in _state_texts(element.state)]
-    return found
-
-
-def _state_texts(state: dict) -> list[str]:
-    texts = [state['empty_text'], state['page_text']]
-    texts += [tab['label'] for tab in state['tabs']] + [sort['label'] for sort in state['sorts']]
-    dashboard = state.get('dashboard')
-    if dashboard:
-        texts += [dashboard['upcoming_text'], dashboard['completed_text']]
-        if dashboard['next']:
-            texts += [value for fact in dashboard['next']['facts'] for value in (fact['what'], fact['label'])]
-    for row in state['rows']:
-        texts += [row['label'], row['status_label'], row['price'], row['payment_label'], row['note']]
-    return texts
-
-
-def untranslated(user: User, data: Iterable[str], screen: str) -> list[str]:
-    """The texts on the page now (and the notices shown so far) with words outside the markers."""
-    data = list(data)
-    texts = page_texts(user) + [('notification', message) for message in user.notify.messages]
-    return [f'{where}: {text!r} (first seen on {screen})' for where, text in texts if text and bare_words(text, data)]
-
-
-async def wait_for(check, retries: int = 80) -> None:
-    for _ in range(retries):
-        try:
-            if check():
-                return
-        except AssertionError:  # not there yet
-            pass
-        await asyncio.sleep(0.05)
-    assert check()
 
 
 async def test_no_text_on_the_panels_screens_skips_the_catalogs(user: User, db) -> None:

@@ -103,3 +103,26 @@ def test_a_stored_note_comes_back_as_the_same_text() -> None:
     assert text_from_data(stored) == note
     assert render(text_from_data(stored), locale='pt_PT') == 'As alterações fecham 60 minutos antes do início.'
     assert text_from_data('Paid at the desk by Ana') == 'Paid at the desk by Ana'  # a person's words stay as typed
+
+
+def test_zxcvbns_advice_reads_in_the_customers_language() -> None:
+    from services.accounts import ZXCVBN_FEEDBACK, strength
+
+    score, hint = strength('abc')
+    assert score < 3 and str(hint) in ZXCVBN_FEEDBACK  # every piece of advice zxcvbn gives is in the catalogs
+    assert render(hint, locale='pt_PT') == 'Sequências como "abc" ou "6543" são fáceis de adivinhar.'
+    assert render(hint, locale='ar') == 'التسلسلات مثل "abc" أو "6543" سهلة التخمين.'
+
+
+def test_zxcvbns_advice_lists_everything_the_installed_zxcvbn_can_say() -> None:
+    import ast
+    from pathlib import Path
+
+    import zxcvbn
+
+    from services.accounts import ZXCVBN_FEEDBACK
+
+    source = ast.parse((Path(zxcvbn.__file__).parent / 'feedback.py').read_text())
+    said = {ast.literal_eval(node.args[0]) for node in ast.walk(source)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == '_'}
+    assert said and said <= ZXCVBN_FEEDBACK, sorted(said - ZXCVBN_FEEDBACK)

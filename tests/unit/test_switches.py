@@ -10,6 +10,7 @@ import pytest
 
 from domain import rules
 from domain.model import DEFAULT_STATUSES, CustomerPackage, Package
+from domain.reminders import ReminderSettings
 from domain.settings import HELP, PanelDesigner, PanelSettings, SettingsError, booking_link
 from tests.support.words import en
 
@@ -130,8 +131,9 @@ def test_a_booking_link_gets_its_parameters_whatever_query_it_has(base: str, par
 
 
 def test_every_setting_has_its_meaning_written_down() -> None:
-    names = {f.name for f in fields(PanelSettings) if f.name != 'designer'}
+    names = {f.name for f in fields(PanelSettings) if f.name not in ('designer', 'reminders')}
     names |= {f'designer.{f.name}' for f in fields(PanelDesigner)}
+    names |= {f'reminders.{f.name}' for f in fields(ReminderSettings)}
     assert set(HELP) == names
     assert 'show_payment_status' in HELP['designer.show_price']  # price and payment line: two separate switches
     assert 'show_price' in HELP['designer.show_payment_status']

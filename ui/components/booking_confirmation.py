@@ -16,6 +16,7 @@ from nicegui import app, run, ui
 
 from domain import model as d
 from domain import payments as dp
+from domain.rules import offline_instructions
 from services import formatting as fmt
 from services import payments
 from services.booking import HOLD
@@ -23,7 +24,7 @@ from services.context import get_db
 from ui.components.pay_drawer import return_base
 from ui.components.slot_picker import zone_words
 from ui.context import PanelContext
-from ui.i18n import locale, t, tn
+from ui.i18n import locale, show, t, tn
 
 KEY = 'last_booking'
 SHOWN_FOR = 3600  # seconds: long enough to pay at Stripe and come back
@@ -79,7 +80,7 @@ async def finish_booking(ctx: PanelContext, appt: d.Appointment, *, customer: d.
     deposit = 0 if package else dp.booking_deposit(appt)
     card = deposit > 0 and payments.card_enabled()
     remember_booking(ctx, appt, customer=customer, created=created, deposit=deposit, card=card,
-                     instructions=ctx.settings.offline_payment_instructions, signed_in=signed_in)
+                     instructions=show(offline_instructions(ctx.settings)), signed_in=signed_in)
     if not card:
         return '/book/done'
     base = return_base()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from nicegui import run, ui
 
@@ -16,13 +17,25 @@ WORDS = (N_('Very weak'), N_('Weak'), N_('Fair'), N_('Strong'), N_('Very strong'
 COLOURS = ('negative', 'negative', 'warning', 'positive', 'positive')
 
 
-def password_field(label: str, *, what: str, mark: str, autocomplete: str = 'new-password') -> ui.input:
-    """A password input whose eye button says "Show <what>" / "Hide <what>" to screen readers (`label` and `what`
-    come translated)."""
+# The eye button's names for screen readers, whole sentences for each kind of password field ("Show %(what)s" would
+# leave the translator a noun to guess the gender and case of).
+TOGGLE_NAMES: dict[str, tuple[str, str]] = {
+    'password': (N_('Show password'), N_('Hide password')),
+    'current': (N_('Show current password'), N_('Hide current password')),
+    'new': (N_('Show new password'), N_('Hide new password')),
+    'confirm': (N_('Show password confirmation'), N_('Hide password confirmation')),
+}
+PasswordKind = Literal['password', 'current', 'new', 'confirm']
+
+
+def password_field(label: str, *, mark: str, kind: PasswordKind = 'password',
+                   autocomplete: str = 'new-password') -> ui.input:
+    """A password input whose eye button says "Show password" / "Hide password" (or the current, new or confirmation
+    password, by `kind`) to screen readers (`label` comes translated)."""
     field = ui.input(label, password=True).props(
         f'outlined autocomplete={autocomplete} maxlength={PASSWORD_MAX_LENGTH}').classes('w-full').mark(mark)
     state = {'shown': False}
-    show_label, hide_label = t('Show %(what)s', what=what), t('Hide %(what)s', what=what)
+    show_label, hide_label = (t(name) for name in TOGGLE_NAMES[kind])
 
     def toggle() -> None:
         state['shown'] = not state['shown']

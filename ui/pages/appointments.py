@@ -7,9 +7,11 @@ few elements whether they have two appointments or two thousand.
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from nicegui import ui
 
 from services import events, panel
 from ui.components.appointments_view import (
@@ -52,6 +54,16 @@ def build(ctx: PanelContext) -> Awaitable[None] | None:
         draw(ctx, data)
         return None
     return _load_and_draw(ctx)
+
+
+def opened_from_link(params: Mapping[str, str]) -> tuple[str, int] | None:
+    """The drawer an email's link opens on arrival (a follow-up's rating prompt is in Details, a reminder's
+    reschedule in Reschedule): ('details' or 'reschedule', appointment id). The drawer itself checks that the
+    appointment is the customer's."""
+    kind, raw = params.get('open', ''), params.get('appointment', '')
+    if kind in ('details', 'reschedule') and raw.isdigit() and len(raw) < 12:
+        return kind, int(raw)
+    return None
 
 
 def first_paint_html(ctx: PanelContext, data: panel.PanelData | None) -> str:
@@ -125,6 +137,9 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
     element = AppointmentsView(state(data.page, data.next_appointment), on_action=act, on_view=change,
                                labels=panel_labels()).classes(
         'w-full').mark('appointments')
+    opened = ctx.first_paint.pop('open', None) if ctx.first_paint else None
+    if isinstance(opened, tuple):
+        ui.timer(0.1, lambda: act(*opened), once=True)
     # Changes made elsewhere (another tab, the front desk, a payment webhook) show up without a reload.
     element.listen(events.customer_topic(ctx.tenant.id, ctx.customer.id), lambda _: reload())
 

@@ -87,6 +87,9 @@ async def panel_page(request: Request) -> RedirectResponse | None:
         first_section = panel.with_statuses(first_section, statuses)
     ctx = PanelContext(tenant=tenant, customer=shell.customer, session_id=session_id, settings=shell.settings,
                        statuses=statuses, first_paint={'appointments': first_section} if first_section else {})
+    opened = appointments.opened_from_link(request.query_params)  # an email's link: ?open=details&appointment=7
+    if opened is not None:
+        ctx.first_paint['open'] = opened
     sections = visible_sections(ctx, shell.sells_packages)
     current = request.url.path if any(s.path == request.url.path for s in sections) else '/'
 

@@ -10,7 +10,7 @@ from nicegui import app, context, ui
 
 from domain.accounts import GENDERS, ProfileInput, profile_problems
 from domain.i18n import N_
-from services import accounts
+from services import accounts, reminders
 from ui.components.avatar_upload import avatar_upload
 from ui.components.language_switcher import language_select
 from ui.components.strength_meter import password_field
@@ -95,9 +95,8 @@ async def build(ctx: PanelContext) -> None:
             fields['last_name'] = _text(t('Last name'), 'last-name', 'family-name').bind_value(form, 'last_name')
         fields['email'] = _text(t('Email'), 'profile-email', 'email').props('type=email').bind_value(form, 'email')
         ui.label(t('Changing it sends a confirmation link to the new address.')).classes('text-caption k-muted')
-        fields['password'] = password_field(t('Your password, to confirm it is you'), what=t('password'),
-                                            mark='email-password', autocomplete='current-password').bind_value(
-            form, 'password')
+        fields['password'] = password_field(t('Your password, to confirm it is you'), mark='email-password',
+                                            autocomplete='current-password').bind_value(form, 'password')
         fields['password'].bind_visibility_from(form, 'email', backward=lambda value: customer.has_password and (
             value or '').strip().lower() != customer.email.lower())
         fields['phone'] = _text(t('Phone'), 'phone', 'tel').props('type=tel').bind_value(form, 'phone')
@@ -113,8 +112,22 @@ async def build(ctx: PanelContext) -> None:
         button = ui.button(t('Save profile'), on_click=save).props('unelevated no-caps').classes('self-start').mark(
             'save-profile')
 
+    _reminder_switch(ctx, on=customer.email_reminders)
     if ctx.settings.allow_account_deletion:
         _danger_zone(ctx)
+
+
+def _reminder_switch(ctx: PanelContext, *, on: bool) -> None:
+    """Reminders before a visit and the follow-up after it come only while this is on (saved at once)."""
+    async def changed(value: bool) -> None:
+        await ctx.act(reminders.set_email_reminders, on=value)
+        ui.notify(t('Reminders are on.') if value else t('Reminders are off.'), type='positive')
+
+    with ui.card().classes('k-card w-full max-w-xl q-pa-lg gap-2').mark('reminder-settings'):
+        ui.label(t('Emails')).classes('text-h6').props('role=heading aria-level=2')
+        ui.switch(t('Email me reminders'), value=on, on_change=lambda e: changed(bool(e.value))).props(
+            'color=primary').mark('email-reminders')
+        ui.label(t('Before your visits, and a short question after them.')).classes('text-caption k-muted')
 
 
 def _signed_in_at() -> datetime | None:

@@ -65,15 +65,15 @@ async def build(ctx: PanelContext) -> None:
         done.set_visibility(False)
         fields: dict[str, ui.input] = {}
         if has_password:
-            fields['current'] = password_field(t('Current password'), what=t('current password'),
+            fields['current'] = password_field(t('Current password'), kind='current',
                                                mark='current-password', autocomplete='current-password').bind_value(
                 form, 'current')
-        fields['new'] = password_field(t('New password'), what=t('new password'), mark='new-password').bind_value(
+        fields['new'] = password_field(t('New password'), kind='new', mark='new-password').bind_value(
             form, 'new')
         meter = StrengthMeter([customer.first_name, customer.last_name, customer.first_name + customer.last_name,
                                customer.email])
         fields['new'].on_value_change(lambda e: meter.update(e.value))
-        fields['confirm'] = password_field(t('Confirm new password'), what=t('password confirmation'),
+        fields['confirm'] = password_field(t('Confirm new password'), kind='confirm',
                                            mark='confirm-password').bind_value(form, 'confirm')
         fields['confirm'].on('keydown.enter', save)
         button = ui.button(t('Save password') if has_password else t('Set password'), on_click=save).props(

@@ -72,7 +72,7 @@ async def signup_page(request: Request) -> None:
                     'w-full').bind_value(form, 'last_name').mark('last-name')
             email = ui.input(t('Email')).props('outlined type=email autocomplete=email').classes('w-full').bind_value(
                 form, 'email').mark('email')
-            password = password_field(t('Password'), what=t('password'), mark='password').bind_value(form, 'password')
+            password = password_field(t('Password'), mark='password').bind_value(form, 'password')
             meter = StrengthMeter([])
 
             async def rescore(value: str) -> None:
@@ -126,8 +126,7 @@ async def verify_page(request: Request, token: str = '') -> None:
         if not proof:  # opened elsewhere than where the account was made: the password is kept only if typed
             ui.label(t('If you created this account, type the password you chose to keep it. Otherwise leave it empty: '
                        'you can choose your own once you are in.')).classes('text-body2 k-muted')
-            password = password_field(t('Password chosen at sign-up (optional)'), what=t('password'),
-                                      mark='signup-password')
+            password = password_field(t('Password chosen at sign-up (optional)'), mark='signup-password')
 
         async def confirm() -> None:
             error.set_visibility(False)
@@ -349,11 +348,11 @@ async def _choose_password_page(request: Request, token: str, purpose: Purpose, 
         _who(customer)
         error = _alert()
         with ui.column().classes('w-full gap-3') as body:
-            new = password_field(t('New password'), what=t('new password'), mark='new-password').bind_value(
+            new = password_field(t('New password'), kind='new', mark='new-password').bind_value(
                 form, 'password')
             meter = StrengthMeter(accounts.user_inputs_of(customer))
             new.on_value_change(lambda e: meter.update(e.value))
-            confirm = password_field(t('Confirm new password'), what=t('password confirmation'),
+            confirm = password_field(t('Confirm new password'), kind='confirm',
                                      mark='confirm-password').bind_value(form, 'confirm')
 
             async def save() -> None:

@@ -60,7 +60,7 @@ def filter_from(params: Mapping[str, str]) -> dd.AppointmentFilter:
         first_day=_day(params.get('from')), last_day=_day(params.get('to')), staff_id=_int(params.get('staff')),
         service_id=_int(params.get('service')), location_id=_int(params.get('location')),
         status_key=params.get('status') or '', payment=params.get('payment') or '', text=params.get('q') or '',
-        sort=params.get('sort') or 'start_desc').cleaned()
+        sort=params.get('sort') or 'start_desc', customer_id=_int(params.get('customer'))).cleaned()
     return where
 
 
@@ -69,7 +69,8 @@ def query_of(where: dd.AppointmentFilter) -> str:
         'from': where.first_day.isoformat() if where.first_day else None,
         'to': where.last_day.isoformat() if where.last_day else None, 'staff': where.staff_id,
         'service': where.service_id, 'location': where.location_id, 'status': where.status_key,
-        'payment': where.payment, 'q': where.text, 'sort': where.sort if where.sort != 'start_desc' else None}
+        'payment': where.payment, 'q': where.text, 'sort': where.sort if where.sort != 'start_desc' else None,
+        'customer': where.customer_id}
     return urlencode({k: v for k, v in values.items() if v not in (None, '')})
 
 
@@ -104,7 +105,7 @@ async def appointments_page(ctx: AdminContext) -> None:
     where = filter_from(dict(ctx.request.query_params))
     # The page shown: its number when known (counted from the first or, with an exact count, the last), and its
     # first and last rows' cursors to move from.
-    state: dict[str, Any] = {'where': where, 'page': 1, 'shown': None}
+    state: dict[str, Any] = {'where': where, 'page': 1, 'shown': None, 'customer': where.customer_id}
     found = await ctx.act(desk.choices)
     labels = {st.key: st.label for st in page_statuses(found.statuses)}
 
@@ -130,6 +131,17 @@ async def appointments_page(ctx: AdminContext) -> None:
             f'outlined dense clearable debounce=400 maxlength={dd.TEXT_MAX}').mark('appt-text')
         sort = ui.select({k: t(v) for k, v in dd.SORTS.items()}, label=t('Order'), value=where.sort).props(
             'outlined dense').mark('appt-sort')
+    if where.customer_id is not None:  # one customer's appointments, from their page's "All appointments"
+        with ui.row().classes('items-center gap-2').mark('appt-one-customer') as one:
+            ui.label(t("Only one customer's appointments.")).classes('text-body2')
+
+            async def everyone() -> None:
+                state['customer'] = None
+                one.set_visibility(False)
+                await refilter()
+
+            ui.button(t('Show every customer'), icon='close', on_click=everyone).props(
+                'flat dense no-caps').mark('appt-every-customer')
     start.value = where.first_day.isoformat() if where.first_day else ''
     end.value = where.last_day.isoformat() if where.last_day else ''
     with ui.row().classes('w-full items-center gap-2'):
@@ -144,7 +156,8 @@ async def appointments_page(ctx: AdminContext) -> None:
         return dd.AppointmentFilter(
             first_day=_day(start.value), last_day=_day(end.value), staff_id=staff.value or None,
             service_id=service.value or None, location_id=location.value or None, status_key=status.value or '',
-            payment=payment.value or '', text=text.value or '', sort=sort.value or 'start_desc').cleaned()
+            payment=payment.value or '', text=text.value or '', sort=sort.value or 'start_desc',
+            customer_id=state['customer']).cleaned()
 
     async def refilter() -> None:
         state['where'] = current()

@@ -222,6 +222,9 @@ async def customer_page(ctx: AdminContext) -> None:
         elif len(found.appointments) > SHOWN_APPOINTMENTS:
             ui.label(t('The newest %(shown)s of %(total)s appointments.', shown=SHOWN_APPOINTMENTS,
                        total=len(found.appointments))).classes('k-muted')
+        if found.appointments:
+            ui.link(t('All appointments'), f'/admin/appointments?customer={customer.id}').classes(
+                'text-body2').mark('customer-all-appointments')
         with ui.element('ul').classes('q-pa-none q-ma-none column gap-2').style('list-style: none'):
             for appt in found.appointments[:SHOWN_APPOINTMENTS]:
                 with ui.element('li').classes('row items-center gap-3 wrap').mark('customer-appointment'):

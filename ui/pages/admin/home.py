@@ -22,6 +22,7 @@ PURPOSES: dict[str, str] = {
     '/admin/branding': N_('Your name, logo, colour and theme.'),
     '/admin/statuses': N_('The statuses of appointments, their names, colours and icons.'),
     '/admin/emails': N_('The emails customers get, in every language.'),
+    '/admin/reminders': N_('Reminders before each visit, confirmations, and a rating request after it.'),
     '/admin/outbox': N_('What was sent, what waits, what failed.'),
     '/admin/audit': N_('Every change made here: who, when, before and after.'),
     '/admin/admins': N_('Who can sign in here, and invitations.'),

@@ -154,11 +154,11 @@ async def accept_invite_page(request: Request, token: str = '') -> None:
             error.set_visibility(False)
             name = ui.input(t('Your name')).bind_value(form, 'name').props(
                 'outlined autocomplete=name maxlength=80').classes('w-full').mark('admin-invite-name')
-            password = password_field(t('Password'), what=t('password'), mark='admin-invite-password').bind_value(
+            password = password_field(t('Password'), mark='admin-invite-password').bind_value(
                 form, 'password')
             meter = StrengthMeter([invitation.email])
             password.on_value_change(lambda e: meter.update(e.value))
-            confirm = password_field(t('Confirm password'), what=t('password confirmation'),
+            confirm = password_field(t('Confirm password'), kind='confirm',
                                      mark='admin-invite-confirm').bind_value(form, 'confirm')
             fields = {'name': name, 'password': password, 'confirm': confirm}
             ui.button(t('Accept and sign in'), on_click=accept).props('unelevated no-caps size=lg').classes(

@@ -18,6 +18,7 @@ from ui.pages.admin import (
     packages,
     payments,
     preview,
+    reminders,
     schedules,
     services,
     settings,
@@ -27,4 +28,4 @@ from ui.pages.admin import (
 )
 
 MODULES = (login, home, audit, team, services, staff, locations, schedules, settings, designer, branding, preview,
-           statuses, emails, calendar, appointments, payments, customers, packages)
+           statuses, emails, calendar, appointments, payments, customers, packages, reminders)

@@ -103,6 +103,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem('/admin/branding', N_('Branding'), 'palette'),
     NavItem('/admin/statuses', N_('Statuses'), 'label'),
     NavItem('/admin/emails', N_('Emails'), 'mail'),
+    NavItem('/admin/reminders', N_('Reminders'), 'notifications'),
     NavItem('/admin/outbox', N_('Outbox'), 'outbox'),
     NavItem('/admin/audit', N_('Audit log'), 'history'),
     NavItem('/admin/admins', N_('Admins'), 'admin_panel_settings', AdminRole.OWNER),
