@@ -78,6 +78,9 @@ class DeskRow:
     deposit: int
     amount_paid: int
     created_at: datetime
+    # Who confirmed the visit they were reminded of ('customer', domain.history's actors) and when; None until then.
+    confirmed_by: str | None = None
+    confirmed_at: datetime | None = None
 
     @property
     def payment(self) -> str:

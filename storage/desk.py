@@ -84,7 +84,7 @@ def _order(sort: str) -> tuple[Any, ...]:
 
 _ROW_COLUMNS = (
     _A.id, _A.start, _A.end, _A.status_key, _A.customer_id, _A.staff_id, _A.price, _A.deposit, _A.amount_paid,
-    _A.created_at,
+    _A.created_at, _A.confirmed_by, _A.confirmed_at,
     _C.first_name, _C.last_name, _C.email, _C.phone, _S.name.label('service_name'), _S.color,
     _ST.name.label('staff_name'), _L.name.label('location_name'),
 )
@@ -103,7 +103,8 @@ def _to_row(r: Any) -> DeskRow:
                    customer_name=f'{r.first_name} {r.last_name}'.strip(), customer_email=r.email,
                    customer_phone=r.phone or '', service_name=r.service_name, color=r.color, staff_id=r.staff_id,
                    staff_name=r.staff_name, location_name=r.location_name or '', price=r.price, deposit=r.deposit,
-                   amount_paid=r.amount_paid, created_at=r.created_at)
+                   amount_paid=r.amount_paid, created_at=r.created_at, confirmed_by=r.confirmed_by,
+                   confirmed_at=r.confirmed_at)
 
 
 def page(session: Session, *, tenant_id: int, where: AppointmentFilter, lo: datetime | None, hi: datetime | None,
@@ -181,7 +182,7 @@ def in_range(session: Session, *, tenant_id: int, lo: datetime, hi: datetime) ->
             customer_email=who.email if who else '', customer_phone=(who.phone or '') if who else '',
             service_name=r.service_name, color=r.color, staff_id=r.staff_id, staff_name=r.staff_name,
             location_name=r.location_name or '', price=r.price, deposit=r.deposit, amount_paid=r.amount_paid,
-            created_at=r.created_at))
+            created_at=r.created_at, confirmed_by=r.confirmed_by, confirmed_at=r.confirmed_at))
     return rows
 
 

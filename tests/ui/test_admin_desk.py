@@ -165,3 +165,28 @@ async def test_the_desk_books_for_a_customer_it_finds(user: User, db) -> None:
     rows = desk.appointment_list(db, tenant_id=world.tenant_id, admin_id=1,
                                  where=AppointmentFilter(text='byte')).rows
     assert [(r.start, r.staff_name) for r in rows] == [(berlin(day, 16), 'Mia Wong')]
+
+
+async def test_the_calendar_shows_who_confirmed_from_the_reminder(user: User, db) -> None:
+    from storage import reminders as reminder_db
+    world = seed_world(db, now=NOW, slug='default')
+    confirmed = add_appointment(db, world, start=NOW + timedelta(hours=2), staff='leo', status='pending')
+    other = add_appointment(db, world, start=NOW + timedelta(hours=5), staff='mia')
+    with db.write() as s:
+        reminder_db.set_confirmed(s, tenant_id=world.tenant_id, appointment_id=confirmed, by='customer', at=NOW)
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await user.open('/admin/login?next=/admin/calendar')
+    user.find(marker='admin-email').type('owner@example.com')
+    user.find(marker='admin-password').type(ADMIN_PASSWORD)
+    user.find(marker='admin-sign-in').click()
+    await user.should_see(marker=f'calendar-appt-{confirmed}', retries=50)
+    await user.should_see(marker=f'calendar-confirmed-{confirmed}')
+    await user.should_not_see(marker=f'calendar-confirmed-{other}')
+    item = next(iter(user.find(marker=f'calendar-appt-{confirmed}').elements))
+    assert item.props['aria-label'].endswith('confirmed by the customer')
+    plain = next(iter(user.find(marker=f'calendar-appt-{other}').elements))
+    assert 'confirmed' not in plain.props['aria-label']
+    day = (NOW + timedelta(hours=2)).astimezone(ZoneInfo('Europe/Berlin')).date()
+    await user.open(f'/admin/calendar?view=day&day={day.isoformat()}')
+    await user.should_see(marker=f'calendar-confirmed-{confirmed}', retries=50)

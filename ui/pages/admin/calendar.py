@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from nicegui import ui
 
 from domain import desk as dd
+from domain.history import CUSTOMER
 from domain.i18n import N_
 from services import desk
 from services import formatting as fmt
@@ -75,10 +76,26 @@ async def calendar_page(ctx: AdminContext) -> None:
 def _label(ctx: AdminContext, shown: desk.CalendarView, row: dd.DeskRow) -> str:
     found = shown.statuses.get(row.status_key)
     status = page_statuses((found,))[0] if found else None
-    return t('%(when)s, %(customer)s, %(service)s, %(status)s',
+    said = t('%(when)s, %(customer)s, %(service)s, %(status)s',
              when=fmt.time_range(row.start, row.end, ctx.tz, locale=ctx.locale),
              customer=row.customer_name or row.customer_email, service=row.service_name,
              status=status.label if status else row.status_key)
+    confirmed = _confirmed(row)
+    return f'{said}, {confirmed}' if confirmed else said
+
+
+def _confirmed(row: dd.DeskRow) -> str:
+    """Who confirmed the visit from its reminder, in words; '' when nobody did."""
+    if not row.confirmed_by:
+        return ''
+    return t('confirmed by the customer') if row.confirmed_by == CUSTOMER else t('confirmed by the staff')
+
+
+def _confirmed_mark(row: dd.DeskRow) -> None:
+    """A check on a confirmed visit's item (its name says it in words)."""
+    if row.confirmed_by:
+        ui.icon('task_alt', size='14px').classes('k-cal-confirmed').props('aria-hidden=true').mark(
+            f'calendar-confirmed-{row.id}')
 
 
 def _open(row: dd.DeskRow) -> str:
@@ -120,6 +137,7 @@ def _day_view(ctx: AdminContext, shown: desk.CalendarView, day: dd.DaySpan) -> N
                                 f'border-left-color: {_color(row.color)}').mark(f'calendar-appt-{row.id}')
                             link.props['aria-label'] = _label(ctx, shown, row)
                             with link:
+                                _confirmed_mark(row)
                                 ui.label(fmt.time(row.start, ctx.tz, locale=ctx.locale)).classes('text-caption')
                                 ui.label(row.customer_name or row.customer_email).classes(
                                     'text-caption text-weight-medium ellipsis')
@@ -152,6 +170,7 @@ def _week_view(ctx: AdminContext, shown: desk.CalendarView) -> None:
                                         f'border-left-color: {_color(row.color)}').mark(f'calendar-appt-{row.id}')
                                     item.props['aria-label'] = _label(ctx, shown, row)
                                     with item:
+                                        _confirmed_mark(row)
                                         ui.label(f'{_clock(row.start, ctx)} '
                                                  f'{row.customer_name or row.customer_email}').classes(
                                             'text-caption ellipsis')
@@ -167,6 +186,7 @@ def _color(value: str) -> str:
 
 
 CALENDAR_CSS = '''
+.k-cal-confirmed { float: inline-start; margin-inline-end: 2px; color: #15803d; }
 .k-cal-scroll { overflow-x: auto; }
 .k-cal-grid { display: grid; gap: 0 4px; min-width: 100%; }
 .k-cal-head { padding: 4px; border-bottom: 1px solid rgba(0, 0, 0, 0.2); }
