@@ -12,6 +12,9 @@ KAIROS_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 LIGHTHOUSE_VERSION := 12.8.2
 LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+# tests/ runs on one worker per core (pytest-xdist): each worker has its own SQLite files and its own PostgreSQL
+# database (tests/conftest.py names it per run), so they share nothing but the servers.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: run test install python-deps system-deps lighthouse-tools lint unit e2e clean i18n-extract i18n-init
 
@@ -96,7 +99,7 @@ lint: install
 # SQLite always; PostgreSQL at KAIROS_TEST_POSTGRES_URL, which must answer (the run fails, never skips, otherwise).
 unit: install
 	@echo "==> pytest tests (SQLite, and PostgreSQL at $(KAIROS_TEST_POSTGRES_URL))"
-	KAIROS_TEST_POSTGRES_URL='$(KAIROS_TEST_POSTGRES_URL)' $(PYTEST) tests
+	KAIROS_TEST_POSTGRES_URL='$(KAIROS_TEST_POSTGRES_URL)' $(PYTEST) -n $(TEST_WORKERS) tests
 
 # Its own process: Playwright's sync API leaves an event loop that breaks pytest-asyncio tests run after it.
 # e2e/test_lighthouse.py runs Lighthouse from .lighthouse/ against the same server.
