@@ -114,3 +114,47 @@ def admin_act(tenant_id: int, admin_id: int | None = None):
         return await run.io_bound(action, get_db(), tenant_id=tenant_id, admin_id=admin_id, **kwargs)
 
     return act
+
+
+# ---- the admin side ------------------------------------------------------------------------------------------------
+
+
+async def admin_in(user, db, *, slug: str = 'default', target: str = '/admin', now=None):
+    """A studio (tests.support.seed) with its owner, signed in at /admin and on `target`; the studio's World."""
+    from datetime import UTC, datetime
+
+    from services import ratelimit
+    from tests.support.seed import add_admin, seed_world
+
+    world = seed_world(db, now=now or datetime.now(UTC), slug=slug)
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await admin_signs_in(user, target=target)
+    return world
+
+
+async def admin_signs_in(user, *, target: str = '/admin') -> None:
+    """The studio's owner (add_admin) signs in through the admin sign-in page and lands on `target`."""
+    from tests.support.seed import ADMIN_PASSWORD
+
+    await user.open(f'/admin/login?next={target}')
+    user.find(marker='admin-email').type('owner@example.com')
+    user.find(marker='admin-password').type(ADMIN_PASSWORD)
+    user.find(marker='admin-sign-in').click()
+    await user.should_see(marker='admin-main', retries=50)
+
+
+def field(user, marker: str):
+    """The one element with this marker (to read or set its value)."""
+    return next(iter(user.find(marker=marker).elements))
+
+
+async def eventually(check, tries: int = 100, pause: float = 0.05) -> None:
+    """Live events arrive on the event loop: wait until `check()` holds, or fail with it."""
+    import asyncio
+
+    for _ in range(tries):
+        if check():
+            return
+        await asyncio.sleep(pause)
+    assert check()

@@ -10,30 +10,15 @@ from nicegui import ui
 from nicegui.testing import User
 
 from domain.catalog import StaffInput
-from services import availability, catalog, ratelimit, schedules
-from tests.support.seed import ADMIN_PASSWORD, add_admin, add_appointment, seed_world
+from services import availability, catalog, schedules
+from tests.support.seed import add_appointment, seed_world
+from tests.ui.conftest import admin_in, field
 
 NOW = datetime.now(UTC)
 
 
-async def admin_in(user: User, db, *, slug: str = 'default', target: str = '/admin'):
-    world = seed_world(db, now=NOW, slug=slug)
-    add_admin(db, world)
-    ratelimit.reset_limiter()
-    await user.open(f'/admin/login?next={target}')
-    user.find(marker='admin-email').type('owner@example.com')
-    user.find(marker='admin-password').type(ADMIN_PASSWORD)
-    user.find(marker='admin-sign-in').click()
-    await user.should_see(marker='admin-main', retries=50)
-    return world
-
-
-def field(user: User, marker: str):
-    return next(iter(user.find(marker=marker).elements))
-
-
 async def test_a_new_service_is_refused_field_by_field_then_saved_and_bookable(user: User, db) -> None:
-    world = await admin_in(user, db, target='/admin/services')
+    world = await admin_in(user, db, now=NOW, target='/admin/services')
     await user.should_see('Haircut')
     user.find(marker='service-new').click()
     await user.should_see(marker='service-dialog')
@@ -52,7 +37,7 @@ async def test_a_new_service_is_refused_field_by_field_then_saved_and_bookable(u
 
 
 async def test_archiving_a_service_marks_it_and_the_booking_side_stops_offering_it(user: User, db) -> None:
-    world = await admin_in(user, db, target='/admin/services')
+    world = await admin_in(user, db, now=NOW, target='/admin/services')
     await user.should_see('Haircut')
     user.find(marker=f'service-archive-{world.services["cut"]}').click()
     await user.should_see('Haircut is archived.', retries=50)
@@ -61,7 +46,7 @@ async def test_archiving_a_service_marks_it_and_the_booking_side_stops_offering_
 
 
 async def test_archiving_a_staff_member_lists_the_bookings_they_still_have(user: User, db) -> None:
-    world = await admin_in(user, db, target='/admin/staff')
+    world = await admin_in(user, db, now=NOW, target='/admin/staff')
     add_appointment(db, world, start=datetime(2030, 1, 8, 15, tzinfo=UTC), customer=world.bob)
     await user.should_see('Mia Wong')
     user.find(marker=f'staff-archive-{world.staff["mia"]}').click()
@@ -71,7 +56,7 @@ async def test_archiving_a_staff_member_lists_the_bookings_they_still_have(user:
 
 
 async def test_staff_and_locations_are_edited_in_their_pages(user: User, db) -> None:
-    world = await admin_in(user, db, target='/admin/locations')
+    world = await admin_in(user, db, now=NOW, target='/admin/locations')
     user.find(marker='location-new').click()
     user.find(marker='location-name').type('Lake Spa')
     user.find(marker='location-save').click()
@@ -91,7 +76,7 @@ async def test_staff_and_locations_are_edited_in_their_pages(user: User, db) -> 
 
 
 async def test_the_week_is_drawn_refuses_overlaps_and_lists_the_bookings_it_strands(user: User, db) -> None:
-    world = await admin_in(user, db)
+    world = await admin_in(user, db, now=NOW)
     mia = world.staff['mia']
     booked = add_appointment(db, world, start=datetime(2030, 1, 8, 15, tzinfo=UTC), customer=world.bob)  # a Tuesday
     await user.open(f'/admin/schedules?staff={mia}')
@@ -111,7 +96,7 @@ async def test_the_week_is_drawn_refuses_overlaps_and_lists_the_bookings_it_stra
 
 
 async def test_a_holiday_is_added_from_the_hours_page(user: User, db) -> None:
-    world = await admin_in(user, db, target='/admin/schedules')
+    world = await admin_in(user, db, now=NOW, target='/admin/schedules')
     await user.should_see(marker='holiday-list')
     field(user, 'holiday-date').value = '2030-12-24'
     user.find(marker='holiday-reason').type('Christmas Eve')
@@ -128,7 +113,7 @@ async def test_another_business_staff_member_is_never_shown_or_changed(user: Use
     other = seed_world(db, now=NOW, slug='clinic')
     catalog.save_staff(db, tenant_id=other.tenant_id, admin_id=None, now=NOW,
                        value=StaffInput(name='Secret Sam'))
-    world = await admin_in(user, db)
+    world = await admin_in(user, db, now=NOW)
     await user.open(f'/admin/schedules?staff={other.staff["mia"]}')
     await user.should_see(marker='week-view')
     picker = field(user, 'schedule-staff')

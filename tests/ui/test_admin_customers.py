@@ -9,31 +9,16 @@ from nicegui.testing import User
 
 from domain.customer_desk import PackageInput
 from services import customer_desk as desk
-from services import packages, ratelimit
+from services import packages
 from storage import customers as customer_db
-from tests.support.seed import ADMIN_PASSWORD, add_admin, add_appointment, seed_world
+from tests.support.seed import add_appointment, seed_world
+from tests.ui.conftest import admin_in, field
 
 NOW = datetime.now(UTC)
 
 
-async def admin_in(user: User, db, *, target: str = '/admin/customers'):
-    world = seed_world(db, now=NOW)
-    add_admin(db, world)
-    ratelimit.reset_limiter()
-    await user.open(f'/admin/login?next={target}')
-    user.find(marker='admin-email').type('owner@example.com')
-    user.find(marker='admin-password').type(ADMIN_PASSWORD)
-    user.find(marker='admin-sign-in').click()
-    await user.should_see(marker='admin-main', retries=50)
-    return world
-
-
-def field(user: User, marker: str):
-    return next(iter(user.find(marker=marker).elements))
-
-
 async def test_the_desk_searches_and_opens_a_customers_page(user: User, db) -> None:
-    world = await admin_in(user, db)
+    world = await admin_in(user, db, now=NOW, target='/admin/customers')
     add_appointment(db, world, start=NOW + timedelta(days=3), status='approved')
     await user.should_see('2 customers', retries=50)
     await user.open('/admin/customers?q=love')
@@ -50,7 +35,7 @@ async def test_the_desk_searches_and_opens_a_customers_page(user: User, db) -> N
 
 
 async def test_a_customers_page_links_to_all_their_appointments_in_the_paged_list(user: User, db) -> None:
-    world = await admin_in(user, db)
+    world = await admin_in(user, db, now=NOW, target='/admin/customers')
     ada = add_appointment(db, world, start=NOW + timedelta(days=3), status='approved')
     bob = add_appointment(db, world, customer=world.bob, start=NOW + timedelta(days=4), status='approved')
     await user.open(f'/admin/customers/{world.ada}')
@@ -66,7 +51,7 @@ async def test_a_customers_page_links_to_all_their_appointments_in_the_paged_lis
     await user.should_see(marker=f'appt-{ada}')
 
 async def test_a_new_customer_is_refused_field_by_field_then_made_and_welcomed(user: User, db) -> None:
-    world = await admin_in(user, db)
+    world = await admin_in(user, db, now=NOW, target='/admin/customers')
     user.find(marker='customer-new').click()
     await user.should_see(marker='customer-dialog')
     user.find(marker='customer-email').type('not-an-email')
@@ -83,7 +68,7 @@ async def test_a_new_customer_is_refused_field_by_field_then_made_and_welcomed(u
 
 
 async def test_closing_from_the_desk_cancels_what_is_ahead(user: User, db) -> None:
-    world = await admin_in(user, db)
+    world = await admin_in(user, db, now=NOW, target='/admin/customers')
     ahead = add_appointment(db, world, start=NOW + timedelta(days=3), status='approved')
     await user.open(f'/admin/customers/{world.ada}')
     user.find(marker='customer-close').click()
@@ -97,7 +82,7 @@ async def test_closing_from_the_desk_cancels_what_is_ahead(user: User, db) -> No
 
 
 async def test_a_package_made_in_the_catalog_is_sold_unpaid_for_the_panel(user: User, db) -> None:
-    world = await admin_in(user, db, target='/admin/packages')
+    world = await admin_in(user, db, now=NOW, target='/admin/packages')
     await user.should_see('No packages yet. Add the first one.', retries=50)
     user.find(marker='package-new').click()
     await user.should_see(marker='package-dialog')
@@ -119,7 +104,7 @@ async def test_a_package_made_in_the_catalog_is_sold_unpaid_for_the_panel(user: 
 
 
 async def test_another_business_customers_are_not_found_nor_opened(user: User, db) -> None:
-    await admin_in(user, db)
+    await admin_in(user, db, now=NOW, target='/admin/customers')
     other = seed_world(db, now=NOW, slug='clinic', ada_email='ada@clinic.example')
     desk.save_package(db, tenant_id=other.tenant_id, admin_id=None, now=NOW, value=PackageInput(
         name='Clinic plan', sessions=3, price=100, validity_days=30, service_ids=(other.services['cut'],)))
@@ -134,12 +119,12 @@ async def test_another_business_customers_are_not_found_nor_opened(user: User, d
 
 
 async def test_the_ratings_page_says_when_there_are_none(user: User, db) -> None:
-    await admin_in(user, db, target='/admin/ratings')
+    await admin_in(user, db, now=NOW, target='/admin/ratings')
     await user.should_see('No ratings yet.', retries=50)
 
 
 async def test_the_csv_holds_the_current_search(user: User, db) -> None:
-    await admin_in(user, db, target='/admin/customers?q=love')
+    await admin_in(user, db, now=NOW, target='/admin/customers?q=love')
     await user.should_see('1 customer', retries=50)
     user.find(marker='customer-export').click()
     response = await user.download.next(timeout=10)

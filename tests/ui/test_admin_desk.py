@@ -11,25 +11,10 @@ from nicegui.testing import User
 
 from domain.desk import AppointmentFilter
 from services import desk, ratelimit
-from tests.support.seed import ADMIN_PASSWORD, add_admin, add_appointment, seed_world
+from tests.support.seed import add_admin, add_appointment, seed_world
+from tests.ui.conftest import admin_in, admin_signs_in, field
 
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-
-
-async def admin_in(user: User, db, *, slug: str = 'default', target: str = '/admin'):
-    world = seed_world(db, now=NOW, slug=slug)
-    add_admin(db, world)
-    ratelimit.reset_limiter()
-    await user.open(f'/admin/login?next={target}')
-    user.find(marker='admin-email').type('owner@example.com')
-    user.find(marker='admin-password').type(ADMIN_PASSWORD)
-    user.find(marker='admin-sign-in').click()
-    await user.should_see(marker='admin-main', retries=50)
-    return world
-
-
-def field(user: User, marker: str):
-    return next(iter(user.find(marker=marker).elements))
 
 
 async def test_the_list_filters_by_staff_and_customer_and_opens_one_to_change_and_pay(user: User, db) -> None:
@@ -38,10 +23,7 @@ async def test_the_list_filters_by_staff_and_customer_and_opens_one_to_change_an
     bob = add_appointment(db, world, customer=world.bob, start=NOW + timedelta(days=2), staff='leo')
     add_admin(db, world)
     ratelimit.reset_limiter()
-    await user.open('/admin/login?next=/admin/appointments')
-    user.find(marker='admin-email').type('owner@example.com')
-    user.find(marker='admin-password').type(ADMIN_PASSWORD)
-    user.find(marker='admin-sign-in').click()
+    await admin_signs_in(user, target='/admin/appointments')
     await user.should_see(marker=f'appt-{ada}', retries=50)
     await user.should_see(marker=f'appt-{bob}')
     await user.should_see('2 appointments')
@@ -70,10 +52,7 @@ async def test_the_calendar_shows_the_week_by_staff_and_links_to_the_appointment
     appt = add_appointment(db, world, start=NOW + timedelta(hours=2), staff='leo')
     add_admin(db, world)
     ratelimit.reset_limiter()
-    await user.open('/admin/login?next=/admin/calendar')
-    user.find(marker='admin-email').type('owner@example.com')
-    user.find(marker='admin-password').type(ADMIN_PASSWORD)
-    user.find(marker='admin-sign-in').click()
+    await admin_signs_in(user, target='/admin/calendar')
     await user.should_see(marker='calendar-week', retries=50)
     await user.should_see('Leo Park')
     await user.should_see(marker=f'calendar-appt-{appt}')
@@ -86,7 +65,7 @@ async def test_the_calendar_shows_the_week_by_staff_and_links_to_the_appointment
 async def test_another_business_desk_shows_nothing_of_this_one(user: User, db) -> None:
     studio = seed_world(db, now=NOW, slug='studio')
     theirs = add_appointment(db, studio, start=NOW + timedelta(days=1))
-    await admin_in(user, db, slug='default', target='/admin/appointments')
+    await admin_in(user, db, now=NOW, slug='default', target='/admin/appointments')
     await user.should_see('0 appointments', retries=50)
     await user.should_not_see(marker=f'appt-{theirs}')
     await user.open(f'/admin/appointments?open={theirs}')
@@ -103,10 +82,7 @@ async def test_the_flagged_payments_page_keeps_one_as_credit(user: User, db) -> 
                                       state=d.PaymentState.FLAGGED.value, created_at=NOW, appointment_id=appt)
     add_admin(db, world)
     ratelimit.reset_limiter()
-    await user.open('/admin/login?next=/admin/payments')
-    user.find(marker='admin-email').type('owner@example.com')
-    user.find(marker='admin-password').type(ADMIN_PASSWORD)
-    user.find(marker='admin-sign-in').click()
+    await admin_signs_in(user, target='/admin/payments')
     await user.should_see(marker=f'flagged-{held}', retries=50)
     await user.should_see('Ada Lovelace', retries=5)
     user.find(marker=f'flagged-accept-{held}').click()
@@ -121,10 +97,7 @@ async def test_the_desk_moves_an_appointment_with_the_slot_picker(user: User, db
     appt = add_appointment(db, world, start=berlin(day, 11))
     add_admin(db, world)
     ratelimit.reset_limiter()
-    await user.open(f'/admin/login?next=/admin/appointments?open={appt}')
-    user.find(marker='admin-email').type('owner@example.com')
-    user.find(marker='admin-password').type(ADMIN_PASSWORD)
-    user.find(marker='admin-sign-in').click()
+    await admin_signs_in(user, target=f'/admin/appointments?open={appt}')
     await user.should_see(marker='appt-dialog', retries=50)
     user.find(marker='appt-move').click()
     await user.should_see(marker='move-dialog', retries=50)
@@ -143,10 +116,7 @@ async def test_the_desk_books_for_a_customer_it_finds(user: User, db) -> None:
     day = workday(NOW, 3)
     add_admin(db, world)
     ratelimit.reset_limiter()
-    await user.open('/admin/login?next=/admin/appointments')
-    user.find(marker='admin-email').type('owner@example.com')
-    user.find(marker='admin-password').type(ADMIN_PASSWORD)
-    user.find(marker='admin-sign-in').click()
+    await admin_signs_in(user, target='/admin/appointments')
     await user.should_see(marker='appt-new', retries=50)
     user.find(marker='appt-new').click()
     await user.should_see(marker='new-dialog', retries=50)
@@ -176,10 +146,7 @@ async def test_the_calendar_shows_who_confirmed_from_the_reminder(user: User, db
         reminder_db.set_confirmed(s, tenant_id=world.tenant_id, appointment_id=confirmed, by='customer', at=NOW)
     add_admin(db, world)
     ratelimit.reset_limiter()
-    await user.open('/admin/login?next=/admin/calendar')
-    user.find(marker='admin-email').type('owner@example.com')
-    user.find(marker='admin-password').type(ADMIN_PASSWORD)
-    user.find(marker='admin-sign-in').click()
+    await admin_signs_in(user, target='/admin/calendar')
     await user.should_see(marker=f'calendar-appt-{confirmed}', retries=50)
     await user.should_see(marker=f'calendar-confirmed-{confirmed}')
     await user.should_not_see(marker=f'calendar-confirmed-{other}')

@@ -5,7 +5,6 @@ Mounted on a bare test page until the admin shell is there (see test_admin_statu
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 from nicegui import ui
@@ -15,7 +14,7 @@ from services import booking, notify
 from services import email_templates as svc
 from storage import admins as admin_db
 from tests.support.seed import at, seed_world
-from tests.ui.conftest import admin_act, signed_in
+from tests.ui.conftest import admin_act, eventually, signed_in
 from ui.components.admin.emails_editor import email_editor, outbox_view
 
 
@@ -28,14 +27,6 @@ async def mount(user: User, tenant_id: int, admin_id: int | None = None) -> None
 
     await signed_in(user)
     await user.open('/test-admin-emails')
-
-
-async def eventually(check, tries: int = 60) -> None:
-    for _ in range(tries):
-        if check():
-            return
-        await asyncio.sleep(0.05)
-    assert check()
 
 
 def value(user: User, marker: str) -> str:

@@ -3,7 +3,6 @@ business on its own host name that none of them ever shows or changes."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -18,6 +17,7 @@ from services.tenants import forget_tenants
 from storage import tables
 from tests.integration.test_avatars import photo
 from tests.support.seed import ADMIN_PASSWORD, add_admin, seed_world
+from tests.ui.conftest import eventually
 from ui.components.appointments_view import AppointmentsView
 from ui.components.panel_preview import preview_topic
 
@@ -213,15 +213,6 @@ def pick_colour(user: User, colour: str) -> None:
     [field] = user.find(marker='brand-color').elements
     with user.client:
         field.set_value(colour)
-
-
-async def eventually(check) -> None:
-    """Live events arrive on the event loop: wait until `check()` holds (or fail)."""
-    for _ in range(100):
-        if check():
-            return
-        await asyncio.sleep(0.02)
-    assert check()
 
 
 def _preview_token(user: User) -> str:

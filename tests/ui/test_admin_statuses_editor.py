@@ -7,7 +7,6 @@ the harness signs Ada in first; the editor itself reads nothing from it.)"""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 from nicegui import ui
@@ -15,7 +14,7 @@ from nicegui.testing import User
 
 from services import statuses as svc
 from tests.support.seed import add_appointment, at, seed_world
-from tests.ui.conftest import admin_act, signed_in
+from tests.ui.conftest import admin_act, eventually, signed_in
 from ui.components.admin.statuses_editor import statuses_editor
 
 
@@ -26,14 +25,6 @@ async def mount(user: User, tenant_id: int) -> None:
 
     await signed_in(user)
     await user.open('/test-admin-statuses')
-
-
-async def eventually(check, tries: int = 60) -> None:
-    for _ in range(tries):
-        if check():
-            return
-        await asyncio.sleep(0.05)
-    assert check()
 
 
 def labels(db, tenant_id: int) -> dict[str, str]:

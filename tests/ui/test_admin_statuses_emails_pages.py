@@ -3,7 +3,6 @@ signed-in admin's business, and every action is the admin's (audited under their
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 from nicegui.testing import User
@@ -11,6 +10,7 @@ from nicegui.testing import User
 from services import booking, notify, ratelimit, statuses
 from services import email_templates as emails
 from tests.support.seed import add_admin, at, seed_world
+from tests.ui.conftest import eventually
 from tests.ui.test_admin_auth import admin_signed_in
 
 
@@ -20,14 +20,6 @@ def labels(db, tenant_id: int) -> dict[str, str]:
 
 def badge(user: User, key: str) -> str:
     return next(iter(user.find(marker=f'status-badge-{key}').elements)).text
-
-
-async def eventually(check, tries: int = 80) -> None:
-    for _ in range(tries):
-        if check():
-            return
-        await asyncio.sleep(0.05)
-    assert check()
 
 
 def two_businesses(db):
