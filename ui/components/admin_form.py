@@ -3,7 +3,7 @@ and numbers and money read from what was typed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from nicegui import ui
@@ -58,6 +58,28 @@ class FieldErrors:
                 element.props.pop('error-message', None)
                 element.update()
         self.general.set_visibility(False)
+
+
+async def save_from_dialog(dialog: ui.dialog, errors: FieldErrors, saving: Awaitable[object], *, name: str,
+                           refused: type[Exception] | tuple[type[Exception], ...],
+                           then: Callable[[], Awaitable[None]]) -> None:
+    """Await the save; a refusal (an exception with `problems`, reasons by field) goes next to its fields and keeps
+    the dialog open; otherwise the dialog closes, "<name> is saved." is said and `then` redraws the page."""
+    try:
+        await saving
+    except refused as refusal:
+        errors.show(getattr(refusal, 'problems', {}))
+        return
+    dialog.close()
+    ui.notify(t('%(name)s is saved.', name=name.strip()), type='positive')
+    await then()
+
+
+def save_buttons(dialog: ui.dialog, *, on_save: Callable[[], Awaitable[None]], mark: str) -> None:
+    """Cancel and Save at the foot of a form dialog; Save carries `mark`."""
+    with ui.row().classes('w-full justify-end gap-2'):
+        ui.button(t('Cancel'), on_click=dialog.close).props('flat no-caps')
+        ui.button(t('Save'), on_click=on_save).props('unelevated no-caps').mark(mark)
 
 
 def form_dialog(title: str, *, mark: str) -> tuple[ui.dialog, ui.column]:

@@ -11,7 +11,7 @@ from domain.catalog import LocationInput
 from domain.i18n import N_
 from services import catalog
 from services.catalog import CatalogRefused
-from ui.components.admin_form import FieldErrors, form_dialog
+from ui.components.admin_form import FieldErrors, form_dialog, save_buttons, save_from_dialog
 from ui.i18n import show, t
 from ui.pages.admin.shell import AdminContext, admin_page
 
@@ -90,19 +90,11 @@ async def locations_page(ctx: AdminContext) -> None:
 
             async def save() -> None:
                 value = LocationInput(name=form.name, address=form.address)
-                try:
-                    await ctx.act(catalog.save_location, value=value,
-                                  location_id=None if place is None else place.id, now=ctx.now())
-                except CatalogRefused as refused:
-                    errors.show(refused.problems)
-                    return
-                dialog.close()
-                ui.notify(t('%(name)s is saved.', name=value.name.strip()), type='positive')
-                await draw()
+                saving = ctx.act(catalog.save_location, value=value, location_id=None if place is None else place.id,
+                                 now=ctx.now())
+                await save_from_dialog(dialog, errors, saving, name=value.name, refused=CatalogRefused, then=draw)
 
-            with ui.row().classes('w-full justify-end gap-2'):
-                ui.button(t('Cancel'), on_click=dialog.close).props('flat no-caps')
-                ui.button(t('Save'), on_click=save).props('unelevated no-caps').mark('location-save')
+            save_buttons(dialog, on_save=save, mark='location-save')
         dialog.open()
 
     await draw()

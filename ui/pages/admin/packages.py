@@ -18,7 +18,15 @@ from domain.i18n import N_
 from services import customer_desk as desk
 from services import formatting as fmt
 from services.customer_desk import DeskRefused
-from ui.components.admin_form import FieldErrors, form_dialog, major_units, minor_units, whole
+from ui.components.admin_form import (
+    FieldErrors,
+    form_dialog,
+    major_units,
+    minor_units,
+    save_buttons,
+    save_from_dialog,
+    whole,
+)
 from ui.i18n import t, tn
 from ui.pages.admin.shell import AdminContext, admin_page
 
@@ -96,19 +104,11 @@ async def packages_page(ctx: AdminContext) -> None:
                 value = PackageInput(name=form.name or '', sessions=whole(form.sessions),
                                      price=minor_units(form.price, currency), validity_days=whole(form.validity_days),
                                      service_ids=tuple(form.service_ids or ()))
-                try:
-                    await ctx.act(desk.save_package, value=value, package_id=None if package is None else package.id,
-                                  now=ctx.now())
-                except DeskRefused as refused:
-                    errors.show(refused.problems)
-                    return
-                dialog.close()
-                ui.notify(t('%(name)s is saved.', name=value.name.strip()), type='positive')
-                await draw()
+                saving = ctx.act(desk.save_package, value=value, package_id=None if package is None else package.id,
+                                 now=ctx.now())
+                await save_from_dialog(dialog, errors, saving, name=value.name, refused=DeskRefused, then=draw)
 
-            with ui.row().classes('w-full justify-end gap-2'):
-                ui.button(t('Cancel'), on_click=dialog.close).props('flat no-caps')
-                ui.button(t('Save'), on_click=save).props('unelevated no-caps').mark('package-save')
+            save_buttons(dialog, on_save=save, mark='package-save')
         dialog.open()
 
     await draw()

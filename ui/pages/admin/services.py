@@ -22,7 +22,15 @@ from domain.web import safe_color
 from services import catalog
 from services import formatting as fmt
 from services.catalog import CatalogRefused
-from ui.components.admin_form import FieldErrors, form_dialog, major_units, minor_units, whole
+from ui.components.admin_form import (
+    FieldErrors,
+    form_dialog,
+    major_units,
+    minor_units,
+    save_buttons,
+    save_from_dialog,
+    whole,
+)
 from ui.i18n import show, t, tn
 from ui.pages.admin.shell import AdminContext, admin_page
 
@@ -104,19 +112,11 @@ async def services_page(ctx: AdminContext) -> None:
                     capacity=whole(form.capacity), slot_step_min=whole(form.slot_step_min),
                     min_notice_min=whole(form.min_notice_min), max_days_ahead=whole(form.max_days_ahead),
                     meeting_url=form.meeting_url, color=form.color, staff_ids=tuple(form.staff_ids))
-                try:
-                    await ctx.act(catalog.save_service, value=value, service_id=None if svc is None else svc.id,
-                                  now=ctx.now())
-                except CatalogRefused as refused:
-                    errors.show(refused.problems)
-                    return
-                dialog.close()
-                ui.notify(t('%(name)s is saved.', name=value.name.strip()), type='positive')
-                await draw()
+                saving = ctx.act(catalog.save_service, value=value, service_id=None if svc is None else svc.id,
+                                 now=ctx.now())
+                await save_from_dialog(dialog, errors, saving, name=value.name, refused=CatalogRefused, then=draw)
 
-            with ui.row().classes('w-full justify-end gap-2'):
-                ui.button(t('Cancel'), on_click=dialog.close).props('flat no-caps')
-                ui.button(t('Save'), on_click=save).props('unelevated no-caps').mark('service-save')
+            save_buttons(dialog, on_save=save, mark='service-save')
         dialog.open()
 
     await draw()

@@ -17,7 +17,7 @@ from domain.catalog import StaffInput
 from domain.i18n import N_
 from services import avatars, catalog
 from services.catalog import CatalogRefused
-from ui.components.admin_form import FieldErrors, form_dialog
+from ui.components.admin_form import FieldErrors, form_dialog, save_buttons, save_from_dialog
 from ui.components.stranded import stranded_list
 from ui.i18n import show, t, tn
 from ui.pages.admin.shell import AdminContext, admin_page
@@ -97,19 +97,11 @@ async def staff_page(ctx: AdminContext) -> None:
             async def save() -> None:
                 value = StaffInput(name=form.name, email=form.email, location_ids=tuple(form.location_ids),
                                    service_ids=tuple(form.service_ids))
-                try:
-                    await ctx.act(catalog.save_staff, value=value, staff_id=None if person is None else person.id,
-                                  now=ctx.now())
-                except CatalogRefused as refused:
-                    errors.show(refused.problems)
-                    return
-                dialog.close()
-                ui.notify(t('%(name)s is saved.', name=value.name.strip()), type='positive')
-                await draw()
+                saving = ctx.act(catalog.save_staff, value=value, staff_id=None if person is None else person.id,
+                                 now=ctx.now())
+                await save_from_dialog(dialog, errors, saving, name=value.name, refused=CatalogRefused, then=draw)
 
-            with ui.row().classes('w-full justify-end gap-2'):
-                ui.button(t('Cancel'), on_click=dialog.close).props('flat no-caps')
-                ui.button(t('Save'), on_click=save).props('unelevated no-caps').mark('staff-save')
+            save_buttons(dialog, on_save=save, mark='staff-save')
         dialog.open()
 
     await draw()
