@@ -53,14 +53,7 @@ def change_status(db: Database, *, tenant_id: int, customer_id: int, appointment
         refusal = rules.why_not_set_status(appt, wanted, settings, now=now)
         if refusal:
             raise NotAllowed(refusal)
-        if rules.needs_slot_check(appt, wanted):
-            # The slot was given up earlier; someone may have booked it since. Check inside this transaction.
-            catalog_db.lock_staff(s, tenant_id=tenant_id, staff_ids=[appt.staff.id])
-            others = appointment_db.busy_bookings(s, tenant_id=tenant_id, staff_ids=[appt.staff.id], start=appt.start,
-                                                  end=appt.end)
-            taken = rules.why_not_occupy(appt, others)
-            if taken:
-                raise NotAllowed(taken)
+        ensure_slot_still_free(s, tenant_id=tenant_id, appt=appt, target=wanted)
         appointment_db.set_status(s, tenant_id=tenant_id, appointment_id=appointment_id, status_key=wanted.key)
         record_history(s, tenant_id=tenant_id, appointment_id=appointment_id,
                        entry=dh.status_changed(at=now, actor=actor, from_status=appt.status.key,
@@ -75,6 +68,20 @@ def change_status(db: Database, *, tenant_id: int, customer_id: int, appointment
     announce_status_change(db, tenant_id=tenant_id, customer_id=customer_id, before=appt, busy_now=wanted.busy,
                            reason=reason, now=now, zone=zone)
     return changed
+
+
+def ensure_slot_still_free(session: Session, *, tenant_id: int, appt: d.Appointment, target: d.Status) -> None:
+    """Before `appt` takes its slot again (a non-busy status going to a busy one): the slot was given up earlier and
+    someone may have booked it since, so lock the staff member and check inside this transaction; NotAllowed when it
+    is taken. Customers and the front desk both go through here."""
+    if not rules.needs_slot_check(appt, target):
+        return
+    catalog_db.lock_staff(session, tenant_id=tenant_id, staff_ids=[appt.staff.id])
+    others = appointment_db.busy_bookings(session, tenant_id=tenant_id, staff_ids=[appt.staff.id], start=appt.start,
+                                          end=appt.end)
+    taken = rules.why_not_occupy(appt, others)
+    if taken:
+        raise NotAllowed(taken)
 
 
 def announce_status_change(db: Database, *, tenant_id: int, customer_id: int, before: d.Appointment, busy_now: bool,

@@ -25,10 +25,9 @@ from domain.rules import NotAllowed
 from services import admin_auth, audit, booking, notify
 from services import formatting as fmt
 from services import payments as payment_service
-from services.appointments import announce_status_change, record_history
+from services.appointments import announce_status_change, ensure_slot_still_free, record_history
 from services.i18n import gettext, render
 from storage import appointments as appointment_db
-from storage import catalog as catalog_db
 from storage import customers as customer_db
 from storage import desk as desk_db
 from storage import payments as payment_db
@@ -155,13 +154,7 @@ def set_status(db: Database, *, tenant_id: int, admin_id: int, appointment_id: i
             raise NotAllowed(lazy('That status is not one this business uses.'))
         if wanted.key == appt.status.key:
             raise NotAllowed(lazy('The appointment is already %(status)s.', status=rules.status_word(wanted)))
-        if rules.needs_slot_check(appt, wanted):
-            catalog_db.lock_staff(s, tenant_id=tenant_id, staff_ids=[appt.staff.id])
-            others = appointment_db.busy_bookings(s, tenant_id=tenant_id, staff_ids=[appt.staff.id], start=appt.start,
-                                                  end=appt.end)
-            taken = rules.why_not_occupy(appt, others)
-            if taken:
-                raise NotAllowed(taken)
+        ensure_slot_still_free(s, tenant_id=tenant_id, appt=appt, target=wanted)
         appointment_db.set_status(s, tenant_id=tenant_id, appointment_id=appointment_id, status_key=wanted.key)
         record_history(s, tenant_id=tenant_id, appointment_id=appointment_id,
                        entry=dh.status_changed(at=now, actor=dh.STAFF, from_status=appt.status.key,
