@@ -13,7 +13,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from services import i18n
 from services.config import get_config
 from services.tenants import UnknownTenant
-from ui import ops, robots, webhooks
+from ui import ops, robots, speedups, webhooks
 from ui.body_limit import BodyLimit
 from ui.headers import SecurityHeaders
 from ui.pages import avatar, book, book_confirm, login, logo, panel, receipts, reminder, session, signin_flows
@@ -59,6 +59,7 @@ class SignInGate(BaseHTTPMiddleware):
 
 def setup() -> None:
     """Register the gate, the middleware and the shared page head; the pages registered themselves on import."""
+    speedups.install()
     app.add_middleware(SignInGate)
     app.add_middleware(BodyLimit)  # nothing reads a body before it is bounded
     ops.install()
