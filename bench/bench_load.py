@@ -1,25 +1,29 @@
 """Load on the panel (issue 15, item 5): many connected customers, some of them busy; one instance, then two behind
 HAProxy.
 
-Run: .venv/bin/python bench/bench_load.py [--clients 1000] [--active 50] [--seconds 30] [--customers 200]
+Run: .venv/bin/python bench/bench_load.py [--clients 1000] [--active 50] [--seconds 40] [--think 1,2]
+                                          [--saturation-seconds 30] [--workers 4] [--customers 200] [--single-only]
 
 It makes a fresh PostgreSQL database (KAIROS_BENCH_POSTGRES_URL, default the tests' server), seeds a studio with
 `--customers` customers who each have upcoming and past appointments, opens one session per client, and then, on
-loopback only:
+loopback only, for one instance (bench/panel_server.py: the real app plus the bench's sign-in route) with PostgreSQL
+and Redis, and again for two instances behind HAProxy with deploy/haproxy.cfg (clients spread by its sticky cookie):
 
-1. one instance (bench/panel_server.py: the real app plus the bench's sign-in route) with PostgreSQL and Redis;
-   `--clients` raw socket.io clients (the browser's protocol, as in bench_panel.py) open the panel and stay
-   connected; server memory before and after, per client;
-   - baseline: one busy client alone among them, doing the round below;
-   - load: `--active` clients at once, each with its own customer, doing rounds for `--seconds`: switch to Past and
-     back to Upcoming, open the Details drawer and close it, open Reschedule, pick the first free time, confirm.
-     Every step is an event sent over the websocket; its latency is the time to the first update that answers it;
-2. the same through two instances and HAProxy with deploy/haproxy.cfg (clients spread by its sticky cookie).
+- `--clients` raw socket.io clients (the browser's protocol, as in bench_panel.py), spread over `--workers` bench
+  processes, open the panel and stay connected; server memory before and after, per client;
+- baseline: one busy client alone among them, steps back to back;
+- paced: `--active` people at once, each with their own customer, each pausing `--think` seconds (uniform) before
+  every step, as a person reading the screen does: switch to Past and back to Upcoming, open Details and close it,
+  open Reschedule, pick a date at least two days ahead, a time of it, give a reason when it was moved before,
+  confirm. Each step's latency is from the event sent to the update that shows its answer (the tab's rows, the
+  drawer open with its times, the time marked chosen, the drawer closed or a refusal shown);
+- saturated: the same `--active` clients back to back (no pause): the most the servers do, the throughput that one
+  and two instances are compared by (a paced closed loop's throughput is set by its people, not by the servers).
 
-Printed: p50/p95/max latency, rounds and events per second, errors (a step without an answer within 10 s, a lost
-connection, a server traceback), memory per client, and the targets: p95 under 200 ms on one instance, throughput of
-two instances at least 1.6x one's, no error. Ratios are against the baseline of the same run. Bounded: at most
-`--clients` connections, `--seconds` per phase, and a few minutes in all.
+Printed: per period p50/p95/max latency (and p95 per step), events and rounds per second, the servers' CPU per
+event, the bench's own CPU, errors (a step without an answer within 10 s, a lost connection, a server traceback),
+memory per client, and the targets: p95 under 200 ms on one instance (paced), two instances at least 1.6x one's
+events per second (saturated), no error. Bounded: at most `--clients` connections and the periods' seconds.
 """
 
 from __future__ import annotations
@@ -486,24 +490,26 @@ async def one_round(client: Client, tally: Tally, pause: tuple[float, float] | N
     await think(pause, rng)
     await client.step(tally, view_id, 'view', {'tab': 'upcoming'},
                       lambda: client.view().get('tab') == 'upcoming', STEPS[1])
+    await think(pause, rng)
     rows = client.view()['rows']
     if not rows:
         raise StepFailed('no upcoming appointments shown')
-    await think(pause, rng)
     await client.step(tally, view_id, 'action', {'kind': 'details', 'id': rows[0]['id']},
                       lambda: bool(open_drawers(client)), STEPS[2])
     drawer = open_drawers(client)[0]
-    close = in_drawer(client, drawer, lambda e: _props(e).get('aria-label') == 'Close' and _clickable(e))
     await think(pause, rng)
+    close = in_drawer(client, drawer, lambda e: _props(e).get('aria-label') == 'Close' and _clickable(e))
+    if not close:
+        raise StepFailed('no Close button in the Details drawer')
     await client.step(tally, close[0], 'click', {}, lambda: drawer not in open_drawers(client), STEPS[3])
     await hide_closed(client, tally)
 
+    await think(pause, rng)
     movable = [row for row in client.view()['rows'] if row.get('can_reschedule')]
     if not movable:
         raise StepFailed('nothing to reschedule')
     client.rounds += 1
     target = movable[client.rounds % len(movable)]['id']
-    await think(pause, rng)
     # Answered when the drawer shows the first date's free times (what the person waits for).
     await client.step(tally, view_id, 'action', {'kind': 'reschedule', 'id': target},
                       lambda: any(in_drawer(client, d, _time_button) for d in open_drawers(client)), STEPS[4])
@@ -523,45 +529,63 @@ async def one_round(client: Client, tally: Tally, pause: tuple[float, float] | N
 
 async def reschedule(client: Client, drawer: str, tally: Tally, pause: tuple[float, float] | None,
                      rng: random.Random) -> None:
+    """Each choice is made after the pause, from the page as it is then (another customer may have taken a time
+    meanwhile, and the picker takes it away: the person picks again, the bench counts it as taken)."""
     calendar = in_drawer(client, drawer, lambda e: 'options' in _props(e) and 'navigation' in
                          {ev['type'] for ev in _events(e)})
     if not calendar:
         raise StepFailed('no date picker in the Reschedule drawer')
-    options = _props(client.elements[calendar[0]]).get('options') or []
+    await think(pause, rng)
+    options = _props(client.elements.get(calendar[0])).get('options') or []
     soon = (datetime.now(UTC) + timedelta(days=2)).strftime('%Y/%m/%d')
     later = [day for day in options if day >= soon]
     if later:  # a day far enough ahead that the appointment can be moved again in a later round
         day = rng.choice(later[:10]).replace('/', '-')
         shown = set(in_drawer(client, drawer, _time_button))
-        await think(pause, rng)
         await client.step(tally, calendar[0], 'update:modelValue', day,
                           lambda: set(in_drawer(client, drawer, _time_button)) != shown
                           or bool(in_drawer(client, drawer, lambda e: str(e.get('text', '')).startswith('No free'))),
                           STEPS[5])
+    await think(pause, rng)
     times = in_drawer(client, drawer, _time_button)
     if not times:
         raise SlotGone()
     chosen = rng.choice(times[:12])
-    await think(pause, rng)
+
+    def gone() -> bool:
+        return chosen not in client.elements
+
     await client.step(tally, chosen, 'click', {},
-                      lambda: chosen not in client.elements or _props(client.elements[chosen]).get('aria-pressed')
-                      in (True, 'true'), STEPS[6])
-    if chosen not in client.elements:
-        raise SlotGone()
+                      lambda: gone() or _props(client.elements[chosen]).get('aria-pressed') in (True, 'true'), STEPS[6])
     confirm = in_drawer(client, drawer, lambda e: _has_text(e, 'Confirm new time'))
-    await client.until(lambda: not _props(client.elements.get(confirm[0])).get('disable'), what='Confirm enabled')
+    if not confirm:
+        raise StepFailed('no Confirm button in the Reschedule drawer')
+
+    def disabled() -> bool:
+        return bool(_props(client.elements.get(confirm[0])).get('disable'))
+
+    await client.until(lambda: gone() or not disabled(), what='Confirm enabled')
     reason = in_drawer(client, drawer, lambda e: _props(e).get('label') == 'Reason for moving it again')
     if reason:  # moved before: the business wants to know why (an input: the browser keeps what was typed, no answer)
         await think(pause, rng)
         await client.send(reason[0], 'update:value', 'Bench, once more')
         tally.untimed_events += 1
+    await think(pause, rng)
+    if gone() or disabled():  # taken meanwhile: the picker took the time away and said so
+        raise SlotGone()
     alert = in_drawer(client, drawer, lambda e: _props(e).get('role') == 'alert')
 
-    def answered() -> bool:
-        return drawer not in open_drawers(client) or any(client.elements.get(a, {}).get('text') for a in alert)
+    def answered() -> bool:  # moved (the drawer closes), refused (it says why), or the time went just before
+        return drawer not in open_drawers(client) or gone() or any(client.elements.get(a, {}).get('text')
+                                                                    for a in alert)
 
-    await think(pause, rng)
-    await client.step(tally, confirm[0], 'click', {}, answered, STEPS[7])
+    try:
+        await client.step(tally, confirm[0], 'click', {}, answered, STEPS[7])
+    except StepFailed as failure:  # say what the drawer showed then
+        status = [client.elements[k].get('text') for k in in_drawer(client, drawer, lambda e: _props(e).get('role')
+                                                                      in ('status', 'alert') and e.get('text'))]
+        raise StepFailed(f'{failure} (drawer open: {drawer in open_drawers(client)}, Confirm disabled: '
+                         f'{disabled()}, said: {status})') from None
     if drawer in open_drawers(client):  # the drawer says the time was taken meanwhile and stays
         raise SlotGone()
     tally.rescheduled += 1
@@ -783,7 +807,8 @@ def run_phase(name: str, base: str, instances: list[Instance], sessions: list[tu
         connected = sum(httpx.get(f'{i.base}/_bench/clients', timeout=30).json()['connected'] for i in instances)
         busy = sum(a[2] for a in answers)
         clients = sum(a[0] for a in answers)
-        print(f'  {name}: {connected} clients connected in {connect_seconds:.0f} s; {busy} busy customers', flush=True)
+        print(f'  {name}: {connected} clients connected in {connect_seconds:.0f} s; {busy} busy customers '
+              f'(server pids {", ".join(str(p.pid) for p in servers)})', flush=True)
         baseline = run_period(workers, servers, args.baseline_seconds, None, only_one=True)
         print(f'  {name}: baseline done ({baseline.events} events); {busy} busy with a think time of '
               f'{args.think[0]:g}-{args.think[1]:g} s for {args.seconds:.0f} s', flush=True)
