@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-import socketio.packet
+import socketio.packet  # type: ignore[import-untyped]  # python-socketio has no type hints
 from nicegui import helpers
 
 _expects: dict[Callable[..., Any], bool] = {}
@@ -44,12 +44,12 @@ def install() -> None:
             known = _expects[function] = plain_expects(func)
         return known
 
-    helpers.expects_arguments = expects_arguments  # type: ignore[assignment]  # same signature, same answers
+    helpers.expects_arguments = expects_arguments  # same signature, same answers
 
     packet = socketio.packet.Packet
-    walk = packet.data_is_binary.__func__  # type: ignore[attr-defined]  # a classmethod
+    walk = packet.data_is_binary.__func__  # a classmethod's function
 
-    def data_is_binary(cls: type[socketio.packet.Packet], data: Any) -> bool:
+    def data_is_binary(cls: Any, data: Any) -> bool:
         if isinstance(data, (bytes, bytearray)):
             return True
         if isinstance(data, (dict, list)):
@@ -59,7 +59,7 @@ def install() -> None:
                 return bool(walk(cls, data))
         return False
 
-    packet.data_is_binary = classmethod(data_is_binary)  # type: ignore[method-assign,assignment]
+    packet.data_is_binary = classmethod(data_is_binary)
 
 
 # Python's cycle collector, tuned for a server: what it costs is set by how often it runs and by how much it walks.
