@@ -16,6 +16,7 @@ about 13% went to `inspect.signature` and 6% to socket.io's search for binary da
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,7 @@ import orjson
 import socketio.packet  # type: ignore[import-untyped]  # python-socketio has no type hints
 from nicegui import helpers
 
-_expects: dict[Callable[..., Any], bool] = {}
+_expects: weakref.WeakKeyDictionary[Callable[..., Any], bool] = weakref.WeakKeyDictionary()
 _installed = False
 
 
