@@ -37,9 +37,8 @@ from services.tokens import digest
 from storage import appointments as appointment_db
 from storage import catalog as catalog_db
 from storage import customers as customer_db
-from storage import holds
+from storage import holds, tenant_reads
 from storage import schedules as schedule_db
-from storage import tenant_reads
 from storage import tenants as tenant_db
 from storage.db import Database
 

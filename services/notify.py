@@ -77,7 +77,8 @@ def wait_for_notifications(timeout: float = 30) -> None:
 
 def _render_change(session: Session, data: appointment_db.NoticeData, *, kind: str,
                    previous_start: datetime | None, previous_status: str, reason: Said,
-                   now: datetime, reads: TenantReads | None = None) -> list[tuple[str, str, str, str | None, tuple[str, bytes, str]]]:
+                   now: datetime,
+                   reads: TenantReads | None = None) -> list[tuple[str, str, str, str | None, tuple[str, bytes, str]]]:
     appt, tenant, customer, settings = data.appointment, data.tenant, data.customer, data.settings
     method = calendar.REQUEST if appt.status.busy else calendar.CANCEL
     business_tz = ZoneInfo(tenant.timezone)
