@@ -318,6 +318,51 @@ _BUSY = (
 )
 
 
+def busy_and_held(session: Session, *, tenant_id: int, staff_ids: list[int], start: datetime, end: datetime,
+                  now: datetime) -> tuple[Booking, ...]:
+    """`busy_bookings` followed by the guests' holds still running at `now` on these staff that reach into
+    [start, end) (storage.holds.held_bookings), in one statement: a booking reads both under its staff locks."""
+    if not staff_ids:
+        return ()
+    rows = session.connection().execute(_BUSY_AND_HELD, {
+        'tenant_id': tenant_id, 'staff_ids': staff_ids, 'from_start': start - 2 * REACH, 'to_start': end + REACH,
+        'from_end': start - REACH, 'now': now}).all()
+    minutes: dict[int, timedelta] = {}
+    instants: dict[object, datetime] = {}
+    out = []
+    for _, appointment_id, staff_id, raw_start, raw_end, service_id, seats, before, after in rows:
+        lo = instants.get(raw_start) or instants.setdefault(raw_start, _utc(raw_start))
+        hi = instants.get(raw_end) or instants.setdefault(raw_end, _utc(raw_end))
+        buffer_before = minutes.get(before)
+        if buffer_before is None:
+            buffer_before = minutes[before] = timedelta(minutes=before)
+        buffer_after = minutes.get(after)
+        if buffer_after is None:
+            buffer_after = minutes[after] = timedelta(minutes=after)
+        out.append(Booking(staff_id=staff_id, start=lo, end=hi, service_id=service_id, seats=seats,
+                           buffer_before=buffer_before, buffer_after=buffer_after, appointment_id=appointment_id))
+    return tuple(out)
+
+
+_BH = t.BookingHold
+_RAW = sa.types.NullType()
+_BUSY_AND_HELD = sa.union_all(
+    _BUSY.with_only_columns(sa.literal(0, sa.Integer).label('kind'), col(_BA.id).label('id'), col(_BA.staff_id),
+                            sa.type_coerce(col(_BA.start), _RAW).label('start'),
+                            sa.type_coerce(col(_BA.end), _RAW).label('end'), col(_BA.service_id), col(_BA.seats),
+                            col(_BSVC.buffer_before_min), col(_BSVC.buffer_after_min),
+                            maintain_column_froms=True).order_by(None),
+    sa.select(sa.literal(1, sa.Integer), sa.cast(sa.null(), sa.Integer), col(_BH.staff_id),
+              sa.type_coerce(col(_BH.start), _RAW), sa.type_coerce(col(_BH.end), _RAW), col(_BH.service_id),
+              col(_BH.seats), col(_BSVC.buffer_before_min), col(_BSVC.buffer_after_min))
+    .join(_BSVC, col(_BSVC.id) == col(_BH.service_id))
+    .where(col(_BH.tenant_id) == _TENANT, col(_BH.staff_id).in_(_STAFF_IDS),
+           col(_BH.expires_at) > sa.bindparam('now', type_=t.UTCDateTime()),
+           col(_BH.start) < sa.bindparam('to_start', type_=t.UTCDateTime()),
+           col(_BH.end) > sa.bindparam('from_end', type_=t.UTCDateTime())),
+).order_by(sa.column('kind'), sa.column('start'), sa.column('id'))
+
+
 def _utc(raw: object) -> datetime:
     """A stored UTC time as the driver hands it over (SQLite: text; PostgreSQL: a naive datetime), made aware."""
     value = datetime.fromisoformat(raw) if isinstance(raw, str) else raw

@@ -19,9 +19,8 @@ from sqlmodel import Session, col
 from domain import model as d
 from domain.availability import Hours, ServiceRules, SlotRequest, StaffSchedule
 from domain.schedules import DayOff
-from storage import holds
 from storage import tables as t
-from storage.appointments import REACH, busy_bookings
+from storage.appointments import busy_and_held, busy_bookings
 from storage.catalog import BookableService
 from storage.db import table_of
 
@@ -47,9 +46,9 @@ def slot_request(session: Session, *, tenant_id: int, found: BookableService, st
     Schedules are read for the local dates the window touches (a day either side, for zones and midnight), bookings
     for those that reach into the window with their buffers (a booking lasts less than a day, buffers less than
     `REACH`). One statement for the four kinds of schedule (hours, breaks, days off and holidays, special days), one
-    for the bookings; with `held_at`, one more for guests' bookings held at that instant until their mailbox confirms
-    them (storage.holds). `schedules`: where the schedules come from when not from the database now (the booking's
-    kept reads, storage.tenant_reads).
+    for the bookings; with `held_at`, the same one also reads the guests' bookings held at that instant until their
+    mailbox confirms them (storage.holds). `schedules`: where the schedules come from when not from the database
+    now (the booking's kept reads, storage.tenant_reads).
     """
     zone = found.zone
     first_day = start.astimezone(zone).date() - timedelta(days=1)
@@ -62,8 +61,8 @@ def slot_request(session: Session, *, tenant_id: int, found: BookableService, st
     return SlotRequest(tz=zone, service_id=found.service.id, rules=rules_of(found.service), staff=staff,
                        holidays=holidays,
                        bookings=busy_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end)
-                       + (holds.held_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end,
-                                              reach=REACH, now=held_at) if held_at is not None else ()),
+                       if held_at is None else busy_and_held(session, tenant_id=tenant_id, staff_ids=staff_ids,
+                                                             start=start, end=end, now=held_at),
                        seats=seats, ignore_appointment_id=ignore_appointment_id)
 
 
