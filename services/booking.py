@@ -32,6 +32,7 @@ from services import accounts, appointments, audit, emails, events, mail, metric
 from services import formatting as fmt
 from services.availability import day_window
 from services.config import public_link
+from services.i18n import shipped_locale
 from services.packages import PackageRefused, claim_session
 from services.tokens import digest
 from storage import appointments as appointment_db
@@ -167,7 +168,7 @@ def hold_for_guest(db: Database, *, tenant_id: int, service_id: int, staff_id: i
                                     location_id=place, start=slot.start, end=slot.end, seats=1, email=email,
                                     first_name=first_name, last_name=last_name, phone=phone,
                                     notes=(notes or '').strip(), token_hash=digest(HOLD_PURPOSE, token),
-                                    now=now, expires_at=now + HOLD)
+                                    now=now, expires_at=now + HOLD, locale=shipped_locale(locale))
         held = holds.live_hold(s, tenant_id=tenant_id, token_hash=digest(HOLD_PURPOSE, token), now=now)
         business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
         staff = catalog_db.staff_name(s, tenant_id=tenant_id, staff_id=chosen)
@@ -195,8 +196,8 @@ def held_booking(db: Database, *, tenant_id: int, token: str, now: datetime) -> 
 def confirm_hold(db: Database, *, tenant_id: int, token: str, now: datetime) -> tuple[d.Appointment, d.Customer, bool]:
     """The mailbox owner clicked: in one transaction the hold becomes an appointment of the account with that email
     (a new one when there is none, True), re-checking the time. Following the link proves the mailbox, as a magic link
-    does. A new account gets its welcome email, queued in the same transaction, when the business auto-creates
-    accounts."""
+    does. A new account keeps the language the guest booked in, and gets its welcome email in it, queued in the
+    same transaction, when the business auto-creates accounts."""
     with db.write() as s:
         held = _live(s, tenant_id=tenant_id, token=token, now=now)
         if not holds.take_hold(s, hold_id=held.id):  # the same link clicked twice at once: one of them books
@@ -208,7 +209,8 @@ def confirm_hold(db: Database, *, tenant_id: int, token: str, now: datetime) -> 
         if customer is None:
             customer = customer_db.insert_customer(s, tenant_id=tenant_id, email=held.email,
                                                    first_name=held.first_name, last_name=held.last_name,
-                                                   phone=held.phone, password_hash=None, verified_at=now, now=now)
+                                                   phone=held.phone, password_hash=None, verified_at=now, now=now,
+                                                   language=held.locale)
         else:
             accounts.prove_email_in(s, tenant_id=tenant_id, customer_id=customer.id, now=now)
         booked, freed = _insert_booking(s, reads, customer=customer, found=found,

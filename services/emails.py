@@ -330,10 +330,11 @@ def own_wording(session: Session, *, tenant_id: int, name: str, locale: str,
     return {(name, locale): EmailOverride(subject=own.subject, text=own.text, html=own.html)}
 
 
-def recipient_locale(*, saved: str | None, business_default: str | None) -> str:
-    """The language an email is written in: the recipient's saved choice (a customer's), else the business's
+def recipient_locale(*, saved: str | None, business_default: str | None, reading: str | None = None) -> str:
+    """The language an email is written in: the recipient's saved choice (a customer's), else the language of the
+    page they asked for it from (`reading`: a sign-up, a forgotten password, a guest's booking), else the business's
     default (always, for staff: pass saved=None)."""
-    return i18n.choose_locale(saved, None, business_default)
+    return i18n.choose_locale(saved or reading, None, business_default)
 
 
 # ---- rendering -----------------------------------------------------------------------------------------------------

@@ -454,6 +454,8 @@ class BookingHold(SQLModel, table=True):
     token_hash: str = Field(sa_column=sa.Column(sa.String(128), unique=True, nullable=False))
     created_at: datetime = Field(sa_column=utc_column())
     expires_at: datetime = Field(sa_column=utc_column())
+    # The language the guest booked in: the account a confirmation makes keeps it, and its emails use it
+    locale: str | None = Field(default=None, sa_column=sa.Column(sa.String(16), nullable=True))
 
 
 class Rating(SQLModel, table=True):
