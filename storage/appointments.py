@@ -346,7 +346,7 @@ def busy_and_held(session: Session, *, tenant_id: int, staff_ids: list[int], sta
 
 _BH = t.BookingHold
 _RAW = sa.types.NullType()
-_BUSY_AND_HELD = sa.union_all(
+_BUSY_AND_HELD: sa.CompoundSelect[*tuple[Any, ...]] = sa.union_all(
     _BUSY.with_only_columns(sa.literal(0, sa.Integer).label('kind'), col(_BA.id).label('id'), col(_BA.staff_id),
                             sa.type_coerce(col(_BA.start), _RAW).label('start'),
                             sa.type_coerce(col(_BA.end), _RAW).label('end'), col(_BA.service_id), col(_BA.seats),

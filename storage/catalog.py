@@ -447,7 +447,7 @@ def _staff_offering(one: bool, located: bool) -> sa.Select[Any]:
 
 
 _STAFF_OFFERING = {(one, located): _staff_offering(one, located) for one in (False, True) for located in (False, True)}
-_TENANT_VERSION = sa.table('tenant_version', sa.column('tenant_id'), sa.column('token'))  # migration 0019
+_TENANT_VERSION = sa.table('tenant_version', sa.column('tenant_id'), sa.column('token'))  # migration 0020
 _TOKEN_COLUMN = (sa.select(_TENANT_VERSION.c.token).where(_TENANT_VERSION.c.tenant_id == sa.bindparam('tenant_id'))
                  .scalar_subquery())
 _STAFF_OFFERING_TOKEN = {key: stmt.add_columns(_TOKEN_COLUMN) for key, stmt in _STAFF_OFFERING.items()}

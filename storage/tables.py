@@ -56,7 +56,7 @@ class Tenant(SQLModel, table=True):
 
 class TenantVersion(SQLModel, table=True):
     """A random token per business, new on every change to what a booking reads of its setup (set by triggers,
-    migration 0019; storage.tenant_reads). Derived, not the business's data: no export carries it, and no foreign key
+    migration 0020; storage.tenant_reads). Derived, not the business's data: no export carries it, and no foreign key
     (a token must never start again from an old value)."""
 
     __tablename__ = 'tenant_version'

@@ -2,7 +2,7 @@
 
 The business and its settings, its statuses, its services, who offers them and where, the staff's schedules and the
 business's own email wording change rarely; a booking used to read all of them again, each a statement. A
-`TenantReads` holds them for one value of the business's token (table tenant_version, migration 0019: triggers give
+`TenantReads` holds them for one value of the business's token (table tenant_version, migration 0020: triggers give
 it a new random value on every change to those tables, whoever makes it). A booking takes the reads kept for its
 database and business (`kept`), uses them for what it checks before the lock, and in the statement that locks the
 staff reads the token again (storage.catalog.lock_staff_offering): only when it is the same did nothing change, and the

@@ -6,15 +6,15 @@ it still holds. Triggers set a new random token on every insert, update or delet
 admin pages, an import or a hand-made SQL statement, can forget to. Random, not a counter: a cache can never mistake a
 recreated database's token for the one it read. No foreign key: a business's token outlives nothing it matters to.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0019'
-down_revision = '0018'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
