@@ -348,12 +348,10 @@ def _insert_booking(s: Session, reads: tenant_reads.TenantReads, *, customer: d.
     person = offering.staff.get(chosen)  # None only when the staff member began to offer it meanwhile
     place = _visit_place(s, found=found, staff_id=chosen, location_id=location_id,
                          works_at=None if person is None else offering.works_at.get(chosen, ()))
-    appointment_id = appointment_db.insert_appointment(
+    appointment_id = appointment_db.insert_booked(
         s, tenant_id=tenant_id, customer_id=customer_id, service_id=service.id, staff_id=chosen, location_id=place,
         start=slot.start, end=slot.end, seats=seats, status_key=status.key, price=price, deposit=deposit, notes=notes,
-        customer_package_id=customer_package_id, now=now)
-    appointments.record_history(s, tenant_id=tenant_id, appointment_id=appointment_id,
-                                entry=dh.booked(at=now, actor=actor, status=status.key))
+        customer_package_id=customer_package_id, now=now, entry=dh.booked(at=now, actor=actor, status=status.key))
     s.flush()
     if person is None or (place is not None and place not in offering.locations):
         booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,

@@ -228,6 +228,47 @@ def insert_appointment(session: Session, *, tenant_id: int, customer_id: int, se
 _INSERT_APPOINTMENT = sa.insert(t.Appointment).returning(table_of(t.Appointment).c.id)
 
 
+def insert_booked(session: Session, *, tenant_id: int, customer_id: int, service_id: int, staff_id: int,
+                  location_id: int | None, start: datetime, end: datetime, seats: int, status_key: str, price: int,
+                  deposit: int, notes: str, customer_package_id: int | None, now: datetime,
+                  entry: d.HistoryEntry) -> int:
+    """`insert_appointment` and its first history line (`add_history`): on PostgreSQL one statement (the history
+    row is inserted from the appointment's RETURNING), on SQLite two. Its id."""
+    if session.get_bind().dialect.name != 'postgresql':
+        appointment_id = insert_appointment(
+            session, tenant_id=tenant_id, customer_id=customer_id, service_id=service_id, staff_id=staff_id,
+            location_id=location_id, start=start, end=end, seats=seats, status_key=status_key, price=price,
+            deposit=deposit, notes=notes, customer_package_id=customer_package_id, now=now)
+        add_history(session, tenant_id=tenant_id, appointment_id=appointment_id, entry=entry)
+        return appointment_id
+    return int(session.connection().execute(_INSERT_BOOKED, {
+        'tenant_id': tenant_id, 'customer_id': customer_id, 'service_id': service_id, 'staff_id': staff_id,
+        'location_id': location_id, 'start': start, 'end': end, 'seats': seats, 'status_key': status_key,
+        'price': price, 'deposit': deposit, 'amount_paid': 0, 'notes': notes,
+        'customer_package_id': customer_package_id, 'reschedule_count': 0, 'created_at': now,
+        'h_at': entry.at, 'h_actor': entry.actor, 'h_action': entry.action, 'h_data': dict(entry.data)}).scalar_one())
+
+
+def _insert_booked() -> sa.Select[*tuple[Any, ...]]:
+    appointment, history = table_of(t.Appointment), table_of(t.AppointmentHistory)
+    names = ('tenant_id', 'customer_id', 'service_id', 'staff_id', 'location_id', 'start', 'end', 'seats',
+             'status_key', 'price', 'deposit', 'amount_paid', 'notes', 'customer_package_id', 'reschedule_count',
+             'created_at')
+    booked = (sa.insert(appointment).values({name: sa.bindparam(name, type_=appointment.c[name].type)
+                                             for name in names})
+              .returning(appointment.c.id).cte('booked'))
+    first_line = sa.insert(history).from_select(
+        ['tenant_id', 'appointment_id', 'at', 'actor', 'action', 'data'],
+        sa.select(sa.bindparam('tenant_id', type_=history.c.tenant_id.type), booked.c.id,
+                  sa.bindparam('h_at', type_=history.c.at.type), sa.bindparam('h_actor', type_=history.c.actor.type),
+                  sa.bindparam('h_action', type_=history.c.action.type),
+                  sa.bindparam('h_data', type_=history.c.data.type))).cte('first_line')
+    return sa.select(booked.c.id).add_cte(first_line)
+
+
+_INSERT_BOOKED = _insert_booked()
+
+
 def move_appointment(session: Session, *, tenant_id: int, appointment_id: int, staff_id: int, start: datetime,
                      end: datetime, status_key: str) -> None:
     session.execute(sa.update(t.Appointment).where(col(t.Appointment.tenant_id) == tenant_id,
