@@ -34,6 +34,7 @@ from domain.settings import PanelSettings
 from services import i18n
 from services.config import get_config
 from storage import email_templates as template_store
+from storage.tenant_reads import TenantReads
 
 
 class TemplateMissing(LookupError):
@@ -317,11 +318,13 @@ def kind(name: str) -> EmailKind:
     return found
 
 
-def own_wording(session: Session, *, tenant_id: int, name: str,
-                locale: str) -> dict[tuple[str, str], EmailOverride]:
+def own_wording(session: Session, *, tenant_id: int, name: str, locale: str,
+                reads: TenantReads | None = None) -> dict[tuple[str, str], EmailOverride]:
     """The business's own wording of the email `name` in `locale` (admin area, Emails), as the `overrides` that
-    `render` takes: empty when the business uses Kairos's."""
-    own = template_store.template(session, tenant_id=tenant_id, kind=name, locale=locale)
+    `render` takes: empty when the business uses Kairos's. `reads`: a booking's reads of the business's setup, which
+    keep it (storage.tenant_reads)."""
+    own = (template_store.template(session, tenant_id=tenant_id, kind=name, locale=locale) if reads is None
+           else reads.email_template(session, kind=name, locale=locale))
     if own is None:
         return {}
     return {(name, locale): EmailOverride(subject=own.subject, text=own.text, html=own.html)}

@@ -54,6 +54,17 @@ class Tenant(SQLModel, table=True):
     settings: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
 
 
+class TenantVersion(SQLModel, table=True):
+    """A random token per business, new on every change to what a booking reads of its setup (set by triggers,
+    migration 0020; storage.tenant_reads). Derived, not the business's data: no export carries it, and no foreign key
+    (a token must never start again from an old value)."""
+
+    __tablename__ = 'tenant_version'
+    __table_args__ = {'info': {'derived': True}}
+    tenant_id: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True, autoincrement=False))
+    token: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+
+
 class Location(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = tenant_fk()
