@@ -339,26 +339,16 @@ class SlotPicker:
                     self._buttons[slot.start] = self._slot_button(slot, day)
 
     def _update_slots(self) -> bool:
-        """The day shown has new times (a live event, a refused booking): take away the buttons of the times gone and
-        add those of new times in their places, instead of drawing every time again (a day has dozens; each is an
-        element to build and send). False when the day must be drawn whole: it had or has no time, or seats show."""
+        """The day shown lost times (a live event, a refused booking): take their buttons away instead of drawing the
+        day's dozens of times again (each an element to build and send). False when the day must be drawn whole: a
+        time came back (drawn whole, so the buttons stay in order, newest last), it had or has none, or seats show."""
         if self.query.group or not self._buttons or not self.slots or self._grid is None or self._grid.is_deleted:
             return False
-        assert self._shown_day is not None
         fresh = {slot.start for slot in self.slots}
+        if not fresh <= self._buttons.keys():
+            return False
         for start in [start for start in self._buttons if start not in fresh]:
             self._buttons.pop(start).delete()
-        if len(self._buttons) == len(self.slots):
-            return True
-        buttons: dict[datetime, ui.button] = {}
-        for index, slot in enumerate(self.slots):
-            button = self._buttons.get(slot.start)
-            if button is None:
-                with self._grid:
-                    button = self._slot_button(slot, self._shown_day)
-                button.move(self._grid, target_index=index)
-            buttons[slot.start] = button
-        self._buttons = buttons
         return True
 
     def _slot_button(self, slot: Slot, day: date) -> ui.button:
