@@ -197,7 +197,8 @@ def play(db: Database, world: World, attempts: list[tuple[int, datetime]], *, th
     with db.read() as s:
         doubles = int(s.execute(DOUBLE_BOOKINGS, {'tenant_id': world.tenant_id}).scalar_one())
     if profiler is not None:
-        pstats.Stats(profiler).sort_stats(os.environ.get('BENCH_SORT', 'cumulative')).print_stats(30)
+        stats = pstats.Stats(profiler).sort_stats(os.environ.get('BENCH_SORT', 'cumulative'))
+        stats.print_stats(int(os.environ.get('BENCH_LINES', '30')))
     return Result(how, seconds, cpu_seconds, counts['booked'], counts['taken'], counts['errors'], doubles)
 
 

@@ -1,25 +1,29 @@
 """Load on the panel (issue 15, item 5): many connected customers, some of them busy; one instance, then two behind
 HAProxy.
 
-Run: .venv/bin/python bench/bench_load.py [--clients 1000] [--active 50] [--seconds 30] [--customers 200]
+Run: .venv/bin/python bench/bench_load.py [--clients 1000] [--active 50] [--seconds 40] [--think 1,2]
+                                          [--saturation-seconds 30] [--workers 4] [--customers 200] [--single-only]
 
 It makes a fresh PostgreSQL database (KAIROS_BENCH_POSTGRES_URL, default the tests' server), seeds a studio with
 `--customers` customers who each have upcoming and past appointments, opens one session per client, and then, on
-loopback only:
+loopback only, for one instance (bench/panel_server.py: the real app plus the bench's sign-in route) with PostgreSQL
+and Redis, and again for two instances behind HAProxy with deploy/haproxy.cfg (clients spread by its sticky cookie):
 
-1. one instance (bench/panel_server.py: the real app plus the bench's sign-in route) with PostgreSQL and Redis;
-   `--clients` raw socket.io clients (the browser's protocol, as in bench_panel.py) open the panel and stay
-   connected; server memory before and after, per client;
-   - baseline: one busy client alone among them, doing the round below;
-   - load: `--active` clients at once, each with its own customer, doing rounds for `--seconds`: switch to Past and
-     back to Upcoming, open the Details drawer and close it, open Reschedule, pick the first free time, confirm.
-     Every step is an event sent over the websocket; its latency is the time to the first update that answers it;
-2. the same through two instances and HAProxy with deploy/haproxy.cfg (clients spread by its sticky cookie).
+- `--clients` raw socket.io clients (the browser's protocol, as in bench_panel.py), spread over `--workers` bench
+  processes, open the panel and stay connected; server memory before and after, per client;
+- baseline: one busy client alone among them, steps back to back;
+- paced: `--active` people at once, each with their own customer, each pausing `--think` seconds (uniform) before
+  every step, as a person reading the screen does: switch to Past and back to Upcoming, open Details and close it,
+  open Reschedule, pick a date at least two days ahead, a time of it, give a reason when it was moved before,
+  confirm. Each step's latency is from the event sent to the update that shows its answer (the tab's rows, the
+  drawer open with its times, the time marked chosen, the drawer closed or a refusal shown);
+- saturated: the same `--active` clients back to back (no pause): the most the servers do, the throughput that one
+  and two instances are compared by (a paced closed loop's throughput is set by its people, not by the servers).
 
-Printed: p50/p95/max latency, rounds and events per second, errors (a step without an answer within 10 s, a lost
-connection, a server traceback), memory per client, and the targets: p95 under 200 ms on one instance, throughput of
-two instances at least 1.6x one's, no error. Ratios are against the baseline of the same run. Bounded: at most
-`--clients` connections, `--seconds` per phase, and a few minutes in all.
+Printed: per period p50/p95/max latency (and p95 per step), events and rounds per second, the servers' CPU per
+event, the bench's own CPU, errors (a step without an answer within 10 s, a lost connection, a server traceback),
+memory per client, and the targets: p95 under 200 ms on one instance (paced), two instances at least 1.6x one's
+events per second (saturated), no error. Bounded: at most `--clients` connections and the periods' seconds.
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ from __future__ import annotations
 import argparse
 import ast
 import asyncio
-import json
+import multiprocessing
 import os
+import random
 import re
 import shutil
 import signal
@@ -41,10 +46,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import socketio
 import sqlalchemy as sa
 
@@ -208,9 +215,34 @@ class StepFailed(Exception):
     pass
 
 
+class SlotGone(Exception):
+    """The time (or date) the customer picked was taken by someone else before the answer came: not an error."""
+
+
+class _OrJson:
+    """python-socketio's JSON codec, in C: the bench's own parsing must not compete with the servers for the CPU."""
+
+    @staticmethod
+    def dumps(obj: Any, **_: Any) -> str:
+        return orjson.dumps(obj).decode()
+
+    @staticmethod
+    def loads(text: str | bytes) -> Any:
+        return orjson.loads(text)
+
+
+def _events(element: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return (element or {}).get('events') or []
+
+
+def _props(element: dict[str, Any] | None) -> dict[str, Any]:
+    return (element or {}).get('props') or {}
+
+
 @dataclass
 class Client:
-    """One signed-in panel over the websocket: keeps the page's elements up to date from the server's updates."""
+    """One signed-in panel over the websocket: keeps the page's elements up to date from the server's updates, as the
+    browser does (an element in an update replaces the copy; null deletes it)."""
 
     customer: int
     http: httpx.AsyncClient
@@ -218,9 +250,13 @@ class Client:
     client_id: str = ''
     elements: dict[str, dict[str, Any]] = field(default_factory=dict)
     updates: int = 0
+    last_update_at: float = 0.0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     lost: bool = False
     rounds: int = 0
+    view_id: str = ''
+    _view_raw: Any = None
+    _view_state: dict[str, Any] = field(default_factory=dict)
 
     async def close(self) -> None:
         try:
@@ -229,52 +265,65 @@ class Client:
             await self.http.aclose()
 
     def on_update(self, data: dict[str, Any]) -> None:
+        self.last_update_at = time.perf_counter()
+        elements = self.elements
         for key, element in data.items():
             if key == '_id':
                 continue
             if element is None:
-                self.elements.pop(key, None)
+                elements.pop(key, None)
             else:
-                self.elements[key] = element
+                elements[key] = element
         self.updates += 1
         self.changed.set()
 
-    def find(self, predicate: Any) -> list[tuple[str, dict[str, Any]]]:
-        return [(k, e) for k, e in list(self.elements.items()) if predicate(e)]
+    def find(self, predicate: Any) -> list[str]:
+        return [k for k, e in self.elements.items() if predicate(e)]
 
-    def view(self) -> tuple[str, dict[str, Any]]:
-        found = self.find(lambda e: 'data' in (e.get('props') or {}) and 'rows' in str(e['props']['data'])[:20000])
-        if not found:
-            raise StepFailed('no appointments view on the page')
-        key, element = found[0]
-        return key, json.loads(element['props']['data'])
+    def view(self) -> dict[str, Any]:
+        """The Appointments element's state (parsed again only when the element changed)."""
+        if not self.view_id or self.view_id not in self.elements:
+            found = self.find(lambda e: 'data' in _props(e) and any(ev['type'] == 'view' for ev in _events(e)))
+            if not found:
+                raise StepFailed('no appointments view on the page')
+            self.view_id = found[0]
+        raw = _props(self.elements[self.view_id]).get('data')
+        if raw is not self._view_raw:
+            self._view_raw, self._view_state = raw, orjson.loads(raw)
+        return self._view_state
 
-    async def emit(self, element_id: str, kind: str, args: Any) -> float:
-        """Send one event like the browser does; the seconds until the first update after it."""
+    async def send(self, element_id: str, kind: str, args: Any) -> float:
+        """Send one event like the browser does (element id, listener id, arguments); the time it left."""
         element = self.elements.get(element_id)
-        listener = next((e['listener_id'] for e in (element or {}).get('events', []) if e['type'] == kind), None)
+        listener = next((e['listener_id'] for e in _events(element) if e['type'] == kind), None)
         if listener is None:
-            raise StepFailed(f'element {element_id} has no {kind} listener')
-        before = self.updates
-        self.changed.clear()
+            raise StepFailed(f'{_tag(element)} has no {kind} listener (it has {[e["type"] for e in _events(element)]})')
         started = time.perf_counter()
         try:
             await self.sio.emit('event', {'id': int(element_id), 'client_id': self.client_id,
-                                          'listener_id': listener, 'args': [json.dumps(args)]})
+                                          'listener_id': listener, 'args': [orjson.dumps(args).decode()]})
         except socketio.exceptions.SocketIOError as failure:
             self.lost = True
             raise StepFailed('connection lost') from failure
-        await self.until(lambda: self.updates > before)
-        return time.perf_counter() - started
+        return started
 
-    async def until(self, condition: Any, timeout: float = STEP_TIMEOUT) -> None:
+    async def step(self, tally: Tally | None, element_id: str, kind: str, args: Any, answered: Any,
+                   what: str) -> None:
+        """One timed step: the event, then the seconds until the update that shows its answer (`answered()`
+        true), measured at that update's arrival."""
+        started = await self.send(element_id, kind, args)
+        await self.until(answered, what=what)
+        if tally is not None:
+            tally.add(what, (max(self.last_update_at, started) - started) * 1000)
+
+    async def until(self, condition: Any, timeout: float = STEP_TIMEOUT, what: str = '') -> None:
         deadline = time.perf_counter() + timeout
         while not condition():
             if self.lost:
                 raise StepFailed('connection lost')
             left = deadline - time.perf_counter()
             if left <= 0:
-                raise StepFailed('no answer within the step timeout')
+                raise StepFailed(f'no answer within {timeout:.0f} s{" to " + what if what else ""}')
             self.changed.clear()
             try:
                 await asyncio.wait_for(self.changed.wait(), timeout=left)
@@ -282,9 +331,15 @@ class Client:
                 pass
 
 
+def _tag(element: dict[str, Any] | None) -> str:
+    if element is None:
+        return 'a deleted element'
+    return f'a {element.get("tag")} ({_props(element).get("aria-label") or _props(element).get("label") or ""})'
+
+
 async def connect(base: str, session_id: str, customer: int) -> Client:
     http = httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=True)
-    sio = socketio.AsyncClient(reconnection=False)
+    sio = socketio.AsyncClient(reconnection=False, json=_OrJson)
     client = Client(customer=customer, http=http, sio=sio)
     r = await http.get('/_bench/login', params={'session': session_id, 'next': '/healthz'})
     r.raise_for_status()
@@ -298,7 +353,7 @@ async def connect(base: str, session_id: str, customer: int) -> Client:
     raw = elements_match.group(1)
     for entity, char in (('&#36;', '$'), ('&#96;', '`'), ('&gt;', '>'), ('&lt;', '<'), ('&amp;', '&')):
         raw = raw.replace(entity, char)
-    client.elements = {str(k): v for k, v in json.loads(raw).items()}
+    client.elements = {str(k): v for k, v in orjson.loads(raw).items()}
     client.client_id = query['client_id']
 
     @sio.on('update')
@@ -319,10 +374,8 @@ async def connect(base: str, session_id: str, customer: int) -> Client:
     return client
 
 
-CONNECT_FAILURES: list[str] = []
-
-
-async def connect_all(base: str, sessions: list[tuple[int, str]], parallel: int = 8) -> list[Client]:
+async def connect_all(base: str, sessions: list[tuple[int, str]], parallel: int,
+                      failures: list[str]) -> list[Client]:
     """Connect every session; a client refused (e.g. a page that took longer than NiceGUI's response timeout on a
     busy machine) tries again twice, and is then left out and counted as an error."""
     gate = asyncio.Semaphore(parallel)
@@ -334,7 +387,7 @@ async def connect_all(base: str, sessions: list[tuple[int, str]], parallel: int 
                     return await connect(base, session_id, customer)
                 except Exception as failure:  # noqa: BLE001 - counted and reported, the run goes on
                     if attempt == 2:
-                        CONNECT_FAILURES.append(f'connect: {type(failure).__name__}: {str(failure)[:80]}')
+                        failures.append(f'connect: {type(failure).__name__}: {str(failure)[:80]}')
                     await asyncio.sleep(1 + attempt)
             return None
 
@@ -343,127 +396,327 @@ async def connect_all(base: str, sessions: list[tuple[int, str]], parallel: int 
 
 # ---- the work of a busy customer -------------------------------------------------------------------------------
 
+STEPS = ('tab Past', 'tab Upcoming', 'Details open', 'Details close', 'Reschedule open', 'date', 'time', 'confirm')
+
 
 @dataclass
 class Tally:
-    latencies_ms: list[float] = field(default_factory=list)
+    latencies_ms: dict[str, list[float]] = field(default_factory=dict)
     rounds: int = 0
     errors: list[str] = field(default_factory=list)
     rescheduled: int = 0
     slot_taken: int = 0
+    untimed_events: int = 0  # what the browser sends by itself (a drawer's hide) and typing, which needs no answer
+
+    def add(self, step: str, ms: float) -> None:
+        self.latencies_ms.setdefault(step, []).append(ms)
+
+    def all_ms(self) -> list[float]:
+        return [ms for values in self.latencies_ms.values() for ms in values]
+
+    def merge(self, other: Tally) -> None:
+        for step, values in other.latencies_ms.items():
+            self.latencies_ms.setdefault(step, []).extend(values)
+        self.rounds += other.rounds
+        self.errors += other.errors
+        self.rescheduled += other.rescheduled
+        self.slot_taken += other.slot_taken
+        self.untimed_events += other.untimed_events
+
+
+def _drawers(client: Client) -> list[str]:
+    return client.find(lambda e: 'dialog' in str(e.get('tag')) and any(ev['type'] == 'hide' for ev in _events(e)))
+
+
+def open_drawers(client: Client) -> list[str]:
+    return [key for key in _drawers(client) if _props(client.elements.get(key)).get('model-value')]
+
+
+def closed_drawers(client: Client) -> list[str]:
+    return [key for key in _drawers(client) if not _props(client.elements.get(key)).get('model-value')]
+
+
+def _descendants(client: Client, root: str) -> list[str]:
+    found, todo = [], [root]
+    while todo:
+        element = client.elements.get(todo.pop())
+        if element is None:
+            continue
+        children = [str(c) for c in element.get('children', [])]
+        children += [str(c) for slot in (element.get('slots') or {}).values() for c in slot.get('ids', [])]
+        found += children
+        todo += children
+    return found
+
+
+def in_drawer(client: Client, drawer: str, predicate: Any) -> list[str]:
+    return [key for key in _descendants(client, drawer)
+            if key in client.elements and predicate(client.elements[key])]
+
+
+def _clickable(e: dict[str, Any]) -> bool:
+    return any(ev['type'] == 'click' for ev in _events(e))
+
+
+def _time_button(e: dict[str, Any]) -> bool:
+    return TIME_LABEL.match(str(_props(e).get('aria-label', ''))) is not None and _clickable(e)
 
 
 def _has_text(element: dict[str, Any], text: str) -> bool:
-    return element.get('text') == text or (element.get('props') or {}).get('label') == text
+    return element.get('text') == text or _props(element).get('label') == text
 
 
-async def one_round(client: Client, tally: Tally) -> None:
-    """Past tab, Upcoming tab, Details open and closed, Reschedule to the first free time, confirmed."""
-    view_id, state = client.view()
-    tally.latencies_ms.append(await client.emit(view_id, 'view', {'tab': 'past'}) * 1000)
-    await client.until(lambda: client.view()[1].get('tab') == 'past')
-    tally.latencies_ms.append(await client.emit(view_id, 'view', {'tab': 'upcoming'}) * 1000)
-    await client.until(lambda: client.view()[1].get('tab') == 'upcoming')
-    rows = client.view()[1]['rows']
+async def think(pause: tuple[float, float] | None, rng: random.Random) -> None:
+    """A person looks at the screen before the next step (None: back to back, no person)."""
+    if pause is not None:
+        await asyncio.sleep(rng.uniform(*pause))
+
+
+async def hide_closed(client: Client, tally: Tally) -> None:
+    """What the browser says once a dialog has slid out: the server then deletes the drawer."""
+    for key in closed_drawers(client):
+        await client.send(key, 'hide', {})
+        tally.untimed_events += 1
+    await client.until(lambda: not closed_drawers(client), what='a hidden drawer to go')
+
+
+async def one_round(client: Client, tally: Tally, pause: tuple[float, float] | None, rng: random.Random) -> None:
+    """Past tab, Upcoming tab, Details open and closed, Reschedule: a date at least two days ahead, a time of it,
+    (a reason when the appointment was moved before), confirm."""
+    client.view()
+    view_id = client.view_id
+    await think(pause, rng)
+    await client.step(tally, view_id, 'view', {'tab': 'past'}, lambda: client.view().get('tab') == 'past', STEPS[0])
+    await think(pause, rng)
+    await client.step(tally, view_id, 'view', {'tab': 'upcoming'},
+                      lambda: client.view().get('tab') == 'upcoming', STEPS[1])
+    await think(pause, rng)
+    rows = client.view()['rows']
     if not rows:
         raise StepFailed('no upcoming appointments shown')
-    tally.latencies_ms.append(await client.emit(view_id, 'action', {'kind': 'details', 'id': rows[0]['id']}) * 1000)
-    await client.until(lambda: bool(open_drawers(client)))  # a person clicks Close once the drawer is there
-    close = await _wait_for(client, lambda e: (e.get('props') or {}).get('aria-label') == 'Close'
-                            and any(ev['type'] == 'click' for ev in e.get('events', [])))
-    tally.latencies_ms.append(await client.emit(close, 'click', {}) * 1000)
-    await hide_closed_drawers(client)
+    await client.step(tally, view_id, 'action', {'kind': 'details', 'id': rows[0]['id']},
+                      lambda: bool(open_drawers(client)), STEPS[2])
+    drawer = open_drawers(client)[0]
+    await think(pause, rng)
+    close = in_drawer(client, drawer, lambda e: _props(e).get('aria-label') == 'Close' and _clickable(e))
+    if not close:
+        raise StepFailed('no Close button in the Details drawer')
+    await client.step(tally, close[0], 'click', {}, lambda: drawer not in open_drawers(client), STEPS[3])
+    await hide_closed(client, tally)
 
-    movable = [row for row in rows if row.get('can_reschedule')]
+    await think(pause, rng)
+    movable = [row for row in client.view()['rows'] if row.get('can_reschedule')]
     if not movable:
         raise StepFailed('nothing to reschedule')
     client.rounds += 1
     target = movable[client.rounds % len(movable)]['id']
-    tally.latencies_ms.append(await client.emit(view_id, 'action', {'kind': 'reschedule', 'id': target}) * 1000)
-    await client.until(lambda: bool(open_drawers(client)))
-    slot = await _wait_for(client, lambda e: TIME_LABEL.match(str((e.get('props') or {}).get('aria-label', '')))
-                           is not None and any(ev['type'] == 'click' for ev in e.get('events', [])))
-    tally.latencies_ms.append(await client.emit(slot, 'click', {}) * 1000)
-    confirm = await _wait_for(client, lambda e: _has_text(e, 'Confirm new time'))
-    await client.until(lambda: not (client.elements.get(confirm, {}).get('props') or {}).get('disable'))
-    reason = client.find(lambda e: (e.get('props') or {}).get('label') == 'Reason for moving it again')
-    if reason:  # moved before: the business wants to know why
-        tally.latencies_ms.append(await client.emit(reason[0][0], 'update:modelValue', 'Bench, once more') * 1000)
-    before = client.updates
-    tally.latencies_ms.append(await client.emit(confirm, 'click', {}) * 1000)
-    # Moved: the drawer closes. Taken meanwhile by another busy customer: the drawer says so and stays.
+    # Answered when the drawer shows the first date's free times (what the person waits for).
+    await client.step(tally, view_id, 'action', {'kind': 'reschedule', 'id': target},
+                      lambda: any(in_drawer(client, d, _time_button) for d in open_drawers(client)), STEPS[4])
+    drawer = open_drawers(client)[0]
     try:
-        await client.until(lambda: bool(closed_drawers(client)), timeout=5)
-        tally.rescheduled += 1
-    except StepFailed:
-        if client.updates == before:
-            raise
+        await reschedule(client, drawer, tally, pause, rng)
+    except SlotGone:
         tally.slot_taken += 1
-        close = client.find(lambda e: (e.get('props') or {}).get('aria-label') == 'Close')
-        if close:
-            await client.emit(close[0][0], 'click', {})
-    await hide_closed_drawers(client)
+        close = in_drawer(client, drawer, lambda e: _props(e).get('aria-label') == 'Close' and _clickable(e))
+        if close and drawer in open_drawers(client):
+            await client.send(close[0], 'click', {})
+            tally.untimed_events += 1
+            await client.until(lambda: drawer not in open_drawers(client), what='Close')
+    await hide_closed(client, tally)
     tally.rounds += 1
 
 
-def _drawers(client: Client) -> list[tuple[str, dict[str, Any]]]:
-    return client.find(lambda e: 'dialog' in str(e.get('tag')) and any(ev['type'] == 'hide' for ev in e['events']))
+async def reschedule(client: Client, drawer: str, tally: Tally, pause: tuple[float, float] | None,
+                     rng: random.Random) -> None:
+    """Each choice is made after the pause, from the page as it is then (another customer may have taken a time
+    meanwhile, and the picker takes it away: the person picks again, the bench counts it as taken)."""
+    calendar = in_drawer(client, drawer, lambda e: 'options' in _props(e) and 'navigation' in
+                         {ev['type'] for ev in _events(e)})
+    if not calendar:
+        raise StepFailed('no date picker in the Reschedule drawer')
+    await think(pause, rng)
+    options = _props(client.elements.get(calendar[0])).get('options') or []
+    soon = (datetime.now(UTC) + timedelta(days=2)).strftime('%Y/%m/%d')
+    later = [day for day in options if day >= soon]
+    if later:  # a day far enough ahead that the appointment can be moved again in a later round
+        day = rng.choice(later[:10]).replace('/', '-')
+        shown = set(in_drawer(client, drawer, _time_button))
+        await client.step(tally, calendar[0], 'update:modelValue', day,
+                          lambda: set(in_drawer(client, drawer, _time_button)) != shown
+                          or bool(in_drawer(client, drawer, lambda e: str(e.get('text', '')).startswith('No free'))),
+                          STEPS[5])
+    await think(pause, rng)
+    times = in_drawer(client, drawer, _time_button)
+    if not times:
+        raise SlotGone()
+    chosen = rng.choice(times[:12])
+
+    def gone() -> bool:
+        return chosen not in client.elements
+
+    await client.step(tally, chosen, 'click', {},
+                      lambda: gone() or _props(client.elements[chosen]).get('aria-pressed') in (True, 'true'), STEPS[6])
+    confirm = in_drawer(client, drawer, lambda e: _has_text(e, 'Confirm new time'))
+    if not confirm:
+        raise StepFailed('no Confirm button in the Reschedule drawer')
+
+    def disabled() -> bool:
+        return bool(_props(client.elements.get(confirm[0])).get('disable'))
+
+    await client.until(lambda: gone() or not disabled(), what='Confirm enabled')
+    reason = in_drawer(client, drawer, lambda e: _props(e).get('label') == 'Reason for moving it again')
+    if reason:  # moved before: the business wants to know why (an input: the browser keeps what was typed, no answer)
+        await think(pause, rng)
+        await client.send(reason[0], 'update:value', 'Bench, once more')
+        tally.untimed_events += 1
+    await think(pause, rng)
+    if gone() or disabled():  # taken meanwhile: the picker took the time away and said so
+        raise SlotGone()
+    alert = in_drawer(client, drawer, lambda e: _props(e).get('role') == 'alert')
+
+    def answered() -> bool:  # moved (the drawer closes), refused (it says why), or the time went just before
+        return drawer not in open_drawers(client) or gone() or any(client.elements.get(a, {}).get('text')
+                                                                    for a in alert)
+
+    try:
+        await client.step(tally, confirm[0], 'click', {}, answered, STEPS[7])
+    except StepFailed as failure:  # say what the drawer showed then
+        status = [client.elements[k].get('text') for k in in_drawer(client, drawer, lambda e: _props(e).get('role')
+                                                                      in ('status', 'alert') and e.get('text'))]
+        raise StepFailed(f'{failure} (drawer open: {drawer in open_drawers(client)}, Confirm disabled: '
+                         f'{disabled()}, said: {status})') from None
+    if drawer in open_drawers(client):  # the drawer says the time was taken meanwhile and stays
+        raise SlotGone()
+    tally.rescheduled += 1
 
 
-def open_drawers(client: Client) -> list[str]:
-    return [key for key, e in _drawers(client) if (e.get('props') or {}).get('model-value')]
+# ---- the bench's own processes: clients spread over workers, each its own event loop ---------------------------
 
 
-def closed_drawers(client: Client) -> list[str]:
-    return [key for key, e in _drawers(client) if not (e.get('props') or {}).get('model-value')]
+def worker_main(conn: Connection, seed_value: int) -> None:
+    asyncio.run(_worker(conn, seed_value))
 
 
-async def hide_closed_drawers(client: Client) -> None:
-    """What the browser says once a dialog has slid out: the server then deletes the drawer."""
-    await client.until(lambda: bool(closed_drawers(client)))
-    for key in closed_drawers(client):
-        await client.emit(key, 'hide', {})
-    await client.until(lambda: not closed_drawers(client))
+async def _worker(conn: Connection, seed_value: int) -> None:
+    loop = asyncio.get_running_loop()
+    clients: list[Client] = []
+    busy: list[Client] = []
+    rng = random.Random(seed_value)
+    while True:
+        command, *args = await loop.run_in_executor(None, conn.recv)
+        cpu = time.process_time()
+        if command == 'connect':
+            base, sessions, parallel = args
+            failures: list[str] = []
+            connected = await connect_all(base, [(c, s) for c, s, _ in sessions], parallel, failures)
+            clients += connected
+            wanted = {c for c, _, flag in sessions if flag}
+            seen: set[int] = set()
+            for client in connected:
+                if client.customer in wanted and client.customer not in seen:
+                    seen.add(client.customer)
+                    busy.append(client)
+            conn.send((len(connected), failures, len(busy), time.process_time() - cpu))
+        elif command == 'run':
+            seconds, pause, limit = args
+            tally = await run_busy(busy[:limit] if limit else busy, seconds, pause, rng)
+            conn.send((tally, time.process_time() - cpu))
+        elif command == 'close':
+            lost = sum(1 for c in clients if c.lost)
+            await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+            conn.send((lost, time.process_time() - cpu))
+            return
 
 
-async def _wait_for(client: Client, predicate: Any) -> str:
-    found: list[tuple[str, dict[str, Any]]] = []
-
-    def seen() -> bool:
-        found[:] = client.find(predicate)
-        return bool(found)
-
-    await client.until(seen)
-    return found[0][0]
-
-
-async def busy(clients: list[Client], seconds: float) -> tuple[Tally, float]:
-    """Each client does rounds back to back until the time is up; returns the tally and the seconds it took."""
+async def run_busy(clients: list[Client], seconds: float, pause: tuple[float, float] | None,
+                   rng: random.Random) -> Tally:
+    """Each client does rounds until the time is up (a round started goes on to its end, so that no drawer is left
+    open for the next period; its events are counted, and the period's length is measured to the last one)."""
     tally = Tally()
     stop_at = time.perf_counter() + seconds
 
     async def work(client: Client) -> None:
+        if pause is not None:  # people do not all start at the same moment
+            await asyncio.sleep(rng.uniform(0, pause[1]))
         while time.perf_counter() < stop_at:
             try:
-                await one_round(client, tally)
+                await one_round(client, tally, pause, rng)
             except StepFailed as failure:
                 tally.errors.append(str(failure))
                 await asyncio.sleep(0.5)
+                await recover(client)
 
-    started = time.perf_counter()
     await asyncio.gather(*(work(c) for c in clients))
-    return tally, time.perf_counter() - started
+    return tally
 
 
-def pick_active(clients: list[Client], count: int) -> list[Client]:
-    """`count` clients of different customers (two busy tabs of one customer would move the same appointment)."""
-    chosen: dict[int, Client] = {}
-    for client in clients:
-        chosen.setdefault(client.customer, client)
-    return list(chosen.values())[:count]
+async def recover(client: Client) -> None:
+    """After a failed step: close what is open so the next round starts from the panel."""
+    try:
+        for drawer in open_drawers(client):
+            close = in_drawer(client, drawer, lambda e: _props(e).get('aria-label') == 'Close' and _clickable(e))
+            if close:
+                await client.send(close[0], 'click', {})
+        await client.until(lambda: not open_drawers(client), timeout=5)
+        for key in closed_drawers(client):
+            await client.send(key, 'hide', {})
+    except StepFailed:
+        pass
+
+
+class Workers:
+    """The bench's client processes: `count` of them share the connections and the busy customers."""
+
+    def __init__(self, count: int) -> None:
+        ctx = multiprocessing.get_context('spawn')
+        self.pipes: list[Connection] = []
+        self.processes = []
+        for n in range(count):
+            mine, theirs = ctx.Pipe()
+            process = ctx.Process(target=worker_main, args=(theirs, 1000 + n), daemon=True)
+            process.start()
+            self.pipes.append(mine)
+            self.processes.append(process)
+        self.cpu = 0.0
+
+    def ask(self, commands: list[tuple[Any, ...]]) -> list[Any]:
+        for pipe, command in zip(self.pipes, commands, strict=True):
+            pipe.send(command)
+        answers = [pipe.recv() for pipe in self.pipes]
+        self.cpu += sum(a[-1] for a in answers)
+        return answers
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
 
 
 # ---- phases ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Period:
+    """One busy period: what happened and what it cost."""
+
+    tally: Tally
+    seconds: float
+    server_cpu: float  # seconds of CPU the server processes used during it
+    bench_cpu: float  # seconds of CPU the bench's client processes used
+
+    @property
+    def events(self) -> int:
+        return len(self.tally.all_ms())
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.seconds
+
+    @property
+    def server_ms_per_event(self) -> float:
+        return self.server_cpu * 1000 / max(1, self.events + self.tally.untimed_events)
 
 
 @dataclass
@@ -473,18 +726,12 @@ class Phase:
     busy: int
     connect_seconds: float
     per_client_mb: float | None
-    baseline: Tally
-    load: Tally
-    load_seconds: float
+    baseline: Period
+    paced: Period
+    saturated: Period
+    errors: list[str]
     tracebacks: int
-
-    @property
-    def events_per_second(self) -> float:
-        return len(self.load.latencies_ms) / self.load_seconds
-
-    @property
-    def rounds_per_second(self) -> float:
-        return self.load.rounds / self.load_seconds
+    load_average: tuple[float, float]
 
 
 def pct(values: list[float], q: float) -> float:
@@ -494,59 +741,122 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def run_phase(name: str, base: str, instances: list[Instance], sessions: list[tuple[int, str]], *,
-                    active: int, seconds: float, baseline_seconds: float) -> Phase:
-    async with httpx.AsyncClient(timeout=30) as probe:
-        warm = await connect_all(base, sessions[:4])  # imports and caches: not per client
-        await asyncio.sleep(2)
+def cpu_seconds(processes: list[subprocess.Popen[bytes]]) -> float:
+    ticks = os.sysconf('SC_CLK_TCK')
+    total = 0.0
+    for process in processes:
+        fields = Path(f'/proc/{process.pid}/stat').read_text().rsplit(')', 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def split(sessions: list[tuple[int, str, bool]], parts: int) -> list[list[tuple[int, str, bool]]]:
+    """Round robin, so every worker has busy customers and idle ones."""
+    return [sessions[n::parts] for n in range(parts)]
+
+
+def run_period(workers: Workers, servers: list[subprocess.Popen[bytes]], seconds: float,
+               pause: tuple[float, float] | None, *, only_one: bool = False) -> Period:
+    cpu_before, bench_before, started = cpu_seconds(servers), workers.cpu, time.perf_counter()
+    if only_one:  # the first worker's first busy client, the others idle
+        commands = [('run', seconds, pause, 1)] + [('run', 0, pause, 1)] * (len(workers.pipes) - 1)
+    else:
+        commands = [('run', seconds, pause, 0)] * len(workers.pipes)
+    answers = workers.ask(commands)
+    elapsed = time.perf_counter() - started
+    tally = Tally()
+    for part, _ in answers:
+        tally.merge(part)
+    return Period(tally=tally, seconds=elapsed, server_cpu=cpu_seconds(servers) - cpu_before,
+                  bench_cpu=workers.cpu - bench_before)
+
+
+def run_phase(name: str, base: str, instances: list[Instance], sessions: list[tuple[int, str]],
+              args: argparse.Namespace) -> Phase:
+    servers = [i.process for i in instances]
+    # busy: the first client of each of the first --active customers (two busy tabs of one customer would move the
+    # same appointment); client i belongs to customer i mod --customers.
+    busy_customers = list(dict.fromkeys(c for c, _ in sessions[4:]))[:args.active]
+    marked, taken = [], set()
+    for customer, session_id in sessions[4:]:
+        flag = customer in busy_customers and customer not in taken
+        if flag:
+            taken.add(customer)
+        marked.append((customer, session_id, flag))
+    workers = Workers(args.workers)
+    errors: list[str] = []
+    try:
+        warm = Workers(1)  # imports and caches: not per client
+        warm.ask([('connect', base, [(c, s, False) for c, s in sessions[:4]], 4)])
+        time.sleep(2)
         for instance in instances:
-            await probe.get(f'{instance.base}/_bench/reset')
-            await probe.get(f'{instance.base}/_bench/gc')
+            httpx.get(f'{instance.base}/_bench/reset', timeout=30)
+            httpx.get(f'{instance.base}/_bench/gc', timeout=30)
         rss_before = sum(i.rss_mb() for i in instances)
         started = time.perf_counter()
-        clients = await connect_all(base, sessions[4:])
+        answers = workers.ask([('connect', base, part, max(1, 8 // args.workers))
+                               for part in split(marked, args.workers)])
         connect_seconds = time.perf_counter() - started
-        await asyncio.sleep(6)  # the panel asks each new page for its time zone and waits up to 5 s
+        for _, failures, _, _ in answers:
+            errors += failures
+        time.sleep(6)  # the panel asks each new page for its time zone and waits up to 5 s
         for instance in instances:
-            await probe.get(f'{instance.base}/_bench/reset')
-            await probe.get(f'{instance.base}/_bench/gc')
+            httpx.get(f'{instance.base}/_bench/reset', timeout=30)
+            httpx.get(f'{instance.base}/_bench/gc', timeout=30)
         rss_after = sum(i.rss_mb() for i in instances)
-        connected = 0
-        for instance in instances:
-            connected += (await probe.get(f'{instance.base}/_bench/clients')).json()['connected']
-    everyone = warm + clients
-    failed_to_connect = list(CONNECT_FAILURES)
-    CONNECT_FAILURES.clear()
-    busy_ones = pick_active(clients, active)
-    print(f'  {name}: {connected} clients connected in {connect_seconds:.0f} s; '
-          f'{len(busy_ones)} busy customers', flush=True)
-    baseline, _ = await busy(busy_ones[:1], baseline_seconds)
-    print(f'  {name}: baseline done ({len(baseline.latencies_ms)} events); {len(busy_ones)} busy for {seconds:.0f} s',
-          flush=True)
-    load, load_seconds = await busy(busy_ones, seconds)
-    lost = sum(1 for c in everyone if c.lost)
-    if lost:
-        load.errors.append(f'{lost} connections lost')
-    load.errors += failed_to_connect
-    await asyncio.gather(*(c.close() for c in everyone), return_exceptions=True)
-    return Phase(name=name, connected=connected, busy=len(busy_ones), connect_seconds=connect_seconds,
-                 per_client_mb=(rss_after - rss_before) / len(clients) if clients else None, baseline=baseline,
-                 load=load, load_seconds=load_seconds, tracebacks=sum(i.tracebacks() for i in instances))
+        connected = sum(httpx.get(f'{i.base}/_bench/clients', timeout=30).json()['connected'] for i in instances)
+        busy = sum(a[2] for a in answers)
+        clients = sum(a[0] for a in answers)
+        print(f'  {name}: {connected} clients connected in {connect_seconds:.0f} s; {busy} busy customers '
+              f'(server pids {", ".join(str(p.pid) for p in servers)})', flush=True)
+        baseline = run_period(workers, servers, args.baseline_seconds, None, only_one=True)
+        print(f'  {name}: baseline done ({baseline.events} events); {busy} busy with a think time of '
+              f'{args.think[0]:g}-{args.think[1]:g} s for {args.seconds:.0f} s', flush=True)
+        paced = run_period(workers, servers, args.seconds, args.think)
+        print(f'  {name}: paced done ({paced.events} events); {busy} busy back to back for '
+              f'{args.saturation_seconds:.0f} s', flush=True)
+        saturated = run_period(workers, servers, args.saturation_seconds, None)
+        load_average = os.getloadavg()[:2]
+        lost = sum(a[0] for a in workers.ask([('close',)] * len(workers.pipes)))
+        warm.ask([('close',)])
+        warm.stop()
+        if lost:
+            errors.append(f'{lost} connections lost')
+    finally:
+        workers.stop()
+    return Phase(name=name, connected=connected, busy=busy, connect_seconds=connect_seconds,
+                 per_client_mb=(rss_after - rss_before) / clients if clients else None, baseline=baseline,
+                 paced=paced, saturated=saturated, errors=errors, tracebacks=sum(i.tracebacks() for i in instances),
+                 load_average=(load_average[0], load_average[1]))
 
 
 def report(phase: Phase) -> None:
-    b, lo = phase.baseline.latencies_ms, phase.load.latencies_ms
-    print(f'\n{phase.name}')
-    print(f'  connected clients: {phase.connected}; server memory per client: {phase.per_client_mb:.3f} MB')
-    print(f'  baseline (one busy client): {len(b)} events, p50 {pct(b, .5):.0f} ms, p95 {pct(b, .95):.0f} ms')
-    print(f'  load ({phase.busy} busy): {len(lo)} events in {phase.load_seconds:.0f} s = '
-          f'{phase.events_per_second:.1f} events/s, {phase.rounds_per_second:.2f} rounds/s; '
-          f'p50 {pct(lo, .5):.0f} ms, p95 {pct(lo, .95):.0f} ms, max {max(lo, default=float("nan")):.0f} ms')
-    print(f'  p95 under load / baseline p95: {pct(lo, .95) / pct(b, .95):.1f}x; rescheduled {phase.load.rescheduled}, '
-          f'time taken meanwhile {phase.load.slot_taken}')
-    errors = phase.load.errors + phase.baseline.errors
+    print(f'\n{phase.name} (load average {phase.load_average[0]:.1f}, {phase.load_average[1]:.1f})')
+    print(f'  connected clients: {phase.connected} in {phase.connect_seconds:.0f} s; server memory per client: '
+          f'{phase.per_client_mb:.3f} MB')
+    for label, period in (('baseline, one busy client back to back', phase.baseline),
+                          (f'paced, {phase.busy} busy, think time', phase.paced),
+                          (f'saturated, {phase.busy} busy back to back', phase.saturated)):
+        values = period.tally.all_ms()
+        print(f'  {label}: {period.events} events in {period.seconds:.0f} s = {period.events_per_second:.1f} '
+              f'events/s, {period.tally.rounds / period.seconds:.2f} rounds/s; p50 {pct(values, .5):.0f} ms, '
+              f'p95 {pct(values, .95):.0f} ms, max {max(values, default=float("nan")):.0f} ms')
+        print(f'      server CPU {period.server_cpu:.1f} s = {period.server_cpu / period.seconds:.2f} cores, '
+              f'{period.server_ms_per_event:.1f} ms per event (with {period.tally.untimed_events} untimed: hide, '
+              f'typing); bench clients {period.bench_cpu / period.seconds:.2f} cores; rescheduled '
+              f'{period.tally.rescheduled}, time taken meanwhile {period.tally.slot_taken}, errors '
+              f'{len(period.tally.errors)}')
+        if period is not phase.baseline:
+            steps = ', '.join(f'{step} {pct(period.tally.latencies_ms.get(step, []), .95):.0f}' for step in STEPS)
+            print(f'      p95 per step (ms): {steps}')
+    errors = phase.errors + phase.baseline.tally.errors + phase.paced.tally.errors + phase.saturated.tally.errors
     summary = ', '.join(f'{n}x {e}' for e, n in sorted(_count(errors).items()))
     print(f'  errors: {len(errors)}{" (" + summary + ")" if summary else ""}; server tracebacks: {phase.tracebacks}')
+
+
+def phase_errors(phase: Phase) -> int:
+    return (len(phase.errors) + len(phase.baseline.tally.errors) + len(phase.paced.tally.errors)
+            + len(phase.saturated.tally.errors))
 
 
 def _count(items: list[str]) -> dict[str, int]:
@@ -560,7 +870,7 @@ def verdict(label: str, ok: bool) -> str:
     return f'  {"PASS" if ok else "FAIL"}  {label}'
 
 
-async def main_async(args: argparse.Namespace) -> None:
+def main_run(args: argparse.Namespace) -> None:
     work = Path(tempfile.mkdtemp(prefix='kairos-bench-load-'))
     name = f'kairos_bench_{uuid.uuid4().hex[:8]}'
     admin = sa.create_engine(POSTGRES_URL, isolation_level='AUTOCOMMIT')
@@ -580,12 +890,13 @@ async def main_async(args: argparse.Namespace) -> None:
                     'PYTHONPATH': str(ROOT)})
         if args.profile:
             env['KAIROS_BENCH_PROFILE_LOOP'] = str(work / 'loop.prof')
+        print(f'(bench clients in {args.workers} processes; think time {args.think[0]:g}-{args.think[1]:g} s, '
+              'uniform, before each step of a person)', flush=True)
 
         print('Phase 1: one instance', flush=True)
         one = start_instance(work, 'one', env)
         processes.append(one.process)
-        single = await run_phase('One instance', one.base, [one], sessions, active=args.active,
-                                 seconds=args.seconds, baseline_seconds=args.baseline_seconds)
+        single = run_phase('One instance', one.base, [one], sessions, args)
         stop(one.process)
         report(single)
 
@@ -596,24 +907,26 @@ async def main_async(args: argparse.Namespace) -> None:
             processes += [a.process, b.process]
             lb, base = start_haproxy(work, a, b)
             processes.append(lb)
-            pair = await run_phase('Two instances behind HAProxy', base, [a, b], sessions, active=args.active,
-                                   seconds=args.seconds, baseline_seconds=args.baseline_seconds)
+            pair = run_phase('Two instances behind HAProxy', base, [a, b], sessions, args)
             report(pair)
 
         print('\nTargets')
-        p95 = pct(single.load.latencies_ms, .95)
-        print(verdict(f'one instance, {single.connected} connected, {args.active} busy: p95 event to update '
-                      f'{p95:.0f} ms < {P95_TARGET_MS:.0f} ms', p95 < P95_TARGET_MS))
-        print(verdict(f'one instance: no error ({len(single.load.errors)} errors, {single.tracebacks} tracebacks)',
-                      not single.load.errors and not single.tracebacks))
+        p95 = pct(single.paced.tally.all_ms(), .95)
+        print(verdict(f'one instance, {single.connected} connected, {single.busy} busy people (think time '
+                      f'{args.think[0]:g}-{args.think[1]:g} s): p95 event to answer {p95:.0f} ms < '
+                      f'{P95_TARGET_MS:.0f} ms', p95 < P95_TARGET_MS))
+        print(verdict(f'one instance: no error ({phase_errors(single)} errors, {single.tracebacks} tracebacks)',
+                      not phase_errors(single) and not single.tracebacks))
         if pair is not None:
-            ratio = pair.events_per_second / single.events_per_second
-            print(verdict(f'two instances: {ratio:.2f}x the events per second of one (target {SCALE_TARGET}x)',
-                          ratio >= SCALE_TARGET))
-            print(verdict(f'two instances: no error ({len(pair.load.errors)} errors, {pair.tracebacks} tracebacks)',
-                          not pair.load.errors and not pair.tracebacks))
-        print(f'\n(cores: {os.cpu_count()}; load average before the end: {os.getloadavg()[0]:.1f}; the bench '
-              'client, HAProxy, PostgreSQL and Redis share these cores with the servers)')
+            ratio = pair.saturated.events_per_second / single.saturated.events_per_second
+            print(verdict(f'two instances at saturation (back to back): {ratio:.2f}x the events per second of one '
+                          f'(target {SCALE_TARGET}x)', ratio >= SCALE_TARGET))
+            print(verdict(f'two instances: no error ({phase_errors(pair)} errors, {pair.tracebacks} tracebacks)',
+                          not phase_errors(pair) and not pair.tracebacks))
+            pp95 = pct(pair.paced.tally.all_ms(), .95)
+            print(f'  (two instances, paced: p95 {pp95:.0f} ms)')
+        print(f'\n(cores: {os.cpu_count()}; load average at the end: {os.getloadavg()[0]:.1f}; the bench clients, '
+              'HAProxy, PostgreSQL and Redis share these cores with the servers)')
     finally:
         for process in processes:
             stop(process)
@@ -647,13 +960,26 @@ def print_profiles(work: Path) -> None:
         stats.sort_stats('cumulative').print_stats(r'/(ui|services|storage|domain)/', 30)
 
 
+def _think(value: str) -> tuple[float, float]:
+    low, _, high = value.partition(',')
+    pause = (float(low), float(high or low))
+    if not 0 <= pause[0] <= pause[1]:
+        raise argparse.ArgumentTypeError('LOW,HIGH seconds, 0 <= LOW <= HIGH')
+    return pause
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--clients', type=int, default=1000, help='connected panel clients')
     parser.add_argument('--active', type=int, default=50, help='of which busy at the same time')
     parser.add_argument('--customers', type=int, default=200, help='customers the clients belong to')
-    parser.add_argument('--seconds', type=float, default=30, help='length of the busy period of each phase')
+    parser.add_argument('--seconds', type=float, default=40, help='paced period (people with a think time)')
+    parser.add_argument('--think', type=_think, default=(1.0, 2.0),
+                        help="a person's pause before each step, uniform in LOW,HIGH seconds (default 1,2)")
+    parser.add_argument('--saturation-seconds', type=float, default=30,
+                        help='back-to-back period (no think time): throughput')
     parser.add_argument('--baseline-seconds', type=float, default=8, help='one busy client alone, per phase')
+    parser.add_argument('--workers', type=int, default=4, help='bench client processes')
     parser.add_argument('--single-only', action='store_true', help='skip the two-instance phase')
     parser.add_argument('--keep', action='store_true', help='keep the temporary folder (server logs)')
     parser.add_argument('--profile', action='store_true',
@@ -661,7 +987,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.active > args.customers:
         parser.error('--active must not exceed --customers')
-    asyncio.run(main_async(args))
+    main_run(args)
 
 
 if __name__ == '__main__':

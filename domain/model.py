@@ -317,3 +317,4 @@ class HeldBooking:
     phone: str
     notes: str
     expires_at: datetime
+    locale: str | None = None  # the language the guest booked in (None: not known)

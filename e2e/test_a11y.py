@@ -117,9 +117,32 @@ def test_no_serious_violations(browser: Browser, themed: Themed, visit: Visit) -
                 OPENERS.get(visit.opens, _open_card_action)(page, visit.opens)
                 _settled(page)
             found += [f'{size_name}: {v}' for v in serious_violations(page)]
+            if size_name == 'phone':
+                found += [f'phone: {wide} is wider than the screen' for wide in _off_the_side(page)]
         assert found == [], f'{visit.id} ({themed.theme}): ' + '\n'.join(found)
     finally:
         context.close()
+
+
+def _off_the_side(page: Page) -> list[str]:
+    """What sticks out past the right edge of a phone's screen (the page would scroll sideways), ignoring what sits
+    inside a box that scrolls or clips on its own (a wide table in its own scroller is fine)."""
+    return page.evaluate('''() => {
+        const edge = document.documentElement.clientWidth + 1, found = [];
+        if (document.documentElement.scrollWidth <= edge) return found;
+        for (const el of document.body.querySelectorAll('*')) {
+            const box = el.getBoundingClientRect();
+            if (box.width === 0 || box.right <= edge) continue;
+            let up = el.parentElement, contained = false;
+            for (; up && up !== document.body; up = up.parentElement) {
+                const clips = ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(up).overflowX);
+                if (clips) { contained = true; break; }
+            }
+            const name = `<${el.tagName.toLowerCase()} class="${el.className}">`;
+            if (!contained) found.push(`${name} (right edge ${Math.round(box.right)} px)`);
+        }
+        return found.length ? found.slice(0, 3) : [`the page (${document.documentElement.scrollWidth} px)`];
+    }''')
 
 
 def _settled(page: Page) -> None:

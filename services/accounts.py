@@ -41,6 +41,7 @@ from services import appointments, auth, emails, mail, notify, payments, ratelim
 from services import formatting as fmt
 from services.auth import SignedIn, SignInFailed
 from services.config import get_config, public_link
+from services.i18n import shipped_locale
 from services.tokens import LIFETIME, InvalidToken, Purpose, redeem
 from services.tokens import issue_in as issue_token
 from storage import appointments as appointment_db
@@ -135,8 +136,11 @@ def _password_matches(*, tenant_id: int, email: str, password: str, password_has
 
 
 def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_name: str, last_name: str,
-            now: datetime, address: str | None = None) -> str:
+            now: datetime, address: str | None = None, locale: str | None = None) -> str:
     """Open an unverified account and email a confirmation link; the answer is the same for a known email.
+    `locale` is the language the page was read in: a new account keeps it as its language (its emails and pages
+    use it until the customer chooses another), and the email to a known address uses it when that account never
+    chose one.
 
     Returns a sign-up proof for the browser that signed up ('' when the email already had an account): kept in that
     browser's server-side storage and handed to `verify_email`, it lets the confirmation link keep the password chosen
@@ -170,15 +174,15 @@ def sign_up(db: Database, *, tenant_id: int, email: str, password: str, first_na
             if existing is None:
                 created = customer_db.insert_customer(s, tenant_id=tenant_id, email=email, first_name=first_name,
                                                       last_name=last_name, phone='', password_hash=password_hash,
-                                                      verified_at=None, now=now)
+                                                      verified_at=None, now=now, language=shipped_locale(locale))
                 _queue_verification(s, tenant_id=tenant_id, customer=created, now=now)
             else:
-                _queue_account_exists(s, tenant_id=tenant_id, customer=existing, now=now)
+                _queue_account_exists(s, tenant_id=tenant_id, customer=existing, now=now, reading=locale)
     except sqlalchemy.exc.IntegrityError:  # someone signed up with this email a moment ago
         created, existing = None, _active_by_email(db, tenant_id, email)
         if existing is not None:
             with db.write() as s:
-                _queue_account_exists(s, tenant_id=tenant_id, customer=existing, now=now)
+                _queue_account_exists(s, tenant_id=tenant_id, customer=existing, now=now, reading=locale)
     if created is not None:
         return signup_proof(created.id, password_hash)
     return ''
@@ -264,13 +268,14 @@ def _close(s: Any, *, tenant_id: int, customer_id: int, now: datetime) -> None:
 
 
 def request_password_reset(db: Database, *, tenant_id: int, email: str, now: datetime,
-                           address: str | None = None) -> None:
-    """Email a one-hour, single-use link to choose a password; also for accounts that never had one.
+                           address: str | None = None, locale: str | None = None) -> None:
+    """Email a one-hour, single-use link to choose a password; also for accounts that never had one. It is written
+    in the account's language, else in `locale` (the page's).
 
     Nothing in the answer (or its absence) tells whether the email has an account.
     """
     _email_link_if_account(db, tenant_id=tenant_id, email=email, address=address, purpose=Purpose.RESET,
-                           template='reset', path='/reset', now=now)
+                           template='reset', path='/reset', now=now, reading=locale)
 
 
 def resend_welcome(db: Database, *, tenant_id: int, email: str, now: datetime, address: str | None = None) -> None:
@@ -320,10 +325,12 @@ def set_password_with_link(db: Database, *, tenant_id: int, purpose: Purpose, to
     return customer
 
 
-def request_magic_link(db: Database, *, tenant_id: int, email: str, now: datetime, address: str | None = None) -> None:
-    """Email a 15-minute, single-use sign-in link (same answer whether or not the email has an account)."""
+def request_magic_link(db: Database, *, tenant_id: int, email: str, now: datetime, address: str | None = None,
+                       locale: str | None = None) -> None:
+    """Email a 15-minute, single-use sign-in link (same answer whether or not the email has an account), in the
+    account's language, else in `locale` (the page's)."""
     _email_link_if_account(db, tenant_id=tenant_id, email=email, address=address, purpose=Purpose.MAGIC,
-                           template='magic_link', path='/magic', now=now)
+                           template='magic_link', path='/magic', now=now, reading=locale)
 
 
 def sign_in_with_magic_link(db: Database, *, tenant_id: int, token: str, now: datetime) -> SignedIn:
@@ -670,7 +677,7 @@ def _check_new_password(customer: d.Customer, password: str, confirm: str) -> No
 
 
 def _email_link_if_account(db: Database, *, tenant_id: int, email: str, address: str | None, purpose: Purpose,
-                           template: str, path: str, now: datetime) -> None:
+                           template: str, path: str, now: datetime, reading: str | None) -> None:
     """Check the address and the limits, then email a link only if an active account has that email: the caller
     answers the same either way."""
     problem = email_problem(email)
@@ -680,16 +687,16 @@ def _email_link_if_account(db: Database, *, tenant_id: int, email: str, address:
     # Looking the account up, issuing the link and queueing its email all happen on the background pool, so the
     # answer takes the same time whether or not the address has an account.
     mail.later(_link_if_account, db, tenant_id=tenant_id, email=email, purpose=purpose, template=template, path=path,
-               now=now)
+               now=now, reading=reading)
 
 
 def _link_if_account(db: Database, *, tenant_id: int, email: str, purpose: Purpose, template: str, path: str,
-                     now: datetime) -> None:
+                     now: datetime, reading: str | None) -> None:
     with db.write() as s:
         customer = customer_db.active_customer_by_email(s, tenant_id=tenant_id, email=email)
         if customer is not None:
             _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=purpose, template=template, path=path,
-                        now=now)
+                        now=now, reading=reading)
 
 
 def _active_by_email(db: Database, tenant_id: int, email: str) -> d.Customer | None:
@@ -721,13 +728,14 @@ def _mail_allowed(*, tenant_id: int, email: str, address: str | None) -> None:
 
 def _queue_link(s: Any, *, tenant_id: int, customer: d.Customer, purpose: Purpose, template: str, path: str,
                 now: datetime, to: str | None = None, payload: str = '', keep_earlier: bool = False,
-                **extra: str | datetime) -> None:
-    """Issue a link and queue the email carrying it, both in the caller's write transaction."""
+                reading: str | None = None, **extra: str | datetime) -> None:
+    """Issue a link and queue the email carrying it, both in the caller's write transaction; in the customer's
+    language, else `reading` (the language of the page that asked for it), else the business's."""
     token = issue_token(s, tenant_id=tenant_id, customer_id=customer.id, purpose=purpose, now=now, payload=payload,
                         keep_earlier=keep_earlier)
     business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
     lifetime = LIFETIME[purpose]
-    _queue(s, template, tenant_id=tenant_id, to=to or customer.email, language=customer.language,
+    _queue(s, template, tenant_id=tenant_id, to=to or customer.email, language=customer.language, reading=reading,
            name=customer.first_name or emails.THERE, business=business, link=public_link(path, host, token=token),
            minutes=str(int(lifetime.total_seconds() // 60)), hours=str(int(lifetime.total_seconds() // 3600)),
            **extra)
@@ -738,10 +746,11 @@ def _queue_verification(s: Any, *, tenant_id: int, customer: d.Customer, now: da
                 now=now)
 
 
-def _queue_account_exists(s: Any, *, tenant_id: int, customer: d.Customer, now: datetime) -> None:
+def _queue_account_exists(s: Any, *, tenant_id: int, customer: d.Customer, now: datetime,
+                          reading: str | None) -> None:
     # Tell the owner, not the visitor: the page answers the same either way.
     _queue_link(s, tenant_id=tenant_id, customer=customer, purpose=Purpose.RESET, template='account_exists',
-                path='/reset', now=now)
+                path='/reset', now=now, reading=reading)
 
 
 def _try_send_verification(db: Database, *, tenant_id: int, customer: d.Customer, address: str | None,
@@ -765,14 +774,15 @@ def _utc_moment(now: datetime, locale: str) -> str:
     return f'{fmt.date_time(now, UTC, locale=locale)} (UTC)'
 
 
-def _queue(s: Any, template: str, *, tenant_id: int, to: str, language: str | None,
+def _queue(s: Any, template: str, *, tenant_id: int, to: str, language: str | None, reading: str | None = None,
            **context: str | datetime) -> None:
     """Queue the email in the caller's transaction, in the customer's language (`language`, their saved choice;
-    else the business's default); a moment among the values reads in that language. A template that cannot be
-    rendered is logged, never allowed to undo the change or turn into a different answer for the visitor."""
+    else `reading`, the page's; else the business's default); a moment among the values reads in that language.
+    A template that cannot be rendered is logged, never allowed to undo the change or turn into a different answer
+    for the visitor."""
     try:
         settings = tenant_db.panel_settings(s, tenant_id=tenant_id)
-        locale = emails.recipient_locale(saved=language, business_default=settings.default_language)
+        locale = emails.recipient_locale(saved=language, reading=reading, business_default=settings.default_language)
         values = {k: _utc_moment(v, locale) if isinstance(v, datetime) else v for k, v in context.items()}
         subject, text, html = emails.render_for(template, values, locale=locale, settings=settings,
                                                 own=emails.own_wording(s, tenant_id=tenant_id, name=template,

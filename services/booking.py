@@ -32,12 +32,13 @@ from services import accounts, appointments, audit, emails, events, mail, metric
 from services import formatting as fmt
 from services.availability import day_window
 from services.config import public_link
+from services.i18n import shipped_locale
 from services.packages import PackageRefused, claim_session
 from services.tokens import digest
 from storage import appointments as appointment_db
 from storage import catalog as catalog_db
 from storage import customers as customer_db
-from storage import holds
+from storage import holds, tenant_reads
 from storage import schedules as schedule_db
 from storage import tenants as tenant_db
 from storage.db import Database
@@ -62,6 +63,10 @@ class SlotTaken(Exception):
         self.message = message
 
 
+class _Stale(Exception):  # noqa: N818 - not an error: the kept setup changed, the booking starts again
+    """The business's setup changed since the reads the booking used were kept (storage.tenant_reads)."""
+
+
 class BookingRefused(Exception):
     """The booking or move is not allowed; `message` says why in plain words."""
 
@@ -81,21 +86,34 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
     too_long = rules.text_problem(notes, limit=NOTES_MAX, what=rules.NOTES)
     if too_long:
         raise BookingRefused(too_long)
-    with db.write() as s:
-        customer = customer_db.customer(s, tenant_id=tenant_id, customer_id=customer_id)
-        reason = why_cannot_book(customer)
-        if reason:
-            raise BookingRefused(reason)
-        assert customer is not None
-        found = _bookable(s, tenant_id=tenant_id, service_id=service_id)
-        booked, freed = _insert_booking(s, tenant_id=tenant_id, customer=customer, found=found,
-                                        staff_id=staff_id, location_id=location_id, start=start, now=now, seats=seats,
-                                        notes=notes, customer_package_id=customer_package_id, actor=actor)
-        if admin_id is not None:
-            audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='appointment.create',
-                         target=f'appointment {booked.id}',
-                         after={'customer': customer_id, 'service': service_id, 'staff': booked.staff.id,
-                                'start': booked.start.isoformat()}, now=now)
+    # The business's setup as kept from an earlier booking (storage.tenant_reads): checked against its token in the
+    # statement that locks the staff; when it changed meanwhile, the booking starts again reading everything anew.
+    kept = tenant_reads.kept(db, tenant_id=tenant_id)
+    for fresh in (False, True):
+        try:
+            with db.write() as s:
+                reads = (tenant_reads.TenantReads(tenant_id, None) if fresh
+                         else kept or tenant_reads.TenantReads(tenant_id, tenant_reads.token(s, tenant_id=tenant_id)))
+                customer = customer_db.customer(s, tenant_id=tenant_id, customer_id=customer_id)
+                reason = why_cannot_book(customer)
+                if reason:
+                    raise BookingRefused(reason)
+                assert customer is not None
+                found = _bookable(s, reads, service_id=service_id)
+                booked, freed = _insert_booking(s, reads, customer=customer, found=found, staff_id=staff_id,
+                                                location_id=location_id, start=start, now=now, seats=seats,
+                                                notes=notes, customer_package_id=customer_package_id, actor=actor)
+                if admin_id is not None:
+                    audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='appointment.create',
+                                 target=f'appointment {booked.id}',
+                                 after={'customer': customer_id, 'service': service_id, 'staff': booked.staff.id,
+                                        'start': booked.start.isoformat()}, now=now)
+        except _Stale:
+            tenant_reads.forget(db, tenant_id=tenant_id)
+            continue
+        if reads is not kept:
+            tenant_reads.keep(db, reads)  # its token was found current under the lock
+        break
     _announce_booked(tenant_id, booked=booked, freed=freed)
     return booked
 
@@ -141,15 +159,16 @@ def hold_for_guest(db: Database, *, tenant_id: int, service_id: int, staff_id: i
     token = secrets.token_urlsafe(32)
     with db.write() as s:
         holds.purge_expired(s, now=now)
-        found = _bookable(s, tenant_id=tenant_id, service_id=service_id)
-        slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
+        reads = tenant_reads.TenantReads(tenant_id, None)
+        found = _bookable(s, reads, service_id=service_id)
+        slot, chosen = _hold_slot(s, reads, found=found, staff_id=staff_id, location_id=location_id,
                                   start=start, now=now, seats=1)
         place = _visit_place(s, found=found, staff_id=chosen, location_id=location_id)
         hold_id = holds.insert_hold(s, tenant_id=tenant_id, service_id=found.service.id, staff_id=chosen,
                                     location_id=place, start=slot.start, end=slot.end, seats=1, email=email,
                                     first_name=first_name, last_name=last_name, phone=phone,
                                     notes=(notes or '').strip(), token_hash=digest(HOLD_PURPOSE, token),
-                                    now=now, expires_at=now + HOLD)
+                                    now=now, expires_at=now + HOLD, locale=shipped_locale(locale))
         held = holds.live_hold(s, tenant_id=tenant_id, token_hash=digest(HOLD_PURPOSE, token), now=now)
         business, host = tenant_db.tenant_name_and_host(s, tenant_id=tenant_id)
         staff = catalog_db.staff_name(s, tenant_id=tenant_id, staff_id=chosen)
@@ -177,22 +196,24 @@ def held_booking(db: Database, *, tenant_id: int, token: str, now: datetime) -> 
 def confirm_hold(db: Database, *, tenant_id: int, token: str, now: datetime) -> tuple[d.Appointment, d.Customer, bool]:
     """The mailbox owner clicked: in one transaction the hold becomes an appointment of the account with that email
     (a new one when there is none, True), re-checking the time. Following the link proves the mailbox, as a magic link
-    does. A new account gets its welcome email, queued in the same transaction, when the business auto-creates
-    accounts."""
+    does. A new account keeps the language the guest booked in, and gets its welcome email in it, queued in the
+    same transaction, when the business auto-creates accounts."""
     with db.write() as s:
         held = _live(s, tenant_id=tenant_id, token=token, now=now)
         if not holds.take_hold(s, hold_id=held.id):  # the same link clicked twice at once: one of them books
             raise BookingRefused(HOLD_GONE)
-        found = _bookable(s, tenant_id=tenant_id, service_id=held.service_id)
+        reads = tenant_reads.TenantReads(tenant_id, None)
+        found = _bookable(s, reads, service_id=held.service_id)
         customer = customer_db.active_customer_by_email(s, tenant_id=tenant_id, email=held.email)
         created = customer is None
         if customer is None:
             customer = customer_db.insert_customer(s, tenant_id=tenant_id, email=held.email,
                                                    first_name=held.first_name, last_name=held.last_name,
-                                                   phone=held.phone, password_hash=None, verified_at=now, now=now)
+                                                   phone=held.phone, password_hash=None, verified_at=now, now=now,
+                                                   language=held.locale)
         else:
             accounts.prove_email_in(s, tenant_id=tenant_id, customer_id=customer.id, now=now)
-        booked, freed = _insert_booking(s, tenant_id=tenant_id, customer=customer, found=found,
+        booked, freed = _insert_booking(s, reads, customer=customer, found=found,
                                         staff_id=held.staff_id, location_id=held.location_id, start=held.start,
                                         now=now, seats=held.seats, notes=held.notes, customer_package_id=None,
                                         actor='customer')
@@ -254,7 +275,7 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
         found = catalog_db.bookable_service(s, tenant_id=tenant_id, service_id=before.service.id)
         if found is None or not found.active:
             raise BookingRefused(lazy('That service can no longer be booked online; please contact the business.'))
-        slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id,
+        slot, chosen = _hold_slot(s, tenant_reads.TenantReads(tenant_id, None), found=found, staff_id=staff_id,
                                   location_id=before.location.id if before.location else None, start=new_start,
                                   now=now, seats=before.seats, ignore_appointment_id=before.id,
                                   prefer=before.staff.id)
@@ -291,28 +312,30 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
 # ---- helpers ---------------------------------------------------------------------------------------------------
 
 
-def _bookable(s: Session, *, tenant_id: int, service_id: int) -> catalog_db.BookableService:
-    found = catalog_db.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
+def _bookable(s: Session, reads: tenant_reads.TenantReads, *, service_id: int) -> catalog_db.BookableService:
+    found = reads.bookable_service(s, service_id=service_id)
     if found is None or not found.active:
         raise BookingRefused(lazy('That service cannot be booked online.'))
     return found
 
 
-def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: catalog_db.BookableService,
+def _insert_booking(s: Session, reads: tenant_reads.TenantReads, *, customer: d.Customer,
+                    found: catalog_db.BookableService,
                     staff_id: int | None, location_id: int | None, start: datetime, now: datetime, seats: int,
                     notes: str, customer_package_id: int | None, actor: str) -> tuple[d.Appointment, tuple[int, date]]:
     """Inside the caller's write transaction: take the slot, write the appointment and its history, and queue its
-    emails (they commit with it)."""
+    emails (they commit with it). `reads`: the business's setup (checked under the staff lock, see _hold_slot)."""
+    tenant_id = reads.tenant_id
     service = found.service
     customer_id = customer.id
     # What does not change with the staff's bookings is read before their lock: the lock is held to the commit.
-    statuses = tenant_db.statuses(s, tenant_id=tenant_id)
+    statuses = reads.statuses(s)
     status = _new_booking_status(statuses)
-    read = tenant_db.tenant_and_settings(s, tenant_id=tenant_id)  # one read: the emails' business and language
+    read = reads.tenant_and_settings(s)  # one read: the emails' business and language
     assert read is not None
     tenant, settings = read
-    offering = catalog_db.offering_staff(s, tenant_id=tenant_id, service_id=service.id, staff_id=staff_id)
-    slot, chosen = _hold_slot(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
+    offering = reads.offering_staff(s, service_id=service.id, staff_id=staff_id)
+    slot, chosen = _hold_slot(s, reads, found=found, staff_id=staff_id, location_id=location_id,
                               start=start, now=now, seats=seats)
     price, deposit = service.price * seats, service.deposit * seats
     if customer_package_id is not None:
@@ -325,12 +348,10 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
     person = offering.staff.get(chosen)  # None only when the staff member began to offer it meanwhile
     place = _visit_place(s, found=found, staff_id=chosen, location_id=location_id,
                          works_at=None if person is None else offering.works_at.get(chosen, ()))
-    appointment_id = appointment_db.insert_appointment(
+    appointment_id = appointment_db.insert_booked(
         s, tenant_id=tenant_id, customer_id=customer_id, service_id=service.id, staff_id=chosen, location_id=place,
         start=slot.start, end=slot.end, seats=seats, status_key=status.key, price=price, deposit=deposit, notes=notes,
-        customer_package_id=customer_package_id, now=now)
-    appointments.record_history(s, tenant_id=tenant_id, appointment_id=appointment_id,
-                                entry=dh.booked(at=now, actor=actor, status=status.key))
+        customer_package_id=customer_package_id, now=now, entry=dh.booked(at=now, actor=actor, status=status.key))
     s.flush()
     if person is None or (place is not None and place not in offering.locations):
         booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
@@ -344,7 +365,7 @@ def _insert_booking(s: Session, *, tenant_id: int, customer: d.Customer, found: 
     # A new appointment's history is its 'booked' line: the email needs nothing more than what is at hand.
     notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now,
                         known=appointment_db.NoticeData(tenant=tenant, customer=customer, appointment=booked,
-                                                        statuses=statuses, settings=settings))
+                                                        statuses=statuses, settings=settings), reads=reads)
     return booked, (chosen, _local_day(slot.start, found))
 
 
@@ -370,10 +391,13 @@ def _announce_booked(tenant_id: int, *, booked: d.Appointment, freed: tuple[int,
                                 kind='booked', freed=freed)
 
 
-def _hold_slot(s: Session, *, tenant_id: int, found: catalog_db.BookableService, staff_id: int | None,
+def _hold_slot(s: Session, reads: tenant_reads.TenantReads, *, found: catalog_db.BookableService,
+               staff_id: int | None,
                location_id: int | None, start: datetime, now: datetime, seats: int,
                ignore_appointment_id: int | None = None, prefer: int | None = None) -> tuple[Slot, int]:
-    """Lock the candidate staff, re-read their day and return the engine's slot at `start` with the staff to take."""
+    """Lock the candidate staff, re-read their day and return the engine's slot at `start` with the staff to take.
+    Raises _Stale when `reads` were kept with a token the business's setup no longer has (nothing was written yet)."""
+    tenant_id = reads.tenant_id
     service = found.service
     refusal = rules.why_not_book_at(service, start=start, now=now, seats=seats, zone=found.zone)
     if refusal:
@@ -381,13 +405,16 @@ def _hold_slot(s: Session, *, tenant_id: int, found: catalog_db.BookableService,
     day = _local_day(start, found)
     # One statement finds and locks them (until the commit); what follows reads after the lock, and on PostgreSQL
     # each statement sees what the previous holder committed.
-    staff_ids = catalog_db.lock_staff_offering(s, tenant_id=tenant_id, service_id=service.id, staff_id=staff_id,
-                                               location_id=location_id)
+    staff_ids, token = catalog_db.lock_staff_offering_token(s, tenant_id=tenant_id, service_id=service.id,
+                                                            staff_id=staff_id, location_id=location_id)
+    if reads.token is not None and token != reads.token:
+        raise _Stale()  # what was checked before the lock may not hold: start again, reading it all now
     if not staff_ids:
         raise BookingRefused(lazy('Nobody offers that service there. Please pick another staff member.'))
     lo, hi = day_window(day, day, found.zone)
     request = schedule_db.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=lo, end=hi,
-                                       seats=seats, ignore_appointment_id=ignore_appointment_id, held_at=now)
+                                       seats=seats, ignore_appointment_id=ignore_appointment_id, held_at=now,
+                                       schedules=reads.staff_schedules)
     finder = SlotFinder(request)
     slot = next((x for x in finder.free_slots(day=day, now=now) if x.start == start), None)
     if slot is None:

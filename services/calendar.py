@@ -115,6 +115,8 @@ def _fold(line: str) -> bytes:
     data = line.encode()
     if len(data) <= 75:
         return data + b'\r\n'
+    if len(data) == len(line):  # ASCII: one octet a character, cut the bytes (a calendar file is mostly ASCII)
+        return b'\r\n '.join([data[:75], *(data[i:i + 74] for i in range(75, len(data), 74))]) + b'\r\n'
     parts: list[str] = []
     chunk: list[str] = []
     size, limit = 0, 75

@@ -3,6 +3,7 @@ above the message. Applied once, where every email is queued (services.mail.queu
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 
 from domain import branding
@@ -18,11 +19,7 @@ def brand(html: str | None, tenant: d.Tenant) -> str | None:
     """`html` in the business's colours and with its logo; the text part of an email needs neither."""
     if html is None:
         return None
-    try:
-        # White text sits on the buttons: the shade of the colour it reads on (the admin area refuses worse).
-        fill = branding.shades(tenant.branding.primary_color, dark=False).fill
-    except branding.BadColor:
-        fill = TEMPLATE_COLOR
+    fill = _fill(tenant.branding.primary_color)
     html = html.replace(f'background:{TEMPLATE_COLOR}', f'background:{fill}')
     logo = tenant.branding.logo_url
     if logo and logo.startswith('/'):
@@ -32,3 +29,13 @@ def brand(html: str | None, tenant: d.Tenant) -> str | None:
                  f'height="{LOGO_HEIGHT}" style="display:block;height:{LOGO_HEIGHT}px;margin:0 0 16px">')
         html = html.replace('<tr><td>', '<tr><td>' + image, 1)
     return html
+
+
+@functools.lru_cache(maxsize=256)
+def _fill(color: str) -> str:
+    """The buttons' colour for a brand colour: worked out once per colour (every email asks it)."""
+    try:
+        # White text sits on the buttons: the shade of the colour it reads on (the admin area refuses worse).
+        return branding.shades(color, dark=False).fill
+    except branding.BadColor:
+        return TEMPLATE_COLOR

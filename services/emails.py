@@ -34,6 +34,7 @@ from domain.settings import PanelSettings
 from services import i18n
 from services.config import get_config
 from storage import email_templates as template_store
+from storage.tenant_reads import TenantReads
 
 
 class TemplateMissing(LookupError):
@@ -317,20 +318,23 @@ def kind(name: str) -> EmailKind:
     return found
 
 
-def own_wording(session: Session, *, tenant_id: int, name: str,
-                locale: str) -> dict[tuple[str, str], EmailOverride]:
+def own_wording(session: Session, *, tenant_id: int, name: str, locale: str,
+                reads: TenantReads | None = None) -> dict[tuple[str, str], EmailOverride]:
     """The business's own wording of the email `name` in `locale` (admin area, Emails), as the `overrides` that
-    `render` takes: empty when the business uses Kairos's."""
-    own = template_store.template(session, tenant_id=tenant_id, kind=name, locale=locale)
+    `render` takes: empty when the business uses Kairos's. `reads`: a booking's reads of the business's setup, which
+    keep it (storage.tenant_reads)."""
+    own = (template_store.template(session, tenant_id=tenant_id, kind=name, locale=locale) if reads is None
+           else reads.email_template(session, kind=name, locale=locale))
     if own is None:
         return {}
     return {(name, locale): EmailOverride(subject=own.subject, text=own.text, html=own.html)}
 
 
-def recipient_locale(*, saved: str | None, business_default: str | None) -> str:
-    """The language an email is written in: the recipient's saved choice (a customer's), else the business's
+def recipient_locale(*, saved: str | None, business_default: str | None, reading: str | None = None) -> str:
+    """The language an email is written in: the recipient's saved choice (a customer's), else the language of the
+    page they asked for it from (`reading`: a sign-up, a forgotten password, a guest's booking), else the business's
     default (always, for staff: pass saved=None)."""
-    return i18n.choose_locale(saved, None, business_default)
+    return i18n.choose_locale(saved or reading, None, business_default)
 
 
 # ---- rendering -----------------------------------------------------------------------------------------------------

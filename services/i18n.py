@@ -68,6 +68,12 @@ def normalise_locale(value: str | None) -> str | None:
     return '_'.join(parts)
 
 
+def shipped_locale(value: str | None) -> str | None:
+    """`value` as Kairos spells it when it names a language Kairos ships; None for anything else."""
+    found = normalise_locale(value)
+    return found if found in SHIPPED_LOCALES else None
+
+
 def parse_accept_language(header: str | None) -> list[str]:
     """The locales a browser asks for, most wanted first (ties keep the header's order); `*` and q=0 are dropped."""
     if not header:

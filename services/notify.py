@@ -22,6 +22,7 @@ from services import formatting as fmt
 from services.config import public_base
 from storage import appointments as appointment_db
 from storage.db import Database
+from storage.tenant_reads import TenantReads
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,13 @@ _TEMPLATES = {BOOKED: 'appointment_booked', RESCHEDULED: 'appointment_reschedule
 def queue_change(session: Session, *, tenant_id: int, appointment_id: int, kind: str,
                  previous_start: datetime | None = None, previous_status: str = '', reason: str = '',
                  cause: str = '', now: datetime | None = None,
-                 known: appointment_db.NoticeData | None = None) -> int:
+                 known: appointment_db.NoticeData | None = None, reads: TenantReads | None = None) -> int:
     """In the caller's write transaction, after its change is flushed: queue the emails about it (kind 'booked',
     'rescheduled' or 'status'), one to the customer and one to the staff member when they have an address. The
     change's why is `reason` (what a person typed) or `cause` (a why-code of domain.history), worded by the domain.
     `known`: what the caller already read in this transaction (the appointment as it is now, with its history when
-    it has more than its 'booked' line), so it is not read again. Returns how many were queued. A template that
+    it has more than its 'booked' line), so it is not read again; `reads`: the business's setup as the caller has it
+    (storage.tenant_reads: its own wording of the emails). Returns how many were queued. A template that
     cannot be rendered is logged and skipped: a broken email must never undo the change."""
     if kind not in _TEMPLATES:
         raise ValueError(f'unknown change kind {kind!r}')
@@ -47,7 +49,7 @@ def queue_change(session: Session, *, tenant_id: int, appointment_id: int, kind:
     try:
         emails = _render_change(session, data, kind=kind, previous_start=previous_start,
                                 previous_status=previous_status, reason=dh.change_reason(reason=reason, cause=cause),
-                                now=now or datetime.now(UTC))
+                                now=now or datetime.now(UTC), reads=reads)
     except Exception:
         log.exception('could not render the change emails for appointment %s', appointment_id)
         return 0
@@ -75,7 +77,8 @@ def wait_for_notifications(timeout: float = 30) -> None:
 
 def _render_change(session: Session, data: appointment_db.NoticeData, *, kind: str,
                    previous_start: datetime | None, previous_status: str, reason: Said,
-                   now: datetime) -> list[tuple[str, str, str, str | None, tuple[str, bytes, str]]]:
+                   now: datetime,
+                   reads: TenantReads | None = None) -> list[tuple[str, str, str, str | None, tuple[str, bytes, str]]]:
     appt, tenant, customer, settings = data.appointment, data.tenant, data.customer, data.settings
     method = calendar.REQUEST if appt.status.busy else calendar.CANCEL
     business_tz = ZoneInfo(tenant.timezone)
@@ -104,7 +107,8 @@ def _render_change(session: Session, data: appointment_db.NoticeData, *, kind: s
                            locale=locale)
         subject, text, html = emails.render_for(_TEMPLATES[kind], context, locale=locale, settings=settings,
                                                 own=emails.own_wording(session, tenant_id=tenant.id,
-                                                                       name=_TEMPLATES[kind], locale=locale))
+                                                                       name=_TEMPLATES[kind], locale=locale,
+                                                                       reads=reads))
         out.append((address, subject, text, html, attachment))
     return out
 

@@ -8,10 +8,9 @@ from datetime import UTC, datetime
 from sqlmodel import Session
 
 from domain import model as d
-from domain.i18n import SHIPPED_LOCALES
 from domain.settings import PanelSettings
 from services import auth
-from services.i18n import normalise_locale
+from services.i18n import shipped_locale
 from storage import appointments as appointment_db
 from storage import customers as customer_db
 from storage import payments as payment_db
@@ -187,8 +186,8 @@ class UnknownLanguage(ValueError):
 def remember_language(db: Database, *, tenant_id: int, customer_id: int, language: str) -> str:
     """Keep the language the customer chose (the switcher, or Profile): their pages and emails use it from now on.
     Only a shipped language is kept; the value as Kairos spells it is returned."""
-    found = normalise_locale(language)
-    if found not in SHIPPED_LOCALES:
+    found = shipped_locale(language)
+    if found is None:
         raise UnknownLanguage(language)
     with db.write() as s:
         customer_db.set_customer_language(s, tenant_id=tenant_id, customer_id=customer_id, language=found)

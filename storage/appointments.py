@@ -228,6 +228,47 @@ def insert_appointment(session: Session, *, tenant_id: int, customer_id: int, se
 _INSERT_APPOINTMENT = sa.insert(t.Appointment).returning(table_of(t.Appointment).c.id)
 
 
+def insert_booked(session: Session, *, tenant_id: int, customer_id: int, service_id: int, staff_id: int,
+                  location_id: int | None, start: datetime, end: datetime, seats: int, status_key: str, price: int,
+                  deposit: int, notes: str, customer_package_id: int | None, now: datetime,
+                  entry: d.HistoryEntry) -> int:
+    """`insert_appointment` and its first history line (`add_history`): on PostgreSQL one statement (the history
+    row is inserted from the appointment's RETURNING), on SQLite two. Its id."""
+    if session.get_bind().dialect.name != 'postgresql':
+        appointment_id = insert_appointment(
+            session, tenant_id=tenant_id, customer_id=customer_id, service_id=service_id, staff_id=staff_id,
+            location_id=location_id, start=start, end=end, seats=seats, status_key=status_key, price=price,
+            deposit=deposit, notes=notes, customer_package_id=customer_package_id, now=now)
+        add_history(session, tenant_id=tenant_id, appointment_id=appointment_id, entry=entry)
+        return appointment_id
+    return int(session.connection().execute(_INSERT_BOOKED, {
+        'tenant_id': tenant_id, 'customer_id': customer_id, 'service_id': service_id, 'staff_id': staff_id,
+        'location_id': location_id, 'start': start, 'end': end, 'seats': seats, 'status_key': status_key,
+        'price': price, 'deposit': deposit, 'amount_paid': 0, 'notes': notes,
+        'customer_package_id': customer_package_id, 'reschedule_count': 0, 'created_at': now,
+        'h_at': entry.at, 'h_actor': entry.actor, 'h_action': entry.action, 'h_data': dict(entry.data)}).scalar_one())
+
+
+def _insert_booked() -> sa.Select[*tuple[Any, ...]]:
+    appointment, history = table_of(t.Appointment), table_of(t.AppointmentHistory)
+    names = ('tenant_id', 'customer_id', 'service_id', 'staff_id', 'location_id', 'start', 'end', 'seats',
+             'status_key', 'price', 'deposit', 'amount_paid', 'notes', 'customer_package_id', 'reschedule_count',
+             'created_at')
+    booked = (sa.insert(appointment).values({name: sa.bindparam(name, type_=appointment.c[name].type)
+                                             for name in names})
+              .returning(appointment.c.id).cte('booked'))
+    first_line = sa.insert(history).from_select(
+        ['tenant_id', 'appointment_id', 'at', 'actor', 'action', 'data'],
+        sa.select(sa.bindparam('tenant_id', type_=history.c.tenant_id.type), booked.c.id,
+                  sa.bindparam('h_at', type_=history.c.at.type), sa.bindparam('h_actor', type_=history.c.actor.type),
+                  sa.bindparam('h_action', type_=history.c.action.type),
+                  sa.bindparam('h_data', type_=history.c.data.type))).cte('first_line')
+    return sa.select(booked.c.id).add_cte(first_line)
+
+
+_INSERT_BOOKED = _insert_booked()
+
+
 def move_appointment(session: Session, *, tenant_id: int, appointment_id: int, staff_id: int, start: datetime,
                      end: datetime, status_key: str) -> None:
     session.execute(sa.update(t.Appointment).where(col(t.Appointment.tenant_id) == tenant_id,
@@ -316,6 +357,51 @@ _BUSY = (
            col(_BA.end) > sa.bindparam('from_end', type_=t.UTCDateTime()))
     .order_by(col(_BA.start), col(_BA.id))
 )
+
+
+def busy_and_held(session: Session, *, tenant_id: int, staff_ids: list[int], start: datetime, end: datetime,
+                  now: datetime) -> tuple[Booking, ...]:
+    """`busy_bookings` followed by the guests' holds still running at `now` on these staff that reach into
+    [start, end) (storage.holds.held_bookings), in one statement: a booking reads both under its staff locks."""
+    if not staff_ids:
+        return ()
+    rows = session.connection().execute(_BUSY_AND_HELD, {
+        'tenant_id': tenant_id, 'staff_ids': staff_ids, 'from_start': start - 2 * REACH, 'to_start': end + REACH,
+        'from_end': start - REACH, 'now': now}).all()
+    minutes: dict[int, timedelta] = {}
+    instants: dict[object, datetime] = {}
+    out = []
+    for _, appointment_id, staff_id, raw_start, raw_end, service_id, seats, before, after in rows:
+        lo = instants.get(raw_start) or instants.setdefault(raw_start, _utc(raw_start))
+        hi = instants.get(raw_end) or instants.setdefault(raw_end, _utc(raw_end))
+        buffer_before = minutes.get(before)
+        if buffer_before is None:
+            buffer_before = minutes[before] = timedelta(minutes=before)
+        buffer_after = minutes.get(after)
+        if buffer_after is None:
+            buffer_after = minutes[after] = timedelta(minutes=after)
+        out.append(Booking(staff_id=staff_id, start=lo, end=hi, service_id=service_id, seats=seats,
+                           buffer_before=buffer_before, buffer_after=buffer_after, appointment_id=appointment_id))
+    return tuple(out)
+
+
+_BH = t.BookingHold
+_RAW = sa.types.NullType()
+_BUSY_AND_HELD: sa.CompoundSelect[*tuple[Any, ...]] = sa.union_all(
+    _BUSY.with_only_columns(sa.literal(0, sa.Integer).label('kind'), col(_BA.id).label('id'), col(_BA.staff_id),
+                            sa.type_coerce(col(_BA.start), _RAW).label('start'),
+                            sa.type_coerce(col(_BA.end), _RAW).label('end'), col(_BA.service_id), col(_BA.seats),
+                            col(_BSVC.buffer_before_min), col(_BSVC.buffer_after_min),
+                            maintain_column_froms=True).order_by(None),
+    sa.select(sa.literal(1, sa.Integer), sa.cast(sa.null(), sa.Integer), col(_BH.staff_id),
+              sa.type_coerce(col(_BH.start), _RAW), sa.type_coerce(col(_BH.end), _RAW), col(_BH.service_id),
+              col(_BH.seats), col(_BSVC.buffer_before_min), col(_BSVC.buffer_after_min))
+    .join(_BSVC, col(_BSVC.id) == col(_BH.service_id))
+    .where(col(_BH.tenant_id) == _TENANT, col(_BH.staff_id).in_(_STAFF_IDS),
+           col(_BH.expires_at) > sa.bindparam('now', type_=t.UTCDateTime()),
+           col(_BH.start) < sa.bindparam('to_start', type_=t.UTCDateTime()),
+           col(_BH.end) > sa.bindparam('from_end', type_=t.UTCDateTime())),
+).order_by(sa.column('kind'), sa.column('start'), sa.column('id'))
 
 
 def _utc(raw: object) -> datetime:

@@ -86,10 +86,11 @@ def email_in_use(session: Session, *, tenant_id: int, email: str, except_id: int
 
 
 def insert_customer(session: Session, *, tenant_id: int, email: str, first_name: str, last_name: str, phone: str,
-                    password_hash: str | None, verified_at: datetime | None, now: datetime) -> d.Customer:
+                    password_hash: str | None, verified_at: datetime | None, now: datetime,
+                    language: str | None = None) -> d.Customer:
     row = t.Customer(tenant_id=tenant_id, email=email.strip(), email_norm=normalise_email(email),
                      first_name=first_name.strip(), last_name=last_name.strip(), phone=phone.strip(),
-                     password_hash=password_hash, email_verified_at=verified_at, created_at=now)
+                     password_hash=password_hash, email_verified_at=verified_at, created_at=now, language=language)
     session.add(row)
     session.flush()
     return to_customer(row)

@@ -19,15 +19,16 @@ def to_held(row: t.BookingHold, *, service_name: str) -> d.HeldBooking:
     return d.HeldBooking(id=row.id, service_id=row.service_id, service_name=service_name, staff_id=row.staff_id,
                          location_id=row.location_id, start=row.start, end=row.end, seats=row.seats, email=row.email,
                          first_name=row.first_name, last_name=row.last_name, phone=row.phone, notes=row.notes,
-                         expires_at=row.expires_at)
+                         expires_at=row.expires_at, locale=row.locale)
 
 
 def insert_hold(session: Session, *, tenant_id: int, service_id: int, staff_id: int, location_id: int | None,
                 start: datetime, end: datetime, seats: int, email: str, first_name: str, last_name: str, phone: str,
-                notes: str, token_hash: str, now: datetime, expires_at: datetime) -> int:
+                notes: str, token_hash: str, now: datetime, expires_at: datetime, locale: str | None = None) -> int:
     row = t.BookingHold(tenant_id=tenant_id, service_id=service_id, staff_id=staff_id, location_id=location_id,
                         start=start, end=end, seats=seats, email=email, first_name=first_name, last_name=last_name,
-                        phone=phone, notes=notes, token_hash=token_hash, created_at=now, expires_at=expires_at)
+                        phone=phone, notes=notes, token_hash=token_hash, created_at=now, expires_at=expires_at,
+                        locale=locale)
     session.add(row)
     session.flush()
     assert row.id is not None

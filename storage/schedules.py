@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -19,11 +19,15 @@ from sqlmodel import Session, col
 from domain import model as d
 from domain.availability import Hours, ServiceRules, SlotRequest, StaffSchedule
 from domain.schedules import DayOff
-from storage import holds
 from storage import tables as t
-from storage.appointments import REACH, busy_bookings
+from storage.appointments import busy_and_held, busy_bookings
 from storage.catalog import BookableService
 from storage.db import table_of
+
+
+class ScheduleReader(Protocol):
+    def __call__(self, session: Session, /, *, staff_ids: list[int], first_day: date,
+                 last_day: date) -> tuple[tuple[StaffSchedule, ...], frozenset[date]]: ...
 
 
 def rules_of(service: d.Service) -> ServiceRules:
@@ -35,24 +39,30 @@ def rules_of(service: d.Service) -> ServiceRules:
 
 def slot_request(session: Session, *, tenant_id: int, found: BookableService, staff_ids: list[int], start: datetime,
                  end: datetime, seats: int = 1, ignore_appointment_id: int | None = None,
-                 held_at: datetime | None = None) -> SlotRequest:
+                 held_at: datetime | None = None,
+                 schedules: ScheduleReader | None = None) -> SlotRequest:
     """The engine's request for the service and these staff over the UTC window [start, end).
 
     Schedules are read for the local dates the window touches (a day either side, for zones and midnight), bookings
     for those that reach into the window with their buffers (a booking lasts less than a day, buffers less than
     `REACH`). One statement for the four kinds of schedule (hours, breaks, days off and holidays, special days), one
-    for the bookings; with `held_at`, one more for guests' bookings held at that instant until their mailbox confirms
-    them (storage.holds).
+    for the bookings; with `held_at`, the same one also reads the guests' bookings held at that instant until their
+    mailbox confirms them (storage.holds). `schedules`: where the schedules come from when not from the database
+    now (the booking's kept reads, storage.tenant_reads).
     """
     zone = found.zone
-    schedules, holidays = staff_schedules(session, tenant_id=tenant_id, staff_ids=staff_ids,
-                                          first_day=start.astimezone(zone).date() - timedelta(days=1),
-                                          last_day=end.astimezone(zone).date() + timedelta(days=1))
-    return SlotRequest(tz=zone, service_id=found.service.id, rules=rules_of(found.service), staff=schedules,
+    first_day = start.astimezone(zone).date() - timedelta(days=1)
+    last_day = end.astimezone(zone).date() + timedelta(days=1)
+    if schedules is None:
+        staff, holidays = staff_schedules(session, tenant_id=tenant_id, staff_ids=staff_ids, first_day=first_day,
+                                          last_day=last_day)
+    else:
+        staff, holidays = schedules(session, staff_ids=staff_ids, first_day=first_day, last_day=last_day)
+    return SlotRequest(tz=zone, service_id=found.service.id, rules=rules_of(found.service), staff=staff,
                        holidays=holidays,
                        bookings=busy_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end)
-                       + (holds.held_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end,
-                                              reach=REACH, now=held_at) if held_at is not None else ()),
+                       if held_at is None else busy_and_held(session, tenant_id=tenant_id, staff_ids=staff_ids,
+                                                             start=start, end=end, now=held_at),
                        seats=seats, ignore_appointment_id=ignore_appointment_id)
 
 

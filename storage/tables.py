@@ -54,6 +54,17 @@ class Tenant(SQLModel, table=True):
     settings: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
 
 
+class TenantVersion(SQLModel, table=True):
+    """A random token per business, new on every change to what a booking reads of its setup (set by triggers,
+    migration 0020; storage.tenant_reads). Derived, not the business's data: no export carries it, and no foreign key
+    (a token must never start again from an old value)."""
+
+    __tablename__ = 'tenant_version'
+    __table_args__ = {'info': {'derived': True}}
+    tenant_id: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True, autoincrement=False))
+    token: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+
+
 class Location(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = tenant_fk()
@@ -443,6 +454,8 @@ class BookingHold(SQLModel, table=True):
     token_hash: str = Field(sa_column=sa.Column(sa.String(128), unique=True, nullable=False))
     created_at: datetime = Field(sa_column=utc_column())
     expires_at: datetime = Field(sa_column=utc_column())
+    # The language the guest booked in: the account a confirmation makes keeps it, and its emails use it
+    locale: str | None = Field(default=None, sa_column=sa.Column(sa.String(16), nullable=True))
 
 
 class Rating(SQLModel, table=True):

@@ -28,9 +28,9 @@ class TransferRefused(Exception):
 
 
 def tenant_tables() -> list[sa.Table]:
-    """Every table that holds a business's rows, parents before children."""
-    return [table for table in SQLModel.metadata.sorted_tables
-            if table.name == 'tenant' or 'tenant_id' in table.c or _owning_key(table) is not None]
+    """Every table that holds a business's rows, parents before children (not the derived ones: tenant_version)."""
+    return [table for table in SQLModel.metadata.sorted_tables if not table.info.get('derived')
+            and (table.name == 'tenant' or 'tenant_id' in table.c or _owning_key(table) is not None)]
 
 
 def schema_revision(session: Session) -> str | None:

@@ -13,7 +13,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from services import i18n
 from services.config import get_config
 from services.tenants import UnknownTenant
-from ui import ops, robots, webhooks
+from ui import ops, robots, speedups, webhooks
 from ui.body_limit import BodyLimit
 from ui.headers import SecurityHeaders
 from ui.pages import avatar, book, book_confirm, login, logo, panel, receipts, reminder, session, signin_flows
@@ -59,6 +59,7 @@ class SignInGate(BaseHTTPMiddleware):
 
 def setup() -> None:
     """Register the gate, the middleware and the shared page head; the pages registered themselves on import."""
+    speedups.install()
     app.add_middleware(SignInGate)
     app.add_middleware(BodyLimit)  # nothing reads a body before it is bounded
     ops.install()
@@ -110,6 +111,7 @@ def run(*, host: str | None = None, port: int | None = None, reload: bool = Fals
     options: dict[str, object] = {'uvicorn_logging_level': 'warning', **ops.logging_options()}
     setup()
     start_mail_sender()
+    app.on_startup(speedups.settle_gc)
     ui.run(host=host or cfg.host, port=port or cfg.port, title='Kairos', reload=reload, show=False,
            favicon='🗓️', language='en-GB', tailwind=False, storage_secret=cfg.secret,
            session_middleware_kwargs=session_cookie_options(), reconnect_timeout=10, proxy_headers=True,

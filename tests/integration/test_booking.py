@@ -220,6 +220,37 @@ def test_times_that_cannot_be_booked_say_why(db, start: datetime, message: str) 
     assert str(refused.value.message) == message
 
 
+def test_a_change_to_the_business_setup_reaches_the_next_booking(db) -> None:
+    """A booking keeps the business's setup from the one before (storage.tenant_reads): any change to it, even one
+    made by hand in SQL, is seen by the next booking, as when everything was read again each time."""
+    world = seed_world(db, now=NOW)
+    book(db, world, local(24, 10))  # keeps the setup
+
+    def change(sql: str, **params: object) -> None:
+        with db.write() as s:
+            s.execute(sa.text(sql), params)
+
+    change('UPDATE service SET active = false WHERE id = :id', id=world.services['cut'])
+    with pytest.raises(booking.BookingRefused) as refused:
+        book(db, world, local(24, 11))
+    assert str(refused.value.message) == 'That service cannot be booked online.'
+    change('UPDATE service SET active = true WHERE id = :id', id=world.services['cut'])
+    book(db, world, local(24, 11, 15), customer=world.bob)  # kept again
+    change('INSERT INTO day_off (tenant_id, staff_id, day, reason) VALUES (:t, :s, :d, :r)', t=world.tenant_id,
+           s=world.staff['mia'], d=date(2026, 11, 25), r='')
+    with pytest.raises(booking.BookingRefused) as refused:
+        book(db, world, local(25, 10))
+    assert str(refused.value.message) == 'That time is not open for booking. Please pick another.'
+    book(db, world, local(26, 10))  # kept again
+    change('UPDATE staff SET name = :n WHERE id = :id', n='Mia Stone', id=world.staff['mia'])
+    assert book(db, world, local(26, 11), customer=world.bob).staff.name == 'Mia Stone'
+    change('DELETE FROM staff_service WHERE staff_id = :id AND service_id = :svc', id=world.staff['mia'],
+           svc=world.services['cut'])
+    with pytest.raises(booking.BookingRefused) as refused:
+        book(db, world, local(26, 14))
+    assert str(refused.value.message) == 'Nobody offers that service there. Please pick another staff member.'
+
+
 def test_a_closed_account_cannot_book(db) -> None:
     world = seed_world(db, now=NOW)
     with db.write() as s:

@@ -7,14 +7,15 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
 from domain.settings import PanelSettings
-from services import booking, emails, notify, payments
+from services import accounts, booking, emails, notify, payments
 from storage import tables as t
 from tests.support.seed import seed_world
-from tests.support.smtp import html_of, text_of
+from tests.support.smtp import html_of, text_of, token_in
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 10:00 in Berlin, a Wednesday
@@ -132,3 +133,77 @@ def test_a_business_own_email_replaces_one_kind_in_one_language(monkeypatch, tmp
         assert emails.render('magic_link', values, locale='es')[0] == 'Su enlace de acceso a Lumen'
     finally:
         reset_config()
+
+
+# ---- emails asked for from a page, before the account has a language of its own ------------------------------------
+
+STRONG = 'orchid-Lantern-42-velvet'
+
+
+def _customer_language(db, world, email: str) -> str | None:
+    with db.read() as s:
+        return s.scalar(sa.select(t.Customer.language).where(t.Customer.tenant_id == world.tenant_id,
+                                                             t.Customer.email_norm == email))
+
+
+@pytest.mark.usefixtures('fresh_limits')
+def test_signing_up_on_a_portuguese_page_sends_the_confirmation_in_portuguese_and_keeps_the_language(
+        sqlite_db, inbox) -> None:
+    world = _world(sqlite_db, default_language='de')
+    accounts.sign_up(sqlite_db, tenant_id=world.tenant_id, email='rui@example.com', password=STRONG,
+                     first_name='Rui', last_name='Costa', now=NOW, locale='pt_PT')
+
+    assert inbox.last_to('rui@example.com')['Subject'] == 'Confirme o seu email para Lumen Studio'
+    assert text_of(inbox.last_to('rui@example.com')).startswith('Olá Rui,')
+    assert _customer_language(sqlite_db, world, 'rui@example.com') == 'pt_PT'  # later emails read Portuguese too
+
+    # Someone signs up again with the address from an Arabic page: the owner is told in the account's language;
+    # an account that never chose one is told in the page's.
+    accounts.sign_up(sqlite_db, tenant_id=world.tenant_id, email='rui@example.com', password=STRONG,
+                     first_name='Rui', last_name='Costa', now=NOW, locale='ar')
+    assert inbox.last_to('rui@example.com')['Subject'] == 'Já tem uma conta em Lumen Studio'
+    accounts.sign_up(sqlite_db, tenant_id=world.tenant_id, email='ada@example.com', password=STRONG,
+                     first_name='Ada', last_name='L', now=NOW, locale='ar')
+    assert inbox.last_to('ada@example.com')['Subject'] == 'لديك حساب بالفعل لدى Lumen Studio'
+    assert _customer_language(sqlite_db, world, 'ada@example.com') is None  # a visitor cannot set it
+
+
+@pytest.mark.usefixtures('fresh_limits')
+def test_a_page_in_a_language_kairos_does_not_ship_leaves_the_business_default(sqlite_db, inbox) -> None:
+    world = _world(sqlite_db, default_language='de')
+    accounts.sign_up(sqlite_db, tenant_id=world.tenant_id, email='kim@example.com', password=STRONG,
+                     first_name='Kim', last_name='Lee', now=NOW, locale='ko')
+    assert inbox.last_to('kim@example.com')['Subject'] == 'Bestätigen Sie Ihre E-Mail-Adresse für Lumen Studio'
+    assert _customer_language(sqlite_db, world, 'kim@example.com') is None
+
+
+@pytest.mark.usefixtures('fresh_limits')
+def test_a_forgotten_password_link_reads_the_accounts_language_else_the_pages(sqlite_db, inbox) -> None:
+    world = _world(sqlite_db, default_language='en')  # Ada never chose a language
+    accounts.request_password_reset(sqlite_db, tenant_id=world.tenant_id, email='ada@example.com', now=NOW,
+                                    locale='de')
+    assert inbox.last_to('ada@example.com')['Subject'] == 'Setzen Sie Ihr Passwort für Lumen Studio zurück'
+    accounts.request_magic_link(sqlite_db, tenant_id=world.tenant_id, email='ada@example.com', now=NOW,
+                                locale='pt_PT')
+    assert inbox.last_to('ada@example.com')['Subject'] == 'A sua ligação de início de sessão para Lumen Studio'
+
+    with sqlite_db.write() as s:  # once she has chosen Arabic, her choice wins over the page's
+        s.execute(sa.update(t.Customer).where(t.Customer.id == world.ada).values(language='ar'))
+    accounts.request_password_reset(sqlite_db, tenant_id=world.tenant_id, email='ada@example.com', now=NOW,
+                                    locale='de')
+    assert inbox.last_to('ada@example.com')['Subject'] == 'أعد تعيين كلمة مرورك لدى Lumen Studio'
+
+
+@pytest.mark.usefixtures('fresh_limits')
+def test_a_guest_who_booked_in_portuguese_gets_an_account_and_welcome_in_portuguese(sqlite_db, inbox) -> None:
+    world = _world(sqlite_db, default_language='en')
+    booking.hold_for_guest(sqlite_db, tenant_id=world.tenant_id, service_id=world.services['cut'],
+                           staff_id=world.staff['mia'], start=START, first_name='Inês', last_name='Sá',
+                           email='ines@example.com', phone='', notes='', now=NOW, locale='pt_PT')
+    held = inbox.last_to('ines@example.com')
+    token = token_in(held, '/book/confirm')
+    _, customer, created = booking.confirm_hold(sqlite_db, tenant_id=world.tenant_id, token=token, now=NOW)
+    notify.wait_for_notifications()
+
+    assert created and customer.language == 'pt_PT'
+    assert inbox.last_to('ines@example.com')['Subject'] == 'Bem-vindo a Lumen Studio: defina a sua palavra-passe'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -59,23 +60,32 @@ def bookings_of(db, world: World, email: str) -> list[t.Appointment]:
                               .where(t.Customer.tenant_id == world.tenant_id, t.Customer.email == email)))
 
 
-def emailed_link(to: str, path: str) -> str:
-    """The newest link to `path` in the outbox email to `email` (the app writes .eml files without SMTP)."""
+def emailed_to(to: str) -> list[EmailMessage]:
+    """The outbox emails to `to`, newest first (the app writes .eml files without SMTP)."""
     import email as email_lib
     import email.policy
-    import re
 
     from services import mail
     from services.config import get_config
 
     mail.wait_until_sent()
+    found = []
     for eml in sorted(get_config().outbox_dir.glob('*.eml'), key=lambda p: p.stat().st_mtime, reverse=True):
         msg = email_lib.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
         if str(msg['To']).lower() == to.lower():
-            found = re.search(rf'https?://\S+({re.escape(path)}\?token=[\w\-]+)',
-                              msg.get_body(preferencelist=('plain',)).get_content())
-            if found:
-                return found.group(1)
+            found.append(msg)
+    return found
+
+
+def emailed_link(to: str, path: str) -> str:
+    """The newest link to `path` in an outbox email to `to`."""
+    import re
+
+    for msg in emailed_to(to):
+        found = re.search(rf'https?://\S+({re.escape(path)}\?token=[\w\-]+)',
+                          msg.get_body(preferencelist=('plain',)).get_content())
+        if found:
+            return found.group(1)
     raise AssertionError(f'no email to {to} with a {path} link')
 
 

@@ -4,11 +4,14 @@ the business's default; the switcher in the top bar changes it without losing wh
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from nicegui.testing import User
 
 from domain.settings import PanelSettings
 from services import accounts, panel
+from storage import tables as t
 from tests.support.seed import seed_world
+from tests.ui.test_book import emailed_to
 from ui.components.page_frame import PageFrame
 
 
@@ -132,3 +135,22 @@ def test_only_a_shipped_language_is_saved_for_a_customer(db) -> None:
         with pytest.raises(panel.UnknownLanguage):
             panel.remember_language(db, tenant_id=world.tenant_id, customer_id=world.ada, language=wrong)
     assert accounts.get_customer(db, tenant_id=world.tenant_id, customer_id=world.ada).language == 'pt_PT'
+
+
+async def test_signing_up_from_a_portuguese_page_brings_the_confirmation_in_portuguese(user: User, db) -> None:
+    world = seed_world(db, settings=PanelSettings(default_language='de'))
+    speak(user, 'pt-PT,pt;q=0.9')
+    await user.open('/signup')
+    user.find(marker='first-name').type('Rui')
+    user.find(marker='last-name').type('Costa')
+    user.find(marker='email').type('rui@example.com')
+    user.find(marker='password').type('a-long-walk-by-the-Tagus-91')
+    user.find(marker='create-account').click()
+    await user.should_see(marker='signup-done', retries=50)
+
+    [confirmation] = emailed_to('rui@example.com')
+    assert confirmation['Subject'] == 'Confirme o seu email para Lumen Studio'  # the page's, not the business's German
+    with db.read() as s:  # and the new account keeps Portuguese for the emails that follow
+        language = s.scalar(sa.select(t.Customer.language).where(t.Customer.tenant_id == world.tenant_id,
+                                                                 t.Customer.email == 'rui@example.com'))
+    assert language == 'pt_PT'

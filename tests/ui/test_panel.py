@@ -170,6 +170,25 @@ async def test_the_details_drawer_shows_time_price_paid_and_due(user: User, db) 
     assert shown['Date'] and '–' in shown['Time']  # the day, and the time from start to end
 
 
+async def test_a_drawer_leaves_nothing_behind_once_it_has_slid_out(user: User, db) -> None:
+    """ui.dialog leaves a hidden element where it was made; a drawer takes it along when the browser says it is
+    hidden, so opening Details again and again does not grow the page."""
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    appt = add_appointment(db, world, start=at(now, 6))
+    await signed_in(user)
+    await shows(user, services, ['Haircut'])
+    before = len(user.client.elements)
+    for _ in range(3):
+        user.find(AppointmentsView).trigger('action', {'kind': 'details', 'id': appt})
+        await user.should_see(marker='details-drawer')
+        [drawer] = user.find(marker='details-drawer').elements
+        drawer.close()
+        user.find(marker='details-drawer').trigger('hide')  # what the browser says once it has slid out
+        await user.should_not_see(marker='details-drawer')
+    assert len(user.client.elements) == before
+
+
 async def test_another_customers_appointment_id_opens_nothing(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)

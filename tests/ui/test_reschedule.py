@@ -47,7 +47,7 @@ async def card_rows(user: User) -> list[dict]:
 async def open_drawer(user: User, appointment_id: int) -> None:
     await card_rows(user)
     cards(user).trigger('action', {'kind': 'reschedule', 'id': appointment_id})
-    await user.should_see(marker='reschedule-drawer')
+    await user.should_see(marker='reschedule-drawer', retries=50)  # up to 5 s: the drawer reads its month first
 
 
 def workday(now: datetime, after: int) -> date:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nicegui import ui
+from nicegui import context, ui
 
 from domain import model as d
 from services import appointments, panel
@@ -16,7 +16,14 @@ class Drawer(ui.dialog):
     """A dialog that slides in from the right (full height on desktop, full width on a phone)."""
 
     def __init__(self, title: str, *, mark: str = '') -> None:
+        slot = context.slot_stack[-1] if context.slot_stack else None
+        before = len(slot.children) if slot is not None else 0
         super().__init__()
+        # ui.dialog leaves a hidden "canary" element where it was made (here: next to the Appointments section, for
+        # every drawer ever opened) to delete the dialog with its surroundings. A drawer deletes itself once hidden,
+        # so its canary goes with it rather than pile up on the page (memory, and a longer parent to send).
+        made = slot.children[before:] if slot is not None else []
+        self._canary: ui.element | None = made[0] if len(made) == 1 else None
         # The name goes on the dialog itself (Quasar gives it role=dialog), not only on its card.
         # "right" is the end of the line: Quasar's stylesheet puts it on the left in a right-to-left page (Arabic).
         self.props('position=right full-height').classes('k-drawer')
@@ -37,8 +44,14 @@ class Drawer(ui.dialog):
             self.mark(mark)
         # A drawer is used once: deleted when the browser says it has slid out. Whatever in it listens to live events
         # stops at once when it closes, not only then: a browser that never says so must not keep it working.
-        self.on('hide', lambda: self.delete())
+        self.on('hide', self._hidden)
         self.on_value_change(lambda e: None if e.value else self._stop_listening())
+
+    def _hidden(self) -> None:
+        canary, self._canary = self._canary, None
+        self.delete()
+        if canary is not None and not canary.is_deleted and canary.parent_slot is not None:
+            canary.delete()
 
     def _stop_listening(self) -> None:
         for element in self.descendants():

@@ -128,6 +128,8 @@ def _form(ctx: PanelContext, appt: d.Appointment, staff: list[d.Staff], panel_dr
                                   now=ctx.now(), staff_id=staff_id, reason=form.reason.strip())
         except booking.SlotTaken as taken:
             await picker.refresh(quiet=True)
+            if error.is_deleted:  # the customer closed the drawer meanwhile: nobody to tell
+                return
             error.text = show(taken.message)
             confirm.set_enabled(picker.selected is not None)
             return

@@ -127,6 +127,7 @@ class SlotPicker:
         self.slots: list[Slot] = []
         self._generation = 0
         self._buttons: dict[datetime, ui.button] = {}
+        self._grid: ui.element | None = None
         self._shown_day: date | None = None
         self._changed: set[date | None] = set()  # days named by live events not read again yet (None: all)
         self._reloading = False
@@ -202,8 +203,8 @@ class SlotPicker:
         if not value:
             return
         day = date.fromisoformat(value)
-        if day == self._shown_day:
-            return
+        if day in (self._shown_day, self.day):
+            return  # shown already, or being read (pick_day sets the calendar's value, which lands here too)
         if day not in self.dates:  # another month's date (keyboard, tests): only a date the engine offers
             dates = await self._month(day.year, day.month)
             if dates is None or day not in dates:
@@ -315,10 +316,13 @@ class SlotPicker:
         self.calendar.props['default-year-month'] = f'{year:04d}/{month:02d}'
         self.calendar.update()
 
-    def _render_slots(self, day: date) -> None:
+    def _render_slots(self, day: date, *, whole: bool = False) -> None:
+        if not whole and day == self._shown_day and self._update_slots():
+            return
         self._shown_day = day
         self.slots_box.clear()
         self._buttons = {}
+        self._grid = None
         day_words = fmt.date(datetime(day.year, day.month, day.day, 12, tzinfo=self.business_tz), self.business_tz,
                              locale=self.loc)
         heading = t('Free times on %(day)s', day=day_words)
@@ -328,11 +332,24 @@ class SlotPicker:
                 ui.label(t('No free times left on this day. Please pick another date.')).classes(
                     'k-muted').mark('no-slots')
                 return
-            grid = ui.element('div').classes('k-slot-grid').props('role=group').mark('slot-grid')
+            grid = self._grid = ui.element('div').classes('k-slot-grid').props('role=group').mark('slot-grid')
             grid.props['aria-label'] = heading
             with grid:
                 for slot in self.slots:
                     self._buttons[slot.start] = self._slot_button(slot, day)
+
+    def _update_slots(self) -> bool:
+        """The day shown lost times (a live event, a refused booking): take their buttons away instead of drawing the
+        day's dozens of times again (each an element to build and send). False when the day must be drawn whole: a
+        time came back (drawn whole, so the buttons stay in order, newest last), it had or has none, or seats show."""
+        if self.query.group or not self._buttons or not self.slots or self._grid is None or self._grid.is_deleted:
+            return False
+        fresh = {slot.start for slot in self.slots}
+        if not fresh <= self._buttons.keys():
+            return False
+        for start in [start for start in self._buttons if start not in fresh]:
+            self._buttons.pop(start).delete()
+        return True
 
     def _slot_button(self, slot: Slot, day: date) -> ui.button:
         label = slot_label(slot, self.tz, day, self.loc)
@@ -342,7 +359,9 @@ class SlotPicker:
         chosen = self.selected is not None and self.selected.start == slot.start
         # One element a time (its label is the button's own): a day has dozens of times and the picker draws them
         # again for every change to that day; a group's button adds its seats left underneath.
-        button = ui.button(label if not self.query.group else '', on_click=lambda s=slot: self._choose(s)).props(
+        # The click picks the time as the picker knows it then (its seats and staff may have changed since drawn).
+        button = ui.button(label if not self.query.group else '',
+                           on_click=lambda start=slot.start: self._choose_start(start)).props(
             f'no-caps {"unelevated" if chosen else "outline"} aria-pressed={str(chosen).lower()}'
         ).classes('text-body1 text-weight-medium').mark(f'slot slot-{label.replace(" ", "-")}')
         button.props['aria-label'] = name
@@ -352,7 +371,12 @@ class SlotPicker:
                 ui.label(seats).classes('text-caption')
         return button
 
-    async def _choose(self, slot: Slot | None) -> None:
+    async def _choose_start(self, start: datetime) -> None:
+        await self._choose(next((s for s in self.slots if s.start == start), None), only_shown=True)
+
+    async def _choose(self, slot: Slot | None, *, only_shown: bool = False) -> None:
+        if only_shown and slot is None:
+            return
         if slot is not None and not any(s.start == slot.start for s in self.slots):
             return
         self.selected = slot
@@ -369,6 +393,8 @@ class SlotPicker:
     def _clear_slots(self, message: str) -> None:
         self.slots = []
         self.slots_box.clear()
+        self._buttons = {}
+        self._grid = None
         with self.slots_box:
             ui.label(message).classes('k-muted').mark('no-slots')
 
@@ -388,7 +414,7 @@ class SlotPicker:
         self.tz = tz
         self._show_zone_note()
         if self.day is not None:
-            self._render_slots(self.day)
+            self._render_slots(self.day, whole=True)
 
     def _limit_navigation(self) -> None:
         today = self._today()

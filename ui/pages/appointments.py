@@ -111,19 +111,24 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
         view.sort = changes.get('sort', view.sort)
         pages = max(1, math.ceil(counts[f'tab_{view.tab}'] / panel.PAGE_SIZE))
         view.page = min(max(int(changes.get('page', view.page)), 1), pages)
+        asked = (view.tab, view.sort, view.page)
         rows = await ctx.act(panel.load_page, now=ctx.now(), tab=view.tab, sort=view.sort, statuses=ctx.statuses,
                              page=view.page)
-        if rows is not None:
+        # Another click came meanwhile: its own answer draws (these rows would show under the wrong tab).
+        if rows is not None and (view.tab, view.sort, view.page) == asked:
             shown = (rows, shown[1])
             element.show(**{k: v for k, v in state(rows, shown[1]).items() if k != 'dashboard'})
 
     async def reload() -> None:
         """After a change: fresh counts, next visit and the current page."""
         nonlocal counts, shown
-        fresh = await ctx.act(panel.load_panel, now=ctx.now(), statuses=ctx.statuses,
-                              tab=view.tab, sort=view.sort)
-        if fresh is None:
-            return
+        while True:
+            asked = (view.tab, view.sort)
+            fresh = await ctx.act(panel.load_panel, now=ctx.now(), statuses=ctx.statuses, tab=asked[0], sort=asked[1])
+            if fresh is None:
+                return
+            if (view.tab, view.sort) == asked:
+                break  # else the customer switched tab or sort while it loaded: read what is shown now
         counts = fresh.counts
         view.page = 1
         shown = (fresh.page, fresh.next_appointment)

@@ -27,7 +27,7 @@ from services.context import get_db
 from services.tenants import resolve_tenant
 from services.tokens import InvalidToken, Purpose
 from ui.components.strength_meter import StrengthMeter, password_field
-from ui.i18n import choose_for, show, t
+from ui.i18n import choose_for, locale, show, t
 from ui.pages import session
 from ui.theme import frame
 
@@ -89,7 +89,8 @@ async def signup_page(request: Request) -> None:
                 try:
                     proof = await auth.password_work(accounts.sign_up, get_db(), tenant_id=tenant.id, email=form.email,
                                                      password=form.password, first_name=form.first_name,
-                                                     last_name=form.last_name, now=now(), address=address(request))
+                                                     last_name=form.last_name, now=now(), address=address(request),
+                                                     locale=locale())
                 except accounts.ProfileInvalid as refusal:
                     for key, message in refusal.problems.items():
                         fields[key].error = show(message)
@@ -319,7 +320,7 @@ async def _request_link_page(request: Request, tenant: d.Tenant, *, title: str, 
             email.error = None
             try:
                 await run.io_bound(action, get_db(), tenant_id=tenant.id, email=form.email, now=now(),
-                                   address=address(request))
+                                   address=address(request), locale=locale())
             except accounts.AccountError as refusal:
                 _show(error, show(refusal.message))
                 return

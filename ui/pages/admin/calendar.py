@@ -48,16 +48,18 @@ async def calendar_page(ctx: AdminContext) -> None:
 
     ui.add_css(CALENDAR_CSS)
     ui.label(t('Calendar')).classes('text-h5').props('role=heading aria-level=1')
-    with ui.row().classes('w-full items-center gap-2').mark('calendar-controls'):
-        ui.link(t('Previous'), _address(view, first - step)).classes('k-cal-nav').mark('calendar-previous')
-        ui.link(t('Today'), _address(view, today)).classes('k-cal-nav').mark('calendar-today')
-        ui.link(t('Next'), _address(view, first + step)).classes('k-cal-nav').mark('calendar-next')
-        ui.space()
-        for key, label in (('day', t('Day')), ('week', t('Week'))):
-            link = ui.link(label, _address(key, day)).classes('k-cal-nav').mark(f'calendar-{key}')
-            if key == view:
-                link.props['aria-current'] = 'page'
-                link.classes('k-cal-nav--current')
+    # Two groups that wrap as wholes on a phone: moving through time, and the view
+    with ui.row().classes('w-full items-center justify-between gap-2').mark('calendar-controls'):
+        with ui.row().classes('items-center no-wrap gap-2'):
+            ui.link(t('Previous'), _address(view, first - step)).classes('k-cal-nav').mark('calendar-previous')
+            ui.link(t('Today'), _address(view, today)).classes('k-cal-nav').mark('calendar-today')
+            ui.link(t('Next'), _address(view, first + step)).classes('k-cal-nav').mark('calendar-next')
+        with ui.row().classes('items-center no-wrap gap-2'):
+            for key, label in (('day', t('Day')), ('week', t('Week'))):
+                link = ui.link(label, _address(key, day)).classes('k-cal-nav').mark(f'calendar-{key}')
+                if key == view:
+                    link.props['aria-current'] = 'page'
+                    link.classes('k-cal-nav--current')
     if view == 'day':
         heading = fmt.long_date(first, locale=ctx.locale)
     else:

@@ -75,7 +75,7 @@ async def customers_page(ctx: AdminContext) -> None:
     if not found.customers:
         ui.label(t('No customer matches this search.') if query else t('No customers yet.')).classes(
             'k-muted').mark('customer-empty')
-    with ui.element('ul').classes('w-full q-pa-none q-ma-none column gap-2').style('list-style: none').mark(
+    with ui.element('ul').classes('w-full q-pa-none q-ma-none column no-wrap gap-2').style('list-style: none').mark(
             'customer-list'):
         for customer in found.customers:
             with ui.element('li'):
@@ -107,9 +107,11 @@ def _customer_row(customer: d.Customer, ctx: AdminContext) -> None:
     ).mark('customer-row'):
         ui.icon('person').props('aria-hidden=true')
         with ui.column().classes('gap-0 col').style('min-width: 0'):
-            ui.label(customer.full_name or customer.email).classes('text-weight-medium ellipsis')
-            ui.label(' · '.join(x for x in (customer.email, customer.phone) if x)).classes(
-                'k-muted text-body2 ellipsis')
+            ui.label(customer.full_name or customer.email).classes('text-weight-medium ellipsis w-full')
+            # Wraps on a phone (the desk reads the number), but never inside the number
+            phone = customer.phone.replace(' ', '\u00a0')
+            ui.label(' · '.join(x for x in (customer.email, phone) if x)).classes(
+                'k-muted text-body2 w-full').style('overflow-wrap: anywhere')
         if not customer.active:
             ui.badge(t('Closed'), color='grey-8').mark('customer-closed')
 
@@ -225,7 +227,7 @@ async def customer_page(ctx: AdminContext) -> None:
         if found.appointments:
             ui.link(t('All appointments'), f'/admin/appointments?customer={customer.id}').classes(
                 'text-body2').mark('customer-all-appointments')
-        with ui.element('ul').classes('q-pa-none q-ma-none column gap-2').style('list-style: none'):
+        with ui.element('ul').classes('q-pa-none q-ma-none column no-wrap gap-2').style('list-style: none'):
             for appt in found.appointments[:SHOWN_APPOINTMENTS]:
                 with ui.element('li').classes('row items-center gap-3 wrap').mark('customer-appointment'):
                     ui.label(fmt.when(appt.start, appt.end, ctx.tz, locale=ctx.locale)).classes(

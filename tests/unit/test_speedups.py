@@ -1,0 +1,51 @@
+"""ui/speedups.py gives NiceGUI and python-socketio the same answers as their own code, only cheaper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import socketio.packet  # type: ignore[import-untyped]
+from nicegui import helpers
+
+from ui import speedups
+
+speedups.install()
+
+
+class Thing:
+    def no_args(self) -> None: ...
+
+    def one_arg(self, event: Any) -> None: ...
+
+    def optional(self, event: Any = None) -> None: ...
+
+    @classmethod
+    def made(cls, value: Any) -> None: ...
+
+
+def _plain_expects(func: Any) -> bool:
+    from inspect import Parameter, signature
+
+    return any(p.default is Parameter.empty and p.kind not in (Parameter.VAR_POSITIONAL, Parameter.VAR_KEYWORD)
+               for p in signature(func).parameters.values())
+
+
+@pytest.mark.parametrize('func', [Thing().no_args, Thing().one_arg, Thing().optional, Thing.made, lambda: None,
+                                  lambda e: None, lambda e=1: None, print])
+def test_expects_arguments_answers_as_before(func: Any) -> None:
+    assert helpers.expects_arguments(func) is _plain_expects(func)
+    assert helpers.expects_arguments(func) is _plain_expects(func)  # the kept answer too
+
+
+@pytest.mark.parametrize(('data', 'binary'), [
+    ({1: {'tag': 'div', 'props': {'a': [1, 2.5, None, True]}, 'children': [2, 3]}}, False),
+    ({'x': [b'bytes']}, True),
+    ([{'deep': {'er': bytearray(b'x')}}], True),
+    ({'x': (b'in a tuple',)}, False),  # socket.io walks dicts and lists only, and so does the answer
+    ({'big': 2 ** 70}, False),  # orjson cannot, socket.io's walk answers
+    ('text', False),
+    (b'raw', True),
+])
+def test_socketio_binary_check_answers_as_before(data: Any, binary: bool) -> None:
+    assert socketio.packet.Packet.data_is_binary(data) is binary
