@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -18,6 +19,7 @@ from domain.statuses import icon_name
 from domain.web import safe_color, safe_url
 from ui.components import language_switcher
 from ui.components.page_frame import PageFrame, TimezoneHandler
+from ui.first_paint import critical_css, defer_stylesheets
 from ui.i18n import html_dir, locale, t
 
 CSS = '''
@@ -173,7 +175,9 @@ document.addEventListener('DOMContentLoaded', () => {
 
 
 def install_css() -> None:
-    """The stylesheet (and the accessibility fix-ups) every page shares, added once at start-up, not per visit."""
+    """The stylesheet (and the accessibility fix-ups) every page shares, added once at start-up, not per visit; and
+    NiceGUI's stylesheets moved behind the first-paint copy (ui/first_paint.py)."""
+    defer_stylesheets()
     ui.add_css(CSS, shared=True)
     ui.add_head_html(text_font_head() + NAME_LOADING_BAR + INERT_BEHIND_MODAL, shared=True)
 
@@ -187,14 +191,42 @@ def text_font_head() -> str:
     Roboto faces at the default (block), so even from a warm cache text waited for the font to be read and decoded,
     a frame or more after everything else had painted. Unlayered, this face wins over fonts.css's layered ones for the
     same letters; one variable font covers every weight."""
-    fonts = Path(nicegui.__file__).parent / 'static' / 'fonts.css'
-    found = LATIN_ROBOTO.search(fonts.read_text(encoding='utf-8')) if fonts.exists() else None
-    if found is None:  # another NiceGUI version lays its fonts out differently: the page works as before
+    font = latin_text_font()
+    if font is None:  # another NiceGUI version lays its fonts out differently: the page works as before
         return ''
-    href = f'/_nicegui/{nicegui.__version__}/static/{found.group(1)}'
+    href, letters = font
     return (f'<link rel="preload" href="{href}" as="font" type="font/woff2" crossorigin>'
             f'<style>@font-face {{ font-family: "Roboto"; font-style: normal; font-weight: 100 900; '
-            f'font-display: swap; src: url({href}) format("woff2"); unicode-range: {found.group(2)}; }}</style>')
+            f'font-display: swap; src: url({href}) format("woff2"); unicode-range: {letters}; }}</style>')
+
+
+@functools.cache
+def latin_text_font() -> tuple[str, str] | None:
+    """The address of NiceGUI's Roboto for Latin letters (one variable font, every weight) and its unicode-range."""
+    fonts = Path(nicegui.__file__).parent / 'static' / 'fonts.css'
+    found = LATIN_ROBOTO.search(fonts.read_text(encoding='utf-8')) if fonts.exists() else None
+    if found is None:
+        return None
+    return f'/_nicegui/{nicegui.__version__}/static/{found.group(1)}', found.group(2).strip()
+
+
+def first_paint_font() -> str:
+    """The text font of the first-paint copy: NiceGUI's Roboto, and until it is in (a first visit), a local font
+    stretched to Roboto's line metrics. The copy's text shows at once rather than waiting for the font (35 KB that on a
+    slow network arrives with the stylesheets, a second in); and its words are no smaller in the stand-in than the live
+    page's in Roboto, which would count as a later, larger paint (and make the text jump when the font comes)."""
+    font = latin_text_font()
+    if font is None:
+        return ''
+    href, letters = font
+    # Roboto's ascender and descender (1900 and 500 of 2048 units per em); Android has Roboto itself.
+    return (f'<style>@font-face {{ font-family: "k-first-paint"; font-style: normal; font-weight: 100 900; '
+            f'font-display: swap; src: url({href}) format("woff2"); unicode-range: {letters}; }}'
+            '@font-face { font-family: "k-first-paint-local"; src: local("Roboto"), local("Arial"), '
+            'local("Helvetica"), local("Liberation Sans"), local("Arimo"); ascent-override: 92.77%; '
+            'descent-override: 24.41%; line-gap-override: 0%; }'
+            '#k-first-paint { font-family: "k-first-paint", "k-first-paint-local", Roboto, -apple-system, '
+            '"Helvetica Neue", Helvetica, Arial, sans-serif; }</style>')
 
 
 LATIN_ROBOTO = re.compile(r'/\* latin \*/\s*@font-face\s*{[^}]*font-family:\s*"Roboto";[^}]*src:\s*url\(([^)]+)\)'
@@ -256,7 +288,8 @@ def frame(tenant: d.Tenant, *, title: str = '', signed_in: bool = False, descrip
 
 def first_paint_html(tenant: d.Tenant, *, signed_in: bool, tabs: bool, content: str = '',
                      switcher: bool = False) -> str:
-    """The frame (and `content`, the top of the page) as static HTML, painted as soon as the stylesheets are in.
+    """The frame (and `content`, the top of the page) as static HTML, painted as soon as the HTML is in: it carries the
+    rules it uses from NiceGUI's stylesheets, which come after it (ui/first_paint.py), and its text font.
 
     NiceGUI draws a page only once its scripts (about 300 KB on a first visit) have arrived and run: on a phone on a
     slow network that is seconds of an empty page. This copy of the frame's markup (page_frame.js; keep the two in
@@ -276,12 +309,13 @@ def first_paint_html(tenant: d.Tenant, *, signed_in: bool, tabs: bool, content: 
     tab_row = '<div class="k-main q-px-md q-pt-md"><div class="k-first-paint-tabs"></div></div>' if tabs else ''
     layout = '' if tabs else ' items-start q-mt-md'
     direction = html_dir()
-    return (f'<div id="k-first-paint" class="nicegui-content" dir="{direction}" aria-hidden="true" inert>'
-            f'<div class="k-shell"><div class="k-chrome"><div class="k-bar row items-center justify-between no-wrap '
-            f'q-px-md q-py-sm bg-primary text-white"><div class="row items-center no-wrap q-gutter-x-sm">{image}'
-            f'<span class="text-subtitle1 text-weight-medium">{html.escape(tenant.name)}</span></div>'
-            f'<div class="row items-center no-wrap">{language}{sign_out}</div></div>'
-            f'{tab_row}</div><div class="k-main q-pa-md column no-wrap gap-4{layout}">{content}</div></div></div>')
+    markup = (f'<div id="k-first-paint" class="nicegui-content" dir="{direction}" aria-hidden="true" inert>'
+              f'<div class="k-shell"><div class="k-chrome"><div class="k-bar row items-center justify-between no-wrap '
+              f'q-px-md q-py-sm bg-primary text-white"><div class="row items-center no-wrap q-gutter-x-sm">{image}'
+              f'<span class="text-subtitle1 text-weight-medium">{html.escape(tenant.name)}</span></div>'
+              f'<div class="row items-center no-wrap">{language}{sign_out}</div></div>'
+              f'{tab_row}</div><div class="k-main q-pa-md column no-wrap gap-4{layout}">{content}</div></div></div>')
+    return critical_css(markup) + first_paint_font() + markup  # its rules: NiceGUI's stylesheets come after it
 
 
 # Quasar's markup for a flat button (what <q-btn flat no-caps> renders), to be drawn without Quasar.

@@ -63,8 +63,14 @@ export default {
     },
   },
   mounted() {
-    // The live frame takes the place of the static copy the page was first painted with (ui/theme.py).
-    document.getElementById("k-first-paint")?.remove();
+    // The live frame takes the place of the static copy the page was first painted with (ui/theme.py): hidden and out
+    // of the flow at once, removed a moment later. The browser learns when the copy's paint reached the screen only
+    // with a later frame, and forgets the paint (no largest-contentful-paint entry) if the copy is gone by then.
+    const copy = document.getElementById("k-first-paint");
+    if (copy) {
+      copy.style.cssText = "position: absolute; top: 0; left: 0; width: 100%; visibility: hidden; pointer-events: none";
+      setTimeout(() => copy.remove(), 1000);
+    }
     // Quasar's language pack names the page's language without its region (pt); the page says which (pt-PT).
     if (this.html_lang) document.documentElement.lang = this.html_lang;
     // NiceGUI sends the event once the page is connected; an ordinary visit costs the server no extra round trip.

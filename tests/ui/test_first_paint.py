@@ -1,0 +1,53 @@
+"""The first-paint copy does not wait for NiceGUI's stylesheets and carries the rules it needs from them
+(ui/first_paint.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nicegui
+
+from ui import first_paint
+from ui.first_paint import critical_css, deferred_template
+
+TEMPLATE = (Path(nicegui.__file__).parent / 'templates' / 'index.html').read_text(encoding='utf-8')
+
+
+def test_the_stylesheets_come_after_the_page_head_and_the_layer_order_stays_first() -> None:
+    patched = deferred_template(TEMPLATE)
+    assert patched is not None
+    head_html = patched.index('{{ head_html | safe }}')
+    imports = [i for i in range(len(patched)) if patched.startswith('@import', i)]
+    assert imports and all(i > head_html for i in imports)  # every @import, the dev build's too
+    layer_order = patched.index('@layer theme, base, quasar')
+    assert layer_order < head_html and patched.count('@layer theme, base, quasar') == 1
+    # The template's own rules that come after the @imports (its Quasar margin fix-ups) stay after them.
+    assert patched.index('margin: revert-layer') > imports[-1]
+    assert patched.replace('\n', '').count('<style>') == TEMPLATE.replace('\n', '').count('<style>') + 1
+
+
+def test_a_template_not_as_expected_is_left_alone() -> None:
+    assert deferred_template(TEMPLATE.replace('@import', '@imp0rt')) is None
+    assert deferred_template(TEMPLATE.replace('{{ head_html | safe }}', '')) is None
+
+
+def test_the_copy_gets_the_rules_its_classes_use_in_their_layers() -> None:
+    css = critical_css('<div class="q-card k-card row items-center"><span class="text-subtitle1">x</span></div>')
+    assert css.startswith('<style>@layer theme, base, quasar') and css.endswith('</style>')
+    quasar = css[css.index('@layer quasar{'):]
+    assert '.q-card{' in quasar and '.text-subtitle1{' in quasar and '.items-center,' in quasar
+    assert '.row,' in quasar or '.row{' in quasar
+    assert 'body{' in quasar or 'html,body{' in quasar  # the page's own font and margins
+    assert '.q-table' not in css and '.q-dialog' not in css and '#popup' not in css  # nothing the copy does not use
+    assert '@font-face' not in css and '@keyframes' not in css
+
+
+def test_no_stylesheets_no_rules(monkeypatch) -> None:
+    monkeypatch.setattr(first_paint, 'STATIC', Path('/nonexistent'))
+    first_paint._rules.cache_clear()
+    first_paint._critical_css.cache_clear()
+    try:
+        assert critical_css('<div class="q-card">x</div>') == ''
+    finally:
+        first_paint._rules.cache_clear()
+        first_paint._critical_css.cache_clear()

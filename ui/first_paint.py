@@ -1,0 +1,195 @@
+"""The first paint of a page built on NiceGUI: its static copy (ui/theme.py) shown before NiceGUI's stylesheets are in.
+
+NiceGUI's template @imports its stylesheets (fonts, Quasar's two, its own: about 250 KB to parse) in a <style> at the
+top of the head. The browser paints nothing until they have arrived and been parsed, and every inline script after
+them (the template's own, the page's head) waits for them too: on a phone that is 0.3-0.4 s of a blank page even with
+every file in the cache. Two changes, made once at start-up:
+
+- `defer_stylesheets` moves those @imports (and the template's rules that must come after them) from the head to
+  just after the page's head HTML. On a page that starts with the static copy, that is inside the body, after the
+  copy: the browser paints the copy at once, and the stylesheet holds the parser there, so NiceGUI's scripts and the
+  live page come only after it has loaded, styled as before. A page without the copy keeps its stylesheets in the
+  head, blocking the first paint as before.
+- `critical_css` gives the copy the few rules it uses from those stylesheets (Quasar's rows, bar, card, chips and
+  buttons, NiceGUI's content column), picked by the classes and tags in the copy's markup and put in the same
+  cascade layers, inline before the copy, so that the copy looks the same before and after the stylesheets arrive.
+
+Both depend on NiceGUI's template and files; when they are not as expected, the page is served as NiceGUI builds it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import nicegui
+
+STATIC = Path(nicegui.__file__).parent / 'static'
+# NiceGUI's stylesheets (the production build, as ui.run serves it) and the cascade layer the template puts each in.
+LAYERED_SHEETS = (('base', 'fonts.css'), ('quasar', 'quasar.unimportant.prod.css'),
+                  ('quasar_importants', 'quasar.important.prod.css'), ('nicegui', 'nicegui.css'))
+# The template's head style: the layer order, then the @imports and the rules that follow them.
+HEAD_STYLE = re.compile(r'<style>(\s*@layer\s+[\w\s,-]+;)(\s*@import.*?</style>)', re.DOTALL)
+HEAD_HTML = '{{ head_html | safe }}'
+
+
+def defer_stylesheets() -> bool:
+    """Serve NiceGUI's page template with its stylesheets after the page's head HTML (see the module's docstring).
+    Returns whether the template was changed; it is left as it is when it does not look as expected."""
+    from nicegui import client
+
+    env = client.templates.env
+    loader = env.loader
+    if loader is None:
+        return False
+    source, _, _ = loader.get_source(env, 'index.html')
+    patched = deferred_template(source)
+    if patched is None:
+        return False
+    import jinja2
+
+    env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({'index.html': patched}), loader])
+    if env.cache is not None:
+        env.cache.clear()  # read again, patched
+    return True
+
+
+def deferred_template(source: str) -> str | None:
+    """NiceGUI's template with the head style's @imports and the rules after them moved to just after the page's head
+    HTML, the layer order staying first in the head; None when the template is not as expected."""
+    found = HEAD_STYLE.search(source)
+    if found is None or source.count(HEAD_HTML) != 1 or found.end() > source.index(HEAD_HTML):
+        return None
+    head = source[:found.start()] + f'<style>{found.group(1)}\n    </style>' + source[found.end():]
+    return head.replace(HEAD_HTML, f'{HEAD_HTML}\n    <style>{found.group(2)}', 1)
+
+
+def layer_order() -> str:
+    """The template's `@layer ...;` statement: the copy's rules declare the layers in the same order."""
+    from nicegui import client
+
+    env = client.templates.env
+    source = env.loader.get_source(env, 'index.html')[0] if env.loader is not None else ''
+    found = HEAD_STYLE.search(source) or re.search(r'(@layer\s+[\w\s,-]+;)', source)
+    return found.group(1).strip() if found else ''
+
+
+CLASS_ATTRIBUTE = re.compile(r'\sclass="([^"]*)"')
+TAG = re.compile(r'<([a-z][a-z0-9]*)')
+
+
+def critical_css(markup: str) -> str:
+    """A <style> with the rules of NiceGUI's stylesheets that `markup` can use, in their layers ('' if none)."""
+    classes = frozenset(c for found in CLASS_ATTRIBUTE.findall(markup) for c in found.split())
+    tags = frozenset(TAG.findall(markup))
+    return _critical_css(classes, tags)
+
+
+@functools.lru_cache(maxsize=32)
+def _critical_css(classes: frozenset[str], tags: frozenset[str]) -> str:
+    layers = []
+    for layer, name in LAYERED_SHEETS:
+        rules = ''.join(_used(_rules(name), classes, tags | {'html', 'body'}))
+        if rules:
+            layers.append(f'@layer {layer}{{{rules}}}')
+    if not layers:
+        return ''
+    css = layer_order() + ''.join(layers)
+    return '<style>' + css.replace('</', '<\\/') + '</style>'
+
+
+Rule = tuple[str, str, tuple['Rule', ...]]  # (selector or at-rule prelude, declarations, nested rules)
+
+
+@functools.lru_cache(maxsize=8)
+def _rules(name: str) -> tuple[Rule, ...]:
+    path = STATIC / name
+    if not path.exists():
+        return ()
+    css = re.sub(r'/\*.*?\*/', '', path.read_text(encoding='utf-8'), flags=re.DOTALL)
+    return _parse(css, 0)[0]
+
+
+NESTING_AT_RULES = ('@media', '@supports', '@layer', '@container')
+
+
+def _parse(css: str, i: int) -> tuple[tuple[Rule, ...], int]:
+    """Rules from css[i:] up to the '}' closing the block they are in (or the end): style rules with their
+    declarations, @media and the like with the rules inside them; other at-rules are kept whole but never used."""
+    rules: list[Rule] = []
+    n = len(css)
+    while i < n:
+        start = i
+        while i < n and css[i] not in '{};':
+            i = _skip_string(css, i)
+        prelude = css[start:i].strip()
+        if i >= n or css[i] == '}':
+            return tuple(rules), i + 1
+        if css[i] == ';':  # @charset, @import, a bare @layer statement
+            i += 1
+            continue
+        if prelude.startswith(NESTING_AT_RULES):
+            inner, i = _parse(css, i + 1)
+            rules.append((prelude, '', inner))
+            continue
+        depth, j = 1, i + 1
+        while j < n and depth:
+            if css[j] == '{':
+                depth += 1
+            elif css[j] == '}':
+                depth -= 1
+            j = _skip_string(css, j) if css[j] in '"\'' else j + 1
+        rules.append((prelude, css[i + 1:j - 1], ()))
+        i = j
+    return tuple(rules), i
+
+
+def _skip_string(css: str, i: int) -> int:
+    if css[i] not in '"\'':
+        return i + 1
+    end = css.find(css[i], i + 1)
+    return len(css) if end < 0 else end + 1
+
+
+def _used(rules: tuple[Rule, ...], classes: frozenset[str], tags: frozenset[str]) -> list[str]:
+    out = []
+    for prelude, body, inner in rules:
+        if prelude.startswith(NESTING_AT_RULES):
+            nested = ''.join(_used(inner, classes, tags))
+            if nested:
+                out.append(f'{prelude}{{{nested}}}')
+        elif not prelude.startswith('@') and any(_applies(s, classes, tags) for s in _selectors(prelude)):
+            out.append(f'{prelude}{{{body}}}')  # the whole rule: an extra selector of Quasar's own is harmless
+    return out
+
+
+def _selectors(prelude: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for k, ch in enumerate(prelude):
+        if ch in '([':
+            depth += 1
+        elif ch in ')]':
+            depth -= 1
+        elif ch == ',' and depth == 0:
+            parts.append(prelude[start:k])
+            start = k + 1
+    parts.append(prelude[start:])
+    return parts
+
+
+def _applies(selector: str, classes: frozenset[str], tags: frozenset[str]) -> bool:
+    """Whether every class and element name the selector needs is in the markup (pseudo-classes, attribute selectors
+    and what is inside :not() or :is() are not required)."""
+    bare = re.sub(r'\[[^\]]*\]', ' ', selector)
+    while '(' in bare:
+        reduced = re.sub(r'\([^()]*\)', '', bare)
+        if reduced == bare:
+            break
+        bare = reduced
+    bare = re.sub(r'::?[\w-]+', '', bare)
+    if re.search(r'#[\w-]', bare):  # NiceGUI's own elements (#popup and the like), never in the copy
+        return False
+    needed_classes = set(re.findall(r'\.((?:[\w-]|\\.)+)', bare))
+    needed_tags = {t.lower() for t in re.findall(r'(?:^|[\s>+~])([a-zA-Z][\w-]*)', bare)}
+    return needed_classes <= classes and needed_tags <= tags
