@@ -45,6 +45,37 @@ def month_dates(db: Database, *, tenant_id: int, service_id: int, staff_id: int 
     return SlotFinder(request).available_dates(year=year, month=month, now=now)
 
 
+def first_free(db: Database, *, tenant_id: int, service_id: int, staff_id: int | None, year: int, month: int,
+               months: int, now: datetime, ignore_appointment_id: int | None = None, seats: int = 1,
+               location_id: int | None = None,
+               current: tuple[datetime, int] | None = None) -> tuple[int, int, list[date], list[Slot]] | None:
+    """Where a slot picker opens, in one read: the first of `months` months from year/month with a free date, its
+    free dates, and the free slots of the first of them (as `month_dates` and `day_slots` answer them). None when
+    none of those months has a free date."""
+    with db.read() as s:
+        found = catalog_db.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
+        if found is None or not found.active:
+            return None
+        today = now.astimezone(found.zone).date()
+        horizon = today + timedelta(days=found.service.max_days_ahead)
+        for _ in range(months):
+            first = max(date(year, month, 1), today)
+            last = min(date(year, month, calendar.monthrange(year, month)[1]), horizon)
+            request = None if first > last else _load_request(
+                s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id, first=first,
+                last=last, seats=seats, ignore_appointment_id=ignore_appointment_id, now=now)
+            if request is not None:
+                finder = SlotFinder(request)
+                dates = finder.available_dates(year=year, month=month, now=now)
+                if dates:
+                    slots = finder.free_slots(day=dates[0], now=now)
+                    if current is not None:
+                        slots = other_times(slots, current_start=current[0], current_staff_id=current[1])
+                    return year, month, list(dates), slots
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
 def day_slots(db: Database, *, tenant_id: int, service_id: int, staff_id: int | None, day: date, now: datetime,
               ignore_appointment_id: int | None = None, seats: int = 1, location_id: int | None = None,
               current: tuple[datetime, int] | None = None) -> list[Slot]:

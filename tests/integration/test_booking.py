@@ -125,6 +125,39 @@ def test_availability_from_the_database_is_the_engine_on_the_same_inputs(db) -> 
     assert local(24, 10) not in slots_at(db, world, day=24)
 
 
+def test_where_a_picker_opens_is_what_the_month_and_day_reads_answer(db) -> None:
+    """first_free reads the first month with a free date and that date's times in one go: the same answers as
+    month_dates and day_slots, for any staff, each staff member, a moved appointment's own time left out, and
+    across a month with no free date."""
+    world = seed_world(db, now=NOW)
+    cut = world.services['cut']
+    moved = add_appointment(db, world, start=local(24, 10), staff='mia')
+    for only in (None, world.staff['mia'], world.staff['leo']):
+        for current in (None, (local(24, 10), world.staff['mia'])):
+            opened = availability.first_free(db, tenant_id=world.tenant_id, service_id=cut, staff_id=only,
+                                             year=2026, month=11, months=3, now=NOW, current=current,
+                                             ignore_appointment_id=moved if current else None)
+            assert opened is not None
+            year, month, dates, slots = opened
+            assert (year, month) == (2026, 11)
+            assert dates == availability.month_dates(db, tenant_id=world.tenant_id, service_id=cut, staff_id=only,
+                                                     year=2026, month=11, now=NOW,
+                                                     ignore_appointment_id=moved if current else None)
+            assert slots == availability.day_slots(db, tenant_id=world.tenant_id, service_id=cut, staff_id=only,
+                                                   day=dates[0], now=NOW, current=current,
+                                                   ignore_appointment_id=moved if current else None)
+            assert slots
+    # a month that has passed has no free date: the next one opens
+    assert availability.first_free(db, tenant_id=world.tenant_id, service_id=cut, staff_id=None, year=2026,
+                                   month=10, months=3, now=NOW)[:2] == (2026, 11)
+    assert availability.first_free(db, tenant_id=world.tenant_id, service_id=cut, staff_id=None, year=2026,
+                                   month=9, months=1, now=NOW) is None
+    with db.write() as s:
+        s.execute(sa.update(t.Service).where(t.Service.id == cut).values(active=False))
+    assert availability.first_free(db, tenant_id=world.tenant_id, service_id=cut, staff_id=None, year=2026,
+                                   month=11, months=3, now=NOW) is None  # no longer offered
+
+
 def test_a_location_narrows_the_staff(db) -> None:
     world = seed_world(db, now=NOW)
     park = availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['cut'], staff_id=None,

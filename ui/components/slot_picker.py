@@ -131,6 +131,8 @@ class SlotPicker:
         self._shown_day: date | None = None
         self._changed: set[date | None] = set()  # days named by live events not read again yet (None: all)
         self._reloading = False
+        self._opening = False  # start() is reading where to open
+        self._missed = False  # a live event came while it read: read again once it has shown
         add_css_once(CSS)
         self.loc = locale()
         names, first_day = date_picker_locale(self.loc)
@@ -156,19 +158,33 @@ class SlotPicker:
     # ---- what the owner calls --------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Open on the first month with a free date (within a few months) and pick its first free date."""
+        """Open on the first month with a free date (within a few months) and pick its first free date: one read on
+        the worker threads for both (under load each hop waits for a busy event loop again)."""
         self._limit_navigation()
         today = self._today()
-        year, month = today.year, today.month
-        for _ in range(LOOKAHEAD_MONTHS):
-            dates = await self._month(year, month)
-            if dates is None:
-                return
-            if dates:
-                self._show_month(year, month, dates)
-                await self.pick_day(dates[0])
-                return
-            year, month = _next_month(year, month)
+        q = self.query
+        self._generation += 1
+        generation = self._generation
+        self._opening, self._missed = True, False
+        try:
+            opening = await run.io_bound(availability.first_free, get_db(), tenant_id=q.tenant_id,
+                                         service_id=q.service_id, staff_id=q.staff_id, year=today.year,
+                                         month=today.month, months=LOOKAHEAD_MONTHS, now=self.now(),
+                                         ignore_appointment_id=q.ignore_appointment_id, seats=q.seats,
+                                         location_id=q.location_id, current=q.current)
+        finally:
+            self._opening = False
+        if self.root.is_deleted or generation != self._generation:
+            return  # the drawer closed, or a newer query started meanwhile
+        if opening is not None:
+            year, month, dates, slots = opening
+            self._show_month(year, month, dates)
+            self.day = dates[0]
+            self.calendar.value = dates[0].isoformat()
+            await self._show_day(dates[0], slots)
+            if self._missed:  # what was read may be older than a booking made meanwhile
+                await self.refresh()
+            return
         self._show_month(today.year, today.month, [])
         self._clear_slots(t('No free times in the coming weeks. Please try again later or contact us.'))
 
@@ -229,6 +245,9 @@ class SlotPicker:
         arrive while a reload runs are gathered and read once after it."""
         staff_id = payload.get('staff_id')
         if staff_id is not None and staff_id not in self.query.staff_ids:
+            return
+        if self._opening:
+            self._missed = True
             return
         day = _event_day(payload.get('day'))
         if day is not None and (day.year, day.month) != self.view and day != self.day:
@@ -293,6 +312,10 @@ class SlotPicker:
         slots = await self._day_slots(day)
         if slots is None or generation != self._generation or self.day != day:
             return  # shutting down, or a newer answer is on its way
+        await self._show_day(day, slots, quiet=quiet)
+
+    async def _show_day(self, day: date, slots: list[Slot], *, quiet: bool = False) -> None:
+        """Show a day's free times just read; a chosen time that is gone is let go (and said, unless `quiet`)."""
         unchanged = day == self._shown_day and [(s.start, s.free_seats) for s in slots] == [
             (s.start, s.free_seats) for s in self.slots]
         self.slots = list(slots)
@@ -430,10 +453,6 @@ def _event_day(value: object) -> date | None:
         return date.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
-
-
-def _next_month(year: int, month: int) -> tuple[int, int]:
-    return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 def zone_words(tz: ZoneInfo, at: datetime) -> str:
