@@ -115,6 +115,7 @@ def _form(ctx: PanelContext, appt: d.Appointment, staff: list[d.Staff], panel_dr
         confirm.enable()
 
     async def submit() -> None:
+        client = ui.context.client  # the page's: the drawer may be closed or redrawn away while the move is made
         slot = picker.selected
         if slot is None:
             return
@@ -134,14 +135,20 @@ def _form(ctx: PanelContext, appt: d.Appointment, staff: list[d.Staff], panel_dr
             confirm.set_enabled(picker.selected is not None)
             return
         except booking.BookingRefused as refusal:
-            error.text = show(refusal.message)
+            with client:  # the refusal is said on the page when its drawer is gone
+                if error.is_deleted:
+                    ui.notify(show(refusal.message), type='negative')
+                    return
+                error.text = show(refusal.message)
             confirm.enable()
             return
         if moved is None:
             return
-        ui.notify(t('Moved to %(when)s.', when=fmt.when(moved.start, moved.end, ctx.tz, locale=locale())),
-                  type='positive')
-        panel_drawer.close()
+        with client:  # the customer learns the move was made even when the drawer went meanwhile
+            ui.notify(t('Moved to %(when)s.', when=fmt.when(moved.start, moved.end, ctx.tz, locale=locale())),
+                      type='positive')
+        if not panel_drawer.is_deleted:
+            panel_drawer.close()
         if on_changed is not None:
             await on_changed()
 

@@ -80,6 +80,7 @@ def _form(ctx: PanelContext, appt: d.Appointment, targets: list[d.Status], form:
         confirm.set_enabled(chosen is not None)
 
     async def submit() -> None:
+        client = ui.context.client  # the page's: the drawer may be closed or redrawn away while the change is made
         form.target = choice.value
         if not form.target:
             return
@@ -88,14 +89,20 @@ def _form(ctx: PanelContext, appt: d.Appointment, targets: list[d.Status], form:
             changed = await ctx.act(appointments.change_status, appointment_id=appt.id, target=form.target,
                                     reason=form.reason, now=ctx.now())
         except appointments.NotAllowed as refused:
-            error.text = show(refused.message)
+            with client:  # the refusal is said on the page when its drawer is gone
+                if error.is_deleted:
+                    ui.notify(show(refused.message), type='negative')
+                    return
+                error.text = show(refused.message)
             error.set_visibility(True)
             confirm.enable()
             return
-        # Translators: %(status)s is the new status's name in lower case ("canceled").
-        ui.notify(t('Your appointment is now %(status)s.', status=show(rules.status_word(changed.status))),
-                  type='positive')
-        panel_drawer.close()
+        with client:  # the customer learns the change was made even when the drawer went meanwhile
+            # Translators: %(status)s is the new status's name in lower case ("canceled").
+            ui.notify(t('Your appointment is now %(status)s.', status=show(rules.status_word(changed.status))),
+                      type='positive')
+        if not panel_drawer.is_deleted:
+            panel_drawer.close()
         if on_changed is not None:
             await on_changed()
 
