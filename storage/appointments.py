@@ -322,6 +322,12 @@ def busy_bookings(session: Session, *, tenant_id: int, staff_ids: list[int], sta
     rows = session.connection().execute(_BUSY, {
         'tenant_id': tenant_id, 'staff_ids': staff_ids, 'from_start': start - 2 * REACH, 'to_start': end + REACH,
         'from_end': start - REACH}).all()
+    return _as_bookings(rows)
+
+
+def _as_bookings(rows: Iterable[Sequence[Any]]) -> tuple[Booking, ...]:
+    """(id, staff, start, end, service, seats, buffer before, buffer after) rows as the engine's bookings, each
+    distinct time and buffer converted once."""
     minutes: dict[int, timedelta] = {}
     instants: dict[object, datetime] = {}
     out = []
@@ -368,21 +374,7 @@ def busy_and_held(session: Session, *, tenant_id: int, staff_ids: list[int], sta
     rows = session.connection().execute(_BUSY_AND_HELD, {
         'tenant_id': tenant_id, 'staff_ids': staff_ids, 'from_start': start - 2 * REACH, 'to_start': end + REACH,
         'from_end': start - REACH, 'now': now}).all()
-    minutes: dict[int, timedelta] = {}
-    instants: dict[object, datetime] = {}
-    out = []
-    for _, appointment_id, staff_id, raw_start, raw_end, service_id, seats, before, after in rows:
-        lo = instants.get(raw_start) or instants.setdefault(raw_start, _utc(raw_start))
-        hi = instants.get(raw_end) or instants.setdefault(raw_end, _utc(raw_end))
-        buffer_before = minutes.get(before)
-        if buffer_before is None:
-            buffer_before = minutes[before] = timedelta(minutes=before)
-        buffer_after = minutes.get(after)
-        if buffer_after is None:
-            buffer_after = minutes[after] = timedelta(minutes=after)
-        out.append(Booking(staff_id=staff_id, start=lo, end=hi, service_id=service_id, seats=seats,
-                           buffer_before=buffer_before, buffer_after=buffer_after, appointment_id=appointment_id))
-    return tuple(out)
+    return _as_bookings(row[1:] for row in rows)  # after the kind column (appointment or hold)
 
 
 _BH = t.BookingHold
