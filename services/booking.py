@@ -405,8 +405,8 @@ def _hold_slot(s: Session, reads: tenant_reads.TenantReads, *, found: catalog_db
     day = _local_day(start, found)
     # One statement finds and locks them (until the commit); what follows reads after the lock, and on PostgreSQL
     # each statement sees what the previous holder committed.
-    staff_ids, token = catalog_db.lock_staff_offering_token(s, tenant_id=tenant_id, service_id=service.id,
-                                                            staff_id=staff_id, location_id=location_id)
+    staff_ids, token = catalog_db.lock_staff_offering(s, tenant_id=tenant_id, service_id=service.id,
+                                                      staff_id=staff_id, location_id=location_id)
     if reads.token is not None and token != reads.token:
         raise _Stale()  # what was checked before the lock may not hold: start again, reading it all now
     if not staff_ids:

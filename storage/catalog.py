@@ -94,21 +94,12 @@ def lock_staff(session: Session, *, tenant_id: int, staff_ids: list[int]) -> Non
 
 
 def lock_staff_offering(session: Session, *, tenant_id: int, service_id: int, staff_id: int | None = None,
-                        location_id: int | None = None) -> list[int]:
+                        location_id: int | None = None) -> tuple[list[int], int | None]:
     """`staff_ids_for` and `lock_staff` in one statement: the staff who offer the service (with the same filters),
-    locked as `lock_staff` locks them (PostgreSQL: their staff rows, in id order, until the transaction ends)."""
-    params = {'tenant_id': tenant_id, 'service_id': service_id, 'staff_id': staff_id, 'location_id': location_id}
-    stmt = _STAFF_OFFERING[(staff_id is not None, location_id is not None)]
-    if session.get_bind().dialect.name == 'postgresql':
-        stmt = stmt.with_for_update(of=t.Staff)  # only the staff rows, not the staff_service rows joined to them
-    return list(session.connection().execute(stmt, params).scalars())
-
-
-def lock_staff_offering_token(session: Session, *, tenant_id: int, service_id: int, staff_id: int | None = None,
-                              location_id: int | None = None) -> tuple[list[int], int | None]:
-    """`lock_staff_offering`, and in the same statement the business's token (storage.tenant_reads): what the
-    booking read of the business's setup before the lock still holds when the token is the one it read it with. The
-    token is None when no staff member was found."""
+    locked as `lock_staff` locks them (PostgreSQL: their staff rows, in id order, until the transaction ends); and,
+    read in the same statement, the business's token (storage.tenant_reads): what a booking read of the business's
+    setup before the lock still holds when the token is the one it read it with. The token is None when no staff
+    member was found."""
     params = {'tenant_id': tenant_id, 'service_id': service_id, 'staff_id': staff_id, 'location_id': location_id}
     locking = session.get_bind().dialect.name == 'postgresql'
     stmt = _STAFF_OFFERING_TOKEN[(staff_id is not None, location_id is not None, locking)]
@@ -446,9 +437,8 @@ def _staff_offering(one: bool, located: bool) -> sa.Select[Any]:
 
 
 _STAFF_OFFERING = {(one, located): _staff_offering(one, located) for one in (False, True) for located in (False, True)}
-_TENANT_VERSION = sa.table('tenant_version', sa.column('tenant_id'), sa.column('token'))  # migration 0020
-_TOKEN_COLUMN = (sa.select(_TENANT_VERSION.c.token).where(_TENANT_VERSION.c.tenant_id == sa.bindparam('tenant_id'))
-                 .scalar_subquery())
+_TOKEN_COLUMN = (sa.select(col(t.TenantVersion.token))
+                 .where(col(t.TenantVersion.tenant_id) == sa.bindparam('tenant_id')).scalar_subquery())
 # Built once with and without FOR UPDATE OF staff (only PostgreSQL has it): a statement built per call costs its
 # cache key every time, and a booking runs this one under its staff locks.
 _STAFF_OFFERING_TOKEN = {(*key, locking): (stmt.add_columns(_TOKEN_COLUMN).with_for_update(of=t.Staff) if locking

@@ -80,6 +80,9 @@ class Database:
         self._write_sessions = sessionmaker(self.engine.execution_options(kairos_write=True), class_=Session,
                                            expire_on_commit=False)
         self.is_postgres = self.engine.dialect.name == 'postgresql'
+        # A booking's reads of each business's setup, by business id (storage.tenant_reads): they belong to this
+        # database and go with this handle (services.runtime builds and drops it).
+        self.kept_reads: dict[int, Any] = {}
 
     def dispose(self) -> None:
         """Close the pooled connections (the engine would open new ones if used again)."""

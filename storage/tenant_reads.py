@@ -15,14 +15,12 @@ answer.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
-from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from domain import model as d
 from domain.availability import StaffSchedule
@@ -31,13 +29,14 @@ from domain.settings import PanelSettings
 from storage import catalog as catalog_db
 from storage import email_templates as template_db
 from storage import schedules as schedule_db
+from storage import tables as t
 from storage import tenants as tenant_db
 from storage.db import Database
 
 _T = TypeVar('_T')
 _MAX_SCHEDULES = 1024  # kept schedule windows per business and token: a long-running process asks new days daily
 
-_TOKEN = sa.text('SELECT token FROM tenant_version WHERE tenant_id = :tenant_id')
+_TOKEN = sa.select(col(t.TenantVersion.token)).where(col(t.TenantVersion.tenant_id) == sa.bindparam('tenant_id'))
 
 
 def token(session: Session, *, tenant_id: int) -> int | None:
@@ -88,23 +87,17 @@ class TenantReads:
             s, tenant_id=self.tenant_id, kind=kind, locale=locale))
 
 
-_kept: WeakKeyDictionary[Database, dict[int, TenantReads]] = WeakKeyDictionary()
-_kept_lock = threading.Lock()
-
-
 def kept(db: Database, *, tenant_id: int) -> TenantReads | None:
     """The reads kept for this database's business, None when there are none yet (or they were found stale)."""
-    return _kept.get(db, {}).get(tenant_id)
+    found: TenantReads | None = db.kept_reads.get(tenant_id)
+    return found
 
 
 def keep(db: Database, reads: TenantReads) -> None:
     """Keep `reads` (its token was just found current) for the next transactions; reads without a token are not."""
-    if reads.token is None:
-        return
-    with _kept_lock:
-        _kept.setdefault(db, {})[reads.tenant_id] = reads
+    if reads.token is not None:
+        db.kept_reads[reads.tenant_id] = reads  # one dict store: threads need no lock
 
 
 def forget(db: Database, *, tenant_id: int) -> None:
-    with _kept_lock:
-        _kept.get(db, {}).pop(tenant_id, None)
+    db.kept_reads.pop(tenant_id, None)
