@@ -95,6 +95,20 @@ async def test_ada_sees_her_next_appointment_and_counts(user: User, db) -> None:
     assert [(t['label'], t['count']) for t in view(user).state['tabs']] == [('Upcoming', 3), ('Past', 2), ('All', 5)]
 
 
+async def test_two_cards_at_the_same_time_never_share_a_name(user: User, db) -> None:
+    """The same service at the same hour with two people (the second booked while the first seemed lost): a screen
+    reader names each card, and each card's buttons, by who gives it."""
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    add_appointment(db, world, start=at(now, 3), staff='mia')
+    add_appointment(db, world, start=at(now, 3), staff='leo')
+    await signed_in(user)
+    await shows(user, services, ['Haircut', 'Haircut'])
+    labels = [row['label'] for row in view(user).state['rows']]
+    assert len(set(labels)) == 2, labels
+    assert sorted(label.split(', ')[0] for label in labels) == ['Haircut with Leo Park', 'Haircut with Mia Wong']
+
+
 async def test_tabs_switch_and_all_sorts(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)

@@ -62,6 +62,8 @@ DESIGNER: list[Any] = [
     pytest.param('show_mini_dashboard', lambda s: s['dashboard'] is not None, True, False, id='mini-dashboard'),
     pytest.param('show_staff', lambda s: first_row(s)['staff'], 'Leo Park', '', id='staff on cards'),
     pytest.param('show_staff', lambda s: next_facts(s).get('Staff'), 'Leo Park', None, id='staff on the next visit'),
+    pytest.param('show_staff', lambda s: 'with Leo Park' in first_row(s)['label'], True, False,
+                 id="staff in the card's name"),
     pytest.param('show_staff_avatar', lambda s: first_row(s)['staff_avatar'] is not None, True, False,
                  id='staff avatar'),
     pytest.param('show_location', lambda s: first_row(s)['location'], 'Park Avenue 9', '', id='location on cards'),

@@ -269,8 +269,7 @@ def card_row(appt: d.Appointment, ctx: PanelContext, now: datetime, loc: str | N
         'id': appt.id,
         'service': appt.service.name,
         'when': when,
-        # Translators: a card's name for screen readers: the service and its time.
-        'label': t('%(service)s, %(when)s', service=appt.service.name, when=when),
+        'label': _card_name(appt, when, show_staff=designer.show_staff),
         'status_label': status_label(appt.status) if designer.show_status_badge else '',
         'status_color': safe_color(appt.status.color) or '',
         'status_icon': icon_name(appt.status.icon) or '',
@@ -288,6 +287,17 @@ def card_row(appt: d.Appointment, ctx: PanelContext, now: datetime, loc: str | N
                        if designer.show_rebook and appt.is_past(now) else ''),
         'note': note,
     }
+
+
+def _card_name(appt: d.Appointment, when: str, *, show_staff: bool) -> str:
+    """A card's name for screen readers, and the end of its buttons' names ("Pay: ..."). With the staff member when
+    cards show one: a customer may hold the same service at the same time with two people, and two cards (and their
+    buttons) must never read alike."""
+    if show_staff:
+        # Translators: a card's name for screen readers: the service, who gives it, and its time.
+        return t('%(service)s with %(staff)s, %(when)s', service=appt.service.name, staff=appt.staff.name, when=when)
+    # Translators: a card's name for screen readers: the service and its time.
+    return t('%(service)s, %(when)s', service=appt.service.name, when=when)
 
 
 def _price(appt: d.Appointment, ctx: PanelContext, loc: str) -> str:
