@@ -43,6 +43,12 @@ def test_the_admin_signs_in_at_admin_on_a_phone(browser: Browser, server: Server
         navigation.get_by_role('link', name='Audit log').click()
         expect(page.get_by_role('heading', name='Audit log', level=1)).to_be_visible()
         assert serious_violations(page) == []
+
+        page.set_viewport_size({'width': 1280, 'height': 800})  # a desk's screen: the areas stand open, no menu
+        page.reload()
+        expect(page.get_by_role('heading', name='Audit log', level=1)).to_be_visible()
+        expect(navigation).to_be_visible()
+        expect(page.get_by_role('button', name='Menu')).to_be_hidden()
     finally:
         context.close()
 

@@ -212,8 +212,10 @@ class admin_frame:  # noqa: N801 - used like a function: `with admin_frame(ctx, 
         describe_page(t('%(page)s · %(business)s admin', page=self.title, business=ctx.tenant.name), index=False)
         ui.page_title(t('%(page)s · %(business)s admin', page=self.title, business=ctx.tenant.name))
         ui.add_css(ADMIN_CSS)
-        drawer = ui.left_drawer(bordered=True).props('width=248 breakpoint=1023').classes('q-pa-none').mark(
-            'admin-drawer')
+        # Open on a wide screen, folded on a narrow one (Quasar's show-if-above), and known to the server from the
+        # start: NiceGUI's value=None would ask the browser on connect and log a traceback when it answers late.
+        drawer = ui.left_drawer(value=False, bordered=True).props('show-if-above width=248 breakpoint=1023').classes(
+            'q-pa-none').mark('admin-drawer')
         with ui.header().classes('bg-primary text-white items-center q-px-sm q-py-xs no-wrap').mark('admin-bar'):
             menu = ui.button(icon='menu', on_click=drawer.toggle).props('flat round color=white').classes(
                 'lt-md').mark('admin-menu')
