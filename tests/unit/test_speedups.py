@@ -49,3 +49,37 @@ def test_expects_arguments_answers_as_before(func: Any) -> None:
 ])
 def test_socketio_binary_check_answers_as_before(data: Any, binary: bool) -> None:
     assert socketio.packet.Packet.data_is_binary(data) is binary
+
+
+async def test_task_ids_are_the_tasks_own_on_the_loop_and_as_before_elsewhere() -> None:
+    import asyncio
+    import threading
+
+    from nicegui import slot
+
+    plain = slot.get_task_id
+    speedups.fast_task_ids()
+    try:
+        fast = slot.get_task_id
+        assert fast is not plain
+        assert fast() == id(asyncio.current_task()) == plain()
+
+        async def other() -> tuple[int, int]:
+            return fast(), id(asyncio.current_task())
+
+        task = asyncio.ensure_future(other())
+        seen, own = await task
+        assert seen == own == id(task) != fast()  # each task its own stack
+
+        elsewhere: list[int] = []
+        thread = threading.Thread(target=lambda: elsewhere.append(fast()))  # no running loop there
+        thread.start()
+        thread.join()
+        assert elsewhere == [0]
+
+        callback: list[int] = []
+        asyncio.get_running_loop().call_soon(lambda: callback.append(fast()))
+        await asyncio.sleep(0)
+        assert callback == [id(None)]  # outside any task, on the loop: as asyncio.current_task() says
+    finally:
+        slot.get_task_id = plain
