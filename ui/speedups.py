@@ -1,4 +1,4 @@
-"""Two costs NiceGUI and python-socketio pay on every element and every message, cut without changing what they do.
+"""Costs NiceGUI and python-socketio pay on every element and every message, cut without changing what they do.
 
 Measured with bench/bench_load.py --profile (50 customers opening drawers and picking times): of the event loop's CPU,
 about 13% went to `inspect.signature` and 6% to socket.io's search for binary data in each outgoing message.
@@ -11,6 +11,10 @@ about 13% went to `inspect.signature` and 6% to socket.io's search for binary da
   and list) to find bytes to send as attachments; a page update is a tree of element dicts. orjson (a NiceGUI
   dependency, in C) refuses bytes, so a message orjson can encode has none and the walk is skipped; one it cannot
   encode (bytes, or a type it does not know) is walked as before, so the answer is the same either way.
+- `.props('no-caps outline aria-pressed=false')` runs NiceGUI's props parser (a regular expression and
+  `ast.literal_eval`, 6-8 us) for every element, though a page uses the same few strings over and over. A string's
+  parse is kept when its values are all immutable (text, numbers, booleans), and every call gets a dict of its own;
+  a string with a list or dict value (rare) is parsed every time.
 """
 
 from __future__ import annotations
@@ -25,8 +29,11 @@ from typing import Any
 import orjson
 import socketio.packet  # type: ignore[import-untyped]  # python-socketio has no type hints
 from nicegui import helpers, slot
+from nicegui.props import Props
 
 _expects: weakref.WeakKeyDictionary[Callable[..., Any], bool] = weakref.WeakKeyDictionary()
+_parsed_props: dict[str, dict[str, Any]] = {}
+PARSED_PROPS_KEPT = 4096  # distinct strings; a page's props are a few dozen, f-strings add some
 _installed = False
 
 
@@ -48,6 +55,22 @@ def install() -> None:
         return known
 
     helpers.expects_arguments = expects_arguments  # same signature, same answers
+
+    plain_parse = Props.parse
+
+    def parse(text: str | None) -> dict[str, Any]:
+        if not text:
+            return {}
+        known = _parsed_props.get(text)
+        if known is not None:
+            return dict(known)
+        parsed = plain_parse(text)
+        if len(_parsed_props) < PARSED_PROPS_KEPT and all(
+                v is None or isinstance(v, (str, int, float)) for v in parsed.values()):  # bool is an int
+            _parsed_props[text] = dict(parsed)
+        return parsed
+
+    Props.parse = staticmethod(parse)  # type: ignore[method-assign]  # same signature, same answers
 
     packet = socketio.packet.Packet
     walk = packet.data_is_binary.__func__  # a classmethod's function

@@ -83,3 +83,31 @@ async def test_task_ids_are_the_tasks_own_on_the_loop_and_as_before_elsewhere() 
         assert callback == [id(None)]  # outside any task, on the loop: as asyncio.current_task() says
     finally:
         slot.get_task_id = plain
+
+
+@pytest.mark.parametrize('text', ['no-caps outline aria-pressed=false', 'flat round dense color=primary',
+                                  'label="Two words" hint=\'x y\' dense', 'options="[1, 2]"', 'rows=[1,2] dense',
+                                  'min=1 max=9.5', '', None])
+def test_props_parse_answers_as_before_and_each_call_has_its_own(text: str | None) -> None:
+    from nicegui.props import PROPS_PATTERN
+
+    def plain(text: str | None) -> dict[str, Any]:
+        import ast
+
+        found: dict[str, Any] = {}
+        for match in PROPS_PATTERN.finditer(text or ''):
+            groups = match.groupdict()
+            quoted = next((groups[g] for g in ('single', 'double', 'square', 'curly') if groups[g] is not None), None)
+            found[groups['key']] = (ast.literal_eval(quoted) if quoted is not None
+                                    else groups['unquoted'] if groups['unquoted'] is not None else True)
+        return found
+
+    from nicegui.props import Props
+
+    first = Props.parse(text)
+    assert first == plain(text)
+    first['changed'] = 'by one element'
+    for value in first.values():
+        if isinstance(value, list):
+            value.append('changed')
+    assert Props.parse(text) == plain(text)  # the kept parse was not touched
