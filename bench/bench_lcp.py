@@ -11,7 +11,10 @@ and the empty page, taking turns so both see the same noise:
 - warm: the same page again with its cache (a return visit).
 For each it prints the median (and min / max) of the largest contentful paint (from navigation start, as the browser
 reports it), the bytes that crossed the network (compressed, headers included; the websocket apart), and the ratio of
-the panel over the empty page. Targets: the panel's median LCP at most 1.5 s cold and 0.4 s warm.
+the panel over the empty page. A third page, one line of static text from the same server (`/_bench/static`: no
+stylesheet, script, font or NiceGUI), is measured alongside as the floor: what this machine, the emulated network and
+the new tab's own start cost before anything can be painted.
+Targets: the panel's median LCP at most 1.5 s cold and 0.4 s warm.
 `--resources` lists what one cold panel load fetched, largest first.
 """
 
@@ -85,7 +88,7 @@ def main() -> int:
             context = browser.new_context(**PHONE, locale='en-GB')
             sign_in(context, server.base)
             results: dict[tuple[str, str], list[Load]] = {}
-            pages = (('empty', '/_bench/empty'), ('panel', args.path))
+            pages = (('empty', '/_bench/empty'), ('static', '/_bench/static'), ('panel', args.path))
             for _name, path in pages:  # one unmeasured load each: the server's first build of a page is slower
                 measure(context, server.base + path, cold=True)
             for _ in range(args.runs):
@@ -182,7 +185,7 @@ def report(results: dict[tuple[str, str], list[Load]], args: argparse.Namespace)
           f'{os.cpu_count()} CPUs')
     print(f'{"":14} {"LCP median":>11} {"min":>7} {"max":>7} {"KB sent":>9}   largest element (last run)')
     for cache in ('cold', 'warm'):
-        for name in ('empty', 'panel'):
+        for name in ('static', 'empty', 'panel'):
             loads = results[(name, cache)]
             lcp = [x.lcp_s for x in loads]
             print(f'{name + " " + cache:14} {statistics.median(lcp):10.2f}s {min(lcp):6.2f}s {max(lcp):6.2f}s '
@@ -194,8 +197,11 @@ def report(results: dict[tuple[str, str], list[Load]], args: argparse.Namespace)
         sent = statistics.median(x.bytes for x in results[('panel', cache)])
         sent_empty = statistics.median(x.bytes for x in results[('empty', cache)])
         verdict = 'PASS' if panel <= target else 'FAIL'
+        floor = statistics.median(x.lcp_s for x in results[('static', cache)])
         print(f'[{cache}] panel LCP <= {target:.1f} s: {verdict} ({panel:.2f} s; {panel / empty:.2f}x the empty '
               f"page's {empty:.2f} s; {sent / 1024:.0f} KB sent, {sent / max(sent_empty, 1):.2f}x the empty page's)")
+        print(f'       the floor, one line of static text: {floor:.2f} s; the panel paints {panel - floor:+.2f} s '
+              'after it')
     if args.resources:
         print('\nOne cold panel load, largest first:')
         for resource_url, size in results[('panel', 'cold')][-1].resources:

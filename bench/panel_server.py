@@ -4,6 +4,7 @@ Run: KAIROS_DATABASE_URL=sqlite:///... python bench/panel_server.py --port 8123 
 
 On top of the real app (ui.app.setup() and ui.app.run()) it adds:
 - `/_bench/empty`: an empty NiceGUI page, the baseline every NiceGUI page pays;
+- `/_bench/static`: one line of static text, no NiceGUI: the floor of a first paint (bench_lcp.py);
 - `/_bench/login?session=<id>`: puts an existing auth session (made with services.auth.open_session) into the
   browser's user storage and redirects to `/`, so the bench need not drive the sign-in form;
 - a timer (pure ASGI, just outside the sign-in gate, inside NiceGUI's own storage and gzip middleware) that records
@@ -36,13 +37,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
-from fastapi.responses import JSONResponse, RedirectResponse  # noqa: E402
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse  # noqa: E402
 from nicegui import Client, app, ui  # noqa: E402
 
 import ui.app as kairos_app  # noqa: E402
 from services.context import get_db  # noqa: E402
 
 TIMED_PATHS = ('/', '/_bench/empty', '/_bench/labels')
+STATIC_FLOOR = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+                'content="width=device-width, initial-scale=1"><title>Floor</title></head><body>'
+                '<p style="font: 500 16px sans-serif; margin: 240px 72px">Thursday 3 December 2026</p></body></html>')
 
 
 class _Stats:
@@ -217,6 +221,12 @@ def _bench_routes() -> None:
         ui.label('x')
         for i in range(n):
             ui.label(f'label {i}')
+
+    @app.get('/_bench/static')
+    def static_page() -> HTMLResponse:
+        """The floor: a static page of one line of text (no stylesheet, script or font), sent and drawn as fast as
+        this server, network and browser can; nothing built on NiceGUI can paint earlier."""
+        return HTMLResponse(STATIC_FLOOR, headers={'cache-control': 'no-store'})
 
     @app.get('/_bench/login')
     def bench_login(session: str, next: str = '/') -> RedirectResponse:  # noqa: A002
