@@ -27,15 +27,11 @@ def month_dates(db: Database, *, tenant_id: int, service_id: int, staff_id: int 
                 now: datetime, ignore_appointment_id: int | None = None, seats: int = 1,
                 location_id: int | None = None) -> list[date]:
     """The local dates of a month with at least one free slot (staff None = any staff offering the service)."""
-    first = date(year, month, 1)
-    last = date(year, month, calendar.monthrange(year, month)[1])
     with db.read() as s:
         found = catalog_db.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
         if found is None or not found.active:
             return []
-        today = now.astimezone(found.zone).date()
-        first = max(first, today)
-        last = min(last, today + timedelta(days=found.service.max_days_ahead))
+        first, last = _bookable_part(found, year, month, now)
         if first > last:
             return []
         request = _load_request(s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id,
@@ -56,11 +52,8 @@ def first_free(db: Database, *, tenant_id: int, service_id: int, staff_id: int |
         found = catalog_db.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
         if found is None or not found.active:
             return None
-        today = now.astimezone(found.zone).date()
-        horizon = today + timedelta(days=found.service.max_days_ahead)
         for _ in range(months):
-            first = max(date(year, month, 1), today)
-            last = min(date(year, month, calendar.monthrange(year, month)[1]), horizon)
+            first, last = _bookable_part(found, year, month, now)
             request = None if first > last else _load_request(
                 s, tenant_id=tenant_id, found=found, staff_id=staff_id, location_id=location_id, first=first,
                 last=last, seats=seats, ignore_appointment_id=ignore_appointment_id, now=now)
@@ -74,6 +67,16 @@ def first_free(db: Database, *, tenant_id: int, service_id: int, staff_id: int |
                     return year, month, list(dates), slots
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return None
+
+
+def _bookable_part(found: catalog_db.BookableService, year: int, month: int, now: datetime) -> tuple[date, date]:
+    """The local dates of year/month a customer may book now: from today (in the business's zone) to the service's
+    horizon; first > last when none."""
+    today = now.astimezone(found.zone).date()
+    first = max(date(year, month, 1), today)
+    horizon = today + timedelta(days=found.service.max_days_ahead)
+    last = min(date(year, month, calendar.monthrange(year, month)[1]), horizon)
+    return first, last
 
 
 def day_slots(db: Database, *, tenant_id: int, service_id: int, staff_id: int | None, day: date, now: datetime,
