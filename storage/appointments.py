@@ -19,7 +19,7 @@ from domain import model as d
 from domain.availability import Booking
 from domain.schedules import Visit
 from domain.settings import PanelSettings
-from storage import customers, tenants
+from storage import customers, driver, tenants
 from storage import tables as t
 from storage.db import for_update, table_of
 
@@ -241,12 +241,19 @@ def insert_booked(session: Session, *, tenant_id: int, customer_id: int, service
             deposit=deposit, notes=notes, customer_package_id=customer_package_id, now=now)
         add_history(session, tenant_id=tenant_id, appointment_id=appointment_id, entry=entry)
         return appointment_id
-    return int(session.connection().execute(_INSERT_BOOKED, {
+    params: dict[str, Any] = {
         'tenant_id': tenant_id, 'customer_id': customer_id, 'service_id': service_id, 'staff_id': staff_id,
         'location_id': location_id, 'start': start, 'end': end, 'seats': seats, 'status_key': status_key,
         'price': price, 'deposit': deposit, 'amount_paid': 0, 'notes': notes,
         'customer_package_id': customer_package_id, 'reschedule_count': 0, 'created_at': now,
-        'h_at': entry.at, 'h_actor': entry.actor, 'h_action': entry.action, 'h_data': dict(entry.data)}).scalar_one())
+        'h_at': entry.at, 'h_actor': entry.actor, 'h_action': entry.action, 'h_data': dict(entry.data)}
+    if driver.enabled(session):  # under the booking's staff locks: on the driver's cursor
+        for name in ('start', 'end', 'created_at', 'h_at'):
+            params[name] = driver.naive_utc(params[name])
+        params['h_data'] = driver.json(params['h_data'])
+        [(appointment_id,)] = driver.rows(session, _INSERT_BOOKED_DRIVER, params)
+        return int(appointment_id)
+    return int(session.connection().execute(_INSERT_BOOKED, params).scalar_one())
 
 
 def _insert_booked() -> sa.Select[*tuple[Any, ...]]:
@@ -267,6 +274,7 @@ def _insert_booked() -> sa.Select[*tuple[Any, ...]]:
 
 
 _INSERT_BOOKED = _insert_booked()
+_INSERT_BOOKED_DRIVER = driver.Statement(_INSERT_BOOKED)
 
 
 def move_appointment(session: Session, *, tenant_id: int, appointment_id: int, staff_id: int, start: datetime,
@@ -371,9 +379,16 @@ def busy_and_held(session: Session, *, tenant_id: int, staff_ids: list[int], sta
     [start, end) (storage.holds.held_bookings), in one statement: a booking reads both under its staff locks."""
     if not staff_ids:
         return ()
-    rows = session.connection().execute(_BUSY_AND_HELD, {
-        'tenant_id': tenant_id, 'staff_ids': staff_ids, 'from_start': start - 2 * REACH, 'to_start': end + REACH,
-        'from_end': start - REACH, 'now': now}).all()
+    rows: Sequence[Sequence[Any]]
+    if driver.enabled(session):  # PostgreSQL: a booking reads this under its staff locks, on the driver's cursor
+        rows = driver.rows(session, _BUSY_AND_HELD_DRIVER, {
+            'tenant_id': tenant_id, 'staff_ids': staff_ids, 'from_start': driver.naive_utc(start - 2 * REACH),
+            'to_start': driver.naive_utc(end + REACH), 'from_end': driver.naive_utc(start - REACH),
+            'now': driver.naive_utc(now)})
+    else:
+        rows = session.connection().execute(_BUSY_AND_HELD, {
+            'tenant_id': tenant_id, 'staff_ids': staff_ids, 'from_start': start - 2 * REACH, 'to_start': end + REACH,
+            'from_end': start - REACH, 'now': now}).all()
     return _as_bookings(row[1:] for row in rows)  # after the kind column (appointment or hold)
 
 
@@ -394,6 +409,7 @@ _BUSY_AND_HELD: sa.CompoundSelect[*tuple[Any, ...]] = sa.union_all(
            col(_BH.start) < sa.bindparam('to_start', type_=t.UTCDateTime()),
            col(_BH.end) > sa.bindparam('from_end', type_=t.UTCDateTime())),
 ).order_by(sa.column('kind'), sa.column('start'), sa.column('id'))
+_BUSY_AND_HELD_DRIVER = driver.Statement(_BUSY_AND_HELD)
 
 
 def _utc(raw: object) -> datetime:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from domain import model as d
+from storage import driver
 from storage import tables as t
 from storage.db import table_of
 from storage.tenants import check_links
@@ -101,9 +102,13 @@ def lock_staff_offering(session: Session, *, tenant_id: int, service_id: int, st
     setup before the lock still holds when the token is the one it read it with. The token is None when no staff
     member was found."""
     params = {'tenant_id': tenant_id, 'service_id': service_id, 'staff_id': staff_id, 'location_id': location_id}
-    locking = session.get_bind().dialect.name == 'postgresql'
-    stmt = _STAFF_OFFERING_TOKEN[(staff_id is not None, location_id is not None, locking)]
-    rows = session.connection().execute(stmt, params).all()
+    key = (staff_id is not None, location_id is not None)
+    rows: Sequence[Any]
+    if driver.enabled(session):  # PostgreSQL: a booking runs this under its locks, on the driver's cursor
+        rows = driver.rows(session, _STAFF_OFFERING_LOCKING[key], params)
+    else:
+        locking = session.get_bind().dialect.name == 'postgresql'
+        rows = session.connection().execute(_STAFF_OFFERING_TOKEN[(*key, locking)], params).all()
     return [r[0] for r in rows], (None if not rows or rows[0][1] is None else int(rows[0][1]))
 
 
@@ -444,6 +449,7 @@ _TOKEN_COLUMN = (sa.select(col(t.TenantVersion.token))
 _STAFF_OFFERING_TOKEN = {(*key, locking): (stmt.add_columns(_TOKEN_COLUMN).with_for_update(of=t.Staff) if locking
                                            else stmt.add_columns(_TOKEN_COLUMN))
                          for key, stmt in _STAFF_OFFERING.items() for locking in (False, True)}
+_STAFF_OFFERING_LOCKING = {key: driver.Statement(_STAFF_OFFERING_TOKEN[(*key, True)]) for key in _STAFF_OFFERING}
 
 
 def _offering_with_places(one: bool) -> sa.Select[Any]:

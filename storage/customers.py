@@ -7,7 +7,7 @@ ids or plain tuples.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,14 +15,15 @@ from sqlmodel import Session, col, select
 
 from domain import model as d
 from domain.settings import PanelSettings
+from storage import driver
 from storage import tables as t
 from storage.db import table_of
 
 # ---- conversions --------------------------------------------------------------------------------------------------
 
 
-def to_customer(row: t.Customer | sa.Row[*tuple[Any, ...]]) -> d.Customer:
-    """From an ORM row or a plain row of the customer table's columns."""
+def to_customer(row: t.Customer | sa.Row[*tuple[Any, ...]] | _DriverRow) -> d.Customer:
+    """From an ORM row or a plain row of the customer table's columns (SQLAlchemy's or the driver's)."""
     assert row.id is not None
     return d.Customer(
         id=row.id, tenant_id=row.tenant_id, first_name=row.first_name, last_name=row.last_name, email=row.email,
@@ -50,13 +51,39 @@ def active_customer_row_by_email(session: Session, *, tenant_id: int, email: str
 
 
 def customer(session: Session, *, tenant_id: int, customer_id: int) -> d.Customer | None:
-    # The table's columns through Core, no ORM instance: every booking reads its customer first.
-    row = session.connection().execute(_CUSTOMER, {'tenant_id': tenant_id, 'customer_id': customer_id}).first()
+    # The table's columns through Core, no ORM instance: every booking reads its customer first (on PostgreSQL on
+    # the driver's cursor, storage.driver).
+    params = {'tenant_id': tenant_id, 'customer_id': customer_id}
+    if driver.enabled(session):
+        found = driver.rows(session, _CUSTOMER_DRIVER, params)
+        return to_customer(_DriverRow.of(found[0])) if found else None
+    row = session.connection().execute(_CUSTOMER, params).first()
     return to_customer(row) if row else None
 
 
 _CUSTOMER = sa.select(*table_of(t.Customer).columns).where(
     col(t.Customer.tenant_id) == sa.bindparam('tenant_id'), col(t.Customer.id) == sa.bindparam('customer_id'))
+_CUSTOMER_DRIVER = driver.Statement(_CUSTOMER)
+_CUSTOMER_NAMES = tuple(c.name for c in table_of(t.Customer).columns)
+_CUSTOMER_UTC = frozenset(c.name for c in table_of(t.Customer).columns if isinstance(c.type, t.UTCDateTime))
+
+
+class _DriverRow:
+    """A customer row as the driver returns it, by column name, its UTC times made aware as UTCDateTime does."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+    @classmethod
+    def of(cls, row: tuple[Any, ...]) -> _DriverRow:
+        values = dict(zip(_CUSTOMER_NAMES, row, strict=True))
+        for name in _CUSTOMER_UTC:
+            if values[name] is not None:
+                values[name] = values[name].replace(tzinfo=UTC)
+        return cls(values)
+
+    def __getattr__(self, name: str) -> Any:  # the columns set in __init__; this only tells mypy they exist
+        raise AttributeError(name)
 
 
 def set_email_reminders(session: Session, *, tenant_id: int, customer_id: int, on: bool) -> None:

@@ -16,7 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage import driver
 from storage import tables as t
+from storage.db import table_of
 
 QUEUED, SENT, FAILED = 'queued', 'sent', 'failed'
 
@@ -47,15 +49,26 @@ def _to_email(row: t.EmailOutbox) -> OutboxEmail:
 
 
 _INSERT = sa.insert(t.EmailOutbox)  # built once: its compiled form is cached, a booking pays only for the row
+# The same for the driver's cursor (storage.driver): every column it sets, named.
+_INSERT_DRIVER = driver.Statement(sa.insert(t.EmailOutbox).values({
+    name: sa.bindparam(name, type_=table_of(t.EmailOutbox).c[name].type)
+    for name in ('tenant_id', 'template', 'recipient', 'subject', 'message_id', 'content', 'status', 'attempts',
+                 'last_error', 'created_at', 'next_attempt_at')}))
 
 
 def insert(session: Session, *, tenant_id: int, template: str, recipient: str, subject: str, message_id: str,
            content: dict[str, Any], now: datetime) -> None:
     """Queue one rendered message in the caller's transaction (one INSERT, no flush); it is due at once."""
-    session.connection().execute(_INSERT, {  # Core, not the ORM's bulk path: it runs inside the booking's locks
+    values: dict[str, Any] = {
         'tenant_id': tenant_id, 'template': template[:64], 'recipient': recipient[:320], 'subject': subject[:998],
         'message_id': message_id, 'content': content, 'status': QUEUED, 'attempts': 0, 'last_error': '',
-        'created_at': now, 'next_attempt_at': now})
+        'created_at': now, 'next_attempt_at': now}
+    if driver.enabled(session):  # PostgreSQL: a booking writes it under its staff locks, on the driver's cursor
+        values['content'] = driver.json(content)
+        values['created_at'] = values['next_attempt_at'] = driver.naive_utc(now)
+        driver.rows(session, _INSERT_DRIVER, values)
+        return
+    session.connection().execute(_INSERT, values)  # Core, not the ORM's bulk path: it runs inside the booking's locks
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
