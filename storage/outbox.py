@@ -73,11 +73,22 @@ def insert(session: Session, *, tenant_id: int, template: str, recipient: str, s
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
     """Run `callback` once the caller's transaction has committed (never when it rolls back)."""
+    # Kept on the session for the one listener below: a listener of its own per session (sa.event.listen on the
+    # instance) cost each booking tens of microseconds to register, under its staff locks.
+    pending: list[Callable[[], None]] | None = session.info.get(_AFTER_COMMIT)
+    if pending is None:
+        pending = session.info[_AFTER_COMMIT] = []
+    pending.append(callback)
 
-    def _fire(_session: Any) -> None:
+
+_AFTER_COMMIT = 'kairos_outbox_after_commit'
+
+
+@sa.event.listens_for(sa.orm.Session, 'after_commit')
+def _fire_after_commit(session: sa.orm.Session) -> None:
+    pending = session.info.pop(_AFTER_COMMIT, None)
+    for callback in pending or ():
         callback()
-
-    sa.event.listen(session, 'after_commit', _fire, once=True)
 
 
 def _due(now: datetime) -> Any:
