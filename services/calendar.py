@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from domain import model as d
@@ -94,20 +95,26 @@ def _text(value: str) -> str:
     """A TEXT value: backslash, semicolon, comma and line breaks escaped; other control characters dropped."""
     value = value.replace('\\', '\\\\').replace(';', '\\;').replace(',', '\\,')
     value = value.replace('\r\n', '\n').replace('\r', '\n').replace('\n', '\\n')
-    return ''.join(c for c in value if c >= ' ' or c == '\t')
+    return _CONTROL.sub('', value)
 
 
 def _param(value: str) -> str:
     """A parameter value, with RFC 6868's escapes for a caret, a line break and a double quote; quoted when it holds
     a colon, semicolon or comma."""
     value = value.replace('^', '^^').replace('\r\n', '\n').replace('\n', '^n').replace('"', "^'")
-    value = ''.join(c for c in value if c >= ' ' or c == '\t')
+    value = _CONTROL.sub('', value)
     return f'"{value}"' if any(c in value for c in ':;,') else value
 
 
 def _uri(value: str) -> str:
     """A URI value is written as it is; line breaks cannot be part of one."""
-    return ''.join(c for c in value if c >= ' ')
+    return _CONTROL_OR_TAB.sub('', value)
+
+
+# Control characters (below a space) but the tab, which TEXT and parameter values may hold; one precompiled pattern
+# instead of a Python test per character (every booking's calendar file goes through these).
+_CONTROL = re.compile('[\x00-\x08\x0a-\x1f]')
+_CONTROL_OR_TAB = re.compile('[\x00-\x1f]')
 
 
 def _fold(line: str) -> bytes:
