@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from psycopg import pq
 from psycopg.types.json import Json
 from sqlmodel import Session
 
@@ -57,7 +58,7 @@ def enabled(session: Session) -> bool:
 def rows(session: Session, statement: Statement, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     """Run `statement` in the session's transaction on the driver's cursor; its rows (none for a statement that
     returns none)."""
-    conn = session.connection()
+    conn = _connection(session)
     dialect = conn.dialect
     sql, literals = statement.text(dialect)
     values = {**literals, **params} if literals else params
@@ -67,7 +68,9 @@ def rows(session: Session, statement: Statement, params: Mapping[str, Any]) -> l
     try:
         cursor = raw.cursor()
         cursor.execute(sql, values)
-        found: list[tuple[Any, ...]] = cursor.fetchall() if cursor.description is not None else []
+        result = cursor.pgresult  # not `description`: it builds a Column object per column, every time
+        found: list[tuple[Any, ...]] = (cursor.fetchall() if result is not None
+                                        and result.status == pq.ExecStatus.TUPLES_OK else [])
         cursor.close()
         return found
     except dialect.loaded_dbapi.Error as e:
@@ -82,6 +85,22 @@ def rows(session: Session, statement: Statement, params: Mapping[str, Any]) -> l
         raise sa.exc.DBAPIError.instance(sql, values, e, dialect.loaded_dbapi.Error,
                                          hide_parameters=conn.engine.hide_parameters, connection_invalidated=lost,
                                          dialect=dialect) from e
+
+
+def _connection(session: Session) -> sa.Connection:
+    """The session's connection (beginning its transaction when none is open), kept for the rest of that
+    transaction: `Session.connection()` walks the session's transaction machinery at every call."""
+    transaction = session.get_transaction()
+    if transaction is not None:
+        kept = session.info.get(_KEPT)
+        if kept is not None and kept[0] is transaction and not kept[1].invalidated:
+            return kept[1]  # type: ignore[no-any-return]
+    conn = session.connection()
+    session.info[_KEPT] = (session.get_transaction(), conn)
+    return conn
+
+
+_KEPT = 'kairos_driver_connection'
 
 
 def naive_utc(instant: datetime) -> datetime:
