@@ -353,8 +353,7 @@ def render(name: str, values: Mapping[str, object], /, *, locale: str = SOURCE_L
     """(subject, text, html) of the email `name` in `locale`, its placeholders filled from `values` (a Text value
     rendered in `locale`; None reads as nothing). `overrides` maps (kind, locale) to a business's own wording."""
     found = kind(name)
-    filled = _Values({k: '' if v is None else i18n.render(v, locale=locale, overrides=text_overrides)
-                      if isinstance(v, Text) else str(v) for k, v in values.items()})
+    filled = _fill(values, locale, text_overrides)
     own = (overrides or {}).get((name, locale)) or _file_override(name, locale)
     if own is not None:
         return _render_override(own, filled)
@@ -368,6 +367,23 @@ def render_for(name: str, values: Mapping[str, object], /, *, locale: str, setti
     sends is rendered here."""
     return render(name, values, locale=locale, overrides=own,
                   text_overrides=overrides_from_settings(settings.text_overrides))
+
+
+def subject_for(name: str, values: Mapping[str, object], /, *, locale: str, settings: PanelSettings,
+                own: Mapping[tuple[str, str], EmailOverride] | None = None) -> str:
+    """Only the subject of `render_for`'s email (the same words, without rendering the body)."""
+    found = kind(name)
+    text_overrides = overrides_from_settings(settings.text_overrides)
+    filled = _fill(values, locale, text_overrides)
+    mine = (own or {}).get((name, locale)) or _file_override(name, locale)
+    if mine is not None:
+        return ' '.join(string.Template(mine.subject).safe_substitute(filled).split())
+    return ' '.join(_say(found.subject, filled, locale, text_overrides).split())
+
+
+def _fill(values: Mapping[str, object], locale: str, text_overrides: Overrides | None) -> _Values:
+    return _Values({k: '' if v is None else i18n.render(v, locale=locale, overrides=text_overrides)
+                    if isinstance(v, Text) else str(v) for k, v in values.items()})
 
 
 def _say(msgid: str, values: Mapping[str, str], locale: str, text_overrides: Overrides | None) -> str:

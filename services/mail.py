@@ -4,6 +4,9 @@ then sent by a sender thread on every instance; SMTP when configured, else an ou
 Queue an email with `queue` / `queue_template` inside the caller's write transaction (`with db.write() as s:`):
 the row holds the whole rendered message with its Message-ID, so it leaves only after the change commits, leaves
 even if the process dies first (the next sender to run sends it), and a retry sends the very same message.
+`queue_rendered_later` writes the row with its recipient, subject and Message-ID but its body as machine values (the
+emails about a changed appointment, services.notify): the sender renders it at its first attempt and keeps what it
+rendered on the row, so from then on every attempt sends the same message too.
 The sender (`start_sender`, run by `kairos serve`) claims due rows (PostgreSQL: FOR UPDATE SKIP LOCKED, so senders
 on several instances never take the same row; SQLite: one sender per process), retries SMTP errors with a doubling
 back-off (KAIROS_MAIL_RETRY_SECONDS, KAIROS_MAIL_MAX_ATTEMPTS) and marks each row sent or failed. Delivery is at
@@ -29,6 +32,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -102,9 +106,38 @@ def queue(session: Session, *, tenant_id: int, template: str, to: str, subject: 
         tenant = tenant_db.tenant(session, tenant_id=tenant_id)
     if tenant is not None:
         html = email_branding.brand(html, tenant)
-    content = {'from': get_config().mail_from, 'date': formatdate(localtime=False), 'text': text, 'html': html,
-               'attachments': [[name, base64.b64encode(data).decode('ascii'), mime]
-                               for name, data, mime in attachments]}
+    content = _content(sender=get_config().mail_from, date=formatdate(localtime=False), text=text, html=html,
+                       attachments=attachments)
+    store.insert(session, tenant_id=tenant_id, template=template, recipient=to, subject=subject,
+                 message_id=message_id, content=content, now=datetime.now(UTC))
+    db = session.info.get('kairos_db')
+    store.after_commit(session, lambda: _queued(db))
+    return message_id
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rendered:
+    """An email rendered by the sender from a row's machine values (`queue_rendered_later`)."""
+
+    subject: str
+    text: str
+    html: str | None
+    attachments: tuple[tuple[str, bytes, str], ...]
+    tenant: d.Tenant  # its branding colours the html
+
+
+class NothingToSend(LookupError):
+    """What a row's machine values name is gone (its appointment, its reader): the email is given up."""
+
+
+def queue_rendered_later(session: Session, *, tenant_id: int, template: str, to: str, subject: str,
+                         render: dict[str, Any]) -> str:
+    """Write one email to the outbox in the caller's transaction as `queue` does, with its recipient, subject,
+    Message-ID and Date, but its body as machine values (`render`, JSON: a change of services.notify) that the
+    sender renders when it sends it and then keeps on the row, so every attempt sends the same message. For
+    emails written where rendering them would cost (a booking renders nothing while it holds its locks)."""
+    message_id = make_msgid(domain='kairos.local')
+    content = {'from': get_config().mail_from, 'date': formatdate(localtime=False), 'render': render}
     store.insert(session, tenant_id=tenant_id, template=template, recipient=to, subject=subject,
                  message_id=message_id, content=content, now=datetime.now(UTC))
     db = session.info.get('kairos_db')
@@ -212,9 +245,19 @@ def send_due(db: Database, *, now: datetime | None = None, limit: int = 200,
         for row in rows:
             if stop is not None and stop.is_set():
                 break
-            error = _attempt(row)
+            ready = row
+            error: BaseException | None = None
+            try:
+                with db.read() as s:
+                    ready = _with_message(s, row)
+            except Exception as e:  # noqa: BLE001 - recorded on the row and retried or given up, as a send error
+                log.warning('email %s (%s to %s) could not be rendered: %s', row.id, row.template, row.recipient, e)
+                error = e
+            if error is None:
+                error = _attempt(ready)
             with db.write() as s:
-                sent += _mark(s, row, error=error, now=now)
+                _keep_rendered(s, row, ready)
+                sent += _mark(s, ready, error=error, now=now)
     return sent
 
 
@@ -350,11 +393,46 @@ def _drain_dirty(mq: MailQueue) -> bool:
 
 
 def _send_and_mark(s: Session, row: store.OutboxEmail, *, now: datetime | None) -> int:
-    return _mark(s, row, error=_attempt(row), now=now)
+    try:
+        ready = _with_message(s, row)
+    except Exception as e:  # noqa: BLE001 - recorded on the row and retried or given up, as a send error
+        log.warning('email %s (%s to %s) could not be rendered: %s', row.id, row.template, row.recipient, e)
+        return _mark(s, row, error=e, now=now)
+    _keep_rendered(s, row, ready)
+    return _mark(s, ready, error=_attempt(ready), now=now)
+
+
+def _with_message(s: Session, row: store.OutboxEmail) -> store.OutboxEmail:
+    """The row with its whole message: one queued with machine values (`queue_rendered_later`) rendered now, in
+    `s`, from what the database holds (NothingToSend when what it names is gone)."""
+    values = row.content.get('render')
+    if values is None:
+        return row
+    from services import notify  # the renderer of the change emails (it queues through this module)
+
+    found = notify.render_queued(s, tenant_id=row.tenant_id, values=values)
+    if found is None:
+        raise NothingToSend(f'appointment {values.get("appointment_id")} or its {values.get("to")} is gone')
+    content = _content(sender=row.content['from'], date=row.content['date'], text=found.text,
+                       html=email_branding.brand(found.html, found.tenant), attachments=found.attachments)
+    return replace(row, subject=found.subject, content=content)
+
+
+def _keep_rendered(s: Session, row: store.OutboxEmail, ready: store.OutboxEmail) -> None:
+    """Keep what was rendered for `row` on it (with the attempt's mark), so a retry sends the same message."""
+    if ready is not row:
+        store.set_message(s, email_id=row.id, subject=ready.subject, content=ready.content)
+
+
+def _content(*, sender: str, date: str, text: str, html: str | None,
+             attachments: Sequence[tuple[str, bytes, str]]) -> dict[str, Any]:
+    return {'from': sender, 'date': date, 'text': text, 'html': html,
+            'attachments': [[name, base64.b64encode(data).decode('ascii'), mime] for name, data, mime in attachments]}
 
 
 def message_of(row: store.OutboxEmail) -> EmailMessage:
-    """The message an outbox row holds, the same at every attempt."""
+    """The message an outbox row holds, the same at every attempt (a row queued with machine values once the
+    sender rendered it)."""
     c = row.content
     return build_message(to=row.recipient, subject=row.subject, text=c['text'], html=c.get('html'),
                          attachments=[(name, base64.b64decode(data), mime) for name, data, mime in c['attachments']],
@@ -395,6 +473,8 @@ def retry_delay(attempts: int) -> timedelta:
 
 def _permanent(error: BaseException) -> bool:
     """The SMTP server refused for good (5xx): retrying would only repeat the refusal."""
+    if isinstance(error, NothingToSend):
+        return True
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(500 <= code < 600 for code, _ in error.recipients.values())
     return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600 \

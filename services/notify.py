@@ -1,7 +1,10 @@
 """Emails about a changed appointment, to the customer and to the staff member, each with a calendar file.
 
-`queue_change` renders them and writes them to the email outbox inside the transaction that makes the change, so
-they leave after it commits (and only then), and leave even when the process dies before the sender got to them.
+`queue_change` writes them to the email outbox inside the transaction that makes the change, so they leave after it
+commits (and only then), and leave even when the process dies before the sender got to them. A row holds the
+recipient, the subject, the Message-ID and the change's machine values; the sender renders the body and the calendar
+file when it sends it (`render_queued`, called by services.mail), from the appointment as it is then, and keeps what
+it rendered on the row, so a retry sends the very same message.
 The emails are services.emails' appointment_booked, appointment_rescheduled and appointment_status, each in its
 reader's language: the customer's own (else the business's default), the business's for staff.
 """
@@ -9,7 +12,9 @@ reader's language: the customer's own (else the business's default), the busines
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -40,23 +45,45 @@ def queue_change(session: Session, *, tenant_id: int, appointment_id: int, kind:
     `known`: what the caller already read in this transaction (the appointment as it is now, with its history when
     it has more than its 'booked' line), so it is not read again; `reads`: the business's setup as the caller has it
     (storage.tenant_reads: its own wording of the emails). Returns how many were queued. A template that
-    cannot be rendered is logged and skipped: a broken email must never undo the change."""
+    cannot be rendered is logged and skipped: a broken email must never undo the change.
+
+    Each row is written with its recipient, its subject and the change's machine values (`_change_values`); its
+    body and calendar file are rendered by the sender when it sends it (`render_queued`), not here: rendering them
+    was a quarter of a booking's CPU, spent while it held its staff row locks."""
     if kind not in _TEMPLATES:
         raise ValueError(f'unknown change kind {kind!r}')
     data = known or appointment_db.notice_data(session, tenant_id=tenant_id, appointment_id=appointment_id)
     if data is None:
         return 0
+    change = _change_values(appointment_id=appointment_id, kind=kind, previous_start=previous_start,
+                            previous_status=previous_status, reason=reason, cause=cause, now=now or datetime.now(UTC))
+    recipients = _recipients(data)
     try:
-        emails = _render_change(session, data, kind=kind, previous_start=previous_start,
-                                previous_status=previous_status, reason=dh.change_reason(reason=reason, cause=cause),
-                                now=now or datetime.now(UTC), reads=reads)
+        subjects = [_render_one(session, data, r, change, reads=reads, subject_only=True)[0] for r in recipients]
     except Exception:
         log.exception('could not render the change emails for appointment %s', appointment_id)
         return 0
-    for address, subject, text, html, attachment in emails:
-        mail.queue(session, tenant_id=tenant_id, template=_TEMPLATES[kind], to=address, subject=subject, text=text,
-                   html=html, attachments=(attachment,), tenant=data.tenant)
-    return len(emails)
+    for recipient, subject in zip(recipients, subjects, strict=True):
+        mail.queue_rendered_later(session, tenant_id=tenant_id, template=_TEMPLATES[kind], to=recipient.address,
+                                  subject=subject, render={**change, 'to': recipient.role, 'locale': recipient.locale})
+    return len(recipients)
+
+
+def render_queued(session: Session, *, tenant_id: int, values: Mapping[str, Any]) -> mail.Rendered | None:
+    """The email a row of `queue_change` holds the machine values of (services.mail's sender calls this when it
+    sends it): subject, text, html and the calendar file, from the appointment, its customer and the business as
+    they are now, with the change's own values (its kind, the time and status before, its why, its moment) and the
+    reader's language as they were queued. None when the appointment or that reader is no longer there."""
+    data = appointment_db.notice_data(session, tenant_id=tenant_id, appointment_id=int(values['appointment_id']))
+    if data is None:
+        return None
+    recipient = next((r for r in _recipients(data) if r.role == values['to']), None)
+    if recipient is None:
+        return None
+    recipient = _Recipient(recipient.role, recipient.address, recipient.name, recipient.zone, str(values['locale']))
+    subject, text, html, attachment = _render_one(session, data, recipient, values, reads=None)
+    assert attachment is not None
+    return mail.Rendered(subject=subject, text=text, html=html, attachments=(attachment,), tenant=data.tenant)
 
 
 def notify_change(db: Database, *, tenant_id: int, appointment_id: int, kind: str,
@@ -75,42 +102,66 @@ def wait_for_notifications(timeout: float = 30) -> None:
     mail.wait_until_sent(timeout)
 
 
-def _render_change(session: Session, data: appointment_db.NoticeData, *, kind: str,
-                   previous_start: datetime | None, previous_status: str, reason: Said,
-                   now: datetime,
-                   reads: TenantReads | None = None) -> list[tuple[str, str, str, str | None, tuple[str, bytes, str]]]:
+class _Recipient(NamedTuple):
+    role: str  # CUSTOMER or STAFF
+    address: str
+    name: str  # the first name to greet
+    zone: ZoneInfo
+    locale: str
+
+
+CUSTOMER, STAFF = 'customer', 'staff'
+
+
+def _change_values(*, appointment_id: int, kind: str, previous_start: datetime | None, previous_status: str,
+                   reason: str, cause: str, now: datetime) -> dict[str, Any]:
+    """What an email about the change needs besides the appointment as it is, as machine values (JSON)."""
+    return {'change': kind, 'appointment_id': appointment_id,
+            'previous_start': None if previous_start is None else previous_start.astimezone(UTC).isoformat(),
+            'previous_status': previous_status, 'reason': reason, 'cause': cause,
+            'now': now.astimezone(UTC).isoformat()}
+
+
+def _recipients(data: appointment_db.NoticeData) -> list[_Recipient]:
+    """The customer in their own language and zone, the staff member in the business's."""
     appt, tenant, customer, settings = data.appointment, data.tenant, data.customer, data.settings
-    method = calendar.REQUEST if appt.status.busy else calendar.CANCEL
-    business_tz = ZoneInfo(tenant.timezone)
-    own_words = overrides_from_settings(settings.text_overrides)
-    # (address, first name, zone, language): the customer in their own language, staff in the business's.
-    recipients: list[tuple[str, str, ZoneInfo, str]] = []
+    out: list[_Recipient] = []
     if customer.active:
-        recipients.append((customer.email, customer.first_name or customer.full_name or emails.THERE,
-                           ZoneInfo(customer.timezone or tenant.timezone),
-                           emails.recipient_locale(saved=customer.language,
-                                                   business_default=settings.default_language)))
+        out.append(_Recipient(CUSTOMER, customer.email, customer.first_name or customer.full_name or emails.THERE,
+                              ZoneInfo(customer.timezone or tenant.timezone),
+                              emails.recipient_locale(saved=customer.language,
+                                                      business_default=settings.default_language)))
     if appt.staff.email:
-        recipients.append((appt.staff.email, appt.staff.name.split()[0] if appt.staff.name else emails.THERE,
-                           business_tz, emails.recipient_locale(saved=None,
-                                                                business_default=settings.default_language)))
-    out: list[tuple[str, str, str, str | None, tuple[str, bytes, str]]] = []
-    for address, name, tz, locale in recipients:
-        # The calendar file in the reader's language too (its summary and description).
-        ics = calendar.appointment_ics(appt, tenant=tenant, method=method, now=now, attendee=customer, locale=locale,
-                                       overrides=own_words)
-        attachment = (calendar.ics_filename(appt), ics, f'text/calendar; method={method}')
-        # Status names in the reader's language: the business's own there, else its default name.
-        labels = {st.key: st.own_label(locale) or st.label for st in data.statuses}
-        context = _context(appt, tenant=tenant, customer=customer, name=name, tz=tz, labels=labels,
-                           previous_start=previous_start, previous_status=previous_status, reason=reason,
-                           locale=locale)
-        subject, text, html = emails.render_for(_TEMPLATES[kind], context, locale=locale, settings=settings,
-                                                own=emails.own_wording(session, tenant_id=tenant.id,
-                                                                       name=_TEMPLATES[kind], locale=locale,
-                                                                       reads=reads))
-        out.append((address, subject, text, html, attachment))
+        out.append(_Recipient(STAFF, appt.staff.email, appt.staff.name.split()[0] if appt.staff.name else emails.THERE,
+                              ZoneInfo(tenant.timezone),
+                              emails.recipient_locale(saved=None, business_default=settings.default_language)))
     return out
+
+
+def _render_one(session: Session, data: appointment_db.NoticeData, recipient: _Recipient, change: Mapping[str, Any],
+                *, reads: TenantReads | None,
+                subject_only: bool = False) -> tuple[str, str, str | None, tuple[str, bytes, str] | None]:
+    """(subject, text, html, calendar file) of the email about `change` to `recipient`; `subject_only`: the rest
+    is left empty (the row's subject is written with the change, the rest when it is sent)."""
+    appt, tenant, customer, settings = data.appointment, data.tenant, data.customer, data.settings
+    kind, locale = str(change['change']), recipient.locale
+    previous_start = None if change['previous_start'] is None else datetime.fromisoformat(change['previous_start'])
+    # Status names in the reader's language: the business's own there, else its default name.
+    labels = {st.key: st.own_label(locale) or st.label for st in data.statuses}
+    context = _context(appt, tenant=tenant, customer=customer, name=recipient.name, tz=recipient.zone, labels=labels,
+                       previous_start=previous_start, previous_status=str(change['previous_status']),
+                       reason=dh.change_reason(reason=str(change['reason']), cause=str(change['cause'])),
+                       locale=locale)
+    own = emails.own_wording(session, tenant_id=tenant.id, name=_TEMPLATES[kind], locale=locale, reads=reads)
+    if subject_only:
+        return emails.subject_for(_TEMPLATES[kind], context, locale=locale, settings=settings, own=own), '', None, None
+    subject, text, html = emails.render_for(_TEMPLATES[kind], context, locale=locale, settings=settings, own=own)
+    method = calendar.REQUEST if appt.status.busy else calendar.CANCEL
+    # The calendar file in the reader's language too (its summary and description).
+    ics = calendar.appointment_ics(appt, tenant=tenant, method=method, now=datetime.fromisoformat(change['now']),
+                                   attendee=customer, locale=locale,
+                                   overrides=overrides_from_settings(settings.text_overrides))
+    return subject, text, html, (calendar.ics_filename(appt), ics, f'text/calendar; method={method}')
 
 
 def _context(appt: d.Appointment, *, tenant: d.Tenant, customer: d.Customer, name: str, tz: ZoneInfo,

@@ -123,6 +123,12 @@ def mark_sent(session: Session, *, email_id: int, now: datetime) -> None:
         status=SENT, sent_at=now, attempts=col(t.EmailOutbox.attempts) + 1, last_error=''))
 
 
+def set_message(session: Session, *, email_id: int, subject: str, content: dict[str, Any]) -> None:
+    """Keep the message rendered for a row queued with machine values (services.mail), for every later attempt."""
+    session.execute(sa.update(t.EmailOutbox).where(col(t.EmailOutbox.id) == email_id).values(
+        subject=subject[:998], content=content))
+
+
 def mark_attempt_failed(session: Session, *, email_id: int, error: str, retry_at: datetime | None) -> None:
     """One more failed attempt: retry at `retry_at`, or give up (status 'failed') when it is None."""
     values: dict[str, Any] = {'attempts': t.EmailOutbox.attempts + 1, 'last_error': error[:2000]}

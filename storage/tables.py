@@ -472,8 +472,9 @@ class EmailOutbox(SQLModel, table=True):
     """Every email, written in the transaction of the change that causes it and sent afterwards by a sender.
 
     `content` is the rendered message (From, Date, text, HTML, attachments) and `message_id` its Message-ID, both
-    made when the row is written, so a retry or a restart sends the same message. status: 'queued' (waiting or
-    retrying), 'sent', 'failed' (gave up).
+    made when the row is written, so a retry or a restart sends the same message; or From, Date and the machine
+    values the sender renders the rest from at its first attempt, then kept here
+    (services.mail.queue_rendered_later). status: 'queued' (waiting or retrying), 'sent', 'failed' (gave up).
     """
 
     __tablename__ = 'email_outbox'

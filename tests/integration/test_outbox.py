@@ -138,6 +138,46 @@ def test_a_mail_server_error_is_retried_with_a_growing_wait_then_delivered(db, i
     assert [str(m['Message-ID']) for m in inbox.received] == [row.message_id]  # the same message, once
 
 
+def test_a_booking_email_is_written_with_its_machine_values_and_rendered_once_when_it_is_first_sent(
+        db, inbox) -> None:
+    """The booking writes the row (recipient, subject, Message-ID) without rendering its body: the sender renders it
+    at its first attempt and keeps it, so a retry after the business renamed the service sends the same message."""
+    world = seed_world(db, now=NOW)
+    booked = _book(db, world)
+    [row] = _rows(db)
+    assert (row.recipient, row.subject) == ('ada@example.com',
+                                            'Booked: Haircut, Wed 25 Nov 2026, 10:00–10:45 (Europe/Berlin)')
+    assert 'text' not in row.content
+    assert row.content['render'] == {
+        'change': 'booked', 'appointment_id': booked.id, 'to': 'customer', 'locale': 'en', 'previous_start': None,
+        'previous_status': '', 'reason': '', 'cause': '', 'now': NOW.isoformat()}
+
+    inbox.refuse_next = 1
+    assert mail.send_due(db, now=row.next_attempt_at) == 0
+    [tried] = _rows(db)
+    assert tried.attempts == 1 and tried.content['text'].startswith('Hello Ada,') and 'Haircut' in tried.content['text']
+    with db.write() as s:
+        s.execute(sa.update(t.Service).where(t.Service.id == world.services['cut']).values(name='Restyle'))
+    assert mail.send_due(db, now=tried.next_attempt_at) == 1
+    [msg] = inbox.received
+    assert (str(msg['Message-ID']), msg['Subject']) == (row.message_id, row.subject)
+    assert 'Haircut' in text_of(msg) and 'Restyle' not in text_of(msg)  # what the first attempt rendered
+    assert _rows(db)[0].content == tried.content
+
+
+def test_an_email_whose_appointment_is_gone_is_given_up_not_retried(db, inbox) -> None:
+    world = seed_world(db, now=NOW)
+    booked = _book(db, world)
+    with db.write() as s:
+        s.execute(sa.delete(t.AppointmentHistory).where(t.AppointmentHistory.appointment_id == booked.id))
+        s.execute(sa.delete(t.Appointment).where(t.Appointment.id == booked.id))
+    [row] = _rows(db)
+    assert mail.send_due(db, now=row.next_attempt_at) == 0
+    [row] = _rows(db)
+    assert (row.status, row.attempts) == ('failed', 1) and 'NothingToSend' in row.last_error
+    assert inbox.attempts == []
+
+
 def test_after_the_last_attempt_the_email_is_marked_failed_with_the_error(db, inbox, mail_settings) -> None:
     mail_settings(retry_seconds=1, max_attempts=2)
     world = seed_world(db, now=NOW)
