@@ -4,6 +4,7 @@ the calendar's day and week, the CSV link, and that one business's desk never sh
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ from nicegui.testing import User
 from domain.desk import AppointmentFilter
 from services import desk, ratelimit
 from tests.support.seed import add_admin, add_appointment, seed_world
-from tests.ui.conftest import admin_in, admin_signs_in, field
+from tests.ui.conftest import admin_in, admin_signs_in, eventually, field
 
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
@@ -38,6 +39,7 @@ async def test_the_list_filters_by_staff_and_customer_and_opens_one_to_change_an
     field(user, 'appt-new-status').value = 'approved'
     user.find(marker='appt-set-status').click()
     await user.should_see('The status is changed.', retries=50)
+    await user.should_not_see(marker='appt-dialog')  # gone, not just closed: its controls would act on the old state
     opened = desk.detail(db, tenant_id=world.tenant_id, admin_id=1, appointment_id=ada)
     assert opened.appointment.status.key == 'approved' and opened.appointment.history[-1].actor == 'staff'
     user.find(marker=f'appt-open-{ada}').click()
@@ -45,6 +47,88 @@ async def test_the_list_filters_by_staff_and_customer_and_opens_one_to_change_an
     user.find(marker='appt-take-payment').click()
     await user.should_see('The payment is recorded.', retries=50)
     assert desk.detail(db, tenant_id=world.tenant_id, admin_id=1, appointment_id=ada).row.payment == 'paid'
+
+
+async def test_a_dialog_opened_stays_open_while_the_list_is_drawn_again(user: User, db) -> None:
+    world = seed_world(db, now=NOW, slug='default')
+    ada = add_appointment(db, world, start=NOW + timedelta(days=1), staff='mia')
+    bob = add_appointment(db, world, customer=world.bob, start=NOW + timedelta(days=2), staff='leo')
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await admin_signs_in(user, target='/admin/appointments')
+    await user.should_see(marker=f'appt-open-{ada}', retries=50)
+    user.find(marker=f'appt-open-{ada}').click()
+    await user.should_see(marker='appt-dialog', retries=50)
+    field(user, 'appt-text').value = 'lovelace'  # the search answers while the dialog is open: the list is redrawn
+    await user.should_not_see(marker=f'appt-{bob}', retries=50)
+    await user.should_see(marker='appt-dialog')
+    user.find(marker='appt-take-payment').click()
+    await user.should_see('The payment is recorded.', retries=50)
+    assert desk.detail(db, tenant_id=world.tenant_id, admin_id=1, appointment_id=ada).row.payment == 'paid'
+
+
+async def test_an_appointment_opened_as_the_list_is_drawn_again_still_opens(user: User, db, monkeypatch) -> None:
+    """A slow answer to Open arrives after a redraw replaced the row it was clicked in (a slow phone, a busy server)."""
+    world = seed_world(db, now=NOW, slug='default')
+    ada = add_appointment(db, world, start=NOW + timedelta(days=1), staff='mia')
+    bob = add_appointment(db, world, customer=world.bob, start=NOW + timedelta(days=2), staff='leo')
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    asked, answer = threading.Event(), threading.Event()
+    detail = desk.detail
+
+    def slow_detail(*args, **kwargs):
+        asked.set()
+        answer.wait(10)
+        return detail(*args, **kwargs)
+
+    await admin_signs_in(user, target='/admin/appointments')
+    await user.should_see(marker=f'appt-open-{ada}', retries=50)
+    monkeypatch.setattr(desk, 'detail', slow_detail)
+    user.find(marker=f'appt-open-{ada}').click()
+    await eventually(asked.is_set)
+    field(user, 'appt-text').value = 'lovelace'
+    await user.should_not_see(marker=f'appt-{bob}', retries=50)
+    answer.set()
+    await user.should_see(marker='appt-dialog', retries=50)
+    monkeypatch.setattr(desk, 'detail', detail)
+    user.find(marker='appt-take-payment').click()
+    await user.should_see('The payment is recorded.', retries=50)
+
+
+async def test_a_late_answer_to_an_older_filter_is_not_drawn_over_a_newer_one(user: User, db, monkeypatch) -> None:
+    world = seed_world(db, now=NOW, slug='default')
+    ada = add_appointment(db, world, start=NOW + timedelta(days=1), staff='mia')
+    bob = add_appointment(db, world, customer=world.bob, start=NOW + timedelta(days=2), staff='leo')
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    leo, asked, answer, answered = world.staff['leo'], threading.Event(), threading.Event(), threading.Event()
+    listing = desk.appointment_list
+
+    def slow_for_leo(*args, **kwargs):
+        if kwargs['where'].staff_id != leo:
+            return listing(*args, **kwargs)
+        asked.set()
+        answer.wait(10)
+        try:
+            return listing(*args, **kwargs)
+        finally:
+            answered.set()
+
+    await admin_signs_in(user, target='/admin/appointments')
+    await user.should_see(marker=f'appt-{bob}', retries=50)
+    monkeypatch.setattr(desk, 'appointment_list', slow_for_leo)
+    field(user, 'appt-staff').value = leo
+    await eventually(asked.is_set)
+    field(user, 'appt-staff').value = world.staff['mia']  # changed again before Leo's list came
+    await user.should_not_see(marker=f'appt-{bob}', retries=50)
+    await user.should_see(marker=f'appt-{ada}')
+    answer.set()
+    await eventually(answered.is_set)
+    for _ in range(40):  # the page has had Leo's list well within this; it must not draw it over Mia's
+        await asyncio.sleep(0.05)
+        await user.should_not_see(marker=f'appt-{bob}')
+    await user.should_see(marker=f'appt-{ada}')
 
 
 async def test_the_calendar_shows_the_week_by_staff_and_links_to_the_appointment(user: User, db) -> None:

@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
-from nicegui import app, run, ui
+from nicegui import app, context, run, ui
+from nicegui.slot import Slot
 
 from domain import desk as dd
 from domain import model as d
@@ -105,12 +106,16 @@ async def appointments_page(ctx: AdminContext) -> None:
     where = filter_from(dict(ctx.request.query_params))
     # The page shown: its number when known (counted from the first or, with an exact count, the last), and its
     # first and last rows' cursors to move from.
-    state: dict[str, Any] = {'where': where, 'page': 1, 'shown': None, 'customer': where.customer_id}
+    state: dict[str, Any] = {'where': where, 'page': 1, 'shown': None, 'customer': where.customer_id, 'asked': 0}
+    # The page's own place. A handler runs inside the element that fired it, and a redraw deletes the list's rows
+    # with their Open buttons (the change just made, or another filter's answer arriving late): what must outlive a
+    # row (a dialog, which NiceGUI deletes with the place it was made in, and the redraw itself) is made here.
+    home = context.slot
     found = await ctx.act(desk.choices)
     labels = {st.key: st.label for st in page_statuses(found.statuses)}
 
     ui.label(t('Appointments')).classes('text-h5').props('role=heading aria-level=1')
-    ui.button(t('New appointment'), icon='add', on_click=lambda: _new_dialog(ctx, found, on_done=refilter)).props(
+    ui.button(t('New appointment'), icon='add', on_click=lambda: _new_dialog(ctx, home, found, on_done=refilter)).props(
         'unelevated no-caps').mark('appt-new')
     filters = ui.element('div').classes('k-form-grid w-full').mark('appt-filters')
     with filters:
@@ -164,11 +169,19 @@ async def appointments_page(ctx: AdminContext) -> None:
         await draw('first')
 
     async def draw(move: str = 'first') -> None:
+        with home:
+            await _draw(move)
+
+    async def _draw(move: str) -> None:
         before: desk.DeskPage | None = state['shown']
         cursor = None
         if before is not None and move in ('next', 'previous'):
             cursor = before.last if move == 'next' else before.first
+        state['asked'] += 1
+        asked = state['asked']
         shown = await ctx.act(desk.appointment_list, where=state['where'], move=move, cursor=cursor, zone=ctx.tz)
+        if asked != state['asked']:
+            return  # a later filter or page was asked for meanwhile: its answer is the one to show, whenever it comes
         number = state['page']
         if move == 'first':
             number = 1
@@ -212,12 +225,13 @@ async def appointments_page(ctx: AdminContext) -> None:
                 button.set_enabled(enabled)
 
     async def open_one(appointment_id: int) -> None:
-        try:
-            opened = await ctx.act(desk.detail, appointment_id=appointment_id)
-        except NotAllowed as refused:
-            ui.notify(show(refused.message), type='negative')
-            return
-        _detail_dialog(ctx, opened, on_change=draw)
+        with home:
+            try:
+                opened = await ctx.act(desk.detail, appointment_id=appointment_id)
+            except NotAllowed as refused:
+                ui.notify(show(refused.message), type='negative')
+                return
+            _detail_dialog(ctx, home, opened, on_change=draw)
 
     for control in (start, end, staff, service, location, status, payment, text, sort):
         control.on_value_change(refilter)
@@ -252,9 +266,34 @@ def _color(value: str) -> str:
     return value if ok else '#6366f1'
 
 
-async def _new_dialog(ctx: AdminContext, found: desk.Choices, *, on_done: Any) -> None:
+def _one_use_dialog(home: Slot) -> ui.dialog:
+    """A dialog made in the page's own place, not in the row whose button opened it: ui.dialog leaves a hidden
+    "canary" element where it is made and deletes itself when that goes, so a list redraw threw away a dialog a person
+    had just opened. It is deleted, canary too, as soon as it closes: nothing piles up on the page, and a closed
+    dialog's controls are not left behind to act on a stale appointment. So a handler in it says what it did before it
+    closes it, and anything after runs in `home`."""
+    with home:
+        before = len(home.children)
+        dialog = ui.dialog()
+        made = home.children[before:]
+    canary = made[0] if len(made) == 1 else None
+
+    def closed(e: Any) -> None:
+        if e.value:
+            return
+        if not dialog.is_deleted:
+            dialog.delete()
+        if canary is not None and not canary.is_deleted:
+            canary.delete()
+
+    dialog.on_value_change(closed)
+    return dialog
+
+
+async def _new_dialog(ctx: AdminContext, home: Slot, found: desk.Choices, *, on_done: Any) -> None:
     """Book for a customer at the desk: find them, choose the service and staff member, then a free time."""
-    with ui.dialog() as dialog, ui.card().classes('w-full q-pa-md').style('max-width: 720px').mark('new-dialog'):
+    with _one_use_dialog(home) as dialog, ui.card().classes('w-full q-pa-md').style('max-width: 720px').mark(
+            'new-dialog'):
         dialog.props['aria-label'] = t('New appointment')
         ui.label(t('New appointment')).classes('text-h6').props('role=heading aria-level=2')
         search = ui.input(t('Find the customer (name, email or phone)')).props(
@@ -298,8 +337,8 @@ async def _new_dialog(ctx: AdminContext, found: desk.Choices, *, on_done: Any) -
             except SlotTaken:
                 error.text = t('That time was just taken. Please pick another.')
                 return
-            dialog.close()
             ui.notify(t('The appointment is booked.'), type='positive')
+            dialog.close()
             await on_done()
 
         search.on_value_change(find)
@@ -308,17 +347,17 @@ async def _new_dialog(ctx: AdminContext, found: desk.Choices, *, on_done: Any) -
         with ui.row().classes('w-full justify-end gap-2'):
             ui.button(t('Cancel'), on_click=dialog.close).props('flat no-caps')
             ui.button(t('Book'), on_click=book).props('unelevated no-caps').mark('new-book')
-    dialog.on('hide', dialog.delete)
     dialog.open()
 
 
-async def _move_dialog(ctx: AdminContext, appt: d.Appointment, *, on_change: Any) -> None:
+async def _move_dialog(ctx: AdminContext, home: Slot, appt: d.Appointment, *, on_change: Any) -> None:
     """The same slot picker the customer moves with, for this appointment's service and staff member."""
     query = SlotQuery(tenant_id=ctx.tenant.id, service_id=appt.service.id, staff_id=appt.staff.id,
                       staff_ids=(appt.staff.id,), group=appt.service.capacity > 1, max_days_ahead=365,
                       ignore_appointment_id=appt.id, seats=appt.seats,
                       location_id=appt.location.id if appt.location else None, current=(appt.start, appt.staff.id))
-    with ui.dialog() as dialog, ui.card().classes('w-full q-pa-md').style('max-width: 720px').mark('move-dialog'):
+    with _one_use_dialog(home) as dialog, ui.card().classes('w-full q-pa-md').style('max-width: 720px').mark(
+            'move-dialog'):
         dialog.props['aria-label'] = t('Move to another time')
         ui.label(t('Move to another time')).classes('text-h6').props('role=heading aria-level=2')
         ui.label(t('%(service)s with %(name)s', service=appt.service.name, name=appt.staff.name)).classes(
@@ -340,16 +379,16 @@ async def _move_dialog(ctx: AdminContext, appt: d.Appointment, *, on_change: Any
             except SlotTaken:
                 error.text = t('That time was just taken. Please pick another.')
                 return
-            dialog.close()
             ui.notify(t('The appointment is moved.'), type='positive')
+            dialog.close()
             await on_change()
 
         with ui.row().classes('w-full justify-end gap-2'):
             ui.button(t('Cancel'), on_click=dialog.close).props('flat no-caps')
             ui.button(t('Move here'), on_click=confirm).props('unelevated no-caps').mark('move-confirm')
-    dialog.on('hide', dialog.delete)
     dialog.open()
-    await picker.start()
+    with home:
+        await picker.start()
 
 
 def _payment_line(ctx: AdminContext, paid: d.Payment, *, dialog: ui.dialog, error: ui.label, on_change: Any) -> None:
@@ -364,8 +403,8 @@ def _payment_line(ctx: AdminContext, paid: d.Payment, *, dialog: ui.dialog, erro
                 except (NotAllowed, PaymentRefused) as refused:
                     error.text = show(refused.message)
                     return
-                dialog.close()
                 ui.notify(t('%(amount)s is refunded.', amount=money), type='positive')
+                dialog.close()
                 await on_change()
 
             button = ui.button(t('Refund'), on_click=refund).props('outline no-caps dense').mark(
@@ -377,10 +416,11 @@ PAYMENT_STATE_WORDS = {'pending': N_('Pending'), 'succeeded': N_('Received'), 'f
                        'flagged': N_('Held for review'), 'refunded': N_('Refunded')}
 
 
-def _detail_dialog(ctx: AdminContext, opened: desk.Detail, *, on_change: Any) -> None:
+def _detail_dialog(ctx: AdminContext, home: Slot, opened: desk.Detail, *, on_change: Any) -> None:
     appt, row, customer = opened.appointment, opened.row, opened.customer
     currency = ctx.tenant.currency
-    with ui.dialog() as dialog, ui.card().classes('w-full q-pa-md').style('max-width: 640px').mark('appt-dialog'):
+    with _one_use_dialog(home) as dialog, ui.card().classes('w-full q-pa-md').style('max-width: 640px').mark(
+            'appt-dialog'):
         dialog.props['aria-label'] = t('Appointment')
         ui.label(t('%(service)s with %(name)s', service=row.service_name, name=row.staff_name)).classes(
             'text-h6').props('role=heading aria-level=2')
@@ -421,8 +461,8 @@ def _detail_dialog(ctx: AdminContext, opened: desk.Detail, *, on_change: Any) ->
                 except NotAllowed as refused:
                     error.text = show(refused.message)
                     return
-                dialog.close()
                 ui.notify(t('The status is changed.'), type='positive')
+                dialog.close()
                 await on_change()
 
             ui.button(t('Change status'), on_click=set_status).props('unelevated no-caps').mark('appt-set-status')
@@ -447,8 +487,8 @@ def _detail_dialog(ctx: AdminContext, opened: desk.Detail, *, on_change: Any) ->
                 except (NotAllowed, PaymentRefused) as refused:
                     error.text = show(refused.message)
                     return
-                dialog.close()
                 ui.notify(t('The payment is recorded.'), type='positive')
+                dialog.close()
                 await on_change()
 
             ui.button(t('Record payment'), on_click=take).props('unelevated no-caps').mark('appt-take-payment')
@@ -460,7 +500,8 @@ def _detail_dialog(ctx: AdminContext, opened: desk.Detail, *, on_change: Any) ->
 
         async def move() -> None:
             dialog.close()
-            await _move_dialog(ctx, appt, on_change=on_change)
+            with home:
+                await _move_dialog(ctx, home, appt, on_change=on_change)
 
         with ui.row().classes('w-full justify-end gap-2'):
             ui.button(t('Move to another time'), icon='update', on_click=move).props('outline no-caps').mark(
