@@ -65,16 +65,14 @@ python-deps:
 	fi
 
 system-deps: python-deps
-	@if [ ! -x /usr/bin/chromium ]; then \
-		echo '==> Installing Chromium'; \
+	@missing=''; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	{ command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ]; } || missing="$$missing haproxy"; \
+	if [ -n "$$missing" ]; then \
+		echo "==> Installing$$missing (Playwright drives chromium; e2e/test_instances.py runs haproxy)"; \
 		$(SUDO) apt-get update; \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
-	else echo '==> Chromium present at /usr/bin/chromium'; fi
-	@if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then \
-		echo '==> Installing HAProxy (the load balancer of deploy/haproxy.cfg, tested by e2e/test_instances.py)'; \
-		$(SUDO) apt-get update; \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy; \
-	else echo '==> HAProxy present'; fi
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	else echo '==> Chromium and HAProxy present'; fi
 
 # Lighthouse from the npm registry into .lighthouse/ (not committed), once; it drives Debian's Chromium.
 lighthouse-tools: $(LIGHTHOUSE)
@@ -102,10 +100,12 @@ unit: install
 	KAIROS_TEST_POSTGRES_URL='$(KAIROS_TEST_POSTGRES_URL)' $(PYTEST) -n $(TEST_WORKERS) tests
 
 # Its own process: Playwright's sync API leaves an event loop that breaks pytest-asyncio tests run after it.
-# e2e/test_lighthouse.py runs Lighthouse from .lighthouse/ against the same server.
+# e2e/test_lighthouse.py runs Lighthouse from .lighthouse/ against the same server. One worker per core, each test
+# file on one worker (--dist loadfile: a file's journeys keep their order); each worker starts its own server with
+# its own demo database, so a journey mostly waits for Chromium and the server, and two overlap well.
 e2e: install lighthouse-tools
 	@echo '==> pytest e2e (real Chromium against a running server)'
-	@status=0; KAIROS_TEST_POSTGRES_URL='$(KAIROS_TEST_POSTGRES_URL)' $(PYTEST) e2e || status=$$?; \
+	@status=0; KAIROS_TEST_POSTGRES_URL='$(KAIROS_TEST_POSTGRES_URL)' $(PYTEST) -n $(TEST_WORKERS) --dist loadfile e2e || status=$$?; \
 	if [ $$status -eq 5 ] && ! find e2e -name 'test_*.py' | grep -q .; then \
 		echo '    no end-to-end tests yet'; \
 	elif [ $$status -ne 0 ]; then exit $$status; fi
