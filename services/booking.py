@@ -411,15 +411,18 @@ def _hold_slot(s: Session, reads: tenant_reads.TenantReads, *, found: catalog_db
         raise _Stale()  # what was checked before the lock may not hold: start again, reading it all now
     if not staff_ids:
         raise BookingRefused(lazy('Nobody offers that service there. Please pick another staff member.'))
-    lo, hi = day_window(day, day, found.zone)
+    if len(staff_ids) == 1:
+        # One candidate: the day's other bookings rank nobody (the least busy first), so only what can stand in the
+        # way of this slot with its buffers is read. Several: the whole day, for their day's load.
+        lo, hi = start - service.buffer_before, start + service.duration + service.buffer_after
+    else:
+        lo, hi = day_window(day, day, found.zone)
     request = schedule_db.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=lo, end=hi,
                                        seats=seats, ignore_appointment_id=ignore_appointment_id, held_at=now,
                                        schedules=reads.staff_schedules)
-    finder = SlotFinder(request)
-    slot = next((x for x in finder.free_slots(day=day, now=now) if x.start == start), None)
+    slot = SlotFinder(request).slot_at(day=day, start=start, now=now)
     if slot is None:
-        empty = SlotFinder(replace(request, bookings=()))
-        if any(x.start == start for x in empty.free_slots(day=day, now=now)):
+        if SlotFinder(replace(request, bookings=())).slot_at(day=day, start=start, now=now) is not None:
             raise SlotTaken()
         raise BookingRefused(lazy('That time is not open for booking. Please pick another.'))
     chosen = prefer if prefer in slot.staff_ids else slot.staff_ids[0]
