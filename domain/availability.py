@@ -342,6 +342,24 @@ class SlotFinder:
             )
         return result
 
+    def slot_at(self, *, day: date, start: datetime, now: datetime) -> Slot | None:
+        """The slot of `free_slots(day=day, now=now)` that begins at `start`, or None: only that start is worked out
+        (a booking checks one time, not the whole day)."""
+        first_open, last_open = self._bookable_days(now)
+        if not first_open <= day <= last_open or start < now + self.request.rules.min_notice:
+            return None
+        end = start + self.request.rules.duration
+        ranked = []
+        for index in self._staff:
+            # earliest raised to `start` and the free time cut at its end: no other start can come out but this one
+            for at, seats in self._staff_slots(index, day, start, until=end):
+                if at == start:
+                    ranked.append((self._busy(index, day).load, index.schedule.staff_id, seats))
+        if not ranked:
+            return None
+        ranked.sort()
+        return Slot(start=start, end=end, free_seats=ranked[0][2], staff_ids=tuple(r[1] for r in ranked))
+
     def _busy(self, index: _StaffIndex, day: date) -> _DayBusy:
         busy = index.days.get(day)
         if busy is None:
@@ -361,17 +379,20 @@ class SlotFinder:
             return date.max, date.min
         return today, today + timedelta(days=rules.max_days_ahead)
 
-    def _staff_slots(self, index: _StaffIndex, day: date, earliest: datetime) -> Iterator[tuple[datetime, int]]:
-        """Free starts of one staff member on one day with their free seats, piece by piece."""
+    def _staff_slots(self, index: _StaffIndex, day: date, earliest: datetime,
+                     until: datetime | None = None) -> Iterator[tuple[datetime, int]]:
+        """Free starts of one staff member on one day with their free seats, piece by piece. `until`: only the starts
+        whose slot ends by then are looked for (some later ones may still come out)."""
         rules = self.request.rules
         duration = rules.duration
         capacity, wanted = rules.capacity, self.request.seats
         for piece in self._pieces(index.schedule, day):
             lo = max(piece.start, earliest)
-            if lo + duration > piece.end:
+            hi = piece.end if until is None or until > piece.end else until
+            if lo + duration > hi:
                 continue
             busy = self._busy(index, day)
-            free = subtract([(lo, piece.end)], window(busy.blocked, lo, piece.end))
+            free = subtract([(lo, hi)], window(busy.blocked, lo, hi))
             if free:
                 yield from ((s, capacity) for s in self._grid_starts(piece, free))
             if busy.group_starts:

@@ -348,24 +348,36 @@ def _insert_booking(s: Session, reads: tenant_reads.TenantReads, *, customer: d.
     person = offering.staff.get(chosen)  # None only when the staff member began to offer it meanwhile
     place = _visit_place(s, found=found, staff_id=chosen, location_id=location_id,
                          works_at=None if person is None else offering.works_at.get(chosen, ()))
-    appointment_id = appointment_db.insert_booked(
-        s, tenant_id=tenant_id, customer_id=customer_id, service_id=service.id, staff_id=chosen, location_id=place,
-        start=slot.start, end=slot.end, seats=seats, status_key=status.key, price=price, deposit=deposit, notes=notes,
-        customer_package_id=customer_package_id, now=now, entry=dh.booked(at=now, actor=actor, status=status.key))
-    s.flush()
+    entry = dh.booked(at=now, actor=actor, status=status.key)
     if person is None or (place is not None and place not in offering.locations):
+        appointment_id = appointment_db.insert_booked(
+            s, tenant_id=tenant_id, customer_id=customer_id, service_id=service.id, staff_id=chosen,
+            location_id=place, start=slot.start, end=slot.end, seats=seats, status_key=status.key, price=price,
+            deposit=deposit, notes=notes, customer_package_id=customer_package_id, now=now, entry=entry)
+        s.flush()
         booked = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                       statuses=statuses, with_history=False)
+        notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now,
+                            known=appointment_db.NoticeData(tenant=tenant, customer=customer, appointment=booked,
+                                                            statuses=statuses, settings=settings), reads=reads)
     else:  # all of it is at hand: no reading it back while the staff are locked
-        booked = d.Appointment(
-            id=appointment_id, customer_id=customer_id, service=service, staff=person,
+        draft = d.Appointment(
+            id=0, customer_id=customer_id, service=service, staff=person,
             location=None if place is None else offering.locations.get(place), start=slot.start, end=slot.end,
             status=status, price=price, amount_paid=0, deposit=deposit, seats=seats, notes=notes,
             customer_package_id=customer_package_id, reschedule_count=0, created_at=now)
-    # A new appointment's history is its 'booked' line: the email needs nothing more than what is at hand.
-    notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.BOOKED, now=now,
-                        known=appointment_db.NoticeData(tenant=tenant, customer=customer, appointment=booked,
-                                                        statuses=statuses, settings=settings), reads=reads)
+        # A new appointment's history is its 'booked' line: the emails need nothing more than what is at hand, and
+        # are written by the statement that inserts it (one round trip less under the staff locks), with its id.
+        emails = notify.booked_emails(s, data=appointment_db.NoticeData(
+            tenant=tenant, customer=customer, appointment=draft, statuses=statuses, settings=settings), now=now,
+            reads=reads)
+        appointment_id = appointment_db.insert_booked(
+            s, tenant_id=tenant_id, customer_id=customer_id, service_id=service.id, staff_id=chosen,
+            location_id=place, start=slot.start, end=slot.end, seats=seats, status_key=status.key, price=price,
+            deposit=deposit, notes=notes, customer_package_id=customer_package_id, now=now, entry=entry,
+            emails=emails)
+        s.flush()
+        booked = replace(draft, id=appointment_id)
     return booked, (chosen, _local_day(slot.start, found))
 
 
@@ -411,15 +423,18 @@ def _hold_slot(s: Session, reads: tenant_reads.TenantReads, *, found: catalog_db
         raise _Stale()  # what was checked before the lock may not hold: start again, reading it all now
     if not staff_ids:
         raise BookingRefused(lazy('Nobody offers that service there. Please pick another staff member.'))
-    lo, hi = day_window(day, day, found.zone)
+    if len(staff_ids) == 1:
+        # One candidate: the day's other bookings rank nobody (the least busy first), so only what can stand in the
+        # way of this slot with its buffers is read. Several: the whole day, for their day's load.
+        lo, hi = start - service.buffer_before, start + service.duration + service.buffer_after
+    else:
+        lo, hi = day_window(day, day, found.zone)
     request = schedule_db.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=lo, end=hi,
                                        seats=seats, ignore_appointment_id=ignore_appointment_id, held_at=now,
                                        schedules=reads.staff_schedules)
-    finder = SlotFinder(request)
-    slot = next((x for x in finder.free_slots(day=day, now=now) if x.start == start), None)
+    slot = SlotFinder(request).slot_at(day=day, start=start, now=now)
     if slot is None:
-        empty = SlotFinder(replace(request, bookings=()))
-        if any(x.start == start for x in empty.free_slots(day=day, now=now)):
+        if SlotFinder(replace(request, bookings=())).slot_at(day=day, start=start, now=now) is not None:
             raise SlotTaken()
         raise BookingRefused(lazy('That time is not open for booking. Please pick another.'))
     chosen = prefer if prefer in slot.staff_ids else slot.staff_ids[0]

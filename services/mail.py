@@ -136,13 +136,23 @@ def queue_rendered_later(session: Session, *, tenant_id: int, template: str, to:
     Message-ID and Date, but its body as machine values (`render`, JSON: a change of services.notify) that the
     sender renders when it sends it and then keeps on the row, so every attempt sends the same message. For
     emails written where rendering them would cost (a booking renders nothing while it holds its locks)."""
-    message_id = make_msgid(domain='kairos.local')
-    content = {'from': get_config().mail_from, 'date': formatdate(localtime=False), 'render': render}
-    store.insert(session, tenant_id=tenant_id, template=template, recipient=to, subject=subject,
-                 message_id=message_id, content=content, now=datetime.now(UTC))
+    email = rendered_later(session, tenant_id=tenant_id, template=template, to=to, subject=subject, render=render)
+    store.insert_new(session, email)
+    return email.message_id
+
+
+def rendered_later(session: Session, *, tenant_id: int, template: str, to: str, subject: str,
+                   render: dict[str, Any]) -> store.NewEmail:
+    """The row `queue_rendered_later` writes, for a caller that writes it itself in the same transaction (a booking
+    writes it in the statement that inserts the appointment: storage.appointments.insert_booked); the sender is
+    woken once the transaction commits."""
+    email = store.NewEmail(tenant_id=tenant_id, template=template, recipient=to, subject=subject,
+                           message_id=make_msgid(domain='kairos.local'),
+                           content={'from': get_config().mail_from, 'date': formatdate(localtime=False),
+                                    'render': render}, now=datetime.now(UTC))
     db = session.info.get('kairos_db')
     store.after_commit(session, lambda: _queued(db))
-    return message_id
+    return email
 
 
 def queue_template(session: Session, name: str, /, *, tenant_id: int, to: str, locale: str = SOURCE_LOCALE,

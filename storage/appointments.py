@@ -19,7 +19,7 @@ from domain import model as d
 from domain.availability import Booking
 from domain.schedules import Visit
 from domain.settings import PanelSettings
-from storage import customers, driver, tenants
+from storage import customers, driver, outbox, tenants
 from storage import tables as t
 from storage.db import for_update, table_of
 
@@ -231,15 +231,18 @@ _INSERT_APPOINTMENT = sa.insert(t.Appointment).returning(table_of(t.Appointment)
 def insert_booked(session: Session, *, tenant_id: int, customer_id: int, service_id: int, staff_id: int,
                   location_id: int | None, start: datetime, end: datetime, seats: int, status_key: str, price: int,
                   deposit: int, notes: str, customer_package_id: int | None, now: datetime,
-                  entry: d.HistoryEntry) -> int:
-    """`insert_appointment` and its first history line (`add_history`): on PostgreSQL one statement (the history
-    row is inserted from the appointment's RETURNING), on SQLite two. Its id."""
-    if session.get_bind().dialect.name != 'postgresql':
+                  entry: d.HistoryEntry, emails: Sequence[outbox.NewEmail] = ()) -> int:
+    """`insert_appointment`, its first history line (`add_history`) and `emails` about it (storage.outbox, each
+    given the new id at outbox.APPOINTMENT_ID): on PostgreSQL through the driver one statement (the history and
+    outbox rows are inserted from the appointment's RETURNING), else one for each. Its id."""
+    if not driver.enabled(session):
         appointment_id = insert_appointment(
             session, tenant_id=tenant_id, customer_id=customer_id, service_id=service_id, staff_id=staff_id,
             location_id=location_id, start=start, end=end, seats=seats, status_key=status_key, price=price,
             deposit=deposit, notes=notes, customer_package_id=customer_package_id, now=now)
         add_history(session, tenant_id=tenant_id, appointment_id=appointment_id, entry=entry)
+        for email in emails:
+            outbox.insert_new(session, outbox.with_appointment_id(email, appointment_id))
         return appointment_id
     params: dict[str, Any] = {
         'tenant_id': tenant_id, 'customer_id': customer_id, 'service_id': service_id, 'staff_id': staff_id,
@@ -247,16 +250,20 @@ def insert_booked(session: Session, *, tenant_id: int, customer_id: int, service
         'price': price, 'deposit': deposit, 'amount_paid': 0, 'notes': notes,
         'customer_package_id': customer_package_id, 'reschedule_count': 0, 'created_at': now,
         'h_at': entry.at, 'h_actor': entry.actor, 'h_action': entry.action, 'h_data': dict(entry.data)}
-    if driver.enabled(session):  # under the booking's staff locks: on the driver's cursor
-        for name in ('start', 'end', 'created_at', 'h_at'):
-            params[name] = driver.naive_utc(params[name])
-        params['h_data'] = driver.json(params['h_data'])
-        [(appointment_id,)] = driver.rows(session, _INSERT_BOOKED_DRIVER, params)
-        return int(appointment_id)
-    return int(session.connection().execute(_INSERT_BOOKED, params).scalar_one())
+    # under the booking's staff locks: on the driver's cursor
+    for name in ('start', 'end', 'created_at', 'h_at'):
+        params[name] = driver.naive_utc(params[name])
+    params['h_data'] = driver.json(params['h_data'])
+    for i, email in enumerate(emails):
+        params.update(outbox.bind_about(email, prefix=f'e{i}_'))
+    statement = _INSERT_BOOKED_DRIVER.get(len(emails))
+    if statement is None:
+        statement = _INSERT_BOOKED_DRIVER[len(emails)] = driver.Statement(_insert_booked(emails=len(emails)))
+    [(appointment_id,)] = driver.rows(session, statement, params)
+    return int(appointment_id)
 
 
-def _insert_booked() -> sa.Select[*tuple[Any, ...]]:
+def _insert_booked(*, emails: int) -> sa.Select[*tuple[Any, ...]]:
     appointment, history = table_of(t.Appointment), table_of(t.AppointmentHistory)
     names = ('tenant_id', 'customer_id', 'service_id', 'staff_id', 'location_id', 'start', 'end', 'seats',
              'status_key', 'price', 'deposit', 'amount_paid', 'notes', 'customer_package_id', 'reschedule_count',
@@ -270,11 +277,14 @@ def _insert_booked() -> sa.Select[*tuple[Any, ...]]:
                   sa.bindparam('h_at', type_=history.c.at.type), sa.bindparam('h_actor', type_=history.c.actor.type),
                   sa.bindparam('h_action', type_=history.c.action.type),
                   sa.bindparam('h_data', type_=history.c.data.type))).cte('first_line')
-    return sa.select(booked.c.id).add_cte(first_line)
+    written = [first_line]
+    if emails:
+        written.append(outbox.insert_about(booked.c.id, prefixes=[f'e{i}_' for i in range(emails)]).cte('emails'))
+    return sa.select(booked.c.id).add_cte(*written)
 
 
-_INSERT_BOOKED = _insert_booked()
-_INSERT_BOOKED_DRIVER = driver.Statement(_INSERT_BOOKED)
+# by the number of emails written with it; built when first needed
+_INSERT_BOOKED_DRIVER: dict[int, driver.Statement] = {0: driver.Statement(_insert_booked(emails=0))}
 
 
 def move_appointment(session: Session, *, tenant_id: int, appointment_id: int, staff_id: int, start: datetime,

@@ -8,12 +8,14 @@ without locking and marks each in a short write transaction.
 
 from __future__ import annotations
 
+import json as json_module
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 
 from storage import driver
@@ -56,13 +58,76 @@ _INSERT_DRIVER = driver.Statement(sa.insert(t.EmailOutbox).values({
                  'last_error', 'created_at', 'next_attempt_at')}))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewEmail:
+    """A row to queue (`insert`), or to write in the statement that inserts the appointment it is about, whose id
+    goes into its content at `APPOINTMENT_ID` then (storage.appointments.insert_booked)."""
+
+    tenant_id: int
+    template: str
+    recipient: str
+    subject: str
+    message_id: str
+    content: dict[str, Any]
+    now: datetime
+
+
+APPOINTMENT_ID = ('render', 'appointment_id')  # where a row about an appointment not yet written keeps its id
+
+
+def with_appointment_id(email: NewEmail, appointment_id: int) -> NewEmail:
+    """`email` with `appointment_id` at APPOINTMENT_ID in its content."""
+    outer, inner = APPOINTMENT_ID
+    return replace(email, content={**email.content, outer: {**email.content[outer], inner: appointment_id}})
+
+
+def insert_about(inserted_id: sa.ColumnElement[int], *, prefixes: list[str]) -> sa.Insert:
+    """The rows' INSERT ... SELECT for a statement that inserts the appointment they are about: the appointment's id
+    (`inserted_id`, from its RETURNING) is set at APPOINTMENT_ID in each content; each row's values are bound with
+    its prefix before their names (`bind_about`). One INSERT for them all, in their order (a UNION ALL runs its parts
+    in turn), so they get their ids in that order, as one `insert` after another would. PostgreSQL."""
+    outbox = table_of(t.EmailOutbox)
+    names = ('tenant_id', 'template', 'recipient', 'subject', 'message_id', 'status', 'attempts', 'last_error',
+             'created_at', 'next_attempt_at')
+    path: sa.ColumnElement[Any] = sa.literal_column("'{" + ','.join(APPOINTMENT_ID) + "}'::text[]")
+
+    def row(prefix: str) -> sa.Select[Any]:
+        content = sa.func.jsonb_set(sa.cast(sa.bindparam(f'{prefix}content', type_=sa.Text()), JSONB), path,
+                                    sa.func.to_jsonb(inserted_id))
+        return sa.select(*(sa.bindparam(f'{prefix}{name}', type_=outbox.c[name].type) for name in names),
+                         sa.cast(content, sa.JSON))
+
+    rows = [row(prefix) for prefix in prefixes]
+    return outbox.insert().from_select([*names, 'content'], rows[0] if len(rows) == 1 else sa.union_all(*rows))
+
+
+def bind_about(email: NewEmail, *, prefix: str) -> dict[str, Any]:
+    """The values of `insert_about`'s row, as the driver takes them (storage.driver)."""
+    values = _values(tenant_id=email.tenant_id, template=email.template, recipient=email.recipient,
+                     subject=email.subject, message_id=email.message_id, content=email.content, now=email.now)
+    values['content'] = json_module.dumps(values['content'])
+    values['created_at'] = values['next_attempt_at'] = driver.naive_utc(email.now)
+    return {f'{prefix}{name}': value for name, value in values.items()}
+
+
+def insert_new(session: Session, email: NewEmail) -> None:
+    """`insert` of a NewEmail."""
+    insert(session, tenant_id=email.tenant_id, template=email.template, recipient=email.recipient,
+           subject=email.subject, message_id=email.message_id, content=email.content, now=email.now)
+
+
+def _values(*, tenant_id: int, template: str, recipient: str, subject: str, message_id: str, content: dict[str, Any],
+            now: datetime) -> dict[str, Any]:
+    return {'tenant_id': tenant_id, 'template': template[:64], 'recipient': recipient[:320], 'subject': subject[:998],
+            'message_id': message_id, 'content': content, 'status': QUEUED, 'attempts': 0, 'last_error': '',
+            'created_at': now, 'next_attempt_at': now}
+
+
 def insert(session: Session, *, tenant_id: int, template: str, recipient: str, subject: str, message_id: str,
            content: dict[str, Any], now: datetime) -> None:
     """Queue one rendered message in the caller's transaction (one INSERT, no flush); it is due at once."""
-    values: dict[str, Any] = {
-        'tenant_id': tenant_id, 'template': template[:64], 'recipient': recipient[:320], 'subject': subject[:998],
-        'message_id': message_id, 'content': content, 'status': QUEUED, 'attempts': 0, 'last_error': '',
-        'created_at': now, 'next_attempt_at': now}
+    values = _values(tenant_id=tenant_id, template=template, recipient=recipient, subject=subject,
+                     message_id=message_id, content=content, now=now)
     if driver.enabled(session):  # PostgreSQL: a booking writes it under its staff locks, on the driver's cursor
         values['content'] = driver.json(content)
         values['created_at'] = values['next_attempt_at'] = driver.naive_utc(now)

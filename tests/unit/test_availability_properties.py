@@ -141,6 +141,20 @@ def test_free_slots_equal_the_brute_force_reference(case: tuple[SlotRequest, dat
         assert finder.free_slots(day=d, now=now) == expected
 
 
+@settings(SETTINGS, max_examples=60)
+@given(cases())
+def test_slot_at_is_the_free_slot_at_that_start(case: tuple[SlotRequest, date, datetime]) -> None:
+    request, day, now = case
+    finder = SlotFinder(request)
+    for d in (day - timedelta(days=1), day, day + timedelta(days=1)):
+        slots = {slot.start: slot for slot in reference_free_slots(request, day=d, now=now)}
+        step = timedelta(minutes=5)
+        lo = datetime.combine(d, time(), tzinfo=UTC) - timedelta(hours=15)
+        for n in range(int(timedelta(hours=54) / step)):  # every 5 minutes from 15 hours before the UTC day
+            start = lo + n * step
+            assert finder.slot_at(day=d, start=start, now=now) == slots.get(start), start
+
+
 @settings(SETTINGS, max_examples=15)
 @given(cases())
 def test_available_dates_equal_the_brute_force_reference(case: tuple[SlotRequest, date, datetime]) -> None:
