@@ -51,11 +51,12 @@ def _to_email(row: t.EmailOutbox) -> OutboxEmail:
 
 
 _INSERT = sa.insert(t.EmailOutbox)  # built once: its compiled form is cached, a booking pays only for the row
+# The columns a new row sets besides its content (`_values`), for the driver's statements below.
+_SET = ('tenant_id', 'template', 'recipient', 'subject', 'message_id', 'status', 'attempts', 'last_error',
+        'created_at', 'next_attempt_at')
 # The same for the driver's cursor (storage.driver): every column it sets, named.
 _INSERT_DRIVER = driver.Statement(sa.insert(t.EmailOutbox).values({
-    name: sa.bindparam(name, type_=table_of(t.EmailOutbox).c[name].type)
-    for name in ('tenant_id', 'template', 'recipient', 'subject', 'message_id', 'content', 'status', 'attempts',
-                 'last_error', 'created_at', 'next_attempt_at')}))
+    name: sa.bindparam(name, type_=table_of(t.EmailOutbox).c[name].type) for name in (*_SET, 'content')}))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,18 +88,16 @@ def insert_about(inserted_id: sa.ColumnElement[int], *, prefixes: list[str]) -> 
     its prefix before their names (`bind_about`). One INSERT for them all, in their order (a UNION ALL runs its parts
     in turn), so they get their ids in that order, as one `insert` after another would. PostgreSQL."""
     outbox = table_of(t.EmailOutbox)
-    names = ('tenant_id', 'template', 'recipient', 'subject', 'message_id', 'status', 'attempts', 'last_error',
-             'created_at', 'next_attempt_at')
     path: sa.ColumnElement[Any] = sa.literal_column("'{" + ','.join(APPOINTMENT_ID) + "}'::text[]")
 
     def row(prefix: str) -> sa.Select[Any]:
         content = sa.func.jsonb_set(sa.cast(sa.bindparam(f'{prefix}content', type_=sa.Text()), JSONB), path,
                                     sa.func.to_jsonb(inserted_id))
-        return sa.select(*(sa.bindparam(f'{prefix}{name}', type_=outbox.c[name].type) for name in names),
+        return sa.select(*(sa.bindparam(f'{prefix}{name}', type_=outbox.c[name].type) for name in _SET),
                          sa.cast(content, sa.JSON))
 
     rows = [row(prefix) for prefix in prefixes]
-    return outbox.insert().from_select([*names, 'content'], rows[0] if len(rows) == 1 else sa.union_all(*rows))
+    return outbox.insert().from_select([*_SET, 'content'], rows[0] if len(rows) == 1 else sa.union_all(*rows))
 
 
 def bind_about(email: NewEmail, *, prefix: str) -> dict[str, Any]:
