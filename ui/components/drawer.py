@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nicegui import context, ui
+from nicegui.slot import Slot
 
 from domain import model as d
 from services import appointments, panel
@@ -12,6 +13,22 @@ from ui.context import PanelContext
 from ui.i18n import t
 
 
+def one_use_canary(slot: Slot | None, before: int) -> ui.element | None:
+    """The hidden "canary" element a ui.dialog just made in `slot` left there (`before`: the slot's children before
+    it), or None. NiceGUI deletes the dialog when its canary goes, with its surroundings; a dialog used once deletes
+    its canary with itself (`discard`), so canaries do not pile up where dialogs are made."""
+    made = slot.children[before:] if slot is not None else []
+    return made[0] if len(made) == 1 else None
+
+
+def discard(dialog: ui.dialog, canary: ui.element | None) -> None:
+    """Delete a dialog used once, and its canary (`one_use_canary`), whichever of them is still there."""
+    if not dialog.is_deleted:
+        dialog.delete()
+    if canary is not None and not canary.is_deleted and canary.parent_slot is not None:
+        canary.delete()
+
+
 class Drawer(ui.dialog):
     """A dialog that slides in from the right (full height on desktop, full width on a phone)."""
 
@@ -19,11 +36,9 @@ class Drawer(ui.dialog):
         slot = context.slot_stack[-1] if context.slot_stack else None
         before = len(slot.children) if slot is not None else 0
         super().__init__()
-        # ui.dialog leaves a hidden "canary" element where it was made (here: next to the Appointments section, for
-        # every drawer ever opened) to delete the dialog with its surroundings. A drawer deletes itself once hidden,
-        # so its canary goes with it rather than pile up on the page (memory, and a longer parent to send).
-        made = slot.children[before:] if slot is not None else []
-        self._canary: ui.element | None = made[0] if len(made) == 1 else None
+        # Its canary (one_use_canary: here next to the Appointments section, for every drawer ever opened) goes with
+        # it once it is hidden, rather than pile up on the page (memory, and a longer parent to send).
+        self._canary = one_use_canary(slot, before)
         # The name goes on the dialog itself (Quasar gives it role=dialog), not only on its card.
         # "right" is the end of the line: Quasar's stylesheet puts it on the left in a right-to-left page (Arabic).
         self.props('position=right full-height').classes('k-drawer')
@@ -49,9 +64,7 @@ class Drawer(ui.dialog):
 
     def _hidden(self) -> None:
         canary, self._canary = self._canary, None
-        self.delete()
-        if canary is not None and not canary.is_deleted and canary.parent_slot is not None:
-            canary.delete()
+        discard(self, canary)
 
     def _stop_listening(self) -> None:
         for element in self.descendants():

@@ -31,6 +31,7 @@ from services.booking import BookingRefused, SlotTaken
 from services.context import get_db
 from services.tenants import resolve_tenant
 from ui.components.admin_form import major_units, minor_units
+from ui.components.drawer import discard, one_use_canary
 from ui.components.history_timeline import history_timeline
 from ui.components.slot_picker import SlotPicker, SlotQuery
 from ui.i18n import page_statuses, show, t, tn
@@ -275,16 +276,11 @@ def _one_use_dialog(home: Slot) -> ui.dialog:
     with home:
         before = len(home.children)
         dialog = ui.dialog()
-        made = home.children[before:]
-    canary = made[0] if len(made) == 1 else None
+    canary = one_use_canary(home, before)
 
     def closed(e: Any) -> None:
-        if e.value:
-            return
-        if not dialog.is_deleted:
-            dialog.delete()
-        if canary is not None and not canary.is_deleted:
-            canary.delete()
+        if not e.value:
+            discard(dialog, canary)
 
     dialog.on_value_change(closed)
     return dialog
