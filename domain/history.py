@@ -71,6 +71,8 @@ HELD_WORDS = {
 }
 _ACTOR_WORDS = {CUSTOMER: lazy('by you'), STAFF: lazy('by the staff'), ADMIN: lazy('by the business'),
                 SYSTEM: lazy('automatically')}
+# The business reads the same history at the front desk: there the customer is not "you".
+_ACTOR_WORDS_FOR_BUSINESS = {**_ACTOR_WORDS, CUSTOMER: lazy('by the customer')}
 
 
 # ---- making entries ----------------------------------------------------------------------------------------------
@@ -138,9 +140,11 @@ def note(*, at: datetime, actor: str, text: str, **kept: str) -> HistoryEntry:
 # ---- saying it ---------------------------------------------------------------------------------------------------
 
 
-def actor_words(actor: str) -> Said:
-    """Who did it, as the customer reads it ('by you')."""
-    return _ACTOR_WORDS.get(actor, actor)
+def actor_words(actor: str, *, reader: str = CUSTOMER) -> Said:
+    """Who did it, as `reader` reads it: the customer ('by you', the default) or the business (ADMIN: 'by the
+    customer')."""
+    words = _ACTOR_WORDS_FOR_BUSINESS if reader == ADMIN else _ACTOR_WORDS
+    return words.get(actor, actor)
 
 
 def reason_words(data: Mapping[str, Any]) -> Said:

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from nicegui.testing import User
 
 from domain.desk import AppointmentFilter
-from services import desk, ratelimit
-from tests.support.seed import add_admin, add_appointment, seed_world
+from services import booking, desk, ratelimit
+from tests.support.seed import add_admin, add_appointment, at, seed_world
 from tests.ui.conftest import admin_in, admin_signs_in, eventually, field
 
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -65,6 +65,22 @@ async def test_a_dialog_opened_stays_open_while_the_list_is_drawn_again(user: Us
     user.find(marker='appt-take-payment').click()
     await user.should_see('The payment is recorded.', retries=50)
     assert desk.detail(db, tenant_id=world.tenant_id, admin_id=1, appointment_id=ada).row.payment == 'paid'
+
+
+async def test_the_history_at_the_desk_names_the_customer_not_you(user: User, db) -> None:
+    """The customer's panel says "by you" of the customer's own steps; the business reading the same history must
+    not see itself called the one who booked."""
+    world = seed_world(db, now=NOW, slug='default')
+    booked = booking.book(db, tenant_id=world.tenant_id, customer_id=world.ada, service_id=world.services['cut'],
+                          staff_id=world.staff['mia'], start=at(NOW, 3), now=NOW)
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await admin_signs_in(user, target='/admin/appointments')
+    await user.should_see(marker=f'appt-open-{booked.id}', retries=50)
+    user.find(marker=f'appt-open-{booked.id}').click()
+    await user.should_see(marker='history-entry', retries=50)
+    await user.should_see('· by the customer')
+    await user.should_not_see('by you')
 
 
 async def test_an_appointment_opened_as_the_list_is_drawn_again_still_opens(user: User, db, monkeypatch) -> None:

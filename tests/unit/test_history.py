@@ -94,6 +94,12 @@ def test_who_did_it(actor: str, words: str) -> None:
     assert en(dh.actor_words(actor)) == en(words)
 
 
+@pytest.mark.parametrize(('actor', 'words'), [('customer', 'by the customer'), ('staff', 'by the staff'),
+                                              ('admin', 'by the business'), ('system', 'automatically')])
+def test_who_did_it_as_the_business_reads_it(actor: str, words: str) -> None:
+    assert en(dh.actor_words(actor, reader=dh.ADMIN)) == en(words)
+
+
 @pytest.mark.parametrize(('reason', 'cause', 'words'), [
     ('Feeling ill', '', 'Feeling ill'),
     ('', dh.ACCOUNT_CLOSED, 'The customer closed their account.'),

@@ -27,8 +27,9 @@ class TimelineItem:
 
 
 def timeline_items(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Status] = (), *,
-                   loc: str | None = None) -> list[TimelineItem]:
-    """What each history entry says to the customer, newest first, in the page's language (or `loc`)."""
+                   loc: str | None = None, reader: str = dh.CUSTOMER) -> list[TimelineItem]:
+    """What each history entry says to `reader` (the customer, or dh.ADMIN for the business), newest first, in the
+    page's language (or `loc`)."""
     loc = loc or locale()
     labels = {s.key: s.label for s in statuses}  # history_words says a default label in the reader's language
     labels.setdefault(appt.status.key, appt.status.label)
@@ -39,15 +40,16 @@ def timeline_items(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Statu
                                        overrides=overrides())
         # Translators: when a history entry happened and who did it, "Tue 24 Nov 2026, 10:00 · by you".
         subtitle = t('%(when)s · %(who)s', when=fmt.date_time(entry.at, tz, locale=loc),
-                     who=show(dh.actor_words(entry.actor)))
+                     who=show(dh.actor_words(entry.actor, reader=reader)))
         items.append(TimelineItem(title=words.title, subtitle=subtitle, body=words.body,
                                   icon=ICONS.get(entry.action, 'history')))
     return items
 
 
-def history_timeline(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Status] = ()) -> None:
-    """Draw the history under a 'History' heading (nothing when there is none)."""
-    items = timeline_items(appt, tz, statuses)
+def history_timeline(appt: d.Appointment, tz: ZoneInfo, statuses: Sequence[d.Status] = (), *,
+                     reader: str = dh.CUSTOMER) -> None:
+    """Draw the history under a 'History' heading (nothing when there is none), worded for `reader`."""
+    items = timeline_items(appt, tz, statuses, reader=reader)
     if not items:
         return
     ui.label(t('History')).classes('text-subtitle1 text-weight-medium q-mt-md').props('role=heading aria-level=3')

@@ -19,6 +19,7 @@ from nicegui import app, context, run, ui
 from nicegui.slot import Slot
 
 from domain import desk as dd
+from domain import history as dh
 from domain import model as d
 from domain import payments as dp
 from domain.admins import AdminRole, role_allows
@@ -442,8 +443,8 @@ def _detail_dialog(ctx: AdminContext, home: Slot, opened: desk.Detail, *, on_cha
         ui.label(t('Change the status')).classes('text-subtitle1').props('role=heading aria-level=3')
         with ui.row().classes('w-full items-start gap-2'):
             target = ui.select({st.key: st.label for st in page_statuses(opened.statuses) if st.key != appt.status.key},
-                               label=t('New status')).props('outlined dense').classes('col-grow').mark(
-                'appt-new-status')
+                               label=t('New status')).props('outlined dense').classes('col-grow').style(
+                'min-width: 11rem').mark('appt-new-status')  # its label whole on a phone: the row wraps instead
             reason = ui.input(t('Reason (optional)')).props('outlined dense maxlength=500').classes('col-grow').mark(
                 'appt-reason')
 
@@ -470,7 +471,8 @@ def _detail_dialog(ctx: AdminContext, home: Slot, opened: desk.Detail, *, on_cha
                                min=0, step=10 ** -fmt.minor_unit_digits(currency)).props('outlined dense').mark(
                 'appt-amount')
             method = ui.select({m: desk.method_words(m, locale=ctx.locale) for m in desk.METHODS}, value='cash',
-                               label=t('Paid by')).props('outlined dense').mark('appt-method')
+                               label=t('Paid by')).props('outlined dense').style('min-width: 9rem').mark(
+                'appt-method')
 
             async def take() -> None:
                 minor = minor_units(amount.value, currency)
@@ -492,7 +494,7 @@ def _detail_dialog(ctx: AdminContext, home: Slot, opened: desk.Detail, *, on_cha
             ui.label(t('Payments')).classes('text-subtitle1').props('role=heading aria-level=3')
             for paid in opened.payments:
                 _payment_line(ctx, paid, dialog=dialog, error=error, on_change=on_change)
-        history_timeline(appt, ctx.tz, page_statuses(opened.statuses))
+        history_timeline(appt, ctx.tz, page_statuses(opened.statuses), reader=dh.ADMIN)
 
         async def move() -> None:
             dialog.close()
