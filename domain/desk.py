@@ -4,6 +4,7 @@ maps onto UTC (a daylight-saving day has 23 or 25 hours), and how a CSV cell is 
 
 from __future__ import annotations
 
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -153,6 +154,21 @@ def day_span(day: date, zone: ZoneInfo) -> DaySpan:
         marks.append((f'{local.hour:02d}:{local.minute:02d}', int((at - start).total_seconds() // 60)))
         at += timedelta(hours=1)
     return DaySpan(day=day, start=start, end=end, marks=tuple(marks))
+
+
+@dataclass(frozen=True, slots=True)
+class DayGlance:
+    """A day at the front desk at a glance: how many visits it holds, and those not over yet, earliest first."""
+
+    visits: int
+    ahead: tuple[DeskRow, ...]
+
+
+def day_glance(rows: Sequence[DeskRow], busy: Container[str], now: datetime) -> DayGlance:
+    """`rows`: the day's appointments by start; `busy`: the keys of the statuses that hold their time (a canceled
+    or declined visit is not one the desk expects)."""
+    held = [r for r in rows if r.status_key in busy]
+    return DayGlance(visits=len(held), ahead=tuple(r for r in held if r.end > now))
 
 
 def week_of(day: date) -> date:

@@ -30,6 +30,7 @@ from services.i18n import gettext, render
 from storage import appointments as appointment_db
 from storage import customers as customer_db
 from storage import desk as desk_db
+from storage import outbox as outbox_db
 from storage import payments as payment_db
 from storage import tenants as tenant_db
 from storage.db import Database
@@ -211,6 +212,32 @@ def calendar(db: Database, *, tenant_id: int, admin_id: int, first_day: date, da
     booked = {r.staff_id for r in rows}
     columns = tuple((sid, name) for sid, name, active in staff if active or sid in booked)
     return CalendarView(days=spans, staff=columns, rows=rows, statuses=statuses)
+
+
+@dataclass(frozen=True, slots=True)
+class Today:
+    """The admin overview's today: the day on the business's clock, its visits, and what waits for someone."""
+
+    day: date
+    glance: dd.DayGlance
+    statuses: tuple[d.Status, ...]
+    flagged_payments: int
+    failed_emails: int
+
+
+def today(db: Database, *, tenant_id: int, admin_id: int, now: datetime) -> Today:
+    """Today's visits and what needs a look (payments held for review, emails that failed): four statements."""
+    del admin_id  # any admin reads the overview
+    with db.read() as s:
+        zone = ZoneInfo(tenant_db.tenant_timezone(s, tenant_id=tenant_id))
+        span = dd.day_span(now.astimezone(zone).date(), zone)
+        rows = desk_db.in_range(s, tenant_id=tenant_id, lo=span.start, hi=span.end)
+        statuses = tuple(tenant_db.statuses(s, tenant_id=tenant_id))
+        flagged = len(desk_db.flagged_payments(s, tenant_id=tenant_id))
+        failed = outbox_db.counts(s, tenant_id=tenant_id)[outbox_db.FAILED]
+    busy = {st.key for st in statuses if st.busy}
+    return Today(day=span.day, glance=dd.day_glance(rows, busy, now), statuses=statuses, flagged_payments=flagged,
+                 failed_emails=failed)
 
 
 # ---- export -------------------------------------------------------------------------------------------------------

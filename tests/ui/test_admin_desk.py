@@ -257,3 +257,44 @@ async def test_the_calendar_shows_who_confirmed_from_the_reminder(user: User, db
     day = (NOW + timedelta(hours=2)).astimezone(ZoneInfo('Europe/Berlin')).date()
     await user.open(f'/admin/calendar?view=day&day={day.isoformat()}')
     await user.should_see(marker=f'calendar-confirmed-{confirmed}', retries=50)
+
+
+async def test_the_overview_shows_the_visits_still_to_come_today_and_what_waits(user: User, db, monkeypatch) -> None:
+    """The business's day at a glance: today's visits on its own clock (a canceled one is not a visit, one already
+    over is counted but not listed, tomorrow's is not today's), each opening at the desk, and a failed email."""
+    from sqlalchemy import update
+
+    from storage import outbox as outbox_db
+    from storage import tables as t
+
+    zone = ZoneInfo('Europe/Berlin')
+    morning = datetime(2031, 6, 11, 9, 30, tzinfo=zone)  # a Wednesday, on the business's clock
+    read_today = desk.today
+    monkeypatch.setattr(desk, 'today', lambda db, **asked: read_today(db, **{**asked, 'now': morning}))
+    world = seed_world(db, now=NOW, slug='default')
+
+    def visit(hour: int, *, day: int = 11, status: str = 'approved', customer: int | None = None) -> int:
+        return add_appointment(db, world, customer=customer, start=datetime(2031, 6, day, hour, tzinfo=zone),
+                               status=status)
+
+    over, soon, later = visit(8), visit(10, customer=world.bob), visit(14, status='pending')
+    canceled, tomorrow = visit(12, status='canceled'), visit(10, day=12)
+    with db.write() as s:
+        outbox_db.insert(s, tenant_id=world.tenant_id, template='appointment_booked', recipient='ada@example.com',
+                         subject='Booked', message_id='<one@kairos>', content={}, now=morning)
+        s.execute(update(t.EmailOutbox).values(status=outbox_db.FAILED, attempts=5))
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await admin_signs_in(user, target='/admin')
+    await user.should_see('3 visits today · 2 still to come', retries=50)
+    await user.should_see('Today, Wednesday 11 June 2031')
+    await user.should_see(marker=f'admin-today-{soon}')
+    await user.should_see(marker=f'admin-today-{later}')
+    for hidden in (over, canceled, tomorrow):
+        await user.should_not_see(marker=f'admin-today-{hidden}')
+    await user.should_see('1 email failed to go out')
+    await user.should_not_see(marker='admin-today-flagged')  # nothing held for review
+
+    user.find(marker=f'admin-today-{soon}').click()
+    await user.should_see(marker='appt-dialog', retries=50)
+    await user.should_see('Bob')
