@@ -86,11 +86,15 @@ def email_editor(act: Act, *, business: str) -> None:
                 errors[name].set_text(show(text))
         notice.set_text(t('Not saved: see the marked parts.'))
 
+    asked = [0]  # the latest choice of kind and language: an earlier one's answer arriving late is dropped
+
     async def load() -> None:
         clear()
         shown.clear()
+        asked[0] += 1
+        mine = asked[0]
         found = await act(svc.editable, kind_name=form.kind, locale=form.language)
-        if found is None:
+        if found is None or mine != asked[0]:
             return
         form.subject, form.text, form.html = found.template.subject, found.template.text, found.template.html or ''
         wording.set_text(t('Your own wording') if found.own else t("Kairos's wording (edit and save to use yours)"))
