@@ -52,8 +52,17 @@ def test_tabs_move_without_reloading_and_all_sorts(signed_in_page: Page) -> None
     page.get_by_label('Sort by').click()
     page.get_by_role('option', name='Price (high to low)').click()
     prices = page.get_by_role('article').locator('.text-weight-medium')
-    expect(prices.first).to_be_visible()
-    values = [float(p.replace('€', '').replace(',', '')) for p in prices.all_inner_texts() if p.startswith('€')]
+    expect(page.get_by_label('Sort by')).to_have_value('Price (high to low)')
+
+    def shown() -> list[float]:
+        return [float(p.replace('€', '').replace(',', '')) for p in prices.all_inner_texts() if p.startswith('€')]
+
+    values = shown()
+    for _ in range(50):  # the cards were on screen in date order before the new order is drawn
+        if len(values) >= 6 and values == sorted(values, reverse=True):
+            break
+        page.wait_for_timeout(200)
+        values = shown()
     assert values == sorted(values, reverse=True) and len(values) >= 6
     assert page.evaluate('window.__sameDocument') is True  # no reload happened
 

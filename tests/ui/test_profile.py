@@ -3,7 +3,6 @@ the photo judged by content, and closing the account after a confirmation step."
 
 from __future__ import annotations
 
-import asyncio
 import io
 from datetime import UTC, datetime
 
@@ -15,7 +14,7 @@ from PIL import Image
 
 from services import accounts, auth, ratelimit
 from tests.support.seed import seed_world
-from tests.ui.conftest import signed_in
+from tests.ui.conftest import eventually, signed_in
 
 
 async def open_profile(user: User, db, **settings):
@@ -51,10 +50,7 @@ async def test_invalid_fields_get_their_own_message_and_nothing_is_saved(user: U
     user.find(marker='phone').clear().type('call me maybe')
     field(user, 'birth-date').value = '2999-01-01'
     user.find(marker='save-profile').click()
-    for _ in range(100):
-        if field(user, 'first-name').error:
-            break
-        await asyncio.sleep(0.02)
+    await eventually(lambda: field(user, 'first-name').error)  # the click's handler has run (5 s, as should_see)
     assert field(user, 'first-name').error == 'Enter your first name.'
     assert field(user, 'phone').error.startswith('Enter a phone number')
     assert field(user, 'birth-date').error == 'Your date of birth cannot be in the future.'
