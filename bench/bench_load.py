@@ -705,6 +705,7 @@ class Period:
     seconds: float
     server_cpu: float  # seconds of CPU the server processes used during it
     bench_cpu: float  # seconds of CPU the bench's client processes used
+    machine_cpu: float = 0.0  # seconds of CPU the whole machine used (all processes: /proc/stat)
 
     @property
     def events(self) -> int:
@@ -750,6 +751,12 @@ def cpu_seconds(processes: list[subprocess.Popen[bytes]]) -> float:
     return total
 
 
+def machine_cpu_seconds() -> float:
+    """The CPU the whole machine has used since boot, every process (user, nice, system, irq, softirq, steal)."""
+    fields = [int(x) for x in Path('/proc/stat').read_text().split('\n', 1)[0].split()[1:]]
+    return (sum(fields[:3]) + sum(fields[5:8])) / os.sysconf('SC_CLK_TCK')
+
+
 def split(sessions: list[tuple[int, str, bool]], parts: int) -> list[list[tuple[int, str, bool]]]:
     """Round robin, so every worker has busy customers and idle ones."""
     return [sessions[n::parts] for n in range(parts)]
@@ -758,6 +765,7 @@ def split(sessions: list[tuple[int, str, bool]], parts: int) -> list[list[tuple[
 def run_period(workers: Workers, servers: list[subprocess.Popen[bytes]], seconds: float,
                pause: tuple[float, float] | None, *, only_one: bool = False) -> Period:
     cpu_before, bench_before, started = cpu_seconds(servers), workers.cpu, time.perf_counter()
+    machine_before = machine_cpu_seconds()
     if only_one:  # the first worker's first busy client, the others idle
         commands = [('run', seconds, pause, 1)] + [('run', 0, pause, 1)] * (len(workers.pipes) - 1)
     else:
@@ -768,7 +776,7 @@ def run_period(workers: Workers, servers: list[subprocess.Popen[bytes]], seconds
     for part, _ in answers:
         tally.merge(part)
     return Period(tally=tally, seconds=elapsed, server_cpu=cpu_seconds(servers) - cpu_before,
-                  bench_cpu=workers.cpu - bench_before)
+                  bench_cpu=workers.cpu - bench_before, machine_cpu=machine_cpu_seconds() - machine_before)
 
 
 def run_phase(name: str, base: str, instances: list[Instance], sessions: list[tuple[int, str]],
@@ -846,6 +854,10 @@ def report(phase: Phase) -> None:
               f'typing); bench clients {period.bench_cpu / period.seconds:.2f} cores; rescheduled '
               f'{period.tally.rescheduled}, time taken meanwhile {period.tally.slot_taken}, errors '
               f'{len(period.tally.errors)}')
+        rest = period.machine_cpu - period.server_cpu - period.bench_cpu
+        print(f'      machine CPU {period.machine_cpu / period.seconds:.2f} cores of {os.cpu_count()}: the rest '
+              f'(PostgreSQL, Redis, HAProxy, anything else running) {rest / period.seconds:.2f} cores, '
+              f'{1000 * rest / max(period.events + period.tally.untimed_events, 1):.1f} ms per event')
         if period is not phase.baseline:
             steps = ', '.join(f'{step} {pct(period.tally.latencies_ms.get(step, []), .95):.0f}' for step in STEPS)
             print(f'      p95 per step (ms): {steps}')
