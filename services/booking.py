@@ -91,7 +91,9 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
     kept = tenant_reads.kept(db, tenant_id=tenant_id)
     for fresh in (False, True):
         try:
-            with db.write() as s:
+            # Core and the driver on one connection's transaction, no ORM Session of its own: the outbox's wake-up
+            # still runs once it commits (storage.db.after_commit).
+            with db.write_on_connection() as s:
                 reads = (tenant_reads.TenantReads(tenant_id, None) if fresh
                          else kept or tenant_reads.TenantReads(tenant_id, tenant_reads.token(s, tenant_id=tenant_id)))
                 customer = customer_db.customer(s, tenant_id=tenant_id, customer_id=customer_id)
