@@ -427,8 +427,9 @@ def _hold_slot(s: Session, reads: tenant_reads.TenantReads, *, found: catalog_db
         raise BookingRefused(lazy('Nobody offers that service there. Please pick another staff member.'))
     if len(staff_ids) == 1:
         # One candidate: the day's other bookings rank nobody (the least busy first), so only what can stand in the
-        # way of this slot with its buffers is read. Several: the whole day, for their day's load.
-        lo, hi = start - service.buffer_before, start + service.duration + service.buffer_after
+        # way of this slot with its buffers is read (slot_request adds the buffers). Several: the whole day, for
+        # their day's load.
+        lo, hi = start, start + service.duration
     else:
         lo, hi = day_window(day, day, found.zone)
     request = schedule_db.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=lo, end=hi,

@@ -237,6 +237,21 @@ def test_a_taken_time_is_refused_as_just_taken(db) -> None:
     assert str(taken.value.message) == 'That time was just taken. Please pick another.'
 
 
+def test_buffers_keep_a_booking_away_exactly_as_far_as_they_reach(db) -> None:
+    # The colour's 15 minutes after and the haircut's 15 before meet: 13:00-15:00 keeps a haircut away until 15:30.
+    # On PostgreSQL the booking reads only the bookings whose buffered span reaches its own (storage.appointments).
+    world = seed_world(db, now=NOW)
+    with db.write() as s:
+        s.execute(sa.update(t.Service).where(t.Service.id == world.services['colour']).values(buffer_after_min=15))
+        s.execute(sa.update(t.Service).where(t.Service.id == world.services['cut']).values(buffer_before_min=15))
+    add_appointment(db, world, service='colour', start=local(25, 13), minutes=120)
+    with pytest.raises(booking.SlotTaken):
+        book(db, world, local(25, 15, 15))  # its own buffer from 15:00 meets the colour's, which ends 15:15
+    assert book(db, world, local(25, 15, 30)).start == local(25, 15, 30)  # the buffers touch, no more
+    with pytest.raises(booking.SlotTaken):
+        book(db, world, local(25, 16), customer=world.bob)  # the haircut just booked, 15:30-16:15, is in the way
+
+
 @pytest.mark.parametrize(('start', 'message'), [
     (local(23, 8), 'That time has already passed. Please pick another.'),
     (local(23, 9, 30), 'This service needs 60 minutes notice. Please pick a later time.'),
