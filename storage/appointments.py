@@ -420,7 +420,7 @@ def _reaches(start: Any, end: Any) -> sa.ColumnElement[bool]:
 
 
 def _busy_and_held(*, exact: bool) -> sa.CompoundSelect[*tuple[Any, ...]]:
-    booked = _BUSY.with_only_columns(
+    booked: sa.Select[*tuple[Any, ...]] = _BUSY.with_only_columns(
         sa.literal(0, sa.Integer).label('kind'), col(_BA.id).label('id'), col(_BA.staff_id),
         sa.type_coerce(col(_BA.start), _RAW).label('start'), sa.type_coerce(col(_BA.end), _RAW).label('end'),
         col(_BA.service_id), col(_BA.seats), col(_BSVC.buffer_before_min), col(_BSVC.buffer_after_min),
