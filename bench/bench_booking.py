@@ -82,7 +82,7 @@ class Result:
         return (f'{self.name:<26} {self.attempts / self.seconds:8.0f} attempts/s {self.booked / self.seconds:8.0f} '
                 f'booked/s  ({self.booked} booked, {self.taken} taken, {self.errors} errors in {self.seconds:.2f} s; '
                 f'double bookings: {self.double_bookings}; '
-                f"{1000 * self.cpu_seconds / self.attempts:.1f} ms of this process's CPU per attempt)")
+                f"{1000 * self.cpu_seconds / self.attempts:.2f} ms of this process's CPU per attempt)")
 
 
 def main() -> None:

@@ -91,10 +91,17 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
     kept = tenant_reads.kept(db, tenant_id=tenant_id)
     for fresh in (False, True):
         try:
-            with db.write() as s:
+            # Core and the driver on one connection's transaction, no ORM Session of its own: the outbox's wake-up
+            # still runs once it commits (storage.db.after_commit).
+            with db.write_on_connection() as s:
                 reads = (tenant_reads.TenantReads(tenant_id, None) if fresh
                          else kept or tenant_reads.TenantReads(tenant_id, tenant_reads.token(s, tenant_id=tenant_id)))
-                customer = customer_db.customer(s, tenant_id=tenant_id, customer_id=customer_id)
+                # The candidate staff are locked (until the commit) by the statement that reads the customer: one
+                # round trip. Every rule is still asked in the order it was; a refusal only rolls back the lock.
+                locked = catalog_db.lock_staff_offering_reading_customer(
+                    s, tenant_id=tenant_id, service_id=service_id, customer_id=customer_id, staff_id=staff_id,
+                    location_id=location_id)
+                customer = locked[2]
                 reason = why_cannot_book(customer)
                 if reason:
                     raise BookingRefused(reason)
@@ -102,7 +109,8 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
                 found = _bookable(s, reads, service_id=service_id)
                 booked, freed = _insert_booking(s, reads, customer=customer, found=found, staff_id=staff_id,
                                                 location_id=location_id, start=start, now=now, seats=seats,
-                                                notes=notes, customer_package_id=customer_package_id, actor=actor)
+                                                notes=notes, customer_package_id=customer_package_id, actor=actor,
+                                                locked=locked[:2])
                 if admin_id is not None:
                     audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='appointment.create',
                                  target=f'appointment {booked.id}',
@@ -322,13 +330,16 @@ def _bookable(s: Session, reads: tenant_reads.TenantReads, *, service_id: int) -
 def _insert_booking(s: Session, reads: tenant_reads.TenantReads, *, customer: d.Customer,
                     found: catalog_db.BookableService,
                     staff_id: int | None, location_id: int | None, start: datetime, now: datetime, seats: int,
-                    notes: str, customer_package_id: int | None, actor: str) -> tuple[d.Appointment, tuple[int, date]]:
+                    notes: str, customer_package_id: int | None, actor: str,
+                    locked: tuple[list[int], int | None] | None = None) -> tuple[d.Appointment, tuple[int, date]]:
     """Inside the caller's write transaction: take the slot, write the appointment and its history, and queue its
-    emails (they commit with it). `reads`: the business's setup (checked under the staff lock, see _hold_slot)."""
+    emails (they commit with it). `reads`: the business's setup (checked under the staff lock, see _hold_slot).
+    `locked`: the candidate staff and the token, when the caller locked them already (_hold_slot)."""
     tenant_id = reads.tenant_id
     service = found.service
     customer_id = customer.id
-    # What does not change with the staff's bookings is read before their lock: the lock is held to the commit.
+    # What does not change with the staff's bookings is read before their lock (the lock is held to the commit), or
+    # kept (storage.tenant_reads: no statement) when `book` locked them first, with its customer's read.
     statuses = reads.statuses(s)
     status = _new_booking_status(statuses)
     read = reads.tenant_and_settings(s)  # one read: the emails' business and language
@@ -336,7 +347,7 @@ def _insert_booking(s: Session, reads: tenant_reads.TenantReads, *, customer: d.
     tenant, settings = read
     offering = reads.offering_staff(s, service_id=service.id, staff_id=staff_id)
     slot, chosen = _hold_slot(s, reads, found=found, staff_id=staff_id, location_id=location_id,
-                              start=start, now=now, seats=seats)
+                              start=start, now=now, seats=seats, locked=locked)
     price, deposit = service.price * seats, service.deposit * seats
     if customer_package_id is not None:
         try:
@@ -406,9 +417,11 @@ def _announce_booked(tenant_id: int, *, booked: d.Appointment, freed: tuple[int,
 def _hold_slot(s: Session, reads: tenant_reads.TenantReads, *, found: catalog_db.BookableService,
                staff_id: int | None,
                location_id: int | None, start: datetime, now: datetime, seats: int,
-               ignore_appointment_id: int | None = None, prefer: int | None = None) -> tuple[Slot, int]:
+               ignore_appointment_id: int | None = None, prefer: int | None = None,
+               locked: tuple[list[int], int | None] | None = None) -> tuple[Slot, int]:
     """Lock the candidate staff, re-read their day and return the engine's slot at `start` with the staff to take.
-    Raises _Stale when `reads` were kept with a token the business's setup no longer has (nothing was written yet)."""
+    Raises _Stale when `reads` were kept with a token the business's setup no longer has (nothing was written yet).
+    `locked`: what catalog.lock_staff_offering returned, when the caller locked them already."""
     tenant_id = reads.tenant_id
     service = found.service
     refusal = rules.why_not_book_at(service, start=start, now=now, seats=seats, zone=found.zone)
@@ -417,16 +430,17 @@ def _hold_slot(s: Session, reads: tenant_reads.TenantReads, *, found: catalog_db
     day = _local_day(start, found)
     # One statement finds and locks them (until the commit); what follows reads after the lock, and on PostgreSQL
     # each statement sees what the previous holder committed.
-    staff_ids, token = catalog_db.lock_staff_offering(s, tenant_id=tenant_id, service_id=service.id,
-                                                      staff_id=staff_id, location_id=location_id)
+    staff_ids, token = locked or catalog_db.lock_staff_offering(s, tenant_id=tenant_id, service_id=service.id,
+                                                                staff_id=staff_id, location_id=location_id)
     if reads.token is not None and token != reads.token:
         raise _Stale()  # what was checked before the lock may not hold: start again, reading it all now
     if not staff_ids:
         raise BookingRefused(lazy('Nobody offers that service there. Please pick another staff member.'))
     if len(staff_ids) == 1:
         # One candidate: the day's other bookings rank nobody (the least busy first), so only what can stand in the
-        # way of this slot with its buffers is read. Several: the whole day, for their day's load.
-        lo, hi = start - service.buffer_before, start + service.duration + service.buffer_after
+        # way of this slot with its buffers is read (slot_request adds the buffers). Several: the whole day, for
+        # their day's load.
+        lo, hi = start, start + service.duration
     else:
         lo, hi = day_window(day, day, found.zone)
     request = schedule_db.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=lo, end=hi,

@@ -374,7 +374,7 @@ def subject_for(name: str, values: Mapping[str, object], /, *, locale: str, sett
     """Only the subject of `render_for`'s email (the same words, without rendering the body)."""
     found = kind(name)
     text_overrides = overrides_from_settings(settings.text_overrides)
-    filled = _fill(values, locale, text_overrides)
+    filled = _FilledWhenAsked(values, locale, text_overrides)  # a subject names a few of the values
     mine = (own or {}).get((name, locale)) or _file_override(name, locale)
     if mine is not None:
         return ' '.join(string.Template(mine.subject).safe_substitute(filled).split())
@@ -382,8 +382,26 @@ def subject_for(name: str, values: Mapping[str, object], /, *, locale: str, sett
 
 
 def _fill(values: Mapping[str, object], locale: str, text_overrides: Overrides | None) -> _Values:
-    return _Values({k: '' if v is None else i18n.render(v, locale=locale, overrides=text_overrides)
-                    if isinstance(v, Text) else str(v) for k, v in values.items()})
+    return _Values({k: _fill_one(v, locale, text_overrides) for k, v in values.items()})
+
+
+def _fill_one(value: object, locale: str, text_overrides: Overrides | None) -> str:
+    return ('' if value is None else i18n.render(value, locale=locale, overrides=text_overrides)
+            if isinstance(value, Text) else str(value))
+
+
+class _FilledWhenAsked(_Values):
+    """`_fill`'s values, each filled the first time a template asks for it."""
+
+    def __init__(self, values: Mapping[str, object], locale: str, text_overrides: Overrides | None) -> None:
+        super().__init__()
+        self._values, self._locale, self._text_overrides = values, locale, text_overrides
+
+    def __missing__(self, key: str) -> str:
+        if key not in self._values:
+            return ''
+        filled = self[key] = _fill_one(self._values[key], self._locale, self._text_overrides)
+        return filled
 
 
 def _say(msgid: str, values: Mapping[str, str], locale: str, text_overrides: Overrides | None) -> str:

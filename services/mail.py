@@ -48,7 +48,7 @@ from services import email_branding, emails, metrics, runtime
 from services.config import get_config
 from storage import outbox as store
 from storage import tenants as tenant_db
-from storage.db import Database
+from storage.db import Database, after_commit
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def queue(session: Session, *, tenant_id: int, template: str, to: str, subject: 
     store.insert(session, tenant_id=tenant_id, template=template, recipient=to, subject=subject,
                  message_id=message_id, content=content, now=datetime.now(UTC))
     db = session.info.get('kairos_db')
-    store.after_commit(session, lambda: _queued(db))
+    after_commit(session, lambda: _queued(db))
     return message_id
 
 
@@ -151,7 +151,7 @@ def rendered_later(session: Session, *, tenant_id: int, template: str, to: str, 
                            content={'from': get_config().mail_from, 'date': formatdate(localtime=False),
                                     'render': render}, now=datetime.now(UTC))
     db = session.info.get('kairos_db')
-    store.after_commit(session, lambda: _queued(db))
+    after_commit(session, lambda: _queued(db))
     return email
 
 

@@ -12,7 +12,7 @@ reader's language: the customer's own (else the business's default), the busines
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -166,12 +166,10 @@ def _render_one(session: Session, data: appointment_db.NoticeData, recipient: _R
     appt, tenant, customer, settings = data.appointment, data.tenant, data.customer, data.settings
     kind, locale = str(change['change']), recipient.locale
     previous_start = None if change['previous_start'] is None else datetime.fromisoformat(change['previous_start'])
-    # Status names in the reader's language: the business's own there, else its default name.
-    labels = {st.key: st.own_label(locale) or st.label for st in data.statuses}
-    context = _context(appt, tenant=tenant, customer=customer, name=recipient.name, tz=recipient.zone, labels=labels,
-                       previous_start=previous_start, previous_status=str(change['previous_status']),
-                       reason=dh.change_reason(reason=str(change['reason']), cause=str(change['cause'])),
-                       locale=locale)
+    context = _context(appt, tenant=tenant, customer=customer, name=recipient.name, tz=recipient.zone,
+                       statuses=data.statuses, previous_start=previous_start,
+                       previous_status=str(change['previous_status']), reason=str(change['reason']),
+                       cause=str(change['cause']), locale=locale)
     own = emails.own_wording(session, tenant_id=tenant.id, name=_TEMPLATES[kind], locale=locale, reads=reads)
     if subject_only:
         return emails.subject_for(_TEMPLATES[kind], context, locale=locale, settings=settings, own=own), '', None, None
@@ -185,26 +183,56 @@ def _render_one(session: Session, data: appointment_db.NoticeData, recipient: _R
 
 
 def _context(appt: d.Appointment, *, tenant: d.Tenant, customer: d.Customer, name: str, tz: ZoneInfo,
-             labels: dict[str, str], previous_start: datetime | None, previous_status: str,
-             reason: Said, locale: str) -> dict[str, object]:
-    previous_when = (_when(previous_start, previous_start + (appt.end - appt.start), tz, locale)
-                     if previous_start else '')
-    previous = labels.get(previous_status, previous_status.replace('-', ' ').capitalize())
-    return {
-        'business': tenant.name,
-        'name': name,
-        'customer': customer.full_name or customer.email,
-        'service': appt.service.name,
-        'staff': appt.staff.name,
-        'when': _when(appt.start, appt.end, tz, locale),
-        'previous_when': previous_when,
-        'place': calendar.place_words(appt) or '—',
-        'status': appt.status.own_label(locale) or label(appt.status.label),
-        'previous_status': label(previous),
-        'reason': reason,
-        'busy': 'yes' if appt.status.busy else '',
-        'link': f'{public_base(tenant.host)}/',
-    }
+             statuses: tuple[d.Status, ...], previous_start: datetime | None, previous_status: str, reason: str,
+             cause: str, locale: str) -> Mapping[str, object]:
+    def previous() -> Said:
+        # Status names in the reader's language: the business's own there, else its default name.
+        labels = {st.key: st.own_label(locale) or st.label for st in statuses}
+        return label(labels.get(previous_status, previous_status.replace('-', ' ').capitalize()))
+
+    return _WhenAsked({
+        'business': lambda: tenant.name,
+        'name': lambda: name,
+        'customer': lambda: customer.full_name or customer.email,
+        'service': lambda: appt.service.name,
+        'staff': lambda: appt.staff.name,
+        'when': lambda: _when(appt.start, appt.end, tz, locale),
+        'previous_when': lambda: (_when(previous_start, previous_start + (appt.end - appt.start), tz, locale)
+                                  if previous_start else ''),
+        'place': lambda: calendar.place_words(appt) or '—',
+        'status': lambda: appt.status.own_label(locale) or label(appt.status.label),
+        'previous_status': previous,
+        'reason': lambda: dh.change_reason(reason=reason, cause=cause),
+        'busy': lambda: 'yes' if appt.status.busy else '',
+        'link': lambda: f'{public_base(tenant.host)}/',
+    })
+
+
+class _WhenAsked(Mapping[str, object]):
+    """An email's values, each worked out the first time a template asks for it: the subject a change writes in its
+    transaction asks for two or three of them (services.emails.subject_for fills only those), the body for most."""
+
+    __slots__ = ('_make', '_made')
+
+    def __init__(self, make: dict[str, Callable[[], object]]) -> None:
+        self._make = make
+        self._made: dict[str, object] = {}
+
+    def __getitem__(self, key: str) -> object:
+        try:
+            return self._made[key]
+        except KeyError:
+            value = self._made[key] = self._make[key]()
+            return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._make
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._make)
+
+    def __len__(self) -> int:
+        return len(self._make)
 
 
 def _when(start: datetime, end: datetime, tz: ZoneInfo, locale: str) -> str:

@@ -386,7 +386,13 @@ _BUSY = (
 def busy_and_held(session: Session, *, tenant_id: int, staff_ids: list[int], start: datetime, end: datetime,
                   now: datetime) -> tuple[Booking, ...]:
     """`busy_bookings` followed by the guests' holds still running at `now` on these staff that reach into
-    [start, end) (storage.holds.held_bookings), in one statement: a booking reads both under its staff locks."""
+    [start, end) (storage.holds.held_bookings), in one statement: a booking reads both under its staff locks.
+
+    On PostgreSQL only those whose span with their own service's buffers reaches into [start, end) are read (the
+    REACH bounds, which the staff/start index uses, then only pick the rows to test): a booking's window is its slot
+    with its own buffers, and what lies outside it changes nothing the slot engine answers about that slot, but the
+    bounds alone read the staff member's two days around it, each row converted and indexed by the engine (about a
+    tenth of a booking's CPU). Elsewhere the bounds alone decide, a superset: the engine skips the rest."""
     if not staff_ids:
         return ()
     rows: Sequence[Sequence[Any]]
@@ -394,7 +400,7 @@ def busy_and_held(session: Session, *, tenant_id: int, staff_ids: list[int], sta
         rows = driver.rows(session, _BUSY_AND_HELD_DRIVER, {
             'tenant_id': tenant_id, 'staff_ids': staff_ids, 'from_start': driver.naive_utc(start - 2 * REACH),
             'to_start': driver.naive_utc(end + REACH), 'from_end': driver.naive_utc(start - REACH),
-            'now': driver.naive_utc(now)})
+            'now': driver.naive_utc(now), 'span_lo': driver.naive_utc(start), 'span_hi': driver.naive_utc(end)})
     else:
         rows = session.connection().execute(_BUSY_AND_HELD, {
             'tenant_id': tenant_id, 'staff_ids': staff_ids, 'from_start': start - 2 * REACH, 'to_start': end + REACH,
@@ -404,22 +410,37 @@ def busy_and_held(session: Session, *, tenant_id: int, staff_ids: list[int], sta
 
 _BH = t.BookingHold
 _RAW = sa.types.NullType()
-_BUSY_AND_HELD: sa.CompoundSelect[*tuple[Any, ...]] = sa.union_all(
-    _BUSY.with_only_columns(sa.literal(0, sa.Integer).label('kind'), col(_BA.id).label('id'), col(_BA.staff_id),
-                            sa.type_coerce(col(_BA.start), _RAW).label('start'),
-                            sa.type_coerce(col(_BA.end), _RAW).label('end'), col(_BA.service_id), col(_BA.seats),
-                            col(_BSVC.buffer_before_min), col(_BSVC.buffer_after_min),
-                            maintain_column_froms=True).order_by(None),
-    sa.select(sa.literal(1, sa.Integer), sa.cast(sa.null(), sa.Integer), col(_BH.staff_id),
-              sa.type_coerce(col(_BH.start), _RAW), sa.type_coerce(col(_BH.end), _RAW), col(_BH.service_id),
-              col(_BH.seats), col(_BSVC.buffer_before_min), col(_BSVC.buffer_after_min))
-    .join(_BSVC, col(_BSVC.id) == col(_BH.service_id))
-    .where(col(_BH.tenant_id) == _TENANT, col(_BH.staff_id).in_(_STAFF_IDS),
-           col(_BH.expires_at) > sa.bindparam('now', type_=t.UTCDateTime()),
-           col(_BH.start) < sa.bindparam('to_start', type_=t.UTCDateTime()),
-           col(_BH.end) > sa.bindparam('from_end', type_=t.UTCDateTime())),
-).order_by(sa.column('kind'), sa.column('start'), sa.column('id'))
-_BUSY_AND_HELD_DRIVER = driver.Statement(_BUSY_AND_HELD)
+_MINUTE = sa.literal_column("interval '1 minute'", sa.Interval())  # PostgreSQL's
+
+
+def _reaches(start: Any, end: Any) -> sa.ColumnElement[bool]:
+    """A booking's span with its service's buffers reaches into [span_lo, span_hi) (PostgreSQL)."""
+    return sa.and_(start - col(_BSVC.buffer_before_min) * _MINUTE < sa.bindparam('span_hi', type_=t.UTCDateTime()),
+                   end + col(_BSVC.buffer_after_min) * _MINUTE > sa.bindparam('span_lo', type_=t.UTCDateTime()))
+
+
+def _busy_and_held(*, exact: bool) -> sa.CompoundSelect[*tuple[Any, ...]]:
+    booked: sa.Select[*tuple[Any, ...]] = _BUSY.with_only_columns(
+        sa.literal(0, sa.Integer).label('kind'), col(_BA.id).label('id'), col(_BA.staff_id),
+        sa.type_coerce(col(_BA.start), _RAW).label('start'), sa.type_coerce(col(_BA.end), _RAW).label('end'),
+        col(_BA.service_id), col(_BA.seats), col(_BSVC.buffer_before_min), col(_BSVC.buffer_after_min),
+        maintain_column_froms=True).order_by(None)
+    held = (sa.select(sa.literal(1, sa.Integer), sa.cast(sa.null(), sa.Integer), col(_BH.staff_id),
+                      sa.type_coerce(col(_BH.start), _RAW), sa.type_coerce(col(_BH.end), _RAW), col(_BH.service_id),
+                      col(_BH.seats), col(_BSVC.buffer_before_min), col(_BSVC.buffer_after_min))
+            .join(_BSVC, col(_BSVC.id) == col(_BH.service_id))
+            .where(col(_BH.tenant_id) == _TENANT, col(_BH.staff_id).in_(_STAFF_IDS),
+                   col(_BH.expires_at) > sa.bindparam('now', type_=t.UTCDateTime()),
+                   col(_BH.start) < sa.bindparam('to_start', type_=t.UTCDateTime()),
+                   col(_BH.end) > sa.bindparam('from_end', type_=t.UTCDateTime())))
+    if exact:
+        booked = booked.where(_reaches(col(_BA.start), col(_BA.end)))
+        held = held.where(_reaches(col(_BH.start), col(_BH.end)))
+    return sa.union_all(booked, held).order_by(sa.column('kind'), sa.column('start'), sa.column('id'))
+
+
+_BUSY_AND_HELD = _busy_and_held(exact=False)
+_BUSY_AND_HELD_DRIVER = driver.Statement(_busy_and_held(exact=True))
 
 
 def _utc(raw: object) -> datetime:

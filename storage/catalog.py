@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from domain import model as d
+from storage import customers as customer_db
 from storage import driver
 from storage import tables as t
 from storage.db import table_of
@@ -102,14 +103,30 @@ def lock_staff_offering(session: Session, *, tenant_id: int, service_id: int, st
     setup before the lock still holds when the token is the one it read it with. The token is None when no staff
     member was found."""
     params = {'tenant_id': tenant_id, 'service_id': service_id, 'staff_id': staff_id, 'location_id': location_id}
-    key = (staff_id is not None, location_id is not None)
-    rows: Sequence[Any]
-    if driver.enabled(session):  # PostgreSQL: a booking runs this under its locks, on the driver's cursor
-        rows = driver.rows(session, _STAFF_OFFERING_LOCKING[key], params)
-    else:
-        locking = session.get_bind().dialect.name == 'postgresql'
-        rows = session.connection().execute(_STAFF_OFFERING_TOKEN[(*key, locking)], params).all()
+    rows = _lock_staff_offering(session, params, with_customer=False)
     return [r[0] for r in rows], (None if not rows or rows[0][1] is None else int(rows[0][1]))
+
+
+def lock_staff_offering_reading_customer(
+        session: Session, *, tenant_id: int, service_id: int, customer_id: int, staff_id: int | None = None,
+        location_id: int | None = None) -> tuple[list[int], int | None, d.Customer | None]:
+    """`lock_staff_offering` and the customer's read (storage.customers.customer) in one statement: a booking reads
+    its customer too, and this is one round trip less. When no staff member is found the customer is read alone."""
+    params = {'tenant_id': tenant_id, 'service_id': service_id, 'staff_id': staff_id, 'location_id': location_id,
+              'customer_id': customer_id}
+    rows = _lock_staff_offering(session, params, with_customer=True)
+    if not rows:
+        return [], None, customer_db.customer(session, tenant_id=tenant_id, customer_id=customer_id)
+    return ([r[0] for r in rows], None if rows[0][1] is None else int(rows[0][1]),
+            customer_db.customer_of(rows[0][2:]))
+
+
+def _lock_staff_offering(session: Session, params: dict[str, Any], *, with_customer: bool) -> Sequence[Any]:
+    key = (params['staff_id'] is not None, params['location_id'] is not None, with_customer)
+    if driver.enabled(session):  # PostgreSQL: a booking runs this under its locks, on the driver's cursor
+        return driver.rows(session, _STAFF_OFFERING_LOCKING[key], params)
+    locking = session.get_bind().dialect.name == 'postgresql'
+    return session.connection().execute(_STAFF_OFFERING_TOKEN[(*key, locking)], params).all()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -444,12 +461,21 @@ def _staff_offering(one: bool, located: bool) -> sa.Select[Any]:
 _STAFF_OFFERING = {(one, located): _staff_offering(one, located) for one in (False, True) for located in (False, True)}
 _TOKEN_COLUMN = (sa.select(col(t.TenantVersion.token))
                  .where(col(t.TenantVersion.tenant_id) == sa.bindparam('tenant_id')).scalar_subquery())
-# Built once with and without FOR UPDATE OF staff (only PostgreSQL has it): a statement built per call costs its
-# cache key every time, and a booking runs this one under its staff locks.
-_STAFF_OFFERING_TOKEN = {(*key, locking): (stmt.add_columns(_TOKEN_COLUMN).with_for_update(of=t.Staff) if locking
-                                           else stmt.add_columns(_TOKEN_COLUMN))
-                         for key, stmt in _STAFF_OFFERING.items() for locking in (False, True)}
-_STAFF_OFFERING_LOCKING = {key: driver.Statement(_STAFF_OFFERING_TOKEN[(*key, True)]) for key in _STAFF_OFFERING}
+
+
+def _with_token(stmt: sa.Select[Any], *, with_customer: bool, locking: bool) -> sa.Select[Any]:
+    stmt = stmt.add_columns(_TOKEN_COLUMN)
+    if with_customer:  # lock_staff_offering_reading_customer
+        stmt = customer_db.alongside(stmt)
+    return stmt.with_for_update(of=t.Staff) if locking else stmt
+
+
+# Built once with and without FOR UPDATE OF staff (only PostgreSQL has it), with and without the customer's columns:
+# a statement built per call costs its cache key every time, and a booking runs this one under its staff locks.
+_STAFF_OFFERING_TOKEN = {(*key, with_customer, locking): _with_token(stmt, with_customer=with_customer, locking=locking)
+                         for key, stmt in _STAFF_OFFERING.items()
+                         for with_customer in (False, True) for locking in (False, True)}
+_STAFF_OFFERING_LOCKING = {key[:3]: driver.Statement(stmt) for key, stmt in _STAFF_OFFERING_TOKEN.items() if key[3]}
 
 
 def _offering_with_places(one: bool) -> sa.Select[Any]:

@@ -89,7 +89,12 @@ def rows(session: Session, statement: Statement, params: Mapping[str, Any]) -> l
 
 def _connection(session: Session) -> sa.Connection:
     """The session's connection (beginning its transaction when none is open), kept for the rest of that
-    transaction: `Session.connection()` walks the session's transaction machinery at every call."""
+    transaction: `Session.connection()` walks the session's transaction machinery at every call. A session bound to
+    a connection (storage.db.Database.write_on_connection) is in that connection's transaction: its statements run
+    there, and the session begins nothing of its own for them."""
+    bind = session.bind
+    if isinstance(bind, sa.Connection):
+        return bind
     transaction = session.get_transaction()
     if transaction is not None:
         kept = session.info.get(_KEPT)

@@ -9,7 +9,6 @@ without locking and marks each in a short write transaction.
 from __future__ import annotations
 
 import json as json_module
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -133,26 +132,6 @@ def insert(session: Session, *, tenant_id: int, template: str, recipient: str, s
         driver.rows(session, _INSERT_DRIVER, values)
         return
     session.connection().execute(_INSERT, values)  # Core, not the ORM's bulk path: it runs inside the booking's locks
-
-
-def after_commit(session: Session, callback: Callable[[], None]) -> None:
-    """Run `callback` once the caller's transaction has committed (never when it rolls back)."""
-    # Kept on the session for the one listener below: a listener of its own per session (sa.event.listen on the
-    # instance) cost each booking tens of microseconds to register, under its staff locks.
-    pending: list[Callable[[], None]] | None = session.info.get(_AFTER_COMMIT)
-    if pending is None:
-        pending = session.info[_AFTER_COMMIT] = []
-    pending.append(callback)
-
-
-_AFTER_COMMIT = 'kairos_outbox_after_commit'
-
-
-@sa.event.listens_for(sa.orm.Session, 'after_commit')
-def _fire_after_commit(session: sa.orm.Session) -> None:
-    pending = session.info.pop(_AFTER_COMMIT, None)
-    for callback in pending or ():
-        callback()
 
 
 def _due(now: datetime) -> Any:

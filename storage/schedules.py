@@ -44,11 +44,11 @@ def slot_request(session: Session, *, tenant_id: int, found: BookableService, st
     """The engine's request for the service and these staff over the UTC window [start, end).
 
     Schedules are read for the local dates the window touches (a day either side, for zones and midnight), bookings
-    for those that reach into the window with their buffers (a booking lasts less than a day, buffers less than
-    `REACH`). One statement for the four kinds of schedule (hours, breaks, days off and holidays, special days), one
-    for the bookings; with `held_at`, the same one also reads the guests' bookings held at that instant until their
-    mailbox confirms them (storage.holds). `schedules`: where the schedules come from when not from the database
-    now (the booking's kept reads, storage.tenant_reads).
+    for those that reach, with their buffers, into the window widened by the service's own buffers (a booking lasts
+    less than a day, buffers less than `REACH`). One statement for the four kinds of schedule (hours, breaks, days
+    off and holidays, special days), one for the bookings; with `held_at`, the same one also reads the guests'
+    bookings held at that instant until their mailbox confirms them (storage.holds). `schedules`: where the
+    schedules come from when not from the database now (the booking's kept reads, storage.tenant_reads).
     """
     zone = found.zone
     first_day = start.astimezone(zone).date() - timedelta(days=1)
@@ -58,11 +58,14 @@ def slot_request(session: Session, *, tenant_id: int, found: BookableService, st
                                           last_day=last_day)
     else:
         staff, holidays = schedules(session, staff_ids=staff_ids, first_day=first_day, last_day=last_day)
+    # A slot in the window keeps its buffered span in [reach_lo, reach_hi): only bookings reaching into that matter.
+    reach_lo, reach_hi = start - found.service.buffer_before, end + found.service.buffer_after
     return SlotRequest(tz=zone, service_id=found.service.id, rules=rules_of(found.service), staff=staff,
                        holidays=holidays,
-                       bookings=busy_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=start, end=end)
+                       bookings=busy_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=reach_lo,
+                                              end=reach_hi)
                        if held_at is None else busy_and_held(session, tenant_id=tenant_id, staff_ids=staff_ids,
-                                                             start=start, end=end, now=held_at),
+                                                             start=reach_lo, end=reach_hi, now=held_at),
                        seats=seats, ignore_appointment_id=ignore_appointment_id)
 
 

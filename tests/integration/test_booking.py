@@ -17,6 +17,7 @@ from domain.availability import Booking, ServiceRules, SlotFinder, SlotRequest, 
 from domain.settings import PanelSettings
 from services import availability, booking, events
 from storage import catalog as catalog_db
+from storage import customers
 from storage import packages as package_db
 from storage import schedules as schedule_db
 from storage import tables as t
@@ -237,6 +238,21 @@ def test_a_taken_time_is_refused_as_just_taken(db) -> None:
     assert str(taken.value.message) == 'That time was just taken. Please pick another.'
 
 
+def test_buffers_keep_a_booking_away_exactly_as_far_as_they_reach(db) -> None:
+    # The colour's 15 minutes after and the haircut's 15 before meet: 13:00-15:00 keeps a haircut away until 15:30.
+    # On PostgreSQL the booking reads only the bookings whose buffered span reaches its own (storage.appointments).
+    world = seed_world(db, now=NOW)
+    with db.write() as s:
+        s.execute(sa.update(t.Service).where(t.Service.id == world.services['colour']).values(buffer_after_min=15))
+        s.execute(sa.update(t.Service).where(t.Service.id == world.services['cut']).values(buffer_before_min=15))
+    add_appointment(db, world, service='colour', start=local(25, 13), minutes=120)
+    with pytest.raises(booking.SlotTaken):
+        book(db, world, local(25, 15, 15))  # its own buffer from 15:00 meets the colour's, which ends 15:15
+    assert book(db, world, local(25, 15, 30)).start == local(25, 15, 30)  # the buffers touch, no more
+    with pytest.raises(booking.SlotTaken):
+        book(db, world, local(25, 16), customer=world.bob)  # the haircut just booked, 15:30-16:15, is in the way
+
+
 @pytest.mark.parametrize(('start', 'message'), [
     (local(23, 8), 'That time has already passed. Please pick another.'),
     (local(23, 9, 30), 'This service needs 60 minutes notice. Please pick a later time.'),
@@ -292,6 +308,37 @@ def test_a_closed_account_cannot_book(db) -> None:
         book(db, world, local(24, 10))
     assert str(refused.value.message) == 'This account has been closed. Book with a new account instead.'
     assert local(24, 10) in slots_at(db, world, day=24)
+
+
+def test_the_customer_read_with_the_staff_lock_is_the_customer_read_alone(db) -> None:
+    world = seed_world(db, now=NOW)
+    with db.write() as s:
+        s.execute(sa.update(t.Customer).where(t.Customer.id == world.bob).values(deleted_at=NOW))
+    cut, mia = world.services['cut'], world.staff['mia']
+    with db.write_on_connection() as s:
+        for customer_id in (world.ada, world.bob, 10_000):  # one who books, one who closed the account, nobody
+            alone = customers.customer(s, tenant_id=world.tenant_id, customer_id=customer_id)
+            for staff_id in (mia, None):  # one candidate, or all who offer it (Mia and Leo)
+                staff_ids, token, customer = catalog_db.lock_staff_offering_reading_customer(
+                    s, tenant_id=world.tenant_id, service_id=cut, customer_id=customer_id, staff_id=staff_id)
+                assert (staff_ids, token) == catalog_db.lock_staff_offering(
+                    s, tenant_id=world.tenant_id, service_id=cut, staff_id=staff_id)
+                assert customer == alone and staff_ids
+            # nobody offers it there: the customer is still read
+            assert catalog_db.lock_staff_offering_reading_customer(
+                s, tenant_id=world.tenant_id, service_id=world.services['yoga'], customer_id=customer_id,
+                staff_id=mia) == ([], None, alone)
+
+
+def test_a_closed_account_hears_so_before_anything_about_the_time(db) -> None:
+    # The customer is read with the staff lock now, but the rules answer in the order they did.
+    world = seed_world(db, now=NOW)
+    with db.write() as s:
+        s.execute(sa.update(t.Customer).where(t.Customer.id == world.ada).values(deleted_at=NOW))
+    for start, service in ((local(24, 10), 'yoga'), (local(23, 8), 'cut')):  # nobody offers it; it has passed
+        with pytest.raises(booking.BookingRefused) as refused:
+            book(db, world, start, service=service)
+        assert str(refused.value.message) == 'This account has been closed. Book with a new account instead.'
 
 
 def test_a_group_class_sells_seats_until_full(db) -> None:

@@ -41,13 +41,15 @@ def test_a_constraint_broken_by_a_driver_statement_is_sqlalchemys_integrity_erro
         assert sorted(e.message_id for e in outbox.emails(s, limit=10)) == ['<one@kairos.local>', '<two@kairos.local>']
 
 
-def test_a_booking_whose_connection_is_lost_fails_with_operational_error_and_the_next_one_books(db: Database) -> None:
+@pytest.mark.parametrize('write', ['write', 'write_on_connection'])  # a booking's is the second
+def test_a_booking_whose_connection_is_lost_fails_with_operational_error_and_the_next_one_books(
+        db: Database, write: str) -> None:
     if not db.is_postgres:
         pytest.skip('a lost connection mid-transaction is a server matter (PostgreSQL)')
     world = seed_world(db, now=NOW)
     admin = sa.create_engine(db.url, isolation_level='AUTOCOMMIT')
     try:
-        with pytest.raises(sa.exc.OperationalError) as raised, db.write() as s:
+        with pytest.raises(sa.exc.OperationalError) as raised, getattr(db, write)() as s:
             pid = s.connection().exec_driver_sql('SELECT pg_backend_pid()').scalar_one()
             with admin.connect() as other:
                 other.exec_driver_sql(f'SELECT pg_terminate_backend({int(pid)})')

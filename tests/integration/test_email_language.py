@@ -106,6 +106,21 @@ def test_an_email_kind_lists_its_placeholders_and_every_part_is_filled() -> None
             assert html is not None and '&lt;business&gt;' in html and '<business>' not in html
 
 
+def test_the_subject_alone_is_the_subject_of_the_whole_email() -> None:
+    # subject_for fills only the values its subject names (a change writes it in its transaction); render fills all.
+    from domain.i18n import lazy
+
+    settings = replace(PanelSettings(), text_overrides={'de': {'Booked: %(service)s, %(when)s': 'Gebucht: %(when)s'}})
+    own = emails.EmailOverride(subject='$service at $business ($status, $nothing)', text='$name\n', html=None)
+    for kind in emails.KINDS.values():
+        values = {name: f'<{name}>' for name in kind.placeholders} | {'status': lazy('Approved'), 'reason': None}
+        for locale in ('en', 'pt_PT', 'de', 'ar'):
+            for mine in (None, {(kind.name, locale): own}):
+                whole = emails.render_for(kind.name, values, locale=locale, settings=settings, own=mine)
+                alone = emails.subject_for(kind.name, values, locale=locale, settings=settings, own=mine)
+                assert alone == whole[0], (kind.name, locale, mine)
+
+
 def test_a_business_rewords_an_email_line_per_language(sqlite_db, inbox) -> None:
     world = seed_world(sqlite_db, now=NOW, settings=replace(
         PanelSettings(), default_language='pt_PT', text_overrides={'pt_PT': {'Hello %(name)s,': 'Bom dia, %(name)s!'}}))
