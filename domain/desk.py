@@ -171,6 +171,26 @@ def day_glance(rows: Sequence[DeskRow], busy: Container[str], now: datetime) -> 
     return DayGlance(visits=len(held), ahead=tuple(r for r in held if r.end > now))
 
 
+DAY_VIEW_HOURS = ('08:00', '20:00')  # the day view shows at least these hours of the business's clock
+
+
+def day_window(day: DaySpan, rows: Sequence[DeskRow], *, least: tuple[str, str] = DAY_VIEW_HOURS) -> tuple[int, int]:
+    """The part of `day` the day view draws, in minutes from its start, on its hour marks: from the earlier of
+    `least`'s first mark and the hour of the first appointment's start, to the later of `least`'s last mark and the
+    end of the hour of the last appointment's end. The empty night is left out; no appointment ever is. By the marks,
+    so a night the clocks change stays right; a day whose marks lack `least` shows whole."""
+    minutes = {label: minute for label, minute in reversed(day.marks)}  # a mark seen twice: its first time
+    if least[0] not in minutes or least[1] not in minutes:
+        return 0, day.minutes
+    lo, hi = minutes[least[0]], minutes[least[1]]
+    marks = [minute for _, minute in day.marks]
+    for row in rows:
+        start, end = day.offset(row.start), day.offset(row.end)
+        lo = min(lo, max((m for m in marks if m <= start), default=0))
+        hi = max(hi, min((m for m in marks if m >= end), default=day.minutes))
+    return lo, hi
+
+
 def week_of(day: date) -> date:
     """The Monday of `day`'s week."""
     return day - timedelta(days=day.weekday())

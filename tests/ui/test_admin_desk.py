@@ -162,6 +162,23 @@ async def test_the_calendar_shows_the_week_by_staff_and_links_to_the_appointment
     await user.should_see(marker=f'calendar-appt-{appt}')
 
 
+async def test_the_day_view_draws_the_working_day_and_an_early_visit_not_the_night(user: User, db) -> None:
+    world = seed_world(db, now=NOW, slug='default')
+    zone = ZoneInfo('Europe/Berlin')
+    early = add_appointment(db, world, start=datetime(2031, 6, 11, 6, 30, tzinfo=zone), staff='leo')
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await admin_signs_in(user, target='/admin/calendar')
+    await user.open('/admin/calendar?view=day&day=2031-06-11')
+    await user.should_see(marker=f'calendar-appt-{early}', retries=50)
+    for hour in ('06:00', '08:00', '19:00'):
+        await user.should_see(hour)
+    for hour in ('00:00', '05:00', '20:00', '23:00'):
+        await user.should_not_see(hour)
+    item = field(user, f'calendar-appt-{early}')
+    assert item._style['top'] == '24px'  # half an hour below the 06:00 line, where the view now starts
+
+
 async def test_another_business_desk_shows_nothing_of_this_one(user: User, db) -> None:
     studio = seed_world(db, now=NOW, slug='studio')
     theirs = add_appointment(db, studio, start=NOW + timedelta(days=1))

@@ -42,6 +42,36 @@ def test_an_ordinary_day_has_24_hour_marks_an_hour_apart() -> None:
     assert day.offset(datetime(2026, 11, 20, tzinfo=UTC)) == 0, 'clamped to the day'
 
 
+def _row(start: datetime, end: datetime) -> dd.DeskRow:
+    return dd.DeskRow(id=1, start=start, end=end, status_key='approved', customer_id=1, customer_name='Ada',
+                      customer_email='ada@example.com', customer_phone='', service_name='Cut', color='#000000',
+                      staff_id=1, staff_name='Mia', location_name='', price=0, deposit=0, amount_paid=0,
+                      created_at=start)
+
+
+def berlin(day: int, hour: int, minute: int = 0, month: int = 11, year: int = 2026) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
+
+
+def test_the_day_view_draws_the_working_day_and_widens_to_every_appointment() -> None:
+    day = dd.day_span(date(2026, 11, 24), BERLIN)
+    assert dd.day_window(day, []) == (8 * 60, 20 * 60)
+    assert dd.day_window(day, [_row(berlin(24, 10), berlin(24, 11))]) == (8 * 60, 20 * 60)
+    early, late = _row(berlin(24, 6, 30), berlin(24, 7, 15)), _row(berlin(24, 20, 30), berlin(24, 21, 10))
+    assert dd.day_window(day, [early, late]) == (6 * 60, 22 * 60), 'from the hour it starts to the end of the hour'
+    overnight = _row(berlin(24, 23), berlin(25, 1))
+    assert dd.day_window(day, [overnight]) == (8 * 60, 24 * 60), 'to the end of the day it is drawn on'
+
+
+def test_the_day_view_on_the_night_the_clocks_go_back_keeps_its_marks_right() -> None:
+    day = dd.day_span(date(2026, 10, 25), BERLIN)  # 02:00 twice: every mark after it is an hour later
+    assert dd.day_window(day, []) == (9 * 60, 21 * 60)
+    first = _row(datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 0, 45, tzinfo=UTC))  # 02:30 CEST
+    assert dd.day_window(day, [first]) == (2 * 60, 21 * 60)  # the first 02:00 mark
+    second = _row(datetime(2026, 10, 25, 1, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 45, tzinfo=UTC))  # 02:30 CET
+    assert dd.day_window(day, [second]) == (3 * 60, 21 * 60)  # the second 02:00 mark, an hour later
+
+
 def test_the_filter_drops_what_it_does_not_know_and_puts_the_days_in_order() -> None:
     cleaned = dd.AppointmentFilter(first_day=date(2026, 12, 5), last_day=date(2026, 12, 1), payment='stolen',
                                    sort='by-mood', text='  ada   lovelace ').cleaned()

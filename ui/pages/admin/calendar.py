@@ -1,7 +1,8 @@
 """The business's calendar at /admin/calendar: a day (a time line per staff member, in columns) or a week (a row per
 day, a column per staff member), on the business's clock. A day is drawn as long as it really is: the night the
-clocks go back has 25 hours (one hour mark twice), the night they go forward 23. An appointment opens in the
-appointments page (`/admin/appointments?open=<id>`).
+clocks go back has 25 hours (one hour mark twice), the night they go forward 23; the day view draws 08:00-20:00,
+widened to the hours of its first and last appointments (domain.desk.day_window), not the empty night. An appointment
+opens in the appointments page (`/admin/appointments?open=<id>`).
 
 Address: `?view=day|week&day=YYYY-MM-DD`.
 """
@@ -105,7 +106,8 @@ def _open(row: dd.DeskRow) -> str:
 
 
 def _day_view(ctx: AdminContext, shown: desk.CalendarView, day: dd.DaySpan) -> None:
-    height = int(day.minutes * PX_PER_MINUTE)
+    lo, hi = dd.day_window(day, [r for sid, _ in shown.staff for r in shown.on(day, sid)])
+    height = int((hi - lo) * PX_PER_MINUTE)
     hours = len(day.marks)
     if hours != 24:
         ui.label(t('This day has %(hours)s hours: the clocks change.', hours=hours)).classes('text-body2').mark(
@@ -120,8 +122,9 @@ def _day_view(ctx: AdminContext, shown: desk.CalendarView, day: dd.DaySpan) -> N
                 ui.label(name).classes('k-cal-head text-weight-medium ellipsis').props('role=heading aria-level=3')
             with ui.element('div').classes('k-cal-col').style(f'height: {height}px').props('aria-hidden=true'):
                 for label, minute in day.marks:
-                    ui.label(label).classes('k-cal-hour text-caption').style(
-                        f'top: {int(minute * PX_PER_MINUTE)}px')
+                    if lo <= minute < hi:
+                        ui.label(label).classes('k-cal-hour text-caption').style(
+                            f'top: {int((minute - lo) * PX_PER_MINUTE)}px')
             for staff_id, name in shown.staff:
                 column = ui.element('div').classes('k-cal-col k-cal-lane').style(f'height: {height}px').mark(
                     f'calendar-staff-{staff_id}')
@@ -129,10 +132,12 @@ def _day_view(ctx: AdminContext, shown: desk.CalendarView, day: dd.DaySpan) -> N
                 column.props['aria-label'] = name
                 with column:
                     for _, minute in day.marks:
-                        ui.element('div').classes('k-cal-line').style(f'top: {int(minute * PX_PER_MINUTE)}px')
+                        if lo <= minute < hi:
+                            ui.element('div').classes('k-cal-line').style(
+                                f'top: {int((minute - lo) * PX_PER_MINUTE)}px')
                     for row in shown.on(day, staff_id):
-                        top = day.offset(row.start)
-                        length = max(15, day.offset(row.end) - top)
+                        top = day.offset(row.start) - lo
+                        length = max(15, day.offset(row.end) - lo - top)
                         with ui.element('div').props('role=listitem'):
                             link = ui.link(target=_open(row)).classes('k-cal-item').style(
                                 f'top: {int(top * PX_PER_MINUTE)}px; height: {int(length * PX_PER_MINUTE)}px; '
