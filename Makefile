@@ -11,7 +11,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KAIROS_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 LIGHTHOUSE_VERSION := 12.8.2
 LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
-PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+# --durations: the slowest tests are named at the end of each run, to know where the run's time goes.
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider --durations=12
 # tests/ runs on one worker per core (pytest-xdist): each worker has its own SQLite files and its own PostgreSQL
 # database (tests/conftest.py names it per run), so they share nothing but the servers.
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
