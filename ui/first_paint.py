@@ -159,8 +159,12 @@ def _used(rules: tuple[Rule, ...], classes: frozenset[str], tags: frozenset[str]
             nested = ''.join(_used(inner, classes, tags))
             if nested:
                 out.append(f'{prelude}{{{nested}}}')
-        elif not prelude.startswith('@') and any(_applies(s, classes, tags) for s in _selectors(prelude)):
-            out.append(f'{prelude}{{{body}}}')  # the whole rule: an extra selector of Quasar's own is harmless
+        elif not prelude.startswith('@'):
+            # Only the rule's selectors that can match the copy: Quasar lists up to a hundred in one rule (its grid's
+            # `.row>.col-xs-7` and the like), which the copy would carry and the browser parse for nothing.
+            selectors = ','.join(s.strip() for s in _selectors(prelude) if _applies(s, classes, tags))
+            if selectors:
+                out.append(f'{selectors}{{{body}}}')
     return out
 
 
