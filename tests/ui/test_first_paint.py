@@ -43,6 +43,15 @@ def test_the_copy_gets_the_rules_its_classes_use_in_their_layers() -> None:
     assert '@font-face' not in css and '@keyframes' not in css
 
 
+def test_the_stylesheets_font_preload_goes_with_them() -> None:
+    preload = '<link rel="preload" href="/f.woff2" as="font" crossorigin>'
+    patched = deferred_template(TEMPLATE, preload)
+    assert patched is not None
+    head_html, at = patched.index('{{ head_html | safe }}'), patched.index(preload)
+    assert head_html < at < patched.index('@import')
+    assert patched.index('{% raw %}') < at < patched.index('{% endraw %}')  # never read as Jinja
+
+
 def test_no_stylesheets_no_rules(monkeypatch) -> None:
     monkeypatch.setattr(first_paint, 'STATIC', Path('/nonexistent'))
     first_paint._rules.cache_clear()
