@@ -23,6 +23,7 @@ import functools
 import re
 from pathlib import Path
 
+import jinja2
 import nicegui
 
 STATIC = Path(nicegui.__file__).parent / 'static'
@@ -34,35 +35,43 @@ HEAD_STYLE = re.compile(r'<style>(\s*@layer\s+[\w\s,-]+;)(\s*@import.*?</style>)
 HEAD_HTML = '{{ head_html | safe }}'
 
 
-def defer_stylesheets() -> bool:
-    """Serve NiceGUI's page template with its stylesheets after the page's head HTML (see the module's docstring).
-    Returns whether the template was changed; it is left as it is when it does not look as expected."""
+def defer_stylesheets(before: str = '') -> bool:
+    """Serve NiceGUI's page template with its stylesheets after the page's head HTML (see the module's docstring),
+    `before` just ahead of them. Returns whether the template is served so; it is left as NiceGUI has it when it does
+    not look as expected. Called again (the tests' simulated app starts once per test), it patches NiceGUI's own
+    template afresh."""
     from nicegui import client
 
     env = client.templates.env
-    loader = env.loader
+    loader = env.loader.original if isinstance(env.loader, _DeferredLoader) else env.loader
     if loader is None:
         return False
     source, _, _ = loader.get_source(env, 'index.html')
-    patched = deferred_template(source)
-    if patched is None:
-        return False
-    import jinja2
-
-    env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({'index.html': patched}), loader])
+    patched = deferred_template(source, before)
+    env.loader = loader if patched is None else _DeferredLoader(patched, loader)
     if env.cache is not None:
-        env.cache.clear()  # read again, patched
-    return True
+        env.cache.clear()  # read again
+    return patched is not None
 
 
-def deferred_template(source: str) -> str | None:
+class _DeferredLoader(jinja2.ChoiceLoader):
+    """NiceGUI's templates, with `index.html` patched."""
+
+    def __init__(self, index_html: str, original: jinja2.BaseLoader) -> None:
+        super().__init__([jinja2.DictLoader({'index.html': index_html}), original])
+        self.original = original
+
+
+def deferred_template(source: str, before: str = '') -> str | None:
     """NiceGUI's template with the head style's @imports and the rules after them moved to just after the page's head
-    HTML, the layer order staying first in the head; None when the template is not as expected."""
+    HTML (`before` just ahead of them), the layer order staying first in the head; None when the template is not as
+    expected."""
     found = HEAD_STYLE.search(source)
     if found is None or source.count(HEAD_HTML) != 1 or found.end() > source.index(HEAD_HTML):
         return None
     head = source[:found.start()] + f'<style>{found.group(1)}\n    </style>' + source[found.end():]
-    return head.replace(HEAD_HTML, f'{HEAD_HTML}\n    <style>{found.group(2)}', 1)
+    before = f'{{% raw %}}{before}{{% endraw %}}' if before else ''  # HTML, never read as Jinja
+    return head.replace(HEAD_HTML, f'{HEAD_HTML}\n    {before}<style>{found.group(2)}', 1)
 
 
 def layer_order() -> str:
@@ -159,8 +168,12 @@ def _used(rules: tuple[Rule, ...], classes: frozenset[str], tags: frozenset[str]
             nested = ''.join(_used(inner, classes, tags))
             if nested:
                 out.append(f'{prelude}{{{nested}}}')
-        elif not prelude.startswith('@') and any(_applies(s, classes, tags) for s in _selectors(prelude)):
-            out.append(f'{prelude}{{{body}}}')  # the whole rule: an extra selector of Quasar's own is harmless
+        elif not prelude.startswith('@'):
+            # Only the rule's selectors that can match the copy: Quasar lists up to a hundred in one rule (its grid's
+            # `.row>.col-xs-7` and the like), which the copy would carry and the browser parse for nothing.
+            selectors = ','.join(s.strip() for s in _selectors(prelude) if _applies(s, classes, tags))
+            if selectors:
+                out.append(f'{selectors}{{{body}}}')
     return out
 
 

@@ -176,27 +176,51 @@ document.addEventListener('DOMContentLoaded', () => {
 
 def install_css() -> None:
     """The stylesheet (and the accessibility fix-ups) every page shares, added once at start-up, not per visit; and
-    NiceGUI's stylesheets moved behind the first-paint copy (ui/first_paint.py)."""
-    defer_stylesheets()
-    ui.add_css(CSS, shared=True)
-    ui.add_head_html(text_font_head() + NAME_LOADING_BAR + INERT_BEHIND_MODAL, shared=True)
+    NiceGUI's stylesheets moved behind the first-paint copy (ui/first_paint.py).
+
+    What the copy does not need goes behind it too, with those stylesheets: the text font's preload (see
+    `text_font_preload`) and the two fix-up scripts, which only watch for what NiceGUI's scripts will draw. Everything
+    the browser reads in the head before the copy delays it: at a phone's speed the parser reaches the copy only in a
+    later task, after a frame has gone by without it. The shared rules are a plain <style> rather than NiceGUI's
+    `ui.add_css` (a script that builds the same <style>), for the same reason."""
+    behind_copy = text_font_preload() + NAME_LOADING_BAR + INERT_BEHIND_MODAL
+    if not defer_stylesheets(before=behind_copy):
+        ui.add_head_html(behind_copy, shared=True)
+    ui.add_head_html('<style>' + minified(CSS).replace('</', '<\\/') + '</style>' + text_font_head(), shared=True)
+
+
+def minified(css: str) -> str:
+    """`css` without its comments and the indentation and line breaks around them (a third of CSS's bytes, which every
+    page's head carries)."""
+    return re.sub(r'\s*\n\s*', '\n', re.sub(r'/\*.*?\*/', '', css, flags=re.DOTALL)).strip()
+
+
+def text_font_preload() -> str:
+    """Ask for the text font (NiceGUI's Roboto, Latin letters) with the page's first requests.
+
+    The browser finds the font on its own only when the first text is laid out, after every script has run: on a slow
+    phone network that is one more round trip and 35 KB in front of the first paint. The preload goes with NiceGUI's
+    stylesheets (ui/first_paint.py), not at the top of the head: Chrome holds the first paint for up to 50 ms for a
+    font preloaded in the head (its RenderBlockingResourceManager), even from a warm cache, where the first-paint copy
+    has its own stand-in font and needs no wait. Behind the copy it is in the body, and the browser's preload scanner
+    still asks for it with the first requests; on a page without the copy it is in the head, as before."""
+    font = latin_text_font()
+    if font is None:  # another NiceGUI version lays its fonts out differently: the page works as before
+        return ''
+    return f'<link rel="preload" href="{font[0]}" as="font" type="font/woff2" crossorigin>'
 
 
 def text_font_head() -> str:
-    """Ask for the text font (NiceGUI's Roboto, Latin letters) with the page's first requests, and let text show in
-    the fallback font until it is ready (font-display: swap) rather than stay invisible.
+    """Let text show in the fallback font until the text font is ready (font-display: swap) rather than stay invisible.
 
-    The browser finds the font on its own only when the first text is laid out, after every script has run: on a slow
-    phone network that is one more round trip and 35 KB in front of the first paint. NiceGUI's fonts.css leaves the
-    Roboto faces at the default (block), so even from a warm cache text waited for the font to be read and decoded,
-    a frame or more after everything else had painted. Unlayered, this face wins over fonts.css's layered ones for the
-    same letters; one variable font covers every weight."""
+    NiceGUI's fonts.css leaves the Roboto faces at the default (block), so even from a warm cache text waited for the
+    font to be read and decoded, a frame or more after everything else had painted. Unlayered, this face wins over
+    fonts.css's layered ones for the same letters; one variable font covers every weight."""
     font = latin_text_font()
     if font is None:  # another NiceGUI version lays its fonts out differently: the page works as before
         return ''
     href, letters = font
-    return (f'<link rel="preload" href="{href}" as="font" type="font/woff2" crossorigin>'
-            f'<style>@font-face {{ font-family: "Roboto"; font-style: normal; font-weight: 100 900; '
+    return (f'<style>@font-face {{ font-family: "Roboto"; font-style: normal; font-weight: 100 900; '
             f'font-display: swap; src: url({href}) format("woff2"); unicode-range: {letters}; }}</style>')
 
 

@@ -35,11 +35,21 @@ def test_the_copy_gets_the_rules_its_classes_use_in_their_layers() -> None:
     css = critical_css('<div class="q-card k-card row items-center"><span class="text-subtitle1">x</span></div>')
     assert css.startswith('<style>@layer theme, base, quasar') and css.endswith('</style>')
     quasar = css[css.index('@layer quasar{'):]
-    assert '.q-card{' in quasar and '.text-subtitle1{' in quasar and '.items-center,' in quasar
-    assert '.row,' in quasar or '.row{' in quasar
+    assert '.q-card{' in quasar and '.text-subtitle1{' in quasar and '.items-center{' in quasar
+    assert '.row{display:flex' in quasar  # of Quasar's `.row,.column,.flex{...}`, the one selector the markup uses
+    assert '.flex-center' not in css and '.col-xs-7' not in css
     assert 'body{' in quasar or 'html,body{' in quasar  # the page's own font and margins
     assert '.q-table' not in css and '.q-dialog' not in css and '#popup' not in css  # nothing the copy does not use
     assert '@font-face' not in css and '@keyframes' not in css
+
+
+def test_the_stylesheets_font_preload_goes_with_them() -> None:
+    preload = '<link rel="preload" href="/f.woff2" as="font" crossorigin>'
+    patched = deferred_template(TEMPLATE, preload)
+    assert patched is not None
+    head_html, at = patched.index('{{ head_html | safe }}'), patched.index(preload)
+    assert head_html < at < patched.index('@import')
+    assert patched.index('{% raw %}') < at < patched.index('{% endraw %}')  # never read as Jinja
 
 
 def test_no_stylesheets_no_rules(monkeypatch) -> None:
