@@ -39,6 +39,8 @@ body { background: var(--k-bg); }  /* set with the brand colours, from domain/br
 .k-muted { color: #4b5563; }
 .body--dark .k-muted { color: #cbd5e1; }
 .k-chip { border-radius: 999px; }
+/* A history entry's title and time are in its body: Quasar's empty title line would push them a line below the dot. */
+.k-history-entry .q-timeline__title:empty { display: none; }
 /* A status badge's icon: drawn from its name by the icon font, in CSS content, so the badge's text is its label. */
 .k-badge-icon { font-size: 14px; margin-inline-end: 4px; line-height: 1; }
 .k-badge-icon::before { content: attr(data-icon); }
