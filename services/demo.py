@@ -265,6 +265,7 @@ class _Builder:
         self.seats: dict[tuple[str, datetime], set[int]] = {}
         self.ids: dict[str, int] = {}
         self.bookings: list[tuple[t.Appointment, list[HistoryEntry], dict[str, Any] | None]] = []
+        self.others: dict[str, int] = {}  # the other customers' ids by email
         self.payments = 0
 
     def build(self, customer_hash: str, admin_hash: str) -> DemoSummary:
@@ -304,6 +305,7 @@ class _Builder:
         self._ada_past(ada, ada_pack)
         ada_count = len(self.bookings) - before
         others = self._other_customers(customer_hash)
+        self._later_today()
         self._write_bookings()
         return DemoSummary(tenant_id=self.tenant, tenant_name='Lumen Studio', locations=len(LOCATIONS),
                            staff=len(STAFF), services=len(SERVICES), packages=2, customers=1 + others,
@@ -463,6 +465,24 @@ class _Builder:
         self.s.add_all(extras)
         self.s.flush()
 
+    def _later_today(self) -> None:
+        """A few visits later today, for customers other than the two who sign in (Ada, Grace), so the admin's
+        overview and the day's calendar show a working day. Drawn after everything else, so the rest of the studio is
+        what the seed always made; none when the studio's day is nearly over."""
+        after = (self.now + timedelta(hours=1)).astimezone(self.tz)
+        if after.date() != self.today:
+            return
+        services, weights = zip(*OTHER_SERVICE_WEIGHTS.items(), strict=True)
+        people = [customer for email, customer in self.others.items() if email != GRACE_EMAIL]
+        for customer in self.rng.sample(people, k=min(4, len(people))):
+            service = self.rng.choices(services, weights)[0]
+            found = self._place(customer, service, self.today, prefer=(after.time(), time(23, 59)))
+            if found is None:
+                continue
+            status = CONFIRMED if self.rng.random() < 0.7 else NEW
+            paid = 'deposit' if self.services[service].deposit else 'unpaid'
+            self._book(customer=customer, service=service, staff=found[0], start=found[1], status=status, paid=paid)
+
     def _past_payment(self, service: str, status: StatusRole, age_days: int) -> str:
         """How a past visit was settled: most paid, a few left open, deposits kept when someone did not come."""
         has_deposit = bool(self.services[service].deposit)
@@ -545,7 +565,7 @@ class _Builder:
         services, weights = zip(*OTHER_SERVICE_WEIGHTS.items(), strict=True)
         for i, (first, last, email) in enumerate(OTHER_CUSTOMERS):
             since = self.rng.randint(120, 720)
-            customer = customer_db.create_customer(
+            customer = self.others[email] = customer_db.create_customer(
                 self.s, tenant_id=self.tenant, email=email, first_name=first, last_name=last,
                 password_hash=password_hash if email == GRACE_EMAIL else None,
                 phone=f'+351 91{i} {self.rng.randint(100, 999)} {self.rng.randint(100, 999)}',

@@ -202,6 +202,19 @@ def test_other_customers_have_history_and_take_slots_in_the_coming_weeks(loaded)
     assert sum(1 for a in others if a.start < NOW) >= 80
 
 
+def test_the_day_it_is_loaded_has_visits_still_to_come_for_the_front_desk(db, loaded) -> None:
+    """Loaded at 09:30 UTC (Lisbon: the same), the studio has visits later that day, none for the two customers who
+    sign in (their journeys expect their own appointments), none in the past or the coming hour."""
+    _, rows = loaded
+    zone = ZoneInfo(rows['tenant'].timezone)
+    with db.read() as s:
+        grace = s.exec(select(t.Customer).where(t.Customer.email == demo.GRACE_EMAIL)).one()
+    today = [a for a in rows['appointments'] if a.start.astimezone(zone).date() == NOW.astimezone(zone).date()]
+    assert 2 <= len(today) <= 4
+    assert all(a.start >= NOW + timedelta(hours=1) for a in today)
+    assert not {a.customer_id for a in today} & {rows['ada'].id, grace.id}
+
+
 def test_loading_twice_is_refused_and_reset_reloads_the_same_studio(db, loaded) -> None:
     summary, rows = loaded
     with pytest.raises(demo.DemoExists, match='already exists'):
