@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,23 @@ async def eventually(check, tries: int = 100, pause: float = 0.05) -> None:
             return
         await asyncio.sleep(pause)
     assert check()
+
+
+class HeldBack:
+    """Stands in for a service function: a call that `when` picks (by its keyword arguments; every call by default)
+    waits to answer until `answer` is set (10 s at most), as a slow answer arriving after the page moved on. `asked`
+    is set once such a call came in, `answered` once it returned; `func` is the function itself."""
+
+    def __init__(self, func: Callable, when: Callable[..., bool] = lambda **_: True) -> None:
+        self.func, self.when = func, when
+        self.asked, self.answer, self.answered = threading.Event(), threading.Event(), threading.Event()
+
+    def __call__(self, *args, **kwargs):
+        if not self.when(**kwargs):
+            return self.func(*args, **kwargs)
+        self.asked.set()
+        self.answer.wait(10)
+        try:
+            return self.func(*args, **kwargs)
+        finally:
+            self.answered.set()

@@ -4,7 +4,6 @@ the calendar's day and week, the CSV link, and that one business's desk never sh
 from __future__ import annotations
 
 import asyncio
-import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,9 +12,19 @@ from nicegui.testing import User
 from domain.desk import AppointmentFilter
 from services import booking, desk, ratelimit
 from tests.support.seed import add_admin, add_appointment, at, seed_world
-from tests.ui.conftest import admin_in, admin_signs_in, eventually, field
+from tests.ui.conftest import HeldBack, admin_in, admin_signs_in, eventually, field
 
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+async def desk_opens(user: User, db, world, appointment_id: int) -> None:
+    """The studio's owner signs in at the desk's appointments list and opens this appointment's dialog."""
+    add_admin(db, world)
+    ratelimit.reset_limiter()
+    await admin_signs_in(user, target='/admin/appointments')
+    await user.should_see(marker=f'appt-open-{appointment_id}', retries=50)
+    user.find(marker=f'appt-open-{appointment_id}').click()
+    await user.should_see(marker='appt-dialog', retries=50)
 
 
 async def test_the_list_filters_by_staff_and_customer_and_opens_one_to_change_and_pay(user: User, db) -> None:
@@ -53,12 +62,7 @@ async def test_a_dialog_opened_stays_open_while_the_list_is_drawn_again(user: Us
     world = seed_world(db, now=NOW, slug='default')
     ada = add_appointment(db, world, start=NOW + timedelta(days=1), staff='mia')
     bob = add_appointment(db, world, customer=world.bob, start=NOW + timedelta(days=2), staff='leo')
-    add_admin(db, world)
-    ratelimit.reset_limiter()
-    await admin_signs_in(user, target='/admin/appointments')
-    await user.should_see(marker=f'appt-open-{ada}', retries=50)
-    user.find(marker=f'appt-open-{ada}').click()
-    await user.should_see(marker='appt-dialog', retries=50)
+    await desk_opens(user, db, world, ada)
     field(user, 'appt-text').value = 'lovelace'  # the search answers while the dialog is open: the list is redrawn
     await user.should_not_see(marker=f'appt-{bob}', retries=50)
     await user.should_see(marker='appt-dialog')
@@ -73,11 +77,7 @@ async def test_the_history_at_the_desk_names_the_customer_not_you(user: User, db
     world = seed_world(db, now=NOW, slug='default')
     booked = booking.book(db, tenant_id=world.tenant_id, customer_id=world.ada, service_id=world.services['cut'],
                           staff_id=world.staff['mia'], start=at(NOW, 3), now=NOW)
-    add_admin(db, world)
-    ratelimit.reset_limiter()
-    await admin_signs_in(user, target='/admin/appointments')
-    await user.should_see(marker=f'appt-open-{booked.id}', retries=50)
-    user.find(marker=f'appt-open-{booked.id}').click()
+    await desk_opens(user, db, world, booked.id)
     await user.should_see(marker='history-entry', retries=50)
     await user.should_see('· by the customer')
     await user.should_not_see('by you')
@@ -90,24 +90,17 @@ async def test_an_appointment_opened_as_the_list_is_drawn_again_still_opens(user
     bob = add_appointment(db, world, customer=world.bob, start=NOW + timedelta(days=2), staff='leo')
     add_admin(db, world)
     ratelimit.reset_limiter()
-    asked, answer = threading.Event(), threading.Event()
-    detail = desk.detail
-
-    def slow_detail(*args, **kwargs):
-        asked.set()
-        answer.wait(10)
-        return detail(*args, **kwargs)
-
+    slow = HeldBack(desk.detail)
     await admin_signs_in(user, target='/admin/appointments')
     await user.should_see(marker=f'appt-open-{ada}', retries=50)
-    monkeypatch.setattr(desk, 'detail', slow_detail)
+    monkeypatch.setattr(desk, 'detail', slow)
     user.find(marker=f'appt-open-{ada}').click()
-    await eventually(asked.is_set)
+    await eventually(slow.asked.is_set)
     field(user, 'appt-text').value = 'lovelace'
     await user.should_not_see(marker=f'appt-{bob}', retries=50)
-    answer.set()
+    slow.answer.set()
     await user.should_see(marker='appt-dialog', retries=50)
-    monkeypatch.setattr(desk, 'detail', detail)
+    monkeypatch.setattr(desk, 'detail', slow.func)
     user.find(marker='appt-take-payment').click()
     await user.should_see('The payment is recorded.', retries=50)
 
@@ -118,29 +111,18 @@ async def test_a_late_answer_to_an_older_filter_is_not_drawn_over_a_newer_one(us
     bob = add_appointment(db, world, customer=world.bob, start=NOW + timedelta(days=2), staff='leo')
     add_admin(db, world)
     ratelimit.reset_limiter()
-    leo, asked, answer, answered = world.staff['leo'], threading.Event(), threading.Event(), threading.Event()
-    listing = desk.appointment_list
-
-    def slow_for_leo(*args, **kwargs):
-        if kwargs['where'].staff_id != leo:
-            return listing(*args, **kwargs)
-        asked.set()
-        answer.wait(10)
-        try:
-            return listing(*args, **kwargs)
-        finally:
-            answered.set()
-
+    leo = world.staff['leo']
+    slow = HeldBack(desk.appointment_list, when=lambda where, **_: where.staff_id == leo)
     await admin_signs_in(user, target='/admin/appointments')
     await user.should_see(marker=f'appt-{bob}', retries=50)
-    monkeypatch.setattr(desk, 'appointment_list', slow_for_leo)
+    monkeypatch.setattr(desk, 'appointment_list', slow)
     field(user, 'appt-staff').value = leo
-    await eventually(asked.is_set)
+    await eventually(slow.asked.is_set)
     field(user, 'appt-staff').value = world.staff['mia']  # changed again before Leo's list came
     await user.should_not_see(marker=f'appt-{bob}', retries=50)
     await user.should_see(marker=f'appt-{ada}')
-    answer.set()
-    await eventually(answered.is_set)
+    slow.answer.set()
+    await eventually(slow.answered.is_set)
     for _ in range(40):  # the page has had Leo's list well within this; it must not draw it over Mia's
         await asyncio.sleep(0.05)
         await user.should_not_see(marker=f'appt-{bob}')

@@ -15,7 +15,7 @@ from services import booking, notify
 from services import email_templates as svc
 from storage import admins as admin_db
 from tests.support.seed import at, seed_world
-from tests.ui.conftest import admin_act, eventually, signed_in
+from tests.ui.conftest import HeldBack, admin_act, eventually, signed_in
 from ui.components.admin.emails_editor import email_editor, outbox_view
 
 
@@ -95,31 +95,17 @@ async def test_a_late_answer_for_an_earlier_language_is_not_drawn_over_the_lates
                                                                                    monkeypatch) -> None:
     """Spanish chosen, then German before Spanish's wording arrived: the German stays in the form (saving then
     would otherwise store Spanish words as the German email)."""
-    import threading
-
     world = seed_world(db, now=datetime.now(UTC))
     await mount(user, world.tenant_id)
     await eventually(lambda: value(user, 'email-subject').startswith('Booked: $service'))
-    asked, answer, answered = threading.Event(), threading.Event(), threading.Event()
-    editable = svc.editable
-
-    def slow_for_spanish(*args, **kwargs):
-        if kwargs['locale'] != 'es':
-            return editable(*args, **kwargs)
-        asked.set()
-        answer.wait(10)
-        try:
-            return editable(*args, **kwargs)
-        finally:
-            answered.set()
-
-    monkeypatch.setattr(svc, 'editable', slow_for_spanish)
+    slow = HeldBack(svc.editable, when=lambda locale, **_: locale == 'es')
+    monkeypatch.setattr(svc, 'editable', slow)
     user.find(marker='email-language').elements.pop().set_value('es')
-    await eventually(asked.is_set)
+    await eventually(slow.asked.is_set)
     user.find(marker='email-language').elements.pop().set_value('de')
     await eventually(lambda: value(user, 'email-subject').startswith('Gebucht: $service,'))
-    answer.set()
-    await eventually(answered.is_set)
+    slow.answer.set()
+    await eventually(slow.answered.is_set)
     for _ in range(10):  # the Spanish answer's turn on the event loop comes and goes
         await asyncio.sleep(0.05)
     assert value(user, 'email-subject').startswith('Gebucht: $service,')
