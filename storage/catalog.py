@@ -103,8 +103,7 @@ def lock_staff_offering(session: Session, *, tenant_id: int, service_id: int, st
     setup before the lock still holds when the token is the one it read it with. The token is None when no staff
     member was found."""
     params = {'tenant_id': tenant_id, 'service_id': service_id, 'staff_id': staff_id, 'location_id': location_id}
-    rows = _lock_staff_offering(session, params, with_customer=False)
-    return [r[0] for r in rows], (None if not rows or rows[0][1] is None else int(rows[0][1]))
+    return _staff_and_token(_lock_staff_offering(session, params, with_customer=False))
 
 
 def lock_staff_offering_reading_customer(
@@ -117,8 +116,12 @@ def lock_staff_offering_reading_customer(
     rows = _lock_staff_offering(session, params, with_customer=True)
     if not rows:
         return [], None, customer_db.customer(session, tenant_id=tenant_id, customer_id=customer_id)
-    return ([r[0] for r in rows], None if rows[0][1] is None else int(rows[0][1]),
-            customer_db.customer_of(rows[0][2:]))
+    return *_staff_and_token(rows), customer_db.customer_of(rows[0][2:])
+
+
+def _staff_and_token(rows: Sequence[Any]) -> tuple[list[int], int | None]:
+    """The staff ids and the setup's token of a _lock_staff_offering answer (the token None when nobody was found)."""
+    return [r[0] for r in rows], (None if not rows or rows[0][1] is None else int(rows[0][1]))
 
 
 def _lock_staff_offering(session: Session, params: dict[str, Any], *, with_customer: bool) -> Sequence[Any]:
