@@ -233,7 +233,7 @@ def today(db: Database, *, tenant_id: int, admin_id: int, now: datetime) -> Toda
         span = dd.day_span(now.astimezone(zone).date(), zone)
         rows = desk_db.in_range(s, tenant_id=tenant_id, lo=span.start, hi=span.end)
         statuses = tuple(tenant_db.statuses(s, tenant_id=tenant_id))
-        flagged = len(desk_db.flagged_payments(s, tenant_id=tenant_id))
+        flagged = desk_db.count_flagged_payments(s, tenant_id=tenant_id)
         failed = outbox_db.counts(s, tenant_id=tenant_id)[outbox_db.FAILED]
     busy = {st.key for st in statuses if st.busy}
     return Today(day=span.day, glance=dd.day_glance(rows, busy, now), statuses=statuses, flagged_payments=flagged,

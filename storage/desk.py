@@ -231,13 +231,24 @@ def flagged_payments(session: Session, *, tenant_id: int) -> list[FlaggedPayment
             .outerjoin(table_of(t.CustomerPackage), cp.id == p.customer_package_id)
             .outerjoin(table_of(t.Customer), _C.id == sa.func.coalesce(_A.customer_id, cp.customer_id))
             .outerjoin(table_of(t.Service), _S.id == _A.service_id)
-            .where(p.tenant_id == tenant_id, p.state == 'flagged').order_by(p.created_at, p.id))
+            .where(*_flagged(tenant_id)).order_by(p.created_at, p.id))
     return [FlaggedPayment(payment_id=r.id, amount=r.amount, currency=r.currency, method=r.method, state=r.state,
                            note=r.note or '', created_at=r.created_at,
                            customer_name=f'{r.first_name or ""} {r.last_name or ""}'.strip(),
                            customer_email=r.email or '', appointment_id=r.appointment_id,
                            service_name=r.service_name or '', start=r.start)
             for r in session.connection().execute(stmt)]
+
+
+def count_flagged_payments(session: Session, *, tenant_id: int) -> int:
+    """How many of the business's payments are held for review (the admin overview's line): one count."""
+    return int(session.connection().execute(
+        sa.select(sa.func.count()).select_from(table_of(t.Payment)).where(*_flagged(tenant_id))).scalar_one())
+
+
+def _flagged(tenant_id: int) -> tuple[sa.ColumnElement[bool], ...]:
+    p = table_of(t.Payment).c
+    return p.tenant_id == tenant_id, p.state == 'flagged'
 
 
 def payment_status(session: Session, *, appointment_id: int) -> str:

@@ -106,6 +106,9 @@ def test_cash_is_not_refunded_through_stripe_and_another_business_cannot_touch_t
     other = seed_world(db, now=NOW, slug='clinic')
     theirs = add_admin(db, other, email='boss@clinic.example')
     assert desk_money.flagged_payments(db, tenant_id=other.tenant_id, admin_id=theirs) == []
+    # The overview's count of payments to review: this business's one, none of it for the other
+    assert desk.today(db, tenant_id=ids['tenant'], admin_id=admin, now=NOW).flagged_payments == 1
+    assert desk.today(db, tenant_id=other.tenant_id, admin_id=theirs, now=NOW).flagged_payments == 0
     card = flagged(db, ids, admin)[0].payment_id
     for act in (desk_money.refund, desk_money.accept):
         with pytest.raises(NotAllowed):
