@@ -106,8 +106,10 @@ def _open(row: dd.DeskRow) -> str:
 
 
 def _day_view(ctx: AdminContext, shown: desk.CalendarView, day: dd.DaySpan) -> None:
-    lo, hi = dd.day_window(day, [r for sid, _ in shown.staff for r in shown.on(day, sid)])
+    booked = {staff_id: shown.on(day, staff_id) for staff_id, _ in shown.staff}
+    lo, hi = dd.day_window(day, [row for rows in booked.values() for row in rows])
     height = int((hi - lo) * PX_PER_MINUTE)
+    marks = [(label, int((minute - lo) * PX_PER_MINUTE)) for label, minute in day.marks if lo <= minute < hi]
     hours = len(day.marks)
     if hours != 24:
         ui.label(t('This day has %(hours)s hours: the clocks change.', hours=hours)).classes('text-body2').mark(
@@ -121,21 +123,17 @@ def _day_view(ctx: AdminContext, shown: desk.CalendarView, day: dd.DaySpan) -> N
             for _, name in shown.staff:
                 ui.label(name).classes('k-cal-head text-weight-medium ellipsis').props('role=heading aria-level=3')
             with ui.element('div').classes('k-cal-col').style(f'height: {height}px').props('aria-hidden=true'):
-                for label, minute in day.marks:
-                    if lo <= minute < hi:
-                        ui.label(label).classes('k-cal-hour text-caption').style(
-                            f'top: {int((minute - lo) * PX_PER_MINUTE)}px')
+                for label, top in marks:
+                    ui.label(label).classes('k-cal-hour text-caption').style(f'top: {top}px')
             for staff_id, name in shown.staff:
                 column = ui.element('div').classes('k-cal-col k-cal-lane').style(f'height: {height}px').mark(
                     f'calendar-staff-{staff_id}')
                 column.props['role'] = 'list'
                 column.props['aria-label'] = name
                 with column:
-                    for _, minute in day.marks:
-                        if lo <= minute < hi:
-                            ui.element('div').classes('k-cal-line').style(
-                                f'top: {int((minute - lo) * PX_PER_MINUTE)}px')
-                    for row in shown.on(day, staff_id):
+                    for _, top in marks:
+                        ui.element('div').classes('k-cal-line').style(f'top: {top}px')
+                    for row in booked[staff_id]:
                         top = day.offset(row.start) - lo
                         length = max(15, day.offset(row.end) - lo - top)
                         with ui.element('div').props('role=listitem'):
