@@ -19,7 +19,7 @@ from domain.statuses import icon_name
 from domain.web import safe_color, safe_url
 from ui.components import language_switcher
 from ui.components.page_frame import PageFrame, TimezoneHandler
-from ui.first_paint import critical_css, defer_stylesheets
+from ui.first_paint import COPY_END, RENDER_AFTER_COPY, critical_css, defer_stylesheets
 from ui.i18n import html_dir, locale, t
 
 CSS = '''
@@ -286,7 +286,6 @@ def frame(tenant: d.Tenant, *, title: str = '', signed_in: bool = False, descrip
     page's content as static HTML (see `first_paint_html`). Every text comes in already in the page's language (the page
     chose it first, ui.i18n); `switcher` puts the language switcher in the top bar (the public pages; the panel has
     one in Profile). Values the visitor typed before switching the language are put back once the page is drawn."""
-    ui.add_head_html(page_direction())
     apply_branding(tenant)
     describe_page(description or (f'{title} · {tenant.name}' if title else tenant.name), index=index)
     # Last in the head, after everything that must stay there (the brand style, the description and robots tags): the
@@ -295,6 +294,8 @@ def frame(tenant: d.Tenant, *, title: str = '', signed_in: bool = False, descrip
     # after them: from the body's end the copy came a frame or two (about 0.2 s) late even from a warm cache.
     ui.add_head_html(first_paint_html(tenant, signed_in=signed_in, tabs=bool(sections), content=first_paint,
                                       switcher=switcher))
+    # Behind the copy, as every script is: the copy carries its own direction and language.
+    ui.add_head_html(page_direction())
     ui.page_title(f'{title} · {tenant.name}' if title else tenant.name)
 
     async def switch_language(code: str) -> None:
@@ -335,13 +336,16 @@ def first_paint_html(tenant: d.Tenant, *, signed_in: bool, tabs: bool, content: 
     tab_row = '<div class="k-main q-px-md q-pt-md"><div class="k-first-paint-tabs"></div></div>' if tabs else ''
     layout = '' if tabs else ' items-start q-mt-md'
     direction = html_dir()
-    markup = (f'<div id="k-first-paint" class="nicegui-content" dir="{direction}" aria-hidden="true" inert>'
+    markup = (f'<div id="k-first-paint" class="nicegui-content" dir="{direction}" '
+              f'lang="{language_switcher.bcp47(locale())}" aria-hidden="true" inert>'
               f'<div class="k-shell"><div class="k-chrome"><div class="k-bar row items-center justify-between no-wrap '
               f'q-px-md q-py-sm bg-primary text-white"><div class="row items-center no-wrap q-gutter-x-sm">{image}'
               f'<span class="text-subtitle1 text-weight-medium">{html.escape(tenant.name)}</span></div>'
               f'<div class="row items-center no-wrap">{language}{sign_out}</div></div>'
               f'{tab_row}</div><div class="k-main q-pa-md column no-wrap gap-4{layout}">{content}</div></div></div>')
-    return critical_css(markup) + first_paint_font() + markup  # its rules: NiceGUI's stylesheets come after it
+    # Drawn once read whole; its rules (NiceGUI's stylesheets come after it); then the mark of its end, where NiceGUI's
+    # template scripts go (ui/first_paint.py: nothing that pauses the parser comes before the copy).
+    return RENDER_AFTER_COPY + critical_css(markup) + first_paint_font() + markup + COPY_END
 
 
 # Quasar's markup for a flat button (what <q-btn flat no-caps> renders), to be drawn without Quasar.

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jinja2
 import nicegui
 
+from tests.support.seed import seed_world
+from tests.ui.test_languages import signed_in
 from ui import first_paint
 from ui.first_paint import critical_css, deferred_template
 
@@ -61,3 +64,42 @@ def test_no_stylesheets_no_rules(monkeypatch) -> None:
     finally:
         first_paint._rules.cache_clear()
         first_paint._critical_css.cache_clear()
+
+
+def _render(head_html: str) -> str:
+    patched = deferred_template(TEMPLATE)
+    assert patched is not None
+    return jinja2.Environment(undefined=jinja2.ChainableUndefined).from_string(patched).render(
+        head_html=head_html, imports='{}')
+
+
+def test_nothing_that_pauses_the_parser_comes_before_the_copy() -> None:
+    copy = f'<style>.k{{}}</style><div id="k-first-paint">Your next appointment</div>{first_paint.COPY_END}'
+    page = _render(copy + '<script>addStyle(".x{}")</script>')
+    at_copy = page.index('id="k-first-paint"')
+    assert '<script' not in page[:at_copy]  # no script of the template's ahead of it
+    # Its import map and addStyle helper come right behind it, before what the page's build added after the copy.
+    assert at_copy < page.index('<script type="importmap">') < page.index('addStyle = ') < page.index('addStyle(".x')
+    assert page.count('addStyle = ') == 1 and page.count('<script type="importmap">') == 1
+
+
+def test_a_page_without_the_copy_keeps_the_template_scripts_ahead_of_its_head() -> None:
+    page = _render('<script>addStyle(".x{}")</script>')
+    assert page.index('<script type="importmap">') < page.index('addStyle = ') < page.index('addStyle(".x')
+    assert page.count('addStyle = ') == 1
+
+
+async def test_the_panel_head_holds_the_first_frame_for_the_whole_copy_and_pauses_the_parser_only_after_it(
+        user, db) -> None:
+    seed_world(db)
+    await signed_in(user)
+    assert user.client is not None
+    head = user.client.head_html
+    copy, end = head.index('<div id="k-first-paint"'), head.index(first_paint.COPY_END)
+    # The browser draws nothing until the element that ends the copy is in (not a bare background frame first) ...
+    assert head.index(first_paint.RENDER_AFTER_COPY) < copy < end
+    assert 'href="#k-first-paint-end"' in first_paint.RENDER_AFTER_COPY and 'id="k-first-paint-end"' in head[end:]
+    assert 'Your next appointment' in head[copy:end]
+    # ... and no script makes the parser stop before the copy: the page's language script comes behind it.
+    assert '<script' not in head[:copy]
+    assert head.index('document.documentElement.dir = "ltr"') > end
