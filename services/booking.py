@@ -6,13 +6,6 @@ already serialises writers), read that day's busy bookings again, ask the slot e
 has the seats asked for, write, record the history and queue the emails (services.notify.queue_change: the outbox
 rows commit with the booking). Live updates go out, and the emails leave, only after the commit.
 
-A booking of a named staff member with the business's kept setup (storage.tenant_reads) works out before the lock
-all that the staff member's bookings do not decide (`_plan`: the rules, the engine's answer from the schedules alone,
-the place, the appointment as it will be, its history line, and its emails for the customer as the last booking read
-them); under the lock (`_book_planned`, the statement that locks also reads the customer) it raises the refusals in
-the order they are asked, checks the setup's token, reads the bookings and holds that can stand in the way, asks the
-engine, claims a package session and writes. The emails are rendered again there when the customer changed since.
-
 What time may be booked at all (past, notice, seats, horizon) and which status a new booking gets are the domain's
 rules (domain.rules.why_not_book_at, domain.statuses.new_booking_status); this module only asks them in the write.
 """
@@ -22,7 +15,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session
@@ -55,10 +48,6 @@ NOTES_MAX = rules.NOTES_MAX
 HOLD = timedelta(minutes=30)  # how long a guest's booking holds its time while waiting for the click in the mailbox
 HOLD_PURPOSE = 'booking_hold'
 HOLD_GONE = lazy('This booking was not confirmed in time or was already confirmed. Please book again.')
-_NOT_ONLINE = lazy('That service cannot be booked online.')
-_NOT_TAKING = lazy('This business is not taking bookings online right now.')
-_NOBODY = lazy('Nobody offers that service there. Please pick another staff member.')
-_NOT_OPEN = lazy('That time is not open for booking. Please pick another.')
 
 log = logging.getLogger(__name__)
 
@@ -107,37 +96,21 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
             with db.write_on_connection() as s:
                 reads = (tenant_reads.TenantReads(tenant_id, None) if fresh
                          else kept or tenant_reads.TenantReads(tenant_id, tenant_reads.token(s, tenant_id=tenant_id)))
-                planned = None
-                if staff_id is not None and reads.token is not None:
-                    # Everything the staff member's other bookings do not decide is worked out before their lock,
-                    # with the kept reads (the lock's token says whether they still hold) and the customer as last
-                    # seen (the lock reads them again: their emails are rendered again when they changed).
-                    planned = _plan(s, reads, seen=_seen_customer(db, tenant_id=tenant_id, customer_id=customer_id),
-                                    customer_id=customer_id, service_id=service_id, staff_id=staff_id,
-                                    location_id=location_id, start=start, now=now, seats=seats, notes=notes,
-                                    customer_package_id=customer_package_id, actor=actor)
-                if planned is not None:
-                    assert staff_id is not None
-                    booked, freed = _book_planned(s, db, reads, planned, customer_id=customer_id,
-                                                  service_id=service_id, staff_id=staff_id, location_id=location_id,
-                                                  start=start, now=now, customer_package_id=customer_package_id)
-                else:
-                    # The candidate staff are locked (until the commit) by the statement that reads the customer:
-                    # one round trip. Every rule is still asked in the order it was; a refusal only rolls back the
-                    # lock.
-                    locked = catalog_db.lock_staff_offering_reading_customer(
-                        s, tenant_id=tenant_id, service_id=service_id, customer_id=customer_id, staff_id=staff_id,
-                        location_id=location_id)
-                    customer = locked[2]
-                    reason = why_cannot_book(customer)
-                    if reason:
-                        raise BookingRefused(reason)
-                    assert customer is not None
-                    found = _bookable(s, reads, service_id=service_id)
-                    booked, freed = _insert_booking(s, reads, customer=customer, found=found, staff_id=staff_id,
-                                                    location_id=location_id, start=start, now=now, seats=seats,
-                                                    notes=notes, customer_package_id=customer_package_id,
-                                                    actor=actor, locked=locked[:2])
+                # The candidate staff are locked (until the commit) by the statement that reads the customer: one
+                # round trip. Every rule is still asked in the order it was; a refusal only rolls back the lock.
+                locked = catalog_db.lock_staff_offering_reading_customer(
+                    s, tenant_id=tenant_id, service_id=service_id, customer_id=customer_id, staff_id=staff_id,
+                    location_id=location_id)
+                customer = locked[2]
+                reason = why_cannot_book(customer)
+                if reason:
+                    raise BookingRefused(reason)
+                assert customer is not None
+                found = _bookable(s, reads, service_id=service_id)
+                booked, freed = _insert_booking(s, reads, customer=customer, found=found, staff_id=staff_id,
+                                                location_id=location_id, start=start, now=now, seats=seats,
+                                                notes=notes, customer_package_id=customer_package_id, actor=actor,
+                                                locked=locked[:2])
                 if admin_id is not None:
                     audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='appointment.create',
                                  target=f'appointment {booked.id}',
@@ -350,7 +323,7 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
 def _bookable(s: Session, reads: tenant_reads.TenantReads, *, service_id: int) -> catalog_db.BookableService:
     found = reads.bookable_service(s, service_id=service_id)
     if found is None or not found.active:
-        raise BookingRefused(_NOT_ONLINE)
+        raise BookingRefused(lazy('That service cannot be booked online.'))
     return found
 
 
@@ -419,161 +392,6 @@ def _insert_booking(s: Session, reads: tenant_reads.TenantReads, *, customer: d.
     return booked, (chosen, _local_day(slot.start, found))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Planned:
-    """A booking of one named staff member as worked out before their lock (`_plan`), from the kept reads: under
-    the lock their bookings are read and asked about, and the appointment written (`_book_planned`).
-
-    `refused`: the first rule broken after the customer's and up to the slot (the service's, the status's, the
-    time's), raised after the lock in that order, as if asked there; `misplaced`: the place's, asked after the slot
-    and the package claim as `_insert_booking` asks it. Either way nothing below them is worked out. `insert`: the
-    statement ready for the customer as last seen (`seen`), with their emails."""
-
-    refused: Said | None = None
-    found: catalog_db.BookableService | None = None
-    day: date | None = None
-    finder: SlotFinder | None = None  # the schedules alone (no bookings) give the slot; None: they do not
-    misplaced: Said | None = None
-    draft: d.Appointment | None = None
-    entry: d.HistoryEntry | None = None
-    seen: d.Customer | None = None
-    insert: appointment_db.BookedInsert | None = None
-
-
-def _plan(s: Session, reads: tenant_reads.TenantReads, *, seen: d.Customer | None, customer_id: int,
-          service_id: int, staff_id: int, location_id: int | None, start: datetime, now: datetime, seats: int,
-          notes: str, customer_package_id: int | None, actor: str) -> _Planned | None:
-    """`book`'s work for one staff member that their bookings do not decide, before their lock: the rules, the
-    engine's answer from their schedules alone, the place, the appointment as it will be, its history line and, for
-    the customer as last seen, its emails rendered and the insert's values. None when the staff member is not among
-    those the kept reads say offer the service (`book` then works it all out under the lock)."""
-    found = reads.bookable_service(s, service_id=service_id)
-    if found is None or not found.active:
-        return _Planned(refused=_NOT_ONLINE)
-    statuses = reads.statuses(s)
-    status = status_rules.new_booking_status(statuses)
-    if status is None:
-        return _Planned(refused=_NOT_TAKING)
-    service = found.service
-    offering = reads.offering_staff(s, service_id=service.id, staff_id=staff_id)
-    person = offering.staff.get(staff_id)
-    if person is None:
-        return None
-    refusal = rules.why_not_book_at(service, start=start, now=now, seats=seats, zone=found.zone)
-    if refusal:
-        return _Planned(refused=refusal)
-    day = _local_day(start, found)
-    request = schedule_db.schedule_request(s, tenant_id=reads.tenant_id, found=found, staff_ids=[staff_id],
-                                           start=start, end=start + service.duration, seats=seats,
-                                           schedules=reads.staff_schedules)
-    finder = SlotFinder(request)
-    slot = finder.slot_at(day=day, start=start, now=now)
-    if slot is None:
-        return _Planned(found=found, day=day)  # not open: refused under the lock, after the checks before it
-    try:
-        place = _visit_place(s, found=found, staff_id=staff_id, location_id=location_id,
-                             works_at=offering.works_at.get(staff_id, ()))
-    except BookingRefused as refused:
-        return _Planned(found=found, day=day, finder=finder, misplaced=refused.message)
-    if place is not None and place not in offering.locations:
-        return None
-    price, deposit = (0, 0) if customer_package_id is not None else (service.price * seats, service.deposit * seats)
-    draft = d.Appointment(
-        id=0, customer_id=customer_id, service=service, staff=person,
-        location=None if place is None else offering.locations.get(place), start=slot.start, end=slot.end,
-        status=status, price=price, amount_paid=0, deposit=deposit, seats=seats, notes=notes,
-        customer_package_id=customer_package_id, reschedule_count=0, created_at=now)
-    planned = _Planned(found=found, day=day, finder=finder, draft=draft,
-                       entry=dh.booked(at=now, actor=actor, status=status.key))
-    if seen is None or why_cannot_book(seen):
-        return planned
-    return replace(planned, seen=seen, insert=_booked_insert(s, reads, planned, customer=seen, now=now))
-
-
-def _booked_insert(s: Session, reads: tenant_reads.TenantReads, planned: _Planned, *, customer: d.Customer,
-                   now: datetime) -> appointment_db.BookedInsert:
-    """The planned appointment's insert, with its history line and its emails to `customer` and the staff member."""
-    draft, entry = planned.draft, planned.entry
-    assert draft is not None and entry is not None
-    read = reads.tenant_and_settings(s)  # one read: the emails' business and language
-    assert read is not None
-    tenant, settings = read
-    # A new appointment's history is its 'booked' line: the emails need nothing more than what is at hand, and are
-    # written by the statement that inserts it, with its id.
-    emails = notify.booked_emails(s, data=appointment_db.NoticeData(
-        tenant=tenant, customer=customer, appointment=draft, statuses=reads.statuses(s), settings=settings), now=now,
-        reads=reads)
-    return appointment_db.prepare_booked(
-        s, tenant_id=reads.tenant_id, customer_id=customer.id, service_id=draft.service.id, staff_id=draft.staff.id,
-        location_id=None if draft.location is None else draft.location.id, start=draft.start, end=draft.end,
-        seats=draft.seats, status_key=draft.status.key, price=draft.price, deposit=draft.deposit, notes=draft.notes,
-        customer_package_id=draft.customer_package_id, now=now, entry=entry, emails=emails)
-
-
-def _book_planned(s: Session, db: Database, reads: tenant_reads.TenantReads, planned: _Planned, *,
-                  customer_id: int, service_id: int, staff_id: int, location_id: int | None, start: datetime,
-                  now: datetime, customer_package_id: int | None) -> tuple[d.Appointment, tuple[int, date]]:
-    """Lock the staff member, reading the customer in the same statement, and then, in `_insert_booking`'s order:
-    the customer's refusal, the refusal found before the lock, the kept reads' token (_Stale), the staff member's
-    bookings (and guests' holds) that can stand in the way of the slot asked of the engine, the package claim, the
-    place, and the write of the appointment with its history line and emails (one statement). Only when the customer
-    is not as last seen are the emails rendered here."""
-    tenant_id = reads.tenant_id
-    staff_ids, token, customer = catalog_db.lock_staff_offering_reading_customer(
-        s, tenant_id=tenant_id, service_id=service_id, customer_id=customer_id, staff_id=staff_id,
-        location_id=location_id)
-    reason = why_cannot_book(customer)
-    if reason:
-        raise BookingRefused(reason)
-    assert customer is not None
-    if planned.refused is not None:
-        raise BookingRefused(planned.refused)
-    if token != reads.token:
-        raise _Stale()  # what was worked out before the lock may not hold: start again, reading it all now
-    if not staff_ids:
-        raise BookingRefused(_NOBODY)
-    found, day, finder = planned.found, planned.day, planned.finder
-    assert found is not None and day is not None
-    if finder is None:
-        raise BookingRefused(_NOT_OPEN)
-    bookings = schedule_db.busy_in(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=start,
-                                   end=start + found.service.duration, held_at=now)
-    if finder.with_bookings(bookings).slot_at(day=day, start=start, now=now) is None:
-        raise SlotTaken()  # the schedules alone give the slot: the bookings took it
-    if customer_package_id is not None:
-        try:
-            claim_session(s, tenant_id=tenant_id, customer_id=customer_id, customer_package_id=customer_package_id,
-                          service_id=found.service.id, now=now)
-        except PackageRefused as refused:
-            raise BookingRefused(refused.message) from None
-    if planned.misplaced is not None:
-        raise BookingRefused(planned.misplaced)
-    assert planned.draft is not None
-    insert = planned.insert
-    if insert is None or customer != planned.seen:
-        insert = _booked_insert(s, reads, planned, customer=customer, now=now)
-    _saw_customer(db, customer)
-    booked = replace(planned.draft, id=appointment_db.insert_prepared(s, insert))
-    return booked, (staff_id, day)
-
-
-_SEEN_MAX = 4096  # customers remembered per database (services.booking._seen_customer)
-
-
-def _seen_customer(db: Database, *, tenant_id: int, customer_id: int) -> d.Customer | None:
-    """The customer as a booking last read them (under its staff lock), to render the emails of the next before the
-    lock; only a guess: the next reads them again under its lock and renders again when they changed."""
-    found: d.Customer | None = db.seen_customers.get((tenant_id, customer_id))
-    return found
-
-
-def _saw_customer(db: Database, customer: d.Customer) -> None:
-    seen = db.seen_customers
-    if len(seen) >= _SEEN_MAX and (customer.tenant_id, customer.id) not in seen:
-        seen.clear()  # a bound, not a cache policy: a guess missed costs only the rendering under the lock
-    seen[(customer.tenant_id, customer.id)] = customer  # one dict store: threads need no lock
-
-
 def _visit_place(s: Session, *, found: catalog_db.BookableService, staff_id: int, location_id: int | None,
                  works_at: tuple[int, ...] | None = None) -> int | None:
     """Where the visit happens: the place the customer chose (one of the staff member's), or the staff member's only
@@ -617,7 +435,7 @@ def _hold_slot(s: Session, reads: tenant_reads.TenantReads, *, found: catalog_db
     if reads.token is not None and token != reads.token:
         raise _Stale()  # what was checked before the lock may not hold: start again, reading it all now
     if not staff_ids:
-        raise BookingRefused(_NOBODY)
+        raise BookingRefused(lazy('Nobody offers that service there. Please pick another staff member.'))
     if len(staff_ids) == 1:
         # One candidate: the day's other bookings rank nobody (the least busy first), so only what can stand in the
         # way of this slot with its buffers is read (slot_request adds the buffers). Several: the whole day, for
@@ -628,12 +446,11 @@ def _hold_slot(s: Session, reads: tenant_reads.TenantReads, *, found: catalog_db
     request = schedule_db.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=lo, end=hi,
                                        seats=seats, ignore_appointment_id=ignore_appointment_id, held_at=now,
                                        schedules=reads.staff_schedules)
-    finder = SlotFinder(request)
-    slot = finder.slot_at(day=day, start=start, now=now)
+    slot = SlotFinder(request).slot_at(day=day, start=start, now=now)
     if slot is None:
-        if finder.with_bookings(()).slot_at(day=day, start=start, now=now) is not None:
+        if SlotFinder(replace(request, bookings=())).slot_at(day=day, start=start, now=now) is not None:
             raise SlotTaken()
-        raise BookingRefused(_NOT_OPEN)
+        raise BookingRefused(lazy('That time is not open for booking. Please pick another.'))
     chosen = prefer if prefer in slot.staff_ids else slot.staff_ids[0]
     return slot, chosen
 
@@ -641,7 +458,7 @@ def _hold_slot(s: Session, reads: tenant_reads.TenantReads, *, found: catalog_db
 def _new_booking_status(statuses: tuple[d.Status, ...]) -> d.Status:
     status = status_rules.new_booking_status(statuses)
     if status is None:
-        raise BookingRefused(_NOT_TAKING)
+        raise BookingRefused(lazy('This business is not taking bookings online right now.'))
     return status
 
 

@@ -235,37 +235,22 @@ def insert_booked(session: Session, *, tenant_id: int, customer_id: int, service
     """`insert_appointment`, its first history line (`add_history`) and `emails` about it (storage.outbox, each
     given the new id at outbox.APPOINTMENT_ID): on PostgreSQL through the driver one statement (the history and
     outbox rows are inserted from the appointment's RETURNING), else one for each. Its id."""
-    return insert_prepared(session, prepare_booked(
-        session, tenant_id=tenant_id, customer_id=customer_id, service_id=service_id, staff_id=staff_id,
-        location_id=location_id, start=start, end=end, seats=seats, status_key=status_key, price=price,
-        deposit=deposit, notes=notes, customer_package_id=customer_package_id, now=now, entry=entry, emails=emails))
-
-
-@dataclass(frozen=True, slots=True)
-class BookedInsert:
-    """`insert_booked`'s work made ready (`prepare_booked`): on PostgreSQL the statement for the driver with its
-    parameters converted, else the values for the statements of each row."""
-
-    statement: driver.Statement | None
-    params: dict[str, Any]
-    emails: tuple[outbox.NewEmail, ...]
-
-
-def prepare_booked(session: Session, *, tenant_id: int, customer_id: int, service_id: int, staff_id: int,
-                   location_id: int | None, start: datetime, end: datetime, seats: int, status_key: str, price: int,
-                   deposit: int, notes: str, customer_package_id: int | None, now: datetime,
-                   entry: d.HistoryEntry, emails: Sequence[outbox.NewEmail] = ()) -> BookedInsert:
-    """`insert_booked` up to the statement: nothing is written. A booking prepares it before it locks its staff
-    (services.booking), and only `insert_prepared` runs under the lock."""
-    values: dict[str, Any] = {
+    if not driver.enabled(session):
+        appointment_id = insert_appointment(
+            session, tenant_id=tenant_id, customer_id=customer_id, service_id=service_id, staff_id=staff_id,
+            location_id=location_id, start=start, end=end, seats=seats, status_key=status_key, price=price,
+            deposit=deposit, notes=notes, customer_package_id=customer_package_id, now=now)
+        add_history(session, tenant_id=tenant_id, appointment_id=appointment_id, entry=entry)
+        for email in emails:
+            outbox.insert_new(session, outbox.with_appointment_id(email, appointment_id))
+        return appointment_id
+    params: dict[str, Any] = {
         'tenant_id': tenant_id, 'customer_id': customer_id, 'service_id': service_id, 'staff_id': staff_id,
         'location_id': location_id, 'start': start, 'end': end, 'seats': seats, 'status_key': status_key,
-        'price': price, 'deposit': deposit, 'notes': notes, 'customer_package_id': customer_package_id}
-    if not driver.enabled(session):
-        return BookedInsert(None, {**values, 'now': now, 'entry': entry}, tuple(emails))
-    params: dict[str, Any] = {
-        **values, 'amount_paid': 0, 'reschedule_count': 0, 'created_at': now,
+        'price': price, 'deposit': deposit, 'amount_paid': 0, 'notes': notes,
+        'customer_package_id': customer_package_id, 'reschedule_count': 0, 'created_at': now,
         'h_at': entry.at, 'h_actor': entry.actor, 'h_action': entry.action, 'h_data': dict(entry.data)}
+    # under the booking's staff locks: on the driver's cursor
     for name in ('start', 'end', 'created_at', 'h_at'):
         params[name] = driver.naive_utc(params[name])
     params['h_data'] = driver.json(params['h_data'])
@@ -274,21 +259,7 @@ def prepare_booked(session: Session, *, tenant_id: int, customer_id: int, servic
     statement = _INSERT_BOOKED_DRIVER.get(len(emails))
     if statement is None:
         statement = _INSERT_BOOKED_DRIVER[len(emails)] = driver.Statement(_insert_booked(emails=len(emails)))
-    return BookedInsert(statement, params, ())
-
-
-def insert_prepared(session: Session, prepared: BookedInsert) -> int:
-    """Write what `prepare_booked` made ready (on PostgreSQL one statement, on the driver's cursor: a booking runs it
-    under its staff locks). The new appointment's id."""
-    if prepared.statement is None:
-        values = dict(prepared.params)
-        entry, now = values.pop('entry'), values.pop('now')
-        appointment_id = insert_appointment(session, now=now, **values)
-        add_history(session, tenant_id=values['tenant_id'], appointment_id=appointment_id, entry=entry)
-        for email in prepared.emails:
-            outbox.insert_new(session, outbox.with_appointment_id(email, appointment_id))
-        return appointment_id
-    [(appointment_id,)] = driver.rows(session, prepared.statement, prepared.params)
+    [(appointment_id,)] = driver.rows(session, statement, params)
     return int(appointment_id)
 
 

@@ -83,10 +83,6 @@ class Database:
         # A booking's reads of each business's setup, by business id (storage.tenant_reads): they belong to this
         # database and go with this handle (services.runtime builds and drops it).
         self.kept_reads: dict[int, Any] = {}
-        # Each customer as a booking last read them, by (business id, customer id): the next booking renders its
-        # emails for them before it locks its staff, and again under the lock only when they changed
-        # (services.booking).
-        self.seen_customers: dict[tuple[int, int], Any] = {}
 
     def dispose(self) -> None:
         """Close the pooled connections (the engine would open new ones if used again)."""

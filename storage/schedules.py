@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from domain import model as d
-from domain.availability import Booking, Hours, ServiceRules, SlotRequest, StaffSchedule
+from domain.availability import Hours, ServiceRules, SlotRequest, StaffSchedule
 from domain.schedules import DayOff
 from storage import tables as t
 from storage.appointments import busy_and_held, busy_bookings
@@ -50,36 +50,6 @@ def slot_request(session: Session, *, tenant_id: int, found: BookableService, st
     bookings held at that instant until their mailbox confirms them (storage.holds). `schedules`: where the
     schedules come from when not from the database now (the booking's kept reads, storage.tenant_reads).
     """
-    return _request(session, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=start, end=end,
-                    seats=seats, ignore_appointment_id=ignore_appointment_id, schedules=schedules,
-                    bookings=busy_in(session, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=start,
-                                     end=end, held_at=held_at))
-
-
-def schedule_request(session: Session, *, tenant_id: int, found: BookableService, staff_ids: list[int],
-                     start: datetime, end: datetime, seats: int = 1,
-                     schedules: ScheduleReader | None = None) -> SlotRequest:
-    """`slot_request` with no bookings: what the schedules alone allow (a booking asks it before it locks its staff,
-    then only `busy_in` under the lock, services.booking)."""
-    return _request(session, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=start, end=end,
-                    seats=seats, ignore_appointment_id=None, schedules=schedules, bookings=())
-
-
-def busy_in(session: Session, *, tenant_id: int, found: BookableService, staff_ids: list[int], start: datetime,
-            end: datetime, held_at: datetime | None = None) -> tuple[Booking, ...]:
-    """The bookings `slot_request` gives the engine for the window [start, end): those that can stand in the way of
-    a slot in it (and, with `held_at`, the guests' holds running then)."""
-    # A slot in the window keeps its buffered span in [reach_lo, reach_hi): only bookings reaching into that matter.
-    reach_lo, reach_hi = start - found.service.buffer_before, end + found.service.buffer_after
-    if held_at is None:
-        return busy_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=reach_lo, end=reach_hi)
-    return busy_and_held(session, tenant_id=tenant_id, staff_ids=staff_ids, start=reach_lo, end=reach_hi,
-                         now=held_at)
-
-
-def _request(session: Session, *, tenant_id: int, found: BookableService, staff_ids: list[int], start: datetime,
-             end: datetime, seats: int, ignore_appointment_id: int | None, schedules: ScheduleReader | None,
-             bookings: tuple[Booking, ...]) -> SlotRequest:
     zone = found.zone
     first_day = start.astimezone(zone).date() - timedelta(days=1)
     last_day = end.astimezone(zone).date() + timedelta(days=1)
@@ -88,8 +58,15 @@ def _request(session: Session, *, tenant_id: int, found: BookableService, staff_
                                           last_day=last_day)
     else:
         staff, holidays = schedules(session, staff_ids=staff_ids, first_day=first_day, last_day=last_day)
+    # A slot in the window keeps its buffered span in [reach_lo, reach_hi): only bookings reaching into that matter.
+    reach_lo, reach_hi = start - found.service.buffer_before, end + found.service.buffer_after
     return SlotRequest(tz=zone, service_id=found.service.id, rules=rules_of(found.service), staff=staff,
-                       holidays=holidays, bookings=bookings, seats=seats, ignore_appointment_id=ignore_appointment_id)
+                       holidays=holidays,
+                       bookings=busy_bookings(session, tenant_id=tenant_id, staff_ids=staff_ids, start=reach_lo,
+                                              end=reach_hi)
+                       if held_at is None else busy_and_held(session, tenant_id=tenant_id, staff_ids=staff_ids,
+                                                             start=reach_lo, end=reach_hi, now=held_at),
+                       seats=seats, ignore_appointment_id=ignore_appointment_id)
 
 
 def staff_schedules(session: Session, *, tenant_id: int, staff_ids: list[int], first_day: date,

@@ -341,41 +341,6 @@ def test_a_closed_account_hears_so_before_anything_about_the_time(db) -> None:
         assert str(refused.value.message) == 'This account has been closed. Book with a new account instead.'
 
 
-def test_a_booking_emails_the_customer_as_they_are_when_it_is_made(db) -> None:
-    """A booking of a named staff member renders its emails before the staff lock, for the customer as the last
-    booking read them (services.booking): a customer changed since then gets them at the new address, in the new
-    language and name, and one who closed the account meanwhile cannot book."""
-    world = seed_world(db, now=NOW)
-
-    def customer_email(appointment_id: int) -> tuple[str, str]:
-        with db.read() as s:
-            rows = s.execute(sa.select(t.EmailOutbox.recipient, t.EmailOutbox.content)
-                             .where(t.EmailOutbox.tenant_id == world.tenant_id)).all()
-        [(to, content)] = [(to, content) for to, content in rows
-                           if content['render']['appointment_id'] == appointment_id
-                           and content['render']['to'] == 'customer']
-        return to, content['render']['locale']
-
-    first = book(db, world, local(24, 10))
-    before = customer_email(first.id)
-    with db.write() as s:
-        s.execute(sa.update(t.Customer).where(t.Customer.id == world.ada).values(
-            email='ada.new@example.com', email_norm='ada.new@example.com', language='de', first_name='Adele'))
-    second = book(db, world, local(24, 11))
-    assert customer_email(second.id) == ('ada.new@example.com', 'de') != before
-    with db.read() as s:
-        ada = customers.customer(s, tenant_id=world.tenant_id, customer_id=world.ada)
-    assert ada is not None and ada.first_name == 'Adele'
-    # the same emails as a booking that worked everything out under its lock (whoever is free) writes
-    third = book(db, world, local(24, 14), staff=None, location_id=world.locations['main'])
-    assert customer_email(third.id) == ('ada.new@example.com', 'de')
-    with db.write() as s:
-        s.execute(sa.update(t.Customer).where(t.Customer.id == world.ada).values(deleted_at=NOW))
-    with pytest.raises(booking.BookingRefused) as refused:
-        book(db, world, local(24, 15))
-    assert str(refused.value.message) == 'This account has been closed. Book with a new account instead.'
-
-
 def test_a_group_class_sells_seats_until_full(db) -> None:
     world = seed_world(db, now=NOW)
     start, park = local(24, 13), world.locations['park']
