@@ -34,7 +34,7 @@ from __future__ import annotations
 import calendar
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -305,6 +305,15 @@ class SlotFinder:
                 bucket.append(item)
         for index in self._staff:
             index.longest = max((i[1] - i[0] for bucket in index.buckets.values() for i in bucket), default=_ZERO)
+
+    def with_bookings(self, bookings: tuple[Booking, ...]) -> SlotFinder:
+        """A finder for the same request with these bookings, sharing what this one worked out of the schedules (the
+        local times and the working pieces of a day do not depend on bookings): a booking that finds its time gone
+        asks again without the bookings, to tell a time just taken from one never open."""
+        finder = SlotFinder(replace(self.request, bookings=bookings))
+        finder._wall_cache = self._wall_cache
+        finder._pieces_cache = self._pieces_cache
+        return finder
 
     def available_dates(self, *, year: int, month: int, now: datetime) -> list[date]:
         """The local dates of a month on which at least one slot can be booked."""

@@ -446,9 +446,10 @@ def _hold_slot(s: Session, reads: tenant_reads.TenantReads, *, found: catalog_db
     request = schedule_db.slot_request(s, tenant_id=tenant_id, found=found, staff_ids=staff_ids, start=lo, end=hi,
                                        seats=seats, ignore_appointment_id=ignore_appointment_id, held_at=now,
                                        schedules=reads.staff_schedules)
-    slot = SlotFinder(request).slot_at(day=day, start=start, now=now)
+    finder = SlotFinder(request)
+    slot = finder.slot_at(day=day, start=start, now=now)
     if slot is None:
-        if SlotFinder(replace(request, bookings=())).slot_at(day=day, start=start, now=now) is not None:
+        if finder.with_bookings(()).slot_at(day=day, start=start, now=now) is not None:
             raise SlotTaken()
         raise BookingRefused(lazy('That time is not open for booking. Please pick another.'))
     chosen = prefer if prefer in slot.staff_ids else slot.staff_ids[0]

@@ -341,6 +341,38 @@ def test_a_closed_account_hears_so_before_anything_about_the_time(db) -> None:
         assert str(refused.value.message) == 'This account has been closed. Book with a new account instead.'
 
 
+def test_a_booking_emails_the_customer_as_they_are_when_it_is_made(db) -> None:
+    """The emails of a booking are for the customer as read with its staff lock, not as an earlier booking (or the
+    kept reads, storage.tenant_reads) saw them: a customer changed since gets them at the new address, in the new
+    language, and one who closed the account meanwhile cannot book."""
+    world = seed_world(db, now=NOW)
+
+    def customer_email(appointment_id: int) -> tuple[str, str]:
+        with db.read() as s:
+            rows = s.execute(sa.select(t.EmailOutbox.recipient, t.EmailOutbox.content)
+                             .where(t.EmailOutbox.tenant_id == world.tenant_id)).all()
+        [(to, content)] = [(to, content) for to, content in rows
+                           if content['render']['appointment_id'] == appointment_id
+                           and content['render']['to'] == 'customer']
+        return to, content['render']['locale']
+
+    first = book(db, world, local(24, 10))
+    before = customer_email(first.id)
+    with db.write() as s:
+        s.execute(sa.update(t.Customer).where(t.Customer.id == world.ada).values(
+            email='ada.new@example.com', email_norm='ada.new@example.com', language='de'))
+    second = book(db, world, local(24, 11))
+    assert customer_email(second.id) == ('ada.new@example.com', 'de') != before
+    # and so does a booking of whoever is free
+    third = book(db, world, local(24, 14), staff=None, location_id=world.locations['main'])
+    assert customer_email(third.id) == ('ada.new@example.com', 'de')
+    with db.write() as s:
+        s.execute(sa.update(t.Customer).where(t.Customer.id == world.ada).values(deleted_at=NOW))
+    with pytest.raises(booking.BookingRefused) as refused:
+        book(db, world, local(24, 15))
+    assert str(refused.value.message) == 'This account has been closed. Book with a new account instead.'
+
+
 def test_a_group_class_sells_seats_until_full(db) -> None:
     world = seed_world(db, now=NOW)
     start, park = local(24, 13), world.locations['park']
