@@ -4,7 +4,9 @@ Run: .venv/bin/python bench/bench_booking.py [--postgres-url URL] [--threads 16]
                                              [--rounds 2] [--profile]
 
 It creates a PostgreSQL database of its own (dropped at the end), migrates it with Alembic and seeds one business:
-20 staff who each work 09:00-17:00 every day, one 30-minute service on a 30-minute step, 16 customers. A fixed list
+20 staff who each work 09:00-17:00 every day, one 30-minute service on a 30-minute step, 16 customers, and the past
+visits of the 8 weeks before (--history-weeks; a table PostgreSQL plans on as it would in a business that has been
+taking bookings, rather than an empty one). A fixed list
 of attempts (a random staff member and a random start in the coming week, so some collide) is then played twice by
 16 threads: once through `services.booking.book` (everything a customer's booking does: the rules, the staff row
 locks, the re-read of the day, the slot engine, the insert, the history, the outbox email and the live event), once
@@ -92,6 +94,8 @@ def main() -> None:
     parser.add_argument('--staff', type=int, default=20)
     parser.add_argument('--attempts', type=int, default=1600)
     parser.add_argument('--rounds', type=int, default=2)
+    parser.add_argument('--history-weeks', type=int, default=8,
+                        help='weeks of past visits the business already has (0: an empty appointment table)')
     parser.add_argument('--profile', action='store_true', help='profile one thread of the service pass')
     args = parser.parse_args()
 
@@ -105,9 +109,11 @@ def main() -> None:
         migrate(url)
         db = Database(url)
         world = seed(db, staff=args.staff, customers=args.threads)
+        past = seed_history(db, world, weeks=args.history_weeks)
         attempts = plan(world, count=args.attempts)
         print(f'PostgreSQL, {args.threads} threads, {args.staff} staff, {args.attempts} attempts over a week '
-              f'({len(set(attempts))} distinct slots asked for out of {args.staff * 16 * 7})')
+              f'({len(set(attempts))} distinct slots asked for out of {args.staff * 16 * 7}); '
+              f'{past} past visits over the {args.history_weeks} weeks before')
         service_runs, minimal_runs = [], []
         for round_no in range(args.rounds):
             service_runs.append(play(db, world, attempts, threads=args.threads, how='service',
@@ -146,6 +152,34 @@ def seed(db: Database, *, staff: int, customers: int) -> World:
                                                     first_name=f'C{i}',
                                                     now=now) for i in range(customers)]
     return World(tenant, service, location, staff_ids, customer_ids, now)
+
+
+HISTORY = sa.text('''INSERT INTO appointment (tenant_id, customer_id, service_id, staff_id, location_id, start, "end",
+                     seats, status_key, price, deposit, amount_paid, notes, reschedule_count, created_at)
+                     VALUES (:tenant_id, :customer_id, :service_id, :staff_id, :location_id, :start, :end, 1,
+                     :status_key, 0, 0, 0, '', 0, :start)''')
+
+
+def seed_history(db: Database, world: World, *, weeks: int) -> int:
+    """Past visits, as a business that has been taking bookings has them: about 60% of each staff member's times over
+    the `weeks` before `now`, in a busy status. Both passes book into the week after `now` and find none of them in
+    the way; what they change is the table PostgreSQL plans the bookings' reads on (an empty table, analysed, makes it
+    plan for no rows at all and read the day's bookings through a worse index than a real database would)."""
+    rng = random.Random(8)
+    with db.write() as s:
+        status_key = s.execute(sa.text('SELECT key FROM status WHERE tenant_id = :t AND busy ORDER BY key LIMIT 1'),
+                               {'t': world.tenant_id}).scalar_one()
+        rows = [{'tenant_id': world.tenant_id, 'customer_id': rng.choice(world.customer_ids),
+                 'service_id': world.service_id, 'staff_id': staff_id, 'location_id': world.location_id,
+                 'start': (day + DURATION * k).replace(tzinfo=None),
+                 'end': (day + DURATION * (k + 1)).replace(tzinfo=None),
+                 'status_key': status_key}
+                for staff_id in world.staff_ids
+                for day in (world.now - timedelta(days=back) + timedelta(hours=9) for back in range(1, 7 * weeks + 1))
+                for k in range(16) if rng.random() < 0.6]
+        if rows:
+            s.execute(HISTORY, rows)
+    return len(rows)
 
 
 def plan(world: World, *, count: int) -> list[tuple[int, datetime]]:
@@ -237,9 +271,12 @@ def book_minimal(db: Database, world: World, customer: int, staff_id: int, start
 
 
 def clear(db: Database, world: World) -> None:
+    """Take away what a pass booked (the week after `now`; the past visits stay), then analyse the table afresh."""
     with db.write() as s:
-        for table in ('email_outbox', 'appointment_history', 'appointment'):
+        for table in ('email_outbox', 'appointment_history'):
             s.execute(sa.text(f'DELETE FROM {table} WHERE tenant_id = :t'), {'t': world.tenant_id})
+        s.execute(sa.text('DELETE FROM appointment WHERE tenant_id = :t AND start >= :now'),
+                  {'t': world.tenant_id, 'now': world.now.replace(tzinfo=None)})
     with db.engine.connect().execution_options(isolation_level='AUTOCOMMIT') as conn:
         conn.exec_driver_sql('VACUUM ANALYZE appointment')
 
