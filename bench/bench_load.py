@@ -458,8 +458,26 @@ def _clickable(e: dict[str, Any]) -> bool:
     return any(ev['type'] == 'click' for ev in _events(e))
 
 
-def _time_button(e: dict[str, Any]) -> bool:
-    return TIME_LABEL.match(str(_props(e).get('aria-label', ''))) is not None and _clickable(e)
+def _times_element(e: dict[str, Any]) -> bool:
+    return 'times' in _props(e) and any(ev['type'] == 'choose' for ev in _events(e))
+
+
+def times_in(client: Client, drawer: str) -> tuple[str, list[dict[str, Any]]]:
+    """The slot picker's times in the drawer: one element (ui/components/slot_times.js) and the times it shows
+    ({start, label, name, seats}, each drawn as a button named by its time); ('', []) when it shows none. A click on a
+    time is the element's `choose` event with the time's start; the chosen start is its `chosen` prop."""
+    found = in_drawer(client, drawer, _times_element)
+    if not found:
+        return '', []
+    times = orjson.loads(_props(client.elements[found[0]]).get('times') or '[]')
+    return found[0], [time for time in times if TIME_LABEL.match(str(time.get('name', '')))]
+
+
+def _times_shown(client: Client, drawer: str) -> tuple[str, Any, Any]:
+    """What the drawer's times are now (element, its name 'Free times on <day>', its times): another day changes it."""
+    grid, _ = times_in(client, drawer)
+    props = _props(client.elements.get(grid))
+    return grid, props.get('aria-label'), props.get('times')
 
 
 def _has_text(element: dict[str, Any], text: str) -> bool:
@@ -512,7 +530,7 @@ async def one_round(client: Client, tally: Tally, pause: tuple[float, float] | N
     target = movable[client.rounds % len(movable)]['id']
     # Answered when the drawer shows the first date's free times (what the person waits for).
     await client.step(tally, view_id, 'action', {'kind': 'reschedule', 'id': target},
-                      lambda: any(in_drawer(client, d, _time_button) for d in open_drawers(client)), STEPS[4])
+                      lambda: any(times_in(client, d)[1] for d in open_drawers(client)), STEPS[4])
     drawer = open_drawers(client)[0]
     try:
         await reschedule(client, drawer, tally, pause, rng)
@@ -541,22 +559,22 @@ async def reschedule(client: Client, drawer: str, tally: Tally, pause: tuple[flo
     later = [day for day in options if day >= soon]
     if later:  # a day far enough ahead that the appointment can be moved again in a later round
         day = rng.choice(later[:10]).replace('/', '-')
-        shown = set(in_drawer(client, drawer, _time_button))
+        shown = _times_shown(client, drawer)
         await client.step(tally, calendar[0], 'update:modelValue', day,
-                          lambda: set(in_drawer(client, drawer, _time_button)) != shown
+                          lambda: _times_shown(client, drawer) != shown
                           or bool(in_drawer(client, drawer, lambda e: str(e.get('text', '')).startswith('No free'))),
                           STEPS[5])
     await think(pause, rng)
-    times = in_drawer(client, drawer, _time_button)
+    grid, times = times_in(client, drawer)
     if not times:
         raise SlotGone()
-    chosen = rng.choice(times[:12])
+    chosen = rng.choice(times[:12])['start']
 
     def gone() -> bool:
-        return chosen not in client.elements
+        return all(time['start'] != chosen for time in times_in(client, drawer)[1])
 
-    await client.step(tally, chosen, 'click', {},
-                      lambda: gone() or _props(client.elements[chosen]).get('aria-pressed') in (True, 'true'), STEPS[6])
+    await client.step(tally, grid, 'choose', chosen,
+                      lambda: gone() or _props(client.elements.get(grid)).get('chosen') == chosen, STEPS[6])
     confirm = in_drawer(client, drawer, lambda e: _has_text(e, 'Confirm new time'))
     if not confirm:
         raise StepFailed('no Confirm button in the Reschedule drawer')
