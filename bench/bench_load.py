@@ -724,6 +724,10 @@ class Period:
     server_cpu: float  # seconds of CPU the server processes used during it
     bench_cpu: float  # seconds of CPU the bench's client processes used
     machine_cpu: float = 0.0  # seconds of CPU the whole machine used (all processes: /proc/stat)
+    gc_runs: list[list[float]] = field(default_factory=list)  # per generation: [runs, seconds], all servers
+    gc_full_ms: list[float] = field(default_factory=list)  # each full collection's pause (the whole server waits)
+    loop_lag_ms: list[float] = field(default_factory=list)  # the event loop's lag, sampled every 20 ms
+    pool_wait_ms: list[float] = field(default_factory=list)  # each run.io_bound call's wait for a pool thread
 
     @property
     def events(self) -> int:
@@ -780,8 +784,14 @@ def split(sessions: list[tuple[int, str, bool]], parts: int) -> list[list[tuple[
     return [sessions[n::parts] for n in range(parts)]
 
 
+def waits(bases: list[str]) -> list[dict[str, Any]]:
+    """What each server measured so far of its cycle collector, event loop lag and pool waits (`/_bench/waits`)."""
+    return [httpx.get(f'{base}/_bench/waits', timeout=30).json() for base in bases]
+
+
 def run_period(workers: Workers, servers: list[subprocess.Popen[bytes]], seconds: float,
-               pause: tuple[float, float] | None, *, only_one: bool = False) -> Period:
+               pause: tuple[float, float] | None, *, only_one: bool = False, bases: list[str] | None = None) -> Period:
+    waits_before = waits(bases or [])
     cpu_before, bench_before, started = cpu_seconds(servers), workers.cpu, time.perf_counter()
     machine_before = machine_cpu_seconds()
     if only_one:  # the first worker's first busy client, the others idle
@@ -793,8 +803,17 @@ def run_period(workers: Workers, servers: list[subprocess.Popen[bytes]], seconds
     tally = Tally()
     for part, _ in answers:
         tally.merge(part)
-    return Period(tally=tally, seconds=elapsed, server_cpu=cpu_seconds(servers) - cpu_before,
-                  bench_cpu=workers.cpu - bench_before, machine_cpu=machine_cpu_seconds() - machine_before)
+    period = Period(tally=tally, seconds=elapsed, server_cpu=cpu_seconds(servers) - cpu_before,
+                    bench_cpu=workers.cpu - bench_before, machine_cpu=machine_cpu_seconds() - machine_before)
+    period.gc_runs = [[0, 0.0] for _ in range(3)]
+    for before, after in zip(waits_before, waits(bases or []), strict=True):
+        for generation in range(3):
+            for i in range(2):
+                period.gc_runs[generation][i] += after['runs'][generation][i] - before['runs'][generation][i]
+        period.gc_full_ms += [1000 * s for s in after['full_seconds'][len(before['full_seconds']):]]
+        period.loop_lag_ms += [1000 * s for s in after['lag_seconds'][len(before['lag_seconds']):]]
+        period.pool_wait_ms += [1000 * s for s in after['pool_wait_seconds'][len(before['pool_wait_seconds']):]]
+    return period
 
 
 def run_phase(name: str, base: str, instances: list[Instance], sessions: list[tuple[int, str]],
@@ -835,13 +854,14 @@ def run_phase(name: str, base: str, instances: list[Instance], sessions: list[tu
         clients = sum(a[0] for a in answers)
         print(f'  {name}: {connected} clients connected in {connect_seconds:.0f} s; {busy} busy customers '
               f'(server pids {", ".join(str(p.pid) for p in servers)})', flush=True)
-        baseline = run_period(workers, servers, args.baseline_seconds, None, only_one=True)
+        bases = [i.base for i in instances]
+        baseline = run_period(workers, servers, args.baseline_seconds, None, only_one=True, bases=bases)
         print(f'  {name}: baseline done ({baseline.events} events); {busy} busy with a think time of '
               f'{args.think[0]:g}-{args.think[1]:g} s for {args.seconds:.0f} s', flush=True)
-        paced = run_period(workers, servers, args.seconds, args.think)
+        paced = run_period(workers, servers, args.seconds, args.think, bases=bases)
         print(f'  {name}: paced done ({paced.events} events); {busy} busy back to back for '
               f'{args.saturation_seconds:.0f} s', flush=True)
-        saturated = run_period(workers, servers, args.saturation_seconds, None)
+        saturated = run_period(workers, servers, args.saturation_seconds, None, bases=bases)
         load_average = os.getloadavg()[:2]
         lost = sum(a[0] for a in workers.ask([('close',)] * len(workers.pipes)))
         warm.ask([('close',)])
@@ -876,6 +896,17 @@ def report(phase: Phase) -> None:
         print(f'      machine CPU {period.machine_cpu / period.seconds:.2f} cores of {os.cpu_count()}: the rest '
               f'(PostgreSQL, Redis, HAProxy, anything else running) {rest / period.seconds:.2f} cores, '
               f'{1000 * rest / max(period.events + period.tally.untimed_events, 1):.1f} ms per event')
+        if period.gc_runs:
+            young = ', '.join(f'{int(runs)} of generation {g} ({1000 * secs:.0f} ms)'
+                              for g, (runs, secs) in enumerate(period.gc_runs[:2]))
+            full = period.gc_full_ms
+            print(f'      cycle collector: {len(full)} full collections ({sum(full):.0f} ms, longest '
+                  f'{max(full, default=0):.0f} ms: every event waits for one), {young}')
+            lag, pool = period.loop_lag_ms, period.pool_wait_ms
+            print(f'      event loop lag p50/p95/max {pct(lag, .5):.0f}/{pct(lag, .95):.0f}/'
+                  f'{max(lag, default=float("nan")):.0f} ms; run.io_bound wait for a pool thread p50/p95/max '
+                  f'{pct(pool, .5):.0f}/{pct(pool, .95):.0f}/{max(pool, default=float("nan")):.0f} ms '
+                  f'({len(pool)} calls)')
         if period is not phase.baseline:
             steps = ', '.join(f'{step} {pct(period.tally.latencies_ms.get(step, []), .95):.0f}' for step in STEPS)
             print(f'      p95 per step (ms): {steps}')
