@@ -728,6 +728,7 @@ class Period:
     gc_full_ms: list[float] = field(default_factory=list)  # each full collection's pause (the whole server waits)
     loop_lag_ms: list[float] = field(default_factory=list)  # the event loop's lag, sampled every 20 ms
     pool_wait_ms: list[float] = field(default_factory=list)  # each run.io_bound call's wait for a pool thread
+    pool_calls: dict[str, list[float]] = field(default_factory=dict)  # function: [calls, wall s, CPU s] on the pool
 
     @property
     def events(self) -> int:
@@ -813,6 +814,11 @@ def run_period(workers: Workers, servers: list[subprocess.Popen[bytes]], seconds
         period.gc_full_ms += [1000 * s for s in after['full_seconds'][len(before['full_seconds']):]]
         period.loop_lag_ms += [1000 * s for s in after['lag_seconds'][len(before['lag_seconds']):]]
         period.pool_wait_ms += [1000 * s for s in after['pool_wait_seconds'][len(before['pool_wait_seconds']):]]
+        for name, (calls, wall, cpu) in after['pool_calls'].items():
+            was = before['pool_calls'].get(name, [0, 0.0, 0.0])
+            held = period.pool_calls.setdefault(name, [0, 0.0, 0.0])
+            for i, value in enumerate((calls - was[0], wall - was[1], cpu - was[2])):
+                held[i] += value
     return period
 
 
@@ -907,6 +913,10 @@ def report(phase: Phase) -> None:
                   f'{max(lag, default=float("nan")):.0f} ms; run.io_bound wait for a pool thread p50/p95/max '
                   f'{pct(pool, .5):.0f}/{pct(pool, .95):.0f}/{max(pool, default=float("nan")):.0f} ms '
                   f'({len(pool)} calls)')
+            top = sorted(period.pool_calls.items(), key=lambda item: -item[1][1])[:6]
+            print('      pool threads held by (calls, wall s, CPU s): ' + '; '.join(
+                f'{name.rsplit(".", 2)[-2]}.{name.rsplit(".", 1)[-1]} {int(c)}, {w:.1f}, {u:.1f}'
+                for name, (c, w, u) in top if c))
         if period is not phase.baseline:
             steps = ', '.join(f'{step} {pct(period.tally.latencies_ms.get(step, []), .95):.0f}' for step in STEPS)
             print(f'      p95 per step (ms): {steps}')

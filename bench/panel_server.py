@@ -18,7 +18,8 @@ On top of the real app (ui.app.setup() and ui.app.run()) it adds:
 - `/_bench/waits`: where an event can wait besides its own work, for bench_load.py to print per period: how often
   Python's cycle collector ran, per generation, and how long each full collection stopped the process (every thread
   waits for it, the event loop included); how late the event loop woke for a 20 ms sleep (its lag: anything queued
-  waits that long); how long each `run.io_bound` call waited for one of NiceGUI's pool threads.
+  waits that long); how long each `run.io_bound` call waited for one of NiceGUI's pool threads, and how long each
+  function held a pool thread (wall and CPU).
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ GC_RUNS: list[list[float]] = [[0, 0.0], [0, 0.0], [0, 0.0]]
 GC_FULL_SECONDS: list[float] = []
 LOOP_LAG_SECONDS: list[float] = []  # every 20 ms: how much later than asked the event loop woke
 POOL_WAIT_SECONDS: list[float] = []  # each run.io_bound call: from asked to running on a pool thread
+POOL_CALLS: dict[str, list[float]] = {}  # per function run through run.io_bound: [calls, wall seconds, CPU seconds]
 LAG_TICK = 0.02
 
 
@@ -160,10 +162,20 @@ def _time_waits() -> None:
 
     async def io_bound(callback: Any, *args: Any, **kwargs: Any) -> Any:
         asked = time.perf_counter()
+        # what it does: the service function itself, also when it goes through auth.act (session check first)
+        action = args[1] if getattr(callback, '__name__', '') == 'act' and len(args) > 1 else callback
+        name = f'{getattr(action, "__module__", "")}.{getattr(action, "__qualname__", repr(action))}'
 
         def timed(*a: Any, **kw: Any) -> Any:
-            POOL_WAIT_SECONDS.append(time.perf_counter() - asked)
-            return callback(*a, **kw)
+            started, cpu = time.perf_counter(), time.thread_time()
+            POOL_WAIT_SECONDS.append(started - asked)
+            try:
+                return callback(*a, **kw)
+            finally:
+                held = POOL_CALLS.setdefault(name, [0, 0.0, 0.0])
+                held[0] += 1
+                held[1] += time.perf_counter() - started
+                held[2] += time.thread_time() - cpu
 
         return await real_io_bound(timed, *args, **kwargs)
 
@@ -325,7 +337,7 @@ def _bench_routes() -> None:
     @app.get('/_bench/waits')
     async def bench_waits() -> dict[str, Any]:
         return {'runs': GC_RUNS, 'full_seconds': GC_FULL_SECONDS, 'lag_seconds': LOOP_LAG_SECONDS,
-                'pool_wait_seconds': POOL_WAIT_SECONDS}
+                'pool_wait_seconds': POOL_WAIT_SECONDS, 'pool_calls': POOL_CALLS}
 
     @app.get('/_bench/clients')
     async def bench_clients() -> dict[str, Any]:
