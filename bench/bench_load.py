@@ -458,8 +458,26 @@ def _clickable(e: dict[str, Any]) -> bool:
     return any(ev['type'] == 'click' for ev in _events(e))
 
 
-def _time_button(e: dict[str, Any]) -> bool:
-    return TIME_LABEL.match(str(_props(e).get('aria-label', ''))) is not None and _clickable(e)
+def _times_element(e: dict[str, Any]) -> bool:
+    return 'times' in _props(e) and any(ev['type'] == 'choose' for ev in _events(e))
+
+
+def times_in(client: Client, drawer: str) -> tuple[str, list[dict[str, Any]]]:
+    """The slot picker's times in the drawer: one element (ui/components/slot_times.js) and the times it shows
+    ({start, label, name, seats}, each drawn as a button named by its time); ('', []) when it shows none. A click on a
+    time is the element's `choose` event with the time's start; the chosen start is its `chosen` prop."""
+    found = in_drawer(client, drawer, _times_element)
+    if not found:
+        return '', []
+    times = orjson.loads(_props(client.elements[found[0]]).get('times') or '[]')
+    return found[0], [time for time in times if TIME_LABEL.match(str(time.get('name', '')))]
+
+
+def _times_shown(client: Client, drawer: str) -> tuple[str, Any, Any]:
+    """What the drawer's times are now (element, its name 'Free times on <day>', its times): another day changes it."""
+    grid, _ = times_in(client, drawer)
+    props = _props(client.elements.get(grid))
+    return grid, props.get('aria-label'), props.get('times')
 
 
 def _has_text(element: dict[str, Any], text: str) -> bool:
@@ -512,7 +530,7 @@ async def one_round(client: Client, tally: Tally, pause: tuple[float, float] | N
     target = movable[client.rounds % len(movable)]['id']
     # Answered when the drawer shows the first date's free times (what the person waits for).
     await client.step(tally, view_id, 'action', {'kind': 'reschedule', 'id': target},
-                      lambda: any(in_drawer(client, d, _time_button) for d in open_drawers(client)), STEPS[4])
+                      lambda: any(times_in(client, d)[1] for d in open_drawers(client)), STEPS[4])
     drawer = open_drawers(client)[0]
     try:
         await reschedule(client, drawer, tally, pause, rng)
@@ -541,22 +559,22 @@ async def reschedule(client: Client, drawer: str, tally: Tally, pause: tuple[flo
     later = [day for day in options if day >= soon]
     if later:  # a day far enough ahead that the appointment can be moved again in a later round
         day = rng.choice(later[:10]).replace('/', '-')
-        shown = set(in_drawer(client, drawer, _time_button))
+        shown = _times_shown(client, drawer)
         await client.step(tally, calendar[0], 'update:modelValue', day,
-                          lambda: set(in_drawer(client, drawer, _time_button)) != shown
+                          lambda: _times_shown(client, drawer) != shown
                           or bool(in_drawer(client, drawer, lambda e: str(e.get('text', '')).startswith('No free'))),
                           STEPS[5])
     await think(pause, rng)
-    times = in_drawer(client, drawer, _time_button)
+    grid, times = times_in(client, drawer)
     if not times:
         raise SlotGone()
-    chosen = rng.choice(times[:12])
+    chosen = rng.choice(times[:12])['start']
 
     def gone() -> bool:
-        return chosen not in client.elements
+        return all(time['start'] != chosen for time in times_in(client, drawer)[1])
 
-    await client.step(tally, chosen, 'click', {},
-                      lambda: gone() or _props(client.elements[chosen]).get('aria-pressed') in (True, 'true'), STEPS[6])
+    await client.step(tally, grid, 'choose', chosen,
+                      lambda: gone() or _props(client.elements.get(grid)).get('chosen') == chosen, STEPS[6])
     confirm = in_drawer(client, drawer, lambda e: _has_text(e, 'Confirm new time'))
     if not confirm:
         raise StepFailed('no Confirm button in the Reschedule drawer')
@@ -706,6 +724,11 @@ class Period:
     server_cpu: float  # seconds of CPU the server processes used during it
     bench_cpu: float  # seconds of CPU the bench's client processes used
     machine_cpu: float = 0.0  # seconds of CPU the whole machine used (all processes: /proc/stat)
+    gc_runs: list[list[float]] = field(default_factory=list)  # per generation: [runs, seconds], all servers
+    gc_full_ms: list[float] = field(default_factory=list)  # each full collection's pause (the whole server waits)
+    loop_lag_ms: list[float] = field(default_factory=list)  # the event loop's lag, sampled every 20 ms
+    pool_wait_ms: list[float] = field(default_factory=list)  # each run.io_bound call's wait for a pool thread
+    pool_calls: dict[str, list[float]] = field(default_factory=dict)  # function: [calls, wall s, CPU s] on the pool
 
     @property
     def events(self) -> int:
@@ -762,8 +785,14 @@ def split(sessions: list[tuple[int, str, bool]], parts: int) -> list[list[tuple[
     return [sessions[n::parts] for n in range(parts)]
 
 
+def waits(bases: list[str]) -> list[dict[str, Any]]:
+    """What each server measured so far of its cycle collector, event loop lag and pool waits (`/_bench/waits`)."""
+    return [httpx.get(f'{base}/_bench/waits', timeout=30).json() for base in bases]
+
+
 def run_period(workers: Workers, servers: list[subprocess.Popen[bytes]], seconds: float,
-               pause: tuple[float, float] | None, *, only_one: bool = False) -> Period:
+               pause: tuple[float, float] | None, *, only_one: bool = False, bases: list[str] | None = None) -> Period:
+    waits_before = waits(bases or [])
     cpu_before, bench_before, started = cpu_seconds(servers), workers.cpu, time.perf_counter()
     machine_before = machine_cpu_seconds()
     if only_one:  # the first worker's first busy client, the others idle
@@ -775,8 +804,22 @@ def run_period(workers: Workers, servers: list[subprocess.Popen[bytes]], seconds
     tally = Tally()
     for part, _ in answers:
         tally.merge(part)
-    return Period(tally=tally, seconds=elapsed, server_cpu=cpu_seconds(servers) - cpu_before,
-                  bench_cpu=workers.cpu - bench_before, machine_cpu=machine_cpu_seconds() - machine_before)
+    period = Period(tally=tally, seconds=elapsed, server_cpu=cpu_seconds(servers) - cpu_before,
+                    bench_cpu=workers.cpu - bench_before, machine_cpu=machine_cpu_seconds() - machine_before)
+    period.gc_runs = [[0, 0.0] for _ in range(3)]
+    for before, after in zip(waits_before, waits(bases or []), strict=True):
+        for generation in range(3):
+            for i in range(2):
+                period.gc_runs[generation][i] += after['runs'][generation][i] - before['runs'][generation][i]
+        period.gc_full_ms += [1000 * s for s in after['full_seconds'][len(before['full_seconds']):]]
+        period.loop_lag_ms += [1000 * s for s in after['lag_seconds'][len(before['lag_seconds']):]]
+        period.pool_wait_ms += [1000 * s for s in after['pool_wait_seconds'][len(before['pool_wait_seconds']):]]
+        for name, (calls, wall, cpu) in after['pool_calls'].items():
+            was = before['pool_calls'].get(name, [0, 0.0, 0.0])
+            held = period.pool_calls.setdefault(name, [0, 0.0, 0.0])
+            for i, value in enumerate((calls - was[0], wall - was[1], cpu - was[2])):
+                held[i] += value
+    return period
 
 
 def run_phase(name: str, base: str, instances: list[Instance], sessions: list[tuple[int, str]],
@@ -817,13 +860,14 @@ def run_phase(name: str, base: str, instances: list[Instance], sessions: list[tu
         clients = sum(a[0] for a in answers)
         print(f'  {name}: {connected} clients connected in {connect_seconds:.0f} s; {busy} busy customers '
               f'(server pids {", ".join(str(p.pid) for p in servers)})', flush=True)
-        baseline = run_period(workers, servers, args.baseline_seconds, None, only_one=True)
+        bases = [i.base for i in instances]
+        baseline = run_period(workers, servers, args.baseline_seconds, None, only_one=True, bases=bases)
         print(f'  {name}: baseline done ({baseline.events} events); {busy} busy with a think time of '
               f'{args.think[0]:g}-{args.think[1]:g} s for {args.seconds:.0f} s', flush=True)
-        paced = run_period(workers, servers, args.seconds, args.think)
+        paced = run_period(workers, servers, args.seconds, args.think, bases=bases)
         print(f'  {name}: paced done ({paced.events} events); {busy} busy back to back for '
               f'{args.saturation_seconds:.0f} s', flush=True)
-        saturated = run_period(workers, servers, args.saturation_seconds, None)
+        saturated = run_period(workers, servers, args.saturation_seconds, None, bases=bases)
         load_average = os.getloadavg()[:2]
         lost = sum(a[0] for a in workers.ask([('close',)] * len(workers.pipes)))
         warm.ask([('close',)])
@@ -858,6 +902,21 @@ def report(phase: Phase) -> None:
         print(f'      machine CPU {period.machine_cpu / period.seconds:.2f} cores of {os.cpu_count()}: the rest '
               f'(PostgreSQL, Redis, HAProxy, anything else running) {rest / period.seconds:.2f} cores, '
               f'{1000 * rest / max(period.events + period.tally.untimed_events, 1):.1f} ms per event')
+        if period.gc_runs:
+            young = ', '.join(f'{int(runs)} of generation {g} ({1000 * secs:.0f} ms)'
+                              for g, (runs, secs) in enumerate(period.gc_runs[:2]))
+            full = period.gc_full_ms
+            print(f'      cycle collector: {len(full)} full collections ({sum(full):.0f} ms, longest '
+                  f'{max(full, default=0):.0f} ms: every event waits for one), {young}')
+            lag, pool = period.loop_lag_ms, period.pool_wait_ms
+            print(f'      event loop lag p50/p95/max {pct(lag, .5):.0f}/{pct(lag, .95):.0f}/'
+                  f'{max(lag, default=float("nan")):.0f} ms; run.io_bound wait for a pool thread p50/p95/max '
+                  f'{pct(pool, .5):.0f}/{pct(pool, .95):.0f}/{max(pool, default=float("nan")):.0f} ms '
+                  f'({len(pool)} calls)')
+            top = sorted(period.pool_calls.items(), key=lambda item: -item[1][1])[:6]
+            print('      pool threads held by (calls, wall s, CPU s): ' + '; '.join(
+                f'{name.rsplit(".", 2)[-2]}.{name.rsplit(".", 1)[-1]} {int(c)}, {w:.1f}, {u:.1f}'
+                for name, (c, w, u) in top if c))
         if period is not phase.baseline:
             steps = ', '.join(f'{step} {pct(period.tally.latencies_ms.get(step, []), .95):.0f}' for step in STEPS)
             print(f'      p95 per step (ms): {steps}')

@@ -14,7 +14,12 @@ On top of the real app (ui.app.setup() and ui.app.run()) it adds:
   `ui.sub_pages` runs it as a background task that may finish after the HTML has gone out; the probe records when
   it really finished;
 - `/_bench/reset`, `/_bench/stats`, `/_bench/clients` and `/_bench/gc` for the bench to read and steer them;
-- with KAIROS_BENCH_PROFILE_LOOP=<file>, a profile of the event loop's CPU over the whole run (bench_load.py --profile).
+- with KAIROS_BENCH_PROFILE_LOOP=<file>, a profile of the event loop's CPU over the whole run (bench_load.py --profile);
+- `/_bench/waits`: where an event can wait besides its own work, for bench_load.py to print per period: how often
+  Python's cycle collector ran, per generation, and how long each full collection stopped the process (every thread
+  waits for it, the event loop included); how late the event loop woke for a 20 ms sleep (its lag: anything queued
+  waits that long); how long each `run.io_bound` call waited for one of NiceGUI's pool threads, and how long each
+  function held a pool thread (wall and CPU).
 """
 
 from __future__ import annotations
@@ -112,6 +117,69 @@ def _is_tenant(sql: str) -> bool:
 
 STATS = _Stats()
 PROFILER: cProfile.Profile | None = None  # --profile: the event loop's work on `/`, request in to section built
+# The cycle collector's runs since start-up: per generation [runs, seconds]; and each full (generation 2) run's seconds.
+GC_RUNS: list[list[float]] = [[0, 0.0], [0, 0.0], [0, 0.0]]
+GC_FULL_SECONDS: list[float] = []
+LOOP_LAG_SECONDS: list[float] = []  # every 20 ms: how much later than asked the event loop woke
+POOL_WAIT_SECONDS: list[float] = []  # each run.io_bound call: from asked to running on a pool thread
+POOL_CALLS: dict[str, list[float]] = {}  # per function run through run.io_bound: [calls, wall seconds, CPU seconds]
+LAG_TICK = 0.02
+
+
+def _time_gc() -> None:
+    started = [0.0]
+
+    def timed(phase: str, info: dict[str, int]) -> None:
+        if phase == 'start':
+            started[0] = time.perf_counter()
+            return
+        seconds = time.perf_counter() - started[0]
+        runs = GC_RUNS[info['generation']]
+        runs[0] += 1
+        runs[1] += seconds
+        if info['generation'] == 2:
+            GC_FULL_SECONDS.append(seconds)
+
+    gc.callbacks.append(timed)
+
+
+def _time_waits() -> None:
+    """The event loop's lag (a task that sleeps 20 ms and records how late it woke) and each `run.io_bound` call's
+    wait for a pool thread (the call is wrapped; same arguments, same result)."""
+    from nicegui import background_tasks, run
+
+    async def watch_lag() -> None:
+        while True:
+            asked = time.perf_counter()
+            await asyncio.sleep(LAG_TICK)
+            LOOP_LAG_SECONDS.append(time.perf_counter() - asked - LAG_TICK)
+
+    def start_watching() -> None:
+        background_tasks.create(watch_lag(), name='bench-loop-lag')
+
+    app.on_startup(start_watching)
+    real_io_bound = run.io_bound
+
+    async def io_bound(callback: Any, *args: Any, **kwargs: Any) -> Any:
+        asked = time.perf_counter()
+        # what it does: the service function itself, also when it goes through auth.act (session check first)
+        action = args[1] if getattr(callback, '__name__', '') == 'act' and len(args) > 1 else callback
+        name = f'{getattr(action, "__module__", "")}.{getattr(action, "__qualname__", repr(action))}'
+
+        def timed(*a: Any, **kw: Any) -> Any:
+            started, cpu = time.perf_counter(), time.thread_time()
+            POOL_WAIT_SECONDS.append(started - asked)
+            try:
+                return callback(*a, **kw)
+            finally:
+                held = POOL_CALLS.setdefault(name, [0, 0.0, 0.0])
+                held[0] += 1
+                held[1] += time.perf_counter() - started
+                held[2] += time.thread_time() - cpu
+
+        return await real_io_bound(timed, *args, **kwargs)
+
+    run.io_bound = io_bound  # type: ignore[assignment]
 
 
 class Timer:
@@ -266,6 +334,11 @@ def _bench_routes() -> None:
     async def bench_gc() -> dict[str, int]:
         return {'collected': gc.collect()}
 
+    @app.get('/_bench/waits')
+    async def bench_waits() -> dict[str, Any]:
+        return {'runs': GC_RUNS, 'full_seconds': GC_FULL_SECONDS, 'lag_seconds': LOOP_LAG_SECONDS,
+                'pool_wait_seconds': POOL_WAIT_SECONDS, 'pool_calls': POOL_CALLS}
+
     @app.get('/_bench/clients')
     async def bench_clients() -> dict[str, Any]:
         clients = list(Client.instances.values())
@@ -306,6 +379,8 @@ def main() -> None:
     # The bench routes need no sign-in (the login route is how the bench signs in).
     kairos_app.PUBLIC_PREFIXES = (*kairos_app.PUBLIC_PREFIXES, '/_bench')
     _count_statements()
+    _time_gc()
+    _time_waits()
     _probe_appointments_section()
     _measure_loaders()
     _bench_routes()

@@ -104,6 +104,46 @@ def go_to(user, path: str) -> None:
     user.find(PageFrame).trigger('navigate', path)
 
 
+# ---- the slot picker's times (drawn in the browser from one element: ui.components.slot_picker.SlotTimes) ----------
+
+def _times(user):
+    """The element that draws the picked day's free times, when the page shows one."""
+    from nicegui.testing.user_interaction import UserInteraction
+
+    from ui.components.slot_picker import SlotTimes
+
+    if not _has(user, SlotTimes):
+        return None
+    found: UserInteraction = user.find(SlotTimes)
+    assert len(found.elements) == 1, f'{len(found.elements)} sets of free times on the page'
+    return next(iter(found.elements))
+
+
+def times_shown(user) -> list[str]:
+    """The free times on screen now, in order, by their buttons' names ('10:30'; in a group class '10:30, 3 seats
+    left'): what a screen reader reads. None shown (the day has nothing left, or it is still loading): []."""
+    grid = _times(user)
+    return [] if grid is None else [time['name'] for time in grid.times]
+
+
+def times_pressed(user) -> list[str]:
+    """The names of the times drawn pressed (aria-pressed="true" in slot_times.js: the one whose start is chosen)."""
+    grid = _times(user)
+    return [] if grid is None else [time['name'] for time in grid.times if time['start'] == grid.chosen]
+
+
+def pick_time(user, label: str) -> None:
+    """Click the time whose button reads `label` ('15:00'), as a person does: slot_times.js sends the element's
+    `choose` event with that time's start. The time must be on screen."""
+    from nicegui.testing.user_interaction import UserInteraction
+
+    grid = _times(user)
+    assert grid is not None, f'no free times on screen to pick {label} from'
+    start = next((time['start'] for time in grid.times if time['label'] == label), None)
+    assert start is not None, f'{label} is not among the times on screen: {[time["label"] for time in grid.times]}'
+    UserInteraction(user, {grid}, None).trigger('choose', start)
+
+
 def admin_act(tenant_id: int, admin_id: int | None = None):
     """What the admin shell hands an admin page body, without the shell: run a service for this business and admin
     off the event loop (the shell's AdminContext.act also re-checks the admin's session and role first)."""

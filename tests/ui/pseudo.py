@@ -22,6 +22,7 @@ from domain.i18n import PSEUDO_CLOSE, PSEUDO_OPEN
 from services import formatting as fmt
 from ui.components.appointments_view import AppointmentsView
 from ui.components.page_frame import PageFrame
+from ui.components.slot_picker import SlotTimes
 
 # Props that carry words a person reads or hears.
 TEXT_PROPS = ('label', 'aria-label', 'placeholder', 'hint', 'alt', 'title', 'error-message', 'error', 'suffix',
@@ -93,6 +94,8 @@ def page_texts(user: User, *, frame: bool = False) -> list[tuple[str, str]]:
         if isinstance(element, AppointmentsView):
             found += [(f'{where} labels.{key}', value) for key, value in element.labels.items()]
             found += [(f'{where} state', value) for value in _state_texts(element.state)]
+        if isinstance(element, SlotTimes):  # each time's button: its name and, in a group class, the seats left
+            found += [(f'{where} time', text) for time in element.times for text in (time['name'], time['seats'])]
     if frame:
         found.append(('page title', user.client.resolve_title()))
         described = re.search(r'<meta name="description" content="([^"]*)"', user.client.head_html)

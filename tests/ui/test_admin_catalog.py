@@ -131,7 +131,7 @@ async def test_a_day_off_empties_an_open_booking_calendar_without_a_reload(user:
 
     world = seed_world(db, now=NOW)
     await user.open(f'/book?service={world.services["colour"]}')
-    label = (await shown_slots(user))[0].props['aria-label']
+    label = (await shown_slots(user))[0]
     day = picked_day(user)
     schedules.add_day_off(db, tenant_id=world.tenant_id, admin_id=None, staff_id=world.staff['mia'], day=day,
                           now=datetime.now(UTC))

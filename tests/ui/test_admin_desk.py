@@ -12,7 +12,7 @@ from nicegui.testing import User
 from domain.desk import AppointmentFilter
 from services import booking, desk, ratelimit
 from tests.support.seed import add_admin, add_appointment, at, seed_world
-from tests.ui.conftest import HeldBack, admin_in, admin_signs_in, eventually, field
+from tests.ui.conftest import HeldBack, admin_in, admin_signs_in, eventually, field, pick_time
 
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
@@ -201,7 +201,7 @@ async def test_the_desk_moves_an_appointment_with_the_slot_picker(user: User, db
     user.find(marker='appt-move').click()
     await user.should_see(marker='move-dialog', retries=50)
     assert '15:00' in await show_day(user, day)
-    user.find(marker='slot-15:00').click()
+    pick_time(user, '15:00')
     user.find(marker='move-confirm').click()
     await user.should_see('The appointment is moved.', retries=50)
     moved = desk.detail(db, tenant_id=world.tenant_id, admin_id=1, appointment_id=appt).appointment
@@ -228,7 +228,7 @@ async def test_the_desk_books_for_a_customer_it_finds(user: User, db) -> None:
     field(user, 'new-service').value = world.services['cut']
     field(user, 'new-staff').value = world.staff['mia']
     assert '16:00' in await show_day(user, day)
-    user.find(marker='slot-16:00').click()
+    pick_time(user, '16:00')
     user.find(marker='new-book').click()
     await user.should_see('The appointment is booked.', retries=50)
     rows = desk.appointment_list(db, tenant_id=world.tenant_id, admin_id=1,

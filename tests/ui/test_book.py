@@ -8,36 +8,30 @@ from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from nicegui import ui
 from nicegui.testing import User
 
 from services import availability, booking, notify
 from storage import appointments as appointment_db
 from storage import tables as t
 from tests.support.seed import World, seed_world
-from tests.ui.conftest import signed_in
+from tests.ui.conftest import pick_time, signed_in, times_pressed, times_shown
 from tests.ui.test_packages import add_package
+from ui.components.slot_picker import SlotTimes
 
 
-async def shown_slots(user: User, at_least: int = 1) -> list[ui.button]:
-    """The time buttons on screen, in order, once the picker has loaded them."""
+async def shown_slots(user: User, at_least: int = 1) -> list[str]:
+    """The times on screen (their names), in order, once the picker has loaded them."""
     for _ in range(100):
-        try:
-            found = sorted(user.find(marker='slot').elements, key=lambda e: e.id)
-            if len(found) >= at_least:
-                return found
-        except AssertionError:
-            pass
+        found = times_shown(user)
+        if len(found) >= at_least:
+            return found
         await asyncio.sleep(0.05)
     raise AssertionError('no time slots appeared')
 
 
 def slot_labels(user: User) -> list[str]:
     """The times on screen now (none when the day has nothing left, as late in the day it may not)."""
-    try:
-        return [b.props['aria-label'] for b in user.find(marker='slot').elements]
-    except AssertionError:
-        return []
+    return times_shown(user)
 
 
 def picked_day(user: User) -> date:
@@ -45,10 +39,10 @@ def picked_day(user: User) -> date:
 
 
 async def choose_first_time(user: User) -> str:
-    label = (await shown_slots(user))[0].props['aria-label']
-    user.find(marker=f'slot-{label}').click()
+    label = (await shown_slots(user))[0]
+    pick_time(user, label)
     for _ in range(40):  # the click is handled on the server: wait for the choice to show
-        if any(str(b.props.get('aria-pressed')).lower() == 'true' for b in user.find(marker=f'slot-{label}').elements):
+        if times_pressed(user) == [label]:
             return label
         await asyncio.sleep(0.05)
     raise AssertionError(f'{label} was not chosen')
@@ -177,11 +171,32 @@ async def test_a_deposit_without_card_payment_says_how_to_pay_at_the_desk(user: 
     notify.wait_for_notifications()
 
 
+async def test_a_class_names_each_time_with_its_seats_left_and_only_a_time_it_offers_can_be_chosen(
+        user: User, db) -> None:
+    world = seed_world(db)
+    await user.open(f'/book?service={world.services["yoga"]}')
+    names = await shown_slots(user)
+    day = picked_day(user)
+    offered = availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['yoga'], staff_id=None,
+                                     day=day, now=datetime.now(UTC))
+    berlin = ZoneInfo('Europe/Berlin')
+    assert names == [f'{s.start.astimezone(berlin):%H:%M}, {s.free_seats} seats left' for s in offered]
+    await user.should_see('6 seats left')  # under each time
+    user.find(SlotTimes).trigger('choose', (offered[0].start - timedelta(days=1)).isoformat())  # never offered
+    await asyncio.sleep(0.3)
+    assert times_pressed(user) == []
+    pick_time(user, f'{offered[-1].start.astimezone(berlin):%H:%M}')
+    for _ in range(40):
+        if times_pressed(user):
+            break
+        await asyncio.sleep(0.05)
+    assert times_pressed(user) == [names[-1]]
+
+
 async def test_a_time_taken_by_someone_else_disappears_without_a_reload(user: User, db) -> None:
     world = seed_world(db)
     await user.open(f'/book?service={world.services["colour"]}')
-    first = (await shown_slots(user))[0]
-    label = first.props['aria-label']
+    label = (await shown_slots(user))[0]
     day = picked_day(user)
     slot = availability.day_slots(db, tenant_id=world.tenant_id, service_id=world.services['colour'],
                                   staff_id=world.staff['mia'], day=day, now=datetime.now(UTC))[0]

@@ -17,7 +17,7 @@ from services import formatting as fmt
 from storage import appointments as appointment_db
 from storage import tables as t
 from tests.support.seed import World, add_appointment, seed_world
-from tests.ui.conftest import signed_in
+from tests.ui.conftest import pick_time, signed_in, times_shown
 from tests.ui.test_book import choose_first_time, picked_day, shown_slots
 
 BERLIN = ZoneInfo('Europe/Berlin')
@@ -72,10 +72,7 @@ async def show_day(user: User, day: date) -> list[str]:
 
 
 def labels(user: User) -> list[str]:
-    try:
-        return [b.props['aria-label'] for b in sorted(user.find(marker='slot').elements, key=lambda e: e.id)]
-    except AssertionError:
-        return []
+    return times_shown(user)
 
 
 def stored(db, world: World, appointment_id: int):
@@ -137,7 +134,7 @@ async def test_any_staff_offers_a_colleague_when_the_usual_one_is_busy(user: Use
         await asyncio.sleep(0.05)
     if picked_day(user) != day:
         await show_day(user, day)
-    user.find(marker='slot-14:00').click()
+    pick_time(user, '14:00')
     await user.should_see('with Leo Park', retries=30)
     user.find(marker='reschedule-confirm').click()
     await user.should_see('Moved to', retries=50)

@@ -8,8 +8,13 @@ Accessible names (what people with screen readers hear and what QA suites select
   (Babel), and so is the first day of its weeks;
 - the times of the picked day form a group named 'Free times on <day>', e.g. 'Free times on Tue 24 Nov 2026';
 - each time is a button named by its start in the customer's zone, e.g. '10:30'; a group class adds the seats left,
-  '10:30, 3 seats left'. The chosen time has aria-pressed="true". Tests may also use the marks `slot` and
-  `slot-10:30`.
+  '10:30, 3 seats left' (shown under the time). The chosen time has aria-pressed="true".
+
+The day's times are one element, `SlotTimes` (mark `slot-grid`), drawn in the browser by slot_times.js: its `times`
+are what each button shows, its `chosen` the start of the chosen time, and a click comes back as its `choose` event
+with the time's start. Simulated-browser tests pick a time through that event (tests/ui/conftest.py `pick_time`); a
+time that is not one the picker offers is ignored. The marks: `slot-picker` (the whole), `slot-date` (the calendar),
+`slot-grid` (the times), `slot-status` (what it says when a chosen time was taken), `no-slots`, `zone-note`.
 
 Every text is in the page's language (ui.i18n), dates and times in its locale (services.formatting).
 
@@ -31,6 +36,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from nicegui import run, ui
+from nicegui.events import GenericEventArguments
 
 from domain.availability import Slot
 from domain.rules import TAKEN
@@ -39,6 +45,7 @@ from services import formatting as fmt
 from services.context import get_db
 from ui.components.live import LiveSubscription
 from ui.components.styles import add_css_once
+from ui.components.wire import ascii_json
 from ui.components.words import say
 from ui.i18n import locale, t, tn
 
@@ -110,6 +117,43 @@ def date_picker_locale(loc: str) -> tuple[dict[str, list[str]], int]:
     return names, (where.first_week_day + 1) % 7
 
 
+class SlotTimes(ui.element, component='slot_times.js'):
+    """A day's free times as one element, drawn in the browser (slot_times.js). As one button element a time, a day's
+    dozens were each built, serialized and sent, and every choice updated them all: the panel's largest cost on the
+    event loop under load. `times` are what the buttons show (SlotPicker._time), `chosen` the chosen one's start;
+    a click comes back as the `choose` event with the time's start."""
+
+    def __init__(self, label: str, times: list[dict[str, str]], *, chosen: str,
+                 on_choose: Callable[[GenericEventArguments], Awaitable[None]]) -> None:
+        super().__init__()
+        self.label: str = ''
+        self.times: list[dict[str, str]] = []
+        self.chosen: str = ''  # the chosen time's start, '' for none
+        self.props('role=group').mark('slot-grid')
+        self._set(label, times, chosen)
+        self.on('choose', on_choose)
+
+    def show(self, label: str, times: list[dict[str, str]], chosen: str) -> None:
+        if (label, times, chosen) != (self.label, self.times, self.chosen):
+            self._set(label, times, chosen)
+            self.update()
+
+    def choose(self, start: str) -> None:
+        if start != self.chosen:
+            self.chosen = self._props['chosen'] = start
+            self.update()
+
+    def _set(self, label: str, times: list[dict[str, str]], chosen: str) -> None:
+        self.label, self.times, self.chosen = label, list(times), chosen
+        self._props['aria-label'] = label
+        # One ASCII JSON string (ui.components.wire): NiceGUI would otherwise wrap every time in observable containers
+        self._props['times'] = ascii_json(self.times)
+        self._props['chosen'] = chosen
+
+    def _displayed_contents(self, *, only_visible: bool) -> list:
+        # What a person reads on the buttons, for the simulated user's content search (`user.should_see('10:30')`).
+        return [*super()._displayed_contents(only_visible=only_visible),
+                *(text for time in self.times for text in (time['label'], time['seats']) if text)]
 
 
 class SlotPicker:
@@ -126,8 +170,8 @@ class SlotPicker:
         self.dates: list[date] = []
         self.slots: list[Slot] = []
         self._generation = 0
-        self._buttons: dict[datetime, ui.button] = {}
-        self._grid: ui.element | None = None
+        self._grid: SlotTimes | None = None
+        self._heading: ui.label | None = None
         self._shown_day: date | None = None
         self._changed: set[date | None] = set()  # days named by live events not read again yet (None: all)
         self._reloading = False
@@ -326,7 +370,7 @@ class SlotPicker:
         elif chosen is not None:
             # keep the choice, but with the fresh seats and staff
             self.selected = next(s for s in self.slots if s.start == chosen.start)
-        if not unchanged:  # a live event about another time of the day: the buttons shown are still right
+        if not unchanged:  # else a live event about another time of the day: the times shown are still right
             self._render_slots(day)
 
     # ---- drawing -------------------------------------------------------------------------------------------
@@ -339,63 +383,46 @@ class SlotPicker:
         self.calendar.props['default-year-month'] = f'{year:04d}/{month:02d}'
         self.calendar.update()
 
-    def _render_slots(self, day: date, *, whole: bool = False) -> None:
-        if not whole and day == self._shown_day and self._update_slots():
-            return
+    def _render_slots(self, day: date) -> None:
+        """Draw the day's free times. While times are shown, the one times element and its heading are updated in
+        place (another day, a time taken or back, another zone): nothing is built again."""
         self._shown_day = day
-        self.slots_box.clear()
-        self._buttons = {}
-        self._grid = None
         day_words = fmt.date(datetime(day.year, day.month, day.day, 12, tzinfo=self.business_tz), self.business_tz,
                              locale=self.loc)
         heading = t('Free times on %(day)s', day=day_words)
+        times = [self._time(slot, day) for slot in self.slots]
+        grid = self._grid
+        if self.slots and grid is not None and not grid.is_deleted and self._heading is not None:
+            if self._heading.text != heading:
+                self._heading.text = heading
+            grid.show(heading, times, _key(self.selected))
+            return
+        self.slots_box.clear()
+        self._grid = self._heading = None
         with self.slots_box:
-            ui.label(heading).classes('text-subtitle2').props('role=heading aria-level=3')
+            self._heading = ui.label(heading).classes('text-subtitle2').props('role=heading aria-level=3')
             if not self.slots:
                 ui.label(t('No free times left on this day. Please pick another date.')).classes(
                     'k-muted').mark('no-slots')
                 return
-            grid = self._grid = ui.element('div').classes('k-slot-grid').props('role=group').mark('slot-grid')
-            grid.props['aria-label'] = heading
-            with grid:
-                for slot in self.slots:
-                    self._buttons[slot.start] = self._slot_button(slot, day)
+            self._grid = SlotTimes(heading, times, chosen=_key(self.selected), on_choose=self._choose_start)
 
-    def _update_slots(self) -> bool:
-        """The day shown lost times (a live event, a refused booking): take their buttons away instead of drawing the
-        day's dozens of times again (each an element to build and send). False when the day must be drawn whole: a
-        time came back (drawn whole, so the buttons stay in order, newest last), it had or has none, or seats show."""
-        if self.query.group or not self._buttons or not self.slots or self._grid is None or self._grid.is_deleted:
-            return False
-        fresh = {slot.start for slot in self.slots}
-        if not fresh <= self._buttons.keys():
-            return False
-        for start in [start for start in self._buttons if start not in fresh]:
-            self._buttons.pop(start).delete()
-        return True
-
-    def _slot_button(self, slot: Slot, day: date) -> ui.button:
+    def _time(self, slot: Slot, day: date) -> dict[str, str]:
+        """What one time's button shows (slot_times.js): its label, its name for screen readers and, in a group
+        class, the seats left under it; `start` is how a click names it back."""
         label = slot_label(slot, self.tz, day, self.loc)
-        seats = seats_words(slot.free_seats) if self.query.group else ''
+        if not self.query.group:
+            return {'start': _key(slot), 'label': label, 'name': label, 'seats': ''}
+        seats = seats_words(slot.free_seats)
         # Translators: a time's name for screen readers in a group class, "10:30, 3 seats left".
-        name = t('%(time)s, %(seats)s', time=label, seats=seats) if self.query.group else label
-        chosen = self.selected is not None and self.selected.start == slot.start
-        # One element a time (its label is the button's own): a day has dozens of times and the picker draws them
-        # again for every change to that day; a group's button adds its seats left underneath.
-        # The click picks the time as the picker knows it then (its seats and staff may have changed since drawn).
-        button = ui.button(label if not self.query.group else '',
-                           on_click=lambda start=slot.start: self._choose_start(start)).props(
-            f'no-caps {"unelevated" if chosen else "outline"} aria-pressed={str(chosen).lower()}'
-        ).classes('text-body1 text-weight-medium').mark(f'slot slot-{label.replace(" ", "-")}')
-        button.props['aria-label'] = name
-        if self.query.group:
-            with button, ui.column().classes('items-center gap-0'):
-                ui.label(label).classes('text-body1 text-weight-medium')
-                ui.label(seats).classes('text-caption')
-        return button
+        name = t('%(time)s, %(seats)s', time=label, seats=seats)
+        return {'start': _key(slot), 'label': label, 'name': name, 'seats': seats}
 
-    async def _choose_start(self, start: datetime) -> None:
-        await self._choose(next((s for s in self.slots if s.start == start), None), only_shown=True)
+    async def _choose_start(self, event: GenericEventArguments) -> None:
+        """A time clicked in the browser: picked as the picker knows it now (its seats and staff may have changed
+        since it was drawn); a time it does not offer (taken meanwhile, or never shown) is ignored."""
+        start = event.args if isinstance(event.args, str) else None
+        await self._choose(next((s for s in self.slots if _key(s) == start), None), only_shown=True)
 
     async def _choose(self, slot: Slot | None, *, only_shown: bool = False) -> None:
         if only_shown and slot is None:
@@ -404,10 +431,8 @@ class SlotPicker:
             return
         self.selected = slot
         self.status.text = ''
-        for start, button in self._buttons.items():
-            chosen = slot is not None and start == slot.start
-            button.props(remove='unelevated outline')
-            button.props(f'{"unelevated" if chosen else "outline"} aria-pressed={str(chosen).lower()}')
+        if self._grid is not None and not self._grid.is_deleted:
+            self._grid.choose(_key(slot))
         if self.on_pick is not None:
             result = self.on_pick(slot)
             if inspect.isawaitable(result):
@@ -415,9 +440,9 @@ class SlotPicker:
 
     def _clear_slots(self, message: str) -> None:
         self.slots = []
+        self._shown_day = None
         self.slots_box.clear()
-        self._buttons = {}
-        self._grid = None
+        self._grid = self._heading = None
         with self.slots_box:
             ui.label(message).classes('k-muted').mark('no-slots')
 
@@ -436,8 +461,8 @@ class SlotPicker:
             return
         self.tz = tz
         self._show_zone_note()
-        if self.day is not None:
-            self._render_slots(self.day, whole=True)
+        if self.day is not None and self._shown_day == self.day:
+            self._render_slots(self.day)
 
     def _limit_navigation(self) -> None:
         today = self._today()
@@ -446,6 +471,11 @@ class SlotPicker:
 
     def _today(self) -> date:
         return self.now().astimezone(self.business_tz).date()
+
+
+def _key(slot: Slot | None) -> str:
+    """How the browser names a time back (SlotTimes' `choose`): its start as the server knows it; '' for none."""
+    return '' if slot is None else slot.start.isoformat()
 
 
 def _event_day(value: object) -> date | None:
