@@ -48,10 +48,12 @@ async def build(ctx: PanelContext) -> None:
         except ValueError:
             fields['birth_date'].error = t('Enter a date like %(example)s.', example='1990-12-31')
             return
-        for name in ('first_name', 'last_name', 'email', 'phone', 'password'):
-            setattr(form, name, getattr(form, name) or '')  # a cleared field reads None
-        profile = ProfileInput(first_name=form.first_name, last_name=form.last_name, phone=form.phone,
-                               birth_date=born, gender=form.gender or '')
+        # A cleared field reads None. Read as '' here, never written back: the binding would then hand the field a
+        # new value, and a field whose value changes drops its error (NiceGUI validates it again), so the message
+        # set below went away a moment after it was shown.
+        email = form.email or ''
+        profile = ProfileInput(first_name=form.first_name or '', last_name=form.last_name or '',
+                               phone=form.phone or '', birth_date=born, gender=form.gender or '')
         problems = profile_problems(profile, today=today)
         if problems:  # the same rule the server applies; shown at once, next to each field
             for key, message in problems.items():
@@ -61,12 +63,12 @@ async def build(ctx: PanelContext) -> None:
         try:
             await ctx.act(accounts.update_profile, profile=profile, today=today)
             note = t('Your profile is saved.')
-            if form.email.strip().lower() != customer.email.lower():
-                await ctx.act(accounts.request_email_change, new_email=form.email, now=ctx.now(),
+            if email.strip().lower() != customer.email.lower():
+                await ctx.act(accounts.request_email_change, new_email=email, now=ctx.now(),
                               password=form.password or '', signed_in_at=_signed_in_at(), address=_address())
                 form.password = ''
                 note = t('Your profile is saved. We sent a link to %(new)s: your email changes when you open it. '
-                         'Until then we keep using %(old)s.', new=form.email.strip(), old=customer.email)
+                         'Until then we keep using %(old)s.', new=email.strip(), old=customer.email)
         except accounts.ProfileInvalid as refusal:
             for key, said in refusal.problems.items():
                 target = fields.get(key, fields['first_name'])
