@@ -12,7 +12,7 @@ from nicegui.testing import User
 from domain.catalog import StaffInput
 from services import availability, catalog, schedules
 from tests.support.seed import add_appointment, seed_world
-from tests.ui.conftest import admin_in, field
+from tests.ui.conftest import admin_in, field, times_shown
 
 NOW = datetime.now(UTC)
 
@@ -127,7 +127,7 @@ async def test_another_business_staff_member_is_never_shown_or_changed(user: Use
 async def test_a_day_off_empties_an_open_booking_calendar_without_a_reload(user: User, db) -> None:
     """A guest has the booking page open; the admin, in another browser, gives Mia (the only one offering colour)
     the shown day off: its times go at once."""
-    from tests.ui.test_book import picked_day, shown_slots, slot_labels
+    from tests.ui.test_book import picked_day, shown_slots
 
     world = seed_world(db, now=NOW)
     await user.open(f'/book?service={world.services["colour"]}')
@@ -136,10 +136,10 @@ async def test_a_day_off_empties_an_open_booking_calendar_without_a_reload(user:
     schedules.add_day_off(db, tenant_id=world.tenant_id, admin_id=None, staff_id=world.staff['mia'], day=day,
                           now=datetime.now(UTC))
     for _ in range(40):
-        if label not in slot_labels(user):
+        if label not in times_shown(user):
             break
         await asyncio.sleep(0.05)
-    assert label not in slot_labels(user)
+    assert label not in times_shown(user)
 
 
 async def test_a_staff_photo_is_served_to_anyone_within_its_business_only(user: User, db) -> None:

@@ -29,11 +29,6 @@ async def shown_slots(user: User, at_least: int = 1) -> list[str]:
     raise AssertionError('no time slots appeared')
 
 
-def slot_labels(user: User) -> list[str]:
-    """The times on screen now (none when the day has nothing left, as late in the day it may not)."""
-    return times_shown(user)
-
-
 def picked_day(user: User) -> date:
     return date.fromisoformat(user.find(marker='slot-date').elements.pop().value)
 
@@ -203,10 +198,10 @@ async def test_a_time_taken_by_someone_else_disappears_without_a_reload(user: Us
     booking.book(db, tenant_id=world.tenant_id, customer_id=world.bob, service_id=world.services['colour'],
                  staff_id=world.staff['mia'], start=slot.start, now=datetime.now(UTC))  # Bob, in another browser
     for _ in range(40):
-        if label not in slot_labels(user):
+        if label not in times_shown(user):
             break
         await asyncio.sleep(0.05)
-    assert label not in slot_labels(user)
+    assert label not in times_shown(user)
 
 
 async def test_confirming_a_time_taken_meanwhile_says_so_and_offers_fresh_times(user: User, db) -> None:
@@ -226,7 +221,7 @@ async def test_confirming_a_time_taken_meanwhile_says_so_and_offers_fresh_times(
     user.find('Email').type('grace@example.com')
     user.find(marker='book-confirm').click()
     await user.should_see('That time was just taken. Please pick another.', retries=50)
-    assert label not in slot_labels(user)
+    assert label not in times_shown(user)
     assert bookings_of(db, world, 'grace@example.com') == []
 
 

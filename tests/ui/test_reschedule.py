@@ -68,10 +68,6 @@ async def show_day(user: User, day: date) -> list[str]:
     user.find(marker='slot-date').elements.pop().set_value(day.isoformat())
     words = fmt.date(berlin(day, 12), BERLIN)
     await user.should_see(f'Free times on {words}', retries=50)
-    return labels(user)
-
-
-def labels(user: User) -> list[str]:
     return times_shown(user)
 
 
@@ -129,7 +125,7 @@ async def test_any_staff_offers_a_colleague_when_the_usual_one_is_busy(user: Use
     assert '14:00' not in await show_day(user, day)
     user.find(marker='any-staff').elements.pop().set_value(True)
     for _ in range(60):
-        if '14:00' in labels(user):
+        if '14:00' in times_shown(user):
             break
         await asyncio.sleep(0.05)
     if picked_day(user) != day:
@@ -194,7 +190,7 @@ async def test_a_time_taken_meanwhile_is_refused_and_the_times_reload(user: User
                                           staff_id=world.staff['mia'], start=slot.start, duration=timedelta(minutes=45))
     user.find(marker='reschedule-confirm').click()
     await user.should_see('That time was just taken. Please pick another.', retries=50)
-    assert label not in labels(user)
+    assert label not in times_shown(user)
     assert stored(db, world, appt).start == berlin(workday(now, 3), 11)
 
 
@@ -209,7 +205,7 @@ async def test_the_chosen_time_taken_elsewhere_vanishes_and_the_choice_is_cleare
     booking.book(db, tenant_id=world.tenant_id, customer_id=world.bob, service_id=world.services['cut'],
                  staff_id=world.staff['mia'], start=slot.start, now=datetime.now(UTC))  # Bob, on the booking page
     await user.should_see('That time was just taken. Please pick another.', retries=20)
-    assert label not in labels(user)
+    assert label not in times_shown(user)
     assert not user.find(marker='reschedule-confirm').elements.pop().enabled
 
 
@@ -255,7 +251,7 @@ async def test_a_disconnected_picker_stops_listening_and_catches_up_when_the_bro
     slot = first_free_slot(db, world, user, appt)
     booking.book(db, tenant_id=world.tenant_id, customer_id=world.bob, service_id=world.services['cut'],
                  staff_id=world.staff['mia'], start=slot.start, now=datetime.now(UTC))  # heard by nobody
-    assert label in labels(user)
+    assert label in times_shown(user)
     await client.handle_handshake(f'test-{uuid4()}', client.tab_id or user.tab_id, None, document_id, None)
     for _ in range(40):
         if events.subscriber_count(topic) == 1:
@@ -263,7 +259,7 @@ async def test_a_disconnected_picker_stops_listening_and_catches_up_when_the_bro
         await asyncio.sleep(0.05)
     assert events.subscriber_count(topic) == 1
     await user.should_see('That time was just taken. Please pick another.', retries=20)
-    assert label not in labels(user)
+    assert label not in times_shown(user)
 
 
 async def test_a_live_event_reads_again_only_the_day_it_names_and_a_burst_reads_it_once_more(
