@@ -95,13 +95,14 @@ def _scripts_behind_copy(source: str) -> str:
 
     A script element pauses the HTML parser, and at a phone's speed the browser then paints a frame before it goes
     on: with these two ahead of the copy, that frame came without it and the copy one frame (about 0.1 s) later even
-    from a warm cache. Everything the page's build adds with `ui.add_css` comes after the copy (ui.theme.frame adds
-    the copy first), so after the helper."""
+    from a warm cache. What a page's build adds with `ui.add_css` comes after the copy (ui.theme.frame adds the copy
+    first), so after the helper; a page that called it before the copy keeps the template's order, as it needs."""
     found = HEAD_SCRIPTS.search(source)
     if found is None:
         return source
     scripts = found.group(1)
-    split = (f"{{% set k_parts = head_html.split('{COPY_END}', 1) %}}{{% if k_parts | length == 2 %}}"
+    split = (f"{{% set k_parts = head_html.split('{COPY_END}', 1) %}}"
+             f"{{% if k_parts | length == 2 and 'addStyle(' not in k_parts[0] %}}"
              f'{{{{ k_parts[0] | safe }}}}{COPY_END}{scripts}{{{{ k_parts[1] | safe }}}}'
              f'{{% else %}}{scripts}\n    {HEAD_HTML}{{% endif %}}')
     return source[:found.start()] + split + source[found.end():]

@@ -156,9 +156,10 @@ new MutationObserver(() => document.querySelectorAll('.q-loading-bar:not([aria-l
 
 
 def page_direction() -> str:
-    """A script for the page's head: <html dir lang> (and the loading bar's name) in the page's language from the very
-    first paint. Quasar's language pack sets `dir` as well, but only once its scripts have run; its stylesheet's
-    mirrored rules all hang on `[dir]`."""
+    """A script for the page's head HTML: <html dir lang> (and the loading bar's name) in the page's language before
+    NiceGUI's stylesheets and scripts (the first-paint copy, ahead of it, carries its own dir and lang). Quasar's
+    language pack sets `dir` as well, but only once its scripts have run; its stylesheet's mirrored rules all hang on
+    `[dir]`."""
     loading = json.dumps(t('Loading')).replace('<', '\\u003c')  # never ends the script early
     return (f'<script>document.documentElement.dir = "{html_dir()}"; '
             f'document.documentElement.lang = "{language_switcher.bcp47(locale())}"; '

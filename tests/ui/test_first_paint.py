@@ -89,6 +89,12 @@ def test_a_page_without_the_copy_keeps_the_template_scripts_ahead_of_its_head() 
     assert page.count('addStyle = ') == 1
 
 
+def test_a_page_that_adds_css_before_its_copy_keeps_the_template_scripts_ahead_of_it() -> None:
+    page = _render(f'<script>addStyle(".x{{}}")</script><div id="k-first-paint">x</div>{first_paint.COPY_END}')
+    assert page.index('<script type="importmap">') < page.index('addStyle = ') < page.index('addStyle(".x')
+    assert page.count('addStyle = ') == 1 and page.count('<script type="importmap">') == 1
+
+
 async def test_the_panel_head_holds_the_first_frame_for_the_whole_copy_and_pauses_the_parser_only_after_it(
         user, db) -> None:
     seed_world(db)
