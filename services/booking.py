@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 from sqlmodel import Session
 
@@ -86,42 +87,32 @@ def book(db: Database, *, tenant_id: int, customer_id: int, service_id: int, sta
     too_long = rules.text_problem(notes, limit=NOTES_MAX, what=rules.NOTES)
     if too_long:
         raise BookingRefused(too_long)
-    # The business's setup as kept from an earlier booking (storage.tenant_reads): checked against its token in the
-    # statement that locks the staff; when it changed meanwhile, the booking starts again reading everything anew.
-    kept = tenant_reads.kept(db, tenant_id=tenant_id)
-    for fresh in (False, True):
-        try:
-            # Core and the driver on one connection's transaction, no ORM Session of its own: the outbox's wake-up
-            # still runs once it commits (storage.db.after_commit).
-            with db.write_on_connection() as s:
-                reads = (tenant_reads.TenantReads(tenant_id, None) if fresh
-                         else kept or tenant_reads.TenantReads(tenant_id, tenant_reads.token(s, tenant_id=tenant_id)))
-                # The candidate staff are locked (until the commit) by the statement that reads the customer: one
-                # round trip. Every rule is still asked in the order it was; a refusal only rolls back the lock.
-                locked = catalog_db.lock_staff_offering_reading_customer(
-                    s, tenant_id=tenant_id, service_id=service_id, customer_id=customer_id, staff_id=staff_id,
-                    location_id=location_id)
-                customer = locked[2]
-                reason = why_cannot_book(customer)
-                if reason:
-                    raise BookingRefused(reason)
-                assert customer is not None
-                found = _bookable(s, reads, service_id=service_id)
-                booked, freed = _insert_booking(s, reads, customer=customer, found=found, staff_id=staff_id,
-                                                location_id=location_id, start=start, now=now, seats=seats,
-                                                notes=notes, customer_package_id=customer_package_id, actor=actor,
-                                                locked=locked[:2])
-                if admin_id is not None:
-                    audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='appointment.create',
-                                 target=f'appointment {booked.id}',
-                                 after={'customer': customer_id, 'service': service_id, 'staff': booked.staff.id,
-                                        'start': booked.start.isoformat()}, now=now)
-        except _Stale:
-            tenant_reads.forget(db, tenant_id=tenant_id)
-            continue
-        if reads is not kept:
-            tenant_reads.keep(db, reads)  # its token was found current under the lock
-        break
+
+    def booking(s: Session, reads: tenant_reads.TenantReads) -> tuple[d.Appointment, tuple[int, date]]:
+        # The candidate staff are locked (until the commit) by the statement that reads the customer: one round
+        # trip. Every rule is still asked in the order it was; a refusal only rolls back the lock.
+        locked = catalog_db.lock_staff_offering_reading_customer(
+            s, tenant_id=tenant_id, service_id=service_id, customer_id=customer_id, staff_id=staff_id,
+            location_id=location_id)
+        customer = locked[2]
+        reason = why_cannot_book(customer)
+        if reason:
+            raise BookingRefused(reason)
+        assert customer is not None
+        found = _bookable(s, reads, service_id=service_id)
+        booked, freed = _insert_booking(s, reads, customer=customer, found=found, staff_id=staff_id,
+                                        location_id=location_id, start=start, now=now, seats=seats, notes=notes,
+                                        customer_package_id=customer_package_id, actor=actor, locked=locked[:2])
+        if admin_id is not None:
+            audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='appointment.create',
+                         target=f'appointment {booked.id}',
+                         after={'customer': customer_id, 'service': service_id, 'staff': booked.staff.id,
+                                'start': booked.start.isoformat()}, now=now)
+        return booked, freed
+
+    # Core and the driver on one connection's transaction, no ORM Session of its own: the outbox's wake-up still
+    # runs once it commits (storage.db.after_commit).
+    booked, freed = _with_setup(db, tenant_id, booking, on_connection=True)
     _announce_booked(tenant_id, booked=booked, freed=freed)
     return booked
 
@@ -269,52 +260,92 @@ def reschedule(db: Database, *, tenant_id: int, customer_id: int, appointment_id
     too_long = rules.text_problem(reason, limit=rules.REASON_MAX, what=rules.REASON)
     if too_long:
         raise BookingRefused(too_long)
-    with db.write() as s:
-        if not appointment_db.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
-                                               appointment_id=appointment_id):
-            raise BookingRefused(appointments.NOT_YOURS)
-        before = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
-        settings = tenant_db.panel_settings(s, tenant_id=tenant_id)
-        refusal = rules.why_not_reschedule(before, settings, now=now) if actor == dh.CUSTOMER else None
-        if refusal:
-            raise BookingRefused(refusal)
-        if actor == dh.CUSTOMER and rules.reschedule_needs_reason(before) and not reason:
-            raise BookingRefused(lazy('Please tell the business why you are moving this appointment again.'))
-        found = catalog_db.bookable_service(s, tenant_id=tenant_id, service_id=before.service.id)
-        if found is None or not found.active:
-            raise BookingRefused(lazy('That service can no longer be booked online; please contact the business.'))
-        slot, chosen = _hold_slot(s, tenant_reads.TenantReads(tenant_id, None), found=found, staff_id=staff_id,
-                                  location_id=before.location.id if before.location else None, start=new_start,
-                                  now=now, seats=before.seats, ignore_appointment_id=before.id,
-                                  prefer=before.staff.id)
-        if slot.start == before.start and chosen == before.staff.id:
-            raise BookingRefused(lazy('The appointment is already at that time.'))
-        # The desk moving it keeps its status (the business chose the time); a customer's move may need confirming.
-        new_status = rules.status_after_reschedule(before, settings) if actor == dh.CUSTOMER else before.status.key
-        appointment_db.move_appointment(s, tenant_id=tenant_id, appointment_id=before.id, staff_id=chosen,
-                                        start=slot.start,
-                                        end=slot.end, status_key=new_status)
-        appointments.record_reschedule(s, tenant_id=tenant_id, before=before, new_start=slot.start,
-                                       new_status=new_status, reason=reason, now=now, actor=actor)
-        if chosen != before.staff.id:
-            appointments.record_history(s, tenant_id=tenant_id, appointment_id=before.id, entry=dh.staff_changed(
-                at=now, actor=actor, from_staff=before.staff.name,
-                to_staff=catalog_db.staff_name(s, tenant_id=tenant_id, staff_id=chosen)))
-        if admin_id is not None:
-            audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='appointment.reschedule',
-                         target=f'appointment {appointment_id}',
-                         before={'start': before.start.isoformat(), 'staff': before.staff.id},
-                         after={'start': slot.start.isoformat(), 'staff': chosen}, now=now)
-        s.flush()
-        moved = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id)
-        notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.RESCHEDULED,
-                            previous_start=before.start, reason=reason, now=now)
+    moved, before, found, chosen, slot = _with_setup(db, tenant_id, lambda s, reads: _move(
+        s, reads, customer_id=customer_id, appointment_id=appointment_id, new_start=new_start, now=now,
+        staff_id=staff_id, reason=reason, actor=actor, admin_id=admin_id))
     appointments.publish_change(tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id,
                                 kind='rescheduled', freed=(before.staff.id, _local_day(before.start, found)))
     taken = (chosen, _local_day(slot.start, found))
     if taken != (before.staff.id, _local_day(before.start, found)):
         events.publish(events.availability_topic(tenant_id), {'staff_id': taken[0], 'day': taken[1].isoformat()})
     return moved
+
+
+def _move(s: Session, reads: tenant_reads.TenantReads, *, customer_id: int, appointment_id: int, new_start: datetime,
+          now: datetime, staff_id: int | None, reason: str, actor: str, admin_id: int | None,
+          ) -> tuple[d.Appointment, d.Appointment, catalog_db.BookableService, int, Slot]:
+    """`reschedule`'s transaction: the appointment moved, as it was, its service, the staff taken and the slot."""
+    tenant_id = reads.tenant_id
+    if not appointment_db.lock_appointment(s, tenant_id=tenant_id, customer_id=customer_id,
+                                           appointment_id=appointment_id):
+        raise BookingRefused(appointments.NOT_YOURS)
+    statuses = reads.statuses(s)
+    before = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, statuses=statuses)
+    read = reads.tenant_and_settings(s)
+    assert read is not None
+    tenant, settings = read
+    refusal = rules.why_not_reschedule(before, settings, now=now) if actor == dh.CUSTOMER else None
+    if refusal:
+        raise BookingRefused(refusal)
+    if actor == dh.CUSTOMER and rules.reschedule_needs_reason(before) and not reason:
+        raise BookingRefused(lazy('Please tell the business why you are moving this appointment again.'))
+    found = reads.bookable_service(s, service_id=before.service.id)
+    if found is None or not found.active:
+        raise BookingRefused(lazy('That service can no longer be booked online; please contact the business.'))
+    customer = customer_db.customer(s, tenant_id=tenant_id, customer_id=customer_id)  # the emails' reader
+    slot, chosen = _hold_slot(s, reads, found=found, staff_id=staff_id,
+                              location_id=before.location.id if before.location else None, start=new_start,
+                              now=now, seats=before.seats, ignore_appointment_id=before.id, prefer=before.staff.id)
+    if slot.start == before.start and chosen == before.staff.id:
+        raise BookingRefused(lazy('The appointment is already at that time.'))
+    # The desk moving it keeps its status (the business chose the time); a customer's move may need confirming.
+    new_status = rules.status_after_reschedule(before, settings) if actor == dh.CUSTOMER else before.status.key
+    appointment_db.move_appointment(s, tenant_id=tenant_id, appointment_id=before.id, staff_id=chosen,
+                                    start=slot.start, end=slot.end, status_key=new_status)
+    appointments.record_reschedule(s, tenant_id=tenant_id, before=before, new_start=slot.start,
+                                   new_status=new_status, reason=reason, now=now, actor=actor)
+    if chosen != before.staff.id:
+        appointments.record_history(s, tenant_id=tenant_id, appointment_id=before.id, entry=dh.staff_changed(
+            at=now, actor=actor, from_staff=before.staff.name,
+            to_staff=catalog_db.staff_name(s, tenant_id=tenant_id, staff_id=chosen)))
+    if admin_id is not None:
+        audit.record(s, tenant_id=tenant_id, admin_id=admin_id, action='appointment.reschedule',
+                     target=f'appointment {appointment_id}',
+                     before={'start': before.start.isoformat(), 'staff': before.staff.id},
+                     after={'start': slot.start.isoformat(), 'staff': chosen}, now=now)
+    s.flush()
+    moved = _own(s, tenant_id=tenant_id, customer_id=customer_id, appointment_id=appointment_id, statuses=statuses)
+    known = None if customer is None else appointment_db.NoticeData(
+        tenant=tenant, customer=customer, appointment=moved, statuses=statuses, settings=settings)
+    notify.queue_change(s, tenant_id=tenant_id, appointment_id=appointment_id, kind=notify.RESCHEDULED,
+                        previous_start=before.start, reason=reason, now=now, known=known, reads=reads)
+    return moved, before, found, chosen, slot
+
+
+_R = TypeVar('_R')
+
+
+def _with_setup(db: Database, tenant_id: int, work: Callable[[Session, tenant_reads.TenantReads], _R], *,
+                on_connection: bool = False) -> _R:
+    """`work(s, reads)` in one write transaction (`on_connection`: Database.write_on_connection), `reads` the
+    business's setup as kept from an earlier booking or move (storage.tenant_reads). The statement that locks the
+    staff checks its token (_hold_slot): when the setup changed meanwhile, the work starts again, reading everything
+    anew. So what the work does not decide is read before the staff lock, or not at all; the lock is held to the
+    commit, and other bookings and moves of the same staff wait for it."""
+    kept = tenant_reads.kept(db, tenant_id=tenant_id)
+    for fresh in (False, True):
+        try:
+            with db.write_on_connection() if on_connection else db.write() as s:
+                reads = (tenant_reads.TenantReads(tenant_id, None) if fresh
+                         else kept or tenant_reads.TenantReads(tenant_id, tenant_reads.token(s, tenant_id=tenant_id)))
+                result = work(s, reads)
+        except _Stale:
+            tenant_reads.forget(db, tenant_id=tenant_id)
+            continue
+        if reads is not kept:
+            tenant_reads.keep(db, reads)  # its token was found current under the lock
+        return result
+    raise AssertionError('fresh reads are never stale')  # their token is None: _hold_slot never finds it changed
 
 
 # ---- helpers ---------------------------------------------------------------------------------------------------

@@ -454,6 +454,34 @@ def test_reschedule_moves_the_appointment_and_tells_everyone(db, heard) -> None:
     assert emails == [('appointment_rescheduled', 'ada@example.com')]
 
 
+def test_a_change_to_the_business_setup_reaches_the_next_move(db) -> None:
+    """A move keeps the business's setup from the booking or move before it, as a booking does: a change made by
+    hand in SQL is still seen by the next move."""
+    world = seed_world(db, now=NOW)
+    appt_id = add_appointment(db, world, start=local(24, 10))
+    move(db, world, appt_id, local(24, 11))  # keeps the setup
+
+    def change(sql: str, **params: object) -> None:
+        with db.write() as s:
+            s.execute(sa.text(sql), params)
+
+    change('INSERT INTO day_off (tenant_id, staff_id, day, reason) VALUES (:t, :s, :d, :r)', t=world.tenant_id,
+           s=world.staff['mia'], d=date(2026, 11, 25), r='')
+    with pytest.raises(booking.BookingRefused) as refused:
+        move(db, world, appt_id, local(25, 10), reason='Clash at work', staff_id=world.staff['mia'])
+    assert str(refused.value.message) == 'That time is not open for booking. Please pick another.'
+    change('UPDATE staff SET name = :n WHERE id = :id', n='Mia Stone', id=world.staff['mia'])
+    moved = move(db, world, appt_id, local(26, 10), reason='Clash at work', staff_id=world.staff['mia'])
+    assert moved.staff.name == 'Mia Stone'
+    change('UPDATE service SET active = false WHERE id = :id', id=world.services['cut'])
+    with pytest.raises(booking.BookingRefused) as refused:
+        move(db, world, appt_id, local(26, 11), reason='Clash at work', staff_id=world.staff['mia'])
+    assert str(refused.value.message) == 'That service can no longer be booked online; please contact the business.'
+    with db.read() as s:
+        start = s.execute(sa.select(t.Appointment.start).where(t.Appointment.id == appt_id)).scalar_one()
+    assert start.replace(tzinfo=UTC) == local(26, 10).astimezone(UTC)  # the refused moves changed nothing
+
+
 def test_the_moved_appointment_does_not_block_itself(db) -> None:
     world = seed_world(db, now=NOW)
     appt_id = add_appointment(db, world, start=local(24, 10))
