@@ -728,6 +728,7 @@ class Period:
     gc_full_ms: list[float] = field(default_factory=list)  # each full collection's pause (the whole server waits)
     loop_lag_ms: list[float] = field(default_factory=list)  # the event loop's lag, sampled every 20 ms
     pool_wait_ms: list[float] = field(default_factory=list)  # each run.io_bound call's wait for a pool thread
+    live_wait_ms: list[float] = field(default_factory=list)  # each live-update read's wait for a live thread
     pool_calls: dict[str, list[float]] = field(default_factory=dict)  # function: [calls, wall s, CPU s] on the pool
 
     @property
@@ -814,6 +815,7 @@ def run_period(workers: Workers, servers: list[subprocess.Popen[bytes]], seconds
         period.gc_full_ms += [1000 * s for s in after['full_seconds'][len(before['full_seconds']):]]
         period.loop_lag_ms += [1000 * s for s in after['lag_seconds'][len(before['lag_seconds']):]]
         period.pool_wait_ms += [1000 * s for s in after['pool_wait_seconds'][len(before['pool_wait_seconds']):]]
+        period.live_wait_ms += [1000 * s for s in after['live_wait_seconds'][len(before['live_wait_seconds']):]]
         for name, (calls, wall, cpu) in after['pool_calls'].items():
             was = before['pool_calls'].get(name, [0, 0.0, 0.0])
             held = period.pool_calls.setdefault(name, [0, 0.0, 0.0])
@@ -913,6 +915,10 @@ def report(phase: Phase) -> None:
                   f'{max(lag, default=float("nan")):.0f} ms; run.io_bound wait for a pool thread p50/p95/max '
                   f'{pct(pool, .5):.0f}/{pct(pool, .95):.0f}/{max(pool, default=float("nan")):.0f} ms '
                   f'({len(pool)} calls)')
+            live = period.live_wait_ms
+            print(f"      live-update reads (another tab's or person's change shown here) wait for a live thread "
+                  f'p50/p95/max {pct(live, .5):.0f}/{pct(live, .95):.0f}/{max(live, default=float("nan")):.0f} ms '
+                  f'({len(live)} reads)')
             top = sorted(period.pool_calls.items(), key=lambda item: -item[1][1])[:6]
             print('      pool threads held by (calls, wall s, CPU s): ' + '; '.join(
                 f'{name.rsplit(".", 2)[-2]}.{name.rsplit(".", 1)[-1]} {int(c)}, {w:.1f}, {u:.1f}'

@@ -122,6 +122,7 @@ GC_RUNS: list[list[float]] = [[0, 0.0], [0, 0.0], [0, 0.0]]
 GC_FULL_SECONDS: list[float] = []
 LOOP_LAG_SECONDS: list[float] = []  # every 20 ms: how much later than asked the event loop woke
 POOL_WAIT_SECONDS: list[float] = []  # each run.io_bound call: from asked to running on a pool thread
+LIVE_WAIT_SECONDS: list[float] = []  # each live-update read (ui.context.live_call): from asked to running
 POOL_CALLS: dict[str, list[float]] = {}  # per function run through run.io_bound: [calls, wall seconds, CPU seconds]
 LAG_TICK = 0.02
 
@@ -180,6 +181,23 @@ def _time_waits() -> None:
         return await real_io_bound(timed, *args, **kwargs)
 
     run.io_bound = io_bound  # type: ignore[assignment]
+
+    # Reads for live updates (ui.context.live_call) have threads of their own: how long each waited for one.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ui import context as ui_context
+
+    class TimedLivePool(ThreadPoolExecutor):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            asked = time.perf_counter()
+
+            def timed() -> Any:
+                LIVE_WAIT_SECONDS.append(time.perf_counter() - asked)
+                return fn(*args, **kwargs)
+
+            return super().submit(timed)
+
+    ui_context._live_pool = TimedLivePool(ui_context.LIVE_THREADS, thread_name_prefix='kairos-live')
 
 
 class Timer:
@@ -337,7 +355,8 @@ def _bench_routes() -> None:
     @app.get('/_bench/waits')
     async def bench_waits() -> dict[str, Any]:
         return {'runs': GC_RUNS, 'full_seconds': GC_FULL_SECONDS, 'lag_seconds': LOOP_LAG_SECONDS,
-                'pool_wait_seconds': POOL_WAIT_SECONDS, 'pool_calls': POOL_CALLS}
+                'pool_wait_seconds': POOL_WAIT_SECONDS, 'pool_calls': POOL_CALLS,
+                'live_wait_seconds': LIVE_WAIT_SECONDS}
 
     @app.get('/_bench/clients')
     async def bench_clients() -> dict[str, Any]:

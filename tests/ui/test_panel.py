@@ -229,6 +229,57 @@ async def test_a_change_made_elsewhere_shows_without_a_reload(user: User, db) ->
     await shows(user, lambda s: s['dashboard']['upcoming'], 2)
 
 
+async def test_a_burst_of_changes_made_elsewhere_is_read_at_most_twice_on_the_live_threads(
+        user: User, db, monkeypatch) -> None:
+    import threading
+
+    from services import events, panel
+
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    add_appointment(db, world, start=at(now, 4))
+    await signed_in(user)
+    await shows(user, services, ['Haircut'])
+    threads: list[str] = []
+    real = panel.load_panel
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(panel, 'load_panel', counted)
+    add_appointment(db, world, start=at(now, 2), service='colour', minutes=120, price=12000)
+    for _ in range(5):  # e.g. the front desk working through the customer's visits
+        events.publish(events.customer_topic(world.tenant_id, world.ada), {})
+    await shows(user, services, ['Colour & cut', 'Haircut'])
+    await asyncio.sleep(0.3)
+    assert 1 <= len(threads) <= 2  # the first event's read, and one more for the four that came meanwhile
+    assert all(name.startswith('kairos-live') for name in threads)
+
+
+async def test_a_click_is_answered_while_live_updates_wait_for_their_threads(user: User, db) -> None:
+    import threading
+
+    from ui import context as ui_context
+
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    add_appointment(db, world, start=at(now, 4))
+    add_appointment(db, world, start=at(now, -30), service='colour', minutes=120, price=12000)
+    await signed_in(user)
+    await shows(user, services, ['Haircut'])
+    gate = threading.Event()
+    busy = [asyncio.ensure_future(ui_context.live_call(gate.wait, 10)) for _ in range(ui_context.LIVE_THREADS)]
+    try:
+        await asyncio.sleep(0.1)  # every live thread is taken
+        user.find(AppointmentsView).trigger('view', {'tab': 'past'})
+        await shows(user, services, ['Colour & cut'])
+        assert not any(task.done() for task in busy)  # answered while the live threads were still held
+    finally:
+        gate.set()
+        await asyncio.gather(*busy)
+
+
 async def test_another_customers_change_does_not_touch_this_panel(user: User, db) -> None:
     from services import events
 

@@ -47,6 +47,7 @@ from ui.components.live import LiveSubscription
 from ui.components.styles import add_css_once
 from ui.components.wire import ascii_json
 from ui.components.words import say
+from ui.context import live_call
 from ui.i18n import locale, t, tn
 
 PickHandler = Callable[[Slot | None], Awaitable[None] | None]
@@ -241,15 +242,16 @@ class SlotPicker:
         self.calendar.value = None
         await self.start()
 
-    async def refresh(self, *, quiet: bool = False) -> None:
+    async def refresh(self, *, quiet: bool = False, live: bool = False) -> None:
         """Reload the shown month and the picked day (after a refused booking, or a live event). `quiet`: the owner
-        tells the customer about a lost choice itself."""
+        tells the customer about a lost choice itself. `live`: for a change made elsewhere (read on the live-update
+        threads, ui.context.live_call)."""
         year, month = self.view
-        dates = await self._month(year, month)
+        dates = await self._month(year, month, live=live)
         if dates is not None and self.view == (year, month):
             self._show_month(year, month, dates)
         if self.day is not None:
-            await self._load_day(self.day, quiet=quiet)
+            await self._load_day(self.day, quiet=quiet, live=live)
 
     async def pick_day(self, day: date) -> None:
         self.day = day
@@ -304,7 +306,7 @@ class SlotPicker:
             while self._changed:
                 days, self._changed = self._changed, set()
                 if None in days:
-                    await self.refresh()
+                    await self.refresh(live=True)
                     continue
                 for changed in sorted(d for d in days if d is not None):
                     await self._reload_day(changed)
@@ -315,10 +317,10 @@ class SlotPicker:
         """Read one day again: whether it still has a free time (the calendar's options) and, when it is the picked
         day, its times."""
         if day == self.day:
-            await self._load_day(day)
+            await self._load_day(day, live=True)
             free = bool(self.slots) if self.day == day else None
         else:
-            slots = await self._day_slots(day)
+            slots = await self._day_slots(day, live=True)
             free = None if slots is None else bool(slots)
         if free is None or free == (day in self.dates) or (day.year, day.month) != self.view:
             return
@@ -328,32 +330,33 @@ class SlotPicker:
     async def _catch_up(self) -> None:
         """The browser is back after a lost connection: times may have been taken while the picker did not listen."""
         if self.view != (0, 0):  # started
-            await self.refresh()
+            await self.refresh(live=True)
 
     # ---- loading -------------------------------------------------------------------------------------------
 
     # Both loaders answer None when the server is shutting down or the picker was removed (its drawer closed) while
-    # they read: the callers then leave the page alone.
-    async def _month(self, year: int, month: int) -> list[date] | None:
+    # they read: the callers then leave the page alone. `live`: for a change made elsewhere, on the live-update
+    # threads (ui.context.live_call), not on those that answer clicks.
+    async def _month(self, year: int, month: int, *, live: bool = False) -> list[date] | None:
         q = self.query
-        found = await run.io_bound(availability.month_dates, get_db(), tenant_id=q.tenant_id, service_id=q.service_id,
-                                   staff_id=q.staff_id, year=year, month=month, now=self.now(),
-                                   ignore_appointment_id=q.ignore_appointment_id, seats=q.seats,
-                                   location_id=q.location_id)
+        found = await (live_call if live else run.io_bound)(
+            availability.month_dates, get_db(), tenant_id=q.tenant_id, service_id=q.service_id, staff_id=q.staff_id,
+            year=year, month=month, now=self.now(), ignore_appointment_id=q.ignore_appointment_id, seats=q.seats,
+            location_id=q.location_id)
         return None if found is None or self.root.is_deleted else list(found)
 
-    async def _day_slots(self, day: date) -> list[Slot] | None:
+    async def _day_slots(self, day: date, *, live: bool = False) -> list[Slot] | None:
         q = self.query
-        found = await run.io_bound(availability.day_slots, get_db(), tenant_id=q.tenant_id, service_id=q.service_id,
-                                   staff_id=q.staff_id, day=day, now=self.now(),
-                                   ignore_appointment_id=q.ignore_appointment_id, seats=q.seats,
-                                   location_id=q.location_id, current=q.current)
+        found = await (live_call if live else run.io_bound)(
+            availability.day_slots, get_db(), tenant_id=q.tenant_id, service_id=q.service_id, staff_id=q.staff_id,
+            day=day, now=self.now(), ignore_appointment_id=q.ignore_appointment_id, seats=q.seats,
+            location_id=q.location_id, current=q.current)
         return None if found is None or self.root.is_deleted else list(found)
 
-    async def _load_day(self, day: date, *, quiet: bool = False) -> None:
+    async def _load_day(self, day: date, *, quiet: bool = False, live: bool = False) -> None:
         self._generation += 1
         generation = self._generation
-        slots = await self._day_slots(day)
+        slots = await self._day_slots(day, live=live)
         if slots is None or generation != self._generation or self.day != day:
             return  # shutting down, or a newer answer is on its way
         await self._show_day(day, slots, quiet=quiet)

@@ -119,12 +119,14 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
             shown = (rows, shown[1])
             element.show(**{k: v for k, v in state(rows, shown[1]).items() if k != 'dashboard'})
 
-    async def reload() -> None:
-        """After a change: fresh counts, next visit and the current page."""
+    async def reload(*, live: bool = False) -> None:
+        """After a change: fresh counts, next visit and the current page. `live`: the change was made elsewhere (read
+        on the live-update threads, ui.context.live_call)."""
         nonlocal counts, shown
         while True:
             asked = (view.tab, view.sort)
-            fresh = await ctx.act(panel.load_panel, now=ctx.now(), statuses=ctx.statuses, tab=asked[0], sort=asked[1])
+            fresh = await ctx.act(panel.load_panel, live=live, now=ctx.now(), statuses=ctx.statuses, tab=asked[0],
+                                  sort=asked[1])
             if fresh is None:
                 return
             if (view.tab, view.sort) == asked:
@@ -145,15 +147,32 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
     opened = ctx.first_paint.pop('open', None) if ctx.first_paint else None
     if isinstance(opened, tuple):
         ui.timer(0.1, lambda: act(*opened), once=True)
-    # Changes made elsewhere (another tab, the front desk, a payment webhook) show up without a reload.
-    element.listen(events.customer_topic(ctx.tenant.id, ctx.customer.id), lambda _: reload())
+    # Changes made elsewhere (another tab, the front desk, a payment webhook) show up without a reload. Events that
+    # come while one is being read are read once after it: live reads wait for a thread of their own under load.
+    live = {'reading': False, 'again': False}
+
+    async def changed_elsewhere(_: dict[str, Any]) -> None:
+        if live['reading']:
+            live['again'] = True
+            return
+        live['reading'] = True
+        try:
+            while True:
+                live['again'] = False
+                await reload(live=True)
+                if not live['again']:
+                    break
+        finally:
+            live['reading'] = False
+
+    element.listen(events.customer_topic(ctx.tenant.id, ctx.customer.id), changed_elsewhere)
 
     async def statuses_changed(_: dict[str, Any]) -> None:
         """The business renamed, recoloured or merged statuses: badges and lists follow without a reload."""
-        fresh = await ctx.act(panel.statuses)
+        fresh = await ctx.act(panel.statuses, live=True)
         if fresh is not None:
             ctx.statuses = page_statuses(fresh)
-            await reload()
+            await reload(live=True)
 
     element.listen(events.statuses_topic(ctx.tenant.id), statuses_changed)
     ctx.on_settings = redraw
