@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from typing import Any, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, available_timezones
@@ -45,8 +44,8 @@ class PanelContext:
         that asked stops here. `live`: a read for a live update (someone else's change), on the live-update
         threads (`live_call`), not on the threads that answer what people do."""
         try:
-            result = await (live_call if live else run.io_bound)(auth.act, get_db(), action, tenant_id=self.tenant.id,
-                                                                 session_id=self.session_id, **kwargs)
+            result = await off_loop(live, auth.act, get_db(), action, tenant_id=self.tenant.id,
+                                    session_id=self.session_id, **kwargs)
             return result  # type: ignore[return-value]  # None instead of the result only while the app shuts down
         except auth.SessionEnded:
             to_sign_in()
@@ -84,11 +83,17 @@ async def live_call(fn: Callable[..., A], /, *args: Any, **kwargs: Any) -> A | N
     if _live_pool is None:
         _live_pool = ThreadPoolExecutor(LIVE_THREADS, thread_name_prefix='kairos-live')
     try:
-        return await asyncio.get_running_loop().run_in_executor(_live_pool, functools.partial(fn, *args, **kwargs))
+        return await asyncio.get_running_loop().run_in_executor(_live_pool, partial(fn, *args, **kwargs))
     except RuntimeError as e:  # the interpreter is shutting down: no new work is taken
         if 'cannot schedule new futures' not in str(e):
             raise
     return None
+
+
+async def off_loop(live: bool, fn: Callable[..., A], /, *args: Any, **kwargs: Any) -> A | None:
+    """`fn(*args, **kwargs)` off the event loop: on a live-update thread (`live_call`) when `live`, else on the
+    threads that answer what people do (`run.io_bound`); None while the app shuts down."""
+    return await (live_call if live else run.io_bound)(fn, *args, **kwargs)
 
 
 @cache

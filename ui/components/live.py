@@ -105,3 +105,26 @@ class LiveSubscription(Listening):
         self._stopped = True
         self._forget_client_handlers()
         super()._handle_delete()
+
+
+def once_more_at_most(work: Callable[[], Awaitable[None]]) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """An event handler that runs `work()` for an event, and for every event that comes while it runs only once
+    more after it: a burst of changes is read twice at most, however long each read waits for its thread."""
+    running = again = False
+
+    async def handle(_: dict[str, Any]) -> None:
+        nonlocal running, again
+        if running:
+            again = True
+            return
+        running = True
+        try:
+            while True:
+                again = False
+                await work()
+                if not again:
+                    break
+        finally:
+            running = False
+
+    return handle

@@ -47,7 +47,7 @@ from ui.components.live import LiveSubscription
 from ui.components.styles import add_css_once
 from ui.components.wire import ascii_json
 from ui.components.words import say
-from ui.context import live_call
+from ui.context import off_loop
 from ui.i18n import locale, t, tn
 
 PickHandler = Callable[[Slot | None], Awaitable[None] | None]
@@ -339,18 +339,18 @@ class SlotPicker:
     # threads (ui.context.live_call), not on those that answer clicks.
     async def _month(self, year: int, month: int, *, live: bool = False) -> list[date] | None:
         q = self.query
-        found = await (live_call if live else run.io_bound)(
-            availability.month_dates, get_db(), tenant_id=q.tenant_id, service_id=q.service_id, staff_id=q.staff_id,
-            year=year, month=month, now=self.now(), ignore_appointment_id=q.ignore_appointment_id, seats=q.seats,
-            location_id=q.location_id)
+        found = await off_loop(
+            live, availability.month_dates, get_db(), tenant_id=q.tenant_id, service_id=q.service_id,
+            staff_id=q.staff_id, year=year, month=month, now=self.now(), ignore_appointment_id=q.ignore_appointment_id,
+            seats=q.seats, location_id=q.location_id)
         return None if found is None or self.root.is_deleted else list(found)
 
     async def _day_slots(self, day: date, *, live: bool = False) -> list[Slot] | None:
         q = self.query
-        found = await (live_call if live else run.io_bound)(
-            availability.day_slots, get_db(), tenant_id=q.tenant_id, service_id=q.service_id, staff_id=q.staff_id,
-            day=day, now=self.now(), ignore_appointment_id=q.ignore_appointment_id, seats=q.seats,
-            location_id=q.location_id, current=q.current)
+        found = await off_loop(
+            live, availability.day_slots, get_db(), tenant_id=q.tenant_id, service_id=q.service_id,
+            staff_id=q.staff_id, day=day, now=self.now(), ignore_appointment_id=q.ignore_appointment_id,
+            seats=q.seats, location_id=q.location_id, current=q.current)
         return None if found is None or self.root.is_deleted else list(found)
 
     async def _load_day(self, day: date, *, quiet: bool = False, live: bool = False) -> None:

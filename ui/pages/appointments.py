@@ -26,6 +26,7 @@ from ui.components.appointments_view import (
     tabs_state,
 )
 from ui.components.details_drawer import open_details_drawer
+from ui.components.live import once_more_at_most
 from ui.components.pay_drawer import open_pay_drawer
 from ui.components.reschedule_drawer import open_reschedule_drawer
 from ui.components.status_drawer import open_status_drawer
@@ -149,23 +150,8 @@ def draw(ctx: PanelContext, data: panel.PanelData) -> None:
         ui.timer(0.1, lambda: act(*opened), once=True)
     # Changes made elsewhere (another tab, the front desk, a payment webhook) show up without a reload. Events that
     # come while one is being read are read once after it: live reads wait for a thread of their own under load.
-    live = {'reading': False, 'again': False}
-
-    async def changed_elsewhere(_: dict[str, Any]) -> None:
-        if live['reading']:
-            live['again'] = True
-            return
-        live['reading'] = True
-        try:
-            while True:
-                live['again'] = False
-                await reload(live=True)
-                if not live['again']:
-                    break
-        finally:
-            live['reading'] = False
-
-    element.listen(events.customer_topic(ctx.tenant.id, ctx.customer.id), changed_elsewhere)
+    element.listen(events.customer_topic(ctx.tenant.id, ctx.customer.id),
+                   once_more_at_most(lambda: reload(live=True)))
 
     async def statuses_changed(_: dict[str, Any]) -> None:
         """The business renamed, recoloured or merged statuses: badges and lists follow without a reload."""
