@@ -107,7 +107,15 @@ def settled(drawer: Locator) -> Locator:
     """The drawer's card once it has finished sliding in (its box is where it stays)."""
     card = drawer.locator('.k-drawer-card')
     expect(card).to_be_visible()
-    drawer.evaluate('e => Promise.all(e.getAnimations({subtree: true}).map(a => a.finished))')
+    # An animation replaced or cancelled mid-way (a re-render as the slots arrive) rejects its `finished`
+    # promise, so wait until none is left running rather than on each one's success.
+    drawer.evaluate('''async e => {
+        for (let tries = 0; tries < 50; tries++) {
+            const running = e.getAnimations({subtree: true});
+            if (!running.length) return;
+            await Promise.allSettled(running.map(a => a.finished));
+        }
+    }''')
     return card
 
 
