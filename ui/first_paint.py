@@ -13,6 +13,10 @@ every file in the cache. Three changes, made once at start-up:
 - the template's import map and `addStyle` helper (two scripts: each pauses the parser, and at a phone's speed the
   browser then draws a frame without the copy) move behind the copy too, and the copy's head asks the browser to
   draw nothing until the copy has been read whole (RENDER_AFTER_COPY): its first frame is the copy.
+- the rest of the page (those scripts and stylesheets, NiceGUI's own, the live page's mount point and data) waits
+  behind the copy in an inert <template> and is put into the page once the copy has been drawn (REST_AFTER_PAINT), in
+  the parser's order. Read by the parser, even from a warm cache, it held the copy's first frame for about 0.1 s at a
+  phone's speed: the stylesheets parsed and built into rule sets, a dozen cached files asked for, the scripts' text.
 - `critical_css` gives the copy the few rules it uses from those stylesheets (Quasar's rows, bar, card, chips and
   buttons, NiceGUI's content column), picked by the classes and tags in the copy's markup and put in the same
   cascade layers, inline before the copy, so that the copy looks the same before and after the stylesheets arrive.
@@ -47,6 +51,62 @@ COPY_END = '<template id="k-first-paint-end"></template>'
 # page background, and the copy comes a frame later (about 0.1 s). It names the copy's end, not the copy: the browser
 # lets go as soon as the element it names is inserted, before its content has been read.
 RENDER_AFTER_COPY = '<link rel="expect" href="#k-first-paint-end" blocking="render">'
+
+
+BODY_END = '</body>'
+# Behind the copy's end: everything else NiceGUI's page holds (its stylesheets, scripts, the live page's mount point
+# and data) waits in a <template> until the copy is on the screen, then goes into the page in the order the parser
+# would have put it there: scripts one after the other as they would have run, a stylesheet's imports loaded before
+# anything after it (as the parser waits for a stylesheet in the body), every script file asked for at once.
+REST_AFTER_PAINT = """<script>
+(() => {
+  const held = document.getElementById("k-rest");
+  const nodes = [...held.content.childNodes];
+  const settled = (element) => new Promise((done) => { element.onload = element.onerror = done; });
+  const put = async () => {
+    // As the parser does: the nodes in order, inline scripts run as they come; then, once the stylesheets are in, the
+    // deferred scripts and modules one after the other.
+    held.remove();
+    const sheets = [];
+    const later = [];
+    for (const node of nodes) {
+      if (node.nodeName === "SCRIPT" && (node.src || node.type === "module")) {
+        later.push(node);
+        if (node.src) document.head.append(Object.assign(document.createElement("link"),
+                                                          { rel: "preload", as: "script", href: node.src }));
+      } else if (node.nodeName === "SCRIPT") {
+        const script = document.createElement("script");
+        for (const attribute of node.attributes) script.setAttribute(attribute.name, attribute.value);
+        script.textContent = node.textContent;
+        document.body.append(script);
+      } else {
+        if (node.nodeName === "STYLE" && node.textContent.includes("@import")) sheets.push(settled(node));
+        document.body.append(node);
+      }
+    }
+    await Promise.all(sheets);
+    for (const node of later) {
+      const script = document.createElement("script");
+      for (const attribute of node.attributes) script.setAttribute(attribute.name, attribute.value);
+      if (node.src) {
+        script.async = false;
+        const ran = settled(script);
+        document.body.append(script);
+        await ran;
+      } else {
+        const ran = new Promise((done) => { window.kModuleRan = done; });
+        script.textContent = node.textContent + "\\nwindow.kModuleRan();";
+        document.body.append(script);
+        await ran;
+      }
+    }
+  };
+  let started = false;
+  const start = () => { if (!started) { started = true; put(); } };
+  requestAnimationFrame(() => setTimeout(start));
+  setTimeout(start, 200);
+})();
+</script>"""
 
 
 def defer_stylesheets(before: str = '') -> bool:
@@ -85,10 +145,13 @@ def deferred_template(source: str, before: str = '') -> str | None:
         return None
     head = source[:found.start()] + f'<style>{found.group(1)}\n    </style>' + source[found.end():]
     before = f'{{% raw %}}{before}{{% endraw %}}' if before else ''  # HTML, never read as Jinja
-    return _scripts_behind_copy(head.replace(HEAD_HTML, f'{HEAD_HTML}\n    {before}<style>{found.group(2)}', 1))
+    head = head.replace(HEAD_HTML, f'{HEAD_HTML}\n    {{% if not k_copy %}}{before}{{% endif %}}<style>{found.group(2)}', 1)
+    if head.count(BODY_END) == 1:
+        head = head.replace(BODY_END, f'{{% if k_copy %}}</template>{REST_AFTER_PAINT}{{% endif %}}{BODY_END}')
+    return _scripts_behind_copy(head, before)
 
 
-def _scripts_behind_copy(source: str) -> str:
+def _scripts_behind_copy(source: str, before: str = '') -> str:
     """The template's two scripts ahead of the page's head HTML (the import map and the `addStyle` helper that
     `ui.add_css` calls) moved to just behind the first-paint copy (its end marked by COPY_END), on the pages that have
     one; other pages keep them where they were.
@@ -102,8 +165,9 @@ def _scripts_behind_copy(source: str) -> str:
         return source
     scripts = found.group(1)
     split = (f"{{% set k_parts = head_html.split('{COPY_END}', 1) %}}"
-             f"{{% if k_parts | length == 2 and 'addStyle(' not in k_parts[0] %}}"
-             f'{{{{ k_parts[0] | safe }}}}{COPY_END}{scripts}{{{{ k_parts[1] | safe }}}}'
+             f"{{% set k_copy = k_parts | length == 2 and 'addStyle(' not in k_parts[0] %}}"
+             f"{{% if k_copy %}}"
+             f'{{{{ k_parts[0] | safe }}}}{COPY_END}{before}<template id="k-rest">{scripts}{{{{ k_parts[1] | safe }}}}'
              f'{{% else %}}{scripts}\n    {HEAD_HTML}{{% endif %}}')
     return source[:found.start()] + split + source[found.end():]
 

@@ -170,8 +170,10 @@ def page_direction() -> str:
 # someone must read (Quasar puts dialogs in portals beside #app, so only the page goes inert).
 INERT_BEHIND_MODAL = """<script>
 document.addEventListener('DOMContentLoaded', () => {
-  const app = document.getElementById('app');
-  const update = () => { app.inert = document.querySelector('.q-dialog--modal') !== null; };
+  const update = () => {
+    const app = document.getElementById('app');  // put in after the first paint on a page with the copy
+    if (app) app.inert = document.querySelector('.q-dialog--modal') !== null;
+  };
   new MutationObserver(() => { update(); requestAnimationFrame(update); }).observe(document.body, {childList: true});
 });
 </script>"""
