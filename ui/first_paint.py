@@ -139,13 +139,15 @@ class _DeferredLoader(jinja2.ChoiceLoader):
 def deferred_template(source: str, before: str = '') -> str | None:
     """NiceGUI's template with the head style's @imports and the rules after them moved to just after the page's head
     HTML (`before` just ahead of them), the layer order staying first in the head; None when the template is not as
-    expected."""
+    expected. On a page with the first-paint copy, everything behind it waits in a <template> (REST_AFTER_PAINT)."""
     found = HEAD_STYLE.search(source)
     if found is None or source.count(HEAD_HTML) != 1 or found.end() > source.index(HEAD_HTML):
         return None
     head = source[:found.start()] + f'<style>{found.group(1)}\n    </style>' + source[found.end():]
     before = f'{{% raw %}}{before}{{% endraw %}}' if before else ''  # HTML, never read as Jinja
-    head = head.replace(HEAD_HTML, f'{HEAD_HTML}\n    {{% if not k_copy %}}{before}{{% endif %}}<style>{found.group(2)}', 1)
+    # `before` goes right behind the copy where there is one (_scripts_behind_copy), else just ahead of the sheets.
+    sheets = f'{{% if not k_copy %}}{before}{{% endif %}}<style>{found.group(2)}'
+    head = head.replace(HEAD_HTML, f'{HEAD_HTML}\n    {sheets}', 1)
     if head.count(BODY_END) == 1:
         head = head.replace(BODY_END, f'{{% if k_copy %}}</template>{REST_AFTER_PAINT}{{% endif %}}{BODY_END}')
     return _scripts_behind_copy(head, before)

@@ -20,7 +20,7 @@ def test_the_stylesheets_come_after_the_page_head_and_the_layer_order_stays_firs
     patched = deferred_template(TEMPLATE)
     assert patched is not None
     head_html = patched.index('{{ head_html | safe }}')
-    imports = [i for i in range(len(patched)) if patched.startswith('@import', i)]
+    imports = [i for i in range(len(patched)) if patched.startswith('@import url(', i)]
     assert imports and all(i > head_html for i in imports)  # every @import, the dev build's too
     layer_order = patched.index('@layer theme, base, quasar')
     assert layer_order < head_html and patched.count('@layer theme, base, quasar') == 1
@@ -50,9 +50,31 @@ def test_the_stylesheets_font_preload_goes_with_them() -> None:
     preload = '<link rel="preload" href="/f.woff2" as="font" crossorigin>'
     patched = deferred_template(TEMPLATE, preload)
     assert patched is not None
-    head_html, at = patched.index('{{ head_html | safe }}'), patched.index(preload)
-    assert head_html < at < patched.index('@import')
-    assert patched.index('{% raw %}') < at < patched.index('{% endraw %}')  # never read as Jinja
+    assert all(patched.rindex('{% raw %}', 0, at) > patched.rfind('{% endraw %}', 0, at)
+               for at in _all(patched, preload))  # never read as Jinja
+    # A page without the copy: behind its head HTML, just ahead of the stylesheets.
+    page = _render('<meta name="k-head">', preload)
+    assert page.index('k-head') < page.index(preload) < page.index('@import url(') and page.count(preload) == 1
+    # A page with the copy: right behind it, ahead of what waits for the copy to be drawn (fetched at once).
+    page = _render(COPY, preload)
+    assert page.index(first_paint.COPY_END) < page.index(preload) < page.index('<template id="k-rest">')
+    assert page.count(preload) == 1
+
+
+def test_behind_the_copy_the_rest_of_the_page_waits_until_the_copy_is_drawn() -> None:
+    page = _render(COPY + '<script>document.documentElement.dir = "ltr";</script>')
+    rest, end = page.index('<template id="k-rest">'), page.rindex('</template>')
+    for part in ('<script type="importmap">', 'addStyle = ', 'documentElement.dir', '@import url(',
+                 'socket.io.min.js', 'quasar.umd', 'nicegui.js', '<div id="app"', 'app.mount("#app")'):
+        assert rest < page.index(part) < end, part
+    # Put in by a script right behind it, once a frame has been drawn.
+    loader = page.index('document.getElementById("k-rest")')
+    assert end < loader < page.index('</body>') and 'requestAnimationFrame' in page[loader:]
+    assert 'k-rest' not in _render('<meta name="k-head">')  # a page without the copy is read as NiceGUI has it
+
+
+def _all(text: str, part: str) -> list[int]:
+    return [i for i in range(len(text)) if text.startswith(part, i)]
 
 
 def test_no_stylesheets_no_rules(monkeypatch) -> None:
@@ -66,16 +88,18 @@ def test_no_stylesheets_no_rules(monkeypatch) -> None:
         first_paint._critical_css.cache_clear()
 
 
-def _render(head_html: str) -> str:
-    patched = deferred_template(TEMPLATE)
+COPY = f'<style>.k{{}}</style><div id="k-first-paint">Your next appointment</div>{first_paint.COPY_END}'
+
+
+def _render(head_html: str, before: str = '') -> str:
+    patched = deferred_template(TEMPLATE, before)
     assert patched is not None
     return jinja2.Environment(undefined=jinja2.ChainableUndefined).from_string(patched).render(
         head_html=head_html, imports='{}')
 
 
 def test_nothing_that_pauses_the_parser_comes_before_the_copy() -> None:
-    copy = f'<style>.k{{}}</style><div id="k-first-paint">Your next appointment</div>{first_paint.COPY_END}'
-    page = _render(copy + '<script>addStyle(".x{}")</script>')
+    page = _render(COPY + '<script>addStyle(".x{}")</script>')
     at_copy = page.index('id="k-first-paint"')
     assert '<script' not in page[:at_copy]  # no script of the template's ahead of it
     # Its import map and addStyle helper come right behind it, before what the page's build added after the copy.
