@@ -299,3 +299,44 @@ async def test_a_live_event_reads_again_only_the_day_it_names_and_a_burst_reads_
     await asyncio.sleep(0.3)
     assert 'month_dates' not in reads
     assert 1 <= reads.count('day_slots') <= 2
+
+
+async def test_a_picked_date_is_answered_while_a_live_read_of_it_waits_for_a_thread(
+        user: User, db, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under load the live-update threads are busy for seconds: a change made elsewhere to the day Ada just picked
+    must not hold back her own read's answer (it used to make that answer moot and wait for the live read)."""
+    import threading
+    import time
+
+    from ui import context as ui_context
+
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
+    await signed_in(user)
+    await open_drawer(user, appt)
+    await shown_slots(user)
+    other = picked_day(user) + timedelta(days=1)
+    while other.weekday() == 6:
+        other += timedelta(days=1)
+    real = availability.day_slots
+
+    def slow(*args, **kwargs):
+        time.sleep(0.4)  # long enough for the change elsewhere to arrive while it reads
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(availability, 'day_slots', slow)
+    gate = threading.Event()
+    busy = [asyncio.ensure_future(ui_context.live_call(gate.wait, 10)) for _ in range(ui_context.LIVE_THREADS)]
+    try:
+        await asyncio.sleep(0.1)  # every live thread is taken
+        user.find(marker='slot-date').elements.pop().set_value(other.isoformat())
+        await asyncio.sleep(0.1)
+        events.publish(events.availability_topic(world.tenant_id),
+                       {'staff_id': world.staff['mia'], 'day': other.isoformat()})
+        await user.should_see(f'Free times on {fmt.date(berlin(other, 12), BERLIN)}', retries=30)
+        assert times_shown(user)
+        assert not any(task.done() for task in busy)  # answered while the live threads were still held
+    finally:
+        gate.set()
+        await asyncio.gather(*busy)

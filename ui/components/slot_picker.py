@@ -170,7 +170,9 @@ class SlotPicker:
         self.view: tuple[int, int] = (0, 0)
         self.dates: list[date] = []
         self.slots: list[Slot] = []
-        self._generation = 0
+        self._generation = 0  # a new click (another day, query) makes every older read's answer moot
+        self._reads = 0  # every read of a day, numbered as it starts ...
+        self._shown_read = 0  # ... and the one whose answer is shown: an older answer never replaces a newer one
         self._grid: SlotTimes | None = None
         self._heading: ui.label | None = None
         self._shown_day: date | None = None
@@ -354,11 +356,19 @@ class SlotPicker:
         return None if found is None or self.root.is_deleted else list(found)
 
     async def _load_day(self, day: date, *, quiet: bool = False, live: bool = False) -> None:
-        self._generation += 1
+        """Read a day's times and show them, unless something newer was asked for meanwhile. A click's read makes
+        older reads moot; a live read (a change made elsewhere) does not, so a click is answered by its own read even
+        while a live read of the same day waits for a live thread, and whichever of the two started later is shown
+        last."""
+        if not live:
+            self._generation += 1
         generation = self._generation
+        self._reads += 1
+        read = self._reads
         slots = await self._day_slots(day, live=live)
-        if slots is None or generation != self._generation or self.day != day:
-            return  # shutting down, or a newer answer is on its way
+        if slots is None or generation != self._generation or self.day != day or read < self._shown_read:
+            return  # shutting down, another day or query asked for, or a newer read of this day is shown already
+        self._shown_read = read
         await self._show_day(day, slots, quiet=quiet)
 
     async def _show_day(self, day: date, slots: list[Slot], *, quiet: bool = False) -> None:
