@@ -331,19 +331,30 @@ def _with_setup(db: Database, tenant_id: int, work: Callable[[Session, tenant_re
     business's setup as kept from an earlier booking or move (storage.tenant_reads). The statement that locks the
     staff checks its token (_hold_slot): when the setup changed meanwhile, the work starts again, reading everything
     anew. So what the work does not decide is read before the staff lock, or not at all; the lock is held to the
-    commit, and other bookings and moves of the same staff wait for it."""
+    commit, and other bookings and moves of the same staff wait for it.
+
+    A time found taken ends the transaction with a commit, not a rollback: SlotTaken comes from _hold_slot, before
+    the work writes anything, so both only release the locks; but on a rollback psycopg forgets every statement it
+    had prepared on the connection (and sends DEALLOCATE ALL), and the next bookings on it send and plan their
+    statements whole again. Any other exception rolls back."""
     kept = tenant_reads.kept(db, tenant_id=tenant_id)
     for fresh in (False, True):
+        taken: SlotTaken | None = None
         try:
             with db.write_on_connection() if on_connection else db.write() as s:
                 reads = (tenant_reads.TenantReads(tenant_id, None) if fresh
                          else kept or tenant_reads.TenantReads(tenant_id, tenant_reads.token(s, tenant_id=tenant_id)))
-                result = work(s, reads)
+                try:
+                    result = work(s, reads)
+                except SlotTaken as e:
+                    taken = e
         except _Stale:
             tenant_reads.forget(db, tenant_id=tenant_id)
             continue
         if reads is not kept:
-            tenant_reads.keep(db, reads)  # its token was found current under the lock
+            tenant_reads.keep(db, reads)  # its token was found current under the lock (before SlotTaken too)
+        if taken is not None:
+            raise taken
         return result
     raise AssertionError('fresh reads are never stale')  # their token is None: _hold_slot never finds it changed
 

@@ -95,8 +95,13 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A session for reading. Its transaction ends with a commit (it wrote nothing; an ORM change left in it by
+        mistake is still thrown away): on PostgreSQL a rollback makes psycopg forget every statement it prepared on
+        the connection and deallocate them, so the same reads, session after session, were parsed and planned anew."""
         with self._sessions() as session:
             yield session
+            if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+                session.commit()
 
     @contextmanager
     def write(self) -> Iterator[Session]:

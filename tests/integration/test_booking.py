@@ -209,6 +209,33 @@ def test_booking_takes_the_time_and_records_it(db, heard) -> None:
     assert [tuple(h) for h in history] == [('customer', 'booked', {'status': 'pending'})]
 
 
+def test_a_time_found_taken_changes_nothing_and_lets_the_staff_go(db) -> None:
+    # A booking or move that finds its time taken ends its transaction with a commit (services.booking._with_setup):
+    # it must have written nothing by then, and its staff lock must be gone.
+    from services import panel
+
+    world = seed_world(db, now=NOW)
+    first = book(db, world, local(24, 10))
+    moving = book(db, world, local(24, 15), customer=world.bob)
+
+    def everything() -> tuple[object, ...]:
+        with db.read() as s:
+            rows = tuple(tuple(r) for r in s.execute(sa.select(t.Appointment).order_by(t.Appointment.id)).all())
+            lines = s.execute(sa.select(sa.func.count()).select_from(t.AppointmentHistory)).scalar_one()
+            emails = s.execute(sa.text('SELECT count(*) FROM email_outbox')).scalar_one()
+        detail = panel.appointment_detail(db, tenant_id=world.tenant_id, customer_id=world.bob,
+                                          appointment_id=moving.id)
+        return rows, lines, emails, detail
+
+    before = everything()
+    with pytest.raises(booking.SlotTaken):
+        book(db, world, local(24, 10, 30), customer=world.bob)
+    with pytest.raises(booking.SlotTaken):
+        move(db, world, moving.id, local(24, 10, 30), customer=world.bob, staff_id=world.staff['mia'])
+    assert everything() == before
+    assert book(db, world, local(24, 11), customer=world.bob).staff == first.staff  # Mia's lock was released
+
+
 @pytest.mark.parametrize('staff', ['mia', 'leo', None])
 def test_the_booking_returned_is_the_appointment_as_stored(db, staff: str | None) -> None:
     from services import panel

@@ -62,6 +62,15 @@ def at(now: datetime, days: int, hour: int = 10) -> datetime:
     return base
 
 
+def open_at(now: datetime, days: int, hour: int = 10) -> datetime:
+    """Like `at`, but on a day the seeded staff work (WEEK: Monday to Saturday), for what books through the rules:
+    the first such day at least `days` from now."""
+    start = at(now, days, hour)
+    while start.weekday() not in WEEK:
+        start += timedelta(days=1)
+    return start
+
+
 def add_appointment(db: Database, world: World, *, customer: int | None = None, service: str = 'cut',
                     staff: str = 'mia', start: datetime, status: str = 'approved', paid: int = 0,
                     location: str = 'main', minutes: int = 45, price: int = 4500, deposit: int = 0) -> int:

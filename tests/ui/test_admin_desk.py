@@ -11,7 +11,7 @@ from nicegui.testing import User
 
 from domain.desk import AppointmentFilter
 from services import booking, desk, ratelimit
-from tests.support.seed import add_admin, add_appointment, at, seed_world
+from tests.support.seed import add_admin, add_appointment, open_at, seed_world
 from tests.ui.conftest import HeldBack, admin_in, admin_signs_in, eventually, field, pick_time
 
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -76,7 +76,7 @@ async def test_the_history_at_the_desk_names_the_customer_not_you(user: User, db
     not see itself called the one who booked."""
     world = seed_world(db, now=NOW, slug='default')
     booked = booking.book(db, tenant_id=world.tenant_id, customer_id=world.ada, service_id=world.services['cut'],
-                          staff_id=world.staff['mia'], start=at(NOW, 3), now=NOW)
+                          staff_id=world.staff['mia'], start=open_at(NOW, 3), now=NOW)
     await desk_opens(user, db, world, booked.id)
     await user.should_see(marker='history-entry', retries=50)
     await user.should_see('· by the customer')

@@ -14,7 +14,7 @@ from nicegui.testing import User
 from services import booking, notify
 from services import email_templates as svc
 from storage import admins as admin_db
-from tests.support.seed import at, seed_world
+from tests.support.seed import open_at, seed_world
 from tests.ui.conftest import HeldBack, admin_act, eventually, signed_in
 from ui.components.admin.emails_editor import email_editor, outbox_view
 
@@ -77,7 +77,7 @@ async def test_the_outbox_shows_only_this_business_and_resends(user: User, db) -
     other = seed_world(db, now=now, slug='other', host='other.example.com', ada_email='ada@other.example.com')
     for w in (world, other):
         booking.book(db, tenant_id=w.tenant_id, customer_id=w.ada, service_id=w.services['cut'],
-                     staff_id=w.staff['mia'], start=at(now, 3), now=now)
+                     staff_id=w.staff['mia'], start=open_at(now, 3), now=now)
     notify.wait_for_notifications()
     [mine] = svc.outbox(db, tenant_id=world.tenant_id).emails
     [theirs] = svc.outbox(db, tenant_id=other.tenant_id).emails

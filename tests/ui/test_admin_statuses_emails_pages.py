@@ -9,7 +9,7 @@ from nicegui.testing import User
 
 from services import booking, notify, ratelimit, statuses
 from services import email_templates as emails
-from tests.support.seed import add_admin, at, seed_world
+from tests.support.seed import add_admin, open_at, seed_world
 from tests.ui.conftest import eventually
 from tests.ui.test_admin_auth import admin_signed_in
 
@@ -57,7 +57,7 @@ async def test_the_emails_and_outbox_pages_keep_to_this_business(user: User, db)
     now, world, other, owner = two_businesses(db)
     for w in (world, other):
         booking.book(db, tenant_id=w.tenant_id, customer_id=w.ada, service_id=w.services['cut'],
-                     staff_id=w.staff['mia'], start=at(now, 3), now=now)
+                     staff_id=w.staff['mia'], start=open_at(now, 3), now=now)
     notify.wait_for_notifications()
     [theirs] = emails.outbox(db, tenant_id=other.tenant_id).emails
     await admin_signed_in(user, target='/admin/emails')
