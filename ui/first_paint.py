@@ -63,6 +63,11 @@ REST_AFTER_PAINT = """<script>
   const held = document.getElementById("k-rest");
   const nodes = [...held.content.childNodes];
   const settled = (element) => new Promise((done) => { element.onload = element.onerror = done; });
+  const fresh = (node) => {  // a script taken from a template never runs: the same one, made anew, does
+    const script = document.createElement("script");
+    for (const attribute of node.attributes) script.setAttribute(attribute.name, attribute.value);
+    return script;
+  };
   const put = async () => {
     // As the parser does: the nodes in order, inline scripts run as they come; then, once the stylesheets are in, the
     // deferred scripts and modules one after the other.
@@ -75,8 +80,7 @@ REST_AFTER_PAINT = """<script>
         if (node.src) document.head.append(Object.assign(document.createElement("link"),
                                                           { rel: "preload", as: "script", href: node.src }));
       } else if (node.nodeName === "SCRIPT") {
-        const script = document.createElement("script");
-        for (const attribute of node.attributes) script.setAttribute(attribute.name, attribute.value);
+        const script = fresh(node);
         script.textContent = node.textContent;
         document.body.append(script);
       } else {
@@ -86,8 +90,7 @@ REST_AFTER_PAINT = """<script>
     }
     await Promise.all(sheets);
     for (const node of later) {
-      const script = document.createElement("script");
-      for (const attribute of node.attributes) script.setAttribute(attribute.name, attribute.value);
+      const script = fresh(node);
       if (node.src) {
         script.async = false;
         const ran = settled(script);

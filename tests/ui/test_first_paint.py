@@ -20,7 +20,7 @@ def test_the_stylesheets_come_after_the_page_head_and_the_layer_order_stays_firs
     patched = deferred_template(TEMPLATE)
     assert patched is not None
     head_html = patched.index('{{ head_html | safe }}')
-    imports = [i for i in range(len(patched)) if patched.startswith('@import url(', i)]
+    imports = _all(patched, '@import url(')
     assert imports and all(i > head_html for i in imports)  # every @import, the dev build's too
     layer_order = patched.index('@layer theme, base, quasar')
     assert layer_order < head_html and patched.count('@layer theme, base, quasar') == 1
