@@ -58,6 +58,16 @@ def workday(now: datetime, after: int) -> date:
     return day
 
 
+async def drawer_open(user: User, db) -> tuple[datetime, World, int]:
+    """Ada, with a haircut at 11:00 on a working day three days on, has its Reschedule drawer open."""
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
+    await signed_in(user)
+    await open_drawer(user, appt)
+    return now, world, appt
+
+
 def berlin(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN).astimezone(UTC)
 
@@ -177,11 +187,7 @@ def first_free_slot(db, world, user: User, appointment_id: int):
 
 
 async def test_a_time_taken_meanwhile_is_refused_and_the_times_reload(user: User, db) -> None:
-    now = datetime.now(UTC)
-    world = seed_world(db, now=now)
-    appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
-    await signed_in(user)
-    await open_drawer(user, appt)
+    now, world, appt = await drawer_open(user, db)
     label = await choose_first_time(user)
     slot = first_free_slot(db, world, user, appt)
     with db.write() as s:  # written straight in: no live event reaches the drawer
@@ -195,11 +201,7 @@ async def test_a_time_taken_meanwhile_is_refused_and_the_times_reload(user: User
 
 
 async def test_the_chosen_time_taken_elsewhere_vanishes_and_the_choice_is_cleared(user: User, db) -> None:
-    now = datetime.now(UTC)
-    world = seed_world(db, now=now)
-    appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
-    await signed_in(user)
-    await open_drawer(user, appt)
+    now, world, appt = await drawer_open(user, db)
     label = await choose_first_time(user)
     slot = first_free_slot(db, world, user, appt)
     booking.book(db, tenant_id=world.tenant_id, customer_id=world.bob, service_id=world.services['cut'],
@@ -236,11 +238,7 @@ async def test_a_closed_drawer_stops_listening_before_the_browser_says_it_slid_o
 
 async def test_a_disconnected_picker_stops_listening_and_catches_up_when_the_browser_is_back(user: User,
                                                                                            db) -> None:
-    now = datetime.now(UTC)
-    world = seed_world(db, now=now)
-    appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
-    await signed_in(user)
-    await open_drawer(user, appt)
+    now, world, appt = await drawer_open(user, db)
     label = await choose_first_time(user)
     topic = events.availability_topic(world.tenant_id)
     assert events.subscriber_count(topic) == 1
@@ -264,11 +262,7 @@ async def test_a_disconnected_picker_stops_listening_and_catches_up_when_the_bro
 
 async def test_a_live_event_reads_again_only_the_day_it_names_and_a_burst_reads_it_once_more(
         user: User, db, monkeypatch: pytest.MonkeyPatch) -> None:
-    now = datetime.now(UTC)
-    world = seed_world(db, now=now)
-    appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
-    await signed_in(user)
-    await open_drawer(user, appt)
+    _, world, _ = await drawer_open(user, db)
     await choose_first_time(user)
     day = picked_day(user)
     reads: list[str] = []
@@ -310,11 +304,7 @@ async def test_a_picked_date_is_answered_while_a_live_read_of_it_waits_for_a_thr
 
     from ui import context as ui_context
 
-    now = datetime.now(UTC)
-    world = seed_world(db, now=now)
-    appt = add_appointment(db, world, start=berlin(workday(now, 3), 11))
-    await signed_in(user)
-    await open_drawer(user, appt)
+    _, world, _ = await drawer_open(user, db)
     await shown_slots(user)
     other = picked_day(user) + timedelta(days=1)
     while other.weekday() == 6:
