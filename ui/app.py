@@ -113,6 +113,7 @@ def run(*, host: str | None = None, port: int | None = None, reload: bool = Fals
     start_mail_sender()
     app.on_startup(speedups.settle_gc)
     app.on_startup(speedups.fast_task_ids)
+    app.on_startup(speedups.quick_handoff)
     ui.run(host=host or cfg.host, port=port or cfg.port, title='Kairos', reload=reload, show=False,
            favicon='🗓️', language='en-GB', tailwind=False, storage_secret=cfg.secret,
            session_middleware_kwargs=session_cookie_options(), reconnect_timeout=10, proxy_headers=True,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 import threading
 import weakref
 from collections.abc import Callable
@@ -103,6 +104,21 @@ def settle_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+# How long a thread may hold the interpreter lock while another waits for it (Python's default: 5 ms).
+SWITCH_INTERVAL_S = 0.001
+
+
+def quick_handoff() -> None:
+    """Once the server has started: a thread back from the database gets the interpreter lock within 1 ms instead
+    of 5 ms. The panel's reads and moves run on threads (NiceGUI's pool, the live-update threads), and each statement
+    releases the lock while psycopg waits for PostgreSQL's answer; while the event loop is busy building pages, the
+    thread then waited for the loop to be asked to let go, up to the switch interval, once per statement (a move is
+    13 statements). Under bench_load's paced load on one instance (50 busy people, 1,000 connected) the p95 from a
+    click to its answer was 431-671 ms with 5 ms and 190 ms with 1 ms, the server's CPU the same; nothing else
+    changes but how often the loop is interrupted."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
 def fast_task_ids() -> None:

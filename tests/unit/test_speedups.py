@@ -111,3 +111,15 @@ def test_props_parse_answers_as_before_and_each_call_has_its_own(text: str | Non
         if isinstance(value, list):
             value.append('changed')
     assert Props.parse(text) == plain(text)  # the kept parse was not touched
+
+
+def test_a_thread_back_from_the_database_waits_at_most_a_millisecond_for_the_interpreter() -> None:
+    import sys
+
+    before = sys.getswitchinterval()
+    try:
+        speedups.quick_handoff()
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+        assert sys.getswitchinterval() < before  # Python's own default is 5 ms
+    finally:
+        sys.setswitchinterval(before)
