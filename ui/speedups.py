@@ -116,7 +116,7 @@ def quick_handoff() -> None:
     releases the lock while psycopg waits for PostgreSQL's answer; while the event loop is busy building pages, the
     thread then waited for the loop to be asked to let go, up to the switch interval, once per statement (a move is
     13 statements). Under bench_load's paced load on one instance (50 busy people, 1,000 connected) the p95 from a
-    click to its answer was 431-671 ms with 5 ms and 190 ms with 1 ms, the server's CPU the same; nothing else
+    click to its answer was 431-671 ms with 5 ms and 189-261 ms with 1 ms, the server's CPU the same; nothing else
     changes but how often the loop is interrupted."""
     sys.setswitchinterval(SWITCH_INTERVAL_S)
 
