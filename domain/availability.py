@@ -149,9 +149,10 @@ def other_times(slots: Sequence[Slot], *, current_start: datetime, current_staff
     return [s for s in slots if not (s.start == current_start and current_staff_id in s.staff_ids)]
 
 
-def available_dates(request: SlotRequest, *, year: int, month: int, now: datetime) -> list[date]:
-    """The local dates of a month on which at least one slot can be booked."""
-    return SlotFinder(request).available_dates(year=year, month=month, now=now)
+def available_dates(request: SlotRequest, *, year: int, month: int, now: datetime,
+                    current: tuple[datetime, int] | None = None) -> list[date]:
+    """The local dates of a month on which at least one slot can be booked (`current` as in SlotFinder)."""
+    return SlotFinder(request).available_dates(year=year, month=month, now=now, current=current)
 
 
 def free_slots(request: SlotRequest, *, day: date, now: datetime) -> list[Slot]:
@@ -315,17 +316,26 @@ class SlotFinder:
         finder._pieces_cache = self._pieces_cache
         return finder
 
-    def available_dates(self, *, year: int, month: int, now: datetime) -> list[date]:
-        """The local dates of a month on which at least one slot can be booked."""
+    def available_dates(self, *, year: int, month: int, now: datetime,
+                        current: tuple[datetime, int] | None = None) -> list[date]:
+        """The local dates of a month on which at least one slot can be booked. `current` (the start and staff of
+        an appointment being moved): its own date counts only if it offers another time than that one, as
+        `other_times` answers, so a reschedule never opens on a date with nothing to choose."""
         days = calendar.monthrange(year, month)[1]
         first_open, last_open = self._bookable_days(now)
         earliest = now + self.request.rules.min_notice
+        own_day = None if current is None else current[0].astimezone(self.request.zone).date()
         result = []
         for n in range(1, days + 1):
             day = date(year, month, n)
             if not first_open <= day <= last_open:
                 continue
-            if any(next(self._staff_slots(index, day, earliest), None) for index in self._staff):
+            if day == own_day and current is not None:
+                found = bool(other_times(self.free_slots(day=day, now=now), current_start=current[0],
+                                         current_staff_id=current[1]))
+            else:
+                found = any(next(self._staff_slots(index, day, earliest), None) for index in self._staff)
+            if found:
                 result.append(day)
         return result
 

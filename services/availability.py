@@ -25,8 +25,10 @@ __all__ = ['bookable_services', 'day_slots', 'day_window', 'locations_for_servic
 
 def month_dates(db: Database, *, tenant_id: int, service_id: int, staff_id: int | None, year: int, month: int,
                 now: datetime, ignore_appointment_id: int | None = None, seats: int = 1,
-                location_id: int | None = None) -> list[date]:
-    """The local dates of a month with at least one free slot (staff None = any staff offering the service)."""
+                location_id: int | None = None, current: tuple[datetime, int] | None = None) -> list[date]:
+    """The local dates of a month with at least one free slot (staff None = any staff offering the service);
+    `current` (the start and staff of the appointment being moved): a date whose only free time is that one is
+    not free."""
     with db.read() as s:
         found = catalog_db.bookable_service(s, tenant_id=tenant_id, service_id=service_id)
         if found is None or not found.active:
@@ -38,7 +40,7 @@ def month_dates(db: Database, *, tenant_id: int, service_id: int, staff_id: int 
                            first=first, last=last, seats=seats, ignore_appointment_id=ignore_appointment_id, now=now)
     if request is None:
         return []
-    return SlotFinder(request).available_dates(year=year, month=month, now=now)
+    return SlotFinder(request).available_dates(year=year, month=month, now=now, current=current)
 
 
 def first_free(db: Database, *, tenant_id: int, service_id: int, staff_id: int | None, year: int, month: int,
@@ -59,7 +61,7 @@ def first_free(db: Database, *, tenant_id: int, service_id: int, staff_id: int |
                 last=last, seats=seats, ignore_appointment_id=ignore_appointment_id, now=now)
             if request is not None:
                 finder = SlotFinder(request)
-                dates = finder.available_dates(year=year, month=month, now=now)
+                dates = finder.available_dates(year=year, month=month, now=now, current=current)
                 if dates:
                     slots = finder.free_slots(day=dates[0], now=now)
                     if current is not None:

@@ -142,7 +142,7 @@ def test_where_a_picker_opens_is_what_the_month_and_day_reads_answer(db) -> None
             year, month, dates, slots = opened
             assert (year, month) == (2026, 11)
             assert dates == availability.month_dates(db, tenant_id=world.tenant_id, service_id=cut, staff_id=only,
-                                                     year=2026, month=11, now=NOW,
+                                                     year=2026, month=11, now=NOW, current=current,
                                                      ignore_appointment_id=moved if current else None)
             assert slots == availability.day_slots(db, tenant_id=world.tenant_id, service_id=cut, staff_id=only,
                                                    day=dates[0], now=NOW, current=current,
@@ -157,6 +157,30 @@ def test_where_a_picker_opens_is_what_the_month_and_day_reads_answer(db) -> None
         s.execute(sa.update(t.Service).where(t.Service.id == cut).values(active=False))
     assert availability.first_free(db, tenant_id=world.tenant_id, service_id=cut, staff_id=None, year=2026,
                                    month=11, months=3, now=NOW) is None  # no longer offered
+
+
+def test_a_date_whose_only_free_time_is_the_moved_appointments_own_is_not_offered(db) -> None:
+    """Mia's Tuesday is full but for the visit being moved: a reschedule with Mia must not open on that date and
+    say 'no free times left' there (the calendar offered a date with nothing to choose). Any staff: Leo is free
+    then, so the date stays."""
+    world = seed_world(db, now=NOW)
+    cut, mia = world.services['cut'], world.staff['mia']
+    moved = add_appointment(db, world, start=local(24, 10), staff='mia')
+    for start, minutes in ((local(24, 9), 60), (local(24, 10, 45), 75), (local(24, 13), 300)):
+        add_appointment(db, world, customer=world.bob, start=start, staff='mia', minutes=minutes)
+    current = (local(24, 10), mia)
+    ask = dict(tenant_id=world.tenant_id, service_id=cut, now=NOW, ignore_appointment_id=moved)
+    assert slots_at(db, world, day=24, ignore_appointment_id=moved) == [local(24, 10)]  # only its own time is free
+    assert availability.day_slots(db, staff_id=mia, day=date(2026, 11, 24), current=current, **ask) == []
+
+    dates = availability.month_dates(db, staff_id=mia, year=2026, month=11, current=current, **ask)
+    assert date(2026, 11, 24) not in dates and date(2026, 11, 25) in dates
+    assert date(2026, 11, 24) in availability.month_dates(db, staff_id=mia, year=2026, month=11, **ask)  # booking
+    opened = availability.first_free(db, staff_id=mia, year=2026, month=11, months=2, current=current, **ask)
+    assert opened is not None and opened[2] == dates and opened[3]
+    # any staff: Leo is free all that Tuesday, so the date stays on offer
+    anyone = availability.first_free(db, staff_id=None, year=2026, month=11, months=2, current=current, **ask)
+    assert anyone is not None and date(2026, 11, 24) in anyone[2]
 
 
 def test_a_location_narrows_the_staff(db) -> None:

@@ -86,6 +86,38 @@ def stored(db, world: World, appointment_id: int):
                                     appointment_id=appointment_id)
 
 
+async def test_the_calendar_leaves_out_a_date_whose_only_free_time_is_the_visits_own(user: User, db) -> None:
+    """Mia is booked all that day but for Ada's haircut: the drawer (with Mia) must not offer that date, whether it
+    opens on that month or is navigated to it, nor open it when picked, where it would say 'no free times left'."""
+    now = datetime.now(UTC)
+    world = seed_world(db, now=now)
+    day = workday(now, 3)
+    appt = add_appointment(db, world, start=berlin(day, 10))
+    for hour, minute, minutes in ((9, 0, 60), (10, 45, 75), (13, 0, 300)):
+        add_appointment(db, world, customer=world.bob, start=berlin(day, hour, minute), minutes=minutes)
+    await signed_in(user)
+    await open_drawer(user, appt)
+    first = await shown_slots(user)
+    assert picked_day(user) != day  # it opened on another date with times
+    finder = user.find(marker='slot-date')
+    calendar = finder.elements.pop()
+    assert day.strftime('%Y/%m/%d') not in calendar.props['options'] or day.month != picked_day(user).month
+    after = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    for year, month in (after, (day.year, day.month)):  # away, and back: the month is read again
+        finder.trigger('navigation', {'year': year, 'month': month})
+        for _ in range(100):
+            if calendar.props['default-year-month'] == f'{year:04d}/{month:02d}':
+                break
+            await asyncio.sleep(0.05)
+    offered = calendar.props['options']
+    assert day.strftime('%Y/%m/%d') not in offered
+    assert (day + timedelta(days=1)).strftime('%Y/%m/%d') in offered or day.weekday() == 5
+    calendar.set_value(day.isoformat())  # picked anyway (keyboard): refused, the shown times stay
+    await asyncio.sleep(0.5)
+    await user.should_not_see('No free times left on this day')
+    assert times_shown(user) == first
+
+
 async def test_ada_moves_her_haircut_to_the_first_free_time(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)

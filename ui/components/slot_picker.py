@@ -344,7 +344,7 @@ class SlotPicker:
         found = await off_loop(
             live, availability.month_dates, get_db(), tenant_id=q.tenant_id, service_id=q.service_id,
             staff_id=q.staff_id, year=year, month=month, now=self.now(), ignore_appointment_id=q.ignore_appointment_id,
-            seats=q.seats, location_id=q.location_id)
+            seats=q.seats, location_id=q.location_id, current=q.current)
         return None if found is None or self.root.is_deleted else list(found)
 
     async def _day_slots(self, day: date, *, live: bool = False) -> list[Slot] | None:
