@@ -320,7 +320,7 @@ class SlotFinder:
                         current: tuple[datetime, int] | None = None) -> list[date]:
         """The local dates of a month on which at least one slot can be booked. `current` (the start and staff of
         an appointment being moved): its own date counts only if it offers another time than that one, as
-        `other_times` answers, so a reschedule never opens on a date with nothing to choose."""
+        `free_slots` answers for it, so a reschedule never opens on a date with nothing to choose."""
         days = calendar.monthrange(year, month)[1]
         first_open, last_open = self._bookable_days(now)
         earliest = now + self.request.rules.min_notice
@@ -330,17 +330,20 @@ class SlotFinder:
             day = date(year, month, n)
             if not first_open <= day <= last_open:
                 continue
-            if day == own_day and current is not None:
-                found = bool(other_times(self.free_slots(day=day, now=now), current_start=current[0],
-                                         current_staff_id=current[1]))
+            if day == own_day:
+                found = bool(self.free_slots(day=day, now=now, current=current))
             else:
                 found = any(next(self._staff_slots(index, day, earliest), None) for index in self._staff)
             if found:
                 result.append(day)
         return result
 
-    def free_slots(self, *, day: date, now: datetime) -> list[Slot]:
-        """The slots of one local day that can be booked, earliest first."""
+    def free_slots(self, *, day: date, now: datetime, current: tuple[datetime, int] | None = None) -> list[Slot]:
+        """The slots of one local day that can be booked, earliest first. `current` (the start and staff of an
+        appointment being moved): its own time is left out, as `other_times` says."""
+        if current is not None:
+            return other_times(self.free_slots(day=day, now=now), current_start=current[0],
+                               current_staff_id=current[1])
         first_open, last_open = self._bookable_days(now)
         if not first_open <= day <= last_open:
             return []

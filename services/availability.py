@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from domain import model as d
-from domain.availability import Slot, SlotFinder, SlotRequest, other_times, wall_to_utc
+from domain.availability import Slot, SlotFinder, SlotRequest, wall_to_utc
 from storage import catalog as catalog_db
 from storage import schedules as schedule_db
 from storage.db import Database
@@ -63,9 +63,7 @@ def first_free(db: Database, *, tenant_id: int, service_id: int, staff_id: int |
                 finder = SlotFinder(request)
                 dates = finder.available_dates(year=year, month=month, now=now, current=current)
                 if dates:
-                    slots = finder.free_slots(day=dates[0], now=now)
-                    if current is not None:
-                        slots = other_times(slots, current_start=current[0], current_staff_id=current[1])
+                    slots = finder.free_slots(day=dates[0], now=now, current=current)
                     return year, month, list(dates), slots
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return None
@@ -95,10 +93,7 @@ def day_slots(db: Database, *, tenant_id: int, service_id: int, staff_id: int | 
                            now=now)
     if request is None:
         return []
-    slots = SlotFinder(request).free_slots(day=day, now=now)
-    if current is None:
-        return slots
-    return other_times(slots, current_start=current[0], current_staff_id=current[1])
+    return SlotFinder(request).free_slots(day=day, now=now, current=current)
 
 
 def bookable_services(db: Database, *, tenant_id: int, only_ids: Sequence[int] | None = None) -> list[d.Service]:
