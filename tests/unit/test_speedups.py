@@ -123,3 +123,39 @@ def test_a_thread_back_from_the_database_waits_at_most_a_millisecond_for_the_int
         assert sys.getswitchinterval() < before  # Python's own default is 5 ms
     finally:
         sys.setswitchinterval(before)
+
+
+async def test_an_idle_outbox_waits_for_work_without_waking_each_second_and_stops_at_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from nicegui import background_tasks
+    from nicegui import outbox as nicegui_outbox
+
+    class Client:  # what an outbox asks of its client while it waits
+        id = 'c1'
+        has_socket_connection = True
+
+    started: list[Any] = []
+    monkeypatch.setattr(background_tasks, 'create_or_defer', lambda coro, name: started.append(coro))
+    client = Client()
+    box = nicegui_outbox.Outbox(client)  # type: ignore[arg-type]  # a stand-in client
+    loop_task = asyncio.create_task(started.pop())
+    await asyncio.sleep(0.05)  # the loop's first pass: nothing to send, so it waits
+    waits = 0
+    event = box._enqueue_event
+    assert event is not None
+    plain_wait = event.wait
+
+    async def counted_wait() -> bool:
+        nonlocal waits
+        waits += 1
+        return await plain_wait()
+
+    monkeypatch.setattr(event, 'wait', counted_wait)
+    event.set()  # one wake-up with nothing queued: it waits again, once
+    await asyncio.sleep(1.3)  # NiceGUI's own loop would have timed out and waited anew after 1 s
+    assert waits == 1
+    box.stop()
+    await asyncio.wait_for(loop_task, timeout=0.5)  # stop() wakes it: it ends now, not at a timeout
+    assert loop_task.done() and client is not None
