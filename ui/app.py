@@ -118,6 +118,7 @@ def run(*, host: str | None = None, port: int | None = None, reload: bool = Fals
            favicon='🗓️', language='en-GB', tailwind=False, storage_secret=cfg.secret,
            session_middleware_kwargs=session_cookie_options(), reconnect_timeout=10, proxy_headers=True,
            forwarded_allow_ips=cfg.forwarded_allow_ips, timeout_graceful_shutdown=cfg.stop_timeout,
+           ws_ping_interval=None,  # socket.io pings every connected page every 8 s already (NiceGUI's reconnect)
            **options)  # type: ignore[arg-type]  # uvicorn's logging keywords, which ui.run passes on untyped
 
 
