@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.a11y import serious_violations
 from e2e.conftest import ADA_EMAIL, Server, _child_env, _free_port, _kairos, _wait_until_up, sign_in, sign_in_admin
-from e2e.test_book import demo_offer, time_buttons
+from e2e.test_book import choose_staff, demo_offer, time_buttons
 from tests.support.smtp import smtp_server, text_of
 
 PHONE = {'width': 390, 'height': 844}
@@ -142,6 +142,7 @@ def test_the_admin_rewords_the_booking_confirmation_and_the_next_booking_carries
         expect(ada.get_by_role('heading', name='Book an appointment')).to_be_visible()
         first = time_buttons(ada).first
         expect(first).to_be_visible()
+        choose_staff(ada, offer.staff)  # the email names the staff member
         before = len(inbox.to(ADA_EMAIL))
         first.click()
         ada.get_by_role('button', name='Confirm booking').click()

@@ -49,6 +49,17 @@ def time_buttons(page: Page) -> Locator:
     return page.get_by_role('group', name=FREE_TIMES).get_by_role('button')
 
 
+def choose_staff(page: Page, staff: str) -> None:
+    """On the booking page, once it shows times: the times of `staff` only, where the service has several staff
+    (with "Any staff" the first free time may be someone else's, depending on the hour the test runs)."""
+    choice = page.get_by_role('combobox', name='Staff')
+    if choice.is_visible():
+        choice.click()
+        page.get_by_role('option', name=staff, exact=True).click()
+        expect(choice).to_have_value(staff)
+        expect(time_buttons(page).first).to_be_visible()
+
+
 @pytest.mark.parametrize('viewport', [{'width': 390, 'height': 844}, {'width': 1280, 'height': 800}],
                          ids=['phone', 'desktop'])
 def test_a_guest_books_and_sees_the_confirmation(page: Page, server: Server, artifacts: Path,

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from e2e.cluster import Cluster, running_cluster
 from e2e.conftest import sign_in
-from e2e.test_book import FREE_TIMES, demo_offer, time_buttons
+from e2e.test_book import FREE_TIMES, choose_staff, demo_offer, time_buttons
 
 LB_COOKIE = 'KAIROS_LB'
 
@@ -111,12 +111,7 @@ def test_through_the_load_balancer_nothing_is_lost_when_an_instance_dies(browser
 
 def pick_staff(page: Page, staff: str) -> None:
     expect(time_buttons(page).first).to_be_visible(timeout=15_000)
-    choice = page.get_by_role('combobox', name='Staff')
-    if choice.is_visible():  # several staff give the service: both browsers look at the same person's times
-        choice.click()
-        page.get_by_role('option', name=staff, exact=True).click()
-        expect(choice).to_have_value(staff)
-        expect(time_buttons(page).first).to_be_visible()
+    choose_staff(page, staff)  # both browsers look at the same person's times
     place = page.get_by_role('combobox', name='Location')
     if place.is_visible():  # the staff member works at several places: both browsers book at the first one
         place.click()

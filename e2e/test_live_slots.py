@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.a11y import serious_violations
 from e2e.conftest import Server
-from e2e.test_book import demo_offer, time_buttons
+from e2e.test_book import choose_staff, demo_offer, time_buttons
 
 
 def drawer_violations(page: Page) -> list[str]:
@@ -24,12 +24,7 @@ def open_booking(browser: Browser, server: Server, service_id: int, staff: str) 
     page = browser.new_context(viewport={'width': 390, 'height': 844}, locale='en-GB').new_page()
     page.goto(f'{server.url}/book?service={service_id}')
     expect(time_buttons(page).first).to_be_visible()
-    choice = page.get_by_role('combobox', name='Staff')
-    if choice.is_visible():  # the service has several staff: both browsers look at the same person's times
-        choice.click()
-        page.get_by_role('option', name=staff, exact=True).click()
-        expect(choice).to_have_value(staff)
-        expect(time_buttons(page).first).to_be_visible()
+    choose_staff(page, staff)  # both browsers look at the same person's times
     return page
 
 
