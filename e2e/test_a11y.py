@@ -245,3 +245,27 @@ OPENERS: dict[str, Callable[[Page, str], None]] = {
     'status merge': _open_status_merge,
     'email preview': _open_email_preview,
 }
+
+
+def test_slow_scripts_never_bring_up_the_old_browser_message(browser: Browser, server: Server) -> None:
+    """NiceGUI's "Your browser does not support ES modules" came up whenever its module scripts took more than a
+    second (a slow phone, a slow network), on browsers that run them fine; only a browser without modules sees it."""
+    context = browser.new_context(viewport={'width': 390, 'height': 844}, locale='en-GB')
+    try:
+        page = context.new_page()
+
+        def late(route: Any) -> None:
+            page.wait_for_timeout(2500)  # longer than the message's one-second wait
+            route.continue_()
+
+        page.route(re.compile(r'/static/vue\.esm-browser[^/]*\.js$'), late)
+        page.goto(server.url + '/login', wait_until='commit')
+        page.wait_for_timeout(1800)  # the message would be showing by now, the modules still on their way
+        fallback = page.locator('#esm-fallback')
+        assert fallback.count() == 1, 'the modules ran before the check: it tested nothing'
+        assert not fallback.is_visible(), 'the old-browser message is showing'  # now, not once the modules ran
+        expect(page.get_by_role('button', name='Sign in')).to_be_visible(timeout=15_000)  # then the page works
+        expect(fallback).to_have_count(0)
+        assert serious_violations(page) == []
+    finally:
+        context.close()

@@ -24,6 +24,12 @@ from ui.i18n import html_dir, locale, t
 
 CSS = '''
 :root { --k-radius: 14px; }
+/* NiceGUI's "Your browser does not support ES modules" shows a second after it is read unless a module has run by
+   then: on a slow phone the module scripts often take longer, and the message (grey on the page's background) came
+   up on a working browser. Only a browser that runs `nomodule` scripts (NO_MODULES) is told; #app stays hidden until
+   the modules run, as before. */
+html #esm-fallback { display: none; }
+.k-no-modules #esm-fallback { display: flex; }
 /* The panel's frame element adds no box of its own; its top bar runs edge to edge, over the page's own padding. */
 .k-shell { display: contents; }
 .k-chrome { margin: -1rem -1rem 0; width: calc(100% + 2rem); }
@@ -166,6 +172,10 @@ def page_direction() -> str:
             f'document.documentElement.dataset.loadingLabel = {loading};</script>')
 
 
+# Run only by a browser without JavaScript modules, which cannot run NiceGUI: it shows NiceGUI's message (see CSS).
+NO_MODULES = "<script nomodule>document.documentElement.classList.add('k-no-modules');</script>"
+
+
 # While a modal dialog or drawer is open, the page behind it is inert: not focusable, not read, not audited as text
 # someone must read (Quasar puts dialogs in portals beside #app, so only the page goes inert).
 INERT_BEHIND_MODAL = """<script>
@@ -188,7 +198,7 @@ def install_css() -> None:
     the browser reads in the head before the copy delays it: at a phone's speed the parser reaches the copy only in a
     later task, after a frame has gone by without it. The shared rules are a plain <style> rather than NiceGUI's
     `ui.add_css` (a script that builds the same <style>), for the same reason."""
-    behind_copy = text_font_preload() + NAME_LOADING_BAR + INERT_BEHIND_MODAL
+    behind_copy = text_font_preload() + NAME_LOADING_BAR + INERT_BEHIND_MODAL + NO_MODULES
     if not defer_stylesheets(before=behind_copy):
         ui.add_head_html(behind_copy, shared=True)
     ui.add_head_html('<style>' + minified(CSS).replace('</', '<\\/') + '</style>' + text_font_head(), shared=True)
