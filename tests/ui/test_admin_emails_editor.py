@@ -71,6 +71,29 @@ async def test_send_me_a_test_goes_to_the_signed_in_admin(user: User, db) -> Non
     assert [e.recipient for e in page.emails] == ['owner@lumen.example']
 
 
+async def test_the_actions_wait_for_the_wording_to_load(user: User, db, monkeypatch) -> None:
+    """A click on Send me a test before Kairos's wording has arrived would send (or refuse) empty fields: until the
+    wording is in, the four actions are disabled, and a click does nothing."""
+    world = seed_world(db, now=datetime.now(UTC))
+    with db.write() as s:
+        owner = admin_db.create_admin(s, tenant_id=world.tenant_id, email='owner@lumen.example', password_hash='x')
+    slow = HeldBack(svc.editable)
+    monkeypatch.setattr(svc, 'editable', slow)
+    await mount(user, world.tenant_id, owner)
+    await eventually(slow.asked.is_set)
+    buttons = {m: user.find(marker=m).elements.pop() for m in ('email-preview', 'email-test', 'email-reset',
+                                                                  'email-save')}
+    assert [m for m, b in buttons.items() if b.enabled] == []
+    user.find(marker='email-test').click()
+    await user.should_not_see('This part cannot be empty.')
+    slow.answer.set()
+    await eventually(lambda: value(user, 'email-subject').startswith('Booked: $service'))
+    assert [m for m, b in buttons.items() if not b.enabled] == []
+    assert svc.outbox(db, tenant_id=world.tenant_id).emails == []
+    user.find(marker='email-test').click()
+    await user.should_see('A test is on its way to owner@lumen.example.')
+
+
 async def test_the_outbox_shows_only_this_business_and_resends(user: User, db) -> None:
     now = datetime.now(UTC)
     world = seed_world(db, now=now)

@@ -63,12 +63,18 @@ def email_editor(act: Act, *, business: str) -> None:
     problem_slot('locale')
     notice = ui.label().classes('text-body2').props('role=status aria-live=polite').mark('email-notice')
     with ui.row().classes('w-full gap-2'):
-        ui.button(t('Preview'), icon='visibility', on_click=lambda: preview()).props('outline').mark('email-preview')
-        ui.button(t('Send me a test'), icon='send', on_click=lambda: send_test()).props('outline').mark(
-            'email-test')
-        ui.button(t("Back to Kairos's wording"), icon='restart_alt', on_click=lambda: reset()).props('flat').mark(
-            'email-reset')
-        ui.button(t('Save'), icon='save', on_click=lambda: save()).props('unelevated').mark('email-save')
+        # Held back until the chosen wording has loaded: a click before would act on empty fields.
+        actions = [
+            ui.button(t('Preview'), icon='visibility', on_click=lambda: preview()).props('outline').mark(
+                'email-preview'),
+            ui.button(t('Send me a test'), icon='send', on_click=lambda: send_test()).props('outline').mark(
+                'email-test'),
+            ui.button(t("Back to Kairos's wording"), icon='restart_alt', on_click=lambda: reset()).props(
+                'flat').mark('email-reset'),
+            ui.button(t('Save'), icon='save', on_click=lambda: save()).props('unelevated').mark('email-save'),
+        ]
+    for button in actions:
+        button.disable()
     shown = ui.column().classes('w-full gap-1').mark('email-preview-pane')
 
     def template() -> EmailTemplate:
@@ -93,10 +99,14 @@ def email_editor(act: Act, *, business: str) -> None:
         shown.clear()
         asked[0] += 1
         mine = asked[0]
+        for button in actions:
+            button.disable()
         found = await act(svc.editable, kind_name=form.kind, locale=form.language)
         if found is None or mine != asked[0]:
             return
         form.subject, form.text, form.html = found.template.subject, found.template.text, found.template.html or ''
+        for button in actions:
+            button.enable()
         wording.set_text(t('Your own wording') if found.own else t("Kairos's wording (edit and save to use yours)"))
         placeholders.set_text(t('Placeholders: %(names)s', names=', '.join(f'${n}' for n in found.placeholders)))
 
