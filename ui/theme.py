@@ -176,6 +176,36 @@ def page_direction() -> str:
 NO_MODULES = "<script nomodule>document.documentElement.classList.add('k-no-modules');</script>"
 
 
+# What the visitor does before the page's connection is ready reaches the server in the order it was done. NiceGUI
+# holds each such event back on a timer of its own and sends it at the timer's next tick after the handshake, while an
+# event from just after the handshake goes at once: a password manager's email filled early then arrived after the
+# password and the click on Sign in, and the server refused an empty email. Here the held events wait in one queue
+# that the handshake empties in order (NiceGUI's `throttle`, a global of its classic script, is wrapped when the app
+# mounts; without it, NiceGUI's own behaviour stays).
+EVENTS_IN_ORDER = """<script>
+(() => {
+  let done = false, wrapped = false;
+  const held = [];
+  Object.defineProperty(window, 'did_handshake', {
+    configurable: true,
+    get: () => done,
+    set: (value) => {
+      done = Boolean(value);
+      if (!wrapped && typeof window.throttle === 'function') {
+        wrapped = true;
+        const throttle = window.throttle;
+        window.throttle = (...args) => {
+          if (done && !held.length) return throttle(...args);
+          held.push(() => throttle(...args));
+        };
+      }
+      while (done && held.length) held.shift()();
+    },
+  });
+})();
+</script>"""
+
+
 # While a modal dialog or drawer is open, the page behind it is inert: not focusable, not read, not audited as text
 # someone must read (Quasar puts dialogs in portals beside #app, so only the page goes inert).
 INERT_BEHIND_MODAL = """<script>
@@ -198,7 +228,7 @@ def install_css() -> None:
     the browser reads in the head before the copy delays it: at a phone's speed the parser reaches the copy only in a
     later task, after a frame has gone by without it. The shared rules are a plain <style> rather than NiceGUI's
     `ui.add_css` (a script that builds the same <style>), for the same reason."""
-    behind_copy = text_font_preload() + NAME_LOADING_BAR + INERT_BEHIND_MODAL + NO_MODULES
+    behind_copy = text_font_preload() + NAME_LOADING_BAR + INERT_BEHIND_MODAL + NO_MODULES + EVENTS_IN_ORDER
     if not defer_stylesheets(before=behind_copy):
         ui.add_head_html(behind_copy, shared=True)
     ui.add_head_html('<style>' + minified(CSS).replace('</', '<\\/') + '</style>' + text_font_head(), shared=True)
