@@ -232,3 +232,24 @@ class HeldBack:
             return self.func(*args, **kwargs)
         finally:
             self.answered.set()
+
+
+@pytest.fixture(autouse=True)
+def patient_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NiceGUI's `User.should_see` looks three times 0.1 s apart, and `should_not_see` three times 0.05 s apart,
+    unless told otherwise. An answer worked out in a thread (a database write, a password hash) can take longer than
+    that on a busy two-core machine running two workers, and the test then fails on the machine, not on the app.
+    Here they look for 3 s and 2 s unless a test asks for its own number; what a page shows (or hides) at once is
+    seen at the first look, as before."""
+    from nicegui.testing import User
+
+    see, not_see = User.should_see, User.should_not_see
+
+    async def should_see(self, *args, retries: int = 30, **kwargs) -> None:
+        await see(self, *args, retries=retries, **kwargs)
+
+    async def should_not_see(self, *args, retries: int = 40, **kwargs) -> None:
+        await not_see(self, *args, retries=retries, **kwargs)
+
+    monkeypatch.setattr(User, 'should_see', should_see)
+    monkeypatch.setattr(User, 'should_not_see', should_not_see)
