@@ -15,7 +15,7 @@ from services import booking, notify
 from services import email_templates as svc
 from storage import admins as admin_db
 from tests.support.seed import open_at, seed_world
-from tests.ui.conftest import HeldBack, admin_act, eventually, signed_in
+from tests.ui.conftest import HeldBack, admin_act, eventually, field, signed_in
 from ui.components.admin.emails_editor import email_editor, outbox_view
 
 
@@ -81,8 +81,7 @@ async def test_the_actions_wait_for_the_wording_to_load(user: User, db, monkeypa
     monkeypatch.setattr(svc, 'editable', slow)
     await mount(user, world.tenant_id, owner)
     await eventually(slow.asked.is_set)
-    buttons = {m: user.find(marker=m).elements.pop() for m in ('email-preview', 'email-test', 'email-reset',
-                                                                  'email-save')}
+    buttons = {m: field(user, m) for m in ('email-preview', 'email-test', 'email-reset', 'email-save')}
     assert [m for m, b in buttons.items() if b.enabled] == []
     user.find(marker='email-test').click()
     await user.should_not_see('This part cannot be empty.')

@@ -10,7 +10,7 @@ from nicegui.testing import User
 from services import booking, notify, ratelimit, statuses
 from services import email_templates as emails
 from tests.support.seed import add_admin, open_at, seed_world
-from tests.ui.conftest import eventually
+from tests.ui.conftest import eventually, field
 from tests.ui.test_admin_auth import admin_signed_in
 
 
@@ -61,7 +61,7 @@ async def test_the_emails_and_outbox_pages_keep_to_this_business(user: User, db)
     notify.wait_for_notifications()
     [theirs] = emails.outbox(db, tenant_id=other.tenant_id).emails
     await admin_signed_in(user, target='/admin/emails')
-    await eventually(lambda: next(iter(user.find(marker='email-subject').elements)).value.startswith('Booked:'))
+    await eventually(lambda: field(user, 'email-subject').value.startswith('Booked:'))
     user.find(marker='email-test').click()
     await user.should_see('A test is on its way to owner@example.com.')
     await user.open('/admin/outbox')

@@ -73,8 +73,12 @@ def email_editor(act: Act, *, business: str) -> None:
                 'flat').mark('email-reset'),
             ui.button(t('Save'), icon='save', on_click=lambda: save()).props('unelevated').mark('email-save'),
         ]
-    for button in actions:
-        button.disable()
+
+    def ready(loaded: bool) -> None:
+        for button in actions:
+            button.set_enabled(loaded)
+
+    ready(False)
     shown = ui.column().classes('w-full gap-1').mark('email-preview-pane')
 
     def template() -> EmailTemplate:
@@ -99,14 +103,12 @@ def email_editor(act: Act, *, business: str) -> None:
         shown.clear()
         asked[0] += 1
         mine = asked[0]
-        for button in actions:
-            button.disable()
+        ready(False)
         found = await act(svc.editable, kind_name=form.kind, locale=form.language)
         if found is None or mine != asked[0]:
             return
         form.subject, form.text, form.html = found.template.subject, found.template.text, found.template.html or ''
-        for button in actions:
-            button.enable()
+        ready(True)
         wording.set_text(t('Your own wording') if found.own else t("Kairos's wording (edit and save to use yours)"))
         placeholders.set_text(t('Placeholders: %(names)s', names=', '.join(f'${n}' for n in found.placeholders)))
 
