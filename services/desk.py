@@ -254,7 +254,7 @@ def export_csv(db: Database, *, tenant_id: int, admin_id: int, where: dd.Appoint
     buffer = io.StringIO()
     out = csv.writer(buffer)
     out.writerow([dd.csv_cell(gettext(h, locale=locale)) for h in _HEADERS])
-    with db.read() as s:
+    with db.snapshot() as s:
         zone = ZoneInfo(tenant_db.tenant_timezone(s, tenant_id=tenant_id))
         currency = tenant_db.tenant_currency(s, tenant_id=tenant_id)
         labels = {st.key: st.label for st in tenant_db.statuses(s, tenant_id=tenant_id)}

@@ -46,7 +46,7 @@ class Imported:
 
 def export_business(db: Database, *, slug: str, now: datetime) -> dict[str, Any]:
     """Everything the business owns, as one JSON-ready document."""
-    with db.read() as s:
+    with db.snapshot() as s:
         tenant_id = transfer.tenant_id_by_slug(s, slug=slug)
         if tenant_id is None:
             raise MoveRefused(f'There is no business with the slug {slug!r}.')

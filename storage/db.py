@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,6 +15,9 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
 MIGRATIONS = Path(__file__).parent / 'migrations'
+
+# A pooled PostgreSQL connection idle longer than this is pinged before it is handed out (see `_ping_when_idle`).
+IDLE_PING_AFTER_S = 10.0
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -40,8 +44,33 @@ def make_engine(url: str) -> sa.Engine:
             # IMMEDIATE takes the write lock up front: two bookings can never interleave check and insert.
             conn.exec_driver_sql('BEGIN IMMEDIATE' if conn.get_execution_options().get('kairos_write') else 'BEGIN')
     else:
-        engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        engine = sa.create_engine(url, pool_size=10, max_overflow=20)
+        _ping_when_idle(engine)
     return engine
+
+
+def _ping_when_idle(engine: sa.Engine) -> None:
+    """Check a pooled connection before handing it out only when it sat idle in the pool for a while
+    (IDLE_PING_AFTER_S): one that PostgreSQL or the network dropped meanwhile (a restart, an idle timeout) is replaced
+    by a fresh one and the caller never sees it. SQLAlchemy's `pool_pre_ping` pings at every checkout: one more round
+    trip to the database for every session, and under load, where each round trip also waits for the interpreter
+    lock on the way back, a move's thread spent milliseconds on it. A connection used a moment ago is alive unless
+    the server went away in that moment; then the statement fails, SQLAlchemy invalidates every connection of the
+    pool opened before it, and the next session starts on fresh ones."""
+
+    @sa.event.listens_for(engine, 'checkin')
+    def _idle_from(_dbapi_conn: Any, record: Any) -> None:
+        record.info['kairos_idle_since'] = time.monotonic()
+
+    @sa.event.listens_for(engine, 'checkout')
+    def _alive(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop('kairos_idle_since', None)
+        if since is None or time.monotonic() - since < IDLE_PING_AFTER_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as e:
+            raise sa.exc.DisconnectionError('a pooled connection went away while idle') from e  # the pool retries
 
 
 def table_of(model: type[SQLModel]) -> sa.Table:
@@ -76,10 +105,20 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+        self.is_postgres = self.engine.dialect.name == 'postgresql'
+        if self.is_postgres:
+            # Reads run without a transaction of their own (see `read`), and never flush: nothing they hold is
+            # written, not even by a query after an ORM change made by mistake.
+            self._sessions = sessionmaker(self.engine.execution_options(isolation_level='AUTOCOMMIT'),
+                                          class_=Session, expire_on_commit=False, autoflush=False)
+            self._snapshot_sessions = sessionmaker(
+                self.engine.execution_options(isolation_level='REPEATABLE READ', postgresql_readonly=True),
+                class_=Session, expire_on_commit=False, autoflush=False)
+        else:
+            self._sessions = self._snapshot_sessions = sessionmaker(self.engine, class_=Session,
+                                                                    expire_on_commit=False)
         self._write_engine = self.engine.execution_options(kairos_write=True)
         self._write_sessions = sessionmaker(self._write_engine, class_=Session, expire_on_commit=False)
-        self.is_postgres = self.engine.dialect.name == 'postgresql'
         # A booking's reads of each business's setup, by business id (storage.tenant_reads): they belong to this
         # database and go with this handle (services.runtime builds and drops it).
         self.kept_reads: dict[int, Any] = {}
@@ -93,15 +132,25 @@ class Database:
         with self.engine.connect() as conn:
             conn.execute(sa.text('SELECT 1'))
 
-    @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A session for reading. Its transaction ends with a commit (it wrote nothing; an ORM change left in it by
-        mistake is still thrown away): on PostgreSQL a rollback makes psycopg forget every statement it prepared on
-        the connection and deallocate them, so the same reads, session after session, were parsed and planned anew."""
-        with self._sessions() as session:
-            yield session
-            if session.in_transaction() and not (session.new or session.dirty or session.deleted):
-                session.commit()
+    def read(self) -> AbstractContextManager[Session]:
+        """A session for reading.
+
+        On PostgreSQL it runs in autocommit: at READ COMMITTED, PostgreSQL's default, every statement sees the
+        database as of its own start whether or not a transaction wraps them, so a BEGIN and a COMMIT around reads
+        bought no consistency and cost two round trips to the server per session (under load each round trip also
+        waits for the interpreter lock on the way back); the customer's session check is one statement. An ORM change
+        left in it by mistake is never flushed. On SQLite a transaction does keep one snapshot for the session's
+        reads, and it is kept. Either way it ends with a commit, not a rollback (it wrote nothing): on PostgreSQL a
+        rollback makes psycopg forget every statement it prepared on the connection, so the same reads, session after
+        session, were parsed and planned anew."""
+        return _reading(self._sessions)
+
+    def snapshot(self) -> AbstractContextManager[Session]:
+        """A read session whose statements all see the database as of one moment, in one transaction: for reads of
+        many tables that must agree with each other (a business's export) or rows streamed through a server-side
+        cursor, which lives in a transaction (the appointments CSV). On PostgreSQL a REPEATABLE READ, read-only
+        transaction; on SQLite a read transaction is one already (`read`)."""
+        return _reading(self._snapshot_sessions)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -133,6 +182,16 @@ class Database:
             finally:
                 session.close()
         _run_after_commit(session)
+
+
+@contextmanager
+def _reading(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A read session from `sessions`, ended with a commit when it holds a transaction and no ORM change (see
+    `Database.read`); an ORM change left in it is thrown away at its close."""
+    with sessions() as session:
+        yield session
+        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            session.commit()
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
