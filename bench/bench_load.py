@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import ast
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import random
@@ -73,6 +74,7 @@ REDIS_URL = os.environ.get('KAIROS_BENCH_REDIS_URL') or 'redis://127.0.0.1:6379/
 P95_TARGET_MS = 200.0
 SCALE_TARGET = 1.6
 STEP_TIMEOUT = 10.0
+ACK_SECONDS = 3.0  # how often a page acknowledges the messages it received (NiceGUI's nicegui.js)
 TIME_LABEL = re.compile(r'^\d\d:\d\d')
 
 
@@ -252,6 +254,8 @@ class Client:
     updates: int = 0
     last_update_at: float = 0.0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    next_message_id: int = 0  # of the server's messages to this page: the one expected next (as the browser counts)
+    acked_message_id: int = -1
     lost: bool = False
     rounds: int = 0
     view_id: str = ''
@@ -264,7 +268,25 @@ class Client:
         finally:
             await self.http.aclose()
 
+    def on_message(self, data: Any) -> None:
+        """Count the message as the browser does (its `_id`), for `ack`."""
+        message_id = data.get('_id') if isinstance(data, dict) else None
+        if isinstance(message_id, int) and message_id >= self.next_message_id:
+            self.next_message_id = message_id + 1
+
+    async def ack(self) -> None:
+        """Tell the server which messages arrived, as the browser does every 3 s when some did: the server keeps each
+        page's messages until then, to send them again after a reconnection. Without it every update the bench
+        received stayed in the server's memory for the whole of NiceGUI's history window (tens of seconds), which a
+        browser's page never makes it do."""
+        if self.lost or self.acked_message_id >= self.next_message_id:
+            return
+        self.acked_message_id = self.next_message_id
+        with contextlib.suppress(socketio.exceptions.SocketIOError):
+            await self.sio.emit('ack', {'client_id': self.client_id, 'next_message_id': self.next_message_id})
+
     def on_update(self, data: dict[str, Any]) -> None:
+        self.on_message(data)
         self.last_update_at = time.perf_counter()
         elements = self.elements
         for key, element in data.items():
@@ -355,10 +377,15 @@ async def connect(base: str, session_id: str, customer: int) -> Client:
         raw = raw.replace(entity, char)
     client.elements = {str(k): v for k, v in orjson.loads(raw).items()}
     client.client_id = query['client_id']
+    client.next_message_id = int(query.get('next_message_id', 0))
 
     @sio.on('update')
     async def _update(data: dict[str, Any]) -> None:
         client.on_update(data)
+
+    @sio.on('*')
+    async def _other(_event: str, data: Any = None) -> None:  # run_javascript, notify, ...: counted as well
+        client.on_message(data)
 
     @sio.on('disconnect')
     async def _gone(*_: Any) -> None:
@@ -621,6 +648,7 @@ async def _worker(conn: Connection, seed_value: int) -> None:
     clients: list[Client] = []
     busy: list[Client] = []
     rng = random.Random(seed_value)
+    acking = asyncio.create_task(ack_every(ACK_SECONDS, clients))
     while True:
         command, *args = await loop.run_in_executor(None, conn.recv)
         cpu = time.process_time()
@@ -642,9 +670,18 @@ async def _worker(conn: Connection, seed_value: int) -> None:
             conn.send((tally, time.process_time() - cpu))
         elif command == 'close':
             lost = sum(1 for c in clients if c.lost)
+            acking.cancel()
             await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
             conn.send((lost, time.process_time() - cpu))
             return
+
+
+async def ack_every(seconds: float, clients: list[Client]) -> None:
+    """Every page acknowledges what it received (`Client.ack`), at a phase of its own like the browsers' timers."""
+    while True:
+        await asyncio.sleep(seconds / 10)
+        slot = int(time.monotonic() * 10 / seconds) % 10
+        await asyncio.gather(*(c.ack() for n, c in enumerate(clients) if n % 10 == slot))
 
 
 async def run_busy(clients: list[Client], seconds: float, pause: tuple[float, float] | None,
@@ -871,6 +908,9 @@ def run_phase(name: str, base: str, instances: list[Instance], sessions: list[tu
               f'{args.saturation_seconds:.0f} s', flush=True)
         saturated = run_period(workers, servers, args.saturation_seconds, None, bases=bases)
         load_average = os.getloadavg()[:2]
+        kept = sum(httpx.get(f'{i.base}/_bench/clients', timeout=30).json()['kept_messages'] for i in instances)
+        print(f'  {name}: saturated done; the servers keep {kept} messages to send again after a reconnection '
+              f'(until their pages acknowledge them, every {ACK_SECONDS:g} s)', flush=True)
         lost = sum(a[0] for a in workers.ask([('close',)] * len(workers.pipes)))
         warm.ask([('close',)])
         warm.stop()

@@ -368,6 +368,8 @@ def _bench_routes() -> None:
             'connected': len(connected),
             'elements_per_connected_client': [len(c.elements) for c in connected],
             'element_kinds_of_last_client': dict(kinds.most_common()),
+            # What the pages' outboxes keep to send again after a reconnection, until the page acknowledges it.
+            'kept_messages': sum(len(c.outbox.message_history) for c in clients),
         }
 
 
