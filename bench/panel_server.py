@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import functools
 import gc
 import inspect
 import os
@@ -283,6 +284,7 @@ def _measure_loaders() -> None:
     from services import panel
 
     def timed(fn: Any) -> Any:
+        @functools.wraps(fn)  # the pool threads' listing names the loader, not this wrapper
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             t0 = time.thread_time()
             try:
